@@ -1,0 +1,231 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Types } from 'mongoose';
+import { recordAudit } from '../src/db/audit';
+import type { Models } from '../src/db/models';
+import { sameRun, type RunRef } from '../src/db/models/runRef';
+import type { IdentityClaim } from '../src/domain/claim';
+import type { DenialReason } from '../src/domain/decision';
+import { normalizeEmail } from '../src/domain/email';
+import type { ProvisioningState } from '../src/domain/planner';
+import { isDuplicateKeyError } from '../src/errors';
+import type { Logger } from '../src/logger';
+
+export interface ProvisioningDeps {
+  models: Models;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Every write a workflow asks for carries the run that asks, for idempotency and audit keys. */
+export interface RunScoped {
+  run: RunRef;
+}
+
+const oid = (id: string): Types.ObjectId => {
+  if (!Types.ObjectId.isValid(id)) {
+    throw ApplicationFailure.nonRetryable(`not an id: ${id}`, 'InvalidId');
+  }
+  return new Types.ObjectId(id);
+};
+
+const auditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
+
+/**
+ * Insert-if-absent by a unique key. Two concurrent upserts can both miss and
+ * one then fails with a duplicate key: the document exists, so read it.
+ */
+async function upsertOnce<T>(attempt: () => Promise<T | null>, reread: () => Promise<T | null>): Promise<T> {
+  try {
+    const doc = await attempt();
+    if (doc) return doc;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  const doc = await reread();
+  if (!doc) throw new Error('document vanished after a duplicate-key upsert');
+  return doc;
+}
+
+/**
+ * The provisioning activities. Each is idempotent: effects are upserts on
+ * unique keys that remember the run that created them, and audit events have
+ * deterministic keys, so a retry (after a worker crash, a timeout, a lost
+ * completion) converges on the same state without writing anything twice.
+ */
+export function createProvisioningActivities({ models, logger, now = () => new Date() }: ProvisioningDeps) {
+  return {
+    async loadProvisioningState(claim: IdentityClaim): Promise<ProvisioningState> {
+      const tenant = Types.ObjectId.isValid(claim.tenantId) ? await models.tenants.findById(claim.tenantId).lean() : null;
+      const connection = Types.ObjectId.isValid(claim.connectionId)
+        ? await models.samlConnections.findById(claim.connectionId).lean()
+        : null;
+      const identity = await models.identities.findOne({ connectionId: oid(claim.connectionId), subject: claim.subject }).lean();
+      const email = claim.email === null ? null : normalizeEmail(claim.email);
+      const emailUser = email ? await models.users.findOne({ email }).lean() : null;
+      const resolvedUserId = identity?.userId ?? null;
+      const membership =
+        resolvedUserId && tenant
+          ? await models.memberships.findOne({ tenantId: tenant._id, userId: resolvedUserId }).lean()
+          : null;
+      return {
+        tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
+        connection: connection
+          ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
+          : null,
+        linkedUserId: resolvedUserId ? String(resolvedUserId) : null,
+        emailUserId: emailUser ? String(emailUser._id) : null,
+        membership: membership
+          ? { id: String(membership._id), userId: String(membership.userId), roles: [...membership.roles], status: membership.status }
+          : null,
+      };
+    },
+
+    /** Create the account for an email unless one exists. `createdByThisRun` is false when someone else holds it. */
+    async ensureUser(input: RunScoped & { tenantId: string; email: string; name: string | null }): Promise<{ userId: string; createdByThisRun: boolean }> {
+      const email = normalizeEmail(input.email);
+      if (!email) throw ApplicationFailure.nonRetryable('email is not valid', 'InvalidEmail');
+      const user = await upsertOnce(
+        () =>
+          models.users
+            .findOneAndUpdate(
+              { email },
+              { $setOnInsert: { email, displayEmail: input.email.trim(), name: input.name, createdBy: input.run } },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.users.findOne({ email }).lean(),
+      );
+      const createdByThisRun = sameRun(user.createdBy, input.run);
+      if (createdByThisRun) {
+        await recordAudit(models, {
+          key: auditKey(input.run, 'user.created'),
+          tenantId: input.tenantId,
+          actor: { type: 'idp', id: null },
+          action: 'user.created',
+          target: { type: 'user', id: String(user._id) },
+          userId: String(user._id),
+          after: { email: user.email, name: user.name },
+          workflowId: input.run.workflowId,
+          runId: input.run.runId,
+          at: now(),
+        });
+      }
+      return { userId: String(user._id), createdByThisRun };
+    },
+
+    /** Link (connection, subject) to the user. Returns the user the identity is actually linked to. */
+    async linkIdentity(
+      input: RunScoped & { tenantId: string; connectionId: string; subject: string; userId: string; protocol: 'saml' | 'oidc' | 'email' },
+    ): Promise<{ userId: string; createdByThisRun: boolean }> {
+      const filter = { connectionId: oid(input.connectionId), subject: input.subject };
+      const identity = await upsertOnce(
+        () =>
+          models.identities
+            .findOneAndUpdate(
+              filter,
+              {
+                $setOnInsert: {
+                  ...filter,
+                  tenantId: oid(input.tenantId),
+                  userId: oid(input.userId),
+                  protocol: input.protocol,
+                  createdBy: input.run,
+                },
+              },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.identities.findOne(filter).lean(),
+      );
+      const createdByThisRun = sameRun(identity.createdBy, input.run);
+      if (createdByThisRun) {
+        await recordAudit(models, {
+          key: auditKey(input.run, 'identity.linked'),
+          tenantId: input.tenantId,
+          actor: { type: 'idp', id: input.connectionId },
+          action: 'identity.linked',
+          target: { type: 'identity', id: String(identity._id) },
+          userId: String(identity.userId),
+          after: { connectionId: input.connectionId, subject: input.subject, protocol: input.protocol },
+          workflowId: input.run.workflowId,
+          runId: input.run.runId,
+          at: now(),
+        });
+      }
+      return { userId: String(identity.userId), createdByThisRun };
+    },
+
+    async ensureMembership(
+      input: RunScoped & { tenantId: string; userId: string; roles: string[] },
+    ): Promise<{ membershipId: string; roles: string[]; status: string; createdByThisRun: boolean }> {
+      const filter = { tenantId: oid(input.tenantId), userId: oid(input.userId) };
+      const membership = await upsertOnce(
+        () =>
+          models.memberships
+            .findOneAndUpdate(
+              filter,
+              { $setOnInsert: { ...filter, roles: input.roles, status: 'active', createdBy: input.run } },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.memberships.findOne(filter).lean(),
+      );
+      const createdByThisRun = sameRun(membership.createdBy, input.run);
+      if (createdByThisRun) {
+        await recordAudit(models, {
+          key: auditKey(input.run, 'membership.created'),
+          tenantId: input.tenantId,
+          actor: { type: 'idp', id: null },
+          action: 'membership.created',
+          target: { type: 'membership', id: String(membership._id) },
+          userId: input.userId,
+          after: { roles: membership.roles, status: membership.status },
+          workflowId: input.run.workflowId,
+          runId: input.run.runId,
+          at: now(),
+        });
+      }
+      return {
+        membershipId: String(membership._id),
+        roles: [...membership.roles],
+        status: membership.status,
+        createdByThisRun,
+      };
+    },
+
+    async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {
+      const at = now();
+      await models.users.updateOne({ _id: oid(input.userId) }, { $max: { lastSignInAt: at } });
+      await recordAudit(models, {
+        key: auditKey(input.run, 'signin.succeeded'),
+        tenantId: input.claim.tenantId,
+        actor: { type: 'user', id: input.userId },
+        action: 'signin.succeeded',
+        target: { type: 'user', id: input.userId },
+        userId: input.userId,
+        context: { connectionId: input.claim.connectionId, subject: input.claim.subject, newUser: input.newUser },
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at,
+      });
+    },
+
+    async recordDenial(input: RunScoped & { claim: IdentityClaim; reason: DenialReason }): Promise<void> {
+      logger.info({ workflowId: input.run.workflowId, reason: input.reason }, 'sign-in denied');
+      await recordAudit(models, {
+        key: auditKey(input.run, 'signin.denied'),
+        tenantId: Types.ObjectId.isValid(input.claim.tenantId) ? input.claim.tenantId : null,
+        actor: { type: 'idp', id: input.claim.connectionId },
+        action: 'signin.denied',
+        target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
+        reason: input.reason,
+        context: { email: input.claim.email, subject: input.claim.subject },
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at: now(),
+      });
+    },
+  };
+}
+
+export type ProvisioningActivities = ReturnType<typeof createProvisioningActivities>;

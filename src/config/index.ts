@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { envSchema, type Env } from './schema';
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  http: { host: string; port: number; publicUrl: string; secureCookies: boolean };
+  adminToken: string;
+  /** True when the admin token was generated because none was configured (development only). */
+  adminTokenGenerated: boolean;
+  session: { secret: string; ttlSeconds: number };
+  saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
+  mongo: { uri: string | undefined; database: string };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    tls: { enabled: boolean; certPath: string | undefined; keyPath: string | undefined };
+    apiKey: string | undefined;
+    cliPath: string | undefined;
+    uiUrl: string | undefined;
+  };
+  paths: { cacheDir: string | undefined; dataDir: string | undefined };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface NamedCheck {
+  name: string;
+  variable: string;
+  check: (env: Env) => string | null;
+}
+
+/** Checks that span several variables; each names the variable to fix. */
+const checks: NamedCheck[] = [
+  {
+    name: 'admin token required in production',
+    variable: 'ONRAMP_ADMIN_TOKEN',
+    check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_ADMIN_TOKEN ? 'is required in production' : null),
+  },
+  {
+    name: 'session secret required in production',
+    variable: 'ONRAMP_SESSION_SECRET',
+    check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_SESSION_SECRET ? 'is required in production' : null),
+  },
+  {
+    name: 'public URL required in production',
+    variable: 'ONRAMP_PUBLIC_URL',
+    check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_PUBLIC_URL ? 'is required in production' : null),
+  },
+  {
+    name: 'https outside development',
+    variable: 'ONRAMP_PUBLIC_URL',
+    check: (e) =>
+      e.NODE_ENV === 'production' && e.ONRAMP_PUBLIC_URL?.startsWith('http:') && !e.ONRAMP_ALLOW_INSECURE_HTTP
+        ? 'must use https in production (set ONRAMP_ALLOW_INSECURE_HTTP=true to opt out explicitly)'
+        : null,
+  },
+  {
+    name: 'MongoDB required in production',
+    variable: 'MONGODB_URI',
+    check: (e) => (e.NODE_ENV === 'production' && !e.MONGODB_URI ? 'is required in production' : null),
+  },
+  {
+    name: 'Temporal required in production',
+    variable: 'TEMPORAL_ADDRESS',
+    check: (e) => (e.NODE_ENV === 'production' && !e.TEMPORAL_ADDRESS ? 'is required in production' : null),
+  },
+  {
+    name: 'TLS client certificate comes with its key',
+    variable: 'TEMPORAL_TLS_KEY_PATH',
+    check: (e) => (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH) ? 'and TEMPORAL_TLS_CERT_PATH must be set together' : null),
+  },
+];
+
+/**
+ * Validate the environment once at start. A bad value throws a ConfigError
+ * that names the variable; callers print it and exit.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue?.message ?? 'is invalid');
+  }
+  const e = parsed.data;
+  for (const c of checks) {
+    const problem = c.check(e);
+    if (problem) throw new ConfigError(c.variable, problem);
+  }
+
+  const publicUrl = (e.ONRAMP_PUBLIC_URL ?? `http://${e.ONRAMP_HOST}:${e.ONRAMP_PORT}`).replace(/\/+$/, '');
+  const adminTokenGenerated = !e.ONRAMP_ADMIN_TOKEN;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.ONRAMP_HOST,
+      port: e.ONRAMP_PORT,
+      publicUrl,
+      secureCookies: publicUrl.startsWith('https:'),
+    },
+    adminToken: e.ONRAMP_ADMIN_TOKEN ?? randomBytes(32).toString('base64url'),
+    adminTokenGenerated,
+    session: { secret: e.ONRAMP_SESSION_SECRET ?? randomBytes(32).toString('base64url'), ttlSeconds: e.ONRAMP_SESSION_TTL_SECONDS },
+    saml: {
+      clockSkewMs: e.ONRAMP_SAML_CLOCK_SKEW_MS,
+      maxAssertionAgeMs: e.ONRAMP_SAML_MAX_ASSERTION_AGE_MS,
+      requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
+    },
+    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: { enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH), certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH },
+      apiKey: e.TEMPORAL_API_KEY,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    paths: { cacheDir: e.ONRAMP_CACHE_DIR, dataDir: e.ONRAMP_DATA_DIR },
+  };
+}

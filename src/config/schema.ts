@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (def: number, max: number) => z.coerce.number().int().positive().max(max).default(def);
+
+/**
+ * Every environment variable onramp reads, with its default. The same schema
+ * validates the web app, the worker, the CLI and docker-compose.yml's
+ * service environments (see test/unit/docker-compose.test.ts).
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  ONRAMP_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  ONRAMP_HOST: z.string().min(1).default('127.0.0.1'),
+  ONRAMP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The externally visible base URL; SP entity IDs and ACS URLs derive from it. */
+  ONRAMP_PUBLIC_URL: z.url().optional(),
+  ONRAMP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  ONRAMP_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ONRAMP_SESSION_TTL_SECONDS: positiveInt(8 * 3600, 30 * 24 * 3600),
+  /** Explicit opt-in for plain-HTTP public URLs and non-Secure cookies outside development. */
+  ONRAMP_ALLOW_INSECURE_HTTP: boolFromEnv.default(false),
+
+  ONRAMP_SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
+  ONRAMP_SAML_MAX_ASSERTION_AGE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
+  ONRAMP_SAML_REQUEST_TTL_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),
+
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('onramp'),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('onramp-provisioning'),
+  TEMPORAL_TLS: boolFromEnv.default(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_UI_URL: z.url().optional(),
+
+  ONRAMP_CACHE_DIR: z.string().optional(),
+  ONRAMP_DATA_DIR: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,31 @@
+import type { Connection } from 'mongoose';
+import { auditEventModel } from './auditEvent';
+import { identityModel } from './identity';
+import { membershipModel } from './membership';
+import { samlConnectionModel } from './samlConnection';
+import { samlRequestModel, usedAssertionModel } from './samlState';
+import { tenantModel } from './tenant';
+import { userModel } from './user';
+
+export function createModels(conn: Connection) {
+  return {
+    tenants: tenantModel(conn),
+    samlConnections: samlConnectionModel(conn),
+    users: userModel(conn),
+    identities: identityModel(conn),
+    memberships: membershipModel(conn),
+    auditEvents: auditEventModel(conn),
+    samlRequests: samlRequestModel(conn),
+    usedAssertions: usedAssertionModel(conn),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Create every collection's indexes (unique keys are what make activities idempotent). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch(() => undefined);
+    await model.createIndexes();
+  }
+}

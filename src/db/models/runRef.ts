@@ -1,0 +1,15 @@
+import { Schema } from 'mongoose';
+
+/** The workflow run that wrote a document; lets a retried activity recognize its own earlier write. */
+export const runRefSchema = new Schema(
+  { workflowId: { type: String, required: true }, runId: { type: String, required: true } },
+  { _id: false },
+);
+
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+export const sameRun = (a: RunRef | null | undefined, b: RunRef): boolean =>
+  !!a && a.workflowId === b.workflowId && a.runId === b.runId;

@@ -1,0 +1,19 @@
+/** Stable, documented reason codes for refused sign-ins (shown on the error page and in audits). */
+export const DENIAL_REASONS = {
+  tenant_not_found: 'The tenant of this connection no longer exists.',
+  connection_disabled: 'This sign-in connection is disabled.',
+  email_missing: 'The identity provider did not send a usable email address.',
+  jit_disabled: 'This organization does not create accounts on first sign-in. Ask an administrator to invite you.',
+  account_exists_link_required:
+    'An account with this email already exists. Linking it to this identity provider needs an administrator.',
+  membership_suspended: 'Your membership in this organization is suspended.',
+  identity_conflict: 'This identity is linked to a different account than expected. Ask an administrator.',
+} as const;
+
+export type DenialReason = keyof typeof DENIAL_REASONS;
+
+export type SignInDecision =
+  | { status: 'active'; userId: string; tenantId: string; membershipId: string; roles: string[]; newUser: boolean }
+  | { status: 'denied'; reason: DenialReason; message: string };
+
+export type SignInOutcome = 'Running' | 'Provisioned' | 'SignedIn' | 'Denied';

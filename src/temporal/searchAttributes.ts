@@ -1,0 +1,17 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes on every sign-in run, so ops can filter in the Temporal UI and CLI. */
+export const SA_TENANT = defineSearchAttributeKey('OnrampTenant', SearchAttributeType.KEYWORD);
+export const SA_EMAIL = defineSearchAttributeKey('OnrampEmail', SearchAttributeType.KEYWORD);
+export const SA_CONNECTION = defineSearchAttributeKey('OnrampConnection', SearchAttributeType.KEYWORD);
+export const SA_OUTCOME = defineSearchAttributeKey('OnrampOutcome', SearchAttributeType.KEYWORD);
+export const SA_USER = defineSearchAttributeKey('OnrampUser', SearchAttributeType.KEYWORD);
+
+/** Name → server type, for registration on a cluster. */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
+  OnrampTenant: 'Keyword',
+  OnrampEmail: 'Keyword',
+  OnrampConnection: 'Keyword',
+  OnrampOutcome: 'Keyword',
+  OnrampUser: 'Keyword',
+};

@@ -1,0 +1,1 @@
+export { signInWorkflow, decisionUpdate, stateQuery } from './signIn';
