@@ -1,0 +1,25 @@
+/**
+ * Production entry point: ONRAMP_ROLE=web | worker | all against an existing
+ * MongoDB (MONGODB_URI) and Temporal cluster (TEMPORAL_ADDRESS).
+ */
+import { createServices } from '../services';
+import { boot, onShutdown } from './main';
+
+const { config, logger } = boot();
+if (!config.mongo.uri || !config.temporal.address) {
+  process.stderr.write('onramp: MONGODB_URI and TEMPORAL_ADDRESS must be set (use `npm run dev` for a local stack)\n');
+  process.exit(2);
+}
+const role = process.env.ONRAMP_ROLE ?? 'all';
+const services = await createServices({
+  config,
+  logger,
+  mongoUri: config.mongo.uri,
+  temporal: { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey },
+  web: role !== 'worker',
+  worker: role !== 'web',
+  ...(process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY ? { killAfterActivity: process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY } : {}),
+});
+logger.info({ role, url: services.url, taskQueue: config.temporal.taskQueue }, 'onramp started');
+process.stdout.write(`${JSON.stringify({ ready: true, url: services.url ?? null })}\n`);
+onShutdown(() => services.close());

@@ -1,0 +1,116 @@
+/**
+ * A real SAML identity provider (samlify in IdP role) for the development
+ * demo and the tests. It signs with its own key; nothing here is used by
+ * the product's SP code path. Development and tests only.
+ */
+import { randomUUID } from 'node:crypto';
+import * as samlify from 'samlify';
+import * as xmllint from '@authenio/samlify-xmllint-wasm';
+import selfsigned from 'selfsigned';
+
+samlify.setSchemaValidator(xmllint);
+
+const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+const BASIC = 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic';
+
+export interface IdpUser {
+  nameId: string;
+  email: string;
+  name: string;
+}
+
+export interface ResponseOptions {
+  /** What the IdP signs: both (default), only the assertion, only the response. */
+  sign?: 'both' | 'assertion' | 'response';
+  /** Shift every timestamp by this many ms (negative = in the past). */
+  timeShiftMs?: number;
+  /** Address the response to another SP entity ID (audience). */
+  audience?: string;
+  /** Override InResponseTo (default: the parsed AuthnRequest's ID, or none for IdP-initiated). */
+  inResponseTo?: string;
+}
+
+export interface SamlIdp {
+  entityId: string;
+  ssoUrl: string;
+  /** PEM signing certificate, to configure on the onramp connection. */
+  certificate: string;
+  /** Build a signed response for the SP described by its metadata; `authnRequestUrl` is the SP's redirect to us. */
+  respond(spMetadataXml: string, authnRequestUrl: string | null, user: IdpUser, options?: ResponseOptions): Promise<{ acsUrl: string; SAMLResponse: string; RelayState: string | undefined }>;
+}
+
+export function createSamlIdp({ entityId, ssoUrl }: { entityId: string; ssoUrl: string }): SamlIdp {
+  const pems = selfsigned.generate([{ name: 'commonName', value: `onramp test IdP ${entityId}` }], { days: 30, keySize: 2048, algorithm: 'sha256' });
+  const idp = samlify.IdentityProvider({
+    entityID: entityId,
+    privateKey: pems.private,
+    signingCert: pems.cert,
+    nameIDFormat: [EMAIL_FORMAT],
+    singleSignOnService: [{ Binding: REDIRECT, Location: ssoUrl }],
+    requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    loginResponseTemplate: {
+      context: samlify.SamlLib.defaultLoginResponseTemplate.context,
+      attributes: [
+        { name: 'email', valueTag: 'email', nameFormat: BASIC, valueXsiType: 'xs:string' },
+        { name: 'name', valueTag: 'name', nameFormat: BASIC, valueXsiType: 'xs:string' },
+      ],
+    },
+  });
+
+  return {
+    entityId,
+    ssoUrl,
+    certificate: pems.cert,
+    async respond(spMetadataXml, authnRequestUrl, user, options = {}) {
+      const sign = options.sign ?? 'both';
+      const sp = samlify.ServiceProvider({
+        metadata: spMetadataXml,
+        wantAssertionsSigned: sign !== 'response',
+        wantMessageSigned: sign !== 'assertion',
+      });
+      // samlify reads WantAssertionsSigned from metadata; rewrite it when a test wants the assertion unsigned.
+      const spForSigning =
+        sign === 'response'
+          ? samlify.ServiceProvider({ metadata: spMetadataXml.replace(/WantAssertionsSigned="true"/, 'WantAssertionsSigned="false"'), wantMessageSigned: true })
+          : sp;
+      let requestId: string | undefined;
+      let relayState: string | undefined;
+      if (authnRequestUrl) {
+        const url = new URL(authnRequestUrl);
+        const query = Object.fromEntries(url.searchParams.entries());
+        const parsed = await idp.parseLoginRequest(sp, 'redirect', { query, octetString: url.search.slice(1) });
+        requestId = (parsed.extract as { request?: { id?: string } }).request?.id;
+        relayState = query.RelayState;
+      }
+      const acsUrl = sp.entityMeta.getAssertionConsumerService(POST) as string;
+      const now = new Date(Date.now() + (options.timeShiftMs ?? 0));
+      const later = new Date(now.getTime() + 5 * 60_000);
+      const id = `_${randomUUID()}`;
+      const response = (await idp.createLoginResponse(spForSigning, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
+        id,
+        context: samlify.SamlLib.replaceTagsByValue(template, {
+          ID: id,
+          AssertionID: `_${randomUUID()}`,
+          Destination: acsUrl,
+          Audience: options.audience ?? sp.entityMeta.getEntityID(),
+          SubjectRecipient: acsUrl,
+          Issuer: entityId,
+          IssueInstant: now.toISOString(),
+          StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+          ConditionsNotBefore: now.toISOString(),
+          ConditionsNotOnOrAfter: later.toISOString(),
+          SubjectConfirmationDataNotOnOrAfter: later.toISOString(),
+          NameIDFormat: EMAIL_FORMAT,
+          NameID: user.nameId,
+          InResponseTo: options.inResponseTo ?? requestId ?? '',
+          AuthnStatement: '',
+          attrEmail: user.email,
+          attrName: user.name,
+        }),
+      }))) as { context: string };
+      return { acsUrl, SAMLResponse: response.context, RelayState: relayState };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config';
+import { connectClient, ensureSearchAttributes, type TemporalTarget } from '../temporal/connection';
+import { startFerretDb } from './ferretdbServer';
+import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
+import { cacheDir } from './paths';
+import { startTemporalDevServer } from './temporalDevServer';
+
+export interface Stack {
+  mongoUri: string;
+  temporal: TemporalTarget;
+  /** Web UI of the Temporal server, when known. */
+  temporalUiUrl: string | undefined;
+  /** What this launcher started (and stop() stops). */
+  started: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  config: Config;
+  /** Where the embedded servers keep data and logs. */
+  dataDir: string;
+  /** Keep Temporal's state in a file under dataDir (survives restarts); in memory otherwise. */
+  persistTemporal: boolean;
+}
+
+/**
+ * Start whatever the configuration does not point at: an embedded FerretDB
+ * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
+ * is set. Waits until each answers; stop() stops only what it started.
+ */
+export async function startStack({ config, dataDir, persistTemporal }: StackOptions): Promise<Stack> {
+  await mkdir(dataDir, { recursive: true });
+  const cache = cacheDir(config.paths.cacheDir);
+  const stops: Array<() => Promise<void>> = [];
+  const started: string[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+
+  try {
+    let mongoUri = config.mongo.uri;
+    if (!mongoUri) {
+      const [temporalBin, ferretBin] = await Promise.all([
+        config.temporal.address ? Promise.resolve('') : ensureTemporalCli(cache, config.temporal.cliPath),
+        ensureFerretDb(cache),
+      ]);
+      void temporalBin;
+      const mongo = await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
+      stops.push(mongo.stop);
+      started.push(`FerretDB ${mongo.uri}`);
+      mongoUri = mongo.uri;
+    }
+
+    let temporal: TemporalTarget;
+    let temporalUiUrl = config.temporal.uiUrl;
+    if (config.temporal.address) {
+      temporal = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey };
+      const client = await connectClient(temporal);
+      try {
+        await ensureSearchAttributes(client, temporal.namespace);
+      } finally {
+        await client.connection.close();
+      }
+    } else {
+      const bin = await ensureTemporalCli(cache, config.temporal.cliPath);
+      const server = await startTemporalDevServer({
+        bin,
+        logDir: dataDir,
+        namespace: config.temporal.namespace,
+        ...(persistTemporal ? { dbFile: join(dataDir, 'temporal.sqlite') } : {}),
+      });
+      stops.push(server.stop);
+      started.push(`Temporal dev server ${server.address} (UI ${server.uiUrl})`);
+      temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined };
+      temporalUiUrl = server.uiUrl;
+    }
+    return { mongoUri, temporal, temporalUiUrl, started, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

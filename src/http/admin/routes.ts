@@ -1,0 +1,86 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { createAuditLibrary } from '../../library/auditLog';
+import type { createMemberLibrary } from '../../library/members';
+import type { createSamlConnectionLibrary } from '../../library/samlConnections';
+import type { createTenantLibrary } from '../../library/tenants';
+import { requireAdminToken } from '../adminAuth';
+import { decodeCursor } from '../pagination';
+import { parseInput } from '../validate';
+import {
+  auditEventOut,
+  auditQuery,
+  createSamlConnectionBody,
+  createTenantBody,
+  listQuery,
+  memberOut,
+  samlConnectionOut,
+  tenantOut,
+  tenantParams,
+} from './schemas';
+
+export interface AdminRouterDeps {
+  adminToken: string;
+  allowHttpIdpUrls: boolean;
+  tenants: ReturnType<typeof createTenantLibrary>;
+  samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
+  members: ReturnType<typeof createMemberLibrary>;
+  audit: ReturnType<typeof createAuditLibrary>;
+}
+
+const ADMIN = { type: 'admin' as const, id: 'admin-token' };
+
+const presentTenant = (t: { _id: unknown; slug: string; name: string; jit?: { enabled: boolean; defaultRoles: string[] } | null; createdAt?: Date }) =>
+  tenantOut.parse({
+    id: String(t._id),
+    slug: t.slug,
+    name: t.name,
+    jit: { enabled: t.jit?.enabled ?? false, defaultRoles: t.jit?.defaultRoles ?? [] },
+    createdAt: t.createdAt ?? new Date(0),
+  });
+
+/** The admin API: bearer token, every input validated, every answer stripped to its declared shape. */
+export function adminRouter(deps: AdminRouterDeps): Router {
+  const r = Router();
+  r.use(requireAdminToken(deps.adminToken));
+  const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+
+  r.post('/tenants', async (req, res) => {
+    const body = parseInput(createTenantBody, req.body, 'body');
+    const tenant = await deps.tenants.create(body, ADMIN);
+    res.status(201).json(presentTenant(tenant));
+  });
+
+  r.get('/tenants', async (req, res) => {
+    const q = parseInput(listQuery, req.query, 'query');
+    const { rows, nextCursor } = await deps.tenants.list(q.limit, decodeCursor(q.cursor));
+    res.json({ data: rows.map(presentTenant), nextCursor });
+  });
+
+  r.get('/tenants/:tenant', async (req, res) => {
+    res.json(presentTenant(await tenantOf(req)));
+  });
+
+  r.post('/tenants/:tenant/connections/saml', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const body = parseInput(createSamlConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
+    const conn = await deps.samlConnections.create(tenant._id, body, ADMIN);
+    res.status(201).json(samlConnectionOut.parse(conn));
+  });
+
+  r.get('/tenants/:tenant/members', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const q = parseInput(listQuery, req.query, 'query');
+    const result = await deps.members.listForTenant(tenant._id, q.limit, decodeCursor(q.cursor));
+    res.json({ data: z.array(memberOut).parse(result.data), nextCursor: result.nextCursor });
+  });
+
+  r.get('/tenants/:tenant/audit-events', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const q = parseInput(auditQuery, req.query, 'query');
+    const result = await deps.audit.listForTenant(tenant._id, q, q.limit, decodeCursor(q.cursor));
+    res.json({ data: z.array(auditEventOut).parse(result.data), nextCursor: result.nextCursor });
+  });
+
+  return r;
+}

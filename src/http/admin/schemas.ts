@@ -1,0 +1,117 @@
+import { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
+import { ROLE_PATTERN } from '../../domain/roles';
+import { paginationQuery } from '../pagination';
+
+const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
+
+export const tenantParams = z.object({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a tenant slug') });
+
+export const createTenantBody = z.strictObject({
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes'),
+  name: z.string().trim().min(1).max(200),
+  jit: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      defaultRoles: z
+        .array(role)
+        .min(1)
+        .max(20)
+        .refine((roles) => !roles.includes('owner'), 'owner cannot be a default role')
+        .default(['member']),
+    })
+    .default({ enabled: true, defaultRoles: ['member'] }),
+});
+
+/** Accept PEM with or without armor; store the base64 body, refuse anything that is not an X.509 certificate. */
+const certificate = z.string().transform((value, ctx) => {
+  const body = value.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  try {
+    const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
+    if (new Date(cert.validTo).getTime() < Date.now()) {
+      ctx.addIssue({ code: 'custom', message: 'certificate has expired' });
+      return z.NEVER;
+    }
+    return body;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a PEM X.509 certificate' });
+    return z.NEVER;
+  }
+});
+
+const attributeName = z.string().min(1).max(256);
+
+export const createSamlConnectionBody = (allowHttp: boolean) =>
+  z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    idpEntityId: z.string().min(1).max(1024),
+    ssoUrl: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
+    certificates: z.array(certificate).min(1).max(5),
+    attributeMapping: z
+      .strictObject({ email: attributeName.default('email'), name: attributeName.default('name'), groups: attributeName.default('groups') })
+      .default({ email: 'email', name: 'name', groups: 'groups' }),
+    allowIdpInitiated: z.boolean().default(false),
+  });
+
+export const listQuery = z.object(paginationQuery);
+
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const auditQuery = z.object({
+  ...paginationQuery,
+  user: z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id').optional(),
+  action: z.string().regex(/^[a-z_.]{1,64}$/, 'must be an action name').optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+// Response shapes: answers are parsed through these, so nothing undeclared (secrets, internals) leaks.
+export const tenantOut = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  jit: z.object({ enabled: z.boolean(), defaultRoles: z.array(z.string()) }),
+  createdAt: z.date(),
+});
+
+export const samlConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  spEntityId: z.string(),
+  acsUrl: z.string(),
+  metadataUrl: z.string(),
+  loginUrl: z.string(),
+  idpEntityId: z.string(),
+  ssoUrl: z.string(),
+  attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string() }),
+  allowIdpInitiated: z.boolean(),
+  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string() })),
+  createdAt: z.date(),
+});
+
+export const memberOut = z.object({
+  membershipId: z.string(),
+  userId: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  roles: z.array(z.string()),
+  status: z.string(),
+  createdAt: z.date(),
+});
+
+export const auditEventOut = z.object({
+  id: z.string(),
+  action: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable() }),
+  target: z.object({ type: z.string(), id: z.string().nullable() }),
+  userId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  reason: z.string().nullable(),
+  context: z.unknown(),
+  workflowId: z.string().nullable(),
+  runId: z.string().nullable(),
+  at: z.date(),
+});

@@ -1,0 +1,68 @@
+import express, { type Express } from 'express';
+import type { MongoClient } from 'mongodb';
+import type { Config } from '../config';
+import type { Models } from '../db/models';
+import { notFound } from '../errors';
+import { createAuditLibrary } from '../library/auditLog';
+import { createMemberLibrary } from '../library/members';
+import { createSamlConnectionLibrary } from '../library/samlConnections';
+import { createTenantLibrary } from '../library/tenants';
+import type { Logger } from '../logger';
+import type { SignInStarter } from '../temporal/signInClient';
+import { adminRouter } from './admin/routes';
+import { errorHandler } from './errorHandler';
+import { meRouter } from './me';
+import { samlRouter } from './saml/routes';
+import { sessionMiddleware } from './session';
+
+export interface AppDeps {
+  config: Config;
+  models: Models;
+  mongoClient: MongoClient;
+  logger: Logger;
+  signIn: SignInStarter;
+}
+
+export function createApp(deps: AppDeps): { app: Express; close(): Promise<void> } {
+  const { config, models, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  const tenants = createTenantLibrary(models);
+  const samlConnections = createSamlConnectionLibrary(models, config.http.publicUrl);
+  const members = createMemberLibrary(models);
+  const audit = createAuditLibrary(models);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(
+    '/api/admin',
+    express.json({ limit: '256kb' }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit }),
+  );
+
+  const sessions = sessionMiddleware({
+    client: deps.mongoClient,
+    dbName: config.mongo.database,
+    secret: config.session.secret,
+    ttlSeconds: config.session.ttlSeconds,
+    secure: config.http.secureCookies,
+  });
+  app.use(sessions.middleware);
+  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
+  app.use(meRouter(members));
+
+  app.use((req) => {
+    throw notFound(`route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(logger));
+  return { app, close: () => sessions.store.close() };
+}

@@ -1,0 +1,41 @@
+import type { Profile } from '@node-saml/passport-saml';
+import { MAX_SUBJECT_LENGTH, type IdentityClaim } from '../../domain/claim';
+import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import { samlRejected } from './assertionChecks';
+
+const EMAIL_NAMEID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+
+function values(v: unknown): string[] | null {
+  if (v === undefined || v === null) return null;
+  const list = Array.isArray(v) ? v : [v];
+  return list.filter((x): x is string => typeof x === 'string');
+}
+
+/**
+ * Turn a validated SAML profile into the normalized identity claim, using the
+ * connection's attribute mapping. Group values are kept exactly as asserted;
+ * a missing groups attribute stays `null` (not `[]`).
+ */
+export function profileToClaim(profile: Profile, conn: SamlConnectionDoc): IdentityClaim {
+  const subject = profile.nameID;
+  if (!subject || subject.length > MAX_SUBJECT_LENGTH) throw samlRejected('saml_bad_subject', 'SAML assertion has no usable NameID');
+  const mapping = conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups' };
+  const attrs = (profile.attributes ?? {}) as Record<string, unknown>;
+  const email = values(attrs[mapping.email])?.[0] ?? (profile.nameIDFormat === EMAIL_NAMEID ? subject : null);
+  const attributes: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    const list = values(v);
+    if (list) attributes[k] = list;
+  }
+  return {
+    tenantId: String(conn.tenantId),
+    connectionId: String(conn._id),
+    subject,
+    email,
+    // The connection's IdP vouches for the email it asserts; which domains it may assert is policy (see issue on linking).
+    emailVerified: email !== null,
+    name: values(attrs[mapping.name])?.[0] ?? null,
+    groups: values(attrs[mapping.groups]),
+    attributes,
+  };
+}

@@ -1,0 +1,60 @@
+import { MultiSamlStrategy, type Profile, type VerifiedCallback } from '@node-saml/passport-saml';
+import { ValidateInResponseTo } from '@node-saml/node-saml';
+import type { Request } from 'express';
+import type { Config } from '../../config';
+import type { Models } from '../../db/models';
+import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import { mongoCacheProvider } from './cacheProvider';
+import { samlUrls } from './urls';
+
+/** The connection a SAML request is for, loaded by the route before passport runs. */
+const connectionOf = new WeakMap<Request, SamlConnectionDoc>();
+export const bindConnection = (req: Request, conn: SamlConnectionDoc): void => {
+  connectionOf.set(req, conn);
+};
+export const boundConnection = (req: Request): SamlConnectionDoc | undefined => connectionOf.get(req);
+
+/**
+ * passport-saml's MultiSamlStrategy with the options of the request's
+ * connection: signed responses and assertions, audience = the connection's
+ * own SP entity ID, issuer = the connection's IdP, InResponseTo required
+ * unless the connection enables IdP-initiated login, bounded clock skew and
+ * assertion age, request IDs in the shared MongoDB cache.
+ */
+export function createSamlStrategy(config: Config, models: Models): MultiSamlStrategy {
+  return new MultiSamlStrategy(
+    {
+      passReqToCallback: true,
+      getSamlOptions(req, done) {
+        const conn = connectionOf.get(req);
+        if (!conn) return done(new Error('no SAML connection bound to this request'));
+        const id = String(conn._id);
+        const urls = samlUrls(config.http.publicUrl, id);
+        done(null, {
+          issuer: conn.spEntityId,
+          audience: conn.spEntityId,
+          callbackUrl: urls.acsUrl,
+          entryPoint: conn.ssoUrl,
+          idpIssuer: conn.idpEntityId,
+          idpCert: [...conn.certificates],
+          wantAssertionsSigned: true,
+          wantAuthnResponseSigned: true,
+          signatureAlgorithm: 'sha256',
+          acceptedClockSkewMs: config.saml.clockSkewMs,
+          maxAssertionAgeMs: config.saml.maxAssertionAgeMs,
+          validateInResponseTo: conn.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+          requestIdExpirationPeriodMs: config.saml.requestTtlMs,
+          cacheProvider: mongoCacheProvider(models, id, config.saml.requestTtlMs),
+          identifierFormat: null,
+          disableRequestedAuthnContext: true,
+          authnRequestBinding: 'HTTP-Redirect',
+        });
+      },
+    },
+    (_req: Request, profile: Profile | null, done: VerifiedCallback) => {
+      if (!profile) return done(null, undefined, { message: 'no profile' });
+      done(null, { profile });
+    },
+    (_req: Request, _profile: Profile | null, done: VerifiedCallback) => done(null, undefined),
+  );
+}

@@ -1,0 +1,55 @@
+import MongoStore from 'connect-mongo';
+import session from 'express-session';
+import type { RequestHandler, Request } from 'express';
+import type { MongoClient } from 'mongodb';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+  }
+}
+
+export interface SessionOptions {
+  client: MongoClient;
+  dbName: string;
+  secret: string;
+  ttlSeconds: number;
+  secure: boolean;
+}
+
+/**
+ * Server-side sessions in MongoDB, shared by every instance. FerretDB v1 has
+ * no TTL indexes, so expired sessions are swept on an interval instead.
+ */
+export function sessionMiddleware(opts: SessionOptions): { middleware: RequestHandler; store: MongoStore } {
+  const store = MongoStore.create({
+    client: opts.client,
+    dbName: opts.dbName,
+    collectionName: 'sessions',
+    ttl: opts.ttlSeconds,
+    autoRemove: 'interval',
+    autoRemoveInterval: 10,
+    stringify: false,
+  });
+  const middleware = session({
+    name: 'onramp.sid',
+    secret: opts.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: opts.ttlSeconds * 1000 },
+  });
+  return { middleware, store };
+}
+
+/** Start a fresh session for a signed-in user (new ID: no session fixation). */
+export function establishSession(req: Request, userId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.userId = userId;
+      req.session.save((e) => (e ? reject(e) : resolve()));
+    });
+  });
+}

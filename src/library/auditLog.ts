@@ -1,0 +1,50 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models';
+import { page } from '../http/pagination';
+
+export interface AuditFilter {
+  user?: string | undefined;
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+export function createAuditLibrary(models: Models) {
+  return {
+    /** Newest first; the cursor is the last event's id. */
+    async listForTenant(tenantId: Types.ObjectId, filter: AuditFilter, limit: number, before: Types.ObjectId | null) {
+      const at: Record<string, Date> = {};
+      if (filter.from) at.$gte = filter.from;
+      if (filter.to) at.$lte = filter.to;
+      const rows = await models.auditEvents
+        .find({
+          tenantId,
+          ...(filter.user ? { userId: filter.user } : {}),
+          ...(filter.action ? { action: filter.action } : {}),
+          ...(Object.keys(at).length ? { at } : {}),
+          ...(before ? { _id: { $lt: before } } : {}),
+        })
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .lean();
+      const { rows: kept, nextCursor } = page(rows, limit);
+      return {
+        data: kept.map((e) => ({
+          id: String(e._id),
+          action: e.action,
+          actor: { type: e.actor?.type ?? 'system', id: e.actor?.id ?? null },
+          target: { type: e.target?.type ?? 'unknown', id: e.target?.id ?? null },
+          userId: e.userId ? String(e.userId) : null,
+          before: e.before ?? null,
+          after: e.after ?? null,
+          reason: e.reason ?? null,
+          context: e.context ?? null,
+          workflowId: e.workflowId ?? null,
+          runId: e.runId ?? null,
+          at: e.at,
+        })),
+        nextCursor,
+      };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models';
+import { page } from '../http/pagination';
+
+export function createMemberLibrary(models: Models) {
+  return {
+    async listForTenant(tenantId: Types.ObjectId, limit: number, after: Types.ObjectId | null) {
+      const rows = await models.memberships
+        .find({ tenantId, ...(after ? { _id: { $gt: after } } : {}) })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean();
+      const { rows: kept, nextCursor } = page(rows, limit);
+      const users = await models.users.find({ _id: { $in: kept.map((m) => m.userId) } }).lean();
+      const byId = new Map(users.map((u) => [String(u._id), u]));
+      return {
+        data: kept.map((m) => {
+          const u = byId.get(String(m.userId));
+          return {
+            membershipId: String(m._id),
+            userId: String(m.userId),
+            email: u?.email ?? null,
+            name: u?.name ?? null,
+            roles: [...m.roles],
+            status: m.status,
+            createdAt: m.createdAt,
+          };
+        }),
+        nextCursor,
+      };
+    },
+
+    /** The signed-in user and every membership, for GET /api/me. */
+    async me(userId: string) {
+      const user = await models.users.findById(userId).lean();
+      if (!user) return null;
+      const memberships = await models.memberships.find({ userId: user._id }).sort({ _id: 1 }).lean();
+      const tenants = await models.tenants.find({ _id: { $in: memberships.map((m) => m.tenantId) } }).lean();
+      const tenantById = new Map(tenants.map((t) => [String(t._id), t]));
+      return {
+        user: { id: String(user._id), email: user.email, name: user.name ?? null },
+        memberships: memberships.map((m) => ({
+          tenantId: String(m.tenantId),
+          tenantSlug: tenantById.get(String(m.tenantId))?.slug ?? null,
+          roles: [...m.roles],
+          status: m.status,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Models } from '../db/models';
+import { recordAudit } from '../db/audit';
+import type { Types } from 'mongoose';
+import { conflict, isDuplicateKeyError, notFound } from '../errors';
+import { page } from '../http/pagination';
+
+export interface TenantInput {
+  slug: string;
+  name: string;
+  jit: { enabled: boolean; defaultRoles: string[] };
+}
+
+export function createTenantLibrary(models: Models) {
+  return {
+    async create(input: TenantInput, actor: { type: 'admin'; id: string | null }) {
+      try {
+        const tenant = await models.tenants.create(input);
+        await recordAudit(models, {
+          key: `admin:${randomUUID()}`,
+          tenantId: String(tenant._id),
+          actor,
+          action: 'tenant.created',
+          target: { type: 'tenant', id: String(tenant._id) },
+          after: input,
+          at: new Date(),
+        });
+        return tenant.toObject();
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw conflict('tenant_exists', `a tenant with slug "${input.slug}" already exists`);
+        throw err;
+      }
+    },
+
+    async list(limit: number, after: Types.ObjectId | null) {
+      const rows = await models.tenants
+        .find(after ? { _id: { $gt: after } } : {})
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean();
+      return page(rows, limit);
+    },
+
+    async bySlug(slug: string) {
+      const tenant = await models.tenants.findOne({ slug }).lean();
+      if (!tenant) throw notFound(`tenant "${slug}"`);
+      return tenant;
+    },
+  };
+}

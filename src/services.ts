@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Config } from './config';
+import { connectDatabase, type Database } from './db/connect';
+import { createApp } from './http/app';
+import { sweepExpiredSamlState } from './http/saml/cacheProvider';
+import type { Logger } from './logger';
+import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
+import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
+import { createWorker } from './temporal/worker';
+
+export interface ServiceOptions {
+  config: Config;
+  logger: Logger;
+  mongoUri: string;
+  temporal: TemporalTarget;
+  web: boolean;
+  worker: boolean;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  killAfterActivity?: string;
+}
+
+export interface Services {
+  db: Database;
+  client: Client;
+  signIn: SignInStarter;
+  /** Base URL the web app listens on, when started. */
+  url: string | undefined;
+  worker: Worker | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The one wiring function (after Jackson): builds the database, the Temporal
+ * client, the worker and the web app as asked, and returns them with close().
+ */
+export async function createServices(opts: ServiceOptions): Promise<Services> {
+  const { config, logger } = opts;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
+  };
+  try {
+    const db = await connectDatabase(opts.mongoUri, config.mongo.database);
+    closers.push(() => db.close());
+    const client = await connectClient(opts.temporal);
+    closers.push(() => client.connection.close());
+    const signIn = createSignInStarter(client, config.temporal.taskQueue);
+
+    let worker: Worker | undefined;
+    if (opts.worker) {
+      const connection: NativeConnection = await connectWorkerConnection(opts.temporal);
+      worker = await createWorker({
+        connection,
+        namespace: opts.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        models: db.models,
+        logger,
+        production: config.env === 'production',
+        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
+        ...(opts.killAfterActivity ? { killAfterActivity: opts.killAfterActivity } : {}),
+      });
+      const running = worker.run();
+      const w = worker;
+      closers.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+        await connection.close();
+      });
+    }
+
+    let url: string | undefined;
+    if (opts.web) {
+      const { app, close: closeApp } = createApp({ config, models: db.models, mongoClient: db.connection.getClient(), logger, signIn });
+      closers.push(closeApp);
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+        s.once('error', reject);
+      });
+      closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+      const addr = server.address();
+      url = typeof addr === 'object' && addr ? `http://${config.http.host}:${addr.port}` : undefined;
+      const sweeper = setInterval(() => void sweepExpiredSamlState(db.models).catch(() => undefined), 60_000);
+      sweeper.unref();
+      closers.push(async () => clearInterval(sweeper));
+    }
+    return { db, client, signIn, url, worker, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

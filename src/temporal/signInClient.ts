@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { IdentityClaim } from '../domain/claim';
+import type { SignInDecision } from '../domain/decision';
+import { decisionUpdate, signInWorkflow } from '../../workflows/signIn';
+import { SA_CONNECTION, SA_EMAIL, SA_OUTCOME, SA_TENANT } from './searchAttributes';
+import { normalizeEmail } from '../domain/email';
+
+/**
+ * One workflow ID per identity, so concurrent sign-ins of the same identity
+ * (double click, two tabs) attach to one run. The subject is hashed: it may
+ * be long or contain characters unsuitable for IDs.
+ */
+export function signInWorkflowId(connectionId: string, subject: string): string {
+  const digest = createHash('sha256').update(subject).digest('base64url').slice(0, 22);
+  return `signin-${connectionId}-${digest}`;
+}
+
+export interface SignInStarter {
+  signIn(claim: IdentityClaim): Promise<{ decision: SignInDecision; workflowId: string }>;
+}
+
+export function createSignInStarter(client: Client, taskQueue: string): SignInStarter {
+  return {
+    async signIn(claim) {
+      const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
+      const email = (claim.email && normalizeEmail(claim.email)) ?? '';
+      // A run that finishes between our attach and our update answers "completed";
+      // the next attempt then starts a fresh run. Bounded, never a loop.
+      for (let attempt = 1; ; attempt++) {
+        const start = new WithStartWorkflowOperation(signInWorkflow, {
+          workflowId,
+          taskQueue,
+          args: [{ claim }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowExecutionTimeout: '1 day',
+          staticSummary: `Sign-in of ${email || claim.subject} via connection ${claim.connectionId}`,
+          typedSearchAttributes: [
+            { key: SA_TENANT, value: claim.tenantId },
+            { key: SA_CONNECTION, value: claim.connectionId },
+            { key: SA_EMAIL, value: email },
+            { key: SA_OUTCOME, value: 'Running' },
+          ],
+        });
+        try {
+          const decision = await client.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation: start });
+          return { decision, workflowId };
+        } catch (err) {
+          if (attempt < 3 && isCompletedRace(err)) continue;
+          throw err;
+        }
+      }
+    },
+  };
+}
+
+function isCompletedRace(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateFailedError) return false;
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  return /already completed|workflow execution already completed|not found/i.test(message);
+}

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createProvisioningActivities } from '../../activities/provisioning';
+import type { Models } from '../db/models';
+import type { Logger } from '../logger';
+import { faultInjectionInterceptor } from './faultInjection';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+/** Bundle the workflow code once (webpack); workers in tests share one bundle. */
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+}
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  models: Models;
+  logger: Logger;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Crash-test hook; refused in production. */
+  killAfterActivity?: string;
+  production: boolean;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  if (deps.killAfterActivity && deps.production) throw new Error('fault injection is not available in production');
+  const activities = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'activities' }) });
+  const killAfter = deps.killAfterActivity;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(killAfter ? { interceptors: { activity: [() => ({ inbound: faultInjectionInterceptor(killAfter) })] } } : {}),
+  });
+}

@@ -1,0 +1,3 @@
+declare module '@authenio/samlify-xmllint-wasm' {
+  export function validate(xml: string): Promise<unknown>;
+}
