@@ -72,6 +72,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         connection: connection
           ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
           : null,
+        email,
         linkedUserId: resolvedUserId ? String(resolvedUserId) : null,
         emailUserId: emailUser ? String(emailUser._id) : null,
         membership: membership

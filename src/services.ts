@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from './config';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
@@ -8,6 +8,7 @@ import { sweepExpiredSamlState } from './http/saml/cacheProvider';
 import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
+import { installTemporalRuntime } from './temporal/runtime';
 import { createWorker } from './temporal/worker';
 
 export interface ServiceOptions {
@@ -17,7 +18,7 @@ export interface ServiceOptions {
   temporal: TemporalTarget;
   web: boolean;
   worker: boolean;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
   killAfterActivity?: string;
 }
 
@@ -50,6 +51,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let worker: Worker | undefined;
     if (opts.worker) {
+      installTemporalRuntime(config.logLevel);
       const connection: NativeConnection = await connectWorkerConnection(opts.temporal);
       worker = await createWorker({
         connection,

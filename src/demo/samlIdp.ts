@@ -10,7 +10,6 @@ import selfsigned from 'selfsigned';
 
 samlify.setSchemaValidator(xmllint);
 
-const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const BASIC = 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic';
@@ -84,7 +83,7 @@ export function createSamlIdp({ entityId, ssoUrl }: { entityId: string; ssoUrl: 
         requestId = (parsed.extract as { request?: { id?: string } }).request?.id;
         relayState = query.RelayState;
       }
-      const acsUrl = sp.entityMeta.getAssertionConsumerService(POST) as string;
+      const acsUrl = sp.entityMeta.getAssertionConsumerService('post') as string;
       const now = new Date(Date.now() + (options.timeShiftMs ?? 0));
       const later = new Date(now.getTime() + 5 * 60_000);
       const id = `_${randomUUID()}`;

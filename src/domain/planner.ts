@@ -1,6 +1,5 @@
 import type { IdentityClaim } from './claim';
 import type { DenialReason } from './decision';
-import { normalizeEmail } from './email';
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
 export interface ProvisioningState {
@@ -8,6 +7,8 @@ export interface ProvisioningState {
   connection: { id: string; tenantId: string; enabled: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
   linkedUserId: string | null;
+  /** The claim's email, normalized (domain/email.ts) by the loading activity; null when unusable. */
+  email: string | null;
   /** The account that holds the claim's normalized email, if any. */
   emailUserId: string | null;
   /** Membership in the tenant of the account the identity resolves to. */
@@ -55,7 +56,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
     };
   }
 
-  const email = claim.email === null ? null : normalizeEmail(claim.email);
+  const email = state.email;
   if (!email) return { kind: 'deny', reason: 'email_missing' };
   // Never link silently: linking an existing account is a policy decision of its own.
   if (state.emailUserId) return { kind: 'deny', reason: 'account_exists_link_required' };

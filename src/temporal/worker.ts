@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createProvisioningActivities } from '../../activities/provisioning';
 import type { Models } from '../db/models';
 import type { Logger } from '../logger';
@@ -18,7 +18,7 @@ export interface WorkerDeps {
   taskQueue: string;
   models: Models;
   logger: Logger;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
   /** Crash-test hook; refused in production. */
   killAfterActivity?: string;
   production: boolean;

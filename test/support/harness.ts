@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config';
+import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from '../../src/demo/samlIdp';
+import { freePort } from '../../src/devservices/ports';
+import { createLogger } from '../../src/logger';
+import { createServices, type Services } from '../../src/services';
+
+export interface Harness {
+  url: string;
+  config: Config;
+  services: Services;
+  adminToken: string;
+  /** Admin API call; returns status and parsed JSON. */
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  createTenant(slug: string, jit?: { enabled: boolean; defaultRoles: string[] }): Promise<{ id: string; slug: string }>;
+  createSamlConnection(tenantSlug: string, idp: SamlIdp): Promise<SamlConnectionInfo>;
+  close(): Promise<void>;
+}
+
+export interface SamlConnectionInfo {
+  id: string;
+  tenantId: string;
+  acsUrl: string;
+  loginUrl: string;
+  metadataUrl: string;
+  spEntityId: string;
+  metadataXml: string;
+}
+
+export const newIdp = (name: string): SamlIdp =>
+  createSamlIdp({ entityId: `https://idp.${name}.test/metadata`, ssoUrl: `https://idp.${name}.test/sso` });
+
+/** Start the web app (and, unless told otherwise, a worker) on the shared real servers, in a fresh database and task queue. */
+export async function startHarness(opts: { worker?: boolean; taskQueue?: string; database?: string } = {}): Promise<Harness> {
+  const stack = inject('stack');
+  const adminToken = randomBytes(24).toString('base64url');
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ONRAMP_PORT: String(port),
+    ONRAMP_ADMIN_TOKEN: adminToken,
+    MONGODB_URI: stack.mongoUri,
+    MONGODB_DATABASE: opts.database ?? `t_${randomBytes(5).toString('hex')}`,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.namespace,
+    TEMPORAL_TASK_QUEUE: opts.taskQueue ?? `onramp-test-${randomBytes(5).toString('hex')}`,
+  });
+  const services = await createServices({
+    config,
+    logger: createLogger(config.logLevel, 'onramp-test'),
+    mongoUri: stack.mongoUri,
+    temporal: { address: stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined },
+    web: true,
+    worker: opts.worker ?? true,
+    workflowBundle: { codePath: stack.workflowBundlePath },
+  });
+  const url = services.url ?? '';
+
+  const admin: Harness['admin'] = async (method, path, body, token = adminToken) => {
+    const res = await fetch(`${url}/api/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  return {
+    url,
+    config,
+    services,
+    adminToken,
+    admin,
+    async createTenant(slug, jit = { enabled: true, defaultRoles: ['member'] }) {
+      const res = await admin('POST', '/tenants', { slug, name: `Tenant ${slug}`, jit });
+      if (res.status !== 201) throw new Error(`createTenant: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    async createSamlConnection(tenantSlug, idp) {
+      const res = await admin('POST', `/tenants/${tenantSlug}/connections/saml`, {
+        name: `IdP ${idp.entityId}`,
+        idpEntityId: idp.entityId,
+        ssoUrl: idp.ssoUrl,
+        certificates: [idp.certificate],
+      });
+      if (res.status !== 201) throw new Error(`createSamlConnection: ${res.status} ${JSON.stringify(res.body)}`);
+      const metadataXml = await (await fetch(res.body.metadataUrl)).text();
+      return { ...res.body, metadataXml };
+    },
+    close: () => services.close(),
+  };
+}
+
+export interface SignInResult {
+  status: number;
+  location: string | null;
+  cookie: string | null;
+  body: string;
+}
+
+/** Start an SP-initiated login at onramp, let the IdP answer, post the answer to the ACS — as a browser would. */
+export async function samlSignIn(conn: SamlConnectionInfo, idp: SamlIdp, user: IdpUser, options: ResponseOptions = {}): Promise<SignInResult & { SAMLResponse: string }> {
+  const login = await fetch(conn.loginUrl, { redirect: 'manual' });
+  const location = login.headers.get('location');
+  if (login.status !== 302 || !location) throw new Error(`login did not redirect: ${login.status}`);
+  const response = await idp.respond(conn.metadataXml, location, user, options);
+  const result = await postAcs(response.acsUrl, response.SAMLResponse);
+  return { ...result, SAMLResponse: response.SAMLResponse };
+}
+
+export async function postAcs(acsUrl: string, SAMLResponse: string): Promise<SignInResult> {
+  const res = await fetch(acsUrl, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ SAMLResponse }).toString(),
+  });
+  const cookie = res.headers.get('set-cookie');
+  return { status: res.status, location: res.headers.get('location'), cookie: cookie ? cookie.split(';')[0] ?? null : null, body: await res.text() };
+}
+
+export const user = (local: string, domain = 'superfantasy.test'): IdpUser => ({
+  nameId: `${local}@${domain}`,
+  email: `${local}@${domain}`,
+  name: local.charAt(0).toUpperCase() + local.slice(1),
+});
