@@ -14,7 +14,7 @@ export interface Harness {
   /** Admin API call; returns status and parsed JSON. */
   admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
   createTenant(slug: string, jit?: { enabled: boolean; defaultRoles: string[] }): Promise<{ id: string; slug: string }>;
-  createSamlConnection(tenantSlug: string, idp: SamlIdp): Promise<SamlConnectionInfo>;
+  createSamlConnection(tenantSlug: string, idp: SamlIdp, extra?: Record<string, unknown>): Promise<SamlConnectionInfo>;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,9 @@ export const newIdp = (name: string): SamlIdp =>
   createSamlIdp({ entityId: `https://idp.${name}.test/metadata`, ssoUrl: `https://idp.${name}.test/sso` });
 
 /** Start the web app (and, unless told otherwise, a worker) on the shared real servers, in a fresh database and task queue. */
-export async function startHarness(opts: { worker?: boolean; taskQueue?: string; database?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { worker?: boolean; taskQueue?: string; database?: string; publicUrl?: string } = {},
+): Promise<Harness> {
   const stack = inject('stack');
   const adminToken = randomBytes(24).toString('base64url');
   const port = await freePort();
@@ -40,6 +42,7 @@ export async function startHarness(opts: { worker?: boolean; taskQueue?: string;
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ONRAMP_PORT: String(port),
+    ...(opts.publicUrl ? { ONRAMP_PUBLIC_URL: opts.publicUrl } : {}),
     ONRAMP_ADMIN_TOKEN: adminToken,
     MONGODB_URI: stack.mongoUri,
     MONGODB_DATABASE: opts.database ?? `t_${randomBytes(5).toString('hex')}`,
@@ -79,12 +82,13 @@ export async function startHarness(opts: { worker?: boolean; taskQueue?: string;
       if (res.status !== 201) throw new Error(`createTenant: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body;
     },
-    async createSamlConnection(tenantSlug, idp) {
+    async createSamlConnection(tenantSlug, idp, extra = {}) {
       const res = await admin('POST', `/tenants/${tenantSlug}/connections/saml`, {
         name: `IdP ${idp.entityId}`,
         idpEntityId: idp.entityId,
         ssoUrl: idp.ssoUrl,
         certificates: [idp.certificate],
+        ...extra,
       });
       if (res.status !== 201) throw new Error(`createSamlConnection: ${res.status} ${JSON.stringify(res.body)}`);
       const metadataXml = await (await fetch(res.body.metadataUrl)).text();
