@@ -1,6 +1,6 @@
 // The userland punycode package, not Node's deprecated built-in: this module
 // also runs inside the deterministic workflow sandbox, which has no Node APIs.
-import { toASCII } from 'punycode/punycode.js';
+import { toASCII } from 'punycode/punycode.es6.js';
 
 const LOCAL_PART = /^[^\s@"<>()[\]\\,;:]{1,64}$/;
 

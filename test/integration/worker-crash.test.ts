@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { waitForSignInRuns } from '../support/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+
+describe('the worker dies in the middle of a sign-in', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('crash');
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+    await h.createTenant('crash');
+    conn = await h.createSamlConnection('crash', idp);
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await h?.close();
+  });
+
+  it.each(['ensureUser', 'linkIdentity', 'ensureMembership'])(
+    'killed right after %s wrote its effect: the restarted worker finishes the run, nothing duplicated',
+    async (activity) => {
+      const doomed = await startWorkerProcess(h, { ONRAMP_FAULT_KILL_AFTER_ACTIVITY: activity });
+      workers.push(doomed);
+      const who = user(`crash-${activity.toLowerCase()}`, 'crash.test');
+      const signIn = samlSignIn(conn, idp, who);
+
+      expect(await doomed.exited).toBeNull(); // killed by SIGKILL, not a clean exit
+      expect(doomed.child.signalCode).toBe('SIGKILL');
+      const { models } = h.services.db;
+      // The effect is written but the activity never reported back.
+      expect(await models.users.countDocuments({ email: who.email })).toBe(1);
+
+      const healthy = await startWorkerProcess(h);
+      workers.push(healthy);
+      const res = await signIn;
+      expect(res.status).toBe(303);
+      await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+      await healthy.stop();
+
+      const u = await models.users.findOne({ email: who.email }).lean();
+      expect(await models.users.countDocuments({ email: who.email })).toBe(1);
+      expect(await models.identities.countDocuments({ userId: u?._id })).toBe(1);
+      expect(await models.memberships.countDocuments({ userId: u?._id })).toBe(1);
+      const actions = (await models.auditEvents.find({ userId: u?._id }).sort({ _id: 1 }).lean()).map((e) => e.action);
+      expect(actions).toEqual(['user.created', 'identity.linked', 'membership.created', 'signin.succeeded']);
+    },
+  );
+});
