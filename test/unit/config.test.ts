@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const prod = {
+  NODE_ENV: 'production',
+  ONRAMP_ADMIN_TOKEN: 'a'.repeat(40),
+  ONRAMP_SESSION_SECRET: 'b'.repeat(40),
+  ONRAMP_PUBLIC_URL: 'https://onramp.example.com',
+  MONGODB_URI: 'mongodb://db:27017',
+  TEMPORAL_ADDRESS: 'temporal:7233',
+};
+
+const errorOf = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('development defaults are safe and need nothing', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.http.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(c.adminTokenGenerated).toBe(true);
+    expect(c.adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(c.temporal.taskQueue).toBe('onramp-provisioning');
+    expect(c.saml.clockSkewMs).toBe(60_000);
+  });
+
+  it('a valid production environment loads with secure cookies', () => {
+    const c = loadConfig(prod);
+    expect(c.http.secureCookies).toBe(true);
+    expect(c.adminTokenGenerated).toBe(false);
+  });
+
+  it.each([
+    ['ONRAMP_ADMIN_TOKEN', { ...prod, ONRAMP_ADMIN_TOKEN: '' }],
+    ['ONRAMP_SESSION_SECRET', { ...prod, ONRAMP_SESSION_SECRET: '' }],
+    ['MONGODB_URI', { ...prod, MONGODB_URI: '' }],
+    ['TEMPORAL_ADDRESS', { ...prod, TEMPORAL_ADDRESS: '' }],
+    ['ONRAMP_PUBLIC_URL', { ...prod, ONRAMP_PUBLIC_URL: 'http://onramp.example.com' }],
+    ['ONRAMP_ADMIN_TOKEN', { ...prod, ONRAMP_ADMIN_TOKEN: 'short' }],
+    ['ONRAMP_PORT', { ONRAMP_PORT: 'eighty' }],
+    ['MONGODB_URI', { MONGODB_URI: 'postgres://x' }],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'no-port' }],
+    ['ONRAMP_SAML_CLOCK_SKEW_MS', { ONRAMP_SAML_CLOCK_SKEW_MS: '3600000' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/c.pem' }],
+  ])('a bad value stops start-up naming %s', (variable, env) => {
+    const err = errorOf(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(variable);
+  });
+
+  it('plain HTTP in production only with the explicit opt-in', () => {
+    const c = loadConfig({ ...prod, ONRAMP_PUBLIC_URL: 'http://onramp.internal', ONRAMP_ALLOW_INSECURE_HTTP: 'true' });
+    expect(c.http.secureCookies).toBe(false);
+  });
+});
