@@ -4,7 +4,7 @@
  * the product's SP code path. Development and tests only.
  */
 import { randomUUID } from 'node:crypto';
-import * as samlify from 'samlify';
+import samlify from 'samlify';
 import * as xmllint from '@authenio/samlify-xmllint-wasm';
 import selfsigned from 'selfsigned';
 
@@ -40,12 +40,22 @@ export interface SamlIdp {
   respond(spMetadataXml: string, authnRequestUrl: string | null, user: IdpUser, options?: ResponseOptions): Promise<{ acsUrl: string; SAMLResponse: string; RelayState: string | undefined }>;
 }
 
-export function createSamlIdp({ entityId, ssoUrl }: { entityId: string; ssoUrl: string }): SamlIdp {
-  const pems = selfsigned.generate([{ name: 'commonName', value: `onramp test IdP ${entityId}` }], { days: 30, keySize: 2048, algorithm: 'sha256' });
+export interface IdpKeys {
+  privateKey: string;
+  certificate: string;
+}
+
+export function generateIdpKeys(commonName: string, days = 30): IdpKeys {
+  const pems = selfsigned.generate([{ name: 'commonName', value: commonName }], { days, keySize: 2048, algorithm: 'sha256' });
+  return { privateKey: pems.private, certificate: pems.cert };
+}
+
+export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ssoUrl: string; keys?: IdpKeys }): SamlIdp {
+  const pems = keys ?? generateIdpKeys(`onramp test IdP ${entityId}`);
   const idp = samlify.IdentityProvider({
     entityID: entityId,
-    privateKey: pems.private,
-    signingCert: pems.cert,
+    privateKey: pems.privateKey,
+    signingCert: pems.certificate,
     nameIDFormat: [EMAIL_FORMAT],
     singleSignOnService: [{ Binding: REDIRECT, Location: ssoUrl }],
     requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -61,7 +71,7 @@ export function createSamlIdp({ entityId, ssoUrl }: { entityId: string; ssoUrl: 
   return {
     entityId,
     ssoUrl,
-    certificate: pems.cert,
+    certificate: pems.certificate,
     async respond(spMetadataXml, authnRequestUrl, user, options = {}) {
       const sign = options.sign ?? 'both';
       const sp = samlify.ServiceProvider({

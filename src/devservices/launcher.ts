@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { connectClient, ensureSearchAttributes, type TemporalTarget } from '../temporal/connection';
 import { startFerretDb } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
+import { isPortFree } from './ports';
 import { cacheDir } from './paths';
 import { startTemporalDevServer } from './temporalDevServer';
 
@@ -23,6 +24,8 @@ export interface StackOptions {
   dataDir: string;
   /** Keep Temporal's state in a file under dataDir (survives restarts); in memory otherwise. */
   persistTemporal: boolean;
+  /** Ports to prefer for the Temporal dev server and its UI (the familiar 7233/8233 in development); random when taken. */
+  preferredTemporalPorts?: { port: number; uiPort: number };
 }
 
 /**
@@ -30,7 +33,7 @@ export interface StackOptions {
  * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
-export async function startStack({ config, dataDir, persistTemporal }: StackOptions): Promise<Stack> {
+export async function startStack({ config, dataDir, persistTemporal, preferredTemporalPorts }: StackOptions): Promise<Stack> {
   await mkdir(dataDir, { recursive: true });
   const cache = cacheDir(config.paths.cacheDir);
   const stops: Array<() => Promise<void>> = [];
@@ -42,11 +45,7 @@ export async function startStack({ config, dataDir, persistTemporal }: StackOpti
   try {
     let mongoUri = config.mongo.uri;
     if (!mongoUri) {
-      const [temporalBin, ferretBin] = await Promise.all([
-        config.temporal.address ? Promise.resolve('') : ensureTemporalCli(cache, config.temporal.cliPath),
-        ensureFerretDb(cache),
-      ]);
-      void temporalBin;
+      const ferretBin = await ensureFerretDb(cache);
       const mongo = await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
       stops.push(mongo.stop);
       started.push(`FerretDB ${mongo.uri}`);
@@ -65,8 +64,15 @@ export async function startStack({ config, dataDir, persistTemporal }: StackOpti
       }
     } else {
       const bin = await ensureTemporalCli(cache, config.temporal.cliPath);
+      const preferred =
+        preferredTemporalPorts &&
+        (await isPortFree(preferredTemporalPorts.port)) &&
+        (await isPortFree(preferredTemporalPorts.uiPort))
+          ? preferredTemporalPorts
+          : {};
       const server = await startTemporalDevServer({
         bin,
+        ...preferred,
         logDir: dataDir,
         namespace: config.temporal.namespace,
         ...(persistTemporal ? { dbFile: join(dataDir, 'temporal.sqlite') } : {}),

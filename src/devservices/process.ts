@@ -12,6 +12,10 @@ export function spawnManaged(cmd: string, args: string[], logFile: string, opts:
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If this process dies without stopping its servers, take them down with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
   return {
     child,
     async stop() {

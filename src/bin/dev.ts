@@ -1,0 +1,80 @@
+/**
+ * `npm run dev` — the first README command. Starts whatever is missing
+ * (embedded FerretDB, Temporal dev server + UI), the worker and the web app,
+ * and a demo tenant with a demo SAML IdP so a newcomer can sign in from a
+ * browser and then watch the run in the Temporal UI. Development only.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { generateIdpKeys, createSamlIdp, type IdpKeys } from '../demo/samlIdp';
+import { startDemoIdpServer } from '../demo/idpServer';
+import { startStack } from '../devservices/launcher';
+import { createSamlConnectionLibrary } from '../library/samlConnections';
+import { createTenantLibrary } from '../library/tenants';
+import { createServices } from '../services';
+import { boot, onShutdown } from './main';
+
+const { config, logger } = boot();
+if (config.env === 'production') {
+  process.stderr.write('onramp: `npm run dev` is for development; use src/bin/serve.ts in production\n');
+  process.exit(2);
+}
+const dataDir = resolve(config.paths.dataDir ?? '.onramp/dev');
+await mkdir(dataDir, { recursive: true });
+
+const stack = await startStack({ config, dataDir, persistTemporal: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 } });
+const services = await createServices({ config, logger, mongoUri: stack.mongoUri, temporal: stack.temporal, web: true, worker: true });
+
+// Demo IdP with a key kept across restarts, so its connection keeps matching.
+const demoIdpPort = Number(process.env.ONRAMP_DEMO_IDP_PORT ?? 3001);
+const keysFile = join(dataDir, 'demo-idp-keys.json');
+const keys: IdpKeys = existsSync(keysFile)
+  ? (JSON.parse(await readFile(keysFile, 'utf8')) as IdpKeys)
+  : generateIdpKeys('onramp demo IdP', 365);
+await writeFile(keysFile, JSON.stringify(keys), { mode: 0o600 });
+const idpBase = `http://${config.http.host}:${demoIdpPort}`;
+const idp = createSamlIdp({ entityId: `${idpBase}/metadata`, ssoUrl: `${idpBase}/sso`, keys });
+
+const { models } = services.db;
+const tenants = createTenantLibrary(models);
+const connections = createSamlConnectionLibrary(models, config.http.publicUrl);
+const actor = { type: 'admin' as const, id: 'dev-seed' };
+const tenant =
+  (await models.tenants.findOne({ slug: 'superfantasy' }).lean()) ??
+  (await tenants.create({ slug: 'superfantasy', name: 'SuperFantasy', jit: { enabled: true, defaultRoles: ['member'] } }, actor));
+const existing = await models.samlConnections.findOne({ tenantId: tenant._id, idpEntityId: idp.entityId }).lean();
+const body = idp.certificate.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+const conn = existing
+  ? connections.present(existing)
+  : await connections.create(
+      tenant._id,
+      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups' }, allowIdpInitiated: false },
+      actor,
+    );
+if (existing && !existing.certificates.includes(body)) {
+  await models.samlConnections.updateOne({ _id: existing._id }, { $set: { certificates: [body] } });
+}
+
+const idpServer = await startDemoIdpServer(idp, async () => (await fetch(conn.metadataUrl)).text(), config.http.host, demoIdpPort);
+
+const lines = [
+  '',
+  'onramp is running (development).',
+  `  Web app:           ${services.url}`,
+  `  Sign in (demo):    ${conn.loginUrl}`,
+  `  Temporal UI:       ${stack.temporalUiUrl ?? '(external cluster)'}  → Workflows, filter: OnrampTenant = "${String(tenant._id)}"`,
+  `  Admin API token:   ${config.adminTokenGenerated ? config.adminToken : '(from ONRAMP_ADMIN_TOKEN)'}`,
+  `  Data directory:    ${dataDir}`,
+  `  Started:           ${stack.started.join('; ') || 'nothing (all external)'}`,
+  '',
+  'Press Ctrl+C to stop everything that was started.',
+  '',
+];
+process.stdout.write(lines.join('\n'));
+
+onShutdown(async () => {
+  await new Promise<void>((r) => idpServer.close(() => r()));
+  await services.close();
+  await stack.stop();
+});
