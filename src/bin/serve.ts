@@ -10,7 +10,7 @@ if (!config.mongo.uri || !config.temporal.address) {
   process.stderr.write('onramp: MONGODB_URI and TEMPORAL_ADDRESS must be set (use `npm run dev` for a local stack)\n');
   process.exit(2);
 }
-const role = process.env.ONRAMP_ROLE ?? 'all';
+const role = config.role;
 const services = await createServices({
   config,
   logger,

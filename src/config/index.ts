@@ -3,6 +3,8 @@ import { envSchema, type Env } from './schema';
 
 export interface Config {
   env: Env['NODE_ENV'];
+  /** Which processes `serve` runs: the web app, the worker, or both. */
+  role: Env['ONRAMP_ROLE'];
   logLevel: Env['LOG_LEVEL'];
   http: { host: string; port: number; publicUrl: string; secureCookies: boolean };
   adminToken: string;
@@ -104,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const adminTokenGenerated = !e.ONRAMP_ADMIN_TOKEN;
   return {
     env: e.NODE_ENV,
+    role: e.ONRAMP_ROLE,
     logLevel: e.LOG_LEVEL,
     http: {
       host: e.ONRAMP_HOST,

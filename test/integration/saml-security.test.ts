@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitForSignInRuns } from '../support/temporal';
 import { newIdp, postAcs, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 
 /** Every rejected SAML response: a 401-class answer, nothing written but one denial audit event. */
@@ -76,6 +77,7 @@ describe('SAML response validation', () => {
   it('rejects a replayed response, even though the first use succeeded', async () => {
     const first = await samlSignIn(conn, idp, user('replay', 'acme.test'));
     expect(first.status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, 'replay@acme.test');
     const { models } = h.services.db;
     await models.auditEvents.deleteMany({});
     const before = { users: await models.users.countDocuments(), memberships: await models.memberships.countDocuments() };

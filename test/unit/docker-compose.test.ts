@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config';
+import { envSchema } from '../../src/config/schema';
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  environment?: Record<string, string>;
+}
+
+/** Resolve compose-style ${VAR}, ${VAR:-default} and ${VAR:?message} against the given variables. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
+    const v = vars[name];
+    if (v !== undefined && v !== '') return v;
+    if (op === '-') return arg ?? '';
+    throw new Error(`${name} is required: ${arg ?? ''}`);
+  });
+}
+
+describe('docker-compose.yml', async () => {
+  const compose = parse(await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
+  const operatorEnv = {
+    ONRAMP_PUBLIC_URL: 'https://onramp.example.com',
+    ONRAMP_ADMIN_TOKEN: 'x'.repeat(40),
+    ONRAMP_SESSION_SECRET: 'y'.repeat(40),
+  };
+  const onrampServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
+
+  it('has the production-shaped services', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['mongodb', 'onramp-web', 'onramp-worker', 'postgresql', 'temporal', 'temporal-ui']);
+    expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-web', 'onramp-worker']);
+  });
+
+  it.each(['onramp-web', 'onramp-worker'])('%s: every variable is known to the config schema and the whole environment validates', (name) => {
+    const env = Object.fromEntries(
+      Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]),
+    );
+    const known = new Set(Object.keys(envSchema.shape));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    const config = loadConfig(env);
+    expect(config.env).toBe('production');
+    expect(config.temporal.address).toBe('temporal:7233');
+  });
+
+  it('web and worker agree on the task queue, namespace and database', () => {
+    const [web, worker] = ['onramp-web', 'onramp-worker'].map((n) =>
+      loadConfig(Object.fromEntries(Object.entries(compose.services[n]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]))),
+    );
+    expect(web?.role).toBe('web');
+    expect(worker?.role).toBe('worker');
+    expect(web?.temporal.taskQueue).toBe(worker?.temporal.taskQueue);
+    expect(web?.temporal.namespace).toBe(worker?.temporal.namespace);
+    expect(web?.mongo.database).toBe(worker?.mongo.database);
+  });
+
+  it('refuses to start without the operator secrets', () => {
+    const env = compose.services['onramp-web']?.environment ?? {};
+    expect(() => interpolate(String(env.ONRAMP_ADMIN_TOKEN), {})).toThrow(/ONRAMP_ADMIN_TOKEN is required/);
+  });
+});
