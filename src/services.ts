@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from './config';
+import { createInlineSignInStarter } from './bench/inlineSignIn';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
 import { sweepExpiredSamlState } from './http/saml/cacheProvider';
@@ -47,7 +48,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
-    const signIn = createSignInStarter(client, config.temporal.taskQueue);
+    const signIn = config.benchInline
+      ? createInlineSignInStarter(db.models, logger)
+      : createSignInStarter(client, config.temporal.taskQueue);
 
     let worker: Worker | undefined;
     if (opts.worker) {

@@ -23,6 +23,8 @@ export interface Config {
     uiUrl: string | undefined;
   };
   paths: { cacheDir: string | undefined; dataDir: string | undefined };
+  /** Benchmark-only inline provisioning (never in production). */
+  benchInline: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +74,11 @@ const checks: NamedCheck[] = [
     name: 'Temporal required in production',
     variable: 'TEMPORAL_ADDRESS',
     check: (e) => (e.NODE_ENV === 'production' && !e.TEMPORAL_ADDRESS ? 'is required in production' : null),
+  },
+  {
+    name: 'inline provisioning is a benchmark switch only',
+    variable: 'ONRAMP_BENCH_INLINE',
+    check: (e) => (e.NODE_ENV === 'production' && e.ONRAMP_BENCH_INLINE ? 'must not be set in production' : null),
   },
   {
     name: 'TLS client certificate comes with its key',
@@ -133,5 +140,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiUrl: e.TEMPORAL_UI_URL,
     },
     paths: { cacheDir: e.ONRAMP_CACHE_DIR, dataDir: e.ONRAMP_DATA_DIR },
+    benchInline: e.ONRAMP_BENCH_INLINE,
   };
 }

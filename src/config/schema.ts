@@ -43,6 +43,9 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().optional(),
   TEMPORAL_UI_URL: z.url().optional(),
 
+  /** Benchmark-only: provision inline in the request handler instead of through Temporal. */
+  ONRAMP_BENCH_INLINE: boolFromEnv.default(false),
+
   ONRAMP_CACHE_DIR: z.string().optional(),
   ONRAMP_DATA_DIR: z.string().optional(),
 });

@@ -1,0 +1,71 @@
+export interface Prepared {
+  acsUrl: string;
+  SAMLResponse: string;
+  subject: string;
+}
+
+export interface LoadResult {
+  count: number;
+  ok: number;
+  errors: number;
+  errorSamples: string[];
+  seconds: number;
+  throughput: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+/** POST prepared SAML responses to the ACS at a fixed concurrency; bounded by a deadline. */
+export async function drive(items: Prepared[], concurrency: number, deadline: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const workerLoop = async () => {
+    for (;;) {
+      const i = next++;
+      const item = items[i];
+      if (!item || Date.now() > deadline) return;
+      const t0 = performance.now();
+      try {
+        const res = await fetch(item.acsUrl, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ SAMLResponse: item.SAMLResponse }).toString(),
+        });
+        const body = await res.text();
+        if (res.status !== 303) {
+          errors++;
+          if (errorSamples.length < 5) errorSamples.push(`${res.status} ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 160)}`);
+        }
+      } catch (err) {
+        errors++;
+        if (errorSamples.length < 5) errorSamples.push(String(err));
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, workerLoop));
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    count: latencies.length,
+    ok: latencies.length - errors,
+    errors,
+    errorSamples,
+    seconds: round(seconds),
+    throughput: round(latencies.length / seconds),
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted[sorted.length - 1] ?? 0),
+      mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
+
+export interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  url: string | null;
+  /** Peak resident set size (VmHWM) in MiB, read from /proc while the process lives. */
+  peakRssMiB(): number | null;
+  stop(): Promise<void>;
+}
+
+/** Start onramp's production entry point (web or worker) as its own process. */
+export async function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string | null>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('"ready":true')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string | null }).url);
+    });
+    void exited.then(() => reject(new Error(`${name} exited during start-up`)));
+  });
+  return {
+    name,
+    child,
+    url,
+    peakRssMiB() {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m?.[1] ? Math.round(Number(m[1]) / 1024) : null;
+      } catch {
+        return null;
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * npm run bench — what durable provisioning costs a sign-in, side by side
+ * with the same flow run inline (no Temporal). Drives the real HTTP ACS with
+ * SAML responses signed in advance by samlify, on loopback, bounded in count
+ * and time. See README "Performance".
+ *
+ *   npm run bench -- --count 200 --concurrency 20 --burst 10000 --burst-concurrency 50 --max-seconds 1200
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { loadConfig } from '../src/config';
+import { createModels, type Models } from '../src/db/models';
+import { createSamlIdp, type SamlIdp } from '../src/demo/samlIdp';
+import { startStack } from '../src/devservices/launcher';
+import { connectClient } from '../src/temporal/connection';
+import { signInWorkflowId } from '../src/temporal/signInClient';
+import { drive, type LoadResult, type Prepared } from './load';
+import { startServer, type ServerProcess } from './processes';
+import { profileRuns, type RunProfile } from './profile';
+
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '20' },
+    burst: { type: 'string', default: '10000' },
+    'burst-concurrency': { type: 'string', default: '50' },
+    'max-seconds': { type: 'string', default: '1500' },
+    modes: { type: 'string', default: 'durable,inline' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+  },
+});
+const num = (name: keyof typeof args, min: number, max: number): number => {
+  const v = Number(args[name]);
+  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
+  return v;
+};
+const COUNT = num('count', 1, 20_000);
+const CONCURRENCY = num('concurrency', 1, 200);
+const BURST = num('burst', 0, 20_000);
+const BURST_CONCURRENCY = num('burst-concurrency', 1, 200);
+const deadline = Date.now() + num('max-seconds', 30, 3600) * 1000;
+const modes = String(args.modes).split(',').filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
+
+interface ModeReport {
+  mode: 'durable' | 'inline';
+  scenarios: Record<string, LoadResult | { skipped: string }>;
+  peakRssMiB: Record<string, number | null>;
+  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
+  profile?: RunProfile;
+}
+
+async function admin(url: string, token: string, path: string, body: unknown) {
+  const res = await fetch(`${url}/api/admin${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; loginUrl: string; metadataUrl: string };
+}
+
+/** Sign responses in advance (not timed): one AuthnRequest + one signed response per sign-in. */
+async function prepare(idp: SamlIdp, conn: { loginUrl: string; metadataUrl: string }, subjects: string[]): Promise<Prepared[]> {
+  const metadata = await (await fetch(conn.metadataUrl)).text();
+  const out: Prepared[] = [];
+  for (const subject of subjects) {
+    const login = await fetch(conn.loginUrl, { redirect: 'manual' });
+    const r = await idp.respond(metadata, login.headers.get('location'), { nameId: subject, email: subject, name: subject.split('@')[0] ?? subject });
+    out.push({ acsUrl: r.acsUrl, SAMLResponse: r.SAMLResponse, subject });
+  }
+  return out;
+}
+
+async function waitForAudits(models: Models, expected: number): Promise<void> {
+  const until = Math.min(deadline + 60_000, Date.now() + 120_000);
+  while (Date.now() < until && (await models.auditEvents.countDocuments({ action: 'signin.succeeded' })) < expected) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typeof startStack>>): Promise<ModeReport> {
+  const token = randomBytes(24).toString('base64url');
+  const database = `bench_${mode}_${randomBytes(4).toString('hex')}`;
+  const env = {
+    ONRAMP_ADMIN_TOKEN: token,
+    MONGODB_URI: stack.mongoUri,
+    MONGODB_DATABASE: database,
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    TEMPORAL_NAMESPACE: stack.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: `bench-${database}`,
+    ONRAMP_SAML_REQUEST_TTL_MS: '3600000',
+    ONRAMP_SAML_MAX_ASSERTION_AGE_MS: '3600000',
+  };
+  const servers: ServerProcess[] = [];
+  const report: ModeReport = { mode, scenarios: {}, peakRssMiB: {}, consistency: { ok: false, expected: {}, actual: {} } };
+  const conn = await mongoose.createConnection(stack.mongoUri, { dbName: database }).asPromise();
+  const models = createModels(conn);
+  try {
+    if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
+    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await import('../src/devservices/ports').then((m) => m.freePort())), ...(mode === 'inline' ? { ONRAMP_BENCH_INLINE: 'true' } : {}) });
+    servers.push(web);
+    const url = web.url ?? '';
+    await admin(url, token, '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
+    const idp = createSamlIdp({ entityId: `https://idp.bench.test/${mode}`, ssoUrl: 'https://idp.bench.test/sso' });
+    const sc = await admin(url, token, '/tenants/bench/connections/saml', { name: 'bench', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+
+    const firstSubjects = Array.from({ length: COUNT }, (_, i) => `user${i}@bench.test`);
+    log(`${mode}: preparing ${COUNT} signed responses`);
+    const first = await prepare(idp, sc, firstSubjects);
+    // Warm-up (not measured): JIT compilers, connection pools, workflow cache.
+    await drive(await prepare(idp, sc, Array.from({ length: 10 }, (_, i) => `warmup${i}@bench.test`)), 5, deadline);
+    log(`${mode}: first-sign-in`);
+    report.scenarios['first-sign-in'] = await drive(first, CONCURRENCY, deadline);
+    if (mode === 'durable') {
+      await waitForAudits(models, 10 + COUNT);
+      report.profile = await profileRuns(
+        await connectClient(stack.temporal),
+        firstSubjects.slice(0, 25).map((s) => signInWorkflowId(sc.id, s)),
+      );
+    }
+    log(`${mode}: returning`);
+    report.scenarios.returning = await drive(await prepare(idp, sc, firstSubjects), CONCURRENCY, deadline);
+    report.scenarios['returning-groups'] = { skipped: 'group sync is not built yet (issue #4)' };
+    if (BURST > 0) {
+      log(`${mode}: preparing burst of ${BURST}`);
+      const burst = await prepare(idp, sc, Array.from({ length: BURST }, (_, i) => `burst${i}@bench.test`));
+      log(`${mode}: burst`);
+      report.scenarios.burst = await drive(burst, BURST_CONCURRENCY, deadline);
+    }
+    for (const s of servers) report.peakRssMiB[s.name] = s.peakRssMiB();
+
+    // Consistency: every successful sign-in accounted for exactly once.
+    const ok = (k: string) => {
+      const r = report.scenarios[k];
+      return r && 'ok' in r ? r.ok : 0;
+    };
+    const newUsers = 10 + ok('first-sign-in') + ok('burst');
+    const signIns = newUsers + ok('returning');
+    await waitForAudits(models, signIns);
+    const count = (action: string) => models.auditEvents.countDocuments({ action });
+    report.consistency.expected = {
+      users: newUsers, identities: newUsers, memberships: newUsers,
+      'user.created': newUsers, 'identity.linked': newUsers, 'membership.created': newUsers, 'signin.succeeded': signIns,
+    };
+    report.consistency.actual = {
+      users: await models.users.countDocuments(),
+      identities: await models.identities.countDocuments(),
+      memberships: await models.memberships.countDocuments(),
+      'user.created': await count('user.created'),
+      'identity.linked': await count('identity.linked'),
+      'membership.created': await count('membership.created'),
+      'signin.succeeded': await count('signin.succeeded'),
+    };
+    report.consistency.ok = Object.entries(report.consistency.expected).every(([k, v]) => report.consistency.actual[k] === v);
+    return report;
+  } finally {
+    for (const s of servers.reverse()) await s.stop();
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+  }
+}
+
+function log(msg: string) {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+function table(reports: ModeReport[]): string {
+  const rows = ['| scenario | mode | sign-ins | errors | sign-ins/s | p50 ms | p95 ms | p99 ms | max ms |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const names = [...new Set(reports.flatMap((r) => Object.keys(r.scenarios)))];
+  for (const name of names) {
+    for (const r of reports) {
+      const s = r.scenarios[name];
+      if (!s) continue;
+      if ('skipped' in s) rows.push(`| ${name} | ${r.mode} | skipped: ${s.skipped} | | | | | | |`);
+      else rows.push(`| ${name} | ${r.mode} | ${s.count} | ${s.errors} | ${s.throughput} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} |`);
+    }
+    const [d, i] = ['durable', 'inline'].map((m) => reports.find((r) => r.mode === m)?.scenarios[name]);
+    if (d && i && 'latencyMs' in d && 'latencyMs' in i) {
+      rows.push(`| ${name} | durable ÷ inline | | | ${(d.throughput / i.throughput).toFixed(2)}× | ${(d.latencyMs.p50 / i.latencyMs.p50).toFixed(2)}× | ${(d.latencyMs.p95 / i.latencyMs.p95).toFixed(2)}× | ${(d.latencyMs.p99 / i.latencyMs.p99).toFixed(2)}× | |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
+const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
+const stack = await startStack({ config, dataDir, persistTemporal: false });
+const reports: ModeReport[] = [];
+try {
+  for (const mode of modes) reports.push(await runMode(mode, stack));
+} finally {
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const summary = {
+  at: new Date().toISOString(),
+  machine: { cores: (await import('node:os')).cpus().length, node: process.version },
+  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY },
+  reports,
+};
+await mkdir(join(String(args.out), '..'), { recursive: true });
+await writeFile(String(args.out), JSON.stringify(summary, null, 2));
+process.stdout.write(`\n${table(reports)}\n\n`);
+for (const r of reports) {
+  process.stdout.write(`${r.mode}: peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`);
+  if (r.profile) process.stdout.write(`${r.mode}: profile of ${r.profile.runs} first sign-ins: ${JSON.stringify(r.profile)}\n`);
+}
+process.stdout.write(`\nJSON: ${args.out}\n`);
+if (reports.some((r) => !r.consistency.ok)) process.exitCode = 1;

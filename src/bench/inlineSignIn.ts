@@ -1,0 +1,33 @@
+/**
+ * Benchmark-only baseline: the same sign-in flow (workflows/signInFlow.ts)
+ * and the same activity code against the same MongoDB, run inline in the
+ * request handler — no Temporal. Enabled by ONRAMP_BENCH_INLINE=true, which
+ * configuration refuses in production. Not durable: a crash mid-way leaves
+ * the sign-in half done until the user retries.
+ */
+import { randomUUID } from 'node:crypto';
+import { createProvisioningActivities } from '../../activities/provisioning';
+import { runSignIn } from '../../workflows/signInFlow';
+import type { Models } from '../db/models';
+import type { SignInDecision } from '../domain/decision';
+import type { Logger } from '../logger';
+import { signInWorkflowId, type SignInStarter } from '../temporal/signInClient';
+
+export function createInlineSignInStarter(models: Models, logger: Logger): SignInStarter {
+  const acts = createProvisioningActivities({ models, logger });
+  return {
+    async signIn(claim) {
+      const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
+      let decided: SignInDecision | null = null;
+      // Same flow; the "durable tail" simply runs before the answer here.
+      const decision = await runSignIn(claim, { workflowId, runId: `inline-${randomUUID()}` }, acts, {
+        decided: (d) => {
+          decided = d;
+        },
+        outcome: () => undefined,
+        phase: () => undefined,
+      });
+      return { decision: decided ?? decision, workflowId };
+    },
+  };
+}

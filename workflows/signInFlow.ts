@@ -1,0 +1,99 @@
+/**
+ * The sign-in orchestration, written once. The workflow runs it with proxied
+ * (durable) activities; the benchmark's inline baseline runs the very same
+ * code with the activity functions called directly. Deterministic: no I/O,
+ * no clock, no Node APIs — everything reaches the world through `acts`.
+ */
+import type { ProvisioningActivities } from '../activities/provisioning';
+import type { RunRef } from '../src/db/models/runRef';
+import type { IdentityClaim } from '../src/domain/claim';
+import { DENIAL_REASONS, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
+import { planProvisioning, type ProvisioningPlan } from '../src/domain/planner';
+
+export type SignInActivities = Pick<
+  ProvisioningActivities,
+  'loadProvisioningState' | 'ensureUser' | 'linkIdentity' | 'ensureMembership' | 'recordSignIn' | 'recordDenial'
+>;
+
+export interface SignInHooks {
+  /** Called once the login's answer is known (before the durable tail). */
+  decided(decision: SignInDecision): void;
+  outcome(outcome: SignInOutcome, userId?: string): void;
+  phase(phase: string): void;
+}
+
+/** A concurrent writer (another identity, another run) changed the world between plan and act. */
+class StalePlan extends Error {}
+
+const MAX_PLANS = 3;
+
+export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
+  const deny = async (reason: DenialReason): Promise<SignInDecision> => {
+    hooks.phase('denied');
+    await acts.recordDenial({ run, claim, reason });
+    hooks.outcome('Denied');
+    return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
+  };
+
+  async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>): Promise<SignInDecision> {
+    hooks.phase('provisioning');
+    let userId = plan.userId;
+    let newUser = false;
+    let membership = plan.membership ? { membershipId: plan.membership.id, roles: plan.membership.roles, status: 'active' } : null;
+    for (const action of plan.actions) {
+      switch (action.kind) {
+        case 'createUser': {
+          const res = await acts.ensureUser({ run, tenantId: claim.tenantId, email: action.email, name: action.name });
+          if (!res.createdByThisRun) throw new StalePlan();
+          userId = res.userId;
+          newUser = true;
+          break;
+        }
+        case 'linkIdentity': {
+          if (!userId) throw new StalePlan();
+          const res = await acts.linkIdentity({
+            run,
+            tenantId: claim.tenantId,
+            connectionId: claim.connectionId,
+            subject: claim.subject,
+            userId,
+            protocol: 'saml',
+          });
+          if (res.userId !== userId) throw new StalePlan();
+          break;
+        }
+        case 'createMembership': {
+          if (!userId) throw new StalePlan();
+          membership = await acts.ensureMembership({ run, tenantId: claim.tenantId, userId, roles: action.roles });
+          break;
+        }
+      }
+    }
+    if (!userId || !membership) throw new StalePlan();
+    if (membership.status !== 'active') return deny('membership_suspended');
+    return { status: 'active', userId, tenantId: claim.tenantId, membershipId: membership.membershipId, roles: membership.roles, newUser };
+  }
+
+  let decision: SignInDecision | null = null;
+  for (let attempt = 1; decision === null; attempt++) {
+    hooks.phase('planning');
+    const state = await acts.loadProvisioningState(claim);
+    const plan = planProvisioning(state, claim);
+    try {
+      decision = plan.kind === 'deny' ? await deny(plan.reason) : await execute(plan);
+    } catch (err) {
+      if (!(err instanceof StalePlan)) throw err;
+      if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
+    }
+  }
+  hooks.decided(decision);
+
+  // The login already has its answer; the rest is the durable tail.
+  if (decision.status === 'active') {
+    hooks.phase('recording');
+    await acts.recordSignIn({ run, claim, userId: decision.userId, newUser: decision.newUser });
+    hooks.outcome(decision.newUser ? 'Provisioned' : 'SignedIn', decision.userId);
+  }
+  hooks.phase('done');
+  return decision;
+}
