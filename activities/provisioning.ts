@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { recordAudit } from '../src/db/audit';
 import type { Models } from '../src/db/models';
+import { identityKey } from '../src/db/models/identity';
 import { sameRun, type RunRef } from '../src/db/models/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
@@ -59,7 +60,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const connection = Types.ObjectId.isValid(claim.connectionId)
         ? await models.samlConnections.findById(claim.connectionId).lean()
         : null;
-      const identity = await models.identities.findOne({ connectionId: oid(claim.connectionId), subject: claim.subject }).lean();
+      const identity = await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean();
       const email = claim.email === null ? null : normalizeEmail(claim.email);
       const emailUser = email ? await models.users.findOne({ email }).lean() : null;
       const resolvedUserId = identity?.userId ?? null;
@@ -118,7 +119,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
     async linkIdentity(
       input: RunScoped & { tenantId: string; connectionId: string; subject: string; userId: string; protocol: 'saml' | 'oidc' | 'email' },
     ): Promise<{ userId: string; createdByThisRun: boolean }> {
-      const filter = { connectionId: oid(input.connectionId), subject: input.subject };
+      const filter = { _id: identityKey(input.connectionId, input.subject) };
       const identity = await upsertOnce(
         () =>
           models.identities
@@ -126,7 +127,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
               filter,
               {
                 $setOnInsert: {
-                  ...filter,
+                  connectionId: oid(input.connectionId),
+                  subject: input.subject,
                   tenantId: oid(input.tenantId),
                   userId: oid(input.userId),
                   protocol: input.protocol,

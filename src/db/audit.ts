@@ -18,28 +18,24 @@ export interface AuditInput {
 }
 
 /**
- * Append one audit event exactly once per key: an upsert that only inserts,
- * so a retried write is a no-op. Returns true when this call wrote it.
+ * Append one audit event exactly once per key: a plain insert that the unique
+ * index on `key` refuses the second time, so a retried write is a no-op.
+ * (An insert, not an upsert by key: FerretDB v1 would scan the collection.)
+ * Returns true when this call wrote it.
  */
 export async function recordAudit(models: Models, event: AuditInput): Promise<boolean> {
   try {
-    const res = await models.auditEvents.updateOne(
-      { key: event.key },
-      {
-        $setOnInsert: {
-          ...event,
-          userId: event.userId ?? null,
-          before: event.before ?? null,
-          after: event.after ?? null,
-          reason: event.reason ?? null,
-          context: event.context ?? null,
-          workflowId: event.workflowId ?? null,
-          runId: event.runId ?? null,
-        },
-      },
-      { upsert: true },
-    );
-    return res.upsertedCount === 1;
+    await models.auditEvents.create({
+      ...event,
+      userId: event.userId ?? null,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      reason: event.reason ?? null,
+      context: event.context ?? null,
+      workflowId: event.workflowId ?? null,
+      runId: event.runId ?? null,
+    });
+    return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;
     throw err;

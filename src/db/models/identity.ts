@@ -1,9 +1,13 @@
-import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { runRefSchema } from './runRef';
 
-/** An IdP identity (connection + subject) linked to one account. */
+/** `_id` of an identity: lookups by `_id` are the fast path on FerretDB v1. */
+export const identityKey = (connectionId: string, subject: string): string => `${connectionId}:${subject}`;
+
+/** An IdP identity (connection + subject) linked to one account; `_id` = identityKey(connection, subject). */
 export const identitySchema = new Schema(
   {
+    _id: { type: String, required: true },
     connectionId: { type: Schema.Types.ObjectId, required: true },
     subject: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
@@ -13,8 +17,7 @@ export const identitySchema = new Schema(
   },
   { timestamps: true, collection: 'identities' },
 );
-identitySchema.index({ connectionId: 1, subject: 1 }, { unique: true });
 identitySchema.index({ userId: 1 });
 
-export type IdentityDoc = InferSchemaType<typeof identitySchema> & { _id: Types.ObjectId };
+export type IdentityDoc = InferSchemaType<typeof identitySchema>;
 export const identityModel = (conn: Connection) => conn.model('Identity', identitySchema);

@@ -38,12 +38,12 @@ export function checkRecipient(responseXml: string, assertionXml: string, acsUrl
 }
 
 /**
- * One-time use of assertion IDs, shared by all instances: a unique index on
- * (connection, assertion ID) turns a replay into a duplicate-key error.
+ * One-time use of assertion IDs, shared by all instances: the document ID
+ * `<connection>:<assertion ID>` turns a replay into a duplicate-key error.
  */
 export async function consumeAssertion(models: Models, connectionId: string, assertionId: string, keepMs: number): Promise<void> {
   try {
-    await models.usedAssertions.create({ connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
+    await models.usedAssertions.create({ _id: `${connectionId}:${assertionId}`, connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
   } catch (err) {
     if (isDuplicateKeyError(err)) throw samlRejected('saml_replayed', 'This SAML response was already used');
     throw err;

@@ -12,19 +12,19 @@ export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: 
     async saveAsync(key: string, value: string): Promise<CacheItem | null> {
       const createdAt = new Date();
       await models.samlRequests.updateOne(
-        { key: scoped(key) },
-        { $setOnInsert: { key: scoped(key), value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
+        { _id: scoped(key) },
+        { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
         { upsert: true },
       );
       return { value, createdAt: createdAt.getTime() };
     },
     async getAsync(key: string): Promise<string | null> {
-      const doc = await models.samlRequests.findOne({ key: scoped(key), expiresAt: { $gt: new Date() } }).lean();
+      const doc = await models.samlRequests.findOne({ _id: scoped(key), expiresAt: { $gt: new Date() } }).lean();
       return doc ? doc.value : null;
     },
     async removeAsync(key: string | null): Promise<string | null> {
       if (key === null) return null;
-      const doc = await models.samlRequests.findOneAndDelete({ key: scoped(key) }).lean();
+      const doc = await models.samlRequests.findOneAndDelete({ _id: scoped(key) }).lean();
       return doc ? doc.value : null;
     },
   };
