@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { recordAudit } from '../src/db/audit';
 import type { Models } from '../src/db/models';
 import { identityKey } from '../src/db/models/identity';
+import { membershipKey } from '../src/db/models/membership';
 import { sameRun, type RunRef } from '../src/db/models/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
@@ -62,11 +63,11 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         : null;
       const identity = await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean();
       const email = claim.email === null ? null : normalizeEmail(claim.email);
-      const emailUser = email ? await models.users.findOne({ email }).lean() : null;
+      const emailClaim = email ? await models.userEmails.findById(email).lean() : null;
       const resolvedUserId = identity?.userId ?? null;
       const membership =
         resolvedUserId && tenant
-          ? await models.memberships.findOne({ tenantId: tenant._id, userId: resolvedUserId }).lean()
+          ? await models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean()
           : null;
       return {
         tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
@@ -75,7 +76,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           : null,
         email,
         linkedUserId: resolvedUserId ? String(resolvedUserId) : null,
-        emailUserId: emailUser ? String(emailUser._id) : null,
+        emailUserId: emailClaim ? String(emailClaim.userId) : null,
         membership: membership
           ? { id: String(membership._id), userId: String(membership.userId), roles: [...membership.roles], status: membership.status }
           : null,
@@ -86,16 +87,29 @@ export function createProvisioningActivities({ models, logger, now = () => new D
     async ensureUser(input: RunScoped & { tenantId: string; email: string; name: string | null }): Promise<{ userId: string; createdByThisRun: boolean }> {
       const email = normalizeEmail(input.email);
       if (!email) throw ApplicationFailure.nonRetryable('email is not valid', 'InvalidEmail');
+      // Claim the email first (keyed by the email itself), then create the account it names.
+      const claimRow = await upsertOnce(
+        () =>
+          models.userEmails
+            .findOneAndUpdate(
+              { _id: email },
+              { $setOnInsert: { userId: new Types.ObjectId(), createdBy: input.run } },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.userEmails.findById(email).lean(),
+      );
+      if (!sameRun(claimRow.createdBy, input.run)) return { userId: String(claimRow.userId), createdByThisRun: false };
       const user = await upsertOnce(
         () =>
           models.users
             .findOneAndUpdate(
-              { email },
+              { _id: claimRow.userId },
               { $setOnInsert: { email, displayEmail: input.email.trim(), name: input.name, createdBy: input.run } },
               { upsert: true, new: true },
             )
             .lean(),
-        () => models.users.findOne({ email }).lean(),
+        () => models.users.findById(claimRow.userId).lean(),
       );
       const createdByThisRun = sameRun(user.createdBy, input.run);
       if (createdByThisRun) {
@@ -161,13 +175,21 @@ export function createProvisioningActivities({ models, logger, now = () => new D
     async ensureMembership(
       input: RunScoped & { tenantId: string; userId: string; roles: string[] },
     ): Promise<{ membershipId: string; roles: string[]; status: string; createdByThisRun: boolean }> {
-      const filter = { tenantId: oid(input.tenantId), userId: oid(input.userId) };
+      const filter = { _id: membershipKey(input.tenantId, input.userId) };
       const membership = await upsertOnce(
         () =>
           models.memberships
             .findOneAndUpdate(
               filter,
-              { $setOnInsert: { ...filter, roles: input.roles, status: 'active', createdBy: input.run } },
+              {
+                $setOnInsert: {
+                  tenantId: oid(input.tenantId),
+                  userId: oid(input.userId),
+                  roles: input.roles,
+                  status: 'active',
+                  createdBy: input.run,
+                },
+              },
               { upsert: true, new: true },
             )
             .lean(),

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import { page } from '../http/pagination';
+import { page, type DocId } from '../http/pagination';
 
 export interface AuditFilter {
   user?: string | undefined;
@@ -12,7 +12,7 @@ export interface AuditFilter {
 export function createAuditLibrary(models: Models) {
   return {
     /** Newest first; the cursor is the last event's id. */
-    async listForTenant(tenantId: Types.ObjectId, filter: AuditFilter, limit: number, before: Types.ObjectId | null) {
+    async listForTenant(tenantId: Types.ObjectId, filter: AuditFilter, limit: number, before: DocId | null) {
       const at: Record<string, Date> = {};
       if (filter.from) at.$gte = filter.from;
       if (filter.to) at.$lte = filter.to;

@@ -1,10 +1,10 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import { page } from '../http/pagination';
+import { page, type DocId } from '../http/pagination';
 
 export function createMemberLibrary(models: Models) {
   return {
-    async listForTenant(tenantId: Types.ObjectId, limit: number, after: Types.ObjectId | null) {
+    async listForTenant(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
       const rows = await models.memberships
         .find({ tenantId, ...(after ? { _id: { $gt: after } } : {}) })
         .sort({ _id: 1 })

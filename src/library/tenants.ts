@@ -3,7 +3,7 @@ import type { Models } from '../db/models';
 import { recordAudit } from '../db/audit';
 import type { Types } from 'mongoose';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
-import { page } from '../http/pagination';
+import { page, type DocId } from '../http/pagination';
 
 export interface TenantInput {
   slug: string;
@@ -32,7 +32,7 @@ export function createTenantLibrary(models: Models) {
       }
     },
 
-    async list(limit: number, after: Types.ObjectId | null) {
+    async list(limit: number, after: DocId | null) {
       const rows = await models.tenants
         .find(after ? { _id: { $gt: after } } : {})
         .sort({ _id: 1 })

@@ -126,6 +126,7 @@ describe('admin API', () => {
       expect(members.status).toBe(200);
       expect(members.body.data.map((m: { email: string }) => m.email)).toEqual(['ann@initrode.test', 'bob@initrode.test']);
       const rest = await h.admin('GET', `/tenants/initrode/members?limit=2&cursor=${members.body.nextCursor}`);
+      expect(rest.body.error).toBeUndefined();
       expect(rest.body.data.map((m: { email: string }) => m.email)).toEqual(['cid@initrode.test']);
       expect(rest.body.nextCursor).toBeNull();
 

@@ -15,7 +15,8 @@ describe('escapeHtml', () => {
 describe('cursors', () => {
   it('round-trip an id and reject garbage with a 400 naming the field', () => {
     const id = new Types.ObjectId();
-    expect(decodeCursor(encodeCursor(id))?.equals(id)).toBe(true);
+    expect(String(decodeCursor(encodeCursor(id)))).toBe(id.toHexString());
+    expect(decodeCursor(encodeCursor('t1:u1'))).toBe('t1:u1');
     expect(decodeCursor(undefined)).toBeNull();
     expect(() => decodeCursor('garbage')).toThrow(OnrampError);
     expect(() => decodeCursor('garbage')).toThrow(/^cursor/);

@@ -5,13 +5,14 @@ import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { tenantModel } from './tenant';
-import { userModel } from './user';
+import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
   return {
     tenants: tenantModel(conn),
     samlConnections: samlConnectionModel(conn),
     users: userModel(conn),
+    userEmails: userEmailModel(conn),
     identities: identityModel(conn),
     memberships: membershipModel(conn),
     auditEvents: auditEventModel(conn),

@@ -1,10 +1,14 @@
-import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { runRefSchema } from './runRef';
 
 export const MEMBERSHIP_STATUSES = ['active', 'suspended'] as const;
 
+/** `_id` of a membership: one per (tenant, user), found by `_id` on the sign-in path. */
+export const membershipKey = (tenantId: string, userId: string): string => `${tenantId}:${userId}`;
+
 export const membershipSchema = new Schema(
   {
+    _id: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     roles: { type: [String], required: true },
@@ -14,7 +18,8 @@ export const membershipSchema = new Schema(
   { timestamps: true, collection: 'memberships' },
 );
 membershipSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
+membershipSchema.index({ tenantId: 1 });
 membershipSchema.index({ userId: 1 });
 
-export type MembershipDoc = InferSchemaType<typeof membershipSchema> & { _id: Types.ObjectId };
+export type MembershipDoc = InferSchemaType<typeof membershipSchema>;
 export const membershipModel = (conn: Connection) => conn.model('Membership', membershipSchema);

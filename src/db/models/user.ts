@@ -17,3 +17,19 @@ userSchema.index({ email: 1 }, { unique: true });
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const userModel = (conn: Connection) => conn.model('User', userSchema);
+
+/**
+ * The email → account claim, keyed by the normalized email as `_id` so that
+ * the sign-in path finds an account by email with an `_id` lookup (the only
+ * one FerretDB v1 pushes down) and two runs can never claim one email twice.
+ */
+export const userEmailSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    createdBy: { type: runRefSchema, default: null },
+  },
+  { timestamps: true, collection: 'user_emails' },
+);
+userEmailSchema.index({ userId: 1 });
+export const userEmailModel = (conn: Connection) => conn.model('UserEmail', userEmailSchema);
