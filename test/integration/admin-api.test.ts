@@ -88,7 +88,7 @@ describe('admin API', () => {
       expect(res.body.acsUrl).toBe(`${h.url}/sso/saml/${res.body.id}/acs`);
       expect(res.body.metadataUrl).toBe(res.body.spEntityId);
       expect(res.body.allowIdpInitiated).toBe(false);
-      expect(res.body.certificates[0].fingerprint256).toMatch(/^[0-9A-F:]+$/);
+      expect(res.body.certificates[0]?.fingerprint256).toMatch(/^[0-9A-F:]+$/);
       expect(JSON.stringify(res.body)).not.toContain(idp.certificate.split('\n')[1]!);
     });
 
@@ -98,13 +98,13 @@ describe('admin API', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: { status: number; body: { data: { slug: string }[]; nextCursor: string | null } } = await h.admin(
+        const res = await h.admin(
           'GET',
           `/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
         );
         expect(res.status).toBe(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
-        seen.push(...res.body.data.map((t) => t.slug));
+        seen.push(...res.body.data.map((t) => t.slug ?? ''));
         cursor = res.body.nextCursor;
         pages++;
       } while (cursor && pages < 10);
@@ -124,10 +124,10 @@ describe('admin API', () => {
       }
       const members = await h.admin('GET', '/tenants/initrode/members?limit=2');
       expect(members.status).toBe(200);
-      expect(members.body.data.map((m: { email: string }) => m.email)).toEqual(['ann@initrode.test', 'bob@initrode.test']);
+      expect(members.body.data.map((m) => m.email)).toEqual(['ann@initrode.test', 'bob@initrode.test']);
       const rest = await h.admin('GET', `/tenants/initrode/members?limit=2&cursor=${members.body.nextCursor}`);
       expect(rest.body.error).toBeUndefined();
-      expect(rest.body.data.map((m: { email: string }) => m.email)).toEqual(['cid@initrode.test']);
+      expect(rest.body.data.map((m) => m.email)).toEqual(['cid@initrode.test']);
       expect(rest.body.nextCursor).toBeNull();
 
       const all = await h.admin('GET', '/tenants/initrode/audit-events?limit=200');
@@ -135,9 +135,9 @@ describe('admin API', () => {
       expect(all.body.data).toHaveLength(14);
       const created = await h.admin('GET', '/tenants/initrode/audit-events?action=user.created');
       expect(created.body.data).toHaveLength(3);
-      const bob = members.body.data[1].userId;
+      const bob = members.body.data[1]?.userId;
       const bobs = await h.admin('GET', `/tenants/initrode/audit-events?user=${bob}`);
-      expect(bobs.body.data.map((e: { action: string }) => e.action)).toEqual([
+      expect(bobs.body.data.map((e) => e.action)).toEqual([
         'signin.succeeded', 'membership.created', 'identity.linked', 'user.created',
       ]);
       const future = await h.admin('GET', `/tenants/initrode/audit-events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
@@ -146,7 +146,7 @@ describe('admin API', () => {
       expect(past.body.data).toHaveLength(0);
       const page1 = await h.admin('GET', '/tenants/initrode/audit-events?limit=5');
       const page2 = await h.admin('GET', `/tenants/initrode/audit-events?limit=5&cursor=${page1.body.nextCursor}`);
-      const ids = [...page1.body.data, ...page2.body.data].map((e: { id: string }) => e.id);
+      const ids = [...page1.body.data, ...page2.body.data].map((e) => e.id);
       expect(new Set(ids).size).toBe(10);
       expect((await h.admin('GET', '/tenants/initrode/audit-events?from=yesterday')).body.error.message).toMatch(/^from/);
       expect((await h.admin('GET', '/tenants/initrode/audit-events?user=nope')).status).toBe(400);

@@ -6,13 +6,32 @@ import { freePort } from '../../src/devservices/ports';
 import { createLogger } from '../../src/logger';
 import { createServices, type Services } from '../../src/services';
 
+/**
+ * What tests read from admin API answers. Every field is declared so tests can
+ * reach into any answer; each test asserts the fields its endpoint must carry.
+ */
+export interface ApiBody {
+  error: { code: string; message: string };
+  data: Array<Record<string, string>>;
+  nextCursor: string | null;
+  id: string;
+  slug: string;
+  tenantId: string;
+  spEntityId: string;
+  acsUrl: string;
+  metadataUrl: string;
+  loginUrl: string;
+  allowIdpInitiated: boolean;
+  certificates: Array<{ fingerprint256: string; validTo: string }>;
+}
+
 export interface Harness {
   url: string;
   config: Config;
   services: Services;
   adminToken: string;
   /** Admin API call; returns status and parsed JSON. */
-  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: ApiBody }>;
   createTenant(slug: string, jit?: { enabled: boolean; defaultRoles: string[] }): Promise<{ id: string; slug: string }>;
   createSamlConnection(tenantSlug: string, idp: SamlIdp, extra?: Record<string, unknown>): Promise<SamlConnectionInfo>;
   close(): Promise<void>;
@@ -68,7 +87,7 @@ export async function startHarness(
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as ApiBody };
   };
 
   return {
