@@ -40,7 +40,8 @@ export async function drive(items: Prepared[], concurrency: number, deadline: nu
         const body = await res.text();
         if (res.status !== 303) {
           errors++;
-          if (errorSamples.length < 5) errorSamples.push(`${res.status} ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 160)}`);
+          const code = /Reason code: <code>([^<]+)<\/code>/.exec(body)?.[1] ?? 'no reason code';
+          if (errorSamples.length < 5) errorSamples.push(`${res.status} ${code}`);
         }
       } catch (err) {
         errors++;

@@ -29,6 +29,8 @@ export interface ResponseOptions {
   audience?: string;
   /** Override InResponseTo (default: the parsed AuthnRequest's ID, or none for IdP-initiated). */
   inResponseTo?: string;
+  /** How long the assertion stays valid (NotOnOrAfter); default 5 minutes. */
+  validityMs?: number;
 }
 
 export interface SamlIdp {
@@ -95,7 +97,7 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
       }
       const acsUrl = sp.entityMeta.getAssertionConsumerService('post') as string;
       const now = new Date(Date.now() + (options.timeShiftMs ?? 0));
-      const later = new Date(now.getTime() + 5 * 60_000);
+      const later = new Date(now.getTime() + (options.validityMs ?? 5 * 60_000));
       const id = `_${randomUUID()}`;
       const response = (await idp.createLoginResponse(spForSigning, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
         id,
