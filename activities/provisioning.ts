@@ -56,18 +56,24 @@ async function upsertOnce<T>(attempt: () => Promise<T | null>, reread: () => Pro
  */
 export function createProvisioningActivities({ models, logger, now = () => new Date() }: ProvisioningDeps) {
   return {
-    async loadProvisioningState(claim: IdentityClaim): Promise<ProvisioningState> {
+    /**
+     * The world as it was before this run: documents this very run already
+     * wrote (a crash made it re-execute its steps) are left out, so the plan
+     * is the same as the first time and the idempotent writes find them again.
+     */
+    async loadProvisioningState({ run, claim }: RunScoped & { claim: IdentityClaim }): Promise<ProvisioningState> {
+      const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
       const tenant = Types.ObjectId.isValid(claim.tenantId) ? await models.tenants.findById(claim.tenantId).lean() : null;
       const connection = Types.ObjectId.isValid(claim.connectionId)
         ? await models.samlConnections.findById(claim.connectionId).lean()
         : null;
-      const identity = await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean();
+      const identity = notOurs(await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean());
       const email = claim.email === null ? null : normalizeEmail(claim.email);
-      const emailClaim = email ? await models.userEmails.findById(email).lean() : null;
+      const emailClaim = email ? notOurs(await models.userEmails.findById(email).lean()) : null;
       const resolvedUserId = identity?.userId ?? null;
       const membership =
         resolvedUserId && tenant
-          ? await models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean()
+          ? notOurs(await models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean())
           : null;
       return {
         tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,

@@ -77,7 +77,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   let decision: SignInDecision | null = null;
   for (let attempt = 1; decision === null; attempt++) {
     hooks.phase('planning');
-    const state = await acts.loadProvisioningState(claim);
+    const state = await acts.loadProvisioningState({ run, claim });
     const plan = planProvisioning(state, claim);
     try {
       decision = plan.kind === 'deny' ? await deny(plan.reason) : await execute(plan);

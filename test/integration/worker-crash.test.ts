@@ -35,10 +35,13 @@ describe('the worker dies in the middle of a sign-in', () => {
 
       const healthy = await startWorkerProcess(h);
       workers.push(healthy);
-      const res = await signIn;
-      expect(res.status).toBe(303);
-      await waitForSignInRuns(h.services.client, conn.id, who.nameId);
-      await healthy.stop();
+      try {
+        const res = await signIn;
+        expect(res.status).toBe(303);
+        await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+      } finally {
+        await healthy.stop(); // never leave a worker polling into the next case
+      }
 
       const u = await models.users.findOne({ email: who.email }).lean();
       expect(await models.users.countDocuments({ email: who.email })).toBe(1);
