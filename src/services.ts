@@ -50,7 +50,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => client.connection.close());
     const signIn = config.benchInline
       ? createInlineSignInStarter(db.models, logger)
-      : createSignInStarter(client, config.temporal.taskQueue);
+      : createSignInStarter(client, config.temporal.taskQueue, config.signInWaitMs);
 
     let worker: Worker | undefined;
     if (opts.worker) {

@@ -12,6 +12,7 @@ export interface Config {
   adminTokenGenerated: boolean;
   session: { secret: string; ttlSeconds: number };
   saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
+  signInWaitMs: number;
   mongo: { uri: string | undefined; database: string };
   temporal: {
     address: string | undefined;
@@ -129,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxAssertionAgeMs: e.ONRAMP_SAML_MAX_ASSERTION_AGE_MS,
       requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
     },
+    signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -17,12 +17,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else {
       e = new OnrampError('internal_error', 'internal error', { status: 500, expose: false, cause: err });
     }
-    if (e.status >= 500) logger.error({ err, path: req.path }, 'request failed');
+    if (e.status >= 500 && !e.expose) logger.error({ err, path: req.path }, 'request failed');
+    else if (e.status >= 500) logger.warn({ code: e.code, path: req.path }, e.message);
     const message = e.expose ? e.message : 'internal error';
     if (res.headersSent) return;
     res.status(e.status);
     if (wantsHtml(req)) {
-      res.type('html').send(errorPage(e.status === 401 || e.status === 403 ? 'Sign-in refused' : 'Something went wrong', message, e.code));
+      const title = e.status === 401 || e.status === 403 ? 'Sign-in refused' : e.status === 503 ? 'Almost there' : 'Something went wrong';
+      res.type('html').send(errorPage(title, message, e.code));
     } else {
       res.json({ error: { code: e.code, message, ...(e.details && e.expose ? { details: e.details } : {}) } });
     }

@@ -5,6 +5,7 @@ import type { SignInDecision } from '../domain/decision';
 import { decisionUpdate, signInWorkflow } from '../../workflows/signIn';
 import { SA_CONNECTION, SA_EMAIL, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 import { normalizeEmail } from '../domain/email';
+import { OnrampError } from '../errors';
 
 /**
  * One workflow ID per identity, so concurrent sign-ins of the same identity
@@ -20,7 +21,12 @@ export interface SignInStarter {
   signIn(claim: IdentityClaim): Promise<{ decision: SignInDecision; workflowId: string }>;
 }
 
-export function createSignInStarter(client: Client, taskQueue: string): SignInStarter {
+/**
+ * The login waits for the decision at most `waitMs`; past that (workers down,
+ * cluster overloaded) the user gets a clear "try again" answer while the run
+ * carries on durably — the next attempt attaches to it.
+ */
+export function createSignInStarter(client: Client, taskQueue: string, waitMs: number): SignInStarter {
   return {
     async signIn(claim) {
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
@@ -43,7 +49,10 @@ export function createSignInStarter(client: Client, taskQueue: string): SignInSt
           ],
         });
         try {
-          const decision = await client.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation: start });
+          const decision = await withDeadline(
+            client.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation: start }),
+            waitMs,
+          );
           return { decision, workflowId };
         } catch (err) {
           if (attempt < 3 && isCompletedRace(err)) continue;
@@ -52,6 +61,18 @@ export function createSignInStarter(client: Client, taskQueue: string): SignInSt
       }
     },
   };
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true })),
+      ms,
+    );
+  });
+  work.catch(() => undefined); // the run goes on; a late failure is the workflow's to report
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function isCompletedRace(err: unknown): boolean {

@@ -52,3 +52,39 @@ describe('the worker dies in the middle of a sign-in', () => {
     },
   );
 });
+
+describe('no worker is running when someone signs in', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('outage');
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false, env: { ONRAMP_SIGNIN_WAIT_MS: '2000' } });
+    await h.createTenant('outage');
+    conn = await h.createSamlConnection('outage', idp);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await h?.close();
+  });
+
+  it('answers "try again" (503) in bounded time, and the retry attaches to the same durable run', async () => {
+    const who = user('olga', 'outage.test');
+    const first = await samlSignIn(conn, idp, who);
+    expect(first.status).toBe(503);
+    expect(first.body).toContain('signin_pending');
+    const { models } = h.services.db;
+    expect(await models.users.countDocuments()).toBe(0);
+
+    worker = await startWorkerProcess(h);
+    const retry = await samlSignIn(conn, idp, who);
+    expect(retry.status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+    expect(await models.users.countDocuments()).toBe(1);
+    expect(await models.memberships.countDocuments()).toBe(1);
+    // One run served both attempts: one signin.succeeded, one user.created.
+    expect(await models.auditEvents.countDocuments({ action: 'signin.succeeded' })).toBe(1);
+    expect(await models.auditEvents.countDocuments({ action: 'user.created' })).toBe(1);
+  });
+});

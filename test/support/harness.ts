@@ -52,7 +52,7 @@ export const newIdp = (name: string): SamlIdp =>
 
 /** Start the web app (and, unless told otherwise, a worker) on the shared real servers, in a fresh database and task queue. */
 export async function startHarness(
-  opts: { worker?: boolean; taskQueue?: string; database?: string; publicUrl?: string } = {},
+  opts: { worker?: boolean; taskQueue?: string; database?: string; publicUrl?: string; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const stack = inject('stack');
   const adminToken = randomBytes(24).toString('base64url');
@@ -62,6 +62,7 @@ export async function startHarness(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ONRAMP_PORT: String(port),
     ...(opts.publicUrl ? { ONRAMP_PUBLIC_URL: opts.publicUrl } : {}),
+    ...opts.env,
     ONRAMP_ADMIN_TOKEN: adminToken,
     MONGODB_URI: stack.mongoUri,
     MONGODB_DATABASE: opts.database ?? `t_${randomBytes(5).toString('hex')}`,
