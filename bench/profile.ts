@@ -15,8 +15,14 @@ export interface RunProfile {
   startToCloseMs: number;
   /** Per activity type: median ms waiting in the task queue and executing. */
   activities: Record<string, { queueMs: number; execMs: number }>;
-  /** Median share of start→decision spent executing activities. */
+  /** Median share of start→decision spent in (regular) activity round trips. */
   activityShareOfDecision: number;
+  /** Median local-activity markers recorded before the decision (steps run inside the workflow task). */
+  localActivitiesBeforeDecision: number;
+  /** Median workflow tasks (server round trips of the workflow itself) before the decision. */
+  workflowTasksBeforeDecision: number;
+  /** Median ms a workflow task waited between scheduled and started. */
+  workflowTaskQueueMs: number;
 }
 
 const median = (xs: number[]): number => {
@@ -30,6 +36,9 @@ export async function profileRuns(client: Client, workflowIds: string[]): Promis
   const toClose: number[] = [];
   const shares: number[] = [];
   const acts: Record<string, { queue: number[]; exec: number[] }> = {};
+  const markers: number[] = [];
+  const wfTasks: number[] = [];
+  const wfQueue: number[] = [];
   for (const id of workflowIds) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     const events = history.events ?? [];
@@ -38,6 +47,9 @@ export async function profileRuns(client: Client, workflowIds: string[]): Promis
     let decisionAt = 0;
     let closeAt = 0;
     let execBeforeDecision = 0;
+    let markerCount = 0;
+    let taskCount = 0;
+    let wfScheduledAt = 0;
     for (const e of events) {
       const at = ms(e.eventTime);
       const eid = String(e.eventId);
@@ -62,6 +74,18 @@ export async function profileRuns(client: Client, workflowIds: string[]): Promis
           }
           break;
         }
+        case 5: // WORKFLOW_TASK_SCHEDULED
+          wfScheduledAt = at;
+          break;
+        case 6: // WORKFLOW_TASK_STARTED
+          if (wfScheduledAt) wfQueue.push(at - wfScheduledAt);
+          break;
+        case 7: // WORKFLOW_TASK_COMPLETED
+          if (!decisionAt) taskCount++;
+          break;
+        case 25: // MARKER_RECORDED (a local activity)
+          if (!decisionAt) markerCount++;
+          break;
         case 43: // WORKFLOW_EXECUTION_UPDATE_COMPLETED
           if (!decisionAt) decisionAt = at;
           break;
@@ -75,6 +99,8 @@ export async function profileRuns(client: Client, workflowIds: string[]): Promis
       shares.push(execBeforeDecision / Math.max(1, decisionAt - start));
     }
     if (closeAt) toClose.push(closeAt - start);
+    markers.push(markerCount);
+    wfTasks.push(taskCount);
   }
   return {
     runs: workflowIds.length,
@@ -82,5 +108,8 @@ export async function profileRuns(client: Client, workflowIds: string[]): Promis
     startToCloseMs: median(toClose),
     activities: Object.fromEntries(Object.entries(acts).map(([k, v]) => [k, { queueMs: median(v.queue), execMs: median(v.exec) }])),
     activityShareOfDecision: Math.round(median(shares) * 100) / 100,
+    localActivitiesBeforeDecision: median(markers),
+    workflowTasksBeforeDecision: median(wfTasks),
+    workflowTaskQueueMs: median(wfQueue),
   };
 }
