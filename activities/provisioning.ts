@@ -7,7 +7,8 @@ import { membershipKey } from '../src/db/models/membership';
 import { sameRun, type RunRef } from '../src/db/models/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
-import { normalizeEmail } from '../src/domain/email';
+import { emailDomain, normalizeEmail } from '../src/domain/email';
+import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import type { ProvisioningState } from '../src/domain/planner';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
@@ -70,18 +71,36 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const identity = notOurs(await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean());
       const email = claim.email === null ? null : normalizeEmail(claim.email);
       const emailClaim = email ? notOurs(await models.userEmails.findById(email).lean()) : null;
-      const resolvedUserId = identity?.userId ?? null;
+      const linkedUserId = identity?.userId ?? null;
+      // Unlinked identity: the membership that matters is the email's account's (a link candidate).
+      const resolvedUserId = linkedUserId ?? emailClaim?.userId ?? null;
       const membership =
         resolvedUserId && tenant
           ? notOurs(await models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean())
           : null;
+      const domain = email ? emailDomain(email) : null;
+      const domainOwner = domain ? await models.verifiedDomains.findById(domain).lean() : null;
+      const candidateId = !identity && emailClaim ? emailClaim.userId : null;
+      const candidateRoles = candidateId
+        ? (await models.memberships.find({ userId: candidateId, status: 'active' }).lean()).flatMap((m) => m.roles)
+        : [];
+      const connectionPolicy = connection?.linkPolicy ?? null;
       return {
+        linking: {
+          policy: connectionPolicy ?? tenant?.linking?.policy ?? 'approval',
+          fallback: tenant?.linking?.fallback ?? 'deny',
+          tenantVerifiedDomains: (tenant?.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
+          connectionAllowedDomains: connection?.allowedDomains ? [...connection.allowedDomains] : null,
+          domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
+          candidateIsPrivileged: candidateRoles.some((r) => PRIVILEGED_ROLES.includes(r)),
+          candidateIsExcluded: candidateId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === String(candidateId)) : false,
+        },
         tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
         connection: connection
           ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
           : null,
         email,
-        linkedUserId: resolvedUserId ? String(resolvedUserId) : null,
+        linkedUserId: linkedUserId ? String(linkedUserId) : null,
         emailUserId: emailClaim ? String(emailClaim.userId) : null,
         membership: membership
           ? { id: String(membership._id), userId: String(membership.userId), roles: [...membership.roles], status: membership.status }
@@ -241,7 +260,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       });
     },
 
-    async recordDenial(input: RunScoped & { claim: IdentityClaim; reason: DenialReason }): Promise<void> {
+    async recordDenial(input: RunScoped & { claim: IdentityClaim; reason: DenialReason; detail?: string }): Promise<void> {
       logger.info({ workflowId: input.run.workflowId, reason: input.reason }, 'sign-in denied');
       await recordAudit(models, {
         key: auditKey(input.run, 'signin.denied'),
@@ -250,7 +269,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         action: 'signin.denied',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: input.reason,
-        context: { email: input.claim.email, subject: input.claim.subject },
+        context: { email: input.claim.email, subject: input.claim.subject, detail: input.detail ?? null },
         workflowId: input.run.workflowId,
         runId: input.run.runId,
         at: now(),

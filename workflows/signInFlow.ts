@@ -28,9 +28,9 @@ class StalePlan extends Error {}
 const MAX_PLANS = 3;
 
 export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
-  const deny = async (reason: DenialReason): Promise<SignInDecision> => {
+  const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
     hooks.phase('denied');
-    await acts.recordDenial({ run, claim, reason });
+    await acts.recordDenial({ run, claim, reason, ...(detail ? { detail } : {}) });
     hooks.outcome('Denied');
     return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
   };
@@ -71,7 +71,15 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     }
     if (!userId || !membership) throw new StalePlan();
     if (membership.status !== 'active') return deny('membership_suspended');
-    return { status: 'active', userId, tenantId: claim.tenantId, membershipId: membership.membershipId, roles: membership.roles, newUser };
+    return {
+      status: 'active',
+      userId,
+      tenantId: claim.tenantId,
+      membershipId: membership.membershipId,
+      roles: membership.roles,
+      newUser,
+      via: plan.via,
+    };
   }
 
   let decision: SignInDecision | null = null;
@@ -80,7 +88,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     const state = await acts.loadProvisioningState({ run, claim });
     const plan = planProvisioning(state, claim);
     try {
-      decision = plan.kind === 'deny' ? await deny(plan.reason) : await execute(plan);
+      decision = plan.kind === 'deny' ? await deny(plan.reason, plan.detail) : await execute(plan);
     } catch (err) {
       if (!(err instanceof StalePlan)) throw err;
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
@@ -92,7 +100,8 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   if (decision.status === 'active') {
     hooks.phase('recording');
     await acts.recordSignIn({ run, claim, userId: decision.userId, newUser: decision.newUser });
-    hooks.outcome(decision.newUser ? 'Provisioned' : 'SignedIn', decision.userId);
+    const outcome = decision.via === 'jit' ? 'Provisioned' : decision.via === 'link' ? 'Linked' : 'SignedIn';
+    hooks.outcome(outcome, decision.userId);
   }
   hooks.phase('done');
   return decision;

@@ -8,12 +8,26 @@ export const DENIAL_REASONS = {
     'An account with this email already exists. Linking it to this identity provider needs an administrator.',
   membership_suspended: 'Your membership in this organization is suspended.',
   identity_conflict: 'This identity is linked to a different account than expected. Ask an administrator.',
+  domain_owned_by_other_tenant: 'Your email domain belongs to another organization; this identity provider cannot sign you in.',
+  link_requires_approval:
+    'An account with this email already exists. An administrator must approve linking it to this identity provider.',
+  link_refused: 'An account with this email already exists and this organization does not link accounts automatically.',
+  account_conflict: 'Several accounts match this email. An administrator must resolve it.',
 } as const;
 
 export type DenialReason = keyof typeof DENIAL_REASONS;
 
 export type SignInDecision =
-  | { status: 'active'; userId: string; tenantId: string; membershipId: string; roles: string[]; newUser: boolean }
+  | {
+      status: 'active';
+      userId: string;
+      tenantId: string;
+      membershipId: string;
+      roles: string[];
+      newUser: boolean;
+      /** How the identity reached its account: a new account, a link to an existing one, or already linked. */
+      via: 'jit' | 'link' | 'returning';
+    }
   | { status: 'denied'; reason: DenialReason; message: string };
 
-export type SignInOutcome = 'Running' | 'Provisioned' | 'SignedIn' | 'Denied';
+export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied';

@@ -29,6 +29,4 @@ export function normalizeEmail(input: string): string | null {
   return `${local}@${ascii}`;
 }
 
-export function emailDomain(normalizedEmail: string): string {
-  return normalizedEmail.slice(normalizedEmail.lastIndexOf('@') + 1);
-}
+export { emailDomain } from './emailParts';

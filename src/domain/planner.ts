@@ -1,5 +1,7 @@
 import type { IdentityClaim } from './claim';
 import type { DenialReason } from './decision';
+import { emailDomain } from './emailParts';
+import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type LinkReason } from './linking';
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
 export interface ProvisioningState {
@@ -11,8 +13,19 @@ export interface ProvisioningState {
   email: string | null;
   /** The account that holds the claim's normalized email, if any. */
   emailUserId: string | null;
-  /** Membership in the tenant of the account the identity resolves to. */
+  /** Membership in the tenant of the account the identity (or, unlinked, the email) resolves to. */
   membership: { id: string; userId: string; roles: string[]; status: 'active' | 'suspended' } | null;
+  /** What linking decisions need (see domain/linking.ts). */
+  linking: {
+    policy: LinkPolicy;
+    fallback: LinkFallback;
+    tenantVerifiedDomains: string[];
+    connectionAllowedDomains: string[] | null;
+    /** The tenant that verified the email's domain, if any. */
+    domainOwnerTenantId: string | null;
+    candidateIsPrivileged: boolean;
+    candidateIsExcluded: boolean;
+  };
 }
 
 export type ProvisioningAction =
@@ -21,9 +34,11 @@ export type ProvisioningAction =
   | { kind: 'createMembership'; roles: string[] };
 
 export type ProvisioningPlan =
-  | { kind: 'deny'; reason: DenialReason }
+  | { kind: 'deny'; reason: DenialReason; detail?: LinkReason }
   | {
       kind: 'provision';
+      /** jit: a new account; link: an existing account gains this identity; returning: nothing new about the account. */
+      via: 'jit' | 'link' | 'returning';
       userId: string | null;
       /** The membership that already exists (returning member), when no action creates one. */
       membership: { id: string; roles: string[] } | null;
@@ -45,11 +60,18 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
     const membership = state.membership?.userId === state.linkedUserId ? state.membership : null;
     if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
     if (membership) {
-      return { kind: 'provision', userId: state.linkedUserId, membership: { id: membership.id, roles: membership.roles }, actions: [] };
+      return {
+        kind: 'provision',
+        via: 'returning',
+        userId: state.linkedUserId,
+        membership: { id: membership.id, roles: membership.roles },
+        actions: [],
+      };
     }
     if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
     return {
       kind: 'provision',
+      via: 'returning',
       userId: state.linkedUserId,
       membership: null,
       actions: [{ kind: 'createMembership', roles: tenant.defaultRoles }],
@@ -58,12 +80,16 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
 
   const email = state.email;
   if (!email) return { kind: 'deny', reason: 'email_missing' };
-  // Never link silently: linking an existing account is a policy decision of its own.
-  if (state.emailUserId) return { kind: 'deny', reason: 'account_exists_link_required' };
+  const domain = emailDomain(email);
+  if (domainBlocked(tenant.id, state.linking.domainOwnerTenantId)) {
+    return { kind: 'deny', reason: 'domain_owned_by_other_tenant' };
+  }
+  if (state.emailUserId) return planLink(state, claim, domain, state.emailUserId);
   if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
 
   return {
     kind: 'provision',
+    via: 'jit',
     userId: null,
     membership: null,
     actions: [
@@ -72,4 +98,40 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
       { kind: 'createMembership', roles: tenant.defaultRoles },
     ],
   };
+}
+
+/** An account already holds the email: link only as domain/linking.ts allows — never silently. */
+function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string, candidate: string): ProvisioningPlan {
+  const tenant = state.tenant;
+  if (!tenant) return { kind: 'deny', reason: 'tenant_not_found' };
+  const decision = decideLink({
+    tenantId: tenant.id,
+    ...state.linking,
+    emailVerified: claim.emailVerified,
+    emailDomain: domain,
+    candidateUserIds: [candidate],
+  });
+  switch (decision.kind) {
+    case 'conflict':
+      return { kind: 'deny', reason: 'account_conflict', detail: decision.reason };
+    case 'approval':
+      return { kind: 'deny', reason: 'link_requires_approval', detail: decision.reason };
+    case 'deny':
+      return {
+        kind: 'deny',
+        reason: decision.reason === 'domain_owned_by_other_tenant' ? 'domain_owned_by_other_tenant' : 'link_refused',
+        detail: decision.reason,
+      };
+    case 'link': {
+      const membership = state.membership?.userId === candidate ? state.membership : null;
+      if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
+      return {
+        kind: 'provision',
+        via: 'link',
+        userId: candidate,
+        membership: membership ? { id: membership.id, roles: membership.roles } : null,
+        actions: [{ kind: 'linkIdentity' }, ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }])],
+      };
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
 import { createMemberLibrary } from '../library/members';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
+import { createTenantPolicyLibrary } from '../library/tenantPolicies';
 import { createTenantLibrary } from '../library/tenants';
 import type { Logger } from '../logger';
 import type { SignInStarter } from '../temporal/signInClient';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const samlConnections = createSamlConnectionLibrary(models, config.http.publicUrl);
   const members = createMemberLibrary(models);
   const audit = createAuditLibrary(models);
+  const policies = createTenantPolicyLibrary(models);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies }),
   );
 
   const sessions = sessionMiddleware({

@@ -12,6 +12,8 @@ export interface SamlConnectionInput {
   certificates: string[];
   attributeMapping: { email: string; name: string; groups: string };
   allowIdpInitiated: boolean;
+  linkPolicy: 'auto' | 'approval' | 'deny' | null;
+  allowedDomains: string[] | null;
 }
 
 export function describeCertificate(body: string): { fingerprint256: string; validTo: string } {
@@ -35,6 +37,8 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
       ssoUrl: conn.ssoUrl,
       attributeMapping: conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups' },
       allowIdpInitiated: conn.allowIdpInitiated,
+      linkPolicy: conn.linkPolicy ?? null,
+      allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
       certificates: conn.certificates.map(describeCertificate),
       createdAt: conn.createdAt ?? new Date(0),
     };

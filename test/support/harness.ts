@@ -23,6 +23,7 @@ export interface ApiBody {
   loginUrl: string;
   allowIdpInitiated: boolean;
   certificates: Array<{ fingerprint256: string; validTo: string }>;
+  domains: Array<{ domain: string; verified: boolean }>;
 }
 
 export interface Harness {

@@ -20,6 +20,15 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
   linkedUserId: null,
   emailUserId: null,
   membership: null,
+  linking: {
+    policy: 'auto',
+    fallback: 'deny',
+    tenantVerifiedDomains: ['sf.test'],
+    connectionAllowedDomains: null,
+    domainOwnerTenantId: 't1',
+    candidateIsPrivileged: false,
+    candidateIsExcluded: false,
+  },
   ...over,
 });
 
@@ -27,6 +36,7 @@ describe('planProvisioning', () => {
   it('first sign-in: create the user, link the identity, create the membership with the default roles', () => {
     expect(planProvisioning(state(), claim)).toEqual({
       kind: 'provision',
+      via: 'jit',
       userId: null,
       membership: null,
       actions: [
@@ -42,12 +52,18 @@ describe('planProvisioning', () => {
       state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }),
       claim,
     );
-    expect(plan).toEqual({ kind: 'provision', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [] });
+    expect(plan).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [] });
   });
 
   it('linked identity without membership in this tenant: membership only', () => {
     const plan = planProvisioning(state({ linkedUserId: 'u1' }), claim);
-    expect(plan).toEqual({ kind: 'provision', userId: 'u1', membership: null, actions: [{ kind: 'createMembership', roles: ['member'] }] });
+    expect(plan).toEqual({
+      kind: 'provision',
+      via: 'returning',
+      userId: 'u1',
+      membership: null,
+      actions: [{ kind: 'createMembership', roles: ['member'] }],
+    });
   });
 
   it('ignores a membership of another user', () => {
@@ -64,7 +80,6 @@ describe('planProvisioning', () => {
     ['connection disabled', state({ connection: { id: 'c1', tenantId: 't1', enabled: false } }), 'connection_disabled'],
     ['connection of another tenant', state({ connection: { id: 'c1', tenantId: 't2', enabled: true } }), 'connection_disabled'],
     ['no usable email', state({ email: null }), 'email_missing'],
-    ['email held by another account (never link silently)', state({ emailUserId: 'u2' }), 'account_exists_link_required'],
     ['JIT disabled', state({ tenant: { id: 't1', jitEnabled: false, defaultRoles: ['member'] } }), 'jit_disabled'],
     [
       'suspended member',
@@ -72,7 +87,40 @@ describe('planProvisioning', () => {
       'membership_suspended',
     ],
     ['JIT disabled for a linked identity without membership', state({ linkedUserId: 'u1', tenant: { id: 't1', jitEnabled: false, defaultRoles: [] } }), 'jit_disabled'],
+    ['JIT into a domain another tenant verified', state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), 'domain_owned_by_other_tenant'],
   ])('denies: %s', (_name, s, reason) => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
+  });
+
+  describe('an account already holds the email (acquisitions)', () => {
+    it('auto-links a trustworthy email: link the identity and add the membership — no new account', () => {
+      expect(planProvisioning(state({ emailUserId: 'u-peter' }), claim)).toEqual({
+        kind: 'provision',
+        via: 'link',
+        userId: 'u-peter',
+        membership: null,
+        actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+      });
+    });
+
+    it('links without a second membership when the account is already a member here', () => {
+      const plan = planProvisioning(
+        state({ emailUserId: 'u-peter', membership: { id: 'm1', userId: 'u-peter', roles: ['member'], status: 'active' } }),
+        claim,
+      );
+      expect(plan).toMatchObject({ kind: 'provision', via: 'link', actions: [{ kind: 'linkIdentity' }] });
+    });
+
+    it.each([
+      ['an unverified email', { emailVerified: false }, {}, 'link_refused', 'email_not_verified'],
+      ['an unverified domain', {}, { tenantVerifiedDomains: [], domainOwnerTenantId: null }, 'link_refused', 'domain_not_verified'],
+      ['a privileged account', {}, { candidateIsPrivileged: true }, 'link_refused', 'privileged_account'],
+      ['an excluded account', {}, { candidateIsExcluded: true }, 'link_refused', 'excluded_account'],
+      ['fallback approval', {}, { candidateIsPrivileged: true, fallback: 'approval' as const }, 'link_requires_approval', 'privileged_account'],
+      ['policy deny', {}, { policy: 'deny' as const }, 'link_refused', 'policy_deny'],
+    ])('does not link %s', (_n, claimOver, linkingOver, reason, detail) => {
+      const plan = planProvisioning(state({ emailUserId: 'u-peter', linking: { ...state().linking, ...linkingOver } }), { ...claim, ...claimOver });
+      expect(plan).toEqual({ kind: 'deny', reason, detail });
+    });
   });
 });

@@ -4,12 +4,13 @@ import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
-import { tenantModel } from './tenant';
+import { tenantModel, verifiedDomainModel } from './tenant';
 import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
   return {
     tenants: tenantModel(conn),
+    verifiedDomains: verifiedDomainModel(conn),
     samlConnections: samlConnectionModel(conn),
     users: userModel(conn),
     userEmails: userEmailModel(conn),

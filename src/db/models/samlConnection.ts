@@ -17,6 +17,10 @@ export const samlConnectionSchema = new Schema(
       groups: { type: String, required: true },
     },
     allowIdpInitiated: { type: Boolean, required: true, default: false },
+    /** Overrides the tenant's link policy for this connection; null = the tenant's. */
+    linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
+    /** Email domains this connection may assert for linking; null = all of the tenant's verified domains. */
+    allowedDomains: { type: [String], default: null },
   },
   { timestamps: true, collection: 'saml_connections' },
 );

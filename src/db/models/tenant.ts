@@ -8,6 +8,17 @@ export const tenantSchema = new Schema(
       enabled: { type: Boolean, required: true, default: true },
       defaultRoles: { type: [String], required: true, default: ['member'] },
     },
+    /** Email domains (ASCII, lower-case) with whether the tenant proved ownership. */
+    domains: {
+      type: [new Schema({ domain: { type: String, required: true }, verified: { type: Boolean, required: true } }, { _id: false })],
+      default: [],
+    },
+    /** Linking of sign-ins to accounts that already hold the email (see domain/linking.ts). */
+    linking: {
+      policy: { type: String, enum: ['auto', 'approval', 'deny'], required: true, default: 'approval' },
+      fallback: { type: String, enum: ['approval', 'deny'], required: true, default: 'deny' },
+      excludedUserIds: { type: [Schema.Types.ObjectId], default: [] },
+    },
   },
   { timestamps: true, collection: 'tenants' },
 );
@@ -15,3 +26,17 @@ tenantSchema.index({ slug: 1 }, { unique: true });
 
 export type TenantDoc = InferSchemaType<typeof tenantSchema>;
 export const tenantModel = (conn: Connection) => conn.model('Tenant', tenantSchema);
+
+/**
+ * Verified domains across all tenants, keyed by the domain itself: no two
+ * tenants can hold the same verified domain (a duplicate `_id` is refused).
+ */
+export const verifiedDomainSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: true, collection: 'verified_domains' },
+);
+verifiedDomainSchema.index({ tenantId: 1 });
+export const verifiedDomainModel = (conn: Connection) => conn.model('VerifiedDomain', verifiedDomainSchema);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
 import type { createMemberLibrary } from '../../library/members';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
+import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
 import type { createTenantLibrary } from '../../library/tenants';
 import { requireAdminToken } from '../adminAuth';
 import { decodeCursor } from '../pagination';
@@ -12,6 +13,8 @@ import {
   auditQuery,
   createSamlConnectionBody,
   createTenantBody,
+  domainsBody,
+  linkPolicyBody,
   listQuery,
   memberOut,
   samlConnectionOut,
@@ -26,16 +29,33 @@ export interface AdminRouterDeps {
   samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
   members: ReturnType<typeof createMemberLibrary>;
   audit: ReturnType<typeof createAuditLibrary>;
+  policies: ReturnType<typeof createTenantPolicyLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
 
-const presentTenant = (t: { _id: unknown; slug: string; name: string; jit?: { enabled: boolean; defaultRoles: string[] } | null; createdAt?: Date }) =>
+interface TenantRow {
+  _id: unknown;
+  slug: string;
+  name: string;
+  jit?: { enabled: boolean; defaultRoles: string[] } | null;
+  domains?: Array<{ domain: string; verified: boolean }> | null;
+  linking?: { policy: string; fallback: string; excludedUserIds: unknown[] } | null;
+  createdAt?: Date;
+}
+
+const presentTenant = (t: TenantRow) =>
   tenantOut.parse({
     id: String(t._id),
     slug: t.slug,
     name: t.name,
     jit: { enabled: t.jit?.enabled ?? false, defaultRoles: t.jit?.defaultRoles ?? [] },
+    domains: (t.domains ?? []).map((d) => ({ domain: d.domain, verified: d.verified })),
+    linking: {
+      policy: t.linking?.policy ?? 'approval',
+      fallback: t.linking?.fallback ?? 'deny',
+      excludedUserIds: (t.linking?.excludedUserIds ?? []).map(String),
+    },
     createdAt: t.createdAt ?? new Date(0),
   });
 
@@ -66,6 +86,20 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = parseInput(createSamlConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
     const conn = await deps.samlConnections.create(tenant._id, body, ADMIN);
     res.status(201).json(samlConnectionOut.parse(conn));
+  });
+
+  r.put('/tenants/:tenant/domains', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const body = parseInput(domainsBody, req.body, 'body');
+    await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
+    res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
+  });
+
+  r.put('/tenants/:tenant/link-policy', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const body = parseInput(linkPolicyBody, req.body, 'body');
+    await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
+    res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
   });
 
   r.get('/tenants/:tenant/members', async (req, res) => {

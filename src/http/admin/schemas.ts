@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
 import { paginationQuery } from '../pagination';
 
@@ -41,6 +42,41 @@ const certificate = z.string().transform((value, ctx) => {
 
 const attributeName = z.string().min(1).max(256);
 
+/** An email domain, compared in lower-case ASCII (punycode) form without a trailing dot. */
+export const domainName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .transform((value, ctx) => {
+    let ascii = '';
+    try {
+      ascii = toASCII(value.toLowerCase().replace(/\.$/, ''));
+    } catch {
+      ascii = '';
+    }
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(ascii)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a domain name' });
+      return z.NEVER;
+    }
+    return ascii;
+  });
+
+const linkPolicy = z.enum(['auto', 'approval', 'deny']);
+
+export const domainsBody = z.strictObject({
+  domains: z
+    .array(z.strictObject({ domain: domainName, verified: z.boolean() }))
+    .max(100)
+    .refine((ds) => new Set(ds.map((d) => d.domain)).size === ds.length, 'lists a domain twice'),
+});
+
+export const linkPolicyBody = z.strictObject({
+  policy: linkPolicy,
+  fallback: z.enum(['approval', 'deny']).default('deny'),
+  excludedUserIds: z.array(z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id')).max(1000).default([]),
+});
+
 export const createSamlConnectionBody = (allowHttp: boolean) =>
   z.strictObject({
     name: z.string().trim().min(1).max(200),
@@ -51,6 +87,10 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
       .strictObject({ email: attributeName.default('email'), name: attributeName.default('name'), groups: attributeName.default('groups') })
       .default({ email: 'email', name: 'name', groups: 'groups' }),
     allowIdpInitiated: z.boolean().default(false),
+    /** Overrides the tenant's link policy for this connection. */
+    linkPolicy: linkPolicy.nullable().default(null),
+    /** Domains this connection may assert for linking; null = all the tenant verified. */
+    allowedDomains: z.array(domainName).max(100).nullable().default(null),
   });
 
 export const listQuery = z.object(paginationQuery);
@@ -71,6 +111,8 @@ export const tenantOut = z.object({
   slug: z.string(),
   name: z.string(),
   jit: z.object({ enabled: z.boolean(), defaultRoles: z.array(z.string()) }),
+  domains: z.array(z.object({ domain: z.string(), verified: z.boolean() })),
+  linking: z.object({ policy: z.string(), fallback: z.string(), excludedUserIds: z.array(z.string()) }),
   createdAt: z.date(),
 });
 
@@ -87,6 +129,8 @@ export const samlConnectionOut = z.object({
   ssoUrl: z.string(),
   attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string() }),
   allowIdpInitiated: z.boolean(),
+  linkPolicy: z.string().nullable(),
+  allowedDomains: z.array(z.string()).nullable(),
   certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string() })),
   createdAt: z.date(),
 });

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Types } from 'mongoose';
+import { recordAudit } from '../db/audit';
+import type { Models } from '../db/models';
+import { conflict, isDuplicateKeyError } from '../errors';
+import type { LinkFallback, LinkPolicy } from '../domain/linking';
+
+export interface DomainInput {
+  domain: string;
+  verified: boolean;
+}
+
+export interface LinkPolicyInput {
+  policy: LinkPolicy;
+  fallback: LinkFallback;
+  excludedUserIds: string[];
+}
+
+type Actor = { type: 'admin'; id: string | null };
+
+const domainTaken = (domain: string) =>
+  conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
+
+/** A tenant's email domains and link policy (admin API; audited with before and after). */
+export function createTenantPolicyLibrary(models: Models) {
+  return {
+    /**
+     * Replace the tenant's domain list. Verified domains are claimed in
+     * `verified_domains` (keyed by the domain) first, so no two tenants can
+     * hold one; a domain another tenant verified is a 409 and nothing changes.
+     */
+    async setDomains(tenantId: Types.ObjectId, domains: DomainInput[], actor: Actor) {
+      const verified = domains.filter((d) => d.verified).map((d) => d.domain);
+      const owners = await models.verifiedDomains.find({ _id: { $in: verified } }).lean();
+      const taken = owners.find((o) => String(o.tenantId) !== String(tenantId));
+      if (taken) throw domainTaken(taken._id);
+      for (const domain of verified) {
+        try {
+          await models.verifiedDomains.updateOne({ _id: domain }, { $setOnInsert: { tenantId } }, { upsert: true });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) throw domainTaken(domain);
+          throw err;
+        }
+        const owner = await models.verifiedDomains.findById(domain).lean();
+        if (owner && String(owner.tenantId) !== String(tenantId)) throw domainTaken(domain);
+      }
+      await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
+      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domains } }).lean();
+      await recordAudit(models, {
+        key: `admin:${randomUUID()}`,
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.domains_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        before: before?.domains ?? [],
+        after: domains,
+        at: new Date(),
+      });
+      return domains;
+    },
+
+    async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {
+      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { linking: input } }).lean();
+      await recordAudit(models, {
+        key: `admin:${randomUUID()}`,
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.link_policy_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        before: before?.linking ?? null,
+        after: input,
+        at: new Date(),
+      });
+      return input;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
+import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { listRuns, waitForSignInRuns } from '../support/temporal';
+
+/** Acquisitions (Peter): a new IdP identity joins the account that already holds the email — or, per policy, does not. */
+describe('linking an IdP identity to an existing account', () => {
+  let h: Harness;
+  const magicIdp = newIdp('magictech');
+  const sfIdp = newIdp('superfantasy');
+  let magic: SamlConnectionInfo;
+  let sf: SamlConnectionInfo;
+
+  const person = (local: string, email: string) => ({ nameId: `${local}-subject`, email, name: local });
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('magictech');
+    await h.createTenant('superfantasy');
+    magic = await h.createSamlConnection('magictech', magicIdp);
+    sf = await h.createSamlConnection('superfantasy', sfIdp);
+    // Before the acquisition: these people already have accounts through MagicTech's IdP.
+    for (const [local, email] of [['peter', 'peter@magictech.test'], ['ann', 'ann@unverified.test'], ['eve', 'eve@magictech.test']] as const) {
+      expect((await samlSignIn(magic, magicIdp, person(local, email))).status).toBe(303);
+      await waitForSignInRuns(h.services.client, magic.id, `${local}-subject`);
+    }
+  });
+  afterAll(async () => h?.close());
+
+  const signIn = async (conn: SamlConnectionInfo, idp: typeof magicIdp, who: ReturnType<typeof person>) => {
+    const res = await samlSignIn(conn, idp, who);
+    await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+    return res;
+  };
+
+  it('refuses to verify a domain another tenant verified (409), and verifies a free one', async () => {
+    const ok = await h.admin('PUT', '/tenants/superfantasy/domains', {
+      domains: [{ domain: 'MagicTech.TEST.', verified: true }, { domain: 'superfantasy.test', verified: true }],
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.domains).toEqual([{ domain: 'magictech.test', verified: true }, { domain: 'superfantasy.test', verified: true }]);
+    const taken = await h.admin('PUT', '/tenants/magictech/domains', { domains: [{ domain: 'magictech.test', verified: true }] });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('domain_verified_by_other_tenant');
+    const bad = await h.admin('PUT', '/tenants/magictech/domains', { domains: [{ domain: 'not a domain', verified: true }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^domains\.0\.domain/);
+  });
+
+  it('Peter: signs in through the acquirer with auto linking → one account, two identities, two memberships', async () => {
+    expect((await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny' })).status).toBe(200);
+    // Same person through SuperFantasy's IdP: another subject, the email in another case with a trailing dot.
+    const peterAtSf = person('peter-sf', 'Peter@MagicTech.test.');
+    const res = await signIn(sf, sfIdp, peterAtSf);
+    expect(res.status).toBe(303);
+    const { models } = h.services.db;
+    const users = await models.users.find({ email: 'peter@magictech.test' }).lean();
+    expect(users).toHaveLength(1);
+    expect(await models.identities.countDocuments({ userId: users[0]?._id })).toBe(2);
+    expect(await models.memberships.countDocuments({ userId: users[0]?._id })).toBe(2);
+    const linked = await models.auditEvents.find({ userId: users[0]?._id, action: 'identity.linked' }).lean();
+    expect(linked.map((e) => String(e.tenantId)).sort()).toEqual([magic.tenantId, sf.tenantId].sort());
+    // Peter's original identity keeps working after SuperFantasy verified the domain.
+    expect((await signIn(magic, magicIdp, person('peter', 'peter@magictech.test'))).status).toBe(303);
+    const runs = await listRuns(h.services.client, `OnrampConnection = "${sf.id}" AND OnrampOutcome = "Linked"`, 1);
+    expect(runs[0]?.typedSearchAttributes.get(SA_OUTCOME)).toBe('Linked');
+  });
+
+  it.each([
+    ['an unverified domain', 'ann@unverified.test', async () => undefined, 'domain_not_verified'],
+    ['an excluded account', 'eve@magictech.test', async (userId: string) => {
+      await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny', excludedUserIds: [userId] });
+    }, 'excluded_account'],
+  ])('does not link %s: refused with a reason, nothing written but the denial', async (_n, email, setup, detail) => {
+    const local = email.split('@')[0] ?? 'x';
+    const { models } = h.services.db;
+    const user = await models.users.findOne({ email }).lean();
+    await setup(String(user?._id));
+    const res = await signIn(sf, sfIdp, person(`${local}-sf`, email));
+    expect(res.status).toBe(403);
+    expect(res.body).toContain('link_refused');
+    expect(await models.users.countDocuments({ email })).toBe(1);
+    expect(await models.identities.countDocuments({ userId: user?._id })).toBe(1);
+    expect(await models.memberships.countDocuments({ userId: user?._id })).toBe(1);
+    const denial = await models.auditEvents.findOne({ action: 'signin.denied', 'context.email': email }).lean();
+    expect(denial?.reason).toBe('link_refused');
+    expect((denial?.context as { detail?: string } | null)?.detail).toBe(detail);
+    await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny' });
+  });
+
+  it('never auto-links an account holding a privileged role', async () => {
+    await h.createTenant('adminco', { enabled: true, defaultRoles: ['admin'] });
+    const adminIdp = newIdp('adminco');
+    const adminConn = await h.createSamlConnection('adminco', adminIdp);
+    expect((await signIn(adminConn, adminIdp, person('root', 'root@adminco.test'))).status).toBe(303);
+    await h.admin('PUT', '/tenants/superfantasy/domains', {
+      domains: [{ domain: 'magictech.test', verified: true }, { domain: 'superfantasy.test', verified: true }, { domain: 'adminco.test', verified: true }],
+    });
+    const res = await signIn(sf, sfIdp, person('root-sf', 'root@adminco.test'));
+    expect(res.status).toBe(403);
+    const denial = await h.services.db.models.auditEvents.findOne({ action: 'signin.denied', 'context.email': 'root@adminco.test' }).lean();
+    expect((denial?.context as { detail?: string } | null)?.detail).toBe('privileged_account');
+  });
+
+  it("refuses a tenant's IdP asserting an email in a domain another tenant verified (no JIT, no link)", async () => {
+    const res = await signIn(magic, magicIdp, person('mallory', 'mallory@superfantasy.test'));
+    expect(res.status).toBe(403);
+    expect(res.body).toContain('domain_owned_by_other_tenant');
+    expect(await h.services.db.models.users.countDocuments({ email: 'mallory@superfantasy.test' })).toBe(0);
+  });
+});
