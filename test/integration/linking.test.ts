@@ -109,3 +109,50 @@ describe('linking an IdP identity to an existing account', () => {
     expect(await h.services.db.models.users.countDocuments({ email: 'mallory@superfantasy.test' })).toBe(0);
   });
 });
+
+describe('two identities with one email sign in at the same moment', () => {
+  let h: Harness;
+  const idpX = newIdp('okta-x');
+  const idpY = newIdp('entra-y');
+  let x: SamlConnectionInfo;
+  let y: SamlConnectionInfo;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('twin');
+    x = await h.createSamlConnection('twin', idpX);
+    y = await h.createSamlConnection('twin', idpY);
+    await h.admin('PUT', '/tenants/twin/domains', { domains: [{ domain: 'twin.test', verified: true }] });
+  });
+  afterAll(async () => h?.close());
+
+  const race = async (email: string) => {
+    const [a, b] = await Promise.all([
+      samlSignIn(x, idpX, { nameId: `x-${email}`, email, name: 'X' }),
+      samlSignIn(y, idpY, { nameId: `y-${email}`, email, name: 'Y' }),
+    ]);
+    await waitForSignInRuns(h.services.client, x.id, `x-${email}`);
+    await waitForSignInRuns(h.services.client, y.id, `y-${email}`);
+    return [a.status, b.status].sort();
+  };
+
+  it('with auto linking: one account, both identities linked, no error', async () => {
+    await h.admin('PUT', '/tenants/twin/link-policy', { policy: 'auto', fallback: 'deny' });
+    expect(await race('sam@twin.test')).toEqual([303, 303]);
+    const { models } = h.services.db;
+    const users = await models.users.find({ email: 'sam@twin.test' }).lean();
+    expect(users).toHaveLength(1);
+    expect(await models.identities.countDocuments({ userId: users[0]?._id })).toBe(2);
+    expect(await models.memberships.countDocuments({ userId: users[0]?._id })).toBe(1);
+  });
+
+  it('with linking denied: one account, one identity, the other refused with a page (not a duplicate-key error)', async () => {
+    await h.admin('PUT', '/tenants/twin/link-policy', { policy: 'deny', fallback: 'deny' });
+    expect(await race('kim@twin.test')).toEqual([303, 403]);
+    const { models } = h.services.db;
+    const users = await models.users.find({ email: 'kim@twin.test' }).lean();
+    expect(users).toHaveLength(1);
+    expect(await models.identities.countDocuments({ userId: users[0]?._id })).toBe(1);
+    expect(await models.auditEvents.countDocuments({ action: 'signin.denied', reason: 'link_refused', 'context.email': 'kim@twin.test' })).toBe(1);
+  });
+});
