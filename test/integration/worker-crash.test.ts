@@ -88,3 +88,51 @@ describe('no worker is running when someone signs in', () => {
     expect(await models.auditEvents.countDocuments({ action: 'user.created' })).toBe(1);
   });
 });
+
+describe('the worker dies between linking and membership creation (Peter)', () => {
+  let h: Harness;
+  const magicIdp = newIdp('crash-magic');
+  const sfIdp = newIdp('crash-sf');
+  let magic: SamlConnectionInfo;
+  let sf: SamlConnectionInfo;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('crash-magic');
+    await h.createTenant('crash-sf');
+    magic = await h.createSamlConnection('crash-magic', magicIdp);
+    sf = await h.createSamlConnection('crash-sf', sfIdp);
+    expect((await samlSignIn(magic, magicIdp, { nameId: 'peter-a', email: 'peter@crash-magic.test', name: 'Peter' })).status).toBe(303);
+    await waitForSignInRuns(h.services.client, magic.id, 'peter-a');
+    await h.admin('PUT', '/tenants/crash-sf/domains', { domains: [{ domain: 'crash-magic.test', verified: true }] });
+    await h.admin('PUT', '/tenants/crash-sf/link-policy', { policy: 'auto', fallback: 'deny' });
+    await h.services.worker?.shutdown(); // from here on only the worker processes below poll
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await h?.close();
+  });
+
+  it('finishes with one link and one membership after a restart', async () => {
+    const doomed = await startWorkerProcess(h, { ONRAMP_FAULT_KILL_AFTER_ACTIVITY: 'linkIdentity' });
+    workers.push(doomed);
+    const signIn = samlSignIn(sf, sfIdp, { nameId: 'peter-b', email: 'peter@crash-magic.test', name: 'Peter' });
+    expect(await doomed.exited).toBeNull();
+    const healthy = await startWorkerProcess(h);
+    workers.push(healthy);
+    try {
+      expect((await signIn).status).toBe(303);
+      await waitForSignInRuns(h.services.client, sf.id, 'peter-b');
+    } finally {
+      await healthy.stop();
+    }
+    const { models } = h.services.db;
+    const users = await models.users.find({ email: 'peter@crash-magic.test' }).lean();
+    expect(users).toHaveLength(1);
+    expect(await models.identities.countDocuments({ userId: users[0]?._id })).toBe(2);
+    expect(await models.memberships.countDocuments({ userId: users[0]?._id })).toBe(2);
+    expect(await models.auditEvents.countDocuments({ tenantId: sf.tenantId, action: 'identity.linked' })).toBe(1);
+    expect(await models.auditEvents.countDocuments({ tenantId: sf.tenantId, action: 'membership.created' })).toBe(1);
+  });
+});
