@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
 
@@ -40,4 +41,9 @@ export async function recordAudit(models: Models, event: AuditInput): Promise<bo
     if (isDuplicateKeyError(err)) return false;
     throw err;
   }
+}
+
+/** An event outside a workflow (an admin action, a rejected request): a fresh key, stamped now. */
+export function recordAction(models: Models, event: Omit<AuditInput, 'key' | 'at'>): Promise<boolean> {
+  return recordAudit(models, { ...event, key: `evt:${randomUUID()}`, at: new Date() });
 }

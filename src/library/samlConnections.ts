@@ -1,7 +1,7 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import { recordAudit } from '../db/audit';
+import { recordAction } from '../db/audit';
 import type { SamlConnectionDoc } from '../db/models/samlConnection';
 import { samlUrls } from '../http/saml/urls';
 
@@ -51,14 +51,12 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
       const _id = new Types.ObjectId();
       const { spEntityId } = samlUrls(publicUrl, String(_id));
       const conn = await models.samlConnections.create({ _id, tenantId, spEntityId, ...input });
-      await recordAudit(models, {
-        key: `admin:${randomUUID()}`,
+      await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'connection.created',
         target: { type: 'saml_connection', id: String(_id) },
         after: { name: input.name, idpEntityId: input.idpEntityId, ssoUrl: input.ssoUrl, allowIdpInitiated: input.allowIdpInitiated },
-        at: new Date(),
       });
       return present(conn.toObject() as SamlConnectionDoc & { createdAt: Date });
     },

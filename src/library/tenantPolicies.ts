@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAudit } from '../db/audit';
+import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError } from '../errors';
 import type { LinkFallback, LinkPolicy } from '../domain/linking';
@@ -46,30 +45,26 @@ export function createTenantPolicyLibrary(models: Models) {
       }
       await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
       const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domains } }).lean();
-      await recordAudit(models, {
-        key: `admin:${randomUUID()}`,
+      await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'tenant.domains_updated',
         target: { type: 'tenant', id: String(tenantId) },
         before: before?.domains ?? [],
         after: domains,
-        at: new Date(),
       });
       return domains;
     },
 
     async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {
       const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { linking: input } }).lean();
-      await recordAudit(models, {
-        key: `admin:${randomUUID()}`,
+      await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'tenant.link_policy_updated',
         target: { type: 'tenant', id: String(tenantId) },
         before: before?.linking ?? null,
         after: input,
-        at: new Date(),
       });
       return input;
     },

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Models } from '../db/models';
-import { recordAudit } from '../db/audit';
+import { recordAction } from '../db/audit';
 import type { Types } from 'mongoose';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { page, type DocId } from '../http/pagination';
@@ -16,14 +15,12 @@ export function createTenantLibrary(models: Models) {
     async create(input: TenantInput, actor: { type: 'admin'; id: string | null }) {
       try {
         const tenant = await models.tenants.create(input);
-        await recordAudit(models, {
-          key: `admin:${randomUUID()}`,
+        await recordAction(models, {
           tenantId: String(tenant._id),
           actor,
           action: 'tenant.created',
           target: { type: 'tenant', id: String(tenant._id) },
           after: input,
-          at: new Date(),
         });
         return tenant.toObject();
       } catch (err) {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import type { Profile } from '@node-saml/passport-saml';
 import type { Config } from '../../config';
-import { recordAudit } from '../../db/audit';
+import { recordAction } from '../../db/audit';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { OnrampError, notFound } from '../../errors';
@@ -52,15 +51,13 @@ export function samlRouter(deps: SamlRouterDeps): Router {
   };
 
   const auditRejection = async (req: Request, conn: SamlConnectionDoc | undefined, err: OnrampError) => {
-    await recordAudit(models, {
-      key: `http:${randomUUID()}`,
+    await recordAction(models, {
       tenantId: conn ? String(conn.tenantId) : null,
       actor: { type: 'idp', id: conn ? String(conn._id) : null },
       action: 'signin.rejected',
       target: { type: 'saml_connection', id: conn ? String(conn._id) : null },
       reason: err.code,
       context: { message: err.message, ip: req.ip ?? null },
-      at: new Date(),
     }).catch((e: unknown) => logger.error({ err: e }, 'could not audit a rejected sign-in'));
   };
 
