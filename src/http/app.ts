@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
+import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
 import { createTenantPolicyLibrary } from '../library/tenantPolicies';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const members = createMemberLibrary(models);
   const audit = createAuditLibrary(models);
   const policies = createTenantPolicyLibrary(models);
+  const identities = createIdentityLibrary(models);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities }),
   );
 
   const sessions = sessionMiddleware({

@@ -62,6 +62,23 @@ describe('linking an IdP identity to an existing account', () => {
     expect(linked.map((e) => String(e.tenantId)).sort()).toEqual([magic.tenantId, sf.tenantId].sort());
     // Peter's original identity keeps working after SuperFantasy verified the domain.
     expect((await signIn(magic, magicIdp, person('peter', 'peter@magictech.test'))).status).toBe(303);
+
+    // SuperFantasy's admin sees the identity at its own connection, and only a count of the others.
+    const peterId = String(users[0]?._id);
+    const listed = await h.admin('GET', `/tenants/superfantasy/members/${peterId}/identities`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((i) => i.subject)).toEqual(['peter-sf-subject']);
+    expect(listed.body.linkedElsewhere).toBe(1);
+    expect((await h.admin('GET', `/tenants/superfantasy/members/${'0'.repeat(24)}/identities`)).status).toBe(404);
+    expect((await h.admin('GET', '/tenants/superfantasy/members/nope/identities')).status).toBe(400);
+    // Another tenant's identity cannot be unlinked from here.
+    const magicIdentity = `${magic.id}:peter-subject`;
+    expect((await h.admin('DELETE', `/tenants/superfantasy/members/${peterId}/identities/${encodeURIComponent(magicIdentity)}`)).status).toBe(404);
+    const unlink = await h.admin('DELETE', `/tenants/superfantasy/members/${peterId}/identities/${encodeURIComponent(listed.body.data[0]?.id ?? '')}`);
+    expect(unlink.status).toBe(204);
+    expect(await models.identities.countDocuments({ userId: users[0]?._id })).toBe(1);
+    const audit = await models.auditEvents.findOne({ action: 'identity.unlinked', userId: users[0]?._id }).lean();
+    expect(audit?.before).toEqual({ connectionId: sf.id, subject: 'peter-sf-subject', protocol: 'saml' });
     const runs = await listRuns(h.services.client, `OnrampConnection = "${sf.id}" AND OnrampOutcome = "Linked"`, 1);
     expect(runs[0]?.typedSearchAttributes.get(SA_OUTCOME)).toBe('Linked');
   });

@@ -24,6 +24,7 @@ export interface ApiBody {
   allowIdpInitiated: boolean;
   certificates: Array<{ fingerprint256: string; validTo: string }>;
   domains: Array<{ domain: string; verified: boolean }>;
+  linkedElsewhere: number;
 }
 
 export interface Harness {

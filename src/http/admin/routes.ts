@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
+import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
@@ -14,7 +15,10 @@ import {
   createSamlConnectionBody,
   createTenantBody,
   domainsBody,
+  identityOut,
+  identityParams,
   linkPolicyBody,
+  memberParams,
   listQuery,
   memberOut,
   samlConnectionOut,
@@ -30,6 +34,7 @@ export interface AdminRouterDeps {
   members: ReturnType<typeof createMemberLibrary>;
   audit: ReturnType<typeof createAuditLibrary>;
   policies: ReturnType<typeof createTenantPolicyLibrary>;
+  identities: ReturnType<typeof createIdentityLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -100,6 +105,20 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = parseInput(linkPolicyBody, req.body, 'body');
     await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
     res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
+  });
+
+  r.get('/tenants/:tenant/members/:userId/identities', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { userId } = parseInput(memberParams, req.params, 'params');
+    const result = await deps.identities.listForMember(tenant._id, userId);
+    res.json({ data: z.array(identityOut).parse(result.data), linkedElsewhere: result.linkedElsewhere });
+  });
+
+  r.delete('/tenants/:tenant/members/:userId/identities/:identityId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { userId, identityId } = parseInput(identityParams, req.params, 'params');
+    await deps.identities.unlink(tenant._id, userId, identityId, ADMIN);
+    res.status(204).end();
   });
 
   r.get('/tenants/:tenant/members', async (req, res) => {

@@ -159,3 +159,15 @@ export const auditEventOut = z.object({
   runId: z.string().nullable(),
   at: z.date(),
 });
+
+export const memberParams = tenantParams.extend({ userId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id') });
+export const identityParams = memberParams.extend({ identityId: z.string().min(3).max(600) });
+
+export const identityOut = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  tenantId: z.string(),
+  subject: z.string(),
+  protocol: z.string(),
+  linkedAt: z.date().nullable(),
+});
