@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { recordAudit } from '../src/db/audit';
 import type { Models } from '../src/db/models';
+import { conflictKey } from '../src/db/models/conflict';
 import { identityKey } from '../src/db/models/identity';
 import { membershipKey } from '../src/db/models/membership';
 import { sameRun, type RunRef } from '../src/db/models/runRef';
@@ -9,6 +10,7 @@ import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { PRIVILEGED_ROLES } from '../src/domain/roles';
+import { SYNCED_FIELDS, type SyncedField } from '../src/domain/attributeSync';
 import type { ProvisioningState } from '../src/domain/planner';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
@@ -85,7 +87,20 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         ? (await models.memberships.find({ userId: candidateId, status: 'active' }).lean()).flatMap((m) => m.roles)
         : [];
       const connectionPolicy = connection?.linkPolicy ?? null;
+      const account = resolvedUserId ? await models.users.findById(resolvedUserId).lean() : null;
+      const openConflicts =
+        account && tenant
+          ? (await models.conflicts.find({ _id: { $in: SYNCED_FIELDS.map((f) => conflictKey(String(tenant._id), String(account._id), f)) } }).lean()).map(
+              (c) => c.field as SyncedField,
+            )
+          : [];
       return {
+        attributes: {
+          mode: connection?.attributeSync ?? 'on-first-sign-in',
+          policy: tenant?.conflictPolicy ?? 'review',
+          account: account ? { name: account.name ?? null } : null,
+          openConflicts,
+        },
         linking: {
           policy: connectionPolicy ?? tenant?.linking?.policy ?? 'approval',
           fallback: tenant?.linking?.fallback ?? 'deny',
@@ -241,6 +256,68 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         status: membership.status,
         createdByThisRun,
       };
+    },
+
+    /** Apply an attribute the IdP changed (policy idp-wins); audited with before and after. */
+    async updateUserAttribute(
+      input: RunScoped & { tenantId: string; connectionId: string; userId: string; field: SyncedField; from: string | null; to: string },
+    ): Promise<void> {
+      await models.users.updateOne({ _id: oid(input.userId) }, { $set: { [input.field]: input.to } });
+      await recordAudit(models, {
+        key: auditKey(input.run, `attribute.${input.field}.updated`),
+        tenantId: input.tenantId,
+        actor: { type: 'idp', id: input.connectionId },
+        action: 'user.attribute_updated',
+        target: { type: 'user', id: input.userId },
+        userId: input.userId,
+        before: { [input.field]: input.from },
+        after: { [input.field]: input.to },
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at: now(),
+      });
+    },
+
+    /** Record a disagreement for an admin (policy review): one open conflict per account, tenant and field. */
+    async openConflict(
+      input: RunScoped & { tenantId: string; connectionId: string; userId: string; field: SyncedField; local: string | null; asserted: string },
+    ): Promise<void> {
+      const _id = conflictKey(input.tenantId, input.userId, input.field);
+      const conflict = await upsertOnce(
+        () =>
+          models.conflicts
+            .findOneAndUpdate(
+              { _id },
+              {
+                $setOnInsert: {
+                  tenantId: oid(input.tenantId),
+                  userId: oid(input.userId),
+                  connectionId: oid(input.connectionId),
+                  field: input.field,
+                  local: input.local,
+                  asserted: input.asserted,
+                  createdBy: input.run,
+                },
+              },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.conflicts.findById(_id).lean(),
+      );
+      if (!sameRun(conflict.createdBy, input.run)) return;
+      await recordAudit(models, {
+        key: auditKey(input.run, `conflict.${input.field}.opened`),
+        tenantId: input.tenantId,
+        actor: { type: 'idp', id: input.connectionId },
+        action: 'conflict.opened',
+        target: { type: 'conflict', id: _id },
+        userId: input.userId,
+        before: { [input.field]: input.local },
+        after: { [input.field]: input.asserted },
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at: now(),
+      });
     },
 
     async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {

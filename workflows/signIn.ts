@@ -56,6 +56,8 @@ const activities: SignInActivities = {
   ensureUser: decisionSteps.ensureUser,
   linkIdentity: decisionSteps.linkIdentity,
   ensureMembership: decisionSteps.ensureMembership,
+  updateUserAttribute: decisionSteps.updateUserAttribute,
+  openConflict: decisionSteps.openConflict,
   recordDenial: decisionSteps.recordDenial,
   recordSignIn: tailSteps.recordSignIn,
 };

@@ -12,7 +12,14 @@ import { planProvisioning, type ProvisioningPlan } from '../src/domain/planner';
 
 export type SignInActivities = Pick<
   ProvisioningActivities,
-  'loadProvisioningState' | 'ensureUser' | 'linkIdentity' | 'ensureMembership' | 'recordSignIn' | 'recordDenial'
+  | 'loadProvisioningState'
+  | 'ensureUser'
+  | 'linkIdentity'
+  | 'ensureMembership'
+  | 'updateUserAttribute'
+  | 'openConflict'
+  | 'recordSignIn'
+  | 'recordDenial'
 >;
 
 export interface SignInHooks {
@@ -65,6 +72,18 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         case 'createMembership': {
           if (!userId) throw new StalePlan();
           membership = await acts.ensureMembership({ run, tenantId: claim.tenantId, userId, roles: action.roles });
+          break;
+        }
+        case 'updateAttribute': {
+          if (!userId) throw new StalePlan();
+          const { field, from, to } = action;
+          await acts.updateUserAttribute({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, from, to });
+          break;
+        }
+        case 'openConflict': {
+          if (!userId) throw new StalePlan();
+          const { field, local, asserted } = action;
+          await acts.openConflict({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, local, asserted });
           break;
         }
       }

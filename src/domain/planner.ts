@@ -1,6 +1,7 @@
 import type { IdentityClaim } from './claim';
 import type { DenialReason } from './decision';
 import { emailDomain } from './emailParts';
+import { planAttributeSync, type AttributeAction, type AttributeSyncInput } from './attributeSync';
 import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type LinkReason } from './linking';
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
@@ -26,12 +27,15 @@ export interface ProvisioningState {
     candidateIsPrivileged: boolean;
     candidateIsExcluded: boolean;
   };
+  /** Attribute sync for an existing account (ignored for a new one). */
+  attributes: Omit<AttributeSyncInput, 'asserted' | 'account'> & { account: AttributeSyncInput['account'] | null };
 }
 
 export type ProvisioningAction =
   | { kind: 'createUser'; email: string; name: string | null }
   | { kind: 'linkIdentity' }
-  | { kind: 'createMembership'; roles: string[] };
+  | { kind: 'createMembership'; roles: string[] }
+  | AttributeAction;
 
 export type ProvisioningPlan =
   | { kind: 'deny'; reason: DenialReason; detail?: LinkReason }
@@ -65,7 +69,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
         via: 'returning',
         userId: state.linkedUserId,
         membership: { id: membership.id, roles: membership.roles },
-        actions: [],
+        actions: syncActions(state, claim),
       };
     }
     if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
@@ -74,7 +78,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
       via: 'returning',
       userId: state.linkedUserId,
       membership: null,
-      actions: [{ kind: 'createMembership', roles: tenant.defaultRoles }],
+      actions: [{ kind: 'createMembership', roles: tenant.defaultRoles }, ...syncActions(state, claim)],
     };
   }
 
@@ -130,8 +134,19 @@ function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string
         via: 'link',
         userId: candidate,
         membership: membership ? { id: membership.id, roles: membership.roles } : null,
-        actions: [{ kind: 'linkIdentity' }, ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }])],
+        actions: [
+          { kind: 'linkIdentity' },
+          ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }]),
+          ...syncActions(state, claim),
+        ],
       };
     }
   }
+}
+
+/** Attribute updates or conflicts for an existing account (domain/attributeSync.ts). */
+function syncActions(state: ProvisioningState, claim: IdentityClaim): AttributeAction[] {
+  const { account, ...rest } = state.attributes;
+  if (!account) return [];
+  return planAttributeSync({ ...rest, account, asserted: { name: claim.name } });
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
+import { createConflictLibrary } from '../library/conflicts';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const audit = createAuditLibrary(models);
   const policies = createTenantPolicyLibrary(models);
   const identities = createIdentityLibrary(models);
+  const conflicts = createConflictLibrary(models);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts }),
   );
 
   const sessions = sessionMiddleware({

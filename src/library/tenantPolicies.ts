@@ -1,7 +1,8 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
-import { conflict, isDuplicateKeyError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound } from '../errors';
+import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
 import type { LinkFallback, LinkPolicy } from '../domain/linking';
 
 export interface DomainInput {
@@ -54,6 +55,33 @@ export function createTenantPolicyLibrary(models: Models) {
         after: domains,
       });
       return domains;
+    },
+
+    async setConflictPolicy(tenantId: Types.ObjectId, policy: ConflictPolicy, actor: Actor) {
+      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { conflictPolicy: policy } }).lean();
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.conflict_policy_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        before: { conflictPolicy: before?.conflictPolicy ?? null },
+        after: { conflictPolicy: policy },
+      });
+    },
+
+    async setAttributeSync(tenantId: Types.ObjectId, connectionId: string, mode: AttributeSyncMode, actor: Actor) {
+      const before = Types.ObjectId.isValid(connectionId)
+        ? await models.samlConnections.findOneAndUpdate({ _id: connectionId, tenantId }, { $set: { attributeSync: mode } }).lean()
+        : null;
+      if (!before) throw notFound('connection of this tenant');
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.attribute_sync_updated',
+        target: { type: 'saml_connection', id: connectionId },
+        before: { attributeSync: before.attributeSync ?? null },
+        after: { attributeSync: mode },
+      });
     },
 
     async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {

@@ -29,6 +29,7 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
     candidateIsPrivileged: false,
     candidateIsExcluded: false,
   },
+  attributes: { mode: 'on-first-sign-in', policy: 'review', account: null, openConflicts: [] },
   ...over,
 });
 
@@ -90,6 +91,18 @@ describe('planProvisioning', () => {
     ['JIT into a domain another tenant verified', state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), 'domain_owned_by_other_tenant'],
   ])('denies: %s', (_name, s, reason) => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
+  });
+
+  it('a returning member with every-sign-in sync gets the attribute actions of the policy', () => {
+    const plan = planProvisioning(
+      state({
+        linkedUserId: 'u1',
+        membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' },
+        attributes: { mode: 'every-sign-in', policy: 'idp-wins', account: { name: 'Old' }, openConflicts: [] },
+      }),
+      claim,
+    );
+    expect(plan).toMatchObject({ kind: 'provision', via: 'returning', actions: [{ kind: 'updateAttribute', field: 'name', from: 'Old', to: 'Sarah' }] });
   });
 
   describe('an account already holds the email (acquisitions)', () => {

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { auditEventModel } from './auditEvent';
+import { conflictModel } from './conflict';
 import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -17,6 +18,7 @@ export function createModels(conn: Connection) {
     identities: identityModel(conn),
     memberships: membershipModel(conn),
     auditEvents: auditEventModel(conn),
+    conflicts: conflictModel(conn),
     samlRequests: samlRequestModel(conn),
     usedAssertions: usedAssertionModel(conn),
   };

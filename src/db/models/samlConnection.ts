@@ -21,6 +21,8 @@ export const samlConnectionSchema = new Schema(
     linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
     /** Email domains this connection may assert for linking; null = all of the tenant's verified domains. */
     allowedDomains: { type: [String], default: null },
+    /** Whether later sign-ins keep the account's attributes in step with the IdP. */
+    attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
   },
   { timestamps: true, collection: 'saml_connections' },
 );

@@ -19,6 +19,8 @@ export const tenantSchema = new Schema(
       fallback: { type: String, enum: ['approval', 'deny'], required: true, default: 'deny' },
       excludedUserIds: { type: [Schema.Types.ObjectId], default: [] },
     },
+    /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
+    conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },
   },
   { timestamps: true, collection: 'tenants' },
 );

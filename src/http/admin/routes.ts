@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
+import type { createConflictLibrary } from '../../library/conflicts';
 import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
@@ -14,8 +15,14 @@ import {
   auditQuery,
   createSamlConnectionBody,
   createTenantBody,
+  attributeSyncBody,
+  conflictOut,
+  conflictParams,
+  conflictPolicyBody,
+  connectionParams,
   domainsBody,
   identityOut,
+  resolveConflictBody,
   identityParams,
   linkPolicyBody,
   memberParams,
@@ -35,6 +42,7 @@ export interface AdminRouterDeps {
   audit: ReturnType<typeof createAuditLibrary>;
   policies: ReturnType<typeof createTenantPolicyLibrary>;
   identities: ReturnType<typeof createIdentityLibrary>;
+  conflicts: ReturnType<typeof createConflictLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -105,6 +113,34 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = parseInput(linkPolicyBody, req.body, 'body');
     await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
     res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
+  });
+
+  r.put('/tenants/:tenant/conflict-policy', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { policy } = parseInput(conflictPolicyBody, req.body, 'body');
+    await deps.policies.setConflictPolicy(tenant._id, policy, ADMIN);
+    res.json({ policy });
+  });
+
+  r.put('/tenants/:tenant/connections/:connectionId/attribute-sync', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId } = parseInput(connectionParams, req.params, 'params');
+    const { mode } = parseInput(attributeSyncBody, req.body, 'body');
+    await deps.policies.setAttributeSync(tenant._id, connectionId, mode, ADMIN);
+    res.json({ mode });
+  });
+
+  r.get('/tenants/:tenant/conflicts', async (req, res) => {
+    const tenant = await tenantOf(req);
+    res.json({ data: z.array(conflictOut).parse(await deps.conflicts.listOpen(tenant._id)) });
+  });
+
+  r.post('/tenants/:tenant/conflicts/:conflictId/resolve', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { conflictId } = parseInput(conflictParams, req.params, 'params');
+    const { resolution } = parseInput(resolveConflictBody, req.body, 'body');
+    await deps.conflicts.resolve(tenant._id, conflictId, resolution, ADMIN);
+    res.status(204).end();
   });
 
   r.get('/tenants/:tenant/members/:userId/identities', async (req, res) => {

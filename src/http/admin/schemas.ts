@@ -171,3 +171,18 @@ export const identityOut = z.object({
   protocol: z.string(),
   linkedAt: z.date().nullable(),
 });
+
+export const conflictPolicyBody = z.strictObject({ policy: z.enum(['idp-wins', 'keep-local', 'review']) });
+export const attributeSyncBody = z.strictObject({ mode: z.enum(['on-first-sign-in', 'every-sign-in']) });
+export const connectionParams = tenantParams.extend({ connectionId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a connection id') });
+export const conflictParams = tenantParams.extend({ conflictId: z.string().min(3).max(200) });
+export const resolveConflictBody = z.strictObject({ resolution: z.enum(['use-idp', 'keep-local']) });
+export const conflictOut = z.object({
+  id: z.string(),
+  userId: z.string(),
+  connectionId: z.string(),
+  field: z.string(),
+  local: z.string().nullable(),
+  asserted: z.string(),
+  openedAt: z.date().nullable(),
+});

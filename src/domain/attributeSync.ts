@@ -1,0 +1,41 @@
+/**
+ * Keeping an account's attributes in step with the IdP on later sign-ins.
+ * Pure: decides which updates to make and which conflicts to open.
+ *
+ * - `on-first-sign-in`: the IdP's values are used only when the account is created;
+ * - `every-sign-in`: a changed value is applied, kept, or sent for review per the tenant's conflict policy;
+ * - an attribute the IdP did not send is not a change (absent is not empty);
+ * - `review` opens one conflict per account and field, not one per sign-in.
+ */
+export type AttributeSyncMode = 'on-first-sign-in' | 'every-sign-in';
+export type ConflictPolicy = 'idp-wins' | 'keep-local' | 'review';
+export const SYNCED_FIELDS = ['name'] as const;
+export type SyncedField = (typeof SYNCED_FIELDS)[number];
+
+export interface AttributeSyncInput {
+  mode: AttributeSyncMode;
+  policy: ConflictPolicy;
+  account: Record<SyncedField, string | null>;
+  asserted: Record<SyncedField, string | null>;
+  /** Fields with an open conflict for this account in this tenant. */
+  openConflicts: readonly SyncedField[];
+}
+
+export type AttributeAction =
+  | { kind: 'updateAttribute'; field: SyncedField; from: string | null; to: string }
+  | { kind: 'openConflict'; field: SyncedField; local: string | null; asserted: string };
+
+export function planAttributeSync(input: AttributeSyncInput): AttributeAction[] {
+  if (input.mode !== 'every-sign-in') return [];
+  const actions: AttributeAction[] = [];
+  for (const field of SYNCED_FIELDS) {
+    const asserted = input.asserted[field];
+    const local = input.account[field];
+    if (asserted === null || asserted === local) continue;
+    if (input.policy === 'idp-wins') actions.push({ kind: 'updateAttribute', field, from: local, to: asserted });
+    else if (input.policy === 'review' && !input.openConflicts.includes(field)) {
+      actions.push({ kind: 'openConflict', field, local, asserted });
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,44 @@
+import type { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
+import type { Models } from '../db/models';
+import { notFound } from '../errors';
+
+type Actor = { type: 'admin'; id: string | null };
+export type Resolution = 'use-idp' | 'keep-local';
+
+/** Open attribute conflicts of a tenant (conflict policy `review`) and their resolution by an admin. */
+export function createConflictLibrary(models: Models) {
+  return {
+    async listOpen(tenantId: Types.ObjectId) {
+      const rows = await models.conflicts.find({ tenantId }).sort({ createdAt: 1 }).limit(500).lean();
+      return rows.map((c) => ({
+        id: c._id,
+        userId: String(c.userId),
+        connectionId: String(c.connectionId),
+        field: c.field,
+        local: c.local ?? null,
+        asserted: c.asserted,
+        openedAt: c.createdAt ?? null,
+      }));
+    },
+
+    /** Apply the IdP's value or keep the account's; the conflict closes either way, audited. */
+    async resolve(tenantId: Types.ObjectId, conflictId: string, resolution: Resolution, actor: Actor) {
+      const conflict = await models.conflicts.findOneAndDelete({ _id: conflictId, tenantId }).lean();
+      if (!conflict) throw notFound('open conflict');
+      if (resolution === 'use-idp') {
+        await models.users.updateOne({ _id: conflict.userId }, { $set: { [conflict.field]: conflict.asserted } });
+      }
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'conflict.resolved',
+        target: { type: 'conflict', id: conflict._id },
+        userId: String(conflict.userId),
+        before: { [conflict.field]: conflict.local ?? null },
+        after: { [conflict.field]: resolution === 'use-idp' ? conflict.asserted : (conflict.local ?? null) },
+        reason: resolution,
+      });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { waitForSignInRuns } from '../support/temporal';
+
+describe('attribute sync and conflict policies on later sign-ins', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('sync');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('sync');
+    conn = await h.createSamlConnection('sync', idp);
+  });
+  afterAll(async () => h?.close());
+
+  const signInAs = async (local: string, name: string) => {
+    const who = { nameId: `${local}@sync.test`, email: `${local}@sync.test`, name };
+    const res = await samlSignIn(conn, idp, who);
+    expect(res.status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+  };
+  const nameOf = async (local: string) => (await h.services.db.models.users.findOne({ email: `${local}@sync.test` }).lean())?.name;
+  const setMode = (mode: string) => h.admin('PUT', `/tenants/sync/connections/${conn.id}/attribute-sync`, { mode });
+  const setPolicy = (policy: string) => h.admin('PUT', '/tenants/sync/conflict-policy', { policy });
+
+  it('on-first-sign-in (the default) keeps the first name', async () => {
+    await signInAs('ada', 'Ada');
+    await signInAs('ada', 'Ada Lovelace');
+    expect(await nameOf('ada')).toBe('Ada');
+  });
+
+  it('every-sign-in + idp-wins applies a changed name and audits before and after', async () => {
+    expect((await setMode('every-sign-in')).status).toBe(200);
+    expect((await setPolicy('idp-wins')).status).toBe(200);
+    await signInAs('ada', 'Ada Lovelace');
+    expect(await nameOf('ada')).toBe('Ada Lovelace');
+    const audit = await h.services.db.models.auditEvents.findOne({ action: 'user.attribute_updated' }).lean();
+    expect(audit?.before).toEqual({ name: 'Ada' });
+    expect(audit?.after).toEqual({ name: 'Ada Lovelace' });
+  });
+
+  it('keep-local changes nothing', async () => {
+    await setPolicy('keep-local');
+    await signInAs('ada', 'Countess Ada');
+    expect(await nameOf('ada')).toBe('Ada Lovelace');
+  });
+
+  it('review opens one conflict (not one per sign-in), which an admin resolves', async () => {
+    await setPolicy('review');
+    await signInAs('ada', 'A. A. Lovelace');
+    await signInAs('ada', 'A. A. Lovelace');
+    expect(await nameOf('ada')).toBe('Ada Lovelace');
+    const open = await h.admin('GET', '/tenants/sync/conflicts');
+    expect(open.body.data).toHaveLength(1);
+    expect(open.body.data[0]).toMatchObject({ field: 'name', local: 'Ada Lovelace', asserted: 'A. A. Lovelace' });
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'conflict.opened' })).toBe(1);
+
+    const id = encodeURIComponent(open.body.data[0]?.id ?? '');
+    expect((await h.admin('POST', `/tenants/sync/conflicts/${id}/resolve`, { resolution: 'maybe' })).status).toBe(400);
+    expect((await h.admin('POST', `/tenants/sync/conflicts/${id}/resolve`, { resolution: 'use-idp' })).status).toBe(204);
+    expect((await h.admin('POST', `/tenants/sync/conflicts/${id}/resolve`, { resolution: 'use-idp' })).status).toBe(404);
+    expect(await nameOf('ada')).toBe('A. A. Lovelace');
+    expect((await h.admin('GET', '/tenants/sync/conflicts')).body.data).toHaveLength(0);
+    const resolved = await h.services.db.models.auditEvents.findOne({ action: 'conflict.resolved' }).lean();
+    expect(resolved?.reason).toBe('use-idp');
+  });
+
+  it('validates the settings', async () => {
+    expect((await setPolicy('whatever')).status).toBe(400);
+    expect((await h.admin('PUT', `/tenants/sync/connections/${'0'.repeat(24)}/attribute-sync`, { mode: 'every-sign-in' })).status).toBe(404);
+    expect((await setMode('always')).status).toBe(400);
+  });
+});
