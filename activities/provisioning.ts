@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { recordAudit } from '../src/db/audit';
+import { applyEmailChange } from '../src/db/emailChange';
 import type { Models } from '../src/db/models';
 import { conflictKey } from '../src/db/models/conflict';
 import { identityKey } from '../src/db/models/identity';
@@ -98,8 +99,9 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         attributes: {
           mode: connection?.attributeSync ?? 'on-first-sign-in',
           policy: tenant?.conflictPolicy ?? 'review',
-          account: account ? { name: account.name ?? null } : null,
+          account: account ? { name: account.name ?? null, email: account.email } : null,
           openConflicts,
+          emailHeldByOther: Boolean(emailClaim && account && String(emailClaim.userId) !== String(account._id)),
         },
         linking: {
           policy: connectionPolicy ?? tenant?.linking?.policy ?? 'approval',
@@ -261,8 +263,15 @@ export function createProvisioningActivities({ models, logger, now = () => new D
     /** Apply an attribute the IdP changed (policy idp-wins); audited with before and after. */
     async updateUserAttribute(
       input: RunScoped & { tenantId: string; connectionId: string; userId: string; field: SyncedField; from: string | null; to: string },
-    ): Promise<void> {
-      await models.users.updateOne({ _id: oid(input.userId) }, { $set: { [input.field]: input.to } });
+    ): Promise<'applied' | 'stale'> {
+      if (input.field === 'email') {
+        const email = normalizeEmail(input.to);
+        if (!email) throw ApplicationFailure.nonRetryable('email is not valid', 'InvalidEmail');
+        // Planned as free; if another account claimed it since, the run re-plans (into a conflict).
+        if ((await applyEmailChange(models, input.userId, input.from, email)) === 'held-by-other') return 'stale';
+      } else {
+        await models.users.updateOne({ _id: oid(input.userId) }, { $set: { [input.field]: input.to } });
+      }
       await recordAudit(models, {
         key: auditKey(input.run, `attribute.${input.field}.updated`),
         tenantId: input.tenantId,
@@ -276,6 +285,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         runId: input.run.runId,
         at: now(),
       });
+      return 'applied';
     },
 
     /** Record a disagreement for an admin (policy review): one open conflict per account, tenant and field. */

@@ -77,7 +77,8 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         case 'updateAttribute': {
           if (!userId) throw new StalePlan();
           const { field, from, to } = action;
-          await acts.updateUserAttribute({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, from, to });
+          const res = await acts.updateUserAttribute({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, from, to });
+          if (res === 'stale') throw new StalePlan();
           break;
         }
         case 'openConflict': {

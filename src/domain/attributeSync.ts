@@ -5,11 +5,12 @@
  * - `on-first-sign-in`: the IdP's values are used only when the account is created;
  * - `every-sign-in`: a changed value is applied, kept, or sent for review per the tenant's conflict policy;
  * - an attribute the IdP did not send is not a change (absent is not empty);
- * - `review` opens one conflict per account and field, not one per sign-in.
+ * - `review` opens one conflict per account and field, not one per sign-in;
+ * - a changed email is applied only if no other account holds it; otherwise it is a conflict.
  */
 export type AttributeSyncMode = 'on-first-sign-in' | 'every-sign-in';
 export type ConflictPolicy = 'idp-wins' | 'keep-local' | 'review';
-export const SYNCED_FIELDS = ['name'] as const;
+export const SYNCED_FIELDS = ['name', 'email'] as const;
 export type SyncedField = (typeof SYNCED_FIELDS)[number];
 
 export interface AttributeSyncInput {
@@ -19,6 +20,8 @@ export interface AttributeSyncInput {
   asserted: Record<SyncedField, string | null>;
   /** Fields with an open conflict for this account in this tenant. */
   openConflicts: readonly SyncedField[];
+  /** The asserted (normalized) email belongs to another account. */
+  emailHeldByOther: boolean;
 }
 
 export type AttributeAction =
@@ -31,11 +34,10 @@ export function planAttributeSync(input: AttributeSyncInput): AttributeAction[] 
   for (const field of SYNCED_FIELDS) {
     const asserted = input.asserted[field];
     const local = input.account[field];
-    if (asserted === null || asserted === local) continue;
-    if (input.policy === 'idp-wins') actions.push({ kind: 'updateAttribute', field, from: local, to: asserted });
-    else if (input.policy === 'review' && !input.openConflicts.includes(field)) {
-      actions.push({ kind: 'openConflict', field, local, asserted });
-    }
+    if (asserted === null || asserted === local || input.policy === 'keep-local') continue;
+    const blocked = field === 'email' && input.emailHeldByOther;
+    if (input.policy === 'idp-wins' && !blocked) actions.push({ kind: 'updateAttribute', field, from: local, to: asserted });
+    else if (!input.openConflicts.includes(field)) actions.push({ kind: 'openConflict', field, local, asserted });
   }
   return actions;
 }

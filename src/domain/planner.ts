@@ -148,5 +148,5 @@ function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string
 function syncActions(state: ProvisioningState, claim: IdentityClaim): AttributeAction[] {
   const { account, ...rest } = state.attributes;
   if (!account) return [];
-  return planAttributeSync({ ...rest, account, asserted: { name: claim.name } });
+  return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email: state.email } });
 }

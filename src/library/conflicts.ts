@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
-import { notFound } from '../errors';
+import { applyEmailChange } from '../db/emailChange';
+import { conflict as conflictError, notFound } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };
 export type Resolution = 'use-idp' | 'keep-local';
@@ -24,11 +25,15 @@ export function createConflictLibrary(models: Models) {
 
     /** Apply the IdP's value or keep the account's; the conflict closes either way, audited. */
     async resolve(tenantId: Types.ObjectId, conflictId: string, resolution: Resolution, actor: Actor) {
-      const conflict = await models.conflicts.findOneAndDelete({ _id: conflictId, tenantId }).lean();
+      const conflict = await models.conflicts.findOne({ _id: conflictId, tenantId }).lean();
       if (!conflict) throw notFound('open conflict');
-      if (resolution === 'use-idp') {
+      if (resolution === 'use-idp' && conflict.field === 'email') {
+        const outcome = await applyEmailChange(models, String(conflict.userId), conflict.local ?? null, conflict.asserted);
+        if (outcome === 'held-by-other') throw conflictError('email_held_by_other_account', 'another account holds this email; resolve that first or keep the local value');
+      } else if (resolution === 'use-idp') {
         await models.users.updateOne({ _id: conflict.userId }, { $set: { [conflict.field]: conflict.asserted } });
       }
+      if (!(await models.conflicts.findOneAndDelete({ _id: conflictId, tenantId }).lean())) throw notFound('open conflict');
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,

@@ -72,3 +72,51 @@ describe('attribute sync and conflict policies on later sign-ins', () => {
     expect((await setMode('always')).status).toBe(400);
   });
 });
+
+describe('a changed email for the same subject', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('mail');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('mail');
+    conn = await h.createSamlConnection('mail', idp);
+    await h.admin('PUT', `/tenants/mail/connections/${conn.id}/attribute-sync`, { mode: 'every-sign-in' });
+    await h.admin('PUT', '/tenants/mail/conflict-policy', { policy: 'idp-wins' });
+  });
+  afterAll(async () => h?.close());
+
+  const signIn = async (subject: string, email: string) => {
+    const res = await samlSignIn(conn, idp, { nameId: subject, email, name: 'N' });
+    await waitForSignInRuns(h.services.client, conn.id, subject);
+    return res.status;
+  };
+
+  it('is applied when no other account holds it, and the old email is released', async () => {
+    expect(await signIn('subj-1', 'old@mail.test')).toBe(303);
+    expect(await signIn('subj-1', 'New@Mail.test')).toBe(303);
+    const { models } = h.services.db;
+    expect(await models.users.countDocuments({ email: 'new@mail.test' })).toBe(1);
+    expect(await models.users.countDocuments({ email: 'old@mail.test' })).toBe(0);
+    expect(await models.userEmails.countDocuments({ _id: 'old@mail.test' })).toBe(0);
+    // The released address can start a new account.
+    expect(await signIn('subj-3', 'old@mail.test')).toBe(303);
+    expect(await models.users.countDocuments({ email: 'old@mail.test' })).toBe(1);
+  });
+
+  it('is a conflict when another account holds it, even with idp-wins', async () => {
+    expect(await signIn('subj-2', 'taken@mail.test')).toBe(303);
+    expect(await signIn('subj-1', 'taken@mail.test')).toBe(303);
+    const { models } = h.services.db;
+    expect(await models.users.countDocuments({ email: 'taken@mail.test' })).toBe(1);
+    expect(await models.users.countDocuments({ email: 'new@mail.test' })).toBe(1);
+    const open = await h.admin('GET', '/tenants/mail/conflicts');
+    expect(open.body.data).toEqual([expect.objectContaining({ field: 'email', local: 'new@mail.test', asserted: 'taken@mail.test' })]);
+    const id = encodeURIComponent(open.body.data[0]?.id ?? '');
+    const refused = await h.admin('POST', `/tenants/mail/conflicts/${id}/resolve`, { resolution: 'use-idp' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('email_held_by_other_account');
+    expect((await h.admin('POST', `/tenants/mail/conflicts/${id}/resolve`, { resolution: 'keep-local' })).status).toBe(204);
+  });
+});

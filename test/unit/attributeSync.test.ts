@@ -4,9 +4,10 @@ import { planAttributeSync, type AttributeSyncInput } from '../../src/domain/att
 const base: AttributeSyncInput = {
   mode: 'every-sign-in',
   policy: 'idp-wins',
-  account: { name: 'Peter Parker' },
-  asserted: { name: 'Peter B. Parker' },
+  account: { name: 'Peter Parker', email: 'peter@sf.test' },
+  asserted: { name: 'Peter B. Parker', email: 'peter@sf.test' },
   openConflicts: [],
+  emailHeldByOther: false,
 };
 
 describe('planAttributeSync', () => {
@@ -26,7 +27,15 @@ describe('planAttributeSync', () => {
     expect(planAttributeSync({ ...base, mode: 'on-first-sign-in' })).toEqual([]);
   });
   it('an absent attribute is not a change; an equal one neither', () => {
-    expect(planAttributeSync({ ...base, asserted: { name: null } })).toEqual([]);
-    expect(planAttributeSync({ ...base, asserted: { name: 'Peter Parker' } })).toEqual([]);
+    expect(planAttributeSync({ ...base, asserted: { name: null, email: null } })).toEqual([]);
+    expect(planAttributeSync({ ...base, asserted: { name: 'Peter Parker', email: 'peter@sf.test' } })).toEqual([]);
+  });
+  it('applies a changed email only when no other account holds it; otherwise a conflict', () => {
+    const changed = { ...base, asserted: { name: 'Peter Parker', email: 'pp@sf.test' } };
+    expect(planAttributeSync(changed)).toEqual([{ kind: 'updateAttribute', field: 'email', from: 'peter@sf.test', to: 'pp@sf.test' }]);
+    expect(planAttributeSync({ ...changed, emailHeldByOther: true })).toEqual([
+      { kind: 'openConflict', field: 'email', local: 'peter@sf.test', asserted: 'pp@sf.test' },
+    ]);
+    expect(planAttributeSync({ ...changed, emailHeldByOther: true, policy: 'keep-local' })).toEqual([]);
   });
 });
