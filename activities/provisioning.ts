@@ -330,6 +330,66 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       });
     },
 
+    /** Park the sign-in for an admin: one request per run (repeated sign-ins attach to the run). */
+    async openApprovalRequest(
+      input: RunScoped & { claim: IdentityClaim; userId: string | null; reason: string; expiresAt: string },
+    ): Promise<{ requestId: string }> {
+      const _id = `${input.run.workflowId}:${input.run.runId}`;
+      await models.approvalRequests.updateOne(
+        { _id },
+        {
+          $setOnInsert: {
+            tenantId: oid(input.claim.tenantId),
+            workflowId: input.run.workflowId,
+            runId: input.run.runId,
+            kind: 'link',
+            reason: input.reason,
+            claim: input.claim,
+            userId: input.userId ? oid(input.userId) : null,
+            status: 'pending',
+            expiresAt: new Date(input.expiresAt),
+          },
+        },
+        { upsert: true },
+      );
+      await recordAudit(models, {
+        key: auditKey(input.run, 'approval.requested'),
+        tenantId: input.claim.tenantId,
+        actor: { type: 'idp', id: input.claim.connectionId },
+        action: 'approval.requested',
+        target: { type: 'approval_request', id: _id },
+        userId: input.userId,
+        reason: input.reason,
+        context: { email: input.claim.email, subject: input.claim.subject, connectionId: input.claim.connectionId },
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at: now(),
+      });
+      return { requestId: _id };
+    },
+
+    /** Close the request with the outcome; who decided and why go to the audit log. */
+    async closeApprovalRequest(
+      input: RunScoped & { tenantId: string; requestId: string; status: 'approved' | 'rejected' | 'expired'; by: string | null; reason: string | null },
+    ): Promise<void> {
+      const before = await models.approvalRequests.findOneAndUpdate(
+        { _id: input.requestId },
+        { $set: { status: input.status, decidedBy: input.by, decisionReason: input.reason } },
+      ).lean();
+      await recordAudit(models, {
+        key: auditKey(input.run, `approval.${input.status}`),
+        tenantId: input.tenantId,
+        actor: input.by ? { type: 'admin' as const, id: input.by } : { type: 'system' as const, id: null },
+        action: `approval.${input.status}`,
+        target: { type: 'approval_request', id: input.requestId },
+        userId: before?.userId ? String(before.userId) : null,
+        reason: input.reason,
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        at: now(),
+      });
+    },
+
     async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {
       const at = now();
       await models.users.updateOne({ _id: oid(input.userId) }, { $max: { lastSignInAt: at } });

@@ -77,7 +77,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let url: string | undefined;
     if (opts.web) {
-      const { app, close: closeApp } = createApp({ config, models: db.models, mongoClient: db.connection.getClient(), logger, signIn });
+      const { app, close: closeApp } = createApp({ config, models: db.models, mongoClient: db.connection.getClient(), logger, signIn, temporalClient: client });
       closers.push(closeApp);
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
+  defineSignal,
   defineUpdate,
   proxyActivities,
   proxyLocalActivities,
@@ -11,7 +12,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
-import type { SignInDecision } from '../src/domain/decision';
+import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
 import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
 
@@ -22,6 +23,11 @@ export interface SignInInput {
 /** The login request's Update-with-Start: answers as soon as the decision is known. */
 export const decisionUpdate = defineUpdate<SignInDecision>('decision');
 export const stateQuery = defineQuery<{ phase: string; decision: SignInDecision | null }>('state');
+/** An admin's approve/reject for a parked sign-in (sent by the admin API after it reserved the request). */
+export const approvalSignal = defineSignal<[ApprovalVerdict]>('approval');
+
+/** How long a parked sign-in waits for an admin before it is rejected as expired. */
+const APPROVAL_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 
 const retry: RetryPolicy = {
   initialInterval: '200 milliseconds',
@@ -56,6 +62,8 @@ const activities: SignInActivities = {
   ensureUser: decisionSteps.ensureUser,
   linkIdentity: decisionSteps.linkIdentity,
   ensureMembership: decisionSteps.ensureMembership,
+  openApprovalRequest: decisionSteps.openApprovalRequest,
+  closeApprovalRequest: tailSteps.closeApprovalRequest,
   updateUserAttribute: decisionSteps.updateUserAttribute,
   openConflict: decisionSteps.openConflict,
   recordDenial: decisionSteps.recordDenial,
@@ -71,6 +79,10 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
   const info = workflowInfo();
   let phase = 'loading';
   let decision: SignInDecision | null = null;
+  let verdict: ApprovalVerdict | null = null;
+  setHandler(approvalSignal, (v) => {
+    verdict ??= v; // the first verdict counts
+  });
 
   setHandler(decisionUpdate, async () => {
     await condition(() => decision !== null);
@@ -87,6 +99,8 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
     phase: (p) => {
       phase = p;
     },
+    approvalExpiresAt: () => new Date(Date.now() + APPROVAL_EXPIRY_MS).toISOString(),
+    awaitApproval: async () => ((await condition(() => verdict !== null, APPROVAL_EXPIRY_MS)) ? verdict : null),
   });
 
   await condition(allHandlersFinished);

@@ -7,7 +7,14 @@
 import type { ProvisioningActivities } from '../activities/provisioning';
 import type { RunRef } from '../src/db/models/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
-import { DENIAL_REASONS, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
+import {
+  DENIAL_REASONS,
+  PENDING_MESSAGE,
+  type ApprovalVerdict,
+  type DenialReason,
+  type SignInDecision,
+  type SignInOutcome,
+} from '../src/domain/decision';
 import { planProvisioning, type ProvisioningPlan } from '../src/domain/planner';
 
 export type SignInActivities = Pick<
@@ -18,6 +25,8 @@ export type SignInActivities = Pick<
   | 'ensureMembership'
   | 'updateUserAttribute'
   | 'openConflict'
+  | 'openApprovalRequest'
+  | 'closeApprovalRequest'
   | 'recordSignIn'
   | 'recordDenial'
 >;
@@ -27,6 +36,10 @@ export interface SignInHooks {
   decided(decision: SignInDecision): void;
   outcome(outcome: SignInOutcome, userId?: string): void;
   phase(phase: string): void;
+  /** Wait (durably) for an admin's verdict on a parked sign-in; null when the request expired. */
+  awaitApproval(): Promise<ApprovalVerdict | null>;
+  /** When a parked request expires, as an ISO timestamp (deterministic in the workflow). */
+  approvalExpiresAt(): string;
 }
 
 /** A concurrent writer (another identity, another run) changed the world between plan and act. */
@@ -102,13 +115,45 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     };
   }
 
+  /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
+  async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>): Promise<SignInDecision> {
+    hooks.phase('awaiting-approval');
+    const { requestId } = await acts.openApprovalRequest({
+      run,
+      claim,
+      userId: plan.then.userId,
+      reason: plan.detail,
+      expiresAt: hooks.approvalExpiresAt(),
+    });
+    hooks.outcome('AwaitingApproval');
+    hooks.decided({ status: 'pending', reason: 'link_requires_approval', message: PENDING_MESSAGE, requestId });
+    const verdict = await hooks.awaitApproval();
+    const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
+    const close = () =>
+      acts.closeApprovalRequest({ run, tenantId: claim.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
+    if (status !== 'approved') {
+      await close();
+      return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.detail);
+    }
+    const result = await execute(plan.then);
+    await close();
+    approvedLater = true;
+    return result;
+  }
+
+  let approvedLater = false;
   let decision: SignInDecision | null = null;
   for (let attempt = 1; decision === null; attempt++) {
     hooks.phase('planning');
     const state = await acts.loadProvisioningState({ run, claim });
     const plan = planProvisioning(state, claim);
     try {
-      decision = plan.kind === 'deny' ? await deny(plan.reason, plan.detail) : await execute(plan);
+      decision =
+        plan.kind === 'deny'
+          ? await deny(plan.reason, plan.detail)
+          : plan.kind === 'approval'
+            ? await parkForApproval(plan)
+            : await execute(plan);
     } catch (err) {
       if (!(err instanceof StalePlan)) throw err;
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
@@ -117,7 +162,9 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   hooks.decided(decision);
 
   // The login already has its answer; the rest is the durable tail.
-  if (decision.status === 'active') {
+  if (decision.status === 'active' && approvedLater) {
+    hooks.outcome('Linked', decision.userId); // provisioned after approval: the user signs in again
+  } else if (decision.status === 'active') {
     hooks.phase('recording');
     await acts.recordSignIn({ run, claim, userId: decision.userId, newUser: decision.newUser });
     const outcome = decision.via === 'jit' ? 'Provisioned' : decision.via === 'link' ? 'Linked' : 'SignedIn';

@@ -13,7 +13,12 @@ export const DENIAL_REASONS = {
     'An account with this email already exists. An administrator must approve linking it to this identity provider.',
   link_refused: 'An account with this email already exists and this organization does not link accounts automatically.',
   account_conflict: 'Several accounts match this email. An administrator must resolve it.',
+  approval_rejected: 'An administrator declined linking this sign-in to the existing account.',
+  approval_expired: 'The request to link this sign-in to the existing account expired without a decision.',
 } as const;
+
+export const PENDING_MESSAGE =
+  'An account with this email already exists. An administrator must approve linking it to this sign-in; sign in again once it is approved.';
 
 export type DenialReason = keyof typeof DENIAL_REASONS;
 
@@ -28,6 +33,14 @@ export type SignInDecision =
       /** How the identity reached its account: a new account, a link to an existing one, or already linked. */
       via: 'jit' | 'link' | 'returning';
     }
-  | { status: 'denied'; reason: DenialReason; message: string };
+  | { status: 'denied'; reason: DenialReason; message: string }
+  | { status: 'pending'; reason: 'link_requires_approval'; message: string; requestId: string };
 
-export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied';
+export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied' | 'AwaitingApproval';
+
+/** An admin's answer to a parked sign-in (sent to the run as a signal). */
+export interface ApprovalVerdict {
+  approve: boolean;
+  by: string;
+  reason: string | null;
+}

@@ -39,6 +39,7 @@ export type ProvisioningAction =
 
 export type ProvisioningPlan =
   | { kind: 'deny'; reason: DenialReason; detail?: LinkReason }
+  | { kind: 'approval'; detail: LinkReason; then: ProvisionPlan }
   | {
       kind: 'provision';
       /** jit: a new account; link: an existing account gains this identity; returning: nothing new about the account. */
@@ -119,7 +120,7 @@ function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string
     case 'conflict':
       return { kind: 'deny', reason: 'account_conflict', detail: decision.reason };
     case 'approval':
-      return { kind: 'deny', reason: 'link_requires_approval', detail: decision.reason };
+      return { kind: 'approval', detail: decision.reason, then: linkPlan(state, claim, tenant, candidate) };
     case 'deny':
       return {
         kind: 'deny',
@@ -129,19 +130,26 @@ function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string
     case 'link': {
       const membership = state.membership?.userId === candidate ? state.membership : null;
       if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
-      return {
-        kind: 'provision',
-        via: 'link',
-        userId: candidate,
-        membership: membership ? { id: membership.id, roles: membership.roles } : null,
-        actions: [
-          { kind: 'linkIdentity' },
-          ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }]),
-          ...syncActions(state, claim),
-        ],
-      };
+      return linkPlan(state, claim, tenant, candidate);
     }
   }
+}
+
+type ProvisionPlan = Extract<ProvisioningPlan, { kind: 'provision' }>;
+
+function linkPlan(state: ProvisioningState, claim: IdentityClaim, tenant: { defaultRoles: string[] }, candidate: string): ProvisionPlan {
+  const membership = state.membership?.userId === candidate ? state.membership : null;
+  return {
+    kind: 'provision',
+    via: 'link',
+    userId: candidate,
+    membership: membership ? { id: membership.id, roles: membership.roles } : null,
+    actions: [
+      { kind: 'linkIdentity' },
+      ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }]),
+      ...syncActions(state, claim),
+    ],
+  };
 }
 
 /** Attribute updates or conflicts for an existing account (domain/attributeSync.ts). */

@@ -1,9 +1,11 @@
+import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { MongoClient } from 'mongodb';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
+import { createApprovalLibrary } from '../library/approvals';
 import { createConflictLibrary } from '../library/conflicts';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
@@ -24,6 +26,7 @@ export interface AppDeps {
   mongoClient: MongoClient;
   logger: Logger;
   signIn: SignInStarter;
+  temporalClient: Client;
 }
 
 export function createApp(deps: AppDeps): { app: Express; close(): Promise<void> } {
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const policies = createTenantPolicyLibrary(models);
   const identities = createIdentityLibrary(models);
   const conflicts = createConflictLibrary(models);
+  const approvals = createApprovalLibrary(models, deps.temporalClient);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -52,7 +56,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals }),
   );
 
   const sessions = sessionMiddleware({

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { approvalRequestModel } from './approvalRequest';
 import { auditEventModel } from './auditEvent';
 import { conflictModel } from './conflict';
 import { identityModel } from './identity';
@@ -19,6 +20,7 @@ export function createModels(conn: Connection) {
     memberships: membershipModel(conn),
     auditEvents: auditEventModel(conn),
     conflicts: conflictModel(conn),
+    approvalRequests: approvalRequestModel(conn),
     samlRequests: samlRequestModel(conn),
     usedAssertions: usedAssertionModel(conn),
   };

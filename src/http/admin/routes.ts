@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
+import type { createApprovalLibrary } from '../../library/approvals';
 import type { createConflictLibrary } from '../../library/conflicts';
 import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
@@ -15,11 +16,14 @@ import {
   auditQuery,
   createSamlConnectionBody,
   createTenantBody,
+  approvalOut,
+  approvalParams,
   attributeSyncBody,
   conflictOut,
   conflictParams,
   conflictPolicyBody,
   connectionParams,
+  decideBody,
   domainsBody,
   identityOut,
   resolveConflictBody,
@@ -43,6 +47,7 @@ export interface AdminRouterDeps {
   policies: ReturnType<typeof createTenantPolicyLibrary>;
   identities: ReturnType<typeof createIdentityLibrary>;
   conflicts: ReturnType<typeof createConflictLibrary>;
+  approvals: ReturnType<typeof createApprovalLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -142,6 +147,21 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     await deps.conflicts.resolve(tenant._id, conflictId, resolution, ADMIN);
     res.status(204).end();
   });
+
+  r.get('/tenants/:tenant/approvals', async (req, res) => {
+    const tenant = await tenantOf(req);
+    res.json({ data: z.array(approvalOut).parse(await deps.approvals.listPending(tenant._id)) });
+  });
+
+  for (const [verb, approve] of [['approve', true], ['reject', false]] as const) {
+    r.post(`/tenants/:tenant/approvals/:requestId/${verb}`, async (req, res) => {
+      const tenant = await tenantOf(req);
+      const { requestId } = parseInput(approvalParams, req.params, 'params');
+      const { reason } = parseInput(decideBody, req.body ?? {}, 'body');
+      await deps.approvals.decide(tenant._id, requestId, approve, ADMIN.id, reason);
+      res.status(202).json({ id: requestId, decision: verb });
+    });
+  }
 
   r.get('/tenants/:tenant/members/:userId/identities', async (req, res) => {
     const tenant = await tenantOf(req);

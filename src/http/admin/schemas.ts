@@ -186,3 +186,17 @@ export const conflictOut = z.object({
   asserted: z.string(),
   openedAt: z.date().nullable(),
 });
+
+export const approvalParams = tenantParams.extend({ requestId: z.string().min(3).max(300) });
+export const decideBody = z.strictObject({ reason: z.string().trim().max(500).nullable().default(null) });
+export const approvalOut = z.object({
+  id: z.string(),
+  kind: z.string(),
+  reason: z.string(),
+  email: z.string().nullable(),
+  subject: z.string(),
+  connectionId: z.string(),
+  userId: z.string().nullable(),
+  requestedAt: z.date().nullable(),
+  expiresAt: z.date(),
+});

@@ -98,6 +98,10 @@ export function samlRouter(deps: SamlRouterDeps): Router {
             res.status(403).type('html').send(errorPage('Sign-in refused', decision.message, decision.reason));
             return;
           }
+          if (decision.status === 'pending') {
+            res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
+            return;
+          }
           await establishSession(req, decision.userId);
           res.redirect(303, '/');
         } catch (e) {

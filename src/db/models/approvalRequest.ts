@@ -1,0 +1,31 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+export const APPROVAL_STATUSES = ['pending', 'deciding', 'approved', 'rejected', 'expired'] as const;
+
+/**
+ * A sign-in parked until an admin decides (one per run: `_id` = workflow ID +
+ * run ID, so repeated sign-ins that attach to the run share it).
+ */
+export const approvalRequestSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    workflowId: { type: String, required: true },
+    runId: { type: String, required: true },
+    kind: { type: String, enum: ['link'], required: true },
+    /** Why approval is needed (a LinkReason). */
+    reason: { type: String, required: true },
+    claim: { type: Schema.Types.Mixed, required: true },
+    /** The existing account the identity would be linked to. */
+    userId: { type: Schema.Types.ObjectId, default: null },
+    status: { type: String, enum: APPROVAL_STATUSES, required: true },
+    decidedBy: { type: String, default: null },
+    decisionReason: { type: String, default: null },
+    expiresAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'approval_requests' },
+);
+approvalRequestSchema.index({ tenantId: 1, status: 1 });
+
+export type ApprovalRequestDoc = InferSchemaType<typeof approvalRequestSchema>;
+export const approvalRequestModel = (conn: Connection) => conn.model('ApprovalRequest', approvalRequestSchema);
