@@ -129,11 +129,28 @@ describe('planProvisioning', () => {
       ['an unverified domain', {}, { tenantVerifiedDomains: [], domainOwnerTenantId: null }, 'link_refused', 'domain_not_verified'],
       ['a privileged account', {}, { candidateIsPrivileged: true }, 'link_refused', 'privileged_account'],
       ['an excluded account', {}, { candidateIsExcluded: true }, 'link_refused', 'excluded_account'],
-      ['fallback approval', {}, { candidateIsPrivileged: true, fallback: 'approval' as const }, 'link_requires_approval', 'privileged_account'],
       ['policy deny', {}, { policy: 'deny' as const }, 'link_refused', 'policy_deny'],
     ])('does not link %s', (_n, claimOver, linkingOver, reason, detail) => {
       const plan = planProvisioning(state({ emailUserId: 'u-peter', linking: { ...state().linking, ...linkingOver } }), { ...claim, ...claimOver });
       expect(plan).toEqual({ kind: 'deny', reason, detail });
+    });
+
+    it('parks the link for an admin when the fallback (or the policy) is approval, carrying the plan to run once approved', () => {
+      const plan = planProvisioning(
+        state({ emailUserId: 'u-peter', linking: { ...state().linking, candidateIsPrivileged: true, fallback: 'approval' } }),
+        claim,
+      );
+      expect(plan).toEqual({
+        kind: 'approval',
+        detail: 'privileged_account',
+        then: {
+          kind: 'provision',
+          via: 'link',
+          userId: 'u-peter',
+          membership: null,
+          actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+        },
+      });
     });
   });
 });
