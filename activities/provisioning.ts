@@ -11,7 +11,8 @@ import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { PRIVILEGED_ROLES } from '../src/domain/roles';
-import { SYNCED_FIELDS, type SyncedField } from '../src/domain/attributeSync';
+import { customField, type SyncedField } from '../src/domain/attributeSync';
+import { fieldSet } from '../src/db/attributeFields';
 import type { ProvisioningState } from '../src/domain/planner';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
@@ -89,9 +90,19 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         : [];
       const connectionPolicy = connection?.linkPolicy ?? null;
       const account = resolvedUserId ? await models.users.findById(resolvedUserId).lean() : null;
+      // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
+      const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
+      const assertedCustom: Partial<Record<SyncedField, string | null>> = {};
+      for (const [appName, idpName] of Object.entries(customMapping)) {
+        assertedCustom[customField(appName)] = claim.attributes[idpName]?.[0] || null; // empty = not asserted
+      }
+      const accountCustom: Partial<Record<SyncedField, string | null>> = {};
+      const stored = (account?.attributes ?? {}) as Record<string, string>;
+      for (const appName of Object.keys(customMapping)) accountCustom[customField(appName)] = stored[appName] ?? null;
+      const fields: SyncedField[] = ['name', 'email', ...(Object.keys(assertedCustom) as SyncedField[])];
       const openConflicts =
         account && tenant
-          ? (await models.conflicts.find({ _id: { $in: SYNCED_FIELDS.map((f) => conflictKey(String(tenant._id), String(account._id), f)) } }).lean()).map(
+          ? (await models.conflicts.find({ _id: { $in: fields.map((f) => conflictKey(String(tenant._id), String(account._id), f)) } }).lean()).map(
               (c) => c.field as SyncedField,
             )
           : [];
@@ -99,7 +110,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         attributes: {
           mode: connection?.attributeSync ?? 'on-first-sign-in',
           policy: tenant?.conflictPolicy ?? 'review',
-          account: account ? { name: account.name ?? null, email: account.email } : null,
+          account: account ? { ...accountCustom, name: account.name ?? null, email: account.email } : null,
+          assertedCustom,
           openConflicts,
           emailHeldByOther: Boolean(emailClaim && account && String(emailClaim.userId) !== String(account._id)),
         },
@@ -126,7 +138,9 @@ export function createProvisioningActivities({ models, logger, now = () => new D
     },
 
     /** Create the account for an email unless one exists. `createdByThisRun` is false when someone else holds it. */
-    async ensureUser(input: RunScoped & { tenantId: string; email: string; name: string | null }): Promise<{ userId: string; createdByThisRun: boolean }> {
+    async ensureUser(
+      input: RunScoped & { tenantId: string; email: string; name: string | null; attributes?: Record<string, string> },
+    ): Promise<{ userId: string; createdByThisRun: boolean }> {
       const email = normalizeEmail(input.email);
       if (!email) throw ApplicationFailure.nonRetryable('email is not valid', 'InvalidEmail');
       // Claim the email first (keyed by the email itself), then create the account it names.
@@ -147,7 +161,15 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           models.users
             .findOneAndUpdate(
               { _id: claimRow.userId },
-              { $setOnInsert: { email, displayEmail: input.email.trim(), name: input.name, createdBy: input.run } },
+              {
+                $setOnInsert: {
+                  email,
+                  displayEmail: input.email.trim(),
+                  name: input.name,
+                  attributes: input.attributes ?? {},
+                  createdBy: input.run,
+                },
+              },
               { upsert: true, new: true },
             )
             .lean(),
@@ -270,7 +292,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         // Planned as free; if another account claimed it since, the run re-plans (into a conflict).
         if ((await applyEmailChange(models, input.userId, input.from, email)) === 'held-by-other') return 'stale';
       } else {
-        await models.users.updateOne({ _id: oid(input.userId) }, { $set: { [input.field]: input.to } });
+        await models.users.updateOne({ _id: oid(input.userId) }, { $set: fieldSet(input.field, input.to) });
       }
       await recordAudit(models, {
         key: auditKey(input.run, `attribute.${input.field}.updated`),

@@ -63,7 +63,13 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     for (const action of plan.actions) {
       switch (action.kind) {
         case 'createUser': {
-          const res = await acts.ensureUser({ run, tenantId: claim.tenantId, email: action.email, name: action.name });
+          const res = await acts.ensureUser({
+            run,
+            tenantId: claim.tenantId,
+            email: action.email,
+            name: action.name,
+            attributes: action.attributes,
+          });
           if (!res.createdByThisRun) throw new StalePlan();
           userId = res.userId;
           newUser = true;

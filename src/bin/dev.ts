@@ -49,7 +49,7 @@ const conn = existing
   ? connections.present(existing)
   : await connections.create(
       tenant._id,
-      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups' }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null },
+      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null },
       actor,
     );
 if (existing && !existing.certificates.includes(body)) {

@@ -18,6 +18,8 @@ export interface IdpUser {
   nameId: string;
   email: string;
   name: string;
+  /** Sent as the `department` attribute (empty when unset). */
+  department?: string;
 }
 
 export interface ResponseOptions {
@@ -66,6 +68,7 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
       attributes: [
         { name: 'email', valueTag: 'email', nameFormat: BASIC, valueXsiType: 'xs:string' },
         { name: 'name', valueTag: 'name', nameFormat: BASIC, valueXsiType: 'xs:string' },
+        { name: 'department', valueTag: 'department', nameFormat: BASIC, valueXsiType: 'xs:string' },
       ],
     },
   });
@@ -119,6 +122,7 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
           AuthnStatement: '',
           attrEmail: user.email,
           attrName: user.name,
+          attrDepartment: user.department ?? '',
         }),
       }))) as { context: string };
       return { acsUrl, SAMLResponse: response.context, RelayState: relayState };

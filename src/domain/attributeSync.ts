@@ -10,14 +10,18 @@
  */
 export type AttributeSyncMode = 'on-first-sign-in' | 'every-sign-in';
 export type ConflictPolicy = 'idp-wins' | 'keep-local' | 'review';
-export const SYNCED_FIELDS = ['name', 'email'] as const;
-export type SyncedField = (typeof SYNCED_FIELDS)[number];
+/** `name`, `email`, or a mapped custom attribute `attr:<name>`. */
+export type SyncedField = 'name' | 'email' | `attr:${string}`;
+export const customField = (name: string): SyncedField => `attr:${name}`;
+export const isCustomField = (field: string): field is `attr:${string}` => field.startsWith('attr:');
 
 export interface AttributeSyncInput {
   mode: AttributeSyncMode;
   policy: ConflictPolicy;
-  account: Record<SyncedField, string | null>;
-  asserted: Record<SyncedField, string | null>;
+  /** The account's current values, by field (missing = unset). */
+  account: Partial<Record<SyncedField, string | null>>;
+  /** What the IdP asserted, by field; only these fields are considered (absent is not a change). */
+  asserted: Partial<Record<SyncedField, string | null>>;
   /** Fields with an open conflict for this account in this tenant. */
   openConflicts: readonly SyncedField[];
   /** The asserted (normalized) email belongs to another account. */
@@ -31,10 +35,10 @@ export type AttributeAction =
 export function planAttributeSync(input: AttributeSyncInput): AttributeAction[] {
   if (input.mode !== 'every-sign-in') return [];
   const actions: AttributeAction[] = [];
-  for (const field of SYNCED_FIELDS) {
-    const asserted = input.asserted[field];
-    const local = input.account[field];
-    if (asserted === null || asserted === local || input.policy === 'keep-local') continue;
+  for (const [key, asserted] of Object.entries(input.asserted)) {
+    const field = key as SyncedField;
+    const local = input.account[field] ?? null;
+    if (asserted === null || asserted === undefined || asserted === local || input.policy === 'keep-local') continue;
     const blocked = field === 'email' && input.emailHeldByOther;
     if (input.policy === 'idp-wins' && !blocked) actions.push({ kind: 'updateAttribute', field, from: local, to: asserted });
     else if (!input.openConflicts.includes(field)) actions.push({ kind: 'openConflict', field, local, asserted });

@@ -28,11 +28,15 @@ export interface ProvisioningState {
     candidateIsExcluded: boolean;
   };
   /** Attribute sync for an existing account (ignored for a new one). */
-  attributes: Omit<AttributeSyncInput, 'asserted' | 'account'> & { account: AttributeSyncInput['account'] | null };
+  attributes: Omit<AttributeSyncInput, 'asserted' | 'account'> & {
+    account: AttributeSyncInput['account'] | null;
+    /** Mapped custom attributes as asserted (`attr:<name>` → first value). */
+    assertedCustom: AttributeSyncInput['asserted'];
+  };
 }
 
 export type ProvisioningAction =
-  | { kind: 'createUser'; email: string; name: string | null }
+  | { kind: 'createUser'; email: string; name: string | null; attributes: Record<string, string> }
   | { kind: 'linkIdentity' }
   | { kind: 'createMembership'; roles: string[] }
   | AttributeAction;
@@ -98,7 +102,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
     userId: null,
     membership: null,
     actions: [
-      { kind: 'createUser', email, name: claim.name },
+      { kind: 'createUser', email, name: claim.name, attributes: customValues(state) },
       { kind: 'linkIdentity' },
       { kind: 'createMembership', roles: tenant.defaultRoles },
     ],
@@ -154,7 +158,16 @@ function linkPlan(state: ProvisioningState, claim: IdentityClaim, tenant: { defa
 
 /** Attribute updates or conflicts for an existing account (domain/attributeSync.ts). */
 function syncActions(state: ProvisioningState, claim: IdentityClaim): AttributeAction[] {
-  const { account, ...rest } = state.attributes;
+  const { account, assertedCustom, ...rest } = state.attributes;
   if (!account) return [];
-  return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email: state.email } });
+  return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email: state.email, ...assertedCustom } });
+}
+
+/** The asserted custom attributes, by app name, for a new account. */
+function customValues(state: ProvisioningState): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, value] of Object.entries(state.attributes.assertedCustom)) {
+    if (value !== null && value !== undefined && field.startsWith('attr:')) out[field.slice('attr:'.length)] = value;
+  }
+  return out;
 }

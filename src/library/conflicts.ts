@@ -1,7 +1,9 @@
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
+import { fieldSet } from '../db/attributeFields';
 import { applyEmailChange } from '../db/emailChange';
+import type { SyncedField } from '../domain/attributeSync';
 import { conflict as conflictError, notFound } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };
@@ -31,7 +33,7 @@ export function createConflictLibrary(models: Models) {
         const outcome = await applyEmailChange(models, String(conflict.userId), conflict.local ?? null, conflict.asserted);
         if (outcome === 'held-by-other') throw conflictError('email_held_by_other_account', 'another account holds this email; resolve that first or keep the local value');
       } else if (resolution === 'use-idp') {
-        await models.users.updateOne({ _id: conflict.userId }, { $set: { [conflict.field]: conflict.asserted } });
+        await models.users.updateOne({ _id: conflict.userId }, { $set: fieldSet(conflict.field as SyncedField, conflict.asserted) });
       }
       if (!(await models.conflicts.findOneAndDelete({ _id: conflictId, tenantId }).lean())) throw notFound('open conflict');
       await recordAction(models, {

@@ -10,7 +10,7 @@ export interface SamlConnectionInput {
   idpEntityId: string;
   ssoUrl: string;
   certificates: string[];
-  attributeMapping: { email: string; name: string; groups: string };
+  attributeMapping: { email: string; name: string; groups: string; custom: Record<string, string> };
   allowIdpInitiated: boolean;
   linkPolicy: 'auto' | 'approval' | 'deny' | null;
   allowedDomains: string[] | null;
@@ -35,7 +35,12 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
       loginUrl: urls.loginUrl,
       idpEntityId: conn.idpEntityId,
       ssoUrl: conn.ssoUrl,
-      attributeMapping: conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups' },
+      attributeMapping: {
+        email: conn.attributeMapping?.email ?? 'email',
+        name: conn.attributeMapping?.name ?? 'name',
+        groups: conn.attributeMapping?.groups ?? 'groups',
+        custom: (conn.attributeMapping?.custom ?? {}) as Record<string, string>,
+      },
       allowIdpInitiated: conn.allowIdpInitiated,
       linkPolicy: conn.linkPolicy ?? null,
       allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,

@@ -120,3 +120,46 @@ describe('a changed email for the same subject', () => {
     expect((await h.admin('POST', `/tenants/mail/conflicts/${id}/resolve`, { resolution: 'keep-local' })).status).toBe(204);
   });
 });
+
+describe('mapped custom attributes', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('custom');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('custom');
+    conn = await h.createSamlConnection('custom', idp, { attributeMapping: { custom: { department: 'department' } } });
+    await h.admin('PUT', `/tenants/custom/connections/${conn.id}/attribute-sync`, { mode: 'every-sign-in' });
+    await h.admin('PUT', '/tenants/custom/conflict-policy', { policy: 'idp-wins' });
+  });
+  afterAll(async () => h?.close());
+
+  const signIn = async (department?: string) => {
+    const who = { nameId: 'dora', email: 'dora@custom.test', name: 'Dora', ...(department ? { department } : {}) };
+    expect((await samlSignIn(conn, idp, who)).status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, 'dora');
+    return (await h.services.db.models.users.findOne({ email: 'dora@custom.test' }).lean())?.attributes as Record<string, string>;
+  };
+
+  it('are set at creation, kept in step, and not cleared when the IdP omits them', async () => {
+    expect(await signIn('R&D')).toEqual({ department: 'R&D' });
+    expect(await signIn('Sales')).toEqual({ department: 'Sales' });
+    const audit = await h.services.db.models.auditEvents.findOne({ action: 'user.attribute_updated' }).lean();
+    expect(audit?.before).toEqual({ 'attr:department': 'R&D' });
+    expect(audit?.after).toEqual({ 'attr:department': 'Sales' });
+    expect(await signIn()).toEqual({ department: 'Sales' });
+  });
+
+  it('refuses custom attribute names that are not plain identifiers', async () => {
+    const res = await h.admin('POST', '/tenants/custom/connections/saml', {
+      name: 'x',
+      idpEntityId: 'https://x.test',
+      ssoUrl: 'https://x.test/sso',
+      certificates: [idp.certificate],
+      attributeMapping: { custom: { 'a.$where': 'dept' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^attributeMapping\.custom/);
+  });
+});

@@ -29,7 +29,7 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
     candidateIsPrivileged: false,
     candidateIsExcluded: false,
   },
-  attributes: { mode: 'on-first-sign-in', policy: 'review', account: null, openConflicts: [], emailHeldByOther: false },
+  attributes: { mode: 'on-first-sign-in', policy: 'review', account: null, assertedCustom: {}, openConflicts: [], emailHeldByOther: false },
   ...over,
 });
 
@@ -41,7 +41,7 @@ describe('planProvisioning', () => {
       userId: null,
       membership: null,
       actions: [
-        { kind: 'createUser', email: 'sarah@sf.test', name: 'Sarah' },
+        { kind: 'createUser', email: 'sarah@sf.test', name: 'Sarah', attributes: {} },
         { kind: 'linkIdentity' },
         { kind: 'createMembership', roles: ['member'] },
       ],
@@ -98,7 +98,7 @@ describe('planProvisioning', () => {
       state({
         linkedUserId: 'u1',
         membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' },
-        attributes: { mode: 'every-sign-in', policy: 'idp-wins', account: { name: 'Old', email: 'sarah@sf.test' }, openConflicts: [], emailHeldByOther: false },
+        attributes: { mode: 'every-sign-in', policy: 'idp-wins', account: { name: 'Old', email: 'sarah@sf.test' }, assertedCustom: {}, openConflicts: [], emailHeldByOther: false },
       }),
       claim,
     );

@@ -15,6 +15,8 @@ export const samlConnectionSchema = new Schema(
       email: { type: String, required: true },
       name: { type: String, required: true },
       groups: { type: String, required: true },
+      /** App attribute name → IdP attribute name, synced into the account's `attributes`. */
+      custom: { type: Schema.Types.Mixed, default: {} },
     },
     allowIdpInitiated: { type: Boolean, required: true, default: false },
     /** Overrides the tenant's link policy for this connection; null = the tenant's. */

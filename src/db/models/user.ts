@@ -8,6 +8,8 @@ export const userSchema = new Schema(
     /** The email as the IdP first sent it, for display. */
     displayEmail: { type: String, required: true },
     name: { type: String, default: null },
+    /** Custom attributes mapped from the IdP (connection attributeMapping.custom). */
+    attributes: { type: Schema.Types.Mixed, default: {} },
     lastSignInAt: { type: Date, default: null },
     createdBy: { type: runRefSchema, default: null },
   },

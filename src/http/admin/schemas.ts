@@ -84,8 +84,17 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
     ssoUrl: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
     certificates: z.array(certificate).min(1).max(5),
     attributeMapping: z
-      .strictObject({ email: attributeName.default('email'), name: attributeName.default('name'), groups: attributeName.default('groups') })
-      .default({ email: 'email', name: 'name', groups: 'groups' }),
+      .strictObject({
+        email: attributeName.default('email'),
+        name: attributeName.default('name'),
+        groups: attributeName.default('groups'),
+        /** App attribute name → IdP attribute name. App names are plain identifiers (they become field paths). */
+        custom: z
+          .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'custom attribute names are letters, digits and _'), attributeName)
+          .refine((m) => Object.keys(m).length <= 50, 'at most 50 custom attributes')
+          .default({}),
+      })
+      .default({ email: 'email', name: 'name', groups: 'groups', custom: {} }),
     allowIdpInitiated: z.boolean().default(false),
     /** Overrides the tenant's link policy for this connection. */
     linkPolicy: linkPolicy.nullable().default(null),
@@ -127,7 +136,7 @@ export const samlConnectionOut = z.object({
   loginUrl: z.string(),
   idpEntityId: z.string(),
   ssoUrl: z.string(),
-  attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string() }),
+  attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string(), custom: z.record(z.string(), z.string()) }),
   allowIdpInitiated: z.boolean(),
   linkPolicy: z.string().nullable(),
   allowedDomains: z.array(z.string()).nullable(),

@@ -19,7 +19,7 @@ function values(v: unknown): string[] | null {
 export function profileToClaim(profile: Profile, conn: SamlConnectionDoc): IdentityClaim {
   const subject = profile.nameID;
   if (!subject || subject.length > MAX_SUBJECT_LENGTH) throw samlRejected('saml_bad_subject', 'SAML assertion has no usable NameID');
-  const mapping = conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups' };
+  const mapping = conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups', custom: {} };
   const attrs = (profile.attributes ?? {}) as Record<string, unknown>;
   const email = values(attrs[mapping.email])?.[0] ?? (profile.nameIDFormat === EMAIL_NAMEID ? subject : null);
   const attributes: Record<string, string[]> = {};
