@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
-import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
 
 export interface SignInInput {
@@ -80,6 +80,7 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
   let phase = 'loading';
   let decision: SignInDecision | null = null;
   let verdict: ApprovalVerdict | null = null;
+  const decisions: string[] = [];
   setHandler(approvalSignal, (v) => {
     verdict ??= v; // the first verdict counts
   });
@@ -98,6 +99,10 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
       upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
     phase: (p) => {
       phase = p;
+    },
+    note: (d) => {
+      decisions.push(d.slice(0, 200));
+      upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
     },
     approvalExpiresAt: () => new Date(Date.now() + APPROVAL_EXPIRY_MS).toISOString(),
     awaitApproval: async () => ((await condition(() => verdict !== null, APPROVAL_EXPIRY_MS)) ? verdict : null),

@@ -36,6 +36,8 @@ export interface SignInHooks {
   decided(decision: SignInDecision): void;
   outcome(outcome: SignInOutcome, userId?: string): void;
   phase(phase: string): void;
+  /** Record one decision of the run (search attribute OnrampDecisions). */
+  note(decision: string): void;
   /** Wait (durably) for an admin's verdict on a parked sign-in; null when the request expired. */
   awaitApproval(): Promise<ApprovalVerdict | null>;
   /** When a parked request expires, as an ISO timestamp (deterministic in the workflow). */
@@ -50,6 +52,7 @@ const MAX_PLANS = 3;
 export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
   const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
     hooks.phase('denied');
+    hooks.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
     await acts.recordDenial({ run, claim, reason, ...(detail ? { detail } : {}) });
     hooks.outcome('Denied');
     return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
@@ -86,6 +89,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
             protocol: 'saml',
           });
           if (res.userId !== userId) throw new StalePlan();
+          if (plan.via === 'link') hooks.note('linked');
           break;
         }
         case 'createMembership': {
@@ -98,12 +102,14 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
           const { field, from, to } = action;
           const res = await acts.updateUserAttribute({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, from, to });
           if (res === 'stale') throw new StalePlan();
+          hooks.note(`attribute_updated:${field}`);
           break;
         }
         case 'openConflict': {
           if (!userId) throw new StalePlan();
           const { field, local, asserted } = action;
           await acts.openConflict({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, local, asserted });
+          hooks.note(`conflict_opened:${field}`);
           break;
         }
       }
@@ -132,9 +138,11 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
       expiresAt: hooks.approvalExpiresAt(),
     });
     hooks.outcome('AwaitingApproval');
+    hooks.note('approval_requested');
     hooks.decided({ status: 'pending', reason: 'link_requires_approval', message: PENDING_MESSAGE, requestId });
     const verdict = await hooks.awaitApproval();
     const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
+    hooks.note(`approval_${status}`);
     const close = () =>
       acts.closeApprovalRequest({ run, tenantId: claim.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
     if (status !== 'approved') {

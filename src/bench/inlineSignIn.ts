@@ -26,6 +26,7 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
         },
         outcome: () => undefined,
         phase: () => undefined,
+        note: () => undefined,
         // No durable wait without Temporal: a parked sign-in is simply not approved here.
         approvalExpiresAt: () => new Date(Date.now() + 60_000).toISOString(),
         awaitApproval: async () => null,

@@ -44,9 +44,10 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
   const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
   if (missing.length === 0) return;
-  const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+  // temporal.api.enums.v1.IndexedValueType: KEYWORD = 2, KEYWORD_LIST = 7
+  const indexed = { Keyword: 2, KeywordList: 7 } as const;
   await client.connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name]) => [name, KEYWORD])),
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexed[type]])),
   });
 }

@@ -6,12 +6,15 @@ export const SA_EMAIL = defineSearchAttributeKey('OnrampEmail', SearchAttributeT
 export const SA_CONNECTION = defineSearchAttributeKey('OnrampConnection', SearchAttributeType.KEYWORD);
 export const SA_OUTCOME = defineSearchAttributeKey('OnrampOutcome', SearchAttributeType.KEYWORD);
 export const SA_USER = defineSearchAttributeKey('OnrampUser', SearchAttributeType.KEYWORD);
+/** Every decision a run made: `linked`, `denied:<reason>[:<detail>]`, `attribute_updated:<field>`, `conflict_opened:<field>`, `approval_<status>`. */
+export const SA_DECISIONS = defineSearchAttributeKey('OnrampDecisions', SearchAttributeType.KEYWORD_LIST);
 
 /** Name → server type, for registration on a cluster. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'KeywordList'> = {
   OnrampTenant: 'Keyword',
   OnrampEmail: 'Keyword',
   OnrampConnection: 'Keyword',
   OnrampOutcome: 'Keyword',
   OnrampUser: 'Keyword',
+  OnrampDecisions: 'KeywordList',
 };

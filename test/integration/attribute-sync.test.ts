@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
-import { waitForSignInRuns } from '../support/temporal';
+import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 describe('attribute sync and conflict policies on later sign-ins', () => {
   let h: Harness;
@@ -38,6 +38,8 @@ describe('attribute sync and conflict policies on later sign-ins', () => {
     const audit = await h.services.db.models.auditEvents.findOne({ action: 'user.attribute_updated' }).lean();
     expect(audit?.before).toEqual({ name: 'Ada' });
     expect(audit?.after).toEqual({ name: 'Ada Lovelace' });
+    const runs = await listRuns(h.services.client, `OnrampConnection = "${conn.id}" AND OnrampDecisions = "attribute_updated:name"`, 1);
+    expect(runs).toHaveLength(1);
   });
 
   it('keep-local changes nothing', async () => {

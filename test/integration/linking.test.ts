@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OUTCOME } from '../../src/temporal/searchAttributes';
 import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
@@ -81,6 +81,7 @@ describe('linking an IdP identity to an existing account', () => {
     expect(audit?.before).toEqual({ connectionId: sf.id, subject: 'peter-sf-subject', protocol: 'saml' });
     const runs = await listRuns(h.services.client, `OnrampConnection = "${sf.id}" AND OnrampOutcome = "Linked"`, 1);
     expect(runs[0]?.typedSearchAttributes.get(SA_OUTCOME)).toBe('Linked');
+    expect(runs[0]?.typedSearchAttributes.get(SA_DECISIONS)).toEqual(['linked']);
   });
 
   it.each([
@@ -102,6 +103,8 @@ describe('linking an IdP identity to an existing account', () => {
     const denial = await models.auditEvents.findOne({ action: 'signin.denied', 'context.email': email }).lean();
     expect(denial?.reason).toBe('link_refused');
     expect((denial?.context as { detail?: string } | null)?.detail).toBe(detail);
+    const runs = await listRuns(h.services.client, `OnrampDecisions = "denied:link_refused:${detail}"`, 1);
+    expect(runs.map((r) => r.typedSearchAttributes.get(SA_OUTCOME))).toEqual(['Denied']);
     await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny' });
   });
 
@@ -117,6 +120,32 @@ describe('linking an IdP identity to an existing account', () => {
     expect(res.status).toBe(403);
     const denial = await h.services.db.models.auditEvents.findOne({ action: 'signin.denied', 'context.email': 'root@adminco.test' }).lean();
     expect((denial?.context as { detail?: string } | null)?.detail).toBe('privileged_account');
+  });
+
+  it('treats the internationalized form of a verified domain as the same email, and a lookalike as another', async () => {
+    await h.createTenant('bucher');
+    const bIdp = newIdp('bucher');
+    const b = await h.createSamlConnection('bucher', bIdp);
+    expect((await signIn(b, bIdp, person('jo', 'jo@bücher.test'))).status).toBe(303);
+    await h.admin('PUT', '/tenants/superfantasy/domains', {
+      domains: [
+        { domain: 'magictech.test', verified: true },
+        { domain: 'superfantasy.test', verified: true },
+        { domain: 'adminco.test', verified: true },
+        { domain: 'bücher.test', verified: true },
+      ],
+    });
+    const { models } = h.services.db;
+    // Punycode form through SuperFantasy's IdP → linked to the same account.
+    expect((await signIn(sf, sfIdp, person('jo-sf', 'JO@xn--bcher-kva.test'))).status).toBe(303);
+    const jo = await models.users.find({ email: 'jo@xn--bcher-kva.test' }).lean();
+    expect(jo).toHaveLength(1);
+    expect(await models.identities.countDocuments({ userId: jo[0]?._id })).toBe(2);
+    // A lookalike (Cyrillic "е" in magictеch) is another domain: Peter's account is not touched.
+    const peter = await models.users.findOne({ email: 'peter@magictech.test' }).lean();
+    const before = await models.identities.countDocuments({ userId: peter?._id });
+    await signIn(sf, sfIdp, person('fake-peter', 'peter@magictеch.test'));
+    expect(await models.identities.countDocuments({ userId: peter?._id })).toBe(before);
   });
 
   it("refuses a tenant's IdP asserting an email in a domain another tenant verified (no JIT, no link)", async () => {
