@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { recordAudit } from '../src/db/audit';
+import { recordAudit, type AuditInput } from '../src/db/audit';
 import { applyEmailChange } from '../src/db/emailChange';
 import type { Models } from '../src/db/models';
 import { conflictKey } from '../src/db/models/conflict';
@@ -60,6 +60,10 @@ async function upsertOnce<T>(attempt: () => Promise<T | null>, reread: () => Pro
  * completion) converges on the same state without writing anything twice.
  */
 export function createProvisioningActivities({ models, logger, now = () => new Date() }: ProvisioningDeps) {
+  /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
+  const runAudit = (run: RunRef, step: string, event: Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date }) =>
+    recordAudit(models, { ...event, key: auditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+
   return {
     /**
      * The world as it was before this run: documents this very run already
@@ -177,17 +181,13 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       );
       const createdByThisRun = sameRun(user.createdBy, input.run);
       if (createdByThisRun) {
-        await recordAudit(models, {
-          key: auditKey(input.run, 'user.created'),
+        await runAudit(input.run, 'user.created', {
           tenantId: input.tenantId,
           actor: { type: 'idp', id: null },
           action: 'user.created',
           target: { type: 'user', id: String(user._id) },
           userId: String(user._id),
           after: { email: user.email, name: user.name },
-          workflowId: input.run.workflowId,
-          runId: input.run.runId,
-          at: now(),
         });
       }
       return { userId: String(user._id), createdByThisRun };
@@ -220,17 +220,13 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       );
       const createdByThisRun = sameRun(identity.createdBy, input.run);
       if (createdByThisRun) {
-        await recordAudit(models, {
-          key: auditKey(input.run, 'identity.linked'),
+        await runAudit(input.run, 'identity.linked', {
           tenantId: input.tenantId,
           actor: { type: 'idp', id: input.connectionId },
           action: 'identity.linked',
           target: { type: 'identity', id: String(identity._id) },
           userId: String(identity.userId),
           after: { connectionId: input.connectionId, subject: input.subject, protocol: input.protocol },
-          workflowId: input.run.workflowId,
-          runId: input.run.runId,
-          at: now(),
         });
       }
       return { userId: String(identity.userId), createdByThisRun };
@@ -261,17 +257,13 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       );
       const createdByThisRun = sameRun(membership.createdBy, input.run);
       if (createdByThisRun) {
-        await recordAudit(models, {
-          key: auditKey(input.run, 'membership.created'),
+        await runAudit(input.run, 'membership.created', {
           tenantId: input.tenantId,
           actor: { type: 'idp', id: null },
           action: 'membership.created',
           target: { type: 'membership', id: String(membership._id) },
           userId: input.userId,
           after: { roles: membership.roles, status: membership.status },
-          workflowId: input.run.workflowId,
-          runId: input.run.runId,
-          at: now(),
         });
       }
       return {
@@ -294,8 +286,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       } else {
         await models.users.updateOne({ _id: oid(input.userId) }, { $set: fieldSet(input.field, input.to) });
       }
-      await recordAudit(models, {
-        key: auditKey(input.run, `attribute.${input.field}.updated`),
+      await runAudit(input.run, `attribute.${input.field}.updated`, {
         tenantId: input.tenantId,
         actor: { type: 'idp', id: input.connectionId },
         action: 'user.attribute_updated',
@@ -303,9 +294,6 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         userId: input.userId,
         before: { [input.field]: input.from },
         after: { [input.field]: input.to },
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
-        at: now(),
       });
       return 'applied';
     },
@@ -337,8 +325,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         () => models.conflicts.findById(_id).lean(),
       );
       if (!sameRun(conflict.createdBy, input.run)) return;
-      await recordAudit(models, {
-        key: auditKey(input.run, `conflict.${input.field}.opened`),
+      await runAudit(input.run, `conflict.${input.field}.opened`, {
         tenantId: input.tenantId,
         actor: { type: 'idp', id: input.connectionId },
         action: 'conflict.opened',
@@ -346,9 +333,6 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         userId: input.userId,
         before: { [input.field]: input.local },
         after: { [input.field]: input.asserted },
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
-        at: now(),
       });
     },
 
@@ -374,8 +358,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         },
         { upsert: true },
       );
-      await recordAudit(models, {
-        key: auditKey(input.run, 'approval.requested'),
+      await runAudit(input.run, 'approval.requested', {
         tenantId: input.claim.tenantId,
         actor: { type: 'idp', id: input.claim.connectionId },
         action: 'approval.requested',
@@ -383,9 +366,6 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         userId: input.userId,
         reason: input.reason,
         context: { email: input.claim.email, subject: input.claim.subject, connectionId: input.claim.connectionId },
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
-        at: now(),
       });
       return { requestId: _id };
     },
@@ -398,50 +378,39 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         { _id: input.requestId },
         { $set: { status: input.status, decidedBy: input.by, decisionReason: input.reason } },
       ).lean();
-      await recordAudit(models, {
-        key: auditKey(input.run, `approval.${input.status}`),
+      await runAudit(input.run, `approval.${input.status}`, {
         tenantId: input.tenantId,
         actor: input.by ? { type: 'admin' as const, id: input.by } : { type: 'system' as const, id: null },
         action: `approval.${input.status}`,
         target: { type: 'approval_request', id: input.requestId },
         userId: before?.userId ? String(before.userId) : null,
         reason: input.reason,
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
-        at: now(),
       });
     },
 
     async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {
       const at = now();
       await models.users.updateOne({ _id: oid(input.userId) }, { $max: { lastSignInAt: at } });
-      await recordAudit(models, {
-        key: auditKey(input.run, 'signin.succeeded'),
+      await runAudit(input.run, 'signin.succeeded', {
         tenantId: input.claim.tenantId,
         actor: { type: 'user', id: input.userId },
         action: 'signin.succeeded',
         target: { type: 'user', id: input.userId },
         userId: input.userId,
         context: { connectionId: input.claim.connectionId, subject: input.claim.subject, newUser: input.newUser },
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
         at,
       });
     },
 
     async recordDenial(input: RunScoped & { claim: IdentityClaim; reason: DenialReason; detail?: string }): Promise<void> {
       logger.info({ workflowId: input.run.workflowId, reason: input.reason }, 'sign-in denied');
-      await recordAudit(models, {
-        key: auditKey(input.run, 'signin.denied'),
+      await runAudit(input.run, 'signin.denied', {
         tenantId: Types.ObjectId.isValid(input.claim.tenantId) ? input.claim.tenantId : null,
         actor: { type: 'idp', id: input.claim.connectionId },
         action: 'signin.denied',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: input.reason,
         context: { email: input.claim.email, subject: input.claim.subject, detail: input.detail ?? null },
-        workflowId: input.run.workflowId,
-        runId: input.run.runId,
-        at: now(),
       });
     },
   };
