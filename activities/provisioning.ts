@@ -160,25 +160,37 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         () => models.userEmails.findById(email).lean(),
       );
       if (!sameRun(claimRow.createdBy, input.run)) return { userId: String(claimRow.userId), createdByThisRun: false };
-      const user = await upsertOnce(
-        () =>
-          models.users
-            .findOneAndUpdate(
-              { _id: claimRow.userId },
-              {
-                $setOnInsert: {
-                  email,
-                  displayEmail: input.email.trim(),
-                  name: input.name,
-                  attributes: input.attributes ?? {},
-                  createdBy: input.run,
-                },
+      let user;
+      try {
+        user = await models.users
+          .findOneAndUpdate(
+            { _id: claimRow.userId },
+            {
+              $setOnInsert: {
+                email,
+                displayEmail: input.email.trim(),
+                name: input.name,
+                attributes: input.attributes ?? {},
+                createdBy: input.run,
               },
-              { upsert: true, new: true },
-            )
-            .lean(),
-        () => models.users.findById(claimRow.userId).lean(),
-      );
+            },
+            { upsert: true, new: true },
+          )
+          .lean();
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        user = await models.users.findById(claimRow.userId).lean();
+        if (!user) {
+          // Another account holds the email without a claim (data from before claims existed): the
+          // unique email index refused a second account. Point the claim at it and let the run
+          // re-plan — linking it is the link policy's decision, never this activity's.
+          const legacy = await models.users.findOne({ email }).lean();
+          if (!legacy) throw err;
+          await models.userEmails.updateOne({ _id: email }, { $set: { userId: legacy._id, createdBy: null } });
+          return { userId: String(legacy._id), createdByThisRun: false };
+        }
+      }
+      if (!user) throw new Error('user upsert returned nothing');
       const createdByThisRun = sameRun(user.createdBy, input.run);
       if (createdByThisRun) {
         await runAudit(input.run, 'user.created', {

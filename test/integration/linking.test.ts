@@ -202,3 +202,27 @@ describe('two identities with one email sign in at the same moment', () => {
     expect(await models.auditEvents.countDocuments({ action: 'signin.denied', reason: 'link_refused', 'context.email': 'kim@twin.test' })).toBe(1);
   });
 });
+
+describe('an account from before email claims existed', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('legacy');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('legacy');
+    conn = await h.createSamlConnection('legacy', idp);
+  });
+  afterAll(async () => h?.close());
+
+  it('is found (the claim is repaired), never duplicated, and the link policy decides', async () => {
+    const { models } = h.services.db;
+    // Written as older data was: an account with the email, no email claim.
+    const old = await models.users.create({ email: 'lee@legacy.test', displayEmail: 'lee@legacy.test', name: 'Lee' });
+    const res = await samlSignIn(conn, idp, { nameId: 'lee', email: 'lee@legacy.test', name: 'Lee' });
+    expect(res.status).toBe(202); // default link policy: approval (the run now waits for an admin)
+    expect(await models.users.countDocuments({ email: 'lee@legacy.test' })).toBe(1);
+    expect(String((await models.userEmails.findById('lee@legacy.test').lean())?.userId)).toBe(String(old._id));
+    expect(await models.identities.countDocuments({ userId: old._id })).toBe(0);
+  });
+});
