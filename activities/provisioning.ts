@@ -72,28 +72,32 @@ export function createProvisioningActivities({ models, logger, now = () => new D
      */
     async loadProvisioningState({ run, claim }: RunScoped & { claim: IdentityClaim }): Promise<ProvisioningState> {
       const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
-      const tenant = Types.ObjectId.isValid(claim.tenantId) ? await models.tenants.findById(claim.tenantId).lean() : null;
-      const connection = Types.ObjectId.isValid(claim.connectionId)
-        ? await models.samlConnections.findById(claim.connectionId).lean()
-        : null;
-      const identity = notOurs(await models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean());
       const email = claim.email === null ? null : normalizeEmail(claim.email);
-      const emailClaim = email ? notOurs(await models.userEmails.findById(email).lean()) : null;
+      // Independent `_id` lookups (the fast path on FerretDB v1), in parallel.
+      const [tenant, connection, identityDoc, emailClaimDoc, domainOwner] = await Promise.all([
+        Types.ObjectId.isValid(claim.tenantId) ? models.tenants.findById(claim.tenantId).lean() : null,
+        Types.ObjectId.isValid(claim.connectionId) ? models.samlConnections.findById(claim.connectionId).lean() : null,
+        models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean(),
+        email ? models.userEmails.findById(email).lean() : null,
+        email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,
+      ]);
+      const identity = notOurs(identityDoc);
+      const emailClaim = notOurs(emailClaimDoc);
       const linkedUserId = identity?.userId ?? null;
       // Unlinked identity: the membership that matters is the email's account's (a link candidate).
       const resolvedUserId = linkedUserId ?? emailClaim?.userId ?? null;
-      const membership =
-        resolvedUserId && tenant
-          ? notOurs(await models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean())
-          : null;
-      const domain = email ? emailDomain(email) : null;
-      const domainOwner = domain ? await models.verifiedDomains.findById(domain).lean() : null;
       const candidateId = !identity && emailClaim ? emailClaim.userId : null;
-      const candidateRoles = candidateId
-        ? (await models.memberships.find({ userId: candidateId, status: 'active' }).lean()).flatMap((m) => m.roles)
-        : [];
+      const syncing = connection?.attributeSync === 'every-sign-in';
+      const [membershipDoc, candidateMemberships, account] = await Promise.all([
+        resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
+        // Privileged roles anywhere (a scan by userId): only for a link candidate.
+        candidateId ? models.memberships.find({ userId: candidateId, status: 'active' }).lean() : [],
+        // The account's attributes matter only when this connection keeps them in sync.
+        syncing && resolvedUserId ? models.users.findById(resolvedUserId).lean() : null,
+      ]);
+      const membership = notOurs(membershipDoc);
+      const candidateRoles = candidateMemberships.flatMap((m) => m.roles);
       const connectionPolicy = connection?.linkPolicy ?? null;
-      const account = resolvedUserId ? await models.users.findById(resolvedUserId).lean() : null;
       // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
       const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
       const assertedCustom: Partial<Record<SyncedField, string | null>> = {};

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { createProvisioningActivities } from '../../activities/provisioning';
 import { runSignIn } from '../../workflows/signInFlow';
 import type { Models } from '../db/models';
-import type { SignInDecision } from '../domain/decision';
 import type { Logger } from '../logger';
 import { signInWorkflowId, type SignInStarter } from '../temporal/signInClient';
 
@@ -18,12 +17,9 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
   return {
     async signIn(claim) {
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
-      let decided: SignInDecision | null = null;
       // Same flow; the "durable tail" simply runs before the answer here.
       const decision = await runSignIn(claim, { workflowId, runId: `inline-${randomUUID()}` }, acts, {
-        decided: (d) => {
-          decided = d;
-        },
+        decided: () => undefined,
         outcome: () => undefined,
         phase: () => undefined,
         note: () => undefined,
@@ -31,7 +27,7 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
         approvalExpiresAt: () => new Date(Date.now() + 60_000).toISOString(),
         awaitApproval: async () => null,
       });
-      return { decision: decided ?? decision, workflowId };
+      return { decision, workflowId };
     },
   };
 }

@@ -21,8 +21,27 @@ type Actor = { type: 'admin'; id: string | null };
 const domainTaken = (domain: string) =>
   conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
 
-/** A tenant's email domains and link policy (admin API; audited with before and after). */
+/** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
 export function createTenantPolicyLibrary(models: Models) {
+  /** Replace one tenant setting and audit it with the value before and after. */
+  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy'>(
+    tenantId: Types.ObjectId,
+    field: K,
+    value: unknown,
+    action: string,
+    actor: Actor,
+  ) => {
+    const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { [field]: value } }).lean();
+    await recordAction(models, {
+      tenantId: String(tenantId),
+      actor,
+      action,
+      target: { type: 'tenant', id: String(tenantId) },
+      before: { [field]: before?.[field] ?? null },
+      after: { [field]: value },
+    });
+  };
+
   return {
     /**
      * Replace the tenant's domain list. Verified domains are claimed in
@@ -38,35 +57,18 @@ export function createTenantPolicyLibrary(models: Models) {
         try {
           await models.verifiedDomains.updateOne({ _id: domain }, { $setOnInsert: { tenantId } }, { upsert: true });
         } catch (err) {
-          if (isDuplicateKeyError(err)) throw domainTaken(domain);
-          throw err;
+          if (!isDuplicateKeyError(err)) throw err; // a concurrent claim: the owner check below decides
         }
         const owner = await models.verifiedDomains.findById(domain).lean();
         if (owner && String(owner.tenantId) !== String(tenantId)) throw domainTaken(domain);
       }
       await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domains } }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'tenant.domains_updated',
-        target: { type: 'tenant', id: String(tenantId) },
-        before: before?.domains ?? [],
-        after: domains,
-      });
+      await setTenantSetting(tenantId, 'domains', domains, 'tenant.domains_updated', actor);
       return domains;
     },
 
     async setConflictPolicy(tenantId: Types.ObjectId, policy: ConflictPolicy, actor: Actor) {
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { conflictPolicy: policy } }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'tenant.conflict_policy_updated',
-        target: { type: 'tenant', id: String(tenantId) },
-        before: { conflictPolicy: before?.conflictPolicy ?? null },
-        after: { conflictPolicy: policy },
-      });
+      await setTenantSetting(tenantId, 'conflictPolicy', policy, 'tenant.conflict_policy_updated', actor);
     },
 
     async setAttributeSync(tenantId: Types.ObjectId, connectionId: string, mode: AttributeSyncMode, actor: Actor) {
@@ -85,15 +87,7 @@ export function createTenantPolicyLibrary(models: Models) {
     },
 
     async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { linking: input } }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'tenant.link_policy_updated',
-        target: { type: 'tenant', id: String(tenantId) },
-        before: before?.linking ?? null,
-        after: input,
-      });
+      await setTenantSetting(tenantId, 'linking', input, 'tenant.link_policy_updated', actor);
       return input;
     },
   };
