@@ -14,8 +14,13 @@ import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { fieldSet } from '../src/db/attributeFields';
 import type { ProvisioningState } from '../src/domain/planner';
+import { applyGrant, grantKey, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
+import { groupKey } from '../src/db/models/group';
+import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncAction, type GroupSyncSettings } from '../src/domain/groups';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
+
+export type GrantRefusal = Omit<Extract<GroupSyncAction, { kind: 'refuse' }>, 'kind'>;
 
 export interface ProvisioningDeps {
   models: Models;
@@ -96,6 +101,13 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         syncing && resolvedUserId ? models.users.findById(resolvedUserId).lean() : null,
       ]);
       const membership = notOurs(membershipDoc);
+      // Groups: this connection's settings, the member's grants (less those this run wrote) and the tenant's groups.
+      const groupSync = (connection?.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
+      const currentGrants = grantsOf(membership).filter((g) => !sameRun(g.run, run));
+      const groupDocs =
+        tenant && (groupSync.mode !== 'off' || currentGrants.some((g) => g.kind === 'group'))
+          ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
+          : [];
       const candidateRoles = candidateMemberships.flatMap((m) => m.roles);
       const connectionPolicy = connection?.linkPolicy ?? null;
       // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
@@ -131,6 +143,19 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
           candidateIsPrivileged: candidateRoles.some((r) => PRIVILEGED_ROLES.includes(r)),
           candidateIsExcluded: candidateId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === String(candidateId)) : false,
+        },
+        groups: {
+          settings: {
+            mode: groupSync.mode,
+            whenAbsent: groupSync.whenAbsent,
+            allowList: groupSync.allowList ? [...groupSync.allowList] : null,
+            unmapped: groupSync.unmapped,
+            mappings: groupSync.mappings.map((m) => ({ value: m.value, group: m.group ?? null, roles: [...m.roles] })),
+          },
+          current: currentGrants.map(({ kind, value, source }) => ({ kind, value, source })),
+          tenantRoles: tenantRoles(tenant?.roles?.custom ?? []),
+          ownerFromIdp: tenant?.roles?.ownerFromIdp === true,
+          groupRoles: Object.fromEntries(groupDocs.map((g) => [g.name, [...g.roles]])),
         },
         tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
         connection: connection
@@ -402,6 +427,89 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         userId: before?.userId ? String(before.userId) : null,
         reason: input.reason,
       });
+    },
+
+    /**
+     * Grant one group or role from the groups claim (creating the group first
+     * when the connection maps unmapped values to new groups). Idempotent: the
+     * grant is one conditional update of the membership; audited once per run.
+     */
+    async applyGroupGrant(
+      input: RunScoped & { tenantId: string; connectionId: string; userId: string; grant: Grant; createGroup: boolean },
+    ): Promise<GrantResult> {
+      const { run, tenantId, grant } = input;
+      if (grant.kind === 'group' && input.createGroup) {
+        const _id = groupKey(tenantId, grant.value);
+        const group = await upsertOnce(
+          () =>
+            models.groups
+              .findOneAndUpdate(
+                { _id },
+                { $setOnInsert: { tenantId: oid(tenantId), name: grant.value, roles: [], createdFrom: grant.source, createdBy: run } },
+                { upsert: true, new: true },
+              )
+              .lean(),
+          () => models.groups.findById(_id).lean(),
+        );
+        if (sameRun(group.createdBy, run)) {
+          await runAudit(run, `group.created.${grantKey(grant)}`, {
+            tenantId,
+            actor: { type: 'idp', id: input.connectionId },
+            action: 'group.created',
+            target: { type: 'group', id: grant.value },
+            after: { name: grant.value, roles: [] },
+          });
+        }
+      }
+      const result = await applyGrant(models, membershipKey(tenantId, input.userId), grant, { grantedBy: input.connectionId, run, at: now() });
+      if (result === 'no-membership') throw ApplicationFailure.nonRetryable('the membership no longer exists', 'MembershipMissing');
+      if (result === 'granted') {
+        await runAudit(run, `grant.${grantKey(grant)}`, {
+          tenantId,
+          actor: { type: 'idp', id: input.connectionId },
+          action: `${grant.kind}.granted`,
+          target: { type: grant.kind, id: grant.value },
+          userId: input.userId,
+          after: { [grant.kind]: grant.value, source: grant.source },
+        });
+      }
+      return result;
+    },
+
+    /**
+     * Revoke one grant of this connection. The audit event is written first
+     * (its key is per run and grant), then the grant removed: a retry after
+     * either step converges on one event and no grant.
+     */
+    async revokeGroupGrant(input: RunScoped & { tenantId: string; connectionId: string; userId: string; grant: Grant }): Promise<'revoked' | 'absent'> {
+      const { run, tenantId, grant } = input;
+      const membershipId = membershipKey(tenantId, input.userId);
+      if (!(await holdsGrant(models, membershipId, grant))) return 'absent';
+      await runAudit(run, `revoke.${grantKey(grant)}`, {
+        tenantId,
+        actor: { type: 'idp', id: input.connectionId },
+        action: `${grant.kind}.revoked`,
+        target: { type: grant.kind, id: grant.value },
+        userId: input.userId,
+        before: { [grant.kind]: grant.value, source: grant.source },
+      });
+      await removeGrant(models, membershipId, grant);
+      return 'revoked';
+    },
+
+    /** Roles a groups claim asked for that the IdP may not grant: audited, never granted. */
+    async recordGrantRefusals(input: RunScoped & { tenantId: string; connectionId: string; userId: string; refusals: GrantRefusal[] }): Promise<void> {
+      for (const [i, r] of input.refusals.entries()) {
+        await runAudit(input.run, `grant_refused.${i}`, {
+          tenantId: input.tenantId,
+          actor: { type: 'idp', id: input.connectionId },
+          action: 'role.grant_refused',
+          target: { type: 'role', id: r.role },
+          userId: input.userId,
+          reason: r.reason,
+          context: { asserted: r.asserted, via: r.via },
+        });
+      }
     },
 
     async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {

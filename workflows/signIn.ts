@@ -34,7 +34,7 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '10 seconds',
   maximumAttempts: 20,
-  nonRetryableErrorTypes: ['InvalidId', 'InvalidEmail'],
+  nonRetryableErrorTypes: ['InvalidId', 'InvalidEmail', 'MembershipMissing'],
 };
 
 /**
@@ -68,6 +68,9 @@ const activities: SignInActivities = {
   openConflict: decisionSteps.openConflict,
   recordDenial: decisionSteps.recordDenial,
   recordSignIn: tailSteps.recordSignIn,
+  revokeGroupGrant: decisionSteps.revokeGroupGrant,
+  applyGroupGrant: tailSteps.applyGroupGrant,
+  recordGrantRefusals: tailSteps.recordGrantRefusals,
 };
 
 /**

@@ -15,7 +15,8 @@ import {
   type SignInDecision,
   type SignInOutcome,
 } from '../src/domain/decision';
-import { planProvisioning, type ProvisioningPlan } from '../src/domain/planner';
+import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
+import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
 
 export type SignInActivities = Pick<
   ProvisioningActivities,
@@ -29,6 +30,9 @@ export type SignInActivities = Pick<
   | 'closeApprovalRequest'
   | 'recordSignIn'
   | 'recordDenial'
+  | 'applyGroupGrant'
+  | 'revokeGroupGrant'
+  | 'recordGrantRefusals'
 >;
 
 export interface SignInHooks {
@@ -48,6 +52,13 @@ export interface SignInHooks {
 class StalePlan extends Error {}
 
 const MAX_PLANS = 3;
+/** Grants and revokes run in parallel, this many at a time. */
+const GRANT_FAN_OUT = 20;
+
+/** Run `step` for every item, `width` at a time (deterministic: fixed batches in order). */
+async function inBatches<T>(items: readonly T[], width: number, step: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(step));
+}
 
 export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
   const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
@@ -58,7 +69,10 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
   };
 
-  async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>): Promise<SignInDecision> {
+  /** Grants and refusals left for the durable tail, after the login has its answer. */
+  let grantTail = null as { userId: string; actions: GroupSyncAction[] } | null;
+
+  async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     hooks.phase('provisioning');
     let userId = plan.userId;
     let newUser = false;
@@ -116,19 +130,49 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     }
     if (!userId || !membership) throw new StalePlan();
     if (membership.status !== 'active') return deny('membership_suspended');
+    // Revokes before the answer (access the IdP removed is gone when the user gets in); grants after it.
+    const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');
+    const member = userId;
+    await inBatches(revokes, GRANT_FAN_OUT, (a) =>
+      acts.revokeGroupGrant({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: member, grant: a.grant }),
+    );
+    const later = plan.groupActions.filter((a) => a.kind !== 'revoke');
+    grantTail = later.length > 0 ? { userId, actions: later } : null;
+    if (plan.groupActions.length > 0) {
+      const count = (k: GroupSyncAction['kind']) => plan.groupActions.filter((a) => a.kind === k).length;
+      hooks.note(`groups:granted=${count('grant')},revoked=${count('revoke')},refused=${count('refuse')}`);
+    }
+    const access = effectiveAccess({
+      directRoles: membership.roles,
+      grants: applyGroupActions(groups.current, plan.groupActions),
+      groupRoles: groups.groupRoles,
+      tenantRoles: groups.tenantRoles,
+      ownerFromIdp: groups.ownerFromIdp,
+    });
     return {
       status: 'active',
       userId,
       tenantId: claim.tenantId,
       membershipId: membership.membershipId,
-      roles: membership.roles,
+      roles: access.roles,
+      groups: access.groups,
       newUser,
       via: plan.via,
     };
   }
 
+  /** The fan-out of grants (and the audit of refused ones): durable, after the answer. */
+  async function applyGrants(tail: { userId: string; actions: GroupSyncAction[] }): Promise<void> {
+    hooks.phase('granting');
+    const scope = { run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: tail.userId };
+    const refusals = tail.actions.flatMap((a) => (a.kind === 'refuse' ? [{ asserted: a.asserted, role: a.role, via: a.via, reason: a.reason }] : []));
+    if (refusals.length > 0) await acts.recordGrantRefusals({ ...scope, refusals });
+    const grants = tail.actions.flatMap((a) => (a.kind === 'grant' ? [a] : []));
+    await inBatches(grants, GRANT_FAN_OUT, (a) => acts.applyGroupGrant({ ...scope, grant: a.grant, createGroup: a.createGroup }));
+  }
+
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
-  async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>): Promise<SignInDecision> {
+  async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     hooks.phase('awaiting-approval');
     const { requestId } = await acts.openApprovalRequest({
       run,
@@ -149,7 +193,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
       await close();
       return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.detail);
     }
-    const result = await execute(plan.then);
+    const result = await execute(plan.then, groups);
     await close();
     approvedLater = true;
     return result;
@@ -166,14 +210,16 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         plan.kind === 'deny'
           ? await deny(plan.reason, plan.detail)
           : plan.kind === 'approval'
-            ? await parkForApproval(plan)
-            : await execute(plan);
+            ? await parkForApproval(plan, state.groups)
+            : await execute(plan, state.groups);
     } catch (err) {
       if (!(err instanceof StalePlan)) throw err;
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
     }
   }
   hooks.decided(decision);
+
+  if (decision.status === 'active' && grantTail) await applyGrants(grantTail);
 
   // The login already has its answer; the rest is the durable tail.
   if (decision.status === 'active' && approvedLater) {

@@ -28,7 +28,9 @@ export type SignInDecision =
       userId: string;
       tenantId: string;
       membershipId: string;
+      /** Effective roles in the tenant (direct, granted, and from groups; domain/groups.ts). */
       roles: string[];
+      groups: string[];
       newUser: boolean;
       /** How the identity reached its account: a new account, a link to an existing one, or already linked. */
       via: 'jit' | 'link' | 'returning';

@@ -2,6 +2,7 @@ import type { IdentityClaim } from './claim';
 import type { DenialReason } from './decision';
 import { emailDomain } from './emailParts';
 import { planAttributeSync, type AttributeAction, type AttributeSyncInput } from './attributeSync';
+import { planGroupSync, type Grant, type GroupSyncAction, type GroupSyncSettings } from './groups';
 import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type LinkReason } from './linking';
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
@@ -33,6 +34,16 @@ export interface ProvisioningState {
     /** Mapped custom attributes as asserted (`attr:<name>` → first value). */
     assertedCustom: AttributeSyncInput['asserted'];
   };
+  /** Groups and roles from the groups claim (domain/groups.ts). */
+  groups: {
+    settings: GroupSyncSettings;
+    /** The grants of `membership` (none when there is no membership). */
+    current: Grant[];
+    tenantRoles: string[];
+    ownerFromIdp: boolean;
+    /** The tenant's groups and their roles. */
+    groupRoles: Record<string, string[]>;
+  };
 }
 
 export type ProvisioningAction =
@@ -52,6 +63,8 @@ export type ProvisioningPlan =
       /** The membership that already exists (returning member), when no action creates one. */
       membership: { id: string; roles: string[] } | null;
       actions: ProvisioningAction[];
+      /** Grants and revokes from the groups claim, applied once the membership exists. */
+      groupActions: GroupSyncAction[];
     };
 
 /**
@@ -75,6 +88,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
         userId: state.linkedUserId,
         membership: { id: membership.id, roles: membership.roles },
         actions: syncActions(state, claim),
+        groupActions: groupActions(state, claim, true),
       };
     }
     if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
@@ -84,6 +98,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
       userId: state.linkedUserId,
       membership: null,
       actions: [{ kind: 'createMembership', roles: tenant.defaultRoles }, ...syncActions(state, claim)],
+      groupActions: groupActions(state, claim, false),
     };
   }
 
@@ -106,6 +121,7 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
       { kind: 'linkIdentity' },
       { kind: 'createMembership', roles: tenant.defaultRoles },
     ],
+    groupActions: groupActions(state, claim, false),
   };
 }
 
@@ -153,6 +169,7 @@ function linkPlan(state: ProvisioningState, claim: IdentityClaim, tenant: { defa
       ...(membership ? [] : [{ kind: 'createMembership' as const, roles: tenant.defaultRoles }]),
       ...syncActions(state, claim),
     ],
+    groupActions: groupActions(state, claim, membership !== null),
   };
 }
 
@@ -161,6 +178,13 @@ function syncActions(state: ProvisioningState, claim: IdentityClaim): AttributeA
   const { account, assertedCustom, ...rest } = state.attributes;
   if (!account) return [];
   return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email: state.email, ...assertedCustom } });
+}
+
+/** Grants and revokes the groups claim asks for; a membership created by this sign-in holds no grants yet. */
+function groupActions(state: ProvisioningState, claim: IdentityClaim, existingMembership: boolean): GroupSyncAction[] {
+  const { settings, current, tenantRoles, ownerFromIdp, groupRoles } = state.groups;
+  const connectionId = state.connection?.id ?? claim.connectionId;
+  return planGroupSync({ connectionId, settings, asserted: claim.groups, current: existingMembership ? current : [], tenantRoles, ownerFromIdp, groupRoles });
 }
 
 /** The asserted custom attributes, by app name, for a new account. */

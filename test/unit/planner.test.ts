@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityClaim } from '../../src/domain/claim';
+import { DEFAULT_GROUP_SYNC, tenantRoles } from '../../src/domain/groups';
 import { planProvisioning, type ProvisioningState } from '../../src/domain/planner';
 
 const claim: IdentityClaim = {
@@ -30,6 +31,7 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
     candidateIsExcluded: false,
   },
   attributes: { mode: 'on-first-sign-in', policy: 'review', account: null, assertedCustom: {}, openConflicts: [], emailHeldByOther: false },
+  groups: { settings: DEFAULT_GROUP_SYNC, current: [], tenantRoles: tenantRoles([]), ownerFromIdp: false, groupRoles: {} },
   ...over,
 });
 
@@ -45,6 +47,7 @@ describe('planProvisioning', () => {
         { kind: 'linkIdentity' },
         { kind: 'createMembership', roles: ['member'] },
       ],
+      groupActions: [],
     });
   });
 
@@ -53,7 +56,7 @@ describe('planProvisioning', () => {
       state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }),
       claim,
     );
-    expect(plan).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [] });
+    expect(plan).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [], groupActions: [] });
   });
 
   it('linked identity without membership in this tenant: membership only', () => {
@@ -64,6 +67,32 @@ describe('planProvisioning', () => {
       userId: 'u1',
       membership: null,
       actions: [{ kind: 'createMembership', roles: ['member'] }],
+      groupActions: [],
+    });
+  });
+
+  it('plans grants and revokes from the groups claim: against the member\'s grants, or none for a new membership', () => {
+    const groups = {
+      settings: { ...DEFAULT_GROUP_SYNC, mode: 'full' as const, mappings: [{ value: 'eng', group: 'engineering', roles: [] }] },
+      current: [{ kind: 'group' as const, value: 'old', source: 'idp:c1' as const }],
+      tenantRoles: tenantRoles([]),
+      ownerFromIdp: false,
+      groupRoles: { engineering: [], old: [] },
+    };
+    const withGroups = { ...claim, groups: ['eng'] };
+    const returning = planProvisioning(
+      state({ groups, linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' } }),
+      withGroups,
+    );
+    expect(returning).toMatchObject({
+      groupActions: [
+        { kind: 'revoke', grant: { kind: 'group', value: 'old', source: 'idp:c1' } },
+        { kind: 'grant', grant: { kind: 'group', value: 'engineering', source: 'idp:c1' }, createGroup: false },
+      ],
+    });
+    expect(planProvisioning(state({ groups }), withGroups)).toMatchObject({
+      via: 'jit',
+      groupActions: [{ kind: 'grant', grant: { value: 'engineering' } }],
     });
   });
 
@@ -113,6 +142,7 @@ describe('planProvisioning', () => {
         userId: 'u-peter',
         membership: null,
         actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+        groupActions: [],
       });
     });
 
@@ -149,6 +179,7 @@ describe('planProvisioning', () => {
           userId: 'u-peter',
           membership: null,
           actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+        groupActions: [],
         },
       });
     });

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { approvalRequestModel } from './approvalRequest';
 import { auditEventModel } from './auditEvent';
 import { conflictModel } from './conflict';
+import { groupModel } from './group';
 import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -18,6 +19,7 @@ export function createModels(conn: Connection) {
     userEmails: userEmailModel(conn),
     identities: identityModel(conn),
     memberships: membershipModel(conn),
+    groups: groupModel(conn),
     auditEvents: auditEventModel(conn),
     conflicts: conflictModel(conn),
     approvalRequests: approvalRequestModel(conn),

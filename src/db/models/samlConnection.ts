@@ -1,4 +1,25 @@
+import { GROUP_SYNC_MODES } from '../../domain/groups';
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+const groupMappingSchema = new Schema(
+  {
+    value: { type: String, required: true },
+    group: { type: String, default: null },
+    roles: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
+export const groupSyncSchema = new Schema(
+  {
+    mode: { type: String, enum: GROUP_SYNC_MODES, required: true, default: 'off' },
+    whenAbsent: { type: String, enum: ['keep', 'revoke'], required: true, default: 'keep' },
+    allowList: { type: [String], default: null },
+    unmapped: { type: String, enum: ['ignore', 'create-group'], required: true, default: 'ignore' },
+    mappings: { type: [groupMappingSchema], default: [] },
+  },
+  { _id: false },
+);
 
 export const samlConnectionSchema = new Schema(
   {
@@ -25,6 +46,8 @@ export const samlConnectionSchema = new Schema(
     allowedDomains: { type: [String], default: null },
     /** Whether later sign-ins keep the account's attributes in step with the IdP. */
     attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
+    /** Groups and roles from the groups claim (domain/groups.ts). */
+    groupSync: { type: groupSyncSchema, default: () => ({}) },
   },
   { timestamps: true, collection: 'saml_connections' },
 );

@@ -19,6 +19,11 @@ export const tenantSchema = new Schema(
       fallback: { type: String, enum: ['approval', 'deny'], required: true, default: 'deny' },
       excludedUserIds: { type: [Schema.Types.ObjectId], default: [] },
     },
+    /** Roles beyond the built-in owner/admin/member, and whether IdP claims may grant `owner`. */
+    roles: {
+      custom: { type: [String], required: true, default: [] },
+      ownerFromIdp: { type: Boolean, required: true, default: false },
+    },
     /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
     conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },
   },
