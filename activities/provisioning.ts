@@ -14,7 +14,7 @@ import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { fieldSet } from '../src/db/attributeFields';
 import type { ProvisioningState } from '../src/domain/planner';
-import { applyGrant, grantKey, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
+import { applyGrant, grantId, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
 import { groupKey } from '../src/db/models/group';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncAction, type GroupSyncSettings } from '../src/domain/groups';
 import { isDuplicateKeyError } from '../src/errors';
@@ -103,7 +103,9 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const membership = notOurs(membershipDoc);
       // Groups: this connection's settings, the member's grants (less those this run wrote) and the tenant's groups.
       const groupSync = (connection?.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
-      const currentGrants = grantsOf(membership).filter((g) => !sameRun(g.run, run));
+      const currentGrants = membership?.hasGrants
+        ? ((await grantsOf(models, [String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
+        : [];
       const groupDocs =
         tenant && (groupSync.mode !== 'off' || currentGrants.some((g) => g.kind === 'group'))
           ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
@@ -155,7 +157,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           current: currentGrants.map(({ kind, value, source }) => ({ kind, value, source })),
           tenantRoles: tenantRoles(tenant?.roles?.custom ?? []),
           ownerFromIdp: tenant?.roles?.ownerFromIdp === true,
-          groupRoles: Object.fromEntries(groupDocs.map((g) => [g.name, [...g.roles]])),
+          groupRoles: Object.fromEntries(groupDocs.map((g) => [g.name, [...(g.roles ?? [])]])),
         },
         tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
         connection: connection
@@ -452,7 +454,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           () => models.groups.findById(_id).lean(),
         );
         if (sameRun(group.createdBy, run)) {
-          await runAudit(run, `group.created.${grantKey(grant)}`, {
+          await runAudit(run, `group.created.${_id}`, {
             tenantId,
             actor: { type: 'idp', id: input.connectionId },
             action: 'group.created',
@@ -461,10 +463,10 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           });
         }
       }
-      const result = await applyGrant(models, membershipKey(tenantId, input.userId), grant, { grantedBy: input.connectionId, run, at: now() });
-      if (result === 'no-membership') throw ApplicationFailure.nonRetryable('the membership no longer exists', 'MembershipMissing');
+      const membershipId = membershipKey(tenantId, input.userId);
+      const result = await applyGrant(models, { membershipId, tenantId, userId: input.userId }, grant, { grantedBy: input.connectionId, run });
       if (result === 'granted') {
-        await runAudit(run, `grant.${grantKey(grant)}`, {
+        await runAudit(run, `grant.${grantId(membershipId, grant)}`, {
           tenantId,
           actor: { type: 'idp', id: input.connectionId },
           action: `${grant.kind}.granted`,
@@ -485,7 +487,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const { run, tenantId, grant } = input;
       const membershipId = membershipKey(tenantId, input.userId);
       if (!(await holdsGrant(models, membershipId, grant))) return 'absent';
-      await runAudit(run, `revoke.${grantKey(grant)}`, {
+      await runAudit(run, `revoke.${grantId(membershipId, grant)}`, {
         tenantId,
         actor: { type: 'idp', id: input.connectionId },
         action: `${grant.kind}.revoked`,

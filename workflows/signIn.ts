@@ -34,7 +34,7 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '10 seconds',
   maximumAttempts: 20,
-  nonRetryableErrorTypes: ['InvalidId', 'InvalidEmail', 'MembershipMissing'],
+  nonRetryableErrorTypes: ['InvalidId', 'InvalidEmail'],
 };
 
 /**

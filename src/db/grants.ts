@@ -1,77 +1,81 @@
 import { createHash } from 'node:crypto';
 import type { Grant, GrantSource } from '../domain/groups';
+import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
 import { sameRun, type RunRef } from './models/runRef';
 
-/**
- * The key of a grant in its membership's `grants` map: a hash, because group
- * names come from IdPs and may hold characters a field name cannot (`.`, `$`).
- */
-export const grantKey = (g: Grant): string =>
-  createHash('sha256').update(`${g.kind}\u0000${g.source}\u0000${g.value}`).digest('hex').slice(0, 32);
+/** `_id` of a grant: the membership, then a hash (group names come from IdPs and may hold any character). */
+export const grantId = (membershipId: string, g: Grant): string =>
+  `${membershipId}:${createHash('sha256').update(`${g.kind}\u0000${g.source}\u0000${g.value}`).digest('hex').slice(0, 32)}`;
 
-interface StoredGrant {
+export interface HeldGrant extends Grant {
+  grantedAt: Date | null;
+  grantedBy: string | null;
+  createdBy: RunRef | null;
+}
+
+interface GrantRow {
   kind: string;
   value: string;
   source: string;
-  grantedAt?: Date;
   grantedBy?: string | null;
-  run?: RunRef | null;
+  createdBy?: RunRef | null;
+  createdAt?: Date;
 }
 
-/** The grants of a membership as stored (a lean map, or a mongoose Map). */
-export function grantsOf(
-  membership: { grants?: unknown } | null,
-): Array<Grant & { grantedAt: Date | null; grantedBy: string | null; run: RunRef | null }> {
-  const raw = membership?.grants;
-  const entries: StoredGrant[] = raw instanceof Map ? [...raw.values()] : raw && typeof raw === 'object' ? Object.values(raw) : [];
-  return entries
-    .filter((g) => (g.kind === 'group' || g.kind === 'role') && typeof g.value === 'string')
-    .map((g) => ({
-      kind: g.kind as Grant['kind'],
-      value: g.value,
-      source: g.source as GrantSource,
-      grantedAt: g.grantedAt ?? null,
-      grantedBy: g.grantedBy ?? null,
-      run: g.run ?? null,
-    }));
+const held = (g: GrantRow): HeldGrant => ({
+  kind: g.kind === 'role' ? 'role' : 'group',
+  value: g.value,
+  source: g.source as GrantSource,
+  grantedAt: g.createdAt ?? null,
+  grantedBy: g.grantedBy ?? null,
+  createdBy: g.createdBy ?? null,
+});
+
+/** Every grant of these memberships, by membership `_id`. */
+export async function grantsOf(models: Models, membershipIds: readonly string[]): Promise<Map<string, HeldGrant[]>> {
+  const out = new Map<string, HeldGrant[]>(membershipIds.map((id) => [id, []]));
+  if (membershipIds.length === 0) return out;
+  const rows = await models.grants
+    .find(membershipIds.length === 1 ? { membershipId: membershipIds[0] } : { membershipId: { $in: membershipIds } })
+    .sort({ _id: 1 })
+    .lean();
+  for (const row of rows) out.get(row.membershipId)?.push(held(row));
+  return out;
 }
 
-export type GrantResult = 'granted' | 'already-granted' | 'no-membership';
+export type GrantResult = 'granted' | 'already-granted';
 
 /**
- * Add a grant unless the member holds it from this source: one conditional
- * update of the membership. `granted` also when an earlier attempt of the
- * same run wrote it (a retry), so its caller audits exactly once per run.
+ * Add a grant unless the member holds it from this source: an insert on the
+ * grant's unique `_id`. `granted` also when an earlier attempt of the same
+ * run wrote it (a retry), so its caller audits exactly once per run.
  */
 export async function applyGrant(
   models: Models,
-  membershipId: string,
+  member: { membershipId: string; tenantId: string; userId: string },
   grant: Grant,
-  by: { grantedBy: string | null; run: RunRef | null; at: Date },
+  by: { grantedBy: string | null; run: RunRef | null },
 ): Promise<GrantResult> {
-  const key = grantKey(grant);
-  const written = await models.memberships
-    .findOneAndUpdate(
-      { _id: membershipId, [`grants.${key}`]: { $exists: false } },
-      { $set: { [`grants.${key}`]: { ...grant, grantedAt: by.at, grantedBy: by.grantedBy, run: by.run } } },
-      { new: true },
-    )
-    .lean();
-  if (written) return 'granted';
-  const doc = await models.memberships.findById(membershipId).lean();
-  if (!doc) return 'no-membership';
-  const existing = (doc.grants as Record<string, StoredGrant> | undefined)?.[key];
-  return by.run && existing && sameRun(existing.run, by.run) ? 'granted' : 'already-granted';
+  const _id = grantId(member.membershipId, grant);
+  // Flag first: a reader that sees no flag can trust that no grant exists.
+  await models.memberships.updateOne({ _id: member.membershipId, hasGrants: { $ne: true } }, { $set: { hasGrants: true } });
+  try {
+    await models.grants.create({ _id, ...member, ...grant, grantedBy: by.grantedBy, createdBy: by.run });
+    return 'granted';
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  const existing = await models.grants.findById(_id).lean();
+  return by.run && existing && sameRun(existing.createdBy, by.run) ? 'granted' : 'already-granted';
 }
 
 /** Whether the member holds the grant from its source. */
 export async function holdsGrant(models: Models, membershipId: string, grant: Grant): Promise<boolean> {
-  const doc = await models.memberships.findById(membershipId).lean();
-  return Boolean((doc?.grants as Record<string, StoredGrant> | undefined)?.[grantKey(grant)]);
+  return (await models.grants.findById(grantId(membershipId, grant)).lean()) !== null;
 }
 
 /** Remove the grant (of its source only); a no-op when it is not held. */
 export async function removeGrant(models: Models, membershipId: string, grant: Grant): Promise<void> {
-  await models.memberships.updateOne({ _id: membershipId }, { $unset: { [`grants.${grantKey(grant)}`]: '' } });
+  await models.grants.deleteOne({ _id: grantId(membershipId, grant) });
 }

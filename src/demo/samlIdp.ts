@@ -20,6 +20,8 @@ export interface IdpUser {
   name: string;
   /** Sent as the `department` attribute (empty when unset). */
   department?: string;
+  /** The multi-valued `groups` attribute; left out of the assertion when undefined (absent, not empty). */
+  groups?: readonly string[];
 }
 
 export interface ResponseOptions {
@@ -54,6 +56,17 @@ export function generateIdpKeys(commonName: string, days = 30): IdpKeys {
   return { privateKey: pems.private, certificate: pems.cert };
 }
 
+/**
+ * samlify's template has one `{attrX}` value per attribute: repeat the
+ * AttributeValue once per value (tags `{attrX0}`, `{attrX1}`…, filled and
+ * escaped by samlify), or drop the whole Attribute when `values` is null.
+ */
+function multiValued(template: string, tag: string, values: readonly string[] | null): string {
+  const value = new RegExp(`(<saml:AttributeValue[^>]*>)\\{attr${tag}\\}(</saml:AttributeValue>)`);
+  if (values === null) return template.replace(new RegExp(`<saml:Attribute [^>]*>(?:(?!</saml:Attribute>).)*\\{attr${tag}\\}.*?</saml:Attribute>`), '');
+  return template.replace(value, (_m, open: string, close: string) => values.map((_v, i) => `${open}{attr${tag}${i}}${close}`).join(''));
+}
+
 export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ssoUrl: string; keys?: IdpKeys }): SamlIdp {
   const pems = keys ?? generateIdpKeys(`onramp test IdP ${entityId}`);
   const idp = samlify.IdentityProvider({
@@ -69,6 +82,7 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
         { name: 'email', valueTag: 'email', nameFormat: BASIC, valueXsiType: 'xs:string' },
         { name: 'name', valueTag: 'name', nameFormat: BASIC, valueXsiType: 'xs:string' },
         { name: 'department', valueTag: 'department', nameFormat: BASIC, valueXsiType: 'xs:string' },
+        { name: 'groups', valueTag: 'groups', nameFormat: BASIC, valueXsiType: 'xs:string' },
       ],
     },
   });
@@ -102,9 +116,11 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
       const now = new Date(Date.now() + (options.timeShiftMs ?? 0));
       const later = new Date(now.getTime() + (options.validityMs ?? 5 * 60_000));
       const id = `_${randomUUID()}`;
+      const groups = user.groups ?? null;
       const response = (await idp.createLoginResponse(spForSigning, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
         id,
-        context: samlify.SamlLib.replaceTagsByValue(template, {
+        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups), {
+          ...Object.fromEntries((groups ?? []).map((g, i) => [`attrGroups${i}`, g])),
           ID: id,
           AssertionID: `_${randomUUID()}`,
           Destination: acsUrl,

@@ -16,8 +16,8 @@
 import { BUILT_IN_ROLES } from './roles';
 
 export type GrantKind = 'group' | 'role';
-export type GroupSyncMode = 'off' | 'add-only' | 'full';
-export const GROUP_SYNC_MODES: readonly GroupSyncMode[] = ['off', 'add-only', 'full'];
+export const GROUP_SYNC_MODES = ['off', 'add-only', 'full'] as const;
+export type GroupSyncMode = (typeof GROUP_SYNC_MODES)[number];
 
 /** Where a grant came from: a connection's group mapping, an admin, or directory sync. */
 export type GrantSource = `idp:${string}` | 'admin' | 'directory';

@@ -7,6 +7,7 @@ import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
 import { createApprovalLibrary } from '../library/approvals';
 import { createConflictLibrary } from '../library/conflicts';
+import { createGroupLibrary } from '../library/groups';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const identities = createIdentityLibrary(models);
   const conflicts = createConflictLibrary(models);
   const approvals = createApprovalLibrary(models, deps.temporalClient);
+  const groups = createGroupLibrary(models);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -56,7 +58,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups }),
   );
 
   const sessions = sessionMiddleware({

@@ -6,7 +6,7 @@ import { escapeHtml, page } from './pages';
 
 const meOut = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }),
-  memberships: z.array(z.object({ tenantId: z.string(), tenantSlug: z.string().nullable(), roles: z.array(z.string()), status: z.string() })),
+  memberships: z.array(z.object({ tenantId: z.string(), tenantSlug: z.string().nullable(), roles: z.array(z.string()), groups: z.array(z.string()), status: z.string() })),
 });
 
 /** `GET /api/me` for the embedding app, and a small landing page for people. */
@@ -26,7 +26,7 @@ export function meRouter(members: ReturnType<typeof createMemberLibrary>): Route
       return;
     }
     const rows = me.memberships
-      .map((m) => `<li><strong>${escapeHtml(m.tenantSlug ?? m.tenantId)}</strong>: ${escapeHtml(m.roles.join(', '))} (${escapeHtml(m.status)})</li>`)
+      .map((m) => `<li><strong>${escapeHtml(m.tenantSlug ?? m.tenantId)}</strong>: ${escapeHtml(m.roles.join(', '))}${m.groups.length ? ` — groups: ${escapeHtml(m.groups.join(', '))}` : ''} (${escapeHtml(m.status)})</li>`)
       .join('');
     res.type('html').send(
       page('Signed in', `<p>Signed in as <strong>${escapeHtml(me.user.name ?? me.user.email)}</strong> (${escapeHtml(me.user.email)}).</p><h2>Memberships</h2><ul>${rows}</ul>`),

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { page, type DocId } from '../http/pagination';
+import { accessOf } from './access';
 
 export function createMemberLibrary(models: Models) {
   return {
@@ -11,7 +12,7 @@ export function createMemberLibrary(models: Models) {
         .limit(limit + 1)
         .lean();
       const { rows: kept, nextCursor } = page(rows, limit);
-      const users = await models.users.find({ _id: { $in: kept.map((m) => m.userId) } }).lean();
+      const [users, access] = await Promise.all([models.users.find({ _id: { $in: kept.map((m) => m.userId) } }).lean(), accessOf(models, kept)]);
       const byId = new Map(users.map((u) => [String(u._id), u]));
       return {
         data: kept.map((m) => {
@@ -21,7 +22,9 @@ export function createMemberLibrary(models: Models) {
             userId: String(m.userId),
             email: u?.email ?? null,
             name: u?.name ?? null,
-            roles: [...m.roles],
+            directRoles: [...m.roles],
+            roles: access.get(m._id)?.roles ?? [...m.roles],
+            groups: access.get(m._id)?.groups ?? [],
             status: m.status,
             createdAt: m.createdAt,
           };
@@ -35,14 +38,18 @@ export function createMemberLibrary(models: Models) {
       const user = await models.users.findById(userId).lean();
       if (!user) return null;
       const memberships = await models.memberships.find({ userId: user._id }).sort({ _id: 1 }).lean();
-      const tenants = await models.tenants.find({ _id: { $in: memberships.map((m) => m.tenantId) } }).lean();
+      const [tenants, access] = await Promise.all([
+        models.tenants.find({ _id: { $in: memberships.map((m) => m.tenantId) } }).lean(),
+        accessOf(models, memberships),
+      ]);
       const tenantById = new Map(tenants.map((t) => [String(t._id), t]));
       return {
         user: { id: String(user._id), email: user.email, name: user.name ?? null },
         memberships: memberships.map((m) => ({
           tenantId: String(m.tenantId),
           tenantSlug: tenantById.get(String(m.tenantId))?.slug ?? null,
-          roles: [...m.roles],
+          roles: access.get(m._id)?.roles ?? [...m.roles],
+          groups: access.get(m._id)?.groups ?? [],
           status: m.status,
         })),
       };

@@ -3,6 +3,7 @@ import { recordAction } from '../db/audit';
 import type { Types } from 'mongoose';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { page, type DocId } from '../http/pagination';
+import { BUILT_IN_ROLES } from '../domain/roles';
 
 export interface TenantInput {
   slug: string;
@@ -14,7 +15,9 @@ export function createTenantLibrary(models: Models) {
   return {
     async create(input: TenantInput, actor: { type: 'admin'; id: string | null }) {
       try {
-        const tenant = await models.tenants.create(input);
+        // Default roles beyond the built-in ones become the tenant's custom roles (only tenant roles are granted).
+        const custom = input.jit.defaultRoles.filter((r) => !(BUILT_IN_ROLES as readonly string[]).includes(r));
+        const tenant = await models.tenants.create({ ...input, roles: { custom, ownerFromIdp: false } });
         await recordAction(models, {
           tenantId: String(tenant._id),
           actor,

@@ -30,7 +30,7 @@ describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
     const body = await me.json();
     expect(body.user.email).toBe('sarah@superfantasy.test');
     expect(body.user.name).toBe('Sarah');
-    expect(body.memberships).toEqual([{ tenantId: conn.tenantId, tenantSlug: 'superfantasy', roles: ['member', 'viewer'], status: 'active' }]);
+    expect(body.memberships).toEqual([{ tenantId: conn.tenantId, tenantSlug: 'superfantasy', roles: ['member', 'viewer'], groups: [], status: 'active' }]);
 
     await waitForSignInRuns(h.services.client, conn.id, sarah.nameId);
     const { models } = h.services.db;

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { approvalRequestModel } from './approvalRequest';
 import { auditEventModel } from './auditEvent';
 import { conflictModel } from './conflict';
+import { grantModel } from './grant';
 import { groupModel } from './group';
 import { identityModel } from './identity';
 import { membershipModel } from './membership';
@@ -20,6 +21,7 @@ export function createModels(conn: Connection) {
     identities: identityModel(conn),
     memberships: membershipModel(conn),
     groups: groupModel(conn),
+    grants: grantModel(conn),
     auditEvents: auditEventModel(conn),
     conflicts: conflictModel(conn),
     approvalRequests: approvalRequestModel(conn),

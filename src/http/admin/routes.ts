@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
 import type { createApprovalLibrary } from '../../library/approvals';
 import type { createConflictLibrary } from '../../library/conflicts';
+import type { createGroupLibrary } from '../../library/groups';
 import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
 import type { createTenantLibrary } from '../../library/tenants';
 import { requireAdminToken } from '../adminAuth';
+import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../pagination';
 import { parseInput } from '../validate';
 import {
@@ -48,6 +50,7 @@ export interface AdminRouterDeps {
   identities: ReturnType<typeof createIdentityLibrary>;
   conflicts: ReturnType<typeof createConflictLibrary>;
   approvals: ReturnType<typeof createApprovalLibrary>;
+  groups: ReturnType<typeof createGroupLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -81,6 +84,7 @@ const presentTenant = (t: TenantRow) =>
 export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
+  r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
   r.post('/tenants', async (req, res) => {

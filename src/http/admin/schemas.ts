@@ -149,7 +149,10 @@ export const memberOut = z.object({
   userId: z.string(),
   email: z.string().nullable(),
   name: z.string().nullable(),
+  /** Effective roles (direct, granted and from groups); `directRoles` are the membership's own. */
   roles: z.array(z.string()),
+  directRoles: z.array(z.string()),
+  groups: z.array(z.string()),
   status: z.string(),
   createdAt: z.date(),
 });

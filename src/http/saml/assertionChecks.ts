@@ -38,6 +38,16 @@ export function checkRecipient(responseXml: string, assertionXml: string, acsUrl
 }
 
 /**
+ * Whether the (validated) assertion carries an attribute of this name, even
+ * one without any value: node-saml leaves such an attribute out of the
+ * profile, but for groups "present and empty" must not read as "absent".
+ */
+export function hasAttribute(assertionXml: string, name: string): boolean {
+  const assertion = parse(assertionXml).documentElement;
+  return Array.from(assertion?.getElementsByTagNameNS(SAML, 'Attribute') ?? []).some((a) => a.getAttribute('Name') === name);
+}
+
+/**
  * One-time use of assertion IDs, shared by all instances: the document ID
  * `<connection>:<assertion ID>` turns a replay into a duplicate-key error.
  */

@@ -1,14 +1,23 @@
 import type { Profile } from '@node-saml/passport-saml';
 import { MAX_SUBJECT_LENGTH, type IdentityClaim } from '../../domain/claim';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
-import { samlRejected } from './assertionChecks';
+import { hasAttribute, samlRejected } from './assertionChecks';
 
 const EMAIL_NAMEID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
+/** An attribute's values as strings; an empty `<AttributeValue/>` is no value. */
 function values(v: unknown): string[] | null {
   if (v === undefined || v === null) return null;
   const list = Array.isArray(v) ? v : [v];
-  return list.filter((x): x is string => typeof x === 'string');
+  return list.filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+/** Asserted groups, exactly as sent; `[]` for an attribute without values, `null` only when it is absent. */
+function groupValues(profile: Profile, attrs: Record<string, unknown>, name: string): string[] | null {
+  const list = values(attrs[name]);
+  if (list) return list;
+  const xml = typeof profile.getAssertionXml === 'function' ? profile.getAssertionXml() : null;
+  return xml && hasAttribute(xml, name) ? [] : null;
 }
 
 /**
@@ -35,7 +44,7 @@ export function profileToClaim(profile: Profile, conn: SamlConnectionDoc): Ident
     // The connection's IdP vouches for the email it asserts; which domains it may assert is policy (see issue on linking).
     emailVerified: email !== null,
     name: values(attrs[mapping.name])?.[0] ?? null,
-    groups: values(attrs[mapping.groups]),
+    groups: groupValues(profile, attrs, mapping.groups),
     attributes,
   };
 }

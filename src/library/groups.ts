@@ -1,0 +1,232 @@
+import { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
+import { applyGrant, grantsOf, holdsGrant, removeGrant } from '../db/grants';
+import type { Models } from '../db/models';
+import { groupKey } from '../db/models/group';
+import { membershipKey } from '../db/models/membership';
+import { BUILT_IN_ROLES } from '../domain/roles';
+import { accessOf } from './access';
+import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
+import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
+
+type Actor = { type: 'admin'; id: string | null };
+
+export interface RoleSettings {
+  custom: string[];
+  ownerFromIdp: boolean;
+}
+
+const adminGrant = (group: string): Grant => ({ kind: 'group', value: group, source: 'admin' });
+
+/**
+ * Tenant roles and groups, group grants by admins, and a connection's group
+ * mappings (admin API). Every change is audited with before and after; a
+ * sign-in never revokes what is granted here (source `admin`).
+ */
+export function createGroupLibrary(models: Models) {
+  const tenantRoleSettings = async (tenantId: Types.ObjectId) => {
+    const tenant = await models.tenants.findById(tenantId).lean();
+    if (!tenant) throw notFound('tenant');
+    return { roles: tenantRoles(tenant.roles?.custom ?? []), ownerFromIdp: tenant.roles?.ownerFromIdp === true };
+  };
+
+  /** Roles must be the tenant's: a 400 naming the field otherwise. */
+  const checkRoles = (field: string, roles: readonly string[], known: readonly string[]) => {
+    const unknown = roles.find((r) => !known.includes(r));
+    if (unknown) throw validationError(field, `"${unknown}" is not a role of this tenant (${known.join(', ')})`);
+  };
+
+  const groupRolesOf = async (tenantId: Types.ObjectId) =>
+    Object.fromEntries((await models.groups.find({ tenantId }).lean()).map((g) => [g.name, [...(g.roles ?? [])]]));
+
+  const requireGroup = async (tenantId: Types.ObjectId, name: string) => {
+    const group = await models.groups.findById(groupKey(String(tenantId), name)).lean();
+    if (!group) throw notFound(`group "${name}"`);
+    return group;
+  };
+
+  const requireMembership = async (tenantId: Types.ObjectId, userId: string) => {
+    const membership = await models.memberships.findById(membershipKey(String(tenantId), userId)).lean();
+    if (!membership) throw notFound('member of this tenant');
+    return membership;
+  };
+
+  return {
+    async roleSettings(tenantId: Types.ObjectId): Promise<RoleSettings & { roles: string[] }> {
+      const tenant = await models.tenants.findById(tenantId).lean();
+      if (!tenant) throw notFound('tenant');
+      const custom = [...(tenant.roles?.custom ?? [])];
+      return { roles: tenantRoles(custom), custom, ownerFromIdp: tenant.roles?.ownerFromIdp === true };
+    },
+
+    async setRoleSettings(tenantId: Types.ObjectId, input: RoleSettings, actor: Actor) {
+      const builtIn = input.custom.find((r) => (BUILT_IN_ROLES as readonly string[]).includes(r));
+      if (builtIn) throw validationError('custom', `"${builtIn}" is a built-in role`);
+      const tenant = await models.tenants.findById(tenantId).lean();
+      const dropped = (tenant?.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
+      if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
+      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { roles: input } }).lean();
+      if (!before) throw notFound('tenant');
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.roles_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        before: { roles: before.roles ?? null },
+        after: { roles: input },
+      });
+      return { roles: tenantRoles(input.custom), ...input };
+    },
+
+    async list(tenantId: Types.ObjectId) {
+      const [groups, grants] = await Promise.all([
+        models.groups.find({ tenantId }).sort({ name: 1 }).limit(5000).lean(),
+        models.grants.find({ tenantId, kind: 'group' }).lean(),
+      ]);
+      const holders = new Map<string, Set<string>>();
+      for (const g of grants) holders.set(g.value, (holders.get(g.value) ?? new Set()).add(g.membershipId));
+      return groups.map((g) => ({
+        name: g.name,
+        roles: [...(g.roles ?? [])],
+        createdFrom: g.createdFrom,
+        memberCount: holders.get(g.name)?.size ?? 0,
+        createdAt: g.createdAt ?? null,
+      }));
+    },
+
+    async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor) {
+      const { roles } = await tenantRoleSettings(tenantId);
+      checkRoles('roles', input.roles, roles);
+      try {
+        await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw conflict('group_exists', `group "${input.name}" already exists`);
+        throw err;
+      }
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'group.created',
+        target: { type: 'group', id: input.name },
+        after: { name: input.name, roles: input.roles },
+      });
+      return { name: input.name, roles: input.roles, createdFrom: 'admin', memberCount: 0, createdAt: new Date() };
+    },
+
+    async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor) {
+      checkRoles('roles', roles, (await tenantRoleSettings(tenantId)).roles);
+      const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
+      if (!before) throw notFound(`group "${name}"`);
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'group.roles_updated',
+        target: { type: 'group', id: name },
+        before: { roles: before.roles },
+        after: { roles },
+      });
+      return { name, roles };
+    },
+
+    /** Members holding the group, with every source that grants it. */
+    async members(tenantId: Types.ObjectId, name: string) {
+      await requireGroup(tenantId, name);
+      const grants = await models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).lean();
+      const byUser = new Map<string, typeof grants>();
+      for (const g of grants) byUser.set(String(g.userId), [...(byUser.get(String(g.userId)) ?? []), g]);
+      const users = await models.users.find({ _id: { $in: [...byUser.keys()] } }).lean();
+      const emailOf = new Map(users.map((u) => [String(u._id), u.email]));
+      return [...byUser].map(([userId, held]) => ({
+        userId,
+        email: emailOf.get(userId) ?? null,
+        sources: held.map((g) => ({ source: g.source, grantedAt: g.createdAt ?? null, grantedBy: g.grantedBy ?? null })),
+      }));
+    },
+
+    /** A member's groups and effective roles in the tenant, with the source of each grant. */
+    async access(tenantId: Types.ObjectId, userId: string) {
+      const membership = await requireMembership(tenantId, userId);
+      const id = String(membership._id);
+      const [access, grants] = await Promise.all([accessOf(models, [membership]), grantsOf(models, [id])]);
+      return {
+        userId,
+        directRoles: [...membership.roles],
+        groups: access.get(id)?.groups ?? [],
+        roles: access.get(id)?.roles ?? [],
+        grants: (grants.get(id) ?? []).map((g) => ({ kind: g.kind, value: g.value, source: g.source, grantedAt: g.grantedAt, grantedBy: g.grantedBy })),
+      };
+    },
+
+    /** Grant a group to a member as an admin; `created` false when the admin grant already existed. */
+    async grant(tenantId: Types.ObjectId, userId: string, name: string, actor: Actor) {
+      await requireGroup(tenantId, name);
+      const membership = await requireMembership(tenantId, userId);
+      const member = { membershipId: String(membership._id), tenantId: String(tenantId), userId };
+      const result = await applyGrant(models, member, adminGrant(name), { grantedBy: actor.id, run: null });
+      if (result === 'granted') {
+        await recordAction(models, {
+          tenantId: String(tenantId),
+          actor,
+          action: 'group.granted',
+          target: { type: 'group', id: name },
+          userId,
+          after: { group: name, source: 'admin' },
+        });
+      }
+      return { created: result === 'granted' };
+    },
+
+    /** Revoke an admin's grant of the group. Grants from an IdP stay (the next sign-in would restore them). */
+    async revoke(tenantId: Types.ObjectId, userId: string, name: string, actor: Actor) {
+      const membership = await requireMembership(tenantId, userId);
+      const id = String(membership._id);
+      const grant = adminGrant(name);
+      if (!(await holdsGrant(models, id, grant))) {
+        const others = ((await grantsOf(models, [id])).get(id) ?? []).filter((g) => g.kind === 'group' && g.value === name).map((g) => g.source);
+        throw notFound(
+          others.length > 0
+            ? `admin grant of group "${name}" (the member holds it from ${others.join(', ')}; change the IdP or the mapping)`
+            : `grant of group "${name}"`,
+        );
+      }
+      await removeGrant(models, id, grant);
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'group.revoked',
+        target: { type: 'group', id: name },
+        userId,
+        before: { group: name, source: 'admin' },
+      });
+    },
+
+    async groupSync(tenantId: Types.ObjectId, connectionId: string): Promise<GroupSyncSettings> {
+      const conn = Types.ObjectId.isValid(connectionId) ? await models.samlConnections.findOne({ _id: connectionId, tenantId }).lean() : null;
+      if (!conn) throw notFound('connection of this tenant');
+      return (conn.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
+    },
+
+    /** Replace a connection's mappings and sync mode; mapped groups must exist and roles be the tenant's. */
+    async setGroupSync(tenantId: Types.ObjectId, connectionId: string, settings: GroupSyncSettings, actor: Actor) {
+      const { roles } = await tenantRoleSettings(tenantId);
+      const groupRoles = await groupRolesOf(tenantId);
+      for (const [i, m] of settings.mappings.entries()) {
+        if (m.group !== null && !(m.group in groupRoles)) throw validationError(`mappings.${i}.group`, `group "${m.group}" does not exist; create it first`);
+        checkRoles(`mappings.${i}.roles`, m.roles, roles);
+      }
+      const before = Types.ObjectId.isValid(connectionId)
+        ? await models.samlConnections.findOneAndUpdate({ _id: connectionId, tenantId }, { $set: { groupSync: settings } }).lean()
+        : null;
+      if (!before) throw notFound('connection of this tenant');
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.group_sync_updated',
+        target: { type: 'saml_connection', id: connectionId },
+        before: { groupSync: before.groupSync ?? null },
+        after: { groupSync: settings },
+      });
+      return settings;
+    },
+  };
+}
