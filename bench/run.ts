@@ -52,20 +52,27 @@ interface ModeReport {
   peakRssMiB: Record<string, number | null>;
   consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
   profile?: RunProfile;
+  /** Durable runs of groups-200: answer (decision) vs close (after 200 grants). */
+  groups200Profile?: RunProfile;
 }
 
-async function admin(url: string, token: string, path: string, body: unknown) {
+async function admin(url: string, token: string, method: 'POST' | 'PUT', path: string, body: unknown) {
   const res = await fetch(`${url}/api/admin${path}`, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  if (res.status !== (method === 'POST' ? 201 : 200)) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string; loginUrl: string; metadataUrl: string };
 }
 
+/** Groups the bench IdP asserts: mapped ones for returning-groups, and 200 unmapped ones (created as tenant groups). */
+const MAPPED = ['g-a', 'g-b', 'g-c'];
+const MANY = Array.from({ length: 200 }, (_, i) => `team-${String(i).padStart(3, '0')}`);
+const GROUPS_200_USERS = 20;
+
 /** Sign responses in advance (not timed): one AuthnRequest + one signed response per sign-in. */
-async function prepare(idp: SamlIdp, conn: { loginUrl: string; metadataUrl: string }, subjects: string[]): Promise<Prepared[]> {
+async function prepare(idp: SamlIdp, conn: { loginUrl: string; metadataUrl: string }, subjects: string[], groups?: string[]): Promise<Prepared[]> {
   const metadata = await (await fetch(conn.metadataUrl)).text();
   const out: Prepared[] = [];
   for (const subject of subjects) {
@@ -74,7 +81,7 @@ async function prepare(idp: SamlIdp, conn: { loginUrl: string; metadataUrl: stri
     const r = await idp.respond(
       metadata,
       login.headers.get('location'),
-      { nameId: subject, email: subject, name: subject.split('@')[0] ?? subject },
+      { nameId: subject, email: subject, name: subject.split('@')[0] ?? subject, ...(groups ? { groups } : {}) },
       { validityMs: 2 * 3600_000 },
     );
     out.push({ acsUrl: r.acsUrl, SAMLResponse: r.SAMLResponse, subject });
@@ -111,9 +118,15 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
     const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await import('../src/devservices/ports').then((m) => m.freePort())), ...(mode === 'inline' ? { ONRAMP_BENCH_INLINE: 'true' } : {}) });
     servers.push(web);
     const url = web.url ?? '';
-    await admin(url, token, '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
+    await admin(url, token, 'POST', '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
     const idp = createSamlIdp({ entityId: `https://idp.bench.test/${mode}`, ssoUrl: 'https://idp.bench.test/sso' });
-    const sc = await admin(url, token, '/tenants/bench/connections/saml', { name: 'bench', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+    const sc = await admin(url, token, 'POST', '/tenants/bench/connections/saml', { name: 'bench', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+    for (const name of MAPPED) await admin(url, token, 'POST', '/tenants/bench/groups', { name });
+    await admin(url, token, 'PUT', `/tenants/bench/connections/${sc.id}/group-sync`, {
+      mode: 'full',
+      unmapped: 'create-group',
+      mappings: MAPPED.map((g) => ({ value: g, group: g })),
+    });
 
     const firstSubjects = Array.from({ length: COUNT }, (_, i) => `user${i}@bench.test`);
     log(`${mode}: preparing ${COUNT} signed responses`);
@@ -131,7 +144,18 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
     }
     log(`${mode}: returning`);
     report.scenarios.returning = await drive(await prepare(idp, sc, firstSubjects), CONCURRENCY, deadline);
-    report.scenarios['returning-groups'] = { skipped: 'group sync is not built yet (issue #4)' };
+    // returning-groups: members holding [g-a, g-b] (seeded, not measured) come back with [g-a, g-c].
+    const seed = await drive(await prepare(idp, sc, firstSubjects, ['g-a', 'g-b']), CONCURRENCY, deadline);
+    log(`${mode}: returning-groups`);
+    report.scenarios['returning-groups'] = await drive(await prepare(idp, sc, firstSubjects, ['g-a', 'g-c']), CONCURRENCY, deadline);
+    // groups-200: first sign-ins of people in 200 IdP groups (the answer vs the fan-out of 200 grants).
+    const manySubjects = Array.from({ length: Math.min(GROUPS_200_USERS, COUNT) }, (_, i) => `many${i}@bench.test`);
+    log(`${mode}: groups-200`);
+    report.scenarios['groups-200'] = await drive(await prepare(idp, sc, manySubjects, MANY), Math.min(CONCURRENCY, 5), deadline);
+    if (mode === 'durable') {
+      await waitForAudits(models, 10 + COUNT + COUNT + seed.ok + COUNT + manySubjects.length);
+      report.groups200Profile = await profileRuns(await connectClient(stack.temporal), manySubjects.map((s) => signInWorkflowId(sc.id, s)));
+    }
     if (BURST > 0) {
       log(`${mode}: preparing burst of ${BURST}`);
       const burst = await prepare(idp, sc, Array.from({ length: BURST }, (_, i) => `burst${i}@bench.test`));
@@ -145,13 +169,16 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
       const r = report.scenarios[k];
       return r && 'ok' in r ? r.ok : 0;
     };
-    const newUsers = 10 + ok('first-sign-in') + ok('burst');
-    const signIns = newUsers + ok('returning');
+    const newUsers = 10 + ok('first-sign-in') + ok('burst') + ok('groups-200');
+    const signIns = newUsers + ok('returning') + seed.ok + ok('returning-groups');
     await waitForAudits(models, signIns);
     const count = (action: string) => models.auditEvents.countDocuments({ action });
     report.consistency.expected = {
       users: newUsers, identities: newUsers, memberships: newUsers,
       'user.created': newUsers, 'identity.linked': newUsers, 'membership.created': newUsers, 'signin.succeeded': signIns,
+      grants: 2 * seed.ok + MANY.length * ok('groups-200'),
+      'group.granted': 2 * seed.ok + ok('returning-groups') + MANY.length * ok('groups-200'),
+      'group.revoked': ok('returning-groups'),
     };
     report.consistency.actual = {
       users: await models.users.countDocuments(),
@@ -161,6 +188,9 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
       'identity.linked': await count('identity.linked'),
       'membership.created': await count('membership.created'),
       'signin.succeeded': await count('signin.succeeded'),
+      grants: await models.grants.countDocuments(),
+      'group.granted': await count('group.granted'),
+      'group.revoked': await count('group.revoked'),
     };
     report.consistency.ok = Object.entries(report.consistency.expected).every(([k, v]) => report.consistency.actual[k] === v);
     return report;
@@ -216,6 +246,10 @@ process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(`${r.mode}: peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`);
   if (r.profile) process.stdout.write(`${r.mode}: profile of ${r.profile.runs} first sign-ins: ${JSON.stringify(r.profile)}\n`);
+  if (r.groups200Profile) {
+    const g = r.groups200Profile;
+    process.stdout.write(`${r.mode}: groups-200 runs (${g.runs}): answer after ${g.startToDecisionMs} ms, all 200 grants done after ${g.startToCloseMs} ms (medians from run start)\n`);
+  }
 }
 process.stdout.write(`\nJSON: ${args.out}\n`);
 if (reports.some((r) => !r.consistency.ok)) process.exitCode = 1;
