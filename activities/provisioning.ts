@@ -14,11 +14,23 @@ import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { fieldSet } from '../src/db/attributeFields';
 import type { ProvisioningState } from '../src/domain/planner';
+import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
 import { applyGrant, grantId, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
 import { groupKey } from '../src/db/models/group';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncAction, type GroupSyncSettings } from '../src/domain/groups';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
+
+export type ApprovalKind = 'link' | 'new-member' | 'privileged-grant';
+/** What an approved request would do, shown to the admin who decides. */
+export interface PlannedAccess {
+  via: 'jit' | 'link' | 'returning';
+  newAccount: boolean;
+  /** Roles of the new membership (null: the person is already a member). */
+  roles: string[] | null;
+  grants: string[];
+  revokes: string[];
+}
 
 export type GrantRefusal = Omit<Extract<GroupSyncAction, { kind: 'refuse' }>, 'kind'>;
 
@@ -159,7 +171,17 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           ownerFromIdp: tenant?.roles?.ownerFromIdp === true,
           groupRoles: Object.fromEntries(groupDocs.map((g) => [g.name, [...(g.roles ?? [])]])),
         },
-        tenant: tenant ? { id: String(tenant._id), jitEnabled: tenant.jit?.enabled === true, defaultRoles: [...(tenant.jit?.defaultRoles ?? [])] } : null,
+        tenant: tenant
+          ? {
+              id: String(tenant._id),
+              jitEnabled: tenant.jit?.enabled === true,
+              defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
+              approval: {
+                when: (tenant.approval?.when ?? []).filter((t): t is ApprovalTrigger => (APPROVAL_TRIGGERS as readonly string[]).includes(t)),
+                expirySeconds: tenant.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS,
+              },
+            }
+          : null,
         connection: connection
           ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
           : null,
@@ -381,25 +403,40 @@ export function createProvisioningActivities({ models, logger, now = () => new D
 
     /** Park the sign-in for an admin: one request per run (repeated sign-ins attach to the run). */
     async openApprovalRequest(
-      input: RunScoped & { claim: IdentityClaim; userId: string | null; reason: string; expiresAt: string },
+      input: RunScoped & {
+        claim: IdentityClaim;
+        userId: string | null;
+        kind: ApprovalKind;
+        reasons: string[];
+        planned: PlannedAccess;
+        expiresAt: string;
+      },
     ): Promise<{ requestId: string }> {
       const _id = `${input.run.workflowId}:${input.run.runId}`;
-      await models.approvalRequests.updateOne(
-        { _id },
-        {
-          $setOnInsert: {
-            tenantId: oid(input.claim.tenantId),
-            workflowId: input.run.workflowId,
-            runId: input.run.runId,
-            kind: 'link',
-            reason: input.reason,
-            claim: input.claim,
-            userId: input.userId ? oid(input.userId) : null,
-            status: 'pending',
-            expiresAt: new Date(input.expiresAt),
-          },
-        },
-        { upsert: true },
+      await upsertOnce(
+        () =>
+          models.approvalRequests
+            .findOneAndUpdate(
+              { _id },
+              {
+                $setOnInsert: {
+                  tenantId: oid(input.claim.tenantId),
+                  workflowId: input.run.workflowId,
+                  runId: input.run.runId,
+                  kind: input.kind,
+                  reason: input.reasons.join(','),
+                  reasons: input.reasons,
+                  planned: input.planned,
+                  claim: input.claim,
+                  userId: input.userId ? oid(input.userId) : null,
+                  status: 'pending',
+                  expiresAt: new Date(input.expiresAt),
+                },
+              },
+              { upsert: true, new: true },
+            )
+            .lean(),
+        () => models.approvalRequests.findById(_id).lean(),
       );
       await runAudit(input.run, 'approval.requested', {
         tenantId: input.claim.tenantId,
@@ -407,8 +444,9 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         action: 'approval.requested',
         target: { type: 'approval_request', id: _id },
         userId: input.userId,
-        reason: input.reason,
-        context: { email: input.claim.email, subject: input.claim.subject, connectionId: input.claim.connectionId },
+        reason: input.reasons.join(','),
+        after: input.planned,
+        context: { email: input.claim.email, subject: input.claim.subject, connectionId: input.claim.connectionId, kind: input.kind },
       });
       return { requestId: _id };
     },

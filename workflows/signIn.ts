@@ -22,12 +22,16 @@ export interface SignInInput {
 
 /** The login request's Update-with-Start: answers as soon as the decision is known. */
 export const decisionUpdate = defineUpdate<SignInDecision>('decision');
-export const stateQuery = defineQuery<{ phase: string; decision: SignInDecision | null }>('state');
-/** An admin's approve/reject for a parked sign-in (sent by the admin API after it reserved the request). */
+export const stateQuery = defineQuery<{ phase: string; decision: SignInDecision | null; decided: boolean }>('state');
+/**
+ * An admin's approve/reject for a parked sign-in. The update's validator
+ * refuses it unless the run waits for a decision that nobody made yet, so the
+ * admin gets an immediate acknowledgement — or an error — and the first
+ * decision is the only one (it is in the run's history with who and why).
+ */
+export const approvalUpdate = defineUpdate<{ status: 'approved' | 'rejected' }, [ApprovalVerdict]>('approval');
+/** The same decision as a signal (e.g. `temporal workflow signal`); ignored unless the run waits for one. */
 export const approvalSignal = defineSignal<[ApprovalVerdict]>('approval');
-
-/** How long a parked sign-in waits for an admin before it is rejected as expired. */
-const APPROVAL_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 
 const retry: RetryPolicy = {
   initialInterval: '200 milliseconds',
@@ -69,7 +73,8 @@ const activities: SignInActivities = {
   recordDenial: decisionSteps.recordDenial,
   recordSignIn: tailSteps.recordSignIn,
   revokeGroupGrant: decisionSteps.revokeGroupGrant,
-  applyGroupGrant: tailSteps.applyGroupGrant,
+  // Grants are short writes too, and a person can have hundreds: as local activities they cost no server round trip each.
+  applyGroupGrant: decisionSteps.applyGroupGrant,
   recordGrantRefusals: tailSteps.recordGrantRefusals,
 };
 
@@ -84,15 +89,29 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
   let decision: SignInDecision | null = null;
   let verdict: ApprovalVerdict | null = null;
   const decisions: string[] = [];
+  const waiting = () => phase === 'awaiting-approval' && verdict === null;
   setHandler(approvalSignal, (v) => {
-    verdict ??= v; // the first verdict counts
+    if (waiting()) verdict = v; // the first verdict counts
   });
+  setHandler(
+    approvalUpdate,
+    (v): { status: 'approved' | 'rejected' } => {
+      verdict = v;
+      return { status: v.approve ? 'approved' : 'rejected' };
+    },
+    {
+      validator: (_v: ApprovalVerdict) => {
+        if (verdict !== null) throw new Error('this sign-in was already decided');
+        if (phase !== 'awaiting-approval') throw new Error('this sign-in is not waiting for approval');
+      },
+    },
+  );
 
   setHandler(decisionUpdate, async () => {
     await condition(() => decision !== null);
     return decision as SignInDecision;
   });
-  setHandler(stateQuery, () => ({ phase, decision }));
+  setHandler(stateQuery, () => ({ phase, decision, decided: verdict !== null }));
 
   const result = await runSignIn(claim, { workflowId: info.workflowId, runId: info.runId }, activities, {
     decided: (d) => {
@@ -107,8 +126,8 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
       decisions.push(d.slice(0, 200));
       upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
     },
-    approvalExpiresAt: () => new Date(Date.now() + APPROVAL_EXPIRY_MS).toISOString(),
-    awaitApproval: async () => ((await condition(() => verdict !== null, APPROVAL_EXPIRY_MS)) ? verdict : null),
+    approvalExpiresAt: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
+    awaitApproval: async (seconds) => ((await condition(() => verdict !== null, seconds * 1000)) ? verdict : null),
   });
 
   await condition(allHandlersFinished);

@@ -9,7 +9,7 @@ import type { RunRef } from '../src/db/models/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import {
   DENIAL_REASONS,
-  PENDING_MESSAGE,
+  PENDING_MESSAGES,
   type ApprovalVerdict,
   type DenialReason,
   type SignInDecision,
@@ -42,10 +42,10 @@ export interface SignInHooks {
   phase(phase: string): void;
   /** Record one decision of the run (search attribute OnrampDecisions). */
   note(decision: string): void;
-  /** Wait (durably) for an admin's verdict on a parked sign-in; null when the request expired. */
-  awaitApproval(): Promise<ApprovalVerdict | null>;
-  /** When a parked request expires, as an ISO timestamp (deterministic in the workflow). */
-  approvalExpiresAt(): string;
+  /** Wait (durably) up to `seconds` for an admin's verdict on a parked sign-in; null when the request expired. */
+  awaitApproval(seconds: number): Promise<ApprovalVerdict | null>;
+  /** When a request parked now for `seconds` expires, as an ISO timestamp (deterministic in the workflow). */
+  approvalExpiresAt(seconds: number): string;
 }
 
 /** A concurrent writer (another identity, another run) changed the world between plan and act. */
@@ -174,26 +174,42 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
   async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     hooks.phase('awaiting-approval');
+    const then = plan.then;
+    const newRoles = then.actions.find((a) => a.kind === 'createMembership')?.roles ?? null;
     const { requestId } = await acts.openApprovalRequest({
       run,
       claim,
-      userId: plan.then.userId,
-      reason: plan.detail,
-      expiresAt: hooks.approvalExpiresAt(),
+      userId: then.userId,
+      kind: then.via === 'link' ? 'link' : newRoles ? 'new-member' : 'privileged-grant',
+      reasons: plan.reasons,
+      planned: {
+        via: then.via,
+        newAccount: then.via === 'jit',
+        roles: newRoles,
+        grants: then.groupActions.flatMap((a) => (a.kind === 'grant' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
+        revokes: then.groupActions.flatMap((a) => (a.kind === 'revoke' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
+      },
+      expiresAt: hooks.approvalExpiresAt(plan.expirySeconds),
     });
     hooks.outcome('AwaitingApproval');
     hooks.note('approval_requested');
-    hooks.decided({ status: 'pending', reason: 'link_requires_approval', message: PENDING_MESSAGE, requestId });
-    const verdict = await hooks.awaitApproval();
+    const reason = then.via === 'link' ? 'link_requires_approval' : 'approval_required';
+    hooks.decided({ status: 'pending', reason, message: PENDING_MESSAGES[reason], requestId });
+    const verdict = await hooks.awaitApproval(plan.expirySeconds);
     const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
     hooks.note(`approval_${status}`);
     const close = () =>
       acts.closeApprovalRequest({ run, tenantId: claim.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
     if (status !== 'approved') {
       await close();
-      return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.detail);
+      return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.reasons.join(','));
     }
-    const result = await execute(plan.then, groups);
+    // The admin may set the new membership's roles instead of the defaults.
+    const roles = verdict?.roles;
+    const approved = roles
+      ? { ...then, actions: then.actions.map((a) => (a.kind === 'createMembership' ? { ...a, roles } : a)) }
+      : then;
+    const result = await execute(approved, groups);
     await close();
     approvedLater = true;
     return result;

@@ -24,7 +24,7 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
         phase: () => undefined,
         note: () => undefined,
         // No durable wait without Temporal: a parked sign-in is simply not approved here.
-        approvalExpiresAt: () => new Date(Date.now() + 60_000).toISOString(),
+        approvalExpiresAt: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
         awaitApproval: async () => null,
       });
       return { decision, workflowId };

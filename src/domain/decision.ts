@@ -13,12 +13,17 @@ export const DENIAL_REASONS = {
     'An account with this email already exists. An administrator must approve linking it to this identity provider.',
   link_refused: 'An account with this email already exists and this organization does not link accounts automatically.',
   account_conflict: 'Several accounts match this email. An administrator must resolve it.',
-  approval_rejected: 'An administrator declined linking this sign-in to the existing account.',
-  approval_expired: 'The request to link this sign-in to the existing account expired without a decision.',
+  approval_rejected: 'An administrator declined this sign-in.',
+  approval_expired: 'The request for approval of this sign-in expired without a decision.',
 } as const;
 
-export const PENDING_MESSAGE =
-  'An account with this email already exists. An administrator must approve linking it to this sign-in; sign in again once it is approved.';
+/** What a parked sign-in tells the person, by pending reason. */
+export const PENDING_MESSAGES = {
+  link_requires_approval:
+    'An account with this email already exists. An administrator must approve linking it to this sign-in; sign in again once it is approved.',
+  approval_required: 'An administrator of this organization must approve your access. Sign in again once it is approved.',
+} as const;
+export type PendingReason = keyof typeof PENDING_MESSAGES;
 
 export type DenialReason = keyof typeof DENIAL_REASONS;
 
@@ -36,7 +41,7 @@ export type SignInDecision =
       via: 'jit' | 'link' | 'returning';
     }
   | { status: 'denied'; reason: DenialReason; message: string }
-  | { status: 'pending'; reason: 'link_requires_approval'; message: string; requestId: string };
+  | { status: 'pending'; reason: PendingReason; message: string; requestId: string };
 
 export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied' | 'AwaitingApproval';
 
@@ -45,4 +50,6 @@ export interface ApprovalVerdict {
   approve: boolean;
   by: string;
   reason: string | null;
+  /** On approval: the roles the new membership gets instead of the tenant's defaults. */
+  roles?: string[] | null;
 }

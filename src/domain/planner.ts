@@ -2,12 +2,13 @@ import type { IdentityClaim } from './claim';
 import type { DenialReason } from './decision';
 import { emailDomain } from './emailParts';
 import { planAttributeSync, type AttributeAction, type AttributeSyncInput } from './attributeSync';
-import { planGroupSync, type Grant, type GroupSyncAction, type GroupSyncSettings } from './groups';
+import { approvalTriggers, type ApprovalPolicy } from './approval';
+import { applyGroupActions, effectiveAccess, planGroupSync, type Grant, type GroupSyncAction, type GroupSyncSettings } from './groups';
 import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type LinkReason } from './linking';
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
 export interface ProvisioningState {
-  tenant: { id: string; jitEnabled: boolean; defaultRoles: string[] } | null;
+  tenant: { id: string; jitEnabled: boolean; defaultRoles: string[]; approval: ApprovalPolicy } | null;
   connection: { id: string; tenantId: string; enabled: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
   linkedUserId: string | null;
@@ -54,7 +55,11 @@ export type ProvisioningAction =
 
 export type ProvisioningPlan =
   | { kind: 'deny'; reason: DenialReason; detail?: LinkReason }
-  | { kind: 'approval'; detail: LinkReason; then: ProvisionPlan }
+  /**
+   * Wait for an admin, then carry out `then`. `reasons`: the link decision's
+   * reason and/or the approval policy's triggers (domain/approval.ts).
+   */
+  | { kind: 'approval'; reasons: string[]; expirySeconds: number; then: ProvisionPlan }
   | {
       kind: 'provision';
       /** jit: a new account; link: an existing account gains this identity; returning: nothing new about the account. */
@@ -72,6 +77,32 @@ export type ProvisioningPlan =
  * the workflow can call it and unit tests can cover every branch.
  */
 export function planProvisioning(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
+  const plan = planSignIn(state, claim);
+  if (plan.kind === 'deny' || !state.tenant) return plan;
+  const then = plan.kind === 'approval' ? plan.then : plan;
+  const triggers = approvalTriggers(state.tenant.approval, plannedFacts(state, then));
+  const reasons = [...(plan.kind === 'approval' ? plan.reasons : []), ...triggers];
+  return reasons.length > 0 ? { kind: 'approval', reasons, expirySeconds: state.tenant.approval.expirySeconds, then } : plan;
+}
+
+/** What the approval policy looks at: is this a new member, a link, a verified domain, a new privileged role? */
+function plannedFacts(state: ProvisioningState, plan: ProvisionPlan) {
+  const { groups } = state;
+  const created = plan.actions.find((a) => a.kind === 'createMembership');
+  const current = plan.membership ? groups.current : [];
+  const access = (directRoles: readonly string[], grants: readonly Grant[]) =>
+    effectiveAccess({ directRoles, grants, groupRoles: groups.groupRoles, tenantRoles: groups.tenantRoles, ownerFromIdp: groups.ownerFromIdp }).roles;
+  const domain = state.email ? emailDomain(state.email) : null;
+  return {
+    newMember: created !== undefined,
+    link: plan.via === 'link',
+    emailDomainVerified: domain !== null && state.linking.tenantVerifiedDomains.includes(domain),
+    rolesBefore: plan.membership ? access(plan.membership.roles, current) : [],
+    rolesAfter: access(created?.roles ?? plan.membership?.roles ?? [], applyGroupActions(current, plan.groupActions)),
+  };
+}
+
+function planSignIn(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
   const { tenant, connection } = state;
   if (!tenant) return { kind: 'deny', reason: 'tenant_not_found' };
   if (!connection || !connection.enabled || connection.tenantId !== tenant.id) {
@@ -140,7 +171,7 @@ function planLink(state: ProvisioningState, claim: IdentityClaim, domain: string
     case 'conflict':
       return { kind: 'deny', reason: 'account_conflict', detail: decision.reason };
     case 'approval':
-      return { kind: 'approval', detail: decision.reason, then: linkPlan(state, claim, tenant, candidate) };
+      return { kind: 'approval', reasons: [decision.reason], expirySeconds: tenant.approval.expirySeconds, then: linkPlan(state, claim, tenant, candidate) };
     case 'deny':
       return {
         kind: 'deny',

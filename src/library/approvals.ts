@@ -1,44 +1,99 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Types } from 'mongoose';
+import { approvalUpdate } from '../../workflows/signIn';
 import type { Models } from '../db/models';
-import { conflict, notFound } from '../errors';
-import { approvalSignal } from '../../workflows/signIn';
+import { tenantRoles } from '../domain/groups';
+import { conflict, notFound, validationError } from '../errors';
+import { page, type DocId } from '../http/pagination';
+
+export interface ApprovalFilter {
+  kind?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface Decider {
+  /** `admin-token`, or `user:<id>` for a tenant admin's session. */
+  id: string;
+  /** Whether the decider may give `owner` (the global admin or a tenant owner). */
+  mayGrantOwner: boolean;
+}
+
+const alreadyDecided = (status: string) => conflict('approval_already_decided', `this request is already ${status}`);
 
 /**
- * Parked sign-ins awaiting an admin. Deciding first reserves the request
- * (pending → deciding, atomically), so a second decision is a 409 and never a
- * second signal; then the verdict goes to the run, which carries it out.
+ * Parked sign-ins awaiting an admin (API, console and CLI share this code).
+ * A decision goes to the run as an update: its validator refuses a second
+ * decision, so approving twice is a 409 and never a second effect.
  */
 export function createApprovalLibrary(models: Models, client: Client) {
   return {
-    async listPending(tenantId: Types.ObjectId) {
-      const rows = await models.approvalRequests.find({ tenantId, status: 'pending' }).sort({ createdAt: 1 }).limit(500).lean();
-      return rows.map((r) => {
-        const claim = r.claim as { email?: string | null; subject?: string; connectionId?: string };
-        return {
-          id: r._id,
-          kind: r.kind,
-          reason: r.reason,
-          email: claim.email ?? null,
-          subject: claim.subject ?? '',
-          connectionId: claim.connectionId ?? '',
-          userId: r.userId ? String(r.userId) : null,
-          requestedAt: r.createdAt ?? null,
-          expiresAt: r.expiresAt,
-        };
-      });
+    async listPending(tenantId: Types.ObjectId, filter: ApprovalFilter, limit: number, after: DocId | null) {
+      const rows = await models.approvalRequests
+        .find({
+          tenantId,
+          status: 'pending',
+          ...(filter.kind ? { kind: filter.kind } : {}),
+          ...(filter.email ? { 'claim.email': filter.email } : {}),
+          ...(after ? { _id: { $gt: after } } : {}),
+        })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean();
+      const { rows: kept, nextCursor } = page(rows, limit);
+      return {
+        data: kept.map((r) => {
+          const claim = r.claim as { email?: string | null; subject?: string; connectionId?: string; name?: string | null };
+          return {
+            id: r._id,
+            kind: r.kind,
+            reason: r.reason,
+            reasons: r.reasons?.length ? [...r.reasons] : [r.reason],
+            email: claim.email ?? null,
+            name: claim.name ?? null,
+            subject: claim.subject ?? '',
+            connectionId: claim.connectionId ?? '',
+            userId: r.userId ? String(r.userId) : null,
+            planned: r.planned ?? null,
+            requestedAt: r.createdAt ?? null,
+            expiresAt: r.expiresAt,
+          };
+        }),
+        nextCursor,
+      };
     },
 
-    async decide(tenantId: Types.ObjectId, requestId: string, approve: boolean, by: string, reason: string | null) {
-      const reserved = await models.approvalRequests
-        .findOneAndUpdate({ _id: requestId, tenantId, status: 'pending' }, { $set: { status: 'deciding' } }, { new: true })
-        .lean();
-      if (!reserved) {
-        const existing = await models.approvalRequests.findOne({ _id: requestId, tenantId }).lean();
-        if (!existing) throw notFound('approval request');
-        throw conflict('approval_already_decided', `this request is already ${existing.status}`);
+    /** Approve (optionally with the new membership's roles) or reject; 409 when already decided. */
+    async decide(
+      tenantId: Types.ObjectId,
+      requestId: string,
+      verdict: { approve: boolean; reason: string | null; roles?: string[] | null | undefined },
+      by: Decider,
+    ): Promise<{ status: 'approved' | 'rejected' }> {
+      const request = await models.approvalRequests.findOne({ _id: requestId, tenantId }).lean();
+      if (!request) throw notFound('approval request');
+      if (request.status !== 'pending') throw alreadyDecided(request.status);
+      const roles = verdict.approve ? (verdict.roles ?? null) : null;
+      if (roles) {
+        const planned = request.planned as { roles?: string[] | null } | null;
+        if (!planned?.roles) throw validationError('roles', 'this sign-in creates no new membership; its roles cannot be set here');
+        const tenant = await models.tenants.findById(tenantId).lean();
+        const known = tenantRoles(tenant?.roles?.custom ?? []);
+        const unknown = roles.find((r) => !known.includes(r));
+        if (unknown) throw validationError('roles', `"${unknown}" is not a role of this tenant (${known.join(', ')})`);
+        if (roles.includes('owner') && !by.mayGrantOwner) throw validationError('roles', 'only an owner may give the owner role');
       }
-      await client.workflow.getHandle(reserved.workflowId, reserved.runId).signal(approvalSignal, { approve, by, reason });
+      try {
+        return await client.workflow
+          .getHandle(request.workflowId, request.runId)
+          .executeUpdate(approvalUpdate, { args: [{ approve: verdict.approve, by: by.id, reason: verdict.reason, roles }] });
+      } catch (err) {
+        // The run refused (already decided) or has ended (expired meanwhile): the request's state says which.
+        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+          const now = await models.approvalRequests.findById(requestId).lean();
+          throw alreadyDecided(now && now.status !== 'pending' ? now.status : 'decided');
+        }
+        throw err;
+      }
     },
   };
 }

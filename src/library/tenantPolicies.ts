@@ -4,6 +4,7 @@ import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
 import type { LinkFallback, LinkPolicy } from '../domain/linking';
+import type { ApprovalPolicy } from '../domain/approval';
 
 export interface DomainInput {
   domain: string;
@@ -24,7 +25,7 @@ const domainTaken = (domain: string) =>
 /** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
 export function createTenantPolicyLibrary(models: Models) {
   /** Replace one tenant setting and audit it with the value before and after. */
-  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy'>(
+  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy' | 'approval'>(
     tenantId: Types.ObjectId,
     field: K,
     value: unknown,
@@ -84,6 +85,10 @@ export function createTenantPolicyLibrary(models: Models) {
         before: { attributeSync: before.attributeSync ?? null },
         after: { attributeSync: mode },
       });
+    },
+
+    async setApprovalPolicy(tenantId: Types.ObjectId, policy: ApprovalPolicy, actor: Actor) {
+      await setTenantSetting(tenantId, 'approval', policy, 'tenant.approval_policy_updated', actor);
     },
 
     async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {

@@ -46,7 +46,7 @@ describe('linking that waits for an admin', () => {
     expect(await models.identities.countDocuments({ userId: pat?._id })).toBe(1);
 
     const id = encodeURIComponent(requests[0]?.id ?? '');
-    expect((await h.admin('POST', `/tenants/new-co/approvals/${id}/approve`, {})).status).toBe(202);
+    expect((await h.admin('POST', `/tenants/new-co/approvals/${id}/approve`, {})).status).toBe(200);
     expect((await h.admin('POST', `/tenants/new-co/approvals/${id}/approve`, {})).status).toBe(409);
     expect((await h.admin('POST', `/tenants/old-co/approvals/${id}/approve`, {})).status).toBe(404);
     await h.services.client.workflow.getHandle(signInWorkflowId(newConn.id, who.nameId)).result();
@@ -66,7 +66,7 @@ describe('linking that waits for an admin', () => {
     const who = { nameId: 'rex-new', email: 'rex@old-co.test', name: 'Rex' };
     expect((await samlSignIn(newConn, newIdpX, who)).status).toBe(202);
     const [request] = await pending();
-    expect((await h.admin('POST', `/tenants/new-co/approvals/${encodeURIComponent(request?.id ?? '')}/reject`, { reason: 'not ours' })).status).toBe(202);
+    expect((await h.admin('POST', `/tenants/new-co/approvals/${encodeURIComponent(request?.id ?? '')}/reject`, { reason: 'not ours' })).status).toBe(200);
     await h.services.client.workflow.getHandle(signInWorkflowId(newConn.id, who.nameId)).result();
     const { models } = h.services.db;
     const rex = await models.users.findOne({ email: 'rex@old-co.test' }).lean();

@@ -17,3 +17,17 @@ export async function listRuns(client: Client, query: string, min: number, timeo
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+interface HistoryEvent {
+  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null } | null;
+}
+
+/** The activity type of a local activity's marker in a history, or null for any other event. */
+export function localActivityType(event: HistoryEvent): string | null {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return null;
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  if (!data) return null;
+  const parsed = JSON.parse(new TextDecoder().decode(data)) as { activityType?: string; activity_type?: string };
+  return parsed.activityType ?? parsed.activity_type ?? null;
+}

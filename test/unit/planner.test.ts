@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityClaim } from '../../src/domain/claim';
+import { DEFAULT_APPROVAL_POLICY } from '../../src/domain/approval';
 import { DEFAULT_GROUP_SYNC, tenantRoles } from '../../src/domain/groups';
 import { planProvisioning, type ProvisioningState } from '../../src/domain/planner';
 
@@ -15,7 +16,7 @@ const claim: IdentityClaim = {
 };
 
 const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
-  tenant: { id: 't1', jitEnabled: true, defaultRoles: ['member'] },
+  tenant: { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY },
   connection: { id: 'c1', tenantId: 't1', enabled: true },
   email: 'sarah@sf.test',
   linkedUserId: null,
@@ -110,13 +111,13 @@ describe('planProvisioning', () => {
     ['connection disabled', state({ connection: { id: 'c1', tenantId: 't1', enabled: false } }), 'connection_disabled'],
     ['connection of another tenant', state({ connection: { id: 'c1', tenantId: 't2', enabled: true } }), 'connection_disabled'],
     ['no usable email', state({ email: null }), 'email_missing'],
-    ['JIT disabled', state({ tenant: { id: 't1', jitEnabled: false, defaultRoles: ['member'] } }), 'jit_disabled'],
+    ['JIT disabled', state({ tenant: { id: 't1', jitEnabled: false, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY } }), 'jit_disabled'],
     [
       'suspended member',
       state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: [], status: 'suspended' } }),
       'membership_suspended',
     ],
-    ['JIT disabled for a linked identity without membership', state({ linkedUserId: 'u1', tenant: { id: 't1', jitEnabled: false, defaultRoles: [] } }), 'jit_disabled'],
+    ['JIT disabled for a linked identity without membership', state({ linkedUserId: 'u1', tenant: { id: 't1', jitEnabled: false, defaultRoles: [], approval: DEFAULT_APPROVAL_POLICY } }), 'jit_disabled'],
     ['JIT into a domain another tenant verified', state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), 'domain_owned_by_other_tenant'],
   ])('denies: %s', (_name, s, reason) => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });

@@ -12,9 +12,13 @@ export const approvalRequestSchema = new Schema(
     tenantId: { type: Schema.Types.ObjectId, required: true },
     workflowId: { type: String, required: true },
     runId: { type: String, required: true },
-    kind: { type: String, enum: ['link'], required: true },
-    /** Why approval is needed (a LinkReason). */
+    /** What waits: a link to an existing account, a new member, or a privileged grant to a member. */
+    kind: { type: String, enum: ['link', 'new-member', 'privileged-grant'], required: true },
+    /** Why approval is needed: the link decision's reason and/or the approval policy's triggers, comma-separated. */
     reason: { type: String, required: true },
+    reasons: { type: [String], default: [] },
+    /** What approving would do (activities/provisioning.ts PlannedAccess). */
+    planned: { type: Schema.Types.Mixed, default: null },
     claim: { type: Schema.Types.Mixed, required: true },
     /** The existing account the identity would be linked to. */
     userId: { type: Schema.Types.ObjectId, default: null },

@@ -1,3 +1,4 @@
+import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../../domain/approval';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const tenantSchema = new Schema(
@@ -23,6 +24,11 @@ export const tenantSchema = new Schema(
     roles: {
       custom: { type: [String], required: true, default: [] },
       ownerFromIdp: { type: Boolean, required: true, default: false },
+    },
+    /** When a sign-in waits for an admin, and for how long (domain/approval.ts). */
+    approval: {
+      when: { type: [String], enum: APPROVAL_TRIGGERS, default: [] },
+      expirySeconds: { type: Number, required: true, default: DEFAULT_APPROVAL_EXPIRY_SECONDS },
     },
     /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
     conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },

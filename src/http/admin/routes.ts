@@ -20,12 +20,15 @@ import {
   createTenantBody,
   approvalOut,
   approvalParams,
+  approvalPolicyBody,
+  approvalQuery,
+  approveBody,
+  rejectBody,
   attributeSyncBody,
   conflictOut,
   conflictParams,
   conflictPolicyBody,
   connectionParams,
-  decideBody,
   domainsBody,
   identityOut,
   resolveConflictBody,
@@ -54,6 +57,7 @@ export interface AdminRouterDeps {
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
+const TOKEN_DECIDER = { id: ADMIN.id, mayGrantOwner: true };
 
 interface TenantRow {
   _id: unknown;
@@ -154,18 +158,31 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get('/tenants/:tenant/approvals', async (req, res) => {
     const tenant = await tenantOf(req);
-    res.json({ data: z.array(approvalOut).parse(await deps.approvals.listPending(tenant._id)) });
+    const q = parseInput(approvalQuery, req.query, 'query');
+    const result = await deps.approvals.listPending(tenant._id, q, q.limit, decodeCursor(q.cursor));
+    res.json({ data: z.array(approvalOut).parse(result.data), nextCursor: result.nextCursor });
   });
 
-  for (const [verb, approve] of [['approve', true], ['reject', false]] as const) {
-    r.post(`/tenants/:tenant/approvals/:requestId/${verb}`, async (req, res) => {
-      const tenant = await tenantOf(req);
-      const { requestId } = parseInput(approvalParams, req.params, 'params');
-      const { reason } = parseInput(decideBody, req.body ?? {}, 'body');
-      await deps.approvals.decide(tenant._id, requestId, approve, ADMIN.id, reason);
-      res.status(202).json({ id: requestId, decision: verb });
-    });
-  }
+  r.post('/tenants/:tenant/approvals/:requestId/approve', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { requestId } = parseInput(approvalParams, req.params, 'params');
+    const body = parseInput(approveBody, req.body ?? {}, 'body');
+    res.json({ id: requestId, ...(await deps.approvals.decide(tenant._id, requestId, { approve: true, ...body }, TOKEN_DECIDER)) });
+  });
+
+  r.post('/tenants/:tenant/approvals/:requestId/reject', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { requestId } = parseInput(approvalParams, req.params, 'params');
+    const { reason } = parseInput(rejectBody, req.body ?? {}, 'body');
+    res.json({ id: requestId, ...(await deps.approvals.decide(tenant._id, requestId, { approve: false, reason }, TOKEN_DECIDER)) });
+  });
+
+  r.put('/tenants/:tenant/approval-policy', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const body = parseInput(approvalPolicyBody, req.body, 'body');
+    await deps.policies.setApprovalPolicy(tenant._id, body, ADMIN);
+    res.json(body);
+  });
 
   r.get('/tenants/:tenant/members/:userId/identities', async (req, res) => {
     const tenant = await tenantOf(req);

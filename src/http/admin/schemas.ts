@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
+import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, MAX_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../../domain/approval';
 import { paginationQuery } from '../pagination';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
@@ -200,15 +201,38 @@ export const conflictOut = z.object({
 });
 
 export const approvalParams = tenantParams.extend({ requestId: z.string().min(3).max(300) });
-export const decideBody = z.strictObject({ reason: z.string().trim().max(500).nullable().default(null) });
+export const approvalQuery = z.object({
+  ...paginationQuery,
+  kind: z.enum(['link', 'new-member', 'privileged-grant']).optional(),
+  email: z.string().trim().toLowerCase().max(320).optional(),
+});
+export const approveBody = z.strictObject({
+  reason: z.string().trim().max(500).nullable().default(null),
+  /** The new membership's roles instead of the tenant's defaults. */
+  roles: z.array(role).min(1).max(20).nullable().default(null),
+});
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'say why').max(500) });
+export const approvalPolicyBody = z.strictObject({
+  when: z
+    .array(z.enum([...APPROVAL_TRIGGERS, 'never']))
+    .max(5)
+    .refine((w) => !(w.includes('never') && w.length > 1), '"never" cannot be combined')
+    .transform((w) => w.filter((t): t is ApprovalTrigger => t !== 'never')),
+  expirySeconds: z.number().int().min(1).max(MAX_APPROVAL_EXPIRY_SECONDS).default(DEFAULT_APPROVAL_EXPIRY_SECONDS),
+});
 export const approvalOut = z.object({
   id: z.string(),
   kind: z.string(),
   reason: z.string(),
+  reasons: z.array(z.string()),
   email: z.string().nullable(),
+  name: z.string().nullable(),
   subject: z.string(),
   connectionId: z.string(),
   userId: z.string().nullable(),
+  planned: z
+    .object({ via: z.string(), newAccount: z.boolean(), roles: z.array(z.string()).nullable(), grants: z.array(z.string()), revokes: z.array(z.string()) })
+    .nullable(),
   requestedAt: z.date().nullable(),
   expiresAt: z.date(),
 });
