@@ -54,7 +54,15 @@ export const newIdp = (name: string): SamlIdp =>
 
 /** Start the web app (and, unless told otherwise, a worker) on the shared real servers, in a fresh database and task queue. */
 export async function startHarness(
-  opts: { worker?: boolean; taskQueue?: string; database?: string; publicUrl?: string; env?: Record<string, string> } = {},
+  opts: {
+    worker?: boolean;
+    taskQueue?: string;
+    database?: string;
+    publicUrl?: string;
+    env?: Record<string, string>;
+    /** Another Temporal server than the shared one (a test that restarts its own). */
+    temporalAddress?: string;
+  } = {},
 ): Promise<Harness> {
   const stack = inject('stack');
   const adminToken = randomBytes(24).toString('base64url');
@@ -68,7 +76,7 @@ export async function startHarness(
     ONRAMP_ADMIN_TOKEN: adminToken,
     MONGODB_URI: stack.mongoUri,
     MONGODB_DATABASE: opts.database ?? `t_${randomBytes(5).toString('hex')}`,
-    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_ADDRESS: opts.temporalAddress ?? stack.temporalAddress,
     TEMPORAL_NAMESPACE: stack.namespace,
     TEMPORAL_TASK_QUEUE: opts.taskQueue ?? `onramp-test-${randomBytes(5).toString('hex')}`,
   });
@@ -76,7 +84,7 @@ export async function startHarness(
     config,
     logger: createLogger(config.logLevel, 'onramp-test'),
     mongoUri: stack.mongoUri,
-    temporal: { address: stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined },
+    temporal: { address: opts.temporalAddress ?? stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined },
     web: true,
     worker: opts.worker ?? true,
     workflowBundle: { codePath: stack.workflowBundlePath },
