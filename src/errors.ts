@@ -32,6 +32,8 @@ export const notFound = (what: string): OnrampError =>
 export const unauthorized = (message = 'authentication required'): OnrampError =>
   new OnrampError('unauthorized', message, { status: 401 });
 
+export const forbidden = (message: string): OnrampError => new OnrampError('forbidden', message, { status: 403 });
+
 export const conflict = (code: string, message: string): OnrampError =>
   new OnrampError(code, message, { status: 409 });
 

@@ -4,6 +4,9 @@ import { unauthorized } from '../errors';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
+/** Constant-time comparison of two secrets (of any lengths: their digests are compared). */
+export const secretsMatch = (candidate: string, expected: string): boolean => timingSafeEqual(digest(candidate), digest(expected));
+
 /** Bearer-token guard for the admin API; constant-time comparison of fixed-length digests. */
 export function requireAdminToken(token: string): RequestHandler {
   const expected = digest(token);

@@ -16,6 +16,7 @@ import { createTenantLibrary } from '../library/tenants';
 import type { Logger } from '../logger';
 import type { SignInStarter } from '../temporal/signInClient';
 import { adminRouter } from './admin/routes';
+import { consoleRouter } from './console/routes';
 import { errorHandler } from './errorHandler';
 import { meRouter } from './me';
 import { samlRouter } from './saml/routes';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(sessions.middleware);
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
   app.use(meRouter(members));
+  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);

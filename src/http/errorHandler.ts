@@ -23,7 +23,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     res.status(e.status);
     if (wantsHtml(req)) {
-      const title = e.status === 401 || e.status === 403 ? 'Sign-in refused' : e.status === 503 ? 'Almost there' : 'Something went wrong';
+      const title =
+        e.code === 'forbidden' ? 'Not allowed' : e.status === 401 || e.status === 403 ? 'Sign-in refused' : e.status === 503 ? 'Almost there' : 'Something went wrong';
       res.type('html').send(errorPage(title, message, e.code));
     } else {
       res.json({ error: { code: e.code, message, ...(e.details && e.expose ? { details: e.details } : {}) } });

@@ -6,6 +6,12 @@ import type { MongoClient } from 'mongodb';
 declare module 'express-session' {
   interface SessionData {
     userId: string;
+    /** Signed in to the admin console with the global admin token (not a person's SSO). */
+    globalAdmin: boolean;
+    /** The console's CSRF token (http/console/csrf.ts). */
+    csrf: string;
+    /** One message for the next console page. */
+    flash: string;
   }
 }
 
@@ -43,12 +49,13 @@ export function sessionMiddleware(opts: SessionOptions): { middleware: RequestHa
   return { middleware, store };
 }
 
-/** Start a fresh session for a signed-in user (new ID: no session fixation). */
-export function establishSession(req: Request, userId: string): Promise<void> {
+/** Start a fresh session for a signed-in user, or the console's token admin (new ID: no session fixation). */
+export function establishSession(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);
-      req.session.userId = userId;
+      if ('userId' in who) req.session.userId = who.userId;
+      else req.session.globalAdmin = true;
       req.session.save((e) => (e ? reject(e) : resolve()));
     });
   });

@@ -35,6 +35,12 @@ function rejection(err: unknown): OnrampError {
  * The SAML service provider: SP-initiated login (HTTP-Redirect), the ACS
  * (HTTP-POST), and SP metadata — one set per connection.
  */
+/** Where to go after sign-in: only a console path of this app (RelayState is not trusted otherwise). */
+export function returnPath(relayState: unknown): string | null {
+  if (typeof relayState !== 'string' || relayState.length > 300) return null;
+  return /^\/console(\/[A-Za-z0-9._~%-]+)*\/?$/.test(relayState) ? relayState : null;
+}
+
 export function samlRouter(deps: SamlRouterDeps): Router {
   const { config, models, logger } = deps;
   const strategy = createSamlStrategy(config, models);
@@ -102,8 +108,8 @@ export function samlRouter(deps: SamlRouterDeps): Router {
             res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
             return;
           }
-          await establishSession(req, decision.userId);
-          res.redirect(303, '/');
+          await establishSession(req, { userId: decision.userId });
+          res.redirect(303, returnPath(req.body?.RelayState) ?? '/');
         } catch (e) {
           if (e instanceof OnrampError && e.status === 401) await fail(e);
           else next(e);

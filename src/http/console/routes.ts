@@ -1,0 +1,150 @@
+import express, { Router, type Request, type Response } from 'express';
+import { recordAction } from '../../db/audit';
+import type { Models } from '../../db/models';
+import { PRIVILEGED_ROLES } from '../../domain/roles';
+import { forbidden, notFound, OnrampError } from '../../errors';
+import { accessOf } from '../../library/access';
+import type { createApprovalLibrary, Decider } from '../../library/approvals';
+import type { createTenantLibrary } from '../../library/tenants';
+import { secretsMatch } from '../adminAuth';
+import { tenantParams } from '../admin/schemas';
+import { establishSession } from '../session';
+import { parseInput } from '../validate';
+import { checkCsrf, csrfToken } from './csrf';
+import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
+
+export interface ConsoleDeps {
+  models: Models;
+  publicUrl: string;
+  adminToken: string;
+  tenants: ReturnType<typeof createTenantLibrary>;
+  approvals: ReturnType<typeof createApprovalLibrary>;
+}
+
+type Actor = Decider & { label: string };
+
+/**
+ * The admin console: server-rendered pages over the same libraries as the
+ * API. Who may act on a tenant: the operator signed in with the admin token,
+ * or a member whose effective roles there include admin or owner (their SSO
+ * session). Anyone else gets 403, audited. Every form carries a CSRF token.
+ */
+export function consoleRouter(deps: ConsoleDeps): Router {
+  const { models } = deps;
+  const r = Router();
+  r.use('/console', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res, next) => {
+    res.setHeader('Referrer-Policy', 'same-origin'); // so our own forms carry our Origin (csrf.ts)
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  /** The member's effective roles in each tenant where they hold admin or owner. */
+  const adminTenants = async (userId: string) => {
+    const memberships = await models.memberships.find({ userId, status: 'active' }).lean();
+    const access = await accessOf(models, memberships);
+    return memberships
+      .map((m) => ({ tenantId: String(m.tenantId), roles: access.get(m._id)?.roles ?? [] }))
+      .filter((m) => m.roles.some((role) => PRIVILEGED_ROLES.includes(role)));
+  };
+
+  const who = async (req: Request): Promise<string | null> => {
+    if (req.session.globalAdmin) return 'operator (admin token)';
+    if (!req.session.userId) return null;
+    const user = await models.users.findById(req.session.userId).lean();
+    return user?.email ?? null;
+  };
+
+  const render = async (req: Request, res: Response, title: string, body: string, status = 200) => {
+    const flash = req.session.flash;
+    if (flash) delete req.session.flash;
+    res.status(status).type('html').send(layout(title, await who(req), flashBox(flash) + body, csrfToken(req)));
+  };
+
+  /** Who acts on this tenant, or 403 (audited) / a sign-in redirect. */
+  const actorFor = async (req: Request, tenantId: string): Promise<Actor> => {
+    if (req.session.globalAdmin) return { id: 'admin-token', label: 'operator', mayGrantOwner: true };
+    const userId = req.session.userId;
+    if (!userId) throw new OnrampError('not_signed_in', 'sign in to the console first', { status: 401 });
+    const admin = (await adminTenants(userId)).find((m) => m.tenantId === tenantId);
+    if (admin) return { id: `user:${userId}`, label: userId, mayGrantOwner: admin.roles.includes('owner') };
+    await recordAction(models, {
+      tenantId,
+      actor: { type: 'user', id: userId },
+      action: 'console.access_denied',
+      target: { type: 'tenant', id: tenantId },
+      userId,
+      reason: 'not an admin or owner of this tenant',
+      context: { method: req.method, path: req.path },
+    });
+    throw forbidden('you are not an administrator of this organization');
+  };
+
+  r.get('/console', async (req, res) => {
+    if (req.session.globalAdmin) {
+      const { rows } = await deps.tenants.list(200, null);
+      await render(req, res, 'Organizations', tenantsView(rows));
+    } else if (req.session.userId) {
+      const ids = (await adminTenants(req.session.userId)).map((m) => m.tenantId);
+      const tenants = ids.length ? await models.tenants.find({ _id: { $in: ids } }).sort({ slug: 1 }).lean() : [];
+      await render(req, res, 'Organizations', tenantsView(tenants));
+    } else {
+      await render(req, res, 'Admin console', signInView(csrfToken(req)));
+    }
+  });
+
+  /** SSO for tenant admins: the tenant's SAML login, coming back to its approvals page. */
+  r.get('/console/login', async (req, res) => {
+    const { tenant: slug } = parseInput(tenantParams, { tenant: req.query.tenant }, 'query');
+    const tenant = await deps.tenants.bySlug(slug);
+    const conn = await models.samlConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
+    if (!conn) throw notFound(`a single sign-on connection of "${slug}"`);
+    const back = `/console/t/${slug}/approvals`;
+    res.redirect(303, `/sso/saml/${String(conn._id)}/login?RelayState=${encodeURIComponent(back)}`);
+  });
+
+  r.post('/console/login/token', async (req, res) => {
+    checkCsrf(req, deps.publicUrl);
+    const token = (req.body as Record<string, unknown>).token;
+    if (typeof token !== 'string' || !secretsMatch(token, deps.adminToken)) throw new OnrampError('unauthorized', 'that is not the admin token', { status: 401 });
+    await establishSession(req, { globalAdmin: true });
+    res.redirect(303, '/console');
+  });
+
+  r.post('/console/logout', async (req, res) => {
+    checkCsrf(req, deps.publicUrl);
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.redirect(303, '/console');
+  });
+
+  r.get('/console/t/:tenant/approvals', async (req, res) => {
+    if (!req.session.globalAdmin && !req.session.userId) {
+      res.redirect(303, '/console');
+      return;
+    }
+    const tenant = await deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+    await actorFor(req, String(tenant._id));
+    const { data } = await deps.approvals.listPending(tenant._id, {}, 200, null);
+    await render(req, res, `Pending approvals · ${tenant.name}`, approvalsView(tenant.slug, data, csrfToken(req)));
+  });
+
+  for (const verb of ['approve', 'reject'] as const) {
+    r.post(`/console/t/:tenant/approvals/:requestId/${verb}`, async (req, res) => {
+      checkCsrf(req, deps.publicUrl);
+      const tenant = await deps.tenants.bySlug(parseInput(tenantParams, { tenant: req.params.tenant }, 'params').tenant);
+      const actor = await actorFor(req, String(tenant._id));
+      const requestId = String(req.params.requestId ?? '');
+      const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 500) || null;
+      try {
+        if (verb === 'reject' && !reason) throw new OnrampError('validation_failed', 'say why you reject this sign-in', { status: 400 });
+        await deps.approvals.decide(tenant._id, requestId, { approve: verb === 'approve', reason }, actor);
+        req.session.flash = verb === 'approve' ? 'Approved: the person can sign in now.' : 'Rejected.';
+      } catch (err) {
+        if (!(err instanceof OnrampError) || !err.expose) throw err;
+        req.session.flash = `!${err.message}`;
+      }
+      res.redirect(303, `/console/t/${tenant.slug}/approvals`);
+    });
+  }
+
+  return r;
+}
