@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { returnPath } from '../../src/http/saml/routes';
+import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { waitForSignInRuns } from '../support/temporal';
+
+/** Who may decide through the console: tenant admins of that tenant only, with a valid CSRF token. */
+describe('admin console: authorization and CSRF', () => {
+  let h: Harness;
+  const idpA = newIdp('con-a');
+  const idpB = newIdp('con-b');
+  let a: SamlConnectionInfo;
+  let b: SamlConnectionInfo;
+  let adminCookie = '';
+  let memberCookie = '';
+  let requestB = '';
+
+  const get = (path: string, cookie: string) => fetch(`${h.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+  const post = (path: string, cookie: string, form: Record<string, string>, origin?: string) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+      body: new URLSearchParams(form).toString(),
+    });
+  const csrfOf = async (path: string, cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await get(path, cookie)).text())?.[1] ?? '';
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('con-a');
+    await h.createTenant('con-b');
+    a = await h.createSamlConnection('con-a', idpA);
+    b = await h.createSamlConnection('con-b', idpB);
+    // Ada administers tenant A; Max is a plain member of A.
+    const ada = await samlSignIn(a, idpA, user('ada', 'con-a.test'));
+    const max = await samlSignIn(a, idpA, user('max', 'con-a.test'));
+    adminCookie = ada.cookie ?? '';
+    memberCookie = max.cookie ?? '';
+    await waitForSignInRuns(h.services.client, a.id, 'ada@con-a.test');
+    const adaId = String((await h.services.db.models.users.findOne({ email: 'ada@con-a.test' }).lean())?._id);
+    await h.admin('POST', '/tenants/con-a/groups', { name: 'admins', roles: ['admin'] });
+    await h.admin('PUT', `/tenants/con-a/members/${adaId}/groups/admins`);
+    // Tenant B has a pending request.
+    await h.admin('PUT', '/tenants/con-b/approval-policy', { when: ['new-accounts'] });
+    expect((await samlSignIn(b, idpB, user('bea', 'con-b.test'))).status).toBe(202);
+    requestB = (await h.admin('GET', '/tenants/con-b/approvals')).body.data[0]?.id ?? '';
+  });
+  afterAll(async () => h?.close());
+
+  it('a signed-out visitor is sent to the sign-in page', async () => {
+    const res = await get('/console/t/con-a/approvals', '');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/console');
+    expect(await (await get('/console', '')).text()).toContain('Continue with SSO');
+  });
+
+  it('an admin of tenant A acting on tenant B: 403 and an audit event; B\'s request stays pending', async () => {
+    expect((await get('/console/t/con-a/approvals', adminCookie)).status).toBe(200);
+    const page = await get('/console/t/con-b/approvals', adminCookie);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('not an administrator');
+    const csrf = await csrfOf('/console/t/con-a/approvals', adminCookie);
+    const res = await post(`/console/t/con-b/approvals/${encodeURIComponent(requestB)}/approve`, adminCookie, { _csrf: csrf });
+    expect(res.status).toBe(403);
+    const denied = await h.services.db.models.auditEvents.find({ action: 'console.access_denied' }).lean();
+    expect(denied.length).toBe(2);
+    expect(String(denied[0]?.tenantId)).toBe(b.tenantId);
+    expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('pending');
+    // Nor through tenant A's URL: the request is not A's.
+    const viaA = await post(`/console/t/con-a/approvals/${encodeURIComponent(requestB)}/approve`, adminCookie, { _csrf: csrf });
+    expect(viaA.status).toBe(303);
+    expect(await (await get('/console/t/con-a/approvals', adminCookie)).text()).toContain('approval request not found');
+    expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('pending');
+  });
+
+  it('a plain member cannot open the console of their own tenant', async () => {
+    expect((await get('/console/t/con-a/approvals', memberCookie)).status).toBe(403);
+  });
+
+  it('refuses a decision without the CSRF token or from another origin', async () => {
+    const csrf = await csrfOf('/console', '');
+    expect(csrf).not.toBe('');
+    const tokenSession = await post('/console/login/token', '', { _csrf: csrf, token: h.adminToken });
+    expect(tokenSession.status).toBe(403); // no session yet: the token was never issued to this browser
+    const path = `/console/t/con-b/approvals/${encodeURIComponent(requestB)}/approve`;
+    const adaCsrf = await csrfOf('/console/t/con-a/approvals', adminCookie);
+    expect((await post(path, adminCookie, {})).status).toBe(403);
+    expect((await post(path, adminCookie, { _csrf: 'forged' })).status).toBe(403);
+    expect((await post(path, adminCookie, { _csrf: adaCsrf }, 'https://evil.test')).status).toBe(403);
+    expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('pending');
+  });
+
+  it('the operator signs in with the admin token and rejects B\'s request (a reason is required)', async () => {
+    const first = await get('/console', '');
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? '';
+    expect((await post('/console/login/token', cookie, { _csrf: csrf, token: 'wrong' })).status).toBe(401);
+    const login = await post('/console/login/token', cookie, { _csrf: csrf, token: h.adminToken });
+    expect(login.status).toBe(303);
+    const operator = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const list = await get('/console/t/con-b/approvals', operator);
+    expect(await list.text()).toContain('bea@con-b.test');
+    const opCsrf = await csrfOf('/console/t/con-b/approvals', operator);
+    const path = `/console/t/con-b/approvals/${encodeURIComponent(requestB)}/reject`;
+    await post(path, operator, { _csrf: opCsrf });
+    expect(await (await get('/console/t/con-b/approvals', operator)).text()).toContain('say why');
+    expect((await post(path, operator, { _csrf: opCsrf, reason: 'unknown' })).status).toBe(303);
+    await h.services.client.workflow.getHandle((await h.services.db.models.approvalRequests.findById(requestB).lean())?.workflowId ?? '').result();
+    expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('rejected');
+  });
+
+  it('after SSO, only a console path of this app is followed (RelayState)', async () => {
+    expect(returnPath('/console/t/con-a/approvals')).toBe('/console/t/con-a/approvals');
+    for (const bad of ['https://evil.test/console', '//evil.test/console', '/console/../../x\n', '/elsewhere', 42, '/console\\x']) {
+      expect(returnPath(bad)).toBeNull();
+    }
+    // End to end: an ACS post with RelayState lands on the console path.
+    const who = user('ada', 'con-a.test');
+    const login = await fetch(a.loginUrl + '?RelayState=' + encodeURIComponent('/console/t/con-a/approvals'), { redirect: 'manual' });
+    const response = await idpA.respond(a.metadataXml, login.headers.get('location'), who);
+    expect(response.RelayState).toBe('/console/t/con-a/approvals');
+    const acs = await fetch(response.acsUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: response.SAMLResponse, RelayState: response.RelayState ?? '' }).toString(),
+    });
+    expect(acs.headers.get('location')).toBe('/console/t/con-a/approvals');
+    await waitForSignInRuns(h.services.client, a.id, who.nameId);
+  });
+});
