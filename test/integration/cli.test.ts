@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+
+const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
+const exec = promisify(execFile);
+
+/** `onramp approvals list|approve|reject` against the running admin API. */
+describe('the onramp CLI', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('cli');
+
+  const onramp = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
+        env: { ...process.env, ONRAMP_URL: h.url, ONRAMP_ADMIN_TOKEN: h.adminToken },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('cli');
+    conn = await h.createSamlConnection('cli', idp);
+    await h.admin('PUT', '/tenants/cli/approval-policy', { when: ['new-accounts'] });
+    for (const who of ['cleo', 'carl']) expect((await samlSignIn(conn, idp, user(who, 'cli.test'))).status).toBe(202);
+  });
+  afterAll(async () => h?.close());
+
+  it('lists, approves with roles, rejects with a reason; refusals exit 1 with the API error, misuse exits 2', async () => {
+    const list = await onramp('approvals', 'list', '--tenant', 'cli');
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const idOf = (email: string) => lines.find((l) => l.includes(email))?.split('\t')[0] ?? '';
+
+    const json = JSON.parse((await onramp('approvals', 'list', '--tenant', 'cli', '--email', 'cleo@cli.test', '--json')).stdout) as { data: unknown[] };
+    expect(json.data).toHaveLength(1);
+
+    const approve = await onramp('approvals', 'approve', idOf('cleo@cli.test'), '--tenant', 'cli', '--roles', 'member,admin');
+    expect(approve).toMatchObject({ code: 0, stdout: `${idOf('cleo@cli.test')}: approved\n` });
+    const again = await onramp('approvals', 'approve', idOf('cleo@cli.test'), '--tenant', 'cli');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('409 approval_already_decided');
+
+    expect((await onramp('approvals', 'reject', idOf('carl@cli.test'), '--tenant', 'cli')).code).toBe(2);
+    expect((await onramp('approvals', 'reject', idOf('carl@cli.test'), '--tenant', 'cli', '--reason', 'unknown')).stdout).toContain('rejected');
+    expect((await onramp('approvals', 'list', '--tenant', 'nope')).stderr).toContain('404 not_found');
+    expect((await onramp('approvals', 'frobnicate', '--tenant', 'cli')).code).toBe(2);
+    expect((await onramp('approvals', 'list')).code).toBe(2);
+  });
+});
