@@ -130,13 +130,18 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     }
     if (!userId || !membership) throw new StalePlan();
     if (membership.status !== 'active') return deny('membership_suspended');
-    // Revokes before the answer (access the IdP removed is gone when the user gets in); grants after it.
+    // Revokes before the answer (access the IdP removed is gone when the user gets in).
     const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');
     const member = userId;
     await inBatches(revokes, GRANT_FAN_OUT, (a) =>
       acts.revokeGroupGrant({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: member, grant: a.grant }),
     );
-    const later = plan.groupActions.filter((a) => a.kind !== 'revoke');
+    // A handful of grants (one batch) go before the answer too, so the app sees the new roles at once; a
+    // fan-out of more runs after the answer.
+    const grants = plan.groupActions.filter((a) => a.kind === 'grant');
+    const now = grants.length <= GRANT_FAN_OUT ? grants : [];
+    await inBatches(now, GRANT_FAN_OUT, (a) => applyGrant(member, a));
+    const later = plan.groupActions.filter((a) => a.kind === 'refuse' || (a.kind === 'grant' && now.length === 0));
     grantTail = later.length > 0 ? { userId, actions: later } : null;
     if (plan.groupActions.length > 0) {
       const count = (k: GroupSyncAction['kind']) => plan.groupActions.filter((a) => a.kind === k).length;
@@ -164,12 +169,16 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   /** The fan-out of grants (and the audit of refused ones): durable, after the answer. */
   async function applyGrants(tail: { userId: string; actions: GroupSyncAction[] }): Promise<void> {
     hooks.phase('granting');
-    const scope = { run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: tail.userId };
     const refusals = tail.actions.flatMap((a) => (a.kind === 'refuse' ? [{ asserted: a.asserted, role: a.role, via: a.via, reason: a.reason }] : []));
-    if (refusals.length > 0) await acts.recordGrantRefusals({ ...scope, refusals });
+    if (refusals.length > 0) {
+      await acts.recordGrantRefusals({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: tail.userId, refusals });
+    }
     const grants = tail.actions.flatMap((a) => (a.kind === 'grant' ? [a] : []));
-    await inBatches(grants, GRANT_FAN_OUT, (a) => acts.applyGroupGrant({ ...scope, grant: a.grant, createGroup: a.createGroup }));
+    await inBatches(grants, GRANT_FAN_OUT, (a) => applyGrant(tail.userId, a));
   }
+
+  const applyGrant = (userId: string, a: Extract<GroupSyncAction, { kind: 'grant' }>) =>
+    acts.applyGroupGrant({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, grant: a.grant, createGroup: a.createGroup });
 
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
   async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {

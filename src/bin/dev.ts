@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { generateIdpKeys, createSamlIdp, type IdpKeys } from '../demo/samlIdp';
 import { startDemoIdpServer } from '../demo/idpServer';
 import { startStack } from '../devservices/launcher';
+import { groupKey } from '../db/models/group';
+import { createGroupLibrary } from '../library/groups';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
 import { createTenantLibrary } from '../library/tenants';
 import { createServices } from '../services';
@@ -56,6 +58,20 @@ if (existing && !existing.certificates.includes(body)) {
   await models.samlConnections.updateOne({ _id: existing._id }, { $set: { certificates: [body] } });
 }
 
+// Demo groups: the IdP's "admins" makes a tenant admin (who can use the console), "eng" a member of engineering.
+const groups = createGroupLibrary(models);
+for (const g of [{ name: 'admins', roles: ['admin'] }, { name: 'engineering', roles: [] }]) {
+  if (!(await models.groups.findById(groupKey(String(tenant._id), g.name)).lean())) await groups.create(tenant._id, g, actor);
+}
+if ((await groups.groupSync(tenant._id, conn.id)).mode === 'off') {
+  await groups.setGroupSync(
+    tenant._id,
+    conn.id,
+    { mode: 'full', whenAbsent: 'keep', allowList: null, unmapped: 'ignore', mappings: [{ value: 'admins', group: 'admins', roles: [] }, { value: 'eng', group: 'engineering', roles: [] }] },
+    actor,
+  );
+}
+
 const idpServer = await startDemoIdpServer(idp, async () => (await fetch(conn.metadataUrl)).text(), config.http.host, demoIdpPort);
 
 const lines = [
@@ -63,6 +79,7 @@ const lines = [
   'onramp is running (development).',
   `  Web app:           ${services.url}`,
   `  Sign in (demo):    ${conn.loginUrl}`,
+  `  Admin console:     ${services.url}/console  (organization "superfantasy", sign in with the demo IdP's group "admins")`,
   `  Temporal UI:       ${stack.temporalUiUrl ?? '(external cluster)'}  → Workflows, filter: OnrampTenant = "${String(tenant._id)}"`,
   `  Admin API token:   ${config.adminTokenGenerated ? config.adminToken : '(from ONRAMP_ADMIN_TOKEN)'}`,
   `  Data directory:    ${dataDir}`,

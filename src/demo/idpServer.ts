@@ -22,6 +22,7 @@ export function startDemoIdpServer(idp: SamlIdp, spMetadata: () => Promise<strin
 <input type="hidden" name="authnRequestUrl" value="${escapeHtml(original)}">
 <p><label>Email <input name="email" value="sarah@superfantasy.test" size="32"></label></p>
 <p><label>Name <input name="name" value="Sarah Connor" size="32"></label></p>
+<p><label>Groups <input name="groups" value="admins, eng" size="32"></label> <span class="muted">(comma-separated; empty = none)</span></p>
 <p><button type="submit">Sign in</button></p></form>`,
       ),
     );
@@ -32,7 +33,8 @@ export function startDemoIdpServer(idp: SamlIdp, spMetadata: () => Promise<strin
     const email = (body.email ?? '').trim();
     const name = (body.name ?? '').trim() || email;
     const authnRequestUrl = body.authnRequestUrl ?? null;
-    const r = await idp.respond(await spMetadata(), authnRequestUrl, { nameId: email, email, name });
+    const groups = (body.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+    const r = await idp.respond(await spMetadata(), authnRequestUrl, { nameId: email, email, name, groups });
     res.type('html').send(`<!doctype html><html><body onload="document.forms[0].submit()">
 <form method="post" action="${escapeHtml(r.acsUrl)}"><input type="hidden" name="SAMLResponse" value="${escapeHtml(r.SAMLResponse)}">
 ${r.RelayState ? `<input type="hidden" name="RelayState" value="${escapeHtml(r.RelayState)}">` : ''}
