@@ -60,3 +60,8 @@ export function establishSession(req: Request, who: { userId: string } | { globa
     });
   });
 }
+
+/** Persist the session now: a browser follows a redirect as soon as it sees the headers, before an implicit save ends. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}

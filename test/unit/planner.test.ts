@@ -97,6 +97,25 @@ describe('planProvisioning', () => {
     });
   });
 
+  it('the approval policy parks a plan that fires a trigger (new account; admin from groups)', () => {
+    const tenant = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: { when: ['new-accounts' as const], expirySeconds: 60 } };
+    expect(planProvisioning(state({ tenant }), claim)).toMatchObject({ kind: 'approval', reasons: ['new-accounts'], expirySeconds: 60, then: { via: 'jit' } });
+    const returning = state({
+      tenant: { ...tenant, approval: { when: ['privileged-grant'], expirySeconds: 60 } },
+      linkedUserId: 'u1',
+      membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' },
+      groups: {
+        settings: { ...DEFAULT_GROUP_SYNC, mode: 'full', mappings: [{ value: 'admins', group: 'administrators', roles: [] }] },
+        current: [],
+        tenantRoles: tenantRoles([]),
+        ownerFromIdp: false,
+        groupRoles: { administrators: ['admin'] },
+      },
+    });
+    expect(planProvisioning(returning, { ...claim, groups: ['admins'] })).toMatchObject({ kind: 'approval', reasons: ['privileged-grant'] });
+    expect(planProvisioning(returning, { ...claim, groups: [] })).toMatchObject({ kind: 'provision', via: 'returning' });
+  });
+
   it('ignores a membership of another user', () => {
     const plan = planProvisioning(
       state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }),
@@ -173,7 +192,8 @@ describe('planProvisioning', () => {
       );
       expect(plan).toEqual({
         kind: 'approval',
-        detail: 'privileged_account',
+        reasons: ['privileged_account'],
+        expirySeconds: DEFAULT_APPROVAL_POLICY.expirySeconds,
         then: {
           kind: 'provision',
           via: 'link',

@@ -8,7 +8,7 @@ import type { createApprovalLibrary, Decider } from '../../library/approvals';
 import type { createTenantLibrary } from '../../library/tenants';
 import { secretsMatch } from '../adminAuth';
 import { tenantParams } from '../admin/schemas';
-import { establishSession } from '../session';
+import { establishSession, saveSession } from '../session';
 import { parseInput } from '../validate';
 import { checkCsrf, csrfToken } from './csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
@@ -142,6 +142,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
         if (!(err instanceof OnrampError) || !err.expose) throw err;
         req.session.flash = `!${err.message}`;
       }
+      await saveSession(req);
       res.redirect(303, `/console/t/${tenant.slug}/approvals`);
     });
   }
