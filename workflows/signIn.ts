@@ -7,6 +7,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type RetryPolicy,
@@ -117,6 +118,9 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
     decided: (d) => {
       decision = d;
     },
+    // Local activities keep a workflow task open, and the update's answer leaves with the task:
+    // a 1 ms timer ends the task, so the login is answered before a long local fan-out starts.
+    answer: () => sleep(1),
     outcome: (outcome, userId) =>
       upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
     phase: (p) => {

@@ -38,6 +38,8 @@ export type SignInActivities = Pick<
 export interface SignInHooks {
   /** Called once the login's answer is known (before the durable tail). */
   decided(decision: SignInDecision): void;
+  /** Deliver the decided answer before going on (the workflow ends its task; inline: nothing to do). */
+  answer(): Promise<void>;
   outcome(outcome: SignInOutcome, userId?: string): void;
   phase(phase: string): void;
   /** Record one decision of the run (search attribute OnrampDecisions). */
@@ -244,7 +246,10 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   }
   hooks.decided(decision);
 
-  if (decision.status === 'active' && grantTail) await applyGrants(grantTail);
+  if (decision.status === 'active' && grantTail) {
+    await hooks.answer(); // the login gets its answer now, not after the fan-out
+    await applyGrants(grantTail);
+  }
 
   // The login already has its answer; the rest is the durable tail.
   if (decision.status === 'active' && approvedLater) {

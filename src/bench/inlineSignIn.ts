@@ -20,6 +20,7 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
       // Same flow; the "durable tail" simply runs before the answer here.
       const decision = await runSignIn(claim, { workflowId, runId: `inline-${randomUUID()}` }, acts, {
         decided: () => undefined,
+        answer: async () => undefined,
         outcome: () => undefined,
         phase: () => undefined,
         note: () => undefined,
