@@ -24,6 +24,8 @@ export interface Config {
     uiUrl: string | undefined;
   };
   paths: { cacheDir: string | undefined; dataDir: string | undefined };
+  /** DNS servers for domain verification; null = the system's resolvers. */
+  dns: { servers: string[] | null };
   /** Benchmark-only inline provisioning (never in production). */
   benchInline: boolean;
 }
@@ -142,6 +144,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiUrl: e.TEMPORAL_UI_URL,
     },
     paths: { cacheDir: e.ONRAMP_CACHE_DIR, dataDir: e.ONRAMP_DATA_DIR },
+    dns: { servers: e.ONRAMP_DNS_SERVERS ? e.ONRAMP_DNS_SERVERS.split(',') : null },
     benchInline: e.ONRAMP_BENCH_INLINE,
   };
 }

@@ -49,6 +49,12 @@ export const envSchema = z.object({
   /** Benchmark-only: provision inline in the request handler instead of through Temporal. */
   ONRAMP_BENCH_INLINE: boolFromEnv.default(false),
 
+  /** DNS servers for domain verification (host or host:port, comma-separated); the system's when unset. */
+  ONRAMP_DNS_SERVERS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*$/, 'must be a comma-separated list of host or host:port')
+    .optional(),
+
   ONRAMP_CACHE_DIR: z.string().optional(),
   ONRAMP_DATA_DIR: z.string().optional(),
 });

@@ -7,6 +7,7 @@ import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
 import { createApprovalLibrary } from '../library/approvals';
 import { createConflictLibrary } from '../library/conflicts';
+import { createDomainLibrary } from '../library/domains';
 import { createGroupLibrary } from '../library/groups';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const conflicts = createConflictLibrary(models);
   const approvals = createApprovalLibrary(models, deps.temporalClient);
   const groups = createGroupLibrary(models);
+  const domains = createDomainLibrary(models, config.dns);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -59,7 +61,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains }),
   );
 
   const sessions = sessionMiddleware({

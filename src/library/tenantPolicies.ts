@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
+import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
 import type { LinkFallback, LinkPolicy } from '../domain/linking';
 import type { ApprovalPolicy } from '../domain/approval';
@@ -50,6 +51,8 @@ export function createTenantPolicyLibrary(models: Models) {
      * hold one; a domain another tenant verified is a 409 and nothing changes.
      */
     async setDomains(tenantId: Types.ObjectId, domains: DomainInput[], actor: Actor) {
+      const publicDomain = domains.find((d) => isPublicEmailDomain(d.domain));
+      if (publicDomain) throw notClaimable(publicDomain.domain);
       const verified = domains.filter((d) => d.verified).map((d) => d.domain);
       const owners = await models.verifiedDomains.find({ _id: { $in: verified } }).lean();
       const taken = owners.find((o) => String(o.tenantId) !== String(tenantId));

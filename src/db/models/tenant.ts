@@ -9,11 +9,26 @@ export const tenantSchema = new Schema(
       enabled: { type: Boolean, required: true, default: true },
       defaultRoles: { type: [String], required: true, default: ['member'] },
     },
-    /** Email domains (ASCII, lower-case) with whether the tenant proved ownership. */
+    /**
+     * Email domains (ASCII, lower-case) with whether the tenant proved ownership:
+     * `token` is the DNS TXT value to publish (library/domains.ts).
+     */
     domains: {
-      type: [new Schema({ domain: { type: String, required: true }, verified: { type: Boolean, required: true } }, { _id: false })],
+      type: [
+        new Schema(
+          {
+            domain: { type: String, required: true },
+            verified: { type: Boolean, required: true },
+            token: { type: String, default: null },
+            verifiedAt: { type: Date, default: null },
+          },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
+    /** Domain JIT: anyone with a verified email of a verified domain joins (email sign-in, issue #6). */
+    domainJit: { type: Boolean, required: true, default: false },
     /** Linking of sign-ins to accounts that already hold the email (see domain/linking.ts). */
     linking: {
       policy: { type: String, enum: ['auto', 'approval', 'deny'], required: true, default: 'approval' },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
 import type { createApprovalLibrary } from '../../library/approvals';
 import type { createConflictLibrary } from '../../library/conflicts';
+import type { createDomainLibrary } from '../../library/domains';
 import type { createGroupLibrary } from '../../library/groups';
 import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
@@ -10,6 +11,7 @@ import type { createSamlConnectionLibrary } from '../../library/samlConnections'
 import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
 import type { createTenantLibrary } from '../../library/tenants';
 import { requireAdminToken } from '../adminAuth';
+import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../pagination';
 import { parseInput } from '../validate';
@@ -54,6 +56,7 @@ export interface AdminRouterDeps {
   conflicts: ReturnType<typeof createConflictLibrary>;
   approvals: ReturnType<typeof createApprovalLibrary>;
   groups: ReturnType<typeof createGroupLibrary>;
+  domains: ReturnType<typeof createDomainLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -89,6 +92,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
+  r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
   r.post('/tenants', async (req, res) => {

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
+import { startHarness, type Harness } from '../support/harness';
+
+interface DomainBody {
+  domain: string;
+  verified: boolean;
+  txtRecord: { name: string; value: string } | null;
+}
+
+/** Domain ownership proved by a DNS TXT record, checked against a real DNS server on loopback. */
+describe('email domains verified by DNS TXT', () => {
+  let h: Harness;
+  let dns: TestDnsServer;
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    h = await startHarness({ env: { ONRAMP_DNS_SERVERS: dns.address } });
+    await h.createTenant('acme');
+    await h.createTenant('rival');
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dns?.close();
+  });
+
+  const add = (tenant: string, domain: string) => h.admin('POST', `/tenants/${tenant}/domains`, { domain });
+  const verify = (tenant: string, domain: string) => h.admin('POST', `/tenants/${tenant}/domains/${domain}/verify`);
+
+  it('issues a token; a missing record → not verified; a wrong one → not; the right one → verified and audited', async () => {
+    const added = await add('acme', 'Acme.TEST');
+    expect(added.status).toBe(201);
+    const body = added.body as unknown as DomainBody;
+    expect(body).toMatchObject({ domain: 'acme.test', verified: false, txtRecord: { name: '_onramp-challenge.acme.test' } });
+    const token = body.txtRecord?.value ?? '';
+    expect(token).toMatch(/^onramp-domain-verification=[A-Za-z0-9_-]{32}$/);
+
+    const missing = await verify('acme', 'acme.test');
+    expect(missing.status).toBe(422);
+    expect(missing.body.error).toMatchObject({ code: 'domain_not_verified' });
+    expect(missing.body.error.message).toContain('no TXT record');
+
+    dns.setTxt('_onramp-challenge.acme.test', ['v=spf1 -all', 'onramp-domain-verification=someone-elses-token']);
+    expect((await verify('acme', 'acme.test')).body.error.message).toContain('does not hold');
+
+    dns.setTxt('_onramp-challenge.acme.test', ['v=spf1 -all', token]);
+    const ok = await verify('acme', 'acme.test');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ domain: 'acme.test', verified: true, txtRecord: null });
+    const { models } = h.services.db;
+    expect(await models.verifiedDomains.findById('acme.test').lean()).toMatchObject({ _id: 'acme.test' });
+    const actions = (await models.auditEvents.find({ 'target.id': 'acme.test' }).sort({ _id: 1 }).lean()).map((e) => e.action);
+    expect(actions).toEqual(['domain.added', 'domain.verification_failed', 'domain.verification_failed', 'domain.verified']);
+  });
+
+  it('a domain is verified by one tenant only', async () => {
+    const rival = await add('rival', 'acme.test');
+    expect(rival.status).toBe(409);
+    expect(rival.body.error.code).toBe('domain_verified_by_other_tenant');
+  });
+
+  it('free-mail and disposable domains cannot be claimed (audited)', async () => {
+    for (const domain of ['gmail.com', 'outlook.com', 'mailinator.com', 'eu.mailinator.com']) {
+      const res = await add('acme', domain);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('domain_not_claimable');
+    }
+    expect((await h.admin('PUT', '/tenants/acme/domains', { domains: [{ domain: 'yahoo.com', verified: true }] })).status).toBe(400);
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'domain.refused' })).toBe(4);
+  });
+
+  it('lists, refuses duplicates and bad input, removes (releasing the claim)', async () => {
+    expect((await add('acme', 'acme.test')).status).toBe(409);
+    expect((await add('acme', 'not a domain')).status).toBe(400);
+    expect((await verify('acme', 'unknown.test')).status).toBe(404);
+    const list = await h.admin('GET', '/tenants/acme/domains');
+    expect(list.body.data).toMatchObject([{ domain: 'acme.test', verified: true }]);
+    expect((await h.admin('DELETE', '/tenants/acme/domains/acme.test')).status).toBe(204);
+    expect(await h.services.db.models.verifiedDomains.findById('acme.test').lean()).toBeNull();
+    expect((await add('rival', 'acme.test')).status).toBe(201); // now free to claim
+  });
+});
