@@ -13,6 +13,7 @@ import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { fieldSet } from '../src/db/attributeFields';
+import { findConnection } from '../src/db/connections';
 import type { ProvisioningState } from '../src/domain/planner';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
 import { applyGrant, grantId, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
@@ -93,7 +94,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       // Independent `_id` lookups (the fast path on FerretDB v1), in parallel.
       const [tenant, connection, identityDoc, emailClaimDoc, domainOwner] = await Promise.all([
         Types.ObjectId.isValid(claim.tenantId) ? models.tenants.findById(claim.tenantId).lean() : null,
-        Types.ObjectId.isValid(claim.connectionId) ? models.samlConnections.findById(claim.connectionId).lean() : null,
+        findConnection(models, claim.connectionId),
         models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean(),
         email ? models.userEmails.findById(email).lean() : null,
         email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,

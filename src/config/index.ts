@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { envSchema, type Env } from './schema';
 
 export interface Config {
@@ -24,6 +24,9 @@ export interface Config {
     uiUrl: string | undefined;
   };
   paths: { cacheDir: string | undefined; dataDir: string | undefined };
+  /** Seals secrets at rest; in development a fixed key when none is set (data kept in .onramp/dev stays readable). */
+  encryptionKey: Buffer;
+  mail: { smtpUrl: string | undefined; from: string };
   /** DNS servers for domain verification; null = the system's resolvers. */
   dns: { servers: string[] | null };
   /** Benchmark-only inline provisioning (never in production). */
@@ -67,6 +70,16 @@ const checks: NamedCheck[] = [
       e.NODE_ENV === 'production' && e.ONRAMP_PUBLIC_URL?.startsWith('http:') && !e.ONRAMP_ALLOW_INSECURE_HTTP
         ? 'must use https in production (set ONRAMP_ALLOW_INSECURE_HTTP=true to opt out explicitly)'
         : null,
+  },
+  {
+    name: 'encryption key required in production',
+    variable: 'ONRAMP_ENCRYPTION_KEY',
+    check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_ENCRYPTION_KEY ? 'is required in production' : null),
+  },
+  {
+    name: 'SMTP required in production',
+    variable: 'ONRAMP_SMTP_URL',
+    check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_SMTP_URL ? 'is required in production (email sign-in codes are sent by SMTP)' : null),
   },
   {
     name: 'MongoDB required in production',
@@ -145,6 +158,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     paths: { cacheDir: e.ONRAMP_CACHE_DIR, dataDir: e.ONRAMP_DATA_DIR },
     dns: { servers: e.ONRAMP_DNS_SERVERS ? e.ONRAMP_DNS_SERVERS.split(',') : null },
+    encryptionKey: e.ONRAMP_ENCRYPTION_KEY
+      ? Buffer.from(e.ONRAMP_ENCRYPTION_KEY, 'base64')
+      : createHash('sha256').update('onramp development encryption key (never production)').digest(),
+    mail: { smtpUrl: e.ONRAMP_SMTP_URL, from: e.ONRAMP_MAIL_FROM },
     benchInline: e.ONRAMP_BENCH_INLINE,
   };
 }

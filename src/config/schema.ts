@@ -22,6 +22,11 @@ export const envSchema = z.object({
   ONRAMP_PUBLIC_URL: z.url().optional(),
   ONRAMP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   ONRAMP_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** 32 random bytes (base64) sealing secrets at rest, e.g. OIDC client secrets (src/crypto/secretBox.ts). */
+  ONRAMP_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
   ONRAMP_SESSION_TTL_SECONDS: positiveInt(8 * 3600, 30 * 24 * 3600),
   /** Explicit opt-in for plain-HTTP public URLs and non-Secure cookies outside development. */
   ONRAMP_ALLOW_INSECURE_HTTP: boolFromEnv.default(false),
@@ -48,6 +53,10 @@ export const envSchema = z.object({
 
   /** Benchmark-only: provision inline in the request handler instead of through Temporal. */
   ONRAMP_BENCH_INLINE: boolFromEnv.default(false),
+
+  /** How email sign-in codes are sent: SMTP in real use; `log` (printed, viewable at /dev/outbox) in development. */
+  ONRAMP_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  ONRAMP_MAIL_FROM: z.string().min(3).default('onramp <no-reply@onramp.invalid>'),
 
   /** DNS servers for domain verification (host or host:port, comma-separated); the system's when unset. */
   ONRAMP_DNS_SERVERS: z

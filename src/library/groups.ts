@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
+import { findConnection, updateConnection } from '../db/connections';
 import { applyGrant, grantsOf, holdsGrant, removeGrant } from '../db/grants';
 import type { Models } from '../db/models';
 import { groupKey } from '../db/models/group';
@@ -201,8 +202,8 @@ export function createGroupLibrary(models: Models) {
     },
 
     async groupSync(tenantId: Types.ObjectId, connectionId: string): Promise<GroupSyncSettings> {
-      const conn = Types.ObjectId.isValid(connectionId) ? await models.samlConnections.findOne({ _id: connectionId, tenantId }).lean() : null;
-      if (!conn) throw notFound('connection of this tenant');
+      const conn = await findConnection(models, connectionId);
+      if (!conn || String(conn.tenantId) !== String(tenantId)) throw notFound('connection of this tenant');
       return (conn.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
     },
 
@@ -214,15 +215,13 @@ export function createGroupLibrary(models: Models) {
         if (m.group !== null && !(m.group in groupRoles)) throw validationError(`mappings.${i}.group`, `group "${m.group}" does not exist; create it first`);
         checkRoles(`mappings.${i}.roles`, m.roles, roles);
       }
-      const before = Types.ObjectId.isValid(connectionId)
-        ? await models.samlConnections.findOneAndUpdate({ _id: connectionId, tenantId }, { $set: { groupSync: settings } }).lean()
-        : null;
+      const before = await updateConnection(models, tenantId, connectionId, { groupSync: settings });
       if (!before) throw notFound('connection of this tenant');
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'connection.group_sync_updated',
-        target: { type: 'saml_connection', id: connectionId },
+        target: { type: `${before.kind}_connection`, id: connectionId },
         before: { groupSync: before.groupSync ?? null },
         after: { groupSync: settings },
       });

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
+import { updateConnection } from '../db/connections';
 import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
@@ -76,15 +77,13 @@ export function createTenantPolicyLibrary(models: Models) {
     },
 
     async setAttributeSync(tenantId: Types.ObjectId, connectionId: string, mode: AttributeSyncMode, actor: Actor) {
-      const before = Types.ObjectId.isValid(connectionId)
-        ? await models.samlConnections.findOneAndUpdate({ _id: connectionId, tenantId }, { $set: { attributeSync: mode } }).lean()
-        : null;
+      const before = await updateConnection(models, tenantId, connectionId, { attributeSync: mode });
       if (!before) throw notFound('connection of this tenant');
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'connection.attribute_sync_updated',
-        target: { type: 'saml_connection', id: connectionId },
+        target: { type: `${before.kind}_connection`, id: connectionId },
         before: { attributeSync: before.attributeSync ?? null },
         after: { attributeSync: mode },
       });

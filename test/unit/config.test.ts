@@ -8,6 +8,8 @@ const prod = {
   ONRAMP_PUBLIC_URL: 'https://onramp.example.com',
   MONGODB_URI: 'mongodb://db:27017',
   TEMPORAL_ADDRESS: 'temporal:7233',
+  ONRAMP_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  ONRAMP_SMTP_URL: 'smtps://mail.example.com',
 };
 
 const errorOf = (env: Record<string, string>): ConfigError => {
@@ -21,6 +23,15 @@ const errorOf = (env: Record<string, string>): ConfigError => {
 };
 
 describe('loadConfig', () => {
+  it('production needs an encryption key of 32 bytes and SMTP for email codes', () => {
+    const { ONRAMP_ENCRYPTION_KEY: _k, ...noKey } = prod;
+    expect(errorOf(noKey).variable).toBe('ONRAMP_ENCRYPTION_KEY');
+    expect(errorOf({ ...prod, ONRAMP_ENCRYPTION_KEY: 'c2hvcnQ=' }).variable).toBe('ONRAMP_ENCRYPTION_KEY');
+    const { ONRAMP_SMTP_URL: _s, ...noSmtp } = prod;
+    expect(errorOf(noSmtp).variable).toBe('ONRAMP_SMTP_URL');
+    expect(loadConfig(prod).encryptionKey).toHaveLength(32);
+  });
+
   it('development defaults are safe and need nothing', () => {
     const c = loadConfig({});
     expect(c.env).toBe('development');

@@ -28,6 +28,8 @@ describe('docker-compose.yml', async () => {
     ONRAMP_PUBLIC_URL: 'https://onramp.example.com',
     ONRAMP_ADMIN_TOKEN: 'x'.repeat(40),
     ONRAMP_SESSION_SECRET: 'y'.repeat(40),
+    ONRAMP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    ONRAMP_SMTP_URL: 'smtp://mail.example.test:587',
   };
   const onrampServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
 

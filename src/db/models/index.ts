@@ -4,6 +4,7 @@ import { auditEventModel } from './auditEvent';
 import { conflictModel } from './conflict';
 import { grantModel } from './grant';
 import { groupModel } from './group';
+import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
 import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -16,6 +17,8 @@ export function createModels(conn: Connection) {
     tenants: tenantModel(conn),
     verifiedDomains: verifiedDomainModel(conn),
     samlConnections: samlConnectionModel(conn),
+    oidcConnections: oidcConnectionModel(conn),
+    oidcStates: oidcStateModel(conn),
     users: userModel(conn),
     userEmails: userEmailModel(conn),
     identities: identityModel(conn),

@@ -1,0 +1,43 @@
+import { Types } from 'mongoose';
+import type { LinkPolicy } from '../domain/linking';
+import type { Models } from './models';
+
+/**
+ * What provisioning and the admin settings need of any connection (SAML or
+ * OIDC): they live in two collections with the same policy fields.
+ */
+export interface ConnectionPolicyFields {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  enabled: boolean;
+  linkPolicy?: LinkPolicy | null;
+  allowedDomains?: string[] | null;
+  attributeSync: 'on-first-sign-in' | 'every-sign-in';
+  attributeMapping?: { custom?: unknown } | null;
+  groupSync?: unknown;
+}
+
+export type ConnectionKind = 'saml' | 'oidc';
+
+/** A connection by `_id`, whichever protocol (two `_id` lookups in parallel). */
+export async function findConnection(models: Models, id: string): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const [saml, oidc] = await Promise.all([models.samlConnections.findById(id).lean(), models.oidcConnections.findById(id).lean()]);
+  if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
+  if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
+  return null;
+}
+
+/** Set policy fields on a tenant's connection; returns the document before, or null when it is not the tenant's. */
+export async function updateConnection(
+  models: Models,
+  tenantId: Types.ObjectId,
+  id: string,
+  set: Record<string, unknown>,
+): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const saml = await models.samlConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
+  if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
+  const oidc = await models.oidcConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
+  return oidc ? { ...(oidc as ConnectionPolicyFields), kind: 'oidc' } : null;
+}
