@@ -1,6 +1,5 @@
 import type { Models } from '../db/models';
 import { recordAction } from '../db/audit';
-import type { Types } from 'mongoose';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { page, type DocId } from '../http/pagination';
 import { BUILT_IN_ROLES } from '../domain/roles';

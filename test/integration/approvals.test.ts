@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
-import { listRuns, waitForSignInRuns } from '../support/temporal';
+import { listRuns } from '../support/temporal';
 
 interface Request {
   id: string;

@@ -9,9 +9,8 @@ import { OnrampError, notFound } from '../../errors';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
-import { errorPage } from '../pages';
-import { establishSession } from '../session';
 import { checkRecipient, consumeAssertion, samlRejected } from './assertionChecks';
+import { answerSignIn } from '../signInAnswer';
 import { profileToClaim } from './claim';
 import { bindConnection, boundConnection, createSamlStrategy } from './strategy';
 import { samlUrls } from './urls';
@@ -35,12 +34,6 @@ function rejection(err: unknown): OnrampError {
  * The SAML service provider: SP-initiated login (HTTP-Redirect), the ACS
  * (HTTP-POST), and SP metadata — one set per connection.
  */
-/** Where to go after sign-in: only a console path of this app (RelayState is not trusted otherwise). */
-export function returnPath(relayState: unknown): string | null {
-  if (typeof relayState !== 'string' || relayState.length > 300) return null;
-  return /^\/console(\/[A-Za-z0-9._~%-]+)*\/?$/.test(relayState) ? relayState : null;
-}
-
 export function samlRouter(deps: SamlRouterDeps): Router {
   const { config, models, logger } = deps;
   const strategy = createSamlStrategy(config, models);
@@ -100,16 +93,7 @@ export function samlRouter(deps: SamlRouterDeps): Router {
           await consumeAssertion(models, String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
           const { decision, workflowId } = await deps.signIn.signIn(claim);
           logger.info({ workflowId, status: decision.status }, 'sign-in decided');
-          if (decision.status === 'denied') {
-            res.status(403).type('html').send(errorPage('Sign-in refused', decision.message, decision.reason));
-            return;
-          }
-          if (decision.status === 'pending') {
-            res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
-            return;
-          }
-          await establishSession(req, { userId: decision.userId });
-          res.redirect(303, returnPath(req.body?.RelayState) ?? '/');
+          await answerSignIn(req, res, decision, req.body?.RelayState);
         } catch (e) {
           if (e instanceof OnrampError && e.status === 401) await fail(e);
           else next(e);

@@ -1,0 +1,70 @@
+import { Types } from 'mongoose';
+import { open, seal } from '../crypto/secretBox';
+import { recordAction } from '../db/audit';
+import type { Models } from '../db/models';
+import type { OidcConnectionDoc } from '../db/models/oidcConnection';
+import { conflict, isDuplicateKeyError } from '../errors';
+
+export interface OidcConnectionInput {
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  claimMapping: { email: string; emailVerified: string; name: string; groups: string };
+  linkPolicy: 'auto' | 'approval' | 'deny' | null;
+  allowedDomains: string[] | null;
+}
+
+export const oidcUrls = (publicUrl: string, id: string) => ({
+  loginUrl: `${publicUrl}/sso/oidc/${id}/login`,
+  redirectUri: `${publicUrl}/sso/oidc/${id}/callback`,
+});
+
+/** A tenant's OIDC connections (admin API); the client secret is sealed at rest and never returned. */
+export function createOidcConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
+  const present = (conn: OidcConnectionDoc & { createdAt?: Date }) => ({
+    id: String(conn._id),
+    tenantId: String(conn.tenantId),
+    name: conn.name,
+    enabled: conn.enabled,
+    issuer: conn.issuer,
+    clientId: conn.clientId,
+    scopes: [...conn.scopes],
+    claimMapping: { ...conn.claimMapping },
+    linkPolicy: conn.linkPolicy ?? null,
+    allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
+    ...oidcUrls(publicUrl, String(conn._id)),
+    createdAt: conn.createdAt ?? new Date(0),
+  });
+
+  return {
+    present,
+
+    async create(tenantId: Types.ObjectId, input: OidcConnectionInput, actor: { type: 'admin'; id: string | null }) {
+      const { clientSecret, ...rest } = input;
+      let conn;
+      try {
+        conn = await models.oidcConnections.create({ _id: new Types.ObjectId(), tenantId, ...rest, clientSecretSealed: seal(encryptionKey, clientSecret) });
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw conflict('connection_exists', `this tenant already has a connection for issuer ${input.issuer}`);
+        throw err;
+      }
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.created',
+        target: { type: 'oidc_connection', id: String(conn._id) },
+        after: { name: input.name, issuer: input.issuer, clientId: input.clientId, scopes: input.scopes },
+      });
+      return present(conn.toObject() as OidcConnectionDoc & { createdAt: Date });
+    },
+
+    async byId(id: string) {
+      if (!Types.ObjectId.isValid(id) || id.length !== 24) return null;
+      return models.oidcConnections.findById(id).lean();
+    },
+
+    clientSecret: (conn: Pick<OidcConnectionDoc, 'clientSecretSealed'>): string => open(encryptionKey, conn.clientSecretSealed),
+  };
+}
