@@ -102,7 +102,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
             connectionId: claim.connectionId,
             subject: claim.subject,
             userId,
-            protocol: 'saml',
+            protocol: claim.protocol ?? 'saml',
           });
           if (res.userId !== userId) throw new StalePlan();
           if (plan.via === 'link') hooks.note('linked');

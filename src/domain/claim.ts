@@ -14,6 +14,8 @@ export interface IdentityClaim {
   /** `null` when the IdP did not send a groups attribute at all (not the same as `[]`). */
   groups: string[] | null;
   attributes: Record<string, string[]>;
+  /** Which edge produced it (recorded on the identity; the workflow decides nothing by it). Default `saml`. */
+  protocol?: 'saml' | 'oidc' | 'email';
 }
 
 export const MAX_SUBJECT_LENGTH = 256;

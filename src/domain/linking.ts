@@ -62,6 +62,8 @@ export function decideLink(ctx: LinkContext): LinkDecision {
   const userId = ctx.candidateUserIds[0];
   if (!userId) throw new Error('decideLink needs a candidate account');
   if (ctx.policy === 'deny') return { kind: 'deny', reason: 'policy_deny' };
+  // An email the IdP itself does not vouch for is never grounds for a link — not even one an admin approves.
+  if (!ctx.emailVerified) return { kind: 'deny', reason: 'email_not_verified' };
 
   const untrusted = untrustedReason(ctx);
   if (ctx.policy === 'approval') return { kind: 'approval', reason: untrusted ?? 'policy_approval' };

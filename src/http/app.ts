@@ -9,6 +9,7 @@ import { createApprovalLibrary } from '../library/approvals';
 import { createConflictLibrary } from '../library/conflicts';
 import { createDomainLibrary } from '../library/domains';
 import { createGroupLibrary } from '../library/groups';
+import { createOidcConnectionLibrary } from '../library/oidcConnections';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
 import { createSamlConnectionLibrary } from '../library/samlConnections';
@@ -20,6 +21,8 @@ import { adminRouter } from './admin/routes';
 import { consoleRouter } from './console/routes';
 import { errorHandler } from './errorHandler';
 import { meRouter } from './me';
+import { createOidcClients } from './oidc/client';
+import { oidcRouter } from './oidc/routes';
 import { samlRouter } from './saml/routes';
 import { sessionMiddleware } from './session';
 
@@ -54,6 +57,8 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const approvals = createApprovalLibrary(models, deps.temporalClient);
   const groups = createGroupLibrary(models);
   const domains = createDomainLibrary(models, config.dns);
+  const oidcConnections = createOidcConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
+  const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -61,7 +66,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains }),
+    adminRouter({ adminToken: config.adminToken, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients }),
   );
 
   const sessions = sessionMiddleware({
@@ -73,6 +78,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   });
   app.use(sessions.middleware);
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
+  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
   app.use(meRouter(members));
   app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));
 

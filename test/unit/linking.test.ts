@@ -21,7 +21,6 @@ describe('decideLink', () => {
   });
 
   it.each([
-    ['unverified email', { emailVerified: false }, 'email_not_verified'],
     ['domain the tenant has not verified', { tenantVerifiedDomains: ['superfantasy.test'], domainOwnerTenantId: null }, 'domain_not_verified'],
     ['domain outside the connection allow-list', { connectionAllowedDomains: ['superfantasy.test'] }, 'domain_not_allowed_for_connection'],
     ['privileged account', { candidateIsPrivileged: true }, 'privileged_account'],
@@ -45,9 +44,9 @@ describe('decideLink', () => {
     }
   });
 
-  it('policy approval parks every link, naming why the email is untrusted when it is', () => {
+  it('policy approval parks every link (with a verified email), naming why the domain is untrusted when it is', () => {
     expect(decideLink({ ...peter, policy: 'approval' })).toEqual({ kind: 'approval', reason: 'policy_approval' });
-    expect(decideLink({ ...peter, policy: 'approval', emailVerified: false })).toEqual({ kind: 'approval', reason: 'email_not_verified' });
+    expect(decideLink({ ...peter, policy: 'approval', tenantVerifiedDomains: [] })).toEqual({ kind: 'approval', reason: 'domain_not_verified' });
   });
 
   it('policy deny refuses', () => {

@@ -4,6 +4,8 @@ import type { createAuditLibrary } from '../../library/auditLog';
 import type { createApprovalLibrary } from '../../library/approvals';
 import type { createConflictLibrary } from '../../library/conflicts';
 import type { createDomainLibrary } from '../../library/domains';
+import type { createOidcConnectionLibrary } from '../../library/oidcConnections';
+import type { OidcClients } from '../oidc/client';
 import type { createGroupLibrary } from '../../library/groups';
 import type { createIdentityLibrary } from '../../library/identities';
 import type { createMemberLibrary } from '../../library/members';
@@ -18,7 +20,9 @@ import { parseInput } from '../validate';
 import {
   auditEventOut,
   auditQuery,
+  createOidcConnectionBody,
   createSamlConnectionBody,
+  oidcConnectionOut,
   createTenantBody,
   approvalOut,
   approvalParams,
@@ -57,6 +61,8 @@ export interface AdminRouterDeps {
   approvals: ReturnType<typeof createApprovalLibrary>;
   groups: ReturnType<typeof createGroupLibrary>;
   domains: ReturnType<typeof createDomainLibrary>;
+  oidcConnections: ReturnType<typeof createOidcConnectionLibrary>;
+  oidcClients: OidcClients;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -116,6 +122,16 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = parseInput(createSamlConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
     const conn = await deps.samlConnections.create(tenant._id, body, ADMIN);
     res.status(201).json(samlConnectionOut.parse(conn));
+  });
+
+  r.post('/tenants/:tenant/connections/oidc', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const body = parseInput(createOidcConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
+    const conn = await deps.oidcConnections.create(tenant._id, body, ADMIN);
+    // Prove the issuer answers discovery now, not at someone's first sign-in.
+    const doc = await deps.oidcConnections.byId(conn.id);
+    const discovered = doc ? await deps.oidcClients.config(doc).then(() => true, () => false) : false;
+    res.status(201).json({ ...oidcConnectionOut.parse(conn), discovery: discovered ? 'ok' : 'failed' });
   });
 
   r.put('/tenants/:tenant/domains', async (req, res) => {

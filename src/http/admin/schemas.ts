@@ -103,6 +103,45 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
     allowedDomains: z.array(domainName).max(100).nullable().default(null),
   });
 
+export const createOidcConnectionBody = (allowHttp: boolean) =>
+  z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    issuer: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(2048),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'is not a scope'))
+      .max(20)
+      .refine((s) => s.includes('openid'), 'must include openid')
+      .default(['openid', 'email', 'profile']),
+    claimMapping: z
+      .strictObject({
+        email: attributeName.default('email'),
+        emailVerified: attributeName.default('email_verified'),
+        name: attributeName.default('name'),
+        groups: attributeName.default('groups'),
+      })
+      .default({ email: 'email', emailVerified: 'email_verified', name: 'name', groups: 'groups' }),
+    linkPolicy: linkPolicy.nullable().default(null),
+    allowedDomains: z.array(domainName).max(100).nullable().default(null),
+  });
+
+export const oidcConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  issuer: z.string(),
+  clientId: z.string(),
+  scopes: z.array(z.string()),
+  claimMapping: z.object({ email: z.string(), emailVerified: z.string(), name: z.string(), groups: z.string() }),
+  linkPolicy: z.string().nullable(),
+  allowedDomains: z.array(z.string()).nullable(),
+  loginUrl: z.string(),
+  redirectUri: z.string(),
+  createdAt: z.date(),
+});
+
 export const listQuery = z.object(paginationQuery);
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));

@@ -1,0 +1,122 @@
+import { Router, type Request } from 'express';
+import * as oidc from 'openid-client';
+import { recordAction } from '../../db/audit';
+import type { Models } from '../../db/models';
+import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
+import { notFound, OnrampError } from '../../errors';
+import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
+import type { Logger } from '../../logger';
+import type { SignInStarter } from '../../temporal/signInClient';
+import { answerSignIn, returnPath } from '../signInAnswer';
+import { oidcToClaim } from './claim';
+import type { OidcClients } from './client';
+
+export interface OidcRouterDeps {
+  models: Models;
+  logger: Logger;
+  publicUrl: string;
+  connections: ReturnType<typeof createOidcConnectionLibrary>;
+  clients: OidcClients;
+  signIn: SignInStarter;
+}
+
+const STATE_TTL_MS = 10 * 60_000;
+const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
+
+/**
+ * OpenID Connect relying party per connection: authorization code flow with
+ * PKCE (S256), state and nonce, kept server-side and usable once. The
+ * validated claims become the same identity claim as SAML's and go to the
+ * same workflow. Every refusal is audited and writes nothing else.
+ */
+export function oidcRouter(deps: OidcRouterDeps): Router {
+  const { models, logger } = deps;
+  const r = Router();
+
+  const connectionOf = async (req: Request): Promise<OidcConnectionDoc> => {
+    const conn = await deps.connections.byId(String(req.params.connectionId));
+    if (!conn) throw notFound('OIDC connection');
+    if (!conn.enabled) throw new OnrampError('connection_disabled', 'This sign-in connection is disabled.', { status: 403 });
+    return conn as OidcConnectionDoc;
+  };
+
+  const audit = (req: Request, conn: OidcConnectionDoc, err: OnrampError) =>
+    recordAction(models, {
+      tenantId: String(conn.tenantId),
+      actor: { type: 'idp', id: String(conn._id) },
+      action: 'signin.rejected',
+      target: { type: 'oidc_connection', id: String(conn._id) },
+      reason: err.code,
+      context: { message: err.message, ip: req.ip ?? null },
+    }).catch((e: unknown) => logger.error({ err: e }, 'could not audit a rejected sign-in'));
+
+  r.get('/sso/oidc/:connectionId/login', async (req, res) => {
+    const conn = await connectionOf(req);
+    const config = await deps.clients.config(conn).catch((err: unknown) => {
+      throw new OnrampError('oidc_discovery_failed', 'The identity provider cannot be reached right now. Try again later.', { status: 503, cause: err });
+    });
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    await models.oidcStates.create({
+      _id: state,
+      connectionId: String(conn._id),
+      nonce,
+      codeVerifier,
+      returnTo: returnPath(req.query.returnTo),
+      expiresAt: new Date(Date.now() + STATE_TTL_MS),
+    });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
+      scope: conn.scopes.join(' '),
+      response_type: 'code',
+      state,
+      nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    });
+    res.redirect(302, url.href);
+  });
+
+  r.get('/sso/oidc/:connectionId/callback', async (req, res) => {
+    const conn = await connectionOf(req);
+    try {
+      const stateParam = typeof req.query.state === 'string' ? req.query.state : '';
+      // One use: the state document is deleted as it is read, and must belong to this connection.
+      const saved = stateParam ? await models.oidcStates.findOneAndDelete({ _id: stateParam }).lean() : null;
+      if (!saved || saved.connectionId !== String(conn._id) || saved.expiresAt.getTime() < Date.now()) {
+        throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
+      }
+      if (typeof req.query.error === 'string') {
+        throw rejected('oidc_idp_error', `The identity provider refused the sign-in (${req.query.error.slice(0, 100)}).`);
+      }
+      if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
+      const config = await deps.clients.config(conn);
+      let claims: Record<string, unknown>;
+      try {
+        const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
+          expectedState: saved._id,
+          expectedNonce: saved.nonce,
+          pkceCodeVerifier: saved.codeVerifier,
+          idTokenExpected: true,
+        });
+        const idClaims = tokens.claims();
+        if (!idClaims) throw new Error('no ID token');
+        // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
+        const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+        claims = { ...userinfo, ...idClaims };
+      } catch (err) {
+        throw rejected('oidc_invalid', `The identity provider's answer was refused: ${err instanceof Error ? err.message : 'invalid response'}`, err);
+      }
+      const claim = oidcToClaim(claims, conn);
+      const { decision, workflowId } = await deps.signIn.signIn(claim);
+      logger.info({ workflowId, status: decision.status }, 'sign-in decided');
+      await answerSignIn(req, res, decision, saved.returnTo);
+    } catch (err) {
+      if (err instanceof OnrampError && err.status === 401) await audit(req, conn, err);
+      throw err;
+    }
+  });
+
+  return r;
+}
