@@ -17,14 +17,19 @@ export interface ConnectionPolicyFields {
   groupSync?: unknown;
 }
 
-export type ConnectionKind = 'saml' | 'oidc';
+export type ConnectionKind = 'saml' | 'oidc' | 'email';
 
-/** A connection by `_id`, whichever protocol (two `_id` lookups in parallel). */
+/** A connection by `_id`, whichever protocol (`_id` lookups in parallel). */
 export async function findConnection(models: Models, id: string): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const [saml, oidc] = await Promise.all([models.samlConnections.findById(id).lean(), models.oidcConnections.findById(id).lean()]);
+  const [saml, oidc, email] = await Promise.all([
+    models.samlConnections.findById(id).lean(),
+    models.oidcConnections.findById(id).lean(),
+    models.emailConnections.findById(id).lean(),
+  ]);
   if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
   if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
+  if (email) return { ...(email as ConnectionPolicyFields), kind: 'email' };
   return null;
 }
 
@@ -39,5 +44,7 @@ export async function updateConnection(
   const saml = await models.samlConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
   if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
   const oidc = await models.oidcConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
-  return oidc ? { ...(oidc as ConnectionPolicyFields), kind: 'oidc' } : null;
+  if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
+  const email = await models.emailConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
+  return email ? { ...(email as ConnectionPolicyFields), kind: 'email' } : null;
 }

@@ -3,12 +3,15 @@ import express, { type Express } from 'express';
 import type { MongoClient } from 'mongodb';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
+import { startSweeper } from '../db/sweeper';
 import { notFound } from '../errors';
 import { createAuditLibrary } from '../library/auditLog';
 import { createApprovalLibrary } from '../library/approvals';
 import { createConflictLibrary } from '../library/conflicts';
 import { createDomainLibrary } from '../library/domains';
+import { createEmailSignInLibrary } from '../library/emailSignIn';
 import { createGroupLibrary } from '../library/groups';
+import { createOutbox, logTransport, smtpTransport } from '../mail/outbox';
 import { createOidcConnectionLibrary } from '../library/oidcConnections';
 import { createIdentityLibrary } from '../library/identities';
 import { createMemberLibrary } from '../library/members';
@@ -19,6 +22,7 @@ import type { Logger } from '../logger';
 import type { SignInStarter } from '../temporal/signInClient';
 import { adminRouter } from './admin/routes';
 import { consoleRouter } from './console/routes';
+import { emailRouter } from './email/routes';
 import { errorHandler } from './errorHandler';
 import { meRouter } from './me';
 import { createOidcClients } from './oidc/client';
@@ -58,6 +62,15 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   const groups = createGroupLibrary(models);
   const domains = createDomainLibrary(models, config.dns);
   const oidcConnections = createOidcConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
+  const outbox = createOutbox(
+    models,
+    config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
+    config.mail.from,
+    logger.child({ component: 'outbox' }),
+  );
+  outbox.start();
+  const stopSweeper = startSweeper(models, logger.child({ component: 'sweeper' }));
+  const emailSignIn = createEmailSignInLibrary(models, outbox, config.encryptionKey);
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
   app.get('/healthz', (_req, res) => {
@@ -79,6 +92,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(sessions.middleware);
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
   app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
+  app.use(emailRouter({ models, publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));
 
@@ -86,5 +100,12 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
     throw notFound(`route ${req.method} ${req.path}`);
   });
   app.use(errorHandler(logger));
-  return { app, close: () => sessions.store.close() };
+  return {
+    app,
+    close: async () => {
+      outbox.stop();
+      stopSweeper();
+      await sessions.store.close();
+    },
+  };
 }

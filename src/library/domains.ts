@@ -119,6 +119,8 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
     async setDomainJit(tenantId: Types.ObjectId, enabled: boolean, actor: Actor) {
       const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domainJit: enabled } }).lean();
       if (!before) throw notFound('tenant');
+      // The tenant's email sign-in follows the switch.
+      await models.emailConnections.updateOne({ tenantId }, { $set: { enabled } }, { upsert: enabled });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,

@@ -5,6 +5,7 @@ import { conflictModel } from './conflict';
 import { grantModel } from './grant';
 import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
+import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -19,6 +20,10 @@ export function createModels(conn: Connection) {
     samlConnections: samlConnectionModel(conn),
     oidcConnections: oidcConnectionModel(conn),
     oidcStates: oidcStateModel(conn),
+    emailConnections: emailConnectionModel(conn),
+    emailCodes: emailCodeModel(conn),
+    outbox: outboxModel(conn),
+    rateSlots: rateSlotModel(conn),
     users: userModel(conn),
     userEmails: userEmailModel(conn),
     identities: identityModel(conn),

@@ -10,7 +10,7 @@ import { secretsMatch } from '../adminAuth';
 import { tenantParams } from '../admin/schemas';
 import { establishSession, saveSession } from '../session';
 import { parseInput } from '../validate';
-import { checkCsrf, csrfToken } from './csrf';
+import { checkCsrf, csrfToken } from '../csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
 
 export interface ConsoleDeps {

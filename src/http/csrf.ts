@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { OnrampError } from '../../errors';
-import { secretsMatch } from '../adminAuth';
+import { OnrampError } from '../errors';
+import { secretsMatch } from './adminAuth';
 
 /** The session's CSRF token for console forms (created on first use). */
 export function csrfToken(req: Request): string {

@@ -1,0 +1,86 @@
+import express, { Router, type Request } from 'express';
+import { recordAction } from '../../db/audit';
+import type { Models } from '../../db/models';
+import { OnrampError } from '../../errors';
+import type { createEmailSignInLibrary } from '../../library/emailSignIn';
+import type { Outbox } from '../../mail/outbox';
+import type { SignInStarter } from '../../temporal/signInClient';
+import { checkCsrf, csrfToken } from '../csrf';
+import { escapeHtml as e, page } from '../pages';
+import { saveSession } from '../session';
+import { answerSignIn } from '../signInAnswer';
+
+export interface EmailRouterDeps {
+  models: Models;
+  publicUrl: string;
+  emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
+  signIn: SignInStarter;
+  outbox: Outbox;
+  /** Serve /dev/outbox (never in production). */
+  showOutbox: boolean;
+}
+
+const field = (req: Request, name: string): string => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** The built-in email sign-in pages: ask for an address, send a code, check it. */
+export function emailRouter(deps: EmailRouterDeps): Router {
+  const r = Router();
+  r.use('/sso/email', express.urlencoded({ extended: false, limit: '8kb' }));
+
+  const codeForm = (req: Request, email: string) =>
+    page(
+      'Check your email',
+      `<p>If <strong>${e(email)}</strong> can sign in here, we sent it a 6-digit code. It expires in 10 minutes.</p>
+<form method="post" action="/sso/email/verify"><input type="hidden" name="_csrf" value="${e(csrfToken(req))}">
+<input type="hidden" name="email" value="${e(email)}">
+<p><label>Code <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></label> <button type="submit">Sign in</button></p></form>`,
+    );
+
+  r.get('/sso/email', async (req, res) => {
+    const body = `<p>Sign in with a one-time code sent to your work email.</p>
+<form method="post" action="/sso/email/start"><input type="hidden" name="_csrf" value="${e(csrfToken(req))}">
+<p><label>Work email <input name="email" type="email" required size="32"></label> <button type="submit">Send code</button></p></form>`;
+    await saveSession(req);
+    res.type('html').send(page('Sign in with email', body));
+  });
+
+  r.post('/sso/email/start', async (req, res) => {
+    checkCsrf(req, deps.publicUrl);
+    const { email } = await deps.emailSignIn.start({ email: field(req, 'email'), ip: req.ip ?? 'unknown' });
+    res.type('html').send(codeForm(req, email));
+  });
+
+  r.post('/sso/email/verify', async (req, res) => {
+    checkCsrf(req, deps.publicUrl);
+    try {
+      const claim = await deps.emailSignIn.verify({ email: field(req, 'email'), code: field(req, 'code'), ip: req.ip ?? 'unknown' });
+      const { decision } = await deps.signIn.signIn(claim);
+      await answerSignIn(req, res, decision, null);
+    } catch (err) {
+      if (err instanceof OnrampError && (err.status === 401 || err.status === 429)) {
+        await recordAction(deps.models, {
+          tenantId: null,
+          actor: { type: 'system', id: null },
+          action: 'signin.rejected',
+          target: { type: 'email', id: field(req, 'email').slice(0, 320) },
+          reason: err.code,
+          context: { ip: req.ip ?? null },
+        });
+      }
+      throw err;
+    }
+  });
+
+  if (deps.showOutbox) {
+    r.get('/dev/outbox', async (_req, res) => {
+      const rows = (await deps.outbox.recent())
+        .map((m) => `<li><strong>${e(m.to)}</strong> · ${e(m.subject)} · <span class="muted">${e(m.status)}</span><pre>${e(m.text)}</pre></li>`)
+        .join('');
+      res.type('html').send(page('Outbox (development)', `<p class="muted">Mail sent by the development transport.</p><ul>${rows}</ul>`));
+    });
+  }
+  return r;
+}

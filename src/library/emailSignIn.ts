@@ -1,0 +1,127 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
+import type { Models } from '../db/models';
+import { takeRateSlot, type RateLimit } from '../db/rateLimit';
+import type { IdentityClaim } from '../domain/claim';
+import { emailDomain, normalizeEmail } from '../domain/email';
+import { OnrampError, validationError } from '../errors';
+import type { Outbox } from '../mail/outbox';
+
+export const CODE_TTL_MS = 10 * 60_000;
+const MAX_WRONG_CODES = 5;
+const WINDOW = 15 * 60_000;
+/** Requests for a code, and tries of one, per address and per client IP. */
+export const EMAIL_LIMITS: Record<'startAddress' | 'startIp' | 'verifyAddress' | 'verifyIp', RateLimit> = {
+  startAddress: { limit: 5, windowMs: WINDOW },
+  startIp: { limit: 20, windowMs: WINDOW },
+  verifyAddress: { limit: 10, windowMs: WINDOW },
+  verifyIp: { limit: 50, windowMs: WINDOW },
+};
+
+const invalidCode = () => new OnrampError('email_code_invalid', 'That code is not valid. Request a new one.', { status: 401 });
+
+/**
+ * Built-in email sign-in for tenants without SSO: a one-time code sent
+ * through the outbox. A code is issued only for an address whose domain a
+ * tenant verified with domain JIT on; it is hashed at rest, single-use,
+ * expires in 10 minutes and dies after 5 wrong tries; requests and tries are
+ * rate-limited per address and per IP. A correct code makes a claim with a
+ * verified email for that tenant's email connection — the workflow does the rest.
+ */
+export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer) {
+  const hash = (email: string, code: string) => createHmac('sha256', key).update(`${email}\u0000${code}`).digest('hex');
+
+  const limit = async (name: keyof typeof EMAIL_LIMITS, who: string) => {
+    const slot = await takeRateSlot(models, `email-${name}:${who}`, EMAIL_LIMITS[name]);
+    if (!slot.ok) {
+      const minutes = Math.ceil(slot.retryAfterMs / 60_000);
+      throw new OnrampError('rate_limited', `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { status: 429 });
+    }
+  };
+
+  /** The tenant that verified the domain with domain JIT on, and its email connection (created on first use). */
+  const tenantFor = async (email: string): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
+    const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
+    if (!owner) return null;
+    const tenant = await models.tenants.findById(owner.tenantId).lean();
+    if (!tenant?.domainJit) return null;
+    const conn =
+      (await models.emailConnections.findOne({ tenantId: tenant._id }).lean()) ??
+      (await models.emailConnections.findOneAndUpdate({ tenantId: tenant._id }, { $setOnInsert: { enabled: true } }, { upsert: true, new: true }).lean());
+    if (!conn?.enabled) return null;
+    return { tenantId: tenant._id, connectionId: String(conn._id) };
+  };
+
+  return {
+    /** Issue and send a code. Answers the same whether or not a code went out (no address probing). */
+    async start(input: { email: string; ip: string }): Promise<{ email: string }> {
+      const email = normalizeEmail(input.email);
+      if (!email) throw validationError('email', 'is not an email address');
+      await limit('startIp', input.ip);
+      await limit('startAddress', email);
+      const target = await tenantFor(email);
+      if (!target) {
+        await recordAction(models, {
+          tenantId: null,
+          actor: { type: 'system', id: null },
+          action: 'email_signin.refused',
+          target: { type: 'email', id: email },
+          reason: 'no_tenant_for_domain',
+          context: { ip: input.ip },
+        });
+        return { email };
+      }
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      await models.emailCodes.findOneAndUpdate(
+        { _id: email },
+        { $set: { codeHash: hash(email, code), tenantId: target.tenantId, attempts: 0, expiresAt: new Date(Date.now() + CODE_TTL_MS) } },
+        { upsert: true },
+      );
+      await outbox.enqueue(email, 'Your sign-in code', `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
+      await recordAction(models, {
+        tenantId: String(target.tenantId),
+        actor: { type: 'system', id: null },
+        action: 'email_signin.code_sent',
+        target: { type: 'email', id: email },
+        context: { ip: input.ip },
+      });
+      return { email };
+    },
+
+    /** Check a code (once): the identity claim for the workflow, or a 401/429. */
+    async verify(input: { email: string; code: string; ip: string }): Promise<IdentityClaim> {
+      const email = normalizeEmail(input.email);
+      if (!email) throw validationError('email', 'is not an email address');
+      await limit('verifyIp', input.ip);
+      await limit('verifyAddress', email);
+      const saved = await models.emailCodes.findById(email).lean();
+      if (!saved) throw invalidCode();
+      if (saved.expiresAt.getTime() < Date.now()) {
+        await models.emailCodes.deleteOne({ _id: email });
+        throw new OnrampError('email_code_expired', 'That code has expired. Request a new one.', { status: 401 });
+      }
+      const given = Buffer.from(hash(email, input.code.trim()));
+      if (!timingSafeEqual(given, Buffer.from(saved.codeHash))) {
+        if (saved.attempts + 1 >= MAX_WRONG_CODES) await models.emailCodes.deleteOne({ _id: email });
+        else await models.emailCodes.updateOne({ _id: email }, { $set: { attempts: saved.attempts + 1 } });
+        throw invalidCode();
+      }
+      // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
+      if ((await models.emailCodes.deleteOne({ _id: email, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
+      const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
+      if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
+      return {
+        tenantId: String(saved.tenantId),
+        connectionId: String(conn._id),
+        subject: email,
+        email,
+        emailVerified: true,
+        name: null,
+        groups: null,
+        attributes: {},
+        protocol: 'email',
+      };
+    },
+  };
+}
