@@ -1,8 +1,17 @@
 export interface Prepared {
-  acsUrl: string;
-  SAMLResponse: string;
   subject: string;
+  /** Send the prepared sign-in (a SAML POST to the ACS, an OIDC callback…); a sign-in counts when it answers 303. */
+  send(): Promise<Response>;
 }
+
+/** A SAML response signed in advance, posted to the ACS as a browser would. */
+export const samlPost = (acsUrl: string, SAMLResponse: string) => () =>
+  fetch(acsUrl, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ SAMLResponse }).toString(),
+  });
 
 export interface LoadResult {
   count: number;
@@ -17,7 +26,7 @@ export interface LoadResult {
 const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
-/** POST prepared SAML responses to the ACS at a fixed concurrency; bounded by a deadline. */
+/** Send prepared sign-ins at a fixed concurrency; bounded by a deadline. */
 export async function drive(items: Prepared[], concurrency: number, deadline: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
@@ -31,12 +40,7 @@ export async function drive(items: Prepared[], concurrency: number, deadline: nu
       if (!item || Date.now() > deadline) return;
       const t0 = performance.now();
       try {
-        const res = await fetch(item.acsUrl, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ SAMLResponse: item.SAMLResponse }).toString(),
-        });
+        const res = await item.send();
         const body = await res.text();
         if (res.status !== 303) {
           errors++;

@@ -1,8 +1,10 @@
 /**
  * npm run bench — what durable provisioning costs a sign-in, side by side
  * with the same flow run inline (no Temporal). Drives the real HTTP ACS with
- * SAML responses signed in advance by samlify, on loopback, bounded in count
- * and time. See README "Performance".
+ * SAML responses signed in advance by samlify (and the OIDC callback after a
+ * real OpenID Provider's pages), on loopback, bounded in count and time.
+ * Scenarios: first-sign-in, returning, returning-groups, groups-200,
+ * oidc-first, oidc-returning, burst. See README "Performance".
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
  *   (--burst 10000 is the full acquisition day; see README for how long it takes on the embedded FerretDB)
@@ -17,9 +19,11 @@ import { loadConfig } from '../src/config';
 import { createModels, type Models } from '../src/db/models';
 import { createSamlIdp, type SamlIdp } from '../src/demo/samlIdp';
 import { startStack } from '../src/devservices/launcher';
+import { CookieJar, followUntil, issuerAt, startOidcProvider } from '../src/demo/oidcProvider';
+import { freePort } from '../src/devservices/ports';
 import { connectClient } from '../src/temporal/connection';
 import { signInWorkflowId } from '../src/temporal/signInClient';
-import { drive, type LoadResult, type Prepared } from './load';
+import { drive, samlPost, type LoadResult, type Prepared } from './load';
 import { startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
 
@@ -84,7 +88,7 @@ async function prepare(idp: SamlIdp, conn: { loginUrl: string; metadataUrl: stri
       { nameId: subject, email: subject, name: subject.split('@')[0] ?? subject, ...(groups ? { groups } : {}) },
       { validityMs: 2 * 3600_000 },
     );
-    out.push({ acsUrl: r.acsUrl, SAMLResponse: r.SAMLResponse, subject });
+    out.push({ subject, send: samlPost(r.acsUrl, r.SAMLResponse) });
   }
   return out;
 }
@@ -115,7 +119,7 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
   const models = createModels(conn);
   try {
     if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
-    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await import('../src/devservices/ports').then((m) => m.freePort())), ...(mode === 'inline' ? { ONRAMP_BENCH_INLINE: 'true' } : {}) });
+    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ...(mode === 'inline' ? { ONRAMP_BENCH_INLINE: 'true' } : {}) });
     servers.push(web);
     const url = web.url ?? '';
     await admin(url, token, 'POST', '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
@@ -156,6 +160,34 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
       await waitForAudits(models, 10 + COUNT + COUNT + seed.ok + COUNT + manySubjects.length);
       report.groups200Profile = await profileRuns(await connectClient(stack.temporal), manySubjects.map((s) => signInWorkflowId(sc.id, s)));
     }
+    // oidc-first / oidc-returning: the OIDC callback — code exchange and userinfo with a real OpenID Provider on
+    // loopback, then the workflow — is timed; the browser's trip through the provider's pages is prepared, untimed.
+    const oidcPort = await freePort();
+    const oidcClient = { clientId: 'bench', clientSecret: 'bench-oidc-client-secret' };
+    const oc = (await admin(url, token, 'POST', '/tenants/bench/connections/oidc', { name: 'bench oidc', issuer: issuerAt(oidcPort), ...oidcClient })) as unknown as {
+      loginUrl: string;
+      redirectUri: string;
+    };
+    const op = await startOidcProvider(oidcPort, { ...oidcClient, redirectUris: [oc.redirectUri] });
+    try {
+      const oidcSubjects = Array.from({ length: Math.min(COUNT, 30) }, (_, i) => `oidc${i}`);
+      for (const sub of oidcSubjects) op.users.set(sub, { email: `${sub}@bench-oidc.test`, email_verified: true, name: sub });
+      const prepareOidc = async (): Promise<Prepared[]> => {
+        const out: Prepared[] = [];
+        for (const subject of oidcSubjects) {
+          op.loginAs(subject);
+          const callback = await followUntil(oc.loginUrl, oc.redirectUri, new CookieJar());
+          out.push({ subject, send: () => fetch(callback, { redirect: 'manual' }) });
+        }
+        return out;
+      };
+      log(`${mode}: oidc-first`);
+      report.scenarios['oidc-first'] = await drive(await prepareOidc(), CONCURRENCY, deadline);
+      log(`${mode}: oidc-returning`);
+      report.scenarios['oidc-returning'] = await drive(await prepareOidc(), CONCURRENCY, deadline);
+    } finally {
+      await op.close();
+    }
     if (BURST > 0) {
       log(`${mode}: preparing burst of ${BURST}`);
       const burst = await prepare(idp, sc, Array.from({ length: BURST }, (_, i) => `burst${i}@bench.test`));
@@ -169,8 +201,8 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
       const r = report.scenarios[k];
       return r && 'ok' in r ? r.ok : 0;
     };
-    const newUsers = 10 + ok('first-sign-in') + ok('burst') + ok('groups-200');
-    const signIns = newUsers + ok('returning') + seed.ok + ok('returning-groups');
+    const newUsers = 10 + ok('first-sign-in') + ok('burst') + ok('groups-200') + ok('oidc-first');
+    const signIns = newUsers + ok('returning') + seed.ok + ok('returning-groups') + ok('oidc-returning');
     await waitForAudits(models, signIns);
     const count = (action: string) => models.auditEvents.countDocuments({ action });
     report.consistency.expected = {

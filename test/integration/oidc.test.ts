@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devservices/ports';
 import { startHarness, type Harness } from '../support/harness';
-import { CookieJar, followUntil, issuerAt, startOidcProvider, type TestOidcProvider } from '../support/oidcProvider';
+import { CookieJar, followUntil, issuerAt, startOidcProvider, type TestOidcProvider } from '../../src/demo/oidcProvider';
 import { waitForSignInRuns } from '../support/temporal';
 
 interface OidcConn {

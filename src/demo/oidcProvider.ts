@@ -1,3 +1,4 @@
+/** A real OpenID Provider for tests and the benchmark (development only; oidc-provider is a dev dependency). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 
