@@ -16,7 +16,7 @@ import { fieldSet } from '../src/db/attributeFields';
 import { findConnection } from '../src/db/connections';
 import type { ProvisioningState } from '../src/domain/planner';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
-import { applyGrant, grantId, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
+import { applyGrant, grantEvent, grantId, grantsOf, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
 import { groupKey } from '../src/db/models/group';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncAction, type GroupSyncSettings } from '../src/domain/groups';
 import { isDuplicateKeyError } from '../src/errors';
@@ -508,10 +508,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         await runAudit(run, `grant.${grantId(membershipId, grant)}`, {
           tenantId,
           actor: { type: 'idp', id: input.connectionId },
-          action: `${grant.kind}.granted`,
-          target: { type: grant.kind, id: grant.value },
-          userId: input.userId,
-          after: { [grant.kind]: grant.value, source: grant.source },
+          ...grantEvent(grant, 'granted', input.userId),
         });
       }
       return result;
@@ -529,10 +526,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       await runAudit(run, `revoke.${grantId(membershipId, grant)}`, {
         tenantId,
         actor: { type: 'idp', id: input.connectionId },
-        action: `${grant.kind}.revoked`,
-        target: { type: grant.kind, id: grant.value },
-        userId: input.userId,
-        before: { [grant.kind]: grant.value, source: grant.source },
+        ...grantEvent(grant, 'revoked', input.userId),
       });
       await removeGrant(models, membershipId, grant);
       return 'revoked';

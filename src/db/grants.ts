@@ -79,3 +79,11 @@ export async function holdsGrant(models: Models, membershipId: string, grant: Gr
 export async function removeGrant(models: Models, membershipId: string, grant: Grant): Promise<void> {
   await models.grants.deleteOne({ _id: grantId(membershipId, grant) });
 }
+
+/** The audit fields of a grant or a revoke (one shape for sign-ins and admins). */
+export const grantEvent = (grant: Grant, verb: 'granted' | 'revoked', userId: string) => ({
+  action: `${grant.kind}.${verb}`,
+  target: { type: grant.kind, id: grant.value },
+  userId,
+  [verb === 'granted' ? 'after' : 'before']: { [grant.kind]: grant.value, source: grant.source },
+});

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import { findConnection, updateConnection } from '../db/connections';
-import { applyGrant, grantsOf, holdsGrant, removeGrant } from '../db/grants';
+import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../db/grants';
 import type { Models } from '../db/models';
 import { groupKey } from '../db/models/group';
 import { membershipKey } from '../db/models/membership';
@@ -165,14 +165,7 @@ export function createGroupLibrary(models: Models) {
       const member = { membershipId: String(membership._id), tenantId: String(tenantId), userId };
       const result = await applyGrant(models, member, adminGrant(name), { grantedBy: actor.id, run: null });
       if (result === 'granted') {
-        await recordAction(models, {
-          tenantId: String(tenantId),
-          actor,
-          action: 'group.granted',
-          target: { type: 'group', id: name },
-          userId,
-          after: { group: name, source: 'admin' },
-        });
+        await recordAction(models, { tenantId: String(tenantId), actor, ...grantEvent(adminGrant(name), 'granted', userId) });
       }
       return { created: result === 'granted' };
     },
@@ -191,14 +184,7 @@ export function createGroupLibrary(models: Models) {
         );
       }
       await removeGrant(models, id, grant);
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'group.revoked',
-        target: { type: 'group', id: name },
-        userId,
-        before: { group: name, source: 'admin' },
-      });
+      await recordAction(models, { tenantId: String(tenantId), actor, ...grantEvent(grant, 'revoked', userId) });
     },
 
     async groupSync(tenantId: Types.ObjectId, connectionId: string): Promise<GroupSyncSettings> {
