@@ -29,6 +29,7 @@ import { createOidcClients } from './oidc/client';
 import { oidcRouter } from './oidc/routes';
 import { samlRouter } from './saml/routes';
 import { sessionMiddleware } from './session';
+import { tenantApiRouter } from './tenantApi';
 
 export interface AppDeps {
   config: Config;
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
   app.use(emailRouter({ models, publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
+  app.use(tenantApiRouter({ models, tenants, approvals }));
   app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));
 
   app.use((req) => {

@@ -127,4 +127,31 @@ describe('admin console: authorization and CSRF', () => {
     expect(acs.headers.get('location')).toBe('/console/t/con-a/approvals');
     await waitForSignInRuns(h.services.client, a.id, who.nameId);
   });
+
+  it('the session API: a tenant admin decides their own tenant\'s requests with the CSRF header; another tenant\'s → 403, audited', async () => {
+    await h.admin('PUT', '/tenants/con-a/approval-policy', { when: ['new-accounts'] });
+    expect((await samlSignIn(a, idpA, user('nell', 'con-a.test'))).status).toBe(202);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${h.url}${path}`, { ...init, headers: { cookie: adminCookie, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    expect((await fetch(`${h.url}/api/csrf`)).status).toBe(401);
+    const { token } = (await (await api('/api/csrf')).json()) as { token: string };
+    const list = (await (await api('/api/tenants/con-a/approvals')).json()) as { data: Array<{ id: string; email: string }> };
+    const nell = list.data.find((r) => r.email === 'nell@con-a.test');
+    expect(nell).toBeDefined();
+    const approve = (tenant: string, id: string, csrf?: string) =>
+      api(`/api/tenants/${tenant}/approvals/${encodeURIComponent(id)}/approve`, { method: 'POST', body: '{}', headers: csrf ? { 'x-csrf-token': csrf } : {} });
+    expect((await approve('con-a', nell?.id ?? '')).status).toBe(403); // no CSRF header
+    const other = await approve('con-b', requestB, token);
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    expect((await api('/api/tenants/con-b/approvals')).status).toBe(403);
+    const ok = await approve('con-a', nell?.id ?? '', token);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: 'approved' });
+    await waitForSignInRuns(h.services.client, a.id, 'nell@con-a.test');
+    const approved = await h.services.db.models.auditEvents.findOne({ action: 'approval.approved', 'target.id': nell?.id }).lean();
+    const adaId = String((await h.services.db.models.users.findOne({ email: 'ada@con-a.test' }).lean())?._id);
+    expect(approved?.actor).toMatchObject({ type: 'admin', id: `user:${adaId}` });
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'console.access_denied', userId: adaId })).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -1,14 +1,12 @@
 import express, { Router, type Request, type Response } from 'express';
-import { recordAction } from '../../db/audit';
 import type { Models } from '../../db/models';
-import { PRIVILEGED_ROLES } from '../../domain/roles';
-import { forbidden, notFound, OnrampError } from '../../errors';
-import { accessOf } from '../../library/access';
-import type { createApprovalLibrary, Decider } from '../../library/approvals';
+import { notFound, OnrampError } from '../../errors';
+import type { createApprovalLibrary } from '../../library/approvals';
 import type { createTenantLibrary } from '../../library/tenants';
 import { secretsMatch } from '../adminAuth';
 import { tenantParams } from '../admin/schemas';
 import { establishSession, saveSession } from '../session';
+import { createTenantAdminGuard } from '../tenantAdmin';
 import { parseInput } from '../validate';
 import { checkCsrf, csrfToken } from '../csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
@@ -20,8 +18,6 @@ export interface ConsoleDeps {
   tenants: ReturnType<typeof createTenantLibrary>;
   approvals: ReturnType<typeof createApprovalLibrary>;
 }
-
-type Actor = Decider & { label: string };
 
 /**
  * The admin console: server-rendered pages over the same libraries as the
@@ -38,14 +34,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     next();
   });
 
-  /** The member's effective roles in each tenant where they hold admin or owner. */
-  const adminTenants = async (userId: string) => {
-    const memberships = await models.memberships.find({ userId, status: 'active' }).lean();
-    const access = await accessOf(models, memberships);
-    return memberships
-      .map((m) => ({ tenantId: String(m.tenantId), roles: access.get(m._id)?.roles ?? [] }))
-      .filter((m) => m.roles.some((role) => PRIVILEGED_ROLES.includes(role)));
-  };
+  const { adminTenants, actorFor } = createTenantAdminGuard(models);
 
   const who = async (req: Request): Promise<string | null> => {
     if (req.session.globalAdmin) return 'operator (admin token)';
@@ -58,25 +47,6 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const flash = req.session.flash;
     if (flash) delete req.session.flash;
     res.status(status).type('html').send(layout(title, await who(req), flashBox(flash) + body, csrfToken(req)));
-  };
-
-  /** Who acts on this tenant, or 403 (audited) / a sign-in redirect. */
-  const actorFor = async (req: Request, tenantId: string): Promise<Actor> => {
-    if (req.session.globalAdmin) return { id: 'admin-token', label: 'operator', mayGrantOwner: true };
-    const userId = req.session.userId;
-    if (!userId) throw new OnrampError('not_signed_in', 'sign in to the console first', { status: 401 });
-    const admin = (await adminTenants(userId)).find((m) => m.tenantId === tenantId);
-    if (admin) return { id: `user:${userId}`, label: userId, mayGrantOwner: admin.roles.includes('owner') };
-    await recordAction(models, {
-      tenantId,
-      actor: { type: 'user', id: userId },
-      action: 'console.access_denied',
-      target: { type: 'tenant', id: tenantId },
-      userId,
-      reason: 'not an admin or owner of this tenant',
-      context: { method: req.method, path: req.path },
-    });
-    throw forbidden('you are not an administrator of this organization');
   };
 
   r.get('/console', async (req, res) => {
