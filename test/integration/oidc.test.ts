@@ -164,6 +164,21 @@ describe('OIDC sign-in', () => {
     }
   });
 
+  it('lists connections; a disabled connection refuses logins; the console signs in through OIDC when there is no SAML', async () => {
+    const list = await h.admin('GET', '/tenants/oidc-co/connections');
+    expect(list.body.data).toMatchObject([{ id: conn.id, kind: 'oidc', enabled: true, loginUrl: conn.loginUrl }]);
+    expect((await h.admin('PATCH', `/tenants/oidc-co/connections/${conn.id}`, { enabled: false })).status).toBe(200);
+    expect((await fetch(conn.loginUrl, { redirect: 'manual' })).status).toBe(403);
+    expect((await h.admin('PATCH', `/tenants/oidc-co/connections/${conn.id}`, { enabled: true })).status).toBe(200);
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: { $in: ['connection.disabled', 'connection.enabled'] } })).toBe(2);
+
+    op.loginAs('sub-sarah');
+    const callback = await followUntil(`${h.url}/console/login?tenant=oidc-co`, conn.redirectUri, new CookieJar());
+    const res = await finish(callback);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/console/t/oidc-co/approvals');
+  });
+
   it('validates the admin input', async () => {
     const bad = await h.admin('POST', '/tenants/oidc-co/connections/oidc', { name: 'x', issuer: 'not a url', clientId: 'a', clientSecret: 'b' });
     expect(bad.status).toBe(400);

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import type { Models } from '../../db/models';
 import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
 import type { createApprovalLibrary } from '../../library/approvals';
@@ -13,6 +14,7 @@ import type { createSamlConnectionLibrary } from '../../library/samlConnections'
 import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
 import type { createTenantLibrary } from '../../library/tenants';
 import { requireAdminToken } from '../adminAuth';
+import { connectionRouter } from './connectionRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../pagination';
@@ -50,6 +52,8 @@ import {
 
 export interface AdminRouterDeps {
   adminToken: string;
+  models: Models;
+  publicUrl: string;
   allowHttpIdpUrls: boolean;
   tenants: ReturnType<typeof createTenantLibrary>;
   samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
@@ -99,6 +103,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
+  r.use(connectionRouter({ models: deps.models, publicUrl: deps.publicUrl, tenants: deps.tenants, actor: ADMIN }));
   const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
   r.post('/tenants', async (req, res) => {

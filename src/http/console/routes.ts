@@ -66,10 +66,15 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   r.get('/console/login', async (req, res) => {
     const { tenant: slug } = parseInput(tenantParams, { tenant: req.query.tenant }, 'query');
     const tenant = await deps.tenants.bySlug(slug);
-    const conn = await models.samlConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
-    if (!conn) throw notFound(`a single sign-on connection of "${slug}"`);
-    const back = `/console/t/${slug}/approvals`;
-    res.redirect(303, `/sso/saml/${String(conn._id)}/login?RelayState=${encodeURIComponent(back)}`);
+    const back = encodeURIComponent(`/console/t/${slug}/approvals`);
+    const saml = await models.samlConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
+    if (saml) {
+      res.redirect(303, `/sso/saml/${String(saml._id)}/login?RelayState=${back}`);
+      return;
+    }
+    const oidc = await models.oidcConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
+    if (!oidc) throw notFound(`a single sign-on connection of "${slug}"`);
+    res.redirect(303, `/sso/oidc/${String(oidc._id)}/login?returnTo=${back}`);
   });
 
   r.post('/console/login/token', async (req, res) => {

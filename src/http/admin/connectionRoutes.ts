@@ -1,0 +1,60 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { recordAction } from '../../db/audit';
+import { updateConnection } from '../../db/connections';
+import type { Models } from '../../db/models';
+import { notFound } from '../../errors';
+import { oidcUrls } from '../../library/oidcConnections';
+import type { createTenantLibrary } from '../../library/tenants';
+import { samlUrls } from '../saml/urls';
+import { parseInput } from '../validate';
+import { connectionParams, tenantParams } from './schemas';
+
+export interface ConnectionRouterDeps {
+  models: Models;
+  publicUrl: string;
+  tenants: ReturnType<typeof createTenantLibrary>;
+  actor: { type: 'admin'; id: string | null };
+}
+
+const connectionOut = z.object({ id: z.string(), kind: z.enum(['saml', 'oidc']), name: z.string(), enabled: z.boolean(), loginUrl: z.string() });
+const enabledBody = z.strictObject({ enabled: z.boolean() });
+
+/** A tenant's connections of every protocol: list, enable, disable (mounted inside the admin router). */
+export function connectionRouter({ models, publicUrl, tenants, actor }: ConnectionRouterDeps): Router {
+  const r = Router();
+  const tenantOf = async (req: Request) => tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+
+  r.get('/tenants/:tenant/connections', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const [saml, oidc] = await Promise.all([
+      models.samlConnections.find({ tenantId: tenant._id }).sort({ createdAt: 1 }).lean(),
+      models.oidcConnections.find({ tenantId: tenant._id }).sort({ createdAt: 1 }).lean(),
+    ]);
+    const data = [
+      ...saml.map((c) => ({ id: String(c._id), kind: 'saml' as const, name: c.name, enabled: c.enabled, loginUrl: samlUrls(publicUrl, String(c._id)).loginUrl })),
+      ...oidc.map((c) => ({ id: String(c._id), kind: 'oidc' as const, name: c.name, enabled: c.enabled, loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl })),
+    ];
+    res.json({ data: z.array(connectionOut).parse(data) });
+  });
+
+  /** Disabling stops new sign-ins through the connection at once (login and callback refuse; runs deny). */
+  r.patch('/tenants/:tenant/connections/:connectionId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId } = parseInput(connectionParams, req.params, 'params');
+    const { enabled } = parseInput(enabledBody, req.body, 'body');
+    const before = await updateConnection(models, tenant._id, connectionId, { enabled });
+    if (!before) throw notFound('connection of this tenant');
+    await recordAction(models, {
+      tenantId: String(tenant._id),
+      actor,
+      action: enabled ? 'connection.enabled' : 'connection.disabled',
+      target: { type: `${before.kind}_connection`, id: connectionId },
+      before: { enabled: before.enabled },
+      after: { enabled },
+    });
+    res.json({ id: connectionId, enabled });
+  });
+
+  return r;
+}
