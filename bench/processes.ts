@@ -24,6 +24,8 @@ export async function startServer(name: string, env: Record<string, string>): Pr
   const url = await new Promise<string | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      // The servers log JSON at LOG_LEVEL=error: show those lines (a 500 in a run is worth reading).
+      if (line.includes('"level":50') || line.includes('"level":60')) process.stderr.write(`${name}: ${line.slice(0, 2000)}\n`);
       if (!line.includes('"ready":true')) return;
       clearTimeout(timer);
       resolve((JSON.parse(line) as { url: string | null }).url);

@@ -50,6 +50,7 @@ export async function startOidcProvider(
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['onramp-test-oidc-provider-cookie-key'] },
+    ttl: { AccessToken: 600, AuthorizationCode: 120, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     findAccount: async (_ctx, id) => {
       const user = users.get(id);
       return user ? { accountId: id, claims: async () => ({ sub: id, ...user }) } : undefined;
