@@ -21,6 +21,10 @@ export async function startServer(name: string, env: Record<string, string>): Pr
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A bench that dies (Ctrl+C, a timeout) takes its servers with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
   const url = await new Promise<string | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -255,6 +255,9 @@ function table(reports: ModeReport[]): string {
   return rows.join('\n');
 }
 
+// Ctrl+C or a kill: exit normally, so every started server is killed on the way out (processes.ts, devservices).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
 const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
 const stack = await startStack({ config, dataDir, persistTemporal: false });
