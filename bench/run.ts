@@ -7,7 +7,7 @@
  * oidc-first, oidc-returning, burst. See README "Performance".
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
- *   (--burst 10000 is the full acquisition day; see README for how long it takes on the embedded FerretDB)
+ *   (--burst 10000 is the full acquisition day; README "Performance" says why it was not run here)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
