@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
-import { groupSyncSchema } from './samlConnection';
+import { connectionPolicyFields } from './samlConnection';
 
 /**
  * A tenant's built-in email sign-in (one per tenant, enabled with domain JIT):
@@ -9,10 +9,7 @@ export const emailConnectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
     enabled: { type: Boolean, required: true, default: true },
-    linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
-    allowedDomains: { type: [String], default: null },
-    attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
-    groupSync: { type: groupSyncSchema, default: () => ({}) },
+    ...connectionPolicyFields(),
   },
   { timestamps: true, collection: 'email_connections' },
 );

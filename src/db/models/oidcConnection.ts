@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
-import { groupSyncSchema } from './samlConnection';
+import { connectionPolicyFields } from './samlConnection';
 
 /** An OpenID Connect IdP of a tenant (authorization code + PKCE; http/oidc/). */
 export const oidcConnectionSchema = new Schema(
@@ -20,10 +20,7 @@ export const oidcConnectionSchema = new Schema(
       name: { type: String, required: true, default: 'name' },
       groups: { type: String, required: true, default: 'groups' },
     },
-    linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
-    allowedDomains: { type: [String], default: null },
-    attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
-    groupSync: { type: groupSyncSchema, default: () => ({}) },
+    ...connectionPolicyFields(),
   },
   { timestamps: true, collection: 'oidc_connections' },
 );

@@ -21,6 +21,18 @@ export const groupSyncSchema = new Schema(
   { _id: false },
 );
 
+/** What every connection (SAML, OIDC, email) carries for provisioning policy: db/connections.ts reads these. */
+export const connectionPolicyFields = () => ({
+  /** Overrides the tenant's link policy for this connection; null = the tenant's. */
+  linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
+  /** Email domains this connection may assert for linking; null = all of the tenant's verified domains. */
+  allowedDomains: { type: [String], default: null },
+  /** Whether later sign-ins keep the account's attributes in step with the IdP. */
+  attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
+  /** Groups and roles from the groups claim (domain/groups.ts). */
+  groupSync: { type: groupSyncSchema, default: () => ({}) },
+});
+
 export const samlConnectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
@@ -40,14 +52,7 @@ export const samlConnectionSchema = new Schema(
       custom: { type: Schema.Types.Mixed, default: {} },
     },
     allowIdpInitiated: { type: Boolean, required: true, default: false },
-    /** Overrides the tenant's link policy for this connection; null = the tenant's. */
-    linkPolicy: { type: String, enum: ['auto', 'approval', 'deny', null], default: null },
-    /** Email domains this connection may assert for linking; null = all of the tenant's verified domains. */
-    allowedDomains: { type: [String], default: null },
-    /** Whether later sign-ins keep the account's attributes in step with the IdP. */
-    attributeSync: { type: String, enum: ['on-first-sign-in', 'every-sign-in'], required: true, default: 'on-first-sign-in' },
-    /** Groups and roles from the groups claim (domain/groups.ts). */
-    groupSync: { type: groupSyncSchema, default: () => ({}) },
+    ...connectionPolicyFields(),
   },
   { timestamps: true, collection: 'saml_connections' },
 );
