@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { stateQuery } from '../../workflows/signIn';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns } from '../support/temporal';
 
@@ -87,6 +88,9 @@ describe('manual approval of new accounts and privileged grants', () => {
     expect(await h.services.db.models.approvalRequests.countDocuments({ 'claim.subject': who.nameId })).toBe(1);
     const runs = await listRuns(h.services.client, `WorkflowId = "${signInWorkflowId(conn.id, who.nameId)}"`, 1);
     expect(runs).toHaveLength(1);
+    // The run's live state, for ops: parked, answered pending, nobody decided yet.
+    const live = await h.services.client.workflow.getHandle(signInWorkflowId(conn.id, who.nameId)).query(stateQuery);
+    expect(live).toMatchObject({ phase: 'awaiting-approval', decided: false, decision: { status: 'pending', reason: 'approval_required' } });
     expect(await h.services.db.models.auditEvents.countDocuments({ action: 'approval.requested', 'context.subject': who.nameId })).toBe(1);
   });
 
