@@ -119,8 +119,10 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const currentGrants = membership?.hasGrants
         ? ((await grantsOf(models, [String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
         : [];
+      // The tenant's groups (a scan on FerretDB) only when a group grant's roles count or the claim can change grants.
+      const claimCanChangeGrants = groupSync.mode !== 'off' && (claim.groups !== null || groupSync.whenAbsent === 'revoke');
       const groupDocs =
-        tenant && (groupSync.mode !== 'off' || currentGrants.some((g) => g.kind === 'group'))
+        tenant && (claimCanChangeGrants || currentGrants.some((g) => g.kind === 'group'))
           ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
           : [];
       const candidateRoles = candidateMemberships.flatMap((m) => m.roles);

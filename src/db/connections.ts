@@ -1,5 +1,7 @@
 import { Types } from 'mongoose';
 import type { LinkPolicy } from '../domain/linking';
+import { notFound } from '../errors';
+import { recordAction } from './audit';
 import type { Models } from './models';
 
 /**
@@ -47,4 +49,29 @@ export async function updateConnection(
   if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
   const email = await models.emailConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
   return email ? { ...(email as ConnectionPolicyFields), kind: 'email' } : null;
+}
+
+/**
+ * Change one policy field of a tenant's connection and audit it with the
+ * value before and after; 404 when the connection is not the tenant's.
+ */
+export async function setConnectionSetting<K extends 'enabled' | 'attributeSync' | 'groupSync'>(
+  models: Models,
+  tenantId: Types.ObjectId,
+  connectionId: string,
+  field: K,
+  value: unknown,
+  action: string,
+  actor: { type: 'admin'; id: string | null },
+): Promise<void> {
+  const before = await updateConnection(models, tenantId, connectionId, { [field]: value });
+  if (!before) throw notFound('connection of this tenant');
+  await recordAction(models, {
+    tenantId: String(tenantId),
+    actor,
+    action,
+    target: { type: `${before.kind}_connection`, id: connectionId },
+    before: { [field]: before[field] ?? null },
+    after: { [field]: value },
+  });
 }

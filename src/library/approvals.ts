@@ -2,9 +2,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Types } from 'mongoose';
 import { approvalUpdate } from '../../workflows/signIn';
 import type { Models } from '../db/models';
-import { tenantRoles } from '../domain/groups';
 import { conflict, notFound, validationError } from '../errors';
 import { page, type DocId } from '../http/pagination';
+import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 
 export interface ApprovalFilter {
   kind?: string | undefined;
@@ -76,10 +76,7 @@ export function createApprovalLibrary(models: Models, client: Client) {
       if (roles) {
         const planned = request.planned as { roles?: string[] | null } | null;
         if (!planned?.roles) throw validationError('roles', 'this sign-in creates no new membership; its roles cannot be set here');
-        const tenant = await models.tenants.findById(tenantId).lean();
-        const known = tenantRoles(tenant?.roles?.custom ?? []);
-        const unknown = roles.find((r) => !known.includes(r));
-        if (unknown) throw validationError('roles', `"${unknown}" is not a role of this tenant (${known.join(', ')})`);
+        checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
         if (roles.includes('owner') && !by.mayGrantOwner) throw validationError('roles', 'only an owner may give the owner role');
       }
       try {

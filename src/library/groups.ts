@@ -1,12 +1,13 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
-import { findConnection, updateConnection } from '../db/connections';
+import { findConnection, setConnectionSetting } from '../db/connections';
 import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../db/grants';
 import type { Models } from '../db/models';
 import { groupKey } from '../db/models/group';
 import { membershipKey } from '../db/models/membership';
 import { BUILT_IN_ROLES } from '../domain/roles';
 import { accessOf } from './access';
+import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
 import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
 
@@ -25,18 +26,6 @@ const adminGrant = (group: string): Grant => ({ kind: 'group', value: group, sou
  * sign-in never revokes what is granted here (source `admin`).
  */
 export function createGroupLibrary(models: Models) {
-  const tenantRoleSettings = async (tenantId: Types.ObjectId) => {
-    const tenant = await models.tenants.findById(tenantId).lean();
-    if (!tenant) throw notFound('tenant');
-    return { roles: tenantRoles(tenant.roles?.custom ?? []), ownerFromIdp: tenant.roles?.ownerFromIdp === true };
-  };
-
-  /** Roles must be the tenant's: a 400 naming the field otherwise. */
-  const checkRoles = (field: string, roles: readonly string[], known: readonly string[]) => {
-    const unknown = roles.find((r) => !known.includes(r));
-    if (unknown) throw validationError(field, `"${unknown}" is not a role of this tenant (${known.join(', ')})`);
-  };
-
   const groupRolesOf = async (tenantId: Types.ObjectId) =>
     Object.fromEntries((await models.groups.find({ tenantId }).lean()).map((g) => [g.name, [...(g.roles ?? [])]]));
 
@@ -54,10 +43,7 @@ export function createGroupLibrary(models: Models) {
 
   return {
     async roleSettings(tenantId: Types.ObjectId): Promise<RoleSettings & { roles: string[] }> {
-      const tenant = await models.tenants.findById(tenantId).lean();
-      if (!tenant) throw notFound('tenant');
-      const custom = [...(tenant.roles?.custom ?? [])];
-      return { roles: tenantRoles(custom), custom, ownerFromIdp: tenant.roles?.ownerFromIdp === true };
+      return loadTenantRoles(models, tenantId);
     },
 
     async setRoleSettings(tenantId: Types.ObjectId, input: RoleSettings, actor: Actor) {
@@ -96,8 +82,8 @@ export function createGroupLibrary(models: Models) {
     },
 
     async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor) {
-      const { roles } = await tenantRoleSettings(tenantId);
-      checkRoles('roles', input.roles, roles);
+      const { roles } = await loadTenantRoles(models, tenantId);
+      checkTenantRoles('roles', input.roles, roles);
       try {
         await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
       } catch (err) {
@@ -115,7 +101,7 @@ export function createGroupLibrary(models: Models) {
     },
 
     async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor) {
-      checkRoles('roles', roles, (await tenantRoleSettings(tenantId)).roles);
+      checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
       const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
       if (!before) throw notFound(`group "${name}"`);
       await recordAction(models, {
@@ -195,22 +181,13 @@ export function createGroupLibrary(models: Models) {
 
     /** Replace a connection's mappings and sync mode; mapped groups must exist and roles be the tenant's. */
     async setGroupSync(tenantId: Types.ObjectId, connectionId: string, settings: GroupSyncSettings, actor: Actor) {
-      const { roles } = await tenantRoleSettings(tenantId);
+      const { roles } = await loadTenantRoles(models, tenantId);
       const groupRoles = await groupRolesOf(tenantId);
       for (const [i, m] of settings.mappings.entries()) {
         if (m.group !== null && !(m.group in groupRoles)) throw validationError(`mappings.${i}.group`, `group "${m.group}" does not exist; create it first`);
-        checkRoles(`mappings.${i}.roles`, m.roles, roles);
+        checkTenantRoles(`mappings.${i}.roles`, m.roles, roles);
       }
-      const before = await updateConnection(models, tenantId, connectionId, { groupSync: settings });
-      if (!before) throw notFound('connection of this tenant');
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.group_sync_updated',
-        target: { type: `${before.kind}_connection`, id: connectionId },
-        before: { groupSync: before.groupSync ?? null },
-        after: { groupSync: settings },
-      });
+      await setConnectionSetting(models, tenantId, connectionId, 'groupSync', settings, 'connection.group_sync_updated', actor);
       return settings;
     },
   };

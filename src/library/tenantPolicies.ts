@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
-import { updateConnection } from '../db/connections';
+import { setConnectionSetting } from '../db/connections';
 import type { Models } from '../db/models';
-import { conflict, isDuplicateKeyError, notFound } from '../errors';
+import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
 import type { LinkFallback, LinkPolicy } from '../domain/linking';
@@ -77,16 +77,7 @@ export function createTenantPolicyLibrary(models: Models) {
     },
 
     async setAttributeSync(tenantId: Types.ObjectId, connectionId: string, mode: AttributeSyncMode, actor: Actor) {
-      const before = await updateConnection(models, tenantId, connectionId, { attributeSync: mode });
-      if (!before) throw notFound('connection of this tenant');
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.attribute_sync_updated',
-        target: { type: `${before.kind}_connection`, id: connectionId },
-        before: { attributeSync: before.attributeSync ?? null },
-        after: { attributeSync: mode },
-      });
+      await setConnectionSetting(models, tenantId, connectionId, 'attributeSync', mode, 'connection.attribute_sync_updated', actor);
     },
 
     async setApprovalPolicy(tenantId: Types.ObjectId, policy: ApprovalPolicy, actor: Actor) {

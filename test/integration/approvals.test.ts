@@ -79,6 +79,19 @@ describe('manual approval of new accounts and privileged grants', () => {
     expect(await models.auditEvents.countDocuments({ action: 'approval.rejected', reason: 'unknown person' })).toBe(1);
     expect(await models.auditEvents.countDocuments({ action: 'signin.denied', reason: 'approval_rejected' })).toBe(1);
     expect((await models.approvalRequests.findById(id).lean())?.status).toBe('rejected');
+    expect((await h.admin('POST', approvalPath(id, 'approve'), {})).status).toBe(409); // rejected stays rejected
+  });
+
+  it('two admins approving at the same moment: one 200, one 409, one effect', async () => {
+    const who = user('dora', 'appr.test');
+    expect((await samlSignIn(conn, idp, who)).status).toBe(202);
+    const id = (await requestOf(who.email))?.id ?? '';
+    const answers = await Promise.all([h.admin('POST', approvalPath(id, 'approve'), {}), h.admin('POST', approvalPath(id, 'approve'), {})]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    await runDone(who.nameId);
+    const { models } = h.services.db;
+    expect(await models.auditEvents.countDocuments({ action: 'approval.approved', 'target.id': id })).toBe(1);
+    expect(await models.memberships.countDocuments({ userId: (await models.users.findOne({ email: who.email }).lean())?._id })).toBe(1);
   });
 
   it('five sign-ins while pending: one run, one request', async () => {

@@ -77,6 +77,13 @@ describe('email sign-in with a one-time code', () => {
     expect(replay.html).toContain('email_code_invalid');
   });
 
+  it('the same code sent twice at once signs in once', async () => {
+    const b = new Browser(h.url);
+    const code = await requestCode(b, 'xia@mailco.test');
+    const tries = await Promise.all([b.submit('/sso/email/verify', { email: 'xia@mailco.test', code }), b.submit('/sso/email/verify', { email: 'xia@mailco.test', code })]);
+    expect(tries.map((t) => t.status).sort()).toEqual([303, 401]);
+  });
+
   it('an expired code is refused; five wrong tries kill a code', async () => {
     const b = new Browser(h.url);
     let code = await requestCode(b, 'vic@mailco.test');

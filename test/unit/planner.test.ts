@@ -155,15 +155,18 @@ describe('planProvisioning', () => {
   });
 
   describe('an account already holds the email (acquisitions)', () => {
+    /** Peter's existing account gains this identity and a membership here. */
+    const linkToPeter = {
+      kind: 'provision',
+      via: 'link',
+      userId: 'u-peter',
+      membership: null,
+      actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+      groupActions: [],
+    };
+
     it('auto-links a trustworthy email: link the identity and add the membership — no new account', () => {
-      expect(planProvisioning(state({ emailUserId: 'u-peter' }), claim)).toEqual({
-        kind: 'provision',
-        via: 'link',
-        userId: 'u-peter',
-        membership: null,
-        actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
-        groupActions: [],
-      });
+      expect(planProvisioning(state({ emailUserId: 'u-peter' }), claim)).toEqual(linkToPeter);
     });
 
     it('links without a second membership when the account is already a member here', () => {
@@ -194,14 +197,7 @@ describe('planProvisioning', () => {
         kind: 'approval',
         reasons: ['privileged_account'],
         expirySeconds: DEFAULT_APPROVAL_POLICY.expirySeconds,
-        then: {
-          kind: 'provision',
-          via: 'link',
-          userId: 'u-peter',
-          membership: null,
-          actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
-        groupActions: [],
-        },
+        then: linkToPeter,
       });
     });
   });

@@ -1,9 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { recordAction } from '../../db/audit';
-import { updateConnection } from '../../db/connections';
+import { setConnectionSetting } from '../../db/connections';
 import type { Models } from '../../db/models';
-import { notFound } from '../../errors';
 import { oidcUrls } from '../../library/oidcConnections';
 import type { createTenantLibrary } from '../../library/tenants';
 import { samlUrls } from '../saml/urls';
@@ -43,16 +41,7 @@ export function connectionRouter({ models, publicUrl, tenants, actor }: Connecti
     const tenant = await tenantOf(req);
     const { connectionId } = parseInput(connectionParams, req.params, 'params');
     const { enabled } = parseInput(enabledBody, req.body, 'body');
-    const before = await updateConnection(models, tenant._id, connectionId, { enabled });
-    if (!before) throw notFound('connection of this tenant');
-    await recordAction(models, {
-      tenantId: String(tenant._id),
-      actor,
-      action: enabled ? 'connection.enabled' : 'connection.disabled',
-      target: { type: `${before.kind}_connection`, id: connectionId },
-      before: { enabled: before.enabled },
-      after: { enabled },
-    });
+    await setConnectionSetting(models, tenant._id, connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
     res.json({ id: connectionId, enabled });
   });
 
