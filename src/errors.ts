@@ -41,3 +41,67 @@ export const conflict = (code: string, message: string): OnrampError =>
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 11000;
 }
+
+/** Error names of the MongoDB driver and mongoose that mean "the database could not be reached or answer", not "no". */
+const DB_UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoOperationTimeoutError',
+]);
+/** gRPC status codes a Temporal call fails with when the cluster is unreachable or overloaded. */
+const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const NET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** Server answers that mean "busy, try again" (FerretDB's SQLite backend: "database is locked"). */
+const BUSY_MESSAGE = /database is locked|SQLITE_BUSY|connection .* closed|connection pool .* cleared|server selection timed out/i;
+
+/**
+ * Whether an error is the infrastructure failing (database, Temporal, the
+ * network) rather than a decision or bad input: such errors are retried or
+ * answered 503 "try again", never reported as the user's fault. Walks the
+ * `cause` chain (Temporal and mongoose wrap the original error).
+ */
+export function isInfrastructureError(err: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof err !== 'object' || err === null) return false;
+  if (err instanceof OnrampError) return err.status === 503;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errorLabels?: unknown };
+  if (typeof e.name === 'string' && DB_UNAVAILABLE.has(e.name)) return true;
+  if (Array.isArray(e.errorLabels) && e.errorLabels.some((l) => l === 'RetryableWriteError' || l === 'ResetPool')) return true;
+  if (typeof e.code === 'string' && NET_CODES.has(e.code)) return true;
+  if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && (e.name === 'ServiceError' || 'details' in e || 'metadata' in e)) return true;
+  if (e.name === 'TransportError') return true;
+  if (typeof e.message === 'string' && BUSY_MESSAGE.test(e.message)) return true;
+  return isInfrastructureError(e.cause, depth + 1);
+}
+
+/** Seconds a client is asked to wait before trying again after an infrastructure failure. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The one answer to an infrastructure failure: 503, retryable, its message shown (it names nothing internal). */
+export const serviceUnavailable = (cause: unknown): OnrampError =>
+  new OnrampError('service_unavailable', 'The service is briefly unavailable. Please try again in a few seconds.', {
+    status: 503,
+    expose: true,
+    cause,
+    details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+  });
+
+/**
+ * Run a short write again when the infrastructure failed (a few times, with
+ * a small growing pause); any other error, or the last failure, is thrown.
+ */
+export async function retryTransient<T>(work: () => Promise<T>, attempts = 4, firstDelayMs = 50): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts || !isInfrastructureError(err)) throw err;
+      await new Promise((r) => setTimeout(r, firstDelayMs * 2 ** (i - 1)));
+    }
+  }
+}

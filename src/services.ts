@@ -5,7 +5,6 @@ import type { Config } from './config';
 import { createInlineSignInStarter } from './bench/inlineSignIn';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
-import { sweepExpiredSamlState } from './http/saml/cacheProvider';
 import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
@@ -44,7 +43,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     for (const c of closers.reverse()) await c().catch((err: unknown) => logger.error({ err }, 'close failed'));
   };
   try {
-    const db = await connectDatabase(opts.mongoUri, config.mongo.database);
+    const db = await connectDatabase(opts.mongoUri, config.mongo.database, logger);
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
@@ -77,7 +76,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let url: string | undefined;
     if (opts.web) {
-      const { app, close: closeApp } = createApp({ config, models: db.models, mongoClient: db.connection.getClient(), logger, signIn, temporalClient: client });
+      const { app, close: closeApp } = createApp({ config, models: db.models, logger, signIn, temporalClient: client });
       closers.push(closeApp);
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -86,9 +85,6 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
       const addr = server.address();
       url = typeof addr === 'object' && addr ? `http://${config.http.host}:${addr.port}` : undefined;
-      const sweeper = setInterval(() => void sweepExpiredSamlState(db.models).catch(() => undefined), 60_000);
-      sweeper.unref();
-      closers.push(async () => clearInterval(sweeper));
     }
     return { db, client, signIn, url, worker, close };
   } catch (err) {

@@ -13,6 +13,8 @@ export interface Config {
   session: { secret: string; ttlSeconds: number };
   saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
   signInWaitMs: number;
+  /** How often the sweeper deletes expired short-lived documents. */
+  sweepIntervalMs: number;
   mongo: { uri: string | undefined; database: string };
   temporal: {
     address: string | undefined;
@@ -146,6 +148,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
+    sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -34,6 +34,9 @@ export const envSchema = z.object({
   /** How long a login waits for its provisioning decision before answering "try again" (503). */
   ONRAMP_SIGNIN_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
 
+  /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
+  ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+
   ONRAMP_SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
   ONRAMP_SAML_MAX_ASSERTION_AGE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
   ONRAMP_SAML_REQUEST_TTL_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),

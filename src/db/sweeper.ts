@@ -2,21 +2,34 @@ import type { Logger } from '../logger';
 import type { Models } from './models';
 import { sweepRateSlots } from './rateLimit';
 
-const EVERY_MS = 60_000;
-
 /**
- * Deletes short-lived documents past their `expiresAt` (FerretDB v1 has no
- * TTL indexes): rate-limit slots, email codes, OIDC login states. Readers
- * check expiry themselves; this only keeps the collections small.
+ * Deletes short-lived documents past their expiry (FerretDB v1 has no TTL
+ * indexes): sessions, SAML request and assertion IDs, rate-limit slots, email
+ * codes, OIDC login states. Readers check expiry themselves; this only keeps
+ * the collections small. Every delete is acknowledged (never `w: 0`, see
+ * db/replyGuard.ts). Returns how many documents each sweep removed.
  */
-export function startSweeper(models: Models, logger: Logger): () => void {
-  const sweep = async () => {
-    const now = new Date();
-    await sweepRateSlots(models, now);
-    await models.emailCodes.deleteMany({ expiresAt: { $lt: now } });
-    await models.oidcStates.deleteMany({ expiresAt: { $lt: now } });
+export async function sweepExpired(models: Models, now = new Date()): Promise<Record<string, number>> {
+  const removed = async (p: Promise<{ deletedCount: number }>) => (await p).deletedCount;
+  return {
+    sessions: await removed(models.sessions.deleteMany({ expires: { $lt: now } })),
+    samlRequests: await removed(models.samlRequests.deleteMany({ expiresAt: { $lte: now } })),
+    usedAssertions: await removed(models.usedAssertions.deleteMany({ expiresAt: { $lte: now } })),
+    rateSlots: await sweepRateSlots(models, now),
+    emailCodes: await removed(models.emailCodes.deleteMany({ expiresAt: { $lt: now } })),
+    oidcStates: await removed(models.oidcStates.deleteMany({ expiresAt: { $lt: now } })),
   };
-  const timer = setInterval(() => void sweep().catch((err: unknown) => logger.warn({ err }, 'sweep failed')), EVERY_MS);
+}
+
+/** Sweep every `intervalMs` (ONRAMP_SWEEP_INTERVAL_MS) until the returned stop function is called. */
+export function startSweeper(models: Models, logger: Logger, intervalMs: number): () => void {
+  const timer = setInterval(
+    () =>
+      void sweepExpired(models)
+        .then((counts) => logger.debug({ removed: counts }, 'swept expired documents'))
+        .catch((err: unknown) => logger.warn({ err }, 'sweep failed')),
+    intervalMs,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

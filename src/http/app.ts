@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
-import type { MongoClient } from 'mongodb';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
 import { startSweeper } from '../db/sweeper';
@@ -34,7 +33,6 @@ import { tenantApiRouter } from './tenantApi';
 export interface AppDeps {
   config: Config;
   models: Models;
-  mongoClient: MongoClient;
   logger: Logger;
   signIn: SignInStarter;
   temporalClient: Client;
@@ -70,7 +68,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
     logger.child({ component: 'outbox' }),
   );
   outbox.start();
-  const stopSweeper = startSweeper(models, logger.child({ component: 'sweeper' }));
+  const stopSweeper = startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs);
   const emailSignIn = createEmailSignInLibrary(models, outbox, config.encryptionKey);
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
@@ -84,13 +82,12 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   );
 
   const sessions = sessionMiddleware({
-    client: deps.mongoClient,
-    dbName: config.mongo.database,
+    models,
     secret: config.session.secret,
     ttlSeconds: config.session.ttlSeconds,
     secure: config.http.secureCookies,
   });
-  app.use(sessions.middleware);
+  app.use(sessions);
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
   app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
   app.use(emailRouter({ models, publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
@@ -107,7 +104,6 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
     close: async () => {
       outbox.stop();
       stopSweeper();
-      await sessions.store.close();
     },
   };
 }

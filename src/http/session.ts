@@ -1,7 +1,8 @@
-import MongoStore from 'connect-mongo';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
-import type { MongoClient } from 'mongodb';
+import type { Models } from '../db/models';
+import { retryTransient } from '../errors';
+import { MongooseSessionStore } from './sessionStore';
 
 declare module 'express-session' {
   interface SessionData {
@@ -16,8 +17,7 @@ declare module 'express-session' {
 }
 
 export interface SessionOptions {
-  client: MongoClient;
-  dbName: string;
+  models: Models;
   secret: string;
   ttlSeconds: number;
   secure: boolean;
@@ -25,18 +25,10 @@ export interface SessionOptions {
 
 /**
  * Server-side sessions in MongoDB, shared by every instance. FerretDB v1 has
- * no TTL indexes, so expired sessions are swept on an interval instead.
+ * no TTL indexes, so expired sessions are swept by the sweeper (db/sweeper.ts).
  */
-export function sessionMiddleware(opts: SessionOptions): { middleware: RequestHandler; store: MongoStore } {
-  const store = MongoStore.create({
-    client: opts.client,
-    dbName: opts.dbName,
-    collectionName: 'sessions',
-    ttl: opts.ttlSeconds,
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
-    stringify: false,
-  });
+export function sessionMiddleware(opts: SessionOptions): RequestHandler {
+  const store = new MongooseSessionStore(opts.models, opts.ttlSeconds);
   const middleware = session({
     name: 'onramp.sid',
     secret: opts.secret,
@@ -46,11 +38,20 @@ export function sessionMiddleware(opts: SessionOptions): { middleware: RequestHa
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: opts.ttlSeconds * 1000 },
   });
-  return { middleware, store };
+  return middleware;
 }
 
-/** Start a fresh session for a signed-in user, or the console's token admin (new ID: no session fixation). */
+/**
+ * Start a fresh session for a signed-in user, or the console's token admin
+ * (new ID: no session fixation). The store retries transient write errors;
+ * a regenerate that still fails is tried again as a whole, so the answer
+ * after provisioning does not hang on one write attempt.
+ */
 export function establishSession(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
+  return retryTransient(() => regenerate(req, who), 3, 100);
+}
+
+function regenerate(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);

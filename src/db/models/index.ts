@@ -10,6 +10,7 @@ import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
+import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
 import { userEmailModel, userModel } from './user';
 
@@ -35,6 +36,7 @@ export function createModels(conn: Connection) {
     approvalRequests: approvalRequestModel(conn),
     samlRequests: samlRequestModel(conn),
     usedAssertions: usedAssertionModel(conn),
+    sessions: sessionModel(conn),
   };
 }
 

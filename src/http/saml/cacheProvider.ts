@@ -29,9 +29,3 @@ export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: 
     },
   };
 }
-
-/** Delete expired SAML state; run periodically by the web app. */
-export async function sweepExpiredSamlState(models: Models, now = new Date()): Promise<void> {
-  await models.samlRequests.deleteMany({ expiresAt: { $lte: now } });
-  await models.usedAssertions.deleteMany({ expiresAt: { $lte: now } });
-}

@@ -1,0 +1,44 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isUnacknowledgedWrite } from '../../src/db/replyGuard';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(ROOT, dir), { withFileTypes: true })) {
+    const rel = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await sourceFiles(rel)));
+    else if (/\.(ts|js|mjs)$/.test(entry.name)) out.push(rel);
+  }
+  return out;
+}
+
+/** Issue 11 §0: FerretDB v1 answers unacknowledged writes, and the driver then hands that answer to the next query. */
+describe('no unacknowledged writes', () => {
+  it('no source file asks for w: 0 (or an unacknowledged write concern)', async () => {
+    const offenders: string[] = [];
+    for (const dir of ['src', 'activities', 'workflows', 'bench']) {
+      for (const file of await sourceFiles(dir)) {
+        if (file === join('src', 'db', 'replyGuard.ts')) continue; // the guard that watches for it names it
+        const text = await readFile(join(ROOT, file), 'utf8');
+        if (/\bw\s*:\s*['"]?0\b|unacknowledged\s*:\s*true|autoRemove\s*:/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\/|`[^`]*`/g, ''))) offenders.push(file);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('no dependency that sweeps with unacknowledged deletes (connect-mongo) is installed as onramp’s own', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).not.toContain('connect-mongo');
+  });
+
+  it('recognizes an unacknowledged write command, and only that', () => {
+    expect(isUnacknowledgedWrite('delete', { delete: 'sessions', writeConcern: { w: 0 } })).toBe(true);
+    expect(isUnacknowledgedWrite('update', { update: 'x', writeConcern: { w: 0 } })).toBe(true);
+    expect(isUnacknowledgedWrite('delete', { delete: 'sessions', writeConcern: { w: 1 } })).toBe(false);
+    expect(isUnacknowledgedWrite('delete', { delete: 'sessions' })).toBe(false);
+    expect(isUnacknowledgedWrite('find', { find: 'x', writeConcern: { w: 0 } })).toBe(false);
+  });
+});
