@@ -7,12 +7,12 @@ import { conflictKey } from '../src/db/models/conflict';
 import { identityKey } from '../src/db/models/identity';
 import { membershipKey } from '../src/db/models/membership';
 import { sameRun, type RunRef } from '../src/db/models/runRef';
-import type { IdentityClaim } from '../src/domain/claim';
+import { attributeValues, type IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
-import { fieldSet } from '../src/db/attributeFields';
+import { readCustomAttributes, setCustomAttribute, setUserField } from '../src/db/userAttributes';
 import { findConnection } from '../src/db/connections';
 import type { ProvisioningState } from '../src/domain/planner';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
@@ -131,10 +131,10 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
       const assertedCustom: Partial<Record<SyncedField, string | null>> = {};
       for (const [appName, idpName] of Object.entries(customMapping)) {
-        assertedCustom[customField(appName)] = claim.attributes[idpName]?.[0] || null; // empty = not asserted
+        assertedCustom[customField(appName)] = attributeValues(claim.attributes, idpName)?.[0] || null; // empty = not asserted
       }
       const accountCustom: Partial<Record<SyncedField, string | null>> = {};
-      const stored = (account?.attributes ?? {}) as Record<string, string>;
+      const stored = account ? await readCustomAttributes(models, account, Object.keys(customMapping)) : {};
       for (const appName of Object.keys(customMapping)) accountCustom[customField(appName)] = stored[appName] ?? null;
       const fields: SyncedField[] = ['name', 'email', ...(Object.keys(assertedCustom) as SyncedField[])];
       const openConflicts =
@@ -226,7 +226,6 @@ export function createProvisioningActivities({ models, logger, now = () => new D
                 email,
                 displayEmail: input.email.trim(),
                 name: input.name,
-                attributes: input.attributes ?? {},
                 createdBy: input.run,
               },
             },
@@ -249,6 +248,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       if (!user) throw new Error('user upsert returned nothing');
       const createdByThisRun = sameRun(user.createdBy, input.run);
       if (createdByThisRun) {
+        // Custom attributes are documents of their own (user_attributes); upserts, so a retry rewrites the same values.
+        await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(user._id), name, value)));
         await runAudit(input.run, 'user.created', {
           tenantId: input.tenantId,
           actor: { type: 'idp', id: null },
@@ -352,7 +353,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         // Planned as free; if another account claimed it since, the run re-plans (into a conflict).
         if ((await applyEmailChange(models, input.userId, input.from, email)) === 'held-by-other') return 'stale';
       } else {
-        await models.users.updateOne({ _id: oid(input.userId) }, { $set: fieldSet(input.field, input.to) });
+        await setUserField(models, input.userId, input.field, input.to);
       }
       await runAudit(input.run, `attribute.${input.field}.updated`, {
         tenantId: input.tenantId,
@@ -360,8 +361,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         action: 'user.attribute_updated',
         target: { type: 'user', id: input.userId },
         userId: input.userId,
-        before: { [input.field]: input.from },
-        after: { [input.field]: input.to },
+        before: { field: input.field, value: input.from },
+        after: { field: input.field, value: input.to },
       });
       return 'applied';
     },
@@ -399,8 +400,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         action: 'conflict.opened',
         target: { type: 'conflict', id: _id },
         userId: input.userId,
-        before: { [input.field]: input.local },
-        after: { [input.field]: input.asserted },
+        before: { field: input.field, value: input.local },
+        after: { field: input.field, value: input.asserted },
       });
     },
 

@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import samlify from 'samlify';
 import * as xmllint from '@authenio/samlify-xmllint-wasm';
 import selfsigned from 'selfsigned';
+import { IDP_PROFILES, type IdpAttributeProfile } from './idpProfiles';
 
 samlify.setSchemaValidator(xmllint);
 
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
-const BASIC = 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic';
+/** Stands for "no NameFormat" in samlify's template; the attribute loses it before signing. */
+const NO_NAME_FORMAT = '__onramp_no_name_format__';
 
 export interface IdpUser {
   nameId: string;
@@ -67,8 +69,21 @@ function multiValued(template: string, tag: string, values: readonly string[] | 
   return template.replace(value, (_m, open: string, close: string) => values.map((_v, i) => `${open}{attr${tag}${i}}${close}`).join(''));
 }
 
-export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ssoUrl: string; keys?: IdpKeys }): SamlIdp {
+export function createSamlIdp({
+  entityId,
+  ssoUrl,
+  keys,
+  profile = IDP_PROFILES.plain,
+}: {
+  entityId: string;
+  ssoUrl: string;
+  keys?: IdpKeys;
+  /** How attributes are named, like a real IdP on its defaults (demo/idpProfiles.ts). */
+  profile?: IdpAttributeProfile;
+}): SamlIdp {
   const pems = keys ?? generateIdpKeys(`onramp test IdP ${entityId}`);
+  const nameFormat = profile.nameFormat ?? NO_NAME_FORMAT;
+  const attribute = (name: string, valueTag: string) => ({ name, valueTag, nameFormat, valueXsiType: 'xs:string' });
   const idp = samlify.IdentityProvider({
     entityID: entityId,
     privateKey: pems.privateKey,
@@ -79,10 +94,11 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
     loginResponseTemplate: {
       context: samlify.SamlLib.defaultLoginResponseTemplate.context,
       attributes: [
-        { name: 'email', valueTag: 'email', nameFormat: BASIC, valueXsiType: 'xs:string' },
-        { name: 'name', valueTag: 'name', nameFormat: BASIC, valueXsiType: 'xs:string' },
-        { name: 'department', valueTag: 'department', nameFormat: BASIC, valueXsiType: 'xs:string' },
-        { name: 'groups', valueTag: 'groups', nameFormat: BASIC, valueXsiType: 'xs:string' },
+        attribute(profile.email, 'email'),
+        attribute(profile.name, 'name'),
+        attribute(profile.department, 'department'),
+        attribute(profile.groups, 'groups'),
+        ...profile.extra.map((x, i) => attribute(x.name, `extra${i}`)),
       ],
     },
   });
@@ -119,8 +135,9 @@ export function createSamlIdp({ entityId, ssoUrl, keys }: { entityId: string; ss
       const groups = user.groups ?? null;
       const response = (await idp.createLoginResponse(spForSigning, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
         id,
-        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups), {
+        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups).replaceAll(` NameFormat="${NO_NAME_FORMAT}"`, ''), {
           ...Object.fromEntries((groups ?? []).map((g, i) => [`attrGroups${i}`, g])),
+          ...Object.fromEntries(profile.extra.map((x, i) => [`attrExtra${i}`, x.value])),
           ID: id,
           AssertionID: `_${randomUUID()}`,
           Destination: acsUrl,

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Types } from 'mongoose';
 import { approvalUpdate } from '../../workflows/signIn';
 import type { Models } from '../db/models';
+import { storedAttributes } from '../domain/claim';
 import { conflict, notFound, validationError } from '../errors';
 import { page, type DocId } from '../http/pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
@@ -42,7 +43,7 @@ export function createApprovalLibrary(models: Models, client: Client) {
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((r) => {
-          const claim = r.claim as { email?: string | null; subject?: string; connectionId?: string; name?: string | null };
+          const claim = r.claim as { email?: string | null; subject?: string; connectionId?: string; name?: string | null; attributes?: unknown };
           return {
             id: r._id,
             kind: r.kind,
@@ -54,6 +55,7 @@ export function createApprovalLibrary(models: Models, client: Client) {
             connectionId: claim.connectionId ?? '',
             userId: r.userId ? String(r.userId) : null,
             planned: r.planned ?? null,
+            attributes: storedAttributes(claim.attributes),
             requestedAt: r.createdAt ?? null,
             expiresAt: r.expiresAt,
           };

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
-import { fieldSet } from '../db/attributeFields';
+import { setUserField } from '../db/userAttributes';
 import { applyEmailChange } from '../db/emailChange';
 import type { SyncedField } from '../domain/attributeSync';
 import { conflict as conflictError, notFound } from '../errors';
@@ -33,7 +33,7 @@ export function createConflictLibrary(models: Models) {
         const outcome = await applyEmailChange(models, String(conflict.userId), conflict.local ?? null, conflict.asserted);
         if (outcome === 'held-by-other') throw conflictError('email_held_by_other_account', 'another account holds this email; resolve that first or keep the local value');
       } else if (resolution === 'use-idp') {
-        await models.users.updateOne({ _id: conflict.userId }, { $set: fieldSet(conflict.field as SyncedField, conflict.asserted) });
+        await setUserField(models, String(conflict.userId), conflict.field as Exclude<SyncedField, 'email'>, conflict.asserted);
       }
       if (!(await models.conflicts.findOneAndDelete({ _id: conflictId, tenantId }).lean())) throw notFound('open conflict');
       await recordAction(models, {
@@ -42,8 +42,8 @@ export function createConflictLibrary(models: Models) {
         action: 'conflict.resolved',
         target: { type: 'conflict', id: conflict._id },
         userId: String(conflict.userId),
-        before: { [conflict.field]: conflict.local ?? null },
-        after: { [conflict.field]: resolution === 'use-idp' ? conflict.asserted : (conflict.local ?? null) },
+        before: { field: conflict.field, value: conflict.local ?? null },
+        after: { field: conflict.field, value: resolution === 'use-idp' ? conflict.asserted : (conflict.local ?? null) },
         reason: resolution,
       });
     },

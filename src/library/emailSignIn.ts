@@ -119,7 +119,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         emailVerified: true,
         name: null,
         groups: null,
-        attributes: {},
+        attributes: [],
         protocol: 'email',
       };
     },

@@ -1,6 +1,8 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { page, type DocId } from '../http/pagination';
+import { membershipKey } from '../db/models/membership';
+import { listCustomAttributes } from '../db/userAttributes';
 import { accessOf } from './access';
 
 export function createMemberLibrary(models: Models) {
@@ -30,6 +32,26 @@ export function createMemberLibrary(models: Models) {
           };
         }),
         nextCursor,
+      };
+    },
+
+    /** One member of the tenant with the account's custom attributes; null when not a member. */
+    async getForTenant(tenantId: Types.ObjectId, userId: string) {
+      const membership = await models.memberships.findById(membershipKey(String(tenantId), userId)).lean();
+      const user = membership ? await models.users.findById(userId).lean() : null;
+      if (!membership || !user) return null;
+      const access = (await accessOf(models, [membership])).get(membership._id);
+      return {
+        membershipId: String(membership._id),
+        userId: String(user._id),
+        email: user.email,
+        name: user.name ?? null,
+        directRoles: [...membership.roles],
+        roles: access?.roles ?? [...membership.roles],
+        groups: access?.groups ?? [],
+        status: membership.status,
+        createdAt: membership.createdAt,
+        attributes: await listCustomAttributes(models, user),
       };
     },
 

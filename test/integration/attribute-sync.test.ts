@@ -36,8 +36,8 @@ describe('attribute sync and conflict policies on later sign-ins', () => {
     await signInAs('ada', 'Ada Lovelace');
     expect(await nameOf('ada')).toBe('Ada Lovelace');
     const audit = await h.services.db.models.auditEvents.findOne({ action: 'user.attribute_updated' }).lean();
-    expect(audit?.before).toEqual({ name: 'Ada' });
-    expect(audit?.after).toEqual({ name: 'Ada Lovelace' });
+    expect(audit?.before).toEqual({ field: 'name', value: 'Ada' });
+    expect(audit?.after).toEqual({ field: 'name', value: 'Ada Lovelace' });
     const runs = await listRuns(h.services.client, `OnrampConnection = "${conn.id}" AND OnrampDecisions = "attribute_updated:name"`, 1);
     expect(runs).toHaveLength(1);
   });
@@ -141,16 +141,30 @@ describe('mapped custom attributes', () => {
     const who = { nameId: 'dora', email: 'dora@custom.test', name: 'Dora', ...(department ? { department } : {}) };
     expect((await samlSignIn(conn, idp, who)).status).toBe(303);
     await waitForSignInRuns(h.services.client, conn.id, 'dora');
-    return (await h.services.db.models.users.findOne({ email: 'dora@custom.test' }).lean())?.attributes as Record<string, string>;
+    const dora = await h.services.db.models.users.findOne({ email: 'dora@custom.test' }).lean();
+    const member = await h.admin('GET', `/tenants/custom/members/${String(dora?._id)}`);
+    expect(member.status).toBe(200);
+    return Object.fromEntries((member.body as unknown as { attributes: Array<{ name: string; value: string }> }).attributes.map((a) => [a.name, a.value]));
   };
 
   it('are set at creation, kept in step, and not cleared when the IdP omits them', async () => {
     expect(await signIn('R&D')).toEqual({ department: 'R&D' });
     expect(await signIn('Sales')).toEqual({ department: 'Sales' });
     const audit = await h.services.db.models.auditEvents.findOne({ action: 'user.attribute_updated' }).lean();
-    expect(audit?.before).toEqual({ 'attr:department': 'R&D' });
-    expect(audit?.after).toEqual({ 'attr:department': 'Sales' });
+    expect(audit?.before).toEqual({ field: 'attr:department', value: 'R&D' });
+    expect(audit?.after).toEqual({ field: 'attr:department', value: 'Sales' });
     expect(await signIn()).toEqual({ department: 'Sales' });
+  });
+
+  it('reads attributes an older version stored on the account (an object by name), and moves them on change', async () => {
+    const { models } = h.services.db;
+    const dora = await models.users.findOne({ email: 'dora@custom.test' }).lean();
+    await models.userAttributes.deleteMany({ userId: dora?._id });
+    await models.users.collection.updateOne({ _id: dora?._id }, { $set: { attributes: { department: 'Legacy', costCenter: 'CC-1' } } });
+    expect(await signIn()).toEqual({ department: 'Legacy', costCenter: 'CC-1' });
+    expect(await signIn('Ops')).toEqual({ department: 'Ops', costCenter: 'CC-1' });
+    const audit = await models.auditEvents.findOne({ action: 'user.attribute_updated', 'after.value': 'Ops' }).lean();
+    expect(audit?.before).toEqual({ field: 'attr:department', value: 'Legacy' });
   });
 
   it('refuses custom attribute names that are not plain identifiers', async () => {

@@ -12,7 +12,7 @@ const claim: IdentityClaim = {
   emailVerified: true,
   name: 'Sarah',
   groups: null,
-  attributes: {},
+  attributes: [],
 };
 
 const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({

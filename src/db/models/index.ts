@@ -12,6 +12,7 @@ import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
+import { userAttributeModel } from './userAttribute';
 import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
@@ -27,6 +28,7 @@ export function createModels(conn: Connection) {
     rateSlots: rateSlotModel(conn),
     users: userModel(conn),
     userEmails: userEmailModel(conn),
+    userAttributes: userAttributeModel(conn),
     identities: identityModel(conn),
     memberships: membershipModel(conn),
     groups: groupModel(conn),

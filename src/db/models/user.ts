@@ -8,8 +8,11 @@ export const userSchema = new Schema(
     /** The email as the IdP first sent it, for display. */
     displayEmail: { type: String, required: true },
     name: { type: String, default: null },
-    /** Custom attributes mapped from the IdP (connection attributeMapping.custom). */
-    attributes: { type: Schema.Types.Mixed, default: {} },
+    /**
+     * Custom attributes as versions before 0.2 kept them (an object by app
+     * name). Read as a fallback only; they now live in `user_attributes`.
+     */
+    attributes: { type: Schema.Types.Mixed, default: undefined },
     lastSignInAt: { type: Date, default: null },
     createdBy: { type: runRefSchema, default: null },
   },

@@ -18,6 +18,7 @@ import { connectionRouter } from './connectionRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../pagination';
+import { notFound } from '../../errors';
 import { parseInput } from '../validate';
 import {
   auditEventOut,
@@ -44,6 +45,7 @@ import {
   linkPolicyBody,
   memberParams,
   listQuery,
+  memberDetailOut,
   memberOut,
   samlConnectionOut,
   tenantOut,
@@ -221,6 +223,14 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const { userId, identityId } = parseInput(identityParams, req.params, 'params');
     await deps.identities.unlink(tenant._id, userId, identityId, ADMIN);
     res.status(204).end();
+  });
+
+  r.get('/tenants/:tenant/members/:userId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { userId } = parseInput(memberParams, req.params, 'params');
+    const member = await deps.members.getForTenant(tenant._id, userId);
+    if (!member) throw notFound('member of this tenant');
+    res.json(memberDetailOut.parse(member));
   });
 
   r.get('/tenants/:tenant/members', async (req, res) => {

@@ -196,6 +196,10 @@ export const memberOut = z.object({
   status: z.string(),
   createdAt: z.date(),
 });
+/** One member with the account's custom attributes (`GET …/members/:userId`). */
+export const memberDetailOut = memberOut.extend({
+  attributes: z.array(z.object({ name: z.string(), value: z.string().nullable() })),
+});
 
 export const auditEventOut = z.object({
   id: z.string(),
@@ -272,6 +276,8 @@ export const approvalOut = z.object({
   planned: z
     .object({ via: z.string(), newAccount: z.boolean(), roles: z.array(z.string()).nullable(), grants: z.array(z.string()), revokes: z.array(z.string()) })
     .nullable(),
+  /** Every attribute the IdP sent, names and values exactly as sent. */
+  attributes: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   requestedAt: z.date().nullable(),
   expiresAt: z.date(),
 });

@@ -1,4 +1,4 @@
-import { MAX_SUBJECT_LENGTH, type IdentityClaim } from '../../domain/claim';
+import { MAX_SUBJECT_LENGTH, type ClaimAttribute, type IdentityClaim } from '../../domain/claim';
 import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
 import { OnrampError } from '../../errors';
 
@@ -16,10 +16,11 @@ export function oidcToClaim(claims: Record<string, unknown>, conn: OidcConnectio
   const m = conn.claimMapping ?? { email: 'email', emailVerified: 'email_verified', name: 'name', groups: 'groups' };
   const rawGroups = claims[m.groups];
   const groups = rawGroups === undefined || rawGroups === null ? null : (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).filter((g): g is string => typeof g === 'string' && g !== '');
-  const attributes: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(claims)) {
+  // Claim names are the IdP's: kept as a list of { name, values }, never as object keys that could reach the database.
+  const attributes: ClaimAttribute[] = [];
+  for (const [name, v] of Object.entries(claims)) {
     const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
-    if (list.length > 0) attributes[k] = list;
+    if (list.length > 0) attributes.push({ name, values: list });
   }
   return {
     tenantId: String(conn.tenantId),

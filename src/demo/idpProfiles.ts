@@ -1,0 +1,93 @@
+/**
+ * How real IdPs name their SAML attributes on their default settings, from
+ * their documentation — so the demo IdP (samlify) can answer the way a
+ * customer's Entra ID, ADFS, Shibboleth, Okta, Google Workspace or Keycloak
+ * does. Development and tests only: nothing here decides anything in onramp.
+ */
+export interface IdpAttributeProfile {
+  /** Attribute names onramp maps (the connection's `attributeMapping`). */
+  email: string;
+  name: string;
+  department: string;
+  groups: string;
+  /** NameFormat of every attribute (Entra ID sends none). */
+  nameFormat: string | null;
+  /** Attributes the IdP sends besides, with a fixed value (tenant IDs, object IDs, UPNs…). */
+  extra: ReadonlyArray<{ name: string; value: string }>;
+}
+
+const BASIC = 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic';
+const URI = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
+const UNSPECIFIED = 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified';
+const XMLSOAP = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims';
+const MS = 'http://schemas.microsoft.com/identity/claims';
+
+export const IDP_PROFILES = {
+  /** onramp's own demo names. */
+  plain: { email: 'email', name: 'name', department: 'department', groups: 'groups', nameFormat: BASIC, extra: [] },
+  /**
+   * Microsoft Entra ID's default claims ("SAML token claims reference"):
+   * claim URIs, no NameFormat; groups as object IDs under the 2008/06 URI.
+   */
+  entra: {
+    email: `${XMLSOAP}/emailaddress`,
+    name: `${MS}/displayname`,
+    department: `${XMLSOAP}/department`,
+    groups: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
+    nameFormat: null,
+    extra: [
+      { name: `${MS}/tenantid`, value: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+      { name: `${MS}/objectidentifier`, value: '0d4a7a2c-6a3e-4a43-9d6f-4f1bb3f1a0c1' },
+      { name: `${MS}/identityprovider`, value: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' },
+      { name: 'http://schemas.microsoft.com/claims/authnmethodsreferences', value: 'http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password' },
+      { name: `${XMLSOAP}/name`, value: 'user@contoso.onmicrosoft.com' },
+      { name: `${XMLSOAP}/givenname`, value: 'Given' },
+      { name: `${XMLSOAP}/surname`, value: 'Surname' },
+    ],
+  },
+  /** ADFS relying-party claim rules on their defaults: claim URIs with the URI NameFormat; groups as `…/claims/Group`. */
+  adfs: {
+    email: `${XMLSOAP}/emailaddress`,
+    name: `${XMLSOAP}/name`,
+    department: `${XMLSOAP}/department`,
+    groups: 'http://schemas.xmlsoap.org/claims/Group',
+    nameFormat: URI,
+    extra: [
+      { name: `${XMLSOAP}/upn`, value: 'user@corp.contoso.com' },
+      { name: `${XMLSOAP}/nameidentifier`, value: 'CORP\\user' },
+      { name: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/windowsaccountname', value: 'CORP\\user' },
+    ],
+  },
+  /** Shibboleth / InCommon: `urn:oid:` names (eduPerson, inetOrgPerson) with the URI NameFormat. */
+  shibboleth: {
+    email: 'urn:oid:0.9.2342.19200300.100.1.3', // mail
+    name: 'urn:oid:2.16.840.1.113730.3.1.241', // displayName
+    department: 'urn:oid:2.5.4.11', // ou
+    groups: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7', // eduPersonEntitlement
+    nameFormat: URI,
+    extra: [
+      { name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6', value: 'user@university.edu' }, // eduPersonPrincipalName
+      { name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.9', value: 'member@university.edu' }, // eduPersonScopedAffiliation
+    ],
+  },
+  /** Okta's app wizard: names the admin types (`email`, `firstName`…), NameFormat unspecified. */
+  okta: { email: 'email', name: 'displayName', department: 'department', groups: 'groups', nameFormat: UNSPECIFIED, extra: [{ name: 'firstName', value: 'Given' }] },
+  /** Google Workspace: no attributes unless mapped; admins map names of their choice (basic). */
+  google: { email: 'email', name: 'name', department: 'department', groups: 'groups', nameFormat: BASIC, extra: [] },
+  /** Keycloak's "X500" mappers: `urn:oid:` names with the URI NameFormat; roles as `Role`. */
+  keycloak: {
+    email: 'urn:oid:1.2.840.113549.1.9.1',
+    name: 'urn:oid:2.5.4.3',
+    department: 'urn:oid:2.5.4.11',
+    groups: 'Role',
+    nameFormat: URI,
+    extra: [{ name: 'urn:oid:2.5.4.42', value: 'Given' }, { name: 'urn:oid:2.5.4.4', value: 'Surname' }],
+  },
+} as const satisfies Record<string, IdpAttributeProfile>;
+
+export type IdpProfileName = keyof typeof IDP_PROFILES;
+
+/** The connection's `attributeMapping` for a profile (what a tenant admin configures for that IdP). */
+export function attributeMappingFor(profile: IdpAttributeProfile): { email: string; name: string; groups: string; custom: { department: string } } {
+  return { email: profile.email, name: profile.name, groups: profile.groups, custom: { department: profile.department } };
+}
