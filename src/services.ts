@@ -7,6 +7,7 @@ import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
+import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
 import { createWorker } from './temporal/worker';
@@ -47,6 +48,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
+    // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
+    const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
+    if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
     const signIn = config.benchInline
       ? createInlineSignInStarter(db.models, logger)
       : createSignInStarter(client, config.temporal.taskQueue, config.signInWaitMs);

@@ -5,16 +5,19 @@
  *   onramp approvals list    --tenant <slug> [--kind link|new-member|privileged-grant] [--email <e>] [--limit <n>] [--cursor <c>] [--json]
  *   onramp approvals approve <request-id> --tenant <slug> [--roles member,admin] [--reason <text>]
  *   onramp approvals reject  <request-id> --tenant <slug> --reason <text>
+ *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
  * Exit codes: 0 done, 1 the API refused (its error code and message are printed), 2 usage.
  */
 import { parseArgs } from 'node:util';
+import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
   onramp approvals list    --tenant <slug> [--kind <kind>] [--email <email>] [--limit <n>] [--cursor <c>] [--json]
   onramp approvals approve <request-id> --tenant <slug> [--roles <role,role>] [--reason <text>]
   onramp approvals reject  <request-id> --tenant <slug> --reason <text>
+  onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
 class UsageError extends Error {}
@@ -52,7 +55,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (group !== 'approvals' || !command) throw new UsageError('expected: onramp approvals list|approve|reject');
+  if (group === 'setup-temporal') {
+    await setupTemporal((line) => process.stdout.write(`${line}\n`));
+    return 0;
+  }
+  if (group !== 'approvals' || !command) throw new UsageError('expected: onramp approvals list|approve|reject, or onramp setup-temporal');
   const tenant = values.tenant;
   if (!tenant) throw new UsageError('--tenant is required');
   const base = (values.url ?? process.env.ONRAMP_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');

@@ -2,6 +2,7 @@
  * Production entry point: ONRAMP_ROLE=web | worker | all against an existing
  * MongoDB (MONGODB_URI) and Temporal cluster (TEMPORAL_ADDRESS).
  */
+import { OnrampError } from '../errors';
 import { createServices } from '../services';
 import { boot, onShutdown } from './main';
 
@@ -19,6 +20,13 @@ const services = await createServices({
   web: role !== 'worker',
   worker: role !== 'web',
   ...(process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY ? { killAfterActivity: process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY } : {}),
+}).catch((err: unknown) => {
+  // A start-up refusal onramp explains (e.g. missing search attributes): its message, no stack trace.
+  if (err instanceof OnrampError && err.expose) {
+    process.stderr.write(`onramp: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
 });
 logger.info({ role, url: services.url, taskQueue: config.temporal.taskQueue }, 'onramp started');
 process.stdout.write(`${JSON.stringify({ ready: true, url: services.url ?? null })}\n`);

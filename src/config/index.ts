@@ -20,6 +20,8 @@ export interface Config {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
+    /** Whether start-up registers missing search attributes or only checks them. */
+    searchAttributes: 'register' | 'check';
     tls: { enabled: boolean; certPath: string | undefined; keyPath: string | undefined };
     apiKey: string | undefined;
     cliPath: string | undefined;
@@ -154,6 +156,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      searchAttributes: e.ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES,
       tls: { enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH), certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH },
       apiKey: e.TEMPORAL_API_KEY,
       cliPath: e.TEMPORAL_CLI_PATH,

@@ -47,6 +47,8 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onramp-provisioning'),
+  /** `register` missing search attributes at start (default), or only `check` and fail naming them (e.g. Temporal Cloud). */
+  ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['register', 'check']).default('register'),
   TEMPORAL_TLS: boolFromEnv.default(false),
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { connectClient, ensureSearchAttributes, type TemporalTarget } from '../temporal/connection';
+import { connectClient, type TemporalTarget } from '../temporal/connection';
+import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
 import { startFerretDb } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
 import { isPortFree } from './ports';
@@ -58,7 +59,7 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
       temporal = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey };
       const client = await connectClient(temporal);
       try {
-        await ensureSearchAttributes(client, temporal.namespace);
+        await prepareSearchAttributes(client, temporal.namespace, config.temporal.searchAttributes);
       } finally {
         await client.connection.close();
       }

@@ -19,6 +19,8 @@ export interface TemporalDevOptions {
   namespace: string;
   port?: number;
   uiPort?: number;
+  /** Register onramp's search attributes at start (default true; false = a server that has never seen onramp). */
+  searchAttributes?: boolean;
 }
 
 /** `temporal server start-dev` on loopback with its Web UI and onramp's search attributes. */
@@ -35,7 +37,7 @@ export async function startTemporalDevServer(opts: TemporalDevOptions): Promise<
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
-    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(opts.searchAttributes === false ? [] : Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`])),
   ];
   const proc = spawnManaged(opts.bin, args, join(opts.logDir, 'temporal.log'));
   proc.child.stdout?.resume();

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
-import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
 export interface TemporalTarget {
   address: string;
@@ -33,21 +32,5 @@ export async function connectWorkerConnection(target: TemporalTarget): Promise<N
     address: target.address,
     tls: await tlsOptions(target),
     ...(target.apiKey ? { apiKey: target.apiKey } : {}),
-  });
-}
-
-/**
- * Register onramp's search attributes on the namespace; already-registered
- * ones are left alone, so this is safe on every start.
- */
-export async function ensureSearchAttributes(client: Client, namespace: string): Promise<void> {
-  const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (customAttributes ?? {})));
-  if (missing.length === 0) return;
-  // temporal.api.enums.v1.IndexedValueType: KEYWORD = 2, KEYWORD_LIST = 7
-  const indexed = { Keyword: 2, KeywordList: 7 } as const;
-  await client.connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexed[type]])),
   });
 }

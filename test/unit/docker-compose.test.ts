@@ -34,11 +34,20 @@ describe('docker-compose.yml', async () => {
   const onrampServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
 
   it('has the production-shaped services', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['mongodb', 'onramp-web', 'onramp-worker', 'postgresql', 'temporal', 'temporal-ui']);
-    expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-web', 'onramp-worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['mongodb', 'onramp-setup', 'onramp-web', 'onramp-worker', 'postgresql', 'temporal', 'temporal-ui']);
+    expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-setup', 'onramp-web', 'onramp-worker']);
   });
 
-  it.each(['onramp-web', 'onramp-worker'])('%s: every variable is known to the config schema and the whole environment validates', (name) => {
+  it('registers the search attributes once before the app starts, and the app waits for it', () => {
+    const setup = compose.services['onramp-setup'] as ComposeService & { command?: string[] };
+    expect(setup.command?.slice(-2)).toEqual(['src/bin/onramp.ts', 'setup-temporal']);
+    for (const name of ['onramp-web', 'onramp-worker']) {
+      const deps = (compose.services[name] as ComposeService & { depends_on?: Record<string, { condition: string }> }).depends_on;
+      expect(deps?.['onramp-setup']?.condition).toBe('service_completed_successfully');
+    }
+  });
+
+  it.each(['onramp-setup', 'onramp-web', 'onramp-worker'])('%s: every variable is known to the config schema and the whole environment validates', (name) => {
     const env = Object.fromEntries(
       Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]),
     );
