@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { recordAudit, type AuditInput } from '../src/db/audit';
@@ -71,6 +72,9 @@ async function upsertOnce<T>(attempt: () => Promise<T | null>, reread: () => Pro
   return doc;
 }
 
+/** An ObjectId derived from a key: the same on every retry of the step that needs it. */
+const deterministicId = (key: string): Types.ObjectId => new Types.ObjectId(createHash('sha256').update(key).digest().subarray(0, 12));
+
 /**
  * The provisioning activities. Each is idempotent: effects are upserts on
  * unique keys that remember the run that created them, and audit events have
@@ -81,6 +85,30 @@ export function createProvisioningActivities({ models, logger, now = () => new D
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date }) =>
     recordAudit(models, { ...event, key: auditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+
+  /** The account of an address nobody verified: no email claim; its `_id` comes from the run, so a retry finds it again. */
+  async function ensureUnclaimedUser(
+    input: RunScoped & { tenantId: string; email: string; name: string | null; attributes?: Record<string, string> },
+  ): Promise<{ userId: string; createdByThisRun: boolean }> {
+    const _id = deterministicId(`${input.run.workflowId}:${input.run.runId}:user`);
+    const user = await upsertOnce(
+      () =>
+        models.users
+          .findOneAndUpdate({ _id }, { $setOnInsert: { unverifiedEmail: input.email, name: input.name, createdBy: input.run } }, { upsert: true, new: true })
+          .lean(),
+      () => models.users.findById(_id).lean(),
+    );
+    await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(_id), name, value)));
+    await runAudit(input.run, 'user.created', {
+      tenantId: input.tenantId,
+      actor: { type: 'idp', id: null },
+      action: 'user.created',
+      target: { type: 'user', id: String(_id) },
+      userId: String(_id),
+      after: { email: null, unverifiedEmail: input.email, name: user.name ?? null },
+    });
+    return { userId: String(_id), createdByThisRun: sameRun(user.createdBy, input.run) };
+  }
 
   return {
     /**
@@ -197,12 +225,17 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       };
     },
 
-    /** Create the account for an email unless one exists. `createdByThisRun` is false when someone else holds it. */
+    /**
+     * Create the account for an email unless one exists. `createdByThisRun` is
+     * false when someone else holds it. With `claimEmail: false` (an address
+     * the IdP did not verify) the account is created without claiming it.
+     */
     async ensureUser(
-      input: RunScoped & { tenantId: string; email: string; name: string | null; attributes?: Record<string, string> },
+      input: RunScoped & { tenantId: string; email: string; claimEmail?: boolean; name: string | null; attributes?: Record<string, string> },
     ): Promise<{ userId: string; createdByThisRun: boolean }> {
       const email = normalizeEmail(input.email);
       if (!email) throw ApplicationFailure.nonRetryable('email is not valid', 'InvalidEmail');
+      if (input.claimEmail === false) return ensureUnclaimedUser({ ...input, email });
       // Claim the email first (keyed by the email itself), then create the account it names.
       const claimRow = await upsertOnce(
         () =>
@@ -256,7 +289,7 @@ export function createProvisioningActivities({ models, logger, now = () => new D
           action: 'user.created',
           target: { type: 'user', id: String(user._id) },
           userId: String(user._id),
-          after: { email: user.email, name: user.name },
+          after: { email: user.email ?? null, name: user.name },
         });
       }
       return { userId: String(user._id), createdByThisRun };

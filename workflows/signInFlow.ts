@@ -86,6 +86,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
             run,
             tenantId: claim.tenantId,
             email: action.email,
+            claimEmail: action.claimEmail,
             name: action.name,
             attributes: action.attributes,
           });

@@ -1,3 +1,4 @@
+import { OnrampError } from '../errors';
 import type { ClaimAttribute, IdentityClaim } from './claim';
 import { MAX_SUBJECT_LENGTH } from './claim';
 
@@ -55,4 +56,19 @@ export function claimTooLarge(claim: IdentityClaim): ClaimTooLarge | null {
   }
   const bytes = new TextEncoder().encode(JSON.stringify(claim)).length;
   return bytes > L.totalBytes ? { what: 'total size in bytes', limit: L.totalBytes, actual: bytes } : null;
+}
+
+/**
+ * Refuse a claim that carries more than onramp accepts before anything is
+ * stored or a workflow started: 400 `claim_too_large`, with a message that
+ * tells the IdP's admin what to trim. Returns the claim.
+ */
+export function checkClaimBounds(claim: IdentityClaim): IdentityClaim {
+  const problem = claimTooLarge(claim);
+  if (!problem) return claim;
+  throw new OnrampError(
+    'claim_too_large',
+    `The identity provider sent more than onramp accepts: ${problem.what} is ${problem.actual}, the limit is ${problem.limit}. Ask its administrator to send fewer or shorter attributes or groups.`,
+    { status: 400, details: { ...problem } },
+  );
 }

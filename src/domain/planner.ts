@@ -48,7 +48,11 @@ export interface ProvisioningState {
 }
 
 export type ProvisioningAction =
-  | { kind: 'createUser'; email: string; name: string | null; attributes: Record<string, string> }
+  /**
+   * `claimEmail: false` (the IdP did not verify the address): the account is
+   * created without the address, which stays free for its real owner.
+   */
+  | { kind: 'createUser'; email: string; claimEmail: boolean; name: string | null; attributes: Record<string, string> }
   | { kind: 'linkIdentity' }
   | { kind: 'createMembership'; roles: string[] }
   | AttributeAction;
@@ -148,7 +152,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
     userId: null,
     membership: null,
     actions: [
-      { kind: 'createUser', email, name: claim.name, attributes: customValues(state) },
+      { kind: 'createUser', email, claimEmail: claim.emailVerified, name: claim.name, attributes: customValues(state) },
       { kind: 'linkIdentity' },
       { kind: 'createMembership', roles: tenant.defaultRoles },
     ],
@@ -208,7 +212,9 @@ function linkPlan(state: ProvisioningState, claim: IdentityClaim, tenant: { defa
 function syncActions(state: ProvisioningState, claim: IdentityClaim): AttributeAction[] {
   const { account, assertedCustom, ...rest } = state.attributes;
   if (!account) return [];
-  return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email: state.email, ...assertedCustom } });
+  // An unverified email is never a change of the account's email (it would claim the address).
+  const email = claim.emailVerified ? state.email : null;
+  return planAttributeSync({ ...rest, account, asserted: { name: claim.name, email, ...assertedCustom } });
 }
 
 /** Grants and revokes the groups claim asks for; a membership created by this sign-in holds no grants yet. */

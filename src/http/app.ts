@@ -89,8 +89,8 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   });
   app.use(sessions);
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
-  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
-  app.use(emailRouter({ models, publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
+  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
+  app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));
   app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));

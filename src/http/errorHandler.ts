@@ -1,9 +1,17 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { OnrampError } from '../errors';
+import { OnrampError, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
 import { errorPage } from './pages';
 
 const wantsHtml = (req: Request): boolean => !req.path.startsWith('/api/');
+
+function pageTitle(req: Request, e: OnrampError): string {
+  if (e.code === 'forbidden') return 'Not allowed';
+  if (e.code === 'signin_pending') return 'Almost there';
+  if (e.status === 503) return 'Temporarily unavailable';
+  if (e.status === 401 || e.status === 403 || (e.status < 500 && req.path.startsWith('/sso/'))) return 'Sign-in refused';
+  return 'Something went wrong';
+}
 
 /** One place turns errors into answers: JSON `{ error: { code, message } }` for APIs, a page for browsers, never a stack trace. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -22,10 +30,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const message = e.expose ? e.message : 'internal error';
     if (res.headersSent) return;
     res.status(e.status);
+    if (e.status === 503) {
+      const after = e.details?.retryAfterSeconds;
+      res.setHeader('Retry-After', String(typeof after === 'number' ? after : RETRY_AFTER_SECONDS));
+    }
     if (wantsHtml(req)) {
-      const title =
-        e.code === 'forbidden' ? 'Not allowed' : e.status === 401 || e.status === 403 ? 'Sign-in refused' : e.status === 503 ? 'Almost there' : 'Something went wrong';
-      res.type('html').send(errorPage(title, message, e.code));
+      res.type('html').send(errorPage(pageTitle(req, e), message, e.code));
     } else {
       res.json({ error: { code: e.code, message, ...(e.details && e.expose ? { details: e.details } : {}) } });
     }

@@ -29,7 +29,7 @@ export function meRouter(members: ReturnType<typeof createMemberLibrary>): Route
       .map((m) => `<li><strong>${escapeHtml(m.tenantSlug ?? m.tenantId)}</strong>: ${escapeHtml(m.roles.join(', '))}${m.groups.length ? ` — groups: ${escapeHtml(m.groups.join(', '))}` : ''} (${escapeHtml(m.status)})</li>`)
       .join('');
     res.type('html').send(
-      page('Signed in', `<p>Signed in as <strong>${escapeHtml(me.user.name ?? me.user.email)}</strong> (${escapeHtml(me.user.email)}).</p><h2>Memberships</h2><ul>${rows}</ul>`),
+      page('Signed in', `<p>Signed in as <strong>${escapeHtml(me.user.name ?? me.user.email ?? me.user.id)}</strong>${me.user.email ? ` (${escapeHtml(me.user.email)})` : ''}.</p><h2>Memberships</h2><ul>${rows}</ul>`),
     );
   });
   return r;

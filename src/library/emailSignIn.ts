@@ -89,8 +89,12 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
       return { email };
     },
 
-    /** Check a code (once): the identity claim for the workflow, or a 401/429. */
-    async verify(input: { email: string; code: string; ip: string }): Promise<IdentityClaim> {
+    /**
+     * Check a code (once): the identity claim for the workflow, or a 401/429.
+     * `restore` gives the code back (same hash, tries and expiry) when the
+     * sign-in then fails on the infrastructure, so the person can try again.
+     */
+    async verify(input: { email: string; code: string; ip: string }): Promise<{ claim: IdentityClaim; restore: () => Promise<void> }> {
       const email = normalizeEmail(input.email);
       if (!email) throw validationError('email', 'is not an email address');
       await limit('verifyIp', input.ip);
@@ -111,7 +115,11 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
       if ((await models.emailCodes.deleteOne({ _id: email, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
       const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
       if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
-      return {
+      const restore = async () => {
+        const { codeHash, tenantId, attempts, expiresAt } = saved;
+        await models.emailCodes.updateOne({ _id: email }, { $setOnInsert: { codeHash, tenantId, attempts, expiresAt } }, { upsert: true });
+      };
+      const claim: IdentityClaim = {
         tenantId: String(saved.tenantId),
         connectionId: String(conn._id),
         subject: email,
@@ -122,6 +130,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         attributes: [],
         protocol: 'email',
       };
+      return { claim, restore };
     },
   };
 }

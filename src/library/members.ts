@@ -44,7 +44,7 @@ export function createMemberLibrary(models: Models) {
       return {
         membershipId: String(membership._id),
         userId: String(user._id),
-        email: user.email,
+        email: user.email ?? null,
         name: user.name ?? null,
         directRoles: [...membership.roles],
         roles: access?.roles ?? [...membership.roles],
@@ -66,7 +66,7 @@ export function createMemberLibrary(models: Models) {
       ]);
       const tenantById = new Map(tenants.map((t) => [String(t._id), t]));
       return {
-        user: { id: String(user._id), email: user.email, name: user.name ?? null },
+        user: { id: String(user._id), email: user.email ?? null, name: user.name ?? null },
         memberships: memberships.map((m) => ({
           tenantId: String(m.tenantId),
           tenantSlug: tenantById.get(String(m.tenantId))?.slug ?? null,

@@ -6,6 +6,7 @@ import { decisionUpdate, signInWorkflow } from '../../workflows/signIn';
 import { SA_CONNECTION, SA_EMAIL, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 import { normalizeEmail } from '../domain/email';
 import { OnrampError } from '../errors';
+import { checkClaimBounds } from '../domain/claimBounds';
 
 /**
  * One workflow ID per identity, so concurrent sign-ins of the same identity
@@ -29,6 +30,7 @@ export interface SignInStarter {
 export function createSignInStarter(client: Client, taskQueue: string, waitMs: number): SignInStarter {
   return {
     async signIn(claim) {
+      checkClaimBounds(claim); // never unbounded outside data into a workflow's input
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
       const email = (claim.email && normalizeEmail(claim.email)) ?? '';
       // A run that finishes between our attach and our update answers "completed";

@@ -44,12 +44,17 @@ describe('planProvisioning', () => {
       userId: null,
       membership: null,
       actions: [
-        { kind: 'createUser', email: 'sarah@sf.test', name: 'Sarah', attributes: {} },
+        { kind: 'createUser', email: 'sarah@sf.test', claimEmail: true, name: 'Sarah', attributes: {} },
         { kind: 'linkIdentity' },
         { kind: 'createMembership', roles: ['member'] },
       ],
       groupActions: [],
     });
+  });
+
+  it('first sign-in with an email the IdP did not verify: an account that does not claim the address', () => {
+    const plan = planProvisioning(state(), { ...claim, emailVerified: false });
+    expect(plan).toMatchObject({ kind: 'provision', via: 'jit', actions: [{ kind: 'createUser', email: 'sarah@sf.test', claimEmail: false }, { kind: 'linkIdentity' }, { kind: 'createMembership' }] });
   });
 
   it('returning member: nothing to do', () => {

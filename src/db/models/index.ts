@@ -44,10 +44,24 @@ export function createModels(conn: Connection) {
 
 export type Models = ReturnType<typeof createModels>;
 
-/** Create every collection's indexes (unique keys are what make activities idempotent). */
+/** MongoDB's answer when an index of that name exists with other options (e.g. `users.email` before it became sparse). */
+const INDEX_CHANGED = new Set([85 /* IndexOptionsConflict */, 86 /* IndexKeySpecsConflict */]);
+
+/**
+ * Create every collection's indexes (unique keys are what make activities
+ * idempotent). An index whose definition changed between versions is
+ * rebuilt to the schema's (mongoose syncIndexes); FerretDB v1 never reports
+ * such a conflict.
+ */
 export async function ensureIndexes(models: Models): Promise<void> {
   for (const model of Object.values(models)) {
     await model.createCollection().catch(() => undefined);
-    await model.createIndexes();
+    try {
+      await model.createIndexes();
+    } catch (err) {
+      const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : null;
+      if (typeof code !== 'number' || !INDEX_CHANGED.has(code)) throw err;
+      await model.syncIndexes();
+    }
   }
 }

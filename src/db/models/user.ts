@@ -3,10 +3,17 @@ import { runRefSchema } from './runRef';
 
 export const userSchema = new Schema(
   {
-    /** Normalized email (see domain/email.ts); one global account per email. */
-    email: { type: String, required: true },
+    /**
+     * Normalized verified email (see domain/email.ts); one global account per
+     * email. Absent (never null) on an account whose IdP did not verify the
+     * address it sent: that address is not claimed for the account (see
+     * `unverifiedEmail`), so its real owner can still have it.
+     */
+    email: { type: String },
     /** The email as the IdP first sent it, for display. */
-    displayEmail: { type: String, required: true },
+    displayEmail: { type: String, default: null },
+    /** An address the IdP asserted without verifying it: shown to admins, never used to match or link. */
+    unverifiedEmail: { type: String, default: null },
     name: { type: String, default: null },
     /**
      * Custom attributes as versions before 0.2 kept them (an object by app
@@ -18,7 +25,9 @@ export const userSchema = new Schema(
   },
   { timestamps: true, collection: 'users' },
 );
-userSchema.index({ email: 1 }, { unique: true });
+// Unique among accounts that have an email; any number may have none (sparse on MongoDB; FerretDB v1
+// ignores `sparse` but its unique indexes already let documents without the field repeat).
+userSchema.index({ email: 1 }, { unique: true, sparse: true });
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const userModel = (conn: Connection) => conn.model('User', userSchema);

@@ -1,17 +1,18 @@
 import express, { Router, type Request } from 'express';
-import { recordAction } from '../../db/audit';
 import type { Models } from '../../db/models';
-import { OnrampError } from '../../errors';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
+import type { Logger } from '../../logger';
 import type { Outbox } from '../../mail/outbox';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { checkCsrf, csrfToken } from '../csrf';
 import { escapeHtml as e, page } from '../pages';
 import { saveSession } from '../session';
 import { answerSignIn } from '../signInAnswer';
+import { signInFailure } from '../signInFailure';
 
 export interface EmailRouterDeps {
   models: Models;
+  logger: Logger;
   publicUrl: string;
   emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
   signIn: SignInStarter;
@@ -55,22 +56,20 @@ export function emailRouter(deps: EmailRouterDeps): Router {
 
   r.post('/sso/email/verify', async (req, res) => {
     checkCsrf(req, deps.publicUrl);
+    let restore: (() => Promise<void>) | null = null;
     try {
-      const claim = await deps.emailSignIn.verify({ email: field(req, 'email'), code: field(req, 'code'), ip: req.ip ?? 'unknown' });
-      const { decision } = await deps.signIn.signIn(claim);
+      const verified = await deps.emailSignIn.verify({ email: field(req, 'email'), code: field(req, 'code'), ip: req.ip ?? 'unknown' });
+      restore = verified.restore;
+      const { decision } = await deps.signIn.signIn(verified.claim);
       await answerSignIn(req, res, decision, null);
     } catch (err) {
-      if (err instanceof OnrampError && (err.status === 401 || err.status === 429)) {
-        await recordAction(deps.models, {
-          tenantId: null,
-          actor: { type: 'system', id: null },
-          action: 'signin.rejected',
-          target: { type: 'email', id: field(req, 'email').slice(0, 320) },
-          reason: err.code,
-          context: { ip: req.ip ?? null },
-        });
-      }
-      throw err;
+      throw await signInFailure(err, {
+        models: deps.models,
+        logger: deps.logger,
+        req,
+        target: { tenantId: null, connectionId: null, type: 'email', id: field(req, 'email').slice(0, 320) },
+        onUnavailable: async () => restore?.(),
+      });
     }
   });
 

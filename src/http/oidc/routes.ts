@@ -1,13 +1,14 @@
 import { Router, type Request } from 'express';
 import * as oidc from 'openid-client';
-import { recordAction } from '../../db/audit';
 import type { Models } from '../../db/models';
 import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
-import { notFound, OnrampError } from '../../errors';
+import { checkClaimBounds } from '../../domain/claimBounds';
+import { isInfrastructureError, notFound, OnrampError, serviceUnavailable } from '../../errors';
 import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { answerSignIn, returnPath } from '../signInAnswer';
+import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
 import type { OidcClients } from './client';
 
@@ -15,6 +16,8 @@ export interface OidcRouterDeps {
   models: Models;
   logger: Logger;
   publicUrl: string;
+  /** How far in the future an ID token's `iat` may be (the clock skew allowed for SAML). */
+  clockSkewMs: number;
   connections: ReturnType<typeof createOidcConnectionLibrary>;
   clients: OidcClients;
   signIn: SignInStarter;
@@ -22,6 +25,20 @@ export interface OidcRouterDeps {
 
 const STATE_TTL_MS = 10 * 60_000;
 const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
+
+/** Why openid-client refused the provider's answer, as a reason code; an unreachable provider is "try again". */
+function providerAnswerRefused(err: unknown): OnrampError {
+  if (err instanceof OnrampError) return err;
+  if (isInfrastructureError(err)) {
+    return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', { status: 503, cause: err });
+  }
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const text = err instanceof Error ? err.message.slice(0, 200) : 'invalid response';
+  if (code === 'OAUTH_KEY_SELECTION_FAILED' || /signature/i.test(text)) {
+    return rejected('oidc_bad_signature', `The identity provider's ID token signature could not be verified with its published keys: ${text}`, err);
+  }
+  return rejected('oidc_invalid', `The identity provider's answer was refused: ${text}`, err);
+}
 
 /**
  * OpenID Connect relying party per connection: authorization code flow with
@@ -34,27 +51,23 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
   const r = Router();
 
   const connectionOf = async (req: Request): Promise<OidcConnectionDoc> => {
-    const conn = await deps.connections.byId(String(req.params.connectionId));
+    const conn = await deps.connections.byId(String(req.params.connectionId)).catch((err: unknown) => {
+      throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
+    });
     if (!conn) throw notFound('OIDC connection');
     if (!conn.enabled) throw new OnrampError('connection_disabled', 'This sign-in connection is disabled.', { status: 403 });
     return conn as OidcConnectionDoc;
   };
 
-  const audit = (req: Request, conn: OidcConnectionDoc, err: OnrampError) =>
-    recordAction(models, {
-      tenantId: String(conn.tenantId),
-      actor: { type: 'idp', id: String(conn._id) },
-      action: 'signin.rejected',
-      target: { type: 'oidc_connection', id: String(conn._id) },
-      reason: err.code,
-      context: { message: err.message, ip: req.ip ?? null },
-    }).catch((e: unknown) => logger.error({ err: e }, 'could not audit a rejected sign-in'));
+  /** The provider's configuration (discovery, cached); unreachable or broken → 503, never the user's fault. */
+  const providerConfig = (conn: OidcConnectionDoc) =>
+    deps.clients.config(conn).catch((err: unknown) => {
+      throw new OnrampError('oidc_discovery_failed', 'The identity provider cannot be reached right now. Try again later.', { status: 503, cause: err });
+    });
 
   r.get('/sso/oidc/:connectionId/login', async (req, res) => {
     const conn = await connectionOf(req);
-    const config = await deps.clients.config(conn).catch((err: unknown) => {
-      throw new OnrampError('oidc_discovery_failed', 'The identity provider cannot be reached right now. Try again later.', { status: 503, cause: err });
-    });
+    const config = await providerConfig(conn);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -91,7 +104,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
         throw rejected('oidc_idp_error', `The identity provider refused the sign-in (${req.query.error.slice(0, 100)}).`);
       }
       if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
-      const config = await deps.clients.config(conn);
+      const config = await providerConfig(conn);
       let claims: Record<string, unknown>;
       try {
         const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
@@ -102,19 +115,23 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
         });
         const idClaims = tokens.claims();
         if (!idClaims) throw new Error('no ID token');
+        // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
+        if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
+          throw rejected('oidc_invalid', `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`);
+        }
         // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
         const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
         claims = { ...userinfo, ...idClaims };
       } catch (err) {
-        throw rejected('oidc_invalid', `The identity provider's answer was refused: ${err instanceof Error ? err.message : 'invalid response'}`, err);
+        throw providerAnswerRefused(err);
       }
-      const claim = oidcToClaim(claims, conn);
+      const claim = checkClaimBounds(oidcToClaim(claims, conn));
       const { decision, workflowId } = await deps.signIn.signIn(claim);
       logger.info({ workflowId, status: decision.status }, 'sign-in decided');
       await answerSignIn(req, res, decision, saved.returnTo);
     } catch (err) {
-      if (err instanceof OnrampError && err.status === 401) await audit(req, conn, err);
-      throw err;
+      // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
+      throw await signInFailure(err, { models, logger, req, target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' } });
     }
   });
 

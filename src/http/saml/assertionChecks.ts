@@ -51,11 +51,15 @@ export function hasAttribute(assertionXml: string, name: string): boolean {
  * One-time use of assertion IDs, shared by all instances: the document ID
  * `<connection>:<assertion ID>` turns a replay into a duplicate-key error.
  */
-export async function consumeAssertion(models: Models, connectionId: string, assertionId: string, keepMs: number): Promise<void> {
+export async function consumeAssertion(models: Models, connectionId: string, assertionId: string, keepMs: number): Promise<() => Promise<void>> {
   try {
     await models.usedAssertions.create({ _id: `${connectionId}:${assertionId}`, connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
   } catch (err) {
     if (isDuplicateKeyError(err)) throw samlRejected('saml_replayed', 'This SAML response was already used');
     throw err;
   }
+  // Give the assertion back when the sign-in could not be answered for infrastructure reasons, so the same post can be retried.
+  return async () => {
+    await models.usedAssertions.deleteOne({ _id: `${connectionId}:${assertionId}` });
+  };
 }

@@ -1,31 +1,65 @@
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
 import type { Models } from '../../db/models';
+import { isInfrastructureError, serviceUnavailable } from '../../errors';
 
 /**
- * node-saml's InResponseTo cache, shared by every app instance through
- * MongoDB. Keys are scoped to the connection; expiry is explicit (no TTL
- * indexes on FerretDB v1) and enforced on read.
+ * node-saml's InResponseTo cache for one request, shared by every app
+ * instance through MongoDB. Keys are scoped to the connection; expiry is
+ * explicit (no TTL indexes on FerretDB v1) and enforced on read.
+ *
+ * Two things differ from a plain cache, so that a database or Temporal
+ * failure never spends the user's AuthnRequest:
+ * - a database error is raised as `service_unavailable` (503, retryable),
+ *   never as a reason to refuse the SAML response;
+ * - node-saml's removals (after a successful validation, and after *any*
+ *   error, even a database one) are only recorded: the route applies them
+ *   with `commit()` once the sign-in has an answer, or drops them with
+ *   `keep()` when the infrastructure failed and the user may post again.
+ *   A replay in between is stopped by the one-time assertion ID.
  */
-export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: number): CacheProvider {
+export interface RequestScopedCache extends CacheProvider {
+  commit(): Promise<void>;
+  keep(): void;
+}
+
+export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: number): RequestScopedCache {
   const scoped = (key: string) => `${connectionId}:${key}`;
+  const pending = new Set<string>();
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
+    }
+  };
   return {
-    async saveAsync(key: string, value: string): Promise<CacheItem | null> {
-      const createdAt = new Date();
-      await models.samlRequests.updateOne(
-        { _id: scoped(key) },
-        { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
-        { upsert: true },
-      );
-      return { value, createdAt: createdAt.getTime() };
-    },
-    async getAsync(key: string): Promise<string | null> {
-      const doc = await models.samlRequests.findOne({ _id: scoped(key), expiresAt: { $gt: new Date() } }).lean();
-      return doc ? doc.value : null;
-    },
+    saveAsync: (key: string, value: string): Promise<CacheItem | null> =>
+      guard(async () => {
+        const createdAt = new Date();
+        await models.samlRequests.updateOne(
+          { _id: scoped(key) },
+          { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
+          { upsert: true },
+        );
+        return { value, createdAt: createdAt.getTime() };
+      }),
+    getAsync: (key: string): Promise<string | null> =>
+      guard(async () => {
+        if (pending.has(key)) return null; // removed earlier in this request
+        const doc = await models.samlRequests.findOne({ _id: scoped(key), expiresAt: { $gt: new Date() } }).lean();
+        return doc ? doc.value : null;
+      }),
     async removeAsync(key: string | null): Promise<string | null> {
-      if (key === null) return null;
-      const doc = await models.samlRequests.findOneAndDelete({ _id: scoped(key) }).lean();
-      return doc ? doc.value : null;
+      if (key !== null) pending.add(key);
+      return key;
+    },
+    async commit() {
+      const keys = [...pending];
+      pending.clear();
+      if (keys.length > 0) await models.samlRequests.deleteMany({ _id: { $in: keys.map(scoped) } });
+    },
+    keep() {
+      pending.clear();
     },
   };
 }

@@ -2,17 +2,18 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import passport from 'passport';
 import type { Profile } from '@node-saml/passport-saml';
 import type { Config } from '../../config';
-import { recordAction } from '../../db/audit';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
-import { OnrampError, notFound } from '../../errors';
+import { isInfrastructureError, OnrampError, notFound, serviceUnavailable } from '../../errors';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { checkRecipient, consumeAssertion, samlRejected } from './assertionChecks';
 import { answerSignIn } from '../signInAnswer';
+import { checkClaimBounds } from '../../domain/claimBounds';
+import { signInFailure } from '../signInFailure';
 import { profileToClaim } from './claim';
-import { bindConnection, boundConnection, createSamlStrategy } from './strategy';
+import { bindConnection, boundConnection, createSamlStrategy, requestCache } from './strategy';
 import { samlUrls } from './urls';
 
 export interface SamlRouterDeps {
@@ -23,9 +24,14 @@ export interface SamlRouterDeps {
   signIn: SignInStarter;
 }
 
-/** node-saml's validation errors become one 401 code; their text helps admins and reveals nothing secret. */
+/**
+ * What node-saml (or our checks) raised: an infrastructure failure stays one
+ * (503, retryable); a validation error becomes one 401 code whose text helps
+ * admins and reveals nothing secret.
+ */
 function rejection(err: unknown): OnrampError {
   if (err instanceof OnrampError) return err;
+  if (isInfrastructureError(err)) return serviceUnavailable(err);
   const text = err instanceof Error ? err.message : 'invalid SAML response';
   return samlRejected('saml_invalid', `SAML response rejected: ${text.slice(0, 200)}`);
 }
@@ -42,22 +48,13 @@ export function samlRouter(deps: SamlRouterDeps): Router {
   const r = Router();
 
   const loadConnection = async (req: Request, _res: Response, next: NextFunction) => {
-    const conn = await deps.connections.byId(String(req.params.connectionId));
+    const conn = await deps.connections.byId(String(req.params.connectionId)).catch((err: unknown) => {
+      throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
+    });
     if (!conn) throw notFound('SAML connection');
     if (!conn.enabled) throw new OnrampError('connection_disabled', 'This sign-in connection is disabled.', { status: 403 });
     bindConnection(req, conn as SamlConnectionDoc);
     next();
-  };
-
-  const auditRejection = async (req: Request, conn: SamlConnectionDoc | undefined, err: OnrampError) => {
-    await recordAction(models, {
-      tenantId: conn ? String(conn.tenantId) : null,
-      actor: { type: 'idp', id: conn ? String(conn._id) : null },
-      action: 'signin.rejected',
-      target: { type: 'saml_connection', id: conn ? String(conn._id) : null },
-      reason: err.code,
-      context: { message: err.message, ip: req.ip ?? null },
-    }).catch((e: unknown) => logger.error({ err: e }, 'could not audit a rejected sign-in'));
   };
 
   r.get('/sso/saml/:connectionId/metadata', loadConnection, (req, res, next) => {
@@ -73,10 +70,23 @@ export function samlRouter(deps: SamlRouterDeps): Router {
 
   r.post('/sso/saml/:connectionId/acs', express.urlencoded({ extended: false, limit: '512kb' }), loadConnection, (req, res, next) => {
     const conn = boundConnection(req) as SamlConnectionDoc;
+    let releaseAssertion: (() => Promise<void>) | null = null;
     const fail = async (err: unknown) => {
-      const e = rejection(err);
-      await auditRejection(req, conn, e);
-      next(e);
+      const cache = requestCache(req);
+      next(
+        await signInFailure(err, {
+          models,
+          logger,
+          req,
+          target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'saml_connection' },
+          // The user may post the same response again: keep the AuthnRequest and give the assertion ID back.
+          onUnavailable: async () => {
+            cache?.keep();
+            await releaseAssertion?.();
+          },
+          onAnswered: async () => cache?.commit(),
+        }),
+      );
     };
     if (typeof req.body?.SAMLResponse !== 'string') {
       void fail(samlRejected('saml_missing_response', 'No SAMLResponse was posted'));
@@ -89,14 +99,14 @@ export function samlRouter(deps: SamlRouterDeps): Router {
           const profile = user.profile;
           const urls = samlUrls(config.http.publicUrl, String(conn._id));
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
-          const claim = profileToClaim(profile, conn);
-          await consumeAssertion(models, String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
+          const claim = checkClaimBounds(profileToClaim(profile, conn));
+          releaseAssertion = await consumeAssertion(models, String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
           const { decision, workflowId } = await deps.signIn.signIn(claim);
           logger.info({ workflowId, status: decision.status }, 'sign-in decided');
           await answerSignIn(req, res, decision, req.body?.RelayState);
+          await requestCache(req)?.commit().catch((e: unknown) => logger.warn({ err: e }, 'could not clear the AuthnRequest ID (the sweeper will)'));
         } catch (e) {
-          if (e instanceof OnrampError && e.status === 401) await fail(e);
-          else next(e);
+          await fail(e);
         }
       })();
     })(req, res, next);
@@ -104,4 +114,3 @@ export function samlRouter(deps: SamlRouterDeps): Router {
 
   return r;
 }
-

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { Config } from '../../config';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
-import { mongoCacheProvider } from './cacheProvider';
+import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';
 import { samlUrls } from './urls';
 
 /** The connection a SAML request is for, loaded by the route before passport runs. */
@@ -13,6 +13,9 @@ export const bindConnection = (req: Request, conn: SamlConnectionDoc): void => {
   connectionOf.set(req, conn);
 };
 export const boundConnection = (req: Request): SamlConnectionDoc | undefined => connectionOf.get(req);
+/** The InResponseTo cache node-saml used for this request (its removals wait for the route's commit). */
+const cacheOf = new WeakMap<Request, RequestScopedCache>();
+export const requestCache = (req: Request): RequestScopedCache | undefined => cacheOf.get(req);
 
 /**
  * passport-saml's MultiSamlStrategy with the options of the request's
@@ -30,6 +33,8 @@ export function createSamlStrategy(config: Config, models: Models): MultiSamlStr
         if (!conn) return done(new Error('no SAML connection bound to this request'));
         const id = String(conn._id);
         const urls = samlUrls(config.http.publicUrl, id);
+        const cacheProvider = mongoCacheProvider(models, id, config.saml.requestTtlMs);
+        cacheOf.set(req, cacheProvider);
         done(null, {
           issuer: conn.spEntityId,
           audience: conn.spEntityId,
@@ -44,7 +49,7 @@ export function createSamlStrategy(config: Config, models: Models): MultiSamlStr
           maxAssertionAgeMs: config.saml.maxAssertionAgeMs,
           validateInResponseTo: conn.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
           requestIdExpirationPeriodMs: config.saml.requestTtlMs,
-          cacheProvider: mongoCacheProvider(models, id, config.saml.requestTtlMs),
+          cacheProvider,
           identifierFormat: null,
           disableRequestedAuthnContext: true,
           authnRequestBinding: 'HTTP-Redirect',
