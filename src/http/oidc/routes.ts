@@ -26,16 +26,25 @@ export interface OidcRouterDeps {
 const STATE_TTL_MS = 10 * 60_000;
 const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
 
+/** The errors an error was caused by, outermost first (openid-client wraps what went wrong in a generic error). */
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e !== undefined && e !== null && chain.length < 6; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
+
 /** Why openid-client refused the provider's answer, as a reason code; an unreachable provider is "try again". */
 function providerAnswerRefused(err: unknown): OnrampError {
-  if (err instanceof OnrampError) return err;
+  const chain = causes(err);
+  const ours = chain.find((e): e is OnrampError => e instanceof OnrampError);
+  if (ours) return ours;
   if (isInfrastructureError(err)) {
     return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', { status: 503, cause: err });
   }
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  const text = err instanceof Error ? err.message.slice(0, 200) : 'invalid response';
-  if (code === 'OAUTH_KEY_SELECTION_FAILED' || /signature/i.test(text)) {
-    return rejected('oidc_bad_signature', `The identity provider's ID token signature could not be verified with its published keys: ${text}`, err);
+  const codes = chain.map((e) => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : ''));
+  const text = chain.map((e) => (e instanceof Error ? e.message : '')).filter(Boolean).join(': ').slice(0, 200) || 'invalid response';
+  if (codes.includes('OAUTH_KEY_SELECTION_FAILED') || /signature/i.test(text)) {
+    return rejected('oidc_bad_signature', `The identity provider's ID token signature could not be verified with its published keys (${text}).`, err);
   }
   return rejected('oidc_invalid', `The identity provider's answer was refused: ${text}`, err);
 }
