@@ -597,6 +597,19 @@ export function createProvisioningActivities({ models, logger, now = () => new D
       });
     },
 
+    /** A step was refused for good: one `signin.failed` event per run, for the admin and ops (the run fails after it). */
+    async recordFailure(input: RunScoped & { claim: IdentityClaim; step: string; error: string }): Promise<void> {
+      logger.error({ workflowId: input.run.workflowId, step: input.step, error: input.error }, 'sign-in failed: a step was refused');
+      await runAudit(input.run, 'signin.failed', {
+        tenantId: Types.ObjectId.isValid(input.claim.tenantId) ? input.claim.tenantId : null,
+        actor: { type: 'idp', id: input.claim.connectionId },
+        action: 'signin.failed',
+        target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
+        reason: 'provisioning_failed',
+        context: { email: input.claim.email, subject: input.claim.subject, step: input.step, error: input.error.slice(0, 300) },
+      });
+    },
+
     async recordDenial(input: RunScoped & { claim: IdentityClaim; reason: DenialReason; detail?: string }): Promise<void> {
       logger.info({ workflowId: input.run.workflowId, reason: input.reason }, 'sign-in denied');
       await runAudit(input.run, 'signin.denied', {

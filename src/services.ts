@@ -10,6 +10,7 @@ import { connectClient, connectWorkerConnection, type TemporalTarget } from './t
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
+import type { Faults } from './temporal/faultInjection';
 import { createWorker } from './temporal/worker';
 
 export interface ServiceOptions {
@@ -20,7 +21,7 @@ export interface ServiceOptions {
   web: boolean;
   worker: boolean;
   workflowBundle?: WorkflowBundleOption;
-  killAfterActivity?: string;
+  faults?: Faults;
 }
 
 export interface Services {
@@ -67,7 +68,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         logger,
         production: config.env === 'production',
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
-        ...(opts.killAfterActivity ? { killAfterActivity: opts.killAfterActivity } : {}),
+        ...(opts.faults ? { faults: opts.faults } : {}),
       });
       const running = worker.run();
       const w = worker;

@@ -1,5 +1,7 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   defineQuery,
   defineSignal,
@@ -13,7 +15,8 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
-import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
+import { FAILED_MESSAGE, type ApprovalVerdict, type SignInDecision } from '../src/domain/decision';
+import type { ProvisioningActivities } from '../activities/provisioning';
 import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
 
@@ -62,6 +65,13 @@ const tailSteps = proxyActivities<SignInActivities>({
   retry,
 });
 
+/** The audit of a failed run (a regular activity, after the answer). */
+const failureSteps = proxyActivities<Pick<ProvisioningActivities, 'recordFailure'>>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry,
+});
+
 const activities: SignInActivities = {
   loadProvisioningState: decisionSteps.loadProvisioningState,
   ensureUser: decisionSteps.ensureUser,
@@ -78,6 +88,22 @@ const activities: SignInActivities = {
   applyGroupGrant: decisionSteps.applyGroupGrant,
   recordGrantRefusals: tailSteps.recordGrantRefusals,
 };
+
+/**
+ * A step that failed for good: a regular activity's failure arrives as an
+ * ActivityFailure around a non-retryable ApplicationFailure; a local
+ * activity's as the ApplicationFailure itself.
+ */
+function refusedStep(err: unknown): { step: string; message: string } | null {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+    return { step: err.activityType ?? 'activity', message: err.cause.message };
+  }
+  if (err instanceof ApplicationFailure && err.nonRetryable) {
+    const step = typeof err.details?.[0] === 'string' ? err.details[0] : (err.type ?? 'activity');
+    return { step, message: err.message };
+  }
+  return null;
+}
 
 /**
  * One run per sign-in: load state, plan purely, carry out each action as an
@@ -114,7 +140,8 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
   });
   setHandler(stateQuery, () => ({ phase, decision, decided: verdict !== null }));
 
-  const result = await runSignIn(claim, { workflowId: info.workflowId, runId: info.runId }, activities, {
+  const run = { workflowId: info.workflowId, runId: info.runId };
+  const signIn = runSignIn(claim, run, activities, {
     decided: (d) => {
       decision = d;
     },
@@ -133,6 +160,26 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
     approvalExpiresAt: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
     awaitApproval: async (seconds) => ((await condition(() => verdict !== null, seconds * 1000)) ? verdict : null),
   });
+
+  let result: SignInDecision;
+  try {
+    result = await signIn;
+  } catch (err) {
+    // A step refused for good (the database refused a document, an invalid ID): answer at once with a reason
+    // code, audit it once, then fail the run so ops find it among failed runs — never retry it until the login gives up.
+    const refusal = refusedStep(err);
+    if (!refusal) throw err;
+    const { step, message } = refusal;
+    phase = 'failed';
+    decision = decision ?? { status: 'failed', reason: 'provisioning_failed', message: FAILED_MESSAGE, reference: info.workflowId };
+    upsertSearchAttributes([
+      { key: SA_OUTCOME, value: 'Failed' },
+      { key: SA_DECISIONS, value: [...decisions, `failed:provisioning_failed:${step}`.slice(0, 200)] },
+    ]);
+    await failureSteps.recordFailure({ run, claim, step, error: message });
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.create({ message: `sign-in failed: ${step} was refused: ${message}`, type: 'ProvisioningFailed', nonRetryable: true, cause: err as Error });
+  }
 
   await condition(allHandlersFinished);
   return result;

@@ -19,7 +19,10 @@ const services = await createServices({
   temporal: { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey },
   web: role !== 'worker',
   worker: role !== 'web',
-  ...(process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY ? { killAfterActivity: process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY } : {}),
+  faults: {
+    ...(process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY ? { killAfterActivity: process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY } : {}),
+    ...(process.env.ONRAMP_FAULT_REFUSE_ACTIVITY ? { refuseActivity: process.env.ONRAMP_FAULT_REFUSE_ACTIVITY } : {}),
+  },
 }).catch((err: unknown) => {
   // A start-up refusal onramp explains (e.g. missing search attributes): its message, no stack trace.
   if (err instanceof OnrampError && err.expose) {

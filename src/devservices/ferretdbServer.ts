@@ -7,9 +7,9 @@ export interface RunningMongo {
   stop(): Promise<void>;
 }
 
-/** Start the embedded FerretDB (SQLite backend) on a free loopback port; resolves with its URI. */
-export async function startFerretDb(bin: string, dataDir: string, logDir: string): Promise<RunningMongo> {
-  const proc: ManagedProcess = spawnManaged(bin, ['-listen', '127.0.0.1:0', '-data-dir', dataDir], join(logDir, 'ferretdb.log'));
+/** Start the embedded FerretDB (SQLite backend) on loopback (a free port unless given); resolves with its URI. */
+export async function startFerretDb(bin: string, dataDir: string, logDir: string, port = 0): Promise<RunningMongo> {
+  const proc: ManagedProcess = spawnManaged(bin, ['-listen', `127.0.0.1:${port}`, '-data-dir', dataDir], join(logDir, 'ferretdb.log'));
   const stdout = proc.child.stdout;
   if (!stdout) throw new Error('ferretdb has no stdout');
   const lines = createInterface({ input: stdout });

@@ -41,9 +41,14 @@ export type SignInDecision =
       via: 'jit' | 'link' | 'returning';
     }
   | { status: 'denied'; reason: DenialReason; message: string }
-  | { status: 'pending'; reason: PendingReason; message: string; requestId: string };
+  | { status: 'pending'; reason: PendingReason; message: string; requestId: string }
+  /** A step was refused for good (e.g. the database refused a document): not the person's fault, not worth retrying. */
+  | { status: 'failed'; reason: 'provisioning_failed'; message: string; reference: string };
 
-export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied' | 'AwaitingApproval';
+export const FAILED_MESSAGE =
+  'Your sign-in could not be completed because of a problem on our side. An administrator has been notified; quote the reference below.';
+
+export type SignInOutcome = 'Running' | 'Provisioned' | 'Linked' | 'SignedIn' | 'Denied' | 'AwaitingApproval' | 'Failed';
 
 /** An admin's answer to a parked sign-in (sent to the run as a signal). */
 export interface ApprovalVerdict {

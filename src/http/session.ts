@@ -48,7 +48,7 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
  * after provisioning does not hang on one write attempt.
  */
 export function establishSession(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
-  return retryTransient(() => regenerate(req, who), 3, 100);
+  return retryTransient(() => regenerate(req, who), 5, 100);
 }
 
 function regenerate(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {

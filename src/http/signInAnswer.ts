@@ -15,6 +15,10 @@ export async function answerSignIn(req: Request, res: Response, decision: SignIn
     res.status(403).type('html').send(errorPage('Sign-in refused', decision.message, decision.reason));
     return;
   }
+  if (decision.status === 'failed') {
+    res.status(500).type('html').send(errorPage('Sign-in could not be completed', `${decision.message} Reference: ${decision.reference}`, decision.reason));
+    return;
+  }
   if (decision.status === 'pending') {
     res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
     return;

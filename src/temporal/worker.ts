@@ -3,7 +3,8 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createProvisioningActivities } from '../../activities/provisioning';
 import type { Models } from '../db/models';
 import type { Logger } from '../logger';
-import { faultInjectionInterceptor } from './faultInjection';
+import { refusalsAreFinal } from './activityErrors';
+import { faultInjectionInterceptor, type Faults } from './faultInjection';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -19,21 +20,26 @@ export interface WorkerDeps {
   models: Models;
   logger: Logger;
   workflowBundle?: WorkflowBundleOption;
-  /** Crash-test hook; refused in production. */
-  killAfterActivity?: string;
+  /** Crash and failure test hooks; refused in production. */
+  faults?: Faults;
   production: boolean;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  if (deps.killAfterActivity && deps.production) throw new Error('fault injection is not available in production');
+  const faults = deps.faults ?? {};
+  if ((faults.killAfterActivity || faults.refuseActivity) && deps.production) throw new Error('fault injection is not available in production');
   const activities = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'activities' }) });
-  const killAfter = deps.killAfterActivity;
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    ...(killAfter ? { interceptors: { activity: [() => ({ inbound: faultInjectionInterceptor(killAfter) })] } } : {}),
+    interceptors: {
+      activity: [
+        () => ({ inbound: refusalsAreFinal() }),
+        ...(faults.killAfterActivity || faults.refuseActivity ? [() => ({ inbound: faultInjectionInterceptor(faults, deps.models) })] : []),
+      ],
+    },
   });
 }

@@ -5,6 +5,7 @@ import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from 
 import { freePort } from '../../src/devservices/ports';
 import { createLogger } from '../../src/logger';
 import { createServices, type Services } from '../../src/services';
+import type { Faults } from '../../src/temporal/faultInjection';
 
 /**
  * What tests read from admin API answers. Every field is declared so tests can
@@ -62,9 +63,14 @@ export async function startHarness(
     env?: Record<string, string>;
     /** Another Temporal server than the shared one (a test that restarts its own). */
     temporalAddress?: string;
+    /** Another MongoDB-compatible server than the shared one (a test that restarts its own). */
+    mongoUri?: string;
+    /** Faults the in-process worker injects (src/temporal/faultInjection.ts). */
+    faults?: Faults;
   } = {},
 ): Promise<Harness> {
   const stack = inject('stack');
+  const mongoUri = opts.mongoUri ?? stack.mongoUri;
   const adminToken = randomBytes(24).toString('base64url');
   const port = await freePort();
   const config = loadConfig({
@@ -74,7 +80,7 @@ export async function startHarness(
     ...(opts.publicUrl ? { ONRAMP_PUBLIC_URL: opts.publicUrl } : {}),
     ...opts.env,
     ONRAMP_ADMIN_TOKEN: adminToken,
-    MONGODB_URI: stack.mongoUri,
+    MONGODB_URI: mongoUri,
     MONGODB_DATABASE: opts.database ?? `t_${randomBytes(5).toString('hex')}`,
     TEMPORAL_ADDRESS: opts.temporalAddress ?? stack.temporalAddress,
     TEMPORAL_NAMESPACE: stack.namespace,
@@ -83,11 +89,12 @@ export async function startHarness(
   const services = await createServices({
     config,
     logger: createLogger(config.logLevel, 'onramp-test'),
-    mongoUri: stack.mongoUri,
+    mongoUri,
     temporal: { address: opts.temporalAddress ?? stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined },
     web: true,
     worker: opts.worker ?? true,
     workflowBundle: { codePath: stack.workflowBundlePath },
+    ...(opts.faults ? { faults: opts.faults } : {}),
   });
   const url = services.url ?? '';
 

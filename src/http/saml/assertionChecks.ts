@@ -1,5 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom';
-import { OnrampError, isDuplicateKeyError } from '../../errors';
+import { OnrampError, isDuplicateKeyError, retryTransient } from '../../errors';
 import type { Models } from '../../db/models';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -60,6 +60,6 @@ export async function consumeAssertion(models: Models, connectionId: string, ass
   }
   // Give the assertion back when the sign-in could not be answered for infrastructure reasons, so the same post can be retried.
   return async () => {
-    await models.usedAssertions.deleteOne({ _id: `${connectionId}:${assertionId}` });
+    await retryTransient(() => models.usedAssertions.deleteOne({ _id: `${connectionId}:${assertionId}` }), 5, 100);
   };
 }
