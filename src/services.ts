@@ -54,7 +54,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
     const signIn = config.benchInline
       ? createInlineSignInStarter(db.models, logger)
-      : createSignInStarter(client, config.temporal.taskQueue, config.signInWaitMs);
+      : createSignInStarter(client, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -64,6 +64,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         connection,
         namespace: opts.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
+        stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs,
         models: db.models,
         logger,
         production: config.env === 'production',

@@ -20,6 +20,9 @@ export interface Config {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
+    /** Workflow task timeout of sign-in runs, and the worker's sticky-queue schedule-to-start timeout (crash recovery). */
+    workflowTaskTimeoutMs: number;
+    stickyQueueTimeoutMs: number;
     /** Whether start-up registers missing search attributes or only checks them. */
     searchAttributes: 'register' | 'check';
     tls: { enabled: boolean; certPath: string | undefined; keyPath: string | undefined };
@@ -157,6 +160,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       searchAttributes: e.ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES,
+      workflowTaskTimeoutMs: e.ONRAMP_WORKFLOW_TASK_TIMEOUT_MS,
+      stickyQueueTimeoutMs: e.ONRAMP_STICKY_QUEUE_TIMEOUT_MS,
       tls: { enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH), certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH },
       apiKey: e.TEMPORAL_API_KEY,
       cliPath: e.TEMPORAL_CLI_PATH,

@@ -47,6 +47,14 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onramp-provisioning'),
+  /**
+   * How long a workflow task may run on a worker before Temporal gives it to
+   * another (Temporal's default is 10 s): after a worker crash, sign-ins in
+   * flight wait about this long. Long local-activity steps heartbeat the task.
+   */
+  ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(4_000),
+  /** How long a run's next task waits for the worker that cached it before any worker may take it (SDK default 10 s). */
+  ONRAMP_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(2_000),
   /** `register` missing search attributes at start (default), or only `check` and fail naming them (e.g. Temporal Cloud). */
   ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['register', 'check']).default('register'),
   TEMPORAL_TLS: boolFromEnv.default(false),

@@ -27,7 +27,15 @@ export interface SignInStarter {
  * cluster overloaded) the user gets a clear "try again" answer while the run
  * carries on durably — the next attempt attaches to it.
  */
-export function createSignInStarter(client: Client, taskQueue: string, waitMs: number): SignInStarter {
+export interface SignInStarterOptions {
+  taskQueue: string;
+  /** How long the login waits for the decision before answering "try again" (503). */
+  waitMs: number;
+  /** The runs' workflow task timeout: how soon a task lost with a crashed worker goes to another. */
+  workflowTaskTimeoutMs: number;
+}
+
+export function createSignInStarter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs }: SignInStarterOptions): SignInStarter {
   return {
     async signIn(claim) {
       checkClaimBounds(claim); // never unbounded outside data into a workflow's input
@@ -42,6 +50,7 @@ export function createSignInStarter(client: Client, taskQueue: string, waitMs: n
           args: [{ claim }],
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowExecutionTimeout: '1 day',
+          workflowTaskTimeout: workflowTaskTimeoutMs,
           staticSummary: `Sign-in of ${email || claim.subject} via connection ${claim.connectionId}`,
           typedSearchAttributes: [
             { key: SA_TENANT, value: claim.tenantId },

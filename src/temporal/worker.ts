@@ -17,6 +17,8 @@ export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** After this long in a dead worker's sticky queue, a run's task goes to any worker. */
+  stickyQueueTimeoutMs: number;
   models: Models;
   logger: Logger;
   workflowBundle?: WorkflowBundleOption;
@@ -33,6 +35,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
+    stickyQueueScheduleToStartTimeout: deps.stickyQueueTimeoutMs,
     activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     interceptors: {

@@ -136,3 +136,50 @@ describe('the worker dies between linking and membership creation (Peter)', () =
     expect(await models.auditEvents.countDocuments({ tenantId: sf.tenantId, action: 'membership.created' })).toBe(1);
   });
 });
+
+/**
+ * Issue 11 §4: production runs two workers. When one dies with sign-ins in
+ * flight, its workflow tasks go to the other after the workflow task timeout
+ * (ONRAMP_WORKFLOW_TASK_TIMEOUT_MS, 4 s here as in production), so every
+ * in-flight sign-in is answered well within the login's 30 s limit.
+ */
+describe('one of two workers dies with sign-ins in flight', () => {
+  let h: Harness;
+  let conn: SamlConnectionInfo;
+  const idp = newIdp('two-workers');
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+    await h.createTenant('two-workers');
+    conn = await h.createSamlConnection('two-workers', idp);
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await h?.close();
+  });
+
+  it('every sign-in is answered 303 by the surviving worker, nothing duplicated', async () => {
+    const doomed = await startWorkerProcess(h, { ONRAMP_FAULT_KILL_AFTER_ACTIVITY: 'ensureUser' });
+    const survivor = await startWorkerProcess(h);
+    workers.push(doomed, survivor);
+    const people = Array.from({ length: 12 }, (_, i) => user(`pair-${i}`, 'two-workers.test'));
+    const started = Date.now();
+    const answers = await Promise.all(
+      people.map(async (who) => {
+        const res = await samlSignIn(conn, idp, who);
+        return { status: res.status, ms: Date.now() - started };
+      }),
+    );
+    expect(doomed.child.signalCode).toBe('SIGKILL');
+    expect(answers.map((a) => a.status)).toEqual(people.map(() => 303));
+    const slowest = Math.max(...answers.map((a) => a.ms));
+    console.info(`two workers, one killed: ${people.length} sign-ins answered, slowest after ${slowest} ms`);
+    expect(slowest).toBeLessThan(h.config.signInWaitMs);
+    for (const who of people) await waitForSignInRuns(h.services.client, conn.id, who.nameId);
+    const { models } = h.services.db;
+    expect(await models.users.countDocuments()).toBe(people.length);
+    expect(await models.memberships.countDocuments()).toBe(people.length);
+    expect(await models.auditEvents.countDocuments({ action: 'user.created' })).toBe(people.length);
+  });
+});

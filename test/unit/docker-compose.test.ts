@@ -38,6 +38,11 @@ describe('docker-compose.yml', async () => {
     expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-setup', 'onramp-web', 'onramp-worker']);
   });
 
+  it('runs more than one worker (a crashed worker\'s runs continue on another)', () => {
+    const worker = compose.services['onramp-worker'] as ComposeService & { deploy?: { replicas?: number } };
+    expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
+  });
+
   it('registers the search attributes once before the app starts, and the app waits for it', () => {
     const setup = compose.services['onramp-setup'] as ComposeService & { command?: string[] };
     expect(setup.command?.slice(-2)).toEqual(['src/bin/onramp.ts', 'setup-temporal']);
