@@ -40,7 +40,7 @@ const idp = createSamlIdp({ entityId: `${idpBase}/metadata`, ssoUrl: `${idpBase}
 
 const { models } = services.db;
 const tenants = createTenantLibrary(models);
-const connections = createSamlConnectionLibrary(models, config.http.publicUrl);
+const connections = createSamlConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
 const actor = { type: 'admin' as const, id: 'dev-seed' };
 const tenant =
   (await models.tenants.findOne({ slug: 'superfantasy' }).lean()) ??
@@ -51,12 +51,13 @@ const conn = existing
   ? connections.present(existing)
   : await connections.create(
       tenant._id,
-      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null },
+      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null, signatures: 'either', subjectAttribute: null, signAuthnRequests: true },
       actor,
     );
 if (existing && !existing.certificates.includes(body)) {
   await models.samlConnections.updateOne({ _id: existing._id }, { $set: { certificates: [body] } });
 }
+if (existing && !existing.spSigningKeys?.length) await connections.addSpKey(tenant._id, conn.id, actor); // data from before SP keys
 
 // Demo groups: the IdP's "admins" makes a tenant admin (who can use the console), "eng" a member of engineering.
 const groups = createGroupLibrary(models);

@@ -63,7 +63,7 @@ export const IDP_PROFILES = {
     email: 'urn:oid:0.9.2342.19200300.100.1.3', // mail
     name: 'urn:oid:2.16.840.1.113730.3.1.241', // displayName
     department: 'urn:oid:2.5.4.11', // ou
-    groups: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7', // eduPersonEntitlement
+    groups: 'urn:oid:1.3.6.1.4.1.5923.1.5.1.1', // isMemberOf
     nameFormat: URI,
     extra: [
       { name: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6', value: 'user@university.edu' }, // eduPersonPrincipalName
@@ -74,12 +74,18 @@ export const IDP_PROFILES = {
   okta: { email: 'email', name: 'displayName', department: 'department', groups: 'groups', nameFormat: UNSPECIFIED, extra: [{ name: 'firstName', value: 'Given' }] },
   /** Google Workspace: no attributes unless mapped; admins map names of their choice (basic). */
   google: { email: 'email', name: 'name', department: 'department', groups: 'groups', nameFormat: BASIC, extra: [] },
-  /** Keycloak's "X500" mappers: `urn:oid:` names with the URI NameFormat; roles as `Role`. */
+  /** OneLogin's SAML connector: parameter names the admin adds (`Email`, `memberOf`), basic. */
+  onelogin: { email: 'Email', name: 'displayName', department: 'department', groups: 'memberOf', nameFormat: BASIC, extra: [{ name: 'FirstName', value: 'Given' }] },
+  /** JumpCloud: user attributes the admin names, plus the group attribute (`memberOf` by default). */
+  jumpcloud: { email: 'email', name: 'displayName', department: 'department', groups: 'memberOf', nameFormat: BASIC, extra: [] },
+  /** PingFederate: attribute contract names of the admin's choosing, often LDAP names (`mail`, `cn`), basic. */
+  pingfederate: { email: 'mail', name: 'cn', department: 'department', groups: 'memberOf', nameFormat: BASIC, extra: [] },
+  /** Keycloak's "X500" mappers: `urn:oid:` names with the URI NameFormat; groups under the mapper's name (`groups`). */
   keycloak: {
     email: 'urn:oid:1.2.840.113549.1.9.1',
     name: 'urn:oid:2.5.4.3',
     department: 'urn:oid:2.5.4.11',
-    groups: 'Role',
+    groups: 'groups',
     nameFormat: URI,
     extra: [{ name: 'urn:oid:2.5.4.42', value: 'Given' }, { name: 'urn:oid:2.5.4.4', value: 'Surname' }],
   },
@@ -91,3 +97,32 @@ export type IdpProfileName = keyof typeof IDP_PROFILES;
 export function attributeMappingFor(profile: IdpAttributeProfile): { email: string; name: string; groups: string; custom: { department: string } } {
   return { email: profile.email, name: profile.name, groups: profile.groups, custom: { department: profile.department } };
 }
+
+const NAMEID_EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
+const NAMEID_PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
+/** How an IdP behaves out of the box: what it signs, its NameID, whether it wants signed requests, how it sends groups. */
+export interface IdpDefaults {
+  label: string;
+  attributes: IdpAttributeProfile;
+  /** What it signs by default. */
+  signs: 'assertion' | 'response' | 'both';
+  nameIdFormat: string;
+  /** Refuses unsigned AuthnRequests by default. */
+  requiresSignedRequests: boolean;
+  /** Sends one `<Attribute>` element per group (Keycloak's group mapper with "Single Group Attribute" off). */
+  repeatsGroupAttribute: boolean;
+}
+
+/** The compatibility matrix of the README, as tests run it (test/integration/idp-compatibility.test.ts). */
+export const IDP_DEFAULTS: Record<string, IdpDefaults> = {
+  entra: { label: 'Microsoft Entra ID', attributes: IDP_PROFILES.entra, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  okta: { label: 'Okta', attributes: IDP_PROFILES.okta, signs: 'both', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  google: { label: 'Google Workspace', attributes: IDP_PROFILES.google, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  adfs: { label: 'ADFS', attributes: IDP_PROFILES.adfs, signs: 'assertion', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  keycloak: { label: 'Keycloak', attributes: IDP_PROFILES.keycloak, signs: 'response', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: true, repeatsGroupAttribute: true },
+  onelogin: { label: 'OneLogin', attributes: IDP_PROFILES.onelogin, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  jumpcloud: { label: 'JumpCloud', attributes: IDP_PROFILES.jumpcloud, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  pingfederate: { label: 'PingFederate', attributes: IDP_PROFILES.pingfederate, signs: 'response', nameIdFormat: NAMEID_PERSISTENT, requiresSignedRequests: false, repeatsGroupAttribute: false },
+};

@@ -27,12 +27,20 @@ export interface IdpUser {
 }
 
 export interface ResponseOptions {
-  /** What the IdP signs: both (default), only the assertion, only the response. */
-  sign?: 'both' | 'assertion' | 'response';
+  /** What the IdP signs: both (default), only the assertion, only the response, nothing (a misconfigured IdP). */
+  sign?: 'both' | 'assertion' | 'response' | 'none';
+  /** NameID format (default emailAddress). */
+  nameIdFormat?: string;
+  /** Send groups as one `<Attribute>` element per value (Keycloak with "Single Group Attribute" off) instead of one multi-valued element. */
+  repeatGroupAttribute?: boolean;
   /** Shift every timestamp by this many ms (negative = in the past). */
   timeShiftMs?: number;
   /** Address the response to another SP entity ID (audience). */
   audience?: string;
+  /** Put another ACS URL in Destination and Recipient (an IdP configured with the wrong ACS URL). */
+  destination?: string;
+  /** Name another issuer than the IdP's entity ID. */
+  issuer?: string;
   /** Override InResponseTo (default: the parsed AuthnRequest's ID, or none for IdP-initiated). */
   inResponseTo?: string;
   /** How long the assertion stays valid (NotOnOrAfter); default 5 minutes. */
@@ -63,23 +71,50 @@ export function generateIdpKeys(commonName: string, days = 30): IdpKeys {
  * AttributeValue once per value (tags `{attrX0}`, `{attrX1}`…, filled and
  * escaped by samlify), or drop the whole Attribute when `values` is null.
  */
-function multiValued(template: string, tag: string, values: readonly string[] | null): string {
+function multiValued(template: string, tag: string, values: readonly string[] | null, repeatElement = false): string {
   const value = new RegExp(`(<saml:AttributeValue[^>]*>)\\{attr${tag}\\}(</saml:AttributeValue>)`);
-  if (values === null) return template.replace(new RegExp(`<saml:Attribute [^>]*>(?:(?!</saml:Attribute>).)*\\{attr${tag}\\}.*?</saml:Attribute>`), '');
+  const element = new RegExp(`<saml:Attribute [^>]*>(?:(?!</saml:Attribute>).)*\\{attr${tag}\\}.*?</saml:Attribute>`);
+  if (values === null) return template.replace(element, '');
+  if (repeatElement) return template.replace(element, (whole) => values.map((_v, i) => whole.replace(`{attr${tag}}`, `{attr${tag}${i}}`)).join(''));
   return template.replace(value, (_m, open: string, close: string) => values.map((_v, i) => `${open}{attr${tag}${i}}${close}`).join(''));
 }
+
+/** Set the SP metadata's WantAssertionsSigned (samlify signs the assertion exactly when it says true). */
+function wantAssertionsSigned(metadata: string, want: boolean): string {
+  const value = `WantAssertionsSigned="${want}"`;
+  return /WantAssertionsSigned="[^"]*"/.test(metadata)
+    ? metadata.replace(/WantAssertionsSigned="[^"]*"/, value)
+    : metadata.replace(/<SPSSODescriptor\b/, `<SPSSODescriptor ${value}`);
+}
+
+/** Drop every XML signature: what an IdP that signs nothing would send. */
+function unsigned(base64Response: string): string {
+  const xml = Buffer.from(base64Response, 'base64').toString('utf8');
+  return Buffer.from(xml.replace(/<(ds:)?Signature[\s\S]*?<\/(ds:)?Signature>/g, '')).toString('base64');
+}
+
+/** The signed part of an HTTP-Redirect query: every parameter but Signature, as sent (SAML bindings §3.4.4.1). */
+const octetString = (search: string): string =>
+  search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((p) => !p.startsWith('Signature='))
+    .join('&');
 
 export function createSamlIdp({
   entityId,
   ssoUrl,
   keys,
   profile = IDP_PROFILES.plain,
+  requireSignedRequests = false,
 }: {
   entityId: string;
   ssoUrl: string;
   keys?: IdpKeys;
   /** How attributes are named, like a real IdP on its defaults (demo/idpProfiles.ts). */
   profile?: IdpAttributeProfile;
+  /** Refuse AuthnRequests not signed with the certificate in the SP's metadata (Keycloak's "Client signature required"). */
+  requireSignedRequests?: boolean;
 }): SamlIdp {
   const pems = keys ?? generateIdpKeys(`onramp test IdP ${entityId}`);
   const nameFormat = profile.nameFormat ?? NO_NAME_FORMAT;
@@ -89,6 +124,7 @@ export function createSamlIdp({
     privateKey: pems.privateKey,
     signingCert: pems.certificate,
     nameIDFormat: [EMAIL_FORMAT],
+    wantAuthnRequestsSigned: requireSignedRequests,
     singleSignOnService: [{ Binding: REDIRECT, Location: ssoUrl }],
     requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     loginResponseTemplate: {
@@ -109,22 +145,21 @@ export function createSamlIdp({
     certificate: pems.certificate,
     async respond(spMetadataXml, authnRequestUrl, user, options = {}) {
       const sign = options.sign ?? 'both';
+      // samlify signs the assertion exactly when the SP metadata says WantAssertionsSigned="true", and the
+      // response when asked to (or when the assertion is not signed): set both to what this answer should carry.
+      const signAssertion = sign === 'both' || sign === 'assertion';
       const sp = samlify.ServiceProvider({
-        metadata: spMetadataXml,
-        wantAssertionsSigned: sign !== 'response',
+        metadata: wantAssertionsSigned(spMetadataXml, signAssertion),
+        wantAssertionsSigned: signAssertion,
         wantMessageSigned: sign !== 'assertion',
       });
-      // samlify reads WantAssertionsSigned from metadata; rewrite it when a test wants the assertion unsigned.
-      const spForSigning =
-        sign === 'response'
-          ? samlify.ServiceProvider({ metadata: spMetadataXml.replace(/WantAssertionsSigned="true"/, 'WantAssertionsSigned="false"'), wantMessageSigned: true })
-          : sp;
       let requestId: string | undefined;
       let relayState: string | undefined;
       if (authnRequestUrl) {
         const url = new URL(authnRequestUrl);
         const query = Object.fromEntries(url.searchParams.entries());
-        const parsed = await idp.parseLoginRequest(sp, 'redirect', { query, octetString: url.search.slice(1) });
+        // With requireSignedRequests, samlify verifies the request's signature against the SP metadata's certificate.
+        const parsed = await idp.parseLoginRequest(sp, 'redirect', { query, octetString: octetString(url.search) });
         requestId = (parsed.extract as { request?: { id?: string } }).request?.id;
         relayState = query.RelayState;
       }
@@ -133,23 +168,23 @@ export function createSamlIdp({
       const later = new Date(now.getTime() + (options.validityMs ?? 5 * 60_000));
       const id = `_${randomUUID()}`;
       const groups = user.groups ?? null;
-      const response = (await idp.createLoginResponse(spForSigning, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
+      const response = (await idp.createLoginResponse(sp, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
         id,
-        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups).replaceAll(` NameFormat="${NO_NAME_FORMAT}"`, ''), {
+        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups, options.repeatGroupAttribute).replaceAll(` NameFormat="${NO_NAME_FORMAT}"`, ''), {
           ...Object.fromEntries((groups ?? []).map((g, i) => [`attrGroups${i}`, g])),
           ...Object.fromEntries(profile.extra.map((x, i) => [`attrExtra${i}`, x.value])),
           ID: id,
           AssertionID: `_${randomUUID()}`,
-          Destination: acsUrl,
+          Destination: options.destination ?? acsUrl,
           Audience: options.audience ?? sp.entityMeta.getEntityID(),
-          SubjectRecipient: acsUrl,
-          Issuer: entityId,
+          SubjectRecipient: options.destination ?? acsUrl,
+          Issuer: options.issuer ?? entityId,
           IssueInstant: now.toISOString(),
           StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
           ConditionsNotBefore: now.toISOString(),
           ConditionsNotOnOrAfter: later.toISOString(),
           SubjectConfirmationDataNotOnOrAfter: later.toISOString(),
-          NameIDFormat: EMAIL_FORMAT,
+          NameIDFormat: options.nameIdFormat ?? EMAIL_FORMAT,
           NameID: user.nameId,
           InResponseTo: options.inResponseTo ?? requestId ?? '',
           AuthnStatement: '',
@@ -158,7 +193,7 @@ export function createSamlIdp({
           attrDepartment: user.department ?? '',
         }),
       }))) as { context: string };
-      return { acsUrl, SAMLResponse: response.context, RelayState: relayState };
+      return { acsUrl, SAMLResponse: sign === 'none' ? unsigned(response.context) : response.context, RelayState: relayState };
     },
   };
 }

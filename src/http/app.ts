@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   });
 
   const tenants = createTenantLibrary(models);
-  const samlConnections = createSamlConnectionLibrary(models, config.http.publicUrl);
+  const samlConnections = createSamlConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
   const members = createMemberLibrary(models);
   const audit = createAuditLibrary(models);
   const policies = createTenantPolicyLibrary(models);

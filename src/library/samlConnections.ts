@@ -1,8 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
+import { describeSpSigningKey, generateSpSigningKey, type StoredSpSigningKey } from '../crypto/spSigningKey';
 import type { Models } from '../db/models';
 import { recordAction } from '../db/audit';
 import type { SamlConnectionDoc } from '../db/models/samlConnection';
+import type { SignaturePolicy } from '../domain/samlSignatures';
+import { conflict, notFound } from '../errors';
 import { samlUrls } from '../http/saml/urls';
 
 export interface SamlConnectionInput {
@@ -14,14 +17,28 @@ export interface SamlConnectionInput {
   allowIdpInitiated: boolean;
   linkPolicy: 'auto' | 'approval' | 'deny' | null;
   allowedDomains: string[] | null;
+  signatures: SignaturePolicy;
+  subjectAttribute: string | null;
+  signAuthnRequests: boolean;
 }
 
-export function describeCertificate(body: string): { fingerprint256: string; validTo: string } {
+export interface SamlSettings {
+  signatures?: SignaturePolicy | undefined;
+  subjectAttribute?: string | null | undefined;
+  signAuthnRequests?: boolean | undefined;
+  certificates?: string[] | undefined;
+}
+
+/** SP keys kept published after a rotation (the newest signs; older ones stay until retired). */
+const MAX_SP_KEYS = 3;
+
+export function describeCertificate(body: string): { fingerprint256: string; validTo: string; expired: boolean } {
   const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
-  return { fingerprint256: cert.fingerprint256, validTo: new Date(cert.validTo).toISOString() };
+  const validTo = new Date(cert.validTo);
+  return { fingerprint256: cert.fingerprint256, validTo: validTo.toISOString(), expired: validTo.getTime() < Date.now() };
 }
 
-export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
+export function createSamlConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
   const present = (conn: SamlConnectionDoc & { createdAt?: Date }) => {
     const urls = samlUrls(publicUrl, String(conn._id));
     return {
@@ -45,8 +62,19 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
       linkPolicy: conn.linkPolicy ?? null,
       allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
       certificates: conn.certificates.map(describeCertificate),
+      signatures: conn.signatures ?? 'either',
+      subjectAttribute: conn.subjectAttribute ?? null,
+      signAuthnRequests: conn.signAuthnRequests !== false,
+      spSigningCertificates: ((conn.spSigningKeys ?? []) as StoredSpSigningKey[]).map(describeSpSigningKey),
       createdAt: conn.createdAt ?? new Date(0),
     };
+  };
+
+  /** The tenant's connection, or 404. */
+  const ofTenant = async (tenantId: Types.ObjectId, id: string) => {
+    const conn = Types.ObjectId.isValid(id) ? await models.samlConnections.findOne({ _id: id, tenantId }).lean() : null;
+    if (!conn) throw notFound('SAML connection of this tenant');
+    return conn as SamlConnectionDoc & { createdAt: Date };
   };
 
   return {
@@ -55,15 +83,113 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string) {
     async create(tenantId: Types.ObjectId, input: SamlConnectionInput, actor: { type: 'admin'; id: string | null }) {
       const _id = new Types.ObjectId();
       const { spEntityId } = samlUrls(publicUrl, String(_id));
-      const conn = await models.samlConnections.create({ _id, tenantId, spEntityId, ...input });
+      const spSigningKeys = [generateSpSigningKey(encryptionKey, `onramp SP ${spEntityId}`)];
+      const conn = await models.samlConnections.create({ _id, tenantId, spEntityId, ...input, spSigningKeys });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
         action: 'connection.created',
         target: { type: 'saml_connection', id: String(_id) },
-        after: { name: input.name, idpEntityId: input.idpEntityId, ssoUrl: input.ssoUrl, allowIdpInitiated: input.allowIdpInitiated },
+        after: {
+          name: input.name,
+          idpEntityId: input.idpEntityId,
+          ssoUrl: input.ssoUrl,
+          allowIdpInitiated: input.allowIdpInitiated,
+          signatures: input.signatures,
+          signAuthnRequests: input.signAuthnRequests,
+        },
       });
       return present(conn.toObject() as SamlConnectionDoc & { createdAt: Date });
+    },
+
+    async get(tenantId: Types.ObjectId, id: string) {
+      return present(await ofTenant(tenantId, id));
+    },
+
+    /** Change signature policy, subject attribute, request signing or the IdP certificates; audited with before and after. */
+    async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: { type: 'admin'; id: string | null }) {
+      const before = await ofTenant(tenantId, id);
+      const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+      const after = await models.samlConnections.findOneAndUpdate({ _id: before._id, tenantId }, { $set: set }, { new: true }).lean();
+      if (!after) throw notFound('SAML connection of this tenant');
+      const shown = (c: SamlConnectionDoc) => ({
+        signatures: c.signatures,
+        subjectAttribute: c.subjectAttribute ?? null,
+        signAuthnRequests: c.signAuthnRequests,
+        certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
+      });
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.saml_settings_changed',
+        target: { type: 'saml_connection', id },
+        before: shown(before),
+        after: shown(after as SamlConnectionDoc),
+      });
+      return present(after as SamlConnectionDoc & { createdAt: Date });
+    },
+
+    /**
+     * Rotation, step 1: a new SP signing key is published in the metadata
+     * next to the one that signs (overlap), so IdPs that refresh metadata on
+     * their own schedule learn it first. Step 2 is `activateSpKey`, step 3
+     * `retireSpKey` of the old one. A connection without a key gets one that
+     * signs at once.
+     */
+    async addSpKey(tenantId: Types.ObjectId, id: string, actor: { type: 'admin'; id: string | null }) {
+      const conn = await ofTenant(tenantId, id);
+      const current = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      if (current.length >= MAX_SP_KEYS) throw conflict('too_many_sp_keys', `a connection publishes at most ${MAX_SP_KEYS} SP keys; retire one first`);
+      const fresh = generateSpSigningKey(encryptionKey, `onramp SP ${conn.spEntityId}`);
+      const keys = [...current, fresh];
+      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: keys } }, { new: true }).lean();
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.sp_key_added',
+        target: { type: 'saml_connection', id },
+        after: { keyId: fresh.id, fingerprint256: describeSpSigningKey(fresh).fingerprint256, signing: keys[0]?.id, published: keys.map((k) => k.id) },
+      });
+      return present(after as SamlConnectionDoc & { createdAt: Date });
+    },
+
+    /** Rotation, step 2: this published key signs AuthnRequests from now on (the others stay published until retired). */
+    async activateSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: { type: 'admin'; id: string | null }) {
+      const conn = await ofTenant(tenantId, id);
+      const keys = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      const key = keys.find((k) => k.id === keyId);
+      if (!key) throw notFound('SP signing key of this connection');
+      const ordered = [key, ...keys.filter((k) => k.id !== keyId)];
+      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: ordered } }, { new: true }).lean();
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.sp_key_activated',
+        target: { type: 'saml_connection', id },
+        before: { signing: keys[0]?.id ?? null },
+        after: { signing: keyId },
+      });
+      return present(after as SamlConnectionDoc & { createdAt: Date });
+    },
+
+    /** Stop publishing an older SP key (the one that signs cannot be retired: rotate first). */
+    async retireSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: { type: 'admin'; id: string | null }) {
+      const conn = await ofTenant(tenantId, id);
+      const keys = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      const index = keys.findIndex((k) => k.id === keyId);
+      if (index < 0) throw notFound('SP signing key of this connection');
+      if (index === 0) throw conflict('sp_key_in_use', 'this key signs the AuthnRequests; activate another key before retiring it');
+      const remaining = keys.filter((k) => k.id !== keyId);
+      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: remaining } }, { new: true }).lean();
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'connection.sp_key_retired',
+        target: { type: 'saml_connection', id },
+        before: { published: keys.map((k) => k.id) },
+        after: { published: remaining.map((k) => k.id) },
+      });
+      return present(after as SamlConnectionDoc & { createdAt: Date });
     },
 
     async byId(id: string) {

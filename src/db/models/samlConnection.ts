@@ -1,4 +1,5 @@
 import { GROUP_SYNC_MODES } from '../../domain/groups';
+import { DEFAULT_SIGNATURE_POLICY, SIGNATURE_POLICIES } from '../../domain/samlSignatures';
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 
 const groupMappingSchema = new Schema(
@@ -33,6 +34,17 @@ export const connectionPolicyFields = () => ({
   groupSync: { type: groupSyncSchema, default: () => ({}) },
 });
 
+/** One SP signing key pair: the certificate (PEM body) is public, the private key sealed with ONRAMP_ENCRYPTION_KEY. */
+const spSigningKeySchema = new Schema(
+  {
+    id: { type: String, required: true },
+    certificate: { type: String, required: true },
+    privateKeySealed: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 export const samlConnectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
@@ -52,6 +64,14 @@ export const samlConnectionSchema = new Schema(
       custom: { type: Schema.Types.Mixed, default: {} },
     },
     allowIdpInitiated: { type: Boolean, required: true, default: false },
+    /** Which signatures a response must carry (domain/samlSignatures.ts); `either` = one valid signature covering the assertion. */
+    signatures: { type: String, enum: SIGNATURE_POLICIES, required: true, default: DEFAULT_SIGNATURE_POLICY },
+    /** A persistent attribute to use as the subject instead of the NameID (domain/samlSubject.ts); null = the NameID. */
+    subjectAttribute: { type: String, default: null },
+    /** Sign AuthnRequests (HTTP-Redirect) with the connection's SP key; Keycloak requires it by default. */
+    signAuthnRequests: { type: Boolean, required: true, default: true },
+    /** The connection's SP signing keys, newest first: the first signs, all are published in the metadata (rotation overlap). */
+    spSigningKeys: { type: [spSigningKeySchema], default: [] },
     ...connectionPolicyFields(),
   },
   { timestamps: true, collection: 'saml_connections' },

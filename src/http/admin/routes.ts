@@ -48,6 +48,8 @@ import {
   memberDetailOut,
   memberOut,
   samlConnectionOut,
+  samlSettingsBody,
+  spKeyParams,
   tenantOut,
   tenantParams,
 } from './schemas';
@@ -129,6 +131,37 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = parseInput(createSamlConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
     const conn = await deps.samlConnections.create(tenant._id, body, ADMIN);
     res.status(201).json(samlConnectionOut.parse(conn));
+  });
+
+  r.get('/tenants/:tenant/connections/saml/:connectionId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId } = parseInput(connectionParams, req.params, 'params');
+    res.json(samlConnectionOut.parse(await deps.samlConnections.get(tenant._id, connectionId)));
+  });
+
+  r.patch('/tenants/:tenant/connections/saml/:connectionId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId } = parseInput(connectionParams, req.params, 'params');
+    const body = parseInput(samlSettingsBody, req.body, 'body');
+    res.json(samlConnectionOut.parse(await deps.samlConnections.updateSettings(tenant._id, connectionId, body, ADMIN)));
+  });
+
+  r.post('/tenants/:tenant/connections/saml/:connectionId/sp-keys', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId } = parseInput(connectionParams, req.params, 'params');
+    res.status(201).json(samlConnectionOut.parse(await deps.samlConnections.addSpKey(tenant._id, connectionId, ADMIN)));
+  });
+
+  r.post('/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId, keyId } = parseInput(spKeyParams, req.params, 'params');
+    res.json(samlConnectionOut.parse(await deps.samlConnections.activateSpKey(tenant._id, connectionId, keyId, ADMIN)));
+  });
+
+  r.delete('/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId', async (req, res) => {
+    const tenant = await tenantOf(req);
+    const { connectionId, keyId } = parseInput(spKeyParams, req.params, 'params');
+    res.json(samlConnectionOut.parse(await deps.samlConnections.retireSpKey(tenant._id, connectionId, keyId, ADMIN)));
   });
 
   r.post('/tenants/:tenant/connections/oidc', async (req, res) => {

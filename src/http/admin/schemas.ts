@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, MAX_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../../domain/approval';
+import { DEFAULT_SIGNATURE_POLICY, SIGNATURE_POLICIES } from '../../domain/samlSignatures';
 import { paginationQuery } from '../pagination';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
@@ -97,6 +98,12 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
       })
       .default({ email: 'email', name: 'name', groups: 'groups', custom: {} }),
     allowIdpInitiated: z.boolean().default(false),
+    /** Which signatures a response must carry (default: one valid signature covering the assertion). */
+    signatures: z.enum(SIGNATURE_POLICIES).default(DEFAULT_SIGNATURE_POLICY),
+    /** A persistent attribute to use as the subject instead of the NameID (needed with transient NameIDs). */
+    subjectAttribute: attributeName.nullable().default(null),
+    /** Sign AuthnRequests with the connection's own SP key (its certificate is in the SP metadata). */
+    signAuthnRequests: z.boolean().default(true),
     /** Overrides the tenant's link policy for this connection. */
     linkPolicy: linkPolicy.nullable().default(null),
     /** Domains this connection may assert for linking; null = all the tenant verified. */
@@ -180,9 +187,28 @@ export const samlConnectionOut = z.object({
   allowIdpInitiated: z.boolean(),
   linkPolicy: z.string().nullable(),
   allowedDomains: z.array(z.string()).nullable(),
-  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string() })),
+  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean() })),
+  /** Which signatures a response must carry: `either` (default), `assertion`, `response` or `both`. */
+  signatures: z.enum(SIGNATURE_POLICIES),
+  subjectAttribute: z.string().nullable(),
+  signAuthnRequests: z.boolean(),
+  /** The SP's signing certificates (newest signs; all are in the metadata during a rotation). */
+  spSigningCertificates: z.array(z.object({ id: z.string(), fingerprint256: z.string(), validTo: z.string(), createdAt: z.string(), certificate: z.string() })),
   createdAt: z.date(),
 });
+
+/** Change how a SAML connection validates and signs (`PATCH …/connections/:id/saml`). */
+export const samlSettingsBody = z
+  .strictObject({
+    signatures: z.enum(SIGNATURE_POLICIES),
+    subjectAttribute: attributeName.nullable(),
+    signAuthnRequests: z.boolean(),
+    /** Replaces the IdP signing certificates (e.g. after the IdP rolled its certificate). */
+    certificates: z.array(certificate).min(1).max(5),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'name at least one setting');
+
 
 export const memberOut = z.object({
   membershipId: z.string(),
@@ -231,6 +257,7 @@ export const identityOut = z.object({
 export const conflictPolicyBody = z.strictObject({ policy: z.enum(['idp-wins', 'keep-local', 'review']) });
 export const attributeSyncBody = z.strictObject({ mode: z.enum(['on-first-sign-in', 'every-sign-in']) });
 export const connectionParams = tenantParams.extend({ connectionId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a connection id') });
+export const spKeyParams = connectionParams.extend({ keyId: z.string().regex(/^[0-9a-f]{12}$/, 'must be a key id') });
 export const conflictParams = tenantParams.extend({ conflictId: z.string().min(3).max(200) });
 export const resolveConflictBody = z.strictObject({ resolution: z.enum(['use-idp', 'keep-local']) });
 export const conflictOut = z.object({

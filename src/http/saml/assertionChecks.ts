@@ -25,26 +25,30 @@ export function checkRecipient(responseXml: string, assertionXml: string, acsUrl
   }
   const destination = response.getAttribute('Destination');
   if (destination && destination !== acsUrl) {
-    throw samlRejected('saml_wrong_destination', 'SAML response was sent to another destination');
+    throw samlRejected('saml_wrong_destination', `The SAML response is addressed to ${destination.slice(0, 200)}; this connection's ACS URL is ${acsUrl}. Enter that ACS URL at the IdP.`);
   }
   const assertion = parse(assertionXml).documentElement;
   const assertionId = assertion?.getAttribute('ID');
   if (!assertion || !assertionId) throw samlRejected('saml_malformed', 'SAML assertion has no ID');
   const confirmations = Array.from(assertion.getElementsByTagNameNS(SAML, 'SubjectConfirmationData'));
   if (confirmations.length === 0 || !confirmations.every((c) => c.getAttribute('Recipient') === acsUrl)) {
-    throw samlRejected('saml_wrong_recipient', 'SAML assertion is addressed to another recipient');
+    const seen = confirmations.map((c) => c.getAttribute('Recipient') ?? '(none)').join(', ').slice(0, 200) || '(none)';
+    throw samlRejected('saml_wrong_recipient', `The assertion's Recipient is ${seen}; this connection's ACS URL is ${acsUrl}. Enter that ACS URL at the IdP.`);
   }
   return assertionId;
 }
 
 /**
- * Whether the (validated) assertion carries an attribute of this name, even
- * one without any value: node-saml leaves such an attribute out of the
- * profile, but for groups "present and empty" must not read as "absent".
+ * The assertion's Issuer must be the connection's IdP entity ID. node-saml
+ * checks `idpIssuer` on logout messages only, not on assertions, so onramp
+ * does it on the verified assertion's issuer (`profile.issuer`).
  */
-export function hasAttribute(assertionXml: string, name: string): boolean {
-  const assertion = parse(assertionXml).documentElement;
-  return Array.from(assertion?.getElementsByTagNameNS(SAML, 'Attribute') ?? []).some((a) => a.getAttribute('Name') === name);
+export function checkIssuer(issuer: string | undefined, idpEntityId: string): void {
+  if (issuer === idpEntityId) return;
+  throw samlRejected(
+    'saml_wrong_issuer',
+    `The assertion's issuer is "${(issuer ?? '(none)').slice(0, 200)}", but this connection expects "${idpEntityId.slice(0, 200)}". Check the IdP entity ID configured on the connection.`,
+  );
 }
 
 /**

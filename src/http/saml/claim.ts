@@ -1,53 +1,64 @@
 import type { Profile } from '@node-saml/passport-saml';
 import { MAX_SUBJECT_LENGTH, type ClaimAttribute, type IdentityClaim } from '../../domain/claim';
+import { attributeCandidates } from '../../domain/samlAttributeNames';
+import { chooseSubject, NAMEID_FORMATS } from '../../domain/samlSubject';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
-import { hasAttribute, samlRejected } from './assertionChecks';
+import { samlRejected } from './assertionChecks';
+import { assertionAttributes } from './assertionAttributes';
 
-const EMAIL_NAMEID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
-
-/** An attribute's values as strings; an empty `<AttributeValue/>` is no value. */
-function values(v: unknown): string[] | null {
-  if (v === undefined || v === null) return null;
-  const list = Array.isArray(v) ? v : [v];
-  return list.filter((x): x is string => typeof x === 'string' && x !== '');
-}
-
-/** Asserted groups, exactly as sent; `[]` for an attribute without values, `null` only when it is absent. */
-function groupValues(profile: Profile, attrs: ReadonlyMap<string, unknown>, name: string): string[] | null {
-  const list = values(attrs.get(name));
-  if (list) return list;
-  const xml = typeof profile.getAssertionXml === 'function' ? profile.getAssertionXml() : null;
-  return xml && hasAttribute(xml, name) ? [] : null;
+/** The attributes as node-saml's profile holds them (one element per name kept): only when no assertion XML is at hand. */
+function profileAttributes(profile: Profile): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, v] of Object.entries((profile.attributes ?? {}) as Record<string, unknown>)) {
+    out.set(name, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== ''));
+  }
+  return out;
 }
 
 /**
  * Turn a validated SAML profile into the normalized identity claim, using the
- * connection's attribute mapping. Attribute names are kept exactly as the IdP
- * sent them (claim URIs, `urn:oid:` names…) as a list, never as object keys
- * that could reach the database. Group values are kept exactly as asserted; a
- * missing groups attribute stays `null` (not `[]`).
+ * connection's attribute mapping (or the conventions of real IdPs where the
+ * mapping is the default: domain/samlAttributeNames.ts). Attributes come from
+ * the verified assertion XML with repeated `<Attribute>` elements merged;
+ * names are kept exactly as sent, as a list — never as object keys that could
+ * reach the database. The subject follows the NameID rules of
+ * domain/samlSubject.ts. Groups absent stay `null` (not `[]`).
  */
 export function profileToClaim(profile: Profile, conn: SamlConnectionDoc): IdentityClaim {
-  const subject = profile.nameID;
-  if (!subject || subject.length > MAX_SUBJECT_LENGTH) throw samlRejected('saml_bad_subject', 'SAML assertion has no usable NameID');
+  const xml = typeof profile.getAssertionXml === 'function' ? profile.getAssertionXml() : '';
+  const attrs = xml ? assertionAttributes(xml) : profileAttributes(profile);
   const mapping = conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups', custom: {} };
-  // node-saml hands the attributes over as an object keyed by Name; read it as a map of own entries only.
-  const attrs = new Map<string, unknown>(Object.entries((profile.attributes ?? {}) as Record<string, unknown>));
-  const email = values(attrs.get(mapping.email))?.[0] ?? (profile.nameIDFormat === EMAIL_NAMEID ? subject : null);
-  const attributes: ClaimAttribute[] = [];
-  for (const [name, v] of attrs) {
-    const list = values(v);
-    if (list) attributes.push({ name, values: list });
-  }
+  /** The values of the first candidate attribute present (absent: null). */
+  const mapped = (field: 'email' | 'name' | 'groups', configured: string): string[] | null => {
+    for (const name of attributeCandidates(field, configured)) {
+      const values = attrs.get(name);
+      if (values) return values;
+    }
+    return null;
+  };
+
+  const subjectAttribute = conn.subjectAttribute ?? null;
+  const choice = chooseSubject({
+    nameId: profile.nameID ?? null,
+    nameIdFormat: profile.nameIDFormat ?? null,
+    subjectAttribute,
+    attributeValue: subjectAttribute ? (attrs.get(subjectAttribute)?.[0] ?? null) : null,
+    maxLength: MAX_SUBJECT_LENGTH,
+  });
+  if (!choice.ok) throw samlRejected(choice.reason, choice.message);
+
+  const nameIdIsEmail = profile.nameIDFormat === NAMEID_FORMATS.emailAddress && profile.nameID;
+  const email = mapped('email', mapping.email)?.[0] ?? (nameIdIsEmail ? profile.nameID : null);
+  const attributes: ClaimAttribute[] = [...attrs].filter(([, values]) => values.length > 0).map(([name, values]) => ({ name, values }));
   return {
     tenantId: String(conn.tenantId),
     connectionId: String(conn._id),
-    subject,
+    subject: choice.subject,
     email,
-    // The connection's IdP vouches for the email it asserts; which domains it may assert is policy (see issue on linking).
+    // The connection's IdP vouches for the email it asserts; which domains it may assert is policy (domain/linking.ts).
     emailVerified: email !== null,
-    name: values(attrs.get(mapping.name))?.[0] ?? null,
-    groups: groupValues(profile, attrs, mapping.groups),
+    name: mapped('name', mapping.name)?.[0] ?? null,
+    groups: mapped('groups', mapping.groups),
     attributes,
   };
 }

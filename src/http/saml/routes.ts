@@ -8,12 +8,14 @@ import { isInfrastructureError, OnrampError, notFound, serviceUnavailable } from
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
-import { checkRecipient, consumeAssertion, samlRejected } from './assertionChecks';
+import { checkIssuer, checkRecipient, consumeAssertion, samlRejected } from './assertionChecks';
+import { certificatesExpired, samlValidationRejection } from './rejections';
+import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { answerSignIn } from '../signInAnswer';
 import { checkClaimBounds } from '../../domain/claimBounds';
 import { signInFailure } from '../signInFailure';
 import { profileToClaim } from './claim';
-import { bindConnection, boundConnection, createSamlStrategy, requestCache } from './strategy';
+import { bindConnection, boundConnection, createSamlStrategy, requestCache, spSigningCertificates } from './strategy';
 import { samlUrls } from './urls';
 
 export interface SamlRouterDeps {
@@ -26,14 +28,15 @@ export interface SamlRouterDeps {
 
 /**
  * What node-saml (or our checks) raised: an infrastructure failure stays one
- * (503, retryable); a validation error becomes one 401 code whose text helps
- * admins and reveals nothing secret.
+ * (503, retryable); a validation error becomes a 401 with its own reason code
+ * and a message an IdP admin can act on (saml/rejections.ts), nothing secret.
  */
-function rejection(err: unknown): OnrampError {
+function rejection(err: unknown, req: Request, conn: SamlConnectionDoc): OnrampError {
   if (err instanceof OnrampError) return err;
   if (isInfrastructureError(err)) return serviceUnavailable(err);
-  const text = err instanceof Error ? err.message : 'invalid SAML response';
-  return samlRejected('saml_invalid', `SAML response rejected: ${text.slice(0, 200)}`);
+  if (!(err instanceof Error)) return samlRejected('saml_invalid', 'invalid SAML response');
+  const posted = typeof req.body?.SAMLResponse === 'string' ? Buffer.from(req.body.SAMLResponse, 'base64').toString('utf8') : '';
+  return samlValidationRejection(err, posted, { signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY, certificates: conn.certificates, spEntityId: conn.spEntityId });
 }
 
 /**
@@ -58,9 +61,14 @@ export function samlRouter(deps: SamlRouterDeps): Router {
   };
 
   r.get('/sso/saml/:connectionId/metadata', loadConnection, (req, res, next) => {
-    strategy.generateServiceProviderMetadata(req, null, null, (err, xml) => {
+    const conn = boundConnection(req) as SamlConnectionDoc;
+    const signing = spSigningCertificates(conn);
+    strategy.generateServiceProviderMetadata(req, null, signing.length > 0 ? signing : null, (err, xml) => {
       if (err || !xml) return next(err ?? new Error('no metadata'));
-      res.type('application/samlmetadata+xml').send(xml);
+      // With "either", node-saml leaves WantAssertionsSigned out; ask IdPs that read metadata to sign the assertion.
+      const policy = conn.signatures ?? DEFAULT_SIGNATURE_POLICY;
+      const out = policy === 'either' && !xml.includes('WantAssertionsSigned') ? xml.replace(/<SPSSODescriptor\b/, '<SPSSODescriptor WantAssertionsSigned="true"') : xml;
+      res.type('application/samlmetadata+xml').send(out);
     });
   });
 
@@ -92,11 +100,17 @@ export function samlRouter(deps: SamlRouterDeps): Router {
       void fail(samlRejected('saml_missing_response', 'No SAMLResponse was posted'));
       return;
     }
+    const expired = certificatesExpired(conn.certificates);
+    if (expired) {
+      void fail(expired);
+      return;
+    }
     authenticator.authenticate('saml', { session: false }, (err: unknown, user: { profile?: Profile } | false) => {
       void (async () => {
         try {
-          if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'));
+          if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn);
           const profile = user.profile;
+          checkIssuer(profile.issuer, conn.idpEntityId);
           const urls = samlUrls(config.http.publicUrl, String(conn._id));
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
           const claim = checkClaimBounds(profileToClaim(profile, conn));

@@ -4,7 +4,10 @@ import type { Request } from 'express';
 import type { Config } from '../../config';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import { certificatePem, unsealSpPrivateKey } from '../../crypto/spSigningKey';
+import { DEFAULT_SIGNATURE_POLICY, nodeSamlSignatureOptions } from '../../domain/samlSignatures';
 import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';
+import { connectionCertificates } from './rejections';
 import { samlUrls } from './urls';
 
 /** The connection a SAML request is for, loaded by the route before passport runs. */
@@ -17,12 +20,20 @@ export const boundConnection = (req: Request): SamlConnectionDoc | undefined => 
 const cacheOf = new WeakMap<Request, RequestScopedCache>();
 export const requestCache = (req: Request): RequestScopedCache | undefined => cacheOf.get(req);
 
+/** The connection's SP signing certificates (PEM), newest first, for the metadata; none when it does not sign requests. */
+export function spSigningCertificates(conn: SamlConnectionDoc): string[] {
+  return conn.signAuthnRequests === false ? [] : (conn.spSigningKeys ?? []).map((k) => certificatePem(k.certificate));
+}
+
 /**
  * passport-saml's MultiSamlStrategy with the options of the request's
- * connection: signed responses and assertions, audience = the connection's
- * own SP entity ID, issuer = the connection's IdP, InResponseTo required
- * unless the connection enables IdP-initiated login, bounded clock skew and
- * assertion age, request IDs in the shared MongoDB cache.
+ * connection: the signatures its policy demands (domain/samlSignatures.ts;
+ * by default one valid signature covering the assertion), only its unexpired
+ * IdP certificates, audience = the connection's own SP entity ID,
+ * InResponseTo required unless the connection enables IdP-initiated login,
+ * bounded clock skew and assertion age, request IDs in the shared MongoDB
+ * cache, and AuthnRequests signed with the connection's newest SP key.
+ * (The assertion's issuer is checked by the route: node-saml does not.)
  */
 export function createSamlStrategy(config: Config, models: Models): MultiSamlStrategy {
   return new MultiSamlStrategy(
@@ -35,15 +46,18 @@ export function createSamlStrategy(config: Config, models: Models): MultiSamlStr
         const urls = samlUrls(config.http.publicUrl, id);
         const cacheProvider = mongoCacheProvider(models, id, config.saml.requestTtlMs);
         cacheOf.set(req, cacheProvider);
+        const current = connectionCertificates(conn.certificates);
+        const unexpired = conn.certificates.filter((_c, i) => current[i] && !current[i]?.expired);
+        const spKey = conn.signAuthnRequests === false ? undefined : conn.spSigningKeys?.[0];
         done(null, {
           issuer: conn.spEntityId,
           audience: conn.spEntityId,
           callbackUrl: urls.acsUrl,
           entryPoint: conn.ssoUrl,
           idpIssuer: conn.idpEntityId,
-          idpCert: [...conn.certificates],
-          wantAssertionsSigned: true,
-          wantAuthnResponseSigned: true,
+          idpCert: unexpired.length > 0 ? unexpired : [...conn.certificates],
+          ...nodeSamlSignatureOptions(conn.signatures ?? DEFAULT_SIGNATURE_POLICY),
+          ...(spKey ? { privateKey: unsealSpPrivateKey(config.encryptionKey, spKey) } : {}),
           signatureAlgorithm: 'sha256',
           acceptedClockSkewMs: config.saml.clockSkewMs,
           maxAssertionAgeMs: config.saml.maxAssertionAgeMs,
