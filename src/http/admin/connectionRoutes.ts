@@ -5,6 +5,7 @@ import type { Models } from '../../db/models';
 import { oidcUrls } from '../../library/oidcConnections';
 import type { createTenantLibrary } from '../../library/tenants';
 import { samlUrls } from '../saml/urls';
+import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { parseInput } from '../validate';
 import { connectionParams, tenantParams } from './schemas';
 
@@ -15,7 +16,15 @@ export interface ConnectionRouterDeps {
   actor: { type: 'admin'; id: string | null };
 }
 
-const connectionOut = z.object({ id: z.string(), kind: z.enum(['saml', 'oidc']), name: z.string(), enabled: z.boolean(), loginUrl: z.string() });
+const connectionOut = z.object({
+  id: z.string(),
+  kind: z.enum(['saml', 'oidc']),
+  name: z.string(),
+  enabled: z.boolean(),
+  loginUrl: z.string(),
+  /** SAML: which signatures a response must carry (`either`, `assertion`, `response`, `both`); null for OIDC. */
+  signatures: z.string().nullable(),
+});
 const enabledBody = z.strictObject({ enabled: z.boolean() });
 
 /** A tenant's connections of every protocol: list, enable, disable (mounted inside the admin router). */
@@ -30,8 +39,15 @@ export function connectionRouter({ models, publicUrl, tenants, actor }: Connecti
       models.oidcConnections.find({ tenantId: tenant._id }).sort({ createdAt: 1 }).lean(),
     ]);
     const data = [
-      ...saml.map((c) => ({ id: String(c._id), kind: 'saml' as const, name: c.name, enabled: c.enabled, loginUrl: samlUrls(publicUrl, String(c._id)).loginUrl })),
-      ...oidc.map((c) => ({ id: String(c._id), kind: 'oidc' as const, name: c.name, enabled: c.enabled, loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl })),
+      ...saml.map((c) => ({
+        id: String(c._id),
+        kind: 'saml' as const,
+        name: c.name,
+        enabled: c.enabled,
+        loginUrl: samlUrls(publicUrl, String(c._id)).loginUrl,
+        signatures: c.signatures ?? DEFAULT_SIGNATURE_POLICY,
+      })),
+      ...oidc.map((c) => ({ id: String(c._id), kind: 'oidc' as const, name: c.name, enabled: c.enabled, loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl, signatures: null })),
     ];
     res.json({ data: z.array(connectionOut).parse(data) });
   });
