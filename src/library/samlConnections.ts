@@ -22,6 +22,8 @@ export interface SamlConnectionInput {
   signAuthnRequests: boolean;
 }
 
+type Actor = { type: 'admin'; id: string | null };
+
 export interface SamlSettings {
   signatures?: SignaturePolicy | undefined;
   subjectAttribute?: string | null | undefined;
@@ -70,6 +72,23 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
     };
   };
 
+  const keysOf = (conn: SamlConnectionDoc) => (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+  /** Store the connection's SP keys (first = signs, all published) and audit which signed and which were published before and after. */
+  const saveKeys = async (conn: SamlConnectionDoc, keys: StoredSpSigningKey[], actor: Actor, action: string, detail: Record<string, string>) => {
+    const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId: conn.tenantId }, { $set: { spSigningKeys: keys } }, { new: true }).lean();
+    if (!after) throw notFound('SAML connection of this tenant');
+    const shown = (ks: StoredSpSigningKey[]) => ({ signing: ks[0]?.id ?? null, published: ks.map((k) => k.id) });
+    await recordAction(models, {
+      tenantId: String(conn.tenantId),
+      actor,
+      action,
+      target: { type: 'saml_connection', id: String(conn._id) },
+      before: shown(keysOf(conn)),
+      after: { ...shown(keys), ...detail },
+    });
+    return present(after as SamlConnectionDoc & { createdAt: Date });
+  };
+
   /** The tenant's connection, or 404. */
   const ofTenant = async (tenantId: Types.ObjectId, id: string) => {
     const conn = Types.ObjectId.isValid(id) ? await models.samlConnections.findOne({ _id: id, tenantId }).lean() : null;
@@ -80,7 +99,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
   return {
     present,
 
-    async create(tenantId: Types.ObjectId, input: SamlConnectionInput, actor: { type: 'admin'; id: string | null }) {
+    async create(tenantId: Types.ObjectId, input: SamlConnectionInput, actor: Actor) {
       const _id = new Types.ObjectId();
       const { spEntityId } = samlUrls(publicUrl, String(_id));
       const spSigningKeys = [generateSpSigningKey(encryptionKey, `onramp SP ${spEntityId}`)];
@@ -107,7 +126,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
     },
 
     /** Change signature policy, subject attribute, request signing or the IdP certificates; audited with before and after. */
-    async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: { type: 'admin'; id: string | null }) {
+    async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: Actor) {
       const before = await ofTenant(tenantId, id);
       const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
       const after = await models.samlConnections.findOneAndUpdate({ _id: before._id, tenantId }, { $set: set }, { new: true }).lean();
@@ -136,60 +155,31 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
      * `retireSpKey` of the old one. A connection without a key gets one that
      * signs at once.
      */
-    async addSpKey(tenantId: Types.ObjectId, id: string, actor: { type: 'admin'; id: string | null }) {
+    async addSpKey(tenantId: Types.ObjectId, id: string, actor: Actor) {
       const conn = await ofTenant(tenantId, id);
-      const current = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      const current = keysOf(conn);
       if (current.length >= MAX_SP_KEYS) throw conflict('too_many_sp_keys', `a connection publishes at most ${MAX_SP_KEYS} SP keys; retire one first`);
       const fresh = generateSpSigningKey(encryptionKey, `onramp SP ${conn.spEntityId}`);
-      const keys = [...current, fresh];
-      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: keys } }, { new: true }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.sp_key_added',
-        target: { type: 'saml_connection', id },
-        after: { keyId: fresh.id, fingerprint256: describeSpSigningKey(fresh).fingerprint256, signing: keys[0]?.id, published: keys.map((k) => k.id) },
-      });
-      return present(after as SamlConnectionDoc & { createdAt: Date });
+      return saveKeys(conn, [...current, fresh], actor, 'connection.sp_key_added', { added: fresh.id, fingerprint256: describeSpSigningKey(fresh).fingerprint256 });
     },
 
     /** Rotation, step 2: this published key signs AuthnRequests from now on (the others stay published until retired). */
-    async activateSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: { type: 'admin'; id: string | null }) {
+    async activateSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: Actor) {
       const conn = await ofTenant(tenantId, id);
-      const keys = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      const keys = keysOf(conn);
       const key = keys.find((k) => k.id === keyId);
       if (!key) throw notFound('SP signing key of this connection');
-      const ordered = [key, ...keys.filter((k) => k.id !== keyId)];
-      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: ordered } }, { new: true }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.sp_key_activated',
-        target: { type: 'saml_connection', id },
-        before: { signing: keys[0]?.id ?? null },
-        after: { signing: keyId },
-      });
-      return present(after as SamlConnectionDoc & { createdAt: Date });
+      return saveKeys(conn, [key, ...keys.filter((k) => k.id !== keyId)], actor, 'connection.sp_key_activated', { activated: keyId });
     },
 
-    /** Stop publishing an older SP key (the one that signs cannot be retired: rotate first). */
-    async retireSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: { type: 'admin'; id: string | null }) {
+    /** Rotation, step 3: stop publishing an older SP key (the one that signs cannot be retired: activate another first). */
+    async retireSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: Actor) {
       const conn = await ofTenant(tenantId, id);
-      const keys = (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+      const keys = keysOf(conn);
       const index = keys.findIndex((k) => k.id === keyId);
       if (index < 0) throw notFound('SP signing key of this connection');
       if (index === 0) throw conflict('sp_key_in_use', 'this key signs the AuthnRequests; activate another key before retiring it');
-      const remaining = keys.filter((k) => k.id !== keyId);
-      const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId }, { $set: { spSigningKeys: remaining } }, { new: true }).lean();
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.sp_key_retired',
-        target: { type: 'saml_connection', id },
-        before: { published: keys.map((k) => k.id) },
-        after: { published: remaining.map((k) => k.id) },
-      });
-      return present(after as SamlConnectionDoc & { createdAt: Date });
+      return saveKeys(conn, keys.filter((k) => k.id !== keyId), actor, 'connection.sp_key_retired', { retired: keyId });
     },
 
     async byId(id: string) {
