@@ -2,23 +2,28 @@
  * Build (once) the Go servers the development stack and the tests use: the
  * Temporal CLI and the embedded FerretDB. Skips what is already in the
  * per-user cache, so it is fast when there is nothing to do. With
- * `--browser` (npm test) it also installs Debian's Chromium when missing.
+ * `--test` (npm test) it also installs Debian's Chromium when missing (the
+ * browser test) and fetches Temporal's time-skipping test server (the
+ * long-approval test).
  */
 import { loadConfig } from '../config';
 import { ensureFerretDb, ensureTemporalCli } from '../devservices/goBinaries';
 import { cacheDir } from '../devservices/paths';
 import { ensureChromium } from '../devservices/chromium';
+import { ensureTimeSkippingServer } from '../devservices/timeSkippingServer';
 
 const config = loadConfig();
 const cache = cacheDir(config.paths.cacheDir);
 const started = Date.now();
 const needTemporal = !config.temporal.address;
 const needMongo = !config.mongo.uri;
-const [temporal, ferret, chromium] = await Promise.all([
+const forTests = process.argv.includes('--test');
+const [temporal, ferret, chromium, testServer] = await Promise.all([
   needTemporal ? ensureTemporalCli(cache, config.temporal.cliPath) : Promise.resolve('(external Temporal)'),
   needMongo ? ensureFerretDb(cache) : Promise.resolve('(external MongoDB)'),
-  process.argv.includes('--browser') ? ensureChromium() : Promise.resolve('(not needed)'),
+  forTests ? ensureChromium() : Promise.resolve('(not needed)'),
+  forTests ? ensureTimeSkippingServer(cache) : Promise.resolve('(not needed)'),
 ]);
 process.stderr.write(
-  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n`,
+  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n`,
 );

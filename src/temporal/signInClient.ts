@@ -49,7 +49,8 @@ export function createSignInStarter(client: Client, { taskQueue, waitMs, workflo
           taskQueue,
           args: [{ claim }],
           workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowExecutionTimeout: '1 day',
+          // No execution timeout: a run may wait for an approval as long as the tenant's expiry (up to 90 days);
+          // its own durable timer ends that wait (approval.expired). A '1 day' timeout here killed week-long approvals.
           workflowTaskTimeout: workflowTaskTimeoutMs,
           staticSummary: `Sign-in of ${email || claim.subject} via connection ${claim.connectionId}`,
           typedSearchAttributes: [
