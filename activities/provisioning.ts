@@ -503,6 +503,8 @@ export function createProvisioningActivities({ models, logger, now = () => new D
         target: { type: 'approval_request', id: input.requestId },
         userId: before?.userId ? String(before.userId) : null,
         reason: input.reason,
+        // A decision sent as a Temporal signal bypassed the API's tenant-role checks: an operator's override.
+        context: { via: input.by?.startsWith('signal:') ? 'operator-signal' : input.by ? 'api' : 'expiry' },
       });
     },
 

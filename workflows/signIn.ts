@@ -3,9 +3,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -24,18 +22,9 @@ export interface SignInInput {
   claim: IdentityClaim;
 }
 
-/** The login request's Update-with-Start: answers as soon as the decision is known. */
-export const decisionUpdate = defineUpdate<SignInDecision>('decision');
-export const stateQuery = defineQuery<{ phase: string; decision: SignInDecision | null; decided: boolean }>('state');
-/**
- * An admin's approve/reject for a parked sign-in. The update's validator
- * refuses it unless the run waits for a decision that nobody made yet, so the
- * admin gets an immediate acknowledgement — or an error — and the first
- * decision is the only one (it is in the run's history with who and why).
- */
-export const approvalUpdate = defineUpdate<{ status: 'approved' | 'rejected' }, [ApprovalVerdict]>('approval');
-/** The same decision as a signal (e.g. `temporal workflow signal`); ignored unless the run waits for one. */
-export const approvalSignal = defineSignal<[ApprovalVerdict]>('approval');
+import { approvalSignal, approvalUpdate, decisionUpdate, stateQuery } from './definitions';
+
+export { approvalSignal, approvalUpdate, decisionUpdate, stateQuery };
 
 const retry: RetryPolicy = {
   initialInterval: '200 milliseconds',
@@ -89,6 +78,15 @@ const activities: SignInActivities = {
   recordGrantRefusals: tailSteps.recordGrantRefusals,
 };
 
+/** Patch ID: approval signals became operator overrides (no roles, `signal:` actor). */
+const OPERATOR_SIGNAL_PATCH = 'approval-signal-is-operator-override';
+
+/** What an approval signal may decide: approve or reject, as an operator, with the tenant's default roles. */
+function operatorVerdict(v: ApprovalVerdict): ApprovalVerdict {
+  const by = typeof v?.by === 'string' && v.by ? v.by.slice(0, 100) : 'operator';
+  return { approve: v?.approve === true, by: `signal:${by}`, reason: typeof v?.reason === 'string' ? v.reason.slice(0, 500) : null, roles: null };
+}
+
 /**
  * A step that failed for good: a regular activity's failure arrives as an
  * ActivityFailure around a non-retryable ApplicationFailure; a local
@@ -118,7 +116,11 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
   const decisions: string[] = [];
   const waiting = () => phase === 'awaiting-approval' && verdict === null;
   setHandler(approvalSignal, (v) => {
-    if (waiting()) verdict = v; // the first verdict counts
+    if (!waiting()) return; // the first verdict counts
+    // A signal comes from whoever may signal the namespace (ops, `temporal workflow signal`), not through the API's
+    // tenant-role checks: it is an operator's override, recorded as such, and it cannot choose roles (the tenant's
+    // defaults apply). Runs parked before this rule took the signal as sent.
+    verdict = patched(OPERATOR_SIGNAL_PATCH) ? operatorVerdict(v) : v;
   });
   setHandler(
     approvalUpdate,

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTemporalCli } from '../../src/devservices/goBinaries';
+import { cacheDir } from '../../src/devservices/paths';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { stateQuery } from '../../workflows/signIn';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -92,6 +96,27 @@ describe('manual approval of new accounts and privileged grants', () => {
     const { models } = h.services.db;
     expect(await models.auditEvents.countDocuments({ action: 'approval.approved', 'target.id': id })).toBe(1);
     expect(await models.memberships.countDocuments({ userId: (await models.users.findOne({ email: who.email }).lean())?._id })).toBe(1);
+  });
+
+  it('an approval sent as a Temporal signal (`temporal workflow signal … --name approval`) is an operator override: default roles, audited as such', async () => {
+    const who = user('sigrid', 'appr.test');
+    expect((await samlSignIn(conn, idp, who)).status).toBe(202);
+    const cli = await ensureTemporalCli(cacheDir(process.env.ONRAMP_CACHE_DIR), process.env.TEMPORAL_CLI_PATH);
+    const verdict = { approve: true, by: 'ops-oncall', reason: 'VIP at the door', roles: ['owner'] };
+    await promisify(execFile)(cli, [
+      'workflow', 'signal',
+      '--address', h.config.temporal.address ?? '',
+      '--namespace', h.config.temporal.namespace,
+      '--workflow-id', signInWorkflowId(conn.id, who.nameId),
+      '--name', 'approval',
+      '--input', JSON.stringify(verdict),
+    ]);
+    await runDone(who.nameId);
+    // The signal cannot choose roles (it skipped the API's owner check): the tenant's defaults apply.
+    expect(await membershipOf(who.email)).toMatchObject({ status: 'active', roles: ['member'] });
+    const audit = await h.services.db.models.auditEvents.findOne({ action: 'approval.approved', 'target.id': (await h.services.db.models.approvalRequests.findOne({ 'claim.subject': who.nameId }).lean())?._id }).lean();
+    expect(audit).toMatchObject({ actor: { type: 'admin', id: 'signal:ops-oncall' }, reason: 'VIP at the door', context: { via: 'operator-signal' } });
+    expect((await samlSignIn(conn, idp, who)).status).toBe(303);
   });
 
   it('five sign-ins while pending: one run, one request', async () => {

@@ -1,0 +1,33 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
+
+/**
+ * Issue 13 §3: runs that waited days for an approval must replay on the code
+ * deployed since. Every recorded history (test/fixtures/histories, refreshed
+ * by `npm run record-histories`) is replayed through today's workflow code;
+ * a change that would break a running workflow fails here — guard it with
+ * `patched()` (workflows/versions.ts).
+ */
+describe('recorded workflow histories replay on today\'s code', () => {
+  it('every history replays without a determinism error', async () => {
+    const stack = inject('stack');
+    const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.pb')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    const histories = await Promise.all(
+      files.map(async (f) => ({ workflowId: f.replace(/\.pb$/, ''), history: temporal.api.history.v1.History.decode(await readFile(join(FIXTURES, f))) })),
+    );
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: stack.workflowBundlePath } }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});
