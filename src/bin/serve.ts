@@ -19,6 +19,7 @@ const services = await createServices({
   temporal: { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey },
   web: role !== 'worker',
   worker: role !== 'web',
+  ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
   faults: {
     ...(process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY ? { killAfterActivity: process.env.ONRAMP_FAULT_KILL_AFTER_ACTIVITY } : {}),
     ...(process.env.ONRAMP_FAULT_REFUSE_ACTIVITY ? { refuseActivity: process.env.ONRAMP_FAULT_REFUSE_ACTIVITY } : {}),

@@ -23,6 +23,8 @@ export interface Config {
     /** Workflow task timeout of sign-in runs, and the worker's sticky-queue schedule-to-start timeout (crash recovery). */
     workflowTaskTimeoutMs: number;
     stickyQueueTimeoutMs: number;
+    /** A prebuilt workflow bundle for the worker (faster start); the sources are bundled when unset. */
+    workflowBundlePath: string | undefined;
     /** Whether start-up registers missing search attributes or only checks them. */
     searchAttributes: 'register' | 'check';
     tls: { enabled: boolean; certPath: string | undefined; keyPath: string | undefined };
@@ -160,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       searchAttributes: e.ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES,
+      workflowBundlePath: e.ONRAMP_WORKFLOW_BUNDLE_PATH,
       workflowTaskTimeoutMs: e.ONRAMP_WORKFLOW_TASK_TIMEOUT_MS,
       stickyQueueTimeoutMs: e.ONRAMP_STICKY_QUEUE_TIMEOUT_MS,
       tls: { enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH), certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH },

@@ -64,6 +64,9 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().optional(),
   TEMPORAL_UI_URL: z.url().optional(),
 
+  /** A prebuilt workflow bundle (from bundleWorkflowCode) for the worker, instead of bundling the sources at start. */
+  ONRAMP_WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+
   /** Benchmark-only: provision inline in the request handler instead of through Temporal. */
   ONRAMP_BENCH_INLINE: boolFromEnv.default(false),
 

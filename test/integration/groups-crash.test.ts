@@ -12,7 +12,7 @@ describe('the worker dies in the middle of applying grants and revokes', () => {
   const groups = Array.from({ length: 40 }, (_, i) => `g${String(i).padStart(2, '0')}`);
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false });
+    h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } });
     await h.createTenant('grp-crash');
     conn = await h.createSamlConnection('grp-crash', idp);
     const res = await h.admin('PUT', `/tenants/grp-crash/connections/${conn.id}/group-sync`, { mode: 'full', unmapped: 'create-group' });

@@ -10,7 +10,7 @@ describe('the worker dies in the middle of a sign-in', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false });
+    h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } });
     await h.createTenant('crash');
     conn = await h.createSamlConnection('crash', idp);
   });

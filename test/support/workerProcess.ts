@@ -1,3 +1,4 @@
+import { inject } from 'vitest';
 import type { Harness } from './harness';
 import { spawnOnramp, type OnrampProcess } from './serveProcess';
 
@@ -15,6 +16,8 @@ export async function startWorkerProcess(h: Harness, env: Record<string, string>
     TEMPORAL_ADDRESS: h.config.temporal.address ?? '',
     TEMPORAL_NAMESPACE: h.config.temporal.namespace,
     TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
+    // The bundle globalSetup built once: a spawned worker starts in about a second instead of re-bundling.
+    ONRAMP_WORKFLOW_BUNDLE_PATH: inject('stack').workflowBundlePath,
     ...env,
   });
   proc.child.stderr?.pipe(process.stderr);
