@@ -7,7 +7,7 @@ import type { Models } from '../src/db/models';
 import { conflictKey } from '../src/db/models/conflict';
 import { identityKey } from '../src/db/models/identity';
 import { membershipKey } from '../src/db/models/membership';
-import { sameRun, type RunRef } from '../src/db/models/runRef';
+import { sameRun, type RunRef } from '../src/domain/runRef';
 import { attributeValues, type IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { emailDomain, normalizeEmail } from '../src/domain/email';

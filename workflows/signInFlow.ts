@@ -5,7 +5,7 @@
  * no clock, no Node APIs — everything reaches the world through `acts`.
  */
 import type { ProvisioningActivities } from '../activities/provisioning';
-import type { RunRef } from '../src/db/models/runRef';
+import type { RunRef } from '../src/domain/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import {
   DENIAL_REASONS,

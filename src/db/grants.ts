@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Grant, GrantSource } from '../domain/groups';
 import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
-import { sameRun, type RunRef } from './models/runRef';
+import { sameRun, type RunRef } from '../domain/runRef';
 
 /** `_id` of a grant: the membership, then a hash (group names come from IdPs and may hold any character). */
 export const grantId = (membershipId: string, g: Grant): string =>

@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided';
 import { loadConfig } from '../../src/config';
 import { startStack } from '../../src/devservices/launcher';
 import { bundleWorkflows } from '../../src/temporal/worker';
 
-import type { ProvidedStack } from './provided';
 
 /** Start the real servers once for all integration tests (embedded FerretDB + Temporal dev server unless configured). */
 export default async function setup(project: TestProject) {

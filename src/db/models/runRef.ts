@@ -5,11 +5,3 @@ export const runRefSchema = new Schema(
   { workflowId: { type: String, required: true }, runId: { type: String, required: true } },
   { _id: false },
 );
-
-export interface RunRef {
-  workflowId: string;
-  runId: string;
-}
-
-export const sameRun = (a: RunRef | null | undefined, b: RunRef): boolean =>
-  !!a && a.workflowId === b.workflowId && a.runId === b.runId;
