@@ -7,7 +7,7 @@ import type { createTenantLibrary } from '../library/tenants';
 import { secretsMatch } from './adminAuth';
 import { approvalOut, approvalParams, approvalQuery, approveBody, rejectBody, tenantParams } from './admin/schemas';
 import { csrfToken } from './csrf';
-import { decodeCursor } from './pagination';
+import { decodeCursor } from '../library/pagination';
 import { saveSession } from './session';
 import { createTenantAdminGuard } from './tenantAdmin';
 import { parseInput } from './validate';

@@ -4,7 +4,7 @@ import { approvalUpdate } from '../../workflows/signIn';
 import type { Models } from '../db/models';
 import { storedAttributes } from '../domain/claim';
 import { conflict, notFound, validationError } from '../errors';
-import { page, type DocId } from '../http/pagination';
+import { page, type DocId } from './pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 
 export interface ApprovalFilter {

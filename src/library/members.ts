@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import { page, type DocId } from '../http/pagination';
+import { page, type DocId } from './pagination';
 import { membershipKey } from '../db/models/membership';
 import { listCustomAttributes } from '../db/userAttributes';
 import { accessOf } from './access';

@@ -6,7 +6,7 @@ import { recordAction } from '../db/audit';
 import type { SamlConnectionDoc } from '../db/models/samlConnection';
 import type { SignaturePolicy } from '../domain/samlSignatures';
 import { conflict, notFound } from '../errors';
-import { samlUrls } from '../http/saml/urls';
+import { samlUrls } from './samlUrls';
 
 export interface SamlConnectionInput {
   name: string;

@@ -1,7 +1,7 @@
 import type { Models } from '../db/models';
 import { recordAction } from '../db/audit';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
-import { page, type DocId } from '../http/pagination';
+import { page, type DocId } from './pagination';
 import { BUILT_IN_ROLES } from '../domain/roles';
 
 export interface TenantInput {

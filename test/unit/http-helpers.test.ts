@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { OnrampError } from '../../src/errors';
 import { escapeHtml, errorPage } from '../../src/http/pages';
-import { decodeCursor, encodeCursor } from '../../src/http/pagination';
+import { decodeCursor, encodeCursor } from '../../src/library/pagination';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 
 describe('escapeHtml', () => {

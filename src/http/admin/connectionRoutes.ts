@@ -4,7 +4,7 @@ import { setConnectionSetting } from '../../db/connections';
 import type { Models } from '../../db/models';
 import { oidcUrls } from '../../library/oidcConnections';
 import type { createTenantLibrary } from '../../library/tenants';
-import { samlUrls } from '../saml/urls';
+import { samlUrls } from '../../library/samlUrls';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { parseInput } from '../validate';
 import { connectionParams, tenantParams } from './schemas';

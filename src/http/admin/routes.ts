@@ -17,7 +17,7 @@ import { requireAdminToken } from '../adminAuth';
 import { connectionRouter } from './connectionRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
-import { decodeCursor } from '../pagination';
+import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { parseInput } from '../validate';
 import {

@@ -16,7 +16,7 @@ import { checkClaimBounds } from '../../domain/claimBounds';
 import { signInFailure } from '../signInFailure';
 import { profileToClaim } from './claim';
 import { bindConnection, boundConnection, createSamlStrategy, requestCache, spSigningCertificates } from './strategy';
-import { samlUrls } from './urls';
+import { samlUrls } from '../../library/samlUrls';
 
 export interface SamlRouterDeps {
   config: Config;

@@ -8,7 +8,7 @@ import { certificatePem, unsealSpPrivateKey } from '../../crypto/spSigningKey';
 import { DEFAULT_SIGNATURE_POLICY, nodeSamlSignatureOptions } from '../../domain/samlSignatures';
 import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';
 import { connectionCertificates } from './rejections';
-import { samlUrls } from './urls';
+import { samlUrls } from '../../library/samlUrls';
 
 /** The connection a SAML request is for, loaded by the route before passport runs. */
 const connectionOf = new WeakMap<Request, SamlConnectionDoc>();
