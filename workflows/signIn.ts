@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
 import { FAILED_MESSAGE, type ApprovalVerdict, type SignInDecision } from '../src/domain/decision';
+import { NON_RETRYABLE_FAILURES } from '../src/domain/failureTypes';
 import type { ProvisioningActivities } from '../activities/provisioning';
 import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
@@ -31,7 +32,7 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '10 seconds',
   maximumAttempts: 20,
-  nonRetryableErrorTypes: ['InvalidId', 'InvalidEmail'],
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
 };
 
 /**

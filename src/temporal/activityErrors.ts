@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
+import { FAILURE_TYPES } from '../domain/failureTypes';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 
 /**
@@ -36,7 +37,7 @@ export function refusalsAreFinal(): ActivityInboundCallsInterceptor {
         const message = err instanceof Error ? err.message.slice(0, 300) : 'refused by the database';
         // The step's name rides along (a local activity's failure reaches the workflow without it).
         const step = Context.current().info.activityType;
-        throw ApplicationFailure.create({ message, type: 'DatabaseRefused', nonRetryable: true, details: [step], cause: err instanceof Error ? err : undefined });
+        throw ApplicationFailure.create({ message, type: FAILURE_TYPES.databaseRefused, nonRetryable: true, details: [step], cause: err instanceof Error ? err : undefined });
       }
     },
   };

@@ -1,0 +1,135 @@
+import { Types } from 'mongoose';
+import { findConnection } from '../src/db/connections';
+import { grantsOf } from '../src/db/grants';
+import { conflictKey } from '../src/db/models/conflict';
+import { identityKey } from '../src/db/models/identity';
+import { membershipKey } from '../src/db/models/membership';
+import { readCustomAttributes } from '../src/db/userAttributes';
+import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
+import { customField, type SyncedField } from '../src/domain/attributeSync';
+import { attributeValues, type IdentityClaim } from '../src/domain/claim';
+import { emailDomain, normalizeEmail } from '../src/domain/email';
+import { DEFAULT_GROUP_SYNC, tenantRoles, type GroupSyncSettings } from '../src/domain/groups';
+import type { ProvisioningState } from '../src/domain/planner';
+import { PRIVILEGED_ROLES } from '../src/domain/roles';
+import { sameRun, type RunRef } from '../src/domain/runRef';
+import type { ActivitySupport, RunScoped } from './support';
+
+/** Loading the world a sign-in is planned against (the planner in src/domain/planner.ts consumes it). Every activity is idempotent (see support.ts). */
+export function stateActivities({ models }: ActivitySupport) {
+  return {
+    /**
+     * The world as it was before this run: documents this very run already
+     * wrote (a crash made it re-execute its steps) are left out, so the plan
+     * is the same as the first time and the idempotent writes find them again.
+     */
+    async loadProvisioningState({ run, claim }: RunScoped & { claim: IdentityClaim }): Promise<ProvisioningState> {
+      const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
+      const email = claim.email === null ? null : normalizeEmail(claim.email);
+      // Independent `_id` lookups (the fast path on FerretDB v1), in parallel.
+      const [tenant, connection, identityDoc, emailClaimDoc, domainOwner] = await Promise.all([
+        Types.ObjectId.isValid(claim.tenantId) ? models.tenants.findById(claim.tenantId).lean() : null,
+        findConnection(models, claim.connectionId),
+        models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean(),
+        email ? models.userEmails.findById(email).lean() : null,
+        email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,
+      ]);
+      const identity = notOurs(identityDoc);
+      const emailClaim = notOurs(emailClaimDoc);
+      const linkedUserId = identity?.userId ?? null;
+      // Unlinked identity: the membership that matters is the email's account's (a link candidate).
+      const resolvedUserId = linkedUserId ?? emailClaim?.userId ?? null;
+      const candidateId = !identity && emailClaim ? emailClaim.userId : null;
+      const syncing = connection?.attributeSync === 'every-sign-in';
+      const [membershipDoc, candidateMemberships, account] = await Promise.all([
+        resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
+        // Privileged roles anywhere (a scan by userId): only for a link candidate.
+        candidateId ? models.memberships.find({ userId: candidateId, status: 'active' }).lean() : [],
+        // The account's attributes matter only when this connection keeps them in sync.
+        syncing && resolvedUserId ? models.users.findById(resolvedUserId).lean() : null,
+      ]);
+      const membership = notOurs(membershipDoc);
+      // Groups: this connection's settings, the member's grants (less those this run wrote) and the tenant's groups.
+      const groupSync = (connection?.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
+      const currentGrants = membership?.hasGrants
+        ? ((await grantsOf(models, [String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
+        : [];
+      // The tenant's groups (a scan on FerretDB) only when a group grant's roles count or the claim can change grants.
+      const claimCanChangeGrants = groupSync.mode !== 'off' && (claim.groups !== null || groupSync.whenAbsent === 'revoke');
+      const groupDocs =
+        tenant && (claimCanChangeGrants || currentGrants.some((g) => g.kind === 'group'))
+          ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
+          : [];
+      const candidateRoles = candidateMemberships.flatMap((m) => m.roles);
+      const connectionPolicy = connection?.linkPolicy ?? null;
+      // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
+      const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
+      const assertedCustom: Partial<Record<SyncedField, string | null>> = {};
+      for (const [appName, idpName] of Object.entries(customMapping)) {
+        assertedCustom[customField(appName)] = attributeValues(claim.attributes, idpName)?.[0] || null; // empty = not asserted
+      }
+      const accountCustom: Partial<Record<SyncedField, string | null>> = {};
+      const stored = account ? await readCustomAttributes(models, account, Object.keys(customMapping)) : {};
+      for (const appName of Object.keys(customMapping)) accountCustom[customField(appName)] = stored[appName] ?? null;
+      const fields: SyncedField[] = ['name', 'email', ...(Object.keys(assertedCustom) as SyncedField[])];
+      const openConflicts =
+        account && tenant
+          ? (await models.conflicts.find({ _id: { $in: fields.map((f) => conflictKey(String(tenant._id), String(account._id), f)) } }).lean()).map(
+              (c) => c.field as SyncedField,
+            )
+          : [];
+      return {
+        attributes: {
+          mode: connection?.attributeSync ?? 'on-first-sign-in',
+          policy: tenant?.conflictPolicy ?? 'review',
+          account: account ? { ...accountCustom, name: account.name ?? null, email: account.email } : null,
+          assertedCustom,
+          openConflicts,
+          emailHeldByOther: Boolean(emailClaim && account && String(emailClaim.userId) !== String(account._id)),
+        },
+        linking: {
+          policy: connectionPolicy ?? tenant?.linking?.policy ?? 'approval',
+          fallback: tenant?.linking?.fallback ?? 'deny',
+          tenantVerifiedDomains: (tenant?.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
+          connectionAllowedDomains: connection?.allowedDomains ? [...connection.allowedDomains] : null,
+          domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
+          candidateIsPrivileged: candidateRoles.some((r) => PRIVILEGED_ROLES.includes(r)),
+          candidateIsExcluded: candidateId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === String(candidateId)) : false,
+        },
+        groups: {
+          settings: {
+            mode: groupSync.mode,
+            whenAbsent: groupSync.whenAbsent,
+            allowList: groupSync.allowList ? [...groupSync.allowList] : null,
+            unmapped: groupSync.unmapped,
+            mappings: groupSync.mappings.map((m) => ({ value: m.value, group: m.group ?? null, roles: [...m.roles] })),
+          },
+          current: currentGrants.map(({ kind, value, source }) => ({ kind, value, source })),
+          tenantRoles: tenantRoles(tenant?.roles?.custom ?? []),
+          ownerFromIdp: tenant?.roles?.ownerFromIdp === true,
+          groupRoles: Object.fromEntries(groupDocs.map((g) => [g.name, [...(g.roles ?? [])]])),
+        },
+        tenant: tenant
+          ? {
+              id: String(tenant._id),
+              jitEnabled: tenant.jit?.enabled === true,
+              defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
+              approval: {
+                when: (tenant.approval?.when ?? []).filter((t): t is ApprovalTrigger => (APPROVAL_TRIGGERS as readonly string[]).includes(t)),
+                expirySeconds: tenant.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS,
+              },
+            }
+          : null,
+        connection: connection
+          ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
+          : null,
+        email,
+        linkedUserId: linkedUserId ? String(linkedUserId) : null,
+        emailUserId: emailClaim ? String(emailClaim.userId) : null,
+        membership: membership
+          ? { id: String(membership._id), userId: String(membership.userId), roles: [...membership.roles], status: membership.status }
+          : null,
+      };
+    },
+  };
+}

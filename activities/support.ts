@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { Types } from 'mongoose';
+import { recordAudit, type AuditInput } from '../src/db/audit';
+import type { Models } from '../src/db/models';
+import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import { sameRun, type RunRef } from '../src/domain/runRef';
+import { isDuplicateKeyError } from '../src/errors';
+import type { Logger } from '../src/logger';
+
+export interface ProvisioningDeps {
+  models: Models;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Every write a workflow asks for carries the run that asks, for idempotency and audit keys. */
+export interface RunScoped {
+  run: RunRef;
+}
+
+
+export const oid = (id: string): Types.ObjectId => {
+  if (!Types.ObjectId.isValid(id)) throw ApplicationFailure.nonRetryable(`not an id: ${id}`, FAILURE_TYPES.invalidId);
+  return new Types.ObjectId(id);
+};
+
+/** An ObjectId derived from a key: the same on every retry of the step that needs it. */
+export const deterministicId = (key: string): Types.ObjectId => new Types.ObjectId(createHash('sha256').update(key).digest().subarray(0, 12));
+
+/**
+ * Insert-if-absent by a unique key. Two concurrent upserts can both miss and
+ * one then fails with a duplicate key: the document exists, so read it.
+ */
+export async function upsertOnce<T>(attempt: () => PromiseLike<T | null>, reread: () => PromiseLike<T | null>): Promise<T> {
+  try {
+    const doc = await attempt();
+    if (doc) return doc;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  const doc = await reread();
+  if (!doc) throw new Error('document vanished after a duplicate-key upsert');
+  return doc;
+}
+
+/** What insertOnce needs of a mongoose model: an upsert by `_id`, and a read by `_id`. */
+export interface KeyedModel {
+  findOneAndUpdate(filter: object, update: object, options: object): { lean(): PromiseLike<unknown> };
+  findById(id: unknown): { lean(): PromiseLike<unknown> };
+}
+
+/** An audit event as an activity writes it (key, run and time are filled in). */
+export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
+
+/** What every activity module is built from: the dependencies and the two idempotency helpers. */
+export function activitySupport({ models, logger, now = () => new Date() }: ProvisioningDeps) {
+  /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
+  const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
+    recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+
+  /**
+   * The insert-once-and-audit pattern: insert the document `_id` with
+   * `fields` unless it exists (a duplicate-key race reads the winner), and
+   * only when this run created it write its audit event under the run's
+   * deterministic key. A retry converges on the same document and one event.
+   */
+  async function insertOnce<D extends { createdBy?: RunRef | null }>(
+    model: KeyedModel,
+    _id: unknown,
+    fields: Record<string, unknown>,
+    run: RunRef,
+    audit?: (doc: D) => { step: string; event: AuditEvent },
+  ): Promise<{ doc: D; createdByThisRun: boolean }> {
+    const doc = (await upsertOnce(
+      () => model.findOneAndUpdate({ _id }, { $setOnInsert: { ...fields, createdBy: run } }, { upsert: true, new: true }).lean(),
+      () => model.findById(_id).lean(),
+    )) as D;
+    const createdByThisRun = sameRun(doc.createdBy, run);
+    if (createdByThisRun && audit) {
+      const { step, event } = audit(doc);
+      await runAudit(run, step, event);
+    }
+    return { doc, createdByThisRun };
+  }
+
+  return { models, logger, now, runAudit, insertOnce };
+}
+
+export type ActivitySupport = ReturnType<typeof activitySupport>;
