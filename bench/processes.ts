@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
+/** The web app with the inline (no Temporal) baseline: bench only. */
+export const SERVE_INLINE = fileURLToPath(new URL('./serveInline.ts', import.meta.url));
 
 export interface ServerProcess {
   name: string;
@@ -15,8 +17,8 @@ export interface ServerProcess {
 }
 
 /** Start onramp's production entry point (web or worker) as its own process. */
-export async function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
+export async function startServer(name: string, env: Record<string, string>, entry = SERVE): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -24,7 +24,7 @@ import { freePort } from '../src/devservices/ports';
 import { connectClient } from '../src/temporal/connection';
 import { signInWorkflowId } from '../src/temporal/signInClient';
 import { drive, samlPost, type LoadResult, type Prepared } from './load';
-import { startServer, type ServerProcess } from './processes';
+import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
 
 const { values: args } = parseArgs({
@@ -119,7 +119,7 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
   const models = createModels(conn);
   try {
     if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
-    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ...(mode === 'inline' ? { ONRAMP_BENCH_INLINE: 'true' } : {}) });
+    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()) }, mode === 'inline' ? SERVE_INLINE : undefined);
     servers.push(web);
     const url = web.url ?? '';
     await admin(url, token, 'POST', '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from './config';
-import { createInlineSignInStarter } from './bench/inlineSignIn';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
@@ -22,6 +21,8 @@ export interface ServiceOptions {
   worker: boolean;
   workflowBundle?: WorkflowBundleOption;
   faults?: Faults;
+  /** How the web app provisions a sign-in: through Temporal (default); the benchmark injects an inline baseline. */
+  signInStarter?: (db: Database, logger: Logger) => SignInStarter;
 }
 
 export interface Services {
@@ -52,8 +53,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
-    const signIn = config.benchInline
-      ? createInlineSignInStarter(db.models, logger)
+    const signIn = opts.signInStarter
+      ? opts.signInStarter(db, logger)
       : createSignInStarter(client, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
 
     let worker: Worker | undefined;

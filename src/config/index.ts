@@ -38,8 +38,6 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** DNS servers for domain verification; null = the system's resolvers. */
   dns: { servers: string[] | null };
-  /** Benchmark-only inline provisioning (never in production). */
-  benchInline: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,11 +97,6 @@ const checks: NamedCheck[] = [
     name: 'Temporal required in production',
     variable: 'TEMPORAL_ADDRESS',
     check: (e) => (e.NODE_ENV === 'production' && !e.TEMPORAL_ADDRESS ? 'is required in production' : null),
-  },
-  {
-    name: 'inline provisioning is a benchmark switch only',
-    variable: 'ONRAMP_BENCH_INLINE',
-    check: (e) => (e.NODE_ENV === 'production' && e.ONRAMP_BENCH_INLINE ? 'must not be set in production' : null),
   },
   {
     name: 'TLS client certificate comes with its key',
@@ -176,6 +169,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ? Buffer.from(e.ONRAMP_ENCRYPTION_KEY, 'base64')
       : createHash('sha256').update('onramp development encryption key (never production)').digest(),
     mail: { smtpUrl: e.ONRAMP_SMTP_URL, from: e.ONRAMP_MAIL_FROM },
-    benchInline: e.ONRAMP_BENCH_INLINE,
   };
 }

@@ -67,8 +67,6 @@ export const envSchema = z.object({
   /** A prebuilt workflow bundle (from bundleWorkflowCode) for the worker, instead of bundling the sources at start. */
   ONRAMP_WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 
-  /** Benchmark-only: provision inline in the request handler instead of through Temporal. */
-  ONRAMP_BENCH_INLINE: boolFromEnv.default(false),
 
   /** How email sign-in codes are sent: SMTP in real use; `log` (printed, viewable at /dev/outbox) in development. */
   ONRAMP_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),

@@ -61,7 +61,6 @@ describe('loadConfig', () => {
     ['ONRAMP_SAML_CLOCK_SKEW_MS', { ONRAMP_SAML_CLOCK_SKEW_MS: '3600000' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['TEMPORAL_TLS_KEY_PATH', { TEMPORAL_TLS_CERT_PATH: '/c.pem' }],
-    ['ONRAMP_BENCH_INLINE', { ...prod, ONRAMP_BENCH_INLINE: 'true' }],
   ])('a bad value stops start-up naming %s', (variable, env) => {
     const err = errorOf(env);
     expect(err.variable).toBe(variable);

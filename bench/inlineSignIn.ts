@@ -1,16 +1,15 @@
 /**
  * Benchmark-only baseline: the same sign-in flow (workflows/signInFlow.ts)
  * and the same activity code against the same MongoDB, run inline in the
- * request handler — no Temporal. Enabled by ONRAMP_BENCH_INLINE=true, which
- * configuration refuses in production. Not durable: a crash mid-way leaves
+ * request handler — no Temporal. Started only by bench/serveInline.ts. Not durable: a crash mid-way leaves
  * the sign-in half done until the user retries.
  */
 import { randomUUID } from 'node:crypto';
-import { createProvisioningActivities } from '../../activities/provisioning';
-import { runSignIn } from '../../workflows/signInFlow';
-import type { Models } from '../db/models';
-import type { Logger } from '../logger';
-import { signInWorkflowId, type SignInStarter } from '../temporal/signInClient';
+import { createProvisioningActivities } from '../activities/provisioning';
+import { runSignIn } from '../workflows/signInFlow';
+import type { Models } from '../src/db/models';
+import type { Logger } from '../src/logger';
+import { signInWorkflowId, type SignInStarter } from '../src/temporal/signInClient';
 
 export function createInlineSignInStarter(models: Models, logger: Logger): SignInStarter {
   const acts = createProvisioningActivities({ models, logger });
