@@ -4,6 +4,7 @@ import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio
 import type { Config } from './config';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
+import { createLibraries, type Libraries } from './library';
 import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
@@ -27,6 +28,8 @@ export interface ServiceOptions {
 
 export interface Services {
   db: Database;
+  /** Every library, built once; its background work (outbox, sweeper) runs while the web app does. */
+  libraries: Libraries;
   client: Client;
   signIn: SignInStarter;
   /** Base URL the web app listens on, when started. */
@@ -50,6 +53,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
+    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger });
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
@@ -83,8 +87,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let url: string | undefined;
     if (opts.web) {
-      const { app, close: closeApp } = createApp({ config, models: db.models, logger, signIn, temporalClient: client });
-      closers.push(closeApp);
+      libraries.start();
+      closers.push(async () => libraries.stop());
+      const { app } = createApp({ config, models: db.models, logger, signIn, libraries });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));
         s.once('error', reject);
@@ -93,7 +98,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       const addr = server.address();
       url = typeof addr === 'object' && addr ? `http://${config.http.host}:${addr.port}` : undefined;
     }
-    return { db, client, signIn, url, worker, close };
+    return { db, libraries, client, signIn, url, worker, close };
   } catch (err) {
     await close();
     throw err;

@@ -11,9 +11,6 @@ import { generateIdpKeys, createSamlIdp, type IdpKeys } from '../demo/samlIdp';
 import { startDemoIdpServer } from '../demo/idpServer';
 import { startStack } from '../devservices/launcher';
 import { groupKey } from '../db/models/group';
-import { createGroupLibrary } from '../library/groups';
-import { createSamlConnectionLibrary } from '../library/samlConnections';
-import { createTenantLibrary } from '../library/tenants';
 import { createServices } from '../services';
 import { boot, onShutdown } from './main';
 
@@ -39,8 +36,7 @@ const idpBase = `http://${config.http.host}:${demoIdpPort}`;
 const idp = createSamlIdp({ entityId: `${idpBase}/metadata`, ssoUrl: `${idpBase}/sso`, keys });
 
 const { models } = services.db;
-const tenants = createTenantLibrary(models);
-const connections = createSamlConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
+const { tenants, samlConnections: connections, groups } = services.libraries;
 const actor = { type: 'admin' as const, id: 'dev-seed' };
 const tenant =
   (await models.tenants.findOne({ slug: 'superfantasy' }).lean()) ??
@@ -60,7 +56,6 @@ if (existing && !existing.certificates.includes(body)) {
 if (existing && !existing.spSigningKeys?.length) await connections.addSpKey(tenant._id, conn.id, actor); // data from before SP keys
 
 // Demo groups: the IdP's "admins" makes a tenant admin (who can use the console), "eng" a member of engineering.
-const groups = createGroupLibrary(models);
 for (const g of [{ name: 'admins', roles: ['admin'] }, { name: 'engineering', roles: [] }]) {
   if (!(await models.groups.findById(groupKey(String(tenant._id), g.name)).lean())) await groups.create(tenant._id, g, actor);
 }

@@ -1,22 +1,8 @@
-import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
-import { startSweeper } from '../db/sweeper';
 import { notFound } from '../errors';
-import { createAuditLibrary } from '../library/auditLog';
-import { createApprovalLibrary } from '../library/approvals';
-import { createConflictLibrary } from '../library/conflicts';
-import { createDomainLibrary } from '../library/domains';
-import { createEmailSignInLibrary } from '../library/emailSignIn';
-import { createGroupLibrary } from '../library/groups';
-import { createOutbox, logTransport, smtpTransport } from '../mail/outbox';
-import { createOidcConnectionLibrary } from '../library/oidcConnections';
-import { createIdentityLibrary } from '../library/identities';
-import { createMemberLibrary } from '../library/members';
-import { createSamlConnectionLibrary } from '../library/samlConnections';
-import { createTenantPolicyLibrary } from '../library/tenantPolicies';
-import { createTenantLibrary } from '../library/tenants';
+import type { Libraries } from '../library';
 import type { Logger } from '../logger';
 import type { SignInStarter } from '../temporal/signInClient';
 import { adminRouter } from './admin/routes';
@@ -35,10 +21,11 @@ export interface AppDeps {
   models: Models;
   logger: Logger;
   signIn: SignInStarter;
-  temporalClient: Client;
+  libraries: Libraries;
 }
 
-export function createApp(deps: AppDeps): { app: Express; close(): Promise<void> } {
+/** The HTTP app over the libraries createServices built (it starts and stops their background work). */
+export function createApp(deps: AppDeps): { app: Express } {
   const { config, models, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -50,26 +37,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
     next();
   });
 
-  const tenants = createTenantLibrary(models);
-  const samlConnections = createSamlConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
-  const members = createMemberLibrary(models);
-  const audit = createAuditLibrary(models);
-  const policies = createTenantPolicyLibrary(models);
-  const identities = createIdentityLibrary(models);
-  const conflicts = createConflictLibrary(models);
-  const approvals = createApprovalLibrary(models, deps.temporalClient);
-  const groups = createGroupLibrary(models);
-  const domains = createDomainLibrary(models, config.dns);
-  const oidcConnections = createOidcConnectionLibrary(models, config.http.publicUrl, config.encryptionKey);
-  const outbox = createOutbox(
-    models,
-    config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
-    config.mail.from,
-    logger.child({ component: 'outbox' }),
-  );
-  outbox.start();
-  const stopSweeper = startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs);
-  const emailSignIn = createEmailSignInLibrary(models, outbox, config.encryptionKey);
+  const { tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcLoginStates, connections, emailSignIn, outbox } = deps.libraries;
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
   app.get('/healthz', (_req, res) => {
@@ -78,7 +46,7 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients }),
+    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections }),
   );
 
   const sessions = sessionMiddleware({
@@ -88,22 +56,16 @@ export function createApp(deps: AppDeps): { app: Express; close(): Promise<void>
     secure: config.http.secureCookies,
   });
   app.use(sessions);
-  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, signIn: deps.signIn }));
-  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, clients: oidcClients, signIn: deps.signIn }));
+  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn }));
+  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn }));
   app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));
-  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals }));
+  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals, members, connections }));
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);
   });
   app.use(errorHandler(logger));
-  return {
-    app,
-    close: async () => {
-      outbox.stop();
-      stopSweeper();
-    },
-  };
+  return { app };
 }

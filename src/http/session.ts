@@ -2,7 +2,7 @@ import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type { Models } from '../db/models';
 import { retryTransient } from '../errors';
-import { MongooseSessionStore } from './sessionStore';
+import { MongooseSessionStore } from '../db/sessionStore';
 
 declare module 'express-session' {
   interface SessionData {

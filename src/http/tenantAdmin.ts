@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
-import { PRIVILEGED_ROLES } from '../domain/roles';
 import { forbidden, OnrampError } from '../errors';
-import { accessOf } from '../library/access';
+import { adminTenantsOf } from '../library/access';
 import type { Decider } from '../library/approvals';
 
 export type TenantActor = Decider & { label: string };
@@ -15,13 +14,7 @@ export type TenantActor = Decider & { label: string };
  */
 export function createTenantAdminGuard(models: Models) {
   /** The tenants where the user holds admin or owner, with their effective roles there. */
-  const adminTenants = async (userId: string) => {
-    const memberships = await models.memberships.find({ userId, status: 'active' }).lean();
-    const access = await accessOf(models, memberships);
-    return memberships
-      .map((m) => ({ tenantId: String(m.tenantId), roles: access.get(m._id)?.roles ?? [] }))
-      .filter((m) => m.roles.some((role) => PRIVILEGED_ROLES.includes(role)));
-  };
+  const adminTenants = (userId: string) => adminTenantsOf(models, userId);
 
   const actorFor = async (req: Request, tenantId: string): Promise<TenantActor> => {
     if (req.session.globalAdmin) return { id: 'admin-token', label: 'operator', mayGrantOwner: true };

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { grantsOf } from '../db/grants';
 import type { Models } from '../db/models';
 import { effectiveAccess, tenantRoles } from '../domain/groups';
+import { PRIVILEGED_ROLES } from '../domain/roles';
 
 interface MembershipRow {
   _id: string;
@@ -39,4 +40,13 @@ export async function accessOf(models: Models, memberships: readonly MembershipR
     );
   }
   return out;
+}
+
+/** The tenants where a user holds `admin` or `owner` (effective roles), with those roles. */
+export async function adminTenantsOf(models: Models, userId: string): Promise<Array<{ tenantId: string; roles: string[] }>> {
+  const memberships = await models.memberships.find({ userId, status: 'active' }).lean();
+  const access = await accessOf(models, memberships);
+  return memberships
+    .map((m) => ({ tenantId: String(m.tenantId), roles: access.get(m._id)?.roles ?? [] }))
+    .filter((m) => m.roles.some((role) => PRIVILEGED_ROLES.includes(role)));
 }

@@ -40,6 +40,11 @@ export function createTenantLibrary(models: Models) {
       return page(rows, limit);
     },
 
+    /** Tenants by ID, ordered by slug (the console's list for a tenant admin). */
+    async byIds(ids: readonly string[]) {
+      return ids.length ? models.tenants.find({ _id: { $in: ids } }).sort({ slug: 1 }).lean() : [];
+    },
+
     async bySlug(slug: string) {
       const tenant = await models.tenants.findOne({ slug }).lean();
       if (!tenant) throw notFound(`tenant "${slug}"`);

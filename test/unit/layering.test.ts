@@ -24,4 +24,13 @@ describe('layering', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('HTTP handlers go through libraries: no model query in src/http', async () => {
+    const offenders: string[] = [];
+    for (const f of await files('src/http')) {
+      const text = await readFile(join(ROOT, f), 'utf8');
+      if (/models\.\w+\.(find|findOne|findById|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|insertMany|deleteOne|deleteMany|create|countDocuments)\(/.test(text)) offenders.push(f);
+    }
+    expect(offenders).toEqual([]);
+  });
 });

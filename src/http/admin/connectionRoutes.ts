@@ -2,17 +2,15 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { setConnectionSetting } from '../../db/connections';
 import type { Models } from '../../db/models';
-import { oidcUrls } from '../../library/oidcConnections';
+import type { createConnectionLibrary } from '../../library/connections';
 import type { createTenantLibrary } from '../../library/tenants';
-import { samlUrls } from '../../library/samlUrls';
-import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { parseInput } from '../validate';
 import { connectionParams, tenantParams } from './schemas';
 
 export interface ConnectionRouterDeps {
   models: Models;
-  publicUrl: string;
   tenants: ReturnType<typeof createTenantLibrary>;
+  connections: ReturnType<typeof createConnectionLibrary>;
   actor: { type: 'admin'; id: string | null };
 }
 
@@ -28,28 +26,13 @@ const connectionOut = z.object({
 const enabledBody = z.strictObject({ enabled: z.boolean() });
 
 /** A tenant's connections of every protocol: list, enable, disable (mounted inside the admin router). */
-export function connectionRouter({ models, publicUrl, tenants, actor }: ConnectionRouterDeps): Router {
+export function connectionRouter({ models, tenants, connections, actor }: ConnectionRouterDeps): Router {
   const r = Router();
   const tenantOf = async (req: Request) => tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
   r.get('/tenants/:tenant/connections', async (req, res) => {
     const tenant = await tenantOf(req);
-    const [saml, oidc] = await Promise.all([
-      models.samlConnections.find({ tenantId: tenant._id }).sort({ createdAt: 1 }).lean(),
-      models.oidcConnections.find({ tenantId: tenant._id }).sort({ createdAt: 1 }).lean(),
-    ]);
-    const data = [
-      ...saml.map((c) => ({
-        id: String(c._id),
-        kind: 'saml' as const,
-        name: c.name,
-        enabled: c.enabled,
-        loginUrl: samlUrls(publicUrl, String(c._id)).loginUrl,
-        signatures: c.signatures ?? DEFAULT_SIGNATURE_POLICY,
-      })),
-      ...oidc.map((c) => ({ id: String(c._id), kind: 'oidc' as const, name: c.name, enabled: c.enabled, loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl, signatures: null })),
-    ];
-    res.json({ data: z.array(connectionOut).parse(data) });
+    res.json({ data: z.array(connectionOut).parse(await connections.listForTenant(tenant._id)) });
   });
 
   /** Disabling stops new sign-ins through the connection at once (login and callback refuse; runs deny). */

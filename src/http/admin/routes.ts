@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
 import type { createApprovalLibrary } from '../../library/approvals';
 import type { createConflictLibrary } from '../../library/conflicts';
+import type { createConnectionLibrary } from '../../library/connections';
 import type { createDomainLibrary } from '../../library/domains';
 import type { createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { OidcClients } from '../oidc/client';
@@ -71,6 +72,7 @@ export interface AdminRouterDeps {
   domains: ReturnType<typeof createDomainLibrary>;
   oidcConnections: ReturnType<typeof createOidcConnectionLibrary>;
   oidcClients: OidcClients;
+  connections: ReturnType<typeof createConnectionLibrary>;
 }
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
@@ -107,7 +109,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
-  r.use(connectionRouter({ models: deps.models, publicUrl: deps.publicUrl, tenants: deps.tenants, actor: ADMIN }));
+  r.use(connectionRouter({ models: deps.models, tenants: deps.tenants, connections: deps.connections, actor: ADMIN }));
   const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
   r.post('/tenants', async (req, res) => {

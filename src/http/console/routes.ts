@@ -2,6 +2,8 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Models } from '../../db/models';
 import { notFound, OnrampError } from '../../errors';
 import type { createApprovalLibrary } from '../../library/approvals';
+import type { createConnectionLibrary } from '../../library/connections';
+import type { createMemberLibrary } from '../../library/members';
 import type { createTenantLibrary } from '../../library/tenants';
 import { secretsMatch } from '../adminAuth';
 import { tenantParams } from '../admin/schemas';
@@ -17,6 +19,8 @@ export interface ConsoleDeps {
   adminToken: string;
   tenants: ReturnType<typeof createTenantLibrary>;
   approvals: ReturnType<typeof createApprovalLibrary>;
+  members: ReturnType<typeof createMemberLibrary>;
+  connections: ReturnType<typeof createConnectionLibrary>;
 }
 
 /**
@@ -39,8 +43,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const who = async (req: Request): Promise<string | null> => {
     if (req.session.globalAdmin) return 'operator (admin token)';
     if (!req.session.userId) return null;
-    const user = await models.users.findById(req.session.userId).lean();
-    return user?.email ?? null;
+    const me = await deps.members.me(req.session.userId);
+    return me?.user.email ?? me?.user.id ?? null;
   };
 
   const render = async (req: Request, res: Response, title: string, body: string, status = 200) => {
@@ -55,7 +59,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       await render(req, res, 'Organizations', tenantsView(rows));
     } else if (req.session.userId) {
       const ids = (await adminTenants(req.session.userId)).map((m) => m.tenantId);
-      const tenants = ids.length ? await models.tenants.find({ _id: { $in: ids } }).sort({ slug: 1 }).lean() : [];
+      const tenants = await deps.tenants.byIds(ids);
       await render(req, res, 'Organizations', tenantsView(tenants));
     } else {
       await render(req, res, 'Admin console', signInView(csrfToken(req)));
@@ -67,14 +71,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const { tenant: slug } = parseInput(tenantParams, { tenant: req.query.tenant }, 'query');
     const tenant = await deps.tenants.bySlug(slug);
     const back = encodeURIComponent(`/console/t/${slug}/approvals`);
-    const saml = await models.samlConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
-    if (saml) {
-      res.redirect(303, `/sso/saml/${String(saml._id)}/login?RelayState=${back}`);
-      return;
-    }
-    const oidc = await models.oidcConnections.findOne({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean();
-    if (!oidc) throw notFound(`a single sign-on connection of "${slug}"`);
-    res.redirect(303, `/sso/oidc/${String(oidc._id)}/login?returnTo=${back}`);
+    const sso = await deps.connections.signInConnection(tenant._id);
+    if (!sso) throw notFound(`a single sign-on connection of "${slug}"`);
+    res.redirect(303, sso.kind === 'saml' ? `/sso/saml/${sso.id}/login?RelayState=${back}` : `/sso/oidc/${sso.id}/login?returnTo=${back}`);
   });
 
   r.post('/console/login/token', async (req, res) => {

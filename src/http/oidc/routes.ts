@@ -5,6 +5,7 @@ import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
 import { checkClaimBounds } from '../../domain/claimBounds';
 import { isInfrastructureError, notFound, OnrampError, serviceUnavailable } from '../../errors';
 import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
+import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { answerSignIn, returnPath } from '../signInAnswer';
@@ -19,11 +20,11 @@ export interface OidcRouterDeps {
   /** How far in the future an ID token's `iat` may be (the clock skew allowed for SAML). */
   clockSkewMs: number;
   connections: ReturnType<typeof createOidcConnectionLibrary>;
+  loginStates: ReturnType<typeof createOidcLoginStateLibrary>;
   clients: OidcClients;
   signIn: SignInStarter;
 }
 
-const STATE_TTL_MS = 10 * 60_000;
 const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
 
 /** The errors an error was caused by, outermost first (openid-client wraps what went wrong in a generic error). */
@@ -80,14 +81,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();
-    await models.oidcStates.create({
-      _id: state,
-      connectionId: String(conn._id),
-      nonce,
-      codeVerifier,
-      returnTo: returnPath(req.query.returnTo),
-      expiresAt: new Date(Date.now() + STATE_TTL_MS),
-    });
+    await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(req.query.returnTo) });
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
       scope: conn.scopes.join(' '),
@@ -104,9 +98,9 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
     const conn = await connectionOf(req);
     try {
       const stateParam = typeof req.query.state === 'string' ? req.query.state : '';
-      // One use: the state document is deleted as it is read, and must belong to this connection.
-      const saved = stateParam ? await models.oidcStates.findOneAndDelete({ _id: stateParam }).lean() : null;
-      if (!saved || saved.connectionId !== String(conn._id) || saved.expiresAt.getTime() < Date.now()) {
+      // One use: the state is deleted as it is read, and must belong to this connection.
+      const saved = await deps.loginStates.take(stateParam, String(conn._id));
+      if (!saved) {
         throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
       }
       if (typeof req.query.error === 'string') {
@@ -117,7 +111,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
       let claims: Record<string, unknown>;
       try {
         const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
-          expectedState: saved._id,
+          expectedState: saved.state,
           expectedNonce: saved.nonce,
           pkceCodeVerifier: saved.codeVerifier,
           idTokenExpected: true,

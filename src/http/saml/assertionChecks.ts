@@ -1,6 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom';
-import { OnrampError, isDuplicateKeyError, retryTransient } from '../../errors';
-import type { Models } from '../../db/models';
+import { OnrampError } from '../../errors';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -49,21 +48,4 @@ export function checkIssuer(issuer: string | undefined, idpEntityId: string): vo
     'saml_wrong_issuer',
     `The assertion's issuer is "${(issuer ?? '(none)').slice(0, 200)}", but this connection expects "${idpEntityId.slice(0, 200)}". Check the IdP entity ID configured on the connection.`,
   );
-}
-
-/**
- * One-time use of assertion IDs, shared by all instances: the document ID
- * `<connection>:<assertion ID>` turns a replay into a duplicate-key error.
- */
-export async function consumeAssertion(models: Models, connectionId: string, assertionId: string, keepMs: number): Promise<() => Promise<void>> {
-  try {
-    await models.usedAssertions.create({ _id: `${connectionId}:${assertionId}`, connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
-  } catch (err) {
-    if (isDuplicateKeyError(err)) throw samlRejected('saml_replayed', 'This SAML response was already used');
-    throw err;
-  }
-  // Give the assertion back when the sign-in could not be answered for infrastructure reasons, so the same post can be retried.
-  return async () => {
-    await retryTransient(() => models.usedAssertions.deleteOne({ _id: `${connectionId}:${assertionId}` }), 5, 100);
-  };
 }

@@ -1,6 +1,6 @@
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
-import type { Models } from '../../db/models';
 import { isInfrastructureError, serviceUnavailable } from '../../errors';
+import type { SamlStateLibrary } from '../../library/samlState';
 
 /**
  * node-saml's InResponseTo cache for one request, shared by every app
@@ -22,8 +22,7 @@ export interface RequestScopedCache extends CacheProvider {
   keep(): void;
 }
 
-export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: number): RequestScopedCache {
-  const scoped = (key: string) => `${connectionId}:${key}`;
+export function mongoCacheProvider(state: SamlStateLibrary, connectionId: string, ttlMs: number): RequestScopedCache {
   const pending = new Set<string>();
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -34,20 +33,11 @@ export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: 
   };
   return {
     saveAsync: (key: string, value: string): Promise<CacheItem | null> =>
-      guard(async () => {
-        const createdAt = new Date();
-        await models.samlRequests.updateOne(
-          { _id: scoped(key) },
-          { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
-          { upsert: true },
-        );
-        return { value, createdAt: createdAt.getTime() };
-      }),
+      guard(async () => ({ value, createdAt: (await state.saveRequest(connectionId, key, value, ttlMs)).getTime() })),
     getAsync: (key: string): Promise<string | null> =>
       guard(async () => {
         if (pending.has(key)) return null; // removed earlier in this request
-        const doc = await models.samlRequests.findOne({ _id: scoped(key), expiresAt: { $gt: new Date() } }).lean();
-        return doc ? doc.value : null;
+        return state.findRequest(connectionId, key);
       }),
     async removeAsync(key: string | null): Promise<string | null> {
       if (key !== null) pending.add(key);
@@ -56,7 +46,7 @@ export function mongoCacheProvider(models: Models, connectionId: string, ttlMs: 
     async commit() {
       const keys = [...pending];
       pending.clear();
-      if (keys.length > 0) await models.samlRequests.deleteMany({ _id: { $in: keys.map(scoped) } });
+      await state.removeRequests(connectionId, keys);
     },
     keep() {
       pending.clear();

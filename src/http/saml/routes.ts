@@ -8,7 +8,8 @@ import { isInfrastructureError, OnrampError, notFound, serviceUnavailable } from
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
-import { checkIssuer, checkRecipient, consumeAssertion, samlRejected } from './assertionChecks';
+import { checkIssuer, checkRecipient, samlRejected } from './assertionChecks';
+import type { SamlStateLibrary } from '../../library/samlState';
 import { certificatesExpired, samlValidationRejection } from './rejections';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { answerSignIn } from '../signInAnswer';
@@ -23,6 +24,7 @@ export interface SamlRouterDeps {
   models: Models;
   logger: Logger;
   connections: ReturnType<typeof createSamlConnectionLibrary>;
+  samlState: SamlStateLibrary;
   signIn: SignInStarter;
 }
 
@@ -45,7 +47,7 @@ function rejection(err: unknown, req: Request, conn: SamlConnectionDoc): OnrampE
  */
 export function samlRouter(deps: SamlRouterDeps): Router {
   const { config, models, logger } = deps;
-  const strategy = createSamlStrategy(config, models);
+  const strategy = createSamlStrategy(config, deps.samlState);
   const authenticator = new passport.Authenticator();
   authenticator.use('saml', strategy);
   const r = Router();
@@ -114,7 +116,7 @@ export function samlRouter(deps: SamlRouterDeps): Router {
           const urls = samlUrls(config.http.publicUrl, String(conn._id));
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
           const claim = checkClaimBounds(profileToClaim(profile, conn));
-          releaseAssertion = await consumeAssertion(models, String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
+          releaseAssertion = await deps.samlState.consumeAssertion(String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
           const { decision, workflowId } = await deps.signIn.signIn(claim);
           logger.info({ workflowId, status: decision.status }, 'sign-in decided');
           await answerSignIn(req, res, decision, req.body?.RelayState);

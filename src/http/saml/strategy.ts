@@ -2,12 +2,12 @@ import { MultiSamlStrategy, type Profile, type VerifiedCallback } from '@node-sa
 import { ValidateInResponseTo } from '@node-saml/node-saml';
 import type { Request } from 'express';
 import type { Config } from '../../config';
-import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { certificatePem, unsealSpPrivateKey } from '../../crypto/spSigningKey';
 import { DEFAULT_SIGNATURE_POLICY, nodeSamlSignatureOptions } from '../../domain/samlSignatures';
 import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';
 import { connectionCertificates } from './rejections';
+import type { SamlStateLibrary } from '../../library/samlState';
 import { samlUrls } from '../../library/samlUrls';
 
 /** The connection a SAML request is for, loaded by the route before passport runs. */
@@ -35,7 +35,7 @@ export function spSigningCertificates(conn: SamlConnectionDoc): string[] {
  * cache, and AuthnRequests signed with the connection's newest SP key.
  * (The assertion's issuer is checked by the route: node-saml does not.)
  */
-export function createSamlStrategy(config: Config, models: Models): MultiSamlStrategy {
+export function createSamlStrategy(config: Config, samlState: SamlStateLibrary): MultiSamlStrategy {
   return new MultiSamlStrategy(
     {
       passReqToCallback: true,
@@ -44,7 +44,7 @@ export function createSamlStrategy(config: Config, models: Models): MultiSamlStr
         if (!conn) return done(new Error('no SAML connection bound to this request'));
         const id = String(conn._id);
         const urls = samlUrls(config.http.publicUrl, id);
-        const cacheProvider = mongoCacheProvider(models, id, config.saml.requestTtlMs);
+        const cacheProvider = mongoCacheProvider(samlState, id, config.saml.requestTtlMs);
         cacheOf.set(req, cacheProvider);
         const current = connectionCertificates(conn.certificates);
         const unexpired = conn.certificates.filter((_c, i) => current[i] && !current[i]?.expired);

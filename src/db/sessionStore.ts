@@ -1,5 +1,5 @@
 import session, { type SessionData } from 'express-session';
-import type { Models } from '../db/models';
+import type { Models } from './models';
 import { retryTransient } from '../errors';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;

@@ -1,0 +1,67 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Models } from '../db/models';
+import { startSweeper } from '../db/sweeper';
+import type { Logger } from '../logger';
+import { createOutbox, logTransport, smtpTransport } from '../mail/outbox';
+import { createApprovalLibrary } from './approvals';
+import { createAuditLibrary } from './auditLog';
+import { createConflictLibrary } from './conflicts';
+import { createConnectionLibrary } from './connections';
+import { createDomainLibrary } from './domains';
+import { createEmailSignInLibrary } from './emailSignIn';
+import { createGroupLibrary } from './groups';
+import { createIdentityLibrary } from './identities';
+import { createMemberLibrary } from './members';
+import { createOidcConnectionLibrary } from './oidcConnections';
+import { createOidcLoginStateLibrary } from './oidcLoginStates';
+import { createSamlConnectionLibrary } from './samlConnections';
+import { createSamlStateLibrary } from './samlState';
+import { createTenantPolicyLibrary } from './tenantPolicies';
+import { createTenantLibrary } from './tenants';
+
+/**
+ * Every library of onramp, built once (by createServices) over the models:
+ * the HTTP app, the dev launcher and the CLI receive them instead of building
+ * their own. `start()` starts the background work (outbox, sweeper); `stop()`
+ * stops it.
+ */
+export function createLibraries({ models, config, temporalClient, logger }: { models: Models; config: Config; temporalClient: Client; logger: Logger }) {
+  const outbox = createOutbox(
+    models,
+    config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
+    config.mail.from,
+    logger.child({ component: 'outbox' }),
+  );
+  const publicUrl = config.http.publicUrl;
+  let stopSweeper: (() => void) | null = null;
+  return {
+    tenants: createTenantLibrary(models),
+    samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
+    oidcConnections: createOidcConnectionLibrary(models, publicUrl, config.encryptionKey),
+    oidcLoginStates: createOidcLoginStateLibrary(models),
+    samlState: createSamlStateLibrary(models),
+    connections: createConnectionLibrary(models, publicUrl),
+    members: createMemberLibrary(models),
+    audit: createAuditLibrary(models),
+    policies: createTenantPolicyLibrary(models),
+    identities: createIdentityLibrary(models),
+    conflicts: createConflictLibrary(models),
+    approvals: createApprovalLibrary(models, temporalClient),
+    groups: createGroupLibrary(models),
+    domains: createDomainLibrary(models, config.dns),
+    emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
+    outbox,
+    start() {
+      outbox.start();
+      stopSweeper ??= startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs);
+    },
+    stop() {
+      outbox.stop();
+      stopSweeper?.();
+      stopSweeper = null;
+    },
+  };
+}
+
+export type Libraries = ReturnType<typeof createLibraries>;

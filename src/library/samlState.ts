@@ -1,0 +1,52 @@
+import type { Models } from '../db/models';
+import { isDuplicateKeyError, OnrampError, retryTransient } from '../errors';
+
+/**
+ * Short-lived SAML state shared by every app instance: AuthnRequest IDs
+ * awaiting their response (InResponseTo) and assertion IDs already used.
+ * Keys are scoped to the connection; expiry is explicit (no TTL indexes on
+ * FerretDB v1), checked on read and swept by the sweeper.
+ */
+export function createSamlStateLibrary(models: Models) {
+  const scoped = (connectionId: string, key: string) => `${connectionId}:${key}`;
+  return {
+    async saveRequest(connectionId: string, requestId: string, value: string, ttlMs: number): Promise<Date> {
+      const createdAt = new Date();
+      await models.samlRequests.updateOne(
+        { _id: scoped(connectionId, requestId) },
+        { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
+        { upsert: true },
+      );
+      return createdAt;
+    },
+
+    async findRequest(connectionId: string, requestId: string): Promise<string | null> {
+      const doc = await models.samlRequests.findOne({ _id: scoped(connectionId, requestId), expiresAt: { $gt: new Date() } }).lean();
+      return doc ? doc.value : null;
+    },
+
+    async removeRequests(connectionId: string, requestIds: readonly string[]): Promise<void> {
+      if (requestIds.length > 0) await models.samlRequests.deleteMany({ _id: { $in: requestIds.map((k) => scoped(connectionId, k)) } });
+    },
+
+    /**
+     * One-time use of an assertion ID: the document `<connection>:<assertion ID>`
+     * turns a replay into a duplicate key (`saml_replayed`, 401). Returns how to
+     * give it back when the sign-in then fails on the infrastructure.
+     */
+    async consumeAssertion(connectionId: string, assertionId: string, keepMs: number): Promise<() => Promise<void>> {
+      const _id = scoped(connectionId, assertionId);
+      try {
+        await models.usedAssertions.create({ _id, connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
+      } catch (err) {
+        if (isDuplicateKeyError(err)) throw new OnrampError('saml_replayed', 'This SAML response was already used', { status: 401 });
+        throw err;
+      }
+      return async () => {
+        await retryTransient(() => models.usedAssertions.deleteOne({ _id }), 5, 100);
+      };
+    },
+  };
+}
+
+export type SamlStateLibrary = ReturnType<typeof createSamlStateLibrary>;
