@@ -20,13 +20,11 @@ import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
+import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
 import { parseInput } from '../validate';
 import {
   auditEventOut,
   auditQuery,
-  createOidcConnectionBody,
-  createSamlConnectionBody,
-  oidcConnectionOut,
   createTenantBody,
   approvalOut,
   approvalParams,
@@ -48,8 +46,6 @@ import {
   listQuery,
   memberDetailOut,
   memberOut,
-  samlConnectionOut,
-  samlSettingsBody,
   spKeyParams,
   tenantOut,
   tenantParams,

@@ -1,0 +1,133 @@
+import { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
+import { DEFAULT_SIGNATURE_POLICY, SIGNATURE_POLICIES } from '../../domain/samlSignatures';
+import { domainName, linkPolicy } from './schemas';
+
+/** The admin API's schemas for SAML and OIDC connections (bodies and answers). */
+
+/** Accept PEM with or without armor; store the base64 body, refuse anything that is not an X.509 certificate. */
+const certificate = z.string().transform((value, ctx) => {
+  const body = value.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  try {
+    const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
+    if (new Date(cert.validTo).getTime() < Date.now()) {
+      ctx.addIssue({ code: 'custom', message: 'certificate has expired' });
+      return z.NEVER;
+    }
+    return body;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a PEM X.509 certificate' });
+    return z.NEVER;
+  }
+});
+
+const attributeName = z.string().min(1).max(256);
+
+export const createSamlConnectionBody = (allowHttp: boolean) =>
+  z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    idpEntityId: z.string().min(1).max(1024),
+    ssoUrl: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
+    certificates: z.array(certificate).min(1).max(5),
+    attributeMapping: z
+      .strictObject({
+        email: attributeName.default('email'),
+        name: attributeName.default('name'),
+        groups: attributeName.default('groups'),
+        /** App attribute name → IdP attribute name. App names are plain identifiers (they become field paths). */
+        custom: z
+          .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'custom attribute names are letters, digits and _'), attributeName)
+          .refine((m) => Object.keys(m).length <= 50, 'at most 50 custom attributes')
+          .default({}),
+      })
+      .default({ email: 'email', name: 'name', groups: 'groups', custom: {} }),
+    allowIdpInitiated: z.boolean().default(false),
+    /** Which signatures a response must carry (default: one valid signature covering the assertion). */
+    signatures: z.enum(SIGNATURE_POLICIES).default(DEFAULT_SIGNATURE_POLICY),
+    /** A persistent attribute to use as the subject instead of the NameID (needed with transient NameIDs). */
+    subjectAttribute: attributeName.nullable().default(null),
+    /** Sign AuthnRequests with the connection's own SP key (its certificate is in the SP metadata). */
+    signAuthnRequests: z.boolean().default(true),
+    /** Overrides the tenant's link policy for this connection. */
+    linkPolicy: linkPolicy.nullable().default(null),
+    /** Domains this connection may assert for linking; null = all the tenant verified. */
+    allowedDomains: z.array(domainName).max(100).nullable().default(null),
+  });
+
+export const createOidcConnectionBody = (allowHttp: boolean) =>
+  z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    issuer: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
+    clientId: z.string().min(1).max(512),
+    clientSecret: z.string().min(1).max(2048),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'is not a scope'))
+      .max(20)
+      .refine((s) => s.includes('openid'), 'must include openid')
+      .default(['openid', 'email', 'profile']),
+    claimMapping: z
+      .strictObject({
+        email: attributeName.default('email'),
+        emailVerified: attributeName.default('email_verified'),
+        name: attributeName.default('name'),
+        groups: attributeName.default('groups'),
+      })
+      .default({ email: 'email', emailVerified: 'email_verified', name: 'name', groups: 'groups' }),
+    linkPolicy: linkPolicy.nullable().default(null),
+    allowedDomains: z.array(domainName).max(100).nullable().default(null),
+  });
+
+export const oidcConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  issuer: z.string(),
+  clientId: z.string(),
+  scopes: z.array(z.string()),
+  claimMapping: z.object({ email: z.string(), emailVerified: z.string(), name: z.string(), groups: z.string() }),
+  linkPolicy: z.string().nullable(),
+  allowedDomains: z.array(z.string()).nullable(),
+  loginUrl: z.string(),
+  redirectUri: z.string(),
+  createdAt: z.date(),
+});
+
+export const samlConnectionOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  spEntityId: z.string(),
+  acsUrl: z.string(),
+  metadataUrl: z.string(),
+  loginUrl: z.string(),
+  idpEntityId: z.string(),
+  ssoUrl: z.string(),
+  attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string(), custom: z.record(z.string(), z.string()) }),
+  allowIdpInitiated: z.boolean(),
+  linkPolicy: z.string().nullable(),
+  allowedDomains: z.array(z.string()).nullable(),
+  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean() })),
+  /** Which signatures a response must carry: `either` (default), `assertion`, `response` or `both`. */
+  signatures: z.enum(SIGNATURE_POLICIES),
+  subjectAttribute: z.string().nullable(),
+  signAuthnRequests: z.boolean(),
+  /** The SP's signing certificates (newest signs; all are in the metadata during a rotation). */
+  spSigningCertificates: z.array(z.object({ id: z.string(), fingerprint256: z.string(), validTo: z.string(), createdAt: z.string(), certificate: z.string() })),
+  createdAt: z.date(),
+});
+
+/** Change how a SAML connection validates and signs (`PATCH …/connections/:id/saml`). */
+export const samlSettingsBody = z
+  .strictObject({
+    signatures: z.enum(SIGNATURE_POLICIES),
+    subjectAttribute: attributeName.nullable(),
+    signAuthnRequests: z.boolean(),
+    /** Replaces the IdP signing certificates (e.g. after the IdP rolled its certificate). */
+    certificates: z.array(certificate).min(1).max(5),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'name at least one setting');
+
+
