@@ -1,7 +1,10 @@
+import { ERROR_CODES, isErrorCode } from './errorCodes';
+
 /**
  * The one error style of onramp (after openid-client / oidc-provider):
- * every error the product raises on purpose carries a stable `code`, an HTTP
- * `status`, and `expose` telling whether its message may be shown to callers.
+ * every error the product raises on purpose carries a stable `code` (listed,
+ * with its status, in errorCodes.ts), an HTTP `status`, and `expose` telling
+ * whether its message may be shown to callers.
  */
 export class OnrampError extends Error {
   readonly code: string;
@@ -17,8 +20,9 @@ export class OnrampError extends Error {
     super(message, { cause: options.cause });
     this.name = 'OnrampError';
     this.code = code;
-    this.status = options.status ?? 400;
-    this.expose = options.expose ?? this.status < 500;
+    const catalogued = isErrorCode(code) ? ERROR_CODES[code] : null;
+    this.status = options.status ?? catalogued?.status ?? 400;
+    this.expose = options.expose ?? (catalogued && this.status === catalogued.status ? catalogued.expose : this.status < 500);
     this.details = options.details;
   }
 }

@@ -1,0 +1,45 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, isErrorCode } from '../../src/errorCodes';
+import { OnrampError } from '../../src/errors';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+async function sources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(ROOT, dir), { withFileTypes: true })) {
+    const rel = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await sources(rel)));
+    else if (e.name.endsWith('.ts')) out.push(rel);
+  }
+  return out;
+}
+
+/** Issue 13 §5: one vocabulary of error codes, each with one status. */
+describe('error codes', () => {
+  it('every code raised in the sources is in the catalogue, with the status it is raised with', async () => {
+    const unknown: string[] = [];
+    const wrongStatus: string[] = [];
+    const raise = /(?:new OnrampError|samlRejected|rejected|conflict|conflictError)\(\s*'([a-z_]+)'(?:[^;]*?status: (\d{3}))?/g;
+    for (const dir of ['src', 'activities']) {
+      for (const file of await sources(dir)) {
+        const text = await readFile(join(ROOT, file), 'utf8');
+        for (const [, code, status] of text.matchAll(raise)) {
+          if (!code) continue;
+          if (!isErrorCode(code)) unknown.push(`${file}: ${code}`);
+          else if (status && Number(status) !== ERROR_CODES[code].status) wrongStatus.push(`${file}: ${code} raised with ${status}, catalogued ${ERROR_CODES[code].status}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+    expect(wrongStatus).toEqual([]);
+  });
+
+  it('an OnrampError without a status takes the catalogue\'s', () => {
+    expect(new OnrampError('saml_wrong_issuer', 'x').status).toBe(401);
+    expect(new OnrampError('service_unavailable', 'x')).toMatchObject({ status: 503, expose: true });
+    expect(new OnrampError('db_reply_mismatch', 'x')).toMatchObject({ status: 503, expose: false });
+    expect(new OnrampError('claim_too_large', 'x', { status: 413 }).status).toBe(413); // an explicit status still wins
+  });
+});
