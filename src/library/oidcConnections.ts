@@ -31,7 +31,12 @@ export function createOidcConnectionLibrary(models: Models, publicUrl: string, e
     issuer: conn.issuer,
     clientId: conn.clientId,
     scopes: [...conn.scopes],
-    claimMapping: { ...conn.claimMapping },
+    claimMapping: {
+      email: conn.claimMapping?.email ?? 'email',
+      emailVerified: conn.claimMapping?.emailVerified ?? 'email_verified',
+      name: conn.claimMapping?.name ?? 'name',
+      groups: conn.claimMapping?.groups ?? 'groups',
+    },
     linkPolicy: conn.linkPolicy ?? null,
     allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
     ...oidcUrls(publicUrl, String(conn._id)),

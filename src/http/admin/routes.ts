@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Models } from '../../db/models';
 import { z } from 'zod';
 import type { createAuditLibrary } from '../../library/auditLog';
@@ -20,8 +20,8 @@ import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
+import { route } from '../route';
 import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
-import { parseInput } from '../validate';
 import {
   auditEventOut,
   auditQuery,
@@ -106,177 +106,193 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(connectionRouter({ models: deps.models, tenants: deps.tenants, connections: deps.connections, actor: ADMIN }));
-  const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
 
-  r.post('/tenants', async (req, res) => {
-    const body = parseInput(createTenantBody, req.body, 'body');
-    const tenant = await deps.tenants.create(body, ADMIN);
-    res.status(201).json(presentTenant(tenant));
-  });
+  // Every tenant route names its tenant by slug; the schemas extend tenantParams.
+  const tenantOf = (params: { tenant: string }) => deps.tenants.bySlug(params.tenant);
+  const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
-  r.get('/tenants', async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'query');
-    const { rows, nextCursor } = await deps.tenants.list(q.limit, decodeCursor(q.cursor));
-    res.json({ data: rows.map(presentTenant), nextCursor });
-  });
+  r.post('/tenants', route({ body: createTenantBody, response: tenantOut, status: 201 }, async ({ body }) => presentTenant(await deps.tenants.create(body, ADMIN))));
 
-  r.get('/tenants/:tenant', async (req, res) => {
-    res.json(presentTenant(await tenantOf(req)));
-  });
+  r.get(
+    '/tenants',
+    route({ query: listQuery, response: page(tenantOut) }, async ({ query }) => {
+      const { rows, nextCursor } = await deps.tenants.list(query.limit, decodeCursor(query.cursor));
+      return { data: rows.map(presentTenant), nextCursor };
+    }),
+  );
 
-  r.post('/tenants/:tenant/connections/saml', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(createSamlConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
-    const conn = await deps.samlConnections.create(tenant._id, body, ADMIN);
-    res.status(201).json(samlConnectionOut.parse(conn));
-  });
+  r.get('/tenants/:tenant', route({ params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))));
 
-  r.get('/tenants/:tenant/connections/saml/:connectionId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    res.json(samlConnectionOut.parse(await deps.samlConnections.get(tenant._id, connectionId)));
-  });
+  r.post(
+    '/tenants/:tenant/connections/saml',
+    route({ params: tenantParams, body: createSamlConnectionBody(deps.allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
+      deps.samlConnections.create((await tenantOf(params))._id, body, ADMIN),
+    ),
+  );
 
-  r.patch('/tenants/:tenant/connections/saml/:connectionId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    const body = parseInput(samlSettingsBody, req.body, 'body');
-    res.json(samlConnectionOut.parse(await deps.samlConnections.updateSettings(tenant._id, connectionId, body, ADMIN)));
-  });
+  r.get(
+    '/tenants/:tenant/connections/saml/:connectionId',
+    route({ params: connectionParams, response: samlConnectionOut }, async ({ params }) => deps.samlConnections.get((await tenantOf(params))._id, params.connectionId)),
+  );
 
-  r.post('/tenants/:tenant/connections/saml/:connectionId/sp-keys', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    res.status(201).json(samlConnectionOut.parse(await deps.samlConnections.addSpKey(tenant._id, connectionId, ADMIN)));
-  });
+  r.patch(
+    '/tenants/:tenant/connections/saml/:connectionId',
+    route({ params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
+      deps.samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, ADMIN),
+    ),
+  );
 
-  r.post('/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId, keyId } = parseInput(spKeyParams, req.params, 'params');
-    res.json(samlConnectionOut.parse(await deps.samlConnections.activateSpKey(tenant._id, connectionId, keyId, ADMIN)));
-  });
+  r.post(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys',
+    route({ params: connectionParams, response: samlConnectionOut, status: 201 }, async ({ params }) =>
+      deps.samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, ADMIN),
+    ),
+  );
 
-  r.delete('/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId, keyId } = parseInput(spKeyParams, req.params, 'params');
-    res.json(samlConnectionOut.parse(await deps.samlConnections.retireSpKey(tenant._id, connectionId, keyId, ADMIN)));
-  });
+  r.post(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate',
+    route({ params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
+      deps.samlConnections.activateSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
+    ),
+  );
 
-  r.post('/tenants/:tenant/connections/oidc', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(createOidcConnectionBody(deps.allowHttpIdpUrls), req.body, 'body');
-    const conn = await deps.oidcConnections.create(tenant._id, body, ADMIN);
-    // Prove the issuer answers discovery now, not at someone's first sign-in.
-    const doc = await deps.oidcConnections.byId(conn.id);
-    const discovered = doc ? await deps.oidcClients.config(doc).then(() => true, () => false) : false;
-    res.status(201).json({ ...oidcConnectionOut.parse(conn), discovery: discovered ? 'ok' : 'failed' });
-  });
+  r.delete(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId',
+    route({ params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
+      deps.samlConnections.retireSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
+    ),
+  );
 
-  r.put('/tenants/:tenant/domains', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(domainsBody, req.body, 'body');
-    await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
-    res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
-  });
+  r.post(
+    '/tenants/:tenant/connections/oidc',
+    route(
+      { params: tenantParams, body: createOidcConnectionBody(deps.allowHttpIdpUrls), response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']) }), status: 201 },
+      async ({ params, body }) => {
+        const conn = await deps.oidcConnections.create((await tenantOf(params))._id, body, ADMIN);
+        // Prove the issuer answers discovery now, not at someone's first sign-in.
+        const doc = await deps.oidcConnections.byId(conn.id);
+        const discovered = doc ? await deps.oidcClients.config(doc).then(() => true, () => false) : false;
+        return { ...conn, discovery: discovered ? ('ok' as const) : ('failed' as const) };
+      },
+    ),
+  );
 
-  r.put('/tenants/:tenant/link-policy', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(linkPolicyBody, req.body, 'body');
-    await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
-    res.json(presentTenant(await deps.tenants.bySlug(tenant.slug)));
-  });
+  r.put(
+    '/tenants/:tenant/domains',
+    route({ params: tenantParams, body: domainsBody, response: tenantOut }, async ({ params, body }) => {
+      const tenant = await tenantOf(params);
+      await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
+      return presentTenant(await deps.tenants.bySlug(tenant.slug));
+    }),
+  );
 
-  r.put('/tenants/:tenant/conflict-policy', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { policy } = parseInput(conflictPolicyBody, req.body, 'body');
-    await deps.policies.setConflictPolicy(tenant._id, policy, ADMIN);
-    res.json({ policy });
-  });
+  r.put(
+    '/tenants/:tenant/link-policy',
+    route({ params: tenantParams, body: linkPolicyBody, response: tenantOut }, async ({ params, body }) => {
+      const tenant = await tenantOf(params);
+      await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
+      return presentTenant(await deps.tenants.bySlug(tenant.slug));
+    }),
+  );
 
-  r.put('/tenants/:tenant/connections/:connectionId/attribute-sync', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    const { mode } = parseInput(attributeSyncBody, req.body, 'body');
-    await deps.policies.setAttributeSync(tenant._id, connectionId, mode, ADMIN);
-    res.json({ mode });
-  });
+  r.put(
+    '/tenants/:tenant/conflict-policy',
+    route({ params: tenantParams, body: conflictPolicyBody, response: conflictPolicyBody }, async ({ params, body }) => {
+      await deps.policies.setConflictPolicy((await tenantOf(params))._id, body.policy, ADMIN);
+      return body;
+    }),
+  );
 
-  r.get('/tenants/:tenant/conflicts', async (req, res) => {
-    const tenant = await tenantOf(req);
-    res.json({ data: z.array(conflictOut).parse(await deps.conflicts.listOpen(tenant._id)) });
-  });
+  r.put(
+    '/tenants/:tenant/connections/:connectionId/attribute-sync',
+    route({ params: connectionParams, body: attributeSyncBody, response: attributeSyncBody }, async ({ params, body }) => {
+      await deps.policies.setAttributeSync((await tenantOf(params))._id, params.connectionId, body.mode, ADMIN);
+      return body;
+    }),
+  );
 
-  r.post('/tenants/:tenant/conflicts/:conflictId/resolve', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { conflictId } = parseInput(conflictParams, req.params, 'params');
-    const { resolution } = parseInput(resolveConflictBody, req.body, 'body');
-    await deps.conflicts.resolve(tenant._id, conflictId, resolution, ADMIN);
-    res.status(204).end();
-  });
+  r.get(
+    '/tenants/:tenant/conflicts',
+    route({ params: tenantParams, response: z.object({ data: z.array(conflictOut) }) }, async ({ params }) => ({
+      data: await deps.conflicts.listOpen((await tenantOf(params))._id),
+    })),
+  );
 
-  r.get('/tenants/:tenant/approvals', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const q = parseInput(approvalQuery, req.query, 'query');
-    const result = await deps.approvals.listPending(tenant._id, q, q.limit, decodeCursor(q.cursor));
-    res.json({ data: z.array(approvalOut).parse(result.data), nextCursor: result.nextCursor });
-  });
+  r.post(
+    '/tenants/:tenant/conflicts/:conflictId/resolve',
+    route({ params: conflictParams, body: resolveConflictBody, status: 204 }, async ({ params, body }) => {
+      await deps.conflicts.resolve((await tenantOf(params))._id, params.conflictId, body.resolution, ADMIN);
+    }),
+  );
 
-  r.post('/tenants/:tenant/approvals/:requestId/approve', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { requestId } = parseInput(approvalParams, req.params, 'params');
-    const body = parseInput(approveBody, req.body ?? {}, 'body');
-    res.json({ id: requestId, ...(await deps.approvals.decide(tenant._id, requestId, { approve: true, ...body }, TOKEN_DECIDER)) });
-  });
+  r.get(
+    '/tenants/:tenant/approvals',
+    route({ params: tenantParams, query: approvalQuery, response: page(approvalOut) }, async ({ params, query }) =>
+      deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
 
-  r.post('/tenants/:tenant/approvals/:requestId/reject', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { requestId } = parseInput(approvalParams, req.params, 'params');
-    const { reason } = parseInput(rejectBody, req.body ?? {}, 'body');
-    res.json({ id: requestId, ...(await deps.approvals.decide(tenant._id, requestId, { approve: false, reason }, TOKEN_DECIDER)) });
-  });
+  const decision = z.object({ id: z.string(), status: z.enum(['approved', 'rejected']) });
+  r.post(
+    '/tenants/:tenant/approvals/:requestId/approve',
+    route({ params: approvalParams, body: approveBody, response: decision }, async ({ params, body }) => ({
+      id: params.requestId,
+      ...(await deps.approvals.decide((await tenantOf(params))._id, params.requestId, { approve: true, ...body }, TOKEN_DECIDER)),
+    })),
+  );
 
-  r.put('/tenants/:tenant/approval-policy', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(approvalPolicyBody, req.body, 'body');
-    await deps.policies.setApprovalPolicy(tenant._id, body, ADMIN);
-    res.json(body);
-  });
+  r.post(
+    '/tenants/:tenant/approvals/:requestId/reject',
+    route({ params: approvalParams, body: rejectBody, response: decision }, async ({ params, body }) => ({
+      id: params.requestId,
+      ...(await deps.approvals.decide((await tenantOf(params))._id, params.requestId, { approve: false, reason: body.reason }, TOKEN_DECIDER)),
+    })),
+  );
 
-  r.get('/tenants/:tenant/members/:userId/identities', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId } = parseInput(memberParams, req.params, 'params');
-    const result = await deps.identities.listForMember(tenant._id, userId);
-    res.json({ data: z.array(identityOut).parse(result.data), linkedElsewhere: result.linkedElsewhere });
-  });
+  r.put(
+    '/tenants/:tenant/approval-policy',
+    route({ params: tenantParams, body: approvalPolicyBody }, async ({ params, body }) => {
+      await deps.policies.setApprovalPolicy((await tenantOf(params))._id, body, ADMIN);
+      return body;
+    }),
+  );
 
-  r.delete('/tenants/:tenant/members/:userId/identities/:identityId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId, identityId } = parseInput(identityParams, req.params, 'params');
-    await deps.identities.unlink(tenant._id, userId, identityId, ADMIN);
-    res.status(204).end();
-  });
+  r.get(
+    '/tenants/:tenant/members/:userId/identities',
+    route({ params: memberParams, response: z.object({ data: z.array(identityOut), linkedElsewhere: z.number() }) }, async ({ params }) =>
+      deps.identities.listForMember((await tenantOf(params))._id, params.userId),
+    ),
+  );
 
-  r.get('/tenants/:tenant/members/:userId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId } = parseInput(memberParams, req.params, 'params');
-    const member = await deps.members.getForTenant(tenant._id, userId);
-    if (!member) throw notFound('member of this tenant');
-    res.json(memberDetailOut.parse(member));
-  });
+  r.delete(
+    '/tenants/:tenant/members/:userId/identities/:identityId',
+    route({ params: identityParams, status: 204 }, async ({ params }) => {
+      await deps.identities.unlink((await tenantOf(params))._id, params.userId, params.identityId, ADMIN);
+    }),
+  );
 
-  r.get('/tenants/:tenant/members', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const q = parseInput(listQuery, req.query, 'query');
-    const result = await deps.members.listForTenant(tenant._id, q.limit, decodeCursor(q.cursor));
-    res.json({ data: z.array(memberOut).parse(result.data), nextCursor: result.nextCursor });
-  });
+  r.get(
+    '/tenants/:tenant/members/:userId',
+    route({ params: memberParams, response: memberDetailOut }, async ({ params }) => {
+      const member = await deps.members.getForTenant((await tenantOf(params))._id, params.userId);
+      if (!member) throw notFound('member of this tenant');
+      return member;
+    }),
+  );
 
-  r.get('/tenants/:tenant/audit-events', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const q = parseInput(auditQuery, req.query, 'query');
-    const result = await deps.audit.listForTenant(tenant._id, q, q.limit, decodeCursor(q.cursor));
-    res.json({ data: z.array(auditEventOut).parse(result.data), nextCursor: result.nextCursor });
-  });
+  r.get(
+    '/tenants/:tenant/members',
+    route({ params: tenantParams, query: listQuery, response: page(memberOut) }, async ({ params, query }) =>
+      deps.members.listForTenant((await tenantOf(params))._id, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
+
+  r.get(
+    '/tenants/:tenant/audit-events',
+    route({ params: tenantParams, query: auditQuery, response: page(auditEventOut) }, async ({ params, query }) =>
+      deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
 
   return r;
 }
