@@ -11,7 +11,7 @@ export interface RouteSpec<P, Q, B, R> {
   body?: B;
   /** The answer is parsed with it: whatever the handler returns beyond the declared shape is stripped (no secret leaks). */
   response?: R;
-  /** 200 by default; 204 sends no body. */
+  /** 200 by default (a handler may set another on `res`); 204 sends no body. */
   status?: 200 | 201 | 204;
 }
 
@@ -49,6 +49,7 @@ export function route<
       res.status(204).end();
       return;
     }
-    res.status(spec.status ?? 200).json(spec.response ? spec.response.parse(result) : result);
+    if (spec.status) res.status(spec.status);
+    res.json(spec.response ? spec.response.parse(result) : result);
   };
 }

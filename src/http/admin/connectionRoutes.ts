@@ -1,10 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { setConnectionSetting } from '../../db/connections';
 import type { Models } from '../../db/models';
 import type { createConnectionLibrary } from '../../library/connections';
 import type { createTenantLibrary } from '../../library/tenants';
-import { parseInput } from '../validate';
+import { route } from '../route';
 import { connectionParams, tenantParams } from './schemas';
 
 export interface ConnectionRouterDeps {
@@ -28,21 +28,24 @@ const enabledBody = z.strictObject({ enabled: z.boolean() });
 /** A tenant's connections of every protocol: list, enable, disable (mounted inside the admin router). */
 export function connectionRouter({ models, tenants, connections, actor }: ConnectionRouterDeps): Router {
   const r = Router();
-  const tenantOf = async (req: Request) => tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
-  r.get('/tenants/:tenant/connections', async (req, res) => {
-    const tenant = await tenantOf(req);
-    res.json({ data: z.array(connectionOut).parse(await connections.listForTenant(tenant._id)) });
-  });
+  r.get(
+    '/tenants/:tenant/connections',
+    route({ params: tenantParams, response: z.object({ data: z.array(connectionOut) }) }, async ({ params }) => ({
+      data: await connections.listForTenant((await tenantOf(params))._id),
+    })),
+  );
 
   /** Disabling stops new sign-ins through the connection at once (login and callback refuse; runs deny). */
-  r.patch('/tenants/:tenant/connections/:connectionId', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    const { enabled } = parseInput(enabledBody, req.body, 'body');
-    await setConnectionSetting(models, tenant._id, connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
-    res.json({ id: connectionId, enabled });
-  });
+  r.patch(
+    '/tenants/:tenant/connections/:connectionId',
+    route({ params: connectionParams, body: enabledBody, response: z.object({ id: z.string(), enabled: z.boolean() }) }, async ({ params, body }) => {
+      const { enabled } = body;
+      await setConnectionSetting(models, (await tenantOf(params))._id, params.connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
+      return { id: params.connectionId, enabled };
+    }),
+  );
 
   return r;
 }

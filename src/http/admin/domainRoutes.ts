@@ -1,8 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { createDomainLibrary } from '../../library/domains';
 import type { createTenantLibrary } from '../../library/tenants';
-import { parseInput } from '../validate';
+import { route } from '../route';
 import { domainName, tenantParams } from './schemas';
 
 export interface DomainRouterDeps {
@@ -24,36 +24,31 @@ const domainOut = z.object({
 /** Email domains proved by DNS TXT, and domain JIT (mounted inside the admin router). */
 export function domainRouter({ tenants, domains, actor }: DomainRouterDeps): Router {
   const r = Router();
-  const tenantOf = async (req: Request) => tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
-  r.get('/tenants/:tenant/domains', async (req, res) => {
-    res.json({ data: z.array(domainOut).parse(await domains.list((await tenantOf(req))._id)) });
-  });
+  r.get(
+    '/tenants/:tenant/domains',
+    route({ params: tenantParams, response: z.object({ data: z.array(domainOut) }) }, async ({ params }) => ({ data: await domains.list((await tenantOf(params))._id) })),
+  );
 
-  r.post('/tenants/:tenant/domains', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { domain } = parseInput(addDomainBody, req.body, 'body');
-    res.status(201).json(domainOut.parse(await domains.add(tenant._id, domain, actor)));
-  });
+  r.post(
+    '/tenants/:tenant/domains',
+    route({ params: tenantParams, body: addDomainBody, response: domainOut, status: 201 }, async ({ params, body }) => domains.add((await tenantOf(params))._id, body.domain, actor)),
+  );
 
-  r.post('/tenants/:tenant/domains/:domain/verify', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { domain } = parseInput(domainParams, req.params, 'params');
-    res.json(domainOut.parse(await domains.verify(tenant._id, domain, actor)));
-  });
+  r.post(
+    '/tenants/:tenant/domains/:domain/verify',
+    route({ params: domainParams, response: domainOut }, async ({ params }) => domains.verify((await tenantOf(params))._id, params.domain, actor)),
+  );
 
-  r.delete('/tenants/:tenant/domains/:domain', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { domain } = parseInput(domainParams, req.params, 'params');
-    await domains.remove(tenant._id, domain, actor);
-    res.status(204).end();
-  });
+  r.delete(
+    '/tenants/:tenant/domains/:domain',
+    route({ params: domainParams, status: 204 }, async ({ params }) => {
+      await domains.remove((await tenantOf(params))._id, params.domain, actor);
+    }),
+  );
 
-  r.put('/tenants/:tenant/domain-jit', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { enabled } = parseInput(domainJitBody, req.body, 'body');
-    res.json(await domains.setDomainJit(tenant._id, enabled, actor));
-  });
+  r.put('/tenants/:tenant/domain-jit', route({ params: tenantParams, body: domainJitBody }, async ({ params, body }) => domains.setDomainJit((await tenantOf(params))._id, body.enabled, actor)));
 
   return r;
 }

@@ -1,8 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { createGroupLibrary } from '../../library/groups';
 import type { createTenantLibrary } from '../../library/tenants';
-import { parseInput } from '../validate';
+import { route } from '../route';
 import {
   createGroupBody,
   groupMemberOut,
@@ -27,73 +27,73 @@ export interface GroupRouterDeps {
 /** Tenant roles, groups, group grants and connections' group mappings (mounted inside the admin router). */
 export function groupRouter({ tenants, groups, actor }: GroupRouterDeps): Router {
   const r = Router();
-  const tenantOf = async (req: Request) => tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
-  r.get('/tenants/:tenant/roles', async (req, res) => {
-    res.json(roleSettingsOut.parse(await groups.roleSettings((await tenantOf(req))._id)));
-  });
+  r.get('/tenants/:tenant/roles', route({ params: tenantParams, response: roleSettingsOut }, async ({ params }) => groups.roleSettings((await tenantOf(params))._id)));
 
-  r.put('/tenants/:tenant/roles', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(roleSettingsBody, req.body, 'body');
-    res.json(roleSettingsOut.parse(await groups.setRoleSettings(tenant._id, body, actor)));
-  });
+  r.put(
+    '/tenants/:tenant/roles',
+    route({ params: tenantParams, body: roleSettingsBody, response: roleSettingsOut }, async ({ params, body }) =>
+      groups.setRoleSettings((await tenantOf(params))._id, body, actor),
+    ),
+  );
 
-  r.get('/tenants/:tenant/groups', async (req, res) => {
-    res.json({ data: z.array(groupOut).parse(await groups.list((await tenantOf(req))._id)) });
-  });
+  r.get(
+    '/tenants/:tenant/groups',
+    route({ params: tenantParams, response: z.object({ data: z.array(groupOut) }) }, async ({ params }) => ({ data: await groups.list((await tenantOf(params))._id) })),
+  );
 
-  r.post('/tenants/:tenant/groups', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const body = parseInput(createGroupBody, req.body, 'body');
-    res.status(201).json(groupOut.parse(await groups.create(tenant._id, body, actor)));
-  });
+  r.post(
+    '/tenants/:tenant/groups',
+    route({ params: tenantParams, body: createGroupBody, response: groupOut, status: 201 }, async ({ params, body }) => groups.create((await tenantOf(params))._id, body, actor)),
+  );
 
-  r.put('/tenants/:tenant/groups/:group/roles', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { group } = parseInput(groupParams, req.params, 'params');
-    const { roles } = parseInput(groupRolesBody, req.body, 'body');
-    res.json(await groups.setRoles(tenant._id, group, roles, actor));
-  });
+  r.put(
+    '/tenants/:tenant/groups/:group/roles',
+    route({ params: groupParams, body: groupRolesBody }, async ({ params, body }) => groups.setRoles((await tenantOf(params))._id, params.group, body.roles, actor)),
+  );
 
-  r.get('/tenants/:tenant/groups/:group/members', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { group } = parseInput(groupParams, req.params, 'params');
-    res.json({ data: z.array(groupMemberOut).parse(await groups.members(tenant._id, group)) });
-  });
+  r.get(
+    '/tenants/:tenant/groups/:group/members',
+    route({ params: groupParams, response: z.object({ data: z.array(groupMemberOut) }) }, async ({ params }) => ({
+      data: await groups.members((await tenantOf(params))._id, params.group),
+    })),
+  );
 
-  r.get('/tenants/:tenant/members/:userId/access', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId } = parseInput(memberParams, req.params, 'params');
-    res.json(memberAccessOut.parse(await groups.access(tenant._id, userId)));
-  });
+  r.get(
+    '/tenants/:tenant/members/:userId/access',
+    route({ params: memberParams, response: memberAccessOut }, async ({ params }) => groups.access((await tenantOf(params))._id, params.userId)),
+  );
 
-  r.put('/tenants/:tenant/members/:userId/groups/:group', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId, group } = parseInput(memberGroupParams, req.params, 'params');
-    const { created } = await groups.grant(tenant._id, userId, group, actor);
-    res.status(created ? 201 : 200).json(memberAccessOut.parse(await groups.access(tenant._id, userId)));
-  });
+  /** 201 when the grant is new, 200 when the member already held it from an admin. */
+  r.put(
+    '/tenants/:tenant/members/:userId/groups/:group',
+    route({ params: memberGroupParams, response: memberAccessOut }, async ({ params, res }) => {
+      const tenant = await tenantOf(params);
+      const { created } = await groups.grant(tenant._id, params.userId, params.group, actor);
+      if (created) res.status(201);
+      return groups.access(tenant._id, params.userId);
+    }),
+  );
 
-  r.delete('/tenants/:tenant/members/:userId/groups/:group', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { userId, group } = parseInput(memberGroupParams, req.params, 'params');
-    await groups.revoke(tenant._id, userId, group, actor);
-    res.status(204).end();
-  });
+  r.delete(
+    '/tenants/:tenant/members/:userId/groups/:group',
+    route({ params: memberGroupParams, status: 204 }, async ({ params }) => {
+      await groups.revoke((await tenantOf(params))._id, params.userId, params.group, actor);
+    }),
+  );
 
-  r.get('/tenants/:tenant/connections/:connectionId/group-sync', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    res.json(groupSyncOut.parse(await groups.groupSync(tenant._id, connectionId)));
-  });
+  r.get(
+    '/tenants/:tenant/connections/:connectionId/group-sync',
+    route({ params: connectionParams, response: groupSyncOut }, async ({ params }) => groups.groupSync((await tenantOf(params))._id, params.connectionId)),
+  );
 
-  r.put('/tenants/:tenant/connections/:connectionId/group-sync', async (req, res) => {
-    const tenant = await tenantOf(req);
-    const { connectionId } = parseInput(connectionParams, req.params, 'params');
-    const body = parseInput(groupSyncBody, req.body, 'body');
-    res.json(groupSyncOut.parse(await groups.setGroupSync(tenant._id, connectionId, body, actor)));
-  });
+  r.put(
+    '/tenants/:tenant/connections/:connectionId/group-sync',
+    route({ params: connectionParams, body: groupSyncBody, response: groupSyncOut }, async ({ params, body }) =>
+      groups.setGroupSync((await tenantOf(params))._id, params.connectionId, body, actor),
+    ),
+  );
 
   return r;
 }
