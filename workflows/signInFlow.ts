@@ -63,6 +63,8 @@ async function inBatches<T>(items: readonly T[], width: number, step: (item: T) 
 }
 
 export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
+  /** What every write of this run names: the run (idempotency, audit keys), the tenant and the connection (the audit's actor). */
+  const scope = { run, tenantId: claim.tenantId, connectionId: claim.connectionId };
   const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
     hooks.phase('denied');
     hooks.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
@@ -83,8 +85,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
       switch (action.kind) {
         case 'createUser': {
           const res = await acts.ensureUser({
-            run,
-            tenantId: claim.tenantId,
+            ...scope,
             email: action.email,
             claimEmail: action.claimEmail,
             name: action.name,
@@ -98,9 +99,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         case 'linkIdentity': {
           if (!userId) throw new StalePlan();
           const res = await acts.linkIdentity({
-            run,
-            tenantId: claim.tenantId,
-            connectionId: claim.connectionId,
+            ...scope,
             subject: claim.subject,
             userId,
             protocol: claim.protocol ?? 'saml',
@@ -111,13 +110,13 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         }
         case 'createMembership': {
           if (!userId) throw new StalePlan();
-          membership = await acts.ensureMembership({ run, tenantId: claim.tenantId, userId, roles: action.roles });
+          membership = await acts.ensureMembership({ ...scope, userId, roles: action.roles });
           break;
         }
         case 'updateAttribute': {
           if (!userId) throw new StalePlan();
           const { field, from, to } = action;
-          const res = await acts.updateUserAttribute({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, from, to });
+          const res = await acts.updateUserAttribute({ ...scope, userId, field, from, to });
           if (res === 'stale') throw new StalePlan();
           hooks.note(`attribute_updated:${field}`);
           break;
@@ -125,7 +124,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         case 'openConflict': {
           if (!userId) throw new StalePlan();
           const { field, local, asserted } = action;
-          await acts.openConflict({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, field, local, asserted });
+          await acts.openConflict({ ...scope, userId, field, local, asserted });
           hooks.note(`conflict_opened:${field}`);
           break;
         }
@@ -137,7 +136,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');
     const member = userId;
     await inBatches(revokes, GRANT_FAN_OUT, (a) =>
-      acts.revokeGroupGrant({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: member, grant: a.grant }),
+      acts.revokeGroupGrant({ ...scope, userId: member, grant: a.grant }),
     );
     // A handful of grants (one batch) go before the answer too, so the app sees the new roles at once; a
     // fan-out of more runs after the answer.
@@ -174,14 +173,14 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     hooks.phase('granting');
     const refusals = tail.actions.flatMap((a) => (a.kind === 'refuse' ? [{ asserted: a.asserted, role: a.role, via: a.via, reason: a.reason }] : []));
     if (refusals.length > 0) {
-      await acts.recordGrantRefusals({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId: tail.userId, refusals });
+      await acts.recordGrantRefusals({ ...scope, userId: tail.userId, refusals });
     }
     const grants = tail.actions.flatMap((a) => (a.kind === 'grant' ? [a] : []));
     await inBatches(grants, GRANT_FAN_OUT, (a) => applyGrant(tail.userId, a));
   }
 
   const applyGrant = (userId: string, a: Extract<GroupSyncAction, { kind: 'grant' }>) =>
-    acts.applyGroupGrant({ run, tenantId: claim.tenantId, connectionId: claim.connectionId, userId, grant: a.grant, createGroup: a.createGroup });
+    acts.applyGroupGrant({ ...scope, userId, grant: a.grant, createGroup: a.createGroup });
 
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
   async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
@@ -211,7 +210,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
     hooks.note(`approval_${status}`);
     const close = () =>
-      acts.closeApprovalRequest({ run, tenantId: claim.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
+      acts.closeApprovalRequest({ run, tenantId: scope.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
     if (status !== 'approved') {
       await close();
       return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.reasons.join(','));
