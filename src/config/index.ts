@@ -35,7 +35,7 @@ export interface Config {
   paths: { cacheDir: string | undefined; dataDir: string | undefined };
   /** Seals secrets at rest; in development a fixed key when none is set (data kept in .onramp/dev stays readable). */
   encryptionKey: Buffer;
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: { smtpUrl: string | undefined; from: string; retryMs: number };
   /** DNS servers for domain verification; null = the system's resolvers. */
   dns: { servers: string[] | null };
 }
@@ -168,6 +168,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.ONRAMP_ENCRYPTION_KEY
       ? Buffer.from(e.ONRAMP_ENCRYPTION_KEY, 'base64')
       : createHash('sha256').update('onramp development encryption key (never production)').digest(),
-    mail: { smtpUrl: e.ONRAMP_SMTP_URL, from: e.ONRAMP_MAIL_FROM },
+    mail: { smtpUrl: e.ONRAMP_SMTP_URL, from: e.ONRAMP_MAIL_FROM, retryMs: e.ONRAMP_OUTBOX_RETRY_MS },
   };
 }

@@ -34,6 +34,8 @@ export const envSchema = z.object({
   /** How long a login waits for its provisioning decision before answering "try again" (503). */
   ONRAMP_SIGNIN_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
 
+  /** How often mail that could not be sent is tried again. */
+  ONRAMP_OUTBOX_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
   ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 

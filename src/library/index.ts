@@ -32,6 +32,7 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
     config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
     config.mail.from,
     logger.child({ component: 'outbox' }),
+    config.mail.retryMs,
   );
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;

@@ -36,14 +36,14 @@ export function logTransport(logger: Logger): MailTransport {
 }
 
 const MAX_ATTEMPTS = 5;
-const SWEEP_MS = 5_000;
 
 /**
  * Mail is written to the `outbox` collection first, then sent: a message
  * survives a failed send or a crash and is retried by the sweep (up to 5
  * attempts). Delivery is at least once.
  */
-export function createOutbox(models: Models, transport: MailTransport, from: string, logger: Logger) {
+/** `retryMs` (ONRAMP_OUTBOX_RETRY_MS): how often unsent mail is tried again, and how old it must be to be retried. */
+export function createOutbox(models: Models, transport: MailTransport, from: string, logger: Logger, retryMs = 5_000) {
   let timer: NodeJS.Timeout | null = null;
 
   const deliver = async (id: Types.ObjectId) => {
@@ -60,7 +60,7 @@ export function createOutbox(models: Models, transport: MailTransport, from: str
   };
 
   const sweep = async () => {
-    const due = await models.outbox.find({ status: 'pending', createdAt: { $lt: new Date(Date.now() - SWEEP_MS) } }).limit(50).lean();
+    const due = await models.outbox.find({ status: 'pending', createdAt: { $lt: new Date(Date.now() - retryMs) } }).limit(50).lean();
     for (const msg of due) await deliver(msg._id);
   };
 
@@ -72,7 +72,7 @@ export function createOutbox(models: Models, transport: MailTransport, from: str
       void deliver(msg._id).catch((err: unknown) => logger.warn({ err }, 'mail delivery error'));
     },
     start() {
-      timer ??= setInterval(() => void sweep().catch((err: unknown) => logger.warn({ err }, 'outbox sweep failed')), SWEEP_MS);
+      timer ??= setInterval(() => void sweep().catch((err: unknown) => logger.warn({ err }, 'outbox sweep failed')), retryMs);
       timer.unref();
     },
     stop() {

@@ -32,11 +32,17 @@ function sent(profile: IdpAttributeProfile, who: IdpUser): Array<{ name: string;
  * `urn:oid:` names (Shibboleth, Keycloak) — names full of dots and colons —
  * work in every feature that stores or uses attributes.
  */
+/** One web app and worker for every IdP below (each IdP gets its own tenant). */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
 describe.each(['entra', 'adfs', 'shibboleth', 'keycloak'] as const)('SAML sign-ins from an IdP naming attributes like %s', (profileName) => {
   const profile: IdpAttributeProfile = IDP_PROFILES[profileName];
   const t = `names-${profileName}`;
   const domain = `${profileName}.test`;
-  let h: Harness;
   let idp: SamlIdp;
   let conn: SamlConnectionInfo;
   const oldIdp = newIdp(`old-${profileName}`);
@@ -63,7 +69,6 @@ describe.each(['entra', 'adfs', 'shibboleth', 'keycloak'] as const)('SAML sign-i
   const pending = async () => (await h.admin('GET', `/tenants/${t}/approvals`)).body.data as unknown as Approval[];
 
   beforeAll(async () => {
-    h = await startHarness();
     idp = createSamlIdp({ entityId: `https://idp.${profileName}.test/metadata`, ssoUrl: `https://idp.${profileName}.test/sso`, profile });
     await h.createTenant(t);
     await h.createTenant(`old-${profileName}`);
@@ -75,7 +80,6 @@ describe.each(['entra', 'adfs', 'shibboleth', 'keycloak'] as const)('SAML sign-i
     await waitForSignInRuns(h.services.client, oldConn.id, 'carol-old');
     expect((await h.admin('PUT', `/tenants/${t}/domains`, { domains: [{ domain, verified: true }] })).status).toBe(200);
   });
-  afterAll(async () => h?.close());
 
   it('JIT: the account gets the email, name and mapped custom attribute from the named attributes', async () => {
     const alice = person('alice');

@@ -32,8 +32,14 @@ const rewrite = (b64: string, change: (xml: string) => string) => Buffer.from(ch
  * The connection keeps onramp's defaults (no attribute mapping but the custom
  * one), so the attribute names are recognized on their own.
  */
+/** One web app and worker for every IdP below (each IdP gets its own tenant). */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
 describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, defaults: IdpDefaults) => {
-  let h: Harness;
   let idp: SamlIdp;
   let conn: SamlConnectionInfo;
   const t = `compat-${key}`;
@@ -61,7 +67,6 @@ describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, 
   };
 
   beforeAll(async () => {
-    h = await startHarness();
     idp = createSamlIdp({
       entityId: `https://idp.${key}.test/saml`,
       ssoUrl: `https://idp.${key}.test/sso`,
@@ -81,7 +86,6 @@ describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, 
     });
     expect(sync.status).toBe(200);
   });
-  afterAll(async () => h?.close());
 
   it(`JIT sign-in → 303 (${defaults.signs} signed, ${defaults.nameIdFormat.split(':').pop()} NameID${defaults.requiresSignedRequests ? ', signed AuthnRequests required' : ''})`, async () => {
     const who = person('first');
