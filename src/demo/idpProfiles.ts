@@ -4,6 +4,8 @@
  * customer's Entra ID, ADFS, Shibboleth, Okta, Google Workspace or Keycloak
  * does. Development and tests only: nothing here decides anything in onramp.
  */
+import { NAMEID_FORMATS } from '../domain/samlSubject';
+
 export interface IdpAttributeProfile {
   /** Attribute names onramp maps (the connection's `attributeMapping`). */
   email: string;
@@ -98,9 +100,7 @@ export function attributeMappingFor(profile: IdpAttributeProfile): { email: stri
   return { email: profile.email, name: profile.name, groups: profile.groups, custom: { department: profile.department } };
 }
 
-const NAMEID_EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
-const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
-const NAMEID_PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+const { emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED, persistent: NAMEID_PERSISTENT } = NAMEID_FORMATS;
 
 /** How an IdP behaves out of the box: what it signs, its NameID, whether it wants signed requests, how it sends groups. */
 export interface IdpDefaults {

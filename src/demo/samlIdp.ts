@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto';
 import samlify from 'samlify';
 import * as xmllint from '@authenio/samlify-xmllint-wasm';
 import selfsigned from 'selfsigned';
+import { NAMEID_FORMATS } from '../domain/samlSubject';
 import { IDP_PROFILES, type IdpAttributeProfile } from './idpProfiles';
 
 samlify.setSchemaValidator(xmllint);
 
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
-const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+const EMAIL_FORMAT = NAMEID_FORMATS.emailAddress;
 /** Stands for "no NameFormat" in samlify's template; the attribute loses it before signing. */
 const NO_NAME_FORMAT = '__onramp_no_name_format__';
 

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../src/devservices/goBinaries';
 import { cacheDir } from '../../src/devservices/paths';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { stateQuery } from '../../workflows/signIn';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns } from '../support/temporal';
 
 interface Request {
@@ -22,13 +22,10 @@ describe('manual approval of new accounts and privileged grants', () => {
   const idp = newIdp('appr');
   const t = 'appr';
 
+  useSamlTenant(t, idp, (t) => ({ h, conn } = t));
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant(t);
-    conn = await h.createSamlConnection(t, idp);
     expect((await h.admin('PUT', `/tenants/${t}/approval-policy`, { when: ['new-accounts', 'privileged-grant'] })).status).toBe(200);
   });
-  afterAll(async () => h?.close());
 
   const pending = async (query = '') => (await h.admin('GET', `/tenants/${t}/approvals${query}`)).body.data as unknown as Request[];
   const requestOf = async (email: string) => (await pending()).find((r) => r.email === email);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 describe('attribute sync and conflict policies on later sign-ins', () => {
@@ -7,12 +7,7 @@ describe('attribute sync and conflict policies on later sign-ins', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('sync');
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('sync');
-    conn = await h.createSamlConnection('sync', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('sync', idp, (t) => ({ h, conn } = t));
 
   const signInAs = async (local: string, name: string) => {
     const who = { nameId: `${local}@sync.test`, email: `${local}@sync.test`, name };
@@ -80,14 +75,11 @@ describe('a changed email for the same subject', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('mail');
 
+  useSamlTenant('mail', idp, (t) => ({ h, conn } = t));
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('mail');
-    conn = await h.createSamlConnection('mail', idp);
     await h.admin('PUT', `/tenants/mail/connections/${conn.id}/attribute-sync`, { mode: 'every-sign-in' });
     await h.admin('PUT', '/tenants/mail/conflict-policy', { policy: 'idp-wins' });
   });
-  afterAll(async () => h?.close());
 
   const signIn = async (subject: string, email: string) => {
     const res = await samlSignIn(conn, idp, { nameId: subject, email, name: 'N' });
@@ -128,14 +120,11 @@ describe('mapped custom attributes', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('custom');
 
+  useSamlTenant('custom', idp, (t) => ({ h, conn } = t), { connection: { attributeMapping: { custom: { department: 'department' } } } });
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('custom');
-    conn = await h.createSamlConnection('custom', idp, { attributeMapping: { custom: { department: 'department' } } });
     await h.admin('PUT', `/tenants/custom/connections/${conn.id}/attribute-sync`, { mode: 'every-sign-in' });
     await h.admin('PUT', '/tenants/custom/conflict-policy', { policy: 'idp-wins' });
   });
-  afterAll(async () => h?.close());
 
   const signIn = async (department?: string) => {
     const who = { nameId: 'dora', email: 'dora@custom.test', name: 'Dora', ...(department ? { department } : {}) };

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
 const exec = promisify(execFile);
@@ -25,14 +25,11 @@ describe('the onramp CLI', () => {
     }
   };
 
+  useSamlTenant('cli', idp, (t) => ({ h, conn } = t));
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('cli');
-    conn = await h.createSamlConnection('cli', idp);
     await h.admin('PUT', '/tenants/cli/approval-policy', { when: ['new-accounts'] });
     for (const who of ['cleo', 'carl']) expect((await samlSignIn(conn, idp, user(who, 'cli.test'))).status).toBe(202);
   });
-  afterAll(async () => h?.close());
 
   it('lists, approves with roles, rejects with a reason; refusals exit 1 with the API error, misuse exits 2', async () => {
     const list = await onramp('approvals', 'list', '--tenant', 'cli');

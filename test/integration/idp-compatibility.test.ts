@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDP_DEFAULTS, type IdpDefaults } from '../../src/demo/idpProfiles';
 import { createSamlIdp, type IdpUser, type SamlIdp } from '../../src/demo/samlIdp';
 import { expiredIdpKeys } from '../support/expiredCertificate';
-import { postAcs, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { postAcs, startHarness, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 
 interface Member {
@@ -152,12 +152,7 @@ describe('SAML connection settings and set-up mistakes', () => {
     return (audit?.context as { message: string }).message;
   };
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('setup');
-    conn = await h.createSamlConnection('setup', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('setup', idp, (t) => ({ h, conn } = t));
 
   it('the API shows the expected signing option; either accepts assertion-only and response-only, never none', async () => {
     const shown = await h.admin('GET', `/tenants/setup/connections/saml/${conn.id}`);

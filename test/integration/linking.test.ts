@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SA_DECISIONS, SA_OUTCOME } from '../../src/temporal/searchAttributes';
-import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, startHarness, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 /** Acquisitions (Peter): a new IdP identity joins the account that already holds the email — or, per policy, does not. */
@@ -208,12 +208,7 @@ describe('an account from before email claims existed', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('legacy');
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('legacy');
-    conn = await h.createSamlConnection('legacy', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('legacy', idp, (t) => ({ h, conn } = t));
 
   it('is found (the claim is repaired), never duplicated, and the link policy decides', async () => {
     const { models } = h.services.db;

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { approvalSignal } from '../../workflows/definitions';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
@@ -27,14 +27,11 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
   };
   const approvals = async () => (await h.admin('GET', '/tenants/history/approvals')).body.data;
 
+  useSamlTenant('history', idp, (t) => ({ h, conn } = t), { harness: { faults: { refuseActivity: 'recordGrantRefusals' } } });
   beforeAll(async () => {
-    h = await startHarness({ faults: { refuseActivity: 'recordGrantRefusals' } });
-    await h.createTenant('history');
-    conn = await h.createSamlConnection('history', idp);
     await h.admin('POST', '/tenants/history/groups', { name: 'eng', roles: [] });
     await h.admin('POST', '/tenants/history/groups', { name: 'admins', roles: ['admin'] });
   });
-  afterAll(async () => h?.close());
 
   it('records the kinds of sign-in runs', async () => {
     // JIT first sign-in, then a returning one with grants and revokes.

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
-import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 
 /**
  * Issue 11 §4: a step the database refuses for good (here: a real refusal
@@ -13,12 +13,7 @@ describe('a step the database refuses', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('refused');
 
-  beforeAll(async () => {
-    h = await startHarness({ faults: { refuseActivity: 'ensureUser' } });
-    await h.createTenant('refused');
-    conn = await h.createSamlConnection('refused', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('refused', idp, (t) => ({ h, conn } = t), { harness: { faults: { refuseActivity: 'ensureUser' } } });
 
   it('answers with provisioning_failed and a reference, tried once, audited once, the run failed for ops to find', async () => {
     const started = Date.now();

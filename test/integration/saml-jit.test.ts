@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { SA_EMAIL, SA_OUTCOME } from '../../src/temporal/searchAttributes';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
@@ -8,12 +8,7 @@ describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('superfantasy');
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('superfantasy', { enabled: true, defaultRoles: ['member', 'viewer'] });
-    conn = await h.createSamlConnection('superfantasy', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('superfantasy', idp, (t) => ({ h, conn } = t), { jit: { enabled: true, defaultRoles: ['member', 'viewer'] } });
 
   const auditActions = async (userId: string) =>
     (await h.services.db.models.auditEvents.find({ userId }).sort({ _id: 1 }).lean()).map((e) => e.action);
@@ -92,12 +87,7 @@ describe('SAML sign-in refused by policy', () => {
   let conn: SamlConnectionInfo;
   const idp = newIdp('closed');
 
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('closed', { enabled: false, defaultRoles: ['member'] });
-    conn = await h.createSamlConnection('closed', idp);
-  });
-  afterAll(async () => h?.close());
+  useSamlTenant('closed', idp, (t) => ({ h, conn } = t), { jit: { enabled: false, defaultRoles: ['member'] } });
 
   it('JIT disabled → a readable 403 page with the reason code, nothing written but the denial audit', async () => {
     const res = await samlSignIn(conn, idp, user('mallory', 'closed.test'));

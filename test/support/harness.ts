@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config';
 import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from '../../src/demo/samlIdp';
 import { freePort } from '../../src/devservices/ports';
@@ -168,3 +168,23 @@ export const user = (local: string, domain = 'superfantasy.test'): IdpUser => ({
   email: `${local}@${domain}`,
   name: local.charAt(0).toUpperCase() + local.slice(1),
 });
+
+/**
+ * The usual setup of a describe block: a harness, one tenant and its SAML
+ * connection to `idp`, closed after the block. `assign` receives them once
+ * they exist (in beforeAll).
+ */
+export function useSamlTenant(
+  slug: string,
+  idp: SamlIdp,
+  assign: (t: { h: Harness; conn: SamlConnectionInfo }) => void,
+  opts: { harness?: Parameters<typeof startHarness>[0]; jit?: { enabled: boolean; defaultRoles: string[] }; connection?: Record<string, unknown> } = {},
+): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness(opts.harness);
+    await h.createTenant(slug, opts.jit);
+    assign({ h, conn: await h.createSamlConnection(slug, idp, opts.connection) });
+  });
+  afterAll(async () => h?.close());
+}

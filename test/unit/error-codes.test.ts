@@ -1,20 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isErrorCode } from '../../src/errorCodes';
 import { OnrampError } from '../../src/errors';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-async function sources(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(join(ROOT, dir), { withFileTypes: true })) {
-    const rel = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await sources(rel)));
-    else if (e.name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
+import { sourceFiles } from '../support/sourceFiles';
 
 /** Issue 13 §5: one vocabulary of error codes, each with one status. */
 describe('error codes', () => {
@@ -23,8 +10,7 @@ describe('error codes', () => {
     const wrongStatus: string[] = [];
     const raise = /(?:new OnrampError|samlRejected|rejected|conflict|conflictError)\(\s*'([a-z_]+)'(?:[^;]*?status: (\d{3}))?/g;
     for (const dir of ['src', 'activities']) {
-      for (const file of await sources(dir)) {
-        const text = await readFile(join(ROOT, file), 'utf8');
+      for (const { file, text } of await sourceFiles(dir)) {
         for (const [, code, status] of text.matchAll(raise)) {
           if (!code) continue;
           if (!isErrorCode(code)) unknown.push(`${file}: ${code}`);

@@ -1,28 +1,16 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isUnacknowledgedWrite } from '../../src/db/replyGuard';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(join(ROOT, dir), { withFileTypes: true })) {
-    const rel = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await sourceFiles(rel)));
-    else if (/\.(ts|js|mjs)$/.test(entry.name)) out.push(rel);
-  }
-  return out;
-}
+import { ROOT, sourceFiles } from '../support/sourceFiles';
 
 /** Issue 11 §0: FerretDB v1 answers unacknowledged writes, and the driver then hands that answer to the next query. */
 describe('no unacknowledged writes', () => {
   it('no source file asks for w: 0 (or an unacknowledged write concern)', async () => {
     const offenders: string[] = [];
     for (const dir of ['src', 'activities', 'workflows', 'bench']) {
-      for (const file of await sourceFiles(dir)) {
+      for (const { file, text } of await sourceFiles(dir)) {
         if (file === join('src', 'db', 'replyGuard.ts')) continue; // the guard that watches for it names it
-        const text = await readFile(join(ROOT, file), 'utf8');
         if (/\bw\s*:\s*['"]?0\b|unacknowledged\s*:\s*true|autoRemove\s*:/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\/|`[^`]*`/g, ''))) offenders.push(file);
       }
     }

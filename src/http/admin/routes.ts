@@ -1,19 +1,8 @@
 import { Router } from 'express';
+import type { Libraries } from '../../library';
 import type { Models } from '../../db/models';
 import { z } from 'zod';
-import type { createAuditLibrary } from '../../library/auditLog';
-import type { createApprovalLibrary } from '../../library/approvals';
-import type { createConflictLibrary } from '../../library/conflicts';
-import type { createConnectionLibrary } from '../../library/connections';
-import type { createDomainLibrary } from '../../library/domains';
-import type { createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { OidcClients } from '../oidc/client';
-import type { createGroupLibrary } from '../../library/groups';
-import type { createIdentityLibrary } from '../../library/identities';
-import type { createMemberLibrary } from '../../library/members';
-import type { createSamlConnectionLibrary } from '../../library/samlConnections';
-import type { createTenantPolicyLibrary } from '../../library/tenantPolicies';
-import type { createTenantLibrary } from '../../library/tenants';
 import { requireAdminToken } from '../adminAuth';
 import { connectionRouter } from './connectionRoutes';
 import { domainRouter } from './domainRoutes';
@@ -51,25 +40,16 @@ import {
   tenantParams,
 } from './schemas';
 
-export interface AdminRouterDeps {
+export type AdminRouterDeps = Pick<
+  Libraries,
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections'
+> & {
   adminToken: string;
   models: Models;
   publicUrl: string;
   allowHttpIdpUrls: boolean;
-  tenants: ReturnType<typeof createTenantLibrary>;
-  samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
-  members: ReturnType<typeof createMemberLibrary>;
-  audit: ReturnType<typeof createAuditLibrary>;
-  policies: ReturnType<typeof createTenantPolicyLibrary>;
-  identities: ReturnType<typeof createIdentityLibrary>;
-  conflicts: ReturnType<typeof createConflictLibrary>;
-  approvals: ReturnType<typeof createApprovalLibrary>;
-  groups: ReturnType<typeof createGroupLibrary>;
-  domains: ReturnType<typeof createDomainLibrary>;
-  oidcConnections: ReturnType<typeof createOidcConnectionLibrary>;
   oidcClients: OidcClients;
-  connections: ReturnType<typeof createConnectionLibrary>;
-}
+};
 
 const ADMIN = { type: 'admin' as const, id: 'admin-token' };
 const TOKEN_DECIDER = { id: ADMIN.id, mayGrantOwner: true };

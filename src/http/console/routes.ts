@@ -1,10 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Models } from '../../db/models';
+import type { Libraries } from '../../library';
 import { notFound, OnrampError } from '../../errors';
-import type { createApprovalLibrary } from '../../library/approvals';
-import type { createConnectionLibrary } from '../../library/connections';
-import type { createMemberLibrary } from '../../library/members';
-import type { createTenantLibrary } from '../../library/tenants';
 import { secretsMatch } from '../adminAuth';
 import { tenantParams } from '../admin/schemas';
 import { establishSession, saveSession } from '../session';
@@ -13,15 +10,11 @@ import { parseInput } from '../validate';
 import { checkCsrf, csrfToken } from '../csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
 
-export interface ConsoleDeps {
+export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections'> & {
   models: Models;
   publicUrl: string;
   adminToken: string;
-  tenants: ReturnType<typeof createTenantLibrary>;
-  approvals: ReturnType<typeof createApprovalLibrary>;
-  members: ReturnType<typeof createMemberLibrary>;
-  connections: ReturnType<typeof createConnectionLibrary>;
-}
+};
 
 /**
  * The admin console: server-rendered pages over the same libraries as the
