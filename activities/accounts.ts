@@ -6,6 +6,7 @@ import { normalizeEmail } from '../src/domain/email';
 import { sameRun } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import { actorOf } from '../src/domain/provisioningContext';
 import { deterministicId, oid, upsertOnce, type ActivitySupport, type RunScoped } from './support';
 
 /** Accounts and identities: the email claim, the account, the (connection, subject) link. Every activity is idempotent (see support.ts). */
@@ -25,7 +26,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
     await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(_id), name, value)));
     await runAudit(input.run, 'user.created', {
       tenantId: input.tenantId,
-      actor: { type: 'idp', id: null },
+      actor: actorOf(input),
       action: 'user.created',
       target: { type: 'user', id: String(_id) },
       userId: String(_id),
@@ -95,7 +96,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
         await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(user._id), name, value)));
         await runAudit(input.run, 'user.created', {
           tenantId: input.tenantId,
-          actor: { type: 'idp', id: null },
+          actor: actorOf(input),
           action: 'user.created',
           target: { type: 'user', id: String(user._id) },
           userId: String(user._id),
@@ -120,7 +121,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
         step: 'identity.linked',
         event: {
           tenantId: input.tenantId,
-          actor: { type: 'idp', id: input.connectionId },
+          actor: actorOf(input),
           action: 'identity.linked',
           target: { type: 'identity', id: String(i._id) },
           userId: String(i.userId),

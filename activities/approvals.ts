@@ -1,4 +1,5 @@
 import type { IdentityClaim } from '../src/domain/claim';
+import { actorOf } from '../src/domain/provisioningContext';
 import { oid, upsertOnce, type ActivitySupport, type RunScoped } from './support';
 
 export type ApprovalKind = 'link' | 'new-member' | 'privileged-grant';
@@ -54,7 +55,7 @@ export function approvalsActivities({ models, runAudit }: ActivitySupport) {
       );
       await runAudit(input.run, 'approval.requested', {
         tenantId: input.claim.tenantId,
-        actor: { type: 'idp', id: input.claim.connectionId },
+        actor: actorOf(input),
         action: 'approval.requested',
         target: { type: 'approval_request', id: _id },
         userId: input.userId,

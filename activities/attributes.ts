@@ -5,6 +5,7 @@ import { setUserField } from '../src/db/userAttributes';
 import type { SyncedField } from '../src/domain/attributeSync';
 import { normalizeEmail } from '../src/domain/email';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Attribute sync: applying an IdP's change, or recording a conflict for an admin. Every activity is idempotent (see support.ts). */
@@ -24,7 +25,7 @@ export function attributesActivities({ models, runAudit, insertOnce }: ActivityS
       }
       await runAudit(input.run, `attribute.${input.field}.updated`, {
         tenantId: input.tenantId,
-        actor: { type: 'idp', id: input.connectionId },
+        actor: actorOf(input),
         action: 'user.attribute_updated',
         target: { type: 'user', id: input.userId },
         userId: input.userId,
@@ -51,7 +52,7 @@ export function attributesActivities({ models, runAudit, insertOnce }: ActivityS
         step: `conflict.${input.field}.opened`,
         event: {
           tenantId: input.tenantId,
-          actor: { type: 'idp', id: input.connectionId },
+          actor: actorOf(input),
           action: 'conflict.opened',
           target: { type: 'conflict', id: _id },
           userId: input.userId,

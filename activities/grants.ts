@@ -2,6 +2,7 @@ import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant, type GrantRes
 import { groupKey, type GroupDoc } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import type { Grant, GroupSyncAction } from '../src/domain/groups';
+import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 export type GrantRefusal = Omit<Extract<GroupSyncAction, { kind: 'refuse' }>, 'kind'>;
@@ -25,7 +26,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
           step: `group.created.${_id}`,
           event: {
             tenantId,
-            actor: { type: 'idp', id: input.connectionId },
+            actor: actorOf(input),
             action: 'group.created',
             target: { type: 'group', id: grant.value },
             after: { name: grant.value, roles: [] },
@@ -37,7 +38,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
       if (result === 'granted') {
         await runAudit(run, `grant.${grantId(membershipId, grant)}`, {
           tenantId,
-          actor: { type: 'idp', id: input.connectionId },
+          actor: actorOf(input),
           ...grantEvent(grant, 'granted', input.userId),
         });
       }
@@ -55,7 +56,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
       if (!(await holdsGrant(models, membershipId, grant))) return 'absent';
       await runAudit(run, `revoke.${grantId(membershipId, grant)}`, {
         tenantId,
-        actor: { type: 'idp', id: input.connectionId },
+        actor: actorOf(input),
         ...grantEvent(grant, 'revoked', input.userId),
       });
       await removeGrant(models, membershipId, grant);
@@ -67,7 +68,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
       for (const [i, r] of input.refusals.entries()) {
         await runAudit(input.run, `grant_refused.${i}`, {
           tenantId: input.tenantId,
-          actor: { type: 'idp', id: input.connectionId },
+          actor: actorOf(input),
           action: 'role.grant_refused',
           target: { type: 'role', id: r.role },
           userId: input.userId,

@@ -1,4 +1,5 @@
 import { membershipKey, type MembershipDoc } from '../src/db/models/membership';
+import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Memberships: one per tenant and account. Every activity is idempotent (see support.ts). */
@@ -12,7 +13,7 @@ export function membershipsActivities({ models, insertOnce }: ActivitySupport) {
         step: 'membership.created',
         event: {
           tenantId: input.tenantId,
-          actor: { type: 'idp', id: null },
+          actor: actorOf(input),
           action: 'membership.created',
           target: { type: 'membership', id: String(m._id) },
           userId: input.userId,

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
+import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** How a sign-in ended, for the audit log: succeeded, denied, failed. Every activity is idempotent (see support.ts). */
@@ -25,7 +26,7 @@ export function outcomesActivities({ models, logger, now, runAudit }: ActivitySu
       logger.error({ workflowId: input.run.workflowId, step: input.step, error: input.error }, 'sign-in failed: a step was refused');
       await runAudit(input.run, 'signin.failed', {
         tenantId: Types.ObjectId.isValid(input.claim.tenantId) ? input.claim.tenantId : null,
-        actor: { type: 'idp', id: input.claim.connectionId },
+        actor: actorOf(input),
         action: 'signin.failed',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: 'provisioning_failed',
@@ -37,7 +38,7 @@ export function outcomesActivities({ models, logger, now, runAudit }: ActivitySu
       logger.info({ workflowId: input.run.workflowId, reason: input.reason }, 'sign-in denied');
       await runAudit(input.run, 'signin.denied', {
         tenantId: Types.ObjectId.isValid(input.claim.tenantId) ? input.claim.tenantId : null,
-        actor: { type: 'idp', id: input.claim.connectionId },
+        actor: actorOf(input),
         action: 'signin.denied',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: input.reason,

@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { recordAudit, type AuditInput } from '../src/db/audit';
 import type { Models } from '../src/db/models';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
@@ -14,9 +15,15 @@ export interface ProvisioningDeps {
   now?: () => Date;
 }
 
-/** Every write a workflow asks for carries the run that asks, for idempotency and audit keys. */
+/**
+ * Every write a workflow asks for carries the run that asks (idempotency and
+ * audit keys) and, from the provisioning context, who acts and why
+ * (src/domain/provisioningContext.ts; optional for tasks of older runs).
+ */
 export interface RunScoped {
   run: RunRef;
+  source?: ProvisioningSource;
+  actor?: ProvisioningActor;
 }
 
 

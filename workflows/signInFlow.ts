@@ -5,6 +5,7 @@
  * no clock, no Node APIs — everything reaches the world through `acts`.
  */
 import type { ProvisioningActivities } from '../activities/provisioning';
+import { signInContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
 import {
@@ -63,12 +64,12 @@ async function inBatches<T>(items: readonly T[], width: number, step: (item: T) 
 }
 
 export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
-  /** What every write of this run names: the run (idempotency, audit keys), the tenant and the connection (the audit's actor). */
-  const scope = { run, tenantId: claim.tenantId, connectionId: claim.connectionId };
+  /** What every write of this run names (src/domain/provisioningContext.ts): run, tenant, source, actor — and the connection. */
+  const scope = signInContext(claim, run);
   const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
     hooks.phase('denied');
     hooks.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
-    await acts.recordDenial({ run, claim, reason, ...(detail ? { detail } : {}) });
+    await acts.recordDenial({ ...scope, claim, reason, ...(detail ? { detail } : {}) });
     hooks.outcome('Denied');
     return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
   };
@@ -256,7 +257,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     hooks.outcome('Linked', decision.userId); // provisioned after approval: the user signs in again
   } else if (decision.status === 'active') {
     hooks.phase('recording');
-    await acts.recordSignIn({ run, claim, userId: decision.userId, newUser: decision.newUser });
+    await acts.recordSignIn({ ...scope, claim, userId: decision.userId, newUser: decision.newUser });
     const outcome = decision.via === 'jit' ? 'Provisioned' : decision.via === 'link' ? 'Linked' : 'SignedIn';
     hooks.outcome(outcome, decision.userId);
   }

@@ -5,7 +5,7 @@ import type { Models } from './models';
 export interface AuditInput {
   key: string;
   tenantId: string | null;
-  actor: { type: 'system' | 'admin' | 'user' | 'idp'; id: string | null };
+  actor: { type: 'system' | 'admin' | 'user' | 'idp' | 'directory'; id: string | null };
   action: string;
   target: { type: string; id: string | null };
   userId?: string | null;

@@ -9,7 +9,7 @@ export const auditEventSchema = new Schema(
     key: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, default: null },
     actor: {
-      type: { type: String, enum: ['system', 'admin', 'user', 'idp'], required: true },
+      type: { type: String, enum: ['system', 'admin', 'user', 'idp', 'directory'], required: true },
       id: { type: String, default: null },
     },
     action: { type: String, required: true },
