@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { returnPath } from '../../src/http/signInAnswer';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, useSamlTenants, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 
 /** Who may decide through the console: tenant admins of that tenant only, with a valid CSRF token. */
@@ -24,12 +24,14 @@ describe('admin console: authorization and CSRF', () => {
     });
   const csrfOf = async (path: string, cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await get(path, cookie)).text())?.[1] ?? '';
 
+  useSamlTenants(
+    [
+      { slug: 'con-a', idp: idpA },
+      { slug: 'con-b', idp: idpB },
+    ],
+    (harness, conns) => ([h, [a, b]] = [harness, conns as [SamlConnectionInfo, SamlConnectionInfo]]),
+  );
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('con-a');
-    await h.createTenant('con-b');
-    a = await h.createSamlConnection('con-a', idpA);
-    b = await h.createSamlConnection('con-b', idpB);
     // Ada administers tenant A; Max is a plain member of A.
     const ada = await samlSignIn(a, idpA, user('ada', 'con-a.test'));
     const max = await samlSignIn(a, idpA, user('max', 'con-a.test'));
@@ -44,7 +46,6 @@ describe('admin console: authorization and CSRF', () => {
     expect((await samlSignIn(b, idpB, user('bea', 'con-b.test'))).status).toBe(202);
     requestB = (await h.admin('GET', '/tenants/con-b/approvals')).body.data[0]?.id ?? '';
   });
-  afterAll(async () => h?.close());
 
   it('a signed-out visitor is sent to the sign-in page', async () => {
     const res = await get('/console/t/con-a/approvals', '');

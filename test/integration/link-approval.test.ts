@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
-import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, useSamlTenants, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 /** Link policy `approval`: the sign-in is parked in its run until an admin approves or rejects. */
@@ -12,12 +12,14 @@ describe('linking that waits for an admin', () => {
   let oldConn: SamlConnectionInfo;
   let newConn: SamlConnectionInfo;
 
+  useSamlTenants(
+    [
+      { slug: 'old-co', idp: oldIdp },
+      { slug: 'new-co', idp: newIdpX },
+    ],
+    (harness, conns) => ([h, [oldConn, newConn]] = [harness, conns as [SamlConnectionInfo, SamlConnectionInfo]]),
+  );
   beforeAll(async () => {
-    h = await startHarness();
-    await h.createTenant('old-co');
-    await h.createTenant('new-co');
-    oldConn = await h.createSamlConnection('old-co', oldIdp);
-    newConn = await h.createSamlConnection('new-co', newIdpX);
     for (const who of ['pat', 'rex']) {
       expect((await samlSignIn(oldConn, oldIdp, { nameId: `${who}-old`, email: `${who}@old-co.test`, name: who })).status).toBe(303);
       await waitForSignInRuns(h.services.client, oldConn.id, `${who}-old`);
@@ -25,7 +27,6 @@ describe('linking that waits for an admin', () => {
     await h.admin('PUT', '/tenants/new-co/domains', { domains: [{ domain: 'old-co.test', verified: true }] });
     await h.admin('PUT', '/tenants/new-co/link-policy', { policy: 'approval', fallback: 'deny' });
   });
-  afterAll(async () => h?.close());
 
   const pending = async () => (await h.admin('GET', '/tenants/new-co/approvals')).body.data;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, startHarness, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
@@ -9,14 +9,9 @@ describe('the worker dies in the middle of a sign-in', () => {
   const idp = newIdp('crash');
   const workers: WorkerProcess[] = [];
 
-  beforeAll(async () => {
-    h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } });
-    await h.createTenant('crash');
-    conn = await h.createSamlConnection('crash', idp);
-  });
+  useSamlTenant('crash', idp, (t) => ({ h, conn } = t), { harness: { worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } } });
   afterAll(async () => {
     for (const w of workers) await w.stop();
-    await h?.close();
   });
 
   it.each(['ensureUser', 'linkIdentity', 'ensureMembership'])(
@@ -59,14 +54,9 @@ describe('no worker is running when someone signs in', () => {
   const idp = newIdp('outage');
   let worker: WorkerProcess | undefined;
 
-  beforeAll(async () => {
-    h = await startHarness({ worker: false, env: { ONRAMP_SIGNIN_WAIT_MS: '2000' } });
-    await h.createTenant('outage');
-    conn = await h.createSamlConnection('outage', idp);
-  });
+  useSamlTenant('outage', idp, (t) => ({ h, conn } = t), { harness: { worker: false, env: { ONRAMP_SIGNIN_WAIT_MS: '2000' } } });
   afterAll(async () => {
     await worker?.stop();
-    await h?.close();
   });
 
   it('answers "try again" (503) in bounded time, and the retry attaches to the same durable run', async () => {
@@ -149,14 +139,9 @@ describe('one of two workers dies with sign-ins in flight', () => {
   const idp = newIdp('two-workers');
   const workers: WorkerProcess[] = [];
 
-  beforeAll(async () => {
-    h = await startHarness({ worker: false });
-    await h.createTenant('two-workers');
-    conn = await h.createSamlConnection('two-workers', idp);
-  });
+  useSamlTenant('two-workers', idp, (t) => ({ h, conn } = t), { harness: { worker: false } });
   afterAll(async () => {
     for (const w of workers) await w.stop();
-    await h?.close();
   });
 
   it('every sign-in is answered 303 by the surviving worker, nothing duplicated', async () => {

@@ -188,3 +188,24 @@ export function useSamlTenant(
   });
   afterAll(async () => h?.close());
 }
+
+/**
+ * Like useSamlTenant for several tenants at once: one harness, a tenant and a
+ * SAML connection to the given IdP per slug (in order), closed after the block.
+ */
+export function useSamlTenants(
+  tenants: ReadonlyArray<{ slug: string; idp: SamlIdp }>,
+  assign: (h: Harness, conns: SamlConnectionInfo[]) => void,
+  opts: { harness?: Parameters<typeof startHarness>[0] } = {},
+): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    const harness = await startHarness(opts.harness);
+    h = harness;
+    for (const t of tenants) await harness.createTenant(t.slug);
+    const conns: SamlConnectionInfo[] = [];
+    for (const t of tenants) conns.push(await harness.createSamlConnection(t.slug, t.idp));
+    assign(harness, conns);
+  });
+  afterAll(async () => h?.close());
+}
