@@ -18,14 +18,9 @@ export function createInlineSignInStarter(models: Models, logger: Logger): SignI
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
       // Same flow; the "durable tail" simply runs before the answer here.
       const decision = await runSignIn(claim, { workflowId, runId: `inline-${randomUUID()}` }, acts, {
-        decided: () => undefined,
-        answer: async () => undefined,
-        outcome: () => undefined,
-        phase: () => undefined,
-        note: () => undefined,
+        progress: { phase: () => undefined, note: () => undefined, outcome: () => undefined, decided: () => undefined },
         // No durable wait without Temporal: a parked sign-in is simply not approved here.
-        approvalExpiresAt: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
-        awaitApproval: async () => null,
+        waits: { answer: async () => undefined, approval: async () => null, deadline: (seconds) => new Date(Date.now() + seconds * 1000).toISOString() },
       });
       return { decision, workflowId };
     },

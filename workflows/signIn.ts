@@ -145,23 +145,27 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
 
   const run = { workflowId: info.workflowId, runId: info.runId };
   const signIn = runSignIn(claim, run, activities, {
-    decided: (d) => {
-      decision = d;
+    progress: {
+      phase: (p) => {
+        phase = p;
+      },
+      note: (d) => {
+        decisions.push(d.slice(0, 200));
+        upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
+      },
+      outcome: (outcome, userId) =>
+        upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
+      decided: (d) => {
+        decision = d;
+      },
     },
-    // Local activities keep a workflow task open, and the update's answer leaves with the task:
-    // a 1 ms timer ends the task, so the login is answered before a long local fan-out starts.
-    answer: () => sleep(1),
-    outcome: (outcome, userId) =>
-      upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
-    phase: (p) => {
-      phase = p;
+    waits: {
+      // Local activities keep a workflow task open, and the update's answer leaves with the task:
+      // a 1 ms timer ends the task, so the login is answered before a long local fan-out starts.
+      answer: () => sleep(1),
+      approval: async (seconds) => ((await condition(() => verdict !== null, seconds * 1000)) ? verdict : null),
+      deadline: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
     },
-    note: (d) => {
-      decisions.push(d.slice(0, 200));
-      upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
-    },
-    approvalExpiresAt: (seconds) => new Date(Date.now() + seconds * 1000).toISOString(),
-    awaitApproval: async (seconds) => ((await condition(() => verdict !== null, seconds * 1000)) ? verdict : null),
   });
 
   let result: SignInDecision;

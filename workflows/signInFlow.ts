@@ -36,19 +36,30 @@ export type SignInActivities = Pick<
   | 'recordGrantRefusals'
 >;
 
-export interface SignInHooks {
-  /** Called once the login's answer is known (before the durable tail). */
-  decided(decision: SignInDecision): void;
-  /** Deliver the decided answer before going on (the workflow ends its task; inline: nothing to do). */
-  answer(): Promise<void>;
-  outcome(outcome: SignInOutcome, userId?: string): void;
+/** What the flow reports as it goes (the workflow: its query, search attributes and the login's answer). */
+export interface SignInProgress {
   phase(phase: string): void;
   /** Record one decision of the run (search attribute OnrampDecisions). */
   note(decision: string): void;
-  /** Wait (durably) up to `seconds` for an admin's verdict on a parked sign-in; null when the request expired. */
-  awaitApproval(seconds: number): Promise<ApprovalVerdict | null>;
+  outcome(outcome: SignInOutcome, userId?: string): void;
+  /** The login's answer is known (before the durable tail). */
+  decided(decision: SignInDecision): void;
+}
+
+/** What the flow waits for, and the clock it waits by (durable in the workflow). */
+export interface SignInWaits {
+  /** Deliver the decided answer before going on (the workflow ends its task; inline: nothing to do). */
+  answer(): Promise<void>;
+  /** Wait up to `seconds` for an admin's verdict on a parked sign-in; null when the request expired. */
+  approval(seconds: number): Promise<ApprovalVerdict | null>;
   /** When a request parked now for `seconds` expires, as an ISO timestamp (deterministic in the workflow). */
-  approvalExpiresAt(seconds: number): string;
+  deadline(seconds: number): string;
+}
+
+/** What the host (workflow or inline baseline) provides the flow: an observer of its progress, and its waits. */
+export interface SignInHooks {
+  progress: SignInProgress;
+  waits: SignInWaits;
 }
 
 /** A concurrent writer (another identity, another run) changed the world between plan and act. */
@@ -63,14 +74,14 @@ async function inBatches<T>(items: readonly T[], width: number, step: (item: T) 
   for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(step));
 }
 
-export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, hooks: SignInHooks): Promise<SignInDecision> {
+export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInActivities, { progress, waits }: SignInHooks): Promise<SignInDecision> {
   /** What every write of this run names (src/domain/provisioningContext.ts): run, tenant, source, actor — and the connection. */
   const scope = signInContext(claim, run);
   const deny = async (reason: DenialReason, detail?: string): Promise<SignInDecision> => {
-    hooks.phase('denied');
-    hooks.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
+    progress.phase('denied');
+    progress.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
     await acts.recordDenial({ ...scope, claim, reason, ...(detail ? { detail } : {}) });
-    hooks.outcome('Denied');
+    progress.outcome('Denied');
     return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
   };
 
@@ -78,7 +89,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   let grantTail = null as { userId: string; actions: GroupSyncAction[] } | null;
 
   async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
-    hooks.phase('provisioning');
+    progress.phase('provisioning');
     let userId = plan.userId;
     let newUser = false;
     let membership = plan.membership ? { membershipId: plan.membership.id, roles: plan.membership.roles, status: 'active' } : null;
@@ -106,7 +117,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
             protocol: claim.protocol ?? 'saml',
           });
           if (res.userId !== userId) throw new StalePlan();
-          if (plan.via === 'link') hooks.note('linked');
+          if (plan.via === 'link') progress.note('linked');
           break;
         }
         case 'createMembership': {
@@ -119,14 +130,14 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
           const { field, from, to } = action;
           const res = await acts.updateUserAttribute({ ...scope, userId, field, from, to });
           if (res === 'stale') throw new StalePlan();
-          hooks.note(`attribute_updated:${field}`);
+          progress.note(`attribute_updated:${field}`);
           break;
         }
         case 'openConflict': {
           if (!userId) throw new StalePlan();
           const { field, local, asserted } = action;
           await acts.openConflict({ ...scope, userId, field, local, asserted });
-          hooks.note(`conflict_opened:${field}`);
+          progress.note(`conflict_opened:${field}`);
           break;
         }
       }
@@ -148,7 +159,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     grantTail = later.length > 0 ? { userId, actions: later } : null;
     if (plan.groupActions.length > 0) {
       const count = (k: GroupSyncAction['kind']) => plan.groupActions.filter((a) => a.kind === k).length;
-      hooks.note(`groups:granted=${count('grant')},revoked=${count('revoke')},refused=${count('refuse')}`);
+      progress.note(`groups:granted=${count('grant')},revoked=${count('revoke')},refused=${count('refuse')}`);
     }
     const access = effectiveAccess({
       directRoles: membership.roles,
@@ -171,7 +182,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
 
   /** The fan-out of grants (and the audit of refused ones): durable, after the answer. */
   async function applyGrants(tail: { userId: string; actions: GroupSyncAction[] }): Promise<void> {
-    hooks.phase('granting');
+    progress.phase('granting');
     const refusals = tail.actions.flatMap((a) => (a.kind === 'refuse' ? [{ asserted: a.asserted, role: a.role, via: a.via, reason: a.reason }] : []));
     if (refusals.length > 0) {
       await acts.recordGrantRefusals({ ...scope, userId: tail.userId, refusals });
@@ -185,7 +196,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
 
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
   async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
-    hooks.phase('awaiting-approval');
+    progress.phase('awaiting-approval');
     const then = plan.then;
     const newRoles = then.actions.find((a) => a.kind === 'createMembership')?.roles ?? null;
     const { requestId } = await acts.openApprovalRequest({
@@ -201,15 +212,15 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         grants: then.groupActions.flatMap((a) => (a.kind === 'grant' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
         revokes: then.groupActions.flatMap((a) => (a.kind === 'revoke' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
       },
-      expiresAt: hooks.approvalExpiresAt(plan.expirySeconds),
+      expiresAt: waits.deadline(plan.expirySeconds),
     });
-    hooks.outcome('AwaitingApproval');
-    hooks.note('approval_requested');
+    progress.outcome('AwaitingApproval');
+    progress.note('approval_requested');
     const reason = then.via === 'link' ? 'link_requires_approval' : 'approval_required';
-    hooks.decided({ status: 'pending', reason, message: PENDING_MESSAGES[reason], requestId });
-    const verdict = await hooks.awaitApproval(plan.expirySeconds);
+    progress.decided({ status: 'pending', reason, message: PENDING_MESSAGES[reason], requestId });
+    const verdict = await waits.approval(plan.expirySeconds);
     const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
-    hooks.note(`approval_${status}`);
+    progress.note(`approval_${status}`);
     const close = () =>
       acts.closeApprovalRequest({ run, tenantId: scope.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
     if (status !== 'approved') {
@@ -230,7 +241,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   let approvedLater = false;
   let decision: SignInDecision | null = null;
   for (let attempt = 1; decision === null; attempt++) {
-    hooks.phase('planning');
+    progress.phase('planning');
     const state = await acts.loadProvisioningState({ run, claim });
     const plan = planProvisioning(state, claim);
     try {
@@ -245,22 +256,22 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
     }
   }
-  hooks.decided(decision);
+  progress.decided(decision);
 
   if (decision.status === 'active' && grantTail) {
-    await hooks.answer(); // the login gets its answer now, not after the fan-out
+    await waits.answer(); // the login gets its answer now, not after the fan-out
     await applyGrants(grantTail);
   }
 
   // The login already has its answer; the rest is the durable tail.
   if (decision.status === 'active' && approvedLater) {
-    hooks.outcome('Linked', decision.userId); // provisioned after approval: the user signs in again
+    progress.outcome('Linked', decision.userId); // provisioned after approval: the user signs in again
   } else if (decision.status === 'active') {
-    hooks.phase('recording');
+    progress.phase('recording');
     await acts.recordSignIn({ ...scope, claim, userId: decision.userId, newUser: decision.newUser });
     const outcome = decision.via === 'jit' ? 'Provisioned' : decision.via === 'link' ? 'Linked' : 'SignedIn';
-    hooks.outcome(outcome, decision.userId);
+    progress.outcome(outcome, decision.userId);
   }
-  hooks.phase('done');
+  progress.phase('done');
   return decision;
 }
