@@ -10,7 +10,7 @@ import { csrfToken } from './csrf';
 import { decodeCursor } from '../library/pagination';
 import { saveSession } from './session';
 import { createTenantAdminGuard } from './tenantAdmin';
-import { parseInput } from './validate';
+import { route } from './route';
 
 export interface TenantApiDeps {
   models: Models;
@@ -29,12 +29,18 @@ export function tenantApiRouter(deps: TenantApiDeps): Router {
   const guard = createTenantAdminGuard(deps.models);
   r.use('/api/tenants', express.json({ limit: '16kb' }));
 
-  const tenantOf = async (req: Request) => deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
   const requireCsrf = (req: Request) => {
     const sent = req.get('x-csrf-token') ?? '';
     if (!req.session.csrf || !secretsMatch(sent, req.session.csrf)) {
       throw new OnrampError('csrf_failed', 'send the X-CSRF-Token header from GET /api/csrf', { status: 403 });
     }
+  };
+  /** An admin or owner of the tenant in the path (403, audited, otherwise); writes also need the CSRF header. */
+  const tenantAdmin = (write: boolean) => async ({ params, req }: { params: { tenant: string }; req: Request }) => {
+    const tenant = await deps.tenants.bySlug(params.tenant);
+    const actor = await guard.actorFor(req, String(tenant._id));
+    if (write) requireCsrf(req);
+    return { tenant, actor };
   };
 
   r.get('/api/csrf', async (req, res) => {
@@ -44,26 +50,28 @@ export function tenantApiRouter(deps: TenantApiDeps): Router {
     res.json({ token });
   });
 
-  r.get('/api/tenants/:tenant/approvals', async (req, res) => {
-    const tenant = await tenantOf(req);
-    await guard.actorFor(req, String(tenant._id));
-    const q = parseInput(approvalQuery, req.query, 'query');
-    const result = await deps.approvals.listPending(tenant._id, q, q.limit, decodeCursor(q.cursor));
-    res.json({ data: z.array(approvalOut).parse(result.data), nextCursor: result.nextCursor });
-  });
+  r.get(
+    '/api/tenants/:tenant/approvals',
+    route(
+      { params: tenantParams, guard: tenantAdmin(false), query: approvalQuery, response: z.object({ data: z.array(approvalOut), nextCursor: z.string().nullable() }) },
+      async ({ auth, query }) => deps.approvals.listPending(auth.tenant._id, query, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
 
-  for (const verb of ['approve', 'reject'] as const) {
-    r.post(`/api/tenants/:tenant/approvals/:requestId/${verb}`, async (req, res) => {
-      const tenant = await tenantOf(req);
-      const actor = await guard.actorFor(req, String(tenant._id));
-      requireCsrf(req);
-      const { requestId } = parseInput(approvalParams, req.params, 'params');
-      const verdict =
-        verb === 'approve'
-          ? { approve: true, ...parseInput(approveBody, req.body ?? {}, 'body') }
-          : { approve: false, ...parseInput(rejectBody, req.body ?? {}, 'body') };
-      res.json({ id: requestId, ...(await deps.approvals.decide(tenant._id, requestId, verdict, actor)) });
-    });
-  }
+  const decision = z.object({ id: z.string(), status: z.enum(['approved', 'rejected']) });
+  r.post(
+    '/api/tenants/:tenant/approvals/:requestId/approve',
+    route({ params: approvalParams, guard: tenantAdmin(true), body: approveBody, response: decision }, async ({ params, auth, body }) => ({
+      id: params.requestId,
+      ...(await deps.approvals.decide(auth.tenant._id, params.requestId, { approve: true, ...body }, auth.actor)),
+    })),
+  );
+  r.post(
+    '/api/tenants/:tenant/approvals/:requestId/reject',
+    route({ params: approvalParams, guard: tenantAdmin(true), body: rejectBody, response: decision }, async ({ params, auth, body }) => ({
+      id: params.requestId,
+      ...(await deps.approvals.decide(auth.tenant._id, params.requestId, { approve: false, reason: body.reason }, auth.actor)),
+    })),
+  );
   return r;
 }

@@ -1,14 +1,18 @@
+import { z } from 'zod';
 import express, { Router, type Request, type Response } from 'express';
 import type { Models } from '../../db/models';
 import type { Libraries } from '../../library';
 import { notFound, OnrampError } from '../../errors';
 import { secretsMatch } from '../adminAuth';
-import { tenantParams } from '../admin/schemas';
+import { approvalParams, tenantParams } from '../admin/schemas';
 import { establishSession, saveSession } from '../session';
 import { createTenantAdminGuard } from '../tenantAdmin';
-import { parseInput } from '../validate';
+import { route } from '../route';
 import { checkCsrf, csrfToken } from '../csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
+
+/** The console's approve/reject form (besides its CSRF field). */
+const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 
 export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections'> & {
   models: Models;
@@ -60,14 +64,17 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
 
   /** SSO for tenant admins: the tenant's SAML login, coming back to its approvals page. */
-  r.get('/console/login', async (req, res) => {
-    const { tenant: slug } = parseInput(tenantParams, { tenant: req.query.tenant }, 'query');
-    const tenant = await deps.tenants.bySlug(slug);
-    const back = encodeURIComponent(`/console/t/${slug}/approvals`);
-    const sso = await deps.connections.signInConnection(tenant._id);
-    if (!sso) throw notFound(`a single sign-on connection of "${slug}"`);
-    res.redirect(303, sso.kind === 'saml' ? `/sso/saml/${sso.id}/login?RelayState=${back}` : `/sso/oidc/${sso.id}/login?returnTo=${back}`);
-  });
+  r.get(
+    '/console/login',
+    route({ query: tenantParams }, async ({ query, res }) => {
+      const slug = query.tenant;
+      const tenant = await deps.tenants.bySlug(slug);
+      const back = encodeURIComponent(`/console/t/${slug}/approvals`);
+      const sso = await deps.connections.signInConnection(tenant._id);
+      if (!sso) throw notFound(`a single sign-on connection of "${slug}"`);
+      res.redirect(303, sso.kind === 'saml' ? `/sso/saml/${sso.id}/login?RelayState=${back}` : `/sso/oidc/${sso.id}/login?returnTo=${back}`);
+    }),
+  );
 
   r.post('/console/login/token', async (req, res) => {
     checkCsrf(req, deps.publicUrl);
@@ -83,35 +90,44 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.redirect(303, '/console');
   });
 
-  r.get('/console/t/:tenant/approvals', async (req, res) => {
-    if (!req.session.globalAdmin && !req.session.userId) {
-      res.redirect(303, '/console');
-      return;
-    }
-    const tenant = await deps.tenants.bySlug(parseInput(tenantParams, req.params, 'params').tenant);
-    await actorFor(req, String(tenant._id));
-    const { data } = await deps.approvals.listPending(tenant._id, {}, 200, null);
-    await render(req, res, `Pending approvals · ${tenant.name}`, approvalsView(tenant.slug, data, csrfToken(req)));
-  });
+  r.get(
+    '/console/t/:tenant/approvals',
+    route({ params: tenantParams }, async ({ params, req, res }) => {
+      if (!req.session.globalAdmin && !req.session.userId) {
+        res.redirect(303, '/console');
+        return;
+      }
+      const tenant = await deps.tenants.bySlug(params.tenant);
+      await actorFor(req, String(tenant._id));
+      const { data } = await deps.approvals.listPending(tenant._id, {}, 200, null);
+      await render(req, res, `Pending approvals · ${tenant.name}`, approvalsView(tenant.slug, data, csrfToken(req)));
+    }),
+  );
 
   for (const verb of ['approve', 'reject'] as const) {
-    r.post(`/console/t/:tenant/approvals/:requestId/${verb}`, async (req, res) => {
+    const guard = async ({ params, req }: { params: { tenant: string }; req: Request }) => {
       checkCsrf(req, deps.publicUrl);
-      const tenant = await deps.tenants.bySlug(parseInput(tenantParams, { tenant: req.params.tenant }, 'params').tenant);
-      const actor = await actorFor(req, String(tenant._id));
-      const requestId = String(req.params.requestId ?? '');
-      const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 500) || null;
-      try {
-        if (verb === 'reject' && !reason) throw new OnrampError('validation_failed', 'say why you reject this sign-in', { status: 400 });
-        await deps.approvals.decide(tenant._id, requestId, { approve: verb === 'approve', reason }, actor);
-        req.session.flash = verb === 'approve' ? 'Approved: the person can sign in now.' : 'Rejected.';
-      } catch (err) {
-        if (!(err instanceof OnrampError) || !err.expose) throw err;
-        req.session.flash = `!${err.message}`;
-      }
-      await saveSession(req);
-      res.redirect(303, `/console/t/${tenant.slug}/approvals`);
-    });
+      const tenant = await deps.tenants.bySlug(params.tenant);
+      return { tenant, actor: await actorFor(req, String(tenant._id)) };
+    };
+    r.post(
+      `/console/t/:tenant/approvals/:requestId/${verb}`,
+      route({ params: approvalParams, guard, body: decisionForm }, async ({ params, auth, body, req, res }) => {
+        const { tenant, actor } = auth;
+        const requestId = params.requestId;
+        const reason = body.reason?.trim().slice(0, 500) || null;
+        try {
+          if (verb === 'reject' && !reason) throw new OnrampError('validation_failed', 'say why you reject this sign-in', { status: 400 });
+          await deps.approvals.decide(tenant._id, requestId, { approve: verb === 'approve', reason }, actor);
+          req.session.flash = verb === 'approve' ? 'Approved: the person can sign in now.' : 'Rejected.';
+        } catch (err) {
+          if (!(err instanceof OnrampError) || !err.expose) throw err;
+          req.session.flash = `!${err.message}`;
+        }
+        await saveSession(req);
+        res.redirect(303, `/console/t/${tenant.slug}/approvals`);
+      }),
+    );
   }
 
   return r;
