@@ -70,10 +70,11 @@ export function watchUnacknowledgedWrites(client: MongoClient, logger: Logger): 
 type IdValue = { toString(): string } | string | number;
 
 /** The `_id` a filter asks for: one value, a set (`$in`), or nothing to check. */
-function askedIds(filter: Record<string, unknown>): Set<string> | null {
+export function askedIds(filter: Record<string, unknown>): Set<string> | null {
   const id = filter._id as unknown;
   if (id === undefined || id === null) return null;
   if (typeof id === 'string' || typeof id === 'number') return new Set([String(id)]);
+  if (id instanceof RegExp) return null; // a pattern, not an identity lookup
   if (typeof id === 'object') {
     const ops = id as Record<string, unknown>;
     if (Array.isArray(ops.$in)) return new Set(ops.$in.map((v) => String(v as IdValue)));

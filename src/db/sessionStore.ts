@@ -26,7 +26,8 @@ export class MongooseSessionStore extends session.Store {
     this.models.sessions
       .findById(sid)
       .lean()
-      .then((doc) => cb(null, doc && doc.expires.getTime() > Date.now() ? (doc.session as SessionData) : null), cb);
+      // A session without a valid expiry is treated as expired.
+      .then((doc) => cb(null, doc && doc.expires instanceof Date && doc.expires.getTime() > Date.now() ? (doc.session as SessionData) : null), cb);
   }
 
   override set(sid: string, sess: SessionData, cb: Callback = () => undefined): void {

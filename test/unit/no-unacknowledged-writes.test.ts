@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isUnacknowledgedWrite } from '../../src/db/replyGuard';
+import { Types } from 'mongoose';
+import { askedIds, isUnacknowledgedWrite } from '../../src/db/replyGuard';
 import { ROOT, sourceFiles } from '../support/sourceFiles';
 
 /** Issue 11 §0: FerretDB v1 answers unacknowledged writes, and the driver then hands that answer to the next query. */
@@ -28,5 +29,19 @@ describe('no unacknowledged writes', () => {
     expect(isUnacknowledgedWrite('delete', { delete: 'sessions', writeConcern: { w: 1 } })).toBe(false);
     expect(isUnacknowledgedWrite('delete', { delete: 'sessions' })).toBe(false);
     expect(isUnacknowledgedWrite('find', { find: 'x', writeConcern: { w: 0 } })).toBe(false);
+  });
+});
+
+describe('the reply guard checks lookups by _id, and only those', () => {
+  it('reads the _id a filter asks for', () => {
+    const oid = new Types.ObjectId();
+    expect(askedIds({ _id: 'a' })).toEqual(new Set(['a']));
+    expect(askedIds({ _id: oid, tenantId: 'x' })).toEqual(new Set([oid.toHexString()]));
+    expect(askedIds({ _id: { $in: ['a', oid] } })).toEqual(new Set(['a', oid.toHexString()]));
+  });
+  it('leaves range, existence and pattern filters alone', () => {
+    expect(askedIds({ _id: { $gt: 'a' } })).toBeNull();
+    expect(askedIds({ _id: /^old-/ })).toBeNull();
+    expect(askedIds({ email: 'a@b.c' })).toBeNull();
   });
 });
