@@ -11,6 +11,8 @@ import { route } from '../route';
 import { checkCsrf, csrfToken } from '../csrf';
 import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
 
+/** The operator's sign-in form (besides its CSRF field). */
+const tokenForm = z.object({ token: z.string().max(1000).default('') });
 /** The console's approve/reject form (besides its CSRF field). */
 const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 
@@ -76,19 +78,24 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     }),
   );
 
-  r.post('/console/login/token', async (req, res) => {
-    checkCsrf(req, deps.publicUrl);
-    const token = (req.body as Record<string, unknown>).token;
-    if (typeof token !== 'string' || !secretsMatch(token, deps.adminToken)) throw new OnrampError('unauthorized', 'that is not the admin token', { status: 401 });
-    await establishSession(req, { globalAdmin: true });
-    res.redirect(303, '/console');
-  });
+  const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
 
-  r.post('/console/logout', async (req, res) => {
-    checkCsrf(req, deps.publicUrl);
-    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.redirect(303, '/console');
-  });
+  r.post(
+    '/console/login/token',
+    route({ guard: sameSite, body: tokenForm }, async ({ body, req, res }) => {
+      if (!secretsMatch(body.token, deps.adminToken)) throw new OnrampError('unauthorized', 'that is not the admin token', { status: 401 });
+      await establishSession(req, { globalAdmin: true });
+      res.redirect(303, '/console');
+    }),
+  );
+
+  r.post(
+    '/console/logout',
+    route({ guard: sameSite }, async ({ req, res }) => {
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      res.redirect(303, '/console');
+    }),
+  );
 
   r.get(
     '/console/t/:tenant/approvals',

@@ -1,4 +1,5 @@
 import express, { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { Models } from '../../db/models';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
 import type { Logger } from '../../logger';
@@ -8,6 +9,7 @@ import { checkCsrf, csrfToken } from '../csrf';
 import { escapeHtml as e, page } from '../pages';
 import { saveSession } from '../session';
 import { answerSignIn } from '../signInAnswer';
+import { route } from '../route';
 import { signInFailure } from '../signInFailure';
 
 export interface EmailRouterDeps {
@@ -21,10 +23,9 @@ export interface EmailRouterDeps {
   showOutbox: boolean;
 }
 
-const field = (req: Request, name: string): string => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
+/** The forms' fields (the address and code are checked by the email sign-in library). */
+const startForm = z.object({ email: z.string().max(1000).default('') });
+const verifyForm = startForm.extend({ code: z.string().max(100).default('') });
 
 /** The built-in email sign-in pages: ask for an address, send a code, check it. */
 export function emailRouter(deps: EmailRouterDeps): Router {
@@ -48,30 +49,37 @@ export function emailRouter(deps: EmailRouterDeps): Router {
     res.type('html').send(page('Sign in with email', body));
   });
 
-  r.post('/sso/email/start', async (req, res) => {
-    checkCsrf(req, deps.publicUrl);
-    const { email } = await deps.emailSignIn.start({ email: field(req, 'email'), ip: req.ip ?? 'unknown' });
-    res.type('html').send(codeForm(req, email));
-  });
+  /** Both forms come from our own pages: refused from another origin or without the session's CSRF token. */
+  const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
 
-  r.post('/sso/email/verify', async (req, res) => {
-    checkCsrf(req, deps.publicUrl);
-    let restore: (() => Promise<void>) | null = null;
-    try {
-      const verified = await deps.emailSignIn.verify({ email: field(req, 'email'), code: field(req, 'code'), ip: req.ip ?? 'unknown' });
-      restore = verified.restore;
-      const { decision } = await deps.signIn.signIn(verified.claim);
-      await answerSignIn(req, res, decision, null);
-    } catch (err) {
-      throw await signInFailure(err, {
-        models: deps.models,
-        logger: deps.logger,
-        req,
-        target: { tenantId: null, connectionId: null, type: 'email', id: field(req, 'email').slice(0, 320) },
-        onUnavailable: async () => restore?.(),
-      });
-    }
-  });
+  r.post(
+    '/sso/email/start',
+    route({ guard: sameSite, body: startForm }, async ({ body, req, res }) => {
+      const { email } = await deps.emailSignIn.start({ email: body.email, ip: req.ip ?? 'unknown' });
+      res.type('html').send(codeForm(req, email));
+    }),
+  );
+
+  r.post(
+    '/sso/email/verify',
+    route({ guard: sameSite, body: verifyForm }, async ({ body, req, res }) => {
+      let restore: (() => Promise<void>) | null = null;
+      try {
+        const verified = await deps.emailSignIn.verify({ email: body.email, code: body.code, ip: req.ip ?? 'unknown' });
+        restore = verified.restore;
+        const { decision } = await deps.signIn.signIn(verified.claim);
+        await answerSignIn(req, res, decision, null);
+      } catch (err) {
+        throw await signInFailure(err, {
+          models: deps.models,
+          logger: deps.logger,
+          req,
+          target: { tenantId: null, connectionId: null, type: 'email', id: body.email.slice(0, 320) },
+          onUnavailable: async () => restore?.(),
+        });
+      }
+    }),
+  );
 
   if (deps.showOutbox) {
     r.get('/dev/outbox', async (_req, res) => {

@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { z } from 'zod';
 import * as oidc from 'openid-client';
 import type { Models } from '../../db/models';
 import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
@@ -9,6 +10,7 @@ import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates'
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { answerSignIn, returnPath } from '../signInAnswer';
+import { route } from '../route';
 import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
 import type { OidcClients } from './client';
@@ -24,6 +26,10 @@ export interface OidcRouterDeps {
   clients: OidcClients;
   signIn: SignInStarter;
 }
+
+const connectionPath = z.object({ connectionId: z.string().max(64) });
+const loginQuery = z.object({ returnTo: z.string().max(1000).optional() });
+const callbackQuery = z.object({ state: z.string().optional(), error: z.string().optional() });
 
 const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
 
@@ -60,8 +66,9 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
   const { models, logger } = deps;
   const r = Router();
 
-  const connectionOf = async (req: Request): Promise<OidcConnectionDoc> => {
-    const conn = await deps.connections.byId(String(req.params.connectionId)).catch((err: unknown) => {
+  /** The guard of both routes: the path's connection, enabled (404 / 403 otherwise). */
+  const connectionOf = async ({ params }: { params: { connectionId: string } }): Promise<OidcConnectionDoc> => {
+    const conn = await deps.connections.byId(params.connectionId).catch((err: unknown) => {
       throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
     });
     if (!conn) throw notFound('OIDC connection');
@@ -75,68 +82,73 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
       throw new OnrampError('oidc_discovery_failed', 'The identity provider cannot be reached right now. Try again later.', { status: 503, cause: err });
     });
 
-  r.get('/sso/oidc/:connectionId/login', async (req, res) => {
-    const conn = await connectionOf(req);
-    const config = await providerConfig(conn);
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const codeVerifier = oidc.randomPKCECodeVerifier();
-    await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(req.query.returnTo) });
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
-      scope: conn.scopes.join(' '),
-      response_type: 'code',
-      state,
-      nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    });
-    res.redirect(302, url.href);
-  });
-
-  r.get('/sso/oidc/:connectionId/callback', async (req, res) => {
-    const conn = await connectionOf(req);
-    try {
-      const stateParam = typeof req.query.state === 'string' ? req.query.state : '';
-      // One use: the state is deleted as it is read, and must belong to this connection.
-      const saved = await deps.loginStates.take(stateParam, String(conn._id));
-      if (!saved) {
-        throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
-      }
-      if (typeof req.query.error === 'string') {
-        throw rejected('oidc_idp_error', `The identity provider refused the sign-in (${req.query.error.slice(0, 100)}).`);
-      }
-      if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
+  r.get(
+    '/sso/oidc/:connectionId/login',
+    route({ params: connectionPath, guard: connectionOf, query: loginQuery }, async ({ auth: conn, query, res }) => {
       const config = await providerConfig(conn);
-      let claims: Record<string, unknown>;
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const codeVerifier = oidc.randomPKCECodeVerifier();
+      await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(query.returnTo) });
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
+        scope: conn.scopes.join(' '),
+        response_type: 'code',
+        state,
+        nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      });
+      res.redirect(302, url.href);
+    }),
+  );
+
+  r.get(
+    '/sso/oidc/:connectionId/callback',
+    // The rest of the callback URL (code, iss…) is openid-client's to check.
+    route({ params: connectionPath, guard: connectionOf, query: callbackQuery }, async ({ auth: conn, query, req, res }) => {
       try {
-        const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
-          expectedState: saved.state,
-          expectedNonce: saved.nonce,
-          pkceCodeVerifier: saved.codeVerifier,
-          idTokenExpected: true,
-        });
-        const idClaims = tokens.claims();
-        if (!idClaims) throw new Error('no ID token');
-        // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
-        if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
-          throw rejected('oidc_invalid', `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`);
+        const stateParam = query.state ?? '';
+        // One use: the state is deleted as it is read, and must belong to this connection.
+        const saved = await deps.loginStates.take(stateParam, String(conn._id));
+        if (!saved) {
+          throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
         }
-        // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
-        const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-        claims = { ...userinfo, ...idClaims };
+        if (query.error !== undefined) {
+          throw rejected('oidc_idp_error', `The identity provider refused the sign-in (${query.error.slice(0, 100)}).`);
+        }
+        if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
+        const config = await providerConfig(conn);
+        let claims: Record<string, unknown>;
+        try {
+          const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
+            expectedState: saved.state,
+            expectedNonce: saved.nonce,
+            pkceCodeVerifier: saved.codeVerifier,
+            idTokenExpected: true,
+          });
+          const idClaims = tokens.claims();
+          if (!idClaims) throw new Error('no ID token');
+          // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
+          if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
+            throw rejected('oidc_invalid', `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`);
+          }
+          // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
+          const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+          claims = { ...userinfo, ...idClaims };
+        } catch (err) {
+          throw providerAnswerRefused(err);
+        }
+        const claim = checkClaimBounds(oidcToClaim(claims, conn));
+        const { decision, workflowId } = await deps.signIn.signIn(claim);
+        logger.info({ workflowId, status: decision.status }, 'sign-in decided');
+        await answerSignIn(req, res, decision, saved.returnTo);
       } catch (err) {
-        throw providerAnswerRefused(err);
+        // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
+        throw await signInFailure(err, { models, logger, req, target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' } });
       }
-      const claim = checkClaimBounds(oidcToClaim(claims, conn));
-      const { decision, workflowId } = await deps.signIn.signIn(claim);
-      logger.info({ workflowId, status: decision.status }, 'sign-in decided');
-      await answerSignIn(req, res, decision, saved.returnTo);
-    } catch (err) {
-      // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
-      throw await signInFailure(err, { models, logger, req, target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' } });
-    }
-  });
+    }),
+  );
 
   return r;
 }
