@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   email_held_by_other_account: e(409),
   sp_key_in_use: e(409),
   too_many_sp_keys: e(409),
+  too_many_tokens: e(409),
   // Domains
   domain_not_claimable: e(400),
   domain_not_verified: e(422),

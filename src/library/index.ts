@@ -17,6 +17,7 @@ import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
+import { createScimDirectoryLibrary } from './scimDirectories';
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
 
@@ -51,6 +52,7 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
     approvals: createApprovalLibrary(models, temporalClient),
     groups: createGroupLibrary(models),
     domains: createDomainLibrary(models, config.dns),
+    scimDirectories: createScimDirectoryLibrary(models, publicUrl),
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
     outbox,
     start() {

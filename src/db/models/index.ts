@@ -10,6 +10,7 @@ import { identityModel } from './identity';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
+import { scimDirectoryModel } from './scimDirectory';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
 import { userAttributeModel } from './userAttribute';
@@ -39,6 +40,7 @@ export function createModels(conn: Connection) {
     samlRequests: samlRequestModel(conn),
     usedAssertions: usedAssertionModel(conn),
     sessions: sessionModel(conn),
+    scimDirectories: scimDirectoryModel(conn),
   };
 }
 

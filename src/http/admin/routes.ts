@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { OidcClients } from '../oidc/client';
 import { requireAdminToken } from '../adminAuth';
 import { connectionRouter } from './connectionRoutes';
+import { directoryRouter } from './directoryRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../../library/pagination';
@@ -42,7 +43,7 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections'
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories'
 > & {
   adminToken: string;
   models: Models;
@@ -85,6 +86,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
+  r.use(directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, actor: ADMIN }));
   r.use(connectionRouter({ models: deps.models, tenants: deps.tenants, connections: deps.connections, actor: ADMIN }));
 
   // Every tenant route names its tenant by slug; the schemas extend tenantParams.

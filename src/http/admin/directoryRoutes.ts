@@ -1,0 +1,76 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Libraries } from '../../library';
+import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
+import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
+import { route } from '../route';
+import { tenantParams } from './schemas';
+
+export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories'> & { actor: { type: 'admin'; id: string | null } };
+
+const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
+const tokenParams = directoryParams.extend({ tokenId: z.string().regex(/^[0-9a-f]{12}$/, 'must be a token id') });
+const createBody = z.strictObject({ name: z.string().trim().min(1).max(200), provider: z.enum(DIRECTORY_PROVIDERS).default('generic') });
+const rotateBody = z.strictObject({ overlapSeconds: z.number().int().min(0).max(MAX_TOKEN_OVERLAP_SECONDS).optional() });
+const enabledBody = z.strictObject({ enabled: z.boolean() });
+const directoryOut = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  enabled: z.boolean(),
+  /** Give this and a token to the IdP's provisioning settings (the SCIM endpoint: issue #14). */
+  baseUrl: z.string(),
+  /** The live tokens: ids and expiry only; a token itself is shown once, when it is made. */
+  tokens: z.array(z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string().nullable() })),
+  createdAt: z.string(),
+});
+const withToken = directoryOut.extend({ token: z.string() });
+
+/** A tenant's SCIM directories and their tokens (mounted inside the admin router). */
+export function directoryRouter({ tenants, scimDirectories, actor }: DirectoryRouterDeps): Router {
+  const r = Router();
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
+
+  r.post(
+    '/tenants/:tenant/directories',
+    route({ params: tenantParams, body: createBody, response: withToken, status: 201 }, async ({ params, body }) =>
+      scimDirectories.create((await tenantOf(params))._id, body, actor),
+    ),
+  );
+  r.get(
+    '/tenants/:tenant/directories',
+    route({ params: tenantParams, response: z.object({ data: z.array(directoryOut) }) }, async ({ params }) => ({
+      data: await scimDirectories.list((await tenantOf(params))._id),
+    })),
+  );
+  r.get(
+    '/tenants/:tenant/directories/:directoryId',
+    route({ params: directoryParams, response: directoryOut }, async ({ params }) => scimDirectories.get((await tenantOf(params))._id, params.directoryId)),
+  );
+  r.patch(
+    '/tenants/:tenant/directories/:directoryId',
+    route({ params: directoryParams, body: enabledBody, response: directoryOut }, async ({ params, body }) =>
+      scimDirectories.setEnabled((await tenantOf(params))._id, params.directoryId, body.enabled, actor),
+    ),
+  );
+  r.delete(
+    '/tenants/:tenant/directories/:directoryId',
+    route({ params: directoryParams, status: 204 }, async ({ params }) => {
+      await scimDirectories.remove((await tenantOf(params))._id, params.directoryId, actor);
+    }),
+  );
+  r.post(
+    '/tenants/:tenant/directories/:directoryId/tokens',
+    route({ params: directoryParams, body: rotateBody, response: withToken, status: 201 }, async ({ params, body }) =>
+      scimDirectories.rotateToken((await tenantOf(params))._id, params.directoryId, body.overlapSeconds, actor),
+    ),
+  );
+  r.delete(
+    '/tenants/:tenant/directories/:directoryId/tokens/:tokenId',
+    route({ params: tokenParams, response: directoryOut }, async ({ params }) =>
+      scimDirectories.revokeToken((await tenantOf(params))._id, params.directoryId, params.tokenId, actor),
+    ),
+  );
+  return r;
+}

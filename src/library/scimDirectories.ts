@@ -1,0 +1,134 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
+import type { Models } from '../db/models';
+import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../db/models/scimDirectory';
+import { conflict, notFound, OnrampError } from '../errors';
+
+type Actor = { type: 'admin'; id: string | null };
+export type DirectoryProvider = (typeof DIRECTORY_PROVIDERS)[number];
+
+/** The longest a replaced token keeps working after a rotation. */
+export const MAX_TOKEN_OVERLAP_SECONDS = 30 * 24 * 3600;
+const DEFAULT_TOKEN_OVERLAP_SECONDS = 24 * 3600;
+/** Tokens a directory keeps (live or within their overlap). */
+const MAX_TOKENS = 5;
+
+const digestOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newToken = () => {
+  const token = `onramp_scim_${randomBytes(32).toString('base64url')}`;
+  return { token, stored: { id: randomBytes(6).toString('hex'), digest: digestOf(token), createdAt: new Date(), expiresAt: null as Date | null } };
+};
+const live = (t: { expiresAt?: Date | null }, now: Date) => !t.expiresAt || t.expiresAt.getTime() > now.getTime();
+
+/** Where a directory's IdP sends its SCIM requests. */
+export const scimBaseUrl = (publicUrl: string, directoryId: string): string => `${publicUrl}/scim/v2/${directoryId}`;
+
+/**
+ * SCIM directories of a tenant and their bearer tokens: random, shown once,
+ * kept as SHA-256 digests, rotatable with an overlap window, revocable. Every
+ * change is audited (never with a token).
+ */
+export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
+  const present = (d: ScimDirectoryDoc & { createdAt?: Date }, now = new Date()) => ({
+    id: String(d._id),
+    tenantId: String(d.tenantId),
+    name: d.name,
+    provider: d.provider,
+    enabled: d.enabled,
+    baseUrl: scimBaseUrl(publicUrl, String(d._id)),
+    tokens: d.tokens
+      .filter((t) => live(t, now))
+      .map((t) => ({ id: t.id, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null })),
+    createdAt: (d.createdAt ?? new Date(0)).toISOString(),
+  });
+
+  const ofTenant = async (tenantId: Types.ObjectId, id: string) => {
+    const d = Types.ObjectId.isValid(id) && id.length === 24 ? await models.scimDirectories.findOne({ _id: id, tenantId }).lean() : null;
+    if (!d) throw notFound('SCIM directory of this tenant');
+    return d as ScimDirectoryDoc & { createdAt: Date };
+  };
+
+  const audit = (d: { _id: Types.ObjectId; tenantId: Types.ObjectId }, actor: Actor, action: string, after: Record<string, unknown> | null, before: Record<string, unknown> | null = null) =>
+    recordAction(models, { tenantId: String(d.tenantId), actor, action, target: { type: 'scim_directory', id: String(d._id) }, before, after });
+
+  return {
+    present,
+
+    /** A new directory and its first token (returned once). */
+    async create(tenantId: Types.ObjectId, input: { name: string; provider: DirectoryProvider }, actor: Actor) {
+      const { token, stored } = newToken();
+      const d = (await models.scimDirectories.create({ tenantId, ...input, tokens: [stored] })).toObject() as ScimDirectoryDoc & { createdAt: Date };
+      await audit(d, actor, 'directory.created', { name: input.name, provider: input.provider, tokenId: stored.id });
+      return { ...present(d), token };
+    },
+
+    async list(tenantId: Types.ObjectId) {
+      const rows = await models.scimDirectories.find({ tenantId }).sort({ createdAt: 1 }).lean();
+      return rows.map((d) => present(d as ScimDirectoryDoc & { createdAt: Date }));
+    },
+
+    async get(tenantId: Types.ObjectId, id: string) {
+      return present(await ofTenant(tenantId, id));
+    },
+
+    /**
+     * A new token (returned once); the tokens in use keep working for
+     * `overlapSeconds` (default a day; 0 ends them now), so the IdP can be
+     * reconfigured without a gap.
+     */
+    async rotateToken(tenantId: Types.ObjectId, id: string, overlapSeconds: number | undefined, actor: Actor, now = new Date()) {
+      const d = await ofTenant(tenantId, id);
+      const overlap = overlapSeconds ?? DEFAULT_TOKEN_OVERLAP_SECONDS;
+      if (overlap < 0 || overlap > MAX_TOKEN_OVERLAP_SECONDS) throw new OnrampError('validation_failed', `overlapSeconds: between 0 and ${MAX_TOKEN_OVERLAP_SECONDS}`, { status: 400 });
+      const until = new Date(now.getTime() + overlap * 1000);
+      const kept = d.tokens
+        .filter((t) => live(t, now))
+        .map((t) => ({ ...t, expiresAt: t.expiresAt && t.expiresAt.getTime() < until.getTime() ? t.expiresAt : until }));
+      if (kept.length + 1 > MAX_TOKENS) throw conflict('too_many_tokens', `a directory keeps at most ${MAX_TOKENS} tokens; revoke one first`);
+      const { token, stored } = newToken();
+      const tokens = [...kept, stored];
+      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { tokens } }, { new: true }).lean();
+      if (!after) throw notFound('SCIM directory of this tenant');
+      await audit(d, actor, 'directory.token_rotated', { tokenId: stored.id, previousUntil: until.toISOString() });
+      return { ...present(after as ScimDirectoryDoc & { createdAt: Date }, now), token };
+    },
+
+    /** End one token now. */
+    async revokeToken(tenantId: Types.ObjectId, id: string, tokenId: string, actor: Actor, now = new Date()) {
+      const d = await ofTenant(tenantId, id);
+      if (!d.tokens.some((t) => t.id === tokenId && live(t, now))) throw notFound('live token of this directory');
+      const tokens = d.tokens.map((t) => (t.id === tokenId ? { ...t, expiresAt: now } : t));
+      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { tokens } }, { new: true }).lean();
+      await audit(d, actor, 'directory.token_revoked', { tokenId });
+      return present(after as ScimDirectoryDoc & { createdAt: Date }, now);
+    },
+
+    async setEnabled(tenantId: Types.ObjectId, id: string, enabled: boolean, actor: Actor) {
+      const d = await ofTenant(tenantId, id);
+      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { enabled } }, { new: true }).lean();
+      await audit(d, actor, enabled ? 'directory.enabled' : 'directory.disabled', { enabled }, { enabled: d.enabled });
+      return present(after as ScimDirectoryDoc & { createdAt: Date });
+    },
+
+    async remove(tenantId: Types.ObjectId, id: string, actor: Actor) {
+      const d = await ofTenant(tenantId, id);
+      await models.scimDirectories.deleteOne({ _id: d._id, tenantId });
+      await audit(d, actor, 'directory.deleted', null, { name: d.name, provider: d.provider });
+    },
+
+    /**
+     * Who is calling `/scim/v2/<directoryId>`: the directory, when the bearer
+     * token is one of its live tokens (digests compared in constant time) and
+     * it is enabled; null otherwise — the caller answers 401 and reads nothing.
+     */
+    async authenticate(directoryId: string, bearer: string, now = new Date()): Promise<{ directoryId: string; tenantId: string } | null> {
+      if (!Types.ObjectId.isValid(directoryId) || directoryId.length !== 24 || !bearer) return null;
+      const d = await models.scimDirectories.findById(directoryId).lean();
+      if (!d || !d.enabled) return null;
+      const given = Buffer.from(digestOf(bearer), 'hex');
+      const match = d.tokens.filter((t) => live(t, now)).some((t) => timingSafeEqual(given, Buffer.from(t.digest, 'hex')));
+      return match ? { directoryId: String(d._id), tenantId: String(d.tenantId) } : null;
+    },
+  };
+}
