@@ -53,4 +53,25 @@ describe('the onramp CLI', () => {
     expect((await onramp('approvals', 'frobnicate', '--tenant', 'cli')).code).toBe(2);
     expect((await onramp('approvals', 'list')).code).toBe(2);
   });
+
+  it('manages SCIM directories: the token printed once at creation and rotation, never by list', async () => {
+    const created = await onramp('directories', 'create', '--tenant', 'cli', '--name', 'Entra ID', '--provider', 'entra');
+    expect(created.code).toBe(0);
+    const token = /token \(shown once[^:]*\): (onramp_scim_\S+)/.exec(created.stdout)?.[1] ?? '';
+    const id = created.stdout.split('\t')[0] ?? '';
+    expect(token).not.toBe('');
+    expect(await h.services.libraries.scimDirectories.authenticate(id, token)).not.toBeNull();
+    const list = await onramp('directories', 'list', '--tenant', 'cli');
+    expect(list.stdout).toContain(id);
+    expect(list.stdout).not.toContain(token);
+    const rotated = await onramp('directories', 'rotate', id, '--tenant', 'cli', '--overlap-seconds', '0');
+    expect(rotated.code).toBe(0);
+    expect(await h.services.libraries.scimDirectories.authenticate(id, token)).toBeNull();
+    expect((await onramp('directories', 'disable', id, '--tenant', 'cli')).stdout).toContain('disabled');
+    expect((await onramp('directories', 'delete', id, '--tenant', 'cli')).stdout).toContain('deleted');
+    const gone = await onramp('directories', 'delete', id, '--tenant', 'cli');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('404 not_found');
+    expect((await onramp('directories', 'create', '--tenant', 'cli')).code).toBe(2); // no --name
+  });
 });

@@ -1,0 +1,31 @@
+/** A thin client of the admin API for one tenant; refusals are printed (`onramp: <status> <code>: <message>`) and answer null. */
+export function adminClient(base: string, token: string, tenant: string) {
+  return async <T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | null> => {
+    const res = await fetch(`${base}/api/admin/tenants/${encodeURIComponent(tenant)}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (res.status === 204) return {} as T;
+    const parsed: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+      process.stderr.write(`onramp: ${res.status} ${err?.code ?? 'error'}: ${err?.message ?? res.statusText}\n`);
+      return null;
+    }
+    return parsed as T;
+  };
+}
+
+export type AdminCall = ReturnType<typeof adminClient>;
+
+export class UsageError extends Error {}
+
+/** What a command group reads from the command line. */
+export interface CliArgs {
+  command: string | undefined;
+  /** Positional arguments after the command. */
+  args: string[];
+  values: Record<string, string | boolean | undefined>;
+  out: (line: string) => void;
+}

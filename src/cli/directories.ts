@@ -1,0 +1,66 @@
+import { UsageError, type AdminCall, type CliArgs } from './adminClient';
+
+interface Directory {
+  id: string;
+  name: string;
+  provider: string;
+  enabled: boolean;
+  baseUrl: string;
+  tokens: Array<{ id: string; expiresAt: string | null }>;
+  token?: string;
+}
+
+const describe = (d: Directory) =>
+  `${d.id}\t${d.provider}\t${d.enabled ? 'enabled' : 'disabled'}\t${d.name}\t${d.baseUrl}\ttokens ${d.tokens.map((t) => `${t.id}${t.expiresAt ? ` (until ${t.expiresAt})` : ''}`).join(', ') || '-'}`;
+
+/** `onramp directories create|list|rotate|revoke-token|enable|disable|delete`. A token is printed once, when it is made. */
+export async function directoriesCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const need = (usage: string) => {
+    const [id] = args;
+    if (!id) throw new UsageError(`onramp directories ${usage}`);
+    return encodeURIComponent(id);
+  };
+  const show = (d: Directory | null) => {
+    if (!d) return 1;
+    out(describe(d));
+    if (d.token) out(`token (shown once; give it to the IdP with the base URL): ${d.token}`);
+    return 0;
+  };
+  switch (command) {
+    case 'create': {
+      const name = str('name');
+      if (!name) throw new UsageError('onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]');
+      return show(await call<Directory>('POST', '/directories', { name, provider: str('provider') ?? 'generic' }));
+    }
+    case 'list': {
+      const list = await call<{ data: Directory[] }>('GET', '/directories');
+      if (!list) return 1;
+      if (list.data.length === 0) out('no directories');
+      for (const d of list.data) out(describe(d));
+      return 0;
+    }
+    case 'rotate': {
+      const id = need('rotate <directory-id> --tenant <slug> [--overlap-seconds <n>]');
+      const overlap = str('overlap-seconds');
+      return show(await call<Directory>('POST', `/directories/${id}/tokens`, overlap !== undefined ? { overlapSeconds: Number(overlap) } : {}));
+    }
+    case 'revoke-token': {
+      const id = need('revoke-token <directory-id> <token-id> --tenant <slug>');
+      const tokenId = args[1];
+      if (!tokenId) throw new UsageError('onramp directories revoke-token <directory-id> <token-id> --tenant <slug>');
+      return show(await call<Directory>('DELETE', `/directories/${id}/tokens/${encodeURIComponent(tokenId)}`));
+    }
+    case 'enable':
+    case 'disable':
+      return show(await call<Directory>('PATCH', `/directories/${need(`${command} <directory-id> --tenant <slug>`)}`, { enabled: command === 'enable' }));
+    case 'delete': {
+      const done = await call<object>('DELETE', `/directories/${need('delete <directory-id> --tenant <slug>')}`);
+      if (!done) return 1;
+      out(`${args[0]}: deleted`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "directories ${command ?? ''}"`);
+  }
+}
