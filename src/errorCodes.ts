@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   oidc_idp_error: e(401),
   oidc_response_too_large: e(401),
   oidc_discovery_failed: e(503, true),
+  oidc_discovery_invalid: e(502, true),
   oidc_provider_unavailable: e(503, true),
   // Email sign-in
   email_code_invalid: e(401),

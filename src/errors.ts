@@ -64,22 +64,31 @@ const NET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '
 /** Server answers that mean "busy, try again" (FerretDB's SQLite backend: "database is locked"). */
 const BUSY_MESSAGE = /database is locked|SQLITE_BUSY|connection .* closed|connection pool .* cleared|server selection timed out/i;
 
+/** Whether a name is one the MongoDB driver or mongoose gives its errors (MongoServerError, MongooseError…). */
+const isDatabaseErrorName = (name: string): boolean => /^Mongo(ose)?[A-Z]?\w*Error$/.test(name);
+
 /**
  * Whether an error is the infrastructure failing (database, Temporal, the
  * network) rather than a decision or bad input: such errors are retried or
  * answered 503 "try again", never reported as the user's fault. Walks the
  * `cause` chain (Temporal and mongoose wrap the original error).
+ *
+ * Only real `Error` objects count, and message patterns only on the
+ * database's own errors: a SAML response or an OIDC provider's JSON body can
+ * carry any text ("SQLITE_BUSY") or shape ({ code: 'ECONNRESET' }), and must
+ * not turn a rejection into "try again".
  */
 export function isInfrastructureError(err: unknown, depth = 0): boolean {
-  if (depth > 5 || typeof err !== 'object' || err === null) return false;
+  if (depth > 5 || !(err instanceof Error)) return false;
   if (err instanceof OnrampError) return err.status === 503;
-  const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errorLabels?: unknown };
-  if (typeof e.name === 'string' && DB_UNAVAILABLE.has(e.name)) return true;
-  if (Array.isArray(e.errorLabels) && e.errorLabels.some((l) => l === 'RetryableWriteError' || l === 'ResetPool')) return true;
+  const e = err as Error & { code?: unknown; errorLabels?: unknown };
+  if (DB_UNAVAILABLE.has(e.name)) return true;
+  const fromDatabase = isDatabaseErrorName(e.name);
+  if (fromDatabase && Array.isArray(e.errorLabels) && e.errorLabels.some((l) => l === 'RetryableWriteError' || l === 'ResetPool')) return true;
   if (typeof e.code === 'string' && NET_CODES.has(e.code)) return true;
   if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && (e.name === 'ServiceError' || 'details' in e || 'metadata' in e)) return true;
   if (e.name === 'TransportError') return true;
-  if (typeof e.message === 'string' && BUSY_MESSAGE.test(e.message)) return true;
+  if (fromDatabase && BUSY_MESSAGE.test(e.message)) return true;
   return isInfrastructureError(e.cause, depth + 1);
 }
 

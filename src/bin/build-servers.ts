@@ -18,11 +18,16 @@ const started = Date.now();
 const needTemporal = !config.temporal.address;
 const needMongo = !config.mongo.uri;
 const forTests = process.argv.includes('--test');
-const [temporal, ferret, chromium, testServer] = await Promise.all([
+/** What needs apt-get (Chromium; Maven for the test server) runs one after the other: dpkg takes one lock. */
+const testTools = async (): Promise<[string, string]> => {
+  if (!forTests) return ['(not needed)', '(not needed)'];
+  const chromium = await ensureChromium();
+  return [chromium, await ensureTimeSkippingServer(cache)];
+};
+const [temporal, ferret, [chromium, testServer]] = await Promise.all([
   needTemporal ? ensureTemporalCli(cache, config.temporal.cliPath) : Promise.resolve('(external Temporal)'),
   needMongo ? ensureFerretDb(cache) : Promise.resolve('(external MongoDB)'),
-  forTests ? ensureChromium() : Promise.resolve('(not needed)'),
-  forTests ? ensureTimeSkippingServer(cache) : Promise.resolve('(not needed)'),
+  testTools(),
 ]);
 process.stderr.write(
   `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n`,

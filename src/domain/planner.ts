@@ -84,13 +84,13 @@ export function planProvisioning(state: ProvisioningState, claim: IdentityClaim)
   const plan = planSignIn(state, claim);
   if (plan.kind === 'deny' || !state.tenant) return plan;
   const then = plan.kind === 'approval' ? plan.then : plan;
-  const triggers = approvalTriggers(state.tenant.approval, plannedFacts(state, then));
+  const triggers = approvalTriggers(state.tenant.approval, plannedFacts(state, claim, then));
   const reasons = [...(plan.kind === 'approval' ? plan.reasons : []), ...triggers];
   return reasons.length > 0 ? { kind: 'approval', reasons, expirySeconds: state.tenant.approval.expirySeconds, then } : plan;
 }
 
 /** What the approval policy looks at: is this a new member, a link, a verified domain, a new privileged role? */
-function plannedFacts(state: ProvisioningState, plan: ProvisionPlan) {
+function plannedFacts(state: ProvisioningState, claim: IdentityClaim, plan: ProvisionPlan) {
   const { groups } = state;
   const created = plan.actions.find((a) => a.kind === 'createMembership');
   const current = plan.membership ? groups.current : [];
@@ -100,7 +100,8 @@ function plannedFacts(state: ProvisioningState, plan: ProvisionPlan) {
   return {
     newMember: created !== undefined,
     link: plan.via === 'link',
-    emailDomainVerified: domain !== null && state.linking.tenantVerifiedDomains.includes(domain),
+    // A domain the tenant verified says nothing about an address the IdP did not verify.
+    emailDomainVerified: claim.emailVerified && domain !== null && state.linking.tenantVerifiedDomains.includes(domain),
     rolesBefore: plan.membership ? access(plan.membership.roles, current) : [],
     rolesAfter: access(created?.roles ?? plan.membership?.roles ?? [], applyGroupActions(current, plan.groupActions)),
   };

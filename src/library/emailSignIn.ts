@@ -111,10 +111,11 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         else await models.emailCodes.updateOne({ _id: email }, { $set: { attempts: saved.attempts + 1 } });
         throw invalidCode();
       }
-      // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
-      if ((await models.emailCodes.deleteOne({ _id: email, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
+      // Read before the code is spent: a failure here leaves the code usable.
       const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
       if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
+      // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
+      if ((await models.emailCodes.deleteOne({ _id: email, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
       const restore = async () => {
         const { codeHash, tenantId, attempts, expiresAt } = saved;
         await models.emailCodes.updateOne({ _id: email }, { $setOnInsert: { codeHash, tenantId, attempts, expiresAt } }, { upsert: true });

@@ -93,4 +93,34 @@ describe('OIDC against a provider that misbehaves', () => {
     await waitForSignInRuns(h.services.client, conn.id, 'squatter-2');
     expect(await models.identities.countDocuments({ userId: ownerAccount?._id })).toBe(1);
   });
+
+  it('a broken discovery document is a 502 for an admin to fix; a provider answering 503 is "try again"; both reported at creation', async () => {
+    await h.createTenant('rogue-discovery');
+    const login = async (loginUrl: string) => {
+      const res = await fetch(loginUrl, { redirect: 'manual' });
+      return { status: res.status, page: await res.text() };
+    };
+    try {
+      op.discovery = 'wrong-issuer';
+      const created = await h.admin('POST', '/tenants/rogue-discovery/connections/oidc', { name: 'Rogue again', issuer: op.issuer, ...client });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ discovery: 'failed', discoveryError: { code: 'oidc_discovery_invalid' } });
+      const { loginUrl } = created.body as unknown as { loginUrl: string };
+      const broken = await login(loginUrl);
+      expect(broken.status).toBe(502);
+      expect(broken.page).toContain('Reason code: <code>oidc_discovery_invalid</code>');
+      expect(broken.page).toContain(`${op.issuer}/.well-known/openid-configuration`);
+
+      op.discovery = 'unavailable';
+      const down = await login(loginUrl);
+      expect(down.status).toBe(503);
+      expect(down.page).toContain('Reason code: <code>oidc_discovery_failed</code>');
+
+      // Once the provider is fixed, the next sign-in discovers again (failures are not cached).
+      op.discovery = 'honest';
+      expect((await login(loginUrl)).status).toBe(302);
+    } finally {
+      op.discovery = 'honest';
+    }
+  });
 });

@@ -17,6 +17,8 @@ export interface RogueOidcProvider {
   issuer: string;
   /** What the next token response does. */
   next: Misbehaviour;
+  /** What discovery answers: the document, one naming another issuer, or a 503. */
+  discovery: 'honest' | 'wrong-issuer' | 'unavailable';
   /** The person the provider signs in, and what it says about them. */
   user: { sub: string; email: string; email_verified: boolean; name: string };
   close(): Promise<void>;
@@ -26,7 +28,7 @@ export interface RogueOidcProvider {
  * An OpenID Provider on loopback whose answers a test controls: it signs
  * honest ID tokens with its published key (jose), or signs with a key it
  * never published, corrupts the signature, pads the token response to
- * megabytes, stuffs a claim, or dates `iat` in the future. oidc-provider
+ * megabytes, stuffs a claim, dates `iat` in the future, or breaks its discovery document. oidc-provider
  * (the honest OP of the other tests) cannot be made to do these.
  */
 export async function startRogueOidcProvider(client: { clientId: string }): Promise<RogueOidcProvider> {
@@ -39,6 +41,7 @@ export async function startRogueOidcProvider(client: { clientId: string }): Prom
   const op: RogueOidcProvider = {
     issuer,
     next: { kind: 'honest' },
+    discovery: 'honest',
     user: { sub: 'rogue-sub', email: 'someone@rogue.test', email_verified: true, name: 'Someone' },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -87,8 +90,9 @@ export async function startRogueOidcProvider(client: { clientId: string }): Prom
     void (async () => {
       const url = new URL(req.url ?? '/', issuer);
       if (url.pathname === '/.well-known/openid-configuration') {
+        if (op.discovery === 'unavailable') return json(res, 503, { error: 'temporarily_unavailable' });
         return json(res, 200, {
-          issuer,
+          issuer: op.discovery === 'wrong-issuer' ? 'https://login.example.test/another-tenant' : issuer,
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           userinfo_endpoint: `${issuer}/userinfo`,

@@ -121,6 +121,14 @@ describe('planProvisioning', () => {
     expect(planProvisioning(returning, { ...claim, groups: [] })).toMatchObject({ kind: 'provision', via: 'returning' });
   });
 
+  it('"unverified-domain" parks a new member whose IdP did not verify the address, even on a domain the tenant verified', () => {
+    const tenant = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: { when: ['unverified-domain' as const], expirySeconds: 60 } };
+    expect(planProvisioning(state({ tenant }), claim)).toMatchObject({ kind: 'provision', via: 'jit' });
+    expect(planProvisioning(state({ tenant }), { ...claim, emailVerified: false })).toMatchObject({ kind: 'approval', reasons: ['unverified-domain'] });
+    const otherDomain = state({ tenant, linking: { ...state().linking, tenantVerifiedDomains: ['other.test'] } });
+    expect(planProvisioning(otherDomain, claim)).toMatchObject({ kind: 'approval', reasons: ['unverified-domain'] });
+  });
+
   it('ignores a membership of another user', () => {
     const plan = planProvisioning(
       state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }),

@@ -11,6 +11,7 @@ import { groupRouter } from './groupRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
+import { discoveryFailure } from '../oidc/providerErrors';
 import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
 import {
   auditEventOut,
@@ -148,13 +149,18 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.post(
     '/tenants/:tenant/connections/oidc',
     route(
-      { params: tenantParams, body: createOidcConnectionBody(deps.allowHttpIdpUrls), response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']) }), status: 201 },
+      {
+        params: tenantParams,
+        body: createOidcConnectionBody(deps.allowHttpIdpUrls),
+        response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']), discoveryError: z.object({ code: z.string(), message: z.string() }).optional() }),
+        status: 201,
+      },
       async ({ params, body }) => {
         const conn = await deps.oidcConnections.create((await tenantOf(params))._id, body, ADMIN);
-        // Prove the issuer answers discovery now, not at someone's first sign-in.
+        // Prove the issuer answers discovery now, not at someone's first sign-in; say why not.
         const doc = await deps.oidcConnections.byId(conn.id);
-        const discovered = doc ? await deps.oidcClients.config(doc).then(() => true, () => false) : false;
-        return { ...conn, discovery: discovered ? ('ok' as const) : ('failed' as const) };
+        const failure = doc ? await deps.oidcClients.config(doc).then(() => null, (err: unknown) => discoveryFailure(err, doc.issuer)) : null;
+        return failure ? { ...conn, discovery: 'failed' as const, discoveryError: { code: failure.code, message: failure.message } } : { ...conn, discovery: 'ok' as const };
       },
     ),
   );

@@ -14,6 +14,7 @@ import { route } from '../route';
 import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
 import type { OidcClients } from './client';
+import { discoveryFailure, providerAnswerRefused, rejected } from './providerErrors';
 
 export interface OidcRouterDeps {
   models: Models;
@@ -30,31 +31,6 @@ export interface OidcRouterDeps {
 const connectionPath = z.object({ connectionId: z.string().max(64) });
 const loginQuery = z.object({ returnTo: z.string().max(1000).optional() });
 const callbackQuery = z.object({ state: z.string().optional(), error: z.string().optional() });
-
-const rejected = (code: string, message: string, cause?: unknown) => new OnrampError(code, message, { status: 401, cause });
-
-/** The errors an error was caused by, outermost first (openid-client wraps what went wrong in a generic error). */
-function causes(err: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let e = err; e !== undefined && e !== null && chain.length < 6; e = (e as { cause?: unknown }).cause) chain.push(e);
-  return chain;
-}
-
-/** Why openid-client refused the provider's answer, as a reason code; an unreachable provider is "try again". */
-function providerAnswerRefused(err: unknown): OnrampError {
-  const chain = causes(err);
-  const ours = chain.find((e): e is OnrampError => e instanceof OnrampError);
-  if (ours) return ours;
-  if (isInfrastructureError(err)) {
-    return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', { status: 503, cause: err });
-  }
-  const codes = chain.map((e) => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : ''));
-  const text = chain.map((e) => (e instanceof Error ? e.message : '')).filter(Boolean).join(': ').slice(0, 200) || 'invalid response';
-  if (codes.includes('OAUTH_KEY_SELECTION_FAILED') || /signature/i.test(text)) {
-    return rejected('oidc_bad_signature', `The identity provider's ID token signature could not be verified with its published keys (${text}).`, err);
-  }
-  return rejected('oidc_invalid', `The identity provider's answer was refused: ${text}`, err);
-}
 
 /**
  * OpenID Connect relying party per connection: authorization code flow with
@@ -76,10 +52,10 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
     return conn as OidcConnectionDoc;
   };
 
-  /** The provider's configuration (discovery, cached); unreachable or broken → 503, never the user's fault. */
+  /** The provider's configuration (discovery, cached); unreachable → 503, a document it refuses → 502. */
   const providerConfig = (conn: OidcConnectionDoc) =>
     deps.clients.config(conn).catch((err: unknown) => {
-      throw new OnrampError('oidc_discovery_failed', 'The identity provider cannot be reached right now. Try again later.', { status: 503, cause: err });
+      throw discoveryFailure(err, conn.issuer);
     });
 
   r.get(

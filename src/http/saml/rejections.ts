@@ -55,6 +55,11 @@ export function connectionCertificates(certificates: readonly string[], now = Da
   });
 }
 
+/** The certificates to verify with: those unexpired, each judged on its own (one that does not parse is dropped). */
+export function unexpiredCertificates(certificates: readonly string[], now = Date.now()): string[] {
+  return certificates.filter((body) => connectionCertificates([body], now)[0]?.expired === false);
+}
+
 /** Refuse before validating when every certificate of the connection has expired. */
 export function certificatesExpired(certificates: readonly string[], now = Date.now()): OnrampError | null {
   const certs = connectionCertificates(certificates, now);

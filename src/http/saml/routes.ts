@@ -31,12 +31,18 @@ export interface SamlRouterDeps {
 /**
  * What node-saml (or our checks) raised: an infrastructure failure stays one
  * (503, retryable); a validation error becomes a 401 with its own reason code
- * and a message an IdP admin can act on (saml/rejections.ts), nothing secret.
+ * and a message an IdP admin can act on (saml/rejections.ts), nothing secret;
+ * anything else is logged and answered without its text.
  */
-function rejection(err: unknown, req: Request, conn: SamlConnectionDoc): OnrampError {
+function rejection(err: unknown, req: Request, conn: SamlConnectionDoc, logger: Logger): OnrampError {
   if (err instanceof OnrampError) return err;
   if (isInfrastructureError(err)) return serviceUnavailable(err);
-  if (!(err instanceof Error)) return samlRejected('saml_invalid', 'invalid SAML response');
+  // node-saml reports what it rejects as plain Errors; a TypeError or the like is a parser tripping over
+  // the input (or a bug): logged whole, answered without its internal text.
+  if (!(err instanceof Error) || err.constructor !== Error) {
+    logger.error({ err }, 'SAML response could not be processed');
+    return samlRejected('saml_invalid', 'The SAML response could not be read.');
+  }
   const posted = typeof req.body?.SAMLResponse === 'string' ? Buffer.from(req.body.SAMLResponse, 'base64').toString('utf8') : '';
   return samlValidationRejection(err, posted, { signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY, certificates: conn.certificates, spEntityId: conn.spEntityId });
 }
@@ -110,7 +116,7 @@ export function samlRouter(deps: SamlRouterDeps): Router {
     authenticator.authenticate('saml', { session: false }, (err: unknown, user: { profile?: Profile } | false) => {
       void (async () => {
         try {
-          if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn);
+          if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn, logger);
           const profile = user.profile;
           checkIssuer(profile.issuer, conn.idpEntityId);
           const urls = samlUrls(config.http.publicUrl, String(conn._id));

@@ -6,7 +6,7 @@ import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { certificatePem, unsealSpPrivateKey } from '../../crypto/spSigningKey';
 import { DEFAULT_SIGNATURE_POLICY, nodeSamlSignatureOptions } from '../../domain/samlSignatures';
 import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';
-import { connectionCertificates } from './rejections';
+import { unexpiredCertificates } from './rejections';
 import type { SamlStateLibrary } from '../../library/samlState';
 import { samlUrls } from '../../library/samlUrls';
 
@@ -46,8 +46,7 @@ export function createSamlStrategy(config: Config, samlState: SamlStateLibrary):
         const urls = samlUrls(config.http.publicUrl, id);
         const cacheProvider = mongoCacheProvider(samlState, id, config.saml.requestTtlMs);
         cacheOf.set(req, cacheProvider);
-        const current = connectionCertificates(conn.certificates);
-        const unexpired = conn.certificates.filter((_c, i) => current[i] && !current[i]?.expired);
+        const unexpired = unexpiredCertificates(conn.certificates);
         const spKey = conn.signAuthnRequests === false ? undefined : conn.spSigningKeys?.[0];
         done(null, {
           issuer: conn.spEntityId,
