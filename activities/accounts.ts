@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { identityKey, type IdentityDoc } from '../src/db/models/identity';
 import { setCustomAttribute } from '../src/db/userAttributes';
+import type { ClaimProtocol } from '../src/domain/claim';
 import { normalizeEmail } from '../src/domain/email';
 import { sameRun } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
@@ -108,7 +109,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
 
     /** Link (connection, subject) to the user. Returns the user the identity is actually linked to. */
     async linkIdentity(
-      input: RunScoped & { tenantId: string; connectionId: string; subject: string; userId: string; protocol: 'saml' | 'oidc' | 'email' },
+      input: RunScoped & { tenantId: string; connectionId: string; subject: string; userId: string; protocol: ClaimProtocol },
     ): Promise<{ userId: string; createdByThisRun: boolean }> {
       const fields = {
         connectionId: oid(input.connectionId),

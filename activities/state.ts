@@ -121,7 +121,7 @@ export function stateActivities({ models }: ActivitySupport) {
             }
           : null,
         connection: connection
-          ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled }
+          ? { id: String(connection._id), tenantId: String(connection.tenantId), enabled: connection.enabled, directory: connection.kind === 'directory' }
           : null,
         email,
         linkedUserId: linkedUserId ? String(linkedUserId) : null,

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { DEFAULT_GROUP_SYNC } from '../domain/groups';
 import type { LinkPolicy } from '../domain/linking';
 import { notFound } from '../errors';
 import { recordAction } from './audit';
@@ -19,19 +20,29 @@ export interface ConnectionPolicyFields {
   groupSync?: unknown;
 }
 
-export type ConnectionKind = 'saml' | 'oidc' | 'email';
+export type ConnectionKind = 'saml' | 'oidc' | 'email' | 'directory';
 
-/** A connection by `_id`, whichever protocol (`_id` lookups in parallel). */
+/**
+ * A connection by `_id`, whichever protocol (`_id` lookups in parallel). A
+ * SCIM directory counts as one: it keeps the account's attributes in sync
+ * with every push, links under the tenant's policy, and its groups are
+ * Group resources, not a claim.
+ */
 export async function findConnection(models: Models, id: string): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const [saml, oidc, email] = await Promise.all([
+  const [saml, oidc, email, directory] = await Promise.all([
     models.samlConnections.findById(id).lean(),
     models.oidcConnections.findById(id).lean(),
     models.emailConnections.findById(id).lean(),
+    models.scimDirectories.findById(id).lean(),
   ]);
   if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
   if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
   if (email) return { ...(email as ConnectionPolicyFields), kind: 'email' };
+  if (directory) {
+    const { _id, tenantId, enabled } = directory;
+    return { _id, tenantId, enabled, linkPolicy: null, allowedDomains: null, attributeSync: 'every-sign-in', groupSync: { ...DEFAULT_GROUP_SYNC, mode: 'off' }, kind: 'directory' };
+  }
   return null;
 }
 

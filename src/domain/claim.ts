@@ -6,7 +6,7 @@
 export interface IdentityClaim {
   tenantId: string;
   connectionId: string;
-  /** Stable subject at the connection: SAML NameID, OIDC `sub`. */
+  /** Stable subject at the connection: SAML NameID, OIDC `sub`, a directory's SCIM resource id. */
   subject: string;
   email: string | null;
   emailVerified: boolean;
@@ -20,8 +20,11 @@ export interface IdentityClaim {
    */
   attributes: ClaimAttribute[];
   /** Which edge produced it (recorded on the identity; the workflow decides nothing by it). Default `saml`. */
-  protocol?: 'saml' | 'oidc' | 'email';
+  protocol?: ClaimProtocol;
 }
+
+/** The edges that produce claims; `scim` is a directory's push (the identity is the directory's resource). */
+export type ClaimProtocol = 'saml' | 'oidc' | 'email' | 'scim';
 
 export interface ClaimAttribute {
   name: string;

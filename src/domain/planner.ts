@@ -9,7 +9,8 @@ import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type Lin
 /** What the workflow knows about the world when it plans; loaded by one activity. */
 export interface ProvisioningState {
   tenant: { id: string; jitEnabled: boolean; defaultRoles: string[]; approval: ApprovalPolicy } | null;
-  connection: { id: string; tenantId: string; enabled: boolean } | null;
+  /** `directory`: a SCIM directory's push — it creates accounts whatever the tenant's JIT setting, and the sign-in approval policy does not apply. */
+  connection: { id: string; tenantId: string; enabled: boolean; directory?: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
   linkedUserId: string | null;
   /** The claim's email, normalized (domain/email.ts) by the loading activity; null when unusable. */
@@ -82,7 +83,8 @@ export type ProvisioningPlan =
  */
 export function planProvisioning(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
   const plan = planSignIn(state, claim);
-  if (plan.kind === 'deny' || !state.tenant) return plan;
+  // The approval policy is about sign-ins; a directory is the tenant admins' own automation.
+  if (plan.kind === 'deny' || !state.tenant || state.connection?.directory === true) return plan;
   const then = plan.kind === 'approval' ? plan.then : plan;
   const triggers = approvalTriggers(state.tenant.approval, plannedFacts(state, claim, then));
   const reasons = [...(plan.kind === 'approval' ? plan.reasons : []), ...triggers];
@@ -107,6 +109,9 @@ function plannedFacts(state: ProvisioningState, claim: IdentityClaim, plan: Prov
   };
 }
 
+/** Whether this request may create accounts and memberships: JIT on, or a directory's push. */
+const createsAccounts = (state: ProvisioningState): boolean => state.tenant?.jitEnabled === true || state.connection?.directory === true;
+
 function planSignIn(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
   const { tenant, connection } = state;
   if (!tenant) return { kind: 'deny', reason: 'tenant_not_found' };
@@ -127,7 +132,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
         groupActions: groupActions(state, claim, true),
       };
     }
-    if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
+    if (!createsAccounts(state)) return { kind: 'deny', reason: 'jit_disabled' };
     return {
       kind: 'provision',
       via: 'returning',
@@ -145,7 +150,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
     return { kind: 'deny', reason: 'domain_owned_by_other_tenant' };
   }
   if (state.emailUserId) return planLink(state, claim, domain, state.emailUserId);
-  if (!tenant.jitEnabled) return { kind: 'deny', reason: 'jit_disabled' };
+  if (!createsAccounts(state)) return { kind: 'deny', reason: 'jit_disabled' };
 
   return {
     kind: 'provision',

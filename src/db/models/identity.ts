@@ -12,7 +12,7 @@ export const identitySchema = new Schema(
     subject: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
-    protocol: { type: String, enum: ['saml', 'oidc', 'email'], required: true },
+    protocol: { type: String, enum: ['saml', 'oidc', 'email', 'scim'], required: true },
     createdBy: { type: runRefSchema, default: null },
   },
   { timestamps: true, collection: 'identities' },

@@ -11,6 +11,7 @@ import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { scimDirectoryModel } from './scimDirectory';
+import { scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
 import { userAttributeModel } from './userAttribute';
@@ -41,6 +42,8 @@ export function createModels(conn: Connection) {
     usedAssertions: usedAssertionModel(conn),
     sessions: sessionModel(conn),
     scimDirectories: scimDirectoryModel(conn),
+    scimUsers: scimUserModel(conn),
+    scimKeys: scimKeyModel(conn),
   };
 }
 
