@@ -8,6 +8,7 @@
  */
 import { accountsActivities } from './accounts';
 import { approvalsActivities } from './approvals';
+import { directoryActivities } from './directory';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
 import { membershipsActivities } from './memberships';
@@ -29,6 +30,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...approvalsActivities(support),
     ...grantsActivities(support),
     ...outcomesActivities(support),
+    ...directoryActivities(support),
   };
 }
 

@@ -81,7 +81,8 @@ export function stateActivities({ models }: ActivitySupport) {
       return {
         attributes: {
           mode: connection?.attributeSync ?? 'on-first-sign-in',
-          policy: tenant?.conflictPolicy ?? 'review',
+          // A directory is the tenant's own source of record: its values win (an email another account holds still does not).
+          policy: connection?.kind === 'directory' ? 'idp-wins' : (tenant?.conflictPolicy ?? 'review'),
           account: account ? { ...accountCustom, name: account.name ?? null, email: account.email } : null,
           assertedCustom,
           openConflicts,

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   csrf_failed: e(403),
   not_found: e(404),
   rate_limited: e(429),
+  method_not_allowed: e(405),
+  not_implemented: e(501),
   internal_error: e(500, false),
   // Infrastructure (retryable)
   service_unavailable: e(503, true),
@@ -81,6 +83,17 @@ export const ERROR_CODES = {
   // Email sign-in
   email_code_invalid: e(401),
   email_code_expired: e(401),
+  // SCIM (rendered as RFC 7644 error bodies with the scimType in details; src/scim/errors.ts)
+  scim_invalid_filter: e(400),
+  scim_too_many: e(400),
+  scim_uniqueness: e(409),
+  scim_mutability: e(400),
+  scim_invalid_syntax: e(400),
+  scim_invalid_path: e(400),
+  scim_no_target: e(400),
+  scim_invalid_value: e(400),
+  scim_refused: e(403),
+  directory_disabled: e(403),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -13,6 +13,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
+import type { ScimUserWrite, ScimWriteResult } from '../src/scim/userWrites';
 
 /** The login request's Update-with-Start: answers as soon as the decision is known. */
 export const decisionUpdate = defineUpdate<SignInDecision>('decision');
@@ -30,3 +31,10 @@ export const approvalUpdate = defineUpdate<{ status: 'approved' | 'rejected' }, 
 
 /** The same decision as a signal (`temporal workflow signal … --name approval`): an operator's override, see signIn.ts. */
 export const approvalSignal = defineSignal<[ApprovalVerdict]>('approval');
+
+/**
+ * One SCIM write to a directory's User (directoryUser.ts), sent with
+ * Update-with-Start: the HTTP answer is the write's result. Writes to the
+ * same resource attach to one run and are applied one after the other.
+ */
+export const scimUserWriteUpdate = defineUpdate<ScimWriteResult, [ScimUserWrite]>('scimUserWrite');

@@ -1,1 +1,2 @@
 export { signInWorkflow, decisionUpdate, stateQuery } from './signIn';
+export { directoryUserWorkflow, scimUserWriteUpdate } from './directoryUser';

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -10,14 +9,13 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
 import { FAILED_MESSAGE, type ApprovalVerdict, type SignInDecision } from '../src/domain/decision';
-import { NON_RETRYABLE_FAILURES } from '../src/domain/failureTypes';
 import type { ProvisioningActivities } from '../activities/provisioning';
 import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
+import { refusedStep, retry } from './steps';
 
 export interface SignInInput {
   claim: IdentityClaim;
@@ -26,14 +24,6 @@ export interface SignInInput {
 import { approvalSignal, approvalUpdate, decisionUpdate, stateQuery } from './definitions';
 
 export { approvalSignal, approvalUpdate, decisionUpdate, stateQuery };
-
-const retry: RetryPolicy = {
-  initialInterval: '200 milliseconds',
-  backoffCoefficient: 2,
-  maximumInterval: '10 seconds',
-  maximumAttempts: 20,
-  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
-};
 
 /**
  * The steps the login waits for are short MongoDB writes: run them as local
@@ -86,22 +76,6 @@ const OPERATOR_SIGNAL_PATCH = 'approval-signal-is-operator-override';
 function operatorVerdict(v: ApprovalVerdict): ApprovalVerdict {
   const by = typeof v?.by === 'string' && v.by ? v.by.slice(0, 100) : 'operator';
   return { approve: v?.approve === true, by: `signal:${by}`, reason: typeof v?.reason === 'string' ? v.reason.slice(0, 500) : null, roles: null };
-}
-
-/**
- * A step that failed for good: a regular activity's failure arrives as an
- * ActivityFailure around a non-retryable ApplicationFailure; a local
- * activity's as the ApplicationFailure itself.
- */
-function refusedStep(err: unknown): { step: string; message: string } | null {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-    return { step: err.activityType ?? 'activity', message: err.cause.message };
-  }
-  if (err instanceof ApplicationFailure && err.nonRetryable) {
-    const step = typeof err.details?.[0] === 'string' ? err.details[0] : (err.type ?? 'activity');
-    return { step, message: err.message };
-  }
-  return null;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 } from '../src/domain/decision';
 import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
 import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
+import { carryOutAccountActions, StalePlan } from './accountActions';
 
 export type SignInActivities = Pick<
   ProvisioningActivities,
@@ -62,9 +63,6 @@ export interface SignInHooks {
   waits: SignInWaits;
 }
 
-/** A concurrent writer (another identity, another run) changed the world between plan and act. */
-class StalePlan extends Error {}
-
 const MAX_PLANS = 3;
 /** Grants and revokes run in parallel, this many at a time. */
 const GRANT_FAN_OUT = 20;
@@ -90,59 +88,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
 
   async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     progress.phase('provisioning');
-    let userId = plan.userId;
-    let newUser = false;
-    let membership = plan.membership ? { membershipId: plan.membership.id, roles: plan.membership.roles, status: 'active' } : null;
-    for (const action of plan.actions) {
-      switch (action.kind) {
-        case 'createUser': {
-          const res = await acts.ensureUser({
-            ...scope,
-            email: action.email,
-            claimEmail: action.claimEmail,
-            name: action.name,
-            attributes: action.attributes,
-          });
-          if (!res.createdByThisRun) throw new StalePlan();
-          userId = res.userId;
-          newUser = true;
-          break;
-        }
-        case 'linkIdentity': {
-          if (!userId) throw new StalePlan();
-          const res = await acts.linkIdentity({
-            ...scope,
-            subject: claim.subject,
-            userId,
-            protocol: claim.protocol ?? 'saml',
-          });
-          if (res.userId !== userId) throw new StalePlan();
-          if (plan.via === 'link') progress.note('linked');
-          break;
-        }
-        case 'createMembership': {
-          if (!userId) throw new StalePlan();
-          membership = await acts.ensureMembership({ ...scope, userId, roles: action.roles });
-          break;
-        }
-        case 'updateAttribute': {
-          if (!userId) throw new StalePlan();
-          const { field, from, to } = action;
-          const res = await acts.updateUserAttribute({ ...scope, userId, field, from, to });
-          if (res === 'stale') throw new StalePlan();
-          progress.note(`attribute_updated:${field}`);
-          break;
-        }
-        case 'openConflict': {
-          if (!userId) throw new StalePlan();
-          const { field, local, asserted } = action;
-          await acts.openConflict({ ...scope, userId, field, local, asserted });
-          progress.note(`conflict_opened:${field}`);
-          break;
-        }
-      }
-    }
-    if (!userId || !membership) throw new StalePlan();
+    const { userId, newUser, membership } = await carryOutAccountActions(plan, claim, scope, acts, (d) => progress.note(d));
     if (membership.status !== 'active') return deny('membership_suspended');
     // Revokes before the answer (access the IdP removed is gone when the user gets in).
     const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');

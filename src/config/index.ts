@@ -13,6 +13,8 @@ export interface Config {
   session: { secret: string; ttlSeconds: number };
   saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
   signInWaitMs: number;
+  /** SCIM: requests per second per directory (per instance), and how long a request waits for its write. */
+  scim: { ratePerSecond: number; waitMs: number };
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
   mongo: { uri: string | undefined; database: string };
@@ -148,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
+    scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },
     sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {

@@ -36,6 +36,10 @@ export const envSchema = z.object({
 
   /** How often mail that could not be sent is tried again. */
   ONRAMP_OUTBOX_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** SCIM requests a directory may make per second (per onramp instance; a burst of twice as many is allowed), and how long one waits for its write. */
+  ONRAMP_SCIM_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  ONRAMP_SCIM_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
+
   /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
   ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 

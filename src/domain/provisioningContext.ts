@@ -1,6 +1,6 @@
 import type { RunRef } from './runRef';
 
-/** The ways a member reaches a tenant (DESIGN.md "Provisioning core"); sign-in is the one built so far. */
+/** The ways a member reaches a tenant (DESIGN.md "Provisioning core"); sign-in and directory are built so far. */
 export const PROVISIONING_SOURCES = ['signin', 'directory', 'invitation', 'import', 'admin'] as const;
 export type ProvisioningSource = (typeof PROVISIONING_SOURCES)[number];
 
@@ -25,6 +25,11 @@ export interface ProvisioningContext {
 /** A sign-in's context: the IdP connection acts; its ID also names the identity's connection. */
 export function signInContext(claim: { tenantId: string; connectionId: string }, run: RunRef): ProvisioningContext & { connectionId: string } {
   return { run, tenantId: claim.tenantId, connectionId: claim.connectionId, source: 'signin', actor: { type: 'idp', id: claim.connectionId } };
+}
+
+/** A directory push's context: the directory acts (audit actor `directory:<id>`) and stands where a sign-in's connection would. */
+export function directoryContext(directoryId: string, tenantId: string, run: RunRef): ProvisioningContext & { connectionId: string } {
+  return { run, tenantId, connectionId: directoryId, source: 'directory', actor: { type: 'directory', id: directoryId } };
 }
 
 /**

@@ -13,6 +13,7 @@ import { meRouter } from './me';
 import { createOidcClients } from './oidc/client';
 import { oidcRouter } from './oidc/routes';
 import { samlRouter } from './saml/routes';
+import { scimRouter } from './scim/routes';
 import { sessionMiddleware } from './session';
 import { tenantApiRouter } from './tenantApi';
 
@@ -47,6 +48,11 @@ export function createApp(deps: AppDeps): { app: Express } {
     '/api/admin',
     express.json({ limit: '256kb' }),
     adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories }),
+  );
+
+  // SCIM directories authenticate with bearer tokens and answer in SCIM's own error format: before sessions.
+  app.use(
+    scimRouter({ logger: logger.child({ component: 'scim' }), publicUrl: config.http.publicUrl, ratePerSecond: config.scim.ratePerSecond, directories: deps.libraries.scimDirectories, users: deps.libraries.scimUsers }),
   );
 
   const sessions = sessionMiddleware({

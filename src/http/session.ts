@@ -7,6 +7,8 @@ import { MongooseSessionStore } from '../db/sessionStore';
 declare module 'express-session' {
   interface SessionData {
     userId: string;
+    /** The tenant the person signed in to: deprovisioning there ends this session (activities/directory.ts). */
+    tenantId: string;
     /** Signed in to the admin console with the global admin token (not a person's SSO). */
     globalAdmin: boolean;
     /** The console's CSRF token (http/console/csrf.ts). */
@@ -47,16 +49,18 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
  * a regenerate that still fails is tried again as a whole, so the answer
  * after provisioning does not hang on one write attempt.
  */
-export function establishSession(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
+export function establishSession(req: Request, who: { userId: string; tenantId: string } | { globalAdmin: true }): Promise<void> {
   return retryTransient(() => regenerate(req, who), 5, 100);
 }
 
-function regenerate(req: Request, who: { userId: string } | { globalAdmin: true }): Promise<void> {
+function regenerate(req: Request, who: { userId: string; tenantId: string } | { globalAdmin: true }): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);
-      if ('userId' in who) req.session.userId = who.userId;
-      else req.session.globalAdmin = true;
+      if ('userId' in who) {
+        req.session.userId = who.userId;
+        req.session.tenantId = who.tenantId;
+      } else req.session.globalAdmin = true;
       req.session.save((e) => (e ? reject(e) : resolve()));
     });
   });

@@ -23,6 +23,6 @@ export async function answerSignIn(req: Request, res: Response, decision: SignIn
     res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
     return;
   }
-  await establishSession(req, { userId: decision.userId });
+  await establishSession(req, { userId: decision.userId, tenantId: decision.tenantId });
   res.redirect(303, returnPath(returnTo) ?? '/');
 }

@@ -18,6 +18,8 @@ import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
 import { createScimDirectoryLibrary } from './scimDirectories';
+import { createScimUserLibrary } from './scimUsers';
+import { createDirectoryWriter } from '../temporal/directoryClient';
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
 
@@ -53,6 +55,10 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
     groups: createGroupLibrary(models),
     domains: createDomainLibrary(models, config.dns),
     scimDirectories: createScimDirectoryLibrary(models, publicUrl),
+    scimUsers: createScimUserLibrary(
+      models,
+      createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs }),
+    ),
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
     outbox,
     start() {

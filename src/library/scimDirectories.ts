@@ -119,16 +119,19 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
 
     /**
      * Who is calling `/scim/v2/<directoryId>`: the directory, when the bearer
-     * token is one of its live tokens (digests compared in constant time) and
-     * it is enabled; null otherwise — the caller answers 401 and reads nothing.
+     * token is one of its live tokens (digests compared in constant time);
+     * null otherwise — the caller answers 401 and reads nothing. Whether it
+     * is enabled is for the caller to answer (403) once the token is proven.
      */
-    async authenticate(directoryId: string, bearer: string, now = new Date()): Promise<{ directoryId: string; tenantId: string } | null> {
+    async authenticate(directoryId: string, bearer: string, now = new Date()): Promise<{ directoryId: string; tenantId: string; enabled: boolean; provider: DirectoryProvider } | null> {
       if (!Types.ObjectId.isValid(directoryId) || directoryId.length !== 24 || !bearer) return null;
       const d = await models.scimDirectories.findById(directoryId).lean();
-      if (!d || !d.enabled) return null;
+      if (!d) return null;
       const given = Buffer.from(digestOf(bearer), 'hex');
       const match = d.tokens.filter((t) => live(t, now)).some((t) => timingSafeEqual(given, Buffer.from(t.digest, 'hex')));
-      return match ? { directoryId: String(d._id), tenantId: String(d.tenantId) } : null;
+      return match ? { directoryId: String(d._id), tenantId: String(d.tenantId), enabled: d.enabled, provider: d.provider } : null;
     },
   };
 }
+
+export type ScimDirectoryLibrary = ReturnType<typeof createScimDirectoryLibrary>;

@@ -9,6 +9,10 @@ export const SA_USER = defineSearchAttributeKey('OnrampUser', SearchAttributeTyp
 /** Every decision a run made: `linked`, `denied:<reason>[:<detail>]`, `attribute_updated:<field>`, `conflict_opened:<field>`, `approval_<status>`. */
 export const SA_DECISIONS = defineSearchAttributeKey('OnrampDecisions', SearchAttributeType.KEYWORD_LIST);
 
+/** A directory's runs (SCIM writes): the directory, and the operation (`POST User`, `PATCH User`…). */
+export const SA_DIRECTORY = defineSearchAttributeKey('OnrampDirectory', SearchAttributeType.KEYWORD);
+export const SA_OPERATION = defineSearchAttributeKey('OnrampOperation', SearchAttributeType.KEYWORD);
+
 /** Name → server type, for registration on a cluster. */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'KeywordList'> = {
   OnrampTenant: 'Keyword',
@@ -17,4 +21,6 @@ export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'KeywordList'> = {
   OnrampOutcome: 'Keyword',
   OnrampUser: 'Keyword',
   OnrampDecisions: 'KeywordList',
+  OnrampDirectory: 'Keyword',
+  OnrampOperation: 'Keyword',
 };

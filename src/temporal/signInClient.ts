@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { IdentityClaim } from '../domain/claim';
 import type { SignInDecision } from '../domain/decision';
 import { decisionUpdate, signInWorkflow } from '../../workflows/signIn';
@@ -7,6 +7,9 @@ import { SA_CONNECTION, SA_EMAIL, SA_OUTCOME, SA_TENANT } from './searchAttribut
 import { normalizeEmail } from '../domain/email';
 import { OnrampError } from '../errors';
 import { checkClaimBounds } from '../domain/claimBounds';
+import { boundedUpdateWithStart } from './updateWithStart';
+
+const signInPending = () => new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true });
 
 /**
  * One workflow ID per identity, so concurrent sign-ins of the same identity
@@ -41,10 +44,9 @@ export function createSignInStarter(client: Client, { taskQueue, waitMs, workflo
       checkClaimBounds(claim); // never unbounded outside data into a workflow's input
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
       const email = (claim.email && normalizeEmail(claim.email)) ?? '';
-      // A run that finishes between our attach and our update answers "completed";
-      // the next attempt then starts a fresh run. Bounded, never a loop.
-      for (let attempt = 1; ; attempt++) {
-        const start = new WithStartWorkflowOperation(signInWorkflow, {
+      // A run that finishes between our attach and our update answers "completed"; the next attempt starts a fresh run.
+      const startOperation = () =>
+        new WithStartWorkflowOperation(signInWorkflow, {
           workflowId,
           taskQueue,
           args: [{ claim }],
@@ -60,35 +62,8 @@ export function createSignInStarter(client: Client, { taskQueue, waitMs, workflo
             { key: SA_OUTCOME, value: 'Running' },
           ],
         });
-        try {
-          const decision = await withDeadline(
-            client.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation: start }),
-            waitMs,
-          );
-          return { decision, workflowId };
-        } catch (err) {
-          if (attempt < 3 && isCompletedRace(err)) continue;
-          throw err;
-        }
-      }
+      const decision = await boundedUpdateWithStart(client, decisionUpdate, [], startOperation, waitMs, signInPending);
+      return { decision, workflowId };
     },
   };
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true })),
-      ms,
-    );
-  });
-  work.catch(() => undefined); // the run goes on; a late failure is the workflow's to report
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-function isCompletedRace(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateFailedError) return false;
-  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
-  return /already completed|workflow execution already completed|not found/i.test(message);
 }

@@ -22,6 +22,15 @@ describe('error codes', () => {
     expect(wrongStatus).toEqual([]);
   });
 
+  it('every SCIM scimType has its catalogued code', async () => {
+    const { scimError } = await import('../../src/scim/errors');
+    for (const t of ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue'] as const) {
+      const err = scimError(t, 'x');
+      expect(isErrorCode(err.code), err.code).toBe(true);
+      expect(err.status).toBe(ERROR_CODES[err.code as keyof typeof ERROR_CODES].status);
+    }
+  });
+
   it('an OnrampError without a status takes the catalogue\'s', () => {
     expect(new OnrampError('saml_wrong_issuer', 'x').status).toBe(401);
     expect(new OnrampError('service_unavailable', 'x')).toMatchObject({ status: 503, expose: true });

@@ -135,7 +135,7 @@ describe('SCIM PATCH (normalized, then scim-patch)', () => {
 });
 
 describe('attributes / excludedAttributes', () => {
-  const user = { ...userFromBody(entraCreate), id: 'u1', meta: { resourceType: 'User' } };
+  const user: Record<string, unknown> = { ...userFromBody(entraCreate), id: 'u1', meta: { resourceType: 'User' } };
 
   it('returns only what was asked, plus schemas and id', () => {
     expect(project(user, { attributes: attributeList('userName, name.givenName,emails.value'), excludedAttributes: [] }, USER_SHAPE)).toEqual({

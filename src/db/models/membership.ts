@@ -16,6 +16,10 @@ export const membershipSchema = new Schema(
     /** Set (never unset) before the first grant is written: a sign-in reads `grants` only when true (db/grants.ts). */
     hasGrants: { type: Boolean, default: false },
     status: { type: String, enum: MEMBERSHIP_STATUSES, required: true },
+    /** Who suspended it (`directory:<id>`…): a directory restores only what it suspended. */
+    suspendedBy: { type: String, default: null },
+    /** The run that last changed `status`: its retry recognizes the change as its own. */
+    statusChangedBy: { type: runRefSchema, default: null },
     createdBy: { type: runRefSchema, default: null },
   },
   { timestamps: true, collection: 'memberships' },

@@ -1,0 +1,214 @@
+import { grantsOf, type HeldGrant } from '../src/db/grants';
+import { membershipKey } from '../src/db/models/membership';
+import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
+import { directorySource } from '../src/domain/groups';
+import { actorOf } from '../src/domain/provisioningContext';
+import { sameRun } from '../src/domain/runRef';
+import { isDuplicateKeyError } from '../src/errors';
+import type { ScimResource } from '../src/scim/canonical';
+import { nextUserResource, type ScimRefusal, type ScimUserWrite, type StoredScimUser } from '../src/scim/userWrites';
+import { userFacts } from '../src/scim/users';
+import { oid, type ActivitySupport, type RunScoped } from './support';
+
+/** Which resource a write is for. */
+export interface ScimTarget {
+  directoryId: string;
+  tenantId: string;
+  scimId: string;
+}
+
+const stored = (doc: ScimUserDoc): StoredScimUser => ({
+  id: doc.scimId,
+  resource: JSON.parse(doc.resource) as ScimResource,
+  userId: doc.userId ? String(doc.userId) : null,
+  version: doc.version,
+  created: doc.createdAt.toISOString(),
+  lastModified: doc.updatedAt.toISOString(),
+});
+
+/**
+ * The directory's side of the provisioning core (issue #14): a directory's
+ * resources, their unique keys, and deprovisioning. Every activity is
+ * idempotent: keyed inserts, upserts of a deterministic state, audit events
+ * under the run's keys (see support.ts).
+ */
+export function directoryActivities({ models, runAudit }: ActivitySupport) {
+  const keysOf = (directoryId: string, facts: { userName: string; externalId: string | null }) => [
+    scimLookupKey(directoryId, 'User', 'userName', facts.userName),
+    ...(facts.externalId ? [scimLookupKey(directoryId, 'User', 'externalId', facts.externalId)] : []),
+  ];
+
+  return {
+    /** What a write makes of the stored User (read only): the state before, the resource after (null: deleted), or a refusal. */
+    async prepareScimUserWrite(
+      input: ScimTarget & { write: ScimUserWrite },
+    ): Promise<{ ok: true; before: StoredScimUser | null; after: ScimResource | null } | { ok: false; error: ScimRefusal }> {
+      const doc = (await models.scimUsers.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimUserDoc | null;
+      const before = doc ? stored(doc) : null;
+      if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource };
+      const next = nextUserResource(before?.resource ?? null, input.write);
+      return next.ok ? { ok: true, before, after: next.after } : next;
+    },
+
+    /**
+     * Hold the resource's userName (and externalId) for it: inserts on unique
+     * `_id`s. A value another resource holds is a refusal (409 uniqueness),
+     * and the keys this call inserted are given back, so nothing is half-held.
+     */
+    async claimScimKeys(input: ScimTarget & { userName: string; externalId: string | null }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
+      const inserted: string[] = [];
+      const facts = { userName: input.userName, externalId: input.externalId };
+      for (const [i, _id] of keysOf(input.directoryId, facts).entries()) {
+        const holder = await models.scimKeys.findById(_id).lean();
+        if (holder && holder.target === input.scimId) continue;
+        if (!holder) {
+          try {
+            await models.scimKeys.create({ _id, directoryId: input.directoryId, target: input.scimId });
+            inserted.push(_id);
+            continue;
+          } catch (err) {
+            if (!isDuplicateKeyError(err)) throw err;
+            const winner = await models.scimKeys.findById(_id).lean();
+            if (winner?.target === input.scimId) continue;
+          }
+        }
+        await models.scimKeys.deleteMany({ _id: { $in: inserted }, target: input.scimId });
+        const attribute = i === 0 ? 'userName' : 'externalId';
+        return { ok: false, error: { status: 409, scimType: 'uniqueness', detail: `another User of this directory has this ${attribute}`, code: 'scim_uniqueness' } };
+      }
+      return { ok: true };
+    },
+
+    /** Give back keys the resource held for values it no longer has. */
+    async releaseScimKeys(input: ScimTarget & { previous: { userName: string; externalId: string | null } | null; current: { userName: string; externalId: string | null } | null }): Promise<void> {
+      if (!input.previous) return;
+      const keep = new Set(input.current ? keysOf(input.directoryId, input.current) : []);
+      const stale = keysOf(input.directoryId, input.previous).filter((k) => !keep.has(k));
+      if (stale.length > 0) await models.scimKeys.deleteMany({ _id: { $in: stale }, target: input.scimId });
+    },
+
+    /** Write the resource as this write leaves it (an upsert of a deterministic state) and audit it once. */
+    async storeScimUser(
+      input: RunScoped & ScimTarget & { write: { id: string; kind: ScimUserWrite['kind'] }; resource: ScimResource; userId: string | null; version: number; wasActive: boolean | null },
+    ): Promise<StoredScimUser> {
+      const facts = userFacts(input.resource);
+      const _id = scimResourceKey(input.directoryId, input.scimId);
+      await models.scimUsers.updateOne(
+        { _id },
+        {
+          $set: {
+            userName: facts.userName,
+            externalId: facts.externalId,
+            active: facts.active,
+            resource: JSON.stringify(input.resource),
+            userId: input.userId ? oid(input.userId) : null,
+            version: input.version,
+            lastWrite: input.write.id,
+          },
+          $setOnInsert: { directoryId: input.directoryId, tenantId: oid(input.tenantId), scimId: input.scimId },
+        },
+        { upsert: true },
+      );
+      const action =
+        input.wasActive === null ? 'scim.user_created' : input.wasActive && !facts.active ? 'scim.user_deactivated' : !input.wasActive && facts.active ? 'scim.user_reactivated' : 'scim.user_updated';
+      await runAudit(input.run, `scim.${input.write.id}`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action,
+        target: { type: 'scim_user', id: input.scimId },
+        ...(input.userId ? { userId: input.userId } : {}),
+        context: { directoryId: input.directoryId, operation: input.write.kind, userName: facts.userName, externalId: facts.externalId, active: facts.active },
+      });
+      const doc = (await models.scimUsers.findById(_id).lean()) as ScimUserDoc | null;
+      if (!doc) throw new Error('the stored SCIM user vanished');
+      return stored(doc);
+    },
+
+    /** DELETE: the resource and its keys go; audited once. */
+    async deleteScimUser(input: RunScoped & ScimTarget & { write: { id: string }; facts: { userName: string; externalId: string | null }; userId: string | null }): Promise<void> {
+      await runAudit(input.run, `scim.${input.write.id}`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action: 'scim.user_deleted',
+        target: { type: 'scim_user', id: input.scimId },
+        ...(input.userId ? { userId: input.userId } : {}),
+        context: { directoryId: input.directoryId, operation: 'delete', userName: input.facts.userName, externalId: input.facts.externalId },
+      });
+      await models.scimKeys.deleteMany({ _id: { $in: keysOf(input.directoryId, input.facts) }, target: input.scimId });
+      await models.scimUsers.deleteOne({ _id: scimResourceKey(input.directoryId, input.scimId) });
+    },
+
+    /**
+     * Suspend a membership (naming who did), or restore one — only one that
+     * `by` suspended: a directory does not undo an admin's suspension.
+     * Audited once per run and user; `unchanged` when there was nothing to do.
+     */
+    async setMembershipStatus(
+      input: RunScoped & { tenantId: string; userId: string; status: 'active' | 'suspended'; by: string },
+    ): Promise<'changed' | 'unchanged' | 'absent' | 'not-ours'> {
+      const _id = membershipKey(input.tenantId, input.userId);
+      const membership = await models.memberships.findById(_id).lean();
+      if (!membership) return 'absent';
+      const audit = () =>
+        runAudit(input.run, `membership.${input.status}.${input.userId}`, {
+          tenantId: input.tenantId,
+          actor: actorOf(input),
+          action: input.status === 'suspended' ? 'membership.suspended' : 'membership.restored',
+          target: { type: 'membership', id: _id },
+          userId: input.userId,
+          before: { status: input.status === 'suspended' ? 'active' : 'suspended' },
+          after: { status: input.status },
+        });
+      if (membership.status === input.status) {
+        // A retry after the change: audit it (once, by key) rather than call it unchanged.
+        if (!sameRun(membership.statusChangedBy, input.run)) return 'unchanged';
+        await audit();
+        return 'changed';
+      }
+      if (input.status === 'active' && membership.suspendedBy !== input.by) return 'not-ours';
+      await models.memberships.updateOne(
+        { _id },
+        { $set: { status: input.status, suspendedBy: input.status === 'suspended' ? input.by : null, statusChangedBy: input.run } },
+      );
+      await audit();
+      return 'changed';
+    },
+
+    /** The grants a directory gave this member (what deprovisioning revokes). */
+    async directoryGrantsOf(input: { tenantId: string; userId: string; directoryId: string }): Promise<HeldGrant[]> {
+      const membershipId = membershipKey(input.tenantId, input.userId);
+      const source = directorySource(input.directoryId);
+      return ((await grantsOf(models, [membershipId])).get(membershipId) ?? []).filter((g) => g.source === source);
+    },
+
+    /** End the person's browser sessions for this tenant (sessions record the tenant they signed in to); audited once. */
+    async endTenantSessions(input: RunScoped & { tenantId: string; userId: string }): Promise<number> {
+      const { deletedCount } = await models.sessions.deleteMany({ 'session.userId': input.userId, 'session.tenantId': input.tenantId });
+      if (deletedCount > 0) {
+        await runAudit(input.run, `sessions.ended.${input.userId}`, {
+          tenantId: input.tenantId,
+          actor: actorOf(input),
+          action: 'sessions.ended',
+          target: { type: 'user', id: input.userId },
+          userId: input.userId,
+          context: { count: deletedCount },
+        });
+      }
+      return deletedCount;
+    },
+
+    /** A write the provisioning core refused: audited once, nothing else written. */
+    async recordScimRefusal(input: RunScoped & ScimTarget & { write: { id: string; kind: string }; error: ScimRefusal; reason: string }): Promise<void> {
+      await runAudit(input.run, `scim.${input.write.id}.refused`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action: 'scim.write_refused',
+        target: { type: 'scim_user', id: input.scimId },
+        reason: input.reason,
+        context: { directoryId: input.directoryId, operation: input.write.kind, status: input.error.status },
+      });
+    },
+  };
+}
+
+export type DirectoryActivities = ReturnType<typeof directoryActivities>;

@@ -1,0 +1,42 @@
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import { OnrampError } from '../errors';
+
+/**
+ * Update-with-Start, bounded: the caller waits for the update's result at
+ * most `waitMs` (then `pending` is thrown while the run carries on durably),
+ * and a run that completes between attach and update is retried on a fresh
+ * run (a bounded number of times, never a loop).
+ */
+export async function boundedUpdateWithStart<R, A extends unknown[]>(
+  client: Client,
+  update: UpdateDefinition<R, A>,
+  args: A,
+  startOperation: () => WithStartWorkflowOperation<Workflow>,
+  waitMs: number,
+  pending: () => OnrampError,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withDeadline(client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation() }), waitMs, pending);
+    } catch (err) {
+      if (attempt < 3 && isCompletedRace(err)) continue;
+      throw err;
+    }
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, pending: () => OnrampError): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(pending()), ms);
+  });
+  work.catch(() => undefined); // the run goes on; a late failure is the workflow's to report
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isCompletedRace(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateFailedError) return false;
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  return /already completed|workflow execution already completed|not found/i.test(message);
+}

@@ -1,0 +1,161 @@
+/**
+ * One SCIM write to one User, through the provisioning core (issue #14):
+ * apply the write to the stored resource, hold its unique keys, plan against
+ * the world exactly as a sign-in does (planner.ts, with the directory as the
+ * connection), carry out the same account actions (accountActions.ts), or
+ * deprovision; then store the resource. Deterministic: the world is reached
+ * only through `acts`.
+ */
+import type { ProvisioningActivities } from '../activities/provisioning';
+import type { IdentityClaim } from '../src/domain/claim';
+import { DENIAL_REASONS, type DenialReason } from '../src/domain/decision';
+import { planProvisioning } from '../src/domain/planner';
+import { directoryContext } from '../src/domain/provisioningContext';
+import type { RunRef } from '../src/domain/runRef';
+import type { ScimResource } from '../src/scim/canonical';
+import { userFacts, type UserFacts } from '../src/scim/users';
+import type { ScimRefusal, ScimUserWrite, ScimWriteResult, StoredScimUser } from '../src/scim/userWrites';
+import { carryOutAccountActions, StalePlan, type AccountActivities } from './accountActions';
+
+export type DirectoryUserActivities = AccountActivities &
+  Pick<
+    ProvisioningActivities,
+    | 'loadProvisioningState'
+    | 'revokeGroupGrant'
+    | 'prepareScimUserWrite'
+    | 'claimScimKeys'
+    | 'releaseScimKeys'
+    | 'storeScimUser'
+    | 'deleteScimUser'
+    | 'setMembershipStatus'
+    | 'directoryGrantsOf'
+    | 'endTenantSessions'
+    | 'recordScimRefusal'
+  >;
+
+export interface DirectoryResourceTarget {
+  directoryId: string;
+  tenantId: string;
+  scimId: string;
+}
+
+const MAX_PLANS = 3;
+
+/** A planner denial in SCIM's terms: what the directory's admin reads in the provisioning log. */
+function refusalFor(reason: DenialReason | 'link_requires_approval', detail?: string): ScimRefusal {
+  switch (reason) {
+    case 'link_refused':
+    case 'identity_conflict':
+      return { status: 409, scimType: 'uniqueness', detail: `${DENIAL_REASONS[reason]}${detail ? ` (${detail})` : ''}`, code: 'scim_uniqueness' };
+    case 'link_requires_approval':
+      return {
+        status: 409,
+        scimType: 'uniqueness',
+        detail: "An account with this email already exists; this tenant's link policy asks an administrator to approve linking it, which a directory cannot do.",
+        code: 'scim_uniqueness',
+      };
+    case 'email_missing':
+      return { status: 400, scimType: 'invalidValue', detail: 'The User has no usable email: send emails, or a userName that is an email address.', code: 'scim_invalid_value' };
+    case 'domain_owned_by_other_tenant':
+      return { status: 403, detail: "The User's email domain is verified by another organization: this directory cannot provision it.", code: 'scim_refused' };
+    default:
+      return { status: 403, detail: DENIAL_REASONS[reason], code: 'scim_refused' };
+  }
+}
+
+const keyFacts = (f: UserFacts | null) => (f ? { userName: f.userName, externalId: f.externalId } : null);
+
+export async function runDirectoryUserWrite(
+  target: DirectoryResourceTarget,
+  write: ScimUserWrite,
+  run: RunRef,
+  acts: DirectoryUserActivities,
+  note: (decision: string) => void,
+): Promise<ScimWriteResult> {
+  const scope = directoryContext(target.directoryId, target.tenantId, run);
+  const by = `directory:${target.directoryId}`;
+  const refuse = async (error: ScimRefusal, reason: string): Promise<ScimWriteResult> => {
+    note(`refused:${reason}`);
+    await acts.recordScimRefusal({ ...scope, ...target, write: { id: write.id, kind: write.kind }, error, reason });
+    return { ok: false, error };
+  };
+
+  /** Membership suspended, directory grants revoked, sessions for this tenant ended: each step audited once. */
+  const deprovision = async (userId: string) => {
+    const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
+    if (suspended === 'changed') note('membership_suspended');
+    const grants = await acts.directoryGrantsOf({ tenantId: target.tenantId, userId, directoryId: target.directoryId });
+    for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
+    await acts.endTenantSessions({ ...scope, userId });
+  };
+
+  const prepared = await acts.prepareScimUserWrite({ ...target, write });
+  if (!prepared.ok) return prepared.error.status === 404 ? { ok: false, error: prepared.error } : refuse(prepared.error, prepared.error.code);
+  const { before, after } = prepared;
+  const previous = before ? userFacts(before.resource) : null;
+
+  if (after === null) {
+    // DELETE: deprovision as `active: false` would, then forget the resource.
+    if (before?.userId) await deprovision(before.userId);
+    await acts.deleteScimUser({ ...scope, ...target, write: { id: write.id }, facts: keyFacts(previous) ?? { userName: '', externalId: null }, userId: before?.userId ?? null });
+    note('deleted');
+    return { ok: true, status: 204, user: null };
+  }
+
+  const facts = userFacts(after);
+  const keys = await acts.claimScimKeys({ ...target, userName: facts.userName, externalId: facts.externalId });
+  if (!keys.ok) return refuse(keys.error, 'uniqueness');
+  const giveBackNewKeys = () => acts.releaseScimKeys({ ...target, previous: keyFacts(facts), current: keyFacts(previous) });
+
+  let userId = before?.userId ?? null;
+  if (facts.active) {
+    const claim: IdentityClaim = {
+      tenantId: target.tenantId,
+      connectionId: target.directoryId,
+      subject: target.scimId,
+      email: facts.email,
+      emailVerified: facts.email !== null,
+      name: facts.name,
+      groups: null,
+      attributes: [],
+      protocol: 'scim',
+    };
+    for (let attempt = 1; ; attempt++) {
+      const state = await acts.loadProvisioningState({ run, claim });
+      // An active User restores a membership the directory suspended: plan as if active, restore after the plan ran.
+      const suspended = state.membership?.status === 'suspended' ? state.membership : null;
+      const plan = planProvisioning(suspended ? { ...state, membership: { ...suspended, status: 'active' } } : state, claim);
+      if (plan.kind !== 'provision') {
+        await giveBackNewKeys();
+        return plan.kind === 'deny' ? refuse(refusalFor(plan.reason, plan.detail), plan.reason) : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');
+      }
+      try {
+        const done = await carryOutAccountActions(plan, claim, scope, acts, note);
+        userId = done.userId;
+        if (done.newUser) note('account_created');
+        if (suspended || done.membership.status !== 'active') {
+          const restored = await acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
+          note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
+        }
+        break;
+      } catch (err) {
+        if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;
+      }
+    }
+  } else if (userId) {
+    await deprovision(userId);
+  }
+
+  const wasActive = previous ? previous.active : null;
+  const user: StoredScimUser = await acts.storeScimUser({
+    ...scope,
+    ...target,
+    write: { id: write.id, kind: write.kind },
+    resource: after as ScimResource,
+    userId,
+    version: (before?.version ?? 0) + 1,
+    wasActive,
+  });
+  await acts.releaseScimKeys({ ...target, previous: keyFacts(previous), current: keyFacts(facts) });
+  return { ok: true, status: before ? 200 : 201, user };
+}
