@@ -54,8 +54,6 @@ function refusalFor(reason: DenialReason | 'link_requires_approval', detail?: st
         detail: "An account with this email already exists; this tenant's link policy asks an administrator to approve linking it, which a directory cannot do.",
         code: 'scim_uniqueness',
       };
-    case 'email_missing':
-      return { status: 400, scimType: 'invalidValue', detail: 'The User has no usable email: send emails, or a userName that is an email address.', code: 'scim_invalid_value' };
     case 'domain_owned_by_other_tenant':
       return { status: 403, detail: "The User's email domain is verified by another organization: this directory cannot provision it.", code: 'scim_refused' };
     default:
@@ -125,6 +123,11 @@ export async function runDirectoryUserWrite(
       // An active User restores a membership the directory suspended: plan as if active, restore after the plan ran.
       const suspended = state.membership?.status === 'suspended' ? state.membership : null;
       const plan = planProvisioning(suspended ? { ...state, membership: { ...suspended, status: 'active' } } : state, claim);
+      if (plan.kind === 'deny' && plan.reason === 'email_missing') {
+        // A User without an email is valid SCIM: kept, and provisioned once the directory sends an address.
+        note('unprovisioned:email_missing');
+        break;
+      }
       if (plan.kind !== 'provision') {
         await giveBackNewKeys();
         return plan.kind === 'deny' ? refuse(refusalFor(plan.reason, plan.detail), plan.reason) : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');

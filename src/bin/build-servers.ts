@@ -3,14 +3,15 @@
  * Temporal CLI and the embedded FerretDB. Skips what is already in the
  * per-user cache, so it is fast when there is nothing to do. With
  * `--test` (npm test) it also installs Debian's Chromium when missing (the
- * browser test) and fetches Temporal's time-skipping test server (the
- * long-approval test).
+ * browser test), fetches Temporal's time-skipping test server (the
+ * long-approval test) and the SCIM conformance suites (a cached virtualenv).
  */
 import { loadConfig } from '../config';
 import { ensureFerretDb, ensureTemporalCli } from '../devservices/goBinaries';
 import { cacheDir } from '../devservices/paths';
 import { ensureChromium } from '../devservices/chromium';
 import { ensureTimeSkippingServer } from '../devservices/timeSkippingServer';
+import { ensureScimPeerSuites } from '../devservices/scimPeers';
 
 const config = loadConfig();
 const cache = cacheDir(config.paths.cacheDir);
@@ -18,17 +19,19 @@ const started = Date.now();
 const needTemporal = !config.temporal.address;
 const needMongo = !config.mongo.uri;
 const forTests = process.argv.includes('--test');
-/** What needs apt-get (Chromium; Maven for the test server) runs one after the other: dpkg takes one lock. */
-const testTools = async (): Promise<[string, string]> => {
-  if (!forTests) return ['(not needed)', '(not needed)'];
+/** What may need apt-get (Chromium; Maven for the test server; python3-venv for the SCIM suites) runs one after the other: dpkg takes one lock. */
+const testTools = async (): Promise<[string, string, string]> => {
+  if (!forTests) return ['(not needed)', '(not needed)', '(not needed)'];
   const chromium = await ensureChromium();
-  return [chromium, await ensureTimeSkippingServer(cache)];
+  const testServer = await ensureTimeSkippingServer(cache);
+  const peers = await ensureScimPeerSuites(cache);
+  return [chromium, testServer, `${peers.scim2Cli}, ${peers.scimSanity}`];
 };
-const [temporal, ferret, [chromium, testServer]] = await Promise.all([
+const [temporal, ferret, [chromium, testServer, scimPeers]] = await Promise.all([
   needTemporal ? ensureTemporalCli(cache, config.temporal.cliPath) : Promise.resolve('(external Temporal)'),
   needMongo ? ensureFerretDb(cache) : Promise.resolve('(external MongoDB)'),
   testTools(),
 ]);
 process.stderr.write(
-  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n`,
+  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n  SCIM conformance suites: ${scimPeers}\n`,
 );

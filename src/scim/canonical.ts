@@ -15,6 +15,8 @@ export const RESOURCE_LIMITS = { stringLength: 2048, multiValues: 100 } as const
  */
 export const IGNORED_ATTRIBUTES = ['password', 'groups', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates', 'meta', 'id'];
 
+const declared = (schemas: unknown[], urn: string): boolean => schemas.some((s) => typeof s === 'string' && s.toLowerCase() === urn.toLowerCase());
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Entra ID sends booleans as the strings "True"/"False". */
@@ -78,7 +80,8 @@ function canonicalAttributes(defs: readonly AttributeDef[], input: Record<string
  * form: attributes of the shape's schemas only, names in their canonical
  * case, values of their declared type; read-only attributes (`id`, `meta`)
  * dropped. `schemas` must name the core schema; other URNs in it are
- * tolerated (Entra adds its own to groups), an unknown extension object is not.
+ * tolerated (Entra adds its own), and so are objects of extensions it
+ * declares (not kept); an undeclared unknown extension object is refused.
  */
 export function canonicalResource(input: unknown, shape: ResourceShape): ScimResource {
   if (!isObject(input)) throw scimError('invalidSyntax', 'the request body must be a JSON object');
@@ -92,10 +95,16 @@ export function canonicalResource(input: unknown, shape: ResourceShape): ScimRes
     if (key === 'schemas') continue;
     if (key.toLowerCase().startsWith('urn:')) {
       const urn = findExtension(shape, key);
-      if (!urn) throw scimError('invalidValue', `the extension ${key.slice(0, 200)} is not supported`);
+      if (!urn) {
+        // An extension the body declares in `schemas` (Entra's Microsoft:Entra:2.0 objects, custom ones) is accepted and not kept;
+        // an undeclared one is a mistake worth refusing.
+        if (declared(schemas, key)) continue;
+        throw scimError('invalidValue', `the extension ${key.slice(0, 200)} is not supported (and not declared in schemas)`);
+      }
       if (value === null) continue;
       if (!isObject(value)) throw scimError('invalidValue', `${urn} must be an object`);
-      const attrs = canonicalAttributes(shape.attributes[urn] ?? [], value, `${urn}:`, []);
+      // scim2-tester sends the extension object with a `schemas` member of its own: tolerated, not kept.
+      const attrs = canonicalAttributes(shape.attributes[urn] ?? [], value, `${urn}:`, ['schemas']);
       if (Object.keys(attrs).length > 0) extensions[urn] = attrs;
       continue;
     }

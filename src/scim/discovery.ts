@@ -1,6 +1,4 @@
 import type { ScimResource } from './canonical';
-import { MAX_FILTER_LENGTH } from './filter';
-import { MAX_PATCH_OPERATIONS } from './patch';
 import { ENTERPRISE_SCHEMA, LIST_SCHEMA, SCHEMAS, USER_SCHEMA, type SchemaDef } from './schemas';
 import type { StoredScimUser } from './userWrites';
 
@@ -29,8 +27,6 @@ export function serviceProviderConfig(base: string): ScimResource {
       },
     ],
     meta: meta(base, 'ServiceProviderConfig', 'ServiceProviderConfig'),
-    // Informational, not RFC: the bounds onramp enforces.
-    'urn:onramp:limits': { maxFilterLength: MAX_FILTER_LENGTH, maxPatchOperations: MAX_PATCH_OPERATIONS, maxBodyBytes: 1024 * 1024 },
   };
 }
 

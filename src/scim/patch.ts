@@ -96,21 +96,42 @@ export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
 }
 
 /**
- * Apply normalized operations to a stored resource with scim-patch, then
+ * Apply normalized operations to a stored resource, one by one, with
+ * scim-patch (whole-extension operations by hand), then
  * bring the result back to canonical form (which also turns Entra's "False"
  * into false and a bare manager id into `{ value }`). A target that does not
  * exist is added (replace) or ignored (remove), as providers expect.
  */
 export function applyPatch(resource: ScimResource, ops: PatchOp[], shape: ResourceShape): ScimResource {
-  let patched: PatchableResource;
+  let current = resource;
+  for (const op of ops) current = isWholeExtension(op, shape) ? applyToExtension(current, op) : applyWithScimPatch(current, op);
+  return canonicalResource(current, shape);
+}
+
+/** An operation on a whole extension object (`path: "urn:…:enterprise:2.0:User"`), which scim-patch would split at its last colon. */
+const isWholeExtension = (op: PatchOp, shape: ResourceShape): boolean => op.path !== undefined && shape.extensions.includes(op.path);
+
+function applyToExtension(resource: ScimResource, op: PatchOp): ScimResource {
+  const urn = op.path as string;
+  const out: ScimResource = { ...resource };
+  if (op.op === 'remove') {
+    delete out[urn];
+    return out;
+  }
+  if (!isObject(op.value)) throw scimError('invalidValue', `the value for ${urn} must be an object`);
+  // add merges into what is there; replace sets the attributes it names (RFC 7644 §3.5.2.1, §3.5.2.3).
+  out[urn] = { ...(isObject(out[urn]) ? out[urn] : {}), ...op.value };
+  return out;
+}
+
+function applyWithScimPatch(resource: ScimResource, op: PatchOp): ScimResource {
   try {
     // Passing options replaces all of scim-patch's defaults: name both.
-    patched = scimPatch(resource as unknown as PatchableResource, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true });
+    return scimPatch(resource as unknown as PatchableResource, [op] as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimResource;
   } catch (err) {
     const scimType = (err as { scimType?: unknown }).scimType;
     const detail = err instanceof Error ? err.message.slice(0, 300) : 'the patch could not be applied';
     if (scimType === 'noTarget' || scimType === 'invalidPath' || scimType === 'invalidValue' || scimType === 'invalidSyntax') throw scimError(scimType, detail);
     throw scimError('invalidValue', detail);
   }
-  return canonicalResource(patched, shape);
 }

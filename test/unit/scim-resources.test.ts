@@ -76,6 +76,12 @@ describe('SCIM resources: canonical form', () => {
     expect(user).toEqual({ schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA], userName: 'a@b.test', active: false, name: { givenName: 'A' }, [ENTERPRISE_SCHEMA]: { manager: { value: 'm-1' } } });
   });
 
+  it("accepts (and does not keep) an extension the body declares, such as Entra's own", () => {
+    const MS = 'urn:ietf:params:scim:schemas:extension:Microsoft:Entra:2.0:User';
+    const user = userFromBody({ schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA, MS], userName: 'a@b.test', [ENTERPRISE_SCHEMA]: {}, [MS]: { mailNickname: 'a' } });
+    expect(user).toEqual({ schemas: [USER_SCHEMA], userName: 'a@b.test' });
+  });
+
   it('refuses what it cannot keep, with the RFC scimType', () => {
     expect(refused(() => userFromBody({ schemas: [USER_SCHEMA] }))).toMatchObject({ status: 400, scimType: 'invalidValue', message: 'userName is required' });
     expect(refused(() => userFromBody({ userName: 'x' }))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });

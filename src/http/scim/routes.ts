@@ -63,9 +63,12 @@ const searchBody = z.object({
   excludedAttributes: z.array(z.string()).max(100).optional(),
 });
 
+/** A SCIM answer; a resource's ETag is its `meta.version` (RFC 7644 §3.14), not a hash of the body. */
 const send = (res: Response, status: number, body: unknown, location?: string) => {
   res.status(status);
   if (location) res.setHeader('Location', location);
+  const version = (body as { meta?: { version?: unknown } }).meta?.version;
+  if (typeof version === 'string') res.setHeader('ETag', version);
   res.type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
 };
 
@@ -152,12 +155,12 @@ export function scimRouter(deps: ScimRouterDeps): Router {
       send(res, 200, await page(auth, query, { attributes: attributeList(query.attributes), excludedAttributes: attributeList(query.excludedAttributes) }));
     }),
   );
-  r.post(
-    at('/Users/.search'),
-    route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => {
-      send(res, 200, await page(auth, body, { attributes: body.attributes ?? [], excludedAttributes: body.excludedAttributes ?? [] }));
-    }),
-  );
+  // A search by POST (RFC 7644 §3.4.3), on Users or at the root (which holds only Users).
+  const search = route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => {
+    send(res, 200, await page(auth, body, { attributes: body.attributes ?? [], excludedAttributes: body.excludedAttributes ?? [] }));
+  });
+  r.post(at('/Users/.search'), search);
+  r.post(at('/.search'), search);
   r.get(
     at('/Users/:id'),
     route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, res }) => {
