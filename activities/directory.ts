@@ -1,6 +1,6 @@
 import { grantsOf, type HeldGrant } from '../src/db/grants';
 import { membershipKey } from '../src/db/models/membership';
-import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
+import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
 import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun } from '../src/domain/runRef';
@@ -39,12 +39,19 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
   ];
 
   return {
-    /** What a write makes of the stored User (read only): the state before, the resource after (null: deleted), or a refusal. */
+    /**
+     * What a write makes of the stored User (read only): the state before, the
+     * resource after (null: deleted), or a refusal. A write this resource has
+     * already applied (a local activity re-run after a lost workflow task, a
+     * client's retried update) is `applied`: answered from the stored state,
+     * never applied twice.
+     */
     async prepareScimUserWrite(
       input: ScimTarget & { write: ScimUserWrite },
-    ): Promise<{ ok: true; before: StoredScimUser | null; after: ScimResource | null } | { ok: false; error: ScimRefusal }> {
+    ): Promise<{ ok: true; applied: StoredScimUser } | { ok: true; applied?: undefined; before: StoredScimUser | null; after: ScimResource | null } | { ok: false; error: ScimRefusal }> {
       const doc = (await models.scimUsers.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimUserDoc | null;
       const before = doc ? stored(doc) : null;
+      if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
       if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource };
       const next = nextUserResource(before?.resource ?? null, input.write);
       return next.ok ? { ok: true, before, after: next.after } : next;
@@ -93,6 +100,8 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
     ): Promise<StoredScimUser> {
       const facts = userFacts(input.resource);
       const _id = scimResourceKey(input.directoryId, input.scimId);
+      const seen = ((await models.scimUsers.findById(_id, { recentWrites: 1 }).lean()) as Pick<ScimUserDoc, 'recentWrites'> | null)?.recentWrites ?? [];
+      const recentWrites = seen.includes(input.write.id) ? seen : [...seen, input.write.id].slice(-RECENT_WRITES);
       await models.scimUsers.updateOne(
         { _id },
         {
@@ -104,6 +113,7 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
             userId: input.userId ? oid(input.userId) : null,
             version: input.version,
             lastWrite: input.write.id,
+            recentWrites,
           },
           $setOnInsert: { directoryId: input.directoryId, tenantId: oid(input.tenantId), scimId: input.scimId },
         },

@@ -89,6 +89,10 @@ export async function runDirectoryUserWrite(
 
   const prepared = await acts.prepareScimUserWrite({ ...target, write });
   if (!prepared.ok) return prepared.error.status === 404 ? { ok: false, error: prepared.error } : refuse(prepared.error, prepared.error.code);
+  if (prepared.applied) {
+    note('already_applied');
+    return { ok: true, status: write.kind === 'create' ? 201 : 200, user: prepared.applied };
+  }
   const { before, after } = prepared;
   const previous = before ? userFacts(before.resource) : null;
 

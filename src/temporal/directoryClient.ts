@@ -47,7 +47,7 @@ export function createDirectoryWriter(client: Client, { taskQueue, waitMs, workf
             { key: SA_OUTCOME, value: 'Running' },
           ],
         });
-      return boundedUpdateWithStart(client, scimUserWriteUpdate, [write], startOperation, waitMs, writePending);
+      return boundedUpdateWithStart(client, scimUserWriteUpdate, [write], startOperation, waitMs, writePending, write.id);
     },
   };
 }

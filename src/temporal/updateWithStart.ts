@@ -6,7 +6,9 @@ import { OnrampError } from '../errors';
  * Update-with-Start, bounded: the caller waits for the update's result at
  * most `waitMs` (then `pending` is thrown while the run carries on durably),
  * and a run that completes between attach and update is retried on a fresh
- * run (a bounded number of times, never a loop).
+ * run (a bounded number of times, never a loop). `updateId` lets the server
+ * drop a re-sent update that the run already has (within one run only: a
+ * retry on a fresh run must be made harmless by the workflow itself).
  */
 export async function boundedUpdateWithStart<R, A extends unknown[]>(
   client: Client,
@@ -15,10 +17,11 @@ export async function boundedUpdateWithStart<R, A extends unknown[]>(
   startOperation: () => WithStartWorkflowOperation<Workflow>,
   waitMs: number,
   pending: () => OnrampError,
+  updateId?: string,
 ): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withDeadline(client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation() }), waitMs, pending);
+      return await withDeadline(client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation(), ...(updateId ? { updateId } : {}) }), waitMs, pending);
     } catch (err) {
       if (attempt < 3 && isCompletedRace(err)) continue;
       throw err;

@@ -163,6 +163,36 @@ describe('SCIM Users', () => {
     expect(await models.users.countDocuments({ email: 'twin@scim-co.test' })).toBe(1);
   });
 
+  it('20 concurrent PATCHes to one User: all applied, as if one after the other; none twice', async () => {
+    const created = await scim.call('POST', '/Users', okta.create('busy@scim-co.test', 'okta-busy'));
+    const id = String(created.body.id);
+    const patches = Array.from({ length: 20 }, (_, i) =>
+      scim.call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'phoneNumbers', value: [{ value: `+1 555 01${String(i).padStart(2, '0')}`, type: 'work' }] }] }),
+    );
+    const answers = await Promise.all(patches);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const final = await scim.call('GET', `/Users/${id}`);
+    expect((final.body.phoneNumbers as unknown[]).length).toBe(20);
+    expect(final.body.meta).toMatchObject({ version: 'W/"21"' });
+    // Each write bumped the version once (21 = create + 20): none was applied twice, none lost.
+    const versions = answers.map((a) => Number(/W\/"(\d+)"/.exec((a.body.meta as { version: string }).version)?.[1]));
+    expect(Math.min(...versions)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...versions)).toBe(21);
+    expect(await h.services.db.models.memberships.countDocuments({ userId: (await h.services.db.models.users.findOne({ email: 'busy@scim-co.test' }).lean())?._id })).toBe(1);
+  });
+
+  it('a write re-sent after its run ended (a lost answer, a client retry) is answered from the stored state, not applied again', async () => {
+    const created = await scim.call('POST', '/Users', okta.create('again@scim-co.test', 'okta-again'));
+    const target = { directoryId: scim.id, tenantId: await tenantId(), scimId: String(created.body.id) };
+    const write = { id: 'resent-write-1', kind: 'patch' as const, ops: [{ op: 'add' as const, path: 'phoneNumbers', value: [{ value: '+1 555 0199', type: 'work' }] }] };
+    const first = await h.services.libraries.scimUsers.write(target, write, null);
+    const second = await h.services.libraries.scimUsers.write(target, write, null);
+    expect(first).toMatchObject({ ok: true, status: 200, user: { version: 2 } });
+    expect(second).toMatchObject({ ok: true, status: 200, user: { version: 2 } });
+    const audits = await h.services.db.models.auditEvents.countDocuments({ action: 'scim.user_updated', 'target.id': target.scimId });
+    expect(audits).toBe(1);
+  });
+
   it('filters, pages from startIndex=1 and honours count=0, attributes and excludedAttributes', async () => {
     const all = await scim.call('GET', '/Users?count=0');
     expect(all.body).toMatchObject({ Resources: [], itemsPerPage: 0 });

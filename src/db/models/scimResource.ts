@@ -30,10 +30,15 @@ export const scimUserSchema = new Schema(
     version: { type: Number, required: true, default: 1 },
     /** The write that produced this state: a retried store of the same write changes nothing. */
     lastWrite: { type: String, required: true },
+    /** The ids of the last writes applied (newest last, at most RECENT_WRITES): a write seen again is answered from the stored state, not applied twice. */
+    recentWrites: { type: [String], default: [] },
   },
   { timestamps: true, collection: 'scim_users' },
 );
 scimUserSchema.index({ directoryId: 1 });
+
+/** How many applied write ids a resource remembers. */
+export const RECENT_WRITES = 50;
 
 export type ScimUserDoc = InferSchemaType<typeof scimUserSchema> & { _id: string; createdAt: Date; updatedAt: Date };
 export const scimUserModel = (conn: Connection) => conn.model('ScimUser', scimUserSchema);

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyGrant } from '../../src/db/grants';
+import { membershipKey } from '../../src/db/models/membership';
+import { directorySource } from '../../src/domain/groups';
+import { entra } from '../fixtures/scimRequests';
+import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { createDirectory, type ScimClient } from '../support/scimClient';
+import { waitForSignInRuns } from '../support/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+
+/**
+ * Issue 14: the worker dies in the middle of a deprovisioning — after the
+ * membership was suspended, before the directory's grants were revoked (and
+ * again after the first revoke). The retried run ends exactly as planned:
+ * suspended, the directory's grants gone and nobody else's, sessions ended,
+ * each step audited once.
+ */
+describe('the worker dies in the middle of a deprovisioning', () => {
+  let h: Harness;
+  let scim: ScimClient & { id: string };
+  let saml: SamlConnectionInfo;
+  const idp = newIdp('deprov');
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } });
+    await h.createTenant('deprov');
+    expect((await h.admin('PUT', '/tenants/deprov/domains', { domains: [{ domain: 'deprov.test', verified: true }] })).status).toBe(200);
+    expect((await h.admin('PUT', '/tenants/deprov/link-policy', { policy: 'auto', fallback: 'deny' })).status).toBe(200);
+    saml = await h.createSamlConnection('deprov', idp);
+    scim = await createDirectory(h, 'deprov', 'entra');
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await h?.close();
+  });
+
+  /** A provisioned, signed-in user holding three grants from the directory and one from an admin. */
+  const provisioned = async (local: string) => {
+    const healthy = await startWorkerProcess(h);
+    workers.push(healthy);
+    try {
+      const created = await scim.call('POST', '/Users', entra.create(local, `${local}@deprov.test`, `ext-${local}`));
+      expect(created.status).toBe(201);
+      expect((await samlSignIn(saml, idp, user(local, 'deprov.test'))).status).toBe(303);
+      await waitForSignInRuns(h.services.client, saml.id, `${local}@deprov.test`);
+    } finally {
+      await healthy.stop();
+    }
+    const { models } = h.services.db;
+    const account = await models.users.findOne({ email: `${local}@deprov.test` }).lean();
+    const userId = String(account?._id);
+    const tenantId = String((await models.tenants.findOne({ slug: 'deprov' }).lean())?._id);
+    const member = { membershipId: membershipKey(tenantId, userId), tenantId, userId };
+    // Directory grants as Group pushes will write them (Groups are not served yet): the same writer, the directory's source.
+    for (const value of ['eng', 'oncall', 'vpn']) await applyGrant(models, member, { kind: 'group', value, source: directorySource(scim.id) }, { grantedBy: `directory:${scim.id}`, run: null });
+    await applyGrant(models, member, { kind: 'group', value: 'admins-pick', source: 'admin' }, { grantedBy: 'admin', run: null });
+    return { id: String((await scim.call('GET', entra.probe(local))).body.Resources?.[0]?.id), userId };
+  };
+
+  const deactivateThroughCrash = async (id: string, activity: string) => {
+    const doomed = await startWorkerProcess(h, { ONRAMP_FAULT_KILL_AFTER_ACTIVITY: activity });
+    workers.push(doomed);
+    const answer = scim.call('PATCH', `/Users/${id}`, entra.disable);
+    expect(await doomed.exited).toBeNull();
+    expect(doomed.child.signalCode).toBe('SIGKILL');
+    const healthy = await startWorkerProcess(h);
+    workers.push(healthy);
+    try {
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect(res.body.active).toBe(false);
+    } finally {
+      await healthy.stop();
+    }
+  };
+
+  const endState = async (userId: string) => {
+    const { models } = h.services.db;
+    const count = (action: string) => models.auditEvents.countDocuments({ userId, action });
+    return {
+      status: (await models.memberships.findOne({ userId }).lean())?.status,
+      grants: (await models.grants.find({ userId }).lean()).map((g) => `${g.source === 'admin' ? 'admin' : 'directory'}:${g.value}`).sort(),
+      sessions: await models.sessions.countDocuments({ 'session.userId': userId }),
+      suspended: await count('membership.suspended'),
+      revoked: await count('group.revoked'),
+      ended: await count('sessions.ended'),
+      deactivated: await models.auditEvents.countDocuments({ action: 'scim.user_deactivated', userId }),
+    };
+  };
+  const planned = { status: 'suspended', grants: ['admin:admins-pick'], sessions: 0, suspended: 1, revoked: 3, ended: 1, deactivated: 1 };
+
+  it('killed after the suspension, before the grants: the retry revokes them, one event each', async () => {
+    const { id, userId } = await provisioned('sam');
+    await deactivateThroughCrash(id, 'setMembershipStatus');
+    expect(await endState(userId)).toEqual(planned);
+  });
+
+  it('killed after the first of three revokes: the retry revokes the other two, one event each', async () => {
+    const { id, userId } = await provisioned('pat');
+    await deactivateThroughCrash(id, 'revokeGroupGrant');
+    expect(await endState(userId)).toEqual(planned);
+  });
+});
