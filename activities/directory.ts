@@ -4,10 +4,10 @@ import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from 
 import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun } from '../src/domain/runRef';
-import { isDuplicateKeyError } from '../src/errors';
 import type { ScimResource } from '../src/scim/canonical';
 import { nextUserResource, type ScimRefusal, type ScimUserWrite, type StoredScimUser } from '../src/scim/userWrites';
 import { userFacts } from '../src/scim/users';
+import { claimKeys, releaseKeys } from './scimKeys';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Which resource a write is for. */
@@ -57,41 +57,16 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
       return next.ok ? { ok: true, before, after: next.after } : next;
     },
 
-    /**
-     * Hold the resource's userName (and externalId) for it: inserts on unique
-     * `_id`s. A value another resource holds is a refusal (409 uniqueness),
-     * and the keys this call inserted are given back, so nothing is half-held.
-     */
+    /** Hold the User's userName (and externalId) for it (scimKeys.ts). */
     async claimScimKeys(input: ScimTarget & { userName: string; externalId: string | null }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
-      const inserted: string[] = [];
-      const facts = { userName: input.userName, externalId: input.externalId };
-      for (const [i, _id] of keysOf(input.directoryId, facts).entries()) {
-        const holder = await models.scimKeys.findById(_id).lean();
-        if (holder && holder.target === input.scimId) continue;
-        if (!holder) {
-          try {
-            await models.scimKeys.create({ _id, directoryId: input.directoryId, target: input.scimId });
-            inserted.push(_id);
-            continue;
-          } catch (err) {
-            if (!isDuplicateKeyError(err)) throw err;
-            const winner = await models.scimKeys.findById(_id).lean();
-            if (winner?.target === input.scimId) continue;
-          }
-        }
-        await models.scimKeys.deleteMany({ _id: { $in: inserted }, target: input.scimId });
-        const attribute = i === 0 ? 'userName' : 'externalId';
-        return { ok: false, error: { status: 409, scimType: 'uniqueness', detail: `another User of this directory has this ${attribute}`, code: 'scim_uniqueness' } };
-      }
-      return { ok: true };
+      const keys = keysOf(input.directoryId, input).map((_id, i) => ({ _id, attribute: i === 0 ? 'userName' : 'externalId' }));
+      return claimKeys(models, input.directoryId, input.scimId, keys, 'User');
     },
 
     /** Give back keys the resource held for values it no longer has. */
     async releaseScimKeys(input: ScimTarget & { previous: { userName: string; externalId: string | null } | null; current: { userName: string; externalId: string | null } | null }): Promise<void> {
       if (!input.previous) return;
-      const keep = new Set(input.current ? keysOf(input.directoryId, input.current) : []);
-      const stale = keysOf(input.directoryId, input.previous).filter((k) => !keep.has(k));
-      if (stale.length > 0) await models.scimKeys.deleteMany({ _id: { $in: stale }, target: input.scimId });
+      await releaseKeys(models, input.scimId, keysOf(input.directoryId, input.previous), input.current ? keysOf(input.directoryId, input.current) : []);
     },
 
     /** Write the resource as this write leaves it (an upsert of a deterministic state) and audit it once. */

@@ -9,6 +9,7 @@
 import { accountsActivities } from './accounts';
 import { approvalsActivities } from './approvals';
 import { directoryActivities } from './directory';
+import { directoryGroupActivities } from './directoryGroups';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
 import { membershipsActivities } from './memberships';
@@ -31,6 +32,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...grantsActivities(support),
     ...outcomesActivities(support),
     ...directoryActivities(support),
+    ...directoryGroupActivities(support),
   };
 }
 

@@ -13,6 +13,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
+import type { ScimGroupWrite, ScimGroupWriteResult } from '../src/scim/groupWrites';
 import type { ScimUserWrite, ScimWriteResult } from '../src/scim/userWrites';
 
 /** The login request's Update-with-Start: answers as soon as the decision is known. */
@@ -38,3 +39,6 @@ export const approvalSignal = defineSignal<[ApprovalVerdict]>('approval');
  * same resource attach to one run and are applied one after the other.
  */
 export const scimUserWriteUpdate = defineUpdate<ScimWriteResult, [ScimUserWrite]>('scimUserWrite');
+
+/** One SCIM write to a directory's Group (directoryGroup.ts), as scimUserWrite is to a User. */
+export const scimGroupWriteUpdate = defineUpdate<ScimGroupWriteResult, [ScimGroupWrite]>('scimGroupWrite');

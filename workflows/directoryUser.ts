@@ -1,9 +1,10 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
 import type { ScimUserWrite, ScimWriteResult } from '../src/scim/userWrites';
 import { scimUserWriteUpdate } from './definitions';
 import { runDirectoryUserWrite, type DirectoryResourceTarget, type DirectoryUserActivities } from './directoryUserFlow';
-import { refusedStep, retry } from './steps';
+import { serveSerializedWrites } from './serializedWrites';
+import { retry, writeFailure } from './steps';
 
 export { scimUserWriteUpdate };
 
@@ -19,27 +20,27 @@ const steps = proxyLocalActivities<DirectoryUserActivities>({
   retry,
 });
 
+/** A run may apply many writes: the search attribute keeps the latest decisions. */
+export const MAX_DECISIONS = 20;
+
 const OPERATION: Record<ScimUserWrite['kind'], string> = { create: 'POST User', replace: 'PUT User', patch: 'PATCH User', delete: 'DELETE User' };
 
 /**
  * One run per directory User (workflow ID `scim-user-<directory>-<id>`):
- * each SCIM write arrives as an update and is applied in arrival order, one
- * at a time, so two writes to one user never interleave. The run ends once
- * no write is left; the next write starts a new run with the same ID.
+ * writes arrive as updates and are applied one at a time, in arrival order
+ * (serializedWrites.ts).
  */
 export async function directoryUserWorkflow(target: DirectoryResourceTarget): Promise<void> {
   const info = workflowInfo();
   const run = { workflowId: info.workflowId, runId: info.runId };
   const decisions: string[] = [];
-  let tail: Promise<unknown> = Promise.resolve();
-  let handled = 0;
 
   const apply = async (write: ScimUserWrite): Promise<ScimWriteResult> => {
     upsertSearchAttributes([{ key: SA_OPERATION, value: OPERATION[write.kind] }]);
     try {
       const result = await runDirectoryUserWrite(target, write, run, steps, (d) => {
         decisions.push(d.slice(0, 200));
-        upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
+        upsertSearchAttributes([{ key: SA_DECISIONS, value: decisions.slice(-MAX_DECISIONS) }]);
       });
       const outcome = !result.ok ? 'Refused' : result.status === 204 ? 'Deleted' : result.user?.resource.active === false ? 'Deactivated' : 'Provisioned';
       const userId = result.ok ? result.user?.userId : null;
@@ -47,24 +48,10 @@ export async function directoryUserWorkflow(target: DirectoryResourceTarget): Pr
       return result;
     } catch (err) {
       // A step refused for good: the directory gets a 500 with the run as reference; ops find the run among failed ones.
-      const refusal = refusedStep(err);
       upsertSearchAttributes([{ key: SA_OUTCOME, value: 'Failed' }]);
-      if (!refusal) throw err;
-      throw ApplicationFailure.create({ message: `SCIM write failed: ${refusal.step} was refused: ${refusal.message}`, type: 'ProvisioningFailed', nonRetryable: true });
+      throw writeFailure(err);
     }
   };
 
-  setHandler(scimUserWriteUpdate, (write) => {
-    // Strictly one write at a time, in the order they arrived (a promise chain, deterministic).
-    const result = tail.then(() => apply(write));
-    tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result.finally(() => {
-      handled++;
-    });
-  });
-
-  await condition(() => handled > 0 && allHandlersFinished());
+  await serveSerializedWrites(scimUserWriteUpdate, apply);
 }

@@ -6,6 +6,7 @@
  * deprovision; then store the resource. Deterministic: the world is reached
  * only through `acts`.
  */
+import type { DirectoryGroupActivities } from '../activities/directoryGroups';
 import type { ProvisioningActivities } from '../activities/provisioning';
 import type { IdentityClaim } from '../src/domain/claim';
 import { DENIAL_REASONS, type DenialReason } from '../src/domain/decision';
@@ -31,7 +32,8 @@ export type DirectoryUserActivities = AccountActivities &
     | 'directoryGrantsOf'
     | 'endTenantSessions'
     | 'recordScimRefusal'
-  >;
+  > &
+  Pick<DirectoryGroupActivities, 'grantDirectoryGroupsTo' | 'forgetGroupMember'>;
 
 export interface DirectoryResourceTarget {
   directoryId: string;
@@ -99,6 +101,7 @@ export async function runDirectoryUserWrite(
   if (after === null) {
     // DELETE: deprovision as `active: false` would, then forget the resource.
     if (before?.userId) await deprovision(before.userId);
+    await acts.forgetGroupMember({ directoryId: target.directoryId, scimId: target.scimId });
     await acts.deleteScimUser({ ...scope, ...target, write: { id: write.id }, facts: keyFacts(previous) ?? { userName: '', externalId: null }, userId: before?.userId ?? null });
     note('deleted');
     return { ok: true, status: 204, user: null };
@@ -143,6 +146,11 @@ export async function runDirectoryUserWrite(
         if (suspended || done.membership.status !== 'active') {
           const restored = await acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
+        }
+        // A User that groups already name (reactivated, or provisioned only now): the directory's group grants follow it.
+        if (before && (previous?.active === false || before.userId === null || suspended)) {
+          const granted = await acts.grantDirectoryGroupsTo({ ...scope, directoryId: target.directoryId, scimId: target.scimId, userId, writeId: write.id });
+          if (granted > 0) note(`group_grants_restored:${granted}`);
         }
         break;
       } catch (err) {

@@ -1,2 +1,3 @@
 export { signInWorkflow, decisionUpdate, stateQuery } from './signIn';
 export { directoryUserWorkflow, scimUserWriteUpdate } from './directoryUser';
+export { directoryGroupWorkflow, groupMembersWorkflow, scimGroupWriteUpdate } from './directoryGroup';

@@ -30,3 +30,14 @@ export function refusedStep(err: unknown): { step: string; message: string } | n
   return null;
 }
 
+
+/**
+ * A SCIM write whose step failed for good: the directory gets a 500 with the
+ * run as reference (ops find it among failed runs); anything else is thrown
+ * as it is (Temporal retries the workflow task).
+ */
+export function writeFailure(err: unknown): unknown {
+  const refusal = refusedStep(err);
+  if (!refusal) return err;
+  return ApplicationFailure.create({ message: `SCIM write failed: ${refusal.step} was refused: ${refusal.message}`, type: 'ProvisioningFailed', nonRetryable: true });
+}

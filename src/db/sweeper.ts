@@ -18,6 +18,7 @@ export async function sweepExpired(models: Models, now = new Date()): Promise<Re
     rateSlots: await sweepRateSlots(models, now),
     emailCodes: await removed(models.emailCodes.deleteMany({ expiresAt: { $lt: now } })),
     oidcStates: await removed(models.oidcStates.deleteMany({ expiresAt: { $lt: now } })),
+    scimStagedMembers: await removed(models.scimStagedMembers.deleteMany({ expiresAt: { $lt: now } })),
   };
 }
 

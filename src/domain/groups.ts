@@ -24,6 +24,8 @@ export type GrantSource = `idp:${string}` | 'admin' | 'directory' | `directory:$
 export const idpSource = (connectionId: string): GrantSource => `idp:${connectionId}`;
 export const directorySource = (directoryId: string): GrantSource => `directory:${directoryId}`;
 export const isIdpSource = (source: string): boolean => source.startsWith('idp:');
+/** Grants onramp made from an outside system's word (an IdP's claims, a directory's groups): they never carry `owner` unless the tenant allows it. */
+export const isAutomatedSource = (source: string): boolean => isIdpSource(source) || source === 'directory' || source.startsWith('directory:');
 
 export interface Grant {
   kind: GrantKind;
@@ -158,14 +160,14 @@ export interface EffectiveAccessInput {
 /**
  * A member's effective groups and roles: direct roles, granted roles, and the
  * roles of granted groups — only tenant roles, and `owner` only from a
- * non-IdP source unless the tenant allows it. Sorted, without duplicates.
+ * source other than an IdP or a directory unless the tenant allows it. Sorted, without duplicates.
  */
 export function effectiveAccess(input: EffectiveAccessInput): { groups: string[]; roles: string[] } {
   const groups = new Set<string>();
   const roles = new Set<string>(input.directRoles);
   const grantRole = (role: string, source: string) => {
     if (!input.tenantRoles.includes(role)) return;
-    if (role === 'owner' && isIdpSource(source) && !input.ownerFromIdp) return;
+    if (role === 'owner' && isAutomatedSource(source) && !input.ownerFromIdp) return;
     roles.add(role);
   };
   for (const g of input.grants) {

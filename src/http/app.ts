@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): { app: Express } {
 
   // SCIM directories authenticate with bearer tokens and answer in SCIM's own error format: before sessions.
   app.use(
-    scimRouter({ logger: logger.child({ component: 'scim' }), publicUrl: config.http.publicUrl, ratePerSecond: config.scim.ratePerSecond, directories: deps.libraries.scimDirectories, users: deps.libraries.scimUsers }),
+    scimRouter({ logger: logger.child({ component: 'scim' }), publicUrl: config.http.publicUrl, ratePerSecond: config.scim.ratePerSecond, directories: deps.libraries.scimDirectories, users: deps.libraries.scimUsers, groups: deps.libraries.scimGroups }),
   );
 
   const sessions = sessionMiddleware({

@@ -18,6 +18,7 @@ import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
 import { createScimDirectoryLibrary } from './scimDirectories';
+import { createScimGroupLibrary } from './scimGroups';
 import { createScimUserLibrary } from './scimUsers';
 import { createDirectoryWriter } from '../temporal/directoryClient';
 import { createTenantPolicyLibrary } from './tenantPolicies';
@@ -39,6 +40,7 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
   );
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;
+  const directoryWriter = createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
@@ -55,10 +57,8 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
     groups: createGroupLibrary(models),
     domains: createDomainLibrary(models, config.dns),
     scimDirectories: createScimDirectoryLibrary(models, publicUrl),
-    scimUsers: createScimUserLibrary(
-      models,
-      createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs }),
-    ),
+    scimUsers: createScimUserLibrary(models, directoryWriter),
+    scimGroups: createScimGroupLibrary(models, directoryWriter),
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
     outbox,
     start() {

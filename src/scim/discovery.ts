@@ -1,5 +1,6 @@
 import type { ScimResource } from './canonical';
-import { ENTERPRISE_SCHEMA, LIST_SCHEMA, SCHEMAS, USER_SCHEMA, type SchemaDef } from './schemas';
+import type { StoredScimGroup } from './groupWrites';
+import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, SCHEMAS, USER_SCHEMA, type SchemaDef } from './schemas';
 import type { StoredScimUser } from './userWrites';
 
 /** The most resources one list answer carries (`count` above it is lowered to it). */
@@ -42,6 +43,16 @@ export function resourceTypes(base: string): ScimResource[] {
       schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }],
       meta: meta(base, 'ResourceType', 'ResourceTypes/User'),
     },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'Group',
+      schema: GROUP_SCHEMA,
+      schemaExtensions: [],
+      meta: meta(base, 'ResourceType', 'ResourceTypes/Group'),
+    },
   ];
 }
 
@@ -49,8 +60,8 @@ export function schemaDocument(base: string, s: SchemaDef): ScimResource {
   return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], id: s.id, name: s.name, description: s.description, attributes: s.attributes, meta: meta(base, 'Schema', `Schemas/${s.id}`) };
 }
 
-/** The schemas of the resource types served (Group joins when Groups are served). */
-export const servedSchemas = (): SchemaDef[] => SCHEMAS.filter((s) => s.id === USER_SCHEMA || s.id === ENTERPRISE_SCHEMA);
+/** The schemas of the resource types served. */
+export const servedSchemas = (): SchemaDef[] => SCHEMAS;
 
 export function listResponse(resources: ScimResource[], totalResults: number, startIndex: number): ScimResource {
   return { schemas: [LIST_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
@@ -62,5 +73,17 @@ export function userDocument(base: string, user: StoredScimUser): ScimResource {
     ...user.resource,
     id: user.id,
     meta: { resourceType: 'User', created: user.created, lastModified: user.lastModified, location: `${base}/Users/${user.id}`, version: `W/"${user.version}"` },
+  };
+}
+
+/** A stored Group as answered; `members` (when read) as `{ value, $ref, type }`. */
+export function groupDocument(base: string, group: StoredScimGroup, members: string[] | null): ScimResource {
+  return {
+    schemas: [GROUP_SCHEMA],
+    id: group.id,
+    displayName: group.displayName,
+    ...(group.externalId !== null ? { externalId: group.externalId } : {}),
+    ...(members ? { members: members.map((value) => ({ value, $ref: `${base}/Users/${value}`, type: 'User' })) } : {}),
+    meta: { resourceType: 'Group', created: group.created, lastModified: group.lastModified, location: `${base}/Groups/${group.id}`, version: `W/"${group.version}"` },
   };
 }

@@ -1,12 +1,14 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import { DRAINING } from '../../workflows/serializedWrites';
 import { OnrampError } from '../errors';
 
 /**
  * Update-with-Start, bounded: the caller waits for the update's result at
  * most `waitMs` (then `pending` is thrown while the run carries on durably),
  * and a run that completes between attach and update is retried on a fresh
- * run (a bounded number of times, never a loop). `updateId` lets the server
+ * run (a bounded number of times, never a loop), as is one that a draining
+ * run rejected. `updateId` lets the server
  * drop a re-sent update that the run already has (within one run only: a
  * retry on a fresh run must be made harmless by the workflow itself).
  */
@@ -24,6 +26,11 @@ export async function boundedUpdateWithStart<R, A extends unknown[]>(
       return await withDeadline(client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation(), ...(updateId ? { updateId } : {}) }), waitMs, pending);
     } catch (err) {
       if (attempt < 3 && isCompletedRace(err)) continue;
+      // A run with a long history takes no new write (workflows/serializedWrites.ts): it ends soon, and the write goes to the next run.
+      if (attempt < 20 && isDraining(err)) {
+        await new Promise((resolve) => setTimeout(resolve, 50 * Math.min(attempt, 10)));
+        continue;
+      }
       throw err;
     }
   }
@@ -36,6 +43,10 @@ function withDeadline<T>(work: Promise<T>, ms: number, pending: () => OnrampErro
   });
   work.catch(() => undefined); // the run goes on; a late failure is the workflow's to report
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isDraining(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof Error && err.cause.message === DRAINING;
 }
 
 function isCompletedRace(err: unknown): boolean {

@@ -36,9 +36,9 @@ describe('SCIM Users', () => {
     expect(test.headers.get('content-type')).toMatch(/^application\/scim\+json/);
     expect(test.body).toMatchObject({ totalResults: 0, Resources: [], startIndex: 1, itemsPerPage: 0 });
     expect((await scim.call('GET', '/ServiceProviderConfig')).body).toMatchObject({ patch: { supported: true }, bulk: { supported: false } });
-    expect((await scim.call('GET', '/ResourceTypes')).body.Resources?.map((r) => r.id)).toEqual(['User']);
+    expect((await scim.call('GET', '/ResourceTypes')).body.Resources?.map((r) => r.id)).toEqual(['User', 'Group']);
     const schemas = await scim.call('GET', '/Schemas');
-    expect(schemas.body.Resources?.map((r) => r.id)).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']);
+    expect(schemas.body.Resources?.map((r) => r.id)).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group']);
     expect((await scim.call('GET', '/Schemas/urn:nope')).status).toBe(404);
     expect((await scim.call('PUT', '/ServiceProviderConfig', {})).status).toBe(405);
   });
@@ -139,7 +139,7 @@ describe('SCIM Users', () => {
     await expectError(scim.call('GET', '/Users/does-not-exist'), 404);
     await expectError(scim.call('PATCH', '/Users/does-not-exist', okta.deactivate), 404);
     await expectError(scim.call('POST', '/Users', { ...okta.create('big@scim-co.test', 'big'), displayName: 'x'.repeat(1_100_000) }), 413);
-    await expectError(scim.call('GET', '/Groups'), 404);
+    await expectError(scim.call('GET', '/Widgets'), 404);
     // Another directory's token, another tenant's: 401, nothing read.
     const other = await createDirectory(h, 'other-co');
     const res = await fetch(`${scim.baseUrl}/Users`, { headers: { authorization: `Bearer ${other.token}` } });

@@ -137,6 +137,12 @@ describe('effectiveAccess', () => {
     expect(effectiveAccess({ ...base, directRoles: [], grants: [{ kind: 'group', value: 'founders', source: 'admin' }] }).roles).toEqual(['owner']);
   });
 
+  it('owner through a directory group counts only when the tenant allows it, as from an IdP', () => {
+    const fromDirectory: Grant = { kind: 'group', value: 'founders', source: 'directory:d1' };
+    expect(effectiveAccess({ ...base, directRoles: [], grants: [fromDirectory] }).roles).toEqual([]);
+    expect(effectiveAccess({ ...base, ownerFromIdp: true, directRoles: [], grants: [fromDirectory] }).roles).toEqual(['owner']);
+  });
+
   it('ignores roles the tenant does not define', () => {
     expect(effectiveAccess({ ...base, directRoles: [], grants: [idp('role', 'ghost')] }).roles).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { scimDirectoryModel } from './scimDirectory';
+import { scimGroupMemberModel, scimGroupModel, scimStagedMembersModel } from './scimGroup';
 import { scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
@@ -44,6 +45,9 @@ export function createModels(conn: Connection) {
     scimDirectories: scimDirectoryModel(conn),
     scimUsers: scimUserModel(conn),
     scimKeys: scimKeyModel(conn),
+    scimGroups: scimGroupModel(conn),
+    scimGroupMembers: scimGroupMemberModel(conn),
+    scimStagedMembers: scimStagedMembersModel(conn),
   };
 }
 

@@ -4,15 +4,18 @@ import { z } from 'zod';
 import { notFound, OnrampError, unauthorized } from '../../errors';
 import type { ScimDirectoryLibrary } from '../../library/scimDirectories';
 import { scimBaseUrl } from '../../library/scimDirectories';
+import type { ScimGroupLibrary, ScimGroupWriteInput } from '../../library/scimGroups';
 import type { ScimUserLibrary } from '../../library/scimUsers';
 import type { Logger } from '../../logger';
 import type { ScimResource } from '../../scim/canonical';
-import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemaDocument, servedSchemas, serviceProviderConfig, userDocument } from '../../scim/discovery';
+import { groupDocument, listResponse, MAX_PAGE_SIZE, resourceTypes, schemaDocument, servedSchemas, serviceProviderConfig, userDocument } from '../../scim/discovery';
 import { scimError } from '../../scim/errors';
 import { parseFilter } from '../../scim/filter';
 import { normalizePatch } from '../../scim/patch';
 import { attributeList, project } from '../../scim/projection';
-import { SEARCH_SCHEMA, USER_SHAPE } from '../../scim/schemas';
+import { groupChangeFromPatch, groupFromBody } from '../../scim/groups';
+import type { ScimGroupWriteResult, StoredScimGroup } from '../../scim/groupWrites';
+import { GROUP_SHAPE, SEARCH_SCHEMA, USER_SHAPE } from '../../scim/schemas';
 import { userFacts, userFromBody } from '../../scim/users';
 import type { ScimUserWrite, ScimWriteResult } from '../../scim/userWrites';
 import { route } from '../route';
@@ -25,6 +28,7 @@ export interface ScimRouterDeps {
   ratePerSecond: number;
   directories: ScimDirectoryLibrary;
   users: ScimUserLibrary;
+  groups: ScimGroupLibrary;
 }
 
 /** The directory a request is for, proven by its bearer token (set by the first middleware). */
@@ -155,12 +159,11 @@ export function scimRouter(deps: ScimRouterDeps): Router {
       send(res, 200, await page(auth, query, { attributes: attributeList(query.attributes), excludedAttributes: attributeList(query.excludedAttributes) }));
     }),
   );
-  // A search by POST (RFC 7644 §3.4.3), on Users or at the root (which holds only Users).
+  // A search by POST (RFC 7644 §3.4.3), on Users or at the root (which searches Users: no provider searches across types).
   const search = route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => {
     send(res, 200, await page(auth, body, { attributes: body.attributes ?? [], excludedAttributes: body.excludedAttributes ?? [] }));
   });
   r.post(at('/Users/.search'), search);
-  r.post(at('/.search'), search);
   r.get(
     at('/Users/:id'),
     route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, res }) => {
@@ -212,6 +215,101 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     at('/Users/:id'),
     route({ params: resourcePath, guard: callerOf }, async ({ auth, params, res }) => {
       answer(res, auth, await write(auth, params.id, { id: randomUUID(), kind: 'delete' }, null), {});
+    }),
+  );
+
+  // Groups: reads; members are read unless the projection leaves them out.
+  type Projection = { attributes: string[]; excludedAttributes: string[] };
+  const projectionOf = (q: { attributes?: string | undefined; excludedAttributes?: string | undefined }): Projection => ({
+    attributes: attributeList(q.attributes),
+    excludedAttributes: attributeList(q.excludedAttributes),
+  });
+  const isMembers = (a: string) => /^(urn:ietf:params:scim:schemas:core:2\.0:group:)?members(\.|$)/i.test(a);
+  const wantsMembers = (p: Projection) => (p.attributes.length > 0 ? p.attributes.some(isMembers) : !p.excludedAttributes.some(isMembers));
+  const shownGroup = async (auth: Caller, group: StoredScimGroup, p: Projection) =>
+    project(groupDocument(auth.base, group, wantsMembers(p) ? await deps.groups.members(auth.directoryId, group.id) : null), p, GROUP_SHAPE);
+  const groupPage = async (auth: Caller, q: { filter?: string | undefined; startIndex: number; count: number }, p: Projection) => {
+    const filter = q.filter ? parseFilter(q.filter) : null;
+    const { total, page: groups } = await deps.groups.list(auth.directoryId, { filter, startIndex: q.startIndex, count: q.count });
+    const shown: ScimResource[] = [];
+    for (const g of groups) shown.push(await shownGroup(auth, g, p));
+    return listResponse(shown, total, q.startIndex);
+  };
+  r.get(
+    at('/Groups'),
+    route({ params: directoryPath, guard: callerOf, query: listQuery }, async ({ auth, query, res }) => send(res, 200, await groupPage(auth, query, projectionOf(query)))),
+  );
+  r.post(
+    at('/Groups/.search'),
+    route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) =>
+      send(res, 200, await groupPage(auth, body, { attributes: body.attributes ?? [], excludedAttributes: body.excludedAttributes ?? [] })),
+    ),
+  );
+  r.get(
+    at('/Groups/:id'),
+    route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, res }) => {
+      const group = await deps.groups.get(auth.directoryId, params.id);
+      if (!group) throw notFound('Group');
+      send(res, 200, await shownGroup(auth, group, projectionOf(query)));
+    }),
+  );
+
+  // Groups: writes, each through the group's run. A member id that names no User of this directory is kept
+  // (scim-sanity adds "fake-member-id" and expects 200; peers accept it) and grants nothing.
+  /** Send a write to the group's run and answer with the group as projected (`null`: 204 No Content). */
+  const writeGroup = async (res: Response, auth: Caller, scimId: string, w: ScimGroupWriteInput, p: Projection | null) => {
+    const result: ScimGroupWriteResult = await deps.groups.write({ directoryId: auth.directoryId, tenantId: auth.tenantId, scimId }, w);
+    if (!result.ok) return send(res, result.error.status, refusalBody(result.error));
+    if (result.status === 204 || !result.group || !p) return void res.status(204).end();
+    const doc = await shownGroup(auth, result.group, p);
+    send(res, result.status, doc, result.status === 201 ? `${auth.base}/Groups/${result.group.id}` : undefined);
+  };
+  r.post(
+    at('/Groups'),
+    route({ params: directoryPath, guard: callerOf, query: oneQuery }, async ({ auth, query, req, res }) => {
+      const { attributes, members } = groupFromBody(req.body);
+      await writeGroup(res, auth, randomUUID(), { id: randomUUID(), kind: 'create', attributes, members: [{ op: 'replace', values: members }] }, projectionOf(query));
+    }),
+  );
+  r.put(
+    at('/Groups/:id'),
+    route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, req, res }) => {
+      const { attributes, members } = groupFromBody(req.body);
+      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'replace', attributes, members: [{ op: 'replace', values: members }] }, projectionOf(query));
+    }),
+  );
+  r.patch(
+    at('/Groups/:id'),
+    route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, req, res }) => {
+      const change = groupChangeFromPatch(req.body);
+      // RFC 7644 §3.5.2: 200 with the entire resource (as the projection asks), which peers check for.
+      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'patch', attributes: change.attributes, members: change.members }, projectionOf(query));
+    }),
+  );
+  r.delete(
+    at('/Groups/:id'),
+    route({ params: resourcePath, guard: callerOf }, async ({ auth, params, res }) => {
+      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'delete' }, null);
+    }),
+  );
+
+  // A search at the root (RFC 7644 §3.4.3) spans every resource type: Users first, then Groups, paged as one list.
+  // A filter on an attribute one type lacks matches none of that type; one that is invalid for both is refused.
+  r.post(
+    at('/.search'),
+    route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => {
+      const p = { attributes: body.attributes ?? [], excludedAttributes: body.excludedAttributes ?? [] };
+      const [users, groups] = await Promise.allSettled([page(auth, body, p), groupPage(auth, { ...body, count: MAX_PAGE_SIZE, startIndex: 1 }, p)]);
+      if (users.status === 'rejected' && groups.status === 'rejected') throw users.reason;
+      const listed = (r: PromiseSettledResult<ScimResource>) => (r.status === 'fulfilled' ? r.value : { totalResults: 0, Resources: [] });
+      const u = listed(users);
+      const g = listed(groups);
+      // Users were paged by the query; Groups (the first 200 that match) fill what the page has room for after them.
+      const userTotal = Number(u.totalResults);
+      const groupSkip = Math.max(0, body.startIndex - 1 - userTotal);
+      const room = Math.max(0, body.count - (u.Resources as ScimResource[]).length);
+      const shown = [...(u.Resources as ScimResource[]), ...(g.Resources as ScimResource[]).slice(groupSkip, groupSkip + room)];
+      send(res, 200, listResponse(shown, userTotal + Number(g.totalResults), body.startIndex));
     }),
   );
 

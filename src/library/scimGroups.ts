@@ -1,0 +1,117 @@
+import type { Models } from '../db/models';
+import { STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../db/models/scimGroup';
+import { scimLookupKey, scimResourceKey } from '../db/models/scimResource';
+import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
+import type { MemberOp } from '../scim/groups';
+import { GROUP_SHAPE } from '../scim/schemas';
+import type { ScimGroupWrite, ScimGroupWriteResult, StagedMemberOp, StoredScimGroup } from '../scim/groupWrites';
+import type { DirectoryWriter } from '../temporal/directoryClient';
+import type { DirectoryGroupTarget } from '../../workflows/directoryGroupFlow';
+
+/** How long staged member ids of a write that never ran are kept before the sweeper removes them. */
+const STAGED_TTL_MS = 24 * 60 * 60 * 1000;
+
+const stored = (doc: ScimGroupDoc): StoredScimGroup => ({
+  id: doc.scimId,
+  displayName: doc.displayName,
+  externalId: doc.externalId ?? null,
+  groupName: doc.groupName,
+  version: doc.version,
+  created: doc.createdAt.toISOString(),
+  lastModified: doc.updatedAt.toISOString(),
+});
+
+/** What a filter sees of a stored Group (members only when the lookup was by member). */
+const filterable = (g: StoredScimGroup, members: string[] | null): Record<string, unknown> => ({
+  displayName: g.displayName,
+  ...(g.externalId !== null ? { externalId: g.externalId } : {}),
+  id: g.id,
+  ...(members ? { members: members.map((value) => ({ value })) } : {}),
+  meta: { resourceType: 'Group', created: g.created, lastModified: g.lastModified },
+});
+
+/**
+ * A directory's Groups: writes go to the group's workflow (their member ids
+ * staged first); reads are here. Filters on `id`, `displayName` and
+ * `externalId` are one keyed read; `members.value` reads the member's
+ * documents; any other filter reads the directory's groups.
+ */
+export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, inject: Pick<DirectoryGroupTarget, 'inlineSteps' | 'fanOutSteps' | 'historyLimit'> = {}) {
+  const byId = async (directoryId: string, id: string): Promise<StoredScimGroup | null> => {
+    const doc = (await models.scimGroups.findById(scimResourceKey(directoryId, id)).lean()) as ScimGroupDoc | null;
+    return doc ? stored(doc) : null;
+  };
+  const byKey = async (directoryId: string, attribute: 'displayName' | 'externalId', value: string) => {
+    const key = await models.scimKeys.findById(scimLookupKey(directoryId, 'Group', attribute, value)).lean();
+    return key ? byId(directoryId, key.target) : null;
+  };
+
+  return {
+    /**
+     * Stage a write's member ids (chunks of 1,000, see scim_staged_members) and
+     * send the write to the group's run; the run's result.
+     */
+    async write(target: { directoryId: string; tenantId: string; scimId: string }, write: ScimGroupWriteInput): Promise<ScimGroupWriteResult> {
+      let staged: ScimGroupWrite;
+      if (write.kind === 'delete') staged = write;
+      else {
+        const members: StagedMemberOp[] = [];
+        const expiresAt = new Date(Date.now() + STAGED_TTL_MS);
+        for (const [i, op] of write.members.entries()) {
+          const chunks = Math.ceil(op.values.length / STAGED_CHUNK);
+          for (let c = 0; c < chunks; c++) {
+            const values = op.values.slice(c * STAGED_CHUNK, (c + 1) * STAGED_CHUNK);
+            await models.scimStagedMembers.updateOne({ _id: stagedChunkKey(write.id, i, c) }, { $set: { writeId: write.id, values, expiresAt } }, { upsert: true });
+          }
+          members.push({ op: op.op, count: op.values.length, chunks });
+        }
+        staged = { ...write, members } as ScimGroupWrite;
+      }
+      const full: DirectoryGroupTarget = { ...target, ...inject };
+      return writer.writeGroup(full, staged);
+    },
+
+    get: byId,
+    byDisplayName: (directoryId: string, name: string) => byKey(directoryId, 'displayName', name),
+
+    /** The member ids of a group, in a stable order. */
+    async members(directoryId: string, id: string): Promise<string[]> {
+      const docs = await models.scimGroupMembers.find({ directoryId, group: id }, { member: 1 }).sort({ _id: 1 }).lean();
+      return docs.map((d) => d.member);
+    },
+
+    /** One page (`startIndex` from 1) of the Groups that match, and how many match in all. */
+    async list(directoryId: string, query: { filter: Filter | null; startIndex: number; count: number }): Promise<{ total: number; page: StoredScimGroup[] }> {
+      const { filter, startIndex, count } = query;
+      const skip = startIndex - 1;
+      if (!filter) {
+        const total = await models.scimGroups.countDocuments({ directoryId });
+        if (count === 0 || skip >= total) return { total, page: [] };
+        const docs = (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimGroupDoc[];
+        return { total, page: docs.map(stored) };
+      }
+      const lookup = indexedLookup(filter, ['id', 'displayName', 'externalId', 'members.value']);
+      let candidates: { group: StoredScimGroup; members: string[] | null }[];
+      if (lookup?.attribute === 'members.value') {
+        const rows = await models.scimGroupMembers.find({ directoryId, member: lookup.value }, { group: 1 }).lean();
+        const groups = await Promise.all(rows.map((r) => byId(directoryId, r.group)));
+        candidates = groups.filter((g): g is StoredScimGroup => g !== null).map((group) => ({ group, members: [lookup.value] }));
+      } else if (lookup) {
+        const one = lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
+        candidates = one ? [{ group: one, members: null }] : [];
+      } else {
+        candidates = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map((d) => ({ group: stored(d), members: null }));
+      }
+      const matching = candidates.filter((c) => matchesFilter(filterable(c.group, c.members), filter, GROUP_SHAPE)).map((c) => c.group);
+      return { total: matching.length, page: matching.slice(skip, skip + count) };
+    },
+  };
+}
+
+/** A group write as the HTTP edge makes it: member ids in full (the library stages them). */
+export type ScimGroupWriteInput =
+  | { id: string; kind: 'create' | 'replace'; attributes: { displayName: string; externalId: string | null }; members: MemberOp[] }
+  | { id: string; kind: 'patch'; attributes: Partial<{ displayName: string; externalId: string | null }>; members: MemberOp[] }
+  | { id: string; kind: 'delete' };
+
+export type ScimGroupLibrary = ReturnType<typeof createScimGroupLibrary>;
