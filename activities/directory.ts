@@ -10,6 +10,9 @@ import { userFacts } from '../src/scim/users';
 import { claimKeys, releaseKeys } from './scimKeys';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
+/** What deprovisioning does to the membership (tenant setting `directorySync.deprovision`). */
+export type DeprovisionMode = 'suspend' | 'remove';
+
 /** Which resource a write is for. */
 export interface ScimTarget {
   directoryId: string;
@@ -48,13 +51,19 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
      */
     async prepareScimUserWrite(
       input: ScimTarget & { write: ScimUserWrite },
-    ): Promise<{ ok: true; applied: StoredScimUser } | { ok: true; applied?: undefined; before: StoredScimUser | null; after: ScimResource | null } | { ok: false; error: ScimRefusal }> {
+    ): Promise<
+      | { ok: true; applied: StoredScimUser }
+      | { ok: true; applied?: undefined; before: StoredScimUser | null; after: ScimResource | null; deprovision?: DeprovisionMode }
+      | { ok: false; error: ScimRefusal }
+    > {
       const doc = (await models.scimUsers.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimUserDoc | null;
       const before = doc ? stored(doc) : null;
       if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
-      if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource };
+      const tenant = await models.tenants.findById(input.tenantId, { directorySync: 1 }).lean();
+      const deprovision: DeprovisionMode = tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend';
+      if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource, deprovision };
       const next = nextUserResource(before?.resource ?? null, input.write);
-      return next.ok ? { ok: true, before, after: next.after } : next;
+      return next.ok ? { ok: true, before, after: next.after, deprovision } : next;
     },
 
     /** Hold the User's userName (and externalId) for it (scimKeys.ts). */
@@ -159,11 +168,39 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
       return 'changed';
     },
 
-    /** The grants a directory gave this member (what deprovisioning revokes). */
-    async directoryGrantsOf(input: { tenantId: string; userId: string; directoryId: string }): Promise<HeldGrant[]> {
+    /** The grants a directory gave this member (what a suspension revokes), or every grant of the membership (`all`: what a removal revokes). */
+    async directoryGrantsOf(input: { tenantId: string; userId: string; directoryId: string; all?: boolean }): Promise<HeldGrant[]> {
       const membershipId = membershipKey(input.tenantId, input.userId);
       const source = directorySource(input.directoryId);
-      return ((await grantsOf(models, [membershipId])).get(membershipId) ?? []).filter((g) => g.source === source);
+      return ((await grantsOf(models, [membershipId])).get(membershipId) ?? []).filter((g) => input.all === true || g.source === source);
+    },
+
+    /**
+     * Remove a membership on a directory's word (tenant setting `deprovision:
+     * remove`; its grants are revoked before): the hold goes in first, so a
+     * sign-in racing with it never finds neither membership nor hold; then the
+     * membership goes, audited once. The account and other tenants are untouched.
+     */
+    async removeMembership(input: RunScoped & { tenantId: string; userId: string; directoryId: string }): Promise<'removed' | 'absent'> {
+      const _id = membershipKey(input.tenantId, input.userId);
+      await models.directoryHolds.updateOne({ _id }, { $setOnInsert: { directoryId: input.directoryId } }, { upsert: true });
+      const membership = await models.memberships.findById(_id).lean();
+      if (!membership) return 'absent';
+      await runAudit(input.run, `membership.removed.${input.userId}`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action: 'membership.removed',
+        target: { type: 'membership', id: _id },
+        userId: input.userId,
+        before: { status: membership.status, roles: membership.roles },
+      });
+      await models.memberships.deleteOne({ _id });
+      return 'removed';
+    },
+
+    /** The directory brings a removed person back: sign-ins may add them again. */
+    async releaseDirectoryHold(input: { tenantId: string; userId: string }): Promise<void> {
+      await models.directoryHolds.deleteOne({ _id: membershipKey(input.tenantId, input.userId) });
     },
 
     /** End the person's browser sessions for this tenant (sessions record the tenant they signed in to); audited once. */

@@ -41,8 +41,9 @@ export function stateActivities({ models }: ActivitySupport) {
       const resolvedUserId = linkedUserId ?? emailClaim?.userId ?? null;
       const candidateId = !identity && emailClaim ? emailClaim.userId : null;
       const syncing = connection?.attributeSync === 'every-sign-in';
-      const [membershipDoc, candidateMemberships, account] = await Promise.all([
+      const [membershipDoc, hold, candidateMemberships, account] = await Promise.all([
         resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
+        resolvedUserId && tenant ? models.directoryHolds.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
         // Privileged roles anywhere (a scan by userId): only for a link candidate.
         candidateId ? models.memberships.find({ userId: candidateId, status: 'active' }).lean() : [],
         // The account's attributes matter only when this connection keeps them in sync.
@@ -115,6 +116,7 @@ export function stateActivities({ models }: ActivitySupport) {
               id: String(tenant._id),
               jitEnabled: tenant.jit?.enabled === true,
               defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
+              directoryAuthoritative: tenant.directorySync?.authoritative === true,
               approval: {
                 when: (tenant.approval?.when ?? []).filter((t): t is ApprovalTrigger => (APPROVAL_TRIGGERS as readonly string[]).includes(t)),
                 expirySeconds: tenant.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS,
@@ -127,6 +129,7 @@ export function stateActivities({ models }: ActivitySupport) {
         email,
         linkedUserId: linkedUserId ? String(linkedUserId) : null,
         emailUserId: emailClaim ? String(emailClaim.userId) : null,
+        directoryHold: hold !== null,
         membership: membership
           ? { id: String(membership._id), userId: String(membership.userId), roles: [...membership.roles], status: membership.status }
           : null,

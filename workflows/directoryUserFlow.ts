@@ -32,6 +32,8 @@ export type DirectoryUserActivities = AccountActivities &
     | 'directoryGrantsOf'
     | 'endTenantSessions'
     | 'recordScimRefusal'
+    | 'removeMembership'
+    | 'releaseDirectoryHold'
   > &
   Pick<DirectoryGroupActivities, 'grantDirectoryGroupsTo' | 'forgetGroupMember'>;
 
@@ -80,13 +82,19 @@ export async function runDirectoryUserWrite(
     return { ok: false, error };
   };
 
-  /** Membership suspended, directory grants revoked, sessions for this tenant ended: each step audited once. */
-  const deprovision = async (userId: string) => {
+  /**
+   * Membership suspended (or, as the tenant asks, removed), the directory's
+   * grants (a removal: every grant) revoked, sessions for this tenant ended:
+   * each step audited once.
+   */
+  const deprovision = async (userId: string, mode: 'suspend' | 'remove') => {
+    // Suspended first in either mode: a sign-in racing with the rest is refused.
     const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
     if (suspended === 'changed') note('membership_suspended');
-    const grants = await acts.directoryGrantsOf({ tenantId: target.tenantId, userId, directoryId: target.directoryId });
+    const grants = await acts.directoryGrantsOf({ tenantId: target.tenantId, userId, directoryId: target.directoryId, ...(mode === 'remove' ? { all: true } : {}) });
     for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
     await acts.endTenantSessions({ ...scope, userId });
+    if (mode === 'remove' && (await acts.removeMembership({ ...scope, userId, directoryId: target.directoryId })) === 'removed') note('membership_removed');
   };
 
   const prepared = await acts.prepareScimUserWrite({ ...target, write });
@@ -96,11 +104,12 @@ export async function runDirectoryUserWrite(
     return { ok: true, status: write.kind === 'create' ? 201 : 200, user: prepared.applied };
   }
   const { before, after } = prepared;
+  const mode = prepared.deprovision ?? 'suspend';
   const previous = before ? userFacts(before.resource) : null;
 
   if (after === null) {
     // DELETE: deprovision as `active: false` would, then forget the resource.
-    if (before?.userId) await deprovision(before.userId);
+    if (before?.userId) await deprovision(before.userId, mode);
     await acts.forgetGroupMember({ directoryId: target.directoryId, scimId: target.scimId });
     await acts.deleteScimUser({ ...scope, ...target, write: { id: write.id }, facts: keyFacts(previous) ?? { userName: '', externalId: null }, userId: before?.userId ?? null });
     note('deleted');
@@ -147,6 +156,7 @@ export async function runDirectoryUserWrite(
           const restored = await acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
         }
+        if (previous?.active === false) await acts.releaseDirectoryHold({ tenantId: target.tenantId, userId });
         // A User that groups already name (reactivated, or provisioned only now): the directory's group grants follow it.
         if (before && (previous?.active === false || before.userId === null || suspended)) {
           const granted = await acts.grantDirectoryGroupsTo({ ...scope, directoryId: target.directoryId, scimId: target.scimId, userId, writeId: write.id });
@@ -158,7 +168,7 @@ export async function runDirectoryUserWrite(
       }
     }
   } else if (userId) {
-    await deprovision(userId);
+    await deprovision(userId, mode);
   }
 
   const wasActive = previous ? previous.active : null;

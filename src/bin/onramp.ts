@@ -6,7 +6,7 @@
  *   onramp approvals approve <request-id> --tenant <slug> [--roles member,admin] [--reason <text>]
  *   onramp approvals reject  <request-id> --tenant <slug> --reason <text>
  *   onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]
- *   onramp directories list|rotate|revoke-token|enable|disable|delete … --tenant <slug>
+ *   onramp directories list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings … --tenant <slug>
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
@@ -27,6 +27,8 @@ const USAGE = `usage:
   onramp directories rotate <directory-id> --tenant <slug> [--overlap-seconds <n>]
   onramp directories revoke-token <directory-id> <token-id> --tenant <slug>
   onramp directories enable|disable|delete <directory-id> --tenant <slug>
+  onramp directories users|groups|operations <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]
+  onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove]
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
@@ -47,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       provider: { type: 'string' },
       'overlap-seconds': { type: 'string' },
+      authoritative: { type: 'string' },
+      deprovision: { type: 'string' },
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },

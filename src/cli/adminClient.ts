@@ -1,6 +1,6 @@
 /** A thin client of the admin API for one tenant; refusals are printed (`onramp: <status> <code>: <message>`) and answer null. */
 export function adminClient(base: string, token: string, tenant: string) {
-  return async <T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | null> => {
+  return async <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | null> => {
     const res = await fetch(`${base}/api/admin/tenants/${encodeURIComponent(tenant)}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },

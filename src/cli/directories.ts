@@ -13,7 +13,18 @@ interface Directory {
 const describe = (d: Directory) =>
   `${d.id}\t${d.provider}\t${d.enabled ? 'enabled' : 'disabled'}\t${d.name}\t${d.baseUrl}\ttokens ${d.tokens.map((t) => `${t.id}${t.expiresAt ? ` (until ${t.expiresAt})` : ''}`).join(', ') || '-'}`;
 
-/** `onramp directories create|list|rotate|revoke-token|enable|disable|delete`. A token is printed once, when it is made. */
+/** One row of a directory's users, groups or operations, tab-separated. */
+function listed(kind: string, row: Record<string, unknown>): string {
+  if (kind === 'users') return [row.id, row.userName, row.active ? 'active' : 'inactive', row.userId ?? '-', row.lastModified].join('\t');
+  if (kind === 'groups') return [row.id, row.displayName, `tenant group ${String(row.tenantGroup)}`, row.lastModified].join('\t');
+  const target = row.target as { type?: string; id?: string | null } | undefined;
+  return [row.at, row.action, `${target?.type ?? ''}:${target?.id ?? ''}`, row.reason ?? ''].join('\t');
+}
+
+/**
+ * `onramp directories create|list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings`.
+ * A token is printed once, when it is made.
+ */
 export async function directoriesCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const need = (usage: string) => {
@@ -58,6 +69,34 @@ export async function directoriesCommand(call: AdminCall, { command, args, value
       const done = await call<object>('DELETE', `/directories/${need('delete <directory-id> --tenant <slug>')}`);
       if (!done) return 1;
       out(`${args[0]}: deleted`);
+      return 0;
+    }
+    case 'users':
+    case 'groups':
+    case 'operations': {
+      const id = need(`${command} <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]`);
+      const query = new URLSearchParams({ limit: str('limit') ?? '50', ...(str('cursor') ? { cursor: str('cursor') as string } : {}) });
+      const list = await call<{ data: Array<Record<string, unknown>>; nextCursor: string | null }>('GET', `/directories/${id}/${command}?${query}`);
+      if (!list) return 1;
+      if (list.data.length === 0) out(`no ${command}`);
+      for (const row of list.data) out(listed(command, row));
+      if (list.nextCursor) out(`more: --cursor ${list.nextCursor}`);
+      return 0;
+    }
+    case 'sync-settings': {
+      const authoritative = str('authoritative');
+      const deprovision = str('deprovision');
+      let settings = await call<{ authoritative: boolean; deprovision: string }>('GET', '/directory-sync');
+      if (!settings) return 1;
+      if (authoritative !== undefined || deprovision !== undefined) {
+        if (authoritative !== undefined && authoritative !== 'true' && authoritative !== 'false') throw new UsageError('--authoritative takes true or false');
+        settings = await call<{ authoritative: boolean; deprovision: string }>('PUT', '/directory-sync', {
+          authoritative: authoritative === undefined ? settings.authoritative : authoritative === 'true',
+          deprovision: deprovision ?? settings.deprovision,
+        });
+        if (!settings) return 1;
+      }
+      out(`authoritative: ${settings.authoritative}\tdeprovision: ${settings.deprovision}`);
       return 0;
     }
     default:

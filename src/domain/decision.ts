@@ -4,6 +4,8 @@ export const DENIAL_REASONS = {
   connection_disabled: 'This sign-in connection is disabled.',
   email_missing: 'The identity provider did not send a usable email address.',
   jit_disabled: 'This organization does not create accounts on first sign-in. Ask an administrator to invite you.',
+  not_provisioned_by_directory:
+    "This organization's accounts come from its directory, which has not provisioned you yet. Ask your IT administrator to assign you this application.",
   account_exists_link_required:
     'An account with this email already exists. Linking it to this identity provider needs an administrator.',
   membership_suspended: 'Your membership in this organization is suspended.',

@@ -8,7 +8,14 @@ import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type Lin
 
 /** What the workflow knows about the world when it plans; loaded by one activity. */
 export interface ProvisioningState {
-  tenant: { id: string; jitEnabled: boolean; defaultRoles: string[]; approval: ApprovalPolicy } | null;
+  tenant: {
+    id: string;
+    jitEnabled: boolean;
+    defaultRoles: string[];
+    approval: ApprovalPolicy;
+    /** The tenant's directory is the source of truth: sign-ins create no membership it has not pushed (issue #14 §6). */
+    directoryAuthoritative?: boolean;
+  } | null;
   /** `directory`: a SCIM directory's push — it creates accounts whatever the tenant's JIT setting, and the sign-in approval policy does not apply. */
   connection: { id: string; tenantId: string; enabled: boolean; directory?: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
@@ -19,6 +26,8 @@ export interface ProvisioningState {
   emailUserId: string | null;
   /** Membership in the tenant of the account the identity (or, unlinked, the email) resolves to. */
   membership: { id: string; userId: string; roles: string[]; status: 'active' | 'suspended' } | null;
+  /** A directory removed this account's membership and still says inactive (db/models/scimResource.ts, directory_holds). */
+  directoryHold?: boolean;
   /** What linking decisions need (see domain/linking.ts). */
   linking: {
     policy: LinkPolicy;
@@ -117,6 +126,12 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
   if (!tenant) return { kind: 'deny', reason: 'tenant_not_found' };
   if (!connection || !connection.enabled || connection.tenantId !== tenant.id) {
     return { kind: 'deny', reason: 'connection_disabled' };
+  }
+  // A directory removed this person and has not brought them back: no sign-in re-adds them.
+  if (state.directoryHold === true && connection.directory !== true) return { kind: 'deny', reason: 'membership_suspended' };
+  // With an authoritative directory, only people it pushed (or an admin added) are members: a sign-in adds nobody.
+  if (tenant.directoryAuthoritative === true && connection.directory !== true && !state.membership) {
+    return { kind: 'deny', reason: 'not_provisioned_by_directory' };
   }
 
   if (state.linkedUserId) {

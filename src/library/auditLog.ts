@@ -7,6 +7,8 @@ export interface AuditFilter {
   action?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
+  /** Only events of this actor (a directory's operations). */
+  actor?: { type: 'directory' | 'admin' | 'idp' | 'user' | 'system'; id: string } | undefined;
 }
 
 export function createAuditLibrary(models: Models) {
@@ -21,6 +23,7 @@ export function createAuditLibrary(models: Models) {
           tenantId,
           ...(filter.user ? { userId: filter.user } : {}),
           ...(filter.action ? { action: filter.action } : {}),
+          ...(filter.actor ? { 'actor.type': filter.actor.type, 'actor.id': filter.actor.id } : {}),
           ...(Object.keys(at).length ? { at } : {}),
           ...(before ? { _id: { $lt: before } } : {}),
         })

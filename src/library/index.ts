@@ -18,6 +18,7 @@ import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
 import { createScimDirectoryLibrary } from './scimDirectories';
+import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
 import { createScimUserLibrary } from './scimUsers';
 import { createDirectoryWriter } from '../temporal/directoryClient';
@@ -59,6 +60,7 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
     scimDirectories: createScimDirectoryLibrary(models, publicUrl),
     scimUsers: createScimUserLibrary(models, directoryWriter),
     scimGroups: createScimGroupLibrary(models, directoryWriter),
+    directoryContents: createDirectoryContentsLibrary(models),
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
     outbox,
     start() {

@@ -13,6 +13,13 @@ export interface DomainInput {
   verified: boolean;
 }
 
+export interface DirectorySyncSettings {
+  /** Sign-ins create no membership the directory has not pushed. */
+  authoritative: boolean;
+  /** What deprovisioning does to a membership. */
+  deprovision: 'suspend' | 'remove';
+}
+
 export interface LinkPolicyInput {
   policy: LinkPolicy;
   fallback: LinkFallback;
@@ -27,7 +34,7 @@ const domainTaken = (domain: string) =>
 /** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
 export function createTenantPolicyLibrary(models: Models) {
   /** Replace one tenant setting and audit it with the value before and after. */
-  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy' | 'approval'>(
+  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy' | 'approval' | 'directorySync'>(
     tenantId: Types.ObjectId,
     field: K,
     value: unknown,
@@ -82,6 +89,17 @@ export function createTenantPolicyLibrary(models: Models) {
 
     async setApprovalPolicy(tenantId: Types.ObjectId, policy: ApprovalPolicy, actor: Actor) {
       await setTenantSetting(tenantId, 'approval', policy, 'tenant.approval_policy_updated', actor);
+    },
+
+    /** How the tenant's SCIM directories govern membership (issue #14 §4, §6). */
+    async directorySync(tenantId: Types.ObjectId): Promise<DirectorySyncSettings> {
+      const tenant = await models.tenants.findById(tenantId, { directorySync: 1 }).lean();
+      return { authoritative: tenant?.directorySync?.authoritative === true, deprovision: tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend' };
+    },
+
+    async setDirectorySync(tenantId: Types.ObjectId, input: DirectorySyncSettings, actor: Actor): Promise<DirectorySyncSettings> {
+      await setTenantSetting(tenantId, 'directorySync', input, 'tenant.directory_sync_updated', actor);
+      return input;
     },
 
     async setLinkPolicy(tenantId: Types.ObjectId, input: LinkPolicyInput, actor: Actor) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { scimClient } from '../support/scimClient';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
 const exec = promisify(execFile);
@@ -67,6 +68,19 @@ describe('the onramp CLI', () => {
     const rotated = await onramp('directories', 'rotate', id, '--tenant', 'cli', '--overlap-seconds', '0');
     expect(rotated.code).toBe(0);
     expect(await h.services.libraries.scimDirectories.authenticate(id, token)).toBeNull();
+    // What the directory pushed and did.
+    const pushed = await scimClient(`${h.url}/scim/v2/${id}`, /token \(shown once[^:]*\): (onramp_scim_\S+)/.exec(rotated.stdout)?.[1] ?? '').call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'pat@cli.test',
+      emails: [{ value: 'pat@cli.test', primary: true }],
+    });
+    expect(pushed.status).toBe(201);
+    expect((await onramp('directories', 'users', id, '--tenant', 'cli')).stdout).toMatch(new RegExp(`${String(pushed.body.id)}\tpat@cli.test\tactive`));
+    expect((await onramp('directories', 'groups', id, '--tenant', 'cli')).stdout).toContain('no groups');
+    expect((await onramp('directories', 'operations', id, '--tenant', 'cli')).stdout).toContain('scim.user_created');
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli')).stdout).toContain('authoritative: false\tdeprovision: suspend');
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'true', '--deprovision', 'remove')).stdout).toContain('authoritative: true\tdeprovision: remove');
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'maybe')).code).toBe(2);
     expect((await onramp('directories', 'disable', id, '--tenant', 'cli')).stdout).toContain('disabled');
     expect((await onramp('directories', 'delete', id, '--tenant', 'cli')).stdout).toContain('deleted');
     const gone = await onramp('directories', 'delete', id, '--tenant', 'cli');

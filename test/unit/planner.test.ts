@@ -155,6 +155,23 @@ describe('planProvisioning', () => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
   });
 
+  describe('an authoritative directory (issue #14 §6)', () => {
+    const authoritative = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
+
+    it('a sign-in creates no membership the directory did not push: not a new account, not a link of an existing one', () => {
+      expect(planProvisioning(state({ tenant: authoritative }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u9' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+      expect(planProvisioning(state({ tenant: authoritative, linkedUserId: 'u1' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+    });
+
+    it('a person the directory pushed signs in (linking the IdP identity to that account); the directory itself still provisions', () => {
+      const pushed = { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' as const };
+      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u1', membership: pushed }), claim)).toMatchObject({ kind: 'provision', via: 'link', userId: 'u1' });
+      const directory = state({ tenant: authoritative, connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
+      expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });
+    });
+  });
+
   it('a returning member with every-sign-in sync gets the attribute actions of the policy', () => {
     const plan = planProvisioning(
       state({

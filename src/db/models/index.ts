@@ -12,7 +12,7 @@ import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { scimDirectoryModel } from './scimDirectory';
 import { scimGroupMemberModel, scimGroupModel, scimStagedMembersModel } from './scimGroup';
-import { scimKeyModel, scimUserModel } from './scimResource';
+import { directoryHoldModel, scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
 import { userAttributeModel } from './userAttribute';
@@ -46,6 +46,7 @@ export function createModels(conn: Connection) {
     scimUsers: scimUserModel(conn),
     scimKeys: scimKeyModel(conn),
     scimGroups: scimGroupModel(conn),
+    directoryHolds: directoryHoldModel(conn),
     scimGroupMembers: scimGroupMemberModel(conn),
     scimStagedMembers: scimStagedMembersModel(conn),
   };

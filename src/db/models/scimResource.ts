@@ -65,3 +65,20 @@ export const scimKeySchema = new Schema(
 scimKeySchema.index({ directoryId: 1 });
 
 export const scimKeyModel = (conn: Connection) => conn.model('ScimKey', scimKeySchema);
+
+/**
+ * A directory's word that a person is out of a tenant, when its deprovisioning
+ * removed the membership (tenant setting `directorySync.deprovision: remove`):
+ * `_id` is the membership key `<tenant>:<user>`, read on the sign-in path, so
+ * SSO sign-ins are refused (`membership_suspended`) until the directory
+ * reactivates the User — JIT cannot quietly re-add them.
+ */
+export const directoryHoldSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    directoryId: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'directory_holds' },
+);
+
+export const directoryHoldModel = (conn: Connection) => conn.model('DirectoryHold', directoryHoldSchema);

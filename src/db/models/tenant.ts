@@ -45,6 +45,15 @@ export const tenantSchema = new Schema(
       when: { type: [String], enum: APPROVAL_TRIGGERS, default: [] },
       expirySeconds: { type: Number, required: true, default: DEFAULT_APPROVAL_EXPIRY_SECONDS },
     },
+    /**
+     * SCIM directories of this tenant (issue #14): `authoritative` — sign-ins
+     * create no membership the directory has not pushed; `deprovision` — what
+     * `active: false` or DELETE does to the membership (suspend it, or remove it).
+     */
+    directorySync: {
+      authoritative: { type: Boolean, required: true, default: false },
+      deprovision: { type: String, enum: ['suspend', 'remove'], required: true, default: 'suspend' },
+    },
     /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
     conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },
   },

@@ -4,9 +4,10 @@ import type { Libraries } from '../../library';
 import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';
-import { tenantParams } from './schemas';
+import { decodeCursor } from '../../library/pagination';
+import { auditEventOut, listQuery, tenantParams } from './schemas';
 
-export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories'> & { actor: { type: 'admin'; id: string | null } };
+export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' | 'directoryContents' | 'audit' | 'policies'> & { actor: { type: 'admin'; id: string | null } };
 
 const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
 const tokenParams = directoryParams.extend({ tokenId: z.string().regex(/^[0-9a-f]{12}$/, 'must be a token id') });
@@ -26,9 +27,22 @@ const directoryOut = z.object({
   createdAt: z.string(),
 });
 const withToken = directoryOut.extend({ token: z.string() });
+const directorySyncBody = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']) });
+const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+const directoryUserOut = z.object({
+  id: z.string(),
+  userName: z.string(),
+  externalId: z.string().nullable(),
+  active: z.boolean(),
+  /** The onramp account it provisioned (null while it has none: inactive from the start, or no email yet). */
+  userId: z.string().nullable(),
+  version: z.number(),
+  lastModified: z.string(),
+});
+const directoryGroupOut = z.object({ id: z.string(), displayName: z.string(), externalId: z.string().nullable(), tenantGroup: z.string(), version: z.number(), lastModified: z.string() });
 
 /** A tenant's SCIM directories and their tokens (mounted inside the admin router). */
-export function directoryRouter({ tenants, scimDirectories, actor }: DirectoryRouterDeps): Router {
+export function directoryRouter({ tenants, scimDirectories, directoryContents, audit, policies, actor }: DirectoryRouterDeps): Router {
   const r = Router();
   const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
@@ -70,6 +84,43 @@ export function directoryRouter({ tenants, scimDirectories, actor }: DirectoryRo
     '/tenants/:tenant/directories/:directoryId/tokens/:tokenId',
     route({ params: tokenParams, response: directoryOut }, async ({ params }) =>
       scimDirectories.revokeToken((await tenantOf(params))._id, params.directoryId, params.tokenId, actor),
+    ),
+  );
+
+  // How the tenant's directories govern membership.
+  r.get(
+    '/tenants/:tenant/directory-sync',
+    route({ params: tenantParams, response: directorySyncBody }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
+  );
+  r.put(
+    '/tenants/:tenant/directory-sync',
+    route({ params: tenantParams, body: directorySyncBody, response: directorySyncBody }, async ({ params, body }) =>
+      policies.setDirectorySync((await tenantOf(params))._id, body, actor),
+    ),
+  );
+
+  // What a directory pushed, and what it did (its audit trail, newest first).
+  const ownDirectory = async (params: { tenant: string; directoryId: string }) => {
+    const tenant = await tenantOf(params);
+    await scimDirectories.get(tenant._id, params.directoryId);
+    return tenant._id;
+  };
+  r.get(
+    '/tenants/:tenant/directories/:directoryId/users',
+    route({ params: directoryParams, query: listQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
+      directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
+  r.get(
+    '/tenants/:tenant/directories/:directoryId/groups',
+    route({ params: directoryParams, query: listQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
+      directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
+    ),
+  );
+  r.get(
+    '/tenants/:tenant/directories/:directoryId/operations',
+    route({ params: directoryParams, query: listQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
+      audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, decodeCursor(query.cursor)),
     ),
   );
   return r;

@@ -44,7 +44,7 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories'
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents'
 > & {
   adminToken: string;
   models: Models;
@@ -87,7 +87,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
-  r.use(directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, actor: ADMIN }));
+  r.use(
+    directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, directoryContents: deps.directoryContents, audit: deps.audit, policies: deps.policies, actor: ADMIN }),
+  );
   r.use(connectionRouter({ models: deps.models, tenants: deps.tenants, connections: deps.connections, actor: ADMIN }));
 
   // Every tenant route names its tenant by slug; the schemas extend tenantParams.
