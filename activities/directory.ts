@@ -5,7 +5,7 @@ import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun } from '../src/domain/runRef';
 import type { ScimResource } from '../src/scim/canonical';
-import { nextUserResource, type ScimRefusal, type ScimUserWrite, type StoredScimUser } from '../src/scim/userWrites';
+import { nextUserResource, storedScimUser, type ScimRefusal, type ScimUserWrite, type StoredScimUser } from '../src/scim/userWrites';
 import { userFacts } from '../src/scim/users';
 import { claimKeys, releaseKeys } from './scimKeys';
 import { oid, type ActivitySupport, type RunScoped } from './support';
@@ -19,15 +19,6 @@ export interface ScimTarget {
   tenantId: string;
   scimId: string;
 }
-
-const stored = (doc: ScimUserDoc): StoredScimUser => ({
-  id: doc.scimId,
-  resource: JSON.parse(doc.resource) as ScimResource,
-  userId: doc.userId ? String(doc.userId) : null,
-  version: doc.version,
-  created: doc.createdAt.toISOString(),
-  lastModified: doc.updatedAt.toISOString(),
-});
 
 /**
  * The directory's side of the provisioning core (issue #14): a directory's
@@ -57,7 +48,7 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
       | { ok: false; error: ScimRefusal }
     > {
       const doc = (await models.scimUsers.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimUserDoc | null;
-      const before = doc ? stored(doc) : null;
+      const before = doc ? storedScimUser(doc) : null;
       if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
       const tenant = await models.tenants.findById(input.tenantId, { directorySync: 1 }).lean();
       const deprovision: DeprovisionMode = tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend';
@@ -115,7 +106,7 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
       });
       const doc = (await models.scimUsers.findById(_id).lean()) as ScimUserDoc | null;
       if (!doc) throw new Error('the stored SCIM user vanished');
-      return stored(doc);
+      return storedScimUser(doc);
     },
 
     /** DELETE: the resource and its keys go; audited once. */

@@ -7,7 +7,7 @@ import { directorySource, type Grant } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';
-import type { ScimGroupWrite, StoredScimGroup } from '../src/scim/groupWrites';
+import { storedScimGroup, type ScimGroupWrite, type StoredScimGroup } from '../src/scim/groupWrites';
 import type { ScimRefusal } from '../src/scim/userWrites';
 import { claimKeys, releaseKeys } from './scimKeys';
 import { oid, type ActivitySupport, type RunScoped } from './support';
@@ -26,16 +26,6 @@ type WriteScoped = RunScoped & ScimGroupTarget & { writeId: string };
 export const MEMBER_PAGE = 500;
 /** How many members of a batch are written to at once. */
 const PARALLEL = 8;
-
-const storedGroup = (doc: ScimGroupDoc): StoredScimGroup => ({
-  id: doc.scimId,
-  displayName: doc.displayName,
-  externalId: doc.externalId ?? null,
-  groupName: doc.groupName,
-  version: doc.version,
-  created: doc.createdAt.toISOString(),
-  lastModified: doc.updatedAt.toISOString(),
-});
 
 async function inPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -114,7 +104,7 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
       input: ScimGroupTarget & { write: ScimGroupWrite },
     ): Promise<{ ok: true; applied: StoredScimGroup } | { ok: true; applied?: undefined; before: StoredScimGroup | null; after: GroupAttributes | null } | { ok: false; error: ScimRefusal }> {
       const doc = (await models.scimGroups.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimGroupDoc | null;
-      const before = doc ? storedGroup(doc) : null;
+      const before = doc ? storedScimGroup(doc) : null;
       if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
       const { write } = input;
       if (write.kind === 'create') return { ok: true, before, after: write.attributes };
@@ -250,7 +240,7 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
       }
       const doc = (await models.scimGroups.findById(_id).lean()) as ScimGroupDoc | null;
       if (!doc) throw new Error('the stored SCIM group vanished');
-      return storedGroup(doc);
+      return storedScimGroup(doc);
     },
 
     /** DELETE, once its members are gone: the resource and its keys; audited once. */

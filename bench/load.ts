@@ -26,8 +26,8 @@ export interface LoadResult {
 const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
-/** Send prepared sign-ins at a fixed concurrency; bounded by a deadline. */
-export async function drive(items: Prepared[], concurrency: number, deadline: number): Promise<LoadResult> {
+/** Send prepared requests at a fixed concurrency; bounded by a deadline. A sign-in succeeds with 303 (`succeeded` says otherwise for other requests). */
+export async function drive(items: Prepared[], concurrency: number, deadline: number, succeeded: (status: number) => boolean = (s) => s === 303): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
@@ -42,9 +42,9 @@ export async function drive(items: Prepared[], concurrency: number, deadline: nu
       try {
         const res = await item.send();
         const body = await res.text();
-        if (res.status !== 303) {
+        if (!succeeded(res.status)) {
           errors++;
-          const code = /Reason code: <code>([^<]+)<\/code>/.exec(body)?.[1] ?? 'no reason code';
+          const code = /Reason code: <code>([^<]+)<\/code>/.exec(body)?.[1] ?? body.slice(0, 200);
           if (errorSamples.length < 5) errorSamples.push(`${res.status} ${code}`);
         }
       } catch (err) {

@@ -4,10 +4,12 @@
  * SAML responses signed in advance by samlify (and the OIDC callback after a
  * real OpenID Provider's pages), on loopback, bounded in count and time.
  * Scenarios: first-sign-in, returning, returning-groups, groups-200,
- * oidc-first, oidc-returning, burst. See README "Performance".
+ * oidc-first, oidc-returning, burst; SCIM: scim-user-create, scim-initial-sync
+ * (bench/scim.ts). See README "Performance".
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
  *   (--burst 10000 is the full acquisition day; README "Performance" says why it was not run here)
+ *   npm run bench -- --scenarios scim --scim-users 10000 --scim-groups 50 --scim-group-max 2000
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import { freePort } from '../src/devservices/ports';
 import { connectClient } from '../src/temporal/connection';
 import { signInWorkflowId } from '../src/temporal/signInClient';
 import { drive, samlPost, type LoadResult, type Prepared } from './load';
+import { initialSync, userCreates, type ScimSyncResult } from './scim';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
 
@@ -36,6 +39,10 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '1500' },
     modes: { type: 'string', default: 'durable,inline' },
     out: { type: 'string', default: 'bench/results/latest.json' },
+    scenarios: { type: 'string', default: 'signin,scim' },
+    'scim-users': { type: 'string', default: '10000' },
+    'scim-groups': { type: 'string', default: '50' },
+    'scim-group-max': { type: 'string', default: '2000' },
   },
 });
 const num = (name: keyof typeof args, min: number, max: number): number => {
@@ -48,6 +55,10 @@ const CONCURRENCY = num('concurrency', 1, 200);
 const BURST = num('burst', 0, 20_000);
 const BURST_CONCURRENCY = num('burst-concurrency', 1, 200);
 const deadline = Date.now() + num('max-seconds', 30, 3600) * 1000;
+const SCENARIOS = new Set(String(args.scenarios).split(','));
+const SCIM_USERS = num('scim-users', 1, 100_000);
+const SCIM_GROUPS = num('scim-groups', 0, 1000);
+const SCIM_GROUP_MAX = num('scim-group-max', 1, 100_000);
 const modes = String(args.modes).split(',').filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
 
 interface ModeReport {
@@ -60,14 +71,14 @@ interface ModeReport {
   groups200Profile?: RunProfile;
 }
 
-async function admin(url: string, token: string, method: 'POST' | 'PUT', path: string, body: unknown) {
+async function admin(url: string, token: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ id: string; loginUrl: string; metadataUrl: string; baseUrl: string; token: string }> {
   const res = await fetch(`${url}/api/admin${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (res.status !== (method === 'POST' ? 201 : 200)) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string; loginUrl: string; metadataUrl: string };
+  return (await res.json()) as { id: string; loginUrl: string; metadataUrl: string; baseUrl: string; token: string };
 }
 
 /** Groups the bench IdP asserts: mapped ones for returning-groups, and 200 unmapped ones (created as tenant groups). */
@@ -100,7 +111,10 @@ async function waitForAudits(models: Models, expected: number): Promise<void> {
   }
 }
 
-async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typeof startStack>>): Promise<ModeReport> {
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** A fresh database, and the web (and, durable, the worker) processes on it. */
+async function startMode(mode: 'durable' | 'inline', stack: Stack) {
   const token = randomBytes(24).toString('base64url');
   const database = `bench_${mode}_${randomBytes(4).toString('hex')}`;
   const env = {
@@ -114,14 +128,28 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
     ONRAMP_SAML_MAX_ASSERTION_AGE_MS: '3600000',
   };
   const servers: ServerProcess[] = [];
-  const report: ModeReport = { mode, scenarios: {}, peakRssMiB: {}, consistency: { ok: false, expected: {}, actual: {} } };
   const conn = await mongoose.createConnection(stack.mongoUri, { dbName: database }).asPromise();
   const models = createModels(conn);
+  const stop = async () => {
+    for (const s of servers.reverse()) await s.stop();
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+  };
   try {
     if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
-    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()) }, mode === 'inline' ? SERVE_INLINE : undefined);
+    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ONRAMP_SCIM_RATE_PER_SECOND: '100000' }, mode === 'inline' ? SERVE_INLINE : undefined);
     servers.push(web);
-    const url = web.url ?? '';
+    return { token, models, servers, url: web.url ?? '', stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeReport> {
+  const report: ModeReport = { mode, scenarios: {}, peakRssMiB: {}, consistency: { ok: false, expected: {}, actual: {} } };
+  const { token, models, servers, url, stop } = await startMode(mode, stack);
+  try {
     await admin(url, token, 'POST', '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
     const idp = createSamlIdp({ entityId: `https://idp.bench.test/${mode}`, ssoUrl: 'https://idp.bench.test/sso' });
     const sc = await admin(url, token, 'POST', '/tenants/bench/connections/saml', { name: 'bench', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
@@ -227,10 +255,41 @@ async function runMode(mode: 'durable' | 'inline', stack: Awaited<ReturnType<typ
     report.consistency.ok = Object.entries(report.consistency.expected).every(([k, v]) => report.consistency.actual[k] === v);
     return report;
   } finally {
-    for (const s of servers.reverse()) await s.stop();
-    await conn.dropDatabase().catch(() => undefined);
-    await conn.close();
+    await stop();
   }
+}
+
+/** The SCIM scenarios, in a database of their own (bench/scim.ts). */
+async function runScimMode(mode: 'durable' | 'inline', stack: Stack): Promise<ScimReport> {
+  const { token, models, servers, url, stop } = await startMode(mode, stack);
+  try {
+    await admin(url, token, 'POST', '/tenants', { slug: 'scim-bench', name: 'SCIM bench', jit: { enabled: false, defaultRoles: ['member'] } });
+    await admin(url, token, 'PUT', '/tenants/scim-bench/domains', { domains: [{ domain: 'scim.bench.test', verified: true }] });
+    const create = async (name: string) => {
+      const d = await admin(url, token, 'POST', '/tenants/scim-bench/directories', { name, provider: 'entra' });
+      return { id: d.id, baseUrl: d.baseUrl, token: d.token };
+    };
+    const warm = await create('warm-up');
+    await drive(userCreates(warm, 'warm', 10), 5, deadline, (s) => s === 201);
+    log(`${mode}: scim-user-create`);
+    const creates = await drive(userCreates(await create('creates'), 'create', COUNT), CONCURRENCY, deadline, (s) => s === 201);
+    log(`${mode}: scim-initial-sync (${SCIM_USERS} users, ${SCIM_GROUPS} groups of up to ${SCIM_GROUP_MAX})`);
+    const sync = await initialSync(await create('initial sync'), models, { users: SCIM_USERS, groups: SCIM_GROUPS, groupMax: SCIM_GROUP_MAX, concurrency: CONCURRENCY, deadline });
+    const peakRssMiB = Object.fromEntries(servers.map((s) => [s.name, s.peakRssMiB()]));
+    const expected = { users: 10 + creates.ok + sync.users, grants: sync.memberships };
+    const actual = { users: await models.scimUsers.countDocuments(), grants: await models.grants.countDocuments({ kind: 'group' }) };
+    return { mode, creates, sync, peakRssMiB, consistency: { ok: expected.users === actual.users && expected.grants === actual.grants, expected, actual } };
+  } finally {
+    await stop();
+  }
+}
+
+interface ScimReport {
+  mode: 'durable' | 'inline';
+  creates: LoadResult;
+  sync: ScimSyncResult;
+  peakRssMiB: Record<string, number | null>;
+  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
 }
 
 function log(msg: string) {
@@ -262,8 +321,10 @@ const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
 const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
 const stack = await startStack({ config, dataDir, persistTemporal: false });
 const reports: ModeReport[] = [];
+const scimReports: ScimReport[] = [];
 try {
-  for (const mode of modes) reports.push(await runMode(mode, stack));
+  if (SCENARIOS.has('signin')) for (const mode of modes) reports.push(await runMode(mode, stack));
+  if (SCENARIOS.has('scim')) for (const mode of modes) scimReports.push(await runScimMode(mode, stack));
 } finally {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -272,8 +333,9 @@ try {
 const summary = {
   at: new Date().toISOString(),
   machine: { cores: (await import('node:os')).cpus().length, node: process.version },
-  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY },
+  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX },
   reports,
+  scimReports,
 };
 await mkdir(join(String(args.out), '..'), { recursive: true });
 await writeFile(String(args.out), JSON.stringify(summary, null, 2));
@@ -286,5 +348,16 @@ for (const r of reports) {
     process.stdout.write(`${r.mode}: groups-200 runs (${g.runs}): answer after ${g.startToDecisionMs} ms, all 200 grants done after ${g.startToCloseMs} ms (medians from run start)\n`);
   }
 }
+for (const r of scimReports) {
+  const c = r.creates;
+  const y = r.sync;
+  process.stdout.write(
+    `${r.mode}: scim-user-create ${c.count} (${c.errors} errors): ${c.throughput}/s, p50 ${c.latencyMs.p50} ms, p95 ${c.latencyMs.p95} ms\n` +
+      `${r.mode}: scim-initial-sync ${y.users} users, ${y.groups} groups, ${y.memberships} memberships (${y.errors} errors ${JSON.stringify(y.errorSamples)}): ` +
+      `requests done in ${y.seconds} s, converged in ${y.convergedSeconds ?? 'never'} s; users ${y.usersPhase.throughput}/s (probe+create p50 ${y.usersPhase.latencyMs.p50} ms), ` +
+      `groups p50 ${y.groupsPhase.latencyMs.p50} ms each; ${y.requestsPerUser} requests and ${y.documentsPerUser} stored documents per user; ` +
+      `peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
+  );
+}
 process.stdout.write(`\nJSON: ${args.out}\n`);
-if (reports.some((r) => !r.consistency.ok)) process.exitCode = 1;
+if (reports.some((r) => !r.consistency.ok) || scimReports.some((r) => !r.consistency.ok)) process.exitCode = 1;

@@ -8,6 +8,7 @@ import { createLibraries, type Libraries } from './library';
 import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
+import type { DirectoryWriter } from './temporal/directoryClient';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { Faults } from './temporal/faultInjection';
@@ -24,6 +25,8 @@ export interface ServiceOptions {
   faults?: Faults;
   /** How the web app provisions a sign-in: through Temporal (default); the benchmark injects an inline baseline. */
   signInStarter?: (db: Database, logger: Logger) => SignInStarter;
+  /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
+  directoryWriter?: (db: Database, logger: Logger) => DirectoryWriter;
 }
 
 export interface Services {
@@ -53,7 +56,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
-    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger });
+    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger, ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}) });
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');

@@ -21,7 +21,7 @@ import { createScimDirectoryLibrary } from './scimDirectories';
 import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
 import { createScimUserLibrary } from './scimUsers';
-import { createDirectoryWriter } from '../temporal/directoryClient';
+import { createDirectoryWriter, type DirectoryWriter } from '../temporal/directoryClient';
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
 
@@ -31,7 +31,20 @@ import { createTenantLibrary } from './tenants';
  * their own. `start()` starts the background work (outbox, sweeper); `stop()`
  * stops it.
  */
-export function createLibraries({ models, config, temporalClient, logger }: { models: Models; config: Config; temporalClient: Client; logger: Logger }) {
+export function createLibraries({
+  models,
+  config,
+  temporalClient,
+  logger,
+  directoryWriter: injectedWriter,
+}: {
+  models: Models;
+  config: Config;
+  temporalClient: Client;
+  logger: Logger;
+  /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
+  directoryWriter?: DirectoryWriter;
+}) {
   const outbox = createOutbox(
     models,
     config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
@@ -41,7 +54,9 @@ export function createLibraries({ models, config, temporalClient, logger }: { mo
   );
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;
-  const directoryWriter = createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
+  const directoryWriter =
+    injectedWriter ??
+    createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),

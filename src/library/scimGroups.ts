@@ -4,22 +4,12 @@ import { scimLookupKey, scimResourceKey } from '../db/models/scimResource';
 import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
 import type { MemberOp } from '../scim/groups';
 import { GROUP_SHAPE } from '../scim/schemas';
-import type { ScimGroupWrite, ScimGroupWriteResult, StagedMemberOp, StoredScimGroup } from '../scim/groupWrites';
+import { storedScimGroup, type ScimGroupWrite, type ScimGroupWriteResult, type StagedMemberOp, type StoredScimGroup } from '../scim/groupWrites';
 import type { DirectoryWriter } from '../temporal/directoryClient';
 import type { DirectoryGroupTarget } from '../../workflows/directoryGroupFlow';
 
 /** How long staged member ids of a write that never ran are kept before the sweeper removes them. */
 const STAGED_TTL_MS = 24 * 60 * 60 * 1000;
-
-const stored = (doc: ScimGroupDoc): StoredScimGroup => ({
-  id: doc.scimId,
-  displayName: doc.displayName,
-  externalId: doc.externalId ?? null,
-  groupName: doc.groupName,
-  version: doc.version,
-  created: doc.createdAt.toISOString(),
-  lastModified: doc.updatedAt.toISOString(),
-});
 
 /** What a filter sees of a stored Group (members only when the lookup was by member). */
 const filterable = (g: StoredScimGroup, members: string[] | null): Record<string, unknown> => ({
@@ -39,7 +29,7 @@ const filterable = (g: StoredScimGroup, members: string[] | null): Record<string
 export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, inject: Pick<DirectoryGroupTarget, 'inlineSteps' | 'fanOutSteps' | 'historyLimit'> = {}) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimGroup | null> => {
     const doc = (await models.scimGroups.findById(scimResourceKey(directoryId, id)).lean()) as ScimGroupDoc | null;
-    return doc ? stored(doc) : null;
+    return doc ? storedScimGroup(doc) : null;
   };
   const byKey = async (directoryId: string, attribute: 'displayName' | 'externalId', value: string) => {
     const key = await models.scimKeys.findById(scimLookupKey(directoryId, 'Group', attribute, value)).lean();
@@ -88,7 +78,7 @@ export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, 
         const total = await models.scimGroups.countDocuments({ directoryId });
         if (count === 0 || skip >= total) return { total, page: [] };
         const docs = (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimGroupDoc[];
-        return { total, page: docs.map(stored) };
+        return { total, page: docs.map(storedScimGroup) };
       }
       const lookup = indexedLookup(filter, ['id', 'displayName', 'externalId', 'members.value']);
       let candidates: { group: StoredScimGroup; members: string[] | null }[];
@@ -100,7 +90,7 @@ export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, 
         const one = lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
         candidates = one ? [{ group: one, members: null }] : [];
       } else {
-        candidates = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map((d) => ({ group: stored(d), members: null }));
+        candidates = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map((d) => ({ group: storedScimGroup(d), members: null }));
       }
       const matching = candidates.filter((c) => matchesFilter(filterable(c.group, c.members), filter, GROUP_SHAPE)).map((c) => c.group);
       return { total: matching.length, page: matching.slice(skip, skip + count) };

@@ -1,19 +1,9 @@
 import type { Models } from '../db/models';
 import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../db/models/scimResource';
-import type { ScimResource } from '../scim/canonical';
 import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
 import { USER_SHAPE } from '../scim/schemas';
-import type { ScimUserWrite, ScimWriteResult, StoredScimUser } from '../scim/userWrites';
+import { storedScimUser, type ScimUserWrite, type ScimWriteResult, type StoredScimUser } from '../scim/userWrites';
 import type { DirectoryWriter } from '../temporal/directoryClient';
-
-const stored = (doc: ScimUserDoc): StoredScimUser => ({
-  id: doc.scimId,
-  resource: JSON.parse(doc.resource) as ScimResource,
-  userId: doc.userId ? String(doc.userId) : null,
-  version: doc.version,
-  created: doc.createdAt.toISOString(),
-  lastModified: doc.updatedAt.toISOString(),
-});
 
 /** What a filter sees of a stored User: the resource, its id and meta. */
 const filterable = (u: StoredScimUser): Record<string, unknown> => ({
@@ -31,7 +21,7 @@ const filterable = (u: StoredScimUser): Record<string, unknown> => ({
 export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimUser | null> => {
     const doc = (await models.scimUsers.findById(scimResourceKey(directoryId, id)).lean()) as ScimUserDoc | null;
-    return doc ? stored(doc) : null;
+    return doc ? storedScimUser(doc) : null;
   };
 
   const byKey = async (directoryId: string, attribute: 'userName' | 'externalId', value: string): Promise<StoredScimUser | null> => {
@@ -56,7 +46,7 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
         const total = await models.scimUsers.countDocuments({ directoryId });
         if (count === 0 || skip >= total) return { total, page: [] };
         const docs = (await models.scimUsers.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimUserDoc[];
-        return { total, page: docs.map(stored) };
+        return { total, page: docs.map(storedScimUser) };
       }
       const lookup = indexedLookup(filter, ['id', 'userName', 'externalId']);
       let candidates: StoredScimUser[];
@@ -65,7 +55,7 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
           lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'userName' | 'externalId', lookup.value);
         candidates = one ? [one] : [];
       } else {
-        candidates = ((await models.scimUsers.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(stored);
+        candidates = ((await models.scimUsers.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(storedScimUser);
       }
       const matching = candidates.filter((u) => matchesFilter(filterable(u), filter, USER_SHAPE));
       return { total: matching.length, page: matching.slice(skip, skip + count) };

@@ -32,3 +32,22 @@ export interface StoredScimGroup {
 }
 
 export type ScimGroupWriteResult = { ok: true; status: 200 | 201 | 204; group: StoredScimGroup | null } | { ok: false; error: ScimRefusal };
+
+/** A stored group document as the workflow and the HTTP edge see it (members are read apart). */
+export const storedScimGroup = (doc: {
+  scimId: string;
+  displayName: string;
+  externalId?: string | null;
+  groupName: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}): StoredScimGroup => ({
+  id: doc.scimId,
+  displayName: doc.displayName,
+  externalId: doc.externalId ?? null,
+  groupName: doc.groupName,
+  version: doc.version,
+  created: doc.createdAt.toISOString(),
+  lastModified: doc.updatedAt.toISOString(),
+});

@@ -1,7 +1,8 @@
 import { canonicalResource, type ScimResource } from './canonical';
 import { scimError } from './errors';
 import { parseFilter } from './filter';
-import { GROUP_SHAPE, PATCH_SCHEMA } from './schemas';
+import { patchOperations } from './patch';
+import { GROUP_SHAPE } from './schemas';
 
 /**
  * SCIM Groups (issue #14 §5), pure. A group's members are not part of its
@@ -99,14 +100,7 @@ const ATTRIBUTE_PATH = /^(?:urn:ietf:params:scim:schemas:core:2\.0:group:)?(disp
  * member adds without `type`.
  */
 export function groupChangeFromPatch(body: unknown): GroupChange {
-  if (!isObject(body)) throw scimError('invalidSyntax', 'the request body must be a JSON object');
-  const schemas = body.schemas;
-  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_SCHEMA.toLowerCase())) {
-    throw scimError('invalidSyntax', `schemas must include "${PATCH_SCHEMA}"`);
-  }
-  const ops = body.Operations ?? body.operations;
-  if (!Array.isArray(ops) || ops.length === 0) throw scimError('invalidSyntax', 'Operations must be a non-empty array');
-  if (ops.length > 1000) throw scimError('tooMany', 'a PATCH may carry at most 1000 operations');
+  const ops = patchOperations(body);
   const change: GroupChange = { attributes: {}, members: [] };
   const setAttribute = (name: string, op: string, value: unknown, i: number) => {
     if (name.toLowerCase() === 'displayname') {

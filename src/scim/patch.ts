@@ -56,7 +56,8 @@ export function canonicalPath(path: string, shape: ResourceShape): string {
  * (`name.givenName`), filtered (`emails[type eq "work"].value`) and URN keys
  * land where they name; paths in canonical case.
  */
-export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
+/** The operations of a PATCH body (RFC 7644 §3.5.2): the PatchOp schema named, 1 to MAX_PATCH_OPERATIONS of them. */
+export function patchOperations(body: unknown): unknown[] {
   if (!isObject(body)) throw scimError('invalidSyntax', 'the request body must be a JSON object');
   const schemas = body.schemas;
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_SCHEMA.toLowerCase())) {
@@ -65,6 +66,11 @@ export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
   const ops = body.Operations ?? body.operations;
   if (!Array.isArray(ops) || ops.length === 0) throw scimError('invalidSyntax', 'Operations must be a non-empty array');
   if (ops.length > MAX_PATCH_OPERATIONS) throw scimError('tooMany', `a PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations`);
+  return ops as unknown[];
+}
+
+export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
+  const ops = patchOperations(body);
   const out: PatchOp[] = [];
   for (const [i, raw] of ops.entries()) {
     if (!isObject(raw)) throw scimError('invalidSyntax', `Operations[${i}] must be an object`);

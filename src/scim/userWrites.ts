@@ -25,6 +25,16 @@ export interface StoredScimUser {
   lastModified: string;
 }
 
+/** A stored user document as the workflow and the HTTP edge see it (the resource is kept as JSON text). */
+export const storedScimUser = (doc: { scimId: string; resource: string; userId?: unknown; version: number; createdAt: Date; updatedAt: Date }): StoredScimUser => ({
+  id: doc.scimId,
+  resource: JSON.parse(doc.resource) as ScimResource,
+  userId: doc.userId ? String(doc.userId) : null,
+  version: doc.version,
+  created: doc.createdAt.toISOString(),
+  lastModified: doc.updatedAt.toISOString(),
+});
+
 /** A refusal in SCIM's terms (rendered by the HTTP edge as an RFC error body). */
 export interface ScimRefusal {
   status: number;

@@ -34,45 +34,33 @@ const writePending = () =>
 
 /** Sends each SCIM write to its resource's run (Update-with-Start) and returns the run's result. */
 export function createDirectoryWriter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs }: DirectoryWriterOptions): DirectoryWriter {
+  /** The options of one resource's run, started if none is open: one per workflow ID, searchable by tenant, directory and operation. */
+  const runOptions = (workflowId: string, summary: string, target: { tenantId: string; directoryId: string }, kind: string, email?: string | null) => ({
+    workflowId,
+    taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowTaskTimeout: workflowTaskTimeoutMs,
+    staticSummary: summary,
+    typedSearchAttributes: [
+      { key: SA_TENANT, value: target.tenantId },
+      { key: SA_DIRECTORY, value: target.directoryId },
+      ...(email !== undefined ? [{ key: SA_EMAIL, value: email ?? '' }] : []),
+      { key: SA_OPERATION, value: kind },
+      { key: SA_OUTCOME, value: 'Running' },
+    ],
+  });
   return {
     writeUser(target, write, email) {
       const workflowId = directoryUserWorkflowId(target.directoryId, target.scimId);
-      const startOperation = () =>
-        new WithStartWorkflowOperation(directoryUserWorkflow, {
-          workflowId,
-          taskQueue,
-          args: [target],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowTaskTimeout: workflowTaskTimeoutMs,
-          staticSummary: `SCIM User ${target.scimId} of directory ${target.directoryId}`,
-          typedSearchAttributes: [
-            { key: SA_TENANT, value: target.tenantId },
-            { key: SA_DIRECTORY, value: target.directoryId },
-            { key: SA_EMAIL, value: email ?? '' },
-            { key: SA_OPERATION, value: write.kind },
-            { key: SA_OUTCOME, value: 'Running' },
-          ],
-        });
-      return boundedUpdateWithStart(client, scimUserWriteUpdate, [write], startOperation, waitMs, writePending, write.id);
+      const options = runOptions(workflowId, `SCIM User ${target.scimId} of directory ${target.directoryId}`, target, write.kind, email);
+      const start = () => new WithStartWorkflowOperation(directoryUserWorkflow, { ...options, args: [target] });
+      return boundedUpdateWithStart(client, scimUserWriteUpdate, [write], start, waitMs, writePending, write.id);
     },
     writeGroup(target, write) {
       const workflowId = directoryGroupWorkflowId(target.directoryId, target.scimId);
-      const startOperation = () =>
-        new WithStartWorkflowOperation(directoryGroupWorkflow, {
-          workflowId,
-          taskQueue,
-          args: [target],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowTaskTimeout: workflowTaskTimeoutMs,
-          staticSummary: `SCIM Group ${target.scimId} of directory ${target.directoryId}`,
-          typedSearchAttributes: [
-            { key: SA_TENANT, value: target.tenantId },
-            { key: SA_DIRECTORY, value: target.directoryId },
-            { key: SA_OPERATION, value: write.kind },
-            { key: SA_OUTCOME, value: 'Running' },
-          ],
-        });
-      return boundedUpdateWithStart(client, scimGroupWriteUpdate, [write], startOperation, waitMs, writePending, write.id);
+      const options = runOptions(workflowId, `SCIM Group ${target.scimId} of directory ${target.directoryId}`, target, write.kind);
+      const start = () => new WithStartWorkflowOperation(directoryGroupWorkflow, { ...options, args: [target] });
+      return boundedUpdateWithStart(client, scimGroupWriteUpdate, [write], start, waitMs, writePending, write.id);
     },
   };
 }

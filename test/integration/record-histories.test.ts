@@ -6,6 +6,10 @@ import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { approvalSignal } from '../../workflows/definitions';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
+import { createScimGroupLibrary } from '../../src/library/scimGroups';
+import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/temporal/directoryClient';
+import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
+import { createDirectory } from '../support/scimClient';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
 
@@ -72,5 +76,39 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     await h.admin('PUT', `/tenants/history/connections/${conn.id}/group-sync`, { mode: 'full', mappings: [{ value: 'boss', roles: ['owner'] }] });
     expect((await samlSignIn(conn, idp, { ...user('boss', 'history.test'), groups: ['boss'] })).status).toBe(303);
     await save('failed-step', 'boss@history.test');
+  });
+
+  it('records the kinds of SCIM directory runs', async () => {
+    await h.createTenant('history-scim', { enabled: false, defaultRoles: ['member'] });
+    const scim = await createDirectory(h, 'history-scim', 'entra');
+    const tenantId = String((await h.services.db.models.tenants.findOne({ slug: 'history-scim' }).lean())?._id);
+    const saveRun = async (name: string, workflowId: string) => {
+      const handle = h.services.client.workflow.getHandle(workflowId);
+      await handle.result();
+      await writeFile(join(FIXTURES, `${name}.pb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    };
+    const created = await scim.call('POST', '/Users', okta.create('hist@history-scim.test', 'okta-hist'));
+    const userId = String(created.body.id);
+    const userRun = directoryUserWorkflowId(scim.id, userId);
+    await saveRun('scim-user-create', userRun);
+    const group = await scim.call('POST', '/Groups', { ...oktaGroups.create('History'), members: [{ value: userId }] });
+    const groupId = String(group.body.id);
+    await saveRun('scim-group-create', directoryGroupWorkflowId(scim.id, groupId));
+    expect((await scim.call('PATCH', `/Users/${userId}`, entra.disable)).status).toBe(200);
+    await saveRun('scim-user-deactivate', userRun);
+    expect((await scim.call('PATCH', `/Users/${userId}`, entra.enable)).status).toBe(200);
+    await saveRun('scim-user-reactivate', userRun);
+    expect((await scim.call('PATCH', `/Groups/${groupId}`, entraGroups.rename('History 2'))).status).toBe(200);
+    await saveRun('scim-group-rename', directoryGroupWorkflowId(scim.id, groupId));
+    // A write over its batch budget: the fan-out child, continued as new.
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    const groups = createScimGroupLibrary(h.services.db.models, writer, { inlineSteps: 1, fanOutSteps: 1 });
+    const ops = [{ op: 'remove' as const, values: [userId] }, { op: 'add' as const, values: [userId] }, { op: 'replace' as const, values: [userId] }];
+    expect(await groups.write({ directoryId: scim.id, tenantId, scimId: groupId }, { id: 'history-fan-out', kind: 'patch', attributes: {}, members: ops })).toMatchObject({ ok: true });
+    await saveRun('scim-group-fan-out', `${directoryGroupWorkflowId(scim.id, groupId)}-members-history-fan-out`);
+    expect((await scim.call('DELETE', `/Groups/${groupId}`)).status).toBe(204);
+    await saveRun('scim-group-delete', directoryGroupWorkflowId(scim.id, groupId));
+    expect((await scim.call('DELETE', `/Users/${userId}`)).status).toBe(204);
+    await saveRun('scim-user-delete', userRun);
   });
 });
