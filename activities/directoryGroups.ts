@@ -1,9 +1,11 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant } from '../src/db/grants';
 import { groupKey, type GroupDoc } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from '../src/db/models/scimGroup';
 import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
 import { directorySource, type Grant } from '../src/domain/groups';
+import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';
@@ -19,8 +21,8 @@ export interface ScimGroupTarget {
   scimId: string;
 }
 
-/** The write a step belongs to: its id keys the audit events (a run applies many writes). */
-type WriteScoped = RunScoped & ScimGroupTarget & { writeId: string };
+/** The write a step belongs to: its id keys the audit events (a run applies many writes); `op`, the member op within it. */
+type WriteScoped = RunScoped & ScimGroupTarget & { writeId: string; op?: number };
 
 /** How many members one batch step handles (a 10,000-member replace is 10 chunks in, 20 pages out). */
 export const MEMBER_PAGE = 500;
@@ -51,7 +53,9 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
 export function directoryGroupActivities({ models, runAudit, insertOnce }: ActivitySupport) {
   const grantOf = (directoryId: string, groupName: string): Grant => ({ kind: 'group', value: groupName, source: directorySource(directoryId) });
   /** The run and write that wrote a grant (its `createdBy`): a retried step recognizes its own grant, a later write of the same run does not. */
-  const writeRun = (input: WriteScoped): RunRef => ({ workflowId: input.run.workflowId, runId: `${input.run.runId}/${input.writeId}` });
+  const writeRun = (input: WriteScoped): RunRef => ({ workflowId: input.run.workflowId, runId: `${input.run.runId}/${stepOf(input)}` });
+  /** A write's member op (add X, remove X, add X in one PATCH audits three events). */
+  const stepOf = (input: WriteScoped) => (input.op === undefined ? input.writeId : `${input.writeId}.${input.op}`);
 
   /** The account a member id provisioned, when the User is active and its membership is active. */
   const activeAccount = async (directoryId: string, tenantId: string, member: string): Promise<string | null> => {
@@ -66,7 +70,7 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
     const result = await applyGrant(models, { membershipId, tenantId: input.tenantId, userId }, grant, { grantedBy: `directory:${input.directoryId}`, run: writeRun(input) });
-    if (result === 'granted') await runAudit(input.run, `${input.writeId}.grant.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'granted', userId) });
+    if (result === 'granted') await runAudit(input.run, `${stepOf(input)}.grant.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'granted', userId) });
     const now = await models.memberships.findById(membershipId).lean();
     if (now?.status !== 'active') await revokeFrom(input, userId);
   };
@@ -75,7 +79,7 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
     if (!(await holdsGrant(models, membershipId, grant))) return;
-    await runAudit(input.run, `${input.writeId}.revoke.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'revoked', userId) });
+    await runAudit(input.run, `${stepOf(input)}.revoke.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'revoked', userId) });
     await removeGrant(models, membershipId, grant);
   };
 
@@ -92,6 +96,21 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
       const userId = await accountOf(input.directoryId, member);
       if (userId) await revokeFrom(input, userId);
     });
+  };
+
+  /** A chunk of a write's member ids; gone (swept, never staged) is a failure, never "no members" — a replace would empty the group. */
+  const stagedChunk = async (writeId: string, op: number, chunk: number): Promise<string[]> => {
+    const staged = await models.scimStagedMembers.findById(stagedChunkKey(writeId, op, chunk)).lean();
+    if (!staged) throw ApplicationFailure.nonRetryable(`the member ids of write ${writeId} (op ${op}, chunk ${chunk}) are gone`, FAILURE_TYPES.stagedMembersMissing);
+    return staged.values;
+  };
+
+  /** The directory's groups that hold this member: its groups listed (a few dozen), then one keyed read each. */
+  const groupsOfMember = async (directoryId: string, member: string): Promise<ScimGroupDoc[]> => {
+    const groups = (await models.scimGroups.find({ directoryId }).lean()) as ScimGroupDoc[];
+    const held: ScimGroupDoc[] = [];
+    for (const g of groups) if (await models.scimGroupMembers.exists({ _id: scimMemberKey(directoryId, g.scimId, member) })) held.push(g);
+    return held;
   };
 
   return {
@@ -154,9 +173,9 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
      * and membership are active. Returns how many were new.
      */
     async addGroupMembers(input: WriteScoped & { groupName: string; op: number; chunk: number; mark: string }): Promise<number> {
-      const staged = await models.scimStagedMembers.findById(stagedChunkKey(input.writeId, input.op, input.chunk)).lean();
+      const staged = await stagedChunk(input.writeId, input.op, input.chunk);
       let added = 0;
-      await inPool(staged?.values ?? [], PARALLEL, async (member) => {
+      await inPool(staged, PARALLEL, async (member) => {
         const _id = scimMemberKey(input.directoryId, input.scimId, member);
         const res = await models.scimGroupMembers.updateOne(
           { _id },
@@ -172,8 +191,7 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
 
     /** One staged chunk of a remove: the members' documents go, then their grants. */
     async removeGroupMembers(input: WriteScoped & { groupName: string; op: number; chunk: number }): Promise<void> {
-      const staged = await models.scimStagedMembers.findById(stagedChunkKey(input.writeId, input.op, input.chunk)).lean();
-      await removeMembers(input, staged?.values ?? []);
+      await removeMembers(input, await stagedChunk(input.writeId, input.op, input.chunk));
     },
 
     /**
@@ -273,15 +291,12 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
      * became active, a reactivation): each grant audited once per run.
      */
     async grantDirectoryGroupsTo(input: RunScoped & { directoryId: string; tenantId: string; scimId: string; userId: string; writeId: string }): Promise<number> {
-      const memberships = await models.scimGroupMembers.find({ directoryId: input.directoryId, member: input.scimId }, { group: 1 }).lean();
       let granted = 0;
-      for (const { group } of memberships) {
-        const doc = (await models.scimGroups.findById(scimResourceKey(input.directoryId, group)).lean()) as ScimGroupDoc | null;
-        if (!doc) continue;
-        const scoped = { ...input, scimId: group, groupName: doc.groupName };
+      for (const doc of await groupsOfMember(input.directoryId, input.scimId)) {
+        const scoped = { ...input, scimId: doc.scimId, groupName: doc.groupName };
         await grantTo(scoped, input.userId);
         // The member may have been removed meanwhile: the group's run deletes the document first, then revokes.
-        if (!(await models.scimGroupMembers.findById(scimMemberKey(input.directoryId, group, input.scimId)).lean())) await revokeFrom(scoped, input.userId);
+        if (!(await models.scimGroupMembers.exists({ _id: scimMemberKey(input.directoryId, doc.scimId, input.scimId) }))) await revokeFrom(scoped, input.userId);
         else granted++;
       }
       return granted;
@@ -289,8 +304,12 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
 
     /** A deleted User leaves every group of its directory. */
     async forgetGroupMember(input: { directoryId: string; scimId: string }): Promise<void> {
-      const memberships = await models.scimGroupMembers.find({ directoryId: input.directoryId, member: input.scimId }, { _id: 1 }).lean();
-      for (const m of memberships) await models.scimGroupMembers.deleteOne({ _id: m._id });
+      for (const g of await groupsOfMember(input.directoryId, input.scimId)) await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(input.directoryId, g.scimId, input.scimId) });
+    },
+
+    /** A rename's new name, recorded before its grants move: a member reactivated meanwhile is granted the new name. */
+    async renameScimGroup(input: ScimGroupTarget & { name: string }): Promise<void> {
+      await models.scimGroups.updateOne({ _id: scimResourceKey(input.directoryId, input.scimId) }, { $set: { groupName: input.name } });
     },
   };
 }

@@ -24,6 +24,7 @@ export type DirectoryGroupActivitySet = Pick<
   | 'removeGroupMembers'
   | 'removeUnmarkedMembers'
   | 'regrantGroupMembers'
+  | 'renameScimGroup'
   | 'dropDirectoryGroup'
   | 'storeScimGroup'
   | 'deleteScimGroup'
@@ -100,7 +101,8 @@ export async function runDirectoryGroupWrite(
     return refuse(owned.error, 'group_name_taken');
   }
   if (renamed) {
-    // Every member moves to the new name's grant, then the old tenant group goes.
+    // The new name first (a member reactivated meanwhile gets it), then every member moves to its grant, then the old tenant group goes.
+    await acts.renameScimGroup({ ...t, name: after.displayName });
     for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
       cursor = (await acts.regrantGroupMembers({ ...scoped, from: before.groupName, to: after.displayName, cursor })).cursor;
     }
@@ -109,6 +111,8 @@ export async function runDirectoryGroupWrite(
   }
   await members(after.displayName, write.kind === 'delete' ? [] : write.members);
 
+  // Old keys go before the store: a retry that finds the write applied has nothing left to do.
+  await acts.releaseScimGroupKeys({ ...t, previous, current: after });
   const group = await acts.storeScimGroup({
     ...scoped,
     kind: write.kind,
@@ -117,6 +121,5 @@ export async function runDirectoryGroupWrite(
     created: before === null,
     stagedChunks: write.kind === 'delete' ? [] : write.members.map((m) => m.chunks),
   });
-  await acts.releaseScimGroupKeys({ ...t, previous, current: after });
   return { ok: true, status: before ? 200 : 201, group };
 }

@@ -99,8 +99,15 @@ export async function runDirectoryUserWrite(
 
   const prepared = await acts.prepareScimUserWrite({ ...target, write });
   if (!prepared.ok) return prepared.error.status === 404 ? { ok: false, error: prepared.error } : refuse(prepared.error, prepared.error.code);
+  /** The directory's groups that name this User, granted to its account (each grant audited once). */
+  const grantGroups = async (userId: string) => {
+    const granted = await acts.grantDirectoryGroupsTo({ ...scope, directoryId: target.directoryId, scimId: target.scimId, userId, writeId: write.id });
+    if (granted > 0) note(`group_grants_restored:${granted}`);
+  };
   if (prepared.applied) {
+    // Stored before a crash: only the step after the store is left (idempotent).
     note('already_applied');
+    if (prepared.applied.resource.active !== false && prepared.applied.userId) await grantGroups(prepared.applied.userId);
     return { ok: true, status: write.kind === 'create' ? 201 : 200, user: prepared.applied };
   }
   const { before, after } = prepared;
@@ -122,6 +129,7 @@ export async function runDirectoryUserWrite(
   const giveBackNewKeys = () => acts.releaseScimKeys({ ...target, previous: keyFacts(facts), current: keyFacts(previous) });
 
   let userId = before?.userId ?? null;
+  let groupsPending = false;
   if (facts.active) {
     const claim: IdentityClaim = {
       tenantId: target.tenantId,
@@ -156,12 +164,10 @@ export async function runDirectoryUserWrite(
           const restored = await acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
         }
-        if (previous?.active === false) await acts.releaseDirectoryHold({ tenantId: target.tenantId, userId });
-        // A User that groups already name (reactivated, or provisioned only now): the directory's group grants follow it.
-        if (before && (previous?.active === false || before.userId === null || suspended)) {
-          const granted = await acts.grantDirectoryGroupsTo({ ...scope, directoryId: target.directoryId, scimId: target.scimId, userId, writeId: write.id });
-          if (granted > 0) note(`group_grants_restored:${granted}`);
-        }
+        // The directory says active: a hold from an earlier removal (this User's, or a deleted one's) ends.
+        if (previous?.active !== true) await acts.releaseDirectoryHold({ tenantId: target.tenantId, userId });
+        // A User that groups already name (reactivated, or provisioned only now) gets their grants, after the store.
+        groupsPending = before !== null && (previous?.active === false || before.userId === null || suspended !== null);
         break;
       } catch (err) {
         if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;
@@ -172,6 +178,8 @@ export async function runDirectoryUserWrite(
   }
 
   const wasActive = previous ? previous.active : null;
+  // Old keys go before the store: a retry that finds the write applied has no key left to give back.
+  await acts.releaseScimKeys({ ...target, previous: keyFacts(previous), current: keyFacts(facts) });
   const user: StoredScimUser = await acts.storeScimUser({
     ...scope,
     ...target,
@@ -181,6 +189,7 @@ export async function runDirectoryUserWrite(
     version: (before?.version ?? 0) + 1,
     wasActive,
   });
-  await acts.releaseScimKeys({ ...target, previous: keyFacts(previous), current: keyFacts(facts) });
+  // After the store: a group adding this User meanwhile reads it active and grants itself (each side writes, then reads the other).
+  if (groupsPending && userId) await grantGroups(userId);
   return { ok: true, status: before ? 200 : 201, user };
 }

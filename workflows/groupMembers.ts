@@ -48,7 +48,7 @@ export async function runMemberWork(work: MemberWork, budget: number, scope: Run
       continue;
     }
     if (op.op === 'replace') {
-      const { done } = await acts.removeUnmarkedMembers({ ...base, mark: markOf(w) });
+      const { done } = await acts.removeUnmarkedMembers({ ...base, op: w.op, mark: markOf(w) });
       w = done ? { ...w, op: w.op + 1, phase: 'staged', chunk: 0 } : { ...w, phase: 'unmarked' };
       continue;
     }

@@ -128,7 +128,8 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
     return { kind: 'deny', reason: 'connection_disabled' };
   }
   // A directory removed this person and has not brought them back: no sign-in re-adds them.
-  if (state.directoryHold === true && connection.directory !== true) return { kind: 'deny', reason: 'membership_suspended' };
+  // (An admin who added them back since — an active membership — decides otherwise.)
+  if (state.directoryHold === true && connection.directory !== true && state.membership?.status !== 'active') return { kind: 'deny', reason: 'membership_suspended' };
   // With an authoritative directory, only people it pushed (or an admin added) are members: a sign-in adds nobody.
   if (tenant.directoryAuthoritative === true && connection.directory !== true && !state.membership) {
     return { kind: 'deny', reason: 'not_provisioned_by_directory' };

@@ -1,5 +1,5 @@
 import type { Models } from '../db/models';
-import { STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../db/models/scimGroup';
+import { scimMemberKey, STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../db/models/scimGroup';
 import { scimLookupKey, scimResourceKey } from '../db/models/scimResource';
 import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
 import type { MemberOp } from '../scim/groups';
@@ -80,22 +80,35 @@ export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, 
         const docs = (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimGroupDoc[];
         return { total, page: docs.map(storedScimGroup) };
       }
-      const lookup = indexedLookup(filter, ['id', 'displayName', 'externalId', 'members.value']);
-      let candidates: { group: StoredScimGroup; members: string[] | null }[];
-      if (lookup?.attribute === 'members.value') {
-        const rows = await models.scimGroupMembers.find({ directoryId, member: lookup.value }, { group: 1 }).lean();
-        const groups = await Promise.all(rows.map((r) => byId(directoryId, r.group)));
-        candidates = groups.filter((g): g is StoredScimGroup => g !== null).map((group) => ({ group, members: [lookup.value] }));
-      } else if (lookup) {
+      // A member term (Entra's `id eq "G" and members eq "U"`, `members.value eq "U"`) is one keyed read per candidate group.
+      const { member, rest } = splitMemberTerm(filter);
+      const lookup = rest ? indexedLookup(rest, ['id', 'displayName', 'externalId']) : null;
+      let groups: StoredScimGroup[];
+      if (lookup) {
         const one = lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
-        candidates = one ? [{ group: one, members: null }] : [];
+        groups = one ? [one] : [];
       } else {
-        candidates = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map((d) => ({ group: storedScimGroup(d), members: null }));
+        groups = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map(storedScimGroup);
       }
-      const matching = candidates.filter((c) => matchesFilter(filterable(c.group, c.members), filter, GROUP_SHAPE)).map((c) => c.group);
+      const candidates: { group: StoredScimGroup; members: string[] | null }[] = [];
+      for (const group of groups) {
+        if (member === null) candidates.push({ group, members: null });
+        else if (await models.scimGroupMembers.exists({ _id: scimMemberKey(directoryId, group.id, member) })) candidates.push({ group, members: [member] });
+      }
+      const matching = candidates.filter((c) => !rest || matchesFilter(filterable(c.group, c.members), rest, GROUP_SHAPE)).map((c) => c.group);
       return { total: matching.length, page: matching.slice(skip, skip + count) };
     },
   };
+}
+
+/** A filter's `members eq "U"` (or `members.value eq "U"`) term, and what is left of the filter without it. */
+function splitMemberTerm(filter: Filter): { member: string | null; rest: Filter | null } {
+  const isMember = (f: Filter) => f.op === 'eq' && typeof f.compValue === 'string' && ['members', 'members.value'].includes(f.attrPath.toLowerCase());
+  const terms = filter.op === 'and' ? filter.filters : [filter];
+  const term = terms.find(isMember);
+  if (!term || term.op !== 'eq') return { member: null, rest: filter };
+  const others = terms.filter((t) => t !== term);
+  return { member: String(term.compValue), rest: others.length === 0 ? null : others.length === 1 ? (others[0] ?? null) : { op: 'and', filters: others } };
 }
 
 /** A group write as the HTTP edge makes it: member ids in full (the library stages them). */

@@ -62,12 +62,20 @@ describe('SCIM Groups', () => {
     expect(byMember.body).toMatchObject({ totalResults: 1, Resources: [{ id, displayName: 'Engineering' }] });
     expect(byMember.body.Resources?.[0]).not.toHaveProperty('members');
     expect((await scim.call('GET', entraGroups.probe('engineering'))).body.totalResults).toBe(1);
+    // Entra's membership check before a member add or remove.
+    const check = (user: string) => scim.call('GET', `/Groups?filter=${encodeURIComponent(`id eq "${id}" and members eq "${user}"`)}&attributes=id`);
+    expect((await check(ada.id)).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    expect((await check('someone-else')).body.totalResults).toBe(0);
 
     // The same add again changes nothing and audits nothing.
     expect((await scim.call('PATCH', `/Groups/${id}`, entraGroups.addMembers(ada.id))).status).toBe(200);
     expect(await auditCount('group.granted', ada.userId, 'Engineering')).toBe(1);
 
-    expect((await scim.call('PATCH', `/Groups/${id}`, entraGroups.removeMembers(bob.id))).status).toBe(200);
+    const removed = await scim.call('PATCH', `/Groups/${id}`, entraGroups.removeMembers(bob.id));
+    expect(removed.status).toBe(200);
+    expect(removed.body).toMatchObject({ id, displayName: 'Engineering' });
+    expect(removed.body).not.toHaveProperty('members'); // asked for nothing: the group without its members
+    expect((await scim.call('PATCH', `/Groups/${id}?attributes=members`, entraGroups.addMembers(ada.id))).body.members).toEqual([expect.objectContaining({ value: ada.id })]);
     expect(await directoryGroups(bob.userId)).toEqual([]);
     expect(await auditCount('group.revoked', bob.userId, 'Engineering')).toBe(1);
 
@@ -87,7 +95,7 @@ describe('SCIM Groups', () => {
     expect(await models().groups.findById(groupKey(tenantId, 'Platform')).lean()).toBeNull();
     expect((await scim.call('GET', `/Groups/${id}`)).status).toBe(404);
     expect((await scim.call('DELETE', `/Groups/${id}`)).status).toBe(404);
-    expect(await models().auditEvents.countDocuments({ action: { $in: ['scim.group_created', 'scim.group_updated', 'scim.group_deleted'] }, 'target.id': id })).toBe(8);
+    expect(await models().auditEvents.countDocuments({ action: { $in: ['scim.group_created', 'scim.group_updated', 'scim.group_deleted'] }, 'target.id': id })).toBe(9);
 
     const runs = await listRuns(h.services.client, `OnrampDirectory = "${scim.id}" AND OnrampOperation = "DELETE Group"`, 1);
     expect(runs.length).toBeGreaterThanOrEqual(1);
@@ -197,6 +205,15 @@ describe('SCIM Groups', () => {
     expect((await groups.members(scim.id, target.scimId)).length).toBe(12);
     const runs = await listRuns(h.services.client, `WorkflowId = "scim-group-${scim.id}-${target.scimId}"`, 3);
     expect(runs.length).toBeGreaterThanOrEqual(3); // the create's run, and more than one for the twelve writes
+  });
+
+  it('a write whose staged member ids are gone fails and changes nothing (never read as "no members")', async () => {
+    const hal = await newUser('g-hal');
+    const id = String((await scim.call('POST', '/Groups', { ...oktaGroups.create('Kept'), members: [{ value: hal.id }] })).body.id);
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    await expect(writer.writeGroup({ directoryId: scim.id, tenantId, scimId: id }, { id: 'never-staged', kind: 'replace', attributes: { displayName: 'Kept', externalId: null }, members: [{ op: 'replace', count: 3, chunks: 1 }] })).rejects.toThrow();
+    expect((await scim.call('GET', `/Groups/${id}`)).body.members).toEqual([expect.objectContaining({ value: hal.id })]);
+    expect(await directoryGroups(hal.userId)).toEqual(['Kept']);
   });
 
   it('a write larger than its batch budget fans out to a child that continues as new, and ends exactly as a small one would', async () => {

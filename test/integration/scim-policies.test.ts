@@ -76,6 +76,14 @@ describe('SCIM directory policies', () => {
     expect(await models().memberships.findById(key).lean()).toMatchObject({ status: 'active', roles: ['member'] });
     expect(await models().grants.countDocuments({ membershipId: key, value: 'Ops' })).toBe(1);
     expect((await samlSignIn(saml, idp, user('rae', 'pol-co.test'))).status).toBe(303);
+
+    // Deleted, then pushed again as a new User (Entra after a re-assignment): the hold ends with the new membership.
+    expect((await scim.call('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect(await models().memberships.findById(key).lean()).toBeNull();
+    expect((await samlSignIn(saml, idp, user('rae', 'pol-co.test'))).status).toBe(403);
+    expect((await scim.call('POST', '/Users', okta.create('rae@pol-co.test', 'okta-rae-2'))).status).toBe(201);
+    expect(await models().memberships.findById(key).lean()).toMatchObject({ status: 'active' });
+    expect((await samlSignIn(saml, idp, user('rae', 'pol-co.test'))).status).toBe(303);
     expect((await settings({ authoritative: false, deprovision: 'suspend' })).status).toBe(200);
   });
 });
