@@ -282,11 +282,8 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     at('/Groups/:id'),
     route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, req, res }) => {
       const change = groupChangeFromPatch(req.body);
-      // 200 with the group (peers check for a body), but without its members unless the query asks for them: Entra and Okta
-      // read nothing back, and each member PATCH of a 2,000-member group would otherwise answer (and read) 2,000 members.
-      const p = projectionOf(query);
-      const asked = p.attributes.length + p.excludedAttributes.length > 0;
-      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'patch', attributes: change.attributes, members: change.members }, asked ? p : { attributes: [], excludedAttributes: ['members'] });
+      // RFC 7644 §3.5.2: 200 with the entire resource as projected (scim2-tester compares the members it answers).
+      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'patch', attributes: change.attributes, members: change.members }, projectionOf(query));
     }),
   );
   r.delete(
