@@ -209,6 +209,16 @@ describe('SCIM Groups', () => {
     expect(runs.length).toBeGreaterThanOrEqual(3); // the create's run, and more than one for the twelve writes
   });
 
+  it('one PATCH adding 120 members to a new group grants all of them, each audited once', async () => {
+    const crowd: { id: string; userId: string }[] = [];
+    for (let i = 0; i < 120; i++) crowd.push(await newUser(`g-crowd${i}`));
+    const id = String((await scim.call('POST', '/Groups', oktaGroups.create('Crowd'))).body.id);
+    const added = await scim.call('PATCH', `/Groups/${id}?excludedAttributes=members`, entraGroups.addMembers(...crowd.map((c) => c.id)));
+    expect(added.status).toBe(200);
+    expect(await models().grants.countDocuments({ tenantId, value: 'Crowd', source: `directory:${scim.id}` })).toBe(120);
+    expect(await models().auditEvents.countDocuments({ tenantId, action: 'group.granted', 'target.id': 'Crowd' })).toBe(120);
+  }, 120_000);
+
   it('a write whose staged member ids are gone fails and changes nothing (never read as "no members")', async () => {
     const hal = await newUser('g-hal');
     const id = String((await scim.call('POST', '/Groups', { ...oktaGroups.create('Kept'), members: [{ value: hal.id }] })).body.id);
