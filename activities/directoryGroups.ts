@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant } from '../src/db/grants';
-import { insertManyOnce } from '../src/db/insertMany';
 import { groupKey, type GroupDoc } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from '../src/db/models/scimGroup';
@@ -8,7 +7,7 @@ import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from 
 import { directorySource, type Grant } from '../src/domain/groups';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
-import { sameRun, type RunRef } from '../src/domain/runRef';
+import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';
 import { storedScimGroup, type ScimGroupWrite, type StoredScimGroup } from '../src/scim/groupWrites';
 import type { ScimRefusal } from '../src/scim/userWrites';
@@ -51,57 +50,19 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
  * step holds a whole group. Every step is idempotent: keyed inserts and
  * deletes, audit events keyed by run, write and grant.
  */
-export function directoryGroupActivities({ models, runAudit, runAudits, insertOnce }: ActivitySupport) {
+export function directoryGroupActivities({ models, runAudit, insertOnce }: ActivitySupport) {
   const grantOf = (directoryId: string, groupName: string): Grant => ({ kind: 'group', value: groupName, source: directorySource(directoryId) });
   /** The run and write that wrote a grant (its `createdBy`): a retried step recognizes its own grant, a later write of the same run does not. */
   const writeRun = (input: WriteScoped): RunRef => ({ workflowId: input.run.workflowId, runId: `${input.run.runId}/${stepOf(input)}` });
   /** A write's member op (add X, remove X, add X in one PATCH audits three events). */
   const stepOf = (input: WriteScoped) => (input.op === undefined ? input.writeId : `${input.writeId}.${input.op}`);
 
-  /** The account a member id provisioned and its membership, when the User is active and its membership is active. */
-  const activeMember = async (directoryId: string, tenantId: string, member: string): Promise<{ userId: string; membershipId: string; hasGrants: boolean } | null> => {
+  /** The account a member id provisioned, when the User is active and its membership is active. */
+  const activeAccount = async (directoryId: string, tenantId: string, member: string): Promise<string | null> => {
     const user = (await models.scimUsers.findById(scimResourceKey(directoryId, member)).lean()) as ScimUserDoc | null;
     if (!user?.active || !user.userId) return null;
-    const membershipId = membershipKey(tenantId, String(user.userId));
-    const membership = await models.memberships.findById(membershipId).lean();
-    return membership?.status === 'active' ? { userId: String(user.userId), membershipId, hasGrants: membership.hasGrants === true } : null;
-  };
-  const activeAccount = async (directoryId: string, tenantId: string, member: string) => (await activeMember(directoryId, tenantId, member))?.userId ?? null;
-
-  /**
-   * The group granted to many members at once (a staged chunk): memberships
-   * flagged first (as applyGrant does), grants inserted in one unordered batch
-   * (those that exist skipped), then read back — the ones this step wrote (now
-   * or in an earlier attempt) are audited in one batch, once each; a membership
-   * suspended meanwhile loses its grant again.
-   */
-  const grantToMany = async (input: WriteScoped & { groupName: string }, members: { userId: string; membershipId: string; hasGrants: boolean }[]) => {
-    if (members.length === 0) return;
-    const grant = grantOf(input.directoryId, input.groupName);
-    const by = writeRun(input);
-    // One update each: a bulk of conditional updates of existing memberships stalls the embedded FerretDB (measured).
-    await inPool(
-      members.filter((m) => !m.hasGrants),
-      PARALLEL,
-      async (m) => void (await models.memberships.updateOne({ _id: m.membershipId, hasGrants: { $ne: true } }, { $set: { hasGrants: true } })),
-    );
-    await insertManyOnce(
-      models.grants,
-      members.map((m) => ({ _id: grantId(m.membershipId, grant), membershipId: m.membershipId, tenantId: input.tenantId, userId: m.userId, ...grant, grantedBy: `directory:${input.directoryId}`, createdBy: by })),
-    );
-    const ours: typeof members = [];
-    await inPool(members, PARALLEL, async (m) => {
-      const held = await models.grants.findById(grantId(m.membershipId, grant)).lean();
-      if (held && sameRun(held.createdBy, by)) ours.push(m);
-    });
-    await runAudits(
-      input.run,
-      ours.map((m) => ({ step: `${stepOf(input)}.grant.${grantId(m.membershipId, grant)}`, event: { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'granted', m.userId) } })),
-    );
-    await inPool(ours, PARALLEL, async (m) => {
-      const now = await models.memberships.findById(m.membershipId).lean();
-      if (now?.status !== 'active') await revokeFrom(input, m.userId);
-    });
+    const membership = await models.memberships.findById(membershipKey(tenantId, String(user.userId))).lean();
+    return membership?.status === 'active' ? String(user.userId) : null;
   };
 
   /** Grant the group to one member (audited once per write); undone at once if the membership was suspended meanwhile (a deprovisioning in flight). */
@@ -213,25 +174,19 @@ export function directoryGroupActivities({ models, runAudit, runAudits, insertOn
      */
     async addGroupMembers(input: WriteScoped & { groupName: string; op: number; chunk: number; mark: string }): Promise<number> {
       const staged = await stagedChunk(input.writeId, input.op, input.chunk);
-      // Members recorded first (a reactivation racing with this reads them), then the active ones granted.
-      if (staged.length === 0) return 0;
-      const res = await models.scimGroupMembers.bulkWrite(
-        staged.map((member) => ({
-          updateOne: {
-            filter: { _id: scimMemberKey(input.directoryId, input.scimId, member) },
-            update: { $set: { seenBy: input.mark }, $setOnInsert: { directoryId: input.directoryId, group: input.scimId, member } },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-      const active: { userId: string; membershipId: string; hasGrants: boolean }[] = [];
+      let added = 0;
       await inPool(staged, PARALLEL, async (member) => {
-        const m = await activeMember(input.directoryId, input.tenantId, member);
-        if (m) active.push(m);
+        const _id = scimMemberKey(input.directoryId, input.scimId, member);
+        const res = await models.scimGroupMembers.updateOne(
+          { _id },
+          { $set: { seenBy: input.mark }, $setOnInsert: { directoryId: input.directoryId, group: input.scimId, member } },
+          { upsert: true },
+        );
+        if (res.upsertedCount > 0) added++;
+        const userId = await activeAccount(input.directoryId, input.tenantId, member);
+        if (userId) await grantTo(input, userId);
       });
-      await grantToMany(input, active);
-      return res.upsertedCount;
+      return added;
     },
 
     /** One staged chunk of a remove: the members' documents go, then their grants. */

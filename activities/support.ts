@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { recordAudit, recordAudits, type AuditInput } from '../src/db/audit';
+import { recordAudit, type AuditInput } from '../src/db/audit';
 import type { Models } from '../src/db/models';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
@@ -66,13 +66,6 @@ export function activitySupport({ models, logger, now = () => new Date() }: Prov
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
     recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
 
-  /** Many events of one run at once, each once per step (db/audit.ts recordAudits). */
-  const runAudits = (run: RunRef, items: { step: string; event: AuditEvent }[]) =>
-    recordAudits(
-      models,
-      items.map(({ step, event }) => ({ ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() })),
-    );
-
   /**
    * The insert-once-and-audit pattern: insert the document `_id` with
    * `fields` unless it exists (a duplicate-key race reads the winner), and
@@ -98,7 +91,7 @@ export function activitySupport({ models, logger, now = () => new Date() }: Prov
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, runAudits, insertOnce };
+  return { models, logger, now, runAudit, insertOnce };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '../errors';
-import { insertManyOnce } from './insertMany';
 import type { Models } from './models';
 
 export interface AuditInput {
@@ -42,28 +41,6 @@ export async function recordAudit(models: Models, event: AuditInput): Promise<bo
     if (isDuplicateKeyError(err)) return false;
     throw err;
   }
-}
-
-/**
- * Many events at once (a batch step: a group's members), each exactly once
- * per key: one unordered insert, whose duplicate keys (a retried batch) are
- * the events already written.
- */
-export async function recordAudits(models: Models, events: AuditInput[]): Promise<void> {
-  if (events.length === 0) return;
-  await insertManyOnce(
-    models.auditEvents,
-    events.map((event) => ({
-      ...event,
-      userId: event.userId ?? null,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      reason: event.reason ?? null,
-      context: event.context ?? null,
-      workflowId: event.workflowId ?? null,
-      runId: event.runId ?? null,
-    })),
-  );
 }
 
 /** An event outside a workflow (an admin action, a rejected request): a fresh key, stamped now. */
