@@ -109,8 +109,9 @@ export async function initialSync(dir: ScimDirectory, models: Models, opts: Scim
         const value = members.slice(k, k + MEMBERS_PER_PATCH).map((v) => ({ value: v }));
         const patch = await call(dir, 'PATCH', `/Groups/${id}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value }] });
         requests++;
-        await patch.text();
-        if (!ok(patch.status)) return patch;
+        const text = await patch.text();
+        // A 503 (the write outlived ONRAMP_SCIM_WAIT_MS; it still completes) or a refusal: this group stops here, counted as an error.
+        if (!ok(patch.status)) return new Response(text, { status: patch.status });
       }
       return new Response(null, { status: 201 });
     },
