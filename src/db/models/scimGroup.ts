@@ -37,8 +37,9 @@ export const scimMemberKey = (directoryId: string, group: string, member: string
  * One member of one directory group: adding is an insert on a unique `_id`,
  * removing a delete. `seenBy` is the last write that asserted it, which is
  * how a full replace finds the members it did not name without holding the
- * whole list. Lookups by group and by member use the compound indexes on
- * MongoDB (on the embedded FerretDB v1 SQLite they scan, see README).
+ * whole list. A group's members are read by the compound index on MongoDB
+ * (on the embedded FerretDB v1 SQLite that scans, see README); a member's
+ * groups by one keyed read per group of the directory.
  */
 export const scimGroupMemberSchema = new Schema(
   {
@@ -51,7 +52,6 @@ export const scimGroupMemberSchema = new Schema(
   { timestamps: true, collection: 'scim_group_members' },
 );
 scimGroupMemberSchema.index({ directoryId: 1, group: 1 });
-scimGroupMemberSchema.index({ directoryId: 1, member: 1 });
 
 export const scimGroupMemberModel = (conn: Connection) => conn.model('ScimGroupMember', scimGroupMemberSchema);
 
