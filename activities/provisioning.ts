@@ -9,6 +9,7 @@
 import { accountsActivities } from './accounts';
 import { approvalsActivities } from './approvals';
 import { directoryActivities } from './directory';
+import { directoryGroupMemberActivities } from './directoryGroupMembers';
 import { directoryGroupActivities } from './directoryGroups';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
@@ -33,6 +34,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...outcomesActivities(support),
     ...directoryActivities(support),
     ...directoryGroupActivities(support),
+    ...directoryGroupMemberActivities(support),
   };
 }
 

@@ -56,8 +56,22 @@ export function canonicalPath(path: string, shape: ResourceShape): string {
  * (`name.givenName`), filtered (`emails[type eq "work"].value`) and URN keys
  * land where they name; paths in canonical case.
  */
-/** The operations of a PATCH body (RFC 7644 §3.5.2): the PatchOp schema named, 1 to MAX_PATCH_OPERATIONS of them. */
-export function patchOperations(body: unknown): unknown[] {
+/** One operation of a PATCH body, checked for its shape: a known op, a path that is a non-empty string if any. */
+export interface PatchOperation {
+  /** Its place in `Operations`, for error messages. */
+  i: number;
+  op: 'add' | 'remove' | 'replace';
+  path: string | undefined;
+  /** The raw operation (its `value` is read as the resource type needs). */
+  raw: Record<string, unknown>;
+}
+
+/**
+ * The operations of a PATCH body (RFC 7644 §3.5.2): the PatchOp schema
+ * named, 1 to MAX_PATCH_OPERATIONS of them, each with its op in lower case
+ * (Entra sends `Replace`, `Add`).
+ */
+export function patchOperations(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw scimError('invalidSyntax', 'the request body must be a JSON object');
   const schemas = body.schemas;
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_SCHEMA.toLowerCase())) {
@@ -66,18 +80,19 @@ export function patchOperations(body: unknown): unknown[] {
   const ops = body.Operations ?? body.operations;
   if (!Array.isArray(ops) || ops.length === 0) throw scimError('invalidSyntax', 'Operations must be a non-empty array');
   if (ops.length > MAX_PATCH_OPERATIONS) throw scimError('tooMany', `a PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations`);
-  return ops as unknown[];
-}
-
-export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
-  const ops = patchOperations(body);
-  const out: PatchOp[] = [];
-  for (const [i, raw] of ops.entries()) {
+  return ops.map((raw: unknown, i) => {
     if (!isObject(raw)) throw scimError('invalidSyntax', `Operations[${i}] must be an object`);
     const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
     if (op !== 'add' && op !== 'remove' && op !== 'replace') throw scimError('invalidSyntax', `Operations[${i}].op must be add, remove or replace`);
     const path = raw.path;
     if (path !== undefined && (typeof path !== 'string' || path.trim() === '')) throw scimError('invalidPath', `Operations[${i}].path must be a non-empty string`);
+    return { i, op, path, raw };
+  });
+}
+
+export function normalizePatch(body: unknown, shape: ResourceShape): PatchOp[] {
+  const out: PatchOp[] = [];
+  for (const { i, op, path, raw } of patchOperations(body)) {
     if (op === 'remove') {
       if (path === undefined) throw scimError('noTarget', `Operations[${i}]: remove needs a path`);
       out.push({ op, path: canonicalPath(path, shape), ...(raw.value !== undefined ? { value: raw.value } : {}) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMemberOps, groupChangeFromPatch, groupFromBody } from '../../src/scim/groups';
+import { groupChangeFromPatch, groupFromBody } from '../../src/scim/groups';
 import { PATCH_SCHEMA } from '../../src/scim/schemas';
 
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
@@ -66,13 +66,5 @@ describe('groupChangeFromPatch', () => {
     expect(scimType(patch({ op: 'move', path: 'members' }))).toBe('invalidSyntax');
     expect(scimType({ Operations: [] })).toBe('invalidSyntax');
     expect(scimType(patch({ op: 'add', path: 'members', value: [{ value: 'g', type: 'Group' }] }))).toBe('invalidValue');
-  });
-});
-
-describe('applyMemberOps', () => {
-  it('applies set operations in order; replace starts from empty', () => {
-    expect(applyMemberOps(['a', 'b'], [{ op: 'add', values: ['c'] }, { op: 'remove', values: ['a'] }])).toEqual(['b', 'c']);
-    expect(applyMemberOps(['a', 'b'], [{ op: 'replace', values: ['x'] }, { op: 'add', values: ['y'] }])).toEqual(['x', 'y']);
-    expect(applyMemberOps(['a'], [{ op: 'replace', values: [] }])).toEqual([]);
   });
 });
