@@ -83,6 +83,7 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
           $set: {
             userName: facts.userName,
             externalId: facts.externalId,
+            emails: facts.emails,
             active: facts.active,
             resource: JSON.stringify(input.resource),
             userId: input.userId ? oid(input.userId) : null,

@@ -1,6 +1,6 @@
 import type { Models } from '../db/models';
 import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../db/models/scimResource';
-import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
+import { indexedLookup, indexedNarrowing, matchesFilter, type Filter, type ModifiedRange } from '../scim/filter';
 import { USER_SHAPE } from '../scim/schemas';
 import { storedScimUser, type ScimUserWrite, type ScimWriteResult, type StoredScimUser } from '../scim/userWrites';
 import type { DirectoryWriter } from '../temporal/directoryClient';
@@ -16,8 +16,22 @@ const filterable = (u: StoredScimUser): Record<string, unknown> => ({
  * A directory's Users: writes go to the resource's workflow; reads are here.
  * Filters on `id`, `userName` and `externalId` — what Entra and Okta send
  * before every create — are one keyed read (scim_keys); any other filter
- * reads the directory's Users and applies the filter by the schema's rules.
+ * reads the directory's Users — narrowed by an index for `emails.value eq`
+ * and `meta.lastModified` comparisons — and applies the filter by the
+ * schema's rules.
  */
+const RANGE: Record<ModifiedRange['op'], string> = { gt: '$gt', ge: '$gte', lt: '$lt', le: '$lte', eq: '$eq' };
+
+/** The query for a directory's Users a filter can match: narrowed by the email or update-time index where the filter allows. */
+function narrowed(directoryId: string, filter: Filter): Record<string, unknown> {
+  const narrowing = indexedNarrowing(filter);
+  if (!narrowing) return { directoryId };
+  // Users stored before `emails` existed have none: they stay candidates, and the filter decides.
+  if ('email' in narrowing) return { directoryId, $or: [{ emails: narrowing.email }, { emails: { $exists: false } }] };
+  // lastModified is shown to the millisecond, as updatedAt is stored.
+  return { directoryId, updatedAt: { [RANGE[narrowing.modified.op]]: narrowing.modified.at } };
+}
+
 export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimUser | null> => {
     const doc = (await models.scimUsers.findById(scimResourceKey(directoryId, id)).lean()) as ScimUserDoc | null;
@@ -55,7 +69,7 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
           lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'userName' | 'externalId', lookup.value);
         candidates = one ? [one] : [];
       } else {
-        candidates = ((await models.scimUsers.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(storedScimUser);
+        candidates = ((await models.scimUsers.find(narrowed(directoryId, filter)).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(storedScimUser);
       }
       const matching = candidates.filter((u) => matchesFilter(filterable(u), filter, USER_SHAPE));
       return { total: matching.length, page: matching.slice(skip, skip + count) };

@@ -170,3 +170,30 @@ export function indexedLookup(f: Filter, indexed: readonly IndexedAttribute[]): 
   }
   return null;
 }
+
+/** A time-ordered comparison on `meta.lastModified` that an index on the resource's update time answers. */
+export interface ModifiedRange {
+  op: 'gt' | 'ge' | 'lt' | 'le' | 'eq';
+  at: Date;
+}
+
+/**
+ * Index-backed narrowings beside the keyed ones: `emails.value eq` (Users'
+ * indexed address list) and comparisons of `meta.lastModified` (Okta's and
+ * Entra's incremental reads), at the top or among a top-level `and`'s terms.
+ * Like indexedLookup, the caller still applies the whole filter.
+ */
+export function indexedNarrowing(f: Filter): { email: string } | { modified: ModifiedRange } | null {
+  const terms = f.op === 'and' ? f.filters : [f];
+  for (const t of terms) {
+    if (t.op !== 'eq' && t.op !== 'gt' && t.op !== 'ge' && t.op !== 'lt' && t.op !== 'le') continue;
+    if (typeof t.compValue !== 'string') continue;
+    const path = t.attrPath.toLowerCase();
+    if (t.op === 'eq' && (path === 'emails.value' || path === 'emails')) return { email: t.compValue.toLowerCase() };
+    if (path === 'meta.lastmodified') {
+      const at = new Date(t.compValue);
+      if (!Number.isNaN(at.getTime())) return { modified: { op: t.op, at } };
+    }
+  }
+  return null;
+}

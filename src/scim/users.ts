@@ -34,6 +34,8 @@ export interface UserFacts {
   active: boolean;
   /** The primary email, else the first work email, else the first; else the userName when it is an address. */
   email: string | null;
+  /** Every `emails[].value`, lower-cased and without repeats (what `emails.value eq` looks up). */
+  emails: string[];
   name: string | null;
 }
 
@@ -51,6 +53,7 @@ export function userFacts(user: ScimResource): UserFacts {
     externalId: typeof user.externalId === 'string' ? user.externalId : null,
     active: user.active !== false,
     email: email ?? null,
+    emails: [...new Set(emails.map((e) => (typeof e.value === 'string' ? e.value.toLowerCase() : '')).filter((v) => v !== ''))],
     name: (user.displayName as string | undefined) ?? name?.formatted ?? (parts.length > 0 ? parts.join(' ') : null),
   };
 }

@@ -205,6 +205,16 @@ describe('SCIM Users', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const byEmail = await scim.call('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work" and value co "grace@"]')}&attributes=userName`);
     expect(byEmail.body.Resources).toEqual([{ schemas: expect.any(Array), id: expect.any(String), userName: 'grace@scim-co.test' }]);
+    // emails.value (any address, any case) and meta.lastModified: the indexed narrowings, same answers as the schema's rules.
+    const byAddress = await scim.call('GET', `/Users?filter=${encodeURIComponent('emails.value eq "GRACE@scim-co.test"')}&attributes=userName`);
+    expect(byAddress.body.Resources?.map((r) => r.userName)).toEqual(['grace@scim-co.test']);
+    const grace = byAddress.body.Resources?.[0]?.id;
+    const graceMeta = (await scim.call('GET', `/Users/${String(grace)}`)).body.meta as { lastModified: string };
+    const since = await scim.call('GET', `/Users?filter=${encodeURIComponent(`meta.lastModified ge "${graceMeta.lastModified}"`)}&attributes=userName`);
+    expect(since.body.Resources?.map((r) => r.id)).toContain(grace);
+    const later = new Date(Date.parse(graceMeta.lastModified) + 1).toISOString();
+    const after = await scim.call('GET', `/Users?filter=${encodeURIComponent(`meta.lastModified gt "${graceMeta.lastModified}" and meta.lastModified lt "${later}"`)}`);
+    expect(after.body.totalResults).toBe(0);
     const searched = await scim.call('POST', '/Users/.search', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
       filter: 'externalId eq "okta-grace"',

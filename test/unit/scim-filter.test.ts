@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OnrampError } from '../../src/errors';
-import { indexedLookup, matchesFilter, parseFilter } from '../../src/scim/filter';
+import { indexedLookup, indexedNarrowing, matchesFilter, parseFilter } from '../../src/scim/filter';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA, USER_SHAPE } from '../../src/scim/schemas';
 
 const barbara = {
@@ -61,5 +61,15 @@ describe('SCIM filters (parsed by scim2-parse-filter, evaluated by the schema)',
     expect(indexedLookup(parseFilter('externalId eq "x" and active eq true'), indexed)).toEqual({ attribute: 'externalId', value: 'x' });
     expect(indexedLookup(parseFilter('userName eq "a" or userName eq "b"'), indexed)).toBeNull();
     expect(indexedLookup(parseFilter('userName co "a"'), indexed)).toBeNull();
+  });
+
+  it('finds the indexed email and last-modified narrowings providers filter on', () => {
+    expect(indexedNarrowing(parseFilter('emails.value eq "Ada@Example.COM"'))).toEqual({ email: 'ada@example.com' });
+    expect(indexedNarrowing(parseFilter('emails[type eq "work" and value eq "x@y.z"]'))).toBeNull();
+    expect(indexedNarrowing(parseFilter('active eq true and emails.value eq "x@y.z"'))).toEqual({ email: 'x@y.z' });
+    expect(indexedNarrowing(parseFilter('meta.lastModified gt "2026-11-01T00:00:00Z"'))).toEqual({ modified: { op: 'gt', at: new Date('2026-11-01T00:00:00Z') } });
+    expect(indexedNarrowing(parseFilter('meta.lastModified gt "not a date"'))).toBeNull();
+    expect(indexedNarrowing(parseFilter('emails.value co "x"'))).toBeNull();
+    expect(indexedNarrowing(parseFilter('emails.value eq "a" or userName eq "b"'))).toBeNull();
   });
 });

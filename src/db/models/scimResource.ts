@@ -21,6 +21,8 @@ export const scimUserSchema = new Schema(
     scimId: { type: String, required: true },
     userName: { type: String, required: true },
     externalId: { type: String, default: null },
+    /** The resource's `emails[].value`, lower-cased: `emails.value eq` is an indexed lookup (absent on Users stored before it existed). */
+    emails: { type: [String], default: undefined },
     active: { type: Boolean, required: true },
     /** The canonical resource (src/scim/canonical.ts) without id and meta, as JSON. */
     resource: { type: String, required: true },
@@ -36,6 +38,8 @@ export const scimUserSchema = new Schema(
   { timestamps: true, collection: 'scim_users' },
 );
 scimUserSchema.index({ directoryId: 1 });
+scimUserSchema.index({ directoryId: 1, emails: 1 });
+scimUserSchema.index({ directoryId: 1, updatedAt: 1 });
 
 /** How many applied write ids a resource remembers. */
 export const RECENT_WRITES = 50;
