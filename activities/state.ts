@@ -3,7 +3,9 @@ import { findConnection } from '../src/db/connections';
 import { grantsOf } from '../src/db/grants';
 import { conflictKey } from '../src/db/models/conflict';
 import { identityKey } from '../src/db/models/identity';
+import type { Models } from '../src/db/models';
 import { membershipKey } from '../src/db/models/membership';
+import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
 import { readCustomAttributes } from '../src/db/userAttributes';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
@@ -14,6 +16,25 @@ import type { ProvisioningState } from '../src/domain/planner';
 import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ActivitySupport, RunScoped } from './support';
+
+/**
+ * The account a directory of this tenant provisioned for the User whose
+ * userName (any case) or externalId is `subject`: one keyed read per directory
+ * (scim_keys, then the User). Several directories naming different accounts
+ * → null: no account is picked among several.
+ */
+async function directoryAccountOf(models: Models, tenantId: string, attribute: 'userName' | 'externalId', subject: string): Promise<string | null> {
+  const directories = await models.scimDirectories.find({ tenantId }, { _id: 1 }).lean();
+  const accounts = await Promise.all(
+    directories.map(async (d) => {
+      const key = await models.scimKeys.findById(scimLookupKey(String(d._id), 'User', attribute, subject)).lean();
+      const user = key ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1 }).lean()) as Pick<ScimUserDoc, 'userId'> | null) : null;
+      return user?.userId ? String(user.userId) : null;
+    }),
+  );
+  const distinct = [...new Set(accounts.filter((a): a is string => a !== null))];
+  return distinct.length === 1 ? distinct[0]! : null;
+}
 
 /** Loading the world a sign-in is planned against (the planner in src/domain/planner.ts consumes it). Every activity is idempotent (see support.ts). */
 export function stateActivities({ models }: ActivitySupport) {
@@ -37,8 +58,14 @@ export function stateActivities({ models }: ActivitySupport) {
       const identity = notOurs(identityDoc);
       const emailClaim = notOurs(emailClaimDoc);
       const linkedUserId = identity?.userId ?? null;
-      // Unlinked identity: the membership that matters is the email's account's (a link candidate).
-      const resolvedUserId = linkedUserId ?? emailClaim?.userId ?? null;
+      // Unlinked identity: the tenant's rule may name the directory User this subject is.
+      const subjectMatch = tenant?.directorySync?.subjectMatch;
+      const directoryUserId =
+        !identity && tenant && connection && connection.kind !== 'directory' && (subjectMatch === 'userName' || subjectMatch === 'externalId')
+          ? await directoryAccountOf(models, String(tenant._id), subjectMatch, claim.subject)
+          : null;
+      // Else the membership that matters is the email's account's (a link candidate).
+      const resolvedUserId = linkedUserId ?? directoryUserId ?? emailClaim?.userId ?? null;
       const candidateId = !identity && emailClaim ? emailClaim.userId : null;
       const syncing = connection?.attributeSync === 'every-sign-in';
       const [membershipDoc, hold, candidateMemberships, account] = await Promise.all([
@@ -128,6 +155,7 @@ export function stateActivities({ models }: ActivitySupport) {
           : null,
         email,
         linkedUserId: linkedUserId ? String(linkedUserId) : null,
+        directoryUserId,
         emailUserId: emailClaim ? String(emailClaim.userId) : null,
         directoryHold: hold !== null,
         membership: membership

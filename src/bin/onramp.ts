@@ -28,7 +28,7 @@ const USAGE = `usage:
   onramp directories revoke-token <directory-id> <token-id> --tenant <slug>
   onramp directories enable|disable|delete <directory-id> --tenant <slug>
   onramp directories users|groups|operations <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]
-  onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove]
+  onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       'overlap-seconds': { type: 'string' },
       authoritative: { type: 'string' },
       deprovision: { type: 'string' },
+      'subject-match': { type: 'string' },
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },

@@ -86,17 +86,20 @@ export async function directoriesCommand(call: AdminCall, { command, args, value
     case 'sync-settings': {
       const authoritative = str('authoritative');
       const deprovision = str('deprovision');
-      let settings = await call<{ authoritative: boolean; deprovision: string }>('GET', '/directory-sync');
+      const subjectMatch = str('subject-match');
+      type SyncSettings = { authoritative: boolean; deprovision: string; subjectMatch: string };
+      let settings = await call<SyncSettings>('GET', '/directory-sync');
       if (!settings) return 1;
-      if (authoritative !== undefined || deprovision !== undefined) {
+      if (authoritative !== undefined || deprovision !== undefined || subjectMatch !== undefined) {
         if (authoritative !== undefined && authoritative !== 'true' && authoritative !== 'false') throw new UsageError('--authoritative takes true or false');
-        settings = await call<{ authoritative: boolean; deprovision: string }>('PUT', '/directory-sync', {
+        settings = await call<SyncSettings>('PUT', '/directory-sync', {
           authoritative: authoritative === undefined ? settings.authoritative : authoritative === 'true',
           deprovision: deprovision ?? settings.deprovision,
+          subjectMatch: subjectMatch ?? settings.subjectMatch,
         });
         if (!settings) return 1;
       }
-      out(`authoritative: ${settings.authoritative}\tdeprovision: ${settings.deprovision}`);
+      out(`authoritative: ${settings.authoritative}\tdeprovision: ${settings.deprovision}\tsubject-match: ${settings.subjectMatch}`);
       return 0;
     }
     default:

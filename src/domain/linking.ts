@@ -12,6 +12,14 @@
  *   tenant's fallback (`approval` or `deny`), never to auto.
  */
 export type LinkPolicy = 'auto' | 'approval' | 'deny';
+
+/**
+ * The tenant's rule tying an SSO subject to what its directory pushed
+ * (issue #14 §6): the subject equals a directory User's userName or
+ * externalId → that User's account, as the tenant's admins configured it.
+ */
+export const SUBJECT_MATCHES = ['none', 'userName', 'externalId'] as const;
+export type SubjectMatch = (typeof SUBJECT_MATCHES)[number];
 export type LinkFallback = 'approval' | 'deny';
 
 export interface LinkContext {

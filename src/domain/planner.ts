@@ -20,6 +20,12 @@ export interface ProvisioningState {
   connection: { id: string; tenantId: string; enabled: boolean; directory?: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
   linkedUserId: string | null;
+  /**
+   * The account a directory of this tenant pushed for this sign-in's subject,
+   * by the tenant's subject rule (domain/linking.ts SubjectMatch); only for an
+   * identity not linked yet.
+   */
+  directoryUserId?: string | null;
   /** The claim's email, normalized (domain/email.ts) by the loading activity; null when unusable. */
   email: string | null;
   /** The account that holds the claim's normalized email, if any. */
@@ -157,6 +163,13 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
       actions: [{ kind: 'createMembership', roles: tenant.defaultRoles }, ...syncActions(state, claim)],
       groupActions: groupActions(state, claim, false),
     };
+  }
+
+  // The tenant's rule says this subject is a person its directory pushed: their account, not the email's.
+  if (state.directoryUserId && connection.directory !== true) {
+    const membership = state.membership?.userId === state.directoryUserId ? state.membership : null;
+    if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
+    return linkPlan(state, claim, tenant, state.directoryUserId);
   }
 
   const email = state.email;

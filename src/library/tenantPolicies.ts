@@ -5,7 +5,7 @@ import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
-import type { LinkFallback, LinkPolicy } from '../domain/linking';
+import { SUBJECT_MATCHES, type LinkFallback, type LinkPolicy, type SubjectMatch } from '../domain/linking';
 import type { ApprovalPolicy } from '../domain/approval';
 
 export interface DomainInput {
@@ -18,6 +18,8 @@ export interface DirectorySyncSettings {
   authoritative: boolean;
   /** What deprovisioning does to a membership. */
   deprovision: 'suspend' | 'remove';
+  /** A first sign-in's subject matched to a directory User's userName or externalId (domain/linking.ts). */
+  subjectMatch: SubjectMatch;
 }
 
 export interface LinkPolicyInput {
@@ -94,7 +96,12 @@ export function createTenantPolicyLibrary(models: Models) {
     /** How the tenant's SCIM directories govern membership (issue #14 §4, §6). */
     async directorySync(tenantId: Types.ObjectId): Promise<DirectorySyncSettings> {
       const tenant = await models.tenants.findById(tenantId, { directorySync: 1 }).lean();
-      return { authoritative: tenant?.directorySync?.authoritative === true, deprovision: tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend' };
+      const sync = tenant?.directorySync;
+      return {
+        authoritative: sync?.authoritative === true,
+        deprovision: sync?.deprovision === 'remove' ? 'remove' : 'suspend',
+        subjectMatch: SUBJECT_MATCHES.find((m) => m === sync?.subjectMatch) ?? 'none',
+      };
     },
 
     async setDirectorySync(tenantId: Types.ObjectId, input: DirectorySyncSettings, actor: Actor): Promise<DirectorySyncSettings> {

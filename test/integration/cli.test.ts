@@ -81,6 +81,7 @@ describe('the onramp CLI', () => {
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli')).stdout).toContain('authoritative: false\tdeprovision: suspend');
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'true', '--deprovision', 'remove')).stdout).toContain('authoritative: true\tdeprovision: remove');
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'maybe')).code).toBe(2);
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--subject-match', 'userName')).stdout).toContain('deprovision: remove\tsubject-match: userName');
     expect((await onramp('directories', 'disable', id, '--tenant', 'cli')).stdout).toContain('disabled');
     expect((await onramp('directories', 'delete', id, '--tenant', 'cli')).stdout).toContain('deleted');
     const gone = await onramp('directories', 'delete', id, '--tenant', 'cli');

@@ -29,10 +29,10 @@ describe('SCIM directory policies', () => {
   afterAll(async () => h?.close());
 
   const models = () => h.services.db.models;
-  const settings = (body: { authoritative: boolean; deprovision: 'suspend' | 'remove' }) => h.admin('PUT', '/tenants/pol-co/directory-sync', body);
+  const settings = (body: { authoritative: boolean; deprovision: 'suspend' | 'remove'; subjectMatch?: 'none' | 'userName' | 'externalId' }) => h.admin('PUT', '/tenants/pol-co/directory-sync', body);
 
   it('authoritative: a sign-in the directory did not push is refused (and audited); once pushed, the same person signs in to the same account', async () => {
-    expect((await h.admin('GET', '/tenants/pol-co/directory-sync')).body).toEqual({ authoritative: false, deprovision: 'suspend' });
+    expect((await h.admin('GET', '/tenants/pol-co/directory-sync')).body).toEqual({ authoritative: false, deprovision: 'suspend', subjectMatch: 'none' });
     expect((await settings({ authoritative: true, deprovision: 'suspend' })).status).toBe(200);
     expect((await h.admin('PUT', '/tenants/pol-co/directory-sync', { authoritative: 'yes' })).status).toBe(400);
 
@@ -47,6 +47,27 @@ describe('SCIM directory policies', () => {
     await waitForSignInRuns(h.services.client, saml.id, 'walt@pol-co.test');
     expect(await models().users.countDocuments({ email: 'walt@pol-co.test' })).toBe(1);
     expect((await settings({ authoritative: false, deprovision: 'suspend' })).status).toBe(200);
+  });
+
+  it("subject rule: a first sign-in whose NameID is a directory User's externalId lands on that User's account, whatever its email; without the rule it would not", async () => {
+    expect((await settings({ authoritative: false, deprovision: 'suspend', subjectMatch: 'externalId' })).status).toBe(200);
+    expect((await h.admin('PUT', '/tenants/pol-co/directory-sync', { authoritative: false, deprovision: 'suspend', subjectMatch: 'upn' })).status).toBe(400);
+    expect((await scim.call('POST', '/Users', okta.create('ivy@pol-co.test', 'EMP-4711'))).status).toBe(201);
+    const ivy = String((await models().users.findOne({ email: 'ivy@pol-co.test' }).lean())?._id);
+    // The IdP names her by employee id and sends a private address the tenant never verified.
+    const signedIn = await samlSignIn(saml, idp, { nameId: 'EMP-4711', email: 'ivy.private@elsewhere.test', name: 'Ivy' });
+    expect(signedIn.status).toBe(303);
+    await waitForSignInRuns(h.services.client, saml.id, 'EMP-4711');
+    expect(await models().users.countDocuments({ email: 'ivy.private@elsewhere.test' })).toBe(0);
+    expect(await models().identities.countDocuments({ userId: ivy })).toBe(2); // the directory's and the SAML connection's
+    expect(await models().memberships.countDocuments({ userId: ivy, tenantId })).toBe(1);
+
+    // The rule off: the same shape of sign-in is a stranger (JIT makes a second account — the ghost the rule prevents).
+    expect((await settings({ authoritative: false, deprovision: 'suspend', subjectMatch: 'none' })).status).toBe(200);
+    expect((await scim.call('POST', '/Users', okta.create('joe@pol-co.test', 'EMP-5000'))).status).toBe(201);
+    expect((await samlSignIn(saml, idp, { nameId: 'EMP-5000', email: 'joe.private@elsewhere.test', name: 'Joe' })).status).toBe(303);
+    await waitForSignInRuns(h.services.client, saml.id, 'EMP-5000');
+    expect(await models().users.countDocuments({ email: 'joe.private@elsewhere.test' })).toBe(1);
   });
 
   it("deprovision 'remove': the membership goes (grants revoked, sessions ended) and SSO stays refused even with JIT on, until the directory reactivates", async () => {

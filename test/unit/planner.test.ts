@@ -172,6 +172,27 @@ describe('planProvisioning', () => {
     });
   });
 
+  describe("the tenant's subject rule names a directory User (issue #14 §6)", () => {
+    const pushed = { id: 'm7', userId: 'u7', roles: ['member'], status: 'active' as const };
+
+    it("links the identity to that User's account, whatever account the email names and whatever the link policy", () => {
+      const plan = planProvisioning(state({ directoryUserId: 'u7', emailUserId: 'u9', membership: pushed, linking: { ...state().linking, policy: 'deny' } }), claim);
+      expect(plan).toEqual({ kind: 'provision', via: 'link', userId: 'u7', membership: { id: 'm7', roles: ['member'] }, actions: [{ kind: 'linkIdentity' }], groupActions: [] });
+    });
+
+    it('a suspended User is refused; an authoritative directory lets its own person in; a linked identity is what it is linked to', () => {
+      expect(planProvisioning(state({ directoryUserId: 'u7', membership: { ...pushed, status: 'suspended' } }), claim)).toEqual({ kind: 'deny', reason: 'membership_suspended' });
+      const authoritative = { id: 't1', jitEnabled: false, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
+      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7', membership: pushed }), claim)).toMatchObject({ kind: 'provision', userId: 'u7' });
+      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+    });
+
+    it('a directory push itself is not matched by the rule', () => {
+      const directory = state({ directoryUserId: 'u7', connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
+      expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });
+    });
+  });
+
   it('a returning member with every-sign-in sync gets the attribute actions of the policy', () => {
     const plan = planProvisioning(
       state({

@@ -1,4 +1,5 @@
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../../domain/approval';
+import { SUBJECT_MATCHES } from '../../domain/linking';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const tenantSchema = new Schema(
@@ -48,11 +49,15 @@ export const tenantSchema = new Schema(
     /**
      * SCIM directories of this tenant (issue #14): `authoritative` — sign-ins
      * create no membership the directory has not pushed; `deprovision` — what
-     * `active: false` or DELETE does to the membership (suspend it, or remove it).
+     * `active: false` or DELETE does to the membership (suspend it, or remove it);
+     * `subjectMatch` — a first SSO sign-in whose subject (SAML NameID, OIDC
+     * `sub`) equals a directory User's userName or externalId is that User's
+     * account (`none`: matched by email only, under the link policy).
      */
     directorySync: {
       authoritative: { type: Boolean, required: true, default: false },
       deprovision: { type: String, enum: ['suspend', 'remove'], required: true, default: 'suspend' },
+      subjectMatch: { type: String, enum: SUBJECT_MATCHES, required: true, default: 'none' },
     },
     /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
     conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },

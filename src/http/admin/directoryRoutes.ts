@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Libraries } from '../../library';
 import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
+import { SUBJECT_MATCHES } from '../../domain/linking';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';
 import { decodeCursor } from '../../library/pagination';
@@ -27,7 +28,7 @@ const directoryOut = z.object({
   createdAt: z.string(),
 });
 const withToken = directoryOut.extend({ token: z.string() });
-const directorySyncBody = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']) });
+const directorySyncBody = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']), subjectMatch: z.enum(SUBJECT_MATCHES).default('none') });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const directoryUserOut = z.object({
   id: z.string(),
