@@ -126,11 +126,12 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
 
     /**
      * Suspend a membership (naming who did), or restore one — only one that
-     * `by` suspended: a directory does not undo an admin's suspension.
+     * `by` suspended: a directory does not undo an admin's suspension (an
+     * admin, `override`, restores any).
      * Audited once per run and user; `unchanged` when there was nothing to do.
      */
     async setMembershipStatus(
-      input: RunScoped & { tenantId: string; userId: string; status: 'active' | 'suspended'; by: string },
+      input: RunScoped & { tenantId: string; userId: string; status: 'active' | 'suspended'; by: string; override?: boolean },
     ): Promise<'changed' | 'unchanged' | 'absent' | 'not-ours'> {
       const _id = membershipKey(input.tenantId, input.userId);
       const membership = await models.memberships.findById(_id).lean();
@@ -151,7 +152,7 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
         await audit();
         return 'changed';
       }
-      if (input.status === 'active' && membership.suspendedBy !== input.by) return 'not-ours';
+      if (input.status === 'active' && membership.suspendedBy !== input.by && input.override !== true) return 'not-ours';
       await models.memberships.updateOne(
         { _id },
         { $set: { status: input.status, suspendedBy: input.status === 'suspended' ? input.by : null, statusChangedBy: input.run } },
@@ -168,14 +169,15 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
     },
 
     /**
-     * Remove a membership on a directory's word (tenant setting `deprovision:
-     * remove`; its grants are revoked before): the hold goes in first, so a
-     * sign-in racing with it never finds neither membership nor hold; then the
-     * membership goes, audited once. The account and other tenants are untouched.
+     * Remove a membership (its grants are revoked before). On a directory's
+     * word (tenant setting `deprovision: remove`) a hold goes in first, so a
+     * sign-in racing with it never finds neither membership nor hold; an
+     * admin's removal (no `directoryId`) leaves none. The membership goes,
+     * audited once. The account and other tenants are untouched.
      */
-    async removeMembership(input: RunScoped & { tenantId: string; userId: string; directoryId: string }): Promise<'removed' | 'absent'> {
+    async removeMembership(input: RunScoped & { tenantId: string; userId: string; directoryId?: string }): Promise<'removed' | 'absent'> {
       const _id = membershipKey(input.tenantId, input.userId);
-      await models.directoryHolds.updateOne({ _id }, { $setOnInsert: { directoryId: input.directoryId } }, { upsert: true });
+      if (input.directoryId) await models.directoryHolds.updateOne({ _id }, { $setOnInsert: { directoryId: input.directoryId } }, { upsert: true });
       const membership = await models.memberships.findById(_id).lean();
       if (!membership) return 'absent';
       await runAudit(input.run, `membership.removed.${input.userId}`, {

@@ -13,6 +13,7 @@ import { directoryGroupMemberActivities } from './directoryGroupMembers';
 import { directoryGroupActivities } from './directoryGroups';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
+import { lifecycleActivities } from './lifecycle';
 import { membershipsActivities } from './memberships';
 import { outcomesActivities } from './outcomes';
 import { stateActivities } from './state';
@@ -35,6 +36,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...directoryActivities(support),
     ...directoryGroupActivities(support),
     ...directoryGroupMemberActivities(support),
+    ...lifecycleActivities(support),
   };
 }
 

@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   sp_key_in_use: e(409),
   too_many_sp_keys: e(409),
   too_many_tokens: e(409),
+  last_owner: e(409),
+  group_owned_by_directory: e(409),
   // Domains
   domain_not_claimable: e(400),
   domain_not_verified: e(422),

@@ -15,6 +15,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalVerdict, SignInDecision } from '../src/domain/decision';
 import type { ScimGroupWrite, ScimGroupWriteResult } from '../src/scim/groupWrites';
 import type { ScimUserWrite, ScimWriteResult } from '../src/scim/userWrites';
+import type { AdminWrite, AdminWriteResult } from './tenantAdminFlow';
 
 /** The login request's Update-with-Start: answers as soon as the decision is known. */
 export const decisionUpdate = defineUpdate<SignInDecision>('decision');
@@ -42,3 +43,6 @@ export const scimUserWriteUpdate = defineUpdate<ScimWriteResult, [ScimUserWrite]
 
 /** One SCIM write to a directory's Group (directoryGroup.ts), as scimUserWrite is to a User. */
 export const scimGroupWriteUpdate = defineUpdate<ScimGroupWriteResult, [ScimGroupWrite]>('scimGroupWrite');
+
+/** One admin lifecycle write to a tenant (tenantAdmin.ts): suspend/reactivate/remove a member, remove a group. */
+export const adminWriteUpdate = defineUpdate<AdminWriteResult, [AdminWrite]>('adminWrite');

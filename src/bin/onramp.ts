@@ -7,6 +7,7 @@
  *   onramp approvals reject  <request-id> --tenant <slug> --reason <text>
  *   onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]
  *   onramp directories list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings … --tenant <slug>
+ *   onramp members suspend|reactivate|remove <user-id> --tenant <slug>;  onramp members remove-group <group> --tenant <slug>
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { adminClient, UsageError } from '../cli/adminClient';
 import { approvalsCommand } from '../cli/approvals';
 import { directoriesCommand } from '../cli/directories';
+import { membersCommand } from '../cli/members';
 import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
@@ -29,10 +31,12 @@ const USAGE = `usage:
   onramp directories enable|disable|delete <directory-id> --tenant <slug>
   onramp directories users|groups|operations <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]
   onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
+  onramp members suspend|reactivate|remove <user-id> --tenant <slug>
+  onramp members remove-group <group> --tenant <slug>
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
-const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand } as const;
+const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand } as const;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -68,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     await setupTemporal(out);
     return 0;
   }
-  if (group !== 'approvals' && group !== 'directories') throw new UsageError('expected: onramp approvals …, onramp directories …, or onramp setup-temporal');
+  if (group !== 'approvals' && group !== 'directories' && group !== 'members') throw new UsageError('expected: onramp approvals …, directories …, members …, or setup-temporal');
   if (!command) throw new UsageError(`expected: onramp ${group} <command>`);
   const tenant = values.tenant;
   if (!tenant) throw new UsageError('--tenant is required');

@@ -20,7 +20,7 @@ export const GROUP_SYNC_MODES = ['off', 'add-only', 'full'] as const;
 export type GroupSyncMode = (typeof GROUP_SYNC_MODES)[number];
 
 /** Where a grant came from: a connection's group mapping, an admin, or directory sync. */
-export type GrantSource = `idp:${string}` | 'admin' | 'directory' | `directory:${string}`;
+export type GrantSource = `idp:${string}` | 'admin' | 'invitation' | 'import' | 'directory' | `directory:${string}`;
 export const idpSource = (connectionId: string): GrantSource => `idp:${connectionId}`;
 export const directorySource = (directoryId: string): GrantSource => `directory:${directoryId}`;
 export const isIdpSource = (source: string): boolean => source.startsWith('idp:');

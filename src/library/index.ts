@@ -13,6 +13,8 @@ import { createEmailSignInLibrary } from './emailSignIn';
 import { createGroupLibrary } from './groups';
 import { createIdentityLibrary } from './identities';
 import { createMemberLibrary } from './members';
+import { createMemberLifecycleLibrary } from './memberLifecycle';
+import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -54,9 +56,8 @@ export function createLibraries({
   );
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;
-  const directoryWriter =
-    injectedWriter ??
-    createDirectoryWriter(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
+  const temporalWrites = { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs };
+  const directoryWriter = injectedWriter ?? createDirectoryWriter(temporalClient, temporalWrites);
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
@@ -65,6 +66,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
+    lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),
     identities: createIdentityLibrary(models),

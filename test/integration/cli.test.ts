@@ -77,6 +77,13 @@ describe('the onramp CLI', () => {
     expect(pushed.status).toBe(201);
     expect((await onramp('directories', 'users', id, '--tenant', 'cli')).stdout).toMatch(new RegExp(`${String(pushed.body.id)}\tpat@cli.test\tactive`));
     expect((await onramp('directories', 'groups', id, '--tenant', 'cli')).stdout).toContain('no groups');
+    // The member lifecycle (issue #15 §4) on the account the directory made.
+    const pat = String((await h.services.db.models.users.findOne({ email: 'pat@cli.test' }).lean())?._id);
+    expect((await onramp('members', 'suspend', pat, '--tenant', 'cli')).stdout).toContain(`${pat}\tsuspended`);
+    expect((await onramp('members', 'reactivate', pat, '--tenant', 'cli')).stdout).toContain(`${pat}\tactive`);
+    const nobody = await onramp('members', 'remove', '0123456789abcdef01234567', '--tenant', 'cli');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('404 not_found');
     expect((await onramp('directories', 'operations', id, '--tenant', 'cli')).stdout).toContain('scim.user_created');
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli')).stdout).toContain('authoritative: false\tdeprovision: suspend');
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'true', '--deprovision', 'remove')).stdout).toContain('authoritative: true\tdeprovision: remove');

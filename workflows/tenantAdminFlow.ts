@@ -1,0 +1,77 @@
+/**
+ * One admin write to a tenant (issue #15 §4): suspend, reactivate or remove a
+ * membership — the offboarding steps, each audited once — or remove a tenant
+ * group with its grants. Deterministic: the world is reached only through
+ * `acts`; what may happen is decided by the pure planLifecycle.
+ */
+import type { LifecycleActivities } from '../activities/lifecycle';
+import type { ProvisioningActivities } from '../activities/provisioning';
+import { planLifecycle, type LifecycleAction } from '../src/domain/memberLifecycle';
+import type { ProvisioningActor, ProvisioningContext } from '../src/domain/provisioningContext';
+import type { RunRef } from '../src/domain/runRef';
+
+export type TenantAdminActivities = LifecycleActivities & Pick<ProvisioningActivities, 'setMembershipStatus' | 'revokeGroupGrant' | 'endTenantSessions' | 'removeMembership'>;
+
+export type AdminWrite =
+  | { id: string; kind: 'member'; action: LifecycleAction; userId: string; actor: ProvisioningActor }
+  | { id: string; kind: 'removeGroup'; group: string; actor: ProvisioningActor };
+
+export type AdminWriteResult =
+  | { ok: true; changed: boolean; status: 'active' | 'suspended' | 'removed' | 'deleted' }
+  | { ok: false; code: 'member_not_found' | 'last_owner' | 'group_not_found'; message: string };
+
+const REFUSALS = {
+  member_not_found: 'This person is not a member of the tenant.',
+  last_owner: 'This is the last active owner of the tenant: make someone else an owner first.',
+  group_not_found: 'The tenant has no group of that name.',
+} as const;
+
+/** What the admin actor writes into grants' and memberships' `by`. */
+const ADMIN_BY = 'admin';
+
+export async function runAdminWrite(tenantId: string, write: AdminWrite, run: RunRef, acts: TenantAdminActivities, note: (d: string) => void): Promise<AdminWriteResult> {
+  const scope: ProvisioningContext = { run, tenantId, source: 'admin', actor: write.actor };
+  const refuse = async (code: keyof typeof REFUSALS, target: { type: string; id: string }, userId?: string): Promise<AdminWriteResult> => {
+    note(`refused:${code}`);
+    const action = write.kind === 'member' ? `membership.${write.action}` : 'group.remove';
+    await acts.recordAdminRefusal({ ...scope, action, target, reason: code, ...(userId ? { userId } : {}) });
+    return { ok: false, code, message: REFUSALS[code] };
+  };
+
+  if (write.kind === 'removeGroup') {
+    // Grants first, in bounded batches; the group last, so a retry finds what is left to do.
+    let left = 1;
+    while (left > 0) left = await acts.revokeGroupGrants({ ...scope, group: write.group });
+    const deleted = await acts.deleteTenantGroup({ ...scope, group: write.group });
+    if (deleted === 'absent') return refuse('group_not_found', { type: 'group', id: write.group });
+    note(`group_deleted:${write.group}`);
+    return { ok: true, changed: true, status: 'deleted' };
+  }
+
+  const { userId } = write;
+  const plan = planLifecycle(write.action, await acts.lifecycleFacts({ tenantId, userId }));
+  if (plan.kind === 'refuse') return refuse(plan.reason, { type: 'membership', id: `${tenantId}:${userId}` }, userId);
+  if (plan.kind === 'unchanged') return { ok: true, changed: false, status: write.action === 'reactivate' ? 'active' : 'suspended' };
+
+  const member = { ...scope, userId };
+  if (plan.status === 'active') {
+    await acts.setMembershipStatus({ ...member, status: 'active', by: ADMIN_BY, override: true });
+    note('membership_reactivated');
+    return { ok: true, changed: true, status: 'active' };
+  }
+  // Suspended first in either case: a sign-in racing with the rest is refused.
+  await acts.setMembershipStatus({ ...member, status: 'suspended', by: ADMIN_BY });
+  if (plan.revokeGrants) {
+    for (const g of await acts.membershipGrants({ tenantId, userId })) {
+      await acts.revokeGroupGrant({ ...member, connectionId: ADMIN_BY, grant: { kind: g.kind, value: g.value, source: g.source } });
+    }
+  }
+  if (plan.endSessions) await acts.endTenantSessions(member);
+  if (plan.status === 'removed') {
+    await acts.removeMembership(member);
+    note('membership_removed');
+    return { ok: true, changed: true, status: 'removed' };
+  }
+  note('membership_suspended');
+  return { ok: true, changed: true, status: 'suspended' };
+}
