@@ -62,7 +62,7 @@ describe('SCIM resources: canonical form', () => {
     const user = userFromBody(oktaCreate);
     expect(user.password).toBeUndefined();
     expect(user.groups).toBeUndefined();
-    expect(userFacts(user)).toEqual({ userName: 'test.user@okta.local', externalId: '00ujl29u0le5T6Aj10h7', active: true, email: 'test.user@okta.local', name: 'Test User' });
+    expect(userFacts(user)).toEqual({ userName: 'test.user@okta.local', externalId: '00ujl29u0le5T6Aj10h7', active: true, email: 'test.user@okta.local', emails: ['test.user@okta.local'], name: 'Test User' });
   });
 
   it('canonicalizes attribute names, string booleans and a bare manager id', () => {
