@@ -7,6 +7,7 @@
  * anything twice.
  */
 import { accountsActivities } from './accounts';
+import { adminProvisioningActivities } from './adminProvisioning';
 import { approvalsActivities } from './approvals';
 import { directoryActivities } from './directory';
 import { directoryGroupMemberActivities } from './directoryGroupMembers';
@@ -37,6 +38,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...directoryGroupActivities(support),
     ...directoryGroupMemberActivities(support),
     ...lifecycleActivities(support),
+    ...adminProvisioningActivities(support),
   };
 }
 

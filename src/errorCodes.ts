@@ -44,6 +44,15 @@ export const ERROR_CODES = {
   too_many_sp_keys: e(409),
   too_many_tokens: e(409),
   last_owner: e(409),
+  link_requires_approval: e(409),
+  link_refused: e(409),
+  membership_suspended: e(409),
+  concurrent_change: e(409),
+  // Admin provisioning (issue #15)
+  email_invalid: e(400),
+  unknown_role: e(422),
+  unknown_group: e(422),
+  idempotency_key_reused: e(422),
   group_owned_by_directory: e(409),
   // Domains
   domain_not_claimable: e(400),

@@ -2,3 +2,4 @@ export { signInWorkflow, decisionUpdate, stateQuery } from './signIn';
 export { directoryUserWorkflow, scimUserWriteUpdate } from './directoryUser';
 export { directoryGroupWorkflow, groupMembersWorkflow, scimGroupWriteUpdate } from './directoryGroup';
 export { tenantAdminWorkflow, adminWriteUpdate } from './tenantAdmin';
+export { memberCreationWorkflow } from './memberCreation';

@@ -15,6 +15,7 @@ import { createIdentityLibrary } from './identities';
 import { createMemberLibrary } from './members';
 import { createMemberLifecycleLibrary } from './memberLifecycle';
 import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
+import { createMemberCreator } from '../temporal/memberCreationClient';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -66,7 +67,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites)),
+    lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),
     identities: createIdentityLibrary(models),

@@ -8,7 +8,7 @@ import { connectionRouter } from './connectionRoutes';
 import { directoryRouter } from './directoryRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
-import { lifecycleRouter } from './lifecycleRoutes';
+import { memberRouter } from './memberRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
@@ -87,7 +87,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
-  r.use(lifecycleRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, actor: ADMIN }));
+  r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(
     directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, directoryContents: deps.directoryContents, audit: deps.audit, policies: deps.policies, actor: ADMIN }),

@@ -1,0 +1,55 @@
+import { Types } from 'mongoose';
+import { membershipKey } from '../src/db/models/membership';
+import type { AdminProvisioningState } from '../src/domain/adminProvisioning';
+import { emailDomain, normalizeEmail } from '../src/domain/email';
+import { tenantRoles } from '../src/domain/groups';
+import { PRIVILEGED_ROLES } from '../src/domain/roles';
+import { sameRun, type RunRef } from '../src/domain/runRef';
+import type { ActivitySupport } from './support';
+
+/** Loading the world an admin's request (API, import row, invitation) is planned against (src/domain/adminProvisioning.ts). */
+export function adminProvisioningActivities({ models }: ActivitySupport) {
+  return {
+    /**
+     * The world as it was before this run (documents the run itself wrote are
+     * left out, so a retried row plans as the first time did): keyed reads by
+     * the tenant, the email, its domain and the membership.
+     */
+    async loadAdminState({ run, tenantId, email: raw }: { run: RunRef; tenantId: string; email: string }): Promise<AdminProvisioningState> {
+      const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
+      const email = normalizeEmail(raw);
+      const [tenant, emailClaimDoc, domainOwner] = await Promise.all([
+        Types.ObjectId.isValid(tenantId) ? models.tenants.findById(tenantId).lean() : null,
+        email ? models.userEmails.findById(email).lean() : null,
+        email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,
+      ]);
+      const emailClaim = notOurs(emailClaimDoc);
+      const userId = emailClaim ? String(emailClaim.userId) : null;
+      const [membershipDoc, candidateMemberships, groups] = await Promise.all([
+        userId && tenant ? models.memberships.findById(membershipKey(tenantId, userId)).lean() : null,
+        userId ? models.memberships.find({ userId: emailClaim?.userId, status: 'active' }).lean() : [],
+        tenant ? models.groups.find({ tenantId: tenant._id }, { name: 1 }).lean() : [],
+      ]);
+      const membership = notOurs(membershipDoc);
+      return {
+        tenant: tenant
+          ? {
+              id: String(tenant._id),
+              roles: tenantRoles(tenant.roles?.custom ?? []),
+              defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
+              groups: groups.map((g) => g.name),
+              verifiedDomains: (tenant.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
+              linkPolicy: tenant.linking?.policy ?? 'approval',
+              linkFallback: tenant.linking?.fallback ?? 'deny',
+            }
+          : null,
+        email,
+        emailUserId: userId,
+        domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
+        membership: membership ? { id: String(membership._id), status: membership.status } : null,
+        candidateIsPrivileged: candidateMemberships.some((m) => m.roles.some((r) => PRIVILEGED_ROLES.includes(r))),
+        candidateIsExcluded: userId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === userId) : false,
+      };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { createMemberLibrary } from '../../library/members';
+import type { MemberLifecycleLibrary } from '../../library/memberLifecycle';
+import type { createTenantLibrary } from '../../library/tenants';
+import { validationError } from '../../errors';
+import { route } from '../route';
+import { groupName, groupParams } from './groupSchemas';
+import { memberDetailOut, memberParams, tenantParams } from './schemas';
+
+export interface MemberRouterDeps {
+  tenants: ReturnType<typeof createTenantLibrary>;
+  lifecycle: MemberLifecycleLibrary;
+  members: ReturnType<typeof createMemberLibrary>;
+  actor: { type: 'admin'; id: string | null };
+}
+
+/** What `POST …/members` takes: the same fields as an import row. */
+export const createMemberBody = z.strictObject({
+  email: z.string().min(3).max(320),
+  name: z.string().max(200).nullable().default(null),
+  roles: z.array(z.string().max(40)).max(20).default([]),
+  groups: z.array(groupName).max(50).default([]),
+  externalId: z.string().max(200).nullable().default(null),
+});
+const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged']), member: memberDetailOut });
+
+/** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
+function idempotencyKeyOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw validationError('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
+  return header;
+}
+
+const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
+
+/**
+ * Create a member (201 created or linked, 200 when they were one already);
+ * suspend, reactivate, remove a member; remove a group (issue #15 §2, §4).
+ * Each a durable run; refusals are 404, 409 (`last_owner`, link policy) or 422.
+ */
+export function memberRouter({ tenants, lifecycle, members, actor }: MemberRouterDeps): Router {
+  const r = Router();
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
+
+  r.post(
+    '/tenants/:tenant/members',
+    route({ params: tenantParams, body: createMemberBody, response: createdMemberOut }, async ({ params, body, req, res }) => {
+      const key = idempotencyKeyOf(req.get('idempotency-key'));
+      const tenant = await tenantOf(params);
+      const done = await lifecycle.create(tenant._id, body, actor, key);
+      const member = await members.getForTenant(tenant._id, done.userId);
+      if (!member) throw new Error('the created member is not readable');
+      res.status(done.outcome === 'unchanged' ? 200 : 201);
+      return { outcome: done.outcome, member };
+    }),
+  );
+
+  for (const action of ['suspend', 'reactivate'] as const) {
+    r.post(
+      `/tenants/:tenant/members/:userId/${action}`,
+      route({ params: memberParams, response: lifecycleOut }, async ({ params }) => {
+        const done = await lifecycle.change((await tenantOf(params))._id, params.userId, action, actor);
+        return { userId: params.userId, status: done.status === 'active' ? ('active' as const) : ('suspended' as const), changed: done.changed };
+      }),
+    );
+  }
+
+  r.delete(
+    '/tenants/:tenant/members/:userId',
+    route({ params: memberParams, status: 204 }, async ({ params }) => {
+      await lifecycle.change((await tenantOf(params))._id, params.userId, 'remove', actor);
+    }),
+  );
+
+  r.delete(
+    '/tenants/:tenant/groups/:group',
+    route({ params: groupParams, status: 204 }, async ({ params }) => {
+      await lifecycle.removeGroup((await tenantOf(params))._id, params.group, actor);
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,70 @@
+/**
+ * One member an admin adds (API creation, an import row), through the core:
+ * load the world, plan with the pure planAdminProvisioning, carry out the
+ * same idempotent account activities a sign-in uses. Deterministic (the
+ * world only through `acts`), so a workflow runs it with local activities and
+ * an import's batch activity runs it with the activity functions themselves.
+ */
+import type { ProvisioningActivities } from '../activities/provisioning';
+import { planAdminProvisioning, type AdminPlan, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import type { GrantSource } from '../src/domain/groups';
+import type { ProvisioningContext } from '../src/domain/provisioningContext';
+
+export type MemberProvisioningActivities = Pick<ProvisioningActivities, 'loadAdminState' | 'ensureUser' | 'ensureMembership' | 'applyGroupGrant' | 'recordAdminRefusal'>;
+
+export interface MemberResult {
+  outcome: RowOutcome;
+  /** Why a row was not provisioned (the plan's refusal), or null. */
+  reason: string | null;
+  detail: string | null;
+  userId: string | null;
+}
+
+const MAX_PLANS = 3;
+
+/** What a plan that writes nothing answers. */
+function unwritten(plan: Exclude<AdminPlan, { outcome: 'created' | 'linked' }>): MemberResult {
+  if (plan.outcome === 'unchanged') return { outcome: 'unchanged', reason: null, detail: null, userId: plan.userId };
+  return { outcome: plan.outcome, reason: plan.reason, detail: plan.detail ?? null, userId: null };
+}
+
+/** Plan only: what provisionMember would do, writing nothing (an import's dry run). */
+export async function predictMember(request: MemberRequest, scope: ProvisioningContext, acts: Pick<MemberProvisioningActivities, 'loadAdminState'>): Promise<MemberResult> {
+  const plan = planAdminProvisioning(await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email }), request);
+  return plan.outcome === 'created' || plan.outcome === 'linked' ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null } : unwritten(plan);
+}
+
+export async function provisionMember(request: MemberRequest, scope: ProvisioningContext, source: GrantSource, acts: MemberProvisioningActivities): Promise<MemberResult> {
+  for (let attempt = 1; ; attempt++) {
+    const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email });
+    const plan = planAdminProvisioning(state, request);
+    if (plan.outcome !== 'created' && plan.outcome !== 'linked') {
+      // A refusal writes nothing but its audit event (`member.<source>_refused`), once per run.
+      if (plan.outcome !== 'unchanged') {
+        const target = { type: 'email', id: (state.email ?? request.email).slice(0, 320) };
+        await acts.recordAdminRefusal({ ...scope, action: `member.${scope.source}`, target, reason: plan.reason });
+      }
+      return unwritten(plan);
+    }
+    let userId: string;
+    if (plan.outcome === 'created') {
+      const attributes: Record<string, string> = request.externalId ? { externalId: request.externalId } : {};
+      const user = await acts.ensureUser({ ...scope, email: state.email ?? request.email, claimEmail: true, name: request.name, attributes });
+      // Someone else's account took the email meanwhile: plan again against it.
+      if (!user.createdByThisRun) {
+        if (attempt < MAX_PLANS) continue;
+        return { outcome: 'failed', reason: 'concurrent_change', detail: null, userId: null };
+      }
+      userId = user.userId;
+    } else {
+      userId = plan.userId;
+    }
+    const membership = await acts.ensureMembership({ ...scope, userId, roles: plan.roles });
+    // A sign-in or another admin made the membership meanwhile: theirs stands.
+    if (!membership.createdByThisRun) return { outcome: 'unchanged', reason: null, detail: null, userId };
+    for (const group of plan.groups) {
+      await acts.applyGroupGrant({ ...scope, connectionId: scope.actor.id ?? source, userId, grant: { kind: 'group', value: group, source }, createGroup: false });
+    }
+    return { outcome: plan.outcome, reason: null, detail: null, userId };
+  }
+}
