@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { groupKey } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import type { AdminProvisioningState } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
@@ -15,7 +16,7 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
      * left out, so a retried row plans as the first time did): keyed reads by
      * the tenant, the email, its domain and the membership.
      */
-    async loadAdminState({ run, tenantId, email: raw }: { run: RunRef; tenantId: string; email: string }): Promise<AdminProvisioningState> {
+    async loadAdminState({ run, tenantId, email: raw, groups: asked = [] }: { run: RunRef; tenantId: string; email: string; groups?: string[] }): Promise<AdminProvisioningState> {
       const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
       const email = normalizeEmail(raw);
       const [tenant, emailClaimDoc, domainOwner] = await Promise.all([
@@ -25,19 +26,21 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
       ]);
       const emailClaim = notOurs(emailClaimDoc);
       const userId = emailClaim ? String(emailClaim.userId) : null;
-      const [membershipDoc, candidateMemberships, groups] = await Promise.all([
+      const [membershipDoc, groups] = await Promise.all([
         userId && tenant ? models.memberships.findById(membershipKey(tenantId, userId)).lean() : null,
-        userId ? models.memberships.find({ userId: emailClaim?.userId, status: 'active' }).lean() : [],
-        tenant ? models.groups.find({ tenantId: tenant._id }, { name: 1 }).lean() : [],
+        // Only the groups the request names, by key (a scan of the tenant's groups per row would not scale).
+        tenant ? Promise.all([...new Set(asked)].map((g) => models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean())) : [],
       ]);
       const membership = notOurs(membershipDoc);
+      // Privileged roles anywhere (a scan by userId): only for a link candidate.
+      const candidateMemberships = userId && !membership ? await models.memberships.find({ userId: emailClaim?.userId, status: 'active' }).lean() : [];
       return {
         tenant: tenant
           ? {
               id: String(tenant._id),
               roles: tenantRoles(tenant.roles?.custom ?? []),
               defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
-              groups: groups.map((g) => g.name),
+              groups: groups.flatMap((g) => (g ? [g.name] : [])),
               verifiedDomains: (tenant.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
               linkPolicy: tenant.linking?.policy ?? 'approval',
               linkFallback: tenant.linking?.fallback ?? 'deny',

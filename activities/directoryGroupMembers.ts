@@ -1,6 +1,6 @@
 import { scimMemberKey } from '../src/db/models/scimGroup';
-import { groupMemberGrants, inPool, PARALLEL, type WriteScoped } from './groupMemberGrants';
-import type { ActivitySupport, RunScoped } from './support';
+import { groupMemberGrants, PARALLEL, type WriteScoped } from './groupMemberGrants';
+import { inPool, type ActivitySupport, type RunScoped } from './support';
 
 /** How many stored members one page step handles (a 10,000-member replace is 10 chunks in, 20 pages out). */
 export const MEMBER_PAGE = 500;

@@ -7,7 +7,7 @@ import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { directorySource, type Grant } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
-import type { ActivitySupport, RunScoped } from './support';
+import { inPool, type ActivitySupport, type RunScoped } from './support';
 
 /** Which group a write is for. */
 export interface ScimGroupTarget {
@@ -21,15 +21,6 @@ export type WriteScoped = RunScoped & ScimGroupTarget & { writeId: string; op?: 
 
 /** How many members of a batch are written to at once. */
 export const PARALLEL = 8;
-
-/** Run `fn` over `items`, at most `width` at a time. */
-export async function inPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-}
 
 /**
  * What the group activities share: a directory group's grant to one member

@@ -14,6 +14,7 @@ import { directoryGroupMemberActivities } from './directoryGroupMembers';
 import { directoryGroupActivities } from './directoryGroups';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
+import { importActivities } from './imports';
 import { lifecycleActivities } from './lifecycle';
 import { membershipsActivities } from './memberships';
 import { outcomesActivities } from './outcomes';
@@ -26,19 +27,24 @@ export type { ProvisioningDeps, RunScoped } from './support';
 
 export function createProvisioningActivities(deps: ProvisioningDeps) {
   const support = activitySupport(deps);
-  return {
+  // What an admin's member requests run through (imports call it directly, workflows as activities).
+  const core = {
     ...stateActivities(support),
     ...accountsActivities(support),
     ...membershipsActivities(support),
+    ...grantsActivities(support),
+    ...lifecycleActivities(support),
+    ...adminProvisioningActivities(support),
+  };
+  return {
+    ...core,
     ...attributesActivities(support),
     ...approvalsActivities(support),
-    ...grantsActivities(support),
     ...outcomesActivities(support),
     ...directoryActivities(support),
     ...directoryGroupActivities(support),
     ...directoryGroupMemberActivities(support),
-    ...lifecycleActivities(support),
-    ...adminProvisioningActivities(support),
+    ...importActivities(support, core),
   };
 }
 

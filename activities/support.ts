@@ -95,3 +95,12 @@ export function activitySupport({ models, logger, now = () => new Date() }: Prov
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;
+
+/** Run `fn` over `items`, at most `width` at a time. */
+export async function inPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+}

@@ -53,6 +53,10 @@ export const ERROR_CODES = {
   unknown_role: e(422),
   unknown_group: e(422),
   idempotency_key_reused: e(422),
+  import_malformed: e(400),
+  import_too_large: e(413),
+  import_not_done: e(409),
+  unsupported_media_type: e(415),
   group_owned_by_directory: e(409),
   // Domains
   domain_not_claimable: e(400),

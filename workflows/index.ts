@@ -3,3 +3,4 @@ export { directoryUserWorkflow, scimUserWriteUpdate } from './directoryUser';
 export { directoryGroupWorkflow, groupMembersWorkflow, scimGroupWriteUpdate } from './directoryGroup';
 export { tenantAdminWorkflow, adminWriteUpdate } from './tenantAdmin';
 export { memberCreationWorkflow } from './memberCreation';
+export { importWorkflow, importProgressQuery } from './import';

@@ -5,12 +5,21 @@
  * world only through `acts`), so a workflow runs it with local activities and
  * an import's batch activity runs it with the activity functions themselves.
  */
-import type { ProvisioningActivities } from '../activities/provisioning';
+import type { accountsActivities } from '../activities/accounts';
+import type { adminProvisioningActivities } from '../activities/adminProvisioning';
+import type { grantsActivities } from '../activities/grants';
+import type { LifecycleActivities } from '../activities/lifecycle';
+import type { membershipsActivities } from '../activities/memberships';
 import { planAdminProvisioning, type AdminPlan, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 
-export type MemberProvisioningActivities = Pick<ProvisioningActivities, 'loadAdminState' | 'ensureUser' | 'ensureMembership' | 'applyGroupGrant' | 'recordAdminRefusal'>;
+type Core = ReturnType<typeof adminProvisioningActivities> &
+  ReturnType<typeof accountsActivities> &
+  ReturnType<typeof membershipsActivities> &
+  ReturnType<typeof grantsActivities> &
+  LifecycleActivities;
+export type MemberProvisioningActivities = Pick<Core, 'loadAdminState' | 'ensureUser' | 'ensureMembership' | 'applyGroupGrant' | 'recordAdminRefusal'>;
 
 export interface MemberResult {
   outcome: RowOutcome;
@@ -30,13 +39,13 @@ function unwritten(plan: Exclude<AdminPlan, { outcome: 'created' | 'linked' }>):
 
 /** Plan only: what provisionMember would do, writing nothing (an import's dry run). */
 export async function predictMember(request: MemberRequest, scope: ProvisioningContext, acts: Pick<MemberProvisioningActivities, 'loadAdminState'>): Promise<MemberResult> {
-  const plan = planAdminProvisioning(await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email }), request);
+  const plan = planAdminProvisioning(await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }), request);
   return plan.outcome === 'created' || plan.outcome === 'linked' ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null } : unwritten(plan);
 }
 
 export async function provisionMember(request: MemberRequest, scope: ProvisioningContext, source: GrantSource, acts: MemberProvisioningActivities): Promise<MemberResult> {
   for (let attempt = 1; ; attempt++) {
-    const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email });
+    const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups });
     const plan = planAdminProvisioning(state, request);
     if (plan.outcome !== 'created' && plan.outcome !== 'linked') {
       // A refusal writes nothing but its audit event (`member.<source>_refused`), once per run.

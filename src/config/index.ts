@@ -15,6 +15,8 @@ export interface Config {
   signInWaitMs: number;
   /** SCIM: requests per second per directory (per instance), and how long a request waits for its write. */
   scim: { ratePerSecond: number; waitMs: number };
+  /** Bulk imports: how late a chunk's heartbeat may be before it is retried elsewhere. */
+  imports: { heartbeatSeconds: number };
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
   mongo: { uri: string | undefined; database: string };
@@ -151,6 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },
+    imports: { heartbeatSeconds: e.ONRAMP_IMPORT_HEARTBEAT_SECONDS },
     sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {

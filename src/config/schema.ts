@@ -39,6 +39,8 @@ export const envSchema = z.object({
   /** SCIM requests a directory may make per second (per onramp instance; a burst of twice as many is allowed), and how long one waits for its write. */
   ONRAMP_SCIM_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
   ONRAMP_SCIM_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
+  /** How late an import chunk's heartbeat may be before another worker takes the chunk over (a killed worker's). */
+  ONRAMP_IMPORT_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
 
   /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
   ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

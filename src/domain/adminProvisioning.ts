@@ -34,7 +34,7 @@ export interface AdminProvisioningState {
     roles: string[];
     /** What a new member gets when the request names no role (the tenant's JIT default roles). */
     defaultRoles: string[];
-    /** Names of the tenant's groups. */
+    /** The tenant's groups among those the request names (the loader reads only those). */
     groups: string[];
     verifiedDomains: string[];
     linkPolicy: LinkPolicy;

@@ -16,6 +16,8 @@ import { createMemberLibrary } from './members';
 import { createMemberLifecycleLibrary } from './memberLifecycle';
 import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
 import { createMemberCreator } from '../temporal/memberCreationClient';
+import { createImportRunner } from '../temporal/importClient';
+import { createImportLibrary } from './imports';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -67,6 +69,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
+    imports: createImportLibrary(models, createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, heartbeatSeconds: config.imports.heartbeatSeconds }), logger),
     lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),

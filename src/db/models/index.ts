@@ -7,6 +7,7 @@ import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
+import { importChunkModel, importModel, importResultModel } from './import';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
@@ -49,6 +50,9 @@ export function createModels(conn: Connection) {
     directoryHolds: directoryHoldModel(conn),
     scimGroupMembers: scimGroupMemberModel(conn),
     scimStagedMembers: scimStagedMembersModel(conn),
+    imports: importModel(conn),
+    importChunks: importChunkModel(conn),
+    importResults: importResultModel(conn),
   };
 }
 

@@ -9,6 +9,7 @@ import { directoryRouter } from './directoryRoutes';
 import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { memberRouter } from './memberRoutes';
+import { importRouter } from './importRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
@@ -45,7 +46,7 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle'
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports'
 > & {
   adminToken: string;
   models: Models;
@@ -87,6 +88,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
+  r.use(importRouter({ tenants: deps.tenants, imports: deps.imports, actor: ADMIN }));
   r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(

@@ -1,0 +1,93 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
+import { ROW_OUTCOMES, type RowOutcome } from '../src/domain/adminProvisioning';
+import type { ProvisioningActor } from '../src/domain/provisioningContext';
+import type { RunRef } from '../src/domain/runRef';
+import { isDuplicateKeyError } from '../src/errors';
+import { provisionMember, type MemberProvisioningActivities } from '../workflows/memberProvisioningFlow';
+import { inPool, type ActivitySupport } from './support';
+
+/** How many rows of a chunk are provisioned at once. */
+export const IMPORT_ROW_PARALLEL = 8;
+
+export type OutcomeCounts = Record<RowOutcome, number>;
+
+export const zeroCounts = (): OutcomeCounts => Object.fromEntries(ROW_OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
+
+export function countOutcomes(results: readonly { outcome: string }[]): OutcomeCounts {
+  const counts = zeroCounts();
+  for (const r of results) if ((ROW_OUTCOMES as readonly string[]).includes(r.outcome)) counts[r.outcome as RowOutcome]++;
+  return counts;
+}
+
+/**
+ * Each row is a run of its own for idempotency: the same reference on every
+ * retry of its chunk and across the import's continue-as-new, so a row done
+ * before a crash is recognized (its account, membership, grants and audit
+ * events carry it) and never done twice.
+ */
+export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
+
+/** Tell Temporal the chunk is alive (outside a worker — the inline benchmark — there is no one to tell). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // not in an activity
+  }
+}
+
+/** An import's rows through the core, a chunk at a time (issue #15 §3). Idempotent (see support.ts). */
+export function importActivities({ models, runAudit }: ActivitySupport, core: MemberProvisioningActivities) {
+  const provisionRow = async (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow): Promise<RowResult> => {
+    const base = { n: row.n, email: row.email };
+    if (row.error) return { ...base, outcome: 'failed', reason: row.error, detail: row.detail ?? null, userId: null };
+    const request = { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null };
+    const scope = { run: importRowRun(input.importId, row.n), tenantId: input.tenantId, source: 'import' as const, actor: input.actor };
+    const result = await provisionMember(request, scope, 'import', core);
+    return { ...base, ...result };
+  };
+
+  return {
+    /**
+     * Provision one chunk's rows (each through the core) and store their
+     * results. A chunk whose results are stored is done: a retry returns them.
+     */
+    async importChunk(input: { importId: string; tenantId: string; chunk: number; actor: ProvisioningActor }): Promise<OutcomeCounts> {
+      const _id = importChunkKey(input.importId, input.chunk);
+      const done = await models.importResults.findById(_id).lean();
+      if (done) return countOutcomes(done.results);
+      const chunk = await models.importChunks.findById(_id).lean();
+      if (!chunk) throw ApplicationFailure.nonRetryable(`import ${input.importId} has no chunk ${input.chunk}`, 'ImportChunkMissing');
+      const results: RowResult[] = new Array<RowResult>(chunk.rows.length);
+      await inPool(
+        chunk.rows.map((row, i) => ({ row, i })),
+        IMPORT_ROW_PARALLEL,
+        async ({ row, i }) => {
+          results[i] = await provisionRow(input, row);
+          heartbeat();
+        },
+      );
+      try {
+        await models.importResults.create({ _id, importId: input.importId, results });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      return countOutcomes(results);
+    },
+
+    /** The import is done: its summary stored, the completion audited once. */
+    async finishImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; summary: OutcomeCounts }): Promise<void> {
+      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, finishedAt: new Date() } });
+      await runAudit({ workflowId: `import-${input.importId}`, runId: 'import' }, 'import.completed', {
+        tenantId: input.tenantId,
+        actor: input.actor,
+        action: 'import.completed',
+        target: { type: 'import', id: input.importId },
+        context: { ...input.summary },
+      });
+    },
+  };
+}
+
+export type ImportActivities = ReturnType<typeof importActivities>;

@@ -1,0 +1,83 @@
+/**
+ * Reading an import's rows (issue #15 §3), whatever the file's shape: CSV
+ * with a header row, or JSON lines. Pure: a row in, a member request or the
+ * reason it is not one out. Column names are matched without case, spaces,
+ * dashes or underscores (`External ID`, `external_id`, `externalId`); they
+ * are only ever compared, never stored as field names.
+ */
+import type { MemberRequest } from './adminProvisioning';
+import { normalizeEmail } from './email';
+
+/** The most rows one import takes. */
+export const MAX_IMPORT_ROWS = 100_000;
+
+export type RowError = 'email_invalid' | 'duplicate_row' | 'row_malformed';
+
+const COLUMNS: Record<string, keyof MemberRequest> = {
+  email: 'email',
+  emailaddress: 'email',
+  mail: 'email',
+  name: 'name',
+  displayname: 'name',
+  fullname: 'name',
+  roles: 'roles',
+  role: 'roles',
+  groups: 'groups',
+  group: 'groups',
+  externalid: 'externalId',
+  employeeid: 'externalId',
+};
+
+const columnOf = (key: string): keyof MemberRequest | undefined => COLUMNS[key.toLowerCase().replace(/[\s_-]/g, '')];
+
+/** Several values in one CSV cell: `;` or `|` between them (a comma is the CSV's own separator). */
+function listOf(value: unknown): string[] | null {
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? value.map((v) => v.trim()).filter(Boolean) : null;
+  if (typeof value !== 'string') return null;
+  return value
+    .split(/[;|]/)
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+const textOf = (value: unknown): string | null | undefined => (value === undefined || value === null || value === '' ? null : typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined);
+
+export type ReadRow = { ok: true; request: MemberRequest; email: string } | { ok: false; email: string; error: RowError; detail: string };
+
+/** One row (a CSV record by header, or a JSON line's object) as a member request. */
+export function readImportRow(raw: unknown): ReadRow {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, email: '', error: 'row_malformed', detail: 'a row must be an object' };
+  const fields: Partial<Record<keyof MemberRequest, unknown>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const column = columnOf(key);
+    if (column && fields[column] === undefined) fields[column] = value;
+  }
+  const email = textOf(fields.email);
+  if (!email) return { ok: false, email: '', error: 'email_invalid', detail: 'no email' };
+  const shownEmail = email.slice(0, 320);
+  const normalized = normalizeEmail(email);
+  if (!normalized) return { ok: false, email: shownEmail, error: 'email_invalid', detail: shownEmail.slice(0, 100) };
+  const name = textOf(fields.name);
+  const externalId = textOf(fields.externalId);
+  const roles = listOf(fields.roles);
+  const groups = listOf(fields.groups);
+  if (name === undefined || externalId === undefined || roles === null || groups === null) {
+    return { ok: false, email: shownEmail, error: 'row_malformed', detail: 'name and external id are text; roles and groups are text or lists of text' };
+  }
+  if ((name?.length ?? 0) > 200 || (externalId?.length ?? 0) > 200 || roles.length > 20 || groups.length > 50 || [...roles, ...groups].some((v) => v.length > 256)) {
+    return { ok: false, email: shownEmail, error: 'row_malformed', detail: 'a value is too long' };
+  }
+  return { ok: true, email: normalized, request: { email: normalized, name, roles, groups, externalId } };
+}
+
+/** Rows after the first with the same (normalized) email are duplicates: reported, never provisioned twice. */
+export function duplicateTracker(): (row: ReadRow) => ReadRow {
+  const seen = new Set<string>();
+  return (row) => {
+    if (!row.ok) return row;
+    if (seen.has(row.email)) return { ok: false, email: row.email, error: 'duplicate_row', detail: 'the same email is on an earlier row' };
+    seen.add(row.email);
+    return row;
+  };
+}

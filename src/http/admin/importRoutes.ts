@@ -1,0 +1,95 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ImportLibrary } from '../../library/imports';
+import type { createTenantLibrary } from '../../library/tenants';
+import { IMPORT_FORMATS, type ImportFormat } from '../../library/importFile';
+import { OnrampError } from '../../errors';
+import { route } from '../route';
+import { tenantParams } from './schemas';
+
+export interface ImportRouterDeps {
+  tenants: ReturnType<typeof createTenantLibrary>;
+  imports: ImportLibrary;
+  actor: { type: 'admin'; id: string | null };
+}
+
+const counts = z.object({ created: z.number(), linked: z.number(), unchanged: z.number(), pending: z.number(), skipped: z.number(), failed: z.number() });
+export const importOut = z.object({
+  id: z.string(),
+  key: z.string(),
+  format: z.enum(IMPORT_FORMATS),
+  status: z.enum(['receiving', 'running', 'done']),
+  rows: z.number(),
+  processed: z.number(),
+  counts,
+  createdAt: z.date(),
+  finishedAt: z.date().nullable(),
+});
+const rowResult = z.object({ n: z.number(), email: z.string(), outcome: z.string(), reason: z.string().nullable(), detail: z.string().nullable(), userId: z.string().nullable() });
+const dryRunOut = z.object({ dryRun: z.literal(true), rows: z.number(), counts, results: z.array(rowResult) });
+const importQuery = z.strictObject({
+  format: z.enum(IMPORT_FORMATS).optional(),
+  key: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional(),
+  dryRun: z.enum(['true', 'false']).optional(),
+});
+const importParams = tenantParams.extend({ importId: z.string().regex(/^imp_[0-9a-f]{24}$/, 'must be an import id') });
+
+/** The file's format: `?format=`, else its content type (text/csv; application/x-ndjson, application/jsonl). */
+function formatOf(query: { format?: ImportFormat }, contentType: string | undefined): ImportFormat {
+  if (query.format) return query.format;
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'text/csv') return 'csv';
+  if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines') return 'jsonl';
+  throw new OnrampError('unsupported_media_type', 'Send the file as text/csv or application/x-ndjson (JSON lines), or name it with ?format=csv|jsonl.', { status: 415 });
+}
+
+/**
+ * Bulk imports (issue #15 §3): POST a CSV or JSON-lines body (streamed) →
+ * 202 with the import (200 when its key was imported already); `?dryRun=true`
+ * → 200 with what each row would do, nothing written. GET one for progress;
+ * its results as CSV once done.
+ */
+export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Router {
+  const r = Router();
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
+
+  r.post(
+    '/tenants/:tenant/imports',
+    route({ params: tenantParams, query: importQuery }, async ({ params, query, req, res }) => {
+      const tenant = await tenantOf(params);
+      const format = formatOf(query, req.get('content-type'));
+      if (query.dryRun === 'true') {
+        res.status(200).json(dryRunOut.parse(await imports.dryRun(tenant._id, { stream: req, format, actor })));
+        return;
+      }
+      const key = query.key ?? req.get('idempotency-key') ?? null;
+      const received = await imports.receive(tenant._id, { stream: req, format, key, actor });
+      res.status(received.existing ? 200 : 202).json({ import: importOut.parse(received.import) });
+    }),
+  );
+
+  r.get(
+    '/tenants/:tenant/imports',
+    route({ params: tenantParams, response: z.object({ data: z.array(importOut) }) }, async ({ params }) => ({ data: await imports.list((await tenantOf(params))._id, 50) })),
+  );
+
+  r.get(
+    '/tenants/:tenant/imports/:importId',
+    route({ params: importParams, response: importOut }, async ({ params }) => imports.get((await tenantOf(params))._id, params.importId)),
+  );
+
+  r.get(
+    '/tenants/:tenant/imports/:importId/results',
+    route({ params: importParams }, async ({ params, res }) => {
+      const csv = await imports.results((await tenantOf(params))._id, params.importId);
+      if (!csv) throw new OnrampError('import_not_done', 'The import is still running; its results are ready once it is done.', { status: 409 });
+      res.status(200).type('text/csv').attachment(`${params.importId}-results.csv`);
+      csv.pipe(res);
+      await new Promise<void>((resolve, reject) => {
+        res.on('finish', resolve);
+        csv.on('error', reject);
+      });
+    }),
+  );
+  return r;
+}

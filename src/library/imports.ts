@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { Types } from 'mongoose';
+import { adminProvisioningActivities } from '../../activities/adminProvisioning';
+import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
+import { activitySupport } from '../../activities/support';
+import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
+import type { Models } from '../db/models';
+import { importChunkKey, type ImportDoc, type ImportRow } from '../db/models/import';
+import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, type ReadRow } from '../domain/importRows';
+import type { ProvisioningActor } from '../domain/provisioningContext';
+import { notFound, OnrampError } from '../errors';
+import type { Logger } from '../logger';
+import type { ImportRunner } from '../temporal/importClient';
+import { recordsOf, type ImportFormat } from './importFile';
+
+/** Rows per stored chunk: one activity's work, one keyed read. */
+export const ROWS_PER_CHUNK = 100;
+/** How many rows a dry run plans at once. */
+const DRY_RUN_PARALLEL = 8;
+
+/** `_id` of an import: from the tenant and the caller's key, so the same key is the same import. */
+export const importIdOf = (tenantId: string, key: string): string => `imp_${createHash('sha256').update(`${tenantId}\u0000${key}`).digest('hex').slice(0, 24)}`;
+
+export interface ImportView {
+  id: string;
+  key: string;
+  format: ImportFormat;
+  status: 'receiving' | 'running' | 'done';
+  rows: number;
+  processed: number;
+  counts: OutcomeCounts;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/** A file row as stored: the request, or the reason it is none. */
+function storedRow(n: number, row: ReadRow): ImportRow {
+  if (row.ok) return { n, ...row.request, error: null, detail: null };
+  return { n, email: row.email || '-', name: null, roles: [], groups: [], externalId: null, error: row.error, detail: row.detail };
+}
+
+/**
+ * Bulk imports (issue #15 §3): the upload is read as a stream and stored in
+ * chunks, then one import run provisions them (workflows/import.ts). A dry
+ * run reads the same rows and plans each with the same pure planner against
+ * the same world, writing nothing.
+ */
+export function createImportLibrary(models: Models, runner: ImportRunner, logger: Logger) {
+  const reader = adminProvisioningActivities(activitySupport({ models, logger }));
+
+  /** The file's rows, numbered from 1, each read or reported (duplicates after the first). */
+  async function* rowsOf(stream: Readable, format: ImportFormat): AsyncGenerator<ImportRow> {
+    const track = duplicateTracker();
+    let n = 0;
+    for await (const record of recordsOf(stream, format)) {
+      n++;
+      if (n > MAX_IMPORT_ROWS) throw new OnrampError('import_too_large', `An import is at most ${MAX_IMPORT_ROWS} rows; split the file.`, { status: 413 });
+      yield storedRow(n, 'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)));
+    }
+  }
+
+  const view = async (doc: ImportDoc): Promise<ImportView> => {
+    const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
+    if (doc.status === 'done') return { ...base, processed: doc.rows, counts: { ...zeroCounts(), ...(doc.summary as Partial<OutcomeCounts> | null) } };
+    const progress = doc.status === 'running' ? await runner.progress(doc._id) : null;
+    return { ...base, processed: progress?.processed ?? 0, counts: progress?.counts ?? zeroCounts() };
+  };
+
+  const find = async (tenantId: Types.ObjectId, importId: string): Promise<ImportDoc> => {
+    const doc = (await models.imports.findById(importId).lean()) as ImportDoc | null;
+    if (!doc || String(doc.tenantId) !== String(tenantId)) throw notFound('import');
+    return doc;
+  };
+
+  return {
+    /**
+     * Receive a file and start its import. The same key again: the import it
+     * already is (the body is not read again) — importing a file twice
+     * changes nothing. `existing` tells which.
+     */
+    async receive(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor }): Promise<{ import: ImportView; existing: boolean }> {
+      const key = input.key ?? randomBytes(12).toString('hex');
+      const _id = importIdOf(String(tenantId), key);
+      const before = (await models.imports.findById(_id).lean()) as ImportDoc | null;
+      if (before && before.status !== 'receiving') {
+        input.stream.resume();
+        if (before.status === 'running') await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks: before.chunks, rows: before.rows, counts: zeroCounts() });
+        return { import: await view(before), existing: true };
+      }
+      // A first upload, or one that broke off while rows arrived: read the rows afresh.
+      if (before) await models.importChunks.deleteMany({ importId: _id });
+      else await models.imports.create({ _id, tenantId, key, format: input.format, status: 'receiving', actor: input.actor });
+      let rows = 0;
+      let chunks = 0;
+      let pending: ImportRow[] = [];
+      const flush = async () => {
+        if (pending.length === 0) return;
+        await models.importChunks.create({ _id: importChunkKey(_id, chunks), importId: _id, rows: pending });
+        chunks++;
+        pending = [];
+      };
+      try {
+        for await (const row of rowsOf(input.stream, input.format)) {
+          rows++;
+          pending.push(row);
+          if (pending.length === ROWS_PER_CHUNK) await flush();
+        }
+        await flush();
+      } catch (err) {
+        // Nothing half-received stays: the next upload under this key starts over.
+        await models.importChunks.deleteMany({ importId: _id });
+        await models.imports.deleteOne({ _id, status: 'receiving' });
+        throw err;
+      }
+      await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks } });
+      await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() });
+      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc), existing: false };
+    },
+
+    /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
+    async dryRun(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; actor: ProvisioningActor }) {
+      const scope = { run: { workflowId: 'dry-run', runId: 'dry-run' }, tenantId: String(tenantId), source: 'import' as const, actor: input.actor };
+      const results: Array<{ n: number; email: string } & MemberResult> = [];
+      let batch: ImportRow[] = [];
+      const plan = async () => {
+        const planned = await Promise.all(
+          batch.map(async (row) => {
+            if (row.error) return { n: row.n, email: row.email, outcome: 'failed' as const, reason: row.error, detail: row.detail ?? null, userId: null };
+            const request = { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null };
+            return { n: row.n, email: row.email, ...(await predictMember(request, scope, reader)) };
+          }),
+        );
+        results.push(...planned);
+        batch = [];
+      };
+      for await (const row of rowsOf(input.stream, input.format)) {
+        batch.push(row);
+        if (batch.length === DRY_RUN_PARALLEL) await plan();
+      }
+      await plan();
+      return { dryRun: true as const, rows: results.length, counts: countOutcomes(results), results };
+    },
+
+    get: async (tenantId: Types.ObjectId, importId: string) => view(await find(tenantId, importId)),
+
+    async list(tenantId: Types.ObjectId, limit: number) {
+      const docs = (await models.imports.find({ tenantId }).sort({ createdAt: -1 }).limit(limit).lean()) as ImportDoc[];
+      return Promise.all(docs.map(view));
+    },
+
+    /** The per-row results as CSV (row, email, outcome, reason, detail, user id), chunk by chunk; null until the import is done. */
+    async results(tenantId: Types.ObjectId, importId: string): Promise<Readable | null> {
+      const doc = await find(tenantId, importId);
+      if (doc.status !== 'done') return null;
+      const csv = stringify({ header: true, columns: ['row', 'email', 'outcome', 'reason', 'detail', 'userId'] });
+      void (async () => {
+        try {
+          for (let chunk = 0; chunk < doc.chunks; chunk++) {
+            const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
+            for (const r of stored?.results ?? []) {
+              if (!csv.write([r.n, r.email, r.outcome, r.reason ?? '', r.detail ?? '', r.userId ?? ''])) await new Promise((resolve) => csv.once('drain', resolve));
+            }
+          }
+          csv.end();
+        } catch (err) {
+          csv.destroy(err instanceof Error ? err : new Error(String(err)));
+        }
+      })();
+      return csv;
+    },
+  };
+}
+
+export type ImportLibrary = ReturnType<typeof createImportLibrary>;

@@ -1,0 +1,44 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { importProgressQuery, importWorkflow, type ImportInput, type ImportProgress } from '../../workflows/import';
+import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
+
+export const importWorkflowId = (importId: string): string => `import-${importId}`;
+
+export interface ImportRunner {
+  /** Start the import's run unless it runs or ran already (a re-sent upload meets it). */
+  start(input: Omit<ImportInput, 'next' | 'heartbeatSeconds'>): Promise<void>;
+  /** The run's progress; null when it is not running here (done, or never started). */
+  progress(importId: string): Promise<ImportProgress | null>;
+}
+
+export function createImportRunner(client: Client, opts: { taskQueue: string; heartbeatSeconds: number; chunksPerRun?: number }): ImportRunner {
+  return {
+    async start(input) {
+      try {
+        await client.workflow.start(importWorkflow, {
+          workflowId: importWorkflowId(input.importId),
+          taskQueue: opts.taskQueue,
+          args: [{ ...input, next: 0, heartbeatSeconds: opts.heartbeatSeconds, ...(opts.chunksPerRun ? { chunksPerRun: opts.chunksPerRun } : {}) }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `Import ${input.importId}: ${input.rows} rows into tenant ${input.tenantId}`,
+          typedSearchAttributes: [
+            { key: SA_TENANT, value: input.tenantId },
+            { key: SA_OPERATION, value: 'import' },
+            { key: SA_OUTCOME, value: 'Running' },
+          ],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    },
+    async progress(importId) {
+      try {
+        return await client.workflow.getHandle(importWorkflowId(importId)).query(importProgressQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return null;
+        throw err;
+      }
+    },
+  };
+}

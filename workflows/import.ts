@@ -1,0 +1,69 @@
+import { continueAsNew, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ImportActivities, OutcomeCounts } from '../activities/imports';
+import type { ProvisioningActor } from '../src/domain/provisioningContext';
+import { SA_OUTCOME } from '../src/temporal/searchAttributes';
+import { retry } from './steps';
+
+/** How many chunks one run provisions before it continues as new: its history stays bounded whatever the file's size. */
+export const CHUNKS_PER_RUN = 100;
+
+export interface ImportInput {
+  importId: string;
+  tenantId: string;
+  actor: ProvisioningActor;
+  chunks: number;
+  rows: number;
+  /** The next chunk to provision (0 at the start; where a continued run picks up). */
+  next: number;
+  /** Rows per outcome so far. */
+  counts: OutcomeCounts;
+  /** How long a chunk may go without a heartbeat before another worker takes it over (a killed worker's chunk). */
+  heartbeatSeconds: number;
+  /** Injectable for tests: chunks per run. */
+  chunksPerRun?: number;
+}
+
+export interface ImportProgress {
+  rows: number;
+  /** Rows whose chunk is done. */
+  processed: number;
+  counts: OutcomeCounts;
+  done: boolean;
+}
+
+/** The import's progress (GET …/imports/:id, the CLI's progress bar, the Temporal UI's Query tab). */
+export const importProgressQuery = defineQuery<ImportProgress>('importProgress');
+
+/**
+ * One bulk import (workflow ID `import-<importId>`, issue #15 §3): its chunks
+ * one after the other, each a regular activity that provisions its rows
+ * through the core and heartbeats — a killed worker's chunk is taken over
+ * once its heartbeat is late and redone idempotently (rows are runs of their
+ * own). Continues as new every CHUNKS_PER_RUN chunks.
+ */
+export async function importWorkflow(input: ImportInput): Promise<OutcomeCounts> {
+  const acts = proxyActivities<ImportActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: `${input.heartbeatSeconds} seconds`,
+    // A chunk outlives worker outages of hours (a killed worker's chunk is retried once its heartbeat is late), not forever.
+    retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 200 },
+  });
+  const counts = { ...input.counts };
+  let next = input.next;
+  let done = false;
+  setHandler(importProgressQuery, () => ({ rows: input.rows, processed: sum(counts), counts: { ...counts }, done }));
+
+  const budget = input.chunksPerRun ?? CHUNKS_PER_RUN;
+  for (let ran = 0; next < input.chunks; ran++) {
+    if (ran >= budget) await continueAsNew<typeof importWorkflow>({ ...input, next, counts });
+    const chunk = await acts.importChunk({ importId: input.importId, tenantId: input.tenantId, chunk: next, actor: input.actor });
+    for (const [outcome, n] of Object.entries(chunk)) counts[outcome as keyof OutcomeCounts] += n;
+    next++;
+  }
+  await acts.finishImport({ importId: input.importId, tenantId: input.tenantId, actor: input.actor, summary: counts });
+  done = true;
+  upsertSearchAttributes([{ key: SA_OUTCOME, value: counts.failed > 0 ? 'DoneWithFailures' : 'Done' }]);
+  return counts;
+}
+
+const sum = (c: OutcomeCounts): number => Object.values(c).reduce((a, b) => a + b, 0);
