@@ -16,7 +16,7 @@ export interface Config {
   /** SCIM: requests per second per directory (per instance), and how long a request waits for its write. */
   scim: { ratePerSecond: number; waitMs: number };
   /** Bulk imports: how late a chunk's heartbeat may be before it is retried elsewhere. */
-  imports: { heartbeatSeconds: number };
+  imports: { heartbeatSeconds: number; chunksPerRun: number };
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
   mongo: { uri: string | undefined; database: string };
@@ -153,7 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },
-    imports: { heartbeatSeconds: e.ONRAMP_IMPORT_HEARTBEAT_SECONDS },
+    imports: { heartbeatSeconds: e.ONRAMP_IMPORT_HEARTBEAT_SECONDS, chunksPerRun: e.ONRAMP_IMPORT_CHUNKS_PER_RUN },
     sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {

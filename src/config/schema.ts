@@ -41,6 +41,8 @@ export const envSchema = z.object({
   ONRAMP_SCIM_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
   /** How late an import chunk's heartbeat may be before another worker takes the chunk over (a killed worker's). */
   ONRAMP_IMPORT_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  /** Chunks (of 100 rows) one import run provisions before it continues as new. */
+  ONRAMP_IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(1_000).default(100),
 
   /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
   ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

@@ -64,8 +64,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
   const view = async (doc: ImportDoc): Promise<ImportView> => {
     const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
     if (doc.status === 'done') return { ...base, processed: doc.rows, counts: { ...zeroCounts(), ...(doc.summary as Partial<OutcomeCounts> | null) } };
-    const progress = doc.status === 'running' ? await runner.progress(doc._id) : null;
-    return { ...base, processed: progress?.processed ?? 0, counts: progress?.counts ?? zeroCounts() };
+    if (doc.status !== 'running') return { ...base, processed: 0, counts: zeroCounts() };
+    const progress = await runner.progress(doc._id);
+    if (progress) return { ...base, processed: progress.processed, counts: progress.counts };
+    // No run answers: the chunks whose results are stored.
+    const stored = await models.importResults.find({ importId: doc._id }, { 'results.outcome': 1 }).lean();
+    const counts = countOutcomes(stored.flatMap((c) => c.results));
+    return { ...base, processed: Object.values(counts).reduce((a, b) => a + b, 0), counts };
   };
 
   const find = async (tenantId: Types.ObjectId, importId: string): Promise<ImportDoc> => {
@@ -116,7 +121,8 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       }
       await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks } });
       await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() });
-      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc), existing: false };
+      const received = (await models.imports.findById(_id).lean()) as ImportDoc;
+      return { import: { ...(await view({ ...received, status: 'receiving' })), status: 'running' }, existing: false };
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */

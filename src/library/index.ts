@@ -69,7 +69,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    imports: createImportLibrary(models, createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, heartbeatSeconds: config.imports.heartbeatSeconds }), logger),
+    imports: createImportLibrary(models, createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
     lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),

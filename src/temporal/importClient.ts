@@ -7,7 +7,7 @@ export const importWorkflowId = (importId: string): string => `import-${importId
 export interface ImportRunner {
   /** Start the import's run unless it runs or ran already (a re-sent upload meets it). */
   start(input: Omit<ImportInput, 'next' | 'heartbeatSeconds'>): Promise<void>;
-  /** The run's progress; null when it is not running here (done, or never started). */
+  /** The run's progress; null when it cannot say (done, never started, or no worker answers within 2 s). */
   progress(importId: string): Promise<ImportProgress | null>;
 }
 
@@ -34,11 +34,14 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
     },
     async progress(importId) {
       try {
-        return await client.workflow.getHandle(importWorkflowId(importId)).query(importProgressQuery);
+        // A query needs a worker: with none up (an outage, a restart) the caller falls back to the stored results.
+        return await client.withDeadline(Date.now() + 2_000, () => client.workflow.getHandle(importWorkflowId(importId)).query(importProgressQuery));
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return null;
+        if (err instanceof WorkflowNotFoundError || isDeadline(err)) return null;
         throw err;
       }
     },
   };
 }
+
+const isDeadline = (err: unknown): boolean => err instanceof Error && /deadline/i.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);

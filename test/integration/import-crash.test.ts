@@ -6,7 +6,8 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
 /**
  * Issue 15 §3: the worker is SIGKILLed twice in the middle of an import.
  * Each time another worker takes the chunk over once its heartbeat is late;
- * in the end every row is done once — no row lost, none done twice.
+ * in the end every row is done once — no row lost, none done twice. Runs
+ * continue as new every 2 chunks, so the kills land on different runs.
  */
 describe('an import survives its worker being killed twice', () => {
   let h: Harness;
@@ -14,7 +15,7 @@ describe('an import survives its worker being killed twice', () => {
   const models = () => h.services.db.models;
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false, env: { ONRAMP_IMPORT_HEARTBEAT_SECONDS: '2' } });
+    h = await startHarness({ worker: false, env: { ONRAMP_IMPORT_HEARTBEAT_SECONDS: '2', ONRAMP_IMPORT_CHUNKS_PER_RUN: '2' } });
     await h.createTenant('kill-co', { enabled: false, defaultRoles: ['member'] });
     expect((await h.admin('PUT', '/tenants/kill-co/domains', { domains: [{ domain: 'kill.test', verified: true }] })).status).toBe(200);
     expect((await h.admin('POST', '/tenants/kill-co/groups', { name: 'Staff', roles: [] })).status).toBe(201);
@@ -60,5 +61,8 @@ describe('an import survives its worker being killed twice', () => {
     expect(await models().auditEvents.countDocuments({ action: 'import.completed' })).toBe(1);
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(second.child.signalCode).toBe('SIGKILL');
+    // The import ran as several runs (continue-as-new every 2 chunks of 100 rows).
+    const runs = await h.services.client.workflow.count(`WorkflowId = 'import-${id}'`);
+    expect(runs.count).toBeGreaterThanOrEqual(3);
   });
 });
