@@ -8,6 +8,7 @@
  *   onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]
  *   onramp directories list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings … --tenant <slug>
  *   onramp members suspend|reactivate|remove <user-id> --tenant <slug>;  onramp members remove-group <group> --tenant <slug>
+ *   onramp import <file.csv|file.jsonl> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
@@ -18,6 +19,7 @@ import { adminClient, UsageError } from '../cli/adminClient';
 import { approvalsCommand } from '../cli/approvals';
 import { directoriesCommand } from '../cli/directories';
 import { membersCommand } from '../cli/members';
+import { importCommand } from '../cli/imports';
 import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
@@ -33,6 +35,7 @@ const USAGE = `usage:
   onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
   onramp members suspend|reactivate|remove <user-id> --tenant <slug>
   onramp members remove-group <group> --tenant <slug>
+  onramp import <file> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
@@ -57,6 +60,10 @@ async function main(argv: string[]): Promise<number> {
       deprovision: { type: 'string' },
       'subject-match': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      key: { type: 'string' },
+      format: { type: 'string' },
+      results: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,13 +79,16 @@ async function main(argv: string[]): Promise<number> {
     await setupTemporal(out);
     return 0;
   }
-  if (group !== 'approvals' && group !== 'directories' && group !== 'members') throw new UsageError('expected: onramp approvals …, directories …, members …, or setup-temporal');
-  if (!command) throw new UsageError(`expected: onramp ${group} <command>`);
+  if (group !== 'approvals' && group !== 'directories' && group !== 'members' && group !== 'import') {
+    throw new UsageError('expected: onramp approvals …, directories …, members …, import …, or setup-temporal');
+  }
+  if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);
   const tenant = values.tenant;
   if (!tenant) throw new UsageError('--tenant is required');
   const base = (values.url ?? process.env.ONRAMP_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   const token = values.token ?? process.env.ONRAMP_ADMIN_TOKEN;
   if (!token) throw new UsageError('set ONRAMP_ADMIN_TOKEN (or pass --token)');
+  if (group === 'import') return importCommand({ base, token, tenant, file: command, values, out, progress: process.stderr });
   return GROUPS[group](adminClient(base, token, tenant), { command, args, values, out });
 }
 

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +98,31 @@ describe('the onramp CLI', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('404 not_found');
     expect((await onramp('directories', 'create', '--tenant', 'cli')).code).toBe(2); // no --name
+  });
+
+  it('imports a file with a progress bar and a summary; a dry run writes nothing; the per-row results are saved', async () => {
+    expect((await h.admin('PUT', '/tenants/cli/domains', { domains: [{ domain: 'import.test', verified: true }] })).status).toBe(200);
+    const dir = await mkdtemp(join(tmpdir(), 'onramp-cli-'));
+    const file = join(dir, 'people.csv');
+    await writeFile(file, 'email,name,roles\nimp1@import.test,Imp One,member\nimp2@import.test,Imp Two,member\nnot-an-email,Bad,member\n');
+    const dry = await onramp('import', file, '--tenant', 'cli', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('dry run, nothing written: 3 rows');
+    expect(dry.stdout).toContain('created 2\tlinked 0\tunchanged 0\tpending 0\tskipped 0\tfailed 1');
+    expect(await h.services.db.models.users.countDocuments({ email: 'imp1@import.test' })).toBe(0);
+
+    const results = join(dir, 'results.csv');
+    const real = await onramp('import', file, '--tenant', 'cli', '--key', 'cli-people', '--results', results);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('created 2\tlinked 0\tunchanged 0\tpending 0\tskipped 0\tfailed 1');
+    expect(real.stderr).toMatch(/3\/3 rows/); // the progress bar, on stderr
+    expect((await readFile(results, 'utf8')).trim().split('\n')).toEqual([
+      'row,email,outcome,reason,detail,userId',
+      expect.stringMatching(/^1,imp1@import.test,created,,,[0-9a-f]{24}$/),
+      expect.stringMatching(/^2,imp2@import.test,created,,,[0-9a-f]{24}$/),
+      '3,not-an-email,failed,email_invalid,not-an-email,',
+    ]);
+    expect((await onramp('import', file, '--tenant', 'cli', '--key', 'cli-people')).stdout).toContain('this key was imported before');
+    expect((await onramp('import', join(dir, 'missing.csv'), '--tenant', 'cli')).code).toBe(2);
   });
 });
