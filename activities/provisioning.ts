@@ -15,6 +15,7 @@ import { directoryGroupActivities } from './directoryGroups';
 import { attributesActivities } from './attributes';
 import { grantsActivities } from './grants';
 import { importActivities } from './imports';
+import { invitationActivities } from './invitations';
 import { lifecycleActivities } from './lifecycle';
 import { membershipsActivities } from './memberships';
 import { outcomesActivities } from './outcomes';
@@ -45,6 +46,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...directoryGroupActivities(support),
     ...directoryGroupMemberActivities(support),
     ...importActivities(support, core),
+    ...invitationActivities(support),
   };
 }
 

@@ -4,3 +4,4 @@ export { directoryGroupWorkflow, groupMembersWorkflow, scimGroupWriteUpdate } fr
 export { tenantAdminWorkflow, adminWriteUpdate } from './tenantAdmin';
 export { memberCreationWorkflow } from './memberCreation';
 export { importWorkflow, importProgressQuery } from './import';
+export { invitationAcceptanceWorkflow } from './invitationAcceptance';

@@ -19,6 +19,8 @@ export async function sweepExpired(models: Models, now = new Date()): Promise<Re
     emailCodes: await removed(models.emailCodes.deleteMany({ expiresAt: { $lt: now } })),
     oidcStates: await removed(models.oidcStates.deleteMany({ expiresAt: { $lt: now } })),
     scimStagedMembers: await removed(models.scimStagedMembers.deleteMany({ expiresAt: { $lt: now } })),
+    invitationTokens: await removed(models.invitationTokens.deleteMany({ expiresAt: { $lt: now } })),
+    invitationHandoffs: await removed(models.invitationHandoffs.deleteMany({ expiresAt: { $lt: now } })),
   };
 }
 

@@ -8,6 +8,7 @@ import type { SignInStarter } from '../temporal/signInClient';
 import { adminRouter } from './admin/routes';
 import { consoleRouter } from './console/routes';
 import { emailRouter } from './email/routes';
+import { invitationRouter } from './invitations/routes';
 import { errorHandler } from './errorHandler';
 import { meRouter } from './me';
 import { createOidcClients } from './oidc/client';
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps): { app: Express } {
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories, directoryContents: deps.libraries.directoryContents, lifecycle: deps.libraries.lifecycle, imports: deps.libraries.imports }),
+    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories, directoryContents: deps.libraries.directoryContents, lifecycle: deps.libraries.lifecycle, imports: deps.libraries.imports, invitations: deps.libraries.invitations }),
   );
 
   // SCIM directories authenticate with bearer tokens and answer in SCIM's own error format: before sessions.
@@ -62,8 +63,9 @@ export function createApp(deps: AppDeps): { app: Express } {
     secure: config.http.secureCookies,
   });
   app.use(sessions);
-  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn }));
-  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn }));
+  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn, invitations: deps.libraries.invitations }));
+  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn, invitations: deps.libraries.invitations }));
+  app.use(invitationRouter({ models, logger: logger.child({ component: 'invitations' }), publicUrl: config.http.publicUrl, invitations: deps.libraries.invitations, emailSignIn }));
   app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));

@@ -40,18 +40,76 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     }
   };
 
-  /** The tenant that verified the domain with domain JIT on, and its email connection (created on first use). */
+  /** The tenant's email connection (created on first use); null when an admin disabled it. */
+  const emailConnectionOf = async (tenantId: Types.ObjectId): Promise<string | null> => {
+    const conn =
+      (await models.emailConnections.findOne({ tenantId }).lean()) ??
+      (await models.emailConnections.findOneAndUpdate({ tenantId }, { $setOnInsert: { enabled: true } }, { upsert: true, new: true }).lean());
+    return conn?.enabled ? String(conn._id) : null;
+  };
+
+  /** The tenant that verified the domain with domain JIT on, and its email connection. */
   const tenantFor = async (email: string): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
     const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
     if (!owner) return null;
     const tenant = await models.tenants.findById(owner.tenantId).lean();
     if (!tenant?.domainJit) return null;
-    const conn =
-      (await models.emailConnections.findOne({ tenantId: tenant._id }).lean()) ??
-      (await models.emailConnections.findOneAndUpdate({ tenantId: tenant._id }, { $setOnInsert: { enabled: true } }, { upsert: true, new: true }).lean());
-    if (!conn?.enabled) return null;
-    return { tenantId: tenant._id, connectionId: String(conn._id) };
+    const connectionId = await emailConnectionOf(tenant._id);
+    return connectionId ? { tenantId: tenant._id, connectionId } : null;
   };
+
+  /** Store a fresh code under `key` (an address, or an invitation) and mail it. */
+  const issueCode = async (key: string, email: string, tenantId: Types.ObjectId, subject: string, text: (code: string) => string) => {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    await models.emailCodes.findOneAndUpdate(
+      { _id: key },
+      { $set: { codeHash: hash(email, code), tenantId, attempts: 0, expiresAt: new Date(Date.now() + CODE_TTL_MS) } },
+      { upsert: true },
+    );
+    await outbox.enqueue(email, subject, text(code));
+  };
+
+  /**
+   * Spend the code stored under `key` (once; 5 wrong tries kill it): the
+   * tenant's email connection it signs in to, and how to give the code back.
+   */
+  const spendCode = async (key: string, email: string, code: string): Promise<{ tenantId: Types.ObjectId; connectionId: string; restore: () => Promise<void> }> => {
+    const saved = await models.emailCodes.findById(key).lean();
+    if (!saved) throw invalidCode();
+    if (saved.expiresAt.getTime() < Date.now()) {
+      await models.emailCodes.deleteOne({ _id: key });
+      throw new OnrampError('email_code_expired', 'That code has expired. Request a new one.', { status: 401 });
+    }
+    const given = Buffer.from(hash(email, code.trim()));
+    if (!timingSafeEqual(given, Buffer.from(saved.codeHash))) {
+      if (saved.attempts + 1 >= MAX_WRONG_CODES) await models.emailCodes.deleteOne({ _id: key });
+      else await models.emailCodes.updateOne({ _id: key }, { $set: { attempts: saved.attempts + 1 } });
+      throw invalidCode();
+    }
+    // Read before the code is spent: a failure here leaves the code usable.
+    const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
+    if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
+    // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
+    if ((await models.emailCodes.deleteOne({ _id: key, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
+    const restore = async () => {
+      const { codeHash, tenantId, attempts, expiresAt } = saved;
+      await models.emailCodes.updateOne({ _id: key }, { $setOnInsert: { codeHash, tenantId, attempts, expiresAt } }, { upsert: true });
+    };
+    return { tenantId: saved.tenantId, connectionId: String(conn._id), restore };
+  };
+
+  /** A verified-email claim for a tenant's email connection. */
+  const emailClaim = (tenantId: Types.ObjectId, connectionId: string, email: string): IdentityClaim => ({
+    tenantId: String(tenantId),
+    connectionId,
+    subject: email,
+    email,
+    emailVerified: true,
+    name: null,
+    groups: null,
+    attributes: [],
+    protocol: 'email',
+  });
 
   return {
     /** Issue and send a code. Answers the same whether or not a code went out (no address probing). */
@@ -72,13 +130,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         });
         return { email };
       }
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await models.emailCodes.findOneAndUpdate(
-        { _id: email },
-        { $set: { codeHash: hash(email, code), tenantId: target.tenantId, attempts: 0, expiresAt: new Date(Date.now() + CODE_TTL_MS) } },
-        { upsert: true },
-      );
-      await outbox.enqueue(email, 'Your sign-in code', `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
+      await issueCode(email, email, target.tenantId, 'Your sign-in code', (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
       await recordAction(models, {
         tenantId: String(target.tenantId),
         actor: { type: 'system', id: null },
@@ -99,39 +151,30 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
       if (!email) throw validationError('email', 'is not an email address');
       await limit('verifyIp', input.ip);
       await limit('verifyAddress', email);
-      const saved = await models.emailCodes.findById(email).lean();
-      if (!saved) throw invalidCode();
-      if (saved.expiresAt.getTime() < Date.now()) {
-        await models.emailCodes.deleteOne({ _id: email });
-        throw new OnrampError('email_code_expired', 'That code has expired. Request a new one.', { status: 401 });
-      }
-      const given = Buffer.from(hash(email, input.code.trim()));
-      if (!timingSafeEqual(given, Buffer.from(saved.codeHash))) {
-        if (saved.attempts + 1 >= MAX_WRONG_CODES) await models.emailCodes.deleteOne({ _id: email });
-        else await models.emailCodes.updateOne({ _id: email }, { $set: { attempts: saved.attempts + 1 } });
-        throw invalidCode();
-      }
-      // Read before the code is spent: a failure here leaves the code usable.
-      const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
-      if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
-      // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
-      if ((await models.emailCodes.deleteOne({ _id: email, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
-      const restore = async () => {
-        const { codeHash, tenantId, attempts, expiresAt } = saved;
-        await models.emailCodes.updateOne({ _id: email }, { $setOnInsert: { codeHash, tenantId, attempts, expiresAt } }, { upsert: true });
-      };
-      const claim: IdentityClaim = {
-        tenantId: String(saved.tenantId),
-        connectionId: String(conn._id),
-        subject: email,
-        email,
-        emailVerified: true,
-        name: null,
-        groups: null,
-        attributes: [],
-        protocol: 'email',
-      };
-      return { claim, restore };
+      const spent = await spendCode(email, email, input.code);
+      return { claim: emailClaim(spent.tenantId, spent.connectionId, email), restore: spent.restore };
+    },
+
+    /**
+     * A code for accepting an invitation (issue #15 §1), sent to the invited
+     * address: proving it is how someone without SSO accepts. Rate-limited
+     * as sign-in codes are.
+     */
+    async startInvitation(input: { invitationId: string; email: string; tenantId: Types.ObjectId; tenantName: string; ip: string }): Promise<void> {
+      await limit('startIp', input.ip);
+      await limit('startAddress', input.email);
+      if (!(await emailConnectionOf(input.tenantId))) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
+      await issueCode(`invitation:${input.invitationId}`, input.email, input.tenantId, `Your code to join ${input.tenantName}`, (code) =>
+        `Your code to accept the invitation to ${input.tenantName} is ${code}.\n\nIt works once and expires in 10 minutes.`,
+      );
+    },
+
+    /** Check an invitation's code (once): the verified-email claim the acceptance runs with. */
+    async verifyInvitation(input: { invitationId: string; email: string; code: string; ip: string }): Promise<{ claim: IdentityClaim; restore: () => Promise<void> }> {
+      await limit('verifyIp', input.ip);
+      await limit('verifyAddress', input.email);
+      const spent = await spendCode(`invitation:${input.invitationId}`, input.email, input.code);
+      return { claim: emailClaim(spent.tenantId, spent.connectionId, input.email), restore: spent.restore };
     },
   };
 }

@@ -18,6 +18,8 @@ import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
 import { createMemberCreator } from '../temporal/memberCreationClient';
 import { createImportRunner } from '../temporal/importClient';
 import { createImportLibrary } from './imports';
+import { createInvitationLibrary } from './invitations';
+import { createInvitationAcceptor } from '../temporal/invitationClient';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -69,6 +71,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
+    invitations: createInvitationLibrary(models, outbox, createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs }), publicUrl),
     imports: createImportLibrary(models, createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
     lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),

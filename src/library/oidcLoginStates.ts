@@ -8,6 +8,8 @@ export interface OidcLoginState {
   nonce: string;
   codeVerifier: string;
   returnTo: string | null;
+  /** The invitation handoff this login carries (the sign-in accepts an invitation), or null. */
+  invite: string | null;
 }
 
 /** The server-side half of an OIDC login (state, nonce, PKCE verifier): stored at the redirect, taken once at the callback. */
@@ -23,7 +25,7 @@ export function createOidcLoginStateLibrary(models: Models) {
       if (!state) return null;
       const saved = await models.oidcStates.findOneAndDelete({ _id: state }).lean();
       if (!saved || saved.connectionId !== connectionId || saved.expiresAt.getTime() < Date.now()) return null;
-      return { state: saved._id, nonce: saved.nonce, codeVerifier: saved.codeVerifier ?? '', returnTo: saved.returnTo ?? null };
+      return { state: saved._id, nonce: saved.nonce, codeVerifier: saved.codeVerifier ?? '', returnTo: saved.returnTo ?? null, invite: saved.invite ?? null };
     },
   };
 }

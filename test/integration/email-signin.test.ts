@@ -1,38 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeRateSlot } from '../../src/db/rateLimit';
+import { Browser } from '../support/browser';
 import { startHarness, type Harness } from '../support/harness';
-
-/** A browser-like client of the email sign-in pages: one cookie, the CSRF token from the last page. */
-class Browser {
-  cookie = '';
-  csrf = '';
-  constructor(private readonly base: string) {}
-
-  private remember(res: Response, html: string) {
-    const set = res.headers.get('set-cookie')?.split(';')[0];
-    if (set) this.cookie = set;
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
-  }
-
-  async open(path: string) {
-    const res = await fetch(`${this.base}${path}`, { headers: { cookie: this.cookie } });
-    const html = await res.text();
-    this.remember(res, html);
-    return { status: res.status, html };
-  }
-
-  async submit(path: string, form: Record<string, string>) {
-    const res = await fetch(`${this.base}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: this.csrf, ...form }).toString(),
-    });
-    const html = await res.text();
-    this.remember(res, html);
-    return { status: res.status, html, location: res.headers.get('location') };
-  }
-}
 
 const setUp = async () => {
   const h = await startHarness();

@@ -7,6 +7,7 @@ import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
+import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
 import { importChunkModel, importModel, importResultModel } from './import';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -51,6 +52,9 @@ export function createModels(conn: Connection) {
     scimGroupMembers: scimGroupMemberModel(conn),
     scimStagedMembers: scimStagedMembersModel(conn),
     imports: importModel(conn),
+    invitations: invitationModel(conn),
+    invitationTokens: invitationTokenModel(conn),
+    invitationHandoffs: invitationHandoffModel(conn),
     importChunks: importChunkModel(conn),
     importResults: importResultModel(conn),
   };

@@ -37,6 +37,7 @@ export const oidcStateSchema = new Schema(
     nonce: { type: String, required: true },
     codeVerifier: { type: String, default: null },
     returnTo: { type: String, default: null },
+    invite: { type: String, default: null },
     expiresAt: { type: Date, required: true },
   },
   { timestamps: true, collection: 'oidc_states' },

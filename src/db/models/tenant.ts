@@ -1,5 +1,6 @@
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../../domain/approval';
 import { SUBJECT_MATCHES } from '../../domain/linking';
+import { DEFAULT_INVITATION_EXPIRY_SECONDS } from '../../domain/invitations';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const tenantSchema = new Schema(
@@ -58,6 +59,10 @@ export const tenantSchema = new Schema(
       authoritative: { type: Boolean, required: true, default: false },
       deprovision: { type: String, enum: ['suspend', 'remove'], required: true, default: 'suspend' },
       subjectMatch: { type: String, enum: SUBJECT_MATCHES, required: true, default: 'none' },
+    },
+    /** Invitations (issue #15 §1): how long one stays valid. */
+    invitations: {
+      expirySeconds: { type: Number, required: true, default: DEFAULT_INVITATION_EXPIRY_SECONDS },
     },
     /** When an IdP asserts attributes that differ from the account (see domain/attributeSync.ts). */
     conflictPolicy: { type: String, enum: ['idp-wins', 'keep-local', 'review'], required: true, default: 'review' },

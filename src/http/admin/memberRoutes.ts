@@ -7,11 +7,14 @@ import { validationError } from '../../errors';
 import { route } from '../route';
 import { groupName, groupParams } from './groupSchemas';
 import { memberDetailOut, memberParams, tenantParams } from './schemas';
+import { invitationOut } from './invitationRoutes';
+import type { InvitationLibrary } from '../../library/invitations';
 
 export interface MemberRouterDeps {
   tenants: ReturnType<typeof createTenantLibrary>;
   lifecycle: MemberLifecycleLibrary;
   members: ReturnType<typeof createMemberLibrary>;
+  invitations: InvitationLibrary;
   actor: { type: 'admin'; id: string | null };
 }
 
@@ -22,8 +25,10 @@ export const createMemberBody = z.strictObject({
   roles: z.array(z.string().max(40)).max(20).default([]),
   groups: z.array(groupName).max(50).default([]),
   externalId: z.string().max(200).nullable().default(null),
+  /** Invite the person instead of creating them now: they accept (and prove the address) themselves. */
+  sendInvitation: z.boolean().default(false),
 });
-const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged']), member: memberDetailOut });
+const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
 
 /** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
 function idempotencyKeyOf(header: string | undefined): string | null {
@@ -35,11 +40,12 @@ function idempotencyKeyOf(header: string | undefined): string | null {
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
 /**
- * Create a member (201 created or linked, 200 when they were one already);
+ * Create a member (201 created or linked, 200 when they were one already,
+ * 202 when `sendInvitation` asked for an invitation instead);
  * suspend, reactivate, remove a member; remove a group (issue #15 §2, §4).
  * Each a durable run; refusals are 404, 409 (`last_owner`, link policy) or 422.
  */
-export function memberRouter({ tenants, lifecycle, members, actor }: MemberRouterDeps): Router {
+export function memberRouter({ tenants, lifecycle, members, invitations, actor }: MemberRouterDeps): Router {
   const r = Router();
   const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
@@ -48,7 +54,13 @@ export function memberRouter({ tenants, lifecycle, members, actor }: MemberRoute
     route({ params: tenantParams, body: createMemberBody, response: createdMemberOut }, async ({ params, body, req, res }) => {
       const key = idempotencyKeyOf(req.get('idempotency-key'));
       const tenant = await tenantOf(params);
-      const done = await lifecycle.create(tenant._id, body, actor, key);
+      const { sendInvitation, ...request } = body;
+      if (sendInvitation) {
+        const { invitation } = await invitations.create(tenant._id, { email: request.email, roles: request.roles, groups: request.groups, allowAnyEmail: false, expiresInSeconds: null }, actor);
+        res.status(202);
+        return { outcome: 'invited' as const, invitation };
+      }
+      const done = await lifecycle.create(tenant._id, request, actor, key);
       const member = await members.getForTenant(tenant._id, done.userId);
       if (!member) throw new Error('the created member is not readable');
       res.status(done.outcome === 'unchanged' ? 200 : 201);

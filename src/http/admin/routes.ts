@@ -10,6 +10,7 @@ import { domainRouter } from './domainRoutes';
 import { groupRouter } from './groupRoutes';
 import { memberRouter } from './memberRoutes';
 import { importRouter } from './importRoutes';
+import { invitationRouter } from './invitationRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
@@ -46,7 +47,7 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports'
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports' | 'invitations'
 > & {
   adminToken: string;
   models: Models;
@@ -88,8 +89,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
+  r.use(invitationRouter({ tenants: deps.tenants, invitations: deps.invitations, actor: ADMIN }));
   r.use(importRouter({ tenants: deps.tenants, imports: deps.imports, actor: ADMIN }));
-  r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, actor: ADMIN }));
+  r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, invitations: deps.invitations, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(
     directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, directoryContents: deps.directoryContents, audit: deps.audit, policies: deps.policies, actor: ADMIN }),

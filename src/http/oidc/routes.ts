@@ -10,6 +10,8 @@ import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates'
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { answerSignIn, returnPath } from '../signInAnswer';
+import { answerAcceptance } from '../invitationAnswer';
+import type { InvitationLibrary } from '../../library/invitations';
 import { route } from '../route';
 import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
@@ -26,10 +28,11 @@ export interface OidcRouterDeps {
   loginStates: ReturnType<typeof createOidcLoginStateLibrary>;
   clients: OidcClients;
   signIn: SignInStarter;
+  invitations: InvitationLibrary;
 }
 
 const connectionPath = z.object({ connectionId: z.string().max(64) });
-const loginQuery = z.object({ returnTo: z.string().max(1000).optional() });
+const loginQuery = z.object({ returnTo: z.string().max(1000).optional(), invite: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).optional() });
 const callbackQuery = z.object({ state: z.string().optional(), error: z.string().optional() });
 
 /**
@@ -65,7 +68,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const codeVerifier = oidc.randomPKCECodeVerifier();
-      await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(query.returnTo) });
+      await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(query.returnTo), invite: query.invite ?? null });
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
         scope: conn.scopes.join(' '),
@@ -116,6 +119,11 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
           throw providerAnswerRefused(err);
         }
         const claim = checkClaimBounds(oidcToClaim(claims, conn));
+        if (saved.invite) {
+          // The sign-in accepts an invitation (http/invitations/routes.ts).
+          await answerAcceptance(req, res, deps.invitations, await deps.invitations.takeHandoff(saved.invite), claim);
+          return;
+        }
         const { decision, workflowId } = await deps.signIn.signIn(claim);
         logger.info({ workflowId, status: decision.status }, 'sign-in decided');
         await answerSignIn(req, res, decision, saved.returnTo);

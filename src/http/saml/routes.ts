@@ -13,6 +13,8 @@ import type { SamlStateLibrary } from '../../library/samlState';
 import { certificatesExpired, samlValidationRejection } from './rejections';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { answerSignIn } from '../signInAnswer';
+import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
+import type { InvitationLibrary } from '../../library/invitations';
 import { checkClaimBounds } from '../../domain/claimBounds';
 import { signInFailure } from '../signInFailure';
 import { profileToClaim } from './claim';
@@ -26,6 +28,7 @@ export interface SamlRouterDeps {
   connections: ReturnType<typeof createSamlConnectionLibrary>;
   samlState: SamlStateLibrary;
   signIn: SignInStarter;
+  invitations: InvitationLibrary;
 }
 
 /**
@@ -123,9 +126,16 @@ export function samlRouter(deps: SamlRouterDeps): Router {
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
           const claim = checkClaimBounds(profileToClaim(profile, conn));
           releaseAssertion = await deps.samlState.consumeAssertion(String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
-          const { decision, workflowId } = await deps.signIn.signIn(claim);
-          logger.info({ workflowId, status: decision.status }, 'sign-in decided');
-          await answerSignIn(req, res, decision, req.body?.RelayState);
+          const relayState: unknown = req.body?.RelayState;
+          if (typeof relayState === 'string' && relayState.startsWith(INVITE_RELAY_PREFIX)) {
+            // The sign-in accepts an invitation (http/invitations/routes.ts): the acceptance run, not a plain sign-in.
+            const invitationId = await deps.invitations.takeHandoff(relayState.slice(INVITE_RELAY_PREFIX.length));
+            await answerAcceptance(req, res, deps.invitations, invitationId, claim);
+          } else {
+            const { decision, workflowId } = await deps.signIn.signIn(claim);
+            logger.info({ workflowId, status: decision.status }, 'sign-in decided');
+            await answerSignIn(req, res, decision, relayState);
+          }
           await requestCache(req)?.commit().catch((e: unknown) => logger.warn({ err: e }, 'could not clear the AuthnRequest ID (the sweeper will)'));
         } catch (e) {
           await fail(e);

@@ -1,0 +1,38 @@
+import type { InvitationDoc } from '../src/db/models/invitation';
+import type { InvitationFacts } from '../src/domain/invitations';
+import { actorOf } from '../src/domain/provisioningContext';
+import { oid, type ActivitySupport, type RunScoped } from './support';
+
+/** An invitation's acceptance (workflows/invitationAcceptance.ts): its facts, and marking it accepted. Idempotent (see support.ts). */
+export function invitationActivities({ models, runAudit }: ActivitySupport) {
+  return {
+    async loadInvitation(input: { invitationId: string }): Promise<(InvitationFacts & { roles: string[]; groups: string[] }) | null> {
+      const inv = (await models.invitations.findById(input.invitationId).lean()) as InvitationDoc | null;
+      if (!inv) return null;
+      return {
+        tenantId: String(inv.tenantId),
+        email: inv.email,
+        allowAnyEmail: inv.allowAnyEmail,
+        status: inv.status,
+        expiresAt: inv.expiresAt.getTime(),
+        roles: [...inv.roles],
+        groups: [...inv.groups],
+      };
+    },
+
+    /** Single use: the invitation becomes accepted (by this account), audited once. Its link then reads "already accepted". */
+    async markInvitationAccepted(input: RunScoped & { tenantId: string; invitationId: string; userId: string; outcome: string }): Promise<void> {
+      await models.invitations.updateOne({ _id: input.invitationId, status: 'pending' }, { $set: { status: 'accepted', acceptedBy: oid(input.userId), acceptedAt: new Date() } });
+      await runAudit(input.run, 'invitation.accepted', {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action: 'invitation.accepted',
+        target: { type: 'invitation', id: input.invitationId },
+        userId: input.userId,
+        context: { outcome: input.outcome },
+      });
+    },
+  };
+}
+
+export type InvitationActivities = ReturnType<typeof invitationActivities>;

@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { InvitationLibrary } from '../../library/invitations';
+import type { createTenantLibrary } from '../../library/tenants';
+import { route } from '../route';
+import { groupName } from './groupSchemas';
+import { tenantParams } from './schemas';
+
+export interface InvitationRouterDeps {
+  tenants: ReturnType<typeof createTenantLibrary>;
+  invitations: InvitationLibrary;
+  actor: { type: 'admin'; id: string | null };
+}
+
+const STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
+export const createInvitationBody = z.strictObject({
+  email: z.string().min(3).max(320),
+  roles: z.array(z.string().max(40)).max(20).default([]),
+  groups: z.array(groupName).max(50).default([]),
+  /** Let anyone holding the link accept, whatever their verified email (off: only the invited address). */
+  allowAnyEmail: z.boolean().default(false),
+  expiresInSeconds: z.number().int().min(1).max(90 * 24 * 3600).nullable().default(null),
+});
+export const invitationOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  allowAnyEmail: z.boolean(),
+  status: z.enum(STATUSES),
+  expiresAt: z.date(),
+  sentCount: z.number(),
+  acceptedBy: z.string().nullable(),
+  acceptedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string() });
+const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
+const settingsBody = z.strictObject({ expirySeconds: z.number().int().min(60).max(90 * 24 * 3600) });
+
+/** Invitations (issue #15 §1): create (mailed; the accept URL is answered once), list by status, resend, revoke; the tenant's expiry. */
+export function invitationRouter({ tenants, invitations, actor }: InvitationRouterDeps): Router {
+  const r = Router();
+  const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
+
+  r.post(
+    '/tenants/:tenant/invitations',
+    route({ params: tenantParams, body: createInvitationBody, response: withUrl, status: 201 }, async ({ params, body }) => invitations.create((await tenantOf(params))._id, body, actor)),
+  );
+  r.get(
+    '/tenants/:tenant/invitations',
+    route({ params: tenantParams, query: z.strictObject({ status: z.enum(STATUSES).optional() }), response: z.object({ data: z.array(invitationOut) }) }, async ({ params, query }) => ({
+      data: await invitations.list((await tenantOf(params))._id, query.status ?? null),
+    })),
+  );
+  r.get(
+    '/tenants/:tenant/invitations/:invitationId',
+    route({ params: invitationParams, response: invitationOut }, async ({ params }) => invitations.get((await tenantOf(params))._id, params.invitationId)),
+  );
+  r.post(
+    '/tenants/:tenant/invitations/:invitationId/resend',
+    route({ params: invitationParams, response: withUrl }, async ({ params }) => invitations.resend((await tenantOf(params))._id, params.invitationId, actor)),
+  );
+  r.delete(
+    '/tenants/:tenant/invitations/:invitationId',
+    route({ params: invitationParams, response: invitationOut }, async ({ params }) => invitations.revoke((await tenantOf(params))._id, params.invitationId, actor)),
+  );
+
+  r.get(
+    '/tenants/:tenant/invitation-settings',
+    route({ params: tenantParams, response: settingsBody }, async ({ params }) => ({ expirySeconds: await invitations.expirySeconds((await tenantOf(params))._id) })),
+  );
+  r.put(
+    '/tenants/:tenant/invitation-settings',
+    route({ params: tenantParams, body: settingsBody, response: settingsBody }, async ({ params, body }) => ({
+      expirySeconds: await invitations.setExpirySeconds((await tenantOf(params))._id, body.expirySeconds, actor),
+    })),
+  );
+  return r;
+}

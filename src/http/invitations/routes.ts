@@ -1,0 +1,128 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Models } from '../../db/models';
+import { normalizeEmail } from '../../domain/email';
+import { OnrampError } from '../../errors';
+import type { createEmailSignInLibrary } from '../../library/emailSignIn';
+import type { InvitationLibrary } from '../../library/invitations';
+import type { Logger } from '../../logger';
+import { checkCsrf, csrfToken } from '../csrf';
+import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
+import { escapeHtml as e, page } from '../pages';
+import { route } from '../route';
+import { saveSession } from '../session';
+import { signInFailure } from '../signInFailure';
+
+export interface InvitationPageDeps {
+  models: Models;
+  logger: Logger;
+  publicUrl: string;
+  invitations: InvitationLibrary;
+  emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
+}
+
+const tokenPath = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'is not an invitation token') });
+const codeStart = z.object({ email: z.string().max(1000).default('') });
+const codeVerify = codeStart.extend({ code: z.string().max(100).default('') });
+
+/**
+ * The invitee's pages (issue #15 §1): open the link, then sign in — through
+ * the tenant's SSO connection when it governs the invited address (the
+ * invitation is no way around SSO), else with a code sent to the address —
+ * and the acceptance run does the rest.
+ */
+export function invitationRouter(deps: InvitationPageDeps): Router {
+  const r = Router();
+  r.use('/invite', express.urlencoded({ extended: false, limit: '8kb' }));
+  const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
+
+  /** The invitation a link names, pending; anything else is a page that says why. */
+  const pendingOf = async (token: string) => {
+    const opened = await deps.invitations.open(token);
+    if (!opened) throw new OnrampError('invitation_not_found', 'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.', { status: 404 });
+    const { status } = opened.invitation;
+    if (status === 'expired') throw new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 });
+    if (status === 'revoked') throw new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 });
+    if (status === 'accepted') throw new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 });
+    return opened;
+  };
+
+  const codeForm = (req: Request, token: string, email: string) =>
+    page(
+      'Check your email',
+      `<p>We sent a 6-digit code to <strong>${e(email)}</strong>. It expires in 10 minutes.</p>
+<form method="post" action="/invite/${e(token)}/verify"><input type="hidden" name="_csrf" value="${e(csrfToken(req))}">
+<input type="hidden" name="email" value="${e(email)}">
+<p><label>Code <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></label> <button type="submit">Accept the invitation</button></p></form>`,
+    );
+
+  r.get(
+    '/invite/:token',
+    route({ params: tokenPath }, async ({ params, req, res }) => {
+      const { invitation, tenant, route: how } = await pendingOf(params.token);
+      const csrf = `<input type="hidden" name="_csrf" value="${e(csrfToken(req))}">`;
+      const askEmail = invitation.allowAnyEmail
+        ? '<p><label>Your email <input name="email" type="email" required size="32"></label></p>'
+        : `<input type="hidden" name="email" value="${e(invitation.email)}">`;
+      const action =
+        how.kind === 'email'
+          ? `<form method="post" action="/invite/${e(params.token)}/code">${csrf}${askEmail}<p><button type="submit">Send me a code</button></p></form>`
+          : `<form method="post" action="/invite/${e(params.token)}/sso">${csrf}<p><button type="submit">Continue with your organization's single sign-on</button></p></form>`;
+      await saveSession(req);
+      const body = `<p>You are invited to join <strong>${e(tenant.name)}</strong> as <strong>${e(invitation.email)}</strong>.</p>${action}
+<p class="muted">The invitation expires on ${e(invitation.expiresAt.toISOString())}.</p>`;
+      res.type('html').send(page(`Join ${tenant.name}`, body));
+    }),
+  );
+
+  r.post(
+    '/invite/:token/sso',
+    route({ params: tokenPath, guard: sameSite }, async ({ params, res }) => {
+      const { invitation, route: how } = await pendingOf(params.token);
+      if (how.kind === 'email') throw new OnrampError('invitation_requires_sso', 'This invitation is accepted with a code sent by email.', { status: 409 });
+      const handle = await deps.invitations.handoff(invitation.id);
+      const login = new URL(how.loginUrl);
+      if (how.kind === 'saml') login.searchParams.set('RelayState', `${INVITE_RELAY_PREFIX}${handle}`);
+      else login.searchParams.set('invite', handle);
+      res.redirect(303, login.href);
+    }),
+  );
+
+  r.post(
+    '/invite/:token/code',
+    route({ params: tokenPath, guard: sameSite, body: codeStart }, async ({ params, body, req, res }) => {
+      const { invitation, tenant, route: how } = await pendingOf(params.token);
+      // The tenant's SSO governs this address: a code would go around it.
+      if (how.kind !== 'email') throw new OnrampError('invitation_requires_sso', "This invitation is accepted through your organization's single sign-on.", { status: 409 });
+      const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
+      if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
+      await deps.emailSignIn.startInvitation({ invitationId: invitation.id, email, tenantId: tenant.id, tenantName: tenant.name, ip: req.ip ?? 'unknown' });
+      res.type('html').send(codeForm(req, params.token, email));
+    }),
+  );
+
+  r.post(
+    '/invite/:token/verify',
+    route({ params: tokenPath, guard: sameSite, body: codeVerify }, async ({ params, body, req, res }) => {
+      const { invitation } = await pendingOf(params.token);
+      const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
+      if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
+      let restore: (() => Promise<void>) | null = null;
+      try {
+        const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
+        restore = verified.restore;
+        await answerAcceptance(req, res, deps.invitations, invitation.id, verified.claim);
+      } catch (err) {
+        throw await signInFailure(err, {
+          models: deps.models,
+          logger: deps.logger,
+          req,
+          target: { tenantId: null, connectionId: null, type: 'invitation', id: invitation.id },
+          onUnavailable: async () => restore?.(),
+        });
+      }
+    }),
+  );
+
+  return r;
+}

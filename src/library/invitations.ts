@@ -1,0 +1,219 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
+import type { Models } from '../db/models';
+import { groupKey } from '../db/models/group';
+import type { InvitationDoc } from '../db/models/invitation';
+import { membershipKey } from '../db/models/membership';
+import { emailDomain, normalizeEmail } from '../domain/email';
+import { tenantRoles } from '../domain/groups';
+import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationStatus } from '../domain/invitations';
+import type { ProvisioningActor } from '../domain/provisioningContext';
+import { conflict, notFound, OnrampError } from '../errors';
+import type { Outbox } from '../mail/outbox';
+import type { InvitationAcceptor } from '../temporal/invitationClient';
+import { samlUrls } from './samlUrls';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** How long a browser may take through its IdP between the invitation page and the ACS. */
+const HANDOFF_TTL_MS = 15 * 60_000;
+
+export interface InvitationInput {
+  email: string;
+  roles: string[];
+  groups: string[];
+  allowAnyEmail: boolean;
+  expiresInSeconds: number | null;
+}
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  roles: string[];
+  groups: string[];
+  allowAnyEmail: boolean;
+  status: InvitationStatus;
+  expiresAt: Date;
+  sentCount: number;
+  acceptedBy: string | null;
+  acceptedAt: Date | null;
+  createdAt: Date;
+}
+
+const present = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
+  id: inv._id,
+  email: inv.email,
+  roles: [...inv.roles],
+  groups: [...inv.groups],
+  allowAnyEmail: inv.allowAnyEmail,
+  status: invitationStatus({ status: inv.status, expiresAt: inv.expiresAt.getTime() }, now),
+  expiresAt: inv.expiresAt,
+  sentCount: inv.sentCount,
+  acceptedBy: inv.acceptedBy ? String(inv.acceptedBy) : null,
+  acceptedAt: inv.acceptedAt ?? null,
+  createdAt: inv.createdAt,
+});
+
+/** How the invitee signs in: the tenant's SSO connection that governs the invited address's domain, if any. */
+export type AcceptRoute = { kind: 'saml'; loginUrl: string } | { kind: 'oidc'; loginUrl: string } | { kind: 'email' };
+
+/**
+ * Invitations (issue #15 §1): create, list, resend, revoke — each audited —
+ * and the invitee's side: open the link, sign in (SSO when the tenant's
+ * connection governs the address, so an invitation never goes around SSO;
+ * else a code to the invited address), accept through the acceptance run.
+ * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
+ * as SHA-256.
+ */
+export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor: InvitationAcceptor, publicUrl: string) {
+  const acceptUrl = (token: string) => `${publicUrl}/invite/${token}`;
+
+  const find = async (tenantId: Types.ObjectId, id: string): Promise<InvitationDoc> => {
+    const inv = (await models.invitations.findById(id).lean()) as InvitationDoc | null;
+    if (!inv || String(inv.tenantId) !== String(tenantId)) throw notFound('invitation');
+    return inv;
+  };
+
+  /** A fresh token for the invitation (the old one dies), mailed through the outbox. */
+  const issue = async (inv: { _id: string; email: string; tenantId: Types.ObjectId }, tenantName: string, expiresAt: Date, sentCount: number): Promise<string> => {
+    const token = randomBytes(32).toString('base64url');
+    await models.invitationTokens.create({ _id: sha256(token), invitationId: inv._id, expiresAt });
+    await models.invitationTokens.deleteMany({ invitationId: inv._id, _id: { $ne: sha256(token) } });
+    await models.invitations.updateOne({ _id: inv._id }, { $set: { tokenHash: sha256(token), expiresAt, sentCount } });
+    await outbox.enqueue(
+      inv.email,
+      `You are invited to ${tenantName}`,
+      `You are invited to join ${tenantName}.\n\nAccept the invitation: ${acceptUrl(token)}\n\nThe link works once and expires on ${expiresAt.toISOString()}. If you did not expect it, ignore this message.`,
+    );
+    return token;
+  };
+
+  const audit = (tenantId: Types.ObjectId, actor: ProvisioningActor, action: string, inv: { _id: string; email: string }, context?: Record<string, unknown>) =>
+    recordAction(models, { tenantId: String(tenantId), actor, action, target: { type: 'invitation', id: inv._id }, context: { email: inv.email, ...context } });
+
+  return {
+    /** Invite an address with roles and groups; the accept URL is returned once (it is also in the mail). */
+    async create(tenantId: Types.ObjectId, input: InvitationInput, actor: ProvisioningActor): Promise<{ invitation: InvitationView; acceptUrl: string }> {
+      const email = normalizeEmail(input.email);
+      if (!email) throw new OnrampError('email_invalid', 'Not a usable email address.', { status: 400 });
+      const tenant = await models.tenants.findById(tenantId).lean();
+      if (!tenant) throw notFound('tenant');
+      const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
+      if (unknownRole) throw new OnrampError('unknown_role', `The tenant has no role "${unknownRole}".`, { status: 422 });
+      for (const g of input.groups) {
+        if (!(await models.groups.findById(groupKey(String(tenantId), g)).lean())) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
+      }
+      const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
+      if (owner && String(owner.tenantId) !== String(tenantId)) throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
+      const claim = await models.userEmails.findById(email).lean();
+      const member = claim ? await models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
+      if (member) throw conflict('already_member', `${email} is a member of the tenant already.`);
+      const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find((i) => i.expiresAt.getTime() > Date.now());
+      if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
+
+      const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
+      const _id = `inv_${randomBytes(12).toString('hex')}`;
+      await models.invitations.create({
+        _id,
+        tenantId,
+        email,
+        roles: input.roles,
+        groups: input.groups,
+        allowAnyEmail: input.allowAnyEmail,
+        status: 'pending',
+        expiresAt,
+        tokenHash: '-',
+        invitedBy: actor,
+      });
+      const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
+      await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
+      return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+    },
+
+    async list(tenantId: Types.ObjectId, status: InvitationStatus | null): Promise<InvitationView[]> {
+      const docs = (await models.invitations.find({ tenantId }).sort({ createdAt: -1 }).limit(500).lean()) as InvitationDoc[];
+      return docs.map((d) => present(d)).filter((v) => status === null || v.status === status);
+    },
+
+    get: async (tenantId: Types.ObjectId, id: string) => present(await find(tenantId, id)),
+
+    /** A new token and a new expiry, mailed again; the old link stops working. Pending or expired only. */
+    async resend(tenantId: Types.ObjectId, id: string, actor: ProvisioningActor): Promise<{ invitation: InvitationView; acceptUrl: string }> {
+      const inv = await find(tenantId, id);
+      const status = present(inv).status;
+      if (status === 'accepted' || status === 'revoked') throw conflict('invitation_not_pending', `The invitation is ${status}.`);
+      const tenant = await models.tenants.findById(tenantId).lean();
+      const expiresAt = new Date(Date.now() + 1000 * (tenant?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
+      const token = await issue(inv, tenant?.name ?? 'the organization', expiresAt, inv.sentCount + 1);
+      await audit(tenantId, actor, 'invitation.resent', inv);
+      return { invitation: present((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+    },
+
+    /** Withdraw an invitation that was not accepted: its link stops working. */
+    async revoke(tenantId: Types.ObjectId, id: string, actor: ProvisioningActor): Promise<InvitationView> {
+      const inv = await find(tenantId, id);
+      if (inv.status === 'accepted') throw conflict('invitation_not_pending', 'The invitation was accepted: remove the member instead.');
+      if (inv.status !== 'revoked') {
+        // The token stays, so the link says "withdrawn" rather than "not valid".
+        await models.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'revoked' } });
+        await audit(tenantId, actor, 'invitation.revoked', inv);
+      }
+      return present((await models.invitations.findById(id).lean()) as InvitationDoc);
+    },
+
+    /** The invitation a link names (null for a dead link), its tenant, and how its invitee signs in. */
+    async open(token: string) {
+      const live = await models.invitationTokens.findById(sha256(token)).lean();
+      const inv = live ? ((await models.invitations.findById(live.invitationId).lean()) as InvitationDoc | null) : null;
+      if (!inv) return null;
+      const tenant = await models.tenants.findById(inv.tenantId).lean();
+      if (!tenant) return null;
+      return { invitation: present(inv), tenant: { id: tenant._id, name: tenant.name }, route: await this.acceptRoute(inv) };
+    },
+
+    /**
+     * SSO governs the invited address when the tenant verified its domain and
+     * has an enabled SAML or OIDC connection allowed to assert it: the invitee
+     * must sign in there.
+     */
+    async acceptRoute(inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> {
+      const domain = emailDomain(inv.email);
+      const tenant = await models.tenants.findById(inv.tenantId).lean();
+      if (!(tenant?.domains ?? []).some((d) => d.verified && d.domain === domain)) return { kind: 'email' };
+      const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) => c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
+      const saml = (await models.samlConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
+      if (saml) return { kind: 'saml', loginUrl: samlUrls(publicUrl, String(saml._id)).loginUrl };
+      const oidc = (await models.oidcConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
+      if (oidc) return { kind: 'oidc', loginUrl: `${publicUrl}/sso/oidc/${String(oidc._id)}/login` };
+      return { kind: 'email' };
+    },
+
+    /** A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`). */
+    async handoff(invitationId: string): Promise<string> {
+      const handle = randomBytes(24).toString('base64url');
+      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
+      return handle;
+    },
+
+    /** The invitation a handle stands for, once (deleted as read); null when unknown or expired. */
+    async takeHandoff(handle: string): Promise<string | null> {
+      const saved = await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle) }).lean();
+      return saved && saved.expiresAt.getTime() > Date.now() ? saved.invitationId : null;
+    },
+
+    /** How long the tenant's invitations stay valid. */
+    async expirySeconds(tenantId: Types.ObjectId): Promise<number> {
+      return (await models.tenants.findById(tenantId, { invitations: 1 }).lean())?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS;
+    },
+
+    async setExpirySeconds(tenantId: Types.ObjectId, expirySeconds: number, actor: ProvisioningActor): Promise<number> {
+      await models.tenants.updateOne({ _id: tenantId }, { $set: { 'invitations.expirySeconds': expirySeconds } });
+      await recordAction(models, { tenantId: String(tenantId), actor, action: 'tenant.invitation_settings_updated', target: { type: 'tenant', id: String(tenantId) }, after: { expirySeconds } });
+      return expirySeconds;
+    },
+
+    accept: (invitationId: string, claim: Parameters<InvitationAcceptor['accept']>[1]) => acceptor.accept(invitationId, claim),
+  };
+}
+
+export type InvitationLibrary = ReturnType<typeof createInvitationLibrary>;

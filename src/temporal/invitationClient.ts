@@ -1,0 +1,73 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { INVITATION_REFUSED, invitationAcceptanceWorkflow } from '../../workflows/invitationAcceptance';
+import type { AcceptanceRefusalReason, AcceptanceResult } from '../../workflows/invitationAcceptanceFlow';
+import type { IdentityClaim } from '../domain/claim';
+import { OnrampError } from '../errors';
+import { SA_CONNECTION, SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
+
+export const invitationWorkflowId = (invitationId: string): string => `invitation-${invitationId}`;
+
+export type Accepted = Extract<AcceptanceResult, { ok: true }>;
+
+export interface InvitationAcceptor {
+  /** Accept as the signed-in `claim`: the acceptance, or a refusal `{ ok: false, reason }`. */
+  accept(invitationId: string, claim: IdentityClaim): Promise<AcceptanceResult>;
+}
+
+function refusalOf(err: unknown): AcceptanceRefusalReason | null {
+  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== INVITATION_REFUSED) return null;
+  return err.cause.message as AcceptanceRefusalReason;
+}
+
+/**
+ * Runs the invitation's acceptance: one run per invitation (two tabs attach to
+ * it); a completed run answers every later attempt with its result — the
+ * same person gets in, anyone else is told the invitation was used.
+ */
+export function createInvitationAcceptor(client: Client, opts: { taskQueue: string; waitMs: number }): InvitationAcceptor {
+  const pending = () => new OnrampError('service_unavailable', 'Accepting the invitation is taking longer than usual. Reload the page in a moment.', { status: 503 });
+  return {
+    async accept(invitationId, claim) {
+      const workflowId = invitationWorkflowId(invitationId);
+      let handle: WorkflowHandle<typeof invitationAcceptanceWorkflow>;
+      try {
+        handle = await client.workflow.start(invitationAcceptanceWorkflow, {
+          workflowId,
+          taskQueue: opts.taskQueue,
+          args: [{ invitationId, claim }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A refused run failed: the rightful invitee may still start one. A completed one is final.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          staticSummary: `Accept invitation ${invitationId}`,
+          typedSearchAttributes: [
+            { key: SA_TENANT, value: claim.tenantId },
+            { key: SA_CONNECTION, value: claim.connectionId },
+            { key: SA_EMAIL, value: (claim.email ?? '').slice(0, 200) },
+            { key: SA_OPERATION, value: 'accept invitation' },
+            { key: SA_OUTCOME, value: 'Running' },
+          ],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        handle = client.workflow.getHandle(workflowId);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(pending()), opts.waitMs);
+      });
+      try {
+        const accepted = await Promise.race([handle.result(), deadline]);
+        // An earlier acceptance: only its own identity is let in by it.
+        if (accepted.connectionId !== claim.connectionId || accepted.subject !== claim.subject) return { ok: false, reason: 'invitation_used' };
+        return accepted;
+      } catch (err) {
+        const reason = refusalOf(err);
+        if (reason) return { ok: false, reason };
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

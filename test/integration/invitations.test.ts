@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser } from '../support/browser';
+import { newIdp, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import type { IdpUser } from '../../src/demo/samlIdp';
+
+/**
+ * Issue 15 §1: an admin invites; the invitee opens the mailed link and signs
+ * in — through the tenant's SAML connection (the demo IdP, samlify) when it
+ * governs the address, else with a code sent to it — and the acceptance run
+ * makes them a member with the invited roles and groups. Expired, revoked,
+ * reused, wrong-account and two-tab cases.
+ */
+describe('invitations', () => {
+  let h: Harness;
+  let saml: SamlConnectionInfo;
+  let tenantId: string;
+  const idp = newIdp('inv-co');
+  const models = () => h.services.db.models;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('inv-co', { enabled: false, defaultRoles: ['member'] }); // JIT off: only invitations add people
+    await h.createTenant('other-co');
+    expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }] })).status).toBe(200);
+    expect((await h.admin('PUT', '/tenants/other-co/domains', { domains: [{ domain: 'other-co.test', verified: true }] })).status).toBe(200);
+    expect((await h.admin('POST', '/tenants/inv-co/groups', { name: 'Eng', roles: [] })).status).toBe(201);
+    saml = await h.createSamlConnection('inv-co', idp);
+    tenantId = String((await models().tenants.findOne({ slug: 'inv-co' }).lean())?._id);
+  });
+  afterAll(async () => h?.close());
+
+  const invite = async (body: Record<string, unknown>) => {
+    const res = await h.admin('POST', '/tenants/inv-co/invitations', body);
+    expect(res.status).toBe(201);
+    return res.body as unknown as { invitation: { id: string; status: string }; acceptUrl: string };
+  };
+  /** The accept link as the invitee receives it: from the mail in the outbox. */
+  const mailedLink = async (email: string) => {
+    const mail = await models().outbox.findOne({ to: email, subject: /invited/ }).sort({ _id: -1 }).lean();
+    const url = /(https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
+    if (!url) throw new Error(`no invitation mailed to ${email}`);
+    return new URL(url).pathname;
+  };
+
+  /** Open the link, choose SSO, let the IdP sign `who` in, post its answer (with the RelayState) to the ACS. */
+  const acceptWithSso = async (b: Browser, path: string, who: IdpUser) => {
+    expect((await b.open(path)).html).toContain('single sign-on');
+    const chosen = await b.submit(`${path}/sso`, {});
+    expect(chosen.status).toBe(303);
+    const login = await fetch(String(chosen.location), { redirect: 'manual' });
+    const answer = await idp.respond(saml.metadataXml, login.headers.get('location'), who);
+    expect(answer.RelayState).toMatch(/^invite:/);
+    const res = await fetch(answer.acsUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: answer.SAMLResponse, RelayState: answer.RelayState ?? '' }).toString(),
+    });
+    return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+  };
+  const membershipOf = async (email: string) => {
+    const u = await models().users.findOne({ email }).lean();
+    return u ? models().memberships.findOne({ userId: u._id, tenantId }).lean() : null;
+  };
+
+  it('SSO-governed address: mailed link → sign in through the tenant SAML IdP → member with the invited roles and groups (JIT off)', async () => {
+    const { invitation, acceptUrl } = await invite({ email: 'Ann@inv-co.test', roles: ['admin'], groups: ['Eng'] });
+    const path = await mailedLink('ann@inv-co.test');
+    expect(new URL(acceptUrl).pathname).toBe(path);
+    const b = new Browser(h.url);
+    // The invitation is no way around SSO: no code for an address the tenant's IdP governs.
+    await b.open(path);
+    expect((await b.submit(`${path}/code`, {})).status).toBe(409);
+
+    const accepted = await acceptWithSso(b, path, user('ann', 'inv-co.test'));
+    expect(accepted).toMatchObject({ status: 303, location: '/' });
+    expect(await membershipOf('ann@inv-co.test')).toMatchObject({ status: 'active', roles: ['admin'] });
+    const ann = await models().users.findOne({ email: 'ann@inv-co.test' }).lean();
+    expect(await models().grants.countDocuments({ userId: ann?._id, value: 'Eng', source: 'invitation' })).toBe(1);
+    expect(await models().identities.countDocuments({ userId: ann?._id, connectionId: saml.id })).toBe(1);
+    expect((await h.admin('GET', `/tenants/inv-co/invitations/${invitation.id}`)).body).toMatchObject({ status: 'accepted', acceptedBy: String(ann?._id) });
+    expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.accepted' })).toBe(1);
+
+    // Reused: the link now says it was accepted; accepting again through SSO as someone else is refused.
+    const again = await new Browser(h.url).open(path);
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('already accepted');
+  });
+
+  it('wrong account: signing in as someone else is refused (and audited); the invited person can still accept', async () => {
+    await invite({ email: 'dana@inv-co.test', roles: ['member'] });
+    const path = await mailedLink('dana@inv-co.test');
+    const refused = await acceptWithSso(new Browser(h.url), path, user('eve', 'inv-co.test'));
+    expect(refused.status).toBe(403);
+    expect(refused.html).toContain('invitation_wrong_account');
+    expect(await models().users.countDocuments({ email: 'eve@inv-co.test' })).toBe(0);
+    expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.accept_refused', reason: 'invitation_wrong_account' })).toBe(1);
+    expect((await acceptWithSso(new Browser(h.url), path, user('dana', 'inv-co.test'))).status).toBe(303);
+    expect(await membershipOf('dana@inv-co.test')).toMatchObject({ status: 'active' });
+  });
+
+  it('two tabs accepting at once: both signed in, one account, one membership, one audit event; a forwarded link in a third tab is refused', async () => {
+    await invite({ email: 'tom@inv-co.test', groups: ['Eng'] });
+    const path = await mailedLink('tom@inv-co.test');
+    const [one, two, mallory] = await Promise.all([
+      acceptWithSso(new Browser(h.url), path, user('tom', 'inv-co.test')),
+      acceptWithSso(new Browser(h.url), path, user('tom', 'inv-co.test')),
+      acceptWithSso(new Browser(h.url), path, user('mallory', 'inv-co.test')), // a forwarded link, in a third tab
+    ]);
+    expect([one.status, two.status]).toEqual([303, 303]);
+    expect([403, 409]).toContain(mallory.status);
+    expect(await models().users.countDocuments({ email: 'mallory@inv-co.test' })).toBe(0);
+    const tom = await models().users.findOne({ email: 'tom@inv-co.test' }).lean();
+    expect(await models().users.countDocuments({ email: 'tom@inv-co.test' })).toBe(1);
+    expect(await models().memberships.countDocuments({ userId: tom?._id })).toBe(1);
+    expect(await models().grants.countDocuments({ userId: tom?._id })).toBe(1);
+    expect(await models().auditEvents.countDocuments({ userId: tom?._id, action: 'membership.created' })).toBe(1);
+  });
+
+  it('ungoverned address (a contractor): a code to the invited address accepts; sendInvitation on POST …/members invites instead of creating', async () => {
+    const created = await h.admin('POST', '/tenants/inv-co/members', { email: 'bob@freelance.test', roles: ['member'], groups: ['Eng'], sendInvitation: true });
+    expect(created).toMatchObject({ status: 202, body: { outcome: 'invited', invitation: { email: 'bob@freelance.test', status: 'pending' } } });
+    const path = await mailedLink('bob@freelance.test');
+    const b = new Browser(h.url);
+    expect((await b.open(path)).html).toContain('Send me a code');
+    expect((await b.submit(`${path}/sso`, {})).status).toBe(409); // no SSO governs freelance.test
+    expect((await b.submit(`${path}/code`, {})).html).toContain('Check your email');
+    const mail = await models().outbox.findOne({ to: 'bob@freelance.test', subject: /code/ }).sort({ _id: -1 }).lean();
+    const code = /is (\d{6})/.exec(mail?.text ?? '')?.[1] ?? '';
+    expect((await b.submit(`${path}/verify`, { email: 'bob@freelance.test', code: '000000' === code ? '111111' : '000000' })).status).toBe(401);
+    const accepted = await b.submit(`${path}/verify`, { email: 'bob@freelance.test', code });
+    expect(accepted).toMatchObject({ status: 303, location: '/' });
+    expect(await membershipOf('bob@freelance.test')).toMatchObject({ status: 'active', roles: ['member'] });
+  });
+
+  it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
+    const short = await invite({ email: 'exp@freelance.test', expiresInSeconds: 1 });
+    const oldPath = await mailedLink('exp@freelance.test');
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const expired = await new Browser(h.url).open(oldPath);
+    expect(expired.status).toBe(410);
+    expect(expired.html).toContain('expired');
+    expect(((await h.admin('GET', '/tenants/inv-co/invitations?status=expired')).body.data as Array<{ id: string }>).map((i) => i.id)).toContain(short.invitation.id);
+
+    const resent = await h.admin('POST', `/tenants/inv-co/invitations/${short.invitation.id}/resend`);
+    expect(resent).toMatchObject({ status: 200, body: { invitation: { status: 'pending', sentCount: 2 } } });
+    expect((await new Browser(h.url).open(oldPath)).status).toBe(404);
+    const newPath = await mailedLink('exp@freelance.test');
+    expect(newPath).not.toBe(oldPath);
+    expect((await new Browser(h.url).open(newPath)).status).toBe(200);
+
+    expect((await h.admin('DELETE', `/tenants/inv-co/invitations/${short.invitation.id}`)).body).toMatchObject({ status: 'revoked' });
+    const revoked = await new Browser(h.url).open(newPath);
+    expect(revoked.status).toBe(410);
+    expect(revoked.html).toContain('withdrawn');
+    expect((await h.admin('POST', `/tenants/inv-co/invitations/${short.invitation.id}/resend`)).status).toBe(409);
+
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'x@other-co.test' })).body).toMatchObject({ error: { code: 'domain_verified_by_other_tenant' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ann@inv-co.test' })).body).toMatchObject({ error: { code: 'already_member' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'y@freelance.test', roles: ['god'] })).body).toMatchObject({ error: { code: 'unknown_role' } });
+    await invite({ email: 'twice@freelance.test' });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'twice@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
+    expect((await new Browser(h.url).open('/invite/not-a-real-token-at-all-xxxxxxxx')).status).toBe(404);
+    expect(await models().auditEvents.countDocuments({ tenantId, action: { $in: ['invitation.created', 'invitation.resent', 'invitation.revoked'] } })).toBeGreaterThanOrEqual(7);
+  });
+});
