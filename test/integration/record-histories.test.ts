@@ -10,6 +10,11 @@ import { createScimGroupLibrary } from '../../src/library/scimGroups';
 import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/temporal/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
 import { createDirectory } from '../support/scimClient';
+import { memberCreationWorkflowId } from '../../src/temporal/memberCreationClient';
+import { tenantAdminWorkflowId } from '../../src/temporal/tenantAdminClient';
+import { importWorkflowId } from '../../src/temporal/importClient';
+import { invitationWorkflowId } from '../../src/temporal/invitationClient';
+import { importDone, postImport } from '../support/imports';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
 
@@ -110,5 +115,39 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     await saveRun('scim-group-delete', directoryGroupWorkflowId(scim.id, groupId));
     expect((await scim.call('DELETE', `/Users/${userId}`)).status).toBe(204);
     await saveRun('scim-user-delete', userRun);
+  });
+
+  it('records the admin provisioning runs', async () => {
+    await h.createTenant('history-admin', { enabled: false, defaultRoles: ['member'] });
+    expect((await h.admin('PUT', '/tenants/history-admin/domains', { domains: [{ domain: 'history-admin.test', verified: true }] })).status).toBe(200);
+    expect((await h.admin('POST', '/tenants/history-admin/groups', { name: 'Ops', roles: [] })).status).toBe(201);
+    const tenantId = String((await h.services.db.models.tenants.findOne({ slug: 'history-admin' }).lean())?._id);
+    const saveRun = async (name: string, workflowId: string) => {
+      const handle = h.services.client.workflow.getHandle(workflowId);
+      await handle.result().catch(() => undefined);
+      await writeFile(join(FIXTURES, `${name}.pb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    };
+    const created = await fetch(`${h.url}/api/admin/tenants/history-admin/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', 'idempotency-key': 'history-create' },
+      body: JSON.stringify({ email: 'made@history-admin.test', groups: ['Ops'] }),
+    });
+    expect(created.status).toBe(201);
+    await saveRun('admin-member-create', memberCreationWorkflowId(tenantId, 'history-create'));
+    const userId = String(((await created.json()) as { member: { userId: string } }).member.userId);
+    expect((await h.admin('POST', `/tenants/history-admin/members/${userId}/suspend`)).status).toBe(200);
+    await saveRun('admin-member-suspend', tenantAdminWorkflowId(tenantId));
+    expect((await h.admin('DELETE', '/tenants/history-admin/groups/Ops')).status).toBe(204);
+    await saveRun('admin-group-remove', tenantAdminWorkflowId(tenantId));
+    const imported = await postImport(h, 'history-admin', 'email,name\nimp@history-admin.test,Imp\nbad,Bad', { query: 'key=history' });
+    await importDone(h, 'history-admin', imported.body.import?.id ?? '');
+    await saveRun('admin-import', importWorkflowId(imported.body.import?.id ?? ''));
+    // An invitation accepted through the history tenant's SAML connection (the acceptance run itself).
+    const invited = await h.admin('POST', '/tenants/history/invitations', { email: 'guest@history.test', roles: ['member'] });
+    const invitationId = String((invited.body as unknown as { invitation: { id: string } }).invitation.id);
+    const historyTenant = String((await h.services.db.models.tenants.findOne({ slug: 'history' }).lean())?._id);
+    const claim = { tenantId: historyTenant, connectionId: conn.id, subject: 'guest@history.test', email: 'guest@history.test', emailVerified: true, name: 'Guest', groups: null, attributes: [] };
+    expect(await h.services.libraries.invitations.accept(invitationId, claim)).toMatchObject({ ok: true });
+    await saveRun('invitation-accept', invitationWorkflowId(invitationId));
   });
 });
