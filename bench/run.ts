@@ -5,11 +5,12 @@
  * real OpenID Provider's pages), on loopback, bounded in count and time.
  * Scenarios: first-sign-in, returning, returning-groups, groups-200,
  * oidc-first, oidc-returning, burst; SCIM: scim-user-create, scim-initial-sync
- * (bench/scim.ts). See README "Performance".
+ * (bench/scim.ts); admin: import, invitation-accept (bench/admin.ts). See README "Performance".
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
  *   (--burst 10000 is the full acquisition day; README "Performance" says why it was not run here)
  *   npm run bench -- --scenarios scim --scim-users 10000 --scim-groups 50 --scim-group-max 2000
+ *   npm run bench -- --scenarios admin --import-rows 10000 --invitations 50
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { connectClient } from '../src/temporal/connection';
 import { signInWorkflowId } from '../src/temporal/signInClient';
 import { drive, samlPost, type LoadResult, type Prepared } from './load';
 import { initialSync, userCreates, type ScimSyncResult } from './scim';
+import { importRows, invitationAccepts, type ImportBenchResult } from './admin';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
 
@@ -39,7 +41,9 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '1500' },
     modes: { type: 'string', default: 'durable,inline' },
     out: { type: 'string', default: 'bench/results/latest.json' },
-    scenarios: { type: 'string', default: 'signin,scim' },
+    scenarios: { type: 'string', default: 'signin,scim,admin' },
+    'import-rows': { type: 'string', default: '10000' },
+    invitations: { type: 'string', default: '50' },
     'scim-users': { type: 'string', default: '10000' },
     'scim-groups': { type: 'string', default: '50' },
     'scim-group-max': { type: 'string', default: '2000' },
@@ -59,6 +63,8 @@ const SCENARIOS = new Set(String(args.scenarios).split(','));
 const SCIM_USERS = num('scim-users', 1, 100_000);
 const SCIM_GROUPS = num('scim-groups', 0, 1000);
 const SCIM_GROUP_MAX = num('scim-group-max', 1, 100_000);
+const IMPORT_ROWS = num('import-rows', 1, 100_000);
+const INVITATIONS = num('invitations', 0, 5_000);
 const modes = String(args.modes).split(',').filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
 
 interface ModeReport {
@@ -284,6 +290,34 @@ async function runScimMode(mode: 'durable' | 'inline', stack: Stack): Promise<Sc
   }
 }
 
+/** The admin provisioning scenarios, in a database of their own (bench/admin.ts). */
+async function runAdminMode(mode: 'durable' | 'inline', stack: Stack): Promise<AdminReport> {
+  const { token, models, servers, url, stop } = await startMode(mode, stack);
+  try {
+    await admin(url, token, 'POST', '/tenants', { slug: 'admin-bench', name: 'Admin bench', jit: { enabled: false, defaultRoles: ['member'] } });
+    await admin(url, token, 'PUT', '/tenants/admin-bench/domains', { domains: [{ domain: 'import.bench.test', verified: true }] });
+    log(`${mode}: import of ${IMPORT_ROWS} rows`);
+    const imported = await importRows({ url, token }, 'admin-bench', 'import.bench.test', IMPORT_ROWS, deadline);
+    const importRssMiB = Object.fromEntries(servers.map((s) => [s.name, s.peakRssMiB()]));
+    log(`${mode}: invitation-accept (${INVITATIONS})`);
+    const accepts = await invitationAccepts({ url, token }, models, 'admin-bench', INVITATIONS, Math.min(CONCURRENCY, 10), deadline);
+    const expected = { memberships: IMPORT_ROWS + accepts.ok };
+    const actual = { memberships: await models.memberships.countDocuments() };
+    return { mode, import: imported, importRssMiB, accepts, consistency: { ok: expected.memberships === actual.memberships, expected, actual } };
+  } finally {
+    await stop();
+  }
+}
+
+interface AdminReport {
+  mode: 'durable' | 'inline';
+  import: ImportBenchResult;
+  /** Peak RSS of each process up to the end of the import (the worker's, durable; the web's, inline). */
+  importRssMiB: Record<string, number | null>;
+  accepts: LoadResult;
+  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
+}
+
 interface ScimReport {
   mode: 'durable' | 'inline';
   creates: LoadResult;
@@ -322,9 +356,11 @@ const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
 const stack = await startStack({ config, dataDir, persistTemporal: false });
 const reports: ModeReport[] = [];
 const scimReports: ScimReport[] = [];
+const adminReports: AdminReport[] = [];
 try {
   if (SCENARIOS.has('signin')) for (const mode of modes) reports.push(await runMode(mode, stack));
   if (SCENARIOS.has('scim')) for (const mode of modes) scimReports.push(await runScimMode(mode, stack));
+  if (SCENARIOS.has('admin')) for (const mode of modes) adminReports.push(await runAdminMode(mode, stack));
 } finally {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -333,13 +369,14 @@ try {
 const summary = {
   at: new Date().toISOString(),
   machine: { cores: (await import('node:os')).cpus().length, node: process.version },
-  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX },
+  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX, importRows: IMPORT_ROWS, invitations: INVITATIONS },
   reports,
   scimReports,
+  adminReports,
 };
 await mkdir(join(String(args.out), '..'), { recursive: true });
 await writeFile(String(args.out), JSON.stringify(summary, null, 2));
-process.stdout.write(`\n${table(reports)}\n\n`);
+if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(`${r.mode}: peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`);
   if (r.profile) process.stdout.write(`${r.mode}: profile of ${r.profile.runs} first sign-ins: ${JSON.stringify(r.profile)}\n`);
@@ -359,5 +396,13 @@ for (const r of scimReports) {
       `peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
   );
 }
+for (const r of adminReports) {
+  const i = r.import;
+  const a = r.accepts;
+  process.stdout.write(
+    `${r.mode}: import ${i.rows} rows in ${i.seconds} s = ${i.rowsPerSecond} rows/s ${JSON.stringify(i.counts)}; peak RSS to the end of the import ${Object.entries(r.importRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}\n` +
+      `${r.mode}: invitation-accept ${a.count} (${a.errors} errors ${JSON.stringify(a.errorSamples)}): p50 ${a.latencyMs.p50} ms, p95 ${a.latencyMs.p95} ms; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
+  );
+}
 process.stdout.write(`\nJSON: ${args.out}\n`);
-if (reports.some((r) => !r.consistency.ok) || scimReports.some((r) => !r.consistency.ok)) process.exitCode = 1;
+if (reports.some((r) => !r.consistency.ok) || scimReports.some((r) => !r.consistency.ok) || adminReports.some((r) => !r.consistency.ok)) process.exitCode = 1;

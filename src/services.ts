@@ -9,6 +9,8 @@ import type { Logger } from './logger';
 import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
 import type { DirectoryWriter } from './temporal/directoryClient';
+import type { ImportRunner } from './temporal/importClient';
+import type { InvitationAcceptor } from './temporal/invitationClient';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { Faults } from './temporal/faultInjection';
@@ -27,6 +29,9 @@ export interface ServiceOptions {
   signInStarter?: (db: Database, logger: Logger) => SignInStarter;
   /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
   directoryWriter?: (db: Database, logger: Logger) => DirectoryWriter;
+  /** How imports and invitation acceptances run: through Temporal (default); the benchmark injects inline baselines. */
+  importRunner?: (db: Database, logger: Logger) => ImportRunner;
+  invitationAcceptor?: (db: Database, logger: Logger) => InvitationAcceptor;
 }
 
 export interface Services {
@@ -56,7 +61,10 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
-    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger, ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}) });
+    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger, ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}),
+      ...(opts.importRunner ? { importRunner: opts.importRunner(db, logger) } : {}),
+      ...(opts.invitationAcceptor ? { invitationAcceptor: opts.invitationAcceptor(db, logger) } : {}),
+    });
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');

@@ -8,6 +8,7 @@
  *   onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]
  *   onramp directories list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings … --tenant <slug>
  *   onramp members suspend|reactivate|remove <user-id> --tenant <slug>;  onramp members remove-group <group> --tenant <slug>
+ *   onramp invitations create --tenant <slug> --email <e> [--roles a,b] [--groups a,b] [--allow-any-email];  onramp invitations list|resend|revoke …
  *   onramp import <file.csv|file.jsonl> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
@@ -20,6 +21,7 @@ import { approvalsCommand } from '../cli/approvals';
 import { directoriesCommand } from '../cli/directories';
 import { membersCommand } from '../cli/members';
 import { importCommand } from '../cli/imports';
+import { invitationsCommand } from '../cli/invitations';
 import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
@@ -35,11 +37,14 @@ const USAGE = `usage:
   onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
   onramp members suspend|reactivate|remove <user-id> --tenant <slug>
   onramp members remove-group <group> --tenant <slug>
+  onramp invitations create --tenant <slug> --email <address> [--roles <a,b>] [--groups <a,b>] [--allow-any-email]
+  onramp invitations list --tenant <slug> [--status pending|accepted|expired|revoked]
+  onramp invitations resend|revoke <invitation-id> --tenant <slug>
   onramp import <file> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
-const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand } as const;
+const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand, invitations: invitationsCommand } as const;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -64,6 +69,9 @@ async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       format: { type: 'string' },
       results: { type: 'string' },
+      groups: { type: 'string' },
+      status: { type: 'string' },
+      'allow-any-email': { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -79,8 +87,8 @@ async function main(argv: string[]): Promise<number> {
     await setupTemporal(out);
     return 0;
   }
-  if (group !== 'approvals' && group !== 'directories' && group !== 'members' && group !== 'import') {
-    throw new UsageError('expected: onramp approvals …, directories …, members …, import …, or setup-temporal');
+  if (group !== 'approvals' && group !== 'directories' && group !== 'members' && group !== 'invitations' && group !== 'import') {
+    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, or setup-temporal');
   }
   if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);
   const tenant = values.tenant;

@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): { app: Express } {
   app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));
-  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals, members, connections }));
+  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals, members, connections, lifecycle: deps.libraries.lifecycle, invitations: deps.libraries.invitations }));
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);

@@ -16,10 +16,10 @@ import { createMemberLibrary } from './members';
 import { createMemberLifecycleLibrary } from './memberLifecycle';
 import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
 import { createMemberCreator } from '../temporal/memberCreationClient';
-import { createImportRunner } from '../temporal/importClient';
+import { createImportRunner, type ImportRunner } from '../temporal/importClient';
 import { createImportLibrary } from './imports';
 import { createInvitationLibrary } from './invitations';
-import { createInvitationAcceptor } from '../temporal/invitationClient';
+import { createInvitationAcceptor, type InvitationAcceptor } from '../temporal/invitationClient';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -44,6 +44,8 @@ export function createLibraries({
   temporalClient,
   logger,
   directoryWriter: injectedWriter,
+  importRunner,
+  invitationAcceptor,
 }: {
   models: Models;
   config: Config;
@@ -51,6 +53,9 @@ export function createLibraries({
   logger: Logger;
   /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
   directoryWriter?: DirectoryWriter;
+  /** How imports and invitation acceptances run: through Temporal (default); the benchmark injects inline baselines. */
+  importRunner?: ImportRunner;
+  invitationAcceptor?: InvitationAcceptor;
 }) {
   const outbox = createOutbox(
     models,
@@ -71,8 +76,8 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    invitations: createInvitationLibrary(models, outbox, createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs }), publicUrl),
-    imports: createImportLibrary(models, createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
+    invitations: createInvitationLibrary(models, outbox, invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs }), publicUrl),
+    imports: createImportLibrary(models, importRunner ?? createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
     lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),

@@ -100,7 +100,7 @@ describe('the onramp CLI', () => {
     expect((await onramp('directories', 'create', '--tenant', 'cli')).code).toBe(2); // no --name
   });
 
-  it('imports a file with a progress bar and a summary; a dry run writes nothing; the per-row results are saved', async () => {
+  it('imports a file with a progress bar and a summary; a dry run writes nothing; the per-row results are saved; invitations', async () => {
     expect((await h.admin('PUT', '/tenants/cli/domains', { domains: [{ domain: 'import.test', verified: true }] })).status).toBe(200);
     const dir = await mkdtemp(join(tmpdir(), 'onramp-cli-'));
     const file = join(dir, 'people.csv');
@@ -124,5 +124,14 @@ describe('the onramp CLI', () => {
     ]);
     expect((await onramp('import', file, '--tenant', 'cli', '--key', 'cli-people')).stdout).toContain('this key was imported before');
     expect((await onramp('import', join(dir, 'missing.csv'), '--tenant', 'cli')).code).toBe(2);
+
+    // Invitations (issue #15 §1): the accept URL printed once, listed by status, revoked.
+    const invited = await onramp('invitations', 'create', '--tenant', 'cli', '--email', 'guest@elsewhere.test', '--roles', 'member');
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/accept URL \(mailed to guest@elsewhere.test; shown once\): http\S+\/invite\/[A-Za-z0-9_-]+/);
+    const invitationId = invited.stdout.split('\t')[0] ?? '';
+    expect((await onramp('invitations', 'list', '--tenant', 'cli', '--status', 'pending')).stdout).toContain(`${invitationId}\tguest@elsewhere.test\tpending`);
+    expect((await onramp('invitations', 'revoke', invitationId, '--tenant', 'cli')).stdout).toContain(`${invitationId}\tguest@elsewhere.test\trevoked`);
+    expect((await onramp('invitations', 'create', '--tenant', 'cli')).code).toBe(2);
   });
 });

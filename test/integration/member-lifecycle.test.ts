@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser } from '../support/browser';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 
@@ -89,5 +90,26 @@ describe('member lifecycle', () => {
     expect(await models().groups.countDocuments({ tenantId, name: 'Owners' })).toBe(0);
     expect(await models().auditEvents.countDocuments({ tenantId, action: 'group.deleted', 'target.id': 'Owners' })).toBe(1);
     expect((await h.admin('DELETE', '/tenants/life-co/groups/Owners')).status).toBe(404);
+  });
+
+  it('the console: an admin suspends and reactivates a member and sends an invitation from the members page', async () => {
+    const cora = await signIn('cora');
+    const b = new Browser(h.url);
+    await b.open('/console');
+    expect((await b.submit('/console/login/token', { token: h.adminToken })).status).toBe(303);
+    const page = await b.open('/console/t/life-co/members');
+    expect(page.html).toContain(`data-member="${cora}"`);
+    expect((await b.submit(`/console/t/life-co/members/${cora}/suspend`, {})).location).toBe('/console/t/life-co/members');
+    expect((await b.open('/console/t/life-co/members')).html).toContain('Done: the member is suspended.');
+    expect((await models().memberships.findOne({ userId: cora, tenantId }).lean())?.status).toBe('suspended');
+    await b.submit(`/console/t/life-co/members/${cora}/reactivate`, {});
+    expect((await models().memberships.findOne({ userId: cora, tenantId }).lean())?.status).toBe('active');
+    await b.submit('/console/t/life-co/invitations', { email: 'newbie@elsewhere.test', roles: 'member', groups: 'Support' });
+    expect((await b.open('/console/t/life-co/members')).html).toContain('Invitation sent to newbie@elsewhere.test');
+    expect(await models().invitations.countDocuments({ email: 'newbie@elsewhere.test', groups: ['Support'] })).toBe(1);
+    // Without the session's CSRF token: refused, nothing done.
+    const forged = await fetch(`${h.url}/console/t/life-co/members/${cora}/remove`, { method: 'POST', redirect: 'manual', headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(forged.status).toBe(403);
+    expect(await models().memberships.countDocuments({ userId: cora, tenantId })).toBe(1);
   });
 });

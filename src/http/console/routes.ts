@@ -9,14 +9,18 @@ import { establishSession, saveSession } from '../session';
 import { createTenantAdminGuard } from '../tenantAdmin';
 import { route } from '../route';
 import { checkCsrf, csrfToken } from '../csrf';
-import { approvalsView, flashBox, layout, signInView, tenantsView } from './views';
+import { approvalsView, flashBox, layout, membersView, signInView, tenantsView } from './views';
+import { memberParams } from '../admin/schemas';
 
 /** The operator's sign-in form (besides its CSRF field). */
 const tokenForm = z.object({ token: z.string().max(1000).default('') });
 /** The console's approve/reject form (besides its CSRF field). */
 const decisionForm = z.object({ reason: z.string().max(2000).optional() });
+/** The console's invitation form (besides its CSRF field): roles and groups as `;`- or `,`-separated text. */
+const inviteForm = z.object({ email: z.string().max(320).default(''), roles: z.string().max(500).default(''), groups: z.string().max(2000).default('') });
+const listOf = (text: string) => text.split(/[;,]/).map((v) => v.trim()).filter(Boolean);
 
-export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections'> & {
+export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections' | 'lifecycle' | 'invitations'> & {
   models: Models;
   publicUrl: string;
   adminToken: string;
@@ -136,6 +140,61 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       }),
     );
   }
+
+  /** The tenant and who acts, for a console form: CSRF checked, an admin of the tenant (or the operator). */
+  const formGuard = async ({ params, req }: { params: { tenant: string }; req: Request }) => {
+    checkCsrf(req, deps.publicUrl);
+    const tenant = await deps.tenants.bySlug(params.tenant);
+    const actor = await actorFor(req, String(tenant._id));
+    return { tenant, actor: { type: 'admin' as const, id: actor.id } };
+  };
+  /** Run a console action; its refusal (last owner, unknown role…) becomes the flash, and back to the members page. */
+  const act = async (req: Request, res: Response, slug: string, work: () => Promise<string>) => {
+    try {
+      req.session.flash = await work();
+    } catch (err) {
+      if (!(err instanceof OnrampError) || !err.expose) throw err;
+      req.session.flash = `!${err.message}`;
+    }
+    await saveSession(req);
+    res.redirect(303, `/console/t/${slug}/members`);
+  };
+
+  r.get(
+    '/console/t/:tenant/members',
+    route({ params: tenantParams }, async ({ params, req, res }) => {
+      if (!req.session.globalAdmin && !req.session.userId) {
+        res.redirect(303, '/console');
+        return;
+      }
+      const tenant = await deps.tenants.bySlug(params.tenant);
+      await actorFor(req, String(tenant._id));
+      const { data } = await deps.members.listForTenant(tenant._id, 200, null);
+      await render(req, res, `Members · ${tenant.name}`, membersView(tenant.slug, data, csrfToken(req)));
+    }),
+  );
+
+  for (const verb of ['suspend', 'reactivate', 'remove'] as const) {
+    r.post(
+      `/console/t/:tenant/members/:userId/${verb}`,
+      route({ params: memberParams, guard: formGuard }, async ({ params, auth, req, res }) =>
+        act(req, res, auth.tenant.slug, async () => {
+          const done = await deps.lifecycle.change(auth.tenant._id, params.userId, verb, auth.actor);
+          return done.changed ? `Done: the member is ${done.status}.` : `Nothing to do: the member is ${done.status} already.`;
+        }),
+      ),
+    );
+  }
+
+  r.post(
+    '/console/t/:tenant/invitations',
+    route({ params: tenantParams, guard: formGuard, body: inviteForm }, async ({ auth, body, req, res }) =>
+      act(req, res, auth.tenant.slug, async () => {
+        const { invitation } = await deps.invitations.create(auth.tenant._id, { email: body.email, roles: listOf(body.roles), groups: listOf(body.groups), allowAnyEmail: false, expiresInSeconds: null }, auth.actor);
+        return `Invitation sent to ${invitation.email}; it expires on ${invitation.expiresAt.toISOString()}.`;
+      }),
+    ),
+  );
 
   return r;
 }

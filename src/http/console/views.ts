@@ -45,7 +45,9 @@ export function signInView(csrf: string): string {
 
 export function tenantsView(tenants: Array<{ slug: string; name: string }>): string {
   if (tenants.length === 0) return '<p>You are not an administrator of any organization.</p>';
-  return `<ul>${tenants.map((t) => `<li><a href="/console/t/${e(t.slug)}/approvals">${e(t.name)}</a> <span class="muted">(${e(t.slug)})</span></li>`).join('')}</ul>`;
+  return `<ul>${tenants
+    .map((t) => `<li>${e(t.name)} <span class="muted">(${e(t.slug)})</span> · <a href="/console/t/${e(t.slug)}/approvals">approvals</a> · <a href="/console/t/${e(t.slug)}/members">members</a></li>`)
+    .join('')}</ul>`;
 }
 
 export function approvalsView(slug: string, rows: PendingRow[], csrf: string): string {
@@ -68,4 +70,30 @@ export function approvalsView(slug: string, rows: PendingRow[], csrf: string): s
     })
     .join('');
   return `<table><thead><tr><th>Who</th><th>Why</th><th>If approved</th><th>When</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+export interface MemberRow {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  roles: string[];
+  status: string;
+}
+
+/** A tenant's members with their lifecycle actions, and the invitation form (issue #15 §1, §4). */
+export function membersView(slug: string, rows: MemberRow[], csrf: string): string {
+  const hidden = `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
+  const button = (userId: string, verb: string, label: string) =>
+    `<form class="inline" method="post" action="/console/t/${e(slug)}/members/${e(userId)}/${verb}">${hidden}<button type="submit">${label}</button></form>`;
+  const invite = `<h2>Invite someone</h2><form method="post" action="/console/t/${e(slug)}/invitations">${hidden}
+<p><label>Email <input name="email" type="email" required size="28"></label> <label>Roles <input name="roles" placeholder="member" size="14"></label>
+<label>Groups <input name="groups" placeholder="Eng; Ops" size="14"></label> <button type="submit">Send invitation</button></p></form>`;
+  if (rows.length === 0) return `<p>No members yet.</p>${invite}`;
+  const body = rows
+    .map(
+      (m) => `<tr data-member="${e(m.userId)}"><td><strong>${e(m.name ?? '')}</strong><br>${e(m.email ?? '(no email)')}</td><td>${e(m.roles.join(', '))}</td><td>${e(m.status)}</td>
+<td>${m.status === 'active' ? button(m.userId, 'suspend', 'Suspend') : button(m.userId, 'reactivate', 'Reactivate')} ${button(m.userId, 'remove', 'Remove')}</td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th>Who</th><th>Roles</th><th>Status</th><th></th></tr></thead><tbody>${body}</tbody></table>${invite}`;
 }
