@@ -28,12 +28,12 @@ export function countOutcomes(results: readonly { outcome: string }[]): OutcomeC
  */
 export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
 
-/** Tell Temporal the chunk is alive (outside a worker — the inline benchmark — there is no one to tell). */
-function heartbeat(): void {
+/** The running activity's context; null outside a worker (the inline benchmark). */
+function activityContext(): Context | null {
   try {
-    Context.current().heartbeat();
+    return Context.current();
   } catch {
-    // not in an activity
+    return null;
   }
 }
 
@@ -60,14 +60,22 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
       const chunk = await models.importChunks.findById(_id).lean();
       if (!chunk) throw ApplicationFailure.nonRetryable(`import ${input.importId} has no chunk ${input.chunk}`, 'ImportChunkMissing');
       const results: RowResult[] = new Array<RowResult>(chunk.rows.length);
-      await inPool(
-        chunk.rows.map((row, i) => ({ row, i })),
-        IMPORT_ROW_PARALLEL,
-        async ({ row, i }) => {
-          results[i] = await provisionRow(input, row);
-          heartbeat();
-        },
-      );
+      // Alive while rows take their time (a slow row is no reason to redo the chunk elsewhere); once Temporal
+      // gave the chunk to another worker (a late heartbeat) or cancelled it, stop: no two attempts run rows side by side.
+      const ctx = activityContext();
+      const beat = ctx ? setInterval(() => ctx.heartbeat(), 1_000) : null;
+      try {
+        await inPool(
+          chunk.rows.map((row, i) => ({ row, i })),
+          IMPORT_ROW_PARALLEL,
+          async ({ row, i }) => {
+            if (ctx?.cancellationSignal.aborted) throw ApplicationFailure.retryable('the chunk was cancelled or taken over', 'ImportChunkCancelled');
+            results[i] = await provisionRow(input, row);
+          },
+        );
+      } finally {
+        if (beat) clearInterval(beat);
+      }
       try {
         await models.importResults.create({ _id, importId: input.importId, results });
       } catch (err) {

@@ -19,17 +19,20 @@ import type { ActivitySupport, RunScoped } from './support';
 
 /**
  * The account a directory of this tenant provisioned for the User whose
- * userName (any case) or externalId is `subject`: one keyed read per directory
- * (scim_keys, then the User). Several directories naming different accounts
- * → null: no account is picked among several.
+ * userName or externalId is exactly `subject` (a NameID or `sub` is
+ * case-sensitive): one keyed read per directory (scim_keys, then the User).
+ * Several directories naming different accounts → null: no account is
+ * picked among several.
  */
 async function directoryAccountOf(models: Models, tenantId: string, attribute: 'userName' | 'externalId', subject: string): Promise<string | null> {
   const directories = await models.scimDirectories.find({ tenantId }, { _id: 1 }).lean();
   const accounts = await Promise.all(
     directories.map(async (d) => {
       const key = await models.scimKeys.findById(scimLookupKey(String(d._id), 'User', attribute, subject)).lean();
-      const user = key ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1 }).lean()) as Pick<ScimUserDoc, 'userId'> | null) : null;
-      return user?.userId ? String(user.userId) : null;
+      const user = key
+        ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<ScimUserDoc, 'userId' | 'userName' | 'externalId'> | null)
+        : null;
+      return user?.userId && user[attribute] === subject ? String(user.userId) : null;
     }),
   );
   const distinct = [...new Set(accounts.filter((a): a is string => a !== null))];
@@ -66,7 +69,8 @@ export function stateActivities({ models }: ActivitySupport) {
           : null;
       // Else the membership that matters is the email's account's (a link candidate).
       const resolvedUserId = linkedUserId ?? directoryUserId ?? emailClaim?.userId ?? null;
-      const candidateId = !identity && emailClaim ? emailClaim.userId : null;
+      // A link candidate: the account the tenant's subject rule names, else the email's.
+      const candidateId = identity ? null : (directoryUserId ?? (emailClaim ? String(emailClaim.userId) : null));
       const syncing = connection?.attributeSync === 'every-sign-in';
       const [membershipDoc, hold, candidateMemberships, account] = await Promise.all([
         resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,

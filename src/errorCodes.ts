@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   import_malformed: e(400),
   import_too_large: e(413),
   import_not_done: e(409),
+  import_in_progress: e(409),
   already_member: e(409),
   invitation_exists: e(409),
   invitation_not_pending: e(409),

@@ -2,28 +2,62 @@
  * Accepting an invitation (issue #15 §1), after the invitee signed in
  * (through the tenant's SSO connection, or with a code sent to the invited
  * address): check the invitation against who signed in (pure
- * checkAcceptance), find their account — the identity's, else the verified
- * email's — or create it, link the identity, create the membership with the
- * invited roles and groups (grant source `invitation`), mark it accepted.
+ * checkAcceptance), then plan with the sign-in planner itself — so the link
+ * rules (link policy, verified domains, privileged and excluded accounts),
+ * the cross-tenant rule and a directory's hold all apply — as if JIT were on
+ * and no approval asked (the admin's invitation is both). A code proves the
+ * address: for it the email's account is the person's. The membership gets
+ * the invited roles; the invited groups are granted (source `invitation`).
  * Deterministic: the world only through `acts`.
  */
 import type { ProvisioningActivities } from '../activities/provisioning';
 import type { IdentityClaim } from '../src/domain/claim';
+import type { DenialReason } from '../src/domain/decision';
+import { emailDomain } from '../src/domain/emailParts';
 import { checkAcceptance, type AcceptanceRefusal } from '../src/domain/invitations';
-import { domainBlocked } from '../src/domain/linking';
+import { planProvisioning, type ProvisioningState } from '../src/domain/planner';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
+import { carryOutAccountActions, StalePlan, type AccountActivities } from './accountActions';
 
-export type InvitationAcceptanceActivities = Pick<
-  ProvisioningActivities,
-  'loadInvitation' | 'loadProvisioningState' | 'loadAdminState' | 'ensureUser' | 'linkIdentity' | 'ensureMembership' | 'applyGroupGrant' | 'markInvitationAccepted' | 'recordAdminRefusal'
->;
+export type InvitationAcceptanceActivities = AccountActivities &
+  Pick<ProvisioningActivities, 'loadInvitation' | 'loadProvisioningState' | 'loadAdminState' | 'applyGroupGrant' | 'markInvitationAccepted' | 'recordAdminRefusal'>;
 
-export type AcceptanceRefusalReason = AcceptanceRefusal | 'domain_owned_by_other_tenant' | 'membership_suspended';
+export type AcceptanceRefusalReason = AcceptanceRefusal | DenialReason | 'link_requires_approval';
 
 export type AcceptanceResult =
   | { ok: true; userId: string; tenantId: string; connectionId: string; subject: string; outcome: 'joined' | 'already_member' }
   | { ok: false; reason: AcceptanceRefusalReason };
+
+const MAX_PLANS = 3;
+
+/**
+ * The world as the invitation lets the planner see it: the invitation is the
+ * admin's yes (JIT on, no approval asked) — and, for the very address it
+ * names, the admin's approval of linking that address's account (a link
+ * policy of `deny` still refuses; verified domains, privileged and excluded
+ * accounts still go to the tenant's fallback). A code-proven address is
+ * trusted for linking its own account (the mailbox's owner is the account's owner).
+ */
+export function invitationState(state: ProvisioningState, claim: IdentityClaim, invitedEmail: string): ProvisioningState {
+  const tenant = state.tenant ? { ...state.tenant, jitEnabled: true, directoryAuthoritative: false, approval: { ...state.tenant.approval, when: [] } } : null;
+  if (claim.protocol !== 'email' || !state.email) {
+    const named = state.email === invitedEmail && state.linking.policy === 'approval';
+    return { ...state, tenant, linking: named ? { ...state.linking, policy: 'auto' } : state.linking };
+  }
+  const domain = emailDomain(state.email);
+  return {
+    ...state,
+    tenant,
+    linking: {
+      ...state.linking,
+      policy: 'auto',
+      tenantVerifiedDomains: [...state.linking.tenantVerifiedDomains, domain],
+      connectionAllowedDomains: null,
+      candidateIsPrivileged: false,
+    },
+  };
+}
 
 export async function runAcceptance(invitationId: string, claim: IdentityClaim, run: RunRef, now: number, acts: InvitationAcceptanceActivities): Promise<AcceptanceResult> {
   const scope: ProvisioningContext & { connectionId: string } = {
@@ -37,34 +71,30 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
     await acts.recordAdminRefusal({ ...scope, action: 'invitation.accept', target: { type: 'invitation', id: invitationId }, reason });
     return { ok: false, reason };
   };
+  const note = () => undefined;
 
   const inv = await acts.loadInvitation({ invitationId });
-  const state = await acts.loadProvisioningState({ run, claim });
-  const refusal = checkAcceptance(inv, { tenantId: claim.tenantId, email: state.email, emailVerified: claim.emailVerified }, now);
-  if (refusal || !inv) return refuse(refusal ?? 'invitation_not_found');
-  // The cross-tenant rule holds for invitations too: another tenant's verified domain is never provisioned here.
-  if (state.email && domainBlocked(inv.tenantId, state.linking.domainOwnerTenantId)) return refuse('domain_owned_by_other_tenant');
-
-  // Their account: the identity's, else the one holding the email they proved, else a new one.
-  let userId = state.linkedUserId ?? (claim.emailVerified && state.email ? state.emailUserId : null);
-  if (!userId) {
-    const created = await acts.ensureUser({ ...scope, email: state.email ?? claim.email ?? '', claimEmail: claim.emailVerified, name: claim.name });
-    userId = created.userId;
+  for (let attempt = 1; ; attempt++) {
+    const state = await acts.loadProvisioningState({ run, claim });
+    const refusal = checkAcceptance(inv, { tenantId: claim.tenantId, email: state.email, emailVerified: claim.emailVerified }, now);
+    if (refusal || !inv) return refuse(refusal ?? 'invitation_not_found');
+    const plan = planProvisioning(invitationState(state, claim, inv.email), claim);
+    if (plan.kind === 'deny') return refuse(plan.reason);
+    if (plan.kind === 'approval') return refuse('link_requires_approval');
+    const invitedRoles = inv.roles.length > 0 ? inv.roles : null;
+    const actions = plan.actions.map((a) => (a.kind === 'createMembership' && invitedRoles ? { ...a, roles: invitedRoles } : a));
+    try {
+      const done = await carryOutAccountActions({ ...plan, actions }, claim, scope, acts, note);
+      // Groups deleted since the invitation was sent are left out.
+      const admin = await acts.loadAdminState({ run, tenantId: inv.tenantId, email: state.email ?? '', groups: inv.groups });
+      for (const group of admin.tenant?.groups ?? []) {
+        await acts.applyGroupGrant({ ...scope, userId: done.userId, grant: { kind: 'group', value: group, source: 'invitation' }, createGroup: false });
+      }
+      const outcome = plan.membership ? 'already_member' : 'joined';
+      await acts.markInvitationAccepted({ ...scope, invitationId, userId: done.userId, outcome });
+      return { ok: true, userId: done.userId, tenantId: inv.tenantId, connectionId: claim.connectionId, subject: claim.subject, outcome };
+    } catch (err) {
+      if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;
+    }
   }
-  if (!state.linkedUserId) userId = (await acts.linkIdentity({ ...scope, subject: claim.subject, userId, protocol: claim.protocol ?? 'saml' })).userId;
-
-  const existing = state.membership?.userId === userId ? state.membership : null;
-  if (existing?.status === 'suspended') return refuse('membership_suspended');
-  const admin = await acts.loadAdminState({ run, tenantId: inv.tenantId, email: state.email ?? '', groups: inv.groups });
-  if (!existing) {
-    const roles = inv.roles.length > 0 ? inv.roles : (admin.tenant?.defaultRoles ?? []);
-    await acts.ensureMembership({ ...scope, userId, roles });
-  }
-  // Groups deleted since the invitation was sent are left out.
-  for (const group of admin.tenant?.groups ?? []) {
-    await acts.applyGroupGrant({ ...scope, userId, grant: { kind: 'group', value: group, source: 'invitation' }, createGroup: false });
-  }
-  const outcome = existing ? 'already_member' : 'joined';
-  await acts.markInvitationAccepted({ ...scope, invitationId, userId, outcome });
-  return { ok: true, userId, tenantId: inv.tenantId, connectionId: claim.connectionId, subject: claim.subject, outcome };
 }

@@ -165,10 +165,17 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
     };
   }
 
-  // The tenant's rule says this subject is a person its directory pushed: their account, not the email's.
+  // The tenant's rule says this subject is a person its directory pushed: their account, not the email's —
+  // but never a silent link of an account privileged somewhere or excluded (the tenant's fallback decides).
   if (state.directoryUserId && connection.directory !== true) {
     const membership = state.membership?.userId === state.directoryUserId ? state.membership : null;
     if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
+    const untrusted = state.linking.candidateIsPrivileged ? 'privileged_account' : state.linking.candidateIsExcluded ? 'excluded_account' : null;
+    if (untrusted) {
+      return state.linking.fallback === 'approval'
+        ? { kind: 'approval', reasons: [untrusted], expirySeconds: tenant.approval.expirySeconds, then: linkPlan(state, claim, tenant, state.directoryUserId) }
+        : { kind: 'deny', reason: 'link_refused', detail: untrusted };
+    }
     return linkPlan(state, claim, tenant, state.directoryUserId);
   }
 

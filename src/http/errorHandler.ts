@@ -24,14 +24,18 @@ export function asOnrampError(err: unknown): OnrampError {
   return new OnrampError('internal_error', 'internal error', { status: 500, expose: false, cause: err });
 }
 
+/** A path as logged: an invitation link's token is a secret, so it never reaches the logs. */
+export const loggedPath = (path: string): string => path.replace(/^\/invite\/[^/]+/, '/invite/:token');
+
 /**
  * What every error answer shares (logging, status, Retry-After on 503);
  * returns the message the caller may see, or null when the answer was
  * already under way.
  */
 export function answerError(e: OnrampError, err: unknown, req: Request, res: Response, logger: Logger): string | null {
-  if (e.status >= 500 && !e.expose) logger.error({ err, path: req.path }, 'request failed');
-  else if (e.status >= 500) logger.warn({ code: e.code, path: req.path }, e.message);
+  const path = loggedPath(req.path);
+  if (e.status >= 500 && !e.expose) logger.error({ err, path }, 'request failed');
+  else if (e.status >= 500) logger.warn({ code: e.code, path }, e.message);
   if (res.headersSent) return null;
   res.status(e.status);
   if (e.status === 503) {

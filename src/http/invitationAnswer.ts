@@ -21,6 +21,7 @@ const messageOf = (reason: AcceptanceRefusalReason): string =>
  */
 export async function answerAcceptance(req: Request, res: Response, invitations: InvitationLibrary, invitationId: string | null, claim: IdentityClaim): Promise<void> {
   if (!invitationId) {
+    await invitations.recordRefusal('invitation_handoff_expired', null, req.ip ?? 'unknown');
     res.status(410).type('html').send(errorPage('Invitation link expired', 'This sign-in took too long or was already used. Open the invitation link again.', 'invitation_handoff_expired'));
     return;
   }

@@ -10,13 +10,15 @@ import type { Models } from '../db/models';
 import { importChunkKey, type ImportDoc, type ImportRow } from '../db/models/import';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, type ReadRow } from '../domain/importRows';
 import type { ProvisioningActor } from '../domain/provisioningContext';
-import { notFound, OnrampError } from '../errors';
+import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
 import type { ImportRunner } from '../temporal/importClient';
 import { recordsOf, type ImportFormat } from './importFile';
 
 /** Rows per stored chunk: one activity's work, one keyed read. */
 export const ROWS_PER_CHUNK = 100;
+/** An upload that wrote nothing for this long died: another upload under its key may take over. */
+const STALE_UPLOAD_MS = 10 * 60_000;
 /** How many rows a dry run plans at once. */
 const DRY_RUN_PARALLEL = 8;
 
@@ -34,6 +36,9 @@ export interface ImportView {
   createdAt: Date;
   finishedAt: Date | null;
 }
+
+/** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) is written as text. */
+const safeCell = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 /** A file row as stored: the request, or the reason it is none. */
 function storedRow(n: number, row: ReadRow): ImportRow {
@@ -94,9 +99,20 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         if (before.status === 'running') await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks: before.chunks, rows: before.rows, counts: zeroCounts() });
         return { import: await view(before), existing: true };
       }
-      // A first upload, or one that broke off while rows arrived: read the rows afresh.
-      if (before) await models.importChunks.deleteMany({ importId: _id });
-      else await models.imports.create({ _id, tenantId, key, format: input.format, status: 'receiving', actor: input.actor });
+      const busy = () => new OnrampError('import_in_progress', 'A file is being received under this import key; wait for it, then send again.', { status: 409 });
+      if (before) {
+        // Another upload under this key is still arriving; one that went quiet died: take over, rows afresh.
+        if (Date.now() - before.updatedAt.getTime() < STALE_UPLOAD_MS) throw busy();
+        await models.importChunks.deleteMany({ importId: _id });
+        await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
+      } else {
+        try {
+          await models.imports.create({ _id, tenantId, key, format: input.format, status: 'receiving', actor: input.actor });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) throw busy();
+          throw err;
+        }
+      }
       let rows = 0;
       let chunks = 0;
       let pending: ImportRow[] = [];
@@ -105,6 +121,8 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         await models.importChunks.create({ _id: importChunkKey(_id, chunks), importId: _id, rows: pending });
         chunks++;
         pending = [];
+        await models.imports.updateOne({ _id }, { $set: { rows } }); // alive: another upload under the key waits
+
       };
       try {
         for await (const row of rowsOf(input.stream, input.format)) {
@@ -161,15 +179,21 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       const doc = await find(tenantId, importId);
       if (doc.status !== 'done') return null;
       const csv = stringify({ header: true, columns: ['row', 'email', 'outcome', 'reason', 'detail', 'userId'] });
+      // Until the reader goes away (a closed download destroys the stream): never waiting for a drain that will not come.
+      const drained = () => new Promise((resolve) => {
+        csv.once('drain', resolve);
+        csv.once('close', resolve);
+      });
       void (async () => {
         try {
-          for (let chunk = 0; chunk < doc.chunks; chunk++) {
+          for (let chunk = 0; chunk < doc.chunks && !csv.destroyed; chunk++) {
             const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
             for (const r of stored?.results ?? []) {
-              if (!csv.write([r.n, r.email, r.outcome, r.reason ?? '', r.detail ?? '', r.userId ?? ''])) await new Promise((resolve) => csv.once('drain', resolve));
+              if (csv.destroyed) return;
+              if (!csv.write([r.n, safeCell(r.email), r.outcome, r.reason ?? '', safeCell(r.detail ?? ''), r.userId ?? ''])) await drained();
             }
           }
-          csv.end();
+          if (!csv.destroyed) csv.end();
         } catch (err) {
           csv.destroy(err instanceof Error ? err : new Error(String(err)));
         }

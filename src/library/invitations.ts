@@ -92,16 +92,24 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
     recordAction(models, { tenantId: String(tenantId), actor, action, target: { type: 'invitation', id: inv._id }, context: { email: inv.email, ...context } });
 
   return {
-    /** Invite an address with roles and groups; the accept URL is returned once (it is also in the mail). */
-    async create(tenantId: Types.ObjectId, input: InvitationInput, actor: ProvisioningActor): Promise<{ invitation: InvitationView; acceptUrl: string }> {
+    /**
+     * Invite an address with roles and groups; the accept URL is returned once
+     * (it is also in the mail). `mayGrantOwner: false` (a console admin who is
+     * not an owner) refuses the owner role, directly or through a group's roles.
+     */
+    async create(tenantId: Types.ObjectId, input: InvitationInput, actor: ProvisioningActor, opts: { mayGrantOwner?: boolean } = {}): Promise<{ invitation: InvitationView; acceptUrl: string }> {
       const email = normalizeEmail(input.email);
       if (!email) throw new OnrampError('email_invalid', 'Not a usable email address.', { status: 400 });
       const tenant = await models.tenants.findById(tenantId).lean();
       if (!tenant) throw notFound('tenant');
       const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
       if (unknownRole) throw new OnrampError('unknown_role', `The tenant has no role "${unknownRole}".`, { status: 422 });
+      const ownerRefused = () => new OnrampError('forbidden', 'only an owner of the organization may give the owner role', { status: 403 });
+      if (opts.mayGrantOwner === false && input.roles.includes('owner')) throw ownerRefused();
       for (const g of input.groups) {
-        if (!(await models.groups.findById(groupKey(String(tenantId), g)).lean())) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
+        const group = await models.groups.findById(groupKey(String(tenantId), g)).lean();
+        if (!group) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
+        if (opts.mayGrantOwner === false && (group.roles ?? []).includes('owner')) throw ownerRefused();
       }
       const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
       if (owner && String(owner.tenantId) !== String(tenantId)) throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
@@ -199,6 +207,18 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
     async takeHandoff(handle: string): Promise<string | null> {
       const saved = await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle) }).lean();
       return saved && saved.expiresAt.getTime() > Date.now() ? saved.invitationId : null;
+    },
+
+    /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */
+    async recordRefusal(reason: string, invitation: { id: string; tenantId: string } | null, ip: string): Promise<void> {
+      await recordAction(models, {
+        tenantId: invitation?.tenantId ?? null,
+        actor: { type: 'system', id: null },
+        action: 'invitation.link_refused',
+        target: { type: 'invitation', id: invitation?.id ?? null },
+        reason,
+        context: { ip },
+      });
     },
 
     /** How long the tenant's invitations stay valid. */

@@ -20,7 +20,9 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
           taskQueue: opts.taskQueue,
           args: [{ ...input, next: 0, heartbeatSeconds: opts.heartbeatSeconds, ...(opts.chunksPerRun ? { chunksPerRun: opts.chunksPerRun } : {}) }],
           workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // A run that failed for good (its chunk retries spent) may be started again by sending the file again:
+          // chunks whose results are stored are not redone. A completed one is final.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           staticSummary: `Import ${input.importId}: ${input.rows} rows into tenant ${input.tenantId}`,
           typedSearchAttributes: [
             { key: SA_TENANT, value: input.tenantId },

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser';
 import { newIdp, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import type { IdpUser } from '../../src/demo/samlIdp';
+import { CookieJar, followUntil, issuerAt, startOidcProvider, type TestOidcProvider } from '../../src/demo/oidcProvider';
+import { freePort } from '../../src/devservices/ports';
 
 /**
  * Issue 15 §1: an admin invites; the invitee opens the mailed link and signs
@@ -155,6 +157,14 @@ describe('invitations', () => {
     expect(revoked.html).toContain('withdrawn');
     expect((await h.admin('POST', `/tenants/inv-co/invitations/${short.invitation.id}/resend`)).status).toBe(409);
 
+    // The tenant's own expiry applies to invitations that name none.
+    expect((await h.admin('PUT', '/tenants/inv-co/invitation-settings', { expirySeconds: 3600 })).body).toEqual({ expirySeconds: 3600 });
+    expect((await h.admin('PUT', '/tenants/inv-co/invitation-settings', { expirySeconds: 5 })).status).toBe(400);
+    const hourly = await invite({ email: 'hour@freelance.test' });
+    const expiresIn = Date.parse(String((hourly.invitation as unknown as { expiresAt: string }).expiresAt)) - Date.now();
+    expect(expiresIn).toBeGreaterThan(3500_000);
+    expect(expiresIn).toBeLessThanOrEqual(3600_000);
+
     expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'x@other-co.test' })).body).toMatchObject({ error: { code: 'domain_verified_by_other_tenant' } });
     expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ann@inv-co.test' })).body).toMatchObject({ error: { code: 'already_member' } });
     expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'y@freelance.test', roles: ['god'] })).body).toMatchObject({ error: { code: 'unknown_role' } });
@@ -162,5 +172,42 @@ describe('invitations', () => {
     expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'twice@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
     expect((await new Browser(h.url).open('/invite/not-a-real-token-at-all-xxxxxxxx')).status).toBe(404);
     expect(await models().auditEvents.countDocuments({ tenantId, action: { $in: ['invitation.created', 'invitation.resent', 'invitation.revoked'] } })).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('invitations through an OIDC connection', () => {
+  let h: Harness;
+  let op: TestOidcProvider;
+  const client = { clientId: 'onramp-inv', clientSecret: 'an-oidc-client-secret-for-invitations' };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('oinv', { enabled: false, defaultRoles: ['member'] });
+    expect((await h.admin('PUT', '/tenants/oinv/domains', { domains: [{ domain: 'oinv.test', verified: true }] })).status).toBe(200);
+    const port = await freePort();
+    const conn = (await h.admin('POST', '/tenants/oinv/connections/oidc', { name: 'OIDC', issuer: issuerAt(port), ...client })).body as unknown as { redirectUri: string };
+    op = await startOidcProvider(port, { ...client, redirectUris: [conn.redirectUri] });
+    op.users.set('sub-kim', { email: 'kim@oinv.test', email_verified: true, name: 'Kim' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await op?.close();
+  });
+
+  it("the OIDC connection governs the address: the invitee signs in through the OpenID Provider and joins with the invited roles", async () => {
+    const created = await h.admin('POST', '/tenants/oinv/invitations', { email: 'kim@oinv.test', roles: ['admin'] });
+    const path = new URL((created.body as unknown as { acceptUrl: string }).acceptUrl).pathname;
+    const b = new Browser(h.url);
+    expect((await b.open(path)).html).toContain('single sign-on');
+    const chosen = await b.submit(`${path}/sso`, {});
+    expect(chosen.location).toMatch(/\/sso\/oidc\/[0-9a-f]{24}\/login\?invite=/);
+    op.loginAs('sub-kim');
+    const redirectUri = new URL(String(chosen.location)).pathname.replace(/login$/, 'callback');
+    const callback = await followUntil(String(chosen.location), `${h.url}${redirectUri}`, new CookieJar());
+    const res = await fetch(callback, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    const kim = await h.services.db.models.users.findOne({ email: 'kim@oinv.test' }).lean();
+    expect(await h.services.db.models.memberships.findOne({ userId: kim?._id }).lean()).toMatchObject({ roles: ['admin'], status: 'active' });
+    expect(await h.services.db.models.identities.countDocuments({ userId: kim?._id, protocol: 'oidc' })).toBe(1);
   });
 });

@@ -187,6 +187,17 @@ describe('planProvisioning', () => {
       expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
     });
 
+    it('an account privileged somewhere or excluded is never linked silently: the fallback decides', () => {
+      const privileged = { ...state().linking, candidateIsPrivileged: true };
+      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: privileged }), claim)).toEqual({ kind: 'deny', reason: 'link_refused', detail: 'privileged_account' });
+      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: { ...privileged, fallback: 'approval' } }), claim)).toMatchObject({
+        kind: 'approval',
+        reasons: ['privileged_account'],
+        then: { via: 'link', userId: 'u7' },
+      });
+      expect(planProvisioning(state({ directoryUserId: 'u7', linking: { ...state().linking, candidateIsExcluded: true } }), claim)).toMatchObject({ kind: 'deny', detail: 'excluded_account' });
+    });
+
     it('a directory push itself is not matched by the rule', () => {
       const directory = state({ directoryUserId: 'u7', connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
       expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });

@@ -28,7 +28,9 @@ const directoryOut = z.object({
   createdAt: z.string(),
 });
 const withToken = directoryOut.extend({ token: z.string() });
-const directorySyncBody = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']), subjectMatch: z.enum(SUBJECT_MATCHES).default('none') });
+const directorySyncOut = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']), subjectMatch: z.enum(SUBJECT_MATCHES) });
+/** `subjectMatch` left out keeps the tenant's rule (a client from before it existed does not turn it off). */
+const directorySyncBody = directorySyncOut.extend({ subjectMatch: z.enum(SUBJECT_MATCHES).optional() });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const directoryUserOut = z.object({
   id: z.string(),
@@ -91,13 +93,15 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   // How the tenant's directories govern membership.
   r.get(
     '/tenants/:tenant/directory-sync',
-    route({ params: tenantParams, response: directorySyncBody }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
+    route({ params: tenantParams, response: directorySyncOut }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
   );
   r.put(
     '/tenants/:tenant/directory-sync',
-    route({ params: tenantParams, body: directorySyncBody, response: directorySyncBody }, async ({ params, body }) =>
-      policies.setDirectorySync((await tenantOf(params))._id, body, actor),
-    ),
+    route({ params: tenantParams, body: directorySyncBody, response: directorySyncOut }, async ({ params, body }) => {
+      const tenantId = (await tenantOf(params))._id;
+      const subjectMatch = body.subjectMatch ?? (await policies.directorySync(tenantId)).subjectMatch;
+      return policies.setDirectorySync(tenantId, { ...body, subjectMatch }, actor);
+    }),
   );
 
   // What a directory pushed, and what it did (its audit trail, newest first).

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ImportLibrary } from '../../library/imports';
@@ -84,10 +85,9 @@ export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Rou
       const csv = await imports.results((await tenantOf(params))._id, params.importId);
       if (!csv) throw new OnrampError('import_not_done', 'The import is still running; its results are ready once it is done.', { status: 409 });
       res.status(200).type('text/csv').attachment(`${params.importId}-results.csv`);
-      csv.pipe(res);
-      await new Promise<void>((resolve, reject) => {
-        res.on('finish', resolve);
-        csv.on('error', reject);
+      // Ends the answer, and stops the reader when the client goes away.
+      await pipeline(csv, res).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
       });
     }),
   );

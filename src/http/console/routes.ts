@@ -146,8 +146,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     checkCsrf(req, deps.publicUrl);
     const tenant = await deps.tenants.bySlug(params.tenant);
     const actor = await actorFor(req, String(tenant._id));
-    return { tenant, actor: { type: 'admin' as const, id: actor.id } };
+    return { tenant, actor: { type: 'admin' as const, id: actor.id }, mayActOnOwners: actor.mayGrantOwner };
   };
+  /** Only an owner (or the operator) gives the owner role or acts on an owner, as with approvals. */
+  const ownersOnly = () => new OnrampError('forbidden', 'only an owner of the organization may do this to an owner, or give the owner role', { status: 403 });
   /** Run a console action; its refusal (last owner, unknown role…) becomes the flash, and back to the members page. */
   const act = async (req: Request, res: Response, slug: string, work: () => Promise<string>) => {
     try {
@@ -179,6 +181,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       `/console/t/:tenant/members/:userId/${verb}`,
       route({ params: memberParams, guard: formGuard }, async ({ params, auth, req, res }) =>
         act(req, res, auth.tenant.slug, async () => {
+          if (!auth.mayActOnOwners && (await deps.members.getForTenant(auth.tenant._id, params.userId))?.roles.includes('owner')) throw ownersOnly();
           const done = await deps.lifecycle.change(auth.tenant._id, params.userId, verb, auth.actor);
           return done.changed ? `Done: the member is ${done.status}.` : `Nothing to do: the member is ${done.status} already.`;
         }),
@@ -190,7 +193,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     '/console/t/:tenant/invitations',
     route({ params: tenantParams, guard: formGuard, body: inviteForm }, async ({ auth, body, req, res }) =>
       act(req, res, auth.tenant.slug, async () => {
-        const { invitation } = await deps.invitations.create(auth.tenant._id, { email: body.email, roles: listOf(body.roles), groups: listOf(body.groups), allowAnyEmail: false, expiresInSeconds: null }, auth.actor);
+        const input = { email: body.email, roles: listOf(body.roles), groups: listOf(body.groups), allowAnyEmail: false, expiresInSeconds: null };
+        const { invitation } = await deps.invitations.create(auth.tenant._id, input, auth.actor, { mayGrantOwner: auth.mayActOnOwners });
         return `Invitation sent to ${invitation.email}; it expires on ${invitation.expiresAt.toISOString()}.`;
       }),
     ),

@@ -36,14 +36,18 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.use('/invite', express.urlencoded({ extended: false, limit: '8kb' }));
   const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
 
-  /** The invitation a link names, pending; anything else is a page that says why. */
-  const pendingOf = async (token: string) => {
+  /** The invitation a link names, pending; anything else is a page that says why (and an audit event). */
+  const pendingOf = async (token: string, req: Request) => {
     const opened = await deps.invitations.open(token);
-    if (!opened) throw new OnrampError('invitation_not_found', 'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.', { status: 404 });
+    const refuse = async (error: OnrampError) => {
+      await deps.invitations.recordRefusal(error.code, opened ? { id: opened.invitation.id, tenantId: String(opened.tenant.id) } : null, req.ip ?? 'unknown');
+      return error;
+    };
+    if (!opened) throw await refuse(new OnrampError('invitation_not_found', 'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.', { status: 404 }));
     const { status } = opened.invitation;
-    if (status === 'expired') throw new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 });
-    if (status === 'revoked') throw new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 });
-    if (status === 'accepted') throw new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 });
+    if (status === 'expired') throw await refuse(new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 }));
+    if (status === 'revoked') throw await refuse(new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 }));
+    if (status === 'accepted') throw await refuse(new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 }));
     return opened;
   };
 
@@ -59,7 +63,7 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.get(
     '/invite/:token',
     route({ params: tokenPath }, async ({ params, req, res }) => {
-      const { invitation, tenant, route: how } = await pendingOf(params.token);
+      const { invitation, tenant, route: how } = await pendingOf(params.token, req);
       const csrf = `<input type="hidden" name="_csrf" value="${e(csrfToken(req))}">`;
       const askEmail = invitation.allowAnyEmail
         ? '<p><label>Your email <input name="email" type="email" required size="32"></label></p>'
@@ -77,8 +81,8 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
 
   r.post(
     '/invite/:token/sso',
-    route({ params: tokenPath, guard: sameSite }, async ({ params, res }) => {
-      const { invitation, route: how } = await pendingOf(params.token);
+    route({ params: tokenPath, guard: sameSite }, async ({ params, req, res }) => {
+      const { invitation, route: how } = await pendingOf(params.token, req);
       if (how.kind === 'email') throw new OnrampError('invitation_requires_sso', 'This invitation is accepted with a code sent by email.', { status: 409 });
       const handle = await deps.invitations.handoff(invitation.id);
       const login = new URL(how.loginUrl);
@@ -91,11 +95,15 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.post(
     '/invite/:token/code',
     route({ params: tokenPath, guard: sameSite, body: codeStart }, async ({ params, body, req, res }) => {
-      const { invitation, tenant, route: how } = await pendingOf(params.token);
+      const { invitation, tenant, route: how } = await pendingOf(params.token, req);
       // The tenant's SSO governs this address: a code would go around it.
       if (how.kind !== 'email') throw new OnrampError('invitation_requires_sso', "This invitation is accepted through your organization's single sign-on.", { status: 409 });
       const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
       if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
+      // Any address may accept: one the tenant's SSO governs still signs in there.
+      if (email !== invitation.email && (await deps.invitations.acceptRoute({ tenantId: tenant.id, email })).kind !== 'email') {
+        throw new OnrampError('invitation_requires_sso', "Your address signs in through your organization's single sign-on: open the invitation link and continue with SSO.", { status: 409 });
+      }
       await deps.emailSignIn.startInvitation({ invitationId: invitation.id, email, tenantId: tenant.id, tenantName: tenant.name, ip: req.ip ?? 'unknown' });
       res.type('html').send(codeForm(req, params.token, email));
     }),
@@ -104,7 +112,7 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.post(
     '/invite/:token/verify',
     route({ params: tokenPath, guard: sameSite, body: codeVerify }, async ({ params, body, req, res }) => {
-      const { invitation } = await pendingOf(params.token);
+      const { invitation } = await pendingOf(params.token, req);
       const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
       if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
       let restore: (() => Promise<void>) | null = null;
