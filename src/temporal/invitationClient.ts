@@ -15,10 +15,15 @@ export interface InvitationAcceptor {
   accept(invitationId: string, claim: IdentityClaim): Promise<AcceptanceResult>;
 }
 
-function refusalOf(err: unknown): AcceptanceRefusalReason | null {
+/** A refused acceptance: why, and whose sign-in it was. */
+function refusalOf(err: unknown): { reason: AcceptanceRefusalReason; connectionId: string | null; subject: string | null } | null {
   if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== INVITATION_REFUSED) return null;
-  return err.cause.message as AcceptanceRefusalReason;
+  const [, connectionId, subject] = err.cause.details ?? [];
+  return { reason: err.cause.message as AcceptanceRefusalReason, connectionId: typeof connectionId === 'string' ? connectionId : null, subject: typeof subject === 'string' ? subject : null };
 }
+
+/** Attempts on runs of our own after attaching to someone else's refused one (a forwarded link in another tab). */
+const MAX_ATTEMPTS = 3;
 
 /**
  * Runs the invitation's acceptance: one run per invitation (two tabs attach to
@@ -30,43 +35,46 @@ export function createInvitationAcceptor(client: Client, opts: { taskQueue: stri
   return {
     async accept(invitationId, claim) {
       const workflowId = invitationWorkflowId(invitationId);
-      let handle: WorkflowHandle<typeof invitationAcceptanceWorkflow>;
-      try {
-        handle = await client.workflow.start(invitationAcceptanceWorkflow, {
-          workflowId,
-          taskQueue: opts.taskQueue,
-          args: [{ invitationId, claim }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // A refused run failed: the rightful invitee may still start one. A completed one is final.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          staticSummary: `Accept invitation ${invitationId}`,
-          typedSearchAttributes: [
-            { key: SA_TENANT, value: claim.tenantId },
-            { key: SA_CONNECTION, value: claim.connectionId },
-            { key: SA_EMAIL, value: (claim.email ?? '').slice(0, 200) },
-            { key: SA_OPERATION, value: 'accept invitation' },
-            { key: SA_OUTCOME, value: 'Running' },
-          ],
+      for (let attempt = 1; ; attempt++) {
+        let handle: WorkflowHandle<typeof invitationAcceptanceWorkflow>;
+        try {
+          handle = await client.workflow.start(invitationAcceptanceWorkflow, {
+            workflowId,
+            taskQueue: opts.taskQueue,
+            args: [{ invitationId, claim }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            // A refused run failed: the rightful invitee may still start one. A completed one is final.
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            staticSummary: `Accept invitation ${invitationId}`,
+            typedSearchAttributes: [
+              { key: SA_TENANT, value: claim.tenantId },
+              { key: SA_CONNECTION, value: claim.connectionId },
+              { key: SA_EMAIL, value: (claim.email ?? '').slice(0, 200) },
+              { key: SA_OPERATION, value: 'accept invitation' },
+              { key: SA_OUTCOME, value: 'Running' },
+            ],
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          handle = client.workflow.getHandle(workflowId);
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(pending()), opts.waitMs);
         });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        handle = client.workflow.getHandle(workflowId);
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(pending()), opts.waitMs);
-      });
-      try {
-        const accepted = await Promise.race([handle.result(), deadline]);
-        // An earlier acceptance: only its own identity is let in by it.
-        if (accepted.connectionId !== claim.connectionId || accepted.subject !== claim.subject) return { ok: false, reason: 'invitation_used' };
-        return accepted;
-      } catch (err) {
-        const reason = refusalOf(err);
-        if (reason) return { ok: false, reason };
-        throw err;
-      } finally {
-        clearTimeout(timer);
+        try {
+          const accepted = await Promise.race([handle.result(), deadline]);
+          // An earlier acceptance: only its own identity is let in by it.
+          if (accepted.connectionId !== claim.connectionId || accepted.subject !== claim.subject) return { ok: false, reason: 'invitation_used' };
+          return accepted;
+        } catch (err) {
+          const refusal = refusalOf(err);
+          if (!refusal) throw err;
+          const ours = refusal.connectionId === claim.connectionId && refusal.subject === claim.subject;
+          if (ours || attempt >= MAX_ATTEMPTS) return { ok: false, reason: refusal.reason };
+        } finally {
+          clearTimeout(timer);
+        }
       }
     },
   };
