@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Types } from 'mongoose';
 import express, { Router, type Request, type Response } from 'express';
 import type { Models } from '../../db/models';
 import type { Libraries } from '../../library';
@@ -101,19 +102,23 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     }),
   );
 
-  r.get(
-    '/console/t/:tenant/approvals',
-    route({ params: tenantParams }, async ({ params, req, res }) => {
-      if (!req.session.globalAdmin && !req.session.userId) {
-        res.redirect(303, '/console');
-        return;
-      }
-      const tenant = await deps.tenants.bySlug(params.tenant);
-      await actorFor(req, String(tenant._id));
-      const { data } = await deps.approvals.listPending(tenant._id, {}, 200, null);
-      await render(req, res, `Pending approvals · ${tenant.name}`, approvalsView(tenant.slug, data, csrfToken(req)));
-    }),
-  );
+  /** A page of one tenant, for its admins (or the operator); anyone not signed in goes to the console's start. */
+  const tenantPage = (page: string, title: string, view: (tenant: { _id: Types.ObjectId; slug: string }, csrf: string) => Promise<string>) =>
+    r.get(
+      `/console/t/:tenant/${page}`,
+      route({ params: tenantParams }, async ({ params, req, res }) => {
+        if (!req.session.globalAdmin && !req.session.userId) {
+          res.redirect(303, '/console');
+          return;
+        }
+        const tenant = await deps.tenants.bySlug(params.tenant);
+        await actorFor(req, String(tenant._id));
+        await render(req, res, `${title} · ${tenant.name}`, await view(tenant, csrfToken(req)));
+      }),
+    );
+
+  tenantPage('approvals', 'Pending approvals', async (tenant, csrf) => approvalsView(tenant.slug, (await deps.approvals.listPending(tenant._id, {}, 200, null)).data, csrf));
+  tenantPage('members', 'Members', async (tenant, csrf) => membersView(tenant.slug, (await deps.members.listForTenant(tenant._id, 200, null)).data, csrf));
 
   for (const verb of ['approve', 'reject'] as const) {
     const guard = async ({ params, req }: { params: { tenant: string }; req: Request }) => {
@@ -161,20 +166,6 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     await saveSession(req);
     res.redirect(303, `/console/t/${slug}/members`);
   };
-
-  r.get(
-    '/console/t/:tenant/members',
-    route({ params: tenantParams }, async ({ params, req, res }) => {
-      if (!req.session.globalAdmin && !req.session.userId) {
-        res.redirect(303, '/console');
-        return;
-      }
-      const tenant = await deps.tenants.bySlug(params.tenant);
-      await actorFor(req, String(tenant._id));
-      const { data } = await deps.members.listForTenant(tenant._id, 200, null);
-      await render(req, res, `Members · ${tenant.name}`, membersView(tenant.slug, data, csrfToken(req)));
-    }),
-  );
 
   for (const verb of ['suspend', 'reactivate', 'remove'] as const) {
     r.post(
