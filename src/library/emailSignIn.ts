@@ -2,6 +2,7 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
+import { identityKey } from '../db/models/identity';
 import { takeRateSlot, type RateLimit } from '../db/rateLimit';
 import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
@@ -48,8 +49,18 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     return conn?.enabled ? String(conn._id) : null;
   };
 
-  /** The tenant that verified the domain with domain JIT on, and its email connection. */
-  const tenantFor = async (email: string): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
+  /**
+   * The tenant a code signs in to: the one named (`?tenant=`) when the
+   * address already has an email identity there (someone who joined by an
+   * invitation's code, in any domain); else the tenant that verified the
+   * domain with domain JIT on. With its email connection.
+   */
+  const tenantFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
+    if (slug) {
+      const named = await models.tenants.findOne({ slug }, { _id: 1 }).lean();
+      const connectionId = named ? await emailConnectionOf(named._id) : null;
+      if (named && connectionId && (await models.identities.findById(identityKey(connectionId, email)).lean())) return { tenantId: named._id, connectionId };
+    }
     const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
     if (!owner) return null;
     const tenant = await models.tenants.findById(owner.tenantId).lean();
@@ -113,12 +124,12 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
 
   return {
     /** Issue and send a code. Answers the same whether or not a code went out (no address probing). */
-    async start(input: { email: string; ip: string }): Promise<{ email: string }> {
+    async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string }> {
       const email = normalizeEmail(input.email);
       if (!email) throw validationError('email', 'is not an email address');
       await limit('startIp', input.ip);
       await limit('startAddress', email);
-      const target = await tenantFor(email);
+      const target = await tenantFor(email, input.tenant ?? null);
       if (!target) {
         await recordAction(models, {
           tenantId: null,

@@ -133,6 +133,20 @@ describe('invitations', () => {
     const accepted = await b.submit(`${path}/verify`, { email: 'bob@freelance.test', code });
     expect(accepted).toMatchObject({ status: 303, location: '/' });
     expect(await membershipOf('bob@freelance.test')).toMatchObject({ status: 'active', roles: ['member'] });
+
+    // Next time: email sign-in names the organization he joined (freelance.test is nobody's domain-JIT domain).
+    const again = new Browser(h.url);
+    expect((await again.open('/sso/email?tenant=inv-co')).html).toContain('name="tenant" value="inv-co"');
+    await again.submit('/sso/email/start', { email: 'bob@freelance.test', tenant: 'inv-co' });
+    const next = await models().outbox.findOne({ to: 'bob@freelance.test', subject: 'Your sign-in code' }).sort({ _id: -1 }).lean();
+    const signInCode = /code is (\d{6})/.exec(next?.text ?? '')?.[1] ?? '';
+    expect(signInCode).toMatch(/^\d{6}$/);
+    expect(await again.submit('/sso/email/verify', { email: 'bob@freelance.test', code: signInCode })).toMatchObject({ status: 303 });
+    // Naming an organization where the address has no identity sends nothing.
+    const stranger = new Browser(h.url);
+    await stranger.open('/sso/email?tenant=inv-co');
+    expect((await stranger.submit('/sso/email/start', { email: 'stranger@freelance.test', tenant: 'inv-co' })).html).toContain('Check your email'); // the same answer: no probing
+    expect(await models().outbox.countDocuments({ to: 'stranger@freelance.test' })).toBe(0);
   });
 
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {

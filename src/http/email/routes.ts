@@ -24,7 +24,7 @@ export interface EmailRouterDeps {
 }
 
 /** The forms' fields (the address and code are checked by the email sign-in library). */
-const startForm = z.object({ email: z.string().max(1000).default('') });
+const startForm = z.object({ email: z.string().max(1000).default(''), tenant: z.string().max(63).default('') });
 const verifyForm = startForm.extend({ code: z.string().max(100).default('') });
 
 /** The built-in email sign-in pages: ask for an address, send a code, check it. */
@@ -42,8 +42,10 @@ export function emailRouter(deps: EmailRouterDeps): Router {
     );
 
   r.get('/sso/email', async (req, res) => {
+    // `?tenant=<slug>`: the organization someone joined by an invitation's code signs them in again.
+    const tenant = typeof req.query.tenant === 'string' && /^[a-z0-9][a-z0-9-]{1,62}$/.test(req.query.tenant) ? req.query.tenant : '';
     const body = `<p>Sign in with a one-time code sent to your work email.</p>
-<form method="post" action="/sso/email/start"><input type="hidden" name="_csrf" value="${e(csrfToken(req))}">
+<form method="post" action="/sso/email/start"><input type="hidden" name="_csrf" value="${e(csrfToken(req))}"><input type="hidden" name="tenant" value="${e(tenant)}">
 <p><label>Work email <input name="email" type="email" required size="32"></label> <button type="submit">Send code</button></p></form>`;
     await saveSession(req);
     res.type('html').send(page('Sign in with email', body));
@@ -55,7 +57,7 @@ export function emailRouter(deps: EmailRouterDeps): Router {
   r.post(
     '/sso/email/start',
     route({ guard: sameSite, body: startForm }, async ({ body, req, res }) => {
-      const { email } = await deps.emailSignIn.start({ email: body.email, ip: req.ip ?? 'unknown' });
+      const { email } = await deps.emailSignIn.start({ email: body.email, ip: req.ip ?? 'unknown', tenant: body.tenant || null });
       res.type('html').send(codeForm(req, email));
     }),
   );
