@@ -64,7 +64,8 @@ export function stateActivities({ models }: ActivitySupport) {
       // Unlinked identity: the tenant's rule may name the directory User this subject is.
       const subjectMatch = tenant?.directorySync?.subjectMatch;
       const directoryUserId =
-        !identity && tenant && connection && connection.kind !== 'directory' && (subjectMatch === 'userName' || subjectMatch === 'externalId')
+        // An SSO connection's subject only: an email sign-in's subject is the address, never a directory's userName.
+        !identity && tenant && (connection?.kind === 'saml' || connection?.kind === 'oidc') && (subjectMatch === 'userName' || subjectMatch === 'externalId')
           ? await directoryAccountOf(models, String(tenant._id), subjectMatch, claim.subject)
           : null;
       // Else the membership that matters is the email's account's (a link candidate).

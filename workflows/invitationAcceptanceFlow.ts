@@ -23,7 +23,7 @@ import { carryOutAccountActions, StalePlan, type AccountActivities } from './acc
 export type InvitationAcceptanceActivities = AccountActivities &
   Pick<ProvisioningActivities, 'loadInvitation' | 'loadProvisioningState' | 'loadAdminState' | 'applyGroupGrant' | 'markInvitationAccepted' | 'recordAdminRefusal'>;
 
-export type AcceptanceRefusalReason = AcceptanceRefusal | DenialReason | 'link_requires_approval';
+export type AcceptanceRefusalReason = AcceptanceRefusal | DenialReason | 'link_requires_approval' | 'concurrent_change';
 
 export type AcceptanceResult =
   | { ok: true; userId: string; tenantId: string; connectionId: string; subject: string; outcome: 'joined' | 'already_member' }
@@ -36,26 +36,22 @@ const MAX_PLANS = 3;
  * admin's yes (JIT on, no approval asked) — and, for the very address it
  * names, the admin's approval of linking that address's account (a link
  * policy of `deny` still refuses; verified domains, privileged and excluded
- * accounts still go to the tenant's fallback). A code-proven address is
- * trusted for linking its own account (the mailbox's owner is the account's owner).
+ * accounts still go to the tenant's fallback). Another address (an invitation
+ * any address may accept) keeps the tenant's approval triggers but the one for
+ * new accounts. A code-proven address counts as a verified domain for linking
+ * its own account; a privileged or excluded account still goes to the fallback
+ * (a mailbox can change hands).
  */
 export function invitationState(state: ProvisioningState, claim: IdentityClaim, invitedEmail: string): ProvisioningState {
-  const tenant = state.tenant ? { ...state.tenant, jitEnabled: true, directoryAuthoritative: false, approval: { ...state.tenant.approval, when: [] } } : null;
-  if (claim.protocol !== 'email' || !state.email) {
-    const named = state.email === invitedEmail && state.linking.policy === 'approval';
-    return { ...state, tenant, linking: named ? { ...state.linking, policy: 'auto' } : state.linking };
-  }
-  const domain = emailDomain(state.email);
+  const named = state.email === invitedEmail;
+  const when = named ? [] : (state.tenant?.approval.when ?? []).filter((t) => t !== 'new-accounts');
+  const tenant = state.tenant ? { ...state.tenant, jitEnabled: true, directoryAuthoritative: false, approval: { ...state.tenant.approval, when } } : null;
+  const policy = named && state.linking.policy === 'approval' ? 'auto' : state.linking.policy;
+  if (claim.protocol !== 'email' || !state.email) return { ...state, tenant, linking: { ...state.linking, policy } };
   return {
     ...state,
     tenant,
-    linking: {
-      ...state.linking,
-      policy: 'auto',
-      tenantVerifiedDomains: [...state.linking.tenantVerifiedDomains, domain],
-      connectionAllowedDomains: null,
-      candidateIsPrivileged: false,
-    },
+    linking: { ...state.linking, policy, tenantVerifiedDomains: [...state.linking.tenantVerifiedDomains, emailDomain(state.email)], connectionAllowedDomains: null },
   };
 }
 
@@ -94,7 +90,9 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
       await acts.markInvitationAccepted({ ...scope, invitationId, userId: done.userId, outcome });
       return { ok: true, userId: done.userId, tenantId: inv.tenantId, connectionId: claim.connectionId, subject: claim.subject, outcome };
     } catch (err) {
-      if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;
+      if (!(err instanceof StalePlan)) throw err;
+      // The world kept moving under the plan (concurrent sign-ins of this person): refused, not retried forever.
+      if (attempt >= MAX_PLANS) return refuse('concurrent_change');
     }
   }
 }

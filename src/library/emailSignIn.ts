@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
 import { identityKey } from '../db/models/identity';
+import { membershipKey } from '../db/models/membership';
 import { takeRateSlot, type RateLimit } from '../db/rateLimit';
 import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
@@ -51,15 +52,19 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
 
   /**
    * The tenant a code signs in to: the one named (`?tenant=`) when the
-   * address already has an email identity there (someone who joined by an
-   * invitation's code, in any domain); else the tenant that verified the
-   * domain with domain JIT on. With its email connection.
+   * address has an email identity there and its account an active
+   * membership (someone who joined by an invitation's code, in any domain —
+   * a removed or suspended member gets no code); else the tenant that
+   * verified the domain with domain JIT on. With its email connection.
    */
   const tenantFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
     if (slug) {
+      // Read only: a visitor naming a tenant creates nothing there.
       const named = await models.tenants.findOne({ slug }, { _id: 1 }).lean();
-      const connectionId = named ? await emailConnectionOf(named._id) : null;
-      if (named && connectionId && (await models.identities.findById(identityKey(connectionId, email)).lean())) return { tenantId: named._id, connectionId };
+      const conn = named ? await models.emailConnections.findOne({ tenantId: named._id, enabled: true }).lean() : null;
+      const identity = conn ? await models.identities.findById(identityKey(String(conn._id), email)).lean() : null;
+      const membership = named && identity ? await models.memberships.findById(membershipKey(String(named._id), String(identity.userId))).lean() : null;
+      if (named && conn && membership?.status === 'active') return { tenantId: named._id, connectionId: String(conn._id) };
     }
     const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
     if (!owner) return null;

@@ -122,7 +122,6 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         chunks++;
         pending = [];
         await models.imports.updateOne({ _id }, { $set: { rows } }); // alive: another upload under the key waits
-
       };
       try {
         for await (const row of rowsOf(input.stream, input.format)) {
@@ -180,10 +179,16 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       if (doc.status !== 'done') return null;
       const csv = stringify({ header: true, columns: ['row', 'email', 'outcome', 'reason', 'detail', 'userId'] });
       // Until the reader goes away (a closed download destroys the stream): never waiting for a drain that will not come.
-      const drained = () => new Promise((resolve) => {
-        csv.once('drain', resolve);
-        csv.once('close', resolve);
-      });
+      const drained = () =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            csv.off('drain', done);
+            csv.off('close', done);
+            resolve();
+          };
+          csv.once('drain', done);
+          csv.once('close', done);
+        });
       void (async () => {
         try {
           for (let chunk = 0; chunk < doc.chunks && !csv.destroyed; chunk++) {

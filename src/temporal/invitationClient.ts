@@ -70,8 +70,9 @@ export function createInvitationAcceptor(client: Client, opts: { taskQueue: stri
         } catch (err) {
           const refusal = refusalOf(err);
           if (!refusal) throw err;
-          const ours = refusal.connectionId === claim.connectionId && refusal.subject === claim.subject;
-          if (ours || attempt >= MAX_ATTEMPTS) return { ok: false, reason: refusal.reason };
+          if (refusal.connectionId === claim.connectionId && refusal.subject === claim.subject) return { ok: false, reason: refusal.reason };
+          // Someone else's refused attempts keep taking the run: never show their reason; ask to try again.
+          if (attempt >= MAX_ATTEMPTS) throw pending();
         } finally {
           clearTimeout(timer);
         }

@@ -39,9 +39,17 @@ describe('an invitation seen by the sign-in planner', () => {
     expect(planProvisioning(invitationState(state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'deny', reason: 'domain_owned_by_other_tenant' });
   });
 
-  it('trusts a code-proven address to link its own account, even one privileged elsewhere, in a domain nobody verified', () => {
+  it('trusts a code-proven address to link its own account in a domain nobody verified — but not a privileged one (a mailbox can change hands)', () => {
     const code: IdentityClaim = { ...sso, protocol: 'email', email: 'bob@freelance.test', subject: 'bob@freelance.test', connectionId: 'c1' };
-    const world = state({ email: 'bob@freelance.test', emailUserId: 'u5', linking: { ...state().linking, domainOwnerTenantId: null, candidateIsPrivileged: true } });
+    const world = state({ email: 'bob@freelance.test', emailUserId: 'u5', linking: { ...state().linking, domainOwnerTenantId: null } });
     expect(planProvisioning(invitationState(world, code, 'bob@freelance.test'), code)).toMatchObject({ kind: 'provision', via: 'link', userId: 'u5' });
+    const privileged = { ...world, linking: { ...world.linking, candidateIsPrivileged: true } };
+    expect(planProvisioning(invitationState(privileged, code, 'bob@freelance.test'), code)).toMatchObject({ kind: 'deny', detail: 'privileged_account' });
+  });
+
+  it('another address (any address may accept) keeps the link approval the tenant asks for', () => {
+    const world = state({ emailUserId: 'u9', linking: { ...state().linking, policy: 'auto' }, tenant: { ...state().tenant!, approval: { ...DEFAULT_APPROVAL_POLICY, when: ['new-accounts', 'links'] } } });
+    expect(planProvisioning(invitationState(world, sso, 'someone@inv.test'), sso)).toMatchObject({ kind: 'approval', reasons: ['links'] });
+    expect(planProvisioning(invitationState(world, sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'provision', via: 'link' });
   });
 });
