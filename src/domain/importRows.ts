@@ -2,8 +2,13 @@
  * Reading an import's rows (issue #15 §3), whatever the file's shape: CSV
  * with a header row, or JSON lines. Pure: a row in, a member request or the
  * reason it is not one out. Column names are matched without case, spaces,
- * dashes or underscores (`External ID`, `external_id`, `externalId`); they
- * are only ever compared, never stored as field names.
+ * dashes, underscores or a "Required" mark (`External ID`, `external_id`,
+ * `externalId`), and by the attribute an IdP's template names in brackets
+ * (Entra's `Name [displayName] Required`, Google's `Email Address [Required]`);
+ * they are only ever compared, never stored as field names. Exports of
+ * Entra ID, Google Workspace and Okta read as they come: first and last name
+ * make the name when there is none, and a sign-in name that is an address
+ * (`userPrincipalName`, Okta's `login`) is the email when there is none.
  */
 import type { MemberRequest } from './adminProvisioning';
 import { normalizeEmail } from './email';
@@ -13,22 +18,42 @@ export const MAX_IMPORT_ROWS = 100_000;
 
 export type RowError = 'email_invalid' | 'duplicate_row' | 'row_malformed';
 
-const COLUMNS: Record<string, keyof MemberRequest> = {
+type Column = keyof MemberRequest | 'firstName' | 'lastName' | 'signInName';
+
+const COLUMNS: Record<string, Column> = {
   email: 'email',
   emailaddress: 'email',
   mail: 'email',
+  primaryemail: 'email',
+  workemail: 'email',
   name: 'name',
   displayname: 'name',
   fullname: 'name',
+  firstname: 'firstName',
+  givenname: 'firstName',
+  lastname: 'lastName',
+  surname: 'lastName',
+  familyname: 'lastName',
+  username: 'signInName',
+  userprincipalname: 'signInName',
+  login: 'signInName',
   roles: 'roles',
   role: 'roles',
   groups: 'groups',
   group: 'groups',
   externalid: 'externalId',
   employeeid: 'externalId',
+  employeenumber: 'externalId',
+  objectid: 'externalId',
 };
 
-const columnOf = (key: string): keyof MemberRequest | undefined => COLUMNS[key.toLowerCase().replace(/[\s_-]/g, '')];
+const squash = (s: string) => s.toLowerCase().replace(/required/g, '').replace(/[\s_()-]/g, '');
+
+/** A header's column: by the attribute in brackets when the template names one, else by its words. */
+function columnOf(key: string): Column | undefined {
+  const bracketed = /\[([^\]]+)\]/.exec(key)?.[1];
+  return (bracketed !== undefined ? COLUMNS[squash(bracketed)] : undefined) ?? COLUMNS[squash(key.replace(/\[[^\]]*\]/g, ''))];
+}
 
 /** Several values in one CSV cell: `;` or `|` between them (a comma is the CSV's own separator). */
 function listOf(value: unknown): string[] | null {
@@ -48,17 +73,20 @@ export type ReadRow = { ok: true; request: MemberRequest; email: string } | { ok
 /** One row (a CSV record by header, or a JSON line's object) as a member request. */
 export function readImportRow(raw: unknown): ReadRow {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, email: '', error: 'row_malformed', detail: 'a row must be an object' };
-  const fields: Partial<Record<keyof MemberRequest, unknown>> = {};
+  const fields: Partial<Record<Column, unknown>> = {};
   for (const [key, value] of Object.entries(raw)) {
     const column = columnOf(key);
     if (column && fields[column] === undefined) fields[column] = value;
   }
-  const email = textOf(fields.email);
+  const signInName = textOf(fields.signInName);
+  const email = textOf(fields.email) || (signInName?.includes('@') ? signInName : null);
   if (!email) return { ok: false, email: '', error: 'email_invalid', detail: 'no email' };
   const shownEmail = email.slice(0, 320);
   const normalized = normalizeEmail(email);
   if (!normalized) return { ok: false, email: shownEmail, error: 'email_invalid', detail: shownEmail.slice(0, 100) };
-  const name = textOf(fields.name);
+  const parts = [textOf(fields.firstName), textOf(fields.lastName)].filter((p): p is string => typeof p === 'string' && p !== '');
+  const named = textOf(fields.name);
+  const name = named === null && parts.length > 0 ? parts.join(' ') : named;
   const externalId = textOf(fields.externalId);
   const roles = listOf(fields.roles);
   const groups = listOf(fields.groups);

@@ -37,10 +37,20 @@ export async function* recordsOf(stream: Readable, format: ImportFormat): AsyncG
   const limited = stream.pipe(byteLimit());
   stream.on('error', (err) => limited.destroy(err));
   if (format === 'csv') {
-    const parser = limited.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES }));
+    const parser = limited.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES }));
     limited.on('error', (err) => parser.destroy(err));
+    let header: string[] | null = null;
     try {
-      for await (const record of parser) yield { raw: record as unknown };
+      for await (const record of parser as AsyncIterable<string[]>) {
+        // Entra's bulk-create template starts with a `version:v1.0` line before its header.
+        if (!header && record.length === 1 && /^version:/i.test(record[0] ?? '')) continue;
+        if (!header) {
+          header = record;
+          continue;
+        }
+        // Column names only ever compared (importRows.ts); fromEntries defines own properties (no prototype writes).
+        yield { raw: Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])) };
+      }
     } catch (err) {
       if (err instanceof OnrampError) throw err;
       throw new OnrampError('import_malformed', `The CSV cannot be read: ${err instanceof Error ? err.message.slice(0, 300) : 'parse error'}`, { status: 400 });

@@ -66,10 +66,11 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     }
   }
 
-  const view = async (doc: ImportDoc): Promise<ImportView> => {
+  /** An import as answered; `justStarted` skips asking its run (nothing is done yet). */
+  const view = async (doc: ImportDoc, justStarted = false): Promise<ImportView> => {
     const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
     if (doc.status === 'done') return { ...base, processed: doc.rows, counts: { ...zeroCounts(), ...(doc.summary as Partial<OutcomeCounts> | null) } };
-    if (doc.status !== 'running') return { ...base, processed: 0, counts: zeroCounts() };
+    if (doc.status !== 'running' || justStarted) return { ...base, processed: 0, counts: zeroCounts() };
     const progress = await runner.progress(doc._id);
     if (progress) return { ...base, processed: progress.processed, counts: progress.counts };
     // No run answers: the chunks whose results are stored.
@@ -138,8 +139,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       }
       await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks } });
       await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() });
-      const received = (await models.imports.findById(_id).lean()) as ImportDoc;
-      return { import: { ...(await view({ ...received, status: 'receiving' })), status: 'running' }, existing: false };
+      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: false };
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
@@ -170,7 +170,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
 
     async list(tenantId: Types.ObjectId, limit: number) {
       const docs = (await models.imports.find({ tenantId }).sort({ createdAt: -1 }).limit(limit).lean()) as ImportDoc[];
-      return Promise.all(docs.map(view));
+      return Promise.all(docs.map((d) => view(d)));
     },
 
     /** The per-row results as CSV (row, email, outcome, reason, detail, user id), chunk by chunk; null until the import is done. */

@@ -5,6 +5,7 @@ import type { AcceptanceRefusalReason, AcceptanceResult } from '../../workflows/
 import type { IdentityClaim } from '../domain/claim';
 import { OnrampError } from '../errors';
 import { SA_CONNECTION, SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
+import { withDeadline } from './updateWithStart';
 
 export const invitationWorkflowId = (invitationId: string): string => `invitation-${invitationId}`;
 
@@ -58,12 +59,8 @@ export function createInvitationAcceptor(client: Client, opts: { taskQueue: stri
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           handle = client.workflow.getHandle(workflowId);
         }
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(pending()), opts.waitMs);
-        });
         try {
-          const accepted = await Promise.race([handle.result(), deadline]);
+          const accepted = await withDeadline(handle.result(), opts.waitMs, pending);
           // An earlier acceptance: only its own identity is let in by it.
           if (accepted.connectionId !== claim.connectionId || accepted.subject !== claim.subject) return { ok: false, reason: 'invitation_used' };
           return accepted;
@@ -73,8 +70,6 @@ export function createInvitationAcceptor(client: Client, opts: { taskQueue: stri
           if (refusal.connectionId === claim.connectionId && refusal.subject === claim.subject) return { ok: false, reason: refusal.reason };
           // Someone else's refused attempts keep taking the run: never show their reason; ask to try again.
           if (attempt >= MAX_ATTEMPTS) throw pending();
-        } finally {
-          clearTimeout(timer);
         }
       }
     },

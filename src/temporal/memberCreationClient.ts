@@ -6,6 +6,7 @@ import type { MemberRequest } from '../domain/adminProvisioning';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { OnrampError } from '../errors';
 import { SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
+import { withDeadline } from './updateWithStart';
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -57,11 +58,7 @@ export function createMemberCreator(client: Client, opts: { taskQueue: string; w
           throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', { status: 422 });
         }
       }
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(pending()), opts.waitMs);
-      });
-      return Promise.race([handle.result(), deadline]).finally(() => clearTimeout(timer));
+      return withDeadline(handle.result(), opts.waitMs, pending);
     },
   };
 }

@@ -36,7 +36,8 @@ export async function boundedUpdateWithStart<R, A extends unknown[]>(
   }
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number, pending: () => OnrampError): Promise<T> {
+/** Wait for a run's result at most `ms`, then throw `pending()` (the run goes on durably). */
+export function withDeadline<T>(work: Promise<T>, ms: number, pending: () => OnrampError): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(pending()), ms);

@@ -103,6 +103,16 @@ describe('bulk import', () => {
     const lineRows = await importResults(h, 'acq-b', (await importDone(h, 'acq-b', lines.body.import?.id ?? '')) && (lines.body.import?.id ?? ''));
     expect(lineRows.map((r) => [r.outcome, r.reason])).toEqual([['created', ''], ['failed', 'row_malformed']]);
 
+    // Entra ID's bulk-create template as downloaded and filled in: a version line, bracketed attribute names.
+    const entra = [
+      'version:v1.0',
+      'Name [displayName] Required,User name [userPrincipalName] Required,Initial password [passwordProfile] Required,Block sign in (Yes/No) [accountEnabled] Required,First name [givenName],Last name [surname]',
+      'Eve Entra,eve@acq.test,Secret-1,No,Eve,Entra',
+    ].join('\r\n');
+    const fromEntra = await postImport(h, 'acq-b', entra, { query: 'key=b-entra' });
+    expect((await importDone(h, 'acq-b', fromEntra.body.import?.id ?? '')).counts).toMatchObject({ created: 1, failed: 0 });
+    expect((await models().users.findOne({ email: 'eve@acq.test' }).lean())?.name).toBe('Eve Entra');
+
     expect((await postImport(h, 'acq-b', 'email\n"unclosed', { query: 'key=b-broken' })).body.error?.code).toBe('import_malformed');
     expect((await postImport(h, 'acq-b', 'email\nx@acq.test', { type: 'application/pdf' })).status).toBe(415);
     expect((await h.admin('GET', '/tenants/acq-b/imports/imp_000000000000000000000000')).status).toBe(404);
