@@ -20,11 +20,12 @@ import { lifecycleActivities } from './lifecycle';
 import { membershipsActivities } from './memberships';
 import { outcomesActivities } from './outcomes';
 import { stateActivities } from './state';
+import { webhookActivities } from './webhooks';
 import { activitySupport, type ProvisioningDeps } from './support';
 
 export type { ApprovalKind, PlannedAccess } from './approvals';
 export type { GrantRefusal } from './grants';
-export type { ProvisioningDeps, RunScoped } from './support';
+export type { ProvisioningDeps, RunScoped, WebhookDeliveryDeps } from './support';
 
 export function createProvisioningActivities(deps: ProvisioningDeps) {
   const support = activitySupport(deps);
@@ -47,6 +48,7 @@ export function createProvisioningActivities(deps: ProvisioningDeps) {
     ...directoryGroupMemberActivities(support),
     ...importActivities(support, core),
     ...invitationActivities(support),
+    ...webhookActivities(support),
   };
 }
 

@@ -8,11 +8,19 @@ import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provis
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
+import type { OutboundPolicy } from '../src/webhooks/outbound';
 
 export interface ProvisioningDeps {
   models: Models;
   logger: Logger;
   now?: () => Date;
+  /** Webhook delivery: where requests may go, and the key that opens endpoint secrets (absent: delivery activities refuse). */
+  webhooks?: WebhookDeliveryDeps;
+}
+
+export interface WebhookDeliveryDeps {
+  policy: OutboundPolicy;
+  encryptionKey: Buffer;
 }
 
 /**
@@ -61,7 +69,7 @@ export interface KeyedModel {
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
-export function activitySupport({ models, logger, now = () => new Date() }: ProvisioningDeps) {
+export function activitySupport({ models, logger, now = () => new Date(), webhooks }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
     recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
@@ -91,7 +99,7 @@ export function activitySupport({ models, logger, now = () => new Date() }: Prov
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, insertOnce };
+  return { models, logger, now, runAudit, insertOnce, webhooks };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;

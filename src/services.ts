@@ -15,6 +15,7 @@ import { createSignInStarter, type SignInStarter } from './temporal/signInClient
 import { installTemporalRuntime } from './temporal/runtime';
 import type { Faults } from './temporal/faultInjection';
 import { createWorker } from './temporal/worker';
+import { startWebhookWaker } from './webhooks/waker';
 
 export interface ServiceOptions {
   config: Config;
@@ -84,6 +85,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         models: db.models,
         logger,
         production: config.env === 'production',
+        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
         ...(opts.faults ? { faults: opts.faults } : {}),
       });
@@ -95,6 +97,10 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         await connection.close();
       });
     }
+
+    // Events written here (activities in a worker, admin actions in the web app) wake their endpoints' delivery runs.
+    const waker = startWebhookWaker({ models: db.models, runner: libraries.webhookRunner, logger: logger.child({ component: 'webhooks' }) });
+    closers.push(async () => waker.stop());
 
     let url: string | undefined;
     if (opts.web) {

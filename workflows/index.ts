@@ -5,3 +5,4 @@ export { tenantAdminWorkflow, adminWriteUpdate } from './tenantAdmin';
 export { memberCreationWorkflow } from './memberCreation';
 export { importWorkflow, importProgressQuery } from './import';
 export { invitationAcceptanceWorkflow } from './invitationAcceptance';
+export { webhookEndpointWorkflow, webhookRunQuery } from './webhookEndpoint';

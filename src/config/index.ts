@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { parseRetrySchedule } from '../domain/webhookRetry';
+import type { OutboundPolicy } from '../webhooks/outbound';
 import { envSchema, type Env } from './schema';
 
 export interface Config {
@@ -19,6 +21,8 @@ export interface Config {
   imports: { heartbeatSeconds: number; chunksPerRun: number };
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
+  events: { retentionMs: number; settleMs: number };
+  webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; policy: OutboundPolicy };
   mongo: { uri: string | undefined; database: string };
   temporal: {
     address: string | undefined;
@@ -93,6 +97,14 @@ const checks: NamedCheck[] = [
     check: (e) => (e.NODE_ENV === 'production' && !e.ONRAMP_SMTP_URL ? 'is required in production (email sign-in codes are sent by SMTP)' : null),
   },
   {
+    name: 'webhook retry schedule',
+    variable: 'ONRAMP_WEBHOOK_RETRY_SCHEDULE',
+    check: (e) => {
+      const parsed = parseRetrySchedule(e.ONRAMP_WEBHOOK_RETRY_SCHEDULE);
+      return typeof parsed === 'string' ? parsed : null;
+    },
+  },
+  {
     name: 'MongoDB required in production',
     variable: 'MONGODB_URI',
     check: (e) => (e.NODE_ENV === 'production' && !e.MONGODB_URI ? 'is required in production' : null),
@@ -155,6 +167,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },
     imports: { heartbeatSeconds: e.ONRAMP_IMPORT_HEARTBEAT_SECONDS, chunksPerRun: e.ONRAMP_IMPORT_CHUNKS_PER_RUN },
     sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
+    events: { retentionMs: e.ONRAMP_EVENTS_RETENTION_DAYS * 86_400_000, settleMs: e.ONRAMP_EVENTS_SETTLE_MS },
+    webhooks: {
+      scheduleSeconds: parseRetrySchedule(e.ONRAMP_WEBHOOK_RETRY_SCHEDULE) as number[],
+      pollMs: e.ONRAMP_WEBHOOK_POLL_MS,
+      lookbackMs: e.ONRAMP_WEBHOOK_LOOKBACK_MS,
+      // Outside production, receivers on this machine or the LAN are the common case; in production they are an opt-in.
+      policy: {
+        allowHttp: e.ONRAMP_WEBHOOK_ALLOW_HTTP ?? e.NODE_ENV !== 'production',
+        allowPrivateAddresses: e.ONRAMP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? e.NODE_ENV !== 'production',
+        timeoutMs: e.ONRAMP_WEBHOOK_TIMEOUT_MS,
+        maxResponseBytes: 64 * 1024,
+        ...(e.ONRAMP_DNS_SERVERS ? { dnsServers: e.ONRAMP_DNS_SERVERS.split(',') } : {}),
+      },
+    },
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

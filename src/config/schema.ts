@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '../domain/webhookRetry';
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -43,6 +44,23 @@ export const envSchema = z.object({
   ONRAMP_IMPORT_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
   /** Chunks (of 100 rows) one import run provisions before it continues as new. */
   ONRAMP_IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(1_000).default(100),
+
+  /** Events (issue #16): kept this many days for the events API and replays, then swept. */
+  ONRAMP_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** The events API answers events at least this old, so a cursor never passes a write still finishing. */
+  ONRAMP_EVENTS_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Webhook retries: seconds before each attempt, comma-separated, the first 0 (Svix's schedule, about 27.5 hours). */
+  ONRAMP_WEBHOOK_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE_SECONDS.join(',')),
+  /** How often an idle delivery run looks for events nobody woke it for. */
+  ONRAMP_WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** How far behind its position a delivery run re-reads for writes that finished out of order. */
+  ONRAMP_WEBHOOK_LOOKBACK_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** One webhook request's limit (connect, TLS, answer). */
+  ONRAMP_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Webhook URLs may be http:// (default: only outside production). */
+  ONRAMP_WEBHOOK_ALLOW_HTTP: boolFromEnv.optional(),
+  /** Webhook URLs may reach loopback, private, link-local and other non-public addresses (default: only outside production). */
+  ONRAMP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: boolFromEnv.optional(),
 
   /** How often expired sessions, SAML/OIDC state, codes and rate-limit slots are deleted. */
   ONRAMP_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

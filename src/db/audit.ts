@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '../errors';
+import { recordEvent } from './events';
 import type { Models } from './models';
 
 export interface AuditInput {
@@ -22,9 +23,18 @@ export interface AuditInput {
  * Append one audit event exactly once per key: a plain insert that the unique
  * index on `key` refuses the second time, so a retried write is a no-op.
  * (An insert, not an upsert by key: FerretDB v1 would scan the collection.)
- * Returns true when this call wrote it.
+ * Its domain event (src/domain/events.ts) is written in the same step under
+ * the same key — also when the audit record was already there (a step that
+ * crashed between the two writes), so every audited fact has its event once.
+ * Returns true when this call wrote the audit record.
  */
 export async function recordAudit(models: Models, event: AuditInput): Promise<boolean> {
+  const written = await insertAudit(models, event);
+  await recordEvent(models, event.key, event);
+  return written;
+}
+
+async function insertAudit(models: Models, event: AuditInput): Promise<boolean> {
   try {
     await models.auditEvents.create({
       ...event,

@@ -1,17 +1,20 @@
 import type { Logger } from '../logger';
 import type { Models } from './models';
+import { sweepEvents } from './events';
 import { sweepRateSlots } from './rateLimit';
 
 /**
  * Deletes short-lived documents past their expiry (FerretDB v1 has no TTL
  * indexes): sessions, SAML request and assertion IDs, rate-limit slots, email
- * codes, OIDC login states. Readers check expiry themselves; this only keeps
+ * codes, OIDC login states; and events and webhook attempts past their
+ * retention (ONRAMP_EVENTS_RETENTION_DAYS). Readers check expiry themselves; this only keeps
  * the collections small. Every delete is acknowledged (never `w: 0`, see
  * db/replyGuard.ts). Returns how many documents each sweep removed.
  */
-export async function sweepExpired(models: Models, now = new Date()): Promise<Record<string, number>> {
+export async function sweepExpired(models: Models, now = new Date(), eventRetentionMs: number | null = null): Promise<Record<string, number>> {
   const removed = async (p: Promise<{ deletedCount: number }>) => (await p).deletedCount;
   return {
+    ...(eventRetentionMs !== null ? await sweepEvents(models, eventRetentionMs, now) : {}),
     sessions: await removed(models.sessions.deleteMany({ expires: { $lt: now } })),
     samlRequests: await removed(models.samlRequests.deleteMany({ expiresAt: { $lte: now } })),
     usedAssertions: await removed(models.usedAssertions.deleteMany({ expiresAt: { $lte: now } })),
@@ -24,11 +27,11 @@ export async function sweepExpired(models: Models, now = new Date()): Promise<Re
   };
 }
 
-/** Sweep every `intervalMs` (ONRAMP_SWEEP_INTERVAL_MS) until the returned stop function is called. */
-export function startSweeper(models: Models, logger: Logger, intervalMs: number): () => void {
+/** Sweep every `intervalMs` (ONRAMP_SWEEP_INTERVAL_MS) until the returned stop function is called; events older than `eventRetentionMs` go too. */
+export function startSweeper(models: Models, logger: Logger, intervalMs: number, eventRetentionMs: number | null = null): () => void {
   const timer = setInterval(
     () =>
-      void sweepExpired(models)
+      void sweepExpired(models, new Date(), eventRetentionMs)
         .then((counts) => logger.debug({ removed: counts }, 'swept expired documents'))
         .catch((err: unknown) => logger.warn({ err }, 'sweep failed')),
     intervalMs,

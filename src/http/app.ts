@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): { app: Express } {
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories, directoryContents: deps.libraries.directoryContents, lifecycle: deps.libraries.lifecycle, imports: deps.libraries.imports, invitations: deps.libraries.invitations }),
+    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories, directoryContents: deps.libraries.directoryContents, lifecycle: deps.libraries.lifecycle, imports: deps.libraries.imports, invitations: deps.libraries.invitations, webhooks: deps.libraries.webhooks, events: deps.libraries.events }),
   );
 
   // SCIM directories authenticate with bearer tokens and answer in SCIM's own error format: before sessions.

@@ -32,6 +32,9 @@ import { createDirectoryWriter, type DirectoryWriter } from '../temporal/directo
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
 
+import { createEventLibrary } from './events';
+import { createWebhookLibrary } from './webhooks';
+import { createWebhookRunner, webhookRunSettings } from '../temporal/webhookClient';
 /**
  * Every library of onramp, built once (by createServices) over the models:
  * the HTTP app, the dev launcher and the CLI receive them instead of building
@@ -68,6 +71,7 @@ export function createLibraries({
   let stopSweeper: (() => void) | null = null;
   const temporalWrites = { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs };
   const directoryWriter = injectedWriter ?? createDirectoryWriter(temporalClient, temporalWrites);
+  const webhookRunner = createWebhookRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) }, logger.child({ component: 'webhooks' }));
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
@@ -90,11 +94,14 @@ export function createLibraries({
     scimUsers: createScimUserLibrary(models, directoryWriter),
     scimGroups: createScimGroupLibrary(models, directoryWriter),
     directoryContents: createDirectoryContentsLibrary(models),
+    events: createEventLibrary(models, config.events),
+    webhooks: createWebhookLibrary(models, webhookRunner, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
+    webhookRunner,
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
     outbox,
     start() {
       outbox.start();
-      stopSweeper ??= startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs);
+      stopSweeper ??= startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
     },
     stop() {
       outbox.stop();

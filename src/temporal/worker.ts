@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createProvisioningActivities } from '../../activities/provisioning';
+import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
 import type { Models } from '../db/models';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
@@ -25,12 +25,14 @@ export interface WorkerDeps {
   /** Crash and failure test hooks; refused in production. */
   faults?: Faults;
   production: boolean;
+  /** Webhook delivery's outbound policy and secret key. */
+  webhooks?: WebhookDeliveryDeps;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const faults = deps.faults ?? {};
   if ((faults.killAfterActivity || faults.refuseActivity) && deps.production) throw new Error('fault injection is not available in production');
-  const activities = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'activities' }) });
+  const activities = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'activities' }), ...(deps.webhooks ? { webhooks: deps.webhooks } : {}) });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -5,6 +5,8 @@ import { conflictModel } from './conflict';
 import { grantModel } from './grant';
 import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
+import { eventModel } from './event';
+import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointModel } from './webhook';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
 import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
@@ -57,6 +59,10 @@ export function createModels(conn: Connection) {
     invitationHandoffs: invitationHandoffModel(conn),
     importChunks: importChunkModel(conn),
     importResults: importResultModel(conn),
+    events: eventModel(conn),
+    webhookEndpoints: webhookEndpointModel(conn),
+    webhookDeliveries: webhookDeliveryModel(conn),
+    webhookAttempts: webhookAttemptModel(conn),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Models } from '../../db/models';
 import { z } from 'zod';
 import type { OidcClients } from '../oidc/client';
 import { requireAdminToken } from '../adminAuth';
+import { serveOpenApiDocument } from './openapiRoute';
 import { connectionRouter } from './connectionRoutes';
 import { directoryRouter } from './directoryRoutes';
 import { domainRouter } from './domainRoutes';
@@ -11,6 +12,7 @@ import { groupRouter } from './groupRoutes';
 import { memberRouter } from './memberRoutes';
 import { importRouter } from './importRoutes';
 import { invitationRouter } from './invitationRoutes';
+import { webhookRouter } from './webhookRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
@@ -26,6 +28,7 @@ import {
   approvalQuery,
   approveBody,
   rejectBody,
+  approvalPolicyOut,
   attributeSyncBody,
   conflictOut,
   conflictParams,
@@ -47,7 +50,7 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports' | 'invitations'
+  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports' | 'invitations' | 'webhooks' | 'events'
 > & {
   adminToken: string;
   models: Models;
@@ -88,9 +91,11 @@ const presentTenant = (t: TenantRow) =>
 export function adminRouter(deps: AdminRouterDeps): Router {
   const r = Router();
   r.use(requireAdminToken(deps.adminToken));
+  serveOpenApiDocument(r, deps.publicUrl);
   r.use(groupRouter({ tenants: deps.tenants, groups: deps.groups, actor: ADMIN }));
   r.use(invitationRouter({ tenants: deps.tenants, invitations: deps.invitations, actor: ADMIN }));
   r.use(importRouter({ tenants: deps.tenants, imports: deps.imports, actor: ADMIN }));
+  r.use(webhookRouter({ tenants: deps.tenants, webhooks: deps.webhooks, events: deps.events, actor: ADMIN }));
   r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, invitations: deps.invitations, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(
@@ -102,54 +107,54 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const tenantOf = (params: { tenant: string }) => deps.tenants.bySlug(params.tenant);
   const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
-  r.post('/tenants', route({ body: createTenantBody, response: tenantOut, status: 201 }, async ({ body }) => presentTenant(await deps.tenants.create(body, ADMIN))));
+  r.post('/tenants', route({ summary: 'Create a tenant', body: createTenantBody, response: tenantOut, status: 201, errors: [409] }, async ({ body }) => presentTenant(await deps.tenants.create(body, ADMIN))));
 
   r.get(
     '/tenants',
-    route({ query: listQuery, response: page(tenantOut) }, async ({ query }) => {
+    route({ summary: 'List tenants (paged)', query: listQuery, response: page(tenantOut) }, async ({ query }) => {
       const { rows, nextCursor } = await deps.tenants.list(query.limit, decodeCursor(query.cursor));
       return { data: rows.map(presentTenant), nextCursor };
     }),
   );
 
-  r.get('/tenants/:tenant', route({ params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))));
+  r.get('/tenants/:tenant', route({ summary: 'Read a tenant', params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))));
 
   r.post(
     '/tenants/:tenant/connections/saml',
-    route({ params: tenantParams, body: createSamlConnectionBody(deps.allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
+    route({ summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(deps.allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
       deps.samlConnections.create((await tenantOf(params))._id, body, ADMIN),
     ),
   );
 
   r.get(
     '/tenants/:tenant/connections/saml/:connectionId',
-    route({ params: connectionParams, response: samlConnectionOut }, async ({ params }) => deps.samlConnections.get((await tenantOf(params))._id, params.connectionId)),
+    route({ summary: 'Read a SAML connection', params: connectionParams, response: samlConnectionOut }, async ({ params }) => deps.samlConnections.get((await tenantOf(params))._id, params.connectionId)),
   );
 
   r.patch(
     '/tenants/:tenant/connections/saml/:connectionId',
-    route({ params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
+    route({ summary: 'Change how a SAML connection validates and signs', params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
       deps.samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, ADMIN),
     ),
   );
 
   r.post(
     '/tenants/:tenant/connections/saml/:connectionId/sp-keys',
-    route({ params: connectionParams, response: samlConnectionOut, status: 201 }, async ({ params }) =>
+    route({ summary: 'Add an SP signing key to a SAML connection (key rotation)', params: connectionParams, response: samlConnectionOut, status: 201, errors: [409] }, async ({ params }) =>
       deps.samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, ADMIN),
     ),
   );
 
   r.post(
     '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate',
-    route({ params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
+    route({ summary: 'Make an SP signing key the one that signs AuthnRequests', params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
       deps.samlConnections.activateSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
     ),
   );
 
   r.delete(
     '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId',
-    route({ params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
+    route({ summary: 'Retire an SP signing key', params: spKeyParams, response: samlConnectionOut, errors: [409] }, async ({ params }) =>
       deps.samlConnections.retireSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
     ),
   );
@@ -158,10 +163,12 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     '/tenants/:tenant/connections/oidc',
     route(
       {
+        summary: "Add an OIDC connection (its issuer's discovery is tried at once)",
         params: tenantParams,
         body: createOidcConnectionBody(deps.allowHttpIdpUrls),
         response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']), discoveryError: z.object({ code: z.string(), message: z.string() }).optional() }),
         status: 201,
+        errors: [409],
       },
       async ({ params, body }) => {
         const conn = await deps.oidcConnections.create((await tenantOf(params))._id, body, ADMIN);
@@ -175,7 +182,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/domains',
-    route({ params: tenantParams, body: domainsBody, response: tenantOut }, async ({ params, body }) => {
+    route({ summary: "Replace the tenant's domain list (without DNS proof; see /domains)", params: tenantParams, body: domainsBody, response: tenantOut, errors: [409] }, async ({ params, body }) => {
       const tenant = await tenantOf(params);
       await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
       return presentTenant(await deps.tenants.bySlug(tenant.slug));
@@ -184,7 +191,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/link-policy',
-    route({ params: tenantParams, body: linkPolicyBody, response: tenantOut }, async ({ params, body }) => {
+    route({ summary: 'Set the account-linking policy', params: tenantParams, body: linkPolicyBody, response: tenantOut }, async ({ params, body }) => {
       const tenant = await tenantOf(params);
       await deps.policies.setLinkPolicy(tenant._id, body, ADMIN);
       return presentTenant(await deps.tenants.bySlug(tenant.slug));
@@ -193,7 +200,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/conflict-policy',
-    route({ params: tenantParams, body: conflictPolicyBody, response: conflictPolicyBody }, async ({ params, body }) => {
+    route({ summary: 'Set how attribute conflicts with the IdP are resolved', params: tenantParams, body: conflictPolicyBody, response: conflictPolicyBody }, async ({ params, body }) => {
       await deps.policies.setConflictPolicy((await tenantOf(params))._id, body.policy, ADMIN);
       return body;
     }),
@@ -201,7 +208,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/connections/:connectionId/attribute-sync',
-    route({ params: connectionParams, body: attributeSyncBody, response: attributeSyncBody }, async ({ params, body }) => {
+    route({ summary: "Set when a connection's sign-ins sync attributes", params: connectionParams, body: attributeSyncBody, response: attributeSyncBody }, async ({ params, body }) => {
       await deps.policies.setAttributeSync((await tenantOf(params))._id, params.connectionId, body.mode, ADMIN);
       return body;
     }),
@@ -209,21 +216,21 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants/:tenant/conflicts',
-    route({ params: tenantParams, response: z.object({ data: z.array(conflictOut) }) }, async ({ params }) => ({
+    route({ summary: 'List open attribute conflicts', params: tenantParams, response: z.object({ data: z.array(conflictOut) }) }, async ({ params }) => ({
       data: await deps.conflicts.listOpen((await tenantOf(params))._id),
     })),
   );
 
   r.post(
     '/tenants/:tenant/conflicts/:conflictId/resolve',
-    route({ params: conflictParams, body: resolveConflictBody, status: 204 }, async ({ params, body }) => {
+    route({ summary: 'Resolve an attribute conflict', params: conflictParams, body: resolveConflictBody, status: 204, errors: [409] }, async ({ params, body }) => {
       await deps.conflicts.resolve((await tenantOf(params))._id, params.conflictId, body.resolution, ADMIN);
     }),
   );
 
   r.get(
     '/tenants/:tenant/approvals',
-    route({ params: tenantParams, query: approvalQuery, response: page(approvalOut) }, async ({ params, query }) =>
+    route({ summary: 'List pending approval requests (paged)', params: tenantParams, query: approvalQuery, response: page(approvalOut) }, async ({ params, query }) =>
       deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
     ),
   );
@@ -231,7 +238,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const decision = z.object({ id: z.string(), status: z.enum(['approved', 'rejected']) });
   r.post(
     '/tenants/:tenant/approvals/:requestId/approve',
-    route({ params: approvalParams, body: approveBody, response: decision }, async ({ params, body }) => ({
+    route({ summary: 'Approve a pending request', params: approvalParams, body: approveBody, response: decision, errors: [409] }, async ({ params, body }) => ({
       id: params.requestId,
       ...(await deps.approvals.decide((await tenantOf(params))._id, params.requestId, { approve: true, ...body }, TOKEN_DECIDER)),
     })),
@@ -239,7 +246,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.post(
     '/tenants/:tenant/approvals/:requestId/reject',
-    route({ params: approvalParams, body: rejectBody, response: decision }, async ({ params, body }) => ({
+    route({ summary: 'Reject a pending request', params: approvalParams, body: rejectBody, response: decision, errors: [409] }, async ({ params, body }) => ({
       id: params.requestId,
       ...(await deps.approvals.decide((await tenantOf(params))._id, params.requestId, { approve: false, reason: body.reason }, TOKEN_DECIDER)),
     })),
@@ -247,7 +254,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/approval-policy',
-    route({ params: tenantParams, body: approvalPolicyBody }, async ({ params, body }) => {
+    route({ summary: 'Set when sign-ins wait for an approval', params: tenantParams, body: approvalPolicyBody, response: approvalPolicyOut }, async ({ params, body }) => {
       await deps.policies.setApprovalPolicy((await tenantOf(params))._id, body, ADMIN);
       return body;
     }),
@@ -255,21 +262,21 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants/:tenant/members/:userId/identities',
-    route({ params: memberParams, response: z.object({ data: z.array(identityOut), linkedElsewhere: z.number() }) }, async ({ params }) =>
+    route({ summary: "List a member's linked identities", params: memberParams, response: z.object({ data: z.array(identityOut), linkedElsewhere: z.number() }) }, async ({ params }) =>
       deps.identities.listForMember((await tenantOf(params))._id, params.userId),
     ),
   );
 
   r.delete(
     '/tenants/:tenant/members/:userId/identities/:identityId',
-    route({ params: identityParams, status: 204 }, async ({ params }) => {
+    route({ summary: 'Unlink an identity from a member', params: identityParams, status: 204 }, async ({ params }) => {
       await deps.identities.unlink((await tenantOf(params))._id, params.userId, params.identityId, ADMIN);
     }),
   );
 
   r.get(
     '/tenants/:tenant/members/:userId',
-    route({ params: memberParams, response: memberDetailOut }, async ({ params }) => {
+    route({ summary: 'Read a member with their attributes', params: memberParams, response: memberDetailOut }, async ({ params }) => {
       const member = await deps.members.getForTenant((await tenantOf(params))._id, params.userId);
       if (!member) throw notFound('member of this tenant');
       return member;
@@ -278,14 +285,14 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants/:tenant/members',
-    route({ params: tenantParams, query: listQuery, response: page(memberOut) }, async ({ params, query }) =>
+    route({ summary: 'List members (paged)', params: tenantParams, query: listQuery, response: page(memberOut) }, async ({ params, query }) =>
       deps.members.listForTenant((await tenantOf(params))._id, query.limit, decodeCursor(query.cursor)),
     ),
   );
 
   r.get(
     '/tenants/:tenant/audit-events',
-    route({ params: tenantParams, query: auditQuery, response: page(auditEventOut) }, async ({ params, query }) =>
+    route({ summary: 'Read the audit log (paged, newest first)', params: tenantParams, query: auditQuery, response: page(auditEventOut) }, async ({ params, query }) =>
       deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
     ),
   );

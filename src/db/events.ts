@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { cursorAt, eventFromAudit, eventIdAt, type AuditFact, type DomainEvent } from '../domain/events';
+import { isDuplicateKeyError } from '../errors';
+import type { Models } from './models';
+
+/** What a process learns when it wrote an event: webhook delivery is woken by it (src/webhooks/waker.ts). */
+export interface EventWritten {
+  id: string;
+  type: string;
+  tenantId: string | null;
+}
+
+/**
+ * Event writes of this process, for whoever wants to react at once (the
+ * webhook waker). A hint only: delivery reads the events collection, so a
+ * lost notice costs latency, never an event.
+ */
+export const eventWrites = new EventEmitter<{ written: [EventWritten] }>();
+eventWrites.setMaxListeners(50);
+
+/**
+ * Write the event of an audited fact, once per audit key (the unique index
+ * on `key` refuses a retried activity's second write). Called by
+ * recordAudit in the same step as the audit record, whether or not that
+ * record was new: a step that crashed between the two writes emits its
+ * event when it is retried. The ID is taken at the write, so IDs follow
+ * write order.
+ */
+export async function recordEvent(models: Models, key: string, fact: AuditFact): Promise<void> {
+  const id = eventIdAt(Date.now(), randomBytes(5).toString('hex'));
+  const event = eventFromAudit(fact, id);
+  if (!event) return;
+  try {
+    await models.events.create({ _id: id, key, type: event.type, tenantId: event.tenantId, payload: JSON.stringify(event), recordedAt: new Date() });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return;
+    throw err;
+  }
+  eventWrites.emit('written', { id, type: event.type, tenantId: event.tenantId });
+}
+
+export interface EventQuery {
+  /** null = every tenant (the operator). */
+  tenantId: string | null;
+  after: string | null;
+  /** Exclusive upper bound (a settle point, or a replay's end). */
+  before?: string | null;
+  types?: readonly string[];
+  limit: number;
+}
+
+/** Events in ID order after the cursor. */
+export async function listEvents(models: Models, q: EventQuery): Promise<DomainEvent[]> {
+  const idRange: Record<string, string> = {};
+  if (q.after) idRange.$gt = q.after;
+  if (q.before) idRange.$lt = q.before;
+  const rows = await models.events
+    .find({
+      ...(q.tenantId !== null ? { tenantId: q.tenantId } : {}),
+      ...(Object.keys(idRange).length > 0 ? { _id: idRange } : {}),
+      ...(q.types && q.types.length > 0 ? { type: { $in: [...q.types] } } : {}),
+    })
+    .sort({ _id: 1 })
+    .limit(q.limit)
+    .lean();
+  return rows.map((r) => JSON.parse(r.payload) as DomainEvent);
+}
+
+/** The newest event's ID, or a cursor at `now` when there is none: where a new endpoint starts. */
+export async function latestEventId(models: Models, now = Date.now()): Promise<string> {
+  const last = await models.events.findOne({}, { _id: 1 }).sort({ _id: -1 }).lean();
+  return last?._id ?? cursorAt(now);
+}
+
+/** Delete events (and webhook attempts) older than the retention period. */
+export async function sweepEvents(models: Models, retentionMs: number, now = new Date()): Promise<{ events: number; webhookAttempts: number }> {
+  const before = new Date(now.getTime() - retentionMs);
+  const events = (await models.events.deleteMany({ recordedAt: { $lt: before } })).deletedCount;
+  const webhookAttempts = (await models.webhookAttempts.deleteMany({ at: { $lt: before } })).deletedCount;
+  await models.webhookDeliveries.deleteMany({ at: { $lt: before } });
+  return { events, webhookAttempts };
+}

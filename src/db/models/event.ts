@@ -1,0 +1,27 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+/**
+ * Outbound domain events (src/domain/events.ts), one per audited fact.
+ * `_id` is the event ID (sorts in write order: the cursor); `key` is the
+ * audit record's deterministic key, unique, so a retried activity writes
+ * the event once. The public event is kept as its JSON text (`payload`):
+ * its data holds names chosen by outside parties (claims, attributes),
+ * which must never become MongoDB field names.
+ */
+export const eventSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    type: { type: String, required: true },
+    tenantId: { type: String, default: null },
+    payload: { type: String, required: true },
+    recordedAt: { type: Date, required: true },
+  },
+  { collection: 'events', versionKey: false },
+);
+eventSchema.index({ key: 1 }, { unique: true });
+eventSchema.index({ tenantId: 1, _id: 1 });
+eventSchema.index({ recordedAt: 1 });
+
+export type EventDoc = InferSchemaType<typeof eventSchema>;
+export const eventModel = (conn: Connection) => conn.model('Event', eventSchema);

@@ -1,0 +1,87 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+/** One signing secret of an endpoint: sealed at rest; a rotated-out one signs beside the new one until `expiresAt`. */
+const webhookSecretSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    sealed: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+/**
+ * A webhook endpoint (issue #16 §3): a tenant's, or the operator's
+ * (`tenantId` null: every tenant's events). Delivery position lives here:
+ * `startAfter` (events before the endpoint existed are not sent) and
+ * `cursor` (the last event the live delivery finished), written only by the
+ * endpoint's one delivery run.
+ */
+export const webhookEndpointSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, default: null },
+    url: { type: String, required: true },
+    description: { type: String, default: '' },
+    /** Event types (or `family.*`); empty = every type. */
+    types: { type: [String], default: [] },
+    enabled: { type: Boolean, required: true, default: true },
+    disabledReason: { type: String, default: null },
+    secrets: { type: [webhookSecretSchema], default: [] },
+    startAfter: { type: String, required: true },
+    cursor: { type: String, default: null },
+  },
+  { timestamps: true, collection: 'webhook_endpoints' },
+);
+webhookEndpointSchema.index({ tenantId: 1 });
+
+/**
+ * The end of one event's delivery to one endpoint (`_id`
+ * `<endpoint>:<event>`): delivered, or given up. The live delivery skips
+ * events that have one, so a restarted run never sends them again.
+ */
+export const webhookDeliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    endpointId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    status: { type: String, enum: ['delivered', 'failed'], required: true },
+    attempts: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'webhook_deliveries', versionKey: false },
+);
+
+/**
+ * One delivery attempt, for the endpoint's log (`_id`
+ * `<endpoint>:<event>:<round>:<attempt>`; round `live`, `resend-…`, `replay-…`).
+ * A retried activity overwrites its own attempt and counts the extra send.
+ */
+export const webhookAttemptSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    endpointId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    round: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    /** How many times this attempt's request left (more than 1 after a worker crash mid-delivery). */
+    sends: { type: Number, required: true, default: 1 },
+    outcome: { type: String, enum: ['delivered', 'failed', 'refused'], required: true },
+    status: { type: Number, default: null },
+    error: { type: String, default: null },
+    latencyMs: { type: Number, default: null },
+    response: { type: String, default: '' },
+    at: { type: Date, required: true },
+  },
+  { collection: 'webhook_attempts', versionKey: false },
+);
+webhookAttemptSchema.index({ endpointId: 1, at: -1 });
+webhookAttemptSchema.index({ at: 1 });
+
+export type WebhookEndpointDoc = InferSchemaType<typeof webhookEndpointSchema>;
+export type WebhookAttemptDoc = InferSchemaType<typeof webhookAttemptSchema>;
+export const webhookEndpointModel = (conn: Connection) => conn.model('WebhookEndpoint', webhookEndpointSchema);
+export const webhookDeliveryModel = (conn: Connection) => conn.model('WebhookDelivery', webhookDeliverySchema);
+export const webhookAttemptModel = (conn: Connection) => conn.model('WebhookAttempt', webhookAttemptSchema);

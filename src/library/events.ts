@@ -1,0 +1,33 @@
+import { listEvents } from '../db/events';
+import type { Models } from '../db/models';
+import { cursorAt, isEventId, unknownTypes, type DomainEvent } from '../domain/events';
+import { validationError } from '../errors';
+
+export interface EventPage {
+  data: DomainEvent[];
+  /** Where to ask from next (the last event's ID, or the given cursor when there was none): poll with it. */
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/**
+ * The events API (issue #16 §2): a tenant's events, or every tenant's for
+ * the operator, in ID order after a cursor. Only events older than the
+ * settle time are answered, so a cursor never moves past an event whose
+ * write was still finishing (IDs are taken just before the write).
+ */
+export function createEventLibrary(models: Models, settings: { settleMs: number }) {
+  return {
+    async list(tenantId: string | null, q: { after?: string | undefined; types?: string[] | undefined; limit: number }): Promise<EventPage> {
+      if (q.after !== undefined && !isEventId(q.after)) throw validationError('after', 'must be an event ID (evt_…) from an earlier page or event');
+      const types = q.types ?? [];
+      const unknown = unknownTypes(types).filter((t) => !t.endsWith('.*'));
+      if (unknown.length > 0 || types.some((t) => t.endsWith('.*'))) throw validationError('types', `must list event types (unknown: ${[...unknown, ...types.filter((t) => t.endsWith('.*'))].join(', ')})`);
+      const rows = await listEvents(models, { tenantId, after: q.after ?? null, before: cursorAt(Date.now() - settings.settleMs), types, limit: q.limit + 1 });
+      const data = rows.slice(0, q.limit);
+      return { data, nextCursor: data.at(-1)?.id ?? q.after ?? null, hasMore: rows.length > q.limit };
+    },
+  };
+}
+
+export type EventLibrary = ReturnType<typeof createEventLibrary>;

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { recordAction } from '../db/audit';
+import { latestEventId } from '../db/events';
+import type { Models } from '../db/models';
+import type { WebhookEndpointDoc } from '../db/models/webhook';
+import { open, seal } from '../crypto/secretBox';
+import { isEventId, unknownTypes } from '../domain/events';
+import type { ProvisioningActor } from '../domain/provisioningContext';
+import { notFound, validationError } from '../errors';
+import type { WebhookRunner } from '../temporal/webhookClient';
+import { checkTargetUrl, type OutboundPolicy } from '../webhooks/outbound';
+import { newWebhookSecret } from '../webhooks/signing';
+
+/** A tenant's endpoints, or the operator's (null: every tenant's events). */
+export type WebhookScope = string | null;
+
+export interface EndpointInput {
+  url: string;
+  description?: string | undefined;
+  types?: string[] | undefined;
+  enabled?: boolean | undefined;
+}
+
+type Endpoint = WebhookEndpointDoc & { _id: string; createdAt: Date; updatedAt: Date };
+
+/** Default overlap of a rotated-out secret: receivers have a day to switch. */
+export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
+
+const present = (e: Endpoint, now = new Date()) => ({
+  id: e._id,
+  tenantId: e.tenantId ?? null,
+  url: e.url,
+  description: e.description ?? '',
+  types: e.types,
+  enabled: e.enabled,
+  disabledReason: e.disabledReason ?? null,
+  secrets: e.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => ({ id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt ?? null })),
+  cursor: e.cursor ?? null,
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
+});
+export type EndpointView = ReturnType<typeof present>;
+
+/**
+ * Webhook endpoints (issue #16 §3): URL (checked against the outbound
+ * policy when saved, and again at every send), type filter, description,
+ * enabled; secrets sealed at rest and shown once; rotation with an overlap;
+ * the delivery log; resend and replay through the endpoint's run.
+ */
+export function createWebhookLibrary(models: Models, runner: WebhookRunner, settings: { encryptionKey: Buffer; policy: OutboundPolicy }) {
+  const checkUrl = (url: string) => {
+    const checked = checkTargetUrl(url, settings.policy);
+    if (!checked.ok) throw validationError('url', checked.message);
+    return checked.url.toString();
+  };
+  const checkTypes = (types: string[]) => {
+    const unknown = unknownTypes(types);
+    if (unknown.length > 0) throw validationError('types', `names unknown event types: ${unknown.join(', ')}`);
+    return [...new Set(types)];
+  };
+  const secret = () => {
+    const plain = newWebhookSecret();
+    return { plain, stored: { id: `whs_${randomBytes(8).toString('hex')}`, sealed: seal(settings.encryptionKey, plain), createdAt: new Date(), expiresAt: null } };
+  };
+  const find = async (scope: WebhookScope, id: string): Promise<Endpoint> => {
+    const e = await models.webhookEndpoints.findById(id).lean<Endpoint>();
+    if (!e || (e.tenantId ?? null) !== scope) throw notFound('webhook endpoint');
+    return e;
+  };
+  const audit = (scope: WebhookScope, actor: ProvisioningActor, action: string, id: string, extra: { before?: unknown; after?: unknown } = {}) =>
+    recordAction(models, { tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
+  const wake = (e: { _id: string; tenantId?: string | null }) => runner.wake({ id: e._id, tenantId: e.tenantId ?? null });
+
+  return {
+    async create(scope: WebhookScope, input: EndpointInput, actor: ProvisioningActor) {
+      const url = checkUrl(input.url);
+      const s = secret();
+      const _id = `whe_${randomBytes(12).toString('hex')}`;
+      await models.webhookEndpoints.create({
+        _id,
+        tenantId: scope,
+        url,
+        description: input.description ?? '',
+        types: checkTypes(input.types ?? []),
+        enabled: input.enabled ?? true,
+        secrets: [s.stored],
+        startAfter: await latestEventId(models),
+      });
+      await audit(scope, actor, 'webhook.endpoint_created', _id, { after: { url, types: input.types ?? [] } });
+      const created = await find(scope, _id);
+      if (created.enabled) await wake(created);
+      return { endpoint: present(created), secret: s.plain };
+    },
+    async list(scope: WebhookScope) {
+      const rows = await models.webhookEndpoints.find({ tenantId: scope }).sort({ _id: 1 }).limit(500).lean<Endpoint[]>();
+      return rows.map((r) => present(r));
+    },
+    async get(scope: WebhookScope, id: string) {
+      return present(await find(scope, id));
+    },
+    /** Change URL, description, types or enabled. Enabling (again) starts from the newest event: what was missed is replayed on request. */
+    async update(scope: WebhookScope, id: string, input: Partial<EndpointInput>, actor: ProvisioningActor) {
+      const before = await find(scope, id);
+      const set: Record<string, unknown> = {};
+      if (input.url !== undefined) set.url = checkUrl(input.url);
+      if (input.description !== undefined) set.description = input.description;
+      if (input.types !== undefined) set.types = checkTypes(input.types);
+      if (input.enabled !== undefined) set.enabled = input.enabled;
+      if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models), cursor: null });
+      if (input.enabled === false) set.disabledReason = 'disabled by an admin';
+      await models.webhookEndpoints.updateOne({ _id: id }, { $set: set });
+      await audit(scope, actor, 'webhook.endpoint_updated', id, { before: { url: before.url, types: before.types, enabled: before.enabled }, after: set });
+      const after = await find(scope, id);
+      if (after.enabled) await wake(after);
+      return present(after);
+    },
+    async remove(scope: WebhookScope, id: string, actor: ProvisioningActor) {
+      const e = await find(scope, id);
+      await models.webhookEndpoints.deleteOne({ _id: id });
+      await audit(scope, actor, 'webhook.endpoint_deleted', id, { before: { url: e.url } });
+      // Its run finds the endpoint gone and ends.
+      await wake(e).catch(() => undefined);
+    },
+    /** A new secret (answered once); the current ones keep signing beside it until the overlap ends (0: at once). */
+    async rotateSecret(scope: WebhookScope, id: string, overlapSeconds: number, actor: ProvisioningActor) {
+      const e = await find(scope, id);
+      const now = new Date();
+      const until = new Date(now.getTime() + overlapSeconds * 1_000);
+      const kept = e.secrets
+        .filter((x) => !x.expiresAt || x.expiresAt > now)
+        .map((x) => ({ id: x.id, sealed: x.sealed, createdAt: x.createdAt, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
+      const s = secret();
+      await models.webhookEndpoints.updateOne({ _id: id }, { $set: { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] } });
+      await audit(scope, actor, 'webhook.secret_rotated', id, { after: { secretId: s.stored.id, previousUntil: until.toISOString() } });
+      return { endpoint: present(await find(scope, id)), secret: s.plain };
+    },
+    /** The delivery log, newest first. */
+    async attempts(scope: WebhookScope, id: string, q: { limit: number; eventId?: string | undefined }) {
+      await find(scope, id);
+      const rows = await models.webhookAttempts
+        .find({ endpointId: id, ...(q.eventId ? { eventId: q.eventId } : {}) })
+        .sort({ at: -1 })
+        .limit(q.limit)
+        .lean();
+      return rows.map((a) => ({
+        ...a,
+        id: a._id,
+        status: a.status ?? null,
+        error: a.error ?? null,
+        latencyMs: a.latencyMs ?? null,
+        response: a.response ?? '',
+      }));
+    },
+    async resend(scope: WebhookScope, id: string, eventId: string, actor: ProvisioningActor) {
+      const e = await find(scope, id);
+      const event = await models.events.findById(eventId, { tenantId: 1 }).lean();
+      if (!event || (scope !== null && event.tenantId !== scope)) throw notFound('event');
+      const requestId = await runner.resend({ id, tenantId: e.tenantId ?? null }, eventId);
+      await audit(scope, actor, 'webhook.event_resent', id, { after: { eventId, requestId } });
+      return { requestId };
+    },
+    async replay(scope: WebhookScope, id: string, after: string, actor: ProvisioningActor) {
+      if (!isEventId(after)) throw validationError('after', 'must be an event ID (evt_…)');
+      const e = await find(scope, id);
+      const requestId = await runner.replay({ id, tenantId: e.tenantId ?? null }, after);
+      await audit(scope, actor, 'webhook.replay_requested', id, { after: { after, requestId } });
+      return { requestId };
+    },
+    /** For tests and the demo: the plain secrets an endpoint signs with now. */
+    async liveSecrets(scope: WebhookScope, id: string): Promise<string[]> {
+      const e = await find(scope, id);
+      const now = new Date();
+      return e.secrets.filter((x) => !x.expiresAt || x.expiresAt > now).map((x) => open(settings.encryptionKey, x.sealed));
+    },
+  };
+}
+
+export type WebhookLibrary = ReturnType<typeof createWebhookLibrary>;

@@ -1,0 +1,127 @@
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { DeliveryRound, WebhookActivities } from '../activities/webhooks';
+import { nextDelayMs } from '../src/domain/webhookRetry';
+import { retry } from './steps';
+
+export interface WebhookEndpointInput {
+  endpointId: string;
+  /** Live position (null: the endpoint's stored one). */
+  cursor: string | null;
+  /** Seconds to wait before each attempt after the first (index 0 is the first attempt: 0). */
+  scheduleSeconds: number[];
+  /** How often an idle run looks for events nobody woke it for. */
+  pollMs: number;
+  /** How far before its position a run re-reads (events whose writes finished out of order). */
+  lookbackMs: number;
+  /** Manual resends and replays not yet done when the run continued as new. */
+  jobs?: WebhookJob[];
+}
+
+export type WebhookJob = { kind: 'resend'; eventId: string; requestId: string } | { kind: 'replay'; after: string; until: string | null; requestId: string };
+
+/** "New events may be waiting" (sent by the process that wrote them). */
+export const webhookWakeSignal = defineSignal('webhookWake');
+/** Send one event again (a new round of attempts, logged as `resend-<requestId>`). */
+export const webhookResendSignal = defineSignal<[{ eventId: string; requestId: string }]>('webhookResend');
+/** Send every event after a cursor again, in order, up to the live position when asked. */
+export const webhookReplaySignal = defineSignal<[{ after: string; requestId: string }]>('webhookReplay');
+
+export interface WebhookRunView {
+  cursor: string | null;
+  sending: { eventId: string; round: string; attempt: number } | null;
+  queued: number;
+}
+export const webhookRunQuery = defineQuery<WebhookRunView>('webhookRun');
+
+type Ending = 'delivered' | 'failed' | 'gone' | 'stopped' | 'missing';
+
+/**
+ * One endpoint's delivery (workflow ID `webhook-<endpointId>`, issue #16 §3):
+ * the tenant's events in ID order, one at a time — an event is sent, and
+ * retried on the schedule, before the next is — so a receiver sees them in
+ * order and a slow or dead receiver holds up only its own run. A 410 or a
+ * whole schedule of failures disables the endpoint and ends the run; a
+ * resend or replay waits for the event being sent. Continues as new every
+ * few hundred events or idle polls.
+ */
+export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Promise<string> {
+  // Each attempt bounds its request (10 s); the database behind it may be down for a while.
+  const acts = proxyActivities<WebhookActivities>({ startToCloseTimeout: '1 minute', retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 0 } });
+  let cursor = input.cursor;
+  let woken = false;
+  const jobs: WebhookJob[] = [...(input.jobs ?? [])];
+  let sending: WebhookRunView['sending'] = null;
+  setHandler(webhookWakeSignal, () => void (woken = true));
+  setHandler(webhookResendSignal, (r) => void jobs.push({ kind: 'resend', ...r }));
+  setHandler(webhookReplaySignal, (r) => void jobs.push({ kind: 'replay', after: r.after, until: cursor, requestId: r.requestId }));
+  setHandler(webhookRunQuery, () => ({ cursor, sending, queued: jobs.length }));
+
+  const send = async (eventId: string, round: DeliveryRound): Promise<{ ending: Ending; attempts: number }> => {
+    for (let attempt = 1; ; attempt++) {
+      sending = { eventId, round, attempt };
+      const r = await acts.attemptWebhookDelivery({ endpointId: input.endpointId, eventId, round, attempt });
+      sending = null;
+      if (r.verdict !== 'retry') return { ending: r.verdict, attempts: attempt };
+      const delay = nextDelayMs(input.scheduleSeconds, attempt, r.retryAfterSeconds, Math.random());
+      if (delay === null) return { ending: 'failed', attempts: attempt };
+      await sleep(delay);
+    }
+  };
+  const disable = (reason: 'gone' | 'failing', eventId: string) =>
+    acts.disableWebhookEndpoint({ endpointId: input.endpointId, reason, eventId, run: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId } });
+
+  for (let steps = 0; ; steps++) {
+    if (steps >= 500 || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof webhookEndpointWorkflow>({ ...input, cursor, jobs });
+    }
+    const job = jobs.shift();
+    if (job) {
+      const ending = await runJob(job, send, acts, input);
+      if (ending === 'gone') {
+        await disable('gone', job.kind === 'resend' ? job.eventId : job.after);
+        return 'disabled: gone';
+      }
+      if (ending === 'stopped') return 'stopped';
+      continue;
+    }
+    const page = await acts.pendingWebhookEvents({ endpointId: input.endpointId, cursor, lookbackMs: input.lookbackMs });
+    if (page.stop) return page.stop;
+    for (const eventId of page.eventIds) {
+      const { ending, attempts } = await send(eventId, 'live');
+      if (ending === 'stopped') return 'stopped';
+      if (ending === 'missing') continue;
+      await acts.finishWebhookDelivery({ endpointId: input.endpointId, eventId, status: ending === 'delivered' ? 'delivered' : 'failed', attempts });
+      if (ending !== 'delivered') {
+        await disable(ending === 'gone' ? 'gone' : 'failing', eventId);
+        return `disabled: ${ending}`;
+      }
+    }
+    const moved = page.cursor !== cursor;
+    cursor = page.cursor;
+    if (page.eventIds.length === 0 && !moved) {
+      woken = false;
+      await condition(() => woken || jobs.length > 0, input.pollMs);
+    }
+  }
+}
+
+/** A resend (one event) or a replay (every event after a cursor up to where live delivery stood when asked), in order. */
+async function runJob(
+  job: WebhookJob,
+  send: (eventId: string, round: DeliveryRound) => Promise<{ ending: Ending }>,
+  acts: Pick<WebhookActivities, 'replayWebhookEvents'>,
+  input: WebhookEndpointInput,
+): Promise<Ending> {
+  if (job.kind === 'resend') return (await send(job.eventId, `resend-${job.requestId}`)).ending;
+  let after = job.after;
+  for (;;) {
+    const page = await acts.replayWebhookEvents({ endpointId: input.endpointId, after, until: job.until });
+    if (page.stop) return 'stopped';
+    for (const eventId of page.eventIds) {
+      const { ending } = await send(eventId, `replay-${job.requestId}`);
+      if (ending === 'gone' || ending === 'stopped') return ending;
+    }
+    if (!page.cursor || page.eventIds.length === 0) return 'delivered';
+    after = page.cursor;
+  }
+}
