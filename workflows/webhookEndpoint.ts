@@ -13,6 +13,8 @@ export interface WebhookEndpointInput {
   pollMs: number;
   /** How far before its position a run re-reads (events whose writes finished out of order). */
   lookbackMs: number;
+  /** One request's limit: an attempt's activity gets this plus time for the database. */
+  requestTimeoutMs: number;
   /** Manual resends and replays not yet done when the run continued as new. */
   jobs?: WebhookJob[];
 }
@@ -45,8 +47,12 @@ type Ending = 'delivered' | 'failed' | 'gone' | 'stopped' | 'missing';
  * few hundred events or idle polls.
  */
 export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Promise<string> {
-  // Each attempt bounds its request (10 s); the database behind it may be down for a while.
-  const acts = proxyActivities<WebhookActivities>({ startToCloseTimeout: '1 minute', retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 0 } });
+  // Each attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
+  // The database behind the activities may be down for hours (a thousand tries a minute apart), not forever: a run that fails is started again by the next wake.
+  const acts = proxyActivities<WebhookActivities>({
+    startToCloseTimeout: input.requestTimeoutMs + 15_000,
+    retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 },
+  });
   let cursor = input.cursor;
   let woken = false;
   const jobs: WebhookJob[] = [...(input.jobs ?? [])];

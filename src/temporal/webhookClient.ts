@@ -8,10 +8,11 @@ import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 export const webhookWorkflowId = (endpointId: string): string => `webhook-${endpointId}`;
 
 /** The delivery runs' settings from the configuration. */
-export const webhookRunSettings = (config: { webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number } }) => ({
+export const webhookRunSettings = (config: { webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; policy: { timeoutMs: number } } }) => ({
   scheduleSeconds: config.webhooks.scheduleSeconds,
   pollMs: config.webhooks.pollMs,
   lookbackMs: config.webhooks.lookbackMs,
+  requestTimeoutMs: config.webhooks.policy.timeoutMs,
 });
 
 export interface WebhookDeliveryOptions {
@@ -19,6 +20,7 @@ export interface WebhookDeliveryOptions {
   scheduleSeconds: number[];
   pollMs: number;
   lookbackMs: number;
+  requestTimeoutMs: number;
 }
 
 /** What the library and the waker ask of an endpoint's delivery run; each starts the run when none is open. */
@@ -32,7 +34,7 @@ export function createWebhookRunner(client: Client, opts: WebhookDeliveryOptions
   const start = (endpoint: { id: string; tenantId: string | null }) => ({
     workflowId: webhookWorkflowId(endpoint.id),
     taskQueue: opts.taskQueue,
-    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs }] as [WebhookEndpointInput],
+    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, requestTimeoutMs: opts.requestTimeoutMs }] as [WebhookEndpointInput],
     staticSummary: `Webhook delivery to endpoint ${endpoint.id}`,
     typedSearchAttributes: [
       { key: SA_TENANT, value: endpoint.tenantId ?? 'operator' },
