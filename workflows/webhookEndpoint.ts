@@ -50,7 +50,7 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   // Each attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
   // The database behind the activities may be down for hours (a thousand tries a minute apart), not forever: a run that fails is started again by the next wake.
   const acts = proxyActivities<WebhookActivities>({
-    startToCloseTimeout: input.requestTimeoutMs + 15_000,
+    startToCloseTimeout: input.requestTimeoutMs + 5_000,
     retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 },
   });
   let cursor = input.cursor;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listEvents } from '../../src/db/events';
 import { newIdp, samlSignIn, startHarness, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
@@ -44,6 +45,9 @@ describe('the worker dies in the middle of a sign-in', () => {
       expect(await models.memberships.countDocuments({ userId: u?._id })).toBe(1);
       const actions = (await models.auditEvents.find({ userId: u?._id }).sort({ _id: 1 }).lean()).map((e) => e.action);
       expect(actions).toEqual(['user.created', 'identity.linked', 'membership.created', 'signin.succeeded']);
+      // Each audited fact has its one event: the retried step did not emit twice.
+      const events = (await listEvents(models, { tenantId: null, after: null, limit: 500 })).filter((e) => e.userId === String(u?._id));
+      expect(events.map((e) => e.type)).toEqual(['user.created', 'identity.linked', 'membership.created']);
     },
   );
 });

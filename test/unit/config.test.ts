@@ -67,6 +67,16 @@ describe('loadConfig', () => {
     expect(err.message).toContain(variable);
   });
 
+  it('webhooks: production sends only to public https targets unless opted in; the retry schedule is checked', () => {
+    expect(loadConfig(prod).webhooks.policy).toMatchObject({ allowHttp: false, allowPrivateAddresses: false, timeoutMs: 10_000 });
+    expect(loadConfig({ ...prod, ONRAMP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }).webhooks.policy.allowPrivateAddresses).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).webhooks.policy).toMatchObject({ allowHttp: true, allowPrivateAddresses: true });
+    expect(loadConfig(prod).webhooks.scheduleSeconds).toEqual([0, 5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]);
+    expect(loadConfig(prod).events.retentionMs).toBe(30 * 86_400_000);
+    expect(errorOf({ ...prod, ONRAMP_WEBHOOK_RETRY_SCHEDULE: '5,10' }).variable).toBe('ONRAMP_WEBHOOK_RETRY_SCHEDULE');
+    expect(errorOf({ ...prod, ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,x' }).variable).toBe('ONRAMP_WEBHOOK_RETRY_SCHEDULE');
+  });
+
   it('plain HTTP in production only with the explicit opt-in', () => {
     const c = loadConfig({ ...prod, ONRAMP_PUBLIC_URL: 'http://onramp.internal', ONRAMP_ALLOW_INSECURE_HTTP: 'true' });
     expect(c.http.secureCookies).toBe(false);
