@@ -10,6 +10,8 @@
  *   onramp members suspend|reactivate|remove <user-id> --tenant <slug>;  onramp members remove-group <group> --tenant <slug>
  *   onramp invitations create --tenant <slug> --email <e> [--roles a,b] [--groups a,b] [--allow-any-email];  onramp invitations list|resend|revoke …
  *   onramp import <file.csv|file.jsonl> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
+ *   onramp webhooks add|list|rotate|deliveries|resend|replay|enable|disable|delete … [--tenant <slug>];  onramp events list|tail [--tenant <slug>] …
+ *     (without --tenant: the operator's endpoints and every tenant's events)
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
@@ -22,6 +24,8 @@ import { directoriesCommand } from '../cli/directories';
 import { membersCommand } from '../cli/members';
 import { importCommand } from '../cli/imports';
 import { invitationsCommand } from '../cli/invitations';
+import { eventsCommand } from '../cli/events';
+import { webhooksCommand } from '../cli/webhooks';
 import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
@@ -41,10 +45,21 @@ const USAGE = `usage:
   onramp invitations list --tenant <slug> [--status pending|accepted|expired|revoked]
   onramp invitations resend|revoke <invitation-id> --tenant <slug>
   onramp import <file> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
+  onramp webhooks add <https-url> [--tenant <slug>] [--types <a,b|family.*>] [--description <text>]
+  onramp webhooks list [--tenant <slug>]
+  onramp webhooks rotate <endpoint-id> [--tenant <slug>] [--overlap-seconds <n>]
+  onramp webhooks deliveries <endpoint-id> [--tenant <slug>] [--event <event-id>] [--limit <n>]
+  onramp webhooks resend <endpoint-id> <event-id> [--tenant <slug>]
+  onramp webhooks replay <endpoint-id> --after <event-id> [--tenant <slug>]
+  onramp webhooks enable|disable|delete <endpoint-id> [--tenant <slug>]
+  onramp events list|tail [--tenant <slug>] [--after <event-id>] [--types <a,b>] [--limit <n>] [--max <n>] [--interval-ms <ms>] [--json]
+    (webhooks and events without --tenant: the operator's, across every tenant)
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
-const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand, invitations: invitationsCommand } as const;
+const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand, invitations: invitationsCommand, webhooks: webhooksCommand, events: eventsCommand } as const;
+/** Groups that act across tenants (the operator's) when no --tenant is given. */
+const OPERATOR_GROUPS: ReadonlySet<string> = new Set(['webhooks', 'events']);
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -74,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
       'allow-any-email': { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },
+      types: { type: 'string' },
+      description: { type: 'string' },
+      after: { type: 'string' },
+      event: { type: 'string' },
+      max: { type: 'string' },
+      'interval-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,17 +108,17 @@ async function main(argv: string[]): Promise<number> {
     await setupTemporal(out);
     return 0;
   }
-  if (group !== 'approvals' && group !== 'directories' && group !== 'members' && group !== 'invitations' && group !== 'import') {
-    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, or setup-temporal');
+  if (group !== 'import' && !(group !== undefined && group in GROUPS)) {
+    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, or setup-temporal');
   }
   if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);
-  const tenant = values.tenant;
-  if (!tenant) throw new UsageError('--tenant is required');
+  const tenant = values.tenant ?? null;
+  if (!tenant && !OPERATOR_GROUPS.has(group)) throw new UsageError('--tenant is required');
   const base = (values.url ?? process.env.ONRAMP_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   const token = values.token ?? process.env.ONRAMP_ADMIN_TOKEN;
   if (!token) throw new UsageError('set ONRAMP_ADMIN_TOKEN (or pass --token)');
-  if (group === 'import') return importCommand({ base, token, tenant, file: command, values, out, progress: process.stderr });
-  return GROUPS[group](adminClient(base, token, tenant), { command, args, values, out });
+  if (group === 'import') return importCommand({ base, token, tenant: tenant ?? '', file: command, values, out, progress: process.stderr });
+  return GROUPS[group as keyof typeof GROUPS](adminClient(base, token, tenant), { command, args, values, out });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,11 @@
-/** A thin client of the admin API for one tenant; refusals are printed (`onramp: <status> <code>: <message>`) and answer null. */
-export function adminClient(base: string, token: string, tenant: string) {
+/**
+ * A thin client of the admin API for one tenant (null: the operator's
+ * routes, across tenants); refusals are printed (`onramp: <status> <code>: <message>`) and answer null.
+ */
+export function adminClient(base: string, token: string, tenant: string | null) {
+  const prefix = tenant === null ? '' : `/tenants/${encodeURIComponent(tenant)}`;
   return async <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | null> => {
-    const res = await fetch(`${base}/api/admin/tenants/${encodeURIComponent(tenant)}${path}`, {
+    const res = await fetch(`${base}/api/admin${prefix}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { scimClient } from '../support/scimClient';
+import { startReceiver } from '../support/webhookReceiver';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
 const exec = promisify(execFile);
@@ -133,5 +134,45 @@ describe('the onramp CLI', () => {
     expect((await onramp('invitations', 'list', '--tenant', 'cli', '--status', 'pending')).stdout).toContain(`${invitationId}\tguest@elsewhere.test\tpending`);
     expect((await onramp('invitations', 'revoke', invitationId, '--tenant', 'cli')).stdout).toContain(`${invitationId}\tguest@elsewhere.test\trevoked`);
     expect((await onramp('invitations', 'create', '--tenant', 'cli')).code).toBe(2);
+  });
+
+  it('webhooks: add prints the secret once, deliveries and rotation; events list and tail, per tenant and for the operator', async () => {
+    const receiver = await startReceiver([]);
+    try {
+      const added = await onramp('webhooks', 'add', receiver.url, '--tenant', 'cli', '--types', 'user.created,invitation.*', '--description', 'host app');
+      expect(added.code).toBe(0);
+      const secret = /signing secret \(shown once; verify deliveries with it\): (whsec_\S+)/.exec(added.stdout)?.[1] ?? '';
+      expect(secret).not.toBe('');
+      receiver.state.secrets.push(secret);
+      const endpointId = added.stdout.split('\t')[0] ?? '';
+      const listed = await onramp('webhooks', 'list', '--tenant', 'cli');
+      expect(listed.stdout).toContain(`${endpointId}\tenabled\t${receiver.url}\ttypes user.created,invitation.*\thost app`);
+      expect(listed.stdout).not.toContain('whsec_');
+      expect((await onramp('webhooks', 'list')).stdout).toContain('no webhook endpoints');
+
+      for (const who of ['wendy', 'walt']) expect((await onramp('invitations', 'create', '--tenant', 'cli', '--email', `${who}@elsewhere.test`)).code).toBe(0);
+      const tail = await onramp('events', 'tail', '--tenant', 'cli', '--types', 'invitation.created', '--max', '2', '--interval-ms', '200', '--json');
+      expect(tail.code).toBe(0);
+      const tailed = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string });
+      expect(tailed.map((e) => e.type)).toEqual(['invitation.created', 'invitation.created']);
+      const operator = await onramp('events', 'list', '--types', 'invitation.created', '--limit', '1');
+      const lines = operator.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toBe(`more: --after ${lines[0]?.split('\t')[0]}`);
+
+      await receiver.waitFor((r) => r.filter((x) => x.type === 'invitation.created' && x.status === 200).length >= 2);
+      const deliveries = await onramp('webhooks', 'deliveries', endpointId, '--tenant', 'cli');
+      expect(deliveries.stdout).toMatch(/invitation\.created\tlive#1\tdelivered\t200/);
+      const rotated = await onramp('webhooks', 'rotate', endpointId, '--tenant', 'cli', '--overlap-seconds', '0');
+      expect(rotated.stdout).toMatch(/new signing secret \(shown once; verify deliveries with it\): whsec_/);
+      expect((await onramp('webhooks', 'disable', endpointId, '--tenant', 'cli')).stdout).toContain('disabled (disabled by an admin)');
+      const refused = await onramp('webhooks', 'add', 'ftp://x.test/hook', '--tenant', 'cli');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('400 validation_failed');
+      expect((await onramp('webhooks', 'replay', endpointId, '--tenant', 'cli')).code).toBe(2);
+      expect((await onramp('webhooks', 'delete', endpointId, '--tenant', 'cli')).stdout).toContain('deleted');
+    } finally {
+      await receiver.close();
+    }
   });
 });
