@@ -114,12 +114,15 @@ export function eventActor(fact: Pick<AuditFact, 'actor' | 'workflowId'>): Domai
 }
 
 const plain = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+/** Audit context that stays in the audit log: internal error text is for operators, not for the host app. */
+const INTERNAL_CONTEXT = new Set(['error']);
 
 /** The event of an audited fact, or null when the fact is audit-only. */
 export function eventFromAudit(fact: AuditFact, id: string): DomainEvent | null {
   const type = eventTypeOf(fact.action);
   if (!type) return null;
-  const data: Record<string, unknown> = { action: fact.action, ...((plain(fact.context ?? {}) as Record<string, unknown> | null) ?? {}) };
+  const context = Object.entries((plain(fact.context ?? {}) as Record<string, unknown> | null) ?? {}).filter(([k]) => !INTERNAL_CONTEXT.has(k));
+  const data: Record<string, unknown> = { action: fact.action, ...Object.fromEntries(context) };
   if (fact.reason) data.reason = fact.reason;
   if (type === 'approval.decided') data.decision = fact.action.slice('approval.'.length);
   return {

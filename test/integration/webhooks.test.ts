@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { sweepExpired } from '../../src/db/sweeper';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
@@ -34,6 +35,8 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
   let mt: SamlConnectionInfo;
   let receiver: Receiver;
   let hook: Endpoint;
+  /** The operator's endpoint: every tenant's events. */
+  let operator: Receiver;
   /** The tenant's events before the endpoint existed (its groups, its connection): not sent to it. */
   let earlier = 0;
 
@@ -50,6 +53,10 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
       { value: 'admins', group: 'administrators' },
     ];
     expect((await h.admin('PUT', `/tenants/superfantasy/connections/${sf.id}/group-sync`, { mode: 'full', mappings })).status).toBe(200);
+    operator = await startReceiver([]);
+    const operatorHook = await h.admin('POST', '/webhooks', { url: operator.url, types: ['user.created'] });
+    expect(operatorHook.status).toBe(201);
+    operator.state.secrets.push((operatorHook.body as unknown as Endpoint).secret);
     // Peter and Paula already have accounts from MagicTech.
     for (const who of ['peter', 'paula']) {
       expect((await samlSignIn(mt, mtIdp, user(who, 'magictech.test'))).status).toBe(303);
@@ -65,6 +72,7 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
   });
   afterAll(async () => {
     await receiver?.close();
+    await operator?.close();
     await h?.close();
   });
 
@@ -124,6 +132,14 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     // The delivery log has one delivered attempt per event.
     const log = await h.admin('GET', `/tenants/superfantasy/webhooks/${hook.endpoint.id}/attempts?limit=200`);
     expect(log.body.data.filter((a) => a.outcome === 'delivered')).toHaveLength(events.length);
+
+    // The operator's endpoint got every tenant's user.created, as the operator's events API lists them.
+    const everyone = (await tenantEvents('/events')).filter((e) => e.type === 'user.created');
+    expect(everyone.length).toBeGreaterThanOrEqual(3);
+    await operator.waitFor((r) => r.filter((x) => x.status === 200).length >= everyone.length);
+    expect(operator.delivered().map((r) => r.eventId)).toEqual(everyone.map((e) => e.id));
+    // The tenant's endpoint is not the operator's.
+    expect((await h.admin('GET', `/webhooks/${hook.endpoint.id}`)).status).toBe(404);
   });
 
   it('answers 500 three times, then 200: delivered on the fourth attempt, later events after it', async () => {
@@ -173,6 +189,18 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     expect(receiver.received.slice(mark).map((r) => r.eventId)).toEqual(events.slice(-3).map((e) => e.id));
     expect((await h.admin('POST', `/tenants/superfantasy/webhooks/${hook.endpoint.id}/replay`, { after: 'nope' })).status).toBe(400);
     expect((await h.admin('POST', `/tenants/magictech/webhooks/${hook.endpoint.id}/resend`, { eventId: target?.id })).status).toBe(404);
+  });
+
+  it('after the retention period the sweep removes events and attempts; the API answers what is left', async () => {
+    const before = await tenantEvents();
+    const { models } = h.services.db;
+    const removed = await sweepExpired(models, new Date(Date.now() + 31 * 86_400_000), h.config.events.retentionMs);
+    expect(removed.events).toBeGreaterThanOrEqual(before.length);
+    expect(removed.webhookAttempts).toBeGreaterThan(0);
+    expect(await tenantEvents()).toEqual([]);
+    expect((await h.admin('GET', `/tenants/superfantasy/events?after=${before.at(-1)?.id}`)).body).toMatchObject({ data: [], nextCursor: before.at(-1)?.id, hasMore: false });
+    // A resend of a swept event is refused plainly.
+    expect((await h.admin('POST', `/tenants/superfantasy/webhooks/${hook.endpoint.id}/resend`, { eventId: before[0]?.id })).status).toBe(404);
   });
 
   it('rotates the secret: both signatures during the overlap, only the new one after', async () => {

@@ -50,6 +50,8 @@ describe('domain events from audit records', () => {
     expect(eventFromAudit(fact({ action: 'membership.created', actor: { type: 'admin', id: 'a' }, workflowId: 'import-imp1' }), 'x')?.actor).toEqual({ type: 'import', id: 'imp1', runId: 'import-imp1' });
     expect(eventFromAudit(fact({ action: 'invitation.accepted', actor: { type: 'system', id: null }, workflowId: 'invitation-inv_1' }), 'x')?.actor.type).toBe('invitation');
     expect(eventFromAudit(fact({ action: 'signin.rejected', reason: 'saml_signature_invalid', tenantId: null }), 'x')).toMatchObject({ type: 'signin.denied', tenantId: null });
+    // Internal error text stays in the audit log.
+    expect(eventFromAudit(fact({ action: 'signin.failed', context: { step: 'ensureUser', error: 'E11000 duplicate key' } }), 'x')?.data).toEqual({ action: 'signin.failed', step: 'ensureUser' });
     // Configuration changes are audit-only.
     expect(eventFromAudit(fact({ action: 'connection.created' }), 'x')).toBeNull();
     expect(eventFromAudit(fact({ action: 'tenant.roles_updated' }), 'x')).toBeNull();
