@@ -4,7 +4,8 @@
  * per-user cache, so it is fast when there is nothing to do. With
  * `--test` (npm test) it also installs Debian's Chromium when missing (the
  * browser test), fetches Temporal's time-skipping test server (the
- * long-approval test) and the SCIM conformance suites (a cached virtualenv).
+ * long-approval test), the SCIM conformance suites and schemathesis (cached
+ * virtualenvs).
  */
 import { loadConfig } from '../config';
 import { ensureFerretDb, ensureTemporalCli } from '../devservices/goBinaries';
@@ -12,6 +13,7 @@ import { cacheDir } from '../devservices/paths';
 import { ensureChromium } from '../devservices/chromium';
 import { ensureTimeSkippingServer } from '../devservices/timeSkippingServer';
 import { ensureScimPeerSuites } from '../devservices/scimPeers';
+import { ensureSchemathesis } from '../devservices/schemathesis';
 
 const config = loadConfig();
 const cache = cacheDir(config.paths.cacheDir);
@@ -19,19 +21,20 @@ const started = Date.now();
 const needTemporal = !config.temporal.address;
 const needMongo = !config.mongo.uri;
 const forTests = process.argv.includes('--test');
-/** What may need apt-get (Chromium; Maven for the test server; python3-venv for the SCIM suites) runs one after the other: dpkg takes one lock. */
-const testTools = async (): Promise<[string, string, string]> => {
-  if (!forTests) return ['(not needed)', '(not needed)', '(not needed)'];
+/** What may need apt-get (Chromium; Maven for the test server; python3-venv for the Python tools) runs one after the other: dpkg takes one lock. */
+const testTools = async (): Promise<[string, string, string, string]> => {
+  if (!forTests) return ['(not needed)', '(not needed)', '(not needed)', '(not needed)'];
   const chromium = await ensureChromium();
   const testServer = await ensureTimeSkippingServer(cache);
   const peers = await ensureScimPeerSuites(cache);
-  return [chromium, testServer, `${peers.scim2Cli}, ${peers.scimSanity}`];
+  const schemathesis = await ensureSchemathesis(cache);
+  return [chromium, testServer, `${peers.scim2Cli}, ${peers.scimSanity}`, schemathesis];
 };
-const [temporal, ferret, [chromium, testServer, scimPeers]] = await Promise.all([
+const [temporal, ferret, [chromium, testServer, scimPeers, schemathesis]] = await Promise.all([
   needTemporal ? ensureTemporalCli(cache, config.temporal.cliPath) : Promise.resolve('(external Temporal)'),
   needMongo ? ensureFerretDb(cache) : Promise.resolve('(external MongoDB)'),
   testTools(),
 ]);
 process.stderr.write(
-  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n  SCIM conformance suites: ${scimPeers}\n`,
+  `onramp: servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n  temporal: ${temporal}\n  ferretdb: ${ferret}\n  chromium: ${chromium}\n  time-skipping test server: ${testServer}\n  SCIM conformance suites: ${scimPeers}\n  schemathesis: ${schemathesis}\n`,
 );

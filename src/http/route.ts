@@ -1,11 +1,16 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { parseInput } from './validate';
+import { describeRoute, type RouteDocFields, type SuccessStatus } from './routeDoc';
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-/** What a route declares (as Logto's guards do): its inputs' schemas, who may call it, its answer's schema and status. */
-export interface RouteSpec<P, Q, B, R, G> {
+/**
+ * What a route declares (as Logto's guards do): its inputs' schemas, who may
+ * call it, its answer's schema and status — and, for the API document
+ * (src/http/openapi/), a summary and the refusals it may answer with.
+ */
+export interface RouteSpec<P, Q, B, R, G> extends RouteDocFields {
   params?: P;
   /**
    * Who may call: runs after the path parameters are read and before the
@@ -18,7 +23,7 @@ export interface RouteSpec<P, Q, B, R, G> {
   /** The answer is parsed with it: whatever the handler returns beyond the declared shape is stripped (no secret leaks). */
   response?: R;
   /** 200 by default (a handler may set another on `res`); 204 sends no body. */
-  status?: 200 | 201 | 204;
+  status?: SuccessStatus;
 }
 
 export interface RouteInput<P, Q, B, G> {
@@ -44,7 +49,7 @@ export function route<
   R extends z.ZodType | undefined = undefined,
   G = undefined,
 >(spec: RouteSpec<P, Q, B, R, G>, handler: (input: RouteInput<P, Q, B, G>) => Promise<R extends z.ZodType ? z.input<R> : unknown>): RequestHandler {
-  return async (req, res) => {
+  const handle: RequestHandler = async (req, res) => {
     const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: 'params' | 'query' | 'body'): Parsed<S> =>
       (schema ? parseInput(schema, value, where) : undefined) as Parsed<S>;
     const params = parse(spec.params as P, req.params, 'params');
@@ -66,4 +71,7 @@ export function route<
     if (spec.status) res.status(spec.status);
     res.json(spec.response ? spec.response.parse(result) : result);
   };
+  const { guard: _guard, ...doc } = spec;
+  describeRoute(handle, doc);
+  return handle;
 }

@@ -32,7 +32,7 @@ export function connectionRouter({ models, tenants, connections, actor }: Connec
 
   r.get(
     '/tenants/:tenant/connections',
-    route({ params: tenantParams, response: z.object({ data: z.array(connectionOut) }) }, async ({ params }) => ({
+    route({ summary: "List the tenant's connections (SAML and OIDC)", params: tenantParams, response: z.object({ data: z.array(connectionOut) }) }, async ({ params }) => ({
       data: await connections.listForTenant((await tenantOf(params))._id),
     })),
   );
@@ -40,7 +40,7 @@ export function connectionRouter({ models, tenants, connections, actor }: Connec
   /** Disabling stops new sign-ins through the connection at once (login and callback refuse; runs deny). */
   r.patch(
     '/tenants/:tenant/connections/:connectionId',
-    route({ params: connectionParams, body: enabledBody, response: z.object({ id: z.string(), enabled: z.boolean() }) }, async ({ params, body }) => {
+    route({ summary: 'Enable or disable a connection', params: connectionParams, body: enabledBody, response: z.object({ id: z.string(), enabled: z.boolean() }) }, async ({ params, body }) => {
       const { enabled } = body;
       await setConnectionSetting(models, (await tenantOf(params))._id, params.connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
       return { id: params.connectionId, enabled };

@@ -51,41 +51,41 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
 
   r.post(
     '/tenants/:tenant/directories',
-    route({ params: tenantParams, body: createBody, response: withToken, status: 201 }, async ({ params, body }) =>
+    route({ summary: 'Create a SCIM directory (its first token is answered once)', params: tenantParams, body: createBody, response: withToken, status: 201 }, async ({ params, body }) =>
       scimDirectories.create((await tenantOf(params))._id, body, actor),
     ),
   );
   r.get(
     '/tenants/:tenant/directories',
-    route({ params: tenantParams, response: z.object({ data: z.array(directoryOut) }) }, async ({ params }) => ({
+    route({ summary: "List the tenant's SCIM directories", params: tenantParams, response: z.object({ data: z.array(directoryOut) }) }, async ({ params }) => ({
       data: await scimDirectories.list((await tenantOf(params))._id),
     })),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId',
-    route({ params: directoryParams, response: directoryOut }, async ({ params }) => scimDirectories.get((await tenantOf(params))._id, params.directoryId)),
+    route({ summary: 'Read a SCIM directory', params: directoryParams, response: directoryOut }, async ({ params }) => scimDirectories.get((await tenantOf(params))._id, params.directoryId)),
   );
   r.patch(
     '/tenants/:tenant/directories/:directoryId',
-    route({ params: directoryParams, body: enabledBody, response: directoryOut }, async ({ params, body }) =>
+    route({ summary: 'Enable or disable a SCIM directory', params: directoryParams, body: enabledBody, response: directoryOut }, async ({ params, body }) =>
       scimDirectories.setEnabled((await tenantOf(params))._id, params.directoryId, body.enabled, actor),
     ),
   );
   r.delete(
     '/tenants/:tenant/directories/:directoryId',
-    route({ params: directoryParams, status: 204 }, async ({ params }) => {
+    route({ summary: 'Delete a SCIM directory', params: directoryParams, status: 204 }, async ({ params }) => {
       await scimDirectories.remove((await tenantOf(params))._id, params.directoryId, actor);
     }),
   );
   r.post(
     '/tenants/:tenant/directories/:directoryId/tokens',
-    route({ params: directoryParams, body: rotateBody, response: withToken, status: 201 }, async ({ params, body }) =>
+    route({ summary: 'Issue a new directory token (answered once; the old ones live on for the overlap)', params: directoryParams, body: rotateBody, response: withToken, status: 201, errors: [409] }, async ({ params, body }) =>
       scimDirectories.rotateToken((await tenantOf(params))._id, params.directoryId, body.overlapSeconds, actor),
     ),
   );
   r.delete(
     '/tenants/:tenant/directories/:directoryId/tokens/:tokenId',
-    route({ params: tokenParams, response: directoryOut }, async ({ params }) =>
+    route({ summary: 'Revoke a directory token', params: tokenParams, response: directoryOut }, async ({ params }) =>
       scimDirectories.revokeToken((await tenantOf(params))._id, params.directoryId, params.tokenId, actor),
     ),
   );
@@ -93,11 +93,11 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   // How the tenant's directories govern membership.
   r.get(
     '/tenants/:tenant/directory-sync',
-    route({ params: tenantParams, response: directorySyncOut }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
+    route({ summary: "Read how the tenant's directories govern membership", params: tenantParams, response: directorySyncOut }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
   );
   r.put(
     '/tenants/:tenant/directory-sync',
-    route({ params: tenantParams, body: directorySyncBody, response: directorySyncOut }, async ({ params, body }) => {
+    route({ summary: "Set how the tenant's directories govern membership", params: tenantParams, body: directorySyncBody, response: directorySyncOut }, async ({ params, body }) => {
       const tenantId = (await tenantOf(params))._id;
       const subjectMatch = body.subjectMatch ?? (await policies.directorySync(tenantId)).subjectMatch;
       return policies.setDirectorySync(tenantId, { ...body, subjectMatch }, actor);
@@ -112,19 +112,19 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   };
   r.get(
     '/tenants/:tenant/directories/:directoryId/users',
-    route({ params: directoryParams, query: listQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
+    route({ summary: 'List the users a directory pushed (paged)', params: directoryParams, query: listQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
       directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/groups',
-    route({ params: directoryParams, query: listQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
+    route({ summary: 'List the groups a directory pushed (paged)', params: directoryParams, query: listQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
       directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/operations',
-    route({ params: directoryParams, query: listQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
+    route({ summary: "Read what a directory did: its audit trail (paged, newest first)", params: directoryParams, query: listQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
       audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, decodeCursor(query.cursor)),
     ),
   );

@@ -17,6 +17,7 @@ export const roleSettingsBody = z.strictObject({
 
 export const createGroupBody = z.strictObject({ name: groupName, roles: roleList.default([]) });
 export const groupRolesBody = z.strictObject({ roles: roleList });
+export const groupRolesOut = z.object({ name: z.string(), roles: z.array(z.string()) });
 export const groupParams = tenantParams.extend({ group: groupName });
 export const memberGroupParams = memberParams.extend({ group: groupName });
 

@@ -28,6 +28,9 @@ export const importOut = z.object({
 });
 const rowResult = z.object({ n: z.number(), email: z.string(), outcome: z.string(), reason: z.string().nullable(), detail: z.string().nullable(), userId: z.string().nullable() });
 const dryRunOut = z.object({ dryRun: z.literal(true), rows: z.number(), counts, results: z.array(rowResult) });
+const receivedOut = z.object({ import: importOut });
+/** The media types an import is read in (or name the format with `?format=`). */
+const IMPORT_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
 const importQuery = z.strictObject({
   format: z.enum(IMPORT_FORMATS).optional(),
   key: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional(),
@@ -56,40 +59,58 @@ export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Rou
 
   r.post(
     '/tenants/:tenant/imports',
-    route({ params: tenantParams, query: importQuery }, async ({ params, query, req, res }) => {
-      const tenant = await tenantOf(params);
-      const format = formatOf(query, req.get('content-type'));
-      if (query.dryRun === 'true') {
-        res.status(200).json(dryRunOut.parse(await imports.dryRun(tenant._id, { stream: req, format, actor })));
-        return;
-      }
-      const key = query.key ?? req.get('idempotency-key') ?? null;
-      const received = await imports.receive(tenant._id, { stream: req, format, key, actor });
-      res.status(received.existing ? 200 : 202).json({ import: importOut.parse(received.import) });
-    }),
+    route(
+      {
+        summary: 'Import members from a CSV or JSON-lines file (streamed): 202 started, 200 its key was imported already; ?dryRun=true: 200 with what each row would do',
+        params: tenantParams,
+        query: importQuery,
+        rawBody: IMPORT_MEDIA_TYPES,
+        answers: { 200: { contentType: 'application/json', schema: z.union([dryRunOut, receivedOut]) }, 202: { contentType: 'application/json', schema: receivedOut } },
+        errors: [409, 415],
+      },
+      async ({ params, query, req, res }) => {
+        const tenant = await tenantOf(params);
+        const format = formatOf(query, req.get('content-type'));
+        if (query.dryRun === 'true') {
+          res.status(200).json(dryRunOut.parse(await imports.dryRun(tenant._id, { stream: req, format, actor })));
+          return;
+        }
+        const key = query.key ?? req.get('idempotency-key') ?? null;
+        const received = await imports.receive(tenant._id, { stream: req, format, key, actor });
+        res.status(received.existing ? 200 : 202).json(receivedOut.parse({ import: received.import }));
+      },
+    ),
   );
 
   r.get(
     '/tenants/:tenant/imports',
-    route({ params: tenantParams, response: z.object({ data: z.array(importOut) }) }, async ({ params }) => ({ data: await imports.list((await tenantOf(params))._id, 50) })),
+    route({ summary: "List the tenant's imports (newest 50)", params: tenantParams, response: z.object({ data: z.array(importOut) }) }, async ({ params }) => ({ data: await imports.list((await tenantOf(params))._id, 50) })),
   );
 
   r.get(
     '/tenants/:tenant/imports/:importId',
-    route({ params: importParams, response: importOut }, async ({ params }) => imports.get((await tenantOf(params))._id, params.importId)),
+    route({ summary: "Read an import's progress and counts", params: importParams, response: importOut }, async ({ params }) => imports.get((await tenantOf(params))._id, params.importId)),
   );
 
   r.get(
     '/tenants/:tenant/imports/:importId/results',
-    route({ params: importParams }, async ({ params, res }) => {
-      const csv = await imports.results((await tenantOf(params))._id, params.importId);
-      if (!csv) throw new OnrampError('import_not_done', 'The import is still running; its results are ready once it is done.', { status: 409 });
-      res.status(200).type('text/csv').attachment(`${params.importId}-results.csv`);
-      // Ends the answer, and stops the reader when the client goes away.
-      await pipeline(csv, res).catch((err: unknown) => {
-        if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
-      });
-    }),
+    route(
+      {
+        summary: "Download an import's row results as CSV (once it is done)",
+        params: importParams,
+        answers: { 200: { contentType: 'text/csv', schema: z.string() } },
+        errors: [409],
+      },
+      async ({ params, res }) => {
+        const csv = await imports.results((await tenantOf(params))._id, params.importId);
+        if (!csv) throw new OnrampError('import_not_done', 'The import is still running; its results are ready once it is done.', { status: 409 });
+        res.status(200).type('text/csv').attachment(`${params.importId}-results.csv`);
+        // Ends the answer, and stops the reader when the client goes away.
+        await pipeline(csv, res).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+        });
+      },
+    ),
   );
   return r;
 }

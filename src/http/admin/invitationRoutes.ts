@@ -14,7 +14,8 @@ export interface InvitationRouterDeps {
 
 const STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 export const createInvitationBody = z.strictObject({
-  email: z.string().min(3).max(320),
+  /** Checked and normalized by the library (400 `email_invalid`); `format` tells clients what to send. */
+  email: z.string().min(3).max(320).meta({ format: 'email' }),
   roles: z.array(z.string().max(40)).max(20).default([]),
   groups: z.array(groupName).max(50).default([]),
   /** Let anyone holding the link accept, whatever their verified email (off: only the invited address). */
@@ -45,34 +46,34 @@ export function invitationRouter({ tenants, invitations, actor }: InvitationRout
 
   r.post(
     '/tenants/:tenant/invitations',
-    route({ params: tenantParams, body: createInvitationBody, response: withUrl, status: 201 }, async ({ params, body }) => invitations.create((await tenantOf(params))._id, body, actor)),
+    route({ summary: 'Invite someone (mailed; the accept URL is answered once)', params: tenantParams, body: createInvitationBody, response: withUrl, status: 201, errors: [409, 422] }, async ({ params, body }) => invitations.create((await tenantOf(params))._id, body, actor)),
   );
   r.get(
     '/tenants/:tenant/invitations',
-    route({ params: tenantParams, query: z.strictObject({ status: z.enum(STATUSES).optional() }), response: z.object({ data: z.array(invitationOut) }) }, async ({ params, query }) => ({
+    route({ summary: 'List invitations, by status', params: tenantParams, query: z.strictObject({ status: z.enum(STATUSES).optional() }), response: z.object({ data: z.array(invitationOut) }) }, async ({ params, query }) => ({
       data: await invitations.list((await tenantOf(params))._id, query.status ?? null),
     })),
   );
   r.get(
     '/tenants/:tenant/invitations/:invitationId',
-    route({ params: invitationParams, response: invitationOut }, async ({ params }) => invitations.get((await tenantOf(params))._id, params.invitationId)),
+    route({ summary: 'Read an invitation', params: invitationParams, response: invitationOut }, async ({ params }) => invitations.get((await tenantOf(params))._id, params.invitationId)),
   );
   r.post(
     '/tenants/:tenant/invitations/:invitationId/resend',
-    route({ params: invitationParams, response: withUrl }, async ({ params }) => invitations.resend((await tenantOf(params))._id, params.invitationId, actor)),
+    route({ summary: 'Resend an invitation with a new link (the old one stops working)', params: invitationParams, response: withUrl, errors: [409] }, async ({ params }) => invitations.resend((await tenantOf(params))._id, params.invitationId, actor)),
   );
   r.delete(
     '/tenants/:tenant/invitations/:invitationId',
-    route({ params: invitationParams, response: invitationOut }, async ({ params }) => invitations.revoke((await tenantOf(params))._id, params.invitationId, actor)),
+    route({ summary: 'Revoke an invitation', params: invitationParams, response: invitationOut, errors: [409] }, async ({ params }) => invitations.revoke((await tenantOf(params))._id, params.invitationId, actor)),
   );
 
   r.get(
     '/tenants/:tenant/invitation-settings',
-    route({ params: tenantParams, response: settingsBody }, async ({ params }) => ({ expirySeconds: await invitations.expirySeconds((await tenantOf(params))._id) })),
+    route({ summary: 'Read how long new invitations last', params: tenantParams, response: settingsBody }, async ({ params }) => ({ expirySeconds: await invitations.expirySeconds((await tenantOf(params))._id) })),
   );
   r.put(
     '/tenants/:tenant/invitation-settings',
-    route({ params: tenantParams, body: settingsBody, response: settingsBody }, async ({ params, body }) => ({
+    route({ summary: 'Set how long new invitations last', params: tenantParams, body: settingsBody, response: settingsBody }, async ({ params, body }) => ({
       expirySeconds: await invitations.setExpirySeconds((await tenantOf(params))._id, body.expirySeconds, actor),
     })),
   );

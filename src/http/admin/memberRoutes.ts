@@ -20,7 +20,8 @@ export interface MemberRouterDeps {
 
 /** What `POST …/members` takes: the same fields as an import row. */
 export const createMemberBody = z.strictObject({
-  email: z.string().min(3).max(320),
+  /** Checked and normalized by the library (400 `email_invalid`); `format` tells clients what to send. */
+  email: z.string().min(3).max(320).meta({ format: 'email' }),
   name: z.string().max(200).nullable().default(null),
   roles: z.array(z.string().max(40)).max(20).default([]),
   groups: z.array(groupName).max(50).default([]),
@@ -51,7 +52,7 @@ export function memberRouter({ tenants, lifecycle, members, invitations, actor }
 
   r.post(
     '/tenants/:tenant/members',
-    route({ params: tenantParams, body: createMemberBody, response: createdMemberOut }, async ({ params, body, req, res }) => {
+    route({ summary: 'Create a member (201 created or linked, 200 one already), or invite them (202)', params: tenantParams, body: createMemberBody, response: createdMemberOut, alsoStatus: [201, 202], errors: [409, 422] }, async ({ params, body, req, res }) => {
       const key = idempotencyKeyOf(req.get('idempotency-key'));
       const tenant = await tenantOf(params);
       const { sendInvitation, ...request } = body;
@@ -71,7 +72,7 @@ export function memberRouter({ tenants, lifecycle, members, invitations, actor }
   for (const action of ['suspend', 'reactivate'] as const) {
     r.post(
       `/tenants/:tenant/members/:userId/${action}`,
-      route({ params: memberParams, response: lifecycleOut }, async ({ params }) => {
+      route({ summary: `${action === 'suspend' ? 'Suspend' : 'Reactivate'} a member`, params: memberParams, response: lifecycleOut, errors: [409] }, async ({ params }) => {
         const done = await lifecycle.change((await tenantOf(params))._id, params.userId, action, actor);
         return { userId: params.userId, status: done.status === 'active' ? ('active' as const) : ('suspended' as const), changed: done.changed };
       }),
@@ -80,14 +81,14 @@ export function memberRouter({ tenants, lifecycle, members, invitations, actor }
 
   r.delete(
     '/tenants/:tenant/members/:userId',
-    route({ params: memberParams, status: 204 }, async ({ params }) => {
+    route({ summary: 'Remove a member from the tenant', params: memberParams, status: 204, errors: [409] }, async ({ params }) => {
       await lifecycle.change((await tenantOf(params))._id, params.userId, 'remove', actor);
     }),
   );
 
   r.delete(
     '/tenants/:tenant/groups/:group',
-    route({ params: groupParams, status: 204 }, async ({ params }) => {
+    route({ summary: 'Delete a group (revoking it from every member)', params: groupParams, status: 204, errors: [409] }, async ({ params }) => {
       await lifecycle.removeGroup((await tenantOf(params))._id, params.group, actor);
     }),
   );

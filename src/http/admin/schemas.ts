@@ -162,6 +162,8 @@ export const approvalPolicyBody = z.strictObject({
     .transform((w) => w.filter((t): t is ApprovalTrigger => t !== 'never')),
   expirySeconds: z.number().int().min(1).max(MAX_APPROVAL_EXPIRY_SECONDS).default(DEFAULT_APPROVAL_EXPIRY_SECONDS),
 });
+/** The approval policy as stored (`never` is the empty list). */
+export const approvalPolicyOut = z.object({ when: z.array(z.enum(APPROVAL_TRIGGERS)), expirySeconds: z.number().int() });
 export const approvalOut = z.object({
   id: z.string(),
   kind: z.string(),

@@ -73,6 +73,7 @@ export const eventsQuery = z.strictObject({
   types: z
     .string()
     .max(2_000)
+    .regex(/^[a-z_.,*]*$/, 'must be comma-separated event types')
     .optional()
     .transform((t) => (t ? t.split(',').map((x) => x.trim()).filter(Boolean) : undefined)),
   limit: z.coerce.number().int().min(1).max(500).default(100),
