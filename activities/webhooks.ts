@@ -7,7 +7,7 @@ import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { open } from '../src/crypto/secretBox';
-import { postWebhook, type OutboundResult } from '../src/webhooks/outbound';
+import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
 import type { ActivitySupport } from './support';
 
@@ -28,8 +28,8 @@ export interface AttemptResult {
 }
 
 const PAGE = 100;
-/** At most this many events behind the position are re-read per page (a lookback window of a few seconds holds fewer). */
-const LOOKBACK_MAX = 1_000;
+/** At most this many events behind the position are re-read per page (a lookback window of a few seconds holds fewer; more is logged). */
+const LOOKBACK_MAX = 5_000;
 /** An exclusive bound that takes `id` itself (IDs have one length, and `~` sorts after every ID character). */
 const through = (id: string): string => `${id}~`;
 
@@ -46,7 +46,7 @@ export const webhookBody = (payload: string): string => {
  * retry schedule. Only infrastructure errors (the database) are retried by
  * Temporal.
  */
-export function webhookActivities({ models, now, runAudit, webhooks }: ActivitySupport) {
+export function webhookActivities({ models, logger, now, runAudit, webhooks }: ActivitySupport) {
   const endpointOf = (id: string) => models.webhookEndpoints.findById(id).lean<WebhookEndpointDoc & { _id: string }>();
   const delivery = () => {
     if (!webhooks) throw ApplicationFailure.nonRetryable('webhook delivery is not configured on this worker', FAILURE_TYPES.webhooksNotConfigured);
@@ -55,9 +55,34 @@ export function webhookActivities({ models, now, runAudit, webhooks }: ActivityS
   const liveSecrets = (endpoint: WebhookEndpointDoc, at: Date): string[] =>
     endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt > at).map((s) => open(delivery().encryptionKey, s.sealed));
 
+  const setIdle = (id: string, idle: boolean) => models.webhookEndpoints.updateOne({ _id: id }, { $set: { idle } });
+
+  /**
+   * The endpoint's next events after `cursor`, in ID order. Reads from a
+   * little before the cursor (`lookbackMs`): an event whose write finished
+   * after a later-numbered one (concurrent runs) is still found, and events
+   * already finished for this endpoint are skipped by their delivery record.
+   */
+  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, input: { cursor: string | null; lookbackMs: number }): Promise<PendingEvents> {
+    const position = [input.cursor, endpoint.cursor, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
+    const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
+    const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
+    // Late writes just behind the position first (they are older), then what is new.
+    const late = await listEvents(models, { ...scope, after: back > endpoint.startAfter ? back : endpoint.startAfter, before: through(position), limit: LOOKBACK_MAX });
+    const fresh = await listEvents(models, { ...scope, after: position, limit: PAGE });
+    if (late.length === LOOKBACK_MAX) logger.warn({ endpointId: endpoint._id, position }, 'webhook lookback window full: late writes beyond it are not re-read');
+    // Only events behind the position can have been finished already (live delivery finishes in order, late ones after): one read.
+    const lateIds = late.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => `${endpoint._id}:${e.id}`);
+    const finished = new Set(
+      lateIds.length === 0 ? [] : (await models.webhookDeliveries.find({ _id: { $in: lateIds } }, { eventId: 1 }).lean()).map((d) => d.eventId),
+    );
+    const eventIds = [...late, ...fresh].filter((e) => typeMatches(endpoint.types, e.type) && !finished.has(e.id)).map((e) => e.id);
+    return { stop: null, eventIds, cursor: fresh.at(-1)?.id ?? position };
+  }
+
   return {
     /**
-     * The endpoint's next events after `cursor`, in ID order. Reads from a
+     * The endpoint's next events (pendingAfter), and its idle flag kept. Reads from a
      * little before the cursor (`lookbackMs`): an event whose write finished
      * after a later-numbered one (concurrent runs) is still found, and events
      * already finished for this endpoint are skipped by their delivery record.
@@ -66,15 +91,17 @@ export function webhookActivities({ models, now, runAudit, webhooks }: ActivityS
       const endpoint = await endpointOf(input.endpointId);
       if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: input.cursor };
       if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: input.cursor };
-      const position = [input.cursor, endpoint.cursor, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
-      const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
-      const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
-      // Late writes just behind the position first (they are older), then what is new.
-      const late = await listEvents(models, { ...scope, after: back > endpoint.startAfter ? back : endpoint.startAfter, before: through(position), limit: LOOKBACK_MAX });
-      const fresh = await listEvents(models, { ...scope, after: position, limit: PAGE });
-      const candidates = [...late, ...fresh].filter((e) => typeMatches(endpoint.types, e.type));
-      const finished = await Promise.all(candidates.map((e) => models.webhookDeliveries.exists({ _id: `${endpoint._id}:${e.id}` })));
-      return { stop: null, eventIds: candidates.filter((_, i) => !finished[i]).map((e) => e.id), cursor: fresh.at(-1)?.id ?? position };
+      const first = await pendingAfter(endpoint, input);
+      if (first.eventIds.length > 0 || first.cursor !== input.cursor) {
+        if (endpoint.idle) await setIdle(endpoint._id, false);
+        return first;
+      }
+      // Nothing: say so first, then look once more. An event written before the flag was set is
+      // found by this look; one written after it finds the flag and wakes the run.
+      if (!endpoint.idle) await setIdle(endpoint._id, true);
+      const second = await pendingAfter(endpoint, input);
+      if (second.eventIds.length > 0) await setIdle(endpoint._id, false);
+      return second;
     },
 
     /** A replay's next page: the endpoint's events after `after` up to `until` (the live position when the replay was asked). */
@@ -84,6 +111,7 @@ export function webhookActivities({ models, now, runAudit, webhooks }: ActivityS
       if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: null };
       const until = input.until ?? endpoint.cursor ?? endpoint.startAfter;
       const page = await listEvents(models, { tenantId: endpoint.tenantId ?? null, after: input.after, before: through(until), limit: PAGE });
+      // cursor null only when the raw page was empty: a page of other types still moves the replay on.
       return { stop: null, eventIds: page.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id), cursor: page.at(-1)?.id ?? null };
     },
 
@@ -93,6 +121,8 @@ export function webhookActivities({ models, now, runAudit, webhooks }: ActivityS
       if (!endpoint || !endpoint.enabled) return { verdict: 'stopped', retryAfterSeconds: null };
       const event = await models.events.findById(input.eventId).lean();
       if (!event || (endpoint.tenantId !== null && event.tenantId !== endpoint.tenantId)) return { verdict: 'missing', retryAfterSeconds: null };
+      // Re-enabled meanwhile: live delivery starts after the newest event of that moment (replays still send older ones).
+      if (input.round === 'live' && event._id <= endpoint.startAfter) return { verdict: 'missing', retryAfterSeconds: null };
       const at = now();
       const body = webhookBody(event.payload);
       const headers = { 'content-type': 'application/json', ...signatureHeaders(liveSecrets(endpoint, at), event._id, at, body) };
@@ -127,7 +157,7 @@ export function webhookActivities({ models, now, runAudit, webhooks }: ActivityS
         action: 'webhook.endpoint_disabled',
         target: { type: 'webhook_endpoint', id: input.endpointId },
         reason,
-        context: { url: endpoint.url, eventId: input.eventId },
+        context: { url: withoutQuery(endpoint.url), eventId: input.eventId },
       });
     },
   };

@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, sleep, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { DeliveryRound, WebhookActivities } from '../activities/webhooks';
 import { nextDelayMs } from '../src/domain/webhookRetry';
 import { retry } from './steps';
@@ -47,12 +47,12 @@ type Ending = 'delivered' | 'failed' | 'gone' | 'stopped' | 'missing';
  * few hundred events or idle polls.
  */
 export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Promise<string> {
-  // Each attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
   // The database behind the activities may be down for hours (a thousand tries a minute apart), not forever: a run that fails is started again by the next wake.
-  const acts = proxyActivities<WebhookActivities>({
-    startToCloseTimeout: input.requestTimeoutMs + 5_000,
-    retry: { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 },
-  });
+  const patience: RetryPolicy = { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 };
+  // An attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
+  const sender = proxyActivities<WebhookActivities>({ startToCloseTimeout: input.requestTimeoutMs + 5_000, retry: patience });
+  // Reads of the events collection scan it on FerretDB: minutes, not seconds, at a month of events.
+  const acts = proxyActivities<WebhookActivities>({ startToCloseTimeout: '5 minutes', retry: patience });
   let cursor = input.cursor;
   let woken = false;
   const jobs: WebhookJob[] = [...(input.jobs ?? [])];
@@ -65,7 +65,7 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   const send = async (eventId: string, round: DeliveryRound): Promise<{ ending: Ending; attempts: number }> => {
     for (let attempt = 1; ; attempt++) {
       sending = { eventId, round, attempt };
-      const r = await acts.attemptWebhookDelivery({ endpointId: input.endpointId, eventId, round, attempt });
+      const r = await sender.attemptWebhookDelivery({ endpointId: input.endpointId, eventId, round, attempt });
       sending = null;
       if (r.verdict !== 'retry') return { ending: r.verdict, attempts: attempt };
       const delay = nextDelayMs(input.scheduleSeconds, attempt, r.retryAfterSeconds, Math.random());
@@ -82,12 +82,14 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
     }
     const job = jobs.shift();
     if (job) {
-      const ending = await runJob(job, send, acts, input);
+      const { ending, rest } = await runJob(job, send, acts, input);
       if (ending === 'gone') {
         await disable('gone', job.kind === 'resend' ? job.eventId : job.after);
         return 'disabled: gone';
       }
       if (ending === 'stopped') return 'stopped';
+      // A replay goes page by page, so a long one continues as new between pages like live delivery does.
+      if (rest) jobs.unshift(rest);
       continue;
     }
     const page = await acts.pendingWebhookEvents({ endpointId: input.endpointId, cursor, lookbackMs: input.lookbackMs });
@@ -111,23 +113,19 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   }
 }
 
-/** A resend (one event) or a replay (every event after a cursor up to where live delivery stood when asked), in order. */
+/** A resend (one event), or one page of a replay (every event after a cursor up to where live delivery stood when asked, in order): what is left of it comes back as `rest`. */
 async function runJob(
   job: WebhookJob,
   send: (eventId: string, round: DeliveryRound) => Promise<{ ending: Ending }>,
   acts: Pick<WebhookActivities, 'replayWebhookEvents'>,
   input: WebhookEndpointInput,
-): Promise<Ending> {
-  if (job.kind === 'resend') return (await send(job.eventId, `resend-${job.requestId}`)).ending;
-  let after = job.after;
-  for (;;) {
-    const page = await acts.replayWebhookEvents({ endpointId: input.endpointId, after, until: job.until });
-    if (page.stop) return 'stopped';
-    for (const eventId of page.eventIds) {
-      const { ending } = await send(eventId, `replay-${job.requestId}`);
-      if (ending === 'gone' || ending === 'stopped') return ending;
-    }
-    if (!page.cursor || page.eventIds.length === 0) return 'delivered';
-    after = page.cursor;
+): Promise<{ ending: Ending; rest: WebhookJob | null }> {
+  if (job.kind === 'resend') return { ending: (await send(job.eventId, `resend-${job.requestId}`)).ending, rest: null };
+  const page = await acts.replayWebhookEvents({ endpointId: input.endpointId, after: job.after, until: job.until });
+  if (page.stop) return { ending: 'stopped', rest: null };
+  for (const eventId of page.eventIds) {
+    const { ending } = await send(eventId, `replay-${job.requestId}`);
+    if (ending === 'gone' || ending === 'stopped') return { ending, rest: null };
   }
+  return { ending: 'delivered', rest: page.cursor ? { ...job, after: page.cursor } : null };
 }

@@ -19,6 +19,18 @@ export interface EventWritten {
 export const eventWrites = new EventEmitter<{ written: [EventWritten] }>();
 eventWrites.setMaxListeners(50);
 
+let sequence = 0;
+const processTag = randomBytes(3).toString('hex');
+/**
+ * A new event ID: the write's millisecond, then this process's sequence (so
+ * two events one step writes in the same millisecond keep their order),
+ * then a per-process tag (IDs of two processes never collide).
+ */
+export function nextEventId(now = Date.now()): string {
+  sequence = (sequence + 1) % 0x10000;
+  return eventIdAt(now, `${sequence.toString(16).padStart(4, '0')}${processTag}`);
+}
+
 /**
  * Write the event of an audited fact, once per audit key (the unique index
  * on `key` refuses a retried activity's second write). Called by
@@ -28,7 +40,7 @@ eventWrites.setMaxListeners(50);
  * write order.
  */
 export async function recordEvent(models: Models, key: string, fact: AuditFact): Promise<void> {
-  const id = eventIdAt(Date.now(), randomBytes(5).toString('hex'));
+  const id = nextEventId();
   const event = eventFromAudit(fact, id);
   if (!event) return;
   try {

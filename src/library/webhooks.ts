@@ -10,6 +10,7 @@ import { notFound, validationError } from '../errors';
 import type { WebhookRunner } from '../temporal/webhookClient';
 import { checkTargetUrl, type OutboundPolicy } from '../webhooks/outbound';
 import { newWebhookSecret } from '../webhooks/signing';
+import { withoutQuery } from '../webhooks/outbound';
 
 /** A tenant's endpoints, or the operator's (null: every tenant's events). */
 export type WebhookScope = string | null;
@@ -86,7 +87,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         secrets: [s.stored],
         startAfter: await latestEventId(models),
       });
-      await audit(scope, actor, 'webhook.endpoint_created', _id, { after: { url, types: input.types ?? [] } });
+      await audit(scope, actor, 'webhook.endpoint_created', _id, { after: { url: withoutQuery(url), types: input.types ?? [] } });
       const created = await find(scope, _id);
       if (created.enabled) await wake(created);
       return { endpoint: present(created), secret: s.plain };
@@ -109,7 +110,10 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models), cursor: null });
       if (input.enabled === false) set.disabledReason = 'disabled by an admin';
       await models.webhookEndpoints.updateOne({ _id: id }, { $set: set });
-      await audit(scope, actor, 'webhook.endpoint_updated', id, { before: { url: before.url, types: before.types, enabled: before.enabled }, after: set });
+      await audit(scope, actor, 'webhook.endpoint_updated', id, {
+        before: { url: withoutQuery(before.url), types: before.types, enabled: before.enabled },
+        after: { ...set, ...(typeof set.url === 'string' ? { url: withoutQuery(set.url) } : {}) },
+      });
       const after = await find(scope, id);
       if (after.enabled) await wake(after);
       return present(after);
@@ -117,7 +121,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     async remove(scope: WebhookScope, id: string, actor: ProvisioningActor) {
       const e = await find(scope, id);
       await models.webhookEndpoints.deleteOne({ _id: id });
-      await audit(scope, actor, 'webhook.endpoint_deleted', id, { before: { url: e.url } });
+      await audit(scope, actor, 'webhook.endpoint_deleted', id, { before: { url: withoutQuery(e.url) } });
       // Its run finds the endpoint gone and ends.
       await wake(e).catch(() => undefined);
     },

@@ -15,6 +15,12 @@ export type OutboundResult =
   | { kind: 'refused'; code: TargetRefusalCode; message: string }
   | { kind: 'failed'; code: OutboundFailureCode; message: string; latencyMs: number };
 
+/** A URL as audits and events show it: a token in its query or fragment stays out. */
+export const withoutQuery = (url: string): string => {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+};
+
 export const WEBHOOK_USER_AGENT = 'onramp-webhooks/1';
 /** bodyExcerpt holds at most this many bytes of the body (as UTF-8, whole characters only). */
 export const BODY_EXCERPT_BYTES = 1024;

@@ -31,6 +31,12 @@ export const webhookEndpointSchema = new Schema(
     secrets: { type: [webhookSecretSchema], default: [] },
     startAfter: { type: String, required: true },
     cursor: { type: String, default: null },
+    /**
+     * Set by the run when it found nothing to send and is about to wait;
+     * cleared when it has work. Writers of events wake only idle runs, so a
+     * run busy retrying a dead receiver is not flooded with signals.
+     */
+    idle: { type: Boolean, default: false },
   },
   { timestamps: true, collection: 'webhook_endpoints' },
 );
@@ -52,6 +58,7 @@ export const webhookDeliverySchema = new Schema(
   },
   { collection: 'webhook_deliveries', versionKey: false },
 );
+webhookDeliverySchema.index({ at: 1 });
 
 /**
  * One delivery attempt, for the endpoint's log (`_id`
