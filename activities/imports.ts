@@ -1,11 +1,11 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
 import { ROW_OUTCOMES, type RowOutcome } from '../src/domain/adminProvisioning';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { provisionMember, type MemberProvisioningActivities } from '../workflows/memberProvisioningFlow';
-import { inPool, type ActivitySupport } from './support';
+import { activityContext, inPool, type ActivitySupport } from './support';
 
 /** How many rows of a chunk are provisioned at once. */
 export const IMPORT_ROW_PARALLEL = 8;
@@ -27,15 +27,6 @@ export function countOutcomes(results: readonly { outcome: string }[]): OutcomeC
  * events carry it) and never done twice.
  */
 export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
-
-/** The running activity's context; null outside a worker (the inline benchmark). */
-function activityContext(): Context | null {
-  try {
-    return Context.current();
-  } catch {
-    return null;
-  }
-}
 
 /** An import's rows through the core, a chunk at a time (issue #15 §3). Idempotent (see support.ts). */
 export function importActivities({ models, runAudit }: ActivitySupport, core: MemberProvisioningActivities) {

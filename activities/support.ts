@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import { recordAudit, type AuditInput } from '../src/db/audit';
@@ -111,4 +112,13 @@ export async function inPool<T>(items: readonly T[], width: number, fn: (item: T
     while (next < items.length) await fn(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+}
+
+/** The running activity's context; null outside a worker (the inline benchmark). */
+export function activityContext(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    return null;
+  }
 }

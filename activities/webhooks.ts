@@ -9,7 +9,7 @@ import { isDuplicateKeyError } from '../src/errors';
 import { open } from '../src/crypto/secretBox';
 import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
-import type { ActivitySupport } from './support';
+import { activityContext, type ActivitySupport } from './support';
 
 /** A delivery round: the live stream, one manual resend, or one replay (each its own attempts in the log). */
 export type DeliveryRound = 'live' | `resend-${string}` | `replay-${string}`;
@@ -20,11 +20,20 @@ export interface PendingEvents {
   eventIds: string[];
   /** The position after this page. */
   cursor: string | null;
+  /** Events newer than the settle time are waiting: look again shortly rather than idle. */
+  young: boolean;
 }
 
-export interface AttemptResult {
-  verdict: AttemptVerdict | 'stopped' | 'missing';
-  retryAfterSeconds: number | null;
+export interface PendingInput {
+  cursor: string | null;
+  lookbackMs: number;
+  settleMs: number;
+}
+
+/** How a batch went: the first `done` events are finished (delivered or nothing to send); `failure` says why the next was not delivered. */
+export interface BatchResult {
+  done: number;
+  failure: { eventId: string; verdict: Exclude<AttemptVerdict, 'delivered'> | 'stopped'; retryAfterSeconds: number | null } | null;
 }
 
 const PAGE = 100;
@@ -56,6 +65,23 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt > at).map((s) => open(delivery().encryptionKey, s.sealed));
 
   const setIdle = (id: string, idle: boolean) => models.webhookEndpoints.updateOne({ _id: id }, { $set: { idle } });
+  /** The events among `eventIds` whose live delivery this endpoint already finished (one read). */
+  const finishedOf = async (endpointId: string, eventIds: readonly string[]): Promise<Set<string>> =>
+    new Set(
+      eventIds.length === 0 ? [] : (await models.webhookDeliveries.find({ _id: { $in: eventIds.map((id) => `${endpointId}:${id}`) } }, { eventId: 1 }).lean()).map((d) => d.eventId),
+    );
+  /** Live deliveries done: recorded once each, and the endpoint's position past them (one run per endpoint writes it: no race). */
+  const recordDelivered = async (endpoint: WebhookEndpointDoc & { _id: string }, eventIds: readonly string[]) => {
+    if (eventIds.length === 0) return;
+    const at = now();
+    await models.webhookDeliveries
+      .insertMany(eventIds.map((eventId) => ({ _id: `${endpoint._id}:${eventId}`, endpointId: endpoint._id, eventId, status: 'delivered', attempts: 1, at })), { ordered: false })
+      .catch((err: unknown) => {
+        if (!isDuplicateKeyError(err)) throw err;
+      });
+    const last = [...eventIds].sort().at(-1) ?? '';
+    if (!endpoint.cursor || endpoint.cursor < last) await models.webhookEndpoints.updateOne({ _id: endpoint._id }, { $set: { cursor: last } });
+  };
 
   /**
    * The endpoint's next events after `cursor`, in ID order. Reads from a
@@ -63,7 +89,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
    * after a later-numbered one (concurrent runs) is still found, and events
    * already finished for this endpoint are skipped by their delivery record.
    */
-  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, input: { cursor: string | null; lookbackMs: number }): Promise<PendingEvents> {
+  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, input: PendingInput): Promise<PendingEvents> {
     const position = [input.cursor, endpoint.cursor, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
     const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
     const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
@@ -72,12 +98,12 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     const fresh = await listEvents(models, { ...scope, after: position, limit: PAGE });
     if (late.length === LOOKBACK_MAX) logger.warn({ endpointId: endpoint._id, position }, 'webhook lookback window full: late writes beyond it are not re-read');
     // Only events behind the position can have been finished already (live delivery finishes in order, late ones after): one read.
-    const lateIds = late.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => `${endpoint._id}:${e.id}`);
-    const finished = new Set(
-      lateIds.length === 0 ? [] : (await models.webhookDeliveries.find({ _id: { $in: lateIds } }, { eventId: 1 }).lean()).map((d) => d.eventId),
-    );
-    const eventIds = [...late, ...fresh].filter((e) => typeMatches(endpoint.types, e.type) && !finished.has(e.id)).map((e) => e.id);
-    return { stop: null, eventIds, cursor: fresh.at(-1)?.id ?? position };
+    const finished = await finishedOf(endpoint._id, late.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id));
+    // Only events older than the settle time go live: one whose ID was taken earlier may still be being written.
+    const bound = cursorAt(now().getTime() - input.settleMs);
+    const settled = fresh.filter((e) => e.id < bound);
+    const eventIds = [...late, ...settled].filter((e) => typeMatches(endpoint.types, e.type) && !finished.has(e.id)).map((e) => e.id);
+    return { stop: null, eventIds, cursor: settled.at(-1)?.id ?? position, young: settled.length < fresh.length };
   }
 
   return {
@@ -87,12 +113,12 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
      * after a later-numbered one (concurrent runs) is still found, and events
      * already finished for this endpoint are skipped by their delivery record.
      */
-    async pendingWebhookEvents(input: { endpointId: string; cursor: string | null; lookbackMs: number }): Promise<PendingEvents> {
+    async pendingWebhookEvents(input: PendingInput & { endpointId: string }): Promise<PendingEvents> {
       const endpoint = await endpointOf(input.endpointId);
-      if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: input.cursor };
-      if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: input.cursor };
+      if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: input.cursor, young: false };
+      if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: input.cursor, young: false };
       const first = await pendingAfter(endpoint, input);
-      if (first.eventIds.length > 0 || first.cursor !== input.cursor) {
+      if (first.eventIds.length > 0 || first.cursor !== input.cursor || first.young) {
         if (endpoint.idle) await setIdle(endpoint._id, false);
         return first;
       }
@@ -100,37 +126,56 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       // found by this look; one written after it finds the flag and wakes the run.
       if (!endpoint.idle) await setIdle(endpoint._id, true);
       const second = await pendingAfter(endpoint, input);
-      if (second.eventIds.length > 0) await setIdle(endpoint._id, false);
+      if (second.eventIds.length > 0 || second.young) await setIdle(endpoint._id, false);
       return second;
     },
 
     /** A replay's next page: the endpoint's events after `after` up to `until` (the live position when the replay was asked). */
     async replayWebhookEvents(input: { endpointId: string; after: string; until: string | null }): Promise<PendingEvents> {
       const endpoint = await endpointOf(input.endpointId);
-      if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: null };
-      if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: null };
+      if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: null, young: false };
+      if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: null, young: false };
       const until = input.until ?? endpoint.cursor ?? endpoint.startAfter;
       const page = await listEvents(models, { tenantId: endpoint.tenantId ?? null, after: input.after, before: through(until), limit: PAGE });
       // cursor null only when the raw page was empty: a page of other types still moves the replay on.
-      return { stop: null, eventIds: page.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id), cursor: page.at(-1)?.id ?? null };
+      return { stop: null, eventIds: page.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id), cursor: page.at(-1)?.id ?? null, young: false };
     },
 
-    /** Send one event once (signed with every live secret) and log the attempt. */
-    async attemptWebhookDelivery(input: { endpointId: string; eventId: string; round: DeliveryRound; attempt: number }): Promise<AttemptResult> {
+    /**
+     * Send events in order, each once (signed with every live secret), until
+     * one is not delivered; log every attempt. A live round records each
+     * delivered event (so it is never sent again) and moves the endpoint's
+     * position. Heartbeats after each send: a killed worker's batch is
+     * taken over and skips what was already recorded.
+     */
+    async sendWebhookBatch(input: { endpointId: string; eventIds: string[]; round: DeliveryRound; attempt: number }): Promise<BatchResult> {
       const endpoint = await endpointOf(input.endpointId);
-      if (!endpoint || !endpoint.enabled) return { verdict: 'stopped', retryAfterSeconds: null };
-      const event = await models.events.findById(input.eventId).lean();
-      if (!event || (endpoint.tenantId !== null && event.tenantId !== endpoint.tenantId)) return { verdict: 'missing', retryAfterSeconds: null };
-      // Re-enabled meanwhile: live delivery starts after the newest event of that moment (replays still send older ones).
-      if (input.round === 'live' && event._id <= endpoint.startAfter) return { verdict: 'missing', retryAfterSeconds: null };
-      const at = now();
-      const body = webhookBody(event.payload);
-      const headers = { 'content-type': 'application/json', ...signatureHeaders(liveSecrets(endpoint, at), event._id, at, body) };
-      const result = await postWebhook(endpoint.url, body, headers, delivery().policy);
-      const status = result.kind === 'response' ? result.status : null;
-      const verdict = verdictOf(status);
-      await logAttempt(input, event.type, result, verdict, at);
-      return { verdict, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null };
+      const first = input.eventIds[0] ?? '';
+      if (!endpoint || !endpoint.enabled) return { done: 0, failure: { eventId: first, verdict: 'stopped', retryAfterSeconds: null } };
+      const live = input.round === 'live';
+      const events = new Map((await models.events.find({ _id: { $in: input.eventIds } }).lean()).map((e) => [e._id, e]));
+      const finished = live ? await finishedOf(endpoint._id, input.eventIds) : new Set<string>();
+      const delivered: string[] = [];
+      const settle = async (result: BatchResult) => {
+        if (live) await recordDelivered(endpoint, delivered);
+        return result;
+      };
+      for (const [i, id] of input.eventIds.entries()) {
+        const event = events.get(id);
+        // Gone (swept), not this tenant's, before a re-enable's start (live only), or already finished: nothing to send.
+        if (!event || (endpoint.tenantId !== null && event.tenantId !== endpoint.tenantId) || (live && id <= endpoint.startAfter) || finished.has(id)) continue;
+        const attempt = i === 0 ? input.attempt : 1;
+        const at = now();
+        const body = webhookBody(event.payload);
+        const headers = { 'content-type': 'application/json', ...signatureHeaders(liveSecrets(endpoint, at), event._id, at, body) };
+        const result = await postWebhook(endpoint.url, body, headers, delivery().policy);
+        const verdict = verdictOf(result.kind === 'response' ? result.status : null);
+        await logAttempt({ endpointId: endpoint._id, eventId: id, round: input.round, attempt }, event.type, result, verdict, at);
+        activityContext()?.heartbeat(i);
+        if (verdict !== 'delivered') return settle({ done: i, failure: { eventId: id, verdict, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null } });
+        delivered.push(id);
+      }
+      return settle({ done: input.eventIds.length, failure: null });
     },
 
     /** The live delivery of an event ended (delivered or given up): recorded once, and the endpoint's position moves past it. */

@@ -13,8 +13,10 @@ export interface WebhookEndpointInput {
   pollMs: number;
   /** How far before its position a run re-reads (events whose writes finished out of order). */
   lookbackMs: number;
-  /** One request's limit: an attempt's activity gets this plus time for the database. */
+  /** One request's limit: a batch's heartbeat may be this (plus time for the database) late. */
   requestTimeoutMs: number;
+  /** Live delivery sends events at least this old (one whose ID was taken earlier may still be being written). */
+  settleMs: number;
   /** Manual resends and replays not yet done when the run continued as new. */
   jobs?: WebhookJob[];
 }
@@ -35,7 +37,10 @@ export interface WebhookRunView {
 }
 export const webhookRunQuery = defineQuery<WebhookRunView>('webhookRun');
 
-type Ending = 'delivered' | 'failed' | 'gone' | 'stopped' | 'missing';
+type Ending = 'delivered' | 'failed' | 'gone' | 'stopped';
+
+/** Events one activity sends at most (it heartbeats after each). */
+const BATCH = 50;
 
 /**
  * One endpoint's delivery (workflow ID `webhook-<endpointId>`, issue #16 §3):
@@ -50,7 +55,11 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   // The database behind the activities may be down for hours (a thousand tries a minute apart), not forever: a run that fails is started again by the next wake.
   const patience: RetryPolicy = { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 };
   // An attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
-  const sender = proxyActivities<WebhookActivities>({ startToCloseTimeout: input.requestTimeoutMs + 5_000, retry: patience });
+  const sender = proxyActivities<WebhookActivities>({
+    startToCloseTimeout: BATCH * (input.requestTimeoutMs + 2_000),
+    heartbeatTimeout: input.requestTimeoutMs + 5_000,
+    retry: patience,
+  });
   // Reads of the events collection scan it on FerretDB: minutes, not seconds, at a month of events.
   const acts = proxyActivities<WebhookActivities>({ startToCloseTimeout: '5 minutes', retry: patience });
   let cursor = input.cursor;
@@ -62,16 +71,36 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   setHandler(webhookReplaySignal, (r) => void jobs.push({ kind: 'replay', after: r.after, until: cursor, requestId: r.requestId }));
   setHandler(webhookRunQuery, () => ({ cursor, sending, queued: jobs.length }));
 
-  const send = async (eventId: string, round: DeliveryRound): Promise<{ ending: Ending; attempts: number }> => {
-    for (let attempt = 1; ; attempt++) {
-      sending = { eventId, round, attempt };
-      const r = await sender.attemptWebhookDelivery({ endpointId: input.endpointId, eventId, round, attempt });
+  /**
+   * Send events in order, in batches; the first one not delivered is retried
+   * on the schedule before any after it. A live round stops at an event that
+   * failed for the whole schedule; a resend or replay skips it.
+   */
+  const sendAll = async (eventIds: readonly string[], round: DeliveryRound): Promise<{ ending: Ending; eventId: string; attempts: number }> => {
+    let queue = [...eventIds];
+    let attempt = 1;
+    while (queue.length > 0) {
+      const head = queue[0] ?? '';
+      sending = { eventId: head, round, attempt };
+      const r = await sender.sendWebhookBatch({ endpointId: input.endpointId, eventIds: queue.slice(0, BATCH), round, attempt });
       sending = null;
-      if (r.verdict !== 'retry') return { ending: r.verdict, attempts: attempt };
-      const delay = nextDelayMs(input.scheduleSeconds, attempt, r.retryAfterSeconds, Math.random());
-      if (delay === null) return { ending: 'failed', attempts: attempt };
+      queue = queue.slice(r.done);
+      if (!r.failure) {
+        attempt = 1;
+        continue;
+      }
+      if (r.failure.verdict !== 'retry') return { ending: r.failure.verdict, eventId: r.failure.eventId, attempts: attempt };
+      const delay = nextDelayMs(input.scheduleSeconds, attempt, r.failure.retryAfterSeconds, Math.random());
+      if (delay === null) {
+        if (round === 'live') return { ending: 'failed', eventId: r.failure.eventId, attempts: attempt };
+        queue = queue.slice(1);
+        attempt = 1;
+        continue;
+      }
       await sleep(delay);
+      attempt++;
     }
+    return { ending: 'delivered', eventId: '', attempts: 0 };
   };
   const disable = (reason: 'gone' | 'failing', eventId: string) =>
     acts.disableWebhookEndpoint({ endpointId: input.endpointId, reason, eventId, run: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId } });
@@ -82,7 +111,7 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
     }
     const job = jobs.shift();
     if (job) {
-      const { ending, rest } = await runJob(job, send, acts, input);
+      const { ending, rest } = await runJob(job, sendAll, acts, input);
       if (ending === 'gone') {
         await disable('gone', job.kind === 'resend' ? job.eventId : job.after);
         return 'disabled: gone';
@@ -92,23 +121,21 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
       if (rest) jobs.unshift(rest);
       continue;
     }
-    const page = await acts.pendingWebhookEvents({ endpointId: input.endpointId, cursor, lookbackMs: input.lookbackMs });
+    const page = await acts.pendingWebhookEvents({ endpointId: input.endpointId, cursor, lookbackMs: input.lookbackMs, settleMs: input.settleMs });
     if (page.stop) return page.stop;
-    for (const eventId of page.eventIds) {
-      const { ending, attempts } = await send(eventId, 'live');
-      if (ending === 'stopped') return 'stopped';
-      if (ending === 'missing') continue;
-      await acts.finishWebhookDelivery({ endpointId: input.endpointId, eventId, status: ending === 'delivered' ? 'delivered' : 'failed', attempts });
-      if (ending !== 'delivered') {
-        await disable(ending === 'gone' ? 'gone' : 'failing', eventId);
-        return `disabled: ${ending}`;
-      }
+    const sent = await sendAll(page.eventIds, 'live');
+    if (sent.ending === 'stopped') return 'stopped';
+    if (sent.ending === 'gone' || sent.ending === 'failed') {
+      if (sent.ending === 'failed') await acts.finishWebhookDelivery({ endpointId: input.endpointId, eventId: sent.eventId, status: 'failed', attempts: sent.attempts });
+      await disable(sent.ending === 'gone' ? 'gone' : 'failing', sent.eventId);
+      return `disabled: ${sent.ending}`;
     }
     const moved = page.cursor !== cursor;
     cursor = page.cursor;
     if (page.eventIds.length === 0 && !moved) {
       woken = false;
-      await condition(() => woken || jobs.length > 0, input.pollMs);
+      // Events still settling: look again once they have; otherwise wait for a wake (or poll).
+      await condition(() => woken || jobs.length > 0, page.young ? input.settleMs : input.pollMs);
     }
   }
 }
@@ -116,16 +143,14 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
 /** A resend (one event), or one page of a replay (every event after a cursor up to where live delivery stood when asked, in order): what is left of it comes back as `rest`. */
 async function runJob(
   job: WebhookJob,
-  send: (eventId: string, round: DeliveryRound) => Promise<{ ending: Ending }>,
+  sendAll: (eventIds: readonly string[], round: DeliveryRound) => Promise<{ ending: Ending }>,
   acts: Pick<WebhookActivities, 'replayWebhookEvents'>,
   input: WebhookEndpointInput,
 ): Promise<{ ending: Ending; rest: WebhookJob | null }> {
-  if (job.kind === 'resend') return { ending: (await send(job.eventId, `resend-${job.requestId}`)).ending, rest: null };
+  if (job.kind === 'resend') return { ending: (await sendAll([job.eventId], `resend-${job.requestId}`)).ending, rest: null };
   const page = await acts.replayWebhookEvents({ endpointId: input.endpointId, after: job.after, until: job.until });
   if (page.stop) return { ending: 'stopped', rest: null };
-  for (const eventId of page.eventIds) {
-    const { ending } = await send(eventId, `replay-${job.requestId}`);
-    if (ending === 'gone' || ending === 'stopped') return { ending, rest: null };
-  }
+  const { ending } = await sendAll(page.eventIds, `replay-${job.requestId}`);
+  if (ending === 'gone' || ending === 'stopped') return { ending, rest: null };
   return { ending: 'delivered', rest: page.cursor ? { ...job, after: page.cursor } : null };
 }

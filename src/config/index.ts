@@ -22,7 +22,7 @@ export interface Config {
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
   events: { retentionMs: number; settleMs: number };
-  webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; policy: OutboundPolicy };
+  webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: OutboundPolicy };
   mongo: { uri: string | undefined; database: string };
   temporal: {
     address: string | undefined;
@@ -172,6 +172,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       scheduleSeconds: parseRetrySchedule(e.ONRAMP_WEBHOOK_RETRY_SCHEDULE) as number[],
       pollMs: e.ONRAMP_WEBHOOK_POLL_MS,
       lookbackMs: e.ONRAMP_WEBHOOK_LOOKBACK_MS,
+      settleMs: e.ONRAMP_WEBHOOK_SETTLE_MS,
       // Outside production, receivers on this machine or the LAN are the common case; in production they are an opt-in.
       policy: {
         allowHttp: e.ONRAMP_WEBHOOK_ALLOW_HTTP ?? e.NODE_ENV !== 'production',

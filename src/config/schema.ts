@@ -55,6 +55,8 @@ export const envSchema = z.object({
   ONRAMP_WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** How far behind its position a delivery run re-reads for writes that finished out of order. */
   ONRAMP_WEBHOOK_LOOKBACK_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Live webhook delivery sends events at least this old, so a receiver gets them in ID order (an ID is taken just before its write). */
+  ONRAMP_WEBHOOK_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** One webhook request's limit (connect, TLS, answer). */
   ONRAMP_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Webhook URLs may be http:// (default: only outside production). */

@@ -8,10 +8,11 @@ import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 export const webhookWorkflowId = (endpointId: string): string => `webhook-${endpointId}`;
 
 /** The delivery runs' settings from the configuration. */
-export const webhookRunSettings = (config: { webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; policy: { timeoutMs: number } } }) => ({
+export const webhookRunSettings = (config: { webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: { timeoutMs: number } } }) => ({
   scheduleSeconds: config.webhooks.scheduleSeconds,
   pollMs: config.webhooks.pollMs,
   lookbackMs: config.webhooks.lookbackMs,
+  settleMs: config.webhooks.settleMs,
   requestTimeoutMs: config.webhooks.policy.timeoutMs,
 });
 
@@ -20,6 +21,7 @@ export interface WebhookDeliveryOptions {
   scheduleSeconds: number[];
   pollMs: number;
   lookbackMs: number;
+  settleMs: number;
   requestTimeoutMs: number;
 }
 
@@ -34,7 +36,7 @@ export function createWebhookRunner(client: Client, opts: WebhookDeliveryOptions
   const start = (endpoint: { id: string; tenantId: string | null }) => ({
     workflowId: webhookWorkflowId(endpoint.id),
     taskQueue: opts.taskQueue,
-    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, requestTimeoutMs: opts.requestTimeoutMs }] as [WebhookEndpointInput],
+    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, settleMs: opts.settleMs, requestTimeoutMs: opts.requestTimeoutMs }] as [WebhookEndpointInput],
     staticSummary: `Webhook delivery to endpoint ${endpoint.id}`,
     typedSearchAttributes: [
       { key: SA_TENANT, value: endpoint.tenantId ?? 'operator' },
