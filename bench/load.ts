@@ -26,6 +26,20 @@ export interface LoadResult {
 const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** p50/p95/p99/max/mean of a set of durations (ms), rounded to 0.1. */
+export function latencyStats(values: number[]): LoadResult['latencyMs'] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+  };
+}
+
 /** Send prepared requests at a fixed concurrency; bounded by a deadline. A sign-in succeeds with 303 (`succeeded` says otherwise for other requests). */
 export async function drive(items: Prepared[], concurrency: number, deadline: number, succeeded: (status: number) => boolean = (s) => s === 303): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -56,8 +70,6 @@ export async function drive(items: Prepared[], concurrency: number, deadline: nu
   };
   await Promise.all(Array.from({ length: concurrency }, workerLoop));
   const seconds = (performance.now() - started) / 1000;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 10) / 10;
   return {
     count: latencies.length,
     ok: latencies.length - errors,
@@ -65,12 +77,6 @@ export async function drive(items: Prepared[], concurrency: number, deadline: nu
     errorSamples,
     seconds: round(seconds),
     throughput: round(latencies.length / seconds),
-    latencyMs: {
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted[sorted.length - 1] ?? 0),
-      mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
-    },
+    latencyMs: latencyStats(latencies),
   };
 }

@@ -5,12 +5,16 @@
  * real OpenID Provider's pages), on loopback, bounded in count and time.
  * Scenarios: first-sign-in, returning, returning-groups, groups-200,
  * oidc-first, oidc-returning, burst; SCIM: scim-user-create, scim-initial-sync
- * (bench/scim.ts); admin: import, invitation-accept (bench/admin.ts). See README "Performance".
+ * (bench/scim.ts); admin: import, invitation-accept (bench/admin.ts); webhooks: delivery during
+ * the burst, and the burst with no / a healthy / a dead endpoint (bench/webhooks.ts, durable only,
+ * not in the default set). See README "Performance".
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
  *   (--burst 10000 is the full acquisition day; README "Performance" says why it was not run here)
  *   npm run bench -- --scenarios scim --scim-users 10000 --scim-groups 50 --scim-group-max 2000
  *   npm run bench -- --scenarios admin --import-rows 10000 --invitations 20
+ *   npm run bench -- --scenarios webhooks --burst 1000 --burst-concurrency 50 --max-seconds 3600 --out bench/results/webhooks-<date>.json
+ *   (--webhook-endpoints none,healthy,dead picks the runs; --webhook-drain-seconds bounds the wait for the healthy receiver)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +35,7 @@ import { initialSync, userCreates, type ScimSyncResult } from './scim';
 import { importRows, invitationAccepts, type ImportBenchResult } from './admin';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
+import { ENDPOINT_KINDS, runWebhookBench, webhookSummary, type EndpointKind, type WebhookReport } from './webhooks';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,6 +52,10 @@ const { values: args } = parseArgs({
     'scim-users': { type: 'string', default: '10000' },
     'scim-groups': { type: 'string', default: '50' },
     'scim-group-max': { type: 'string', default: '2000' },
+    /** webhooks: how long the healthy run waits, after its burst, for the receiver to get every event. */
+    'webhook-drain-seconds': { type: 'string', default: '1800' },
+    /** webhooks: which runs of the burst, in order: no endpoint, a healthy receiver, a dead one. */
+    'webhook-endpoints': { type: 'string', default: 'none,healthy,dead' },
   },
 });
 const num = (name: keyof typeof args, min: number, max: number): number => {
@@ -66,6 +75,12 @@ const SCIM_GROUP_MAX = num('scim-group-max', 1, 100_000);
 const IMPORT_ROWS = num('import-rows', 1, 100_000);
 /** Code requests are rate-limited per IP (20 in 15 minutes, src/library/emailSignIn.ts) and the bench has one. */
 const INVITATIONS = num('invitations', 0, 20);
+const WEBHOOK_DRAIN_SECONDS = num('webhook-drain-seconds', 10, 3600);
+const WEBHOOK_ENDPOINTS = String(args['webhook-endpoints']).split(',').map((e) => {
+  const kind = ENDPOINT_KINDS.find((k) => k === e.trim());
+  if (!kind) throw new Error(`--webhook-endpoints lists ${ENDPOINT_KINDS.join(', ')} (got "${e}")`);
+  return kind;
+}) satisfies EndpointKind[];
 const modes = String(args.modes).split(',').filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
 
 interface ModeReport {
@@ -120,8 +135,8 @@ async function waitForAudits(models: Models, expected: number): Promise<void> {
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** A fresh database, and the web (and, durable, the worker) processes on it. */
-async function startMode(mode: 'durable' | 'inline', stack: Stack) {
+/** A fresh database, and the web (and, durable, the worker) processes on it (`extraEnv`: more settings for both). */
+async function startMode(mode: 'durable' | 'inline', stack: Stack, extraEnv: Record<string, string> = {}) {
   const token = randomBytes(24).toString('base64url');
   const database = `bench_${mode}_${randomBytes(4).toString('hex')}`;
   const env = {
@@ -133,6 +148,7 @@ async function startMode(mode: 'durable' | 'inline', stack: Stack) {
     TEMPORAL_TASK_QUEUE: `bench-${database}`,
     ONRAMP_SAML_REQUEST_TTL_MS: '3600000',
     ONRAMP_SAML_MAX_ASSERTION_AGE_MS: '3600000',
+    ...extraEnv,
   };
   const servers: ServerProcess[] = [];
   const conn = await mongoose.createConnection(stack.mongoUri, { dbName: database }).asPromise();
@@ -310,6 +326,23 @@ async function runAdminMode(mode: 'durable' | 'inline', stack: Stack): Promise<A
   }
 }
 
+/** Webhook delivery during the burst (bench/webhooks.ts): durable only, each run on a database and processes of its own. */
+async function runWebhooks(stack: Stack): Promise<WebhookReport> {
+  return runWebhookBench(
+    {
+      startStack: (env) => startMode('durable', stack, env),
+      async tenant(s, slug) {
+        const t = await admin(s.url, s.token, 'POST', '/tenants', { slug, name: slug, jit: { enabled: true, defaultRoles: ['member'] } });
+        const idp = createSamlIdp({ entityId: `https://idp.bench.test/${slug}`, ssoUrl: 'https://idp.bench.test/sso' });
+        const sc = await admin(s.url, s.token, 'POST', `/tenants/${slug}/connections/saml`, { name: slug, idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+        return { id: t.id, prepare: (subjects) => prepare(idp, sc, subjects) };
+      },
+      log,
+    },
+    { burst: BURST, concurrency: BURST_CONCURRENCY, deadline, drainSeconds: WEBHOOK_DRAIN_SECONDS, endpoints: WEBHOOK_ENDPOINTS },
+  );
+}
+
 interface AdminReport {
   mode: 'durable' | 'inline';
   import: ImportBenchResult;
@@ -358,10 +391,15 @@ const stack = await startStack({ config, dataDir, persistTemporal: false });
 const reports: ModeReport[] = [];
 const scimReports: ScimReport[] = [];
 const adminReports: AdminReport[] = [];
+const webhookReports: WebhookReport[] = [];
 try {
   if (SCENARIOS.has('signin')) for (const mode of modes) reports.push(await runMode(mode, stack));
   if (SCENARIOS.has('scim')) for (const mode of modes) scimReports.push(await runScimMode(mode, stack));
   if (SCENARIOS.has('admin')) for (const mode of modes) adminReports.push(await runAdminMode(mode, stack));
+  if (SCENARIOS.has('webhooks')) {
+    if (BURST === 0) log('webhooks: skipped (--burst 0)');
+    else webhookReports.push(await runWebhooks(stack));
+  }
 } finally {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -370,10 +408,11 @@ try {
 const summary = {
   at: new Date().toISOString(),
   machine: { cores: (await import('node:os')).cpus().length, node: process.version },
-  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX, importRows: IMPORT_ROWS, invitations: INVITATIONS },
+  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX, importRows: IMPORT_ROWS, invitations: INVITATIONS, webhookDrainSeconds: WEBHOOK_DRAIN_SECONDS, webhookEndpoints: WEBHOOK_ENDPOINTS },
   reports,
   scimReports,
   adminReports,
+  webhookReports,
 };
 await mkdir(join(String(args.out), '..'), { recursive: true });
 await writeFile(String(args.out), JSON.stringify(summary, null, 2));
@@ -405,5 +444,6 @@ for (const r of adminReports) {
       `${r.mode}: invitation-accept ${a.count} (${a.errors} errors ${JSON.stringify(a.errorSamples)}): p50 ${a.latencyMs.p50} ms, p95 ${a.latencyMs.p95} ms; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
   );
 }
+for (const r of webhookReports) process.stdout.write(`\n${webhookSummary(r)}\n`);
 process.stdout.write(`\nJSON: ${args.out}\n`);
-if (reports.some((r) => !r.consistency.ok) || scimReports.some((r) => !r.consistency.ok) || adminReports.some((r) => !r.consistency.ok)) process.exitCode = 1;
+if ([...reports, ...scimReports, ...adminReports, ...webhookReports].some((r) => !r.consistency.ok)) process.exitCode = 1;
