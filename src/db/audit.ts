@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '../errors';
+import type { AuditFact } from '../domain/events';
 import { recordEvent } from './events';
 import type { Models } from './models';
 
-export interface AuditInput {
+/** An audit record: the fact (src/domain/events.ts AuditFact, whose event is written beside it), its deterministic key and run. */
+export interface AuditInput extends AuditFact {
   key: string;
-  tenantId: string | null;
   actor: { type: 'system' | 'admin' | 'user' | 'idp' | 'directory'; id: string | null };
-  action: string;
-  target: { type: string; id: string | null };
-  userId?: string | null;
-  before?: unknown;
-  after?: unknown;
-  reason?: string | null;
-  context?: Record<string, unknown> | null;
-  workflowId?: string | null;
   runId?: string | null;
-  at: Date;
 }
 
 /**
