@@ -33,7 +33,7 @@ export interface PendingInput {
 /** How a batch went: the first `done` events are finished (delivered or nothing to send); `failure` says why the next was not delivered. */
 export interface BatchResult {
   done: number;
-  failure: { eventId: string; verdict: Exclude<AttemptVerdict, 'delivered'> | 'stopped'; retryAfterSeconds: number | null } | null;
+  failure: { eventId: string; verdict: Exclude<AttemptVerdict, 'delivered'> | 'stopped'; attempt: number; retryAfterSeconds: number | null } | null;
 }
 
 const PAGE = 100;
@@ -64,23 +64,31 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
   const liveSecrets = (endpoint: WebhookEndpointDoc, at: Date): string[] =>
     endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt > at).map((s) => open(delivery().encryptionKey, s.sealed));
 
-  const setIdle = (id: string, idle: boolean) => models.webhookEndpoints.updateOne({ _id: id }, { $set: { idle } });
+  /** The run's own state (webhook_run_states): only this endpoint's one run writes it. */
+  const stateOf = async (id: string): Promise<{ cursor: string | null; idle: boolean }> => {
+    const state = await models.webhookRunStates.findById(id).lean();
+    return { cursor: state?.cursor ?? null, idle: state?.idle ?? false };
+  };
+  const setState = (id: string, fields: { idle?: boolean; cursor?: string }) => models.webhookRunStates.updateOne({ _id: id }, { $set: fields }, { upsert: true });
   /** The events among `eventIds` whose live delivery this endpoint already finished (one read). */
   const finishedOf = async (endpointId: string, eventIds: readonly string[]): Promise<Set<string>> =>
     new Set(
       eventIds.length === 0 ? [] : (await models.webhookDeliveries.find({ _id: { $in: eventIds.map((id) => `${endpointId}:${id}`) } }, { eventId: 1 }).lean()).map((d) => d.eventId),
     );
-  /** Live deliveries done: recorded once each, and the endpoint's position past them (one run per endpoint writes it: no race). */
-  const recordDelivered = async (endpoint: WebhookEndpointDoc & { _id: string }, eventIds: readonly string[]) => {
-    if (eventIds.length === 0) return;
-    const at = now();
-    await models.webhookDeliveries
-      .insertMany(eventIds.map((eventId) => ({ _id: `${endpoint._id}:${eventId}`, endpointId: endpoint._id, eventId, status: 'delivered', attempts: 1, at })), { ordered: false })
-      .catch((err: unknown) => {
-        if (!isDuplicateKeyError(err)) throw err;
-      });
-    const last = [...eventIds].sort().at(-1) ?? '';
-    if (!endpoint.cursor || endpoint.cursor < last) await models.webhookEndpoints.updateOne({ _id: endpoint._id }, { $set: { cursor: last } });
+  /** A live delivery done: recorded once (a retried batch skips it). */
+  const recordDelivered = async (endpointId: string, eventId: string, attempts: number) => {
+    try {
+      await models.webhookDeliveries.create({ _id: `${endpointId}:${eventId}`, endpointId, eventId, status: 'delivered', attempts, at: now() });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  };
+  /** The run's position past these delivered events. */
+  const moveCursor = async (endpointId: string, eventIds: readonly string[]) => {
+    const last = [...eventIds].sort().at(-1);
+    if (!last) return;
+    const { cursor } = await stateOf(endpointId);
+    if (!cursor || cursor < last) await setState(endpointId, { cursor: last });
   };
 
   /**
@@ -89,8 +97,8 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
    * after a later-numbered one (concurrent runs) is still found, and events
    * already finished for this endpoint are skipped by their delivery record.
    */
-  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, input: PendingInput): Promise<PendingEvents> {
-    const position = [input.cursor, endpoint.cursor, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
+  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, stored: string | null, input: PendingInput): Promise<PendingEvents> {
+    const position = [input.cursor, stored, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
     const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
     const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
     // Late writes just behind the position first (they are older), then what is new.
@@ -117,16 +125,19 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       const endpoint = await endpointOf(input.endpointId);
       if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: input.cursor, young: false };
       if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: input.cursor, young: false };
-      const first = await pendingAfter(endpoint, input);
+      const state = await stateOf(endpoint._id);
+      activityContext()?.heartbeat();
+      const first = await pendingAfter(endpoint, state.cursor, input);
       if (first.eventIds.length > 0 || first.cursor !== input.cursor || first.young) {
-        if (endpoint.idle) await setIdle(endpoint._id, false);
+        if (state.idle) await setState(endpoint._id, { idle: false });
         return first;
       }
       // Nothing: say so first, then look once more. An event written before the flag was set is
       // found by this look; one written after it finds the flag and wakes the run.
-      if (!endpoint.idle) await setIdle(endpoint._id, true);
-      const second = await pendingAfter(endpoint, input);
-      if (second.eventIds.length > 0 || second.young) await setIdle(endpoint._id, false);
+      if (!state.idle) await setState(endpoint._id, { idle: true });
+      activityContext()?.heartbeat();
+      const second = await pendingAfter(endpoint, state.cursor, input);
+      if (second.eventIds.length > 0 || second.young) await setState(endpoint._id, { idle: false });
       return second;
     },
 
@@ -135,7 +146,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       const endpoint = await endpointOf(input.endpointId);
       if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: null, young: false };
       if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: null, young: false };
-      const until = input.until ?? endpoint.cursor ?? endpoint.startAfter;
+      const until = input.until ?? (await stateOf(endpoint._id)).cursor ?? endpoint.startAfter;
       const page = await listEvents(models, { tenantId: endpoint.tenantId ?? null, after: input.after, before: through(until), limit: PAGE });
       // cursor null only when the raw page was empty: a page of other types still moves the replay on.
       return { stop: null, eventIds: page.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id), cursor: page.at(-1)?.id ?? null, young: false };
@@ -151,16 +162,21 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     async sendWebhookBatch(input: { endpointId: string; eventIds: string[]; round: DeliveryRound; attempt: number }): Promise<BatchResult> {
       const endpoint = await endpointOf(input.endpointId);
       const first = input.eventIds[0] ?? '';
-      if (!endpoint || !endpoint.enabled) return { done: 0, failure: { eventId: first, verdict: 'stopped', retryAfterSeconds: null } };
+      if (!endpoint || !endpoint.enabled) return { done: 0, failure: { eventId: first, verdict: 'stopped', attempt: input.attempt, retryAfterSeconds: null } };
+      const ctx = activityContext();
+      ctx?.heartbeat(-1);
       const live = input.round === 'live';
       const events = new Map((await models.events.find({ _id: { $in: input.eventIds } }).lean()).map((e) => [e._id, e]));
       const finished = live ? await finishedOf(endpoint._id, input.eventIds) : new Set<string>();
       const delivered: string[] = [];
       const settle = async (result: BatchResult) => {
-        if (live) await recordDelivered(endpoint, delivered);
+        if (live) await moveCursor(endpoint._id, delivered);
         return result;
       };
       for (const [i, id] of input.eventIds.entries()) {
+        // Timed out (a heartbeat came too late) and retried elsewhere: send nothing more from here.
+        if (ctx?.cancellationSignal.aborted) throw new Error('webhook batch cancelled: its retry continues elsewhere');
+        ctx?.heartbeat(i);
         const event = events.get(id);
         // Gone (swept), not this tenant's, before a re-enable's start (live only), or already finished: nothing to send.
         if (!event || (endpoint.tenantId !== null && event.tenantId !== endpoint.tenantId) || (live && id <= endpoint.startAfter) || finished.has(id)) continue;
@@ -171,8 +187,9 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
         const result = await postWebhook(endpoint.url, body, headers, delivery().policy);
         const verdict = verdictOf(result.kind === 'response' ? result.status : null);
         await logAttempt({ endpointId: endpoint._id, eventId: id, round: input.round, attempt }, event.type, result, verdict, at);
-        activityContext()?.heartbeat(i);
-        if (verdict !== 'delivered') return settle({ done: i, failure: { eventId: id, verdict, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null } });
+        if (verdict !== 'delivered') return settle({ done: i, failure: { eventId: id, verdict, attempt, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null } });
+        // Recorded at once: a batch taken over after a crash skips it.
+        if (live) await recordDelivered(endpoint._id, id, attempt);
         delivered.push(id);
       }
       return settle({ done: input.eventIds.length, failure: null });
@@ -185,9 +202,9 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
-      // One run per endpoint writes the position, so this read-then-write is not raced.
-      const endpoint = await endpointOf(input.endpointId);
-      if (endpoint && (!endpoint.cursor || endpoint.cursor < input.eventId)) await models.webhookEndpoints.updateOne({ _id: input.endpointId }, { $set: { cursor: input.eventId } });
+      // One run per endpoint writes its state, so this read-then-write is not raced.
+      const { cursor } = await stateOf(input.endpointId);
+      if (!cursor || cursor < input.eventId) await setState(input.endpointId, { cursor: input.eventId });
     },
 
     /** Disable an endpoint the receiver gave up on (410) or that failed for the whole retry window; audited once per run. */

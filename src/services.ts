@@ -14,7 +14,7 @@ import type { InvitationAcceptor } from './temporal/invitationClient';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { Faults } from './temporal/faultInjection';
-import { createWorker } from './temporal/worker';
+import { createWebhookWorker, createWorker } from './temporal/worker';
 import { startWebhookWaker } from './webhooks/waker';
 
 export interface ServiceOptions {
@@ -89,10 +89,19 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
         ...(opts.faults ? { faults: opts.faults } : {}),
       });
-      const running = worker.run();
+      const webhookWorker = await createWebhookWorker({
+        connection,
+        namespace: opts.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        models: db.models,
+        logger,
+        production: config.env === 'production',
+        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
+      });
+      const running = Promise.all([worker.run(), webhookWorker.run()]);
       const w = worker;
       closers.push(async () => {
-        if (w.getState() === 'RUNNING') w.shutdown();
+        for (const each of [w, webhookWorker]) if (each.getState() === 'RUNNING') each.shutdown();
         await running;
         await connection.close();
       });

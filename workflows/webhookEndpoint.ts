@@ -17,6 +17,8 @@ export interface WebhookEndpointInput {
   requestTimeoutMs: number;
   /** Live delivery sends events at least this old (one whose ID was taken earlier may still be being written). */
   settleMs: number;
+  /** The task queue of the webhook activities (their own worker slots: a slow receiver never holds a sign-in's). */
+  activityTaskQueue: string;
   /** Manual resends and replays not yet done when the run continued as new. */
   jobs?: WebhookJob[];
 }
@@ -56,12 +58,13 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
   const patience: RetryPolicy = { ...retry, maximumInterval: '1 minute', maximumAttempts: 1_000 };
   // An attempt bounds its request; a killed worker's attempt is taken over once that bound (plus time for the database) has passed.
   const sender = proxyActivities<WebhookActivities>({
+    taskQueue: input.activityTaskQueue,
     startToCloseTimeout: BATCH * (input.requestTimeoutMs + 2_000),
     heartbeatTimeout: input.requestTimeoutMs + 5_000,
     retry: patience,
   });
   // Reads of the events collection scan it on FerretDB: minutes, not seconds, at a month of events.
-  const acts = proxyActivities<WebhookActivities>({ startToCloseTimeout: '5 minutes', retry: patience });
+  const acts = proxyActivities<WebhookActivities>({ taskQueue: input.activityTaskQueue, startToCloseTimeout: '5 minutes', heartbeatTimeout: '2 minutes', retry: patience });
   let cursor = input.cursor;
   let woken = false;
   const jobs: WebhookJob[] = [...(input.jobs ?? [])];
@@ -89,6 +92,8 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
         attempt = 1;
         continue;
       }
+      // The attempt the activity made of the failing event (1 when it was not the batch's first).
+      attempt = r.failure.attempt;
       if (r.failure.verdict !== 'retry') return { ending: r.failure.verdict, eventId: r.failure.eventId, attempts: attempt };
       const delay = nextDelayMs(input.scheduleSeconds, attempt, r.failure.retryAfterSeconds, Math.random());
       if (delay === null) {
@@ -121,6 +126,8 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
       if (rest) jobs.unshift(rest);
       continue;
     }
+    // Cleared before the look, not after: a wake that arrives while the look runs is kept.
+    woken = false;
     const page = await acts.pendingWebhookEvents({ endpointId: input.endpointId, cursor, lookbackMs: input.lookbackMs, settleMs: input.settleMs });
     if (page.stop) return page.stop;
     const sent = await sendAll(page.eventIds, 'live');
@@ -133,7 +140,6 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
     const moved = page.cursor !== cursor;
     cursor = page.cursor;
     if (page.eventIds.length === 0 && !moved) {
-      woken = false;
       // Events still settling: look again once they have; otherwise wait for a wake (or poll).
       await condition(() => woken || jobs.length > 0, page.young ? input.settleMs : input.pollMs);
     }

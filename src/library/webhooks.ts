@@ -27,7 +27,7 @@ type Endpoint = WebhookEndpointDoc & { _id: string; createdAt: Date; updatedAt: 
 /** Default overlap of a rotated-out secret: receivers have a day to switch. */
 export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
 
-const present = (e: Endpoint, now = new Date()) => ({
+const present = (e: Endpoint, cursor: string | null, now = new Date()) => ({
   id: e._id,
   tenantId: e.tenantId ?? null,
   url: e.url,
@@ -36,7 +36,8 @@ const present = (e: Endpoint, now = new Date()) => ({
   enabled: e.enabled,
   disabledReason: e.disabledReason ?? null,
   secrets: e.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => ({ id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt ?? null })),
-  cursor: e.cursor ?? null,
+  /** The last event live delivery finished (a replay's natural start). */
+  cursor,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
 });
@@ -71,6 +72,8 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
   const audit = (scope: WebhookScope, actor: ProvisioningActor, action: string, id: string, extra: { before?: unknown; after?: unknown } = {}) =>
     recordAction(models, { tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
   const wake = (e: { _id: string; tenantId?: string | null }) => runner.wake({ id: e._id, tenantId: e.tenantId ?? null });
+  /** With the run's position (webhook_run_states, written by the run only). */
+  const view = async (e: Endpoint) => present(e, (await models.webhookRunStates.findById(e._id).lean())?.cursor ?? null);
 
   return {
     async create(scope: WebhookScope, input: EndpointInput, actor: ProvisioningActor) {
@@ -90,14 +93,15 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       await audit(scope, actor, 'webhook.endpoint_created', _id, { after: { url: withoutQuery(url), types: input.types ?? [] } });
       const created = await find(scope, _id);
       if (created.enabled) await wake(created);
-      return { endpoint: present(created), secret: s.plain };
+      return { endpoint: await view(created), secret: s.plain };
     },
     async list(scope: WebhookScope) {
       const rows = await models.webhookEndpoints.find({ tenantId: scope }).sort({ _id: 1 }).limit(500).lean<Endpoint[]>();
-      return rows.map((r) => present(r));
+      const states = new Map((await models.webhookRunStates.find({ _id: { $in: rows.map((r) => r._id) } }).lean()).map((st) => [st._id, st.cursor ?? null]));
+      return rows.map((r) => present(r, states.get(r._id) ?? null));
     },
     async get(scope: WebhookScope, id: string) {
-      return present(await find(scope, id));
+      return view(await find(scope, id));
     },
     /** Change URL, description, types or enabled. Enabling (again) starts from the newest event: what was missed is replayed on request. */
     async update(scope: WebhookScope, id: string, input: Partial<EndpointInput>, actor: ProvisioningActor) {
@@ -107,7 +111,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       if (input.description !== undefined) set.description = input.description;
       if (input.types !== undefined) set.types = checkTypes(input.types);
       if (input.enabled !== undefined) set.enabled = input.enabled;
-      if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models), cursor: null });
+      if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models) });
       if (input.enabled === false) set.disabledReason = 'disabled by an admin';
       await models.webhookEndpoints.updateOne({ _id: id }, { $set: set });
       await audit(scope, actor, 'webhook.endpoint_updated', id, {
@@ -116,11 +120,12 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       });
       const after = await find(scope, id);
       if (after.enabled) await wake(after);
-      return present(after);
+      return view(after);
     },
     async remove(scope: WebhookScope, id: string, actor: ProvisioningActor) {
       const e = await find(scope, id);
       await models.webhookEndpoints.deleteOne({ _id: id });
+      await models.webhookRunStates.deleteOne({ _id: id });
       await audit(scope, actor, 'webhook.endpoint_deleted', id, { before: { url: withoutQuery(e.url) } });
       // Its run finds the endpoint gone and ends.
       await wake(e).catch(() => undefined);
@@ -136,7 +141,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       const s = secret();
       await models.webhookEndpoints.updateOne({ _id: id }, { $set: { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] } });
       await audit(scope, actor, 'webhook.secret_rotated', id, { after: { secretId: s.stored.id, previousUntil: until.toISOString() } });
-      return { endpoint: present(await find(scope, id)), secret: s.plain };
+      return { endpoint: await view(await find(scope, id)), secret: s.plain };
     },
     /** The delivery log, newest first. */
     async attempts(scope: WebhookScope, id: string, q: { limit: number; eventId?: string | undefined }) {

@@ -4,6 +4,9 @@ import type { Logger } from '../logger';
 import { webhookEndpointWorkflow, webhookReplaySignal, webhookResendSignal, webhookWakeSignal, type WebhookEndpointInput } from '../../workflows/webhookEndpoint';
 import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 
+/** Webhook sends' own task queue: a slow receiver holds these slots, never the ones sign-ins use. */
+export const webhookTaskQueue = (taskQueue: string): string => `${taskQueue}-webhooks`;
+
 /** One delivery run per endpoint. */
 export const webhookWorkflowId = (endpointId: string): string => `webhook-${endpointId}`;
 
@@ -36,7 +39,7 @@ export function createWebhookRunner(client: Client, opts: WebhookDeliveryOptions
   const start = (endpoint: { id: string; tenantId: string | null }) => ({
     workflowId: webhookWorkflowId(endpoint.id),
     taskQueue: opts.taskQueue,
-    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, settleMs: opts.settleMs, requestTimeoutMs: opts.requestTimeoutMs }] as [WebhookEndpointInput],
+    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, settleMs: opts.settleMs, requestTimeoutMs: opts.requestTimeoutMs, activityTaskQueue: webhookTaskQueue(opts.taskQueue) }] as [WebhookEndpointInput],
     staticSummary: `Webhook delivery to endpoint ${endpoint.id}`,
     typedSearchAttributes: [
       { key: SA_TENANT, value: endpoint.tenantId ?? 'operator' },

@@ -5,6 +5,7 @@ import type { Models } from '../db/models';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
 import { faultInjectionInterceptor, type Faults } from './faultInjection';
+import { webhookTaskQueue } from './webhookClient';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -27,6 +28,26 @@ export interface WorkerDeps {
   production: boolean;
   /** Webhook delivery's outbound policy and secret key. */
   webhooks?: WebhookDeliveryDeps;
+}
+
+/** Webhook sends one worker runs at once (each up to a batch of requests). */
+const WEBHOOK_ACTIVITY_SLOTS = 20;
+
+/**
+ * The worker of webhook sends: only the webhook activities, on their own
+ * task queue (the delivery workflows themselves run on the main one).
+ */
+export async function createWebhookWorker(deps: Omit<WorkerDeps, 'workflowBundle' | 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
+  const all = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'webhooks' }), ...(deps.webhooks ? { webhooks: deps.webhooks } : {}) });
+  const { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint } = all;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: webhookTaskQueue(deps.taskQueue),
+    activities: { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint },
+    maxConcurrentActivityTaskExecutions: WEBHOOK_ACTIVITY_SLOTS,
+    interceptors: { activity: [() => ({ inbound: refusalsAreFinal() })] },
+  });
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {

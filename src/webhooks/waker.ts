@@ -9,7 +9,7 @@ import type { WebhookRunner } from '../temporal/webhookClient';
  * concerns, a few milliseconds after the write (writes in a burst share one
  * wake). Never awaited by the writer: a sign-in is not slowed by delivery.
  *
- * Only runs that said they are idle are woken (the endpoint's `idle` flag,
+ * Only runs that said they are idle are woken (their run state's `idle` flag,
  * read fresh at each wake): a run busy retrying a dead receiver for hours
  * gets no signals, so its history stays small. A run sets the flag before
  * its last look for events, so an event is either found by that look or
@@ -31,7 +31,9 @@ export function startWebhookWaker(deps: { models: Models; runner: WebhookRunner;
     timer = null;
     const written = pending;
     pending = [];
-    const idle = await deps.models.webhookEndpoints.find({ enabled: true, idle: true }, { tenantId: 1, types: 1 }).lean();
+    const idleIds = (await deps.models.webhookRunStates.find({ idle: true }, { _id: 1 }).lean()).map((st) => st._id);
+    if (idleIds.length === 0) return;
+    const idle = await deps.models.webhookEndpoints.find({ _id: { $in: idleIds }, enabled: true }, { tenantId: 1, types: 1 }).lean();
     await wake(idle.filter((e) => written.some((w) => ((e.tenantId ?? null) === null || e.tenantId === w.tenantId) && typeMatches(e.types, w.type))));
   };
   const onWritten = (e: EventWritten) => {

@@ -13,10 +13,9 @@ const webhookSecretSchema = new Schema(
 
 /**
  * A webhook endpoint (issue #16 §3): a tenant's, or the operator's
- * (`tenantId` null: every tenant's events). Delivery position lives here:
- * `startAfter` (events before the endpoint existed are not sent) and
- * `cursor` (the last event the live delivery finished), written only by the
- * endpoint's one delivery run.
+ * (`tenantId` null: every tenant's events), written by admins only.
+ * `startAfter`: live delivery sends events after it (set at creation and at
+ * a re-enable). The delivery run's own state is in webhook_run_states.
  */
 export const webhookEndpointSchema = new Schema(
   {
@@ -30,17 +29,30 @@ export const webhookEndpointSchema = new Schema(
     disabledReason: { type: String, default: null },
     secrets: { type: [webhookSecretSchema], default: [] },
     startAfter: { type: String, required: true },
-    cursor: { type: String, default: null },
-    /**
-     * Set by the run when it found nothing to send and is about to wait;
-     * cleared when it has work. Writers of events wake only idle runs, so a
-     * run busy retrying a dead receiver is not flooded with signals.
-     */
-    idle: { type: Boolean, default: false },
   },
   { timestamps: true, collection: 'webhook_endpoints' },
 );
 webhookEndpointSchema.index({ tenantId: 1 });
+
+/**
+ * What an endpoint's one delivery run writes (`_id` = the endpoint's ID), apart
+ * from the endpoint so that no admin write and run write ever touch one
+ * document (FerretDB v1 updates are not atomic: one could undo the other).
+ */
+export const webhookRunStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** The last event the live delivery finished. */
+    cursor: { type: String, default: null },
+    /**
+     * Set when the run found nothing to send and is about to wait; cleared
+     * when it has work. Writers of events wake only idle runs, so a run busy
+     * retrying a dead receiver is not flooded with signals.
+     */
+    idle: { type: Boolean, default: false },
+  },
+  { collection: 'webhook_run_states', versionKey: false },
+);
 
 /**
  * The end of one event's delivery to one endpoint (`_id`
@@ -90,5 +102,6 @@ webhookAttemptSchema.index({ at: 1 });
 export type WebhookEndpointDoc = InferSchemaType<typeof webhookEndpointSchema>;
 export type WebhookAttemptDoc = InferSchemaType<typeof webhookAttemptSchema>;
 export const webhookEndpointModel = (conn: Connection) => conn.model('WebhookEndpoint', webhookEndpointSchema);
+export const webhookRunStateModel = (conn: Connection) => conn.model('WebhookRunState', webhookRunStateSchema);
 export const webhookDeliveryModel = (conn: Connection) => conn.model('WebhookDelivery', webhookDeliverySchema);
 export const webhookAttemptModel = (conn: Connection) => conn.model('WebhookAttempt', webhookAttemptSchema);
