@@ -15,6 +15,8 @@ import { tenantAdminWorkflowId } from '../../src/temporal/tenantAdminClient';
 import { importWorkflowId } from '../../src/temporal/importClient';
 import { invitationWorkflowId } from '../../src/temporal/invitationClient';
 import { importDone, postImport } from '../support/imports';
+import { webhookWorkflowId } from '../../src/temporal/webhookClient';
+import { startReceiver } from '../support/webhookReceiver';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
 
@@ -149,5 +151,29 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     const claim = { tenantId: historyTenant, connectionId: conn.id, subject: 'guest@history.test', email: 'guest@history.test', emailVerified: true, name: 'Guest', groups: null, attributes: [] };
     expect(await h.services.libraries.invitations.accept(invitationId, claim)).toMatchObject({ ok: true });
     await saveRun('invitation-accept', invitationWorkflowId(invitationId));
+  });
+
+  it('records a webhook delivery run (retries, a resend, a replay)', async () => {
+    let failed = false;
+    const receiver = await startReceiver([], () => {
+      if (failed) return { status: 200 };
+      failed = true;
+      return { status: 500 };
+    });
+    try {
+      const created = await h.admin('POST', '/tenants/history/webhooks', { url: receiver.url, types: ['invitation.*'] });
+      const body = created.body as unknown as { endpoint: { id: string }; secret: string };
+      receiver.state.secrets.push(body.secret);
+      for (const who of ['hook-a', 'hook-b']) await h.admin('POST', '/tenants/history/invitations', { email: `${who}@history.test` });
+      await receiver.waitFor((r) => r.filter((x) => x.status === 200).length >= 2, 60_000);
+      const first = receiver.delivered()[0]?.eventId ?? '';
+      await h.admin('POST', `/tenants/history/webhooks/${body.endpoint.id}/resend`, { eventId: first });
+      await h.admin('POST', `/tenants/history/webhooks/${body.endpoint.id}/replay`, { after: first });
+      await receiver.waitFor((r) => r.filter((x) => x.status === 200).length >= 4, 60_000);
+      const handle = h.services.client.workflow.getHandle(webhookWorkflowId(body.endpoint.id));
+      await writeFile(join(FIXTURES, 'webhook-delivery.pb'), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    } finally {
+      await receiver.close();
+    }
   });
 });
