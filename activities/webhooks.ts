@@ -240,8 +240,8 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       at,
     };
     // One run per endpoint: a second write of the same attempt is this activity retried after it had sent (a crash): count the send.
-    const earlier = await models.webhookAttempts.findById(_id, { sends: 1 }).lean();
-    await models.webhookAttempts.replaceOne({ _id }, { ...fields, sends: (earlier?.sends ?? 0) + 1 }, { upsert: true });
+    // (One writer at a time, so $inc is safe here even on FerretDB; one write instead of a read and a write.)
+    await models.webhookAttempts.updateOne({ _id }, { $set: fields, $inc: { sends: 1 } }, { upsert: true, setDefaultsOnInsert: false });
   }
 }
 
