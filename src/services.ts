@@ -97,6 +97,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         logger,
         production: config.env === 'production',
         webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
+        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
       });
       const running = Promise.all([worker.run(), webhookWorker.run()]);
       const w = worker;

@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { webhookEndpointWorkflow, webhookReplaySignal, webhookResendSignal, webhookWakeSignal, type WebhookEndpointInput } from '../../workflows/webhookEndpoint';
 import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 
-/** Webhook sends' own task queue: a slow receiver holds these slots, never the ones sign-ins use. */
+/** Webhook delivery's own task queue (its runs and their sends): a slow receiver or a backlog holds these slots, never the ones sign-ins use. */
 export const webhookTaskQueue = (taskQueue: string): string => `${taskQueue}-webhooks`;
 
 /** One delivery run per endpoint. */
@@ -38,7 +38,7 @@ export interface WebhookRunner {
 export function createWebhookRunner(client: Client, opts: WebhookDeliveryOptions, logger: Logger): WebhookRunner {
   const start = (endpoint: { id: string; tenantId: string | null }) => ({
     workflowId: webhookWorkflowId(endpoint.id),
-    taskQueue: opts.taskQueue,
+    taskQueue: webhookTaskQueue(opts.taskQueue),
     args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, settleMs: opts.settleMs, requestTimeoutMs: opts.requestTimeoutMs, activityTaskQueue: webhookTaskQueue(opts.taskQueue) }] as [WebhookEndpointInput],
     staticSummary: `Webhook delivery to endpoint ${endpoint.id}`,
     typedSearchAttributes: [

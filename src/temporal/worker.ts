@@ -34,10 +34,11 @@ export interface WorkerDeps {
 const WEBHOOK_ACTIVITY_SLOTS = 20;
 
 /**
- * The worker of webhook sends: only the webhook activities, on their own
- * task queue (the delivery workflows themselves run on the main one).
+ * The worker of webhook delivery: the delivery runs and their activities on
+ * their own task queue, so neither their workflow tasks nor their sends wait
+ * behind sign-ins' (nor sign-ins behind theirs).
  */
-export async function createWebhookWorker(deps: Omit<WorkerDeps, 'workflowBundle' | 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
+export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
   const all = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'webhooks' }), ...(deps.webhooks ? { webhooks: deps.webhooks } : {}) });
   const { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint } = all;
   return Worker.create({
@@ -45,6 +46,7 @@ export async function createWebhookWorker(deps: Omit<WorkerDeps, 'workflowBundle
     namespace: deps.namespace,
     taskQueue: webhookTaskQueue(deps.taskQueue),
     activities: { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint },
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: WEBHOOK_ACTIVITY_SLOTS,
     interceptors: { activity: [() => ({ inbound: refusalsAreFinal() })] },
   });
