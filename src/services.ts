@@ -77,19 +77,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     if (opts.worker) {
       installTemporalRuntime(config.logLevel);
       const connection: NativeConnection = await connectWorkerConnection(opts.temporal);
-      worker = await createWorker({
-        connection,
-        namespace: opts.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs,
-        models: db.models,
-        logger,
-        production: config.env === 'production',
-        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
-        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
-        ...(opts.faults ? { faults: opts.faults } : {}),
-      });
-      const webhookWorker = await createWebhookWorker({
+      const shared = {
         connection,
         namespace: opts.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
@@ -98,7 +86,10 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         production: config.env === 'production',
         webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
-      });
+      };
+      worker = await createWorker({ ...shared, stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs, ...(opts.faults ? { faults: opts.faults } : {}) });
+      // Webhook delivery's runs and sends, on their own task queue.
+      const webhookWorker = await createWebhookWorker(shared);
       const running = Promise.all([worker.run(), webhookWorker.run()]);
       const w = worker;
       closers.push(async () => {
