@@ -14,7 +14,7 @@ import type { InvitationAcceptor } from './temporal/invitationClient';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { Faults } from './temporal/faultInjection';
-import { createWebhookWorker, createWorker } from './temporal/worker';
+import { bundleWorkflows, createWebhookWorker, createWorker } from './temporal/worker';
 import { startWebhookWaker } from './webhooks/waker';
 
 export interface ServiceOptions {
@@ -85,7 +85,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         logger,
         production: config.env === 'production',
         webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
-        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
+        // Bundled once for both workers (webpack takes seconds) unless a prebuilt bundle is given.
+        workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
       };
       worker = await createWorker({ ...shared, stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs, ...(opts.faults ? { faults: opts.faults } : {}) });
       // Webhook delivery's runs and sends, on their own task queue.
