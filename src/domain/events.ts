@@ -163,4 +163,6 @@ export const eventIdTime = (id: string): number | null => {
   const m = /^evt_(\d{13})_/.exec(id);
   return m ? Number(m[1]) : null;
 };
-export const isEventId = (id: string): boolean => /^evt_\d{13}_[0-9a-f]{10}$/.test(id);
+/** What an event ID looks like (the API's schemas validate cursors and IDs with it). */
+export const EVENT_ID_PATTERN = /^evt_\d{13}_[0-9a-f]{10}$/;
+export const isEventId = (id: string): boolean => EVENT_ID_PATTERN.test(id);

@@ -3,8 +3,8 @@ import { recordAction } from '../db/audit';
 import { latestEventId } from '../db/events';
 import type { Models } from '../db/models';
 import type { WebhookEndpointDoc } from '../db/models/webhook';
-import { open, seal } from '../crypto/secretBox';
-import { isEventId, unknownTypes } from '../domain/events';
+import { seal } from '../crypto/secretBox';
+import { unknownTypes } from '../domain/events';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { notFound, validationError } from '../errors';
 import type { WebhookRunner } from '../temporal/webhookClient';
@@ -169,17 +169,10 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       return { requestId };
     },
     async replay(scope: WebhookScope, id: string, after: string, actor: ProvisioningActor) {
-      if (!isEventId(after)) throw validationError('after', 'must be an event ID (evt_…)');
       const e = await find(scope, id);
       const requestId = await runner.replay({ id, tenantId: e.tenantId ?? null }, after);
       await audit(scope, actor, 'webhook.replay_requested', id, { after: { after, requestId } });
       return { requestId };
-    },
-    /** For tests and the demo: the plain secrets an endpoint signs with now. */
-    async liveSecrets(scope: WebhookScope, id: string): Promise<string[]> {
-      const e = await find(scope, id);
-      const now = new Date();
-      return e.secrets.filter((x) => !x.expiresAt || x.expiresAt > now).map((x) => open(settings.encryptionKey, x.sealed));
     },
   };
 }

@@ -91,8 +91,10 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
 
   it('delivers what the events API lists, each event once, in ID order, verified by standardwebhooks', async () => {
     // Sarah: first sign-in with two groups, then one group revoked.
+    // Her first sign-in double-clicked: two assertions at once attach to one run.
     const sarah = { ...user('sarah'), groups: ['eng', 'admins'] };
-    expect((await samlSignIn(sf, sfIdp, sarah)).status).toBe(303);
+    const both = await Promise.all([samlSignIn(sf, sfIdp, sarah), samlSignIn(sf, sfIdp, sarah)]);
+    expect(both.map((r) => r.status)).toEqual([303, 303]);
     await waitForSignInRuns(h.services.client, sf.id, sarah.nameId);
     expect((await samlSignIn(sf, sfIdp, { ...sarah, groups: ['eng'] })).status).toBe(303);
     await waitForSignInRuns(h.services.client, sf.id, sarah.nameId);
@@ -116,6 +118,12 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     for (const t of ['user.created', 'membership.created', 'group.granted', 'group.revoked', 'identity.linked', 'approval.requested', 'approval.decided']) expect(types).toContain(t);
     expect(events.filter((e) => e.type === 'approval.decided')[0]?.data.decision).toBe('approved');
     expect(events.filter((e) => e.type === 'group.revoked')).toHaveLength(1);
+    // The double click wrote each of Sarah's facts once.
+    const sarahId = String((await h.services.db.models.users.findOne({ email: sarah.email }).lean())?._id);
+    const hers = events.filter((e) => e.userId === sarahId).map((e) => e.type);
+    expect(hers.filter((t) => t === 'user.created')).toHaveLength(1);
+    expect(hers.filter((t) => t === 'membership.created')).toHaveLength(1);
+    expect(hers.filter((t) => t === 'group.granted')).toHaveLength(2);
     // Peter's link names his existing account, not a new one.
     const peterId = String((await h.services.db.models.users.findOne({ email: 'peter@magictech.test' }).lean())?._id);
     expect(events.filter((e) => e.type === 'identity.linked' && e.userId === peterId)).toHaveLength(1);
@@ -306,6 +314,13 @@ describe('webhooks: endpoints that fail', () => {
     expect(types.status).toBe(400);
     expect(types.body.error.message).toContain('user.exploded');
     expect((await h.admin('GET', '/tenants/failing/webhooks/whe_000000000000000000000000')).status).toBe(404);
+    // The events API: exact types and event-ID cursors only.
+    for (const q of ['types=user.exploded', 'types=group.*', 'after=nope', 'limit=0']) {
+      const res = await h.admin('GET', `/tenants/failing/events?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.error.code, q).toBe('validation_failed');
+    }
+    expect((await h.admin('GET', '/tenants/nobody/events')).status).toBe(404);
   });
 });
 

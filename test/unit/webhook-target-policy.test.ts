@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BODY_EXCERPT_BYTES, excerptOf, MAX_RETRY_AFTER_SECONDS, parseRetryAfter } from '../../src/webhooks/outbound';
+import { MAX_RETRY_AFTER_SECONDS } from '../../src/domain/webhookRetry';
+import { BODY_EXCERPT_BYTES, excerptOf, parseRetryAfter } from '../../src/webhooks/responseParts';
 import { addressRange, checkTargetUrl, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from '../../src/webhooks/targetPolicy';
 
 const production = DEFAULT_OUTBOUND_POLICY;

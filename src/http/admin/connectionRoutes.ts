@@ -5,12 +5,22 @@ import type { Models } from '../../db/models';
 import type { createConnectionLibrary } from '../../library/connections';
 import type { createTenantLibrary } from '../../library/tenants';
 import { route } from '../route';
-import { connectionParams, tenantParams } from './schemas';
+import { connectionParams, spKeyParams, tenantParams } from './schemas';
+import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
+import type { OidcClients } from '../oidc/client';
+import { discoveryFailure } from '../oidc/providerErrors';
+import type { createSamlConnectionLibrary } from '../../library/samlConnections';
+import type { createOidcConnectionLibrary } from '../../library/oidcConnections';
 
 export interface ConnectionRouterDeps {
   models: Models;
   tenants: ReturnType<typeof createTenantLibrary>;
   connections: ReturnType<typeof createConnectionLibrary>;
+  samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
+  oidcConnections: ReturnType<typeof createOidcConnectionLibrary>;
+  oidcClients: OidcClients;
+  /** Outside production an IdP may be reached over http (a local test IdP). */
+  allowHttpIdpUrls: boolean;
   actor: { type: 'admin'; id: string | null };
 }
 
@@ -25,8 +35,8 @@ const connectionOut = z.object({
 });
 const enabledBody = z.strictObject({ enabled: z.boolean() });
 
-/** A tenant's connections of every protocol: list, enable, disable (mounted inside the admin router). */
-export function connectionRouter({ models, tenants, connections, actor }: ConnectionRouterDeps): Router {
+/** A tenant's connections: SAML and OIDC set-up (SP keys, discovery), and every protocol's list, enable, disable (mounted inside the admin router). */
+export function connectionRouter({ models, tenants, connections, samlConnections, oidcConnections, oidcClients, allowHttpIdpUrls, actor }: ConnectionRouterDeps): Router {
   const r = Router();
   const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
@@ -45,6 +55,67 @@ export function connectionRouter({ models, tenants, connections, actor }: Connec
       await setConnectionSetting(models, (await tenantOf(params))._id, params.connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
       return { id: params.connectionId, enabled };
     }),
+  );
+
+  r.post(
+    '/tenants/:tenant/connections/saml',
+    route({ summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
+      samlConnections.create((await tenantOf(params))._id, body, actor),
+    ),
+  );
+
+  r.get(
+    '/tenants/:tenant/connections/saml/:connectionId',
+    route({ summary: 'Read a SAML connection', params: connectionParams, response: samlConnectionOut }, async ({ params }) => samlConnections.get((await tenantOf(params))._id, params.connectionId)),
+  );
+
+  r.patch(
+    '/tenants/:tenant/connections/saml/:connectionId',
+    route({ summary: 'Change how a SAML connection validates and signs', params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
+      samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, actor),
+    ),
+  );
+
+  r.post(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys',
+    route({ summary: 'Add an SP signing key to a SAML connection (key rotation)', params: connectionParams, response: samlConnectionOut, status: 201, errors: [409] }, async ({ params }) =>
+      samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, actor),
+    ),
+  );
+
+  r.post(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate',
+    route({ summary: 'Make an SP signing key the one that signs AuthnRequests', params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
+      samlConnections.activateSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, actor),
+    ),
+  );
+
+  r.delete(
+    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId',
+    route({ summary: 'Retire an SP signing key', params: spKeyParams, response: samlConnectionOut, errors: [409] }, async ({ params }) =>
+      samlConnections.retireSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, actor),
+    ),
+  );
+
+  r.post(
+    '/tenants/:tenant/connections/oidc',
+    route(
+      {
+        summary: "Add an OIDC connection (its issuer's discovery is tried at once)",
+        params: tenantParams,
+        body: createOidcConnectionBody(allowHttpIdpUrls),
+        response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']), discoveryError: z.object({ code: z.string(), message: z.string() }).optional() }),
+        status: 201,
+        errors: [409],
+      },
+      async ({ params, body }) => {
+        const conn = await oidcConnections.create((await tenantOf(params))._id, body, actor);
+        // Prove the issuer answers discovery now, not at someone's first sign-in; say why not.
+        const doc = await oidcConnections.byId(conn.id);
+        const failure = doc ? await oidcClients.config(doc).then(() => null, (err: unknown) => discoveryFailure(err, doc.issuer)) : null;
+        return failure ? { ...conn, discovery: 'failed' as const, discoveryError: { code: failure.code, message: failure.message } } : { ...conn, discovery: 'ok' as const };
+      },
+    ),
   );
 
   return r;

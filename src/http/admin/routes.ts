@@ -16,8 +16,6 @@ import { webhookRouter } from './webhookRoutes';
 import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
-import { discoveryFailure } from '../oidc/providerErrors';
-import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
 import {
   auditEventOut,
   auditQuery,
@@ -43,7 +41,6 @@ import {
   listQuery,
   memberDetailOut,
   memberOut,
-  spKeyParams,
   tenantOut,
   tenantParams,
 } from './schemas';
@@ -101,7 +98,18 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(
     directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, directoryContents: deps.directoryContents, audit: deps.audit, policies: deps.policies, actor: ADMIN }),
   );
-  r.use(connectionRouter({ models: deps.models, tenants: deps.tenants, connections: deps.connections, actor: ADMIN }));
+  r.use(
+    connectionRouter({
+      models: deps.models,
+      tenants: deps.tenants,
+      connections: deps.connections,
+      samlConnections: deps.samlConnections,
+      oidcConnections: deps.oidcConnections,
+      oidcClients: deps.oidcClients,
+      allowHttpIdpUrls: deps.allowHttpIdpUrls,
+      actor: ADMIN,
+    }),
+  );
 
   // Every tenant route names its tenant by slug; the schemas extend tenantParams.
   const tenantOf = (params: { tenant: string }) => deps.tenants.bySlug(params.tenant);
@@ -118,67 +126,6 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   );
 
   r.get('/tenants/:tenant', route({ summary: 'Read a tenant', params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))));
-
-  r.post(
-    '/tenants/:tenant/connections/saml',
-    route({ summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(deps.allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
-      deps.samlConnections.create((await tenantOf(params))._id, body, ADMIN),
-    ),
-  );
-
-  r.get(
-    '/tenants/:tenant/connections/saml/:connectionId',
-    route({ summary: 'Read a SAML connection', params: connectionParams, response: samlConnectionOut }, async ({ params }) => deps.samlConnections.get((await tenantOf(params))._id, params.connectionId)),
-  );
-
-  r.patch(
-    '/tenants/:tenant/connections/saml/:connectionId',
-    route({ summary: 'Change how a SAML connection validates and signs', params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
-      deps.samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, ADMIN),
-    ),
-  );
-
-  r.post(
-    '/tenants/:tenant/connections/saml/:connectionId/sp-keys',
-    route({ summary: 'Add an SP signing key to a SAML connection (key rotation)', params: connectionParams, response: samlConnectionOut, status: 201, errors: [409] }, async ({ params }) =>
-      deps.samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, ADMIN),
-    ),
-  );
-
-  r.post(
-    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId/activate',
-    route({ summary: 'Make an SP signing key the one that signs AuthnRequests', params: spKeyParams, response: samlConnectionOut }, async ({ params }) =>
-      deps.samlConnections.activateSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
-    ),
-  );
-
-  r.delete(
-    '/tenants/:tenant/connections/saml/:connectionId/sp-keys/:keyId',
-    route({ summary: 'Retire an SP signing key', params: spKeyParams, response: samlConnectionOut, errors: [409] }, async ({ params }) =>
-      deps.samlConnections.retireSpKey((await tenantOf(params))._id, params.connectionId, params.keyId, ADMIN),
-    ),
-  );
-
-  r.post(
-    '/tenants/:tenant/connections/oidc',
-    route(
-      {
-        summary: "Add an OIDC connection (its issuer's discovery is tried at once)",
-        params: tenantParams,
-        body: createOidcConnectionBody(deps.allowHttpIdpUrls),
-        response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']), discoveryError: z.object({ code: z.string(), message: z.string() }).optional() }),
-        status: 201,
-        errors: [409],
-      },
-      async ({ params, body }) => {
-        const conn = await deps.oidcConnections.create((await tenantOf(params))._id, body, ADMIN);
-        // Prove the issuer answers discovery now, not at someone's first sign-in; say why not.
-        const doc = await deps.oidcConnections.byId(conn.id);
-        const failure = doc ? await deps.oidcClients.config(doc).then(() => null, (err: unknown) => discoveryFailure(err, doc.issuer)) : null;
-        return failure ? { ...conn, discovery: 'failed' as const, discoveryError: { code: failure.code, message: failure.message } } : { ...conn, discovery: 'ok' as const };
-      },
-    ),
-  );
 
   r.put(
     '/tenants/:tenant/domains',

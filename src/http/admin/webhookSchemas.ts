@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { EVENT_ID_PATTERN } from '../../domain/events';
 
 export const endpointId = z.string().regex(/^whe_[0-9a-f]{24}$/, 'must be a webhook endpoint ID');
-export const eventId = z.string().regex(/^evt_\d{13}_[0-9a-f]{10}$/, 'must be an event ID');
+export const eventId = z.string().regex(EVENT_ID_PATTERN, 'must be an event ID (evt_…)');
 const eventType = z.string().regex(/^[a-z_]+\.(\*|[a-z_]+)$/, 'must be an event type (e.g. user.created, group.*)');
 
 export const createEndpointBody = z.strictObject({
