@@ -32,6 +32,9 @@ export const ERROR_CODES = {
   db_reply_mismatch: e(503, false),
   dns_unavailable: e(503, true),
   temporal_search_attributes_missing: e(503, true),
+  // Temporal payload codec (a payload sealed with a key not configured, or altered)
+  temporal_payload_key_unknown: e(400),
+  temporal_payload_undecryptable: e(400),
   // Conflicts
   tenant_exists: e(409),
   connection_exists: e(409),

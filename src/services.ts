@@ -80,6 +80,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       const shared = {
         connection,
         namespace: opts.temporal.namespace,
+        dataConverter: opts.temporal.dataConverter,
         taskQueue: config.temporal.taskQueue,
         models: db.models,
         logger,

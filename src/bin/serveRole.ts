@@ -1,4 +1,5 @@
 import { OnrampError } from '../errors';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { createServices, type ServiceOptions } from '../services';
 import { boot, onShutdown } from './main';
 
@@ -19,7 +20,7 @@ export async function serveRole(extra: Pick<ServiceOptions, 'signInStarter' | 'd
     config,
     logger,
     mongoUri: config.mongo.uri,
-    temporal: { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey },
+    temporal: { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey, dataConverter: temporalDataConverter(config.temporal.encryption) },
     web: role !== 'worker',
     worker: role !== 'web',
     ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),

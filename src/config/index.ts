@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseRetrySchedule } from '../domain/webhookRetry';
+import { parseCodecKeys, type CodecKey } from '../temporal/payloadCodec';
 import type { OutboundPolicy } from '../webhooks/outbound';
 import { envSchema, type Env } from './schema';
 
@@ -39,6 +40,12 @@ export interface Config {
     apiKey: string | undefined;
     cliPath: string | undefined;
     uiUrl: string | undefined;
+    /** The payload codec: whether new payloads are sealed, and the keys (the first seals, all open). */
+    encryption: { enabled: boolean; keys: CodecKey[]; developmentKey: boolean };
+    /** What `OnrampEmail` holds: a keyed hash (HMAC-SHA256 with hashKey) or the address. */
+    searchEmail: { mode: 'hash' | 'clear'; hashKey: Buffer };
+    /** The Temporal Web UI's origin, allowed (CORS) to call the codec endpoint. */
+    uiOrigin: string | undefined;
   };
   paths: { cacheDir: string | undefined; dataDir: string | undefined };
   /** Seals secrets at rest; in development a fixed key when none is set (data kept in .onramp/dev stays readable). */
@@ -47,6 +54,9 @@ export interface Config {
   /** DNS servers for domain verification; null = the system's resolvers. */
   dns: { servers: string[] | null };
 }
+
+/** Outside production, without configured keys: a fixed key (never valid in production, where keys are required). */
+const DEVELOPMENT_CODEC_KEY: CodecKey = { id: 'development', key: createHash('sha256').update('onramp development Temporal payload key (never production)').digest() };
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -113,6 +123,27 @@ const checks: NamedCheck[] = [
     name: 'Temporal required in production',
     variable: 'TEMPORAL_ADDRESS',
     check: (e) => (e.NODE_ENV === 'production' && !e.TEMPORAL_ADDRESS ? 'is required in production' : null),
+  },
+  {
+    name: 'Temporal payload keys',
+    variable: 'ONRAMP_TEMPORAL_ENCRYPTION_KEYS',
+    check: (e) => {
+      if (e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS) {
+        const keys = parseCodecKeys(e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS);
+        return typeof keys === 'string' ? keys : null;
+      }
+      return e.NODE_ENV === 'production' && e.ONRAMP_TEMPORAL_ENCRYPTION === 'on'
+        ? 'is required in production while ONRAMP_TEMPORAL_ENCRYPTION=on (personal data in Temporal payloads is sealed with it)'
+        : null;
+    },
+  },
+  {
+    name: 'search hash key required in production',
+    variable: 'ONRAMP_SEARCH_HASH_KEY',
+    check: (e) =>
+      e.NODE_ENV === 'production' && e.ONRAMP_SEARCH_EMAIL === 'hash' && !e.ONRAMP_SEARCH_HASH_KEY
+        ? 'is required in production unless ONRAMP_SEARCH_EMAIL=clear (OnrampEmail holds a keyed hash of the address)'
+        : null,
   },
   {
     name: 'TLS client certificate comes with its key',
@@ -195,6 +226,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.TEMPORAL_API_KEY,
       cliPath: e.TEMPORAL_CLI_PATH,
       uiUrl: e.TEMPORAL_UI_URL,
+      encryption: {
+        enabled: e.ONRAMP_TEMPORAL_ENCRYPTION === 'on',
+        keys: e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS
+          ? (parseCodecKeys(e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS) as CodecKey[])
+          : e.NODE_ENV === 'production' ? [] : [DEVELOPMENT_CODEC_KEY],
+        developmentKey: !e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS && e.NODE_ENV !== 'production',
+      },
+      searchEmail: {
+        mode: e.ONRAMP_SEARCH_EMAIL,
+        hashKey: e.ONRAMP_SEARCH_HASH_KEY
+          ? Buffer.from(e.ONRAMP_SEARCH_HASH_KEY, 'base64')
+          : createHash('sha256').update('onramp development search hash key (never production)').digest(),
+      },
+      uiOrigin: e.ONRAMP_TEMPORAL_UI_ORIGIN?.replace(/\/+$/, ''),
     },
     paths: { cacheDir: e.ONRAMP_CACHE_DIR, dataDir: e.ONRAMP_DATA_DIR },
     dns: { servers: e.ONRAMP_DNS_SERVERS ? e.ONRAMP_DNS_SERVERS.split(',') : null },

@@ -87,6 +87,29 @@ export const envSchema = z.object({
   ONRAMP_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(2_000),
   /** `register` missing search attributes at start (default), or only `check` and fail naming them (e.g. Temporal Cloud). */
   ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['register', 'check']).default('register'),
+  /**
+   * Workflow and activity payloads (and failure messages) are sealed with AES-256-GCM before they reach
+   * Temporal (`on`, the default), or written in clear (`off`; payloads sealed earlier still open while their keys are listed).
+   */
+  ONRAMP_TEMPORAL_ENCRYPTION: z.enum(['on', 'off']).default('on'),
+  /**
+   * Keys of the payload codec, `id:base64key,id2:base64key` (32 random bytes each: openssl rand -base64 32). The first
+   * seals new payloads; every listed key opens old ones (rotation: put the new key first, drop an old one once no
+   * history needs it). Required in production when encryption is on; outside production a fixed development key is used.
+   */
+  ONRAMP_TEMPORAL_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  /** What the `OnrampEmail` search attribute holds: a keyed hash of the address (`hash`, default) or the address itself (`clear`). */
+  ONRAMP_SEARCH_EMAIL: z.enum(['hash', 'clear']).default('hash'),
+  /** 32 random bytes (base64) keying the `OnrampEmail` hash (HMAC-SHA256); required in production unless ONRAMP_SEARCH_EMAIL=clear. */
+  ONRAMP_SEARCH_HASH_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  /** The Temporal Web UI's origin (scheme://host[:port]), the one origin allowed to call the codec endpoint from a browser. */
+  ONRAMP_TEMPORAL_UI_ORIGIN: z
+    .url()
+    .refine((v) => new URL(v).origin === v.replace(/\/+$/, ''), 'must be an origin: scheme://host[:port], no path')
+    .optional(),
   TEMPORAL_TLS: boolFromEnv.default(false),
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),

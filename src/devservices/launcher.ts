@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
 import { startFerretDb } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
@@ -53,10 +54,11 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
       mongoUri = mongo.uri;
     }
 
+    const dataConverter = temporalDataConverter(config.temporal.encryption);
     let temporal: TemporalTarget;
     let temporalUiUrl = config.temporal.uiUrl;
     if (config.temporal.address) {
-      temporal = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey };
+      temporal = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey, dataConverter };
       const client = await connectClient(temporal);
       try {
         await prepareSearchAttributes(client, temporal.namespace, config.temporal.searchAttributes);
@@ -80,7 +82,7 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
       });
       stops.push(server.stop);
       started.push(`Temporal dev server ${server.address} (UI ${server.uiUrl})`);
-      temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined };
+      temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter };
       temporalUiUrl = server.uiUrl;
     }
     return { mongoUri, temporal, temporalUiUrl, started, stop };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 
@@ -8,6 +9,8 @@ export interface TemporalTarget {
   namespace: string;
   tls: Config['temporal']['tls'];
   apiKey: string | undefined;
+  /** How payloads are encoded (src/temporal/dataConverter.ts: the encryption codec); undefined only for a plain client (tests). */
+  dataConverter: DataConverter | undefined;
 }
 
 async function tlsOptions(target: TemporalTarget) {
@@ -24,7 +27,7 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
     tls: await tlsOptions(target),
     ...(target.apiKey ? { apiKey: target.apiKey } : {}),
   });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, ...(target.dataConverter ? { dataConverter: target.dataConverter } : {}) });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

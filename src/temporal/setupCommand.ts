@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { connectClient } from './connection';
+import { temporalDataConverter } from './dataConverter';
 import { prepareSearchAttributes } from './searchAttributeSetup';
 
 /**
@@ -10,7 +11,7 @@ import { prepareSearchAttributes } from './searchAttributeSetup';
 export async function setupTemporal(out: (line: string) => void): Promise<void> {
   const config = loadConfig();
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS must be set');
-  const target = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey };
+  const target = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey, dataConverter: temporalDataConverter(config.temporal.encryption) };
   const client = await connectClient(target);
   try {
     const registered = await prepareSearchAttributes(client, target.namespace, 'register');

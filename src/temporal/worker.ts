@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
 import type { Models } from '../db/models';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
+import { FAILURE_CONVERTER_PATH } from './dataConverter';
 import { faultInjectionInterceptor, type Faults } from './faultInjection';
 import { webhookTaskQueue } from './webhookClient';
 
@@ -11,13 +13,15 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', 
 
 /** Bundle the workflow code once (webpack); workers in tests share one bundle. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
 }
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** The clients' data converter (src/temporal/dataConverter.ts): the worker seals and opens payloads with the same codec. */
+  dataConverter: DataConverter | undefined;
   /** After this long in a dead worker's sticky queue, a run's task goes to any worker. */
   stickyQueueTimeoutMs: number;
   models: Models;
@@ -44,6 +48,7 @@ export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'sti
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     taskQueue: webhookTaskQueue(deps.taskQueue),
     activities: { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint },
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
@@ -59,6 +64,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     taskQueue: deps.taskQueue,
     stickyQueueScheduleToStartTimeout: deps.stickyQueueTimeoutMs,
     activities,

@@ -42,6 +42,8 @@ describe('the production entry point against a fresh Temporal', () => {
       ONRAMP_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
       ONRAMP_SESSION_SECRET: randomBytes(24).toString('base64url'),
       ONRAMP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      ONRAMP_SEARCH_HASH_KEY: randomBytes(32).toString('base64'),
       ONRAMP_SMTP_URL: 'smtp://127.0.0.1:9',
       MONGODB_URI: stack.mongoUri,
       MONGODB_DATABASE: `prod_${randomBytes(4).toString('hex')}`,
@@ -51,7 +53,7 @@ describe('the production entry point against a fresh Temporal', () => {
     };
   };
   const registered = async (temporal: RunningTemporal) => {
-    const client = await connectClient({ address: temporal.address, namespace: temporal.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined });
+    const client = await connectClient({ address: temporal.address, namespace: temporal.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter: undefined });
     try {
       const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });
       return Object.keys(customAttributes ?? {}).filter((n) => n in SEARCH_ATTRIBUTES).sort();

@@ -1,11 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config';
 import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from '../../src/demo/samlIdp';
 import { freePort } from '../../src/devservices/ports';
 import { createLogger } from '../../src/logger';
 import { createServices, type Services } from '../../src/services';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import type { Faults } from '../../src/temporal/faultInjection';
+
+const testKey = (name: string) => createHash('sha256').update(`onramp integration tests: ${name}`).digest('base64');
+/** Integration tests run with Temporal payload encryption on, under fixed keys (spawned workers get the same). */
+export const TEST_TEMPORAL_ENV = {
+  ONRAMP_TEMPORAL_ENCRYPTION: 'on',
+  ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `test-1:${testKey('payload key')}`,
+  ONRAMP_SEARCH_HASH_KEY: testKey('search hash key'),
+} as const;
 
 /**
  * What tests read from admin API answers. Every field is declared so tests can
@@ -78,6 +87,7 @@ export async function startHarness(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ONRAMP_PORT: String(port),
     ...(opts.publicUrl ? { ONRAMP_PUBLIC_URL: opts.publicUrl } : {}),
+    ...TEST_TEMPORAL_ENV,
     ...opts.env,
     ONRAMP_ADMIN_TOKEN: adminToken,
     MONGODB_URI: mongoUri,
@@ -90,7 +100,7 @@ export async function startHarness(
     config,
     logger: createLogger(config.logLevel, 'onramp-test'),
     mongoUri,
-    temporal: { address: opts.temporalAddress ?? stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined },
+    temporal: { address: opts.temporalAddress ?? stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined, dataConverter: temporalDataConverter(config.temporal.encryption) },
     web: true,
     worker: opts.worker ?? true,
     workflowBundle: { codePath: stack.workflowBundlePath },

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import type { Harness } from './harness';
+import { TEST_TEMPORAL_ENV, type Harness } from './harness';
 import { spawnOnramp, type OnrampProcess } from './serveProcess';
 
 export type WorkerProcess = Pick<OnrampProcess, 'child' | 'exited' | 'stop'>;
@@ -18,6 +18,7 @@ export async function startWorkerProcess(h: Harness, env: Record<string, string>
     TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
     // The bundle globalSetup built once: a spawned worker starts in about a second instead of re-bundling.
     ONRAMP_WORKFLOW_BUNDLE_PATH: inject('stack').workflowBundlePath,
+    ...TEST_TEMPORAL_ENV,
     ...env,
   });
   proc.child.stderr?.pipe(process.stderr);
