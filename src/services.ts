@@ -13,6 +13,7 @@ import type { ImportRunner } from './temporal/importClient';
 import type { InvitationAcceptor } from './temporal/invitationClient';
 import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
+import { emailSearchValue } from './temporal/searchEmail';
 import type { Faults } from './temporal/faultInjection';
 import { bundleWorkflows, createWebhookWorker, createWorker } from './temporal/worker';
 import { startWebhookWaker } from './webhooks/waker';
@@ -71,7 +72,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
     const signIn = opts.signInStarter
       ? opts.signInStarter(db, logger)
-      : createSignInStarter(client, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
+      : createSignInStarter(client, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(config.temporal.searchEmail) });
 
     let worker: Worker | undefined;
     if (opts.worker) {

@@ -29,6 +29,7 @@ import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
 import { createScimUserLibrary } from './scimUsers';
 import { createDirectoryWriter, type DirectoryWriter } from '../temporal/directoryClient';
+import { emailSearchValue } from '../temporal/searchEmail';
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
 
@@ -69,7 +70,8 @@ export function createLibraries({
   );
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;
-  const temporalWrites = { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs };
+  const searchEmail = emailSearchValue(config.temporal.searchEmail);
+  const temporalWrites = { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs, searchEmail };
   const directoryWriter = injectedWriter ?? createDirectoryWriter(temporalClient, temporalWrites);
   const webhookRunner = createWebhookRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) }, logger.child({ component: 'webhooks' }));
   return {
@@ -80,7 +82,7 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    invitations: createInvitationLibrary(models, outbox, invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs }), publicUrl),
+    invitations: createInvitationLibrary(models, outbox, invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, searchEmail }), publicUrl),
     imports: createImportLibrary(models, importRunner ?? createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
     lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
     audit: createAuditLibrary(models),

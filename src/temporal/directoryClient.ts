@@ -7,6 +7,7 @@ import { OnrampError } from '../errors';
 import type { ScimUserWrite, ScimWriteResult } from '../scim/userWrites';
 import { SA_DIRECTORY, SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 import { boundedUpdateWithStart } from './updateWithStart';
+import type { EmailSearchValue } from './searchEmail';
 
 /** One run per directory resource: writes to one User are serialized by this ID. */
 export const directoryUserWorkflowId = (directoryId: string, scimId: string): string => `scim-user-${directoryId}-${scimId}`;
@@ -23,6 +24,8 @@ export interface DirectoryWriterOptions {
   /** How long a SCIM request waits for its write before answering "try again" (503). */
   waitMs: number;
   workflowTaskTimeoutMs: number;
+  /** What `OnrampEmail` holds for an address (a keyed hash unless configured otherwise). */
+  searchEmail: EmailSearchValue;
 }
 
 const writePending = () =>
@@ -33,7 +36,7 @@ const writePending = () =>
   });
 
 /** Sends each SCIM write to its resource's run (Update-with-Start) and returns the run's result. */
-export function createDirectoryWriter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs }: DirectoryWriterOptions): DirectoryWriter {
+export function createDirectoryWriter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs, searchEmail }: DirectoryWriterOptions): DirectoryWriter {
   /** The options of one resource's run, started if none is open: one per workflow ID, searchable by tenant, directory and operation. */
   const runOptions = (workflowId: string, summary: string, target: { tenantId: string; directoryId: string }, kind: string, email?: string | null) => ({
     workflowId,
@@ -44,7 +47,7 @@ export function createDirectoryWriter(client: Client, { taskQueue, waitMs, workf
     typedSearchAttributes: [
       { key: SA_TENANT, value: target.tenantId },
       { key: SA_DIRECTORY, value: target.directoryId },
-      ...(email !== undefined ? [{ key: SA_EMAIL, value: email ?? '' }] : []),
+      ...(email !== undefined ? [{ key: SA_EMAIL, value: searchEmail(email) }] : []),
       { key: SA_OPERATION, value: kind },
       { key: SA_OUTCOME, value: 'Running' },
     ],

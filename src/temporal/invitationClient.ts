@@ -6,6 +6,7 @@ import type { IdentityClaim } from '../domain/claim';
 import { OnrampError } from '../errors';
 import { SA_CONNECTION, SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 import { withDeadline } from './updateWithStart';
+import type { EmailSearchValue } from './searchEmail';
 
 export const invitationWorkflowId = (invitationId: string): string => `invitation-${invitationId}`;
 
@@ -31,7 +32,7 @@ const MAX_ATTEMPTS = 3;
  * it); a completed run answers every later attempt with its result — the
  * same person gets in, anyone else is told the invitation was used.
  */
-export function createInvitationAcceptor(client: Client, opts: { taskQueue: string; waitMs: number }): InvitationAcceptor {
+export function createInvitationAcceptor(client: Client, opts: { taskQueue: string; waitMs: number; searchEmail: EmailSearchValue }): InvitationAcceptor {
   const pending = () => new OnrampError('service_unavailable', 'Accepting the invitation is taking longer than usual. Reload the page in a moment.', { status: 503 });
   return {
     async accept(invitationId, claim) {
@@ -50,7 +51,7 @@ export function createInvitationAcceptor(client: Client, opts: { taskQueue: stri
             typedSearchAttributes: [
               { key: SA_TENANT, value: claim.tenantId },
               { key: SA_CONNECTION, value: claim.connectionId },
-              { key: SA_EMAIL, value: (claim.email ?? '').slice(0, 200) },
+              { key: SA_EMAIL, value: opts.searchEmail(claim.email) },
               { key: SA_OPERATION, value: 'accept invitation' },
               { key: SA_OUTCOME, value: 'Running' },
             ],

@@ -7,6 +7,7 @@ import type { ProvisioningActor } from '../domain/provisioningContext';
 import { OnrampError } from '../errors';
 import { SA_EMAIL, SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 import { withDeadline } from './updateWithStart';
+import type { EmailSearchValue } from './searchEmail';
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -23,7 +24,7 @@ export interface MemberCreator {
  * run's memo holds a digest of the request: the same key with another body
  * is refused (422 `idempotency_key_reused`), as Stripe-style keys are.
  */
-export function createMemberCreator(client: Client, opts: { taskQueue: string; waitMs: number }): MemberCreator {
+export function createMemberCreator(client: Client, opts: { taskQueue: string; waitMs: number; searchEmail: EmailSearchValue }): MemberCreator {
   const pending = () =>
     new OnrampError('service_unavailable', 'The member is still being created; retry with the same Idempotency-Key to read the result.', { status: 503, details: { retryAfterSeconds: 5 } });
   return {
@@ -42,7 +43,7 @@ export function createMemberCreator(client: Client, opts: { taskQueue: string; w
           staticSummary: `Admin API creates ${request.email} in tenant ${tenantId}`,
           typedSearchAttributes: [
             { key: SA_TENANT, value: tenantId },
-            { key: SA_EMAIL, value: request.email.slice(0, 200) },
+            { key: SA_EMAIL, value: opts.searchEmail(request.email) },
             { key: SA_OPERATION, value: 'create member' },
             { key: SA_OUTCOME, value: 'Running' },
           ],

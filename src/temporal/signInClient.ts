@@ -8,6 +8,7 @@ import { normalizeEmail } from '../domain/email';
 import { OnrampError } from '../errors';
 import { checkClaimBounds } from '../domain/claimBounds';
 import { boundedUpdateWithStart } from './updateWithStart';
+import type { EmailSearchValue } from './searchEmail';
 
 const signInPending = () => new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true });
 
@@ -36,9 +37,11 @@ export interface SignInStarterOptions {
   waitMs: number;
   /** The runs' workflow task timeout: how soon a task lost with a crashed worker goes to another. */
   workflowTaskTimeoutMs: number;
+  /** What `OnrampEmail` holds for the claim's address (a keyed hash unless configured otherwise). */
+  searchEmail: EmailSearchValue;
 }
 
-export function createSignInStarter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs }: SignInStarterOptions): SignInStarter {
+export function createSignInStarter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs, searchEmail }: SignInStarterOptions): SignInStarter {
   return {
     async signIn(claim) {
       checkClaimBounds(claim); // never unbounded outside data into a workflow's input
@@ -58,7 +61,7 @@ export function createSignInStarter(client: Client, { taskQueue, waitMs, workflo
           typedSearchAttributes: [
             { key: SA_TENANT, value: claim.tenantId },
             { key: SA_CONNECTION, value: claim.connectionId },
-            { key: SA_EMAIL, value: email },
+            { key: SA_EMAIL, value: searchEmail(email) },
             { key: SA_OUTCOME, value: 'Running' },
           ],
         });

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger';
 import { createSamlConnectionLibrary } from '../../src/library/samlConnections';
 import { createTenantLibrary } from '../../src/library/tenants';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
+import { emailSearchValue } from '../../src/temporal/searchEmail';
 import { createSignInStarter, signInWorkflowId } from '../../src/temporal/signInClient';
 import { approvalUpdate, stateQuery } from '../../workflows/signIn';
 
@@ -79,7 +80,7 @@ describe('an approval that waits for days', () => {
   });
 
   const signIn = (local: string) =>
-    createSignInStarter(env.client, { taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: 10_000 }).signIn({
+    createSignInStarter(env.client, { taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: 10_000, searchEmail: emailSearchValue({ mode: 'hash', hashKey: randomBytes(32) }) }).signIn({
       ...claimBase,
       subject: local,
       email: `${local}@patient.test`,

@@ -7,6 +7,7 @@ import { approvalSignal } from '../../workflows/definitions';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
+import { emailSearchValue } from '../../src/temporal/searchEmail';
 import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/temporal/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
 import { createDirectory } from '../support/scimClient';
@@ -108,7 +109,7 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     expect((await scim.call('PATCH', `/Groups/${groupId}`, entraGroups.rename('History 2'))).status).toBe(200);
     await saveRun('scim-group-rename', directoryGroupWorkflowId(scim.id, groupId));
     // A write over its batch budget: the fan-out child, continued as new.
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
     const groups = createScimGroupLibrary(h.services.db.models, writer, { inlineSteps: 1, fanOutSteps: 1 });
     const ops = [{ op: 'remove' as const, values: [userId] }, { op: 'add' as const, values: [userId] }, { op: 'replace' as const, values: [userId] }];
     expect(await groups.write({ directoryId: scim.id, tenantId, scimId: groupId }, { id: 'history-fan-out', kind: 'patch', attributes: {}, members: ops })).toMatchObject({ ok: true });

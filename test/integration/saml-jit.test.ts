@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { SA_EMAIL, SA_OUTCOME } from '../../src/temporal/searchAttributes';
+import { emailSearchValue } from '../../src/temporal/searchEmail';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
@@ -73,9 +74,12 @@ describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
 
   it('ops find the runs by their search attributes', async () => {
     const runs = await listRuns(h.services.client, `OnrampTenant = "${conn.tenantId}" AND OnrampOutcome = "Provisioned"`, 2);
+    // OnrampEmail holds a keyed hash of the address (what `onramp runs --email` computes), never the address.
+    const searchValue = emailSearchValue(h.config.temporal.searchEmail);
     const emails = runs.map((r) => r.typedSearchAttributes.get(SA_EMAIL)).sort();
-    expect(emails).toEqual(['peter@superfantasy.test', 'sarah@superfantasy.test']);
-    const byEmail = await listRuns(h.services.client, `OnrampEmail = "sarah@superfantasy.test" AND OnrampConnection = "${conn.id}"`, 2);
+    expect(emails).toEqual([searchValue('peter@superfantasy.test'), searchValue('sarah@superfantasy.test')].sort());
+    expect(emails.join()).not.toContain('superfantasy');
+    const byEmail = await listRuns(h.services.client, `OnrampEmail = "${searchValue('Sarah@SuperFantasy.test')}" AND OnrampConnection = "${conn.id}"`, 2);
     expect(byEmail.map((r) => r.typedSearchAttributes.get(SA_OUTCOME)).sort()).toEqual(['Provisioned', 'SignedIn']);
     const described = await h.services.client.workflow.getHandle(byEmail[0]!.workflowId, byEmail[0]!.runId).describe();
     expect(await described.staticSummary()).toContain('sarah@superfantasy.test');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupKey } from '../../src/db/models/group';
 import { membershipKey } from '../../src/db/models/membership';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
+import { emailSearchValue } from '../../src/temporal/searchEmail';
 import { createDirectoryWriter } from '../../src/temporal/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
 import { startHarness, type Harness } from '../support/harness';
@@ -197,7 +198,7 @@ describe('SCIM Groups', () => {
 
   it('a run whose history grew long takes no new write; the writes it refused go to the next run, none lost or applied twice', async () => {
     const people = await Promise.all(Array.from({ length: 12 }, (_, i) => newUser(`g-drain${i}`)));
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
     const groups = createScimGroupLibrary(models(), writer, { historyLimit: 25 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Drain'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
@@ -222,7 +223,7 @@ describe('SCIM Groups', () => {
   it('a write whose staged member ids are gone fails and changes nothing (never read as "no members")', async () => {
     const hal = await newUser('g-hal');
     const id = String((await scim.call('POST', '/Groups', { ...oktaGroups.create('Kept'), members: [{ value: hal.id }] })).body.id);
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
     await expect(writer.writeGroup({ directoryId: scim.id, tenantId, scimId: id }, { id: 'never-staged', kind: 'replace', attributes: { displayName: 'Kept', externalId: null }, members: [{ op: 'replace', count: 3, chunks: 1 }] })).rejects.toThrow();
     expect((await scim.call('GET', `/Groups/${id}`)).body.members).toEqual([expect.objectContaining({ value: hal.id })]);
     expect(await directoryGroups(hal.userId)).toEqual(['Kept']);
@@ -230,7 +231,7 @@ describe('SCIM Groups', () => {
 
   it('a write larger than its batch budget fans out to a child that continues as new, and ends exactly as a small one would', async () => {
     const people = await Promise.all(Array.from({ length: 6 }, (_, i) => newUser(`g-fan${i}`)));
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs });
+    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
     const groups = createScimGroupLibrary(models(), writer, { inlineSteps: 1, fanOutSteps: 2 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Fan'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
