@@ -17,6 +17,8 @@ import { samlRouter } from './saml/routes';
 import { scimRouter } from './scim/routes';
 import { sessionMiddleware } from './session';
 import { tenantApiRouter } from './tenantApi';
+import { temporalCodecRouter } from './temporalCodec';
+import { temporalCodec } from '../temporal/dataConverter';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +65,11 @@ export function createApp(deps: AppDeps): { app: Express } {
     secure: config.http.secureCookies,
   });
   app.use(sessions);
+  // The Temporal UI's and CLI's codec server: the operator reads sealed payloads of a history.
+  app.use(
+    '/api/temporal-codec',
+    temporalCodecRouter({ codec: temporalCodec(config.temporal.encryption), adminToken: config.adminToken, uiOrigin: config.temporal.uiOrigin, publicUrl: config.http.publicUrl }),
+  );
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn, invitations: deps.libraries.invitations }));
   app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn, invitations: deps.libraries.invitations }));
   app.use(invitationRouter({ models, logger: logger.child({ component: 'invitations' }), publicUrl: config.http.publicUrl, invitations: deps.libraries.invitations, emailSignIn }));
