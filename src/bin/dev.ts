@@ -9,20 +9,27 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { generateIdpKeys, createSamlIdp, type IdpKeys } from '../demo/samlIdp';
 import { startDemoIdpServer } from '../demo/idpServer';
+import { devPayloadKey } from '../devservices/devPayloadKey';
 import { startStack } from '../devservices/launcher';
 import { groupKey } from '../db/models/group';
 import { createServices } from '../services';
 import { boot, onShutdown } from './main';
 
-const { config, logger } = boot();
-if (config.env === 'production') {
+const { config: configured, logger } = boot();
+if (configured.env === 'production') {
   process.stderr.write('onramp: `npm run dev` is for development; use src/bin/serve.ts in production\n');
   process.exit(2);
 }
-const dataDir = resolve(config.paths.dataDir ?? '.onramp/dev');
+const dataDir = resolve(configured.paths.dataDir ?? '.onramp/dev');
 await mkdir(dataDir, { recursive: true });
 
-const stack = await startStack({ config, dataDir, persistTemporal: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 } });
+// Temporal payloads are sealed here too: with the configured keys, or a key of this dev stack kept in its data directory.
+const { encryption } = configured.temporal;
+const withKey = encryption.developmentKey ? { ...configured, temporal: { ...configured.temporal, encryption: { ...encryption, keys: [await devPayloadKey(dataDir)] } } } : configured;
+// The dev server's Web UI decodes payloads through the web app's codec endpoint (for the operator signed in to the console).
+const codecEndpoint = `${withKey.http.publicUrl}/api/temporal-codec`;
+const stack = await startStack({ config: withKey, dataDir, persistTemporal: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 }, uiCodecEndpoint: codecEndpoint });
+const config = { ...withKey, temporal: { ...withKey.temporal, uiOrigin: withKey.temporal.uiOrigin ?? (stack.temporalUiUrl ? new URL(stack.temporalUiUrl).origin : undefined) } };
 const services = await createServices({ config, logger, mongoUri: stack.mongoUri, temporal: stack.temporal, web: true, worker: true });
 
 // Demo IdP with a key kept across restarts, so its connection keeps matching.
@@ -77,6 +84,7 @@ const lines = [
   `  Sign in (demo):    ${conn.loginUrl}`,
   `  Admin console:     ${services.url}/console  (organization "superfantasy", sign in with the demo IdP's group "admins")`,
   `  Temporal UI:       ${stack.temporalUiUrl ?? '(external cluster)'}  → Workflows, filter: OnrampTenant = "${String(tenant._id)}"`,
+  `  Payloads:          sealed (key ${config.temporal.encryption.keys[0]?.id ?? 'none'}); to read them in the UI, sign in to the console with the admin token, then in the UI's codec settings tick "Include cross-origin credentials" (endpoint ${codecEndpoint})`,
   `  Admin API token:   ${config.adminTokenGenerated ? config.adminToken : '(from ONRAMP_ADMIN_TOKEN)'}`,
   `  Data directory:    ${dataDir}`,
   `  Started:           ${stack.started.join('; ') || 'nothing (all external)'}`,

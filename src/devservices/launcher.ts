@@ -28,6 +28,8 @@ export interface StackOptions {
   persistTemporal: boolean;
   /** Ports to prefer for the Temporal dev server and its UI (the familiar 7233/8233 in development); random when taken. */
   preferredTemporalPorts?: { port: number; uiPort: number };
+  /** The codec server the dev server's Web UI decodes payloads with (onramp's codec endpoint). */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface StackOptions {
  * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
-export async function startStack({ config, dataDir, persistTemporal, preferredTemporalPorts }: StackOptions): Promise<Stack> {
+export async function startStack({ config, dataDir, persistTemporal, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
   await mkdir(dataDir, { recursive: true });
   const cache = cacheDir(config.paths.cacheDir);
   const stops: Array<() => Promise<void>> = [];
@@ -78,6 +80,7 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
         ...preferred,
         logDir: dataDir,
         namespace: config.temporal.namespace,
+        ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
         ...(persistTemporal ? { dbFile: join(dataDir, 'temporal.sqlite') } : {}),
       });
       stops.push(server.stop);

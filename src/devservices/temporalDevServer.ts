@@ -21,6 +21,8 @@ export interface TemporalDevOptions {
   uiPort?: number;
   /** Register onramp's search attributes at start (default true; false = a server that has never seen onramp). */
   searchAttributes?: boolean;
+  /** The Web UI decodes payloads through this codec server (onramp's `/api/temporal-codec`). */
+  uiCodecEndpoint?: string;
 }
 
 /** `temporal server start-dev` on loopback with its Web UI and onramp's search attributes. */
@@ -37,6 +39,7 @@ export async function startTemporalDevServer(opts: TemporalDevOptions): Promise<
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.searchAttributes === false ? [] : Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`])),
   ];
   const proc = spawnManaged(opts.bin, args, join(opts.logDir, 'temporal.log'));

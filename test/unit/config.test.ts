@@ -10,6 +10,8 @@ const prod = {
   TEMPORAL_ADDRESS: 'temporal:7233',
   ONRAMP_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
   ONRAMP_SMTP_URL: 'smtps://mail.example.com',
+  ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
+  ONRAMP_SEARCH_HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
 };
 
 const errorOf = (env: Record<string, string>): ConfigError => {

@@ -30,6 +30,8 @@ describe('docker-compose.yml', async () => {
     ONRAMP_SESSION_SECRET: 'y'.repeat(40),
     ONRAMP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     ONRAMP_SMTP_URL: 'smtp://mail.example.test:587',
+    ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 8).toString('base64')}`,
+    ONRAMP_SEARCH_HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
   };
   const onrampServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
 
