@@ -13,6 +13,7 @@
  *   onramp webhooks add|list|rotate|deliveries|resend|replay|enable|disable|delete … [--tenant <slug>];  onramp events list|tail [--tenant <slug>] …
  *     (without --tenant: the operator's endpoints and every tenant's events)
  *   onramp setup-temporal    (register onramp's search attributes on TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE)
+ *   onramp runs --email <e>  (a person's Temporal runs, by the keyed hash OnrampEmail holds; TEMPORAL_* and ONRAMP_SEARCH_* settings)
  *
  * ONRAMP_URL (default http://127.0.0.1:3000) and ONRAMP_ADMIN_TOKEN, or --url / --token.
  * Exit codes: 0 done, 1 the API refused (its error code and message are printed), 2 usage.
@@ -26,6 +27,7 @@ import { importCommand } from '../cli/imports';
 import { invitationsCommand } from '../cli/invitations';
 import { eventsCommand } from '../cli/events';
 import { webhooksCommand } from '../cli/webhooks';
+import { runsCommand } from '../cli/runs';
 import { setupTemporal } from '../temporal/setupCommand';
 
 const USAGE = `usage:
@@ -55,6 +57,8 @@ const USAGE = `usage:
   onramp events list|tail [--tenant <slug>] [--after <event-id>] [--types <a,b>] [--limit <n>] [--max <n>] [--interval-ms <ms>] [--json]
     (webhooks and events without --tenant: the operator's, across every tenant)
   onramp setup-temporal    register onramp's search attributes on the Temporal namespace (TEMPORAL_* settings)
+  onramp runs --email <address> [--limit <n>] [--json]
+                           a person's Temporal runs (OnrampEmail holds a keyed hash: TEMPORAL_*, ONRAMP_SEARCH_HASH_KEY)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
 const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand, invitations: invitationsCommand, webhooks: webhooksCommand, events: eventsCommand } as const;
@@ -108,8 +112,9 @@ async function main(argv: string[]): Promise<number> {
     await setupTemporal(out);
     return 0;
   }
+  if (group === 'runs') return runsCommand(values, out);
   if (group !== 'import' && !(group !== undefined && group in GROUPS)) {
-    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, or setup-temporal');
+    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, runs --email …, or setup-temporal');
   }
   if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);
   const tenant = values.tenant ?? null;

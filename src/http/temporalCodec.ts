@@ -8,7 +8,8 @@ import { route } from './route';
 const base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 /** A payload in the codec server's JSON form (Temporal UI and CLI): metadata values and data in base64. */
 const jsonPayload = z.object({ metadata: z.record(z.string().max(256), base64).optional(), data: base64.optional() });
-const codecBody = z.object({ payloads: z.array(jsonPayload).max(1_000) });
+/** Go's protojson (the Temporal CLI) leaves out an empty list: `{}` is no payloads. */
+const codecBody = z.object({ payloads: z.array(jsonPayload).max(1_000).default([]) });
 const codecAnswer = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })) });
 
 const fromJson = (p: z.infer<typeof jsonPayload>): Payload => ({

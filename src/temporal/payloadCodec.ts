@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { OnrampError } from '../errors';
+
+// CommonJS: its namespaces are read from the default export (node's ESM loader sees no named ones).
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /** The encoding of a payload this codec sealed; payloads with any other encoding pass through (histories from before the codec). */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -52,7 +55,7 @@ export class EncryptionCodec implements PayloadCodec {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', sealing.key, iv);
       cipher.setAAD(utf8(sealing.id));
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const plain = ProtoPayload.encode(payload).finish();
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(sealing.id) }, data: sealed };
     });
@@ -73,7 +76,7 @@ export class EncryptionCodec implements PayloadCodec {
         decipher.setAAD(utf8(keyId));
         decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
         const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-        return temporal.api.common.v1.Payload.decode(plain);
+        return ProtoPayload.decode(plain);
       } catch (err) {
         throw undecryptable(keyId, err);
       }

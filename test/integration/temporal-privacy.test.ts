@@ -1,9 +1,16 @@
 import { Client } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTemporalCli } from '../../src/devservices/goBinaries';
+import { cacheDir } from '../../src/devservices/paths';
 import { emailSearchValue } from '../../src/temporal/searchEmail';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { signInWorkflow } from '../../workflows/signIn';
-import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { newIdp, samlSignIn, startHarness, TEST_TEMPORAL_ENV, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { spawnOnramp } from '../support/serveProcess';
+
+const execFileAsync = promisify(execFile);
 import { waitForSignInRuns } from '../support/temporal';
 
 /** Codec-server JSON: metadata values and data in base64. */
@@ -107,6 +114,29 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
     expect(Buffer.from(sealed.payloads[0]?.metadata.encoding ?? '', 'base64').toString()).toBe('binary/encrypted');
     const opened = (await (await codec('decode', sealed.payloads)).json()) as { payloads: JsonPayload[] };
     expect(Buffer.from(opened.payloads[0]?.data ?? '', 'base64').toString()).toBe('"hello"');
+  });
+
+  it('ops find the person\'s runs with `onramp runs --email`, and read them with the Temporal CLI through the codec endpoint', async () => {
+    const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: h.config.temporal.address ?? '', TEMPORAL_NAMESPACE: h.config.temporal.namespace, ...TEST_TEMPORAL_ENV };
+    const cli = spawnOnramp('onramp.ts', env, ['runs', '--email', 'Wilhelmina.Quist@Privacy.test', '--json']);
+    let stdout = '';
+    cli.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await cli.exited, cli.stderr()).toBe(0);
+    const rows = stdout.trim().split('\n').map((l) => JSON.parse(l) as { workflowId: string; outcome: string; tenant: string });
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.every((r) => r.workflowId === signInWorkflowId(conn.id, person.nameId) && r.tenant === conn.tenantId)).toBe(true);
+
+    // The Temporal CLI, pointed at the codec endpoint with the admin token, shows the history decoded; without it, sealed.
+    const temporal = await ensureTemporalCli(cacheDir(process.env.ONRAMP_CACHE_DIR), process.env.TEMPORAL_CLI_PATH);
+    const show = (codecArgs: string[]) =>
+      execFileAsync(temporal, ['workflow', 'show', '--address', h.config.temporal.address ?? '', '--namespace', h.config.temporal.namespace, '--workflow-id', rows[0]?.workflowId ?? '', '--output', 'json', ...codecArgs]);
+    // Its JSON output shows each payload's data in base64: read them as text.
+    const payloadText = (stdout: string) => [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]*)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('latin1')).join('\n');
+    const decoded = payloadText((await show(['--codec-endpoint', `${h.url}/api/temporal-codec`, '--codec-auth', `Bearer ${h.adminToken}`])).stdout);
+    for (const s of secrets) expect(decoded).toContain(s);
+    const sealed = await show([]);
+    expect(payloadText(sealed.stdout).length).toBeGreaterThan(100);
+    for (const s of secrets) expect(`${sealed.stdout}\n${payloadText(sealed.stdout)}`.toLowerCase()).not.toContain(s.toLowerCase());
   });
 
   it('nobody else decodes: no token, a wrong token, a signed-in member → 401; altered payloads → 400 with the reason code', async () => {
