@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
+import { TEST_TEMPORAL_ENV } from '../support/harness';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
 
@@ -23,7 +26,9 @@ describe('recorded workflow histories replay on today\'s code', () => {
     );
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: stack.workflowBundlePath } }, histories)) {
+    // With the tests' payload codec: histories recorded before it (in clear) and since (sealed with the test key) both replay.
+    const dataConverter = temporalDataConverter(loadConfig({ NODE_ENV: 'test', ...TEST_TEMPORAL_ENV }).temporal.encryption);
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: stack.workflowBundlePath }, dataConverter }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
