@@ -3,7 +3,8 @@ import { groupKey } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import type { LifecycleFacts } from '../src/domain/memberLifecycle';
 import { actorOf } from '../src/domain/provisioningContext';
-import { accessOf } from '../src/library/access';
+import { isOwner } from '../src/domain/roles';
+import { accessOf } from '../src/db/access';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** How many grants of a removed group one activity revokes: the run's history stays bounded whatever the group's size. */
@@ -20,11 +21,11 @@ export function lifecycleActivities({ models, runAudit }: ActivitySupport) {
     async lifecycleFacts(input: { tenantId: string; userId: string }): Promise<LifecycleFacts> {
       const memberships = await models.memberships.find({ tenantId: oid(input.tenantId) }).lean();
       const access = await accessOf(models, memberships);
-      const isOwner = (id: string) => (access.get(id)?.roles ?? []).includes('owner');
+      const ownerById = (id: string) => isOwner(access.get(id)?.roles ?? []);
       const member = memberships.find((m) => m._id === membershipKey(input.tenantId, input.userId));
       return {
-        member: member ? { status: member.status, isOwner: isOwner(member._id) } : null,
-        activeOwners: memberships.filter((m) => m.status === 'active' && isOwner(m._id)).length,
+        member: member ? { status: member.status, isOwner: ownerById(member._id) } : null,
+        activeOwners: memberships.filter((m) => m.status === 'active' && ownerById(m._id)).length,
       };
     },
 
