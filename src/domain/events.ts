@@ -53,6 +53,7 @@ const TYPE_OF_ACTION: Record<string, string> = {
   'signin.rejected': 'signin.denied',
   'signin.failed': 'signin.failed',
   'webhook.endpoint_disabled': 'webhook.endpoint_disabled',
+  'tenant.no_active_owner': 'tenant.no_active_owner',
 };
 
 export const EVENT_TYPES: readonly string[] = [...new Set(Object.values(TYPE_OF_ACTION))].sort();
