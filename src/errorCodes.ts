@@ -87,6 +87,7 @@ export const ERROR_CODES = {
   saml_wrong_certificate: e(401),
   saml_certificate_expired: e(401),
   saml_invalid_signature: e(401),
+  saml_weak_algorithm: e(401),
   saml_wrong_audience: e(401),
   saml_wrong_destination: e(401),
   saml_wrong_recipient: e(401),

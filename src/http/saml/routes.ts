@@ -12,6 +12,8 @@ import { checkIssuer, checkRecipient, samlRejected } from './assertionChecks';
 import type { SamlStateLibrary } from '../../library/samlState';
 import { certificatesExpired, samlValidationRejection } from './rejections';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
+import { weakAlgorithm } from '../../domain/samlAlgorithms';
+import { verifiedSignatureAlgorithms } from './signatureAlgorithms';
 import { answerSignIn } from '../signInAnswer';
 import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import type { InvitationLibrary } from '../../library/invitations';
@@ -121,6 +123,9 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         try {
           if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn, logger);
           const profile = user.profile;
+          // SHA-256 or stronger, unless the connection's admin allowed SHA-1 (a legacy IdP).
+          const weak = weakAlgorithm(verifiedSignatureAlgorithms(profile.getSamlResponseXml?.() ?? ''), conn.allowSha1 === true);
+          if (weak) throw samlRejected(weak.reason, weak.message);
           checkIssuer(profile.issuer, conn.idpEntityId);
           const urls = samlUrls(config.http.publicUrl, String(conn._id));
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
