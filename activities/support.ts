@@ -22,6 +22,8 @@ export interface ProvisioningDeps {
 export interface WebhookDeliveryDeps {
   policy: OutboundPolicy;
   encryptionKey: Buffer;
+  /** Whether delivered events keep the end user's IP (ONRAMP_EVENTS_INCLUDE_IP); absent = no. */
+  includeIp?: boolean;
 }
 
 /**
