@@ -34,6 +34,8 @@ export interface LifecycleRunner {
 export interface WebhookDeliveryDeps {
   policy: OutboundPolicy;
   encryptionKey: Buffer;
+  /** Whether delivered events keep the end user's IP (ONRAMP_EVENTS_INCLUDE_IP); absent = no. */
+  includeIp?: boolean;
 }
 
 /**

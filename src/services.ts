@@ -88,7 +88,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         models: db.models,
         logger,
         production: config.env === 'production',
-        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
+        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey, includeIp: config.events.includeIp },
         // Bundled once for both workers (webpack takes seconds) unless a prebuilt bundle is given.
         workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
       };

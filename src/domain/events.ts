@@ -141,6 +141,24 @@ export function eventFromAudit(fact: AuditFact, id: string): DomainEvent | null 
   };
 }
 
+/**
+ * An event as the host app receives it (events API, webhooks): the end
+ * user's IP address is left out unless the operator opted in
+ * (ONRAMP_EVENTS_INCLUDE_IP); it stays in the audit log either way.
+ */
+export function eventForReceivers(event: DomainEvent, opts: { includeIp: boolean }): DomainEvent {
+  if (opts.includeIp || !('ip' in event.data)) return event;
+  const { ip: _ip, ...data } = event.data;
+  return { ...event, data };
+}
+
+/** The stored JSON of an event, as the host app receives it (see eventForReceivers). */
+export function eventPayloadForReceivers(payload: string, opts: { includeIp: boolean }): string {
+  if (opts.includeIp) return payload;
+  const event = JSON.parse(payload) as DomainEvent;
+  return 'ip' in event.data ? JSON.stringify(eventForReceivers(event, opts)) : payload;
+}
+
 /** Whether an endpoint's type filter (empty = every type; `group.*` = a family) takes the type. */
 export function typeMatches(filter: readonly string[], type: string): boolean {
   if (filter.length === 0) return true;
