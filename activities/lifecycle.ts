@@ -79,7 +79,9 @@ export function lifecycleActivities({ models, runAudit, lifecycle }: ActivitySup
     },
 
     /** An admin request refused (last owner, no such member or group): audited once per run. */
-    async recordAdminRefusal(input: RunScoped & { tenantId: string; action: string; target: { type: string; id: string }; reason: string; userId?: string }): Promise<void> {
+    async recordAdminRefusal(
+      input: RunScoped & { tenantId: string; action: string; target: { type: string; id: string }; reason: string; userId?: string; detail?: string | null },
+    ): Promise<void> {
       await runAudit(input.run, `refused.${input.action}`, {
         tenantId: input.tenantId,
         actor: actorOf(input),
@@ -87,6 +89,7 @@ export function lifecycleActivities({ models, runAudit, lifecycle }: ActivitySup
         target: input.target,
         userId: input.userId ?? null,
         reason: input.reason,
+        ...(input.detail ? { context: { detail: input.detail } } : {}),
       });
     },
 

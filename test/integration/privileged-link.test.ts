@@ -257,7 +257,7 @@ describe('an account privileged in one tenant by its effective roles is never li
       prepare: viaInvitation,
       status: 409,
       code: 'link_refused',
-      audits: [{ action: 'invitation.accept_refused', reason: 'link_refused', detail: null }],
+      audits: [{ action: 'invitation.accept_refused', reason: 'link_refused', detail: 'privileged_account' }],
       signIn: true,
     },
     {
@@ -266,7 +266,7 @@ describe('an account privileged in one tenant by its effective roles is never li
       prepare: viaApi,
       status: 409,
       code: 'privileged_account',
-      audits: [{ action: 'member.admin_refused', reason: 'link_refused', detail: null }],
+      audits: [{ action: 'member.admin_refused', reason: 'link_refused', detail: 'privileged_account' }],
       signIn: false,
     },
     {
@@ -276,7 +276,7 @@ describe('an account privileged in one tenant by its effective roles is never li
       status: 202,
       code: '"rows":[{"outcome":"skipped","reason":"link_refused","userId":""}]',
       audits: [
-        { action: 'member.import_refused', reason: 'link_refused', detail: null },
+        { action: 'member.import_refused', reason: 'link_refused', detail: 'privileged_account' },
         { action: 'import.completed', reason: null, detail: null },
       ],
       signIn: false,
