@@ -18,7 +18,6 @@ export const CURSOR_MAX = 1024;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** A key holds printable characters only: no control characters (NUL, newlines) reach a query. */
-// eslint-disable-next-line no-control-regex
 const PRINTABLE_KEY = new RegExp(`^[^\\u0000-\\u001f\\u007f\\ufffd]{1,${CURSOR_KEY_MAX}}$`, 'u');
 
 /**
