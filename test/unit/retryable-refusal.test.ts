@@ -18,7 +18,8 @@ describe('isRetryableUpdateRefusal', () => {
   it('matches the refusals a retry gets past', () => {
     // A run whose workflow task keeps failing (a worker killed mid-task) takes no update.
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to unexpected workflow task failure.'))).toBe(true);
-    expect(isRetryableUpdateRefusal(updateWithStartFailed(status.FAILED_PRECONDITION, 'workflow task in failed state'))).toBe(true);
+    // As the dev server words it (seen in test/integration/update-refusal.test.ts).
+    expect(isRetryableUpdateRefusal(updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to Workflow Task in failed state.'))).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.UNAVAILABLE, 'Workflow Update was aborted.'))).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.DEADLINE_EXCEEDED, 'context deadline exceeded'))).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.RESOURCE_EXHAUSTED, 'namespace rate limit exceeded'))).toBe(true);
