@@ -183,6 +183,18 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
     }
   });
 
+  it('refuses a replay from a cursor that is not an event ID, before anything is sent', async () => {
+    for (const after of ['nope', '', 'evt_', b64('o:0123456789abcdef01234567'), 'x'.repeat(5000)]) {
+      const res = await h.admin('POST', `/tenants/${ids.tenant}/webhooks/${ids.endpointId}/replay`, { after });
+      expect(res.status, after.slice(0, 40)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_cursor');
+    }
+    const objectCursor = await h.admin('POST', `/tenants/${ids.tenant}/webhooks/${ids.endpointId}/replay`, { after: { $gt: '' } });
+    expect(objectCursor.status).toBe(400);
+    expect(objectCursor.body.error.code).toBe('invalid_cursor');
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: /replay/ })).toBe(0);
+  });
+
   it('answers random and crafted cursors with 200 or 400 invalid_cursor, and writes nothing', async () => {
     const { models } = h.services.db;
     const refusalsBefore = await models.auditEvents.countDocuments({ action: /denied|rejected/ });
