@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { cursorAt, eventIdAt } from '../../src/domain/events';
 import { createApp } from '../../src/http/app';
-import { registeredRoutes } from '../../src/http/openapi/routeTable';
+import { registeredRoutes, type RegisteredRoute } from '../../src/http/openapi/routeTable';
 import { routeDocOf } from '../../src/http/routeDoc';
 import { fieldRefusals } from '../../src/http/validate';
 import { encodeCursor } from '../../src/library/pagination';
@@ -18,11 +18,14 @@ interface PagedRoute {
   field: string;
 }
 
+/** The app's routes as registered, built the way the harness's server was (createApp over the same services). */
+const appRoutes = (h: Harness): RegisteredRoute[] =>
+  registeredRoutes(createApp({ config: h.config, models: h.services.db.models, logger: createLogger('warn', 'cursor-test'), signIn: h.services.signIn, libraries: h.services.libraries }).app.router);
+
 /** Every GET route of the app whose query has a field refused as `invalid_cursor`: a new paged list is covered without being named here. */
-function pagedRoutes(h: Harness): PagedRoute[] {
-  const { app } = createApp({ config: h.config, models: h.services.db.models, logger: createLogger('warn', 'cursor-test'), signIn: h.services.signIn, libraries: h.services.libraries });
+function pagedRoutes(registered: RegisteredRoute[]): PagedRoute[] {
   const out: PagedRoute[] = [];
-  for (const r of registeredRoutes(app.router)) {
+  for (const r of registered) {
     if (r.method !== 'GET') continue;
     for (const handler of r.handlers) {
       const query = routeDocOf(handler)?.query;
@@ -30,6 +33,26 @@ function pagedRoutes(h: Harness): PagedRoute[] {
       for (const [field, schema] of Object.entries(query.shape as Record<string, z.ZodType>)) {
         if (fieldRefusals.get(schema)?.code === 'invalid_cursor') out.push({ path: r.path, field });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every GET route that answers pages (its response declares `nextCursor`) or
+ * reads a `cursor`/`after` parameter: each must be one pagedRoutes() finds,
+ * so a new list that validates its cursor by hand (or not at all) fails here.
+ */
+function routesThatPage(registered: RegisteredRoute[]): string[] {
+  const out: string[] = [];
+  for (const r of registered) {
+    if (r.method !== 'GET') continue;
+    for (const handler of r.handlers) {
+      const doc = routeDocOf(handler);
+      const answersPages = doc?.response instanceof z.ZodObject && 'nextCursor' in doc.response.shape;
+      const query = doc?.query instanceof z.ZodObject ? (doc.query.shape as Record<string, z.ZodType>) : {};
+      for (const field of ['cursor', 'after']) if (field in query) out.push(`${r.path}?${field}`);
+      if (answersPages && !('cursor' in query) && !('after' in query)) out.push(`${r.path}?(no cursor parameter)`);
     }
   }
   return out;
@@ -107,13 +130,15 @@ const randomCursors = (rnd: ReturnType<typeof random>, n: number): string[] =>
 describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 500', () => {
   let h: Harness;
   let ids: Record<string, string>;
+  let registered: RegisteredRoute[];
   let routes: PagedRoute[];
   let sessionCookie = '';
 
   beforeAll(async () => {
     h = await startHarness();
     ids = await seedTenantForApiRun(h, 'pc-acme');
-    routes = pagedRoutes(h);
+    registered = appRoutes(h);
+    routes = pagedRoutes(registered);
     // The tenant API answers a browser session: the operator's, from the console's token sign-in.
     const first = await fetch(`${h.url}/console`, { redirect: 'manual' });
     const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -155,6 +180,8 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
 
   it('finds every paged list from the routes themselves', () => {
     const found = routes.map((r) => `${r.path}?${r.field}`);
+    // Every list that answers pages or reads a cursor declares it with the cursor schemas (src/http/pagination.ts).
+    expect(routesThatPage(registered).filter((r) => !found.includes(r))).toEqual([]);
     for (const known of [
       '/api/admin/tenants?cursor',
       '/api/admin/tenants/:tenant/members?cursor',
