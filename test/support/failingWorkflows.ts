@@ -7,3 +7,8 @@
 export async function signInWorkflow(): Promise<never> {
   throw new Error('this worker cannot run sign-ins');
 }
+
+/** A directory User's run, likewise (SCIM writes go through Update-with-Start the same way). */
+export async function directoryUserWorkflow(): Promise<never> {
+  throw new Error('this worker cannot run directory writes');
+}
