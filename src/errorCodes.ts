@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   // Requests
   validation_failed: e(400),
   invalid_body: e(400),
+  /** A page cursor the list never handed out (malformed, of another list, or tampered with). */
+  invalid_cursor: e(400),
   body_too_large: e(413),
   unauthorized: e(401),
   not_signed_in: e(401),
