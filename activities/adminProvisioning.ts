@@ -1,10 +1,10 @@
 import { Types } from 'mongoose';
+import { privilegedAnywhere } from '../src/db/access';
 import { groupKey } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
 import type { AdminProvisioningState } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';
-import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ActivitySupport } from './support';
 
@@ -32,8 +32,8 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
         tenant ? Promise.all([...new Set(asked)].map((g) => models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean())) : [],
       ]);
       const membership = notOurs(membershipDoc);
-      // Privileged roles anywhere (a scan by userId): only for a link candidate.
-      const candidateMemberships = userId && !membership ? await models.memberships.find({ userId: emailClaim?.userId, status: 'active' }).lean() : [];
+      // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.
+      const candidateIsPrivileged = userId && !membership ? await privilegedAnywhere(models, userId) : false;
       return {
         tenant: tenant
           ? {
@@ -50,7 +50,7 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
         emailUserId: userId,
         domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
         membership: membership ? { id: String(membership._id), status: membership.status } : null,
-        candidateIsPrivileged: candidateMemberships.some((m) => m.roles.some((r) => PRIVILEGED_ROLES.includes(r))),
+        candidateIsPrivileged,
         candidateIsExcluded: userId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === userId) : false,
       };
     },

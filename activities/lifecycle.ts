@@ -1,9 +1,13 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { accessOf } from '../src/db/access';
 import { grantsOf, removeGrant, grantEvent, type HeldGrant } from '../src/db/grants';
 import { groupKey } from '../src/db/models/group';
 import { membershipKey } from '../src/db/models/membership';
-import type { LifecycleFacts } from '../src/domain/memberLifecycle';
+import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import type { LifecycleAction, LifecycleFacts } from '../src/domain/memberLifecycle';
 import { actorOf } from '../src/domain/provisioningContext';
-import { accessOf } from '../src/library/access';
+import { isOwner } from '../src/domain/roles';
+import { sameRun, type RunRef } from '../src/domain/runRef';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** How many grants of a removed group one activity revokes: the run's history stays bounded whatever the group's size. */
@@ -14,18 +18,58 @@ export const GROUP_REVOKE_BATCH = 200;
  * beyond the provisioning activities they share with sign-ins and
  * directories. Every activity is idempotent (see support.ts).
  */
-export function lifecycleActivities({ models, runAudit }: ActivitySupport) {
+export function lifecycleActivities({ models, runAudit, lifecycle }: ActivitySupport) {
   return {
-    /** The member and the tenant's active owners (effective roles: direct, or through a group's roles). */
-    async lifecycleFacts(input: { tenantId: string; userId: string }): Promise<LifecycleFacts> {
-      const memberships = await models.memberships.find({ tenantId: oid(input.tenantId) }).lean();
-      const access = await accessOf(models, memberships);
-      const isOwner = (id: string) => (access.get(id)?.roles ?? []).includes('owner');
-      const member = memberships.find((m) => m._id === membershipKey(input.tenantId, input.userId));
-      return {
-        member: member ? { status: member.status, isOwner: isOwner(member._id) } : null,
-        activeOwners: memberships.filter((m) => m.status === 'active' && isOwner(m._id)).length,
-      };
+    /**
+     * The member as it was before this write, and the tenant's active owners
+     * (effective roles). A status this very write already set (a retry after
+     * a crash) is read as it was before, so the retry plans as the first
+     * attempt did and finishes its steps. Owners are counted only when the
+     * member is one, among the memberships that can be: direct owners and
+     * holders of an `owner` role grant or of a group carrying `owner`.
+     */
+    async lifecycleFacts(input: { tenantId: string; userId: string; run?: RunRef; action?: LifecycleAction; by?: string }): Promise<LifecycleFacts> {
+      const doc = await models.memberships.findById(membershipKey(input.tenantId, input.userId)).lean();
+      if (!doc) return { member: null, activeOwners: 0 };
+      const ours = input.run !== undefined && sameRun(doc.statusChangedBy, input.run);
+      const status = ours ? (input.action === 'reactivate' ? 'suspended' : 'active') : doc.status;
+      const member = { ...doc, status };
+      const memberIsOwner = isOwner((await accessOf(models, [member])).get(member._id)?.roles ?? []);
+      const facts = { status, isOwner: memberIsOwner, suspendedBy: ours && status === 'suspended' ? (input.by ?? null) : (doc.suspendedBy ?? null) };
+      if (!memberIsOwner) return { member: facts, activeOwners: 0 };
+      const tenantId = oid(input.tenantId);
+      const ownerGroups = (await models.groups.find({ tenantId, roles: 'owner' }, { name: 1 }).lean()).map((g) => g.name);
+      const [direct, granted] = await Promise.all([
+        models.memberships.find({ tenantId, roles: 'owner', status: 'active' }).lean(),
+        models.grants
+          .find({ tenantId, $or: [{ kind: 'role', value: 'owner' }, ...(ownerGroups.length ? [{ kind: 'group', value: { $in: ownerGroups } }] : [])] }, { membershipId: 1 })
+          .lean(),
+      ]);
+      const grantedIds = [...new Set(granted.map((g) => g.membershipId))].filter((id) => !direct.some((m) => m._id === id));
+      const others = grantedIds.length ? await models.memberships.find({ _id: { $in: grantedIds }, status: 'active' }).lean() : [];
+      const candidates = [...direct, ...others].filter((m) => m._id !== member._id);
+      const access = await accessOf(models, candidates);
+      const activeOwners = candidates.filter((m) => isOwner(access.get(m._id)?.roles ?? [])).length + (status === 'active' ? 1 : 0);
+      return { member: facts, activeOwners };
+    },
+
+    /**
+     * A directory's status change for a member, carried out by the tenant's
+     * lifecycle run (one run serializes every lifecycle change of the
+     * tenant's members, an admin's or a directory's, under one rule). The
+     * update's ID is the directory run's write, so a retried activity is
+     * answered, not applied again; on a fresh run the rule finds it done.
+     */
+    async requestLifecycleChange(
+      input: RunScoped & { tenantId: string; userId: string; directoryId: string; action: LifecycleAction; writeId: string },
+    ): Promise<'changed' | 'unchanged' | 'absent'> {
+      if (!lifecycle) throw ApplicationFailure.nonRetryable('no lifecycle runner is configured for this worker', FAILURE_TYPES.lifecycleNotConfigured);
+      const id = `${input.run.workflowId}:${input.run.runId}:${input.writeId}:${input.action}`;
+      const result = await lifecycle.write(input.tenantId, { kind: 'member', action: input.action, userId: input.userId, actor: { type: 'directory', id: input.directoryId } }, id);
+      if (result.ok) return result.changed ? 'changed' : 'unchanged';
+      // A directory is never refused (the rule lets it offboard the last owner): only a member that is gone.
+      if (result.code === 'member_not_found') return 'absent';
+      throw ApplicationFailure.nonRetryable(`the lifecycle run refused: ${result.code}`, FAILURE_TYPES.lifecycleRefused);
     },
 
     /** Every grant of the membership, from any source (what a removal revokes). */
@@ -35,7 +79,9 @@ export function lifecycleActivities({ models, runAudit }: ActivitySupport) {
     },
 
     /** An admin request refused (last owner, no such member or group): audited once per run. */
-    async recordAdminRefusal(input: RunScoped & { tenantId: string; action: string; target: { type: string; id: string }; reason: string; userId?: string }): Promise<void> {
+    async recordAdminRefusal(
+      input: RunScoped & { tenantId: string; action: string; target: { type: string; id: string }; reason: string; userId?: string; detail?: string | null },
+    ): Promise<void> {
       await runAudit(input.run, `refused.${input.action}`, {
         tenantId: input.tenantId,
         actor: actorOf(input),
@@ -43,6 +89,19 @@ export function lifecycleActivities({ models, runAudit }: ActivitySupport) {
         target: input.target,
         userId: input.userId ?? null,
         reason: input.reason,
+        ...(input.detail ? { context: { detail: input.detail } } : {}),
+      });
+    },
+
+    /** A change left the tenant without an active owner (a directory offboarded the last one): audited once per run, and sent as an event. */
+    async recordOwnerAlert(input: RunScoped & { tenantId: string; userId: string; alert: 'tenant.no_active_owner' }): Promise<void> {
+      await runAudit(input.run, `alert.${input.alert}`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        action: input.alert,
+        target: { type: 'tenant', id: input.tenantId },
+        userId: input.userId,
+        reason: 'the last active owner was suspended or removed by a directory: make someone else an owner',
       });
     },
 

@@ -21,7 +21,12 @@ export function outcomesActivities({ models, logger, now, runAudit }: ActivitySu
       });
     },
 
-    /** A step was refused for good: one `signin.failed` event per run, for the admin and ops (the run fails after it). */
+    /**
+     * A step was refused for good: one `signin.failed` event per run, for the
+     * admin and ops (the run fails after it). The refusal's own text (a
+     * database driver's, which can quote the claim) goes to the log only; the
+     * audit names the step and the reason code.
+     */
     async recordFailure(input: RunScoped & { claim: IdentityClaim; step: string; error: string }): Promise<void> {
       logger.error({ workflowId: input.run.workflowId, step: input.step, error: input.error }, 'sign-in failed: a step was refused');
       await runAudit(input.run, 'signin.failed', {
@@ -30,7 +35,7 @@ export function outcomesActivities({ models, logger, now, runAudit }: ActivitySu
         action: 'signin.failed',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: 'provisioning_failed',
-        context: { email: input.claim.email, subject: input.claim.subject, step: input.step, error: input.error.slice(0, 300) },
+        context: { email: input.claim.email, subject: input.claim.subject, step: input.step, message: `The sign-in could not be completed: its ${input.step} step was refused. The worker's log has the cause (search for the run's workflow ID).` },
       });
     },
 

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { privilegedAnywhere } from '../src/db/access';
 import { findConnection } from '../src/db/connections';
 import { grantsOf } from '../src/db/grants';
 import { conflictKey } from '../src/db/models/conflict';
@@ -13,7 +14,6 @@ import { attributeValues, type IdentityClaim } from '../src/domain/claim';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type GroupSyncSettings } from '../src/domain/groups';
 import type { ProvisioningState } from '../src/domain/planner';
-import { PRIVILEGED_ROLES } from '../src/domain/roles';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ActivitySupport, RunScoped } from './support';
 
@@ -73,11 +73,11 @@ export function stateActivities({ models }: ActivitySupport) {
       // A link candidate: the account the tenant's subject rule names, else the email's.
       const candidateId = identity ? null : (directoryUserId ?? (emailClaim ? String(emailClaim.userId) : null));
       const syncing = connection?.attributeSync === 'every-sign-in';
-      const [membershipDoc, hold, candidateMemberships, account] = await Promise.all([
+      const [membershipDoc, hold, candidateIsPrivileged, account] = await Promise.all([
         resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
         resolvedUserId && tenant ? models.directoryHolds.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
-        // Privileged roles anywhere (a scan by userId): only for a link candidate.
-        candidateId ? models.memberships.find({ userId: candidateId, status: 'active' }).lean() : [],
+        // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.
+        candidateId ? privilegedAnywhere(models, candidateId) : false,
         // The account's attributes matter only when this connection keeps them in sync.
         syncing && resolvedUserId ? models.users.findById(resolvedUserId).lean() : null,
       ]);
@@ -93,7 +93,6 @@ export function stateActivities({ models }: ActivitySupport) {
         tenant && (claimCanChangeGrants || currentGrants.some((g) => g.kind === 'group'))
           ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
           : [];
-      const candidateRoles = candidateMemberships.flatMap((m) => m.roles);
       const connectionPolicy = connection?.linkPolicy ?? null;
       // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
       const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
@@ -127,7 +126,7 @@ export function stateActivities({ models }: ActivitySupport) {
           tenantVerifiedDomains: (tenant?.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
           connectionAllowedDomains: connection?.allowedDomains ? [...connection.allowedDomains] : null,
           domainOwnerTenantId: domainOwner ? String(domainOwner.tenantId) : null,
-          candidateIsPrivileged: candidateRoles.some((r) => PRIVILEGED_ROLES.includes(r)),
+          candidateIsPrivileged,
           candidateIsExcluded: candidateId ? (tenant?.linking?.excludedUserIds ?? []).some((u) => String(u) === String(candidateId)) : false,
         },
         groups: {

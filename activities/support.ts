@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import { recordAudit, type AuditInput } from '../src/db/audit';
 import type { Models } from '../src/db/models';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
+import type { LifecycleAction } from '../src/domain/memberLifecycle';
 import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
@@ -17,11 +18,24 @@ export interface ProvisioningDeps {
   now?: () => Date;
   /** Webhook delivery: where requests may go, and the key that opens endpoint secrets (absent: delivery activities refuse). */
   webhooks?: WebhookDeliveryDeps;
+  /** The tenant's lifecycle run, where a directory's status changes go (absent: those activities refuse). */
+  lifecycle?: LifecycleRunner;
+}
+
+/** What a directory's lifecycle change asks of the tenant's lifecycle run (src/temporal/tenantAdminClient.ts implements it). */
+export interface LifecycleRunner {
+  write(
+    tenantId: string,
+    write: { kind: 'member'; action: LifecycleAction; userId: string; actor: ProvisioningActor },
+    id: string,
+  ): Promise<{ ok: true; changed: boolean; status: string } | { ok: false; code: string; message: string }>;
 }
 
 export interface WebhookDeliveryDeps {
   policy: OutboundPolicy;
   encryptionKey: Buffer;
+  /** Whether delivered events keep the end user's IP (ONRAMP_EVENTS_INCLUDE_IP); absent = no. */
+  includeIp?: boolean;
 }
 
 /**
@@ -70,7 +84,7 @@ export interface KeyedModel {
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
-export function activitySupport({ models, logger, now = () => new Date(), webhooks }: ProvisioningDeps) {
+export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
     recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
@@ -100,7 +114,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, insertOnce, webhooks };
+  return { models, logger, now, runAudit, insertOnce, webhooks, lifecycle };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;

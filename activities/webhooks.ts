@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { listEvents } from '../src/db/events';
 import type { WebhookEndpointDoc } from '../src/db/models/webhook';
-import { cursorAt, eventIdTime, typeMatches, type DomainEvent } from '../src/domain/events';
+import { cursorAt, eventIdTime, eventPayloadForReceivers, typeMatches, type DomainEvent } from '../src/domain/events';
 import { verdictOf, type AttemptVerdict } from '../src/domain/webhookRetry';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { RunRef } from '../src/domain/runRef';
@@ -182,7 +182,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
         if (!event || (endpoint.tenantId !== null && event.tenantId !== endpoint.tenantId) || (live && id <= endpoint.startAfter) || finished.has(id)) continue;
         const attempt = i === 0 ? input.attempt : 1;
         const at = now();
-        const body = webhookBody(event.payload);
+        const body = webhookBody(eventPayloadForReceivers(event.payload, { includeIp: delivery().includeIp === true }));
         const headers = { 'content-type': 'application/json', ...signatureHeaders(liveSecrets(endpoint, at), event._id, at, body) };
         const result = await postWebhook(endpoint.url, body, headers, delivery().policy);
         const verdict = verdictOf(result.kind === 'response' ? result.status : null);

@@ -8,15 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createProvisioningActivities } from '../activities/provisioning';
+import type { LifecycleRunner } from '../activities/support';
 import { runDirectoryGroupWrite } from '../workflows/directoryGroupFlow';
 import { runDirectoryUserWrite } from '../workflows/directoryUserFlow';
 import { runMemberWork } from '../workflows/groupMembers';
+import { runAdminWrite } from '../workflows/tenantAdminFlow';
 import type { Models } from '../src/db/models';
 import type { Logger } from '../src/logger';
 import { directoryGroupWorkflowId, directoryUserWorkflowId, type DirectoryWriter } from '../src/temporal/directoryClient';
 
 export function createInlineDirectoryWriter(models: Models, logger: Logger): DirectoryWriter {
-  const acts = createProvisioningActivities({ models, logger });
   const tails = new Map<string, Promise<unknown>>();
   const serialized = <T>(key: string, work: () => Promise<T>): Promise<T> => {
     const result = (tails.get(key) ?? Promise.resolve()).then(work);
@@ -31,6 +32,12 @@ export function createInlineDirectoryWriter(models: Models, logger: Logger): Dir
     return result;
   };
   const ignore = () => undefined;
+  // Directories' status changes go through the tenant's lifecycle flow, serialized per tenant as its run does.
+  const lifecycle: LifecycleRunner = {
+    write: (tenantId, write, id) =>
+      serialized(`admin-${tenantId}`, () => runAdminWrite(tenantId, { ...write, id }, { workflowId: `admin-${tenantId}`, runId: id }, acts, ignore)),
+  };
+  const acts = createProvisioningActivities({ models, logger, lifecycle });
   return {
     writeUser(target, write) {
       const workflowId = directoryUserWorkflowId(target.directoryId, target.scimId);

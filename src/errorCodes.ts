@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   // Requests
   validation_failed: e(400),
   invalid_body: e(400),
+  /** A page cursor the list never handed out (malformed, of another list, or tampered with). */
+  invalid_cursor: e(400),
   body_too_large: e(413),
   unauthorized: e(401),
   not_signed_in: e(401),
@@ -90,6 +92,7 @@ export const ERROR_CODES = {
   saml_wrong_certificate: e(401),
   saml_certificate_expired: e(401),
   saml_invalid_signature: e(401),
+  saml_weak_algorithm: e(401),
   saml_wrong_audience: e(401),
   saml_wrong_destination: e(401),
   saml_wrong_recipient: e(401),
@@ -129,3 +132,57 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
+
+/**
+ * The product's own words for a refusal, by code: what audits and events say
+ * where the error's own text could carry outside input (an XML parser's or a
+ * driver's diagnostic, a provider's error text). Codes not listed get a
+ * generic sentence naming the code.
+ */
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: 'The request does not have the expected shape.',
+  invalid_body: 'The request body could not be read.',
+  body_too_large: 'The request body is too large.',
+  unsupported_media_type: 'The request body has an unsupported content type.',
+  connection_disabled: 'This sign-in connection is disabled.',
+  claim_too_large: 'The identity provider sent an identity with values beyond the allowed sizes.',
+  saml_invalid: 'The SAML response could not be validated: it is not a well-formed, signed SAML response for this connection.',
+  saml_malformed: 'The SAML response could not be read: it is not well-formed SAML.',
+  saml_missing_response: 'No SAMLResponse was posted.',
+  saml_replayed: 'This SAML assertion was already used.',
+  saml_unsigned: 'The IdP signed neither the SAML response nor the assertion.',
+  saml_response_unsigned: 'This connection requires a signed SAML response.',
+  saml_assertion_unsigned: 'This connection requires a signed SAML assertion.',
+  saml_wrong_certificate: "The SAML response is signed with a certificate that is not this connection's.",
+  saml_certificate_expired: "The IdP's signing certificate configured on this connection has expired.",
+  saml_invalid_signature: "The SAML signature does not verify with this connection's certificates.",
+  saml_weak_algorithm: 'The IdP signed with SHA-1, which this connection refuses (SHA-256 or stronger is required unless the connection allows SHA-1).',
+  saml_wrong_audience: "The SAML assertion is addressed to another SP entity ID than this connection's.",
+  saml_wrong_destination: "The SAML response is addressed to another ACS URL than this connection's.",
+  saml_wrong_recipient: "The SAML assertion's Recipient is not this connection's ACS URL.",
+  saml_wrong_issuer: "The SAML assertion's issuer is not this connection's IdP entity ID.",
+  saml_unknown_request: 'This SAML response does not answer a sign-in started here, or that sign-in expired.',
+  saml_expired: 'The SAML assertion has expired.',
+  saml_not_yet_valid: 'The SAML assertion is not valid yet.',
+  saml_transient_nameid: 'The SAML NameID is transient and the connection names no stable subject attribute.',
+  saml_bad_subject: 'The SAML assertion has no usable subject.',
+  oidc_invalid: "The identity provider's answer was refused.",
+  oidc_bad_signature: "The identity provider's ID token signature could not be verified with its published keys.",
+  oidc_bad_subject: "The identity provider's ID token has no usable subject.",
+  oidc_state_mismatch: 'This sign-in did not start here or has expired.',
+  oidc_pkce_missing: 'This sign-in has no PKCE verifier.',
+  oidc_idp_error: 'The identity provider refused the sign-in.',
+  oidc_response_too_large: "The identity provider's answer is too large.",
+  oidc_discovery_failed: 'The identity provider cannot be reached right now.',
+  oidc_discovery_invalid: "The identity provider's OpenID configuration was refused.",
+  oidc_provider_unavailable: 'The identity provider cannot be reached right now.',
+  email_code_invalid: 'The sign-in code is not valid.',
+  email_code_expired: 'The sign-in code has expired.',
+  import_malformed: 'The import file could not be read as CSV.',
+  scim_invalid_syntax: 'The SCIM request could not be read.',
+  scim_invalid_filter: 'The SCIM filter is not valid.',
+  scim_invalid_value: 'The SCIM request has an invalid value.',
+};
+
+/** The catalogue's message for a code (see MESSAGES). */
+export const catalogueMessage = (code: string): string => (isErrorCode(code) ? MESSAGES[code] : undefined) ?? `The request was refused (${code}).`;

@@ -15,8 +15,12 @@ import { createSignInStarter, type SignInStarter } from './temporal/signInClient
 import { installTemporalRuntime } from './temporal/runtime';
 import { emailSearchValue } from './temporal/searchEmail';
 import type { Faults } from './temporal/faultInjection';
+import { createTenantAdminRunner } from './temporal/tenantAdminClient';
 import { bundleWorkflows, createWebhookWorker, createWorker } from './temporal/worker';
 import { startWebhookWaker } from './webhooks/waker';
+
+/** How long a directory's status change waits for the tenant's lifecycle run (the activity that asks has 60 s). */
+const LIFECYCLE_WAIT_MS = 50_000;
 
 export interface ServiceOptions {
   config: Config;
@@ -86,11 +90,13 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         models: db.models,
         logger,
         production: config.env === 'production',
-        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey },
+        webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey, includeIp: config.events.includeIp },
         // Bundled once for both workers (webpack takes seconds) unless a prebuilt bundle is given.
         workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
       };
-      worker = await createWorker({ ...shared, stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs, ...(opts.faults ? { faults: opts.faults } : {}) });
+      // A directory's status change waits for the tenant's lifecycle run (inside a 60-s local activity).
+      const lifecycle = createTenantAdminRunner(client, { taskQueue: config.temporal.taskQueue, waitMs: LIFECYCLE_WAIT_MS, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
+      worker = await createWorker({ ...shared, lifecycle, stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs, ...(opts.faults ? { faults: opts.faults } : {}) });
       // Webhook delivery's runs and sends, on their own task queue.
       const webhookWorker = await createWebhookWorker(shared);
       const running = Promise.all([worker.run(), webhookWorker.run()]);

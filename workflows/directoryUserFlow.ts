@@ -34,6 +34,7 @@ export type DirectoryUserActivities = AccountActivities &
     | 'recordScimRefusal'
     | 'removeMembership'
     | 'releaseDirectoryHold'
+    | 'requestLifecycleChange'
   > &
   Pick<DirectoryGroupActivities, 'grantDirectoryGroupsTo' | 'forgetGroupMember'>;
 
@@ -73,6 +74,8 @@ export async function runDirectoryUserWrite(
   run: RunRef,
   acts: DirectoryUserActivities,
   note: (decision: string) => void,
+  /** Whether status changes go through the tenant's lifecycle run (every new run; `patched()` in the workflow). */
+  lifecycleThroughRun: () => boolean = () => true,
 ): Promise<ScimWriteResult> {
   const scope = directoryContext(target.directoryId, target.tenantId, run);
   const by = `directory:${target.directoryId}`;
@@ -83,11 +86,18 @@ export async function runDirectoryUserWrite(
   };
 
   /**
-   * Membership suspended (or, as the tenant asks, removed), the directory's
-   * grants (a removal: every grant) revoked, sessions for this tenant ended:
-   * each step audited once.
+   * Suspend (or, as the tenant asks, remove) the membership by the one
+   * lifecycle rule (src/domain/memberLifecycle.ts), carried out by the
+   * tenant's lifecycle run, which serializes it with admins' changes. Runs
+   * from before that kept their own steps: suspended, the directory's grants
+   * revoked, sessions ended, each audited once.
    */
   const deprovision = async (userId: string, mode: 'suspend' | 'remove') => {
+    if (lifecycleThroughRun()) {
+      const done = await acts.requestLifecycleChange({ ...scope, userId, directoryId: target.directoryId, action: mode, writeId: write.id });
+      if (done === 'changed') note(mode === 'remove' ? 'membership_removed' : 'membership_suspended');
+      return;
+    }
     // Suspended first in either mode: a sign-in racing with the rest is refused.
     const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
     if (suspended === 'changed') note('membership_suspended');
@@ -95,6 +105,14 @@ export async function runDirectoryUserWrite(
     for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
     await acts.endTenantSessions({ ...scope, userId });
     if (mode === 'remove' && (await acts.removeMembership({ ...scope, userId, directoryId: target.directoryId })) === 'removed') note('membership_removed');
+  };
+  /** Restore a membership the directory suspended (the rule leaves anyone else's suspension alone). */
+  const restore = async (userId: string): Promise<string> => {
+    if (lifecycleThroughRun()) {
+      const done = await acts.requestLifecycleChange({ ...scope, userId, directoryId: target.directoryId, action: 'reactivate', writeId: write.id });
+      return done;
+    }
+    return acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
   };
 
   const prepared = await acts.prepareScimUserWrite({ ...target, write });
@@ -161,7 +179,7 @@ export async function runDirectoryUserWrite(
         userId = done.userId;
         if (done.newUser) note('account_created');
         if (suspended || done.membership.status !== 'active') {
-          const restored = await acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
+          const restored = await restore(userId);
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
         }
         // The directory says active: a hold from an earlier removal (this User's, or a deleted one's) ends.

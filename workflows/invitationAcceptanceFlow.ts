@@ -63,8 +63,8 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
     source: 'invitation',
     actor: { type: 'idp', id: claim.connectionId },
   };
-  const refuse = async (reason: AcceptanceRefusalReason): Promise<AcceptanceResult> => {
-    await acts.recordAdminRefusal({ ...scope, action: 'invitation.accept', target: { type: 'invitation', id: invitationId }, reason });
+  const refuse = async (reason: AcceptanceRefusalReason, detail: string | null = null): Promise<AcceptanceResult> => {
+    await acts.recordAdminRefusal({ ...scope, action: 'invitation.accept', target: { type: 'invitation', id: invitationId }, reason, detail });
     return { ok: false, reason };
   };
   const note = () => undefined;
@@ -75,7 +75,7 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
     const refusal = checkAcceptance(inv, { tenantId: claim.tenantId, email: state.email, emailVerified: claim.emailVerified }, now);
     if (refusal || !inv) return refuse(refusal ?? 'invitation_not_found');
     const plan = planProvisioning(invitationState(state, claim, inv.email), claim);
-    if (plan.kind === 'deny') return refuse(plan.reason);
+    if (plan.kind === 'deny') return refuse(plan.reason, plan.reason === 'link_refused' ? (plan.detail ?? null) : null);
     if (plan.kind === 'approval') return refuse('link_requires_approval');
     const invitedRoles = inv.roles.length > 0 ? inv.roles : null;
     const actions = plan.actions.map((a) => (a.kind === 'createMembership' && invitedRoles ? { ...a, roles: invitedRoles } : a));

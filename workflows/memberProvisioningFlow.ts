@@ -51,7 +51,9 @@ export async function provisionMember(request: MemberRequest, scope: Provisionin
       // A refusal writes nothing but its audit event (`member.<source>_refused`), once per run.
       if (plan.outcome !== 'unchanged') {
         const target = { type: 'email', id: (state.email ?? request.email).slice(0, 320) };
-        await acts.recordAdminRefusal({ ...scope, action: `member.${scope.source}`, target, reason: plan.reason });
+        // The detail of a link refusal is a rule's code (privileged_account…); other details quote the request.
+        const detail = plan.reason === 'link_refused' || plan.reason === 'link_requires_approval' ? (plan.detail ?? null) : null;
+        await acts.recordAdminRefusal({ ...scope, action: `member.${scope.source}`, target, reason: plan.reason, detail });
       }
       return unwritten(plan);
     }

@@ -1,16 +1,21 @@
 /**
- * One admin write to a tenant (issue #15 §4): suspend, reactivate or remove a
- * membership — the offboarding steps, each audited once — or remove a tenant
- * group with its grants. Deterministic: the world is reached only through
- * `acts`; what may happen is decided by the pure planLifecycle.
+ * One write to a tenant's memberships, serialized by the tenant's lifecycle
+ * run: suspend, reactivate or remove a membership — whether an admin (API,
+ * console, CLI) or a directory asks — each step audited once, or remove a
+ * tenant group with its grants. Deterministic: the world is reached only
+ * through `acts`; what may happen is decided by the pure planLifecycle.
  */
 import type { LifecycleActivities } from '../activities/lifecycle';
 import type { ProvisioningActivities } from '../activities/provisioning';
-import { planLifecycle, type LifecycleAction } from '../src/domain/memberLifecycle';
+import { planLifecycle, type LifecycleAction, type LifecycleRequester } from '../src/domain/memberLifecycle';
 import type { ProvisioningActor, ProvisioningContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 
 export type TenantAdminActivities = LifecycleActivities & Pick<ProvisioningActivities, 'setMembershipStatus' | 'revokeGroupGrant' | 'endTenantSessions' | 'removeMembership'>;
+
+/** A member write's requester: the directory when a directory acts, else an admin. */
+const requesterOf = (actor: ProvisioningActor): LifecycleRequester =>
+  actor.type === 'directory' && actor.id ? { kind: 'directory', by: `directory:${actor.id}` } : { kind: 'admin' };
 
 export type AdminWrite =
   | { id: string; kind: 'member'; action: LifecycleAction; userId: string; actor: ProvisioningActor }
@@ -49,26 +54,36 @@ export async function runAdminWrite(tenantId: string, write: AdminWrite, run: Ru
   }
 
   const { userId } = write;
-  const plan = planLifecycle(write.action, await acts.lifecycleFacts({ tenantId, userId }));
+  const requester = requesterOf(write.actor);
+  const directoryId = requester.kind === 'directory' ? write.actor.id : null;
+  const plan = planLifecycle(write.action, await acts.lifecycleFacts({ tenantId, userId, run, action: write.action, ...(requester.kind === 'directory' ? { by: requester.by } : {}) }), requester);
   if (plan.kind === 'refuse') return refuse(plan.reason, { type: 'membership', id: `${tenantId}:${userId}` }, userId);
-  if (plan.kind === 'unchanged') return { ok: true, changed: false, status: write.action === 'reactivate' ? 'active' : 'suspended' };
+  if (plan.kind === 'unchanged') {
+    if (plan.reason) note(`unchanged:${plan.reason}`);
+    return { ok: true, changed: false, status: write.action === 'reactivate' && !plan.reason ? 'active' : 'suspended' };
+  }
 
-  const member = { ...scope, userId };
+  const member = directoryId ? { ...scope, source: 'directory' as const, userId } : { ...scope, userId };
+  const by = requester.kind === 'directory' ? requester.by : ADMIN_BY;
   if (plan.status === 'active') {
-    await acts.setMembershipStatus({ ...member, status: 'active', by: ADMIN_BY, override: true });
+    await acts.setMembershipStatus({ ...member, status: 'active', by, override: requester.kind === 'admin' });
     note('membership_reactivated');
     return { ok: true, changed: true, status: 'active' };
   }
   // Suspended first in either case: a sign-in racing with the rest is refused.
-  await acts.setMembershipStatus({ ...member, status: 'suspended', by: ADMIN_BY });
+  await acts.setMembershipStatus({ ...member, status: 'suspended', by });
   if (plan.revokeGrants) {
     for (const g of await acts.membershipGrants({ tenantId, userId })) {
-      await acts.revokeGroupGrant({ ...member, connectionId: ADMIN_BY, grant: { kind: g.kind, value: g.value, source: g.source } });
+      await acts.revokeGroupGrant({ ...member, connectionId: directoryId ?? ADMIN_BY, grant: { kind: g.kind, value: g.value, source: g.source } });
     }
   }
   if (plan.endSessions) await acts.endTenantSessions(member);
+  if (plan.alert) {
+    note(`alert:${plan.alert}`);
+    await acts.recordOwnerAlert({ ...member, alert: plan.alert });
+  }
   if (plan.status === 'removed') {
-    await acts.removeMembership(member);
+    await acts.removeMembership(directoryId ? { ...member, directoryId } : member);
     note('membership_removed');
     return { ok: true, changed: true, status: 'removed' };
   }

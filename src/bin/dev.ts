@@ -54,7 +54,7 @@ const conn = existing
   ? connections.present(existing)
   : await connections.create(
       tenant._id,
-      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null, signatures: 'either', subjectAttribute: null, signAuthnRequests: true },
+      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null, signatures: 'either', allowSha1: false, subjectAttribute: null, signAuthnRequests: true },
       actor,
     );
 if (existing && !existing.certificates.includes(body)) {

@@ -22,7 +22,7 @@ export interface Config {
   imports: { heartbeatSeconds: number; chunksPerRun: number };
   /** How often the sweeper deletes expired short-lived documents. */
   sweepIntervalMs: number;
-  events: { retentionMs: number; settleMs: number };
+  events: { retentionMs: number; settleMs: number; includeIp: boolean };
   webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: OutboundPolicy };
   mongo: { uri: string | undefined; database: string };
   temporal: {
@@ -198,7 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },
     imports: { heartbeatSeconds: e.ONRAMP_IMPORT_HEARTBEAT_SECONDS, chunksPerRun: e.ONRAMP_IMPORT_CHUNKS_PER_RUN },
     sweepIntervalMs: e.ONRAMP_SWEEP_INTERVAL_MS,
-    events: { retentionMs: e.ONRAMP_EVENTS_RETENTION_DAYS * 86_400_000, settleMs: e.ONRAMP_EVENTS_SETTLE_MS },
+    events: { retentionMs: e.ONRAMP_EVENTS_RETENTION_DAYS * 86_400_000, settleMs: e.ONRAMP_EVENTS_SETTLE_MS, includeIp: e.ONRAMP_EVENTS_INCLUDE_IP },
     webhooks: {
       scheduleSeconds: parseRetrySchedule(e.ONRAMP_WEBHOOK_RETRY_SCHEDULE) as number[],
       pollMs: e.ONRAMP_WEBHOOK_POLL_MS,

@@ -49,6 +49,8 @@ export const envSchema = z.object({
   ONRAMP_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** The events API answers events at least this old, so a cursor never passes a write still finishing. */
   ONRAMP_EVENTS_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Whether events sent to the host app (events API, webhooks) carry the end user's IP address. Off: the IP stays in the audit log only. */
+  ONRAMP_EVENTS_INCLUDE_IP: boolFromEnv.default(false),
   /** Webhook retries: seconds before each attempt, comma-separated, the first 0 (Svix's schedule, about 27.5 hours). */
   ONRAMP_WEBHOOK_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE_SECONDS.join(',')),
   /** How often an idle delivery run looks for events nobody woke it for. */

@@ -108,6 +108,7 @@ export function createSamlIdp({
   keys,
   profile = IDP_PROFILES.plain,
   requireSignedRequests = false,
+  signatureAlgorithm = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
 }: {
   entityId: string;
   ssoUrl: string;
@@ -116,6 +117,8 @@ export function createSamlIdp({
   profile?: IdpAttributeProfile;
   /** Refuse AuthnRequests not signed with the certificate in the SP's metadata (Keycloak's "Client signature required"). */
   requireSignedRequests?: boolean;
+  /** The XML signature algorithm of its responses (samlify picks the matching digest: RSA-SHA1 → SHA-1), e.g. a legacy IdP's RSA-SHA1. */
+  signatureAlgorithm?: string;
 }): SamlIdp {
   const pems = keys ?? generateIdpKeys(`onramp test IdP ${entityId}`);
   const nameFormat = profile.nameFormat ?? NO_NAME_FORMAT;
@@ -127,7 +130,7 @@ export function createSamlIdp({
     nameIDFormat: [EMAIL_FORMAT],
     wantAuthnRequestsSigned: requireSignedRequests,
     singleSignOnService: [{ Binding: REDIRECT, Location: ssoUrl }],
-    requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    requestSignatureAlgorithm: signatureAlgorithm,
     loginResponseTemplate: {
       context: samlify.SamlLib.defaultLoginResponseTemplate.context,
       attributes: [

@@ -53,6 +53,7 @@ const TYPE_OF_ACTION: Record<string, string> = {
   'signin.rejected': 'signin.denied',
   'signin.failed': 'signin.failed',
   'webhook.endpoint_disabled': 'webhook.endpoint_disabled',
+  'tenant.no_active_owner': 'tenant.no_active_owner',
 };
 
 export const EVENT_TYPES: readonly string[] = [...new Set(Object.values(TYPE_OF_ACTION))].sort();
@@ -138,6 +139,24 @@ export function eventFromAudit(fact: AuditFact, id: string): DomainEvent | null 
     before: plain(fact.before),
     after: plain(fact.after),
   };
+}
+
+/**
+ * An event as the host app receives it (events API, webhooks): the end
+ * user's IP address is left out unless the operator opted in
+ * (ONRAMP_EVENTS_INCLUDE_IP); it stays in the audit log either way.
+ */
+export function eventForReceivers(event: DomainEvent, opts: { includeIp: boolean }): DomainEvent {
+  if (opts.includeIp || !('ip' in event.data)) return event;
+  const { ip: _ip, ...data } = event.data;
+  return { ...event, data };
+}
+
+/** The stored JSON of an event, as the host app receives it (see eventForReceivers). */
+export function eventPayloadForReceivers(payload: string, opts: { includeIp: boolean }): string {
+  if (opts.includeIp) return payload;
+  const event = JSON.parse(payload) as DomainEvent;
+  return 'ip' in event.data ? JSON.stringify(eventForReceivers(event, opts)) : payload;
 }
 
 /** Whether an endpoint's type filter (empty = every type; `group.*` = a family) takes the type. */

@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
+import { isOwner } from '../domain/roles';
 import { forbidden, OnrampError } from '../errors';
-import { adminTenantsOf } from '../library/access';
+import { adminTenantsOf } from '../db/access';
 import type { Decider } from '../library/approvals';
 
 export type TenantActor = Decider & { label: string };
@@ -21,7 +22,7 @@ export function createTenantAdminGuard(models: Models) {
     const userId = req.session.userId;
     if (!userId) throw new OnrampError('not_signed_in', 'sign in first', { status: 401 });
     const admin = (await adminTenants(userId)).find((m) => m.tenantId === tenantId);
-    if (admin) return { id: `user:${userId}`, label: userId, mayGrantOwner: admin.roles.includes('owner') };
+    if (admin) return { id: `user:${userId}`, label: userId, mayGrantOwner: isOwner(admin.roles) };
     await recordAction(models, {
       tenantId,
       actor: { type: 'user', id: userId },

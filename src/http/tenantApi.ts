@@ -7,7 +7,6 @@ import type { createTenantLibrary } from '../library/tenants';
 import { secretsMatch } from './adminAuth';
 import { approvalOut, approvalParams, approvalQuery, approveBody, rejectBody, tenantParams } from './admin/schemas';
 import { csrfToken } from './csrf';
-import { decodeCursor } from '../library/pagination';
 import { saveSession } from './session';
 import { createTenantAdminGuard } from './tenantAdmin';
 import { route } from './route';
@@ -54,7 +53,7 @@ export function tenantApiRouter(deps: TenantApiDeps): Router {
     '/api/tenants/:tenant/approvals',
     route(
       { params: tenantParams, guard: tenantAdmin(false), query: approvalQuery, response: z.object({ data: z.array(approvalOut), nextCursor: z.string().nullable() }) },
-      async ({ auth, query }) => deps.approvals.listPending(auth.tenant._id, query, query.limit, decodeCursor(query.cursor)),
+      async ({ auth, query }) => deps.approvals.listPending(auth.tenant._id, query, query.limit, query.cursor),
     ),
   );
 

@@ -3,7 +3,8 @@ import type { Types } from 'mongoose';
 import { approvalUpdate } from '../../workflows/signIn';
 import type { Models } from '../db/models';
 import { storedAttributes } from '../domain/claim';
-import { conflict, notFound, validationError } from '../errors';
+import { conflict, notFound, serviceUnavailable, validationError } from '../errors';
+import { isRetryableUpdateRefusal } from '../temporal/retryableRefusal';
 import { page, type DocId } from './pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 
@@ -91,6 +92,8 @@ export function createApprovalLibrary(models: Models, client: Client) {
           const now = await models.approvalRequests.findById(requestId).lean();
           throw alreadyDecided(now && now.status !== 'pending' ? now.status : 'decided');
         }
+        // The run takes no update just now (its workflow task is failing, the cluster is busy): 503, decide again shortly.
+        if (isRetryableUpdateRefusal(err)) throw serviceUnavailable(err);
         throw err;
       }
     },

@@ -6,7 +6,7 @@ import type { Models } from '../db/models';
 import { groupKey } from '../db/models/group';
 import { membershipKey } from '../db/models/membership';
 import { BUILT_IN_ROLES } from '../domain/roles';
-import { accessOf } from './access';
+import { accessOf } from '../db/access';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
 import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';

@@ -3,7 +3,7 @@ import type { Models } from '../db/models';
 import { page, type DocId } from './pagination';
 import { membershipKey } from '../db/models/membership';
 import { listCustomAttributes } from '../db/userAttributes';
-import { accessOf } from './access';
+import { accessOf } from '../db/access';
 
 export function createMemberLibrary(models: Models) {
   return {

@@ -1,17 +1,37 @@
 import { Types } from 'mongoose';
-import { validationError } from '../errors';
 
 /** A document `_id` a page can end on: an ObjectId or a string key. */
 export type DocId = Types.ObjectId | string;
 
-/** Cursors are opaque: the last row's `_id`, tagged with its type (ObjectId or string key). */
-export function decodeCursor(cursor: string | undefined): DocId | null {
-  if (!cursor) return null;
+/**
+ * What a list's rows are keyed and sorted by, and so what its cursor may
+ * hold: `objectId` lists (tenants, audit events) end on an ObjectId, `key`
+ * lists (memberships, approvals, directory resources) on a string key.
+ */
+export type CursorKind = 'objectId' | 'key';
+
+/** The longest string key a cursor may carry (every key onramp writes is far shorter). */
+export const CURSOR_KEY_MAX = 600;
+/** The longest cursor a caller may send (base64url of the longest key, with room). */
+export const CURSOR_MAX = 1024;
+
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** A key holds printable characters only: no control characters (NUL, newlines) reach a query. */
+const PRINTABLE_KEY = new RegExp(`^[^\\u0000-\\u001f\\u007f\\ufffd]{1,${CURSOR_KEY_MAX}}$`, 'u');
+
+/**
+ * The one cursor decoder: a cursor is the last row's `_id`, tagged with its
+ * type (`o:` ObjectId hex, `s:` string key) and base64url-encoded. Answers
+ * the `_id` when the cursor is one a list of this kind hands out, and null
+ * for anything else — a caller's input never reaches a query unchecked.
+ */
+export function decodeCursor(kind: CursorKind, cursor: string): DocId | null {
+  if (cursor.length === 0 || cursor.length > CURSOR_MAX || !BASE64URL.test(cursor)) return null;
   const raw = Buffer.from(cursor, 'base64url').toString('utf8');
   const [tag, value] = [raw.slice(0, 2), raw.slice(2)];
-  if (tag === 'o:' && /^[0-9a-f]{24}$/.test(value)) return new Types.ObjectId(value);
-  if (tag === 's:' && value.length > 0 && value.length <= 600) return value;
-  throw validationError('cursor', 'is not a valid cursor');
+  if (kind === 'objectId') return tag === 'o:' && OBJECT_ID.test(value) ? new Types.ObjectId(value) : null;
+  return tag === 's:' && PRINTABLE_KEY.test(value) ? value : null;
 }
 
 export const encodeCursor = (id: DocId): string =>

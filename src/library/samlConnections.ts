@@ -18,6 +18,7 @@ export interface SamlConnectionInput {
   linkPolicy: 'auto' | 'approval' | 'deny' | null;
   allowedDomains: string[] | null;
   signatures: SignaturePolicy;
+  allowSha1: boolean;
   subjectAttribute: string | null;
   signAuthnRequests: boolean;
 }
@@ -26,6 +27,7 @@ type Actor = { type: 'admin'; id: string | null };
 
 export interface SamlSettings {
   signatures?: SignaturePolicy | undefined;
+  allowSha1?: boolean | undefined;
   subjectAttribute?: string | null | undefined;
   signAuthnRequests?: boolean | undefined;
   certificates?: string[] | undefined;
@@ -65,6 +67,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
       certificates: conn.certificates.map(describeCertificate),
       signatures: conn.signatures ?? 'either',
+      allowSha1: conn.allowSha1 === true,
       subjectAttribute: conn.subjectAttribute ?? null,
       signAuthnRequests: conn.signAuthnRequests !== false,
       spSigningCertificates: ((conn.spSigningKeys ?? []) as StoredSpSigningKey[]).map(describeSpSigningKey),
@@ -115,6 +118,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
           ssoUrl: input.ssoUrl,
           allowIdpInitiated: input.allowIdpInitiated,
           signatures: input.signatures,
+          allowSha1: input.allowSha1,
           signAuthnRequests: input.signAuthnRequests,
         },
       });
@@ -125,7 +129,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       return present(await ofTenant(tenantId, id));
     },
 
-    /** Change signature policy, subject attribute, request signing or the IdP certificates; audited with before and after. */
+    /** Change signature policy, SHA-1 opt-in, subject attribute, request signing or the IdP certificates; audited with before and after. */
     async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: Actor) {
       const before = await ofTenant(tenantId, id);
       const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
@@ -133,6 +137,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       if (!after) throw notFound('SAML connection of this tenant');
       const shown = (c: SamlConnectionDoc) => ({
         signatures: c.signatures,
+        allowSha1: c.allowSha1 === true,
         subjectAttribute: c.subjectAttribute ?? null,
         signAuthnRequests: c.signAuthnRequests,
         certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),

@@ -12,8 +12,12 @@ export const tenantAdminWorkflowId = (tenantId: string): string => `admin-${tena
 export type AdminWriteInput = AdminWrite extends infer W ? (W extends AdminWrite ? Omit<W, 'id'> : never) : never;
 
 export interface TenantAdminRunner {
-  /** Apply one write through the tenant's admin run (Update-with-Start) and return its result. */
-  write(tenantId: string, write: AdminWriteInput): Promise<AdminWriteResult>;
+  /**
+   * Apply one write through the tenant's lifecycle run (Update-with-Start) and
+   * return its result. `id` (the update's ID) makes a re-sent write harmless;
+   * a fresh one by default.
+   */
+  write(tenantId: string, write: AdminWriteInput, id?: string): Promise<AdminWriteResult>;
 }
 
 export function createTenantAdminRunner(client: Client, opts: { taskQueue: string; waitMs: number; workflowTaskTimeoutMs: number }): TenantAdminRunner {
@@ -23,8 +27,8 @@ export function createTenantAdminRunner(client: Client, opts: { taskQueue: strin
       details: { retryAfterSeconds: 5 },
     });
   return {
-    write(tenantId, input) {
-      const write = { ...input, id: randomUUID() } as AdminWrite;
+    write(tenantId, input, id = randomUUID()) {
+      const write = { ...input, id } as AdminWrite;
       const start = () =>
         new WithStartWorkflowOperation(tenantAdminWorkflow, {
           workflowId: tenantAdminWorkflowId(tenantId),

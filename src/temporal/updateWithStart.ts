@@ -1,7 +1,8 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition, Workflow } from '@temporalio/common';
 import { DRAINING } from '../../workflows/serializedWrites';
-import { OnrampError } from '../errors';
+import { OnrampError, RETRY_AFTER_SECONDS } from '../errors';
+import { isRetryableUpdateRefusal } from './retryableRefusal';
 
 /**
  * Update-with-Start, bounded: the caller waits for the update's result at
@@ -11,6 +12,13 @@ import { OnrampError } from '../errors';
  * run rejected. `updateId` lets the server
  * drop a re-sent update that the run already has (within one run only: a
  * retry on a fresh run must be made harmless by the workflow itself).
+ *
+ * Every entry point that writes through a run (sign-ins of every protocol,
+ * SCIM, the admin API's member writes) comes through here, so a transient
+ * refusal by Temporal — a run whose workflow task is failing after a worker
+ * died (FAILED_PRECONDITION), an overloaded or unreachable cluster — is
+ * answered the same way everywhere: `pending()`, a 503 with Retry-After
+ * (retryableRefusal.ts says which refusals), and the retry attaches to the run.
  */
 export async function boundedUpdateWithStart<R, A extends unknown[]>(
   client: Client,
@@ -31,9 +39,24 @@ export async function boundedUpdateWithStart<R, A extends unknown[]>(
         await new Promise((resolve) => setTimeout(resolve, 50 * Math.min(attempt, 10)));
         continue;
       }
+      if (isRetryableUpdateRefusal(err)) throw refusedForNow(pending(), err);
       throw err;
     }
   }
+}
+
+/**
+ * The answer to a transient refusal: the entry point's own "pending" code
+ * and status (503: `signin_pending` for a sign-in), with a message that does
+ * not claim the work is under way — it was refused, and a retry does it.
+ */
+function refusedForNow(pending: OnrampError, cause: unknown): OnrampError {
+  return new OnrampError(pending.code, 'This could not be done just now. Please try again in a few seconds.', {
+    status: 503,
+    expose: true,
+    details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+    cause,
+  });
 }
 
 /** Wait for a run's result at most `ms`, then throw `pending()` (the run goes on durably). */

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
+import type { LifecycleRunner } from '../../activities/support';
 import type { Models } from '../db/models';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   production: boolean;
   /** Webhook delivery's outbound policy and secret key. */
   webhooks?: WebhookDeliveryDeps;
+  /** The tenants' lifecycle runs, where directories' status changes go. */
+  lifecycle?: LifecycleRunner;
 }
 
 /** Webhook sends one worker runs at once (each up to a batch of requests). */
@@ -60,7 +63,12 @@ export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'sti
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const faults = deps.faults ?? {};
   if ((faults.killAfterActivity || faults.refuseActivity) && deps.production) throw new Error('fault injection is not available in production');
-  const activities = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'activities' }), ...(deps.webhooks ? { webhooks: deps.webhooks } : {}) });
+  const activities = createProvisioningActivities({
+    models: deps.models,
+    logger: deps.logger.child({ component: 'activities' }),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
+    ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+  });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -57,6 +57,7 @@ describe('an approval that waits for days', () => {
         linkPolicy: null,
         allowedDomains: null,
         signatures: 'either',
+        allowSha1: false,
         subjectAttribute: null,
         signAuthnRequests: false,
       },

@@ -9,11 +9,10 @@ import { waitForSignInRuns } from '../support/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /**
- * Issue 14: the worker dies in the middle of a deprovisioning — after the
- * membership was suspended, before the directory's grants were revoked (and
- * again after the first revoke). The retried run ends exactly as planned:
- * suspended, the directory's grants gone and nobody else's, sessions ended,
- * each step audited once.
+ * The worker dies in the middle of a deprovisioning, which the tenant's
+ * lifecycle run carries out by the one lifecycle rule: a suspension keeps
+ * every grant and ends the sessions; a removal (tenant setting) revokes
+ * every grant. The retried runs end exactly as planned, each step audited once.
  */
 describe('the worker dies in the middle of a deprovisioning', () => {
   let h: Harness;
@@ -88,17 +87,31 @@ describe('the worker dies in the middle of a deprovisioning', () => {
       deactivated: await models.auditEvents.countDocuments({ action: 'scim.user_deactivated', userId }),
     };
   };
-  const planned = { status: 'suspended', grants: ['admin:admins-pick'], sessions: 0, suspended: 1, revoked: 3, ended: 1, deactivated: 1 };
+  const allGrants = ['admin:admins-pick', 'directory:eng', 'directory:oncall', 'directory:vpn'];
+  const suspendedPlan = { status: 'suspended', grants: allGrants, sessions: 0, suspended: 1, revoked: 0, ended: 1, deactivated: 1 };
 
-  it('killed after the suspension, before the grants: the retry revokes them, one event each', async () => {
+  it('killed after the suspension, before the sessions end: the retry ends them; grants kept (a suspension keeps them), one event each', async () => {
     const { id, userId } = await provisioned('sam');
     await deactivateThroughCrash(id, 'setMembershipStatus');
-    expect(await endState(userId)).toEqual(planned);
+    expect(await endState(userId)).toEqual(suspendedPlan);
   });
 
-  it('killed after the first of three revokes: the retry revokes the other two, one event each', async () => {
+  it('killed after the sessions ended: the retry finds it done, one event each', async () => {
     const { id, userId } = await provisioned('pat');
-    await deactivateThroughCrash(id, 'revokeGroupGrant');
-    expect(await endState(userId)).toEqual(planned);
+    await deactivateThroughCrash(id, 'endTenantSessions');
+    expect(await endState(userId)).toEqual(suspendedPlan);
+  });
+
+  it('a removal (tenant setting) killed after the first revoke: every grant, from any source, revoked once; the membership gone', async () => {
+    expect((await h.admin('PUT', '/tenants/deprov/directory-sync', { authoritative: false, deprovision: 'remove' })).status).toBe(200);
+    try {
+      const { id, userId } = await provisioned('lee');
+      await deactivateThroughCrash(id, 'revokeGroupGrant');
+      const state = await endState(userId);
+      expect(state).toMatchObject({ status: undefined, grants: [], sessions: 0, suspended: 1, revoked: 4, ended: 1, deactivated: 1 });
+      expect(await h.services.db.models.auditEvents.countDocuments({ userId, action: 'membership.removed' })).toBe(1);
+    } finally {
+      await h.admin('PUT', '/tenants/deprov/directory-sync', { authoritative: false, deprovision: 'suspend' });
+    }
   });
 });

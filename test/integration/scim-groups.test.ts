@@ -121,15 +121,15 @@ describe('SCIM Groups', () => {
     expect((await scim.call('GET', `/Groups/${id}`)).body.members).toEqual([]);
   });
 
-  it('a deprovisioned member loses the directory grants, is not granted while inactive, and gets every group back on reactivation', async () => {
+  it('a deprovisioned member keeps the grants (a suspension keeps them), is not granted new groups while inactive, and gets every group on reactivation', async () => {
     const fay = await newUser('g-fay');
     const one = String((await scim.call('POST', '/Groups', { ...oktaGroups.create('Alpha'), members: [{ value: fay.id }] })).body.id);
     const two = String((await scim.call('POST', '/Groups', oktaGroups.create('Beta'))).body.id);
     expect(await directoryGroups(fay.userId)).toEqual(['Alpha']);
     expect((await scim.call('PATCH', `/Users/${fay.id}`, entra.disable)).status).toBe(200);
-    expect(await directoryGroups(fay.userId)).toEqual([]);
+    expect(await directoryGroups(fay.userId)).toEqual(['Alpha']);
     expect((await scim.call('PATCH', `/Groups/${two}`, entraGroups.addMembers(fay.id))).status).toBe(200);
-    expect(await directoryGroups(fay.userId)).toEqual([]);
+    expect(await directoryGroups(fay.userId)).toEqual(['Alpha']);
     expect((await scim.call('PATCH', `/Users/${fay.id}`, entra.enable)).status).toBe(200);
     expect(await directoryGroups(fay.userId)).toEqual(['Alpha', 'Beta']);
     // DELETE of the User: it leaves every group.

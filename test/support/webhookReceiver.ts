@@ -10,6 +10,8 @@ export interface Received {
   verifiedBy: number[];
   at: number;
   status: number;
+  /** The raw request body, as sent. */
+  body: string;
 }
 
 /** What the receiver answers a request with (by default 200). */
@@ -47,11 +49,11 @@ export async function startReceiver(secrets: string[], responder: Responder = ()
     const parsed = JSON.parse(body) as { type: string; data: { id: string } };
     const answer = verifiedBy.length === 0 ? { status: 401 } : state.responder({ webhookId, nth });
     if (answer === 'hang') {
-      received.push({ webhookId, type: parsed.type, eventId: parsed.data.id, verifiedBy, at: Date.now(), status: 0 });
+      received.push({ webhookId, type: parsed.type, eventId: parsed.data.id, verifiedBy, at: Date.now(), status: 0, body });
       hung.push(res);
       return;
     }
-    received.push({ webhookId, type: parsed.type, eventId: parsed.data.id, verifiedBy, at: Date.now(), status: answer.status });
+    received.push({ webhookId, type: parsed.type, eventId: parsed.data.id, verifiedBy, at: Date.now(), status: answer.status, body });
     res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.status < 300 ? 'ok' : 'nope');
   });
   const state = { secrets, responder };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import { OnrampError } from '../../src/errors';
+import { z } from 'zod';
+import { pageQuery } from '../../src/http/pagination';
+import { parseInput } from '../../src/http/validate';
 import { escapeHtml, errorPage } from '../../src/http/pages';
 import { decodeCursor, encodeCursor } from '../../src/library/pagination';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
@@ -13,13 +15,26 @@ describe('escapeHtml', () => {
 });
 
 describe('cursors', () => {
-  it('round-trip an id and reject garbage with a 400 naming the field', () => {
+  it('round-trip an id of their kind and decode nothing else', () => {
     const id = new Types.ObjectId();
-    expect(String(decodeCursor(encodeCursor(id)))).toBe(id.toHexString());
-    expect(decodeCursor(encodeCursor('t1:u1'))).toBe('t1:u1');
-    expect(decodeCursor(undefined)).toBeNull();
-    expect(() => decodeCursor('garbage')).toThrow(OnrampError);
-    expect(() => decodeCursor('garbage')).toThrow(/^cursor/);
+    expect(String(decodeCursor('objectId', encodeCursor(id)))).toBe(id.toHexString());
+    expect(decodeCursor('key', encodeCursor('t1:u1'))).toBe('t1:u1');
+    // Another kind's cursor, a tampered value, junk: nothing.
+    expect(decodeCursor('key', encodeCursor(id))).toBeNull();
+    expect(decodeCursor('objectId', encodeCursor('t1:u1'))).toBeNull();
+    expect(decodeCursor('objectId', encodeCursor('{"$ne":null}'))).toBeNull();
+    expect(decodeCursor('key', encodeCursor('a\u0000b'))).toBeNull();
+    expect(decodeCursor('key', encodeCursor('x'.repeat(601)))).toBeNull();
+    for (const junk of ['', 'garbage', 'o:', 's:abc', '%%%', 'a'.repeat(2000)]) expect(decodeCursor('key', junk), junk).toBeNull();
+  });
+
+  it('are refused by a list schema with invalid_cursor, before any query', () => {
+    const query = z.object(pageQuery('objectId'));
+    expect(parseInput(query, {}, 'query')).toEqual({ limit: 50, cursor: null });
+    for (const cursor of ['bogus', '', ['a', 'b'], { $ne: null }, encodeCursor('abc')]) {
+      expect(() => parseInput(query, { cursor }, 'query')).toThrow(expect.objectContaining({ code: 'invalid_cursor', status: 400, message: expect.stringMatching(/^cursor: /) }) as Error);
+    }
+    expect(() => parseInput(query, { limit: '0' }, 'query')).toThrow(expect.objectContaining({ code: 'validation_failed' }) as Error);
   });
 });
 

@@ -66,6 +66,8 @@ export const samlConnectionSchema = new Schema(
     allowIdpInitiated: { type: Boolean, required: true, default: false },
     /** Which signatures a response must carry (domain/samlSignatures.ts); `either` = one valid signature covering the assertion. */
     signatures: { type: String, enum: SIGNATURE_POLICIES, required: true, default: DEFAULT_SIGNATURE_POLICY },
+    /** Accept SHA-1 signatures and digests (domain/samlAlgorithms.ts): off unless an admin turns it on for a legacy IdP. */
+    allowSha1: { type: Boolean, required: true, default: false },
     /** A persistent attribute to use as the subject instead of the NameID (domain/samlSubject.ts); null = the NameID. */
     subjectAttribute: { type: String, default: null },
     /** Sign AuthnRequests (HTTP-Redirect) with the connection's SP key; Keycloak requires it by default. */

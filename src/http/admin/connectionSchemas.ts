@@ -44,6 +44,8 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
     allowIdpInitiated: z.boolean().default(false),
     /** Which signatures a response must carry (default: one valid signature covering the assertion). */
     signatures: z.enum(SIGNATURE_POLICIES).default(DEFAULT_SIGNATURE_POLICY),
+    /** Accept RSA-SHA1 signatures and SHA-1 digests (off: SHA-256 or stronger only). Only for a legacy IdP that cannot sign with SHA-256. */
+    allowSha1: z.boolean().default(false),
     /** A persistent attribute to use as the subject instead of the NameID (needed with transient NameIDs). */
     subjectAttribute: attributeName.nullable().default(null),
     /** Sign AuthnRequests with the connection's own SP key (its certificate is in the SP metadata). */
@@ -111,6 +113,8 @@ export const samlConnectionOut = z.object({
   certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean() })),
   /** Which signatures a response must carry: `either` (default), `assertion`, `response` or `both`. */
   signatures: z.enum(SIGNATURE_POLICIES),
+  /** Whether SHA-1 signatures and digests are accepted (a legacy IdP's opt-in; off by default). */
+  allowSha1: z.boolean(),
   subjectAttribute: z.string().nullable(),
   signAuthnRequests: z.boolean(),
   /** The SP's signing certificates (newest signs; all are in the metadata during a rotation). */
@@ -122,6 +126,8 @@ export const samlConnectionOut = z.object({
 export const samlSettingsBody = z
   .strictObject({
     signatures: z.enum(SIGNATURE_POLICIES),
+    /** Accept SHA-1 signatures and digests from this connection's IdP (audited). */
+    allowSha1: z.boolean(),
     subjectAttribute: attributeName.nullable(),
     signAuthnRequests: z.boolean(),
     /** Replaces the IdP signing certificates (e.g. after the IdP rolled its certificate). */

@@ -5,8 +5,7 @@ import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
 import { SUBJECT_MATCHES } from '../../domain/linking';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';
-import { decodeCursor } from '../../library/pagination';
-import { auditEventOut, listQuery, tenantParams } from './schemas';
+import { auditEventOut, idListQuery, keyListQuery, tenantParams } from './schemas';
 
 export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' | 'directoryContents' | 'audit' | 'policies'> & { actor: { type: 'admin'; id: string | null } };
 
@@ -112,20 +111,20 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   };
   r.get(
     '/tenants/:tenant/directories/:directoryId/users',
-    route({ summary: 'List the users a directory pushed (paged)', params: directoryParams, query: listQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
-      directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
+    route({ summary: 'List the users a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
+      directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/groups',
-    route({ summary: 'List the groups a directory pushed (paged)', params: directoryParams, query: listQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
-      directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, decodeCursor(query.cursor)),
+    route({ summary: 'List the groups a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
+      directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/operations',
-    route({ summary: "Read what a directory did: its audit trail (paged, newest first)", params: directoryParams, query: listQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
-      audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, decodeCursor(query.cursor)),
+    route({ summary: "Read what a directory did: its audit trail (paged, newest first)", params: directoryParams, query: idListQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
+      audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, query.cursor),
     ),
   );
   return r;

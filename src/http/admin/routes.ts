@@ -13,7 +13,6 @@ import { memberRouter } from './memberRoutes';
 import { importRouter } from './importRoutes';
 import { invitationRouter } from './invitationRoutes';
 import { webhookRouter } from './webhookRoutes';
-import { decodeCursor } from '../../library/pagination';
 import { notFound } from '../../errors';
 import { route } from '../route';
 import {
@@ -38,7 +37,8 @@ import {
   identityParams,
   linkPolicyBody,
   memberParams,
-  listQuery,
+  idListQuery,
+  keyListQuery,
   memberDetailOut,
   memberOut,
   tenantOut,
@@ -119,8 +119,8 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants',
-    route({ summary: 'List tenants (paged)', query: listQuery, response: page(tenantOut) }, async ({ query }) => {
-      const { rows, nextCursor } = await deps.tenants.list(query.limit, decodeCursor(query.cursor));
+    route({ summary: 'List tenants (paged)', query: idListQuery, response: page(tenantOut) }, async ({ query }) => {
+      const { rows, nextCursor } = await deps.tenants.list(query.limit, query.cursor);
       return { data: rows.map(presentTenant), nextCursor };
     }),
   );
@@ -178,7 +178,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.get(
     '/tenants/:tenant/approvals',
     route({ summary: 'List pending approval requests (paged)', params: tenantParams, query: approvalQuery, response: page(approvalOut) }, async ({ params, query }) =>
-      deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
+      deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, query.cursor),
     ),
   );
 
@@ -232,15 +232,15 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants/:tenant/members',
-    route({ summary: 'List members (paged)', params: tenantParams, query: listQuery, response: page(memberOut) }, async ({ params, query }) =>
-      deps.members.listForTenant((await tenantOf(params))._id, query.limit, decodeCursor(query.cursor)),
+    route({ summary: 'List members (paged)', params: tenantParams, query: keyListQuery, response: page(memberOut) }, async ({ params, query }) =>
+      deps.members.listForTenant((await tenantOf(params))._id, query.limit, query.cursor),
     ),
   );
 
   r.get(
     '/tenants/:tenant/audit-events',
     route({ summary: 'Read the audit log (paged, newest first)', params: tenantParams, query: auditQuery, response: page(auditEventOut) }, async ({ params, query }) =>
-      deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, decodeCursor(query.cursor)),
+      deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, query.cursor),
     ),
   );
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, MAX_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../../domain/approval';
-import { paginationQuery } from '../pagination';
+import { pageQuery } from '../pagination';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
 
@@ -59,12 +59,14 @@ export const linkPolicyBody = z.strictObject({
   excludedUserIds: z.array(z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id')).max(1000).default([]),
 });
 
-export const listQuery = z.object(paginationQuery);
+/** Lists keyed by ObjectId (tenants) and by string key (members, directory resources). */
+export const idListQuery = z.object(pageQuery('objectId'));
+export const keyListQuery = z.object(pageQuery('key'));
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const auditQuery = z.object({
-  ...paginationQuery,
+  ...pageQuery('objectId'),
   user: z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id').optional(),
   action: z.string().regex(/^[a-z_.]{1,64}$/, 'must be an action name').optional(),
   from: isoDate.optional(),
@@ -144,7 +146,7 @@ export const conflictOut = z.object({
 
 export const approvalParams = tenantParams.extend({ requestId: z.string().min(3).max(300) });
 export const approvalQuery = z.object({
-  ...paginationQuery,
+  ...pageQuery('key'),
   kind: z.enum(['link', 'new-member', 'privileged-grant']).optional(),
   email: z.string().trim().toLowerCase().max(320).optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_ID_PATTERN } from '../../domain/events';
+import { eventCursor, optionalEventCursor } from '../pagination';
 
 export const endpointId = z.string().regex(/^whe_[0-9a-f]{24}$/, 'must be a webhook endpoint ID');
 export const eventId = z.string().regex(EVENT_ID_PATTERN, 'must be an event ID (evt_…)');
@@ -18,7 +19,7 @@ export const rotateSecretBody = z.strictObject({
   overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400),
 });
 export const resendBody = z.strictObject({ eventId });
-export const replayBody = z.strictObject({ after: eventId });
+export const replayBody = z.strictObject({ after: eventCursor });
 
 export const endpointOut = z.object({
   id: z.string(),
@@ -69,7 +70,7 @@ export const eventOut = z.object({
   after: z.unknown(),
 });
 export const eventsQuery = z.strictObject({
-  after: eventId.optional(),
+  after: optionalEventCursor,
   /** Comma-separated event types. */
   types: z
     .string()

@@ -4,6 +4,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Models } from '../../db/models';
 import type { Libraries } from '../../library';
 import { notFound, OnrampError } from '../../errors';
+import { isOwner } from '../../domain/roles';
 import { secretsMatch } from '../adminAuth';
 import { approvalParams, tenantParams } from '../admin/schemas';
 import { establishSession, saveSession } from '../session';
@@ -172,7 +173,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       `/console/t/:tenant/members/:userId/${verb}`,
       route({ params: memberParams, guard: formGuard }, async ({ params, auth, req, res }) =>
         act(req, res, auth.tenant.slug, async () => {
-          if (!auth.mayActOnOwners && (await deps.members.getForTenant(auth.tenant._id, params.userId))?.roles.includes('owner')) throw ownersOnly();
+          if (!auth.mayActOnOwners && isOwner((await deps.members.getForTenant(auth.tenant._id, params.userId))?.roles ?? [])) throw ownersOnly();
           const done = await deps.lifecycle.change(auth.tenant._id, params.userId, verb, auth.actor);
           return done.changed ? `Done: the member is ${done.status}.` : `Nothing to do: the member is ${done.status} already.`;
         }),

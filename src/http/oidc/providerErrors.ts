@@ -1,4 +1,5 @@
 import { isInfrastructureError, OnrampError } from '../../errors';
+import { catalogueMessage } from '../../errorCodes';
 
 /**
  * What an OpenID Provider's failure means for the person signing in: the
@@ -16,9 +17,15 @@ function causes(err: unknown): unknown[] {
   return chain;
 }
 
-/** The messages of the real errors in the chain (never a provider's JSON body), joined and capped. */
-const chainText = (chain: unknown[]): string =>
-  chain.map((e) => (e instanceof Error ? e.message : '')).filter(Boolean).join(': ').slice(0, 200) || 'invalid response';
+/**
+ * What openid-client said, for an admin: its error codes (fixed identifiers
+ * such as OAUTH_JWT_CLAIM_COMPARISON_FAILED), never its messages, which can
+ * quote what the provider or a browser sent.
+ */
+const chainCodes = (chain: unknown[]): string => {
+  const codes = chain.flatMap((e) => (e instanceof Error && 'code' in e && typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,63}$/.test(e.code) ? [e.code] : []));
+  return codes.length > 0 ? ` (${[...new Set(codes)].join(', ')})` : '';
+};
 
 /** The provider did not answer, or answered 5xx (openid-client keeps the `Response` it refused in the chain). */
 function providerDown(err: unknown): boolean {
@@ -35,11 +42,11 @@ export function providerAnswerRefused(err: unknown): OnrampError {
     return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', { status: 503, cause: err });
   }
   const codes = chain.map((e) => (e instanceof Error && 'code' in e ? String(e.code) : ''));
-  const text = chainText(chain);
+  const text = chain.map((e) => (e instanceof Error ? e.message : '')).join(': ');
   if (codes.includes('OAUTH_KEY_SELECTION_FAILED') || /signature/i.test(text)) {
-    return rejected('oidc_bad_signature', `The identity provider's ID token signature could not be verified with its published keys (${text}).`, err);
+    return rejected('oidc_bad_signature', `${catalogueMessage('oidc_bad_signature')}${chainCodes(chain)}`, err);
   }
-  return rejected('oidc_invalid', `The identity provider's answer was refused: ${text}`, err);
+  return rejected('oidc_invalid', `${catalogueMessage('oidc_invalid')}${chainCodes(chain)}`, err);
 }
 
 /**
@@ -55,7 +62,31 @@ export function discoveryFailure(err: unknown, issuer: string): OnrampError {
   }
   return new OnrampError(
     'oidc_discovery_invalid',
-    `The identity provider's OpenID configuration (${issuer}/.well-known/openid-configuration) was refused: ${chainText(causes(err))}. An administrator must correct the connection's issuer or the provider.`,
+    `The identity provider's OpenID configuration (${issuer}/.well-known/openid-configuration) was refused${chainCodes(causes(err))}. An administrator must correct the connection's issuer or the provider.`,
     { status: 502, cause: err },
   );
 }
+
+/** The error codes of OAuth 2.0 (RFC 6749 §4.1.2.1) and OpenID Connect Core (§3.1.2.6) an authorization response may carry. */
+const OAUTH_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
+]);
+
+/** Why the provider refused, in the product's words: a standard error code is named; anything else (any text a browser can put in the URL) is not repeated. */
+export const oauthErrorMessage = (error: string): string =>
+  OAUTH_ERRORS.has(error) ? `${catalogueMessage('oidc_idp_error')} (${error})` : `${catalogueMessage('oidc_idp_error')} (an error code that is not a standard one)`;

@@ -16,7 +16,7 @@ import { route } from '../route';
 import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
 import type { OidcClients } from './client';
-import { discoveryFailure, providerAnswerRefused, rejected } from './providerErrors';
+import { discoveryFailure, oauthErrorMessage, providerAnswerRefused, rejected } from './providerErrors';
 
 export interface OidcRouterDeps {
   models: Models;
@@ -94,7 +94,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
           throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
         }
         if (query.error !== undefined) {
-          throw rejected('oidc_idp_error', `The identity provider refused the sign-in (${query.error.slice(0, 100)}).`);
+          throw rejected('oidc_idp_error', oauthErrorMessage(query.error));
         }
         if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
         const config = await providerConfig(conn);

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { signatureProblem, type SignaturePolicy } from '../../domain/samlSignatures';
 import { OnrampError } from '../../errors';
+import { catalogueMessage } from '../../errorCodes';
 import { certificatePem } from '../../crypto/spSigningKey';
 import { samlRejected } from './assertionChecks';
 
@@ -112,10 +113,15 @@ function signatureRejection(seen: Seen, expect: SamlExpectations): OnrampError {
 /**
  * Turn a node-saml validation error into a reason code and a message an IdP
  * admin can act on (what was seen, what the connection expects), with no
- * secrets and no stack trace. Anything unrecognized stays `saml_invalid`.
+ * secrets and no stack trace. node-saml's own text is read to recognize the
+ * case, never repeated: it can quote the posted XML (a parser's diagnostic
+ * naming an attacker's entity). Anything unrecognized stays `saml_invalid`
+ * with the catalogue's message.
  */
 export function samlValidationRejection(err: Error, responseXml: string, expect: SamlExpectations): OnrampError {
   const text = err.message;
+  // The XML parser refused the document (malformed, an undeclared entity…): its diagnostic quotes the input.
+  if (/^\[xmldom (error|fatalError)\]|^Not a valid XML document/.test(text)) return samlRejected('saml_malformed', catalogueMessage('saml_malformed'));
   if (/^Invalid (document )?signature($|:? No response found| from encrypted assertion)/.test(text)) return signatureRejection(signaturesIn(responseXml), expect);
   const audience = /^SAML assertion audience mismatch\. Expected: (.*) Received: (.*)$/.exec(text);
   if (audience) {
@@ -130,7 +136,7 @@ export function samlValidationRejection(err: Error, responseXml: string, expect:
   if (/^No valid subject confirmation found/.test(text)) {
     return samlRejected('saml_expired', 'The assertion\'s subject confirmation is no longer (or not yet) valid. Sign in again; if this repeats, check the clocks of the IdP and onramp.');
   }
-  if (/^SAML assertion expired/.test(text)) return samlRejected('saml_expired', `The SAML assertion has expired (${text}). If this repeats, check the clocks of the IdP and onramp.`);
+  if (/^SAML assertion expired/.test(text)) return samlRejected('saml_expired', 'The SAML assertion has expired. If this repeats, check the clocks of the IdP and onramp.');
   if (/^SAML assertion not yet valid/.test(text)) return samlRejected('saml_not_yet_valid', 'The SAML assertion is not valid yet: the IdP\'s clock is ahead of onramp\'s beyond the allowed skew.');
-  return samlRejected('saml_invalid', `SAML response rejected: ${text.slice(0, 200)}`);
+  return samlRejected('saml_invalid', catalogueMessage('saml_invalid'));
 }

@@ -5,6 +5,8 @@ import type { Config } from '../../config';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { isInfrastructureError, OnrampError, notFound, serviceUnavailable } from '../../errors';
+import { catalogueMessage } from '../../errorCodes';
+import { asOnrampError } from '../errorHandler';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
@@ -12,6 +14,8 @@ import { checkIssuer, checkRecipient, samlRejected } from './assertionChecks';
 import type { SamlStateLibrary } from '../../library/samlState';
 import { certificatesExpired, samlValidationRejection } from './rejections';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
+import { weakAlgorithm } from '../../domain/samlAlgorithms';
+import { verifiedSignatureAlgorithms } from './signatureAlgorithms';
 import { answerSignIn } from '../signInAnswer';
 import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import type { InvitationLibrary } from '../../library/invitations';
@@ -44,10 +48,13 @@ function rejection(err: unknown, req: Request, conn: SamlConnectionDoc, logger: 
   // the input (or a bug): logged whole, answered without its internal text.
   if (!(err instanceof Error) || err.constructor !== Error) {
     logger.error({ err }, 'SAML response could not be processed');
-    return samlRejected('saml_invalid', 'The SAML response could not be read.');
+    return samlRejected('saml_malformed', catalogueMessage('saml_malformed'));
   }
   const posted = typeof req.body?.SAMLResponse === 'string' ? Buffer.from(req.body.SAMLResponse, 'base64').toString('utf8') : '';
-  return samlValidationRejection(err, posted, { signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY, certificates: conn.certificates, spEntityId: conn.spEntityId });
+  const refused = samlValidationRejection(err, posted, { signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY, certificates: conn.certificates, spEntityId: conn.spEntityId });
+  // node-saml's words stay in the operator's log: they may quote the posted XML, so neither the answer nor the audit repeats them.
+  if (refused.code === 'saml_invalid') logger.info({ connectionId: String(conn._id), detail: err.message.slice(0, 300) }, 'SAML response refused by node-saml');
+  return refused;
 }
 
 /**
@@ -87,7 +94,25 @@ export function samlRouter(deps: SamlRouterDeps): Router {
     authenticator.authenticate('saml', { session: false })(req, res, next);
   });
 
-  r.post('/sso/saml/:connectionId/acs', express.urlencoded({ extended: false, limit: '512kb' }), loadConnection, (req, res, next) => {
+  const acsBody = express.urlencoded({ extended: false, limit: '512kb' });
+  // The connection first, then the body: a body refused by the parser (too large, unreadable) is a refused sign-in of that connection, audited like the others.
+  r.post('/sso/saml/:connectionId/acs', loadConnection, (req, res, next) => {
+    const conn = boundConnection(req) as SamlConnectionDoc;
+    acsBody(req, res, (parseError?: unknown) => {
+      if (parseError === undefined || parseError === null) {
+        acs(req, res, next);
+        return;
+      }
+      void signInFailure(asOnrampError(parseError), {
+        models,
+        logger,
+        req,
+        target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'saml_connection' },
+      }).then(next);
+    });
+  });
+
+  const acs = (req: Request, res: Response, next: NextFunction) => {
     const conn = boundConnection(req) as SamlConnectionDoc;
     let releaseAssertion: (() => Promise<void>) | null = null;
     const fail = async (err: unknown) => {
@@ -121,6 +146,9 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         try {
           if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn, logger);
           const profile = user.profile;
+          // SHA-256 or stronger, unless the connection's admin allowed SHA-1 (a legacy IdP).
+          const weak = weakAlgorithm(verifiedSignatureAlgorithms(profile.getSamlResponseXml?.() ?? ''), conn.allowSha1 === true);
+          if (weak) throw samlRejected(weak.reason, weak.message);
           checkIssuer(profile.issuer, conn.idpEntityId);
           const urls = samlUrls(config.http.publicUrl, String(conn._id));
           const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
@@ -142,7 +170,7 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         }
       })();
     })(req, res, next);
-  });
+  };
 
   return r;
 }
