@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Types } from 'mongoose';
-import { approvalUpdate } from '../../workflows/signIn';
+import { approvalUpdate } from '../../workflows/definitions';
 import type { Models } from '../db/models';
 import { storedAttributes } from '../domain/claim';
 import { conflict, notFound, serviceUnavailable, validationError } from '../errors';
