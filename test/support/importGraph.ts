@@ -47,7 +47,7 @@ function packageName(specifier: string): string {
 }
 
 /** Every module specifier of one source file, with whether it is only a type import. */
-function specifiersOf(source: ts.SourceFile): Array<{ specifier: string; typeOnly: boolean }> {
+export function specifiersOf(source: ts.SourceFile): Array<{ specifier: string; typeOnly: boolean }> {
   const out: Array<{ specifier: string; typeOnly: boolean }> = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -74,6 +74,10 @@ function specifiersOf(source: ts.SourceFile): Array<{ specifier: string; typeOnl
   visit(source);
   return out;
 }
+
+/** `specifiersOf` for a snippet of TypeScript. */
+export const specifiersIn = (text: string): Array<{ specifier: string; typeOnly: boolean }> =>
+  specifiersOf(ts.createSourceFile('snippet.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS));
 
 /** Reads and resolves the imports of every `.ts` file below `dirs` (repository-relative folders). */
 export function importGraph(dirs: readonly string[]): ImportGraph {
