@@ -54,8 +54,8 @@ export function specifiersOf(source: ts.SourceFile): Array<{ specifier: string; 
       const clause = node.importClause;
       const bindings = clause?.namedBindings;
       // `import { type A, type B } from` is type-only too; `import {} from` and `import './x'` load the module.
-      const everyNamedIsType =
-        clause !== undefined && !clause.name && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+      const named = bindings !== undefined && ts.isNamedImports(bindings) ? bindings.elements : [];
+      const everyNamedIsType = clause !== undefined && !clause.name && named.length > 0 && named.every((e) => e.isTypeOnly);
       out.push({ specifier: node.moduleSpecifier.text, typeOnly: clause?.isTypeOnly === true || everyNamedIsType });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.exportClause;
