@@ -54,6 +54,11 @@ const present = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
   createdAt: inv.createdAt,
 });
 
+/** What an SSO return's handoff stands for: the invitation, or why none. */
+export type HandoffTaken =
+  | { ok: true; invitationId: string }
+  | { ok: false; reason: 'invitation_handoff_expired' | 'invitation_other_browser'; invitation: { id: string; tenantId: string } | null };
+
 /** How the invitee signs in: the tenant's SSO connection that governs the invited address's domain, if any. */
 export type AcceptRoute = { kind: 'saml'; loginUrl: string } | { kind: 'oidc'; loginUrl: string } | { kind: 'email' };
 
@@ -196,17 +201,28 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       return { kind: 'email' };
     },
 
-    /** A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`). */
-    async handoff(invitationId: string): Promise<string> {
+    /**
+     * A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`),
+     * bound to the browser that asked for it (http/inviteBrowser.ts).
+     */
+    async handoff(invitationId: string, browser: string): Promise<string> {
       const handle = randomBytes(24).toString('base64url');
-      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
+      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
       return handle;
     },
 
-    /** The invitation a handle stands for, once (deleted as read); null when unknown or expired. */
-    async takeHandoff(handle: string): Promise<string | null> {
-      const saved = await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle) }).lean();
-      return saved && saved.expiresAt.getTime() > Date.now() ? saved.invitationId : null;
+    /**
+     * The invitation a handle stands for, once (deleted as read), when the
+     * browser completing the sign-in is the one that started it. Another
+     * browser's attempt consumes nothing: the invitee can still finish.
+     */
+    async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
+      const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
+      if (saved) return saved.expiresAt.getTime() > Date.now() ? { ok: true, invitationId: saved.invitationId } : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
+      const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
+      if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
+      const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
+      return { ok: false, reason: 'invitation_other_browser', invitation: inv ? { id: inv._id, tenantId: String(inv.tenantId) } : null };
     },
 
     /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */

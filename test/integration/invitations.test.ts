@@ -44,12 +44,16 @@ describe('invitations', () => {
     return new URL(url).pathname;
   };
 
-  /** Open the link, choose SSO, let the IdP sign `who` in, post its answer (with the RelayState) to the ACS. */
-  const acceptWithSso = async (b: Browser, path: string, who: IdpUser) => {
+  /** Open the link, choose SSO: the IdP login URL (its RelayState carries the handoff). */
+  const chooseSso = async (b: Browser, path: string) => {
     expect((await b.open(path)).html).toContain('single sign-on');
     const chosen = await b.submit(`${path}/sso`, {});
     expect(chosen.status).toBe(303);
-    const login = await fetch(String(chosen.location), { redirect: 'manual' });
+    return String(chosen.location);
+  };
+  /** Let the IdP sign `who` in and post its answer (with the RelayState) to the ACS from browser `b`. */
+  const completeSso = async (b: Browser, loginUrl: string, who: IdpUser) => {
+    const login = await fetch(loginUrl, { redirect: 'manual' });
     const answer = await idp.respond(saml.metadataXml, login.headers.get('location'), who);
     expect(answer.RelayState).toMatch(/^invite:/);
     const res = await fetch(answer.acsUrl, {
@@ -60,6 +64,7 @@ describe('invitations', () => {
     });
     return { status: res.status, location: res.headers.get('location'), html: await res.text() };
   };
+  const acceptWithSso = async (b: Browser, path: string, who: IdpUser) => completeSso(b, await chooseSso(b, path), who);
   const membershipOf = async (email: string) => {
     const u = await models().users.findOne({ email }).lean();
     return u ? models().memberships.findOne({ userId: u._id, tenantId }).lean() : null;
@@ -99,6 +104,35 @@ describe('invitations', () => {
     expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.accept_refused', reason: 'invitation_wrong_account' })).toBe(1);
     expect((await acceptWithSso(new Browser(h.url), path, user('dana', 'inv-co.test'))).status).toBe(303);
     expect(await membershipOf('dana@inv-co.test')).toMatchObject({ status: 'active' });
+  });
+
+  it('the handoff is bound to the browser that started it: a sign-in completed in another browser accepts nothing; the starting browser still can', async () => {
+    await invite({ email: 'pat@inv-co.test', roles: ['admin'] });
+    const path = await mailedLink('pat@inv-co.test');
+    const started = new Browser(h.url);
+    const loginUrl = await chooseSso(started, path); // e.g. the login link, sent to someone else
+    expect(started.cookie).toMatch(/onramp\.invite=/);
+
+    const other = new Browser(h.url);
+    await other.open('/sso/email'); // a browser with a session of its own, but not the one that started
+    const auditsBefore = await models().auditEvents.countDocuments({});
+    const foreign = await completeSso(other, loginUrl, user('pat', 'inv-co.test'));
+    expect(foreign.status).toBe(403);
+    expect(foreign.html).toContain('invitation_other_browser');
+    expect(await models().users.countDocuments({ email: 'pat@inv-co.test' })).toBe(0);
+    // Nothing but the denial was written.
+    expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
+    expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.link_refused', reason: 'invitation_other_browser' })).toBe(1);
+    // No cookie at all: refused the same way.
+    const bare = await completeSso(new Browser(h.url), loginUrl, user('pat', 'inv-co.test'));
+    expect(bare.status).toBe(403);
+    expect(bare.html).toContain('invitation_other_browser');
+
+    // The browser that started it completes the acceptance.
+    expect(await completeSso(started, loginUrl, user('pat', 'inv-co.test'))).toMatchObject({ status: 303, location: '/' });
+    expect(await membershipOf('pat@inv-co.test')).toMatchObject({ status: 'active', roles: ['admin'] });
+    // Used: the handle is spent even for the browser that held it.
+    expect((await completeSso(started, loginUrl, user('pat', 'inv-co.test'))).status).toBe(410);
   });
 
   it('two tabs accepting at once: both signed in, one account, one membership, one audit event; a forwarded link in a third tab is refused', async () => {
@@ -217,8 +251,15 @@ describe('invitations through an OIDC connection', () => {
     expect(chosen.location).toMatch(/\/sso\/oidc\/[0-9a-f]{24}\/login\?invite=/);
     op.loginAs('sub-kim');
     const redirectUri = new URL(String(chosen.location)).pathname.replace(/login$/, 'callback');
+    // The sign-in completed in another browser (the login link sent to someone else) accepts nothing…
+    const foreign = await fetch(await followUntil(String(chosen.location), `${h.url}${redirectUri}`, new CookieJar()), { redirect: 'manual' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain('invitation_other_browser');
+    expect(await h.services.db.models.users.countDocuments({ email: 'kim@oinv.test' })).toBe(0);
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'invitation.link_refused', reason: 'invitation_other_browser' })).toBe(1);
+    // …and the browser that started it joins.
     const callback = await followUntil(String(chosen.location), `${h.url}${redirectUri}`, new CookieJar());
-    const res = await fetch(callback, { redirect: 'manual' });
+    const res = await fetch(callback, { redirect: 'manual', headers: { cookie: b.cookie } });
     expect(res.status).toBe(303);
     const kim = await h.services.db.models.users.findOne({ email: 'kim@oinv.test' }).lean();
     expect(await h.services.db.models.memberships.findOne({ userId: kim?._id }).lean()).toMatchObject({ roles: ['admin'], status: 'active' });

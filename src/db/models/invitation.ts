@@ -41,12 +41,15 @@ export const invitationTokenSchema = new Schema(
 /**
  * A browser on its way through SSO to accept an invitation: `_id` is the
  * SHA-256 of a one-time handle carried in SAML's RelayState (or OIDC's login
- * state), so the ACS knows which invitation the sign-in accepts. Short-lived.
+ * state), so the ACS knows which invitation the sign-in accepts; `browser` is
+ * the SHA-256 of the starting browser's cookie value (http/inviteBrowser.ts).
+ * Short-lived.
  */
 export const invitationHandoffSchema = new Schema(
   {
     _id: { type: String, required: true },
     invitationId: { type: String, required: true },
+    browser: { type: String, default: null },
     expiresAt: { type: Date, required: true },
   },
   { timestamps: true, collection: 'invitation_handoffs' },
