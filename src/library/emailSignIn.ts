@@ -9,6 +9,7 @@ import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { OnrampError, validationError } from '../errors';
 import type { Outbox } from '../mail/outbox';
+import { ssoRouteFor } from './ssoRoute';
 
 export const CODE_TTL_MS = 10 * 60_000;
 const MAX_WRONG_CODES = 5;
@@ -31,7 +32,7 @@ const invalidCode = () => new OnrampError('email_code_invalid', 'That code is no
  * rate-limited per address and per IP. A correct code makes a claim with a
  * verified email for that tenant's email connection — the workflow does the rest.
  */
-export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer) {
+export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer, publicUrl: string) {
   const hash = (email: string, code: string) => createHmac('sha256', key).update(`${email}\u0000${code}`).digest('hex');
 
   const limit = async (name: keyof typeof EMAIL_LIMITS, who: string) => {
@@ -128,8 +129,12 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
   });
 
   return {
-    /** Issue and send a code. Answers the same whether or not a code went out (no address probing). */
-    async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string }> {
+    /**
+     * Issue and send a code. Answers the same whether or not a code went out
+     * (no address probing) — except where the tenant's SSO governs the
+     * address's domain: then no code, and the way to that SSO (`sso`).
+     */
+    async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string; sso: string | null }> {
       const email = normalizeEmail(input.email);
       if (!email) throw validationError('email', 'is not an email address');
       await limit('startIp', input.ip);
@@ -144,7 +149,20 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
           reason: 'no_tenant_for_domain',
           context: { ip: input.ip },
         });
-        return { email };
+        return { email, sso: null };
+      }
+      // A code is no way around the tenant's SSO: the person signs in there.
+      const sso = await ssoRouteFor(models, publicUrl, target.tenantId, email);
+      if (sso.kind !== 'email') {
+        await recordAction(models, {
+          tenantId: String(target.tenantId),
+          actor: { type: 'system', id: null },
+          action: 'email_signin.refused',
+          target: { type: 'email', id: email },
+          reason: 'email_requires_sso',
+          context: { ip: input.ip },
+        });
+        return { email, sso: sso.loginUrl };
       }
       await issueCode(email, email, target.tenantId, 'Your sign-in code', (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
       await recordAction(models, {
@@ -154,7 +172,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         target: { type: 'email', id: email },
         context: { ip: input.ip },
       });
-      return { email };
+      return { email, sso: null };
     },
 
     /**

@@ -12,7 +12,7 @@ import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
 import type { InvitationAcceptor } from '../temporal/invitationClient';
-import { samlUrls } from './samlUrls';
+import { ssoRouteFor, type SsoRoute } from './ssoRoute';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** How long a browser may take through its IdP between the invitation page and the ACS. */
@@ -59,8 +59,8 @@ export type HandoffTaken =
   | { ok: true; invitationId: string }
   | { ok: false; reason: 'invitation_handoff_expired' | 'invitation_other_browser'; invitation: { id: string; tenantId: string } | null };
 
-/** How the invitee signs in: the tenant's SSO connection that governs the invited address's domain, if any. */
-export type AcceptRoute = { kind: 'saml'; loginUrl: string } | { kind: 'oidc'; loginUrl: string } | { kind: 'email' };
+/** How the invitee signs in (library/ssoRoute.ts). */
+export type AcceptRoute = SsoRoute;
 
 /**
  * Invitations (issue #15 §1): create, list, resend, revoke — each audited —
@@ -184,21 +184,9 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       return { invitation: present(inv), tenant: { id: tenant._id, name: tenant.name }, route: await this.acceptRoute(inv) };
     },
 
-    /**
-     * SSO governs the invited address when the tenant verified its domain and
-     * has an enabled SAML or OIDC connection allowed to assert it: the invitee
-     * must sign in there.
-     */
+    /** How the invitee signs in: the tenant's SSO connection when it governs the invited address (library/ssoRoute.ts). */
     async acceptRoute(inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> {
-      const domain = emailDomain(inv.email);
-      const tenant = await models.tenants.findById(inv.tenantId).lean();
-      if (!(tenant?.domains ?? []).some((d) => d.verified && d.domain === domain)) return { kind: 'email' };
-      const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) => c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
-      const saml = (await models.samlConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
-      if (saml) return { kind: 'saml', loginUrl: samlUrls(publicUrl, String(saml._id)).loginUrl };
-      const oidc = (await models.oidcConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
-      if (oidc) return { kind: 'oidc', loginUrl: `${publicUrl}/sso/oidc/${String(oidc._id)}/login` };
-      return { kind: 'email' };
+      return ssoRouteFor(models, publicUrl, inv.tenantId, inv.email);
     },
 
     /**

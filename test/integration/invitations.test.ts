@@ -183,6 +183,31 @@ describe('invitations', () => {
     expect(await models().outbox.countDocuments({ to: 'stranger@freelance.test' })).toBe(0);
   });
 
+  it("a code-joined member whose domain the tenant's SSO now covers is sent to that SSO by /sso/email?tenant=, and gets no code", async () => {
+    // Bob joined with a code (the contractor above); now inv-co verifies freelance.test, which its SAML connection may assert.
+    expect(await membershipOf('bob@freelance.test')).toMatchObject({ status: 'active' });
+    expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }, { domain: 'freelance.test', verified: true }] })).status).toBe(200);
+    try {
+      const mailsBefore = await models().outbox.countDocuments({ to: 'bob@freelance.test' });
+      const codesBefore = await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' });
+      const auditsBefore = await models().auditEvents.countDocuments({});
+      const b = new Browser(h.url);
+      await b.open('/sso/email?tenant=inv-co');
+      const sent = await b.submit('/sso/email/start', { email: 'Bob@freelance.test', tenant: 'inv-co' });
+      expect(sent).toMatchObject({ status: 303, location: saml.loginUrl });
+      expect(sent.html).not.toContain('Check your email');
+      // The location is the tenant's SAML login: it sends the browser on to the IdP.
+      const login = await fetch(String(sent.location), { redirect: 'manual' });
+      expect(login.status).toBe(302);
+      expect(await models().outbox.countDocuments({ to: 'bob@freelance.test' })).toBe(mailsBefore);
+      expect(await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' })).toBe(codesBefore);
+      expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
+      expect(await models().auditEvents.countDocuments({ tenantId, action: 'email_signin.refused', reason: 'email_requires_sso', 'target.id': 'bob@freelance.test' })).toBe(1);
+    } finally {
+      expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }] })).status).toBe(200);
+    }
+  });
+
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
     const short = await invite({ email: 'exp@freelance.test', expiresInSeconds: 1 });
     const oldPath = await mailedLink('exp@freelance.test');
