@@ -9,7 +9,7 @@ import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
 import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
-import { conflict, notFound, OnrampError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
 import type { InvitationAcceptor } from '../temporal/invitationClient';
 import { ssoRouteFor, type SsoRoute } from './ssoRoute';
@@ -101,10 +101,35 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
      * Invite an address with roles and groups; the accept URL is returned once
      * (it is also in the mail). `mayGrantOwner: false` (a console admin who is
      * not an owner) refuses the owner role, directly or through a group's roles.
+     * With an `idempotencyKey` the invitation's ID derives from the key: the
+     * first request inserts it (a unique `_id`, so of concurrent retries one
+     * wins), mails it and audits it; a retry with the same request gets that
+     * invitation back (`acceptUrl` null: the link was shown once) and writes
+     * nothing; the same key with another request is 422 `idempotency_key_reused`.
      */
-    async create(tenantId: Types.ObjectId, input: InvitationInput, actor: ProvisioningActor, opts: { mayGrantOwner?: boolean } = {}): Promise<{ invitation: InvitationView; acceptUrl: string }> {
+    async create(
+      tenantId: Types.ObjectId,
+      input: InvitationInput,
+      actor: ProvisioningActor,
+      opts: { mayGrantOwner?: boolean; idempotencyKey?: string | null } = {},
+    ): Promise<{ invitation: InvitationView; acceptUrl: string | null }> {
       const email = normalizeEmail(input.email);
       if (!email) throw new OnrampError('email_invalid', 'Not a usable email address.', { status: 400 });
+      const keyed = opts.idempotencyKey
+        ? { _id: `inv_${sha256(`${String(tenantId)}\u0000${opts.idempotencyKey}`).slice(0, 24)}`, requestHash: sha256(JSON.stringify([email, input.roles, input.groups, input.allowAnyEmail, input.expiresInSeconds])) }
+        : null;
+      /** The invitation a keyed request already created (or null); another request under the key is refused. */
+      const earlier = async (): Promise<{ invitation: InvitationView; acceptUrl: null } | null> => {
+        if (!keyed) return null;
+        const inv = (await models.invitations.findById(keyed._id).lean()) as InvitationDoc | null;
+        if (!inv) return null;
+        if (String(inv.tenantId) !== String(tenantId) || inv.requestHash !== keyed.requestHash) {
+          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', { status: 422 });
+        }
+        return { invitation: present(inv), acceptUrl: null };
+      };
+      const replay = await earlier();
+      if (replay) return replay;
       const tenant = await models.tenants.findById(tenantId).lean();
       if (!tenant) throw notFound('tenant');
       const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
@@ -125,19 +150,27 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
-      const _id = `inv_${randomBytes(12).toString('hex')}`;
-      await models.invitations.create({
-        _id,
-        tenantId,
-        email,
-        roles: input.roles,
-        groups: input.groups,
-        allowAnyEmail: input.allowAnyEmail,
-        status: 'pending',
-        expiresAt,
-        tokenHash: '-',
-        invitedBy: actor,
-      });
+      const _id = keyed?._id ?? `inv_${randomBytes(12).toString('hex')}`;
+      try {
+        await models.invitations.create({
+          _id,
+          tenantId,
+          email,
+          roles: input.roles,
+          groups: input.groups,
+          allowAnyEmail: input.allowAnyEmail,
+          status: 'pending',
+          expiresAt,
+          tokenHash: '-',
+          invitedBy: actor,
+          requestHash: keyed?.requestHash ?? null,
+        });
+      } catch (err) {
+        // A concurrent request under the same key inserted it first: that one mails and audits.
+        const winner = isDuplicateKeyError(err) ? await earlier() : null;
+        if (winner) return winner;
+        throw err;
+      }
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
       return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };

@@ -208,6 +208,47 @@ describe('invitations', () => {
     }
   });
 
+  it('sendInvitation honours the Idempotency-Key: retries (also concurrent) get the same invitation, one mail, one audit; another request under the key is 422 and writes nothing', async () => {
+    const post = (path: string, body: Record<string, unknown>, key: string) =>
+      fetch(`${h.url}/api/admin/tenants/inv-co/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { invitation?: { id: string; email: string; roles: string[] }; acceptUrl?: string | null; outcome?: string; error?: { code: string } } }));
+    const body = { email: 'Ida@freelance.test', roles: ['member'], groups: ['Eng'], sendInvitation: true };
+    const answers = await Promise.all([1, 2, 3].map(() => post('members', body, 'invite-ida-1')));
+    const again = await post('members', body, 'invite-ida-1');
+    for (const a of [...answers, again]) expect(a).toMatchObject({ status: 202, body: { outcome: 'invited', invitation: { email: 'ida@freelance.test', roles: ['member'] } } });
+    const ids = new Set([...answers, again].map((a) => a.body.invitation?.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    const written = async () => ({
+      invitations: await models().invitations.countDocuments({ email: 'ida@freelance.test' }),
+      mails: await models().outbox.countDocuments({ to: 'ida@freelance.test' }),
+      audits: await models().auditEvents.countDocuments({ tenantId }),
+      created: await models().auditEvents.countDocuments({ tenantId, action: 'invitation.created', 'target.id': id }),
+      events: await models().events.countDocuments({ tenantId }),
+    });
+    const before = await written();
+    expect(before).toMatchObject({ invitations: 1, mails: 1, created: 1 });
+
+    // The same key with another request: refused, nothing written.
+    const reused = await post('members', { ...body, roles: ['admin'] }, 'invite-ida-1');
+    expect(reused).toMatchObject({ status: 422, body: { error: { code: 'idempotency_key_reused' } } });
+    expect(await written()).toEqual(before);
+
+    // POST …/invitations too: 201 with the link once, then 200 with the same invitation and no link.
+    const first = await post('invitations', { email: 'ivo@freelance.test' }, 'invite-ivo');
+    expect(first.status).toBe(201);
+    expect(first.body.acceptUrl).toMatch(/\/invite\//);
+    const retry = await post('invitations', { email: 'ivo@freelance.test' }, 'invite-ivo');
+    expect(retry).toMatchObject({ status: 200, body: { invitation: { id: first.body.invitation?.id }, acceptUrl: null } });
+    expect(await models().outbox.countDocuments({ to: 'ivo@freelance.test' })).toBe(1);
+    expect((await post('invitations', { email: 'ivo@freelance.test', roles: ['admin'] }, 'invite-ivo')).status).toBe(422);
+    // Without a key a second invitation of the address is still 409 invitation_exists.
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ivo@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
+  });
+
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
     const short = await invite({ email: 'exp@freelance.test', expiresInSeconds: 1 });
     const oldPath = await mailedLink('exp@freelance.test');

@@ -23,6 +23,8 @@ export const invitationSchema = new Schema(
     invitedBy: { type: { type: String, required: true }, id: { type: String, default: null } },
     acceptedBy: { type: Schema.Types.ObjectId, default: null },
     acceptedAt: { type: Date, default: null },
+    /** Created under an Idempotency-Key: the SHA-256 of the request it was created for (the `_id` derives from the key). */
+    requestHash: { type: String, default: null },
   },
   { timestamps: true, collection: 'invitations' },
 );
