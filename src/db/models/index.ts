@@ -6,7 +6,7 @@ import { grantModel } from './grant';
 import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
 import { eventModel } from './event';
-import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointModel, webhookRunStateModel } from './webhook';
+import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointChangeModel, webhookEndpointModel, webhookRunStateModel } from './webhook';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
 import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
@@ -62,6 +62,7 @@ export function createModels(conn: Connection) {
     events: eventModel(conn),
     webhookEndpoints: webhookEndpointModel(conn),
     webhookRunStates: webhookRunStateModel(conn),
+    webhookEndpointChanges: webhookEndpointChangeModel(conn),
     webhookDeliveries: webhookDeliveryModel(conn),
     webhookAttempts: webhookAttemptModel(conn),
   };
