@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { approvalRequestModel } from './approvalRequest';
-import { auditEventModel } from './auditEvent';
+import { auditEventModel, pendingAuditModel } from './auditEvent';
 import { conflictModel } from './conflict';
 import { grantModel } from './grant';
 import { groupModel } from './group';
@@ -41,6 +41,7 @@ export function createModels(conn: Connection) {
     groups: groupModel(conn),
     grants: grantModel(conn),
     auditEvents: auditEventModel(conn),
+    pendingAudits: pendingAuditModel(conn),
     conflicts: conflictModel(conn),
     approvalRequests: approvalRequestModel(conn),
     samlRequests: samlRequestModel(conn),
