@@ -28,6 +28,7 @@ export async function sweepExpired(models: Models, now = new Date(), eventRetent
     scimStagedMembers: await removed(models.scimStagedMembers.deleteMany({ expiresAt: { $lt: now } })),
     invitationTokens: await removed(models.invitationTokens.deleteMany({ expiresAt: { $lt: now } })),
     invitationHandoffs: await removed(models.invitationHandoffs.deleteMany({ expiresAt: { $lt: now } })),
+    importTakeovers: await removed(models.importTakeovers.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } })),
     // Applied long ago: the endpoint is generations past them.
     webhookEndpointChanges: await removed(models.webhookEndpointChanges.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } })),
   };

@@ -10,7 +10,7 @@ import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointChangeModel, 
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
 import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
-import { importChunkModel, importModel, importResultModel } from './import';
+import { importChunkModel, importModel, importResultModel, importTakeoverModel } from './import';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
@@ -60,6 +60,7 @@ export function createModels(conn: Connection) {
     invitationHandoffs: invitationHandoffModel(conn),
     importChunks: importChunkModel(conn),
     importResults: importResultModel(conn),
+    importTakeovers: importTakeoverModel(conn),
     events: eventModel(conn),
     webhookEndpoints: webhookEndpointModel(conn),
     webhookRunStates: webhookRunStateModel(conn),
