@@ -75,6 +75,18 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     return connectionId ? { tenantId: tenant._id, connectionId } : null;
   };
 
+  /**
+   * The SSO that governs the address in the tenant named (`?tenant=`, where
+   * someone who joined with a code signs in again). It depends on the domain
+   * only, so the answer says nothing about whether the address has an account.
+   */
+  const ssoFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; loginUrl: string } | null> => {
+    const named = slug ? await models.tenants.findOne({ slug }, { _id: 1 }).lean() : null;
+    if (!named) return null;
+    const route = await ssoRouteFor(models, publicUrl, named._id, email);
+    return route.kind === 'email' ? null : { tenantId: named._id, loginUrl: route.loginUrl };
+  };
+
   /** Store a fresh code under `key` (an address, or an invitation) and mail it. */
   const issueCode = async (key: string, email: string, tenantId: Types.ObjectId, subject: string, text: (code: string) => string) => {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -131,14 +143,28 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
   return {
     /**
      * Issue and send a code. Answers the same whether or not a code went out
-     * (no address probing) — except where the tenant's SSO governs the
-     * address's domain: then no code, and the way to that SSO (`sso`).
+     * (no address probing) — except where the named tenant's SSO governs
+     * the address's domain: then no code, and the way to that SSO (`sso`),
+     * whoever the address belongs to.
      */
     async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string; sso: string | null }> {
       const email = normalizeEmail(input.email);
       if (!email) throw validationError('email', 'is not an email address');
       await limit('startIp', input.ip);
       await limit('startAddress', email);
+      // A code is no way around SSO: where the named tenant's SSO governs the address, the person signs in there.
+      const sso = await ssoFor(email, input.tenant ?? null);
+      if (sso) {
+        await recordAction(models, {
+          tenantId: String(sso.tenantId),
+          actor: { type: 'system', id: null },
+          action: 'email_signin.refused',
+          target: { type: 'email', id: email },
+          reason: 'email_requires_sso',
+          context: { ip: input.ip },
+        });
+        return { email, sso: sso.loginUrl };
+      }
       const target = await tenantFor(email, input.tenant ?? null);
       if (!target) {
         await recordAction(models, {
@@ -150,19 +176,6 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
           context: { ip: input.ip },
         });
         return { email, sso: null };
-      }
-      // A code is no way around the tenant's SSO: the person signs in there.
-      const sso = await ssoRouteFor(models, publicUrl, target.tenantId, email);
-      if (sso.kind !== 'email') {
-        await recordAction(models, {
-          tenantId: String(target.tenantId),
-          actor: { type: 'system', id: null },
-          action: 'email_signin.refused',
-          target: { type: 'email', id: email },
-          reason: 'email_requires_sso',
-          context: { ip: input.ip },
-        });
-        return { email, sso: sso.loginUrl };
       }
       await issueCode(email, email, target.tenantId, 'Your sign-in code', (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
       await recordAction(models, {

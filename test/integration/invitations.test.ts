@@ -203,6 +203,11 @@ describe('invitations', () => {
       expect(await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' })).toBe(codesBefore);
       expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
       expect(await models().auditEvents.countDocuments({ tenantId, action: 'email_signin.refused', reason: 'email_requires_sso', 'target.id': 'bob@freelance.test' })).toBe(1);
+      // The answer depends on the domain only: an address with no account anywhere gets the same one (no probing).
+      const nobody = new Browser(h.url);
+      await nobody.open('/sso/email?tenant=inv-co');
+      expect(await nobody.submit('/sso/email/start', { email: 'nobody@freelance.test', tenant: 'inv-co' })).toMatchObject({ status: 303, location: saml.loginUrl });
+      expect(await models().outbox.countDocuments({ to: 'nobody@freelance.test' })).toBe(0);
     } finally {
       expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }] })).status).toBe(200);
     }
