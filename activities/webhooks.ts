@@ -9,6 +9,7 @@ import { isDuplicateKeyError } from '../src/errors';
 import { open } from '../src/crypto/secretBox';
 import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
+import { changeEndpoint } from '../src/db/webhookChanges';
 import { activityContext, type ActivitySupport } from './support';
 
 /** A delivery round: the live stream, one manual resend, or one replay (each its own attempts in the log). */
@@ -207,12 +208,23 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       if (!cursor || cursor < input.eventId) await setState(input.endpointId, { cursor: input.eventId });
     },
 
-    /** Disable an endpoint the receiver gave up on (410) or that failed for the whole retry window; audited once per run. */
+    /**
+     * Disable an endpoint the receiver gave up on (410) or that failed for the whole retry window; audited once per run.
+     * Not when an admin enabled it after the run decided to (the activity was scheduled): the admin's word is later.
+     * Written as the endpoint's next change (db/webhookChanges.ts); a change taken at the same time makes this retry.
+     */
     async disableWebhookEndpoint(input: { endpointId: string; reason: 'gone' | 'failing'; eventId: string; run: RunRef }): Promise<void> {
       const endpoint = await endpointOf(input.endpointId);
       if (!endpoint) return;
+      const decidedAt = activityContext()?.info.scheduledTimestampMs ?? now().getTime();
+      if (endpoint.enabledAt && endpoint.enabledAt.getTime() >= decidedAt) {
+        logger.info({ endpointId: input.endpointId, eventId: input.eventId }, 'an admin enabled the endpoint after the run decided to disable it: left enabled');
+        return;
+      }
       const reason = input.reason === 'gone' ? `the receiver answered 410 Gone to ${input.eventId}` : `delivery of ${input.eventId} failed for the whole retry schedule`;
-      if (endpoint.enabled) await models.webhookEndpoints.updateOne({ _id: input.endpointId }, { $set: { enabled: false, disabledReason: reason } });
+      if (endpoint.enabled && (await changeEndpoint(models, endpoint, 'auto_disable', { enabled: false, disabledReason: reason }, now())) === 'conflict') {
+        throw new Error('the endpoint was being changed at the same time: the disable is tried again');
+      }
       await runAudit(input.run, `webhook.disabled.${input.eventId}`, {
         tenantId: endpoint.tenantId ?? null,
         actor: { type: 'system', id: null },

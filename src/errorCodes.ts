@@ -72,6 +72,8 @@ export const ERROR_CODES = {
   invitation_wrong_tenant: e(403),
   invitation_wrong_account: e(403),
   invitation_requires_sso: e(409),
+  invitation_other_browser: e(403),
+  webhook_endpoint_changed: e(409),
   email_not_verified: e(403),
   unsupported_media_type: e(415),
   group_owned_by_directory: e(409),

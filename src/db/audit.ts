@@ -45,7 +45,38 @@ async function insertAudit(models: Models, event: AuditInput): Promise<boolean> 
   }
 }
 
-/** An event outside a workflow (an admin action, a rejected request): a fresh key, stamped now. */
-export function recordAction(models: Models, event: Omit<AuditInput, 'key' | 'at'>): Promise<boolean> {
-  return recordAudit(models, { ...event, key: `evt:${randomUUID()}`, at: new Date() });
+/** How old a pending audit must be before the sweeper writes it: older than any recordAction still under way. */
+export const PENDING_AUDIT_GRACE_MS = 30_000;
+
+/**
+ * An event outside a workflow (an admin action, a rejected request): a fresh
+ * key, stamped now. Durable as one step: the fact is first written to the
+ * audit outbox, then the audit record and its event, then the outbox entry
+ * is deleted; if the process dies in between, the sweeper
+ * (writePendingAudits) writes what is missing under the same key.
+ */
+export async function recordAction(models: Models, event: Omit<AuditInput, 'key' | 'at'>): Promise<boolean> {
+  const fact: AuditInput = { ...event, key: `evt:${randomUUID()}`, at: new Date() };
+  await models.pendingAudits.create({ _id: fact.key, fact, at: fact.at });
+  const written = await recordAudit(models, fact);
+  await models.pendingAudits.deleteOne({ _id: fact.key });
+  return written;
+}
+
+/**
+ * The recovery path: audits (and their events) of admin actions whose
+ * writer died before finishing, written now — at most `limit` a sweep.
+ * Returns how many were completed.
+ */
+export async function writePendingAudits(models: Models, now = new Date(), limit = 500): Promise<number> {
+  const stale = await models.pendingAudits
+    .find({ at: { $lt: new Date(now.getTime() - PENDING_AUDIT_GRACE_MS) } })
+    .limit(limit)
+    .lean();
+  for (const pending of stale) {
+    const fact = pending.fact as AuditInput;
+    await recordAudit(models, { ...fact, at: new Date(fact.at) });
+    await models.pendingAudits.deleteOne({ _id: pending._id });
+  }
+  return stale.length;
 }

@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): { app: Express } {
   );
   app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn, invitations: deps.libraries.invitations }));
   app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn, invitations: deps.libraries.invitations }));
-  app.use(invitationRouter({ models, logger: logger.child({ component: 'invitations' }), publicUrl: config.http.publicUrl, invitations: deps.libraries.invitations, emailSignIn }));
+  app.use(invitationRouter({ models, logger: logger.child({ component: 'invitations' }), publicUrl: config.http.publicUrl, secureCookies: config.http.secureCookies, invitations: deps.libraries.invitations, emailSignIn }));
   app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { IdentityClaim } from '../domain/claim';
 import { ACCEPTANCE_REFUSALS } from '../domain/invitations';
 import { ERROR_CODES, isErrorCode } from '../errorCodes';
-import type { InvitationLibrary } from '../library/invitations';
+import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
 import type { AcceptanceRefusalReason } from '../../workflows/invitationAcceptanceFlow';
 import { DENIAL_REASONS } from '../domain/decision';
 import { errorPage } from './pages';
@@ -15,17 +15,25 @@ const messageOf = (reason: AcceptanceRefusalReason): string =>
   reason in ACCEPTANCE_REFUSALS ? ACCEPTANCE_REFUSALS[reason as keyof typeof ACCEPTANCE_REFUSALS] : DENIAL_REASONS[reason as keyof typeof DENIAL_REASONS];
 
 /**
- * A signed-in person accepts the invitation a handle stands for: on success
+ * A signed-in person accepts the invitation a handle stands for (when this
+ * browser started the round trip): on success
  * a session for the tenant and a redirect home; else a page that says why
  * (the refusal is audited by the acceptance run).
  */
-export async function answerAcceptance(req: Request, res: Response, invitations: InvitationLibrary, invitationId: string | null, claim: IdentityClaim): Promise<void> {
-  if (!invitationId) {
-    await invitations.recordRefusal('invitation_handoff_expired', null, req.ip ?? 'unknown');
-    res.status(410).type('html').send(errorPage('Invitation link expired', 'This sign-in took too long or was already used. Open the invitation link again.', 'invitation_handoff_expired'));
+export async function answerAcceptance(req: Request, res: Response, invitations: InvitationLibrary, handoff: HandoffTaken, claim: IdentityClaim): Promise<void> {
+  if (!handoff.ok) {
+    await invitations.recordRefusal(handoff.reason, handoff.invitation, req.ip ?? 'unknown');
+    if (handoff.reason === 'invitation_other_browser') {
+      res
+        .status(ERROR_CODES.invitation_other_browser.status)
+        .type('html')
+        .send(errorPage('Invitation not accepted', 'This sign-in was started in another browser. Open the invitation link in this browser and sign in from there.', handoff.reason));
+    } else {
+      res.status(410).type('html').send(errorPage('Invitation link expired', 'This sign-in took too long or was already used. Open the invitation link again.', handoff.reason));
+    }
     return;
   }
-  const result = await invitations.accept(invitationId, claim);
+  const result = await invitations.accept(handoff.invitationId, claim);
   if (!result.ok) {
     const status = isErrorCode(result.reason) ? ERROR_CODES[result.reason].status : 403;
     res.status(status).type('html').send(errorPage('Invitation not accepted', messageOf(result.reason), result.reason));

@@ -9,6 +9,7 @@ import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { OnrampError, validationError } from '../errors';
 import type { Outbox } from '../mail/outbox';
+import { ssoRouteFor } from './ssoRoute';
 
 export const CODE_TTL_MS = 10 * 60_000;
 const MAX_WRONG_CODES = 5;
@@ -31,7 +32,7 @@ const invalidCode = () => new OnrampError('email_code_invalid', 'That code is no
  * rate-limited per address and per IP. A correct code makes a claim with a
  * verified email for that tenant's email connection — the workflow does the rest.
  */
-export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer) {
+export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer, publicUrl: string) {
   const hash = (email: string, code: string) => createHmac('sha256', key).update(`${email}\u0000${code}`).digest('hex');
 
   const limit = async (name: keyof typeof EMAIL_LIMITS, who: string) => {
@@ -72,6 +73,18 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     if (!tenant?.domainJit) return null;
     const connectionId = await emailConnectionOf(tenant._id);
     return connectionId ? { tenantId: tenant._id, connectionId } : null;
+  };
+
+  /**
+   * The SSO that governs the address in the tenant named (`?tenant=`, where
+   * someone who joined with a code signs in again). It depends on the domain
+   * only, so the answer says nothing about whether the address has an account.
+   */
+  const ssoFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; loginUrl: string } | null> => {
+    const named = slug ? await models.tenants.findOne({ slug }, { _id: 1 }).lean() : null;
+    if (!named) return null;
+    const route = await ssoRouteFor(models, publicUrl, named._id, email);
+    return route.kind === 'email' ? null : { tenantId: named._id, loginUrl: route.loginUrl };
   };
 
   /** Store a fresh code under `key` (an address, or an invitation) and mail it. */
@@ -128,12 +141,30 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
   });
 
   return {
-    /** Issue and send a code. Answers the same whether or not a code went out (no address probing). */
-    async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string }> {
+    /**
+     * Issue and send a code. Answers the same whether or not a code went out
+     * (no address probing) — except where the named tenant's SSO governs
+     * the address's domain: then no code, and the way to that SSO (`sso`),
+     * whoever the address belongs to.
+     */
+    async start(input: { email: string; ip: string; tenant?: string | null }): Promise<{ email: string; sso: string | null }> {
       const email = normalizeEmail(input.email);
       if (!email) throw validationError('email', 'is not an email address');
       await limit('startIp', input.ip);
       await limit('startAddress', email);
+      // A code is no way around SSO: where the named tenant's SSO governs the address, the person signs in there.
+      const sso = await ssoFor(email, input.tenant ?? null);
+      if (sso) {
+        await recordAction(models, {
+          tenantId: String(sso.tenantId),
+          actor: { type: 'system', id: null },
+          action: 'email_signin.refused',
+          target: { type: 'email', id: email },
+          reason: 'email_requires_sso',
+          context: { ip: input.ip },
+        });
+        return { email, sso: sso.loginUrl };
+      }
       const target = await tenantFor(email, input.tenant ?? null);
       if (!target) {
         await recordAction(models, {
@@ -144,7 +175,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
           reason: 'no_tenant_for_domain',
           context: { ip: input.ip },
         });
-        return { email };
+        return { email, sso: null };
       }
       await issueCode(email, email, target.tenantId, 'Your sign-in code', (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
       await recordAction(models, {
@@ -154,7 +185,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         target: { type: 'email', id: email },
         context: { ip: input.ip },
       });
-      return { email };
+      return { email, sso: null };
     },
 
     /**

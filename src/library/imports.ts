@@ -104,6 +104,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       if (before) {
         // Another upload under this key is still arriving; one that went quiet died: take over, rows afresh.
         if (Date.now() - before.updatedAt.getTime() < STALE_UPLOAD_MS) throw busy();
+        // Of concurrent takeovers of this stale state exactly one goes on: a unique insert, not a conditional update.
+        try {
+          await models.importTakeovers.create({ _id: `${_id}:${before.updatedAt.getTime()}`, importId: _id, at: new Date() });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) throw busy();
+          throw err;
+        }
         await models.importChunks.deleteMany({ importId: _id });
         await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
       } else {

@@ -99,7 +99,7 @@ export function createLibraries({
     events: createEventLibrary(models, config.events),
     webhooks: createWebhookLibrary(models, webhookRunner, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
     webhookRunner,
-    emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey),
+    emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey, publicUrl),
     outbox,
     start() {
       outbox.start();

@@ -9,10 +9,10 @@ import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
 import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
-import { conflict, notFound, OnrampError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
 import type { InvitationAcceptor } from '../temporal/invitationClient';
-import { samlUrls } from './samlUrls';
+import { ssoRouteFor, type SsoRoute } from './ssoRoute';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** How long a browser may take through its IdP between the invitation page and the ACS. */
@@ -54,8 +54,13 @@ const present = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
   createdAt: inv.createdAt,
 });
 
-/** How the invitee signs in: the tenant's SSO connection that governs the invited address's domain, if any. */
-export type AcceptRoute = { kind: 'saml'; loginUrl: string } | { kind: 'oidc'; loginUrl: string } | { kind: 'email' };
+/** What an SSO return's handoff stands for: the invitation, or why none. */
+export type HandoffTaken =
+  | { ok: true; invitationId: string }
+  | { ok: false; reason: 'invitation_handoff_expired' | 'invitation_other_browser'; invitation: { id: string; tenantId: string } | null };
+
+/** How the invitee signs in (library/ssoRoute.ts). */
+export type AcceptRoute = SsoRoute;
 
 /**
  * Invitations (issue #15 §1): create, list, resend, revoke — each audited —
@@ -96,10 +101,35 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
      * Invite an address with roles and groups; the accept URL is returned once
      * (it is also in the mail). `mayGrantOwner: false` (a console admin who is
      * not an owner) refuses the owner role, directly or through a group's roles.
+     * With an `idempotencyKey` the invitation's ID derives from the key: the
+     * first request inserts it (a unique `_id`, so of concurrent retries one
+     * wins), mails it and audits it; a retry with the same request gets that
+     * invitation back (`acceptUrl` null: the link was shown once) and writes
+     * nothing; the same key with another request is 422 `idempotency_key_reused`.
      */
-    async create(tenantId: Types.ObjectId, input: InvitationInput, actor: ProvisioningActor, opts: { mayGrantOwner?: boolean } = {}): Promise<{ invitation: InvitationView; acceptUrl: string }> {
+    async create(
+      tenantId: Types.ObjectId,
+      input: InvitationInput,
+      actor: ProvisioningActor,
+      opts: { mayGrantOwner?: boolean; idempotencyKey?: string | null } = {},
+    ): Promise<{ invitation: InvitationView; acceptUrl: string | null }> {
       const email = normalizeEmail(input.email);
       if (!email) throw new OnrampError('email_invalid', 'Not a usable email address.', { status: 400 });
+      const keyed = opts.idempotencyKey
+        ? { _id: `inv_${sha256(`${String(tenantId)}\u0000${opts.idempotencyKey}`).slice(0, 24)}`, requestHash: sha256(JSON.stringify([email, input.roles, input.groups, input.allowAnyEmail, input.expiresInSeconds])) }
+        : null;
+      /** The invitation a keyed request already created (or null); another request under the key is refused. */
+      const earlier = async (): Promise<{ invitation: InvitationView; acceptUrl: null } | null> => {
+        if (!keyed) return null;
+        const inv = (await models.invitations.findById(keyed._id).lean()) as InvitationDoc | null;
+        if (!inv) return null;
+        if (String(inv.tenantId) !== String(tenantId) || inv.requestHash !== keyed.requestHash) {
+          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', { status: 422 });
+        }
+        return { invitation: present(inv), acceptUrl: null };
+      };
+      const replay = await earlier();
+      if (replay) return replay;
       const tenant = await models.tenants.findById(tenantId).lean();
       if (!tenant) throw notFound('tenant');
       const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
@@ -120,19 +150,27 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
-      const _id = `inv_${randomBytes(12).toString('hex')}`;
-      await models.invitations.create({
-        _id,
-        tenantId,
-        email,
-        roles: input.roles,
-        groups: input.groups,
-        allowAnyEmail: input.allowAnyEmail,
-        status: 'pending',
-        expiresAt,
-        tokenHash: '-',
-        invitedBy: actor,
-      });
+      const _id = keyed?._id ?? `inv_${randomBytes(12).toString('hex')}`;
+      try {
+        await models.invitations.create({
+          _id,
+          tenantId,
+          email,
+          roles: input.roles,
+          groups: input.groups,
+          allowAnyEmail: input.allowAnyEmail,
+          status: 'pending',
+          expiresAt,
+          tokenHash: '-',
+          invitedBy: actor,
+          requestHash: keyed?.requestHash ?? null,
+        });
+      } catch (err) {
+        // A concurrent request under the same key inserted it first: that one mails and audits.
+        const winner = isDuplicateKeyError(err) ? await earlier() : null;
+        if (winner) return winner;
+        throw err;
+      }
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
       return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
@@ -179,34 +217,33 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       return { invitation: present(inv), tenant: { id: tenant._id, name: tenant.name }, route: await this.acceptRoute(inv) };
     },
 
-    /**
-     * SSO governs the invited address when the tenant verified its domain and
-     * has an enabled SAML or OIDC connection allowed to assert it: the invitee
-     * must sign in there.
-     */
+    /** How the invitee signs in: the tenant's SSO connection when it governs the invited address (library/ssoRoute.ts). */
     async acceptRoute(inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> {
-      const domain = emailDomain(inv.email);
-      const tenant = await models.tenants.findById(inv.tenantId).lean();
-      if (!(tenant?.domains ?? []).some((d) => d.verified && d.domain === domain)) return { kind: 'email' };
-      const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) => c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
-      const saml = (await models.samlConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
-      if (saml) return { kind: 'saml', loginUrl: samlUrls(publicUrl, String(saml._id)).loginUrl };
-      const oidc = (await models.oidcConnections.find({ tenantId: inv.tenantId }).lean()).find(governs);
-      if (oidc) return { kind: 'oidc', loginUrl: `${publicUrl}/sso/oidc/${String(oidc._id)}/login` };
-      return { kind: 'email' };
+      return ssoRouteFor(models, publicUrl, inv.tenantId, inv.email);
     },
 
-    /** A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`). */
-    async handoff(invitationId: string): Promise<string> {
+    /**
+     * A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`),
+     * bound to the browser that asked for it (http/inviteBrowser.ts).
+     */
+    async handoff(invitationId: string, browser: string): Promise<string> {
       const handle = randomBytes(24).toString('base64url');
-      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
+      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
       return handle;
     },
 
-    /** The invitation a handle stands for, once (deleted as read); null when unknown or expired. */
-    async takeHandoff(handle: string): Promise<string | null> {
-      const saved = await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle) }).lean();
-      return saved && saved.expiresAt.getTime() > Date.now() ? saved.invitationId : null;
+    /**
+     * The invitation a handle stands for, once (deleted as read), when the
+     * browser completing the sign-in is the one that started it. Another
+     * browser's attempt consumes nothing: the invitee can still finish.
+     */
+    async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
+      const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
+      if (saved) return saved.expiresAt.getTime() > Date.now() ? { ok: true, invitationId: saved.invitationId } : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
+      const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
+      if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
+      const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
+      return { ok: false, reason: 'invitation_other_browser', invitation: inv ? { id: inv._id, tenantId: String(inv.tenantId) } : null };
     },
 
     /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */

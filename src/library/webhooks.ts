@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { recordAction } from '../db/audit';
 import { latestEventId } from '../db/events';
+import { changeEndpoint } from '../db/webhookChanges';
 import type { Models } from '../db/models';
 import type { WebhookEndpointDoc } from '../db/models/webhook';
 import { seal } from '../crypto/secretBox';
 import { unknownTypes } from '../domain/events';
 import type { ProvisioningActor } from '../domain/provisioningContext';
-import { notFound, validationError } from '../errors';
+import { conflict, notFound, validationError } from '../errors';
 import type { WebhookRunner } from '../temporal/webhookClient';
 import { checkTargetUrl, type OutboundPolicy } from '../webhooks/outbound';
 import { newWebhookSecret } from '../webhooks/signing';
@@ -71,6 +72,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
   };
   const audit = (scope: WebhookScope, actor: ProvisioningActor, action: string, id: string, extra: { before?: unknown; after?: unknown } = {}) =>
     recordAction(models, { tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
+  const changedMeanwhile = () => conflict('webhook_endpoint_changed', 'This endpoint was being changed by another request at the same time; read it again and retry.');
   const wake = (e: { _id: string; tenantId?: string | null }) => runner.wake({ id: e._id, tenantId: e.tenantId ?? null });
   /** With the run's position (webhook_run_states, written by the run only). */
   const view = async (e: Endpoint) => present(e, (await models.webhookRunStates.findById(e._id).lean())?.cursor ?? null);
@@ -103,7 +105,10 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     async get(scope: WebhookScope, id: string) {
       return view(await find(scope, id));
     },
-    /** Change URL, description, types or enabled. Enabling (again) starts from the newest event: what was missed is replayed on request. */
+    /**
+     * Change URL, description, types or enabled. Enabling (again) starts from the newest event: what was missed is replayed on request.
+     * One change of an endpoint at a time (db/webhookChanges.ts): a change made at the same moment as another is 409 `webhook_endpoint_changed`.
+     */
     async update(scope: WebhookScope, id: string, input: Partial<EndpointInput>, actor: ProvisioningActor) {
       const before = await find(scope, id);
       const set: Record<string, unknown> = {};
@@ -111,9 +116,11 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       if (input.description !== undefined) set.description = input.description;
       if (input.types !== undefined) set.types = checkTypes(input.types);
       if (input.enabled !== undefined) set.enabled = input.enabled;
+      // An admin's enable outranks a run's auto-disable decided before it (activities/webhooks.ts).
+      if (input.enabled === true) set.enabledAt = new Date();
       if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models) });
       if (input.enabled === false) set.disabledReason = 'disabled by an admin';
-      await models.webhookEndpoints.updateOne({ _id: id }, { $set: set });
+      if ((await changeEndpoint(models, before, 'update', set)) === 'conflict') throw changedMeanwhile();
       await audit(scope, actor, 'webhook.endpoint_updated', id, {
         before: { url: withoutQuery(before.url), types: before.types, enabled: before.enabled },
         after: { ...set, ...(typeof set.url === 'string' ? { url: withoutQuery(set.url) } : {}) },
@@ -130,7 +137,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       // Its run finds the endpoint gone and ends.
       await wake(e).catch(() => undefined);
     },
-    /** A new secret (answered once); the current ones keep signing beside it until the overlap ends (0: at once). */
+    /** A new secret (answered once); the current ones keep signing beside it until the overlap ends (0: at once). Serialized like update. */
     async rotateSecret(scope: WebhookScope, id: string, overlapSeconds: number, actor: ProvisioningActor) {
       const e = await find(scope, id);
       const now = new Date();
@@ -139,7 +146,8 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         .filter((x) => !x.expiresAt || x.expiresAt > now)
         .map((x) => ({ id: x.id, sealed: x.sealed, createdAt: x.createdAt, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
       const s = secret();
-      await models.webhookEndpoints.updateOne({ _id: id }, { $set: { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] } });
+      // Two rotations at once: one keeps its secret, the other is 409 and shows none.
+      if ((await changeEndpoint(models, e, 'rotate', { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] }, now)) === 'conflict') throw changedMeanwhile();
       await audit(scope, actor, 'webhook.secret_rotated', id, { after: { secretId: s.stored.id, previousUntil: until.toISOString() } });
       return { endpoint: await view(await find(scope, id)), secret: s.plain };
     },

@@ -44,12 +44,16 @@ describe('invitations', () => {
     return new URL(url).pathname;
   };
 
-  /** Open the link, choose SSO, let the IdP sign `who` in, post its answer (with the RelayState) to the ACS. */
-  const acceptWithSso = async (b: Browser, path: string, who: IdpUser) => {
+  /** Open the link, choose SSO: the IdP login URL (its RelayState carries the handoff). */
+  const chooseSso = async (b: Browser, path: string) => {
     expect((await b.open(path)).html).toContain('single sign-on');
     const chosen = await b.submit(`${path}/sso`, {});
     expect(chosen.status).toBe(303);
-    const login = await fetch(String(chosen.location), { redirect: 'manual' });
+    return String(chosen.location);
+  };
+  /** Let the IdP sign `who` in and post its answer (with the RelayState) to the ACS from browser `b`. */
+  const completeSso = async (b: Browser, loginUrl: string, who: IdpUser) => {
+    const login = await fetch(loginUrl, { redirect: 'manual' });
     const answer = await idp.respond(saml.metadataXml, login.headers.get('location'), who);
     expect(answer.RelayState).toMatch(/^invite:/);
     const res = await fetch(answer.acsUrl, {
@@ -60,6 +64,7 @@ describe('invitations', () => {
     });
     return { status: res.status, location: res.headers.get('location'), html: await res.text() };
   };
+  const acceptWithSso = async (b: Browser, path: string, who: IdpUser) => completeSso(b, await chooseSso(b, path), who);
   const membershipOf = async (email: string) => {
     const u = await models().users.findOne({ email }).lean();
     return u ? models().memberships.findOne({ userId: u._id, tenantId }).lean() : null;
@@ -99,6 +104,35 @@ describe('invitations', () => {
     expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.accept_refused', reason: 'invitation_wrong_account' })).toBe(1);
     expect((await acceptWithSso(new Browser(h.url), path, user('dana', 'inv-co.test'))).status).toBe(303);
     expect(await membershipOf('dana@inv-co.test')).toMatchObject({ status: 'active' });
+  });
+
+  it('the handoff is bound to the browser that started it: a sign-in completed in another browser accepts nothing; the starting browser still can', async () => {
+    await invite({ email: 'pat@inv-co.test', roles: ['admin'] });
+    const path = await mailedLink('pat@inv-co.test');
+    const started = new Browser(h.url);
+    const loginUrl = await chooseSso(started, path); // e.g. the login link, sent to someone else
+    expect(started.cookie).toMatch(/onramp\.invite=/);
+
+    const other = new Browser(h.url);
+    await other.open('/sso/email'); // a browser with a session of its own, but not the one that started
+    const auditsBefore = await models().auditEvents.countDocuments({});
+    const foreign = await completeSso(other, loginUrl, user('pat', 'inv-co.test'));
+    expect(foreign.status).toBe(403);
+    expect(foreign.html).toContain('invitation_other_browser');
+    expect(await models().users.countDocuments({ email: 'pat@inv-co.test' })).toBe(0);
+    // Nothing but the denial was written.
+    expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
+    expect(await models().auditEvents.countDocuments({ tenantId, action: 'invitation.link_refused', reason: 'invitation_other_browser' })).toBe(1);
+    // No cookie at all: refused the same way.
+    const bare = await completeSso(new Browser(h.url), loginUrl, user('pat', 'inv-co.test'));
+    expect(bare.status).toBe(403);
+    expect(bare.html).toContain('invitation_other_browser');
+
+    // The browser that started it completes the acceptance.
+    expect(await completeSso(started, loginUrl, user('pat', 'inv-co.test'))).toMatchObject({ status: 303, location: '/' });
+    expect(await membershipOf('pat@inv-co.test')).toMatchObject({ status: 'active', roles: ['admin'] });
+    // Used: the handle is spent even for the browser that held it.
+    expect((await completeSso(started, loginUrl, user('pat', 'inv-co.test'))).status).toBe(410);
   });
 
   it('two tabs accepting at once: both signed in, one account, one membership, one audit event; a forwarded link in a third tab is refused', async () => {
@@ -147,6 +181,77 @@ describe('invitations', () => {
     await stranger.open('/sso/email?tenant=inv-co');
     expect((await stranger.submit('/sso/email/start', { email: 'stranger@freelance.test', tenant: 'inv-co' })).html).toContain('Check your email'); // the same answer: no probing
     expect(await models().outbox.countDocuments({ to: 'stranger@freelance.test' })).toBe(0);
+  });
+
+  it("a code-joined member whose domain the tenant's SSO now covers is sent to that SSO by /sso/email?tenant=, and gets no code", async () => {
+    // Bob joined with a code (the contractor above); now inv-co verifies freelance.test, which its SAML connection may assert.
+    expect(await membershipOf('bob@freelance.test')).toMatchObject({ status: 'active' });
+    expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }, { domain: 'freelance.test', verified: true }] })).status).toBe(200);
+    try {
+      const mailsBefore = await models().outbox.countDocuments({ to: 'bob@freelance.test' });
+      const codesBefore = await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' });
+      const auditsBefore = await models().auditEvents.countDocuments({});
+      const b = new Browser(h.url);
+      await b.open('/sso/email?tenant=inv-co');
+      const sent = await b.submit('/sso/email/start', { email: 'Bob@freelance.test', tenant: 'inv-co' });
+      expect(sent).toMatchObject({ status: 303, location: saml.loginUrl });
+      expect(sent.html).not.toContain('Check your email');
+      // The location is the tenant's SAML login: it sends the browser on to the IdP.
+      const login = await fetch(String(sent.location), { redirect: 'manual' });
+      expect(login.status).toBe(302);
+      expect(await models().outbox.countDocuments({ to: 'bob@freelance.test' })).toBe(mailsBefore);
+      expect(await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' })).toBe(codesBefore);
+      expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
+      expect(await models().auditEvents.countDocuments({ tenantId, action: 'email_signin.refused', reason: 'email_requires_sso', 'target.id': 'bob@freelance.test' })).toBe(1);
+      // The answer depends on the domain only: an address with no account anywhere gets the same one (no probing).
+      const nobody = new Browser(h.url);
+      await nobody.open('/sso/email?tenant=inv-co');
+      expect(await nobody.submit('/sso/email/start', { email: 'nobody@freelance.test', tenant: 'inv-co' })).toMatchObject({ status: 303, location: saml.loginUrl });
+      expect(await models().outbox.countDocuments({ to: 'nobody@freelance.test' })).toBe(0);
+    } finally {
+      expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }] })).status).toBe(200);
+    }
+  });
+
+  it('sendInvitation honours the Idempotency-Key: retries (also concurrent) get the same invitation, one mail, one audit; another request under the key is 422 and writes nothing', async () => {
+    const post = (path: string, body: Record<string, unknown>, key: string) =>
+      fetch(`${h.url}/api/admin/tenants/inv-co/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { invitation?: { id: string; email: string; roles: string[] }; acceptUrl?: string | null; outcome?: string; error?: { code: string } } }));
+    const body = { email: 'Ida@freelance.test', roles: ['member'], groups: ['Eng'], sendInvitation: true };
+    const answers = await Promise.all([1, 2, 3].map(() => post('members', body, 'invite-ida-1')));
+    const again = await post('members', body, 'invite-ida-1');
+    for (const a of [...answers, again]) expect(a).toMatchObject({ status: 202, body: { outcome: 'invited', invitation: { email: 'ida@freelance.test', roles: ['member'] } } });
+    const ids = new Set([...answers, again].map((a) => a.body.invitation?.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    const written = async () => ({
+      invitations: await models().invitations.countDocuments({ email: 'ida@freelance.test' }),
+      mails: await models().outbox.countDocuments({ to: 'ida@freelance.test' }),
+      audits: await models().auditEvents.countDocuments({ tenantId }),
+      created: await models().auditEvents.countDocuments({ tenantId, action: 'invitation.created', 'target.id': id }),
+      events: await models().events.countDocuments({ tenantId }),
+    });
+    const before = await written();
+    expect(before).toMatchObject({ invitations: 1, mails: 1, created: 1 });
+
+    // The same key with another request: refused, nothing written.
+    const reused = await post('members', { ...body, roles: ['admin'] }, 'invite-ida-1');
+    expect(reused).toMatchObject({ status: 422, body: { error: { code: 'idempotency_key_reused' } } });
+    expect(await written()).toEqual(before);
+
+    // POST …/invitations too: 201 with the link once, then 200 with the same invitation and no link.
+    const first = await post('invitations', { email: 'ivo@freelance.test' }, 'invite-ivo');
+    expect(first.status).toBe(201);
+    expect(first.body.acceptUrl).toMatch(/\/invite\//);
+    const retry = await post('invitations', { email: 'ivo@freelance.test' }, 'invite-ivo');
+    expect(retry).toMatchObject({ status: 200, body: { invitation: { id: first.body.invitation?.id }, acceptUrl: null } });
+    expect(await models().outbox.countDocuments({ to: 'ivo@freelance.test' })).toBe(1);
+    expect((await post('invitations', { email: 'ivo@freelance.test', roles: ['admin'] }, 'invite-ivo')).status).toBe(422);
+    // Without a key a second invitation of the address is still 409 invitation_exists.
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ivo@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
   });
 
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
@@ -217,8 +322,15 @@ describe('invitations through an OIDC connection', () => {
     expect(chosen.location).toMatch(/\/sso\/oidc\/[0-9a-f]{24}\/login\?invite=/);
     op.loginAs('sub-kim');
     const redirectUri = new URL(String(chosen.location)).pathname.replace(/login$/, 'callback');
+    // The sign-in completed in another browser (the login link sent to someone else) accepts nothing…
+    const foreign = await fetch(await followUntil(String(chosen.location), `${h.url}${redirectUri}`, new CookieJar()), { redirect: 'manual' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain('invitation_other_browser');
+    expect(await h.services.db.models.users.countDocuments({ email: 'kim@oinv.test' })).toBe(0);
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'invitation.link_refused', reason: 'invitation_other_browser' })).toBe(1);
+    // …and the browser that started it joins.
     const callback = await followUntil(String(chosen.location), `${h.url}${redirectUri}`, new CookieJar());
-    const res = await fetch(callback, { redirect: 'manual' });
+    const res = await fetch(callback, { redirect: 'manual', headers: { cookie: b.cookie } });
     expect(res.status).toBe(303);
     const kim = await h.services.db.models.users.findOne({ email: 'kim@oinv.test' }).lean();
     expect(await h.services.db.models.memberships.findOne({ userId: kim?._id }).lean()).toMatchObject({ roles: ['admin'], status: 'active' });

@@ -1,12 +1,20 @@
-/** A browser-like client of onramp's pages (email sign-in, invitations): one cookie, the CSRF token from the last page. */
+/** A browser-like client of onramp's pages (email sign-in, invitations): its cookies, the CSRF token from the last page. */
 export class Browser {
-  cookie = '';
+  private readonly jar = new Map<string, string>();
   csrf = '';
   constructor(private readonly base: string) {}
 
+  /** The Cookie header this browser sends. */
+  get cookie(): string {
+    return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   private remember(res: Response, html: string) {
-    const set = res.headers.get('set-cookie')?.split(';')[0];
-    if (set) this.cookie = set;
+    for (const set of res.headers.getSetCookie()) {
+      const pair = set.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      if (eq > 0) this.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
     this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
   }
 

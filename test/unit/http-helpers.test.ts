@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import type { Request } from 'express';
+import { OnrampError } from '../../src/errors';
 import { pageQuery } from '../../src/http/pagination';
 import { parseInput } from '../../src/http/validate';
+import { inviteBrowserOf } from '../../src/http/inviteBrowser';
 import { escapeHtml, errorPage } from '../../src/http/pages';
 import { decodeCursor, encodeCursor } from '../../src/library/pagination';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
@@ -44,5 +47,19 @@ describe('signInWorkflowId', () => {
     expect(signInWorkflowId('c1', 'sarah')).not.toBe(signInWorkflowId('c1', 'peter'));
     expect(signInWorkflowId('c1', 'sarah')).not.toBe(signInWorkflowId('c2', 'sarah'));
     expect(signInWorkflowId('c1', 'x'.repeat(256)).length).toBeLessThan(80);
+  });
+});
+
+describe("the invitation's browser cookie", () => {
+  const req = (cookie?: string) => ({ headers: cookie === undefined ? {} : { cookie } }) as unknown as Request;
+  const value = 'a'.repeat(43);
+  it('is read from among other cookies; a missing or malformed one is none', () => {
+    expect(inviteBrowserOf(req(`onramp.sid=s%3Axyz; onramp.invite=${value}; other=1`))).toBe(value);
+    expect(inviteBrowserOf(req(`onramp.invite=${value}`))).toBe(value);
+    expect(inviteBrowserOf(req())).toBeNull();
+    expect(inviteBrowserOf(req('onramp.sid=abc'))).toBeNull();
+    expect(inviteBrowserOf(req('onramp.invite=short'))).toBeNull();
+    expect(inviteBrowserOf(req(`xonramp.invite=${value}`))).toBeNull();
+    expect(inviteBrowserOf(req(`onramp.invite=${value};`))).toBe(value);
   });
 });

@@ -34,3 +34,19 @@ auditEventSchema.index({ tenantId: 1, userId: 1, at: -1 });
 
 export type AuditEventDoc = InferSchemaType<typeof auditEventSchema> & { _id: Types.ObjectId };
 export const auditEventModel = (conn: Connection) => conn.model('AuditEvent', auditEventSchema);
+
+/**
+ * An admin action's audit fact on its way (db/audit.ts recordAction): written
+ * before the audit record and its event, deleted after both. One left behind
+ * (the process died between the writes) is written by the sweeper — both
+ * writes are idempotent under the fact's key.
+ */
+export const pendingAuditSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    fact: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'audit_outbox', versionKey: false, minimize: false },
+);
+export const pendingAuditModel = (conn: Connection) => conn.model('PendingAudit', pendingAuditSchema);

@@ -84,3 +84,18 @@ export type RowResult = InferSchemaType<typeof rowResultSchema>;
 export const importModel = (conn: Connection) => conn.model('Import', importSchema);
 export const importChunkModel = (conn: Connection) => conn.model('ImportChunk', importChunkSchema);
 export const importResultModel = (conn: Connection) => conn.model('ImportResult', importResultSchema);
+
+/**
+ * One takeover of a stale upload (`_id` `<importId>:<updatedAt ms>`: the
+ * stale state it replaces). Of concurrent takeovers of one import key,
+ * the one that inserts it goes on; the others are told the import is busy.
+ */
+export const importTakeoverSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    importId: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'import_takeovers', versionKey: false },
+);
+export const importTakeoverModel = (conn: Connection) => conn.model('ImportTakeover', importTakeoverSchema);

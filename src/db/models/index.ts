@@ -1,16 +1,16 @@
 import type { Connection } from 'mongoose';
 import { approvalRequestModel } from './approvalRequest';
-import { auditEventModel } from './auditEvent';
+import { auditEventModel, pendingAuditModel } from './auditEvent';
 import { conflictModel } from './conflict';
 import { grantModel } from './grant';
 import { groupModel } from './group';
 import { oidcConnectionModel, oidcStateModel } from './oidcConnection';
 import { eventModel } from './event';
-import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointModel, webhookRunStateModel } from './webhook';
+import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointChangeModel, webhookEndpointModel, webhookRunStateModel } from './webhook';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
 import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
-import { importChunkModel, importModel, importResultModel } from './import';
+import { importChunkModel, importModel, importResultModel, importTakeoverModel } from './import';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
@@ -41,6 +41,7 @@ export function createModels(conn: Connection) {
     groups: groupModel(conn),
     grants: grantModel(conn),
     auditEvents: auditEventModel(conn),
+    pendingAudits: pendingAuditModel(conn),
     conflicts: conflictModel(conn),
     approvalRequests: approvalRequestModel(conn),
     samlRequests: samlRequestModel(conn),
@@ -59,9 +60,11 @@ export function createModels(conn: Connection) {
     invitationHandoffs: invitationHandoffModel(conn),
     importChunks: importChunkModel(conn),
     importResults: importResultModel(conn),
+    importTakeovers: importTakeoverModel(conn),
     events: eventModel(conn),
     webhookEndpoints: webhookEndpointModel(conn),
     webhookRunStates: webhookRunStateModel(conn),
+    webhookEndpointChanges: webhookEndpointChangeModel(conn),
     webhookDeliveries: webhookDeliveryModel(conn),
     webhookAttempts: webhookAttemptModel(conn),
   };

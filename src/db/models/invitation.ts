@@ -23,6 +23,8 @@ export const invitationSchema = new Schema(
     invitedBy: { type: { type: String, required: true }, id: { type: String, default: null } },
     acceptedBy: { type: Schema.Types.ObjectId, default: null },
     acceptedAt: { type: Date, default: null },
+    /** Created under an Idempotency-Key: the SHA-256 of the request it was created for (the `_id` derives from the key). */
+    requestHash: { type: String, default: null },
   },
   { timestamps: true, collection: 'invitations' },
 );
@@ -41,12 +43,15 @@ export const invitationTokenSchema = new Schema(
 /**
  * A browser on its way through SSO to accept an invitation: `_id` is the
  * SHA-256 of a one-time handle carried in SAML's RelayState (or OIDC's login
- * state), so the ACS knows which invitation the sign-in accepts. Short-lived.
+ * state), so the ACS knows which invitation the sign-in accepts; `browser` is
+ * the SHA-256 of the starting browser's cookie value (http/inviteBrowser.ts).
+ * Short-lived.
  */
 export const invitationHandoffSchema = new Schema(
   {
     _id: { type: String, required: true },
     invitationId: { type: String, required: true },
+    browser: { type: String, default: null },
     expiresAt: { type: Date, required: true },
   },
   { timestamps: true, collection: 'invitation_handoffs' },

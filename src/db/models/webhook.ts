@@ -29,6 +29,10 @@ export const webhookEndpointSchema = new Schema(
     disabledReason: { type: String, default: null },
     secrets: { type: [webhookSecretSchema], default: [] },
     startAfter: { type: String, required: true },
+    /** The last change applied (webhook_endpoint_changes): writers of this document take the next one first. */
+    generation: { type: Number, default: 0 },
+    /** When an admin last enabled it: a run's auto-disable decided before that does not apply. */
+    enabledAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'webhook_endpoints' },
 );
@@ -99,9 +103,30 @@ export const webhookAttemptSchema = new Schema(
 webhookAttemptSchema.index({ endpointId: 1, at: -1 });
 webhookAttemptSchema.index({ at: 1 });
 
+/**
+ * One change of an endpoint (`_id` `<endpoint>:<generation>`, generation
+ * zero-padded): an admin's update or rotation, or a run's auto-disable.
+ * Whoever inserts generation n+1 (a unique key: one winner among concurrent
+ * writers) writes the endpoint, `set` included, so changes of one endpoint are
+ * serialized; a change whose writer died before the endpoint write is rolled
+ * forward by the next writer (db/webhookChanges.ts).
+ */
+export const webhookEndpointChangeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    endpointId: { type: String, required: true },
+    generation: { type: Number, required: true },
+    kind: { type: String, enum: ['update', 'rotate', 'auto_disable'], required: true },
+    set: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'webhook_endpoint_changes', versionKey: false, minimize: false },
+);
+
 export type WebhookEndpointDoc = InferSchemaType<typeof webhookEndpointSchema>;
 export type WebhookAttemptDoc = InferSchemaType<typeof webhookAttemptSchema>;
 export const webhookEndpointModel = (conn: Connection) => conn.model('WebhookEndpoint', webhookEndpointSchema);
+export const webhookEndpointChangeModel = (conn: Connection) => conn.model('WebhookEndpointChange', webhookEndpointChangeSchema);
 export const webhookRunStateModel = (conn: Connection) => conn.model('WebhookRunState', webhookRunStateSchema);
 export const webhookDeliveryModel = (conn: Connection) => conn.model('WebhookDelivery', webhookDeliverySchema);
 export const webhookAttemptModel = (conn: Connection) => conn.model('WebhookAttempt', webhookAttemptSchema);

@@ -4,7 +4,7 @@ import type { InvitationLibrary } from '../../library/invitations';
 import type { createTenantLibrary } from '../../library/tenants';
 import { route } from '../route';
 import { groupName } from './groupSchemas';
-import { tenantParams } from './schemas';
+import { idempotencyKeyOf, tenantParams } from './schemas';
 
 export interface InvitationRouterDeps {
   tenants: ReturnType<typeof createTenantLibrary>;
@@ -35,7 +35,8 @@ export const invitationOut = z.object({
   acceptedAt: z.date().nullable(),
   createdAt: z.date(),
 });
-const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string() });
+/** `acceptUrl` is null when an Idempotency-Key retry gets the invitation back: the link was answered once. */
+const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string().nullable() });
 const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
 const settingsBody = z.strictObject({ expirySeconds: z.number().int().min(60).max(90 * 24 * 3600) });
 
@@ -46,7 +47,14 @@ export function invitationRouter({ tenants, invitations, actor }: InvitationRout
 
   r.post(
     '/tenants/:tenant/invitations',
-    route({ summary: 'Invite someone (mailed; the accept URL is answered once)', params: tenantParams, body: createInvitationBody, response: withUrl, status: 201, errors: [409, 422] }, async ({ params, body }) => invitations.create((await tenantOf(params))._id, body, actor)),
+    route(
+      { summary: 'Invite someone (mailed; the accept URL is answered once; an Idempotency-Key retry answers 200 with the same invitation)', params: tenantParams, body: createInvitationBody, response: withUrl, alsoStatus: [201], errors: [409, 422] },
+      async ({ params, body, req, res }) => {
+        const created = await invitations.create((await tenantOf(params))._id, body, actor, { idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')) });
+        res.status(created.acceptUrl === null ? 200 : 201);
+        return created;
+      },
+    ),
   );
   r.get(
     '/tenants/:tenant/invitations',

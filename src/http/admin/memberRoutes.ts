@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { createMemberLibrary } from '../../library/members';
 import type { MemberLifecycleLibrary } from '../../library/memberLifecycle';
 import type { createTenantLibrary } from '../../library/tenants';
-import { validationError } from '../../errors';
 import { route } from '../route';
 import { groupName, groupParams } from './groupSchemas';
-import { memberDetailOut, memberParams, tenantParams } from './schemas';
+import { idempotencyKeyOf, memberDetailOut, memberParams, tenantParams } from './schemas';
 import { invitationOut } from './invitationRoutes';
 import type { InvitationLibrary } from '../../library/invitations';
 
@@ -31,12 +30,6 @@ export const createMemberBody = z.strictObject({
 });
 const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
 
-/** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
-function idempotencyKeyOf(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw validationError('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
-  return header;
-}
 
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
@@ -57,7 +50,7 @@ export function memberRouter({ tenants, lifecycle, members, invitations, actor }
       const tenant = await tenantOf(params);
       const { sendInvitation, ...request } = body;
       if (sendInvitation) {
-        const { invitation } = await invitations.create(tenant._id, { email: request.email, roles: request.roles, groups: request.groups, allowAnyEmail: false, expiresInSeconds: null }, actor);
+        const { invitation } = await invitations.create(tenant._id, { email: request.email, roles: request.roles, groups: request.groups, allowAnyEmail: false, expiresInSeconds: null }, actor, { idempotencyKey: key });
         res.status(202);
         return { outcome: 'invited' as const, invitation };
       }

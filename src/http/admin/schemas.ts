@@ -3,8 +3,16 @@ import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, MAX_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../../domain/approval';
 import { pageQuery } from '../pagination';
+import { validationError } from '../../errors';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
+
+/** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
+export function idempotencyKeyOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw validationError('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
+  return header;
+}
 
 export const tenantParams = z.object({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a tenant slug') });
 

@@ -57,8 +57,10 @@ export function emailRouter(deps: EmailRouterDeps): Router {
   r.post(
     '/sso/email/start',
     route({ guard: sameSite, body: startForm }, async ({ body, req, res }) => {
-      const { email } = await deps.emailSignIn.start({ email: body.email, ip: req.ip ?? 'unknown', tenant: body.tenant || null });
-      res.type('html').send(codeForm(req, email));
+      const { email, sso } = await deps.emailSignIn.start({ email: body.email, ip: req.ip ?? 'unknown', tenant: body.tenant || null });
+      // The organization's single sign-on governs this address: no code, its SSO instead.
+      if (sso) res.redirect(303, sso);
+      else res.type('html').send(codeForm(req, email));
     }),
   );
 

@@ -7,6 +7,7 @@ import type { createEmailSignInLibrary } from '../../library/emailSignIn';
 import type { InvitationLibrary } from '../../library/invitations';
 import type { Logger } from '../../logger';
 import { checkCsrf, csrfToken } from '../csrf';
+import { bindInviteBrowser } from '../inviteBrowser';
 import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import { escapeHtml as e, page } from '../pages';
 import { route } from '../route';
@@ -17,6 +18,8 @@ export interface InvitationPageDeps {
   models: Models;
   logger: Logger;
   publicUrl: string;
+  /** Served over HTTPS: the invitation's browser cookie may then travel with an IdP's cross-site POST. */
+  secureCookies: boolean;
   invitations: InvitationLibrary;
   emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
 }
@@ -84,7 +87,7 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
     route({ params: tokenPath, guard: sameSite }, async ({ params, req, res }) => {
       const { invitation, route: how } = await pendingOf(params.token, req);
       if (how.kind === 'email') throw new OnrampError('invitation_requires_sso', 'This invitation is accepted with a code sent by email.', { status: 409 });
-      const handle = await deps.invitations.handoff(invitation.id);
+      const handle = await deps.invitations.handoff(invitation.id, bindInviteBrowser(req, res, deps.secureCookies));
       const login = new URL(how.loginUrl);
       if (how.kind === 'saml') login.searchParams.set('RelayState', `${INVITE_RELAY_PREFIX}${handle}`);
       else login.searchParams.set('invite', handle);
@@ -119,7 +122,7 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       try {
         const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
         restore = verified.restore;
-        await answerAcceptance(req, res, deps.invitations, invitation.id, verified.claim);
+        await answerAcceptance(req, res, deps.invitations, { ok: true, invitationId: invitation.id }, verified.claim);
       } catch (err) {
         throw await signInFailure(err, {
           models: deps.models,

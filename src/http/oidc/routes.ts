@@ -10,6 +10,7 @@ import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates'
 import type { Logger } from '../../logger';
 import type { SignInStarter } from '../../temporal/signInClient';
 import { answerSignIn, returnPath } from '../signInAnswer';
+import { inviteBrowserOf } from '../inviteBrowser';
 import { answerAcceptance } from '../invitationAnswer';
 import type { InvitationLibrary } from '../../library/invitations';
 import { route } from '../route';
@@ -121,7 +122,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
         const claim = checkClaimBounds(oidcToClaim(claims, conn));
         if (saved.invite) {
           // The sign-in accepts an invitation (http/invitations/routes.ts).
-          await answerAcceptance(req, res, deps.invitations, await deps.invitations.takeHandoff(saved.invite), claim);
+          await answerAcceptance(req, res, deps.invitations, await deps.invitations.takeHandoff(saved.invite, inviteBrowserOf(req)), claim);
           return;
         }
         const { decision, workflowId } = await deps.signIn.signIn(claim);

@@ -17,6 +17,7 @@ import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { weakAlgorithm } from '../../domain/samlAlgorithms';
 import { verifiedSignatureAlgorithms } from './signatureAlgorithms';
 import { answerSignIn } from '../signInAnswer';
+import { inviteBrowserOf } from '../inviteBrowser';
 import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import type { InvitationLibrary } from '../../library/invitations';
 import { checkClaimBounds } from '../../domain/claimBounds';
@@ -157,8 +158,8 @@ export function samlRouter(deps: SamlRouterDeps): Router {
           const relayState: unknown = req.body?.RelayState;
           if (typeof relayState === 'string' && relayState.startsWith(INVITE_RELAY_PREFIX)) {
             // The sign-in accepts an invitation (http/invitations/routes.ts): the acceptance run, not a plain sign-in.
-            const invitationId = await deps.invitations.takeHandoff(relayState.slice(INVITE_RELAY_PREFIX.length));
-            await answerAcceptance(req, res, deps.invitations, invitationId, claim);
+            const handoff = await deps.invitations.takeHandoff(relayState.slice(INVITE_RELAY_PREFIX.length), inviteBrowserOf(req));
+            await answerAcceptance(req, res, deps.invitations, handoff, claim);
           } else {
             const { decision, workflowId } = await deps.signIn.signIn(claim);
             logger.info({ workflowId, status: decision.status }, 'sign-in decided');
