@@ -15,11 +15,20 @@ export interface CrashReport<R> {
   world: FakeWorld;
 }
 
-export async function expectSameAfterAnyCrash<R>(setup: () => FakeWorld, flow: (acts: FakeActivities) => Promise<R>): Promise<CrashReport<R>> {
+/**
+ * `exceptLast`: leave out a crash after the last step, for a flow known not to
+ * converge there (the test then names that step and marks the full run
+ * `it.fails`).
+ */
+export async function expectSameAfterAnyCrash<R>(
+  setup: () => FakeWorld,
+  flow: (acts: FakeActivities) => Promise<R>,
+  opts: { exceptLast?: boolean } = {},
+): Promise<CrashReport<R>> {
   const clean = setup();
   const result = await flow(crashingActivities(clean));
   const steps = clean.calls.length;
-  for (let k = 1; k <= steps; k++) {
+  for (let k = 1; k <= (opts.exceptLast ? steps - 1 : steps); k++) {
     const w = setup();
     await expect(flow(crashingActivities(w, k)), `crash after step ${k}`).rejects.toBeInstanceOf(Crash);
     const again = await flow(crashingActivities(w));

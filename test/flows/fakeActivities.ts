@@ -214,7 +214,7 @@ export function fakeActivities(w: FakeWorld) {
           fallback: tenant?.linkFallback ?? 'deny',
           tenantVerifiedDomains: tenant?.verifiedDomains ?? [],
           connectionAllowedDomains: null,
-          domainOwnerTenantId: email && tenant?.verifiedDomains.includes(emailDomain(email)) ? claim.tenantId : null,
+          domainOwnerTenantId: email ? (w.domainOwners.get(emailDomain(email)) ?? (tenant?.verifiedDomains.includes(emailDomain(email)) ? claim.tenantId : null)) : null,
           candidateIsPrivileged: privileged,
           candidateIsExcluded: false,
         },

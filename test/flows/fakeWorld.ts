@@ -78,6 +78,8 @@ export class FakeWorld {
   groups = new Map<string, { tenantId: string; name: string; roles: string[]; createdBy: RunRef | null }>();
   sessions: { tenantId: string; userId: string }[] = [];
   holds = new Map<string, string>();
+  /** Email domains verified by another tenant: domain → tenant (a tenant's own `verifiedDomains` count too). */
+  domainOwners = new Map<string, string>();
   scimUsers = new Map<string, FakeScimUser>();
   scimKeys = new Map<string, string>();
   /** Directory group memberships: `directoryId:memberScimId` → group names. */
