@@ -7,7 +7,7 @@
  */
 import { normalizeEmail } from '../../src/domain/email';
 import { emailDomain } from '../../src/domain/emailParts';
-import { DEFAULT_GROUP_SYNC, directorySource, effectiveAccess, tenantRoles, type Grant } from '../../src/domain/groups';
+import { directorySource, effectiveAccess, tenantRoles, type Grant } from '../../src/domain/groups';
 import type { ProvisioningActor } from '../../src/domain/provisioningContext';
 import { isOwner, isPrivileged } from '../../src/domain/roles';
 import { sameRun, type RunRef } from '../../src/domain/runRef';
@@ -15,6 +15,7 @@ import { nextUserResource, type StoredScimUser } from '../../src/scim/userWrites
 import { userFacts } from '../../src/scim/users';
 import type { DirectoryUserActivities } from '../../workflows/directoryUserFlow';
 import type { InvitationAcceptanceActivities } from '../../workflows/invitationAcceptanceFlow';
+import type { SignInActivities } from '../../workflows/signInFlow';
 import { runAdminWrite, type AdminWriteResult, type TenantAdminActivities } from '../../workflows/tenantAdminFlow';
 import { Crash, grantKey, memberKey, scimKeyOf, type FakeScimUser, type FakeWorld } from './fakeWorld';
 
@@ -123,6 +124,13 @@ export function fakeActivities(w: FakeWorld) {
       return revoke(input.run, step, input.tenantId, input.userId, input.grant, actorName(input));
     },
     async applyGroupGrant(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; connectionId: string; userId: string; grant: Grant; createGroup: boolean }) {
+      const groupId = `${input.tenantId}:${input.grant.value}`;
+      if (input.grant.kind === 'group' && input.createGroup && !w.groups.has(groupId)) {
+        w.groups.set(groupId, { tenantId: input.tenantId, name: input.grant.value, roles: [], createdBy: input.run });
+      }
+      if (input.grant.kind === 'group' && input.createGroup && sameRun(w.groups.get(groupId)?.createdBy, input.run)) {
+        w.audit(input.run, `group.created.${groupId}`, { action: 'group.created', actor: actorName(input), target: `group:${input.grant.value}` });
+      }
       const membershipId = memberKey(input.tenantId, input.userId);
       const key = grantKey(membershipId, input.grant);
       const existing = w.grants.get(key);
@@ -219,7 +227,7 @@ export function fakeActivities(w: FakeWorld) {
           candidateIsExcluded: false,
         },
         groups: {
-          settings: DEFAULT_GROUP_SYNC,
+          settings: w.groupSync,
           current: current.map(({ kind, value, source }) => ({ kind, value, source })),
           tenantRoles: tenantRoles([]),
           ownerFromIdp: false,
@@ -343,7 +351,31 @@ export function fakeActivities(w: FakeWorld) {
     async forgetGroupMember(input: { directoryId: string; scimId: string }) {
       w.directoryGroups.delete(`${input.directoryId}:${input.scimId}`);
     },
-  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities;
+
+    // --- a sign-in's own steps (activities/approvals.ts, outcomes.ts, grants.ts) ---
+    async openApprovalRequest(input: Parameters<SignInActivities['openApprovalRequest']>[0]) {
+      const requestId = `${input.run.workflowId}:${input.run.runId}`;
+      if (!w.approvals.has(requestId)) w.approvals.set(requestId, { userId: input.userId, kind: input.kind, status: 'pending' });
+      w.audit(input.run, 'approval.requested', { action: 'approval.requested', actor: actorName(input), target: `approval_request:${requestId}`, userId: input.userId, reason: input.reasons.join(',') });
+      return { requestId };
+    },
+    async closeApprovalRequest(input: Parameters<SignInActivities['closeApprovalRequest']>[0]) {
+      const request = w.approvals.get(input.requestId);
+      if (request) request.status = input.status;
+      w.audit(input.run, `approval.${input.status}`, { action: `approval.${input.status}`, actor: input.by ? `admin:${input.by}` : 'system:', target: `approval_request:${input.requestId}`, userId: request?.userId ?? null, reason: input.reason });
+    },
+    async recordSignIn(input: Parameters<SignInActivities['recordSignIn']>[0]) {
+      w.audit(input.run, 'signin.succeeded', { action: 'signin.succeeded', actor: `user:${input.userId}`, target: `user:${input.userId}`, userId: input.userId });
+    },
+    async recordDenial(input: Parameters<SignInActivities['recordDenial']>[0]) {
+      w.audit(input.run, 'signin.denied', { action: 'signin.denied', actor: actorName(input), target: `identity:${input.claim.connectionId}:${input.claim.subject}`, reason: input.reason, detail: input.detail ?? null });
+    },
+    async recordGrantRefusals(input: Parameters<SignInActivities['recordGrantRefusals']>[0]) {
+      for (const [i, r] of input.refusals.entries()) {
+        w.audit(input.run, `grant_refused.${i}`, { action: 'role.grant_refused', actor: actorName(input), target: `role:${r.role}`, userId: input.userId, reason: r.reason });
+      }
+    },
+  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities & SignInActivities;
   lifecycleRun.acts = acts;
   return acts;
 }
@@ -362,6 +394,7 @@ export function crashingActivities(w: FakeWorld, crashAfter = 0): FakeActivities
   const wrapped = {} as Record<string, (input: never) => Promise<unknown>>;
   for (const [name, fn] of Object.entries(acts) as [string, (input: never) => Promise<unknown>][]) {
     wrapped[name] = async (input) => {
+      w.beforeCall?.(name);
       w.calls.push({ name, input });
       const out = await fn(input);
       if (++n === crashAfter) throw new Crash(`crash after ${name}`);

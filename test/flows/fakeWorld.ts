@@ -8,7 +8,7 @@
  * again with the same run ref writes nothing new.
  */
 import type { ApprovalTrigger } from '../../src/domain/approval';
-import type { Grant } from '../../src/domain/groups';
+import { DEFAULT_GROUP_SYNC, type Grant, type GroupSyncSettings } from '../../src/domain/groups';
 import type { InvitationFacts } from '../../src/domain/invitations';
 import type { LinkFallback, LinkPolicy } from '../../src/domain/linking';
 import type { RunRef } from '../../src/domain/runRef';
@@ -85,6 +85,12 @@ export class FakeWorld {
   /** Directory group memberships: `directoryId:memberScimId` → group names. */
   directoryGroups = new Map<string, string[]>();
   invitations = new Map<string, InvitationFacts & { roles: string[]; groups: string[]; acceptedBy: string | null }>();
+  /** Approval requests of parked sign-ins, by request ID (the run). */
+  approvals = new Map<string, { userId: string | null; kind: string; status: string }>();
+  /** Every connection's group sync settings (the real ones are per connection). */
+  groupSync: GroupSyncSettings = DEFAULT_GROUP_SYNC;
+  /** Called before every activity call: a test's concurrent writer (another run changing the world between plan and act). */
+  beforeCall: ((name: string) => void) | null = null;
   audits = new Map<string, FakeAudit>();
   /** The tenant lifecycle run's answers by update ID: a retried update is answered, not applied again (Temporal's update dedup). */
   lifecycleAnswers = new Map<string, unknown>();
@@ -185,6 +191,7 @@ export class FakeWorld {
         scimKeys: entries(this.scimKeys),
         directoryGroups: entries(this.directoryGroups),
         invitations: entries(this.invitations),
+        approvals: entries(this.approvals),
         audits: entries(this.audits),
       }),
     );
