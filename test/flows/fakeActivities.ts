@@ -15,6 +15,7 @@ import { nextUserResource, type StoredScimUser } from '../../src/scim/userWrites
 import { userFacts } from '../../src/scim/users';
 import type { DirectoryUserActivities } from '../../workflows/directoryUserFlow';
 import type { InvitationAcceptanceActivities } from '../../workflows/invitationAcceptanceFlow';
+import type { MemberProvisioningActivities } from '../../workflows/memberProvisioningFlow';
 import type { SignInActivities } from '../../workflows/signInFlow';
 import { runAdminWrite, type AdminWriteResult, type TenantAdminActivities } from '../../workflows/tenantAdminFlow';
 import { Crash, grantKey, memberKey, scimKeyOf, type FakeScimUser, type FakeWorld } from './fakeWorld';
@@ -31,6 +32,13 @@ export function fakeActivities(w: FakeWorld) {
     const groupRoles = Object.fromEntries([...w.groups.values()].filter((g) => g.tenantId === m.tenantId).map((g) => [g.name, g.roles]));
     const grants = [...w.grants.values()].filter((g) => g.membershipId === membershipId);
     return effectiveAccess({ directRoles: m.roles, grants, groupRoles, tenantRoles: tenantRoles([]), ownerFromIdp: false }).roles;
+  };
+  /** Privileged (admin or owner by effective roles) in any tenant: what a link candidate is checked for. */
+  const privilegedAnywhere = (userId: string): boolean => [...w.memberships.entries()].some(([k, m]) => m.userId === userId && isPrivileged(rolesOf(k)));
+  const domainOwner = (tenantId: string, email: string | null): string | null => {
+    if (!email) return null;
+    const domain = emailDomain(email);
+    return w.domainOwners.get(domain) ?? (w.tenants.get(tenantId)?.verifiedDomains.includes(domain) ? tenantId : null);
   };
   const revoke = (run: RunRef, step: string, tenantId: string, userId: string, grant: Grant, actor: string) => {
     const key = grantKey(memberKey(tenantId, userId), grant);
@@ -172,13 +180,13 @@ export function fakeActivities(w: FakeWorld) {
     },
 
     // --- accounts (activities/accounts.ts, attributes.ts) ---
-    async ensureUser(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; email: string; claimEmail?: boolean; name: string | null }) {
+    async ensureUser(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; email: string; claimEmail?: boolean; name: string | null; attributes?: Record<string, string> }) {
       const email = normalizeEmail(input.email);
       if (!email) throw new Error('email is not valid');
       if (!w.emails.has(email)) w.emails.set(email, { userId: w.newId('user'), createdBy: input.run });
       const claim = w.emails.get(email)!;
       if (!sameRun(claim.createdBy, input.run)) return { userId: claim.userId, createdByThisRun: false };
-      if (!w.users.has(claim.userId)) w.users.set(claim.userId, { email, name: input.name, createdBy: input.run });
+      if (!w.users.has(claim.userId)) w.users.set(claim.userId, { email, name: input.name, ...(input.attributes ? { attributes: input.attributes } : {}), createdBy: input.run });
       const createdByThisRun = sameRun(w.users.get(claim.userId)!.createdBy, input.run);
       if (createdByThisRun) w.audit(input.run, 'user.created', { action: 'user.created', actor: actorName(input), target: `user:${claim.userId}`, userId: claim.userId });
       return { userId: claim.userId, createdByThisRun };
@@ -214,7 +222,6 @@ export function fakeActivities(w: FakeWorld) {
       const membership = membershipId ? notOurs(w.memberships.get(membershipId), run) : null;
       const current = membershipId && membership ? [...w.grants.values()].filter((g) => g.membershipId === membershipId && !sameRun(g.createdBy, run)) : [];
       const groups = [...w.groups.values()].filter((g) => g.tenantId === claim.tenantId && !sameRun(g.createdBy, run));
-      const privileged = candidateId ? [...w.memberships.keys()].some((k) => k.endsWith(`:${candidateId}`) && isPrivileged(rolesOf(k))) : false;
       return {
         attributes: { mode: 'on-first-sign-in' as const, policy: 'review' as const, account: null, assertedCustom: {}, openConflicts: [], emailHeldByOther: false },
         linking: {
@@ -222,8 +229,8 @@ export function fakeActivities(w: FakeWorld) {
           fallback: tenant?.linkFallback ?? 'deny',
           tenantVerifiedDomains: tenant?.verifiedDomains ?? [],
           connectionAllowedDomains: null,
-          domainOwnerTenantId: email ? (w.domainOwners.get(emailDomain(email)) ?? (tenant?.verifiedDomains.includes(emailDomain(email)) ? claim.tenantId : null)) : null,
-          candidateIsPrivileged: privileged,
+          domainOwnerTenantId: domainOwner(claim.tenantId, email),
+          candidateIsPrivileged: candidateId ? privilegedAnywhere(candidateId) : false,
           candidateIsExcluded: false,
         },
         groups: {
@@ -264,9 +271,9 @@ export function fakeActivities(w: FakeWorld) {
           : null,
         email,
         emailUserId: emailClaim?.userId ?? null,
-        domainOwnerTenantId: null,
+        domainOwnerTenantId: domainOwner(tenantId, email),
         membership: membership && emailClaim ? { id: memberKey(tenantId, emailClaim.userId), status: membership.status } : null,
-        candidateIsPrivileged: false,
+        candidateIsPrivileged: emailClaim && !membership ? privilegedAnywhere(emailClaim.userId) : false,
         candidateIsExcluded: false,
       };
     },
@@ -375,7 +382,7 @@ export function fakeActivities(w: FakeWorld) {
         w.audit(input.run, `grant_refused.${i}`, { action: 'role.grant_refused', actor: actorName(input), target: `role:${r.role}`, userId: input.userId, reason: r.reason });
       }
     },
-  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities & SignInActivities;
+  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities & SignInActivities & MemberProvisioningActivities;
   lifecycleRun.acts = acts;
   return acts;
 }

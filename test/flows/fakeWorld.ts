@@ -70,7 +70,7 @@ export class FakeWorld {
   tenants = new Map<string, FakeTenant>();
   /** Connections and directories: id → tenant, kind. */
   connections = new Map<string, { tenantId: string; kind: 'saml' | 'oidc' | 'email' | 'directory'; enabled: boolean }>();
-  users = new Map<string, { email: string | null; name: string | null; createdBy: RunRef | null }>();
+  users = new Map<string, { email: string | null; name: string | null; attributes?: Record<string, string>; createdBy: RunRef | null }>();
   emails = new Map<string, { userId: string; createdBy: RunRef | null }>();
   identities = new Map<string, { userId: string; tenantId: string; createdBy: RunRef | null }>();
   memberships = new Map<string, FakeMember>();
