@@ -205,7 +205,10 @@ export function fakeActivities(w: FakeWorld) {
       w.audit(input.run, `attribute.${input.field}.updated`, { action: 'user.attribute_updated', actor: actorName(input), target: `user:${input.userId}`, userId: input.userId });
       return 'applied' as const;
     },
-    async openConflict(input: { run: RunRef; actor?: ProvisioningActor; userId: string; field: string }) {
+    async openConflict(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; userId: string; field: string; local: string | null; asserted: string }) {
+      const id = `${input.tenantId}:${input.userId}:${input.field}`;
+      if (!w.conflicts.has(id)) w.conflicts.set(id, { local: input.local, asserted: input.asserted, createdBy: input.run });
+      if (!sameRun(w.conflicts.get(id)!.createdBy, input.run)) return;
       w.audit(input.run, `conflict.${input.field}.opened`, { action: 'conflict.opened', actor: actorName(input), target: `user:${input.userId}`, userId: input.userId });
     },
 

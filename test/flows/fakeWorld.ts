@@ -85,6 +85,8 @@ export class FakeWorld {
   /** Directory group memberships: `directoryId:memberScimId` → group names. */
   directoryGroups = new Map<string, string[]>();
   invitations = new Map<string, InvitationFacts & { roles: string[]; groups: string[]; acceptedBy: string | null }>();
+  /** Open attribute conflicts: `tenant:user:field` → what each side says. */
+  conflicts = new Map<string, { local: string | null; asserted: string; createdBy: RunRef | null }>();
   /** Approval requests of parked sign-ins, by request ID (the run). */
   approvals = new Map<string, { userId: string | null; kind: string; status: string }>();
   /** Every connection's group sync settings (the real ones are per connection). */
@@ -192,6 +194,7 @@ export class FakeWorld {
         directoryGroups: entries(this.directoryGroups),
         invitations: entries(this.invitations),
         approvals: entries(this.approvals),
+        conflicts: entries(this.conflicts),
         audits: entries(this.audits),
       }),
     );
