@@ -13,11 +13,13 @@ import { isOwner, isPrivileged } from '../../src/domain/roles';
 import { sameRun, type RunRef } from '../../src/domain/runRef';
 import { nextUserResource, type StoredScimUser } from '../../src/scim/userWrites';
 import { userFacts } from '../../src/scim/users';
+import type { DirectoryGroupActivitySet } from '../../workflows/directoryGroupFlow';
 import type { DirectoryUserActivities } from '../../workflows/directoryUserFlow';
 import type { InvitationAcceptanceActivities } from '../../workflows/invitationAcceptanceFlow';
 import type { MemberProvisioningActivities } from '../../workflows/memberProvisioningFlow';
 import type { SignInActivities } from '../../workflows/signInFlow';
 import { runAdminWrite, type AdminWriteResult, type TenantAdminActivities } from '../../workflows/tenantAdminFlow';
+import { fakeDirectoryGroupActivities } from './fakeDirectoryGroups';
 import { Crash, grantKey, memberKey, scimKeyOf, type FakeScimUser, type FakeWorld } from './fakeWorld';
 
 const actorName = (input: { actor?: ProvisioningActor }): string => (input.actor ? `${input.actor.type}:${input.actor.id ?? ''}` : 'idp:');
@@ -292,7 +294,10 @@ export function fakeActivities(w: FakeWorld) {
       w.audit(input.run, 'invitation.accepted', { action: 'invitation.accepted', actor: actorName(input), target: `invitation:${input.invitationId}`, userId: input.userId, reason: input.outcome });
     },
 
-    // --- a directory's Users (activities/directory.ts, directoryGroupMembers.ts) ---
+    // --- a directory's Groups, and a User's side of them (fakeDirectoryGroups.ts) ---
+    ...fakeDirectoryGroupActivities(w),
+
+    // --- a directory's Users (activities/directory.ts) ---
     async prepareScimUserWrite(input: Parameters<DirectoryUserActivities['prepareScimUserWrite']>[0]) {
       const doc = w.scimUsers.get(`${input.directoryId}:${input.scimId}`);
       const before = doc ? stored(doc) : null;
@@ -343,24 +348,6 @@ export function fakeActivities(w: FakeWorld) {
     async recordScimRefusal(input: Parameters<DirectoryUserActivities['recordScimRefusal']>[0]) {
       w.audit(input.run, `scim.${input.write.id}.refused`, { action: 'scim.write_refused', actor: actorName(input), target: `scim_user:${input.scimId}`, reason: input.reason, detail: input.error.detail });
     },
-    async grantDirectoryGroupsTo(input: { run: RunRef; actor?: ProvisioningActor; directoryId: string; tenantId: string; scimId: string; userId: string; writeId: string }) {
-      let granted = 0;
-      for (const name of w.directoryGroups.get(`${input.directoryId}:${input.scimId}`) ?? []) {
-        const grant: Grant = { kind: 'group', value: name, source: directorySource(input.directoryId) };
-        const membershipId = memberKey(input.tenantId, input.userId);
-        const writeRun = { workflowId: input.run.workflowId, runId: `${input.run.runId}/${input.writeId}` };
-        const key = grantKey(membershipId, grant);
-        const existing = w.grants.get(key);
-        if (!existing) w.grants.set(key, { ...grant, membershipId, grantedBy: `directory:${input.directoryId}`, createdBy: writeRun });
-        if (!existing || sameRun(existing.createdBy, writeRun)) w.audit(input.run, `${input.writeId}.grant.${key}`, { action: 'group.granted', actor: actorName(input), target: `group:${name}`, userId: input.userId });
-        if (w.memberships.get(membershipId)?.status !== 'active') revoke(input.run, `${input.writeId}.revoke.${key}`, input.tenantId, input.userId, grant, actorName(input));
-        else granted++;
-      }
-      return granted;
-    },
-    async forgetGroupMember(input: { directoryId: string; scimId: string }) {
-      w.directoryGroups.delete(`${input.directoryId}:${input.scimId}`);
-    },
 
     // --- a sign-in's own steps (activities/approvals.ts, outcomes.ts, grants.ts) ---
     async openApprovalRequest(input: Parameters<SignInActivities['openApprovalRequest']>[0]) {
@@ -385,7 +372,7 @@ export function fakeActivities(w: FakeWorld) {
         w.audit(input.run, `grant_refused.${i}`, { action: 'role.grant_refused', actor: actorName(input), target: `role:${r.role}`, userId: input.userId, reason: r.reason });
       }
     },
-  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities & SignInActivities & MemberProvisioningActivities;
+  } satisfies TenantAdminActivities & DirectoryUserActivities & InvitationAcceptanceActivities & SignInActivities & MemberProvisioningActivities & DirectoryGroupActivitySet;
   lifecycleRun.acts = acts;
   return acts;
 }

@@ -57,6 +57,15 @@ export interface FakeScimUser {
   recentWrites: string[];
 }
 
+export interface FakeScimGroup {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  groupName: string;
+  version: number;
+  recentWrites: string[];
+}
+
 export const memberKey = (tenantId: string, userId: string): string => `${tenantId}:${userId}`;
 export const grantKey = (membershipId: string, g: Grant): string => `${membershipId}|${g.kind}|${g.source}|${g.value}`;
 export const scimKeyOf = (directoryId: string, attribute: string, value: string): string => `${directoryId}:User:${attribute}:${value}`;
@@ -75,15 +84,20 @@ export class FakeWorld {
   identities = new Map<string, { userId: string; tenantId: string; createdBy: RunRef | null }>();
   memberships = new Map<string, FakeMember>();
   grants = new Map<string, FakeGrant>();
-  groups = new Map<string, { tenantId: string; name: string; roles: string[]; createdBy: RunRef | null }>();
+  /** Tenant groups; `createdFrom` names the directory that owns one (`directory:<id>`). */
+  groups = new Map<string, { tenantId: string; name: string; roles: string[]; createdFrom?: string; createdBy: RunRef | null }>();
   sessions: { tenantId: string; userId: string }[] = [];
   holds = new Map<string, string>();
   /** Email domains verified by another tenant: domain → tenant (a tenant's own `verifiedDomains` count too). */
   domainOwners = new Map<string, string>();
   scimUsers = new Map<string, FakeScimUser>();
   scimKeys = new Map<string, string>();
-  /** Directory group memberships: `directoryId:memberScimId` → group names. */
-  directoryGroups = new Map<string, string[]>();
+  /** A directory's Groups (`directoryId:scimId`), their members (`directoryId:groupScimId:memberScimId`) and a write's staged member ids (`writeId:op:chunk`). */
+  scimGroups = new Map<string, FakeScimGroup>();
+  scimGroupMembers = new Map<string, { directoryId: string; group: string; member: string; seenBy: string | null }>();
+  staged = new Map<string, string[]>();
+  /** How many stored members one page step handles (the real page is 500). */
+  memberPage = 500;
   invitations = new Map<string, InvitationFacts & { roles: string[]; groups: string[]; acceptedBy: string | null }>();
   /** Open attribute conflicts: `tenant:user:field` → what each side says. */
   conflicts = new Map<string, { local: string | null; asserted: string; createdBy: RunRef | null }>();
@@ -167,6 +181,14 @@ export class FakeWorld {
     this.sessions.push({ tenantId, userId });
   }
 
+  /** A directory Group as an earlier write left it: the resource, its keys, the tenant group it owns, its members. */
+  addDirectoryGroup(directoryId: string, scimId: string, name: string, members: string[] = [], tenantId = TENANT): void {
+    this.scimGroups.set(`${directoryId}:${scimId}`, { id: scimId, displayName: name, externalId: null, groupName: name, version: 1, recentWrites: ['w-group-create'] });
+    this.scimKeys.set(`${directoryId}:Group:displayName:${name}`, scimId);
+    this.groups.set(`${tenantId}:${name}`, { tenantId, name, roles: [], createdFrom: `directory:${directoryId}`, createdBy: null });
+    for (const member of members) this.scimGroupMembers.set(`${directoryId}:${scimId}:${member}`, { directoryId, group: scimId, member, seenBy: null });
+  }
+
   grantsOf(userId: string, tenantId = TENANT): FakeGrant[] {
     const membershipId = memberKey(tenantId, userId);
     return [...this.grants.values()].filter((g) => g.membershipId === membershipId);
@@ -191,7 +213,9 @@ export class FakeWorld {
         holds: entries(this.holds),
         scimUsers: entries(this.scimUsers),
         scimKeys: entries(this.scimKeys),
-        directoryGroups: entries(this.directoryGroups),
+        scimGroups: entries(this.scimGroups),
+        scimGroupMembers: entries(this.scimGroupMembers),
+        staged: entries(this.staged),
         invitations: entries(this.invitations),
         approvals: entries(this.approvals),
         conflicts: entries(this.conflicts),
