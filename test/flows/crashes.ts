@@ -16,19 +16,21 @@ export interface CrashReport<R> {
 }
 
 /**
- * `exceptLast`: leave out a crash after the last step, for a flow known not to
- * converge there (the test then names that step and marks the full run
- * `it.fails`).
+ * For a flow known not to converge after some steps (the test then marks the
+ * full run `it.fails`): `exceptLast` leaves out a crash after the last step;
+ * `onlyBefore` keeps only crashes before the first call of that activity.
  */
 export async function expectSameAfterAnyCrash<R>(
   setup: () => FakeWorld,
   flow: (acts: FakeActivities) => Promise<R>,
-  opts: { exceptLast?: boolean } = {},
+  opts: { exceptLast?: boolean; onlyBefore?: string } = {},
 ): Promise<CrashReport<R>> {
   const clean = setup();
   const result = await flow(crashingActivities(clean));
   const steps = clean.calls.length;
-  for (let k = 1; k <= (opts.exceptLast ? steps - 1 : steps); k++) {
+  const stop = opts.onlyBefore ? clean.calls.findIndex((c) => c.name === opts.onlyBefore) : opts.exceptLast ? steps - 1 : steps;
+  if (stop < 0) throw new Error(`the clean run never called ${opts.onlyBefore}`);
+  for (let k = 1; k <= stop; k++) {
     const w = setup();
     await expect(flow(crashingActivities(w, k)), `crash after step ${k}`).rejects.toBeInstanceOf(Crash);
     const again = await flow(crashingActivities(w));
