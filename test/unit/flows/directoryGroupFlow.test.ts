@@ -201,4 +201,9 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
     expect(result).toEqual({ ok: true, status: 204, group: null });
     expect(world.calls.at(-1)?.name).toBe('deleteScimGroup');
   });
+
+  // Not yet so, as a User's DELETE: once the Group is deleted, the write run again answers 404 instead of 204.
+  it.fails('DELETE: a crash after the Group was deleted, then the same write again, answers as one clean run (204)', async () => {
+    await expectSameAfterAnyCrash(renamed, flow({ id: 'w-9', kind: 'delete' }));
+  });
 });
