@@ -80,6 +80,9 @@ export interface KeyedModel {
   findById(id: unknown): { lean(): PromiseLike<unknown> };
 }
 
+/** The deterministic key of a run's audit event for one step: a retried activity finds it taken. */
+export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
+
 /** An audit event as an activity writes it (key, run and time are filled in). */
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
@@ -87,7 +90,7 @@ export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'>
 export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
-    recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+    recordAudit(models, { ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
 
   /**
    * The insert-once-and-audit pattern: insert the document `_id` with

@@ -69,7 +69,7 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
   };
   const note = () => undefined;
 
-  const inv = await acts.loadInvitation({ invitationId });
+  const inv = await acts.loadInvitation({ invitationId, run });
   for (let attempt = 1; ; attempt++) {
     const state = await acts.loadProvisioningState({ run, claim });
     const refusal = checkAcceptance(inv, { tenantId: claim.tenantId, email: state.email, emailVerified: claim.emailVerified }, now);
