@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
 import { ROW_OUTCOMES, type RowOutcome } from '../src/domain/adminProvisioning';
+import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
+import { ROWS_PER_CHUNK } from '../src/domain/importRows';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
@@ -75,9 +77,30 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
       return countOutcomes(results);
     },
 
+    /**
+     * A chunk failed for good: the import is `failed` with the reason (GET
+     * …/imports/:id shows it), audited once per run and chunk. Sending the
+     * same file under the same key again resumes it.
+     */
+    async failImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; runId: string; chunk: number; reason: ImportFailureReason; errorType: string | null }): Promise<void> {
+      const message = importFailureMessage(input.reason, input.chunk, ROWS_PER_CHUNK, input.errorType);
+      await models.imports.updateOne(
+        { _id: input.importId, status: 'running' },
+        { $set: { status: 'failed', failure: { reason: input.reason, chunk: input.chunk, message, at: new Date() } } },
+      );
+      await runAudit({ workflowId: `import-${input.importId}`, runId: input.runId }, `import.failed:${input.chunk}`, {
+        tenantId: input.tenantId,
+        actor: input.actor,
+        action: 'import.failed',
+        target: { type: 'import', id: input.importId },
+        reason: input.reason,
+        context: { chunk: input.chunk },
+      });
+    },
+
     /** The import is done: its summary stored, the completion audited once. */
     async finishImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; summary: OutcomeCounts }): Promise<void> {
-      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, finishedAt: new Date() } });
+      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, failure: null, finishedAt: new Date() } });
       await runAudit({ workflowId: `import-${input.importId}`, runId: 'import' }, 'import.completed', {
         tenantId: input.tenantId,
         actor: input.actor,

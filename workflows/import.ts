@@ -1,5 +1,6 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, defineQuery, isCancellation, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ImportActivities, OutcomeCounts } from '../activities/imports';
+import { importFailureReason } from '../src/domain/importFailure';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import { SA_OUTCOME } from '../src/temporal/searchAttributes';
 import { retry } from './steps';
@@ -56,7 +57,26 @@ export async function importWorkflow(input: ImportInput): Promise<OutcomeCounts>
   const budget = input.chunksPerRun ?? CHUNKS_PER_RUN;
   for (let ran = 0; next < input.chunks; ran++) {
     if (ran >= budget) await continueAsNew<typeof importWorkflow>({ ...input, next, counts });
-    const chunk = await acts.importChunk({ importId: input.importId, tenantId: input.tenantId, chunk: next, actor: input.actor });
+    let chunk: OutcomeCounts;
+    try {
+      chunk = await acts.importChunk({ importId: input.importId, tenantId: input.tenantId, chunk: next, actor: input.actor });
+    } catch (err) {
+      // A chunk that failed for good ends the import `failed` with the reason; the run fails, so sending the file again starts it anew.
+      if (!isCancellation(err) && patched('import-failure-recorded')) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        await acts.failImport({
+          importId: input.importId,
+          tenantId: input.tenantId,
+          actor: input.actor,
+          runId: workflowInfo().runId,
+          chunk: next,
+          reason: importFailureReason(err instanceof ActivityFailure ? err.retryState : null),
+          errorType: cause instanceof ApplicationFailure ? (cause.type ?? null) : null,
+        });
+        upsertSearchAttributes([{ key: SA_OUTCOME, value: 'Failed' }]);
+      }
+      throw err;
+    }
     for (const [outcome, n] of Object.entries(chunk)) counts[outcome as keyof OutcomeCounts] += n;
     next++;
   }

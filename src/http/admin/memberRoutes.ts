@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { createMemberLibrary } from '../../library/members';
 import type { MemberLifecycleLibrary } from '../../library/memberLifecycle';
 import type { createTenantLibrary } from '../../library/tenants';
-import { validationError } from '../../errors';
 import { route } from '../route';
 import { groupName, groupParams } from './groupSchemas';
-import { memberDetailOut, memberParams, tenantParams } from './schemas';
+import { idempotencyKeyOf, memberDetailOut, memberParams, tenantParams } from './schemas';
 import { invitationOut } from './invitationRoutes';
 import type { InvitationLibrary } from '../../library/invitations';
 
@@ -30,13 +29,6 @@ export const createMemberBody = z.strictObject({
   sendInvitation: z.boolean().default(false),
 });
 const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
-
-/** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
-function idempotencyKeyOf(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw validationError('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
-  return header;
-}
 
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
