@@ -23,7 +23,7 @@ export function importFailureReason(retryState: string | null | undefined): Impo
 }
 
 const WHY: Record<ImportFailureReason, string> = {
-  chunk_refused: 'was refused with an error that retrying cannot fix',
+  chunk_refused: 'were refused with an error that retrying cannot fix',
   chunk_retries_exhausted: 'kept failing until its retries were spent',
   chunk_timed_out: 'ran out of time',
   chunk_failed: 'failed',
