@@ -68,6 +68,9 @@ export async function digestOf(stream: Readable): Promise<string> {
   return file.digest();
 }
 
+/** Entra's bulk-create template starts with a `version:v1.0` line before its header. */
+const isVersionLine = (record: string[]): boolean => record.length === 1 && /^version:/i.test(record[0] ?? '');
+
 /**
  * The file's records, streamed (never the whole file in memory): CSV with a
  * header row (csv-parse: quotes, BOM) or JSON lines, from a body whose line
@@ -80,13 +83,22 @@ export async function digestOf(stream: Readable): Promise<string> {
 export async function* recordsOf(body: Readable, format: ImportFormat): AsyncGenerator<FileRecord> {
   let rows = 0;
   if (format === 'csv') {
-    const parser = body.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES, record_delimiter: '\n' }));
+    // Rows counted as the parser reads them (ahead of the loop below), so an error names the row it stopped at.
+    let parsedHeader = false;
+    let parsedRows = 0;
+    const countRow = (record: string[]): string[] => {
+      if (parsedHeader) parsedRows++;
+      else if (!isVersionLine(record)) parsedHeader = true;
+      return record;
+    };
+    const parser = body.pipe(
+      parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES, record_delimiter: '\n', on_record: countRow }),
+    );
     body.on('error', (err) => parser.destroy(err));
     let header: string[] | null = null;
     try {
       for await (const record of parser as AsyncIterable<string[]>) {
-        // Entra's bulk-create template starts with a `version:v1.0` line before its header.
-        if (!header && record.length === 1 && /^version:/i.test(record[0] ?? '')) continue;
+        if (!header && isVersionLine(record)) continue;
         if (!header) {
           header = record;
           continue;
@@ -100,9 +112,10 @@ export async function* recordsOf(body: Readable, format: ImportFormat): AsyncGen
       // The parser's own message quotes the file: only its code and line are used.
       const parsed = err as { code?: unknown; lines?: unknown };
       const line = typeof parsed.lines === 'number' ? parsed.lines : null;
-      throw new OnrampError('import_malformed', csvProblemMessage(csvProblem(typeof parsed.code === 'string' ? parsed.code : undefined), { row: rows + 1, line }), {
+      const row = parsedRows + 1;
+      throw new OnrampError('import_malformed', csvProblemMessage(csvProblem(typeof parsed.code === 'string' ? parsed.code : undefined), { row, line }), {
         status: 400,
-        details: { row: rows + 1, ...(line ? { line } : {}) },
+        details: { row, ...(line ? { line } : {}) },
       });
     }
     if (rows === 0) throw new OnrampError('import_empty', emptyFileMessage(header !== null), { status: 400 });
