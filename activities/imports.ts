@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
-import { ROW_OUTCOMES, type RowOutcome } from '../src/domain/adminProvisioning';
+import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
 import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
 import { ROWS_PER_CHUNK } from '../src/domain/importRows';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
@@ -75,6 +76,27 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
         if (!isDuplicateKeyError(err)) throw err;
       }
       return countOutcomes(results);
+    },
+
+    /**
+     * A chunk's rows whose link waits for an admin (outcome `pending`), with
+     * their requests, and how long the tenant lets an approval wait: each
+     * becomes an approval request (workflows/importApproval.ts).
+     */
+    async pendingImportRows(input: { importId: string; tenantId: string; chunk: number }): Promise<{ expirySeconds: number; rows: Array<{ n: number; request: MemberRequest; reason: string }> }> {
+      const _id = importChunkKey(input.importId, input.chunk);
+      const [results, chunk, tenant] = await Promise.all([
+        models.importResults.findById(_id).lean(),
+        models.importChunks.findById(_id).lean(),
+        models.tenants.findById(input.tenantId, { approval: 1 }).lean(),
+      ]);
+      const pending = new Map((results?.results ?? []).filter((r) => r.outcome === 'pending').map((r) => [r.n, r.detail ?? 'policy_approval']));
+      const rows = (chunk?.rows ?? []).flatMap((row) => {
+        const reason = pending.get(row.n);
+        if (reason === undefined || row.error) return [];
+        return [{ n: row.n, reason, request: { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null } }];
+      });
+      return { expirySeconds: tenant?.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS, rows };
     },
 
     /**
