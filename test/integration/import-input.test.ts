@@ -178,4 +178,69 @@ describe('import input', () => {
     const rows = await importResults(h, 'input-co', id);
     expect(rows.map((r) => Number(r.row))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
   });
+
+  it('rows the link policy sends to approval: an approval request each, listed with the other approvals; approving one makes the membership, once; rejecting writes none', async () => {
+    await h.createTenant('appr-a');
+    const b = await h.createTenant('appr-b', { enabled: false, defaultRoles: ['member'] });
+    expect((await h.admin('PUT', '/tenants/appr-a/domains', { domains: [{ domain: 'appr.test', verified: true }] })).status).toBe(200);
+    const fromA = await postImport(h, 'appr-a', 'email,name\nann@appr.test,Ann\nbob@appr.test,Bob\n', { query: 'key=a' });
+    expect((await importDone(h, 'appr-a', fromA.body.import?.id ?? '')).counts).toMatchObject({ created: 2 });
+    // The domain moved to B (an acquisition), whose link policy asks an admin.
+    expect((await h.admin('PUT', '/tenants/appr-a/domains', { domains: [] })).status).toBe(200);
+    expect((await h.admin('PUT', '/tenants/appr-b/domains', { domains: [{ domain: 'appr.test', verified: true }] })).status).toBe(200);
+    expect((await h.admin('PUT', '/tenants/appr-b/link-policy', { policy: 'approval', fallback: 'deny' })).status).toBe(200);
+    expect((await h.admin('POST', '/tenants/appr-b/groups', { name: 'Staff', roles: [] })).status).toBe(201);
+    const ann = await models().users.findOne({ email: 'ann@appr.test' }).lean();
+    const bob = await models().users.findOne({ email: 'bob@appr.test' }).lean();
+
+    const file = 'Email,Name,Groups\r\nann@appr.test,Ann,Staff\r\nbob@appr.test,Bob,Staff\r\ncy@appr.test,Cy,Staff\r\n';
+    const res = await postImport(h, 'appr-b', file, { query: 'key=b' });
+    expect(res.status).toBe(202);
+    const id = res.body.import?.id ?? '';
+    expect((await importDone(h, 'appr-b', id)).counts).toMatchObject({ created: 1, pending: 2 });
+
+    type Approval = { id: string; kind: string; reason: string; email: string; connectionId: string; userId: string; planned: { via: string; roles: string[]; grants: string[] } };
+    let listed: Approval[] = [];
+    for (const until = Date.now() + 60_000; listed.length < 2 && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      listed = (await h.admin('GET', '/tenants/appr-b/approvals')).body.data as unknown as Approval[];
+    }
+    const byEmail = Object.fromEntries(listed.map((a) => [a.email, a]));
+    expect(Object.keys(byEmail).sort()).toEqual(['ann@appr.test', 'bob@appr.test']);
+    expect(byEmail['ann@appr.test']).toMatchObject({
+      kind: 'link',
+      reason: 'policy_approval',
+      connectionId: `import:${id}`,
+      userId: String(ann?._id),
+      planned: { via: 'link', roles: ['member'], grants: ['group:Staff'] },
+    });
+    // Nothing is written for them before a decision.
+    expect(await models().memberships.countDocuments({ tenantId: b.id, userId: { $in: [ann?._id, bob?._id] } })).toBe(0);
+
+    const annId = encodeURIComponent(byEmail['ann@appr.test']?.id ?? '');
+    const bobId = encodeURIComponent(byEmail['bob@appr.test']?.id ?? '');
+    expect(await h.admin('POST', `/tenants/appr-b/approvals/${annId}/approve`, {})).toMatchObject({ status: 200, body: { status: 'approved' } });
+    expect((await h.admin('POST', `/tenants/appr-b/approvals/${annId}/approve`, {})).body.error?.code).toBe('approval_already_decided');
+    expect(await h.admin('POST', `/tenants/appr-b/approvals/${bobId}/reject`, { reason: 'not ours' })).toMatchObject({ status: 200, body: { status: 'rejected' } });
+
+    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments({ tenantId: b.id, status: 'pending' })) > 0; ) {
+      if (Date.now() > until) throw new Error('the approval runs never closed their requests');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const annMembership = await models().memberships.findOne({ tenantId: b.id, userId: ann?._id }).lean();
+    expect(annMembership).toMatchObject({ status: 'active', roles: ['member'] });
+    expect(await models().grants.countDocuments({ tenantId: b.id, userId: ann?._id, value: 'Staff' })).toBe(1);
+    expect(await models().memberships.countDocuments({ tenantId: b.id, userId: bob?._id })).toBe(0);
+    expect(await models().users.countDocuments({ email: /@appr\.test$/ })).toBe(3); // nobody twice
+    expect((await h.admin('GET', '/tenants/appr-b/approvals')).body.data).toEqual([]);
+    const audits = (action: string) => models().auditEvents.countDocuments({ tenantId: b.id, action });
+    expect(await audits('approval.requested')).toBe(2);
+    expect(await audits('approval.approved')).toBe(1);
+    expect(await audits('approval.rejected')).toBe(1);
+    expect(await models().auditEvents.countDocuments({ tenantId: b.id, action: 'membership.created', userId: ann?._id })).toBe(1);
+
+    // The same file under the same key: the import as it is, nobody asked about twice.
+    expect((await postImport(h, 'appr-b', file, { query: 'key=b' })).status).toBe(200);
+    expect(await models().approvalRequests.countDocuments({ tenantId: b.id })).toBe(2);
+  });
 });
