@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { importProgressQuery, importWorkflow, type ImportInput, type ImportProgress } from '../../workflows/import';
 import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 
@@ -7,7 +7,7 @@ export const importWorkflowId = (importId: string): string => `import-${importId
 export interface ImportRunner {
   /** Start the import's run unless it runs or ran already (a re-sent upload meets it). */
   start(input: Omit<ImportInput, 'next' | 'heartbeatSeconds'>): Promise<void>;
-  /** The run's progress; null when it cannot say (done, never started, or no worker answers within 2 s). */
+  /** The run's progress; null when it cannot say (done, never started, no worker polls, or none answers within 2 s). */
   progress(importId: string): Promise<ImportProgress | null>;
 }
 
@@ -39,11 +39,15 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
         // A query needs a worker: with none up (an outage, a restart) the caller falls back to the stored results.
         return await client.withDeadline(Date.now() + 2_000, () => client.workflow.getHandle(importWorkflowId(importId)).query(importProgressQuery));
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError || isDeadline(err)) return null;
+        if (err instanceof WorkflowNotFoundError || isDeadline(err) || noWorker(err)) return null;
         throw err;
       }
     },
   };
 }
+
+/** gRPC FAILED_PRECONDITION on a query: no worker polls the task queue (all down, or one being replaced). */
+const FAILED_PRECONDITION = 9;
+const noWorker = (err: unknown): boolean => err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === FAILED_PRECONDITION;
 
 const isDeadline = (err: unknown): boolean => err instanceof Error && /deadline/i.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);
