@@ -173,7 +173,8 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         throw err;
       }
       await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks, contentHash: file.digest(), failure: null } });
-      await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() });
+      const started = { importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() };
+      await (expectedHash ? runner.restart(started) : runner.start(started));
       return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: expectedHash !== null };
     },
 

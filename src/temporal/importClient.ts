@@ -7,6 +7,12 @@ export const importWorkflowId = (importId: string): string => `import-${importId
 export interface ImportRunner {
   /** Start the import's run unless it runs or ran already (a re-sent upload meets it). */
   start(input: Omit<ImportInput, 'next' | 'heartbeatSeconds'>): Promise<void>;
+  /**
+   * Start the import again after it failed: the failed run records the
+   * failure just before it ends, so wait (a few seconds at most) for it to
+   * end, then start a new run (chunks already done are not redone).
+   */
+  restart(input: Omit<ImportInput, 'next' | 'heartbeatSeconds'>): Promise<void>;
   /** The run's progress; null when it cannot say (done, never started, no worker polls, or none answers within 2 s). */
   progress(importId: string): Promise<ImportProgress | null>;
 }
@@ -33,6 +39,15 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
+    },
+    async restart(input) {
+      const handle = client.workflow.getHandle(importWorkflowId(input.importId));
+      try {
+        await client.withDeadline(Date.now() + 10_000, () => handle.result());
+      } catch {
+        // Ended as failed (the expected case), never ran, or still closing: starting meets whichever it is.
+      }
+      await this.start(input);
     },
     async progress(importId) {
       try {
