@@ -107,17 +107,18 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         return { import: await view(before), existing: true };
       }
       const busy = () => new OnrampError('import_in_progress', 'A file is being received under this import key; wait for it, then send again.', { status: 409 });
-      // A file received whole once (its hash kept): sending it again re-reads it, keeps the chunks stored and adds any missing.
-      let expectedHash: string | null = null;
+      // A file received whole once (a failed import, or its resumption that went quiet): sending it again re-reads it,
+      // keeps the chunks stored and adds any missing; its hash (when kept) must match.
+      let resuming = false;
       if (before?.status === 'failed') {
         const claimed = await models.imports.findOneAndUpdate({ _id, status: 'failed' }, { $set: { status: 'receiving' } }).lean();
         if (!claimed) throw busy();
-        expectedHash = before.contentHash ?? null;
+        resuming = true;
       } else if (before) {
         // Another upload under this key is still arriving; one that went quiet died: take over.
         if (Date.now() - before.updatedAt.getTime() < STALE_UPLOAD_MS) throw busy();
-        expectedHash = before.contentHash ?? null;
-        if (!expectedHash) {
+        resuming = Boolean(before.contentHash);
+        if (!resuming) {
           await models.importChunks.deleteMany({ importId: _id });
           await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
         }
@@ -143,14 +144,14 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
           stored.push(chunkId);
         } catch (err) {
           // Stored by the first upload of this file: the same rows.
-          if (!(expectedHash && isDuplicateKeyError(err))) throw err;
+          if (!(resuming && isDuplicateKeyError(err))) throw err;
         }
         chunks++;
         pending = [];
-        await models.imports.updateOne({ _id }, { $set: { rows: expectedHash ? (before?.rows ?? rows) : rows } }); // alive: another upload under the key waits
+        await models.imports.updateOne({ _id }, { $set: { rows: resuming ? (before?.rows ?? rows) : rows } }); // alive: another upload under the key waits
       };
       const takeBack = async () => {
-        if (expectedHash) {
+        if (resuming) {
           // The import stays what it was: failed, with its chunks and results.
           await models.importChunks.deleteMany({ _id: { $in: stored } });
           await models.imports.updateOne({ _id, status: 'receiving' }, { $set: { status: 'failed' } });
@@ -167,6 +168,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
           if (pending.length === ROWS_PER_CHUNK) await flush();
         }
         await flush();
+        const expectedHash = resuming ? (before?.contentHash ?? null) : null;
         if (expectedHash && file.digest() !== expectedHash) throw reused();
       } catch (err) {
         await takeBack();
@@ -174,8 +176,8 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       }
       await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks, contentHash: file.digest(), failure: null } });
       const started = { importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() };
-      await (expectedHash ? runner.restart(started) : runner.start(started));
-      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: expectedHash !== null };
+      await (resuming ? runner.restart(started) : runner.start(started));
+      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: resuming };
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
