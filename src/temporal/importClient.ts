@@ -61,8 +61,12 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
   };
 }
 
-/** gRPC FAILED_PRECONDITION on a query: no worker polls the task queue (all down, or one being replaced). */
+/**
+ * A query no worker answered: FAILED_PRECONDITION (none polls the task queue: all down, or one being replaced) or
+ * CANCELLED (the call cancelled at our 2 s deadline while the run's worker was busy).
+ */
+const CANCELLED = 1;
 const FAILED_PRECONDITION = 9;
-const noWorker = (err: unknown): boolean => err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === FAILED_PRECONDITION;
+const noWorker = (err: unknown): boolean => err instanceof ServiceError && isGrpcServiceError(err.cause) && [CANCELLED, FAILED_PRECONDITION].includes(err.cause.code);
 
 const isDeadline = (err: unknown): boolean => err instanceof Error && /deadline/i.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);
