@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { approvalsActivities } from '../activities/approvals';
 import { planAdminProvisioning, type MemberRequest } from '../src/domain/adminProvisioning';
 import type { ApprovalVerdict } from '../src/domain/decision';
@@ -10,7 +10,14 @@ import { retry } from './steps';
 
 type ApprovalSteps = Pick<ReturnType<typeof approvalsActivities>, 'openApprovalRequest' | 'closeApprovalRequest'>;
 
-const acts = proxyActivities<MemberProvisioningActivities & ApprovalSteps>({ startToCloseTimeout: '1 minute', retry });
+// Local activities, as API creation's: a few keyed reads and writes each, no task round trips through the server
+// (an import with hundreds of pending rows opens hundreds of these runs beside its own).
+const acts = proxyLocalActivities<MemberProvisioningActivities & ApprovalSteps>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  localRetryThreshold: '10 seconds',
+  retry,
+});
 
 export interface ImportApprovalInput {
   importId: string;
