@@ -32,6 +32,10 @@ export function createInlineImportRunner(models: Models, logger: Logger): Import
         progress.done = true;
       })().catch((err: unknown) => logger.error({ err, workflowId: importWorkflowId(input.importId) }, 'inline import failed'));
     },
+    async restart(input) {
+      imports.delete(input.importId);
+      await this.start(input);
+    },
     progress: async (importId) => imports.get(importId) ?? null,
   };
 }

@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   unknown_group: e(422),
   idempotency_key_reused: e(422),
   import_malformed: e(400),
+  import_empty: e(400),
+  import_key_reused: e(409),
   import_too_large: e(413),
   import_not_done: e(409),
   import_in_progress: e(409),

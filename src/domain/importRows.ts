@@ -15,6 +15,8 @@ import { normalizeEmail } from './email';
 
 /** The most rows one import takes. */
 export const MAX_IMPORT_ROWS = 100_000;
+/** Rows per stored chunk: one activity's work, one keyed read. */
+export const ROWS_PER_CHUNK = 100;
 
 export type RowError = 'email_invalid' | 'duplicate_row' | 'row_malformed';
 

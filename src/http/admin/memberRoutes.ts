@@ -30,7 +30,6 @@ export const createMemberBody = z.strictObject({
 });
 const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
 
-
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
 /**
