@@ -31,7 +31,7 @@ export function countOutcomes(results: readonly { outcome: string }[]): OutcomeC
  */
 export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
 
-/** An import's rows through the core, a chunk at a time (issue #15 §3). Idempotent (see support.ts). */
+/** An import's rows through the core, a chunk at a time. Idempotent (see support.ts). */
 export function importActivities({ models, runAudit }: ActivitySupport, core: MemberProvisioningActivities) {
   const provisionRow = async (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow): Promise<RowResult> => {
     const base = { n: row.n, email: row.email };

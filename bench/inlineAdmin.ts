@@ -1,5 +1,5 @@
 /**
- * Benchmark-only baselines for admin provisioning (issue #15): an import's
+ * Benchmark-only baselines for admin provisioning: an import's
  * chunks and an invitation's acceptance run the same code (the import
  * activities, workflows/invitationAcceptanceFlow.ts) inline in the web
  * process — no Temporal, not durable. Started only by bench/serveInline.ts.

@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   link_refused: e(409),
   membership_suspended: e(409),
   concurrent_change: e(409),
-  // Admin provisioning (issue #15)
+  // Admin provisioning
   email_invalid: e(400),
   unknown_role: e(422),
   unknown_group: e(422),

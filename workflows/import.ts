@@ -38,7 +38,7 @@ export interface ImportProgress {
 export const importProgressQuery = defineQuery<ImportProgress>('importProgress');
 
 /**
- * One bulk import (workflow ID `import-<importId>`, issue #15 §3): its chunks
+ * One bulk import (workflow ID `import-<importId>`): its chunks
  * one after the other, each a regular activity that provisions its rows
  * through the core and heartbeats — a killed worker's chunk is taken over
  * once its heartbeat is late and redone idempotently (rows are runs of their

@@ -1,6 +1,6 @@
 /**
  * The provisioning core for members an admin adds — by the API, a bulk
- * import, an accepted invitation (issue #15) — as planProvisioning is for
+ * import, an accepted invitation — as planProvisioning is for
  * sign-ins: decide purely from what was loaded, so the API, the import's dry
  * run and its real run give the same answer for the same world.
  *

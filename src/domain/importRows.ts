@@ -1,5 +1,5 @@
 /**
- * Reading an import's rows (issue #15 §3), whatever the file's shape: CSV
+ * Reading an import's rows, whatever the file's shape: CSV
  * with a header row, or JSON lines. Pure: a row in, a member request or the
  * reason it is not one out. Column names are matched without case, spaces,
  * dashes, underscores or a "Required" mark (`External ID`, `external_id`,

@@ -47,7 +47,7 @@ function storedRow(n: number, row: ReadRow): ImportRow {
 }
 
 /**
- * Bulk imports (issue #15 §3): the upload is read as a stream and stored in
+ * Bulk imports: the upload is read as a stream and stored in
  * chunks, then one import run provisions them (workflows/import.ts). A dry
  * run reads the same rows and plans each with the same pure planner against
  * the same world, writing nothing.

@@ -3,7 +3,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { importDone, importResults, peopleCsv, postImport } from '../support/imports';
 
 /**
- * Issue 15 §3, the acquisition story: tenant B imports 1,000 people, 300 of
+ * Tenant B imports 1,000 people, 300 of
  * whom already have accounts from tenant A. The link policy decides; the
  * dry run predicts exactly what the real run then does; importing again
  * changes nothing; malformed rows are reported and the rest succeed.

@@ -5,7 +5,7 @@ import { ROW_OUTCOMES } from '../../domain/adminProvisioning';
 export const importChunkKey = (importId: string, chunk: number): string => `${importId}:${chunk}`;
 
 /**
- * A bulk import (issue #15 §3): one document per import, its rows and
+ * A bulk import: one document per import, its rows and
  * results in chunks beside it. `_id` comes from the tenant and the import
  * key, so the same file sent again under its key is the same import.
  */

@@ -2,7 +2,7 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { runRefSchema } from './runRef';
 
 /**
- * An invitation to a tenant (issue #15 §1). Its token is never stored: only
+ * An invitation to a tenant. Its token is never stored: only
  * its SHA-256, in `invitation_tokens` (keyed by the hash, so opening a link
  * is one keyed read). Status `pending` past `expiresAt` reads as expired.
  */

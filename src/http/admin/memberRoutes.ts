@@ -35,7 +35,7 @@ const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 's
 /**
  * Create a member (201 created or linked, 200 when they were one already,
  * 202 when `sendInvitation` asked for an invitation instead);
- * suspend, reactivate, remove a member; remove a group (issue #15 §2, §4).
+ * suspend, reactivate, remove a member; remove a group.
  * Each a durable run; refusals are 404, 409 (`last_owner`, link policy) or 422.
  */
 export function memberRouter({ tenants, lifecycle, members, invitations, actor }: MemberRouterDeps): Router {
