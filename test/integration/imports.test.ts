@@ -77,7 +77,7 @@ describe('bulk import', () => {
     const sameFile = await postImport(h, 'acq-b', file, { query: 'key=b-auto-again' });
     expect((await importDone(h, 'acq-b', sameFile.body.import?.id ?? '')).counts).toMatchObject({ unchanged: 1000 });
     expect(await models().auditEvents.countDocuments(writes)).toBe(audits); // only the import's own completion was added
-  });
+  }, 300_000); // three imports of 1,000 rows (dry run, run, the same file again): minutes on a loaded 2-core machine
 
   it('malformed rows (bad email, unknown role or group, a duplicate, an unverified domain, a broken JSON line) are reported per row; the rest succeed', async () => {
     const csv = [
