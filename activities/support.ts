@@ -84,10 +84,21 @@ export interface KeyedModel {
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
+/** The audit key of one run's step: `wf:<workflowId>:<runId>:<step>`. */
+export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
+
 export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
-    recordAudit(models, { ...event, key: `wf:${run.workflowId}:${run.runId}:${step}`, workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+    recordAudit(models, { ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+
+  /**
+   * Whether this run already audited `step` as `action`: how a step run
+   * again after a crash recognizes what it did itself (a deletion it made
+   * leaves nothing else to read).
+   */
+  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> =>
+    (await models.auditEvents.exists({ key: runAuditKey(run, step), action })) !== null;
 
   /**
    * The insert-once-and-audit pattern: insert the document `_id` with
@@ -114,7 +125,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, insertOnce, webhooks, lifecycle };
+  return { models, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;
