@@ -21,7 +21,7 @@ export interface ScimTarget {
 }
 
 /**
- * The directory's side of the provisioning core (issue #14): a directory's
+ * The directory's side of the provisioning core: a directory's
  * resources, their unique keys, and deprovisioning. Every activity is
  * idempotent: keyed inserts, upserts of a deterministic state, audit events
  * under the run's keys (see support.ts).

@@ -6,7 +6,7 @@ import { inPool, type ActivitySupport, type RunScoped } from './support';
 export const MEMBER_PAGE = 500;
 
 /**
- * A directory group's members (issue #14 §5): staged chunks added or
+ * A directory group's members: staged chunks added or
  * removed, a replace's removal pass, a rename's grant move, page by page so
  * no step holds a whole group; and a User's side of it (the groups that
  * name it granted to its account, a deleted User leaving them). Idempotent:

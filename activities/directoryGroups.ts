@@ -17,7 +17,7 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
 ];
 
 /**
- * A directory's Groups (issue #14 §5): the group resource, its unique keys
+ * A directory's Groups: the group resource, its unique keys
  * and the tenant group it owns (its members: directoryGroupMembers.ts).
  * Every step is idempotent: keyed inserts and deletes, audit events keyed by
  * run and write.

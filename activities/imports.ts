@@ -1,6 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
-import { ROW_OUTCOMES, type RowOutcome } from '../src/domain/adminProvisioning';
+import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
+import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
+import { ROWS_PER_CHUNK } from '../src/domain/importRows';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
@@ -28,7 +31,7 @@ export function countOutcomes(results: readonly { outcome: string }[]): OutcomeC
  */
 export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
 
-/** An import's rows through the core, a chunk at a time (issue #15 §3). Idempotent (see support.ts). */
+/** An import's rows through the core, a chunk at a time. Idempotent (see support.ts). */
 export function importActivities({ models, runAudit }: ActivitySupport, core: MemberProvisioningActivities) {
   const provisionRow = async (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow): Promise<RowResult> => {
     const base = { n: row.n, email: row.email };
@@ -75,9 +78,51 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
       return countOutcomes(results);
     },
 
+    /**
+     * A chunk's rows whose link waits for an admin (outcome `pending`), with
+     * their requests, and how long the tenant lets an approval wait: each
+     * becomes an approval request (workflows/importApproval.ts).
+     */
+    async pendingImportRows(input: { importId: string; tenantId: string; chunk: number }): Promise<{ expirySeconds: number; rows: Array<{ n: number; request: MemberRequest; reason: string }> }> {
+      const _id = importChunkKey(input.importId, input.chunk);
+      const [results, chunk, tenant] = await Promise.all([
+        models.importResults.findById(_id).lean(),
+        models.importChunks.findById(_id).lean(),
+        models.tenants.findById(input.tenantId, { approval: 1 }).lean(),
+      ]);
+      const pending = new Map((results?.results ?? []).filter((r) => r.outcome === 'pending').map((r) => [r.n, r.detail ?? 'policy_approval']));
+      const rows = (chunk?.rows ?? []).flatMap((row) => {
+        const reason = pending.get(row.n);
+        if (reason === undefined || row.error) return [];
+        return [{ n: row.n, reason, request: { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null } }];
+      });
+      return { expirySeconds: tenant?.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS, rows };
+    },
+
+    /**
+     * A chunk failed for good: the import is `failed` with the reason (GET
+     * …/imports/:id shows it), audited once per run and chunk. Sending the
+     * same file under the same key again resumes it.
+     */
+    async failImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; runId: string; chunk: number; reason: ImportFailureReason; errorType: string | null }): Promise<void> {
+      const message = importFailureMessage(input.reason, input.chunk, ROWS_PER_CHUNK, input.errorType);
+      await models.imports.updateOne(
+        { _id: input.importId, status: 'running' },
+        { $set: { status: 'failed', failure: { reason: input.reason, chunk: input.chunk, message, at: new Date() } } },
+      );
+      await runAudit({ workflowId: `import-${input.importId}`, runId: input.runId }, `import.failed:${input.chunk}`, {
+        tenantId: input.tenantId,
+        actor: input.actor,
+        action: 'import.failed',
+        target: { type: 'import', id: input.importId },
+        reason: input.reason,
+        context: { chunk: input.chunk },
+      });
+    },
+
     /** The import is done: its summary stored, the completion audited once. */
     async finishImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; summary: OutcomeCounts }): Promise<void> {
-      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, finishedAt: new Date() } });
+      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, failure: null, finishedAt: new Date() } });
       await runAudit({ workflowId: `import-${input.importId}`, runId: 'import' }, 'import.completed', {
         tenantId: input.tenantId,
         actor: input.actor,

@@ -8,7 +8,10 @@ import type { LifecycleAction, LifecycleFacts } from '../src/domain/memberLifecy
 import { actorOf } from '../src/domain/provisioningContext';
 import { isOwner } from '../src/domain/roles';
 import { sameRun, type RunRef } from '../src/domain/runRef';
-import { oid, type ActivitySupport, type RunScoped } from './support';
+import { oid, runAuditKey, type ActivitySupport, type RunScoped } from './support';
+
+/** The audit key of a membership's removal by a run (removeMembership in directory.ts writes it). */
+const removalAuditKey = (run: RunRef, userId: string): string => runAuditKey(run, `membership.removed.${userId}`);
 
 /** How many grants of a removed group one activity revokes: the run's history stays bounded whatever the group's size. */
 export const GROUP_REVOKE_BATCH = 200;
@@ -30,7 +33,11 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
      */
     async lifecycleFacts(input: { tenantId: string; userId: string; run?: RunRef; action?: LifecycleAction; by?: string }): Promise<LifecycleFacts> {
       const doc = await models.memberships.findById(membershipKey(input.tenantId, input.userId)).lean();
-      if (!doc) return { member: null, activeOwners: 0 };
+      if (!doc) {
+        // Removed by this very write (its completion lost): plan the removal again, each step finds it done.
+        const removedByUs = input.run && input.action === 'remove' && (await models.auditEvents.exists({ key: removalAuditKey(input.run, input.userId) }));
+        return { member: removedByUs ? { status: 'suspended', isOwner: false, suspendedBy: null } : null, activeOwners: 0 };
+      }
       const ours = input.run !== undefined && sameRun(doc.statusChangedBy, input.run);
       const status = ours ? (input.action === 'reactivate' ? 'suspended' : 'active') : doc.status;
       const member = { ...doc, status };

@@ -80,13 +80,13 @@ export interface KeyedModel {
   findById(id: unknown): { lean(): PromiseLike<unknown> };
 }
 
+/** The deterministic key of a run's audit event for one step: a retried activity finds it taken. */
+export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
+
 /** An audit event as an activity writes it (key, run and time are filled in). */
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
-/** The audit key of one run's step: `wf:<workflowId>:<runId>:<step>`. */
-export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
-
 export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>

@@ -50,7 +50,7 @@ export const webhookBody = (payload: string): string => {
 };
 
 /**
- * Webhook delivery (issue #16 §3). The events collection is the outbox; one
+ * Webhook delivery. The events collection is the outbox; one
  * run per endpoint reads it in ID order and sends each event with these
  * activities. HTTP outcomes are results, never thrown: the run decides the
  * retry schedule. Only infrastructure errors (the database) are retried by

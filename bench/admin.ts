@@ -1,5 +1,5 @@
 /**
- * Admin provisioning scenarios of `npm run bench` (issue #15), durable and
+ * Admin provisioning scenarios of `npm run bench`, durable and
  * inline in the same run:
  *
  * - import: one CSV of N rows (10,000 by default) posted to `POST …/imports`

@@ -1,5 +1,5 @@
 /**
- * Benchmark-only baselines for admin provisioning (issue #15): an import's
+ * Benchmark-only baselines for admin provisioning: an import's
  * chunks and an invitation's acceptance run the same code (the import
  * activities, workflows/invitationAcceptanceFlow.ts) inline in the web
  * process — no Temporal, not durable. Started only by bench/serveInline.ts.
@@ -31,6 +31,10 @@ export function createInlineImportRunner(models: Models, logger: Logger): Import
         await acts.finishImport({ importId: input.importId, tenantId: input.tenantId, actor: input.actor, summary: progress.counts });
         progress.done = true;
       })().catch((err: unknown) => logger.error({ err, workflowId: importWorkflowId(input.importId) }, 'inline import failed'));
+    },
+    async restart(input) {
+      imports.delete(input.importId);
+      await this.start(input);
     },
     progress: async (importId) => imports.get(importId) ?? null,
   };

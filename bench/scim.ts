@@ -1,5 +1,5 @@
 /**
- * SCIM scenarios of `npm run bench` (issue #14), run against the same web
+ * SCIM scenarios of `npm run bench`, run against the same web
  * (and worker) processes as the sign-in scenarios, durable and inline:
  *
  * - scim-user-create: POST /Users at the bench's concurrency (p50/p95, rate).

@@ -1,5 +1,5 @@
 /**
- * The `webhooks` scenario (issue #16's benchmark): webhook delivery during
+ * The `webhooks` scenario: webhook delivery during
  * the sign-in burst (first sign-ins of new users), durable mode. Three runs
  * of the same burst, each on a fresh database, tenant and web + worker
  * processes: (a) no endpoint, (b) a healthy receiver, (c) a dead receiver

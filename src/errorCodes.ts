@@ -53,12 +53,14 @@ export const ERROR_CODES = {
   link_refused: e(409),
   membership_suspended: e(409),
   concurrent_change: e(409),
-  // Admin provisioning (issue #15)
+  // Admin provisioning
   email_invalid: e(400),
   unknown_role: e(422),
   unknown_group: e(422),
   idempotency_key_reused: e(422),
   import_malformed: e(400),
+  import_empty: e(400),
+  import_key_reused: e(409),
   import_too_large: e(413),
   import_not_done: e(409),
   import_in_progress: e(409),

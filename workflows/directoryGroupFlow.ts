@@ -1,5 +1,5 @@
 /**
- * One SCIM write to one Group (issue #14 §5): apply it to the stored group,
+ * One SCIM write to one Group: apply it to the stored group,
  * hold its unique keys and its tenant group, apply its member operations in
  * batches (handing a large remainder to a fan-out workflow that continues as
  * new), move grants on a rename, then store the group. Deletion removes every

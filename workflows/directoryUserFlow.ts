@@ -1,5 +1,5 @@
 /**
- * One SCIM write to one User, through the provisioning core (issue #14):
+ * One SCIM write to one User, through the provisioning core:
  * apply the write to the stored resource, hold its unique keys, plan against
  * the world exactly as a sign-in does (planner.ts, with the directory as the
  * connection), carry out the same account actions (accountActions.ts), or

@@ -1,6 +1,6 @@
 /**
  * A write's member operations on one directory group, as a resumable state
- * machine (issue #14 §5): each step is one batch activity (a staged chunk of
+ * machine: each step is one batch activity (a staged chunk of
  * up to 1,000 ids, or a page of 500 stored members), and the state between
  * steps is a few fields — so a run can stop after any step and another run
  * (continue-as-new) carry on. Deterministic: the world is reached only

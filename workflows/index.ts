@@ -4,5 +4,6 @@ export { directoryGroupWorkflow, groupMembersWorkflow, scimGroupWriteUpdate } fr
 export { tenantAdminWorkflow, adminWriteUpdate } from './tenantAdmin';
 export { memberCreationWorkflow } from './memberCreation';
 export { importWorkflow, importProgressQuery } from './import';
+export { importApprovalWorkflow } from './importApproval';
 export { invitationAcceptanceWorkflow } from './invitationAcceptance';
 export { webhookEndpointWorkflow, webhookRunQuery } from './webhookEndpoint';

@@ -1,5 +1,5 @@
 /**
- * Accepting an invitation (issue #15 §1), after the invitee signed in
+ * Accepting an invitation, after the invitee signed in
  * (through the tenant's SSO connection, or with a code sent to the invited
  * address): check the invitation against who signed in (pure
  * checkAcceptance), then plan with the sign-in planner itself — so the link
@@ -69,7 +69,7 @@ export async function runAcceptance(invitationId: string, claim: IdentityClaim, 
   };
   const note = () => undefined;
 
-  const inv = await acts.loadInvitation({ invitationId });
+  const inv = await acts.loadInvitation({ invitationId, run });
   for (let attempt = 1; ; attempt++) {
     const state = await acts.loadProvisioningState({ run, claim });
     const refusal = checkAcceptance(inv, { tenantId: claim.tenantId, email: state.email, emailVerified: claim.emailVerified }, now);

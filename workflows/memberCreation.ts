@@ -13,7 +13,7 @@ const steps = proxyLocalActivities<MemberProvisioningActivities>({
 });
 
 /**
- * One member created by the admin API (`POST …/members`, issue #15 §2). Its
+ * One member created by the admin API (`POST …/members`). Its
  * workflow ID comes from the request's Idempotency-Key, so a retried request
  * attaches to this run — or, once it ended, reads its result — and nothing
  * is written twice.

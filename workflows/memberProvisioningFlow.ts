@@ -43,10 +43,11 @@ export async function predictMember(request: MemberRequest, scope: ProvisioningC
   return plan.outcome === 'created' || plan.outcome === 'linked' ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null } : unwritten(plan);
 }
 
-export async function provisionMember(request: MemberRequest, scope: ProvisioningContext, source: GrantSource, acts: MemberProvisioningActivities): Promise<MemberResult> {
+/** `linkApproved`: an admin approved this link (an import row's approval request). */
+export async function provisionMember(request: MemberRequest, scope: ProvisioningContext, source: GrantSource, acts: MemberProvisioningActivities, opts: { linkApproved?: boolean } = {}): Promise<MemberResult> {
   for (let attempt = 1; ; attempt++) {
     const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups });
-    const plan = planAdminProvisioning(state, request);
+    const plan = planAdminProvisioning(state, request, opts);
     if (plan.outcome !== 'created' && plan.outcome !== 'linked') {
       // A refusal writes nothing but its audit event (`member.<source>_refused`), once per run.
       if (plan.outcome !== 'unchanged') {

@@ -45,7 +45,7 @@ type Ending = 'delivered' | 'failed' | 'gone' | 'stopped';
 const BATCH = 50;
 
 /**
- * One endpoint's delivery (workflow ID `webhook-<endpointId>`, issue #16 §3):
+ * One endpoint's delivery (workflow ID `webhook-<endpointId>`):
  * the tenant's events in ID order, one at a time — an event is sent, and
  * retried on the schedule, before the next is — so a receiver sees them in
  * order and a slow or dead receiver holds up only its own run. A 410 or a

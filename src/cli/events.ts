@@ -18,7 +18,7 @@ interface Page {
 const line = (e: EventRow) => `${e.id}\t${e.occurredAt}\t${e.type}\t${e.actor.type}:${e.actor.id ?? '-'}\t${e.subject.type}:${e.subject.id ?? '-'}`;
 
 /**
- * `onramp events list|tail` (issue #16 §5): a page of events after a cursor,
+ * `onramp events list|tail`: a page of events after a cursor,
  * or follow them as they come (polling the events API; `--max <n>` stops
  * after n events). `--json` prints each event as one JSON line.
  */

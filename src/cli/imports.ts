@@ -12,6 +12,7 @@ interface ImportView {
   rows: number;
   processed: number;
   counts: Record<string, number>;
+  failure?: { reason: string; message: string } | null;
 }
 
 const OUTCOMES = ['created', 'linked', 'unchanged', 'pending', 'skipped', 'failed'];
@@ -67,10 +68,10 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
     return 0;
   }
   let view = body.import as ImportView;
-  out(`import ${view.id}${res.status === 200 ? ' (this key was imported before: nothing new is done)' : ''}`);
+  out(`import ${view.id}${res.status === 200 ? ' (this key was imported before: nothing new is done, or its failed rows are resumed)' : ''}`);
   const bar = new SingleBar({ stream: progress, format: '{bar} {value}/{total} rows | {summary}', hideCursor: false, noTTYOutput: true, notTTYSchedule: 2000 });
   bar.start(view.rows, view.processed, { summary: summary(view.counts) });
-  while (view.status !== 'done') {
+  while (view.status !== 'done' && view.status !== 'failed') {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     const got = await fetch(`${api}/${view.id}`, { headers: auth });
     if (!got.ok) {
@@ -80,6 +81,12 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
     }
     view = (await got.json()) as ImportView;
     bar.update(view.processed, { summary: summary(view.counts) });
+  }
+  if (view.status === 'failed') {
+    bar.stop();
+    out(summary(view.counts));
+    process.stderr.write(`onramp: the import failed (${view.failure?.reason ?? 'failed'}): ${view.failure?.message ?? ''}\n`);
+    return 1;
   }
   bar.update(view.rows, { summary: summary(view.counts) });
   bar.stop();

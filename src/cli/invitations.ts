@@ -12,7 +12,7 @@ interface Invitation {
 const describe = (i: Invitation) => `${i.id}\t${i.email}\t${i.status}\troles ${i.roles.join(',') || '-'}\tgroups ${i.groups.join(',') || '-'}\texpires ${i.expiresAt}`;
 const list = (value: string | undefined) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
 
-/** `onramp invitations create|list|resend|revoke` (issue #15 §1). The accept URL is printed when it is made (it is also mailed). */
+/** `onramp invitations create|list|resend|revoke`. The accept URL is printed when it is made (it is also mailed). */
 export async function invitationsCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const id = () => {

@@ -2,7 +2,7 @@ import { UsageError, type AdminCall, type CliArgs } from './adminClient';
 
 /**
  * `onramp members suspend|reactivate|remove <user-id>` and
- * `onramp members remove-group <group>`: the member lifecycle (issue #15 §4),
+ * `onramp members remove-group <group>`: the member lifecycle,
  * each a durable run on the server.
  */
 export async function membersCommand(call: AdminCall, { command, args, out }: CliArgs): Promise<number> {

@@ -27,7 +27,7 @@ const describe = (e: Endpoint) =>
   `${e.id}\t${e.enabled ? 'enabled' : `disabled (${e.disabledReason ?? 'by an admin'})`}\t${e.url}\ttypes ${e.types.join(',') || 'all'}${e.description ? `\t${e.description}` : ''}`;
 const list = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined);
 
-/** `onramp webhooks add|list|rotate|deliveries|resend|replay|enable|disable|delete` (issue #16 §5). Secrets are printed once, when made. */
+/** `onramp webhooks add|list|rotate|deliveries|resend|replay|enable|disable|delete`. Secrets are printed once, when made. */
 export async function webhooksCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const id = () => {

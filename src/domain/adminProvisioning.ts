@@ -1,6 +1,6 @@
 /**
  * The provisioning core for members an admin adds — by the API, a bulk
- * import, an accepted invitation (issue #15) — as planProvisioning is for
+ * import, an accepted invitation — as planProvisioning is for
  * sign-ins: decide purely from what was loaded, so the API, the import's dry
  * run and its real run give the same answer for the same world.
  *
@@ -77,8 +77,12 @@ export type AdminPlan =
 /**
  * `emailProven`: the person proved the address (an invitation accepted by a
  * verified sign-in), so a new account may claim it in any domain.
+ * `linkApproved`: an admin approved linking this row's existing account (an
+ * import row the link policy sent to approval): a link that still only needs
+ * approval is made, as a sign-in's approved link is; one the rules now
+ * refuse (the policy became `deny`, another tenant's domain) stays refused.
  */
-export function planAdminProvisioning(state: AdminProvisioningState, request: MemberRequest, opts: { emailProven?: boolean } = {}): AdminPlan {
+export function planAdminProvisioning(state: AdminProvisioningState, request: MemberRequest, opts: { emailProven?: boolean; linkApproved?: boolean } = {}): AdminPlan {
   const { tenant, email } = state;
   if (!tenant) return { outcome: 'failed', reason: 'tenant_not_found' };
   if (!email) return { outcome: 'failed', reason: 'email_invalid', detail: request.email.slice(0, 100) };
@@ -117,6 +121,7 @@ export function planAdminProvisioning(state: AdminProvisioningState, request: Me
     case 'link':
       return { outcome: 'linked', userId: state.emailUserId, ...grants };
     case 'approval':
+      if (opts.linkApproved === true) return { outcome: 'linked', userId: state.emailUserId, ...grants };
       return { outcome: 'pending', reason: 'link_requires_approval', detail: decision.reason };
     case 'deny':
     case 'conflict':

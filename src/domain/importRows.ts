@@ -1,5 +1,5 @@
 /**
- * Reading an import's rows (issue #15 §3), whatever the file's shape: CSV
+ * Reading an import's rows, whatever the file's shape: CSV
  * with a header row, or JSON lines. Pure: a row in, a member request or the
  * reason it is not one out. Column names are matched without case, spaces,
  * dashes, underscores or a "Required" mark (`External ID`, `external_id`,
@@ -15,6 +15,8 @@ import { normalizeEmail } from './email';
 
 /** The most rows one import takes. */
 export const MAX_IMPORT_ROWS = 100_000;
+/** Rows per stored chunk: one activity's work, one keyed read. */
+export const ROWS_PER_CHUNK = 100;
 
 export type RowError = 'email_invalid' | 'duplicate_row' | 'row_malformed';
 

@@ -1,5 +1,5 @@
 /**
- * Invitations (issue #15 §1): what status one is in, and whether a signed-in
+ * Invitations: what status one is in, and whether a signed-in
  * person may accept it. Pure: the acceptance workflow and the pages call it
  * with the time they read.
  */

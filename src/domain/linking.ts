@@ -15,7 +15,7 @@ export type LinkPolicy = 'auto' | 'approval' | 'deny';
 
 /**
  * The tenant's rule tying an SSO subject to what its directory pushed
- * (issue #14 §6): the subject equals a directory User's userName or
+ * the subject equals a directory User's userName or
  * externalId → that User's account, as the tenant's admins configured it.
  */
 export const SUBJECT_MATCHES = ['none', 'userName', 'externalId'] as const;

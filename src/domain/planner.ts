@@ -13,7 +13,7 @@ export interface ProvisioningState {
     jitEnabled: boolean;
     defaultRoles: string[];
     approval: ApprovalPolicy;
-    /** The tenant's directory is the source of truth: sign-ins create no membership it has not pushed (issue #14 §6). */
+    /** The tenant's directory is the source of truth: sign-ins create no membership it has not pushed. */
     directoryAuthoritative?: boolean;
   } | null;
   /** `directory`: a SCIM directory's push — it creates accounts whatever the tenant's JIT setting, and the sign-in approval policy does not apply. */

@@ -203,7 +203,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     },
 
     /**
-     * A code for accepting an invitation (issue #15 §1), sent to the invited
+     * A code for accepting an invitation, sent to the invited
      * address: proving it is how someone without SSO accepts. Rate-limited
      * as sign-in codes are.
      */

@@ -11,7 +11,7 @@ export interface EventPage {
 }
 
 /**
- * The events API (issue #16 §2): a tenant's events, or every tenant's for
+ * The events API: a tenant's events, or every tenant's for
  * the operator, in ID order after a cursor. Only events older than the
  * settle time are answered, so a cursor never moves past an event whose
  * write was still finishing (IDs are taken just before the write).

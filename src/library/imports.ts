@@ -8,15 +8,13 @@ import { activitySupport } from '../../activities/support';
 import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
 import type { Models } from '../db/models';
 import { importChunkKey, type ImportDoc, type ImportRow } from '../db/models/import';
-import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, type ReadRow } from '../domain/importRows';
+import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
 import type { ImportRunner } from '../temporal/importClient';
-import { recordsOf, type ImportFormat } from './importFile';
+import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
 
-/** Rows per stored chunk: one activity's work, one keyed read. */
-export const ROWS_PER_CHUNK = 100;
 /** An upload that wrote nothing for this long died: another upload under its key may take over. */
 const STALE_UPLOAD_MS = 10 * 60_000;
 /** How many rows a dry run plans at once. */
@@ -29,8 +27,10 @@ export interface ImportView {
   id: string;
   key: string;
   format: ImportFormat;
-  status: 'receiving' | 'running' | 'done';
+  status: 'receiving' | 'running' | 'done' | 'failed';
   rows: number;
+  /** Why the import stopped (status `failed`): a reason code, the chunk, the product's message; null otherwise. */
+  failure: { reason: string; chunk: number; message: string } | null;
   processed: number;
   counts: OutcomeCounts;
   createdAt: Date;
@@ -47,7 +47,7 @@ function storedRow(n: number, row: ReadRow): ImportRow {
 }
 
 /**
- * Bulk imports (issue #15 §3): the upload is read as a stream and stored in
+ * Bulk imports: the upload is read as a stream and stored in
  * chunks, then one import run provisions them (workflows/import.ts). A dry
  * run reads the same rows and plans each with the same pure planner against
  * the same world, writing nothing.
@@ -56,10 +56,10 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
   const reader = adminProvisioningActivities(activitySupport({ models, logger }));
 
   /** The file's rows, numbered from 1, each read or reported (duplicates after the first). */
-  async function* rowsOf(stream: Readable, format: ImportFormat): AsyncGenerator<ImportRow> {
+  async function* rowsOf(body: Readable, format: ImportFormat): AsyncGenerator<ImportRow> {
     const track = duplicateTracker();
     let n = 0;
-    for await (const record of recordsOf(stream, format)) {
+    for await (const record of recordsOf(body, format)) {
       n++;
       if (n > MAX_IMPORT_ROWS) throw new OnrampError('import_too_large', `An import is at most ${MAX_IMPORT_ROWS} rows; split the file.`, { status: 413 });
       yield storedRow(n, 'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)));
@@ -68,12 +68,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
 
   /** An import as answered; `justStarted` skips asking its run (nothing is done yet). */
   const view = async (doc: ImportDoc, justStarted = false): Promise<ImportView> => {
-    const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
+    const failure = doc.status === 'failed' && doc.failure ? { reason: doc.failure.reason, chunk: doc.failure.chunk, message: doc.failure.message } : null;
+    const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, failure, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
     if (doc.status === 'done') return { ...base, processed: doc.rows, counts: { ...zeroCounts(), ...(doc.summary as Partial<OutcomeCounts> | null) } };
-    if (doc.status !== 'running' || justStarted) return { ...base, processed: 0, counts: zeroCounts() };
-    const progress = await runner.progress(doc._id);
+    if (doc.status === 'receiving' || justStarted) return { ...base, processed: 0, counts: zeroCounts() };
+    const progress = doc.status === 'running' ? await runner.progress(doc._id) : null;
     if (progress) return { ...base, processed: progress.processed, counts: progress.counts };
-    // No run answers: the chunks whose results are stored.
+    // No run answers (or it failed): the chunks whose results are stored.
     const stored = await models.importResults.find({ importId: doc._id }, { 'results.outcome': 1 }).lean();
     const counts = countOutcomes(stored.flatMap((c) => c.results));
     return { ...base, processed: Object.values(counts).reduce((a, b) => a + b, 0), counts };
@@ -87,32 +88,50 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
 
   return {
     /**
-     * Receive a file and start its import. The same key again: the import it
-     * already is (the body is not read again) — importing a file twice
-     * changes nothing. `existing` tells which.
+     * Receive a file and start its import. The same key again with the same
+     * file (its SHA-256): the import it already is — importing a file twice
+     * changes nothing; a failed one is resumed (rows already done are not
+     * redone). The same key with another file: 409 `import_key_reused`
+     * naming the import, nothing written. `existing` tells which.
      */
     async receive(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor }): Promise<{ import: ImportView; existing: boolean }> {
       const key = input.key ?? randomBytes(12).toString('hex');
       const _id = importIdOf(String(tenantId), key);
       const before = (await models.imports.findById(_id).lean()) as ImportDoc | null;
-      if (before && before.status !== 'receiving') {
-        input.stream.resume();
+      const reused = () =>
+        new OnrampError('import_key_reused', `This import key was used for another file (import ${_id}); send a new file under a new key.`, { status: 409, details: { importId: _id } });
+      if (before && (before.status === 'running' || before.status === 'done')) {
+        const digest = await digestOf(input.stream);
+        if (before.contentHash && before.contentHash !== digest) throw reused();
         if (before.status === 'running') await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks: before.chunks, rows: before.rows, counts: zeroCounts() });
         return { import: await view(before), existing: true };
       }
       const busy = () => new OnrampError('import_in_progress', 'A file is being received under this import key; wait for it, then send again.', { status: 409 });
-      if (before) {
-        // Another upload under this key is still arriving; one that went quiet died: take over, rows afresh.
-        if (Date.now() - before.updatedAt.getTime() < STALE_UPLOAD_MS) throw busy();
-        // Of concurrent takeovers of this stale state exactly one goes on: a unique insert, not a conditional update.
+      /** Of concurrent takeovers of one state exactly one goes on: a unique insert (a conditional update is not atomic on FerretDB). */
+      const claimTakeover = async (takeoverId: string) => {
         try {
-          await models.importTakeovers.create({ _id: `${_id}:${before.updatedAt.getTime()}`, importId: _id, at: new Date() });
+          await models.importTakeovers.create({ _id: takeoverId, importId: _id, at: new Date() });
         } catch (err) {
           if (isDuplicateKeyError(err)) throw busy();
           throw err;
         }
-        await models.importChunks.deleteMany({ importId: _id });
-        await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
+      };
+      // A file received whole once (a failed import, or its resumption that went quiet): sending it again re-reads it,
+      // keeps the chunks stored and adds any missing; its hash (when kept) must match.
+      let resuming = false;
+      if (before?.status === 'failed') {
+        await claimTakeover(`${_id}:failed:${before.updatedAt.getTime()}`);
+        await models.imports.updateOne({ _id }, { $set: { status: 'receiving' } });
+        resuming = true;
+      } else if (before) {
+        // Another upload under this key is still arriving; one that went quiet died: take over.
+        if (Date.now() - before.updatedAt.getTime() < STALE_UPLOAD_MS) throw busy();
+        await claimTakeover(`${_id}:${before.updatedAt.getTime()}`);
+        resuming = Boolean(before.contentHash);
+        if (!resuming) {
+          await models.importChunks.deleteMany({ importId: _id });
+          await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
+        }
       } else {
         try {
           await models.imports.create({ _id, tenantId, key, format: input.format, status: 'receiving', actor: input.actor });
@@ -121,32 +140,54 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
           throw err;
         }
       }
+      const file = importFileBody(input.stream);
       let rows = 0;
       let chunks = 0;
       let pending: ImportRow[] = [];
+      /** Chunks this upload stored (a refused upload takes back only these). */
+      const stored: string[] = [];
       const flush = async () => {
         if (pending.length === 0) return;
-        await models.importChunks.create({ _id: importChunkKey(_id, chunks), importId: _id, rows: pending });
+        const chunkId = importChunkKey(_id, chunks);
+        try {
+          await models.importChunks.create({ _id: chunkId, importId: _id, rows: pending });
+          stored.push(chunkId);
+        } catch (err) {
+          // Stored by the first upload of this file: the same rows.
+          if (!(resuming && isDuplicateKeyError(err))) throw err;
+        }
         chunks++;
         pending = [];
-        await models.imports.updateOne({ _id }, { $set: { rows } }); // alive: another upload under the key waits
+        await models.imports.updateOne({ _id }, { $set: { rows: resuming ? (before?.rows ?? rows) : rows } }); // alive: another upload under the key waits
+      };
+      const takeBack = async () => {
+        if (resuming) {
+          // The import stays what it was: failed, with its chunks and results.
+          await models.importChunks.deleteMany({ _id: { $in: stored } });
+          await models.imports.updateOne({ _id, status: 'receiving' }, { $set: { status: 'failed' } });
+        } else {
+          // Nothing half-received stays: the next upload under this key starts over.
+          await models.importChunks.deleteMany({ importId: _id });
+          await models.imports.deleteOne({ _id, status: 'receiving' });
+        }
       };
       try {
-        for await (const row of rowsOf(input.stream, input.format)) {
+        for await (const row of rowsOf(file.body, input.format)) {
           rows++;
           pending.push(row);
           if (pending.length === ROWS_PER_CHUNK) await flush();
         }
         await flush();
+        const expectedHash = resuming ? (before?.contentHash ?? null) : null;
+        if (expectedHash && file.digest() !== expectedHash) throw reused();
       } catch (err) {
-        // Nothing half-received stays: the next upload under this key starts over.
-        await models.importChunks.deleteMany({ importId: _id });
-        await models.imports.deleteOne({ _id, status: 'receiving' });
+        await takeBack();
         throw err;
       }
-      await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks } });
-      await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() });
-      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: false };
+      await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks, contentHash: file.digest(), failure: null } });
+      const started = { importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() };
+      await (resuming ? runner.restart(started) : runner.start(started));
+      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: resuming };
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
@@ -165,7 +206,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         results.push(...planned);
         batch = [];
       };
-      for await (const row of rowsOf(input.stream, input.format)) {
+      for await (const row of rowsOf(importFileBody(input.stream).body, input.format)) {
         batch.push(row);
         if (batch.length === DRY_RUN_PARALLEL) await plan();
       }

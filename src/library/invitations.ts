@@ -63,7 +63,7 @@ export type HandoffTaken =
 export type AcceptRoute = SsoRoute;
 
 /**
- * Invitations (issue #15 §1): create, list, resend, revoke — each audited —
+ * Invitations: create, list, resend, revoke — each audited —
  * and the invitee's side: open the link, sign in (SSO when the tenant's
  * connection governs the address, so an invitation never goes around SSO;
  * else a code to the invited address), accept through the acceptance run.

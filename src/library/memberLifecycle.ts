@@ -43,13 +43,13 @@ function creationRefused(result: MemberResult): OnrampError {
 }
 
 /**
- * The member lifecycle (issue #15 §4) for the admin API, the CLI and the
+ * The member lifecycle for the admin API, the CLI and the
  * console: every change is a write to the tenant's admin run
  * (workflows/tenantAdmin.ts), which decides and carries it out durably.
  */
 export function createMemberLifecycleLibrary(models: Models, runner: TenantAdminRunner, creator: MemberCreator) {
   return {
-    /** Create (or link) a member through the core (issue #15 §2); an Idempotency-Key makes a retry return the first answer. */
+    /** Create (or link) a member through the core; an Idempotency-Key makes a retry return the first answer. */
     async create(tenantId: Types.ObjectId, request: MemberRequest, actor: ProvisioningActor, idempotencyKey: string | null) {
       const result = await creator.create(String(tenantId), request, actor, idempotencyKey);
       if (result.outcome === 'created' || result.outcome === 'linked' || result.outcome === 'unchanged') return { outcome: result.outcome, userId: result.userId ?? '' };

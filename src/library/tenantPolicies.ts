@@ -93,7 +93,7 @@ export function createTenantPolicyLibrary(models: Models) {
       await setTenantSetting(tenantId, 'approval', policy, 'tenant.approval_policy_updated', actor);
     },
 
-    /** How the tenant's SCIM directories govern membership (issue #14 §4, §6). */
+    /** How the tenant's SCIM directories govern membership. */
     async directorySync(tenantId: Types.ObjectId): Promise<DirectorySyncSettings> {
       const tenant = await models.tenants.findById(tenantId, { directorySync: 1 }).lean();
       const sync = tenant?.directorySync;

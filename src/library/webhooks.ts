@@ -45,7 +45,7 @@ const present = (e: Endpoint, cursor: string | null, now = new Date()) => ({
 export type EndpointView = ReturnType<typeof present>;
 
 /**
- * Webhook endpoints (issue #16 §3): URL (checked against the outbound
+ * Webhook endpoints: URL (checked against the outbound
  * policy when saved, and again at every send), type filter, description,
  * enabled; secrets sealed at rest and shown once; rotation with an overlap;
  * the delivery log; resend and replay through the endpoint's run.

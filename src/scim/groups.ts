@@ -5,7 +5,7 @@ import { patchOperations } from './patch';
 import { GROUP_SHAPE } from './schemas';
 
 /**
- * SCIM Groups (issue #14 §5), pure. A group's members are not part of its
+ * SCIM Groups, pure. A group's members are not part of its
  * stored resource: a group of 10,000+ members must never be one document or
  * one workflow payload. So a write is split here into the group's own
  * attributes (displayName, externalId) and member operations — set

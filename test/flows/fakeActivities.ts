@@ -60,7 +60,11 @@ export function fakeActivities(w: FakeWorld) {
     async lifecycleFacts(input: { tenantId: string; userId: string; run?: RunRef; action?: 'suspend' | 'reactivate' | 'remove'; by?: string }) {
       const id = memberKey(input.tenantId, input.userId);
       const doc = w.memberships.get(id);
-      if (!doc) return { member: null, activeOwners: 0 };
+      if (!doc) {
+        // Removed by this very write: plan the removal again (activities/lifecycle.ts reads the removal's audit key).
+        const removedByUs = input.run !== undefined && input.action === 'remove' && w.audits.has(`wf:${input.run.workflowId}:${input.run.runId}:membership.removed.${input.userId}`);
+        return { member: removedByUs ? { status: 'suspended' as const, isOwner: false, suspendedBy: null } : null, activeOwners: 0 };
+      }
       const ours = input.run !== undefined && sameRun(doc.statusChangedBy, input.run);
       const status: 'active' | 'suspended' = ours ? (input.action === 'reactivate' ? 'suspended' : 'active') : doc.status;
       const memberIsOwner = isOwner(rolesOf(id));
@@ -282,15 +286,17 @@ export function fakeActivities(w: FakeWorld) {
         candidateIsExcluded: false,
       };
     },
-    async loadInvitation(input: { invitationId: string }) {
+    async loadInvitation(input: { invitationId: string; run?: RunRef }) {
       const inv = w.invitations.get(input.invitationId);
       if (!inv) return null;
-      const { acceptedBy: _acceptedBy, ...facts } = inv;
-      return { ...facts, roles: [...inv.roles], groups: [...inv.groups] };
+      const { acceptedBy: _acceptedBy, acceptedRun, ...facts } = inv;
+      // Accepted by this very run (its completion lost): read as it was before.
+      const acceptedByUs = inv.status === 'accepted' && input.run !== undefined && sameRun(acceptedRun ?? null, input.run);
+      return { ...facts, status: acceptedByUs ? ('pending' as const) : facts.status, roles: [...inv.roles], groups: [...inv.groups] };
     },
     async markInvitationAccepted(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; invitationId: string; userId: string; outcome: string }) {
       const inv = w.invitations.get(input.invitationId);
-      if (inv?.status === 'pending') Object.assign(inv, { status: 'accepted', acceptedBy: input.userId });
+      if (inv?.status === 'pending') Object.assign(inv, { status: 'accepted', acceptedBy: input.userId, acceptedRun: input.run });
       w.audit(input.run, 'invitation.accepted', { action: 'invitation.accepted', actor: actorName(input), target: `invitation:${input.invitationId}`, userId: input.userId, reason: input.outcome });
     },
 

@@ -100,7 +100,7 @@ export class FakeWorld {
   staged = new Map<string, string[]>();
   /** How many stored members one page step handles (the real page is 500). */
   memberPage = 500;
-  invitations = new Map<string, InvitationFacts & { roles: string[]; groups: string[]; acceptedBy: string | null }>();
+  invitations = new Map<string, InvitationFacts & { roles: string[]; groups: string[]; acceptedBy: string | null; acceptedRun?: RunRef | null }>();
   /** Open attribute conflicts: `tenant:user:field` → what each side says. */
   conflicts = new Map<string, { local: string | null; asserted: string; createdBy: RunRef | null }>();
   /** Approval requests of parked sign-ins, by request ID (the run). */

@@ -81,7 +81,7 @@ describe('the onramp CLI', () => {
     expect(pushed.status).toBe(201);
     expect((await onramp('directories', 'users', id, '--tenant', 'cli')).stdout).toMatch(new RegExp(`${String(pushed.body.id)}\tpat@cli.test\tactive`));
     expect((await onramp('directories', 'groups', id, '--tenant', 'cli')).stdout).toContain('no groups');
-    // The member lifecycle (issue #15 §4) on the account the directory made.
+    // The member lifecycle on the account the directory made.
     const pat = String((await h.services.db.models.users.findOne({ email: 'pat@cli.test' }).lean())?._id);
     expect((await onramp('members', 'suspend', pat, '--tenant', 'cli')).stdout).toContain(`${pat}\tsuspended`);
     expect((await onramp('members', 'reactivate', pat, '--tenant', 'cli')).stdout).toContain(`${pat}\tactive`);
@@ -126,7 +126,7 @@ describe('the onramp CLI', () => {
     expect((await onramp('import', file, '--tenant', 'cli', '--key', 'cli-people')).stdout).toContain('this key was imported before');
     expect((await onramp('import', join(dir, 'missing.csv'), '--tenant', 'cli')).code).toBe(2);
 
-    // Invitations (issue #15 §1): the accept URL printed once, listed by status, revoked.
+    // Invitations: the accept URL printed once, listed by status, revoked.
     const invited = await onramp('invitations', 'create', '--tenant', 'cli', '--email', 'guest@elsewhere.test', '--roles', 'member');
     expect(invited.code).toBe(0);
     expect(invited.stdout).toMatch(/accept URL \(mailed to guest@elsewhere.test; shown once\): http\S+\/invite\/[A-Za-z0-9_-]+/);

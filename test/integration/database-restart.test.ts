@@ -10,7 +10,7 @@ import { newIdp, postAcs, startHarness, type Harness, type SamlConnectionInfo } 
 import { waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 11 §3: the database restarts while sign-ins are in flight. Whoever
+ * The database restarts while sign-ins are in flight. Whoever
  * is affected gets a retryable 503 — never a 401 or a `signin.rejected`
  * audit — and posting the same answer again succeeds; nothing is written twice.
  */

@@ -8,7 +8,7 @@ import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo
 import { waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 11 §0: FerretDB v1 replies to unacknowledged writes, and a pooled
+ * FerretDB v1 replies to unacknowledged writes, and a pooled
  * connection that got such a reply answers every later request with the
  * previous one's document. The session sweep used to write with `w: 0`
  * every 10 minutes; these tests run the sweep (and worse) and check that

@@ -28,7 +28,7 @@ function sent(profile: IdpAttributeProfile, who: IdpUser): Array<{ name: string;
 }
 
 /**
- * Issue 11 §1: IdPs that name attributes with claim URIs (Entra ID, ADFS) or
+ * IdPs that name attributes with claim URIs (Entra ID, ADFS) or
  * `urn:oid:` names (Shibboleth, Keycloak) — names full of dots and colons —
  * work in every feature that stores or uses attributes.
  */

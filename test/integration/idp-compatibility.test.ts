@@ -26,7 +26,7 @@ function withoutSigningCertificate(metadata: string, certificate: string): strin
 const rewrite = (b64: string, change: (xml: string) => string) => Buffer.from(change(Buffer.from(b64, 'base64').toString('utf8'))).toString('base64');
 
 /**
- * Issue 12: the IdPs customers bring, on their default settings — what they
+ * The IdPs customers bring, on their default settings — what they
  * sign, their NameID, their attribute names, signed AuthnRequests, repeated
  * group attributes — through a real IdP library (samlify) configured that way.
  * The connection keeps onramp's defaults (no attribute mapping but the custom
@@ -132,7 +132,7 @@ describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, 
   });
 });
 
-/** Issue 12 §1, §2, §4, §5, §6 on one connection each: policies, set-up mistakes, repeated groups, request signing, NameIDs. */
+/** One connection each: policies, set-up mistakes, repeated groups, request signing, NameIDs. */
 describe('SAML connection settings and set-up mistakes', () => {
   let h: Harness;
   const idp = createSamlIdp({ entityId: 'https://idp.setup.test/saml', ssoUrl: 'https://idp.setup.test/sso' });

@@ -4,7 +4,7 @@ import { importDone, peopleCsv, postImport } from '../support/imports';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /**
- * Issue 15 §3: the worker is SIGKILLed twice in the middle of an import.
+ * The worker is SIGKILLed twice in the middle of an import.
  * Each time another worker takes the chunk over once its heartbeat is late;
  * in the end every row is done once — no row lost, none done twice. Runs
  * continue as new every 2 chunks, so the kills land on different runs.

@@ -3,7 +3,7 @@ import { startHarness, type Harness } from '../support/harness';
 import { importDone, importResults, peopleCsv, postImport } from '../support/imports';
 
 /**
- * Issue 15 §3, the acquisition story: tenant B imports 1,000 people, 300 of
+ * Tenant B imports 1,000 people, 300 of
  * whom already have accounts from tenant A. The link policy decides; the
  * dry run predicts exactly what the real run then does; importing again
  * changes nothing; malformed rows are reported and the rest succeed.
@@ -48,7 +48,13 @@ describe('bulk import', () => {
     expect(rows.map((r) => [r.email, r.outcome, r.reason])).toEqual(dry.body.results?.map((r) => [r.email, r.outcome, r.reason ?? '']));
     expect(rows.filter((r) => r.outcome === 'pending').every((r) => r.reason === 'link_requires_approval')).toBe(true);
     expect(await models().memberships.countDocuments({ tenantId: await tenantIdOf('acq-b') })).toBe(700);
-  });
+    // Each pending row waits as an approval request, listed with the others (nothing written for them until decided).
+    const waiting = { tenantId: await tenantIdOf('acq-b'), kind: 'link', status: 'pending' };
+    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments(waiting)) < 300 && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(await models().approvalRequests.countDocuments(waiting)).toBe(300);
+  }, 300_000);
 
   it('auto policy: the 300 link to their existing accounts (no second account); the dry run predicted it; the same key again, or the same file again, changes nothing', async () => {
     expect((await h.admin('PUT', '/tenants/acq-b/link-policy', { policy: 'auto', fallback: 'deny' })).status).toBe(200);

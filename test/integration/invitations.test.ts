@@ -6,7 +6,7 @@ import { CookieJar, followUntil, issuerAt, startOidcProvider, type TestOidcProvi
 import { freePort } from '../../src/devservices/ports';
 
 /**
- * Issue 15 §1: an admin invites; the invitee opens the mailed link and signs
+ * An admin invites; the invitee opens the mailed link and signs
  * in — through the tenant's SAML connection (the demo IdP, samlify) when it
  * governs the address, else with a code sent to it — and the acceptance run
  * makes them a member with the invited roles and groups. Expired, revoked,

@@ -17,7 +17,7 @@ import { createSignInStarter, signInWorkflowId } from '../../src/temporal/signIn
 import { approvalUpdate, stateQuery } from '../../workflows/signIn';
 
 /**
- * Issue 13 §1: a sign-in parked for an approval waits as long as the
+ * A sign-in parked for an approval waits as long as the
  * tenant's expiry says (7 days by default), not the one day a workflow
  * execution timeout used to allow — proven on Temporal's time-skipping test
  * server, which lets days pass in seconds, with the real activities and

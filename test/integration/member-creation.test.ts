@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness';
 
-/** Issue 15 §2: `POST …/members` runs the core as a workflow; an Idempotency-Key makes a retry return the first answer and write nothing twice. */
+/** `POST …/members` runs the core as a workflow; an Idempotency-Key makes a retry return the first answer and write nothing twice. */
 describe('member creation by the admin API', () => {
   let h: Harness;
   let tenantId: string;

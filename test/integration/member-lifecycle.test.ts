@@ -4,7 +4,7 @@ import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnecti
 import { waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 15 §4: suspend, reactivate and remove a membership, and remove a
+ * Suspend, reactivate and remove a membership, and remove a
  * group — each a durable run of the tenant's admin workflow, each step
  * audited once; the last active owner cannot be taken away.
  */

@@ -5,7 +5,7 @@ import { startRogueOidcProvider, type Misbehaviour, type RogueOidcProvider } fro
 import { waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 11 §5: what an OpenID Provider may send is checked and bounded —
+ * What an OpenID Provider may send is checked and bounded —
  * against a loopback provider the test controls.
  */
 describe('OIDC against a provider that misbehaves', () => {

@@ -14,7 +14,7 @@ import { samlSignIn } from '../support/harness';
 import { spawnOnramp, type OnrampProcess } from '../support/serveProcess';
 
 /**
- * Issue 11 §2: `npm start` (src/bin/serve.ts, NODE_ENV=production) against a
+ * `npm start` (src/bin/serve.ts, NODE_ENV=production) against a
  * Temporal server that has never seen onramp — as docker-compose's
  * temporalio/auto-setup or a new cluster is.
  */

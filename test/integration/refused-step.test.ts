@@ -4,7 +4,7 @@ import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
 import { newIdp, samlSignIn, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 
 /**
- * Issue 11 §4: a step the database refuses for good (here: a real refusal
+ * A step the database refuses for good (here: a real refusal
  * from the server, as a claim it cannot store would get) ends the sign-in at
  * once with a reason code, audited once — not retried until the login gives up.
  */

@@ -20,7 +20,7 @@ async function suite(bin: string, args: string[]): Promise<{ code: number; out: 
 }
 
 /**
- * Issue 14: two independent SCIM conformance suites from PyPI (installed by
+ * Two independent SCIM conformance suites from PyPI (installed by
  * `build-servers --test` into a cached virtualenv) against a directory of
  * the real stack: scim2-tester (through scim2-cli) and scim-sanity (strict,
  * Entra profile, compat).

@@ -10,7 +10,7 @@ interface Directory {
   token?: string;
 }
 
-/** Issue 14 §1 (first part): SCIM directories and their bearer tokens — shown once, kept hashed, rotated with overlap, revocable. */
+/** SCIM directories and their bearer tokens — shown once, kept hashed, rotated with overlap, revocable. */
 describe('SCIM directories', () => {
   let h: Harness;
   const dir = async (method: string, path: string, body?: unknown) => {

@@ -10,7 +10,7 @@ import { createDirectory, type ScimClient } from '../support/scimClient';
 import { listRuns } from '../support/temporal';
 
 /**
- * Issue 14 §5 and §7 for Groups: directory-owned tenant groups, member
+ * Groups: directory-owned tenant groups, member
  * changes as grants with source `directory:<id>`, Entra's and Okta's group
  * requests, deprovisioning and reactivation of members, concurrency, and a
  * write large enough to fan out and continue as new.

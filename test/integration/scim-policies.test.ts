@@ -6,7 +6,7 @@ import { createDirectory, type ScimClient } from '../support/scimClient';
 import { waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 14 §4 and §6, the tenant's say over its directories: an
+ * The tenant's say over its directories: an
  * authoritative directory (JIT adds nobody it did not push) and
  * deprovisioning that removes the membership instead of suspending it.
  */

@@ -5,7 +5,7 @@ import { createDirectory, type ScimClient } from '../support/scimClient';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 /**
- * Issue 14 §2–§4, §6–§8 for Users: every write a durable run of the
+ * Users: every write a durable run of the
  * provisioning core, the request shapes Entra ID and Okta send, deprovisioning
  * and reactivation seen by SSO, and every refusal in SCIM's error format.
  */

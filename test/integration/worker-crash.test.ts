@@ -132,7 +132,7 @@ describe('the worker dies between linking and membership creation (Peter)', () =
 });
 
 /**
- * Issue 11 §4: production runs two workers. When one dies with sign-ins in
+ * Production runs two workers. When one dies with sign-ins in
  * flight, its workflow tasks go to the other after the workflow task timeout
  * (ONRAMP_WORKFLOW_TASK_TIMEOUT_MS, 4 s here as in production), so every
  * in-flight sign-in is answered well within the login's 30 s limit.

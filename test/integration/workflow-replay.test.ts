@@ -10,7 +10,7 @@ import { TEST_TEMPORAL_ENV } from '../support/harness';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
 
 /**
- * Issue 13 §3: runs that waited days for an approval must replay on the code
+ * Runs that waited days for an approval must replay on the code
  * deployed since. Every recorded history (test/fixtures/histories, refreshed
  * by `npm run record-histories`) is replayed through today's workflow code;
  * a change that would break a running workflow fails here — guard it with

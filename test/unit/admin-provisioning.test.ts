@@ -41,6 +41,14 @@ describe('planAdminProvisioning', () => {
     expect(planAdminProvisioning(state({ emailUserId: 'u9', candidateIsPrivileged: true }), request)).toMatchObject({ outcome: 'skipped', detail: 'privileged_account' });
   });
 
+  it("an approved import row's link is made; one the rules now refuse (policy deny, a privileged account under auto/deny) stays refused whatever the approval", () => {
+    const approval = state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'approval' } });
+    expect(planAdminProvisioning(approval, request, { linkApproved: true })).toEqual({ outcome: 'linked', userId: 'u9', roles: ['member'], groups: ['Support'] });
+    expect(planAdminProvisioning(state({ emailUserId: 'u9', candidateIsPrivileged: true }), request, { linkApproved: true })).toMatchObject({ outcome: 'skipped', reason: 'link_refused', detail: 'privileged_account' });
+    expect(planAdminProvisioning(state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'deny' } }), request, { linkApproved: true })).toMatchObject({ outcome: 'skipped', reason: 'link_refused' });
+    expect(planAdminProvisioning({ ...approval, membership: { id: 'm', status: 'active' } }, request, { linkApproved: true })).toEqual({ outcome: 'unchanged', userId: 'u9' });
+  });
+
   it('leaves an existing member as they are; a suspended one is skipped', () => {
     expect(planAdminProvisioning(state({ emailUserId: 'u9', membership: { id: 'm', status: 'active' } }), request)).toEqual({ outcome: 'unchanged', userId: 'u9' });
     expect(planAdminProvisioning(state({ emailUserId: 'u9', membership: { id: 'm', status: 'suspended' } }), request)).toMatchObject({ outcome: 'skipped', reason: 'membership_suspended' });

@@ -3,7 +3,7 @@ import { ERROR_CODES, isErrorCode } from '../../src/errorCodes';
 import { OnrampError } from '../../src/errors';
 import { sourceFiles } from '../support/sourceFiles';
 
-/** Issue 13 §5: one vocabulary of error codes, each with one status. */
+/** One vocabulary of error codes, each with one status. */
 describe('error codes', () => {
   it('every code raised in the sources is in the catalogue, with the status it is raised with', async () => {
     const unknown: string[] = [];

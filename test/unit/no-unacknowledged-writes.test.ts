@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { askedIds, isUnacknowledgedWrite } from '../../src/db/replyGuard';
 import { ROOT, sourceFiles } from '../support/sourceFiles';
 
-/** Issue 11 §0: FerretDB v1 answers unacknowledged writes, and the driver then hands that answer to the next query. */
+/** FerretDB v1 answers unacknowledged writes, and the driver then hands that answer to the next query. */
 describe('no unacknowledged writes', () => {
   it('no source file asks for w: 0 (or an unacknowledged write concern)', async () => {
     const offenders: string[] = [];

@@ -155,7 +155,7 @@ describe('planProvisioning', () => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
   });
 
-  describe('an authoritative directory (issue #14 §6)', () => {
+  describe('an authoritative directory', () => {
     const authoritative = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
 
     it('a sign-in creates no membership the directory did not push: not a new account, not a link of an existing one', () => {
@@ -172,7 +172,7 @@ describe('planProvisioning', () => {
     });
   });
 
-  describe("the tenant's subject rule names a directory User (issue #14 §6)", () => {
+  describe("the tenant's subject rule names a directory User", () => {
     const pushed = { id: 'm7', userId: 'u7', roles: ['member'], status: 'active' as const };
 
     it("links the identity to that User's account, whatever account the email names and whatever the link policy", () => {

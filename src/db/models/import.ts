@@ -5,7 +5,7 @@ import { ROW_OUTCOMES } from '../../domain/adminProvisioning';
 export const importChunkKey = (importId: string, chunk: number): string => `${importId}:${chunk}`;
 
 /**
- * A bulk import (issue #15 §3): one document per import, its rows and
+ * A bulk import: one document per import, its rows and
  * results in chunks beside it. `_id` comes from the tenant and the import
  * key, so the same file sent again under its key is the same import.
  */
@@ -16,8 +16,15 @@ export const importSchema = new Schema(
     /** The caller's import key (or a generated one). */
     key: { type: String, required: true },
     format: { type: String, enum: ['csv', 'jsonl'], required: true },
-    /** receiving: rows still arriving; running: the workflow provisions them; done. */
-    status: { type: String, enum: ['receiving', 'running', 'done'], required: true },
+    /** receiving: rows still arriving; running: the workflow provisions them; done; failed: a chunk failed for good (sending the file again resumes). */
+    status: { type: String, enum: ['receiving', 'running', 'done', 'failed'], required: true },
+    /** Hex SHA-256 of the file as sent: the same key with a different file is refused. Null for imports stored before it was kept. */
+    contentHash: { type: String, default: null },
+    /** Why the import failed (status `failed`): a reason code, the chunk, and the product's message. */
+    failure: {
+      type: new Schema({ reason: { type: String, required: true }, chunk: { type: Number, required: true }, message: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }),
+      default: null,
+    },
     rows: { type: Number, required: true, default: 0 },
     chunks: { type: Number, required: true, default: 0 },
     /** Rows per outcome, once done. */

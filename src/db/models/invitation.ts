@@ -1,7 +1,8 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { runRefSchema } from './runRef';
 
 /**
- * An invitation to a tenant (issue #15 §1). Its token is never stored: only
+ * An invitation to a tenant. Its token is never stored: only
  * its SHA-256, in `invitation_tokens` (keyed by the hash, so opening a link
  * is one keyed read). Status `pending` past `expiresAt` reads as expired.
  */
@@ -23,6 +24,8 @@ export const invitationSchema = new Schema(
     invitedBy: { type: { type: String, required: true }, id: { type: String, default: null } },
     acceptedBy: { type: Schema.Types.ObjectId, default: null },
     acceptedAt: { type: Date, default: null },
+    /** The acceptance run that accepted it: that run, re-run after a crash, still reads it as it was before. */
+    acceptedRun: { type: runRefSchema, default: null },
     /** Created under an Idempotency-Key: the SHA-256 of the request it was created for (the `_id` derives from the key). */
     requestHash: { type: String, default: null },
   },

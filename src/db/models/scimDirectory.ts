@@ -14,7 +14,7 @@ const directoryTokenSchema = new Schema(
 );
 
 /**
- * A tenant's SCIM directory (issue #14): the customer's IdP pushes users and
+ * A tenant's SCIM directory: the customer's IdP pushes users and
  * groups to `/scim/v2/<_id>` with one of its bearer tokens.
  */
 export const scimDirectorySchema = new Schema(

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
- * A group as a directory pushed it (issue #14 §5): its own attributes and
+ * A group as a directory pushed it: its own attributes and
  * the tenant group it owns. Members are kept one document each
  * (scim_group_members), never in this document: groups have 10,000+ of them.
  * `_id`: `<directoryId>:<scim id>` (scimResourceKey). Every write to a group

@@ -7,7 +7,7 @@ export type ScimResourceType = (typeof SCIM_RESOURCE_TYPES)[number];
 export const scimResourceKey = (directoryId: string, id: string): string => `${directoryId}:${id}`;
 
 /**
- * A user as a directory pushed it (issue #14). The SCIM resource is kept as
+ * A user as a directory pushed it. The SCIM resource is kept as
  * JSON text: its attribute names (extension URNs with dots and colons) come
  * from outside and never become field names. The fields beside it are
  * onramp's own: the account it provisioned, and what lookups need.

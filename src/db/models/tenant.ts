@@ -29,7 +29,7 @@ export const tenantSchema = new Schema(
       ],
       default: [],
     },
-    /** Domain JIT: anyone with a verified email of a verified domain joins (email sign-in, issue #6). */
+    /** Domain JIT: anyone with a verified email of a verified domain joins (email sign-in). */
     domainJit: { type: Boolean, required: true, default: false },
     /** Linking of sign-ins to accounts that already hold the email (see domain/linking.ts). */
     linking: {
@@ -48,7 +48,7 @@ export const tenantSchema = new Schema(
       expirySeconds: { type: Number, required: true, default: DEFAULT_APPROVAL_EXPIRY_SECONDS },
     },
     /**
-     * SCIM directories of this tenant (issue #14): `authoritative` — sign-ins
+     * SCIM directories of this tenant: `authoritative` — sign-ins
      * create no membership the directory has not pushed; `deprovision` — what
      * `active: false` or DELETE does to the membership (suspend it, or remove it);
      * `subjectMatch` — a first SSO sign-in whose subject (SAML NameID, OIDC
@@ -60,7 +60,7 @@ export const tenantSchema = new Schema(
       deprovision: { type: String, enum: ['suspend', 'remove'], required: true, default: 'suspend' },
       subjectMatch: { type: String, enum: SUBJECT_MATCHES, required: true, default: 'none' },
     },
-    /** Invitations (issue #15 §1): how long one stays valid. */
+    /** Invitations: how long one stays valid. */
     invitations: {
       expirySeconds: { type: Number, required: true, default: DEFAULT_INVITATION_EXPIRY_SECONDS },
     },

@@ -12,7 +12,7 @@ const webhookSecretSchema = new Schema(
 );
 
 /**
- * A webhook endpoint (issue #16 §3): a tenant's, or the operator's
+ * A webhook endpoint: a tenant's, or the operator's
  * (`tenantId` null: every tenant's events), written by admins only.
  * `startAfter`: live delivery sends events after it (set at creation and at
  * a re-enable). The delivery run's own state is in webhook_run_states.

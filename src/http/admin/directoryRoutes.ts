@@ -20,7 +20,7 @@ const directoryOut = z.object({
   name: z.string(),
   provider: z.string(),
   enabled: z.boolean(),
-  /** Give this and a token to the IdP's provisioning settings (the SCIM endpoint: issue #14). */
+  /** Give this and a token to the IdP's provisioning settings (the SCIM endpoint). */
   baseUrl: z.string(),
   /** The live tokens: ids and expiry only; a token itself is shown once, when it is made. */
   tokens: z.array(z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string().nullable() })),

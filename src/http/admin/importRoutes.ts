@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { ImportLibrary } from '../../library/imports';
 import type { createTenantLibrary } from '../../library/tenants';
 import { IMPORT_FORMATS, type ImportFormat } from '../../library/importFile';
-import { OnrampError } from '../../errors';
+import { OnrampError, validationError } from '../../errors';
 import { route } from '../route';
-import { tenantParams } from './schemas';
+import { idempotencyKey, idempotencyKeyOf, tenantParams } from './schemas';
 
 export interface ImportRouterDeps {
   tenants: ReturnType<typeof createTenantLibrary>;
@@ -19,8 +19,10 @@ export const importOut = z.object({
   id: z.string(),
   key: z.string(),
   format: z.enum(IMPORT_FORMATS),
-  status: z.enum(['receiving', 'running', 'done']),
+  status: z.enum(['receiving', 'running', 'done', 'failed']),
   rows: z.number(),
+  /** Why the import stopped (status `failed`); sending the same file under the same key resumes it. */
+  failure: z.object({ reason: z.string(), chunk: z.number(), message: z.string() }).nullable(),
   processed: z.number(),
   counts,
   createdAt: z.date(),
@@ -33,7 +35,7 @@ const receivedOut = z.object({ import: importOut });
 const IMPORT_MEDIA_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'] as const;
 const importQuery = z.strictObject({
   format: z.enum(IMPORT_FORMATS).optional(),
-  key: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters').optional(),
+  key: idempotencyKey.optional(),
   dryRun: z.enum(['true', 'false']).optional(),
 });
 const importParams = tenantParams.extend({ importId: z.string().regex(/^imp_[0-9a-f]{24}$/, 'must be an import id') });
@@ -48,8 +50,9 @@ function formatOf(query: { format?: ImportFormat }, contentType: string | undefi
 }
 
 /**
- * Bulk imports (issue #15 §3): POST a CSV or JSON-lines body (streamed) →
- * 202 with the import (200 when its key was imported already); `?dryRun=true`
+ * Bulk imports: POST a CSV or JSON-lines body (streamed) → 202 with the
+ * import (200 when its key names it already: the same file, or a failed
+ * import resumed; 409 when the key was used for another file); `?dryRun=true`
  * → 200 with what each row would do, nothing written. GET one for progress;
  * its results as CSV once done.
  */
@@ -75,7 +78,10 @@ export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Rou
           res.status(200).json(dryRunOut.parse(await imports.dryRun(tenant._id, { stream: req, format, actor })));
           return;
         }
-        const key = query.key ?? req.get('idempotency-key') ?? null;
+        // The key as `?key=` or as the Idempotency-Key header, both checked by one rule.
+        const header = idempotencyKeyOf(req.get('idempotency-key'));
+        if (query.key !== undefined && header !== null && header !== query.key) throw validationError('Idempotency-Key', 'differs from ?key=; send one key');
+        const key = query.key ?? header;
         const received = await imports.receive(tenant._id, { stream: req, format, key, actor });
         res.status(received.existing ? 200 : 202).json(receivedOut.parse({ import: received.import }));
       },

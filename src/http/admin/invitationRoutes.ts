@@ -40,7 +40,7 @@ const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string().null
 const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
 const settingsBody = z.strictObject({ expirySeconds: z.number().int().min(60).max(90 * 24 * 3600) });
 
-/** Invitations (issue #15 §1): create (mailed; the accept URL is answered once), list by status, resend, revoke; the tenant's expiry. */
+/** Invitations: create (mailed; the accept URL is answered once), list by status, resend, revoke; the tenant's expiry. */
 export function invitationRouter({ tenants, invitations, actor }: InvitationRouterDeps): Router {
   const r = Router();
   const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);

@@ -30,13 +30,12 @@ export const createMemberBody = z.strictObject({
 });
 const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
 
-
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
 /**
  * Create a member (201 created or linked, 200 when they were one already,
  * 202 when `sendInvitation` asked for an invitation instead);
- * suspend, reactivate, remove a member; remove a group (issue #15 §2, §4).
+ * suspend, reactivate, remove a member; remove a group.
  * Each a durable run; refusals are 404, 409 (`last_owner`, link policy) or 422.
  */
 export function memberRouter({ tenants, lifecycle, members, invitations, actor }: MemberRouterDeps): Router {

@@ -2,16 +2,20 @@ import { z } from 'zod';
 import { toASCII } from 'punycode/punycode.es6.js';
 import { ROLE_PATTERN } from '../../domain/roles';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, MAX_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../../domain/approval';
-import { pageQuery } from '../pagination';
 import { validationError } from '../../errors';
+import { pageQuery } from '../pagination';
 
 const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case letters, digits, _ or -)');
 
-/** The Idempotency-Key header: 1–255 visible ASCII characters, or none. */
+/** A caller's idempotency key (the Idempotency-Key header, an import's `?key=`): 1–255 visible ASCII characters. */
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters');
+
+/** The Idempotency-Key header, checked by the same rule as a `?key=` (400 `validation_failed`), or null when absent. */
 export function idempotencyKeyOf(header: string | undefined): string | null {
   if (header === undefined) return null;
-  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw validationError('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
-  return header;
+  const checked = idempotencyKey.safeParse(header);
+  if (!checked.success) throw validationError('Idempotency-Key', checked.error.issues[0]?.message ?? 'is not a key');
+  return checked.data;
 }
 
 export const tenantParams = z.object({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'is not a tenant slug') });

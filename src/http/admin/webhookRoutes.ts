@@ -29,7 +29,7 @@ export interface WebhookRouterDeps {
 }
 
 /**
- * Webhook endpoints and the events API (issue #16), once per scope: a
+ * Webhook endpoints and the events API, once per scope: a
  * tenant's (`/tenants/:tenant/…`) and the operator's (`/webhooks`,
  * `/events`: every tenant's events). The same library answers both.
  */

@@ -80,7 +80,7 @@ export interface MemberRow {
   status: string;
 }
 
-/** A tenant's members with their lifecycle actions, and the invitation form (issue #15 §1, §4). */
+/** A tenant's members with their lifecycle actions, and the invitation form. */
 export function membersView(slug: string, rows: MemberRow[], csrf: string): string {
   const hidden = `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
   const button = (userId: string, verb: string, label: string) =>

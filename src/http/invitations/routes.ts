@@ -29,7 +29,7 @@ const codeStart = z.object({ email: z.string().max(1000).default('') });
 const codeVerify = codeStart.extend({ code: z.string().max(100).default('') });
 
 /**
- * The invitee's pages (issue #15 §1): open the link, then sign in — through
+ * The invitee's pages: open the link, then sign in — through
  * the tenant's SSO connection when it governs the invited address (the
  * invitation is no way around SSO), else with a code sent to the address —
  * and the acceptance run does the rest.
