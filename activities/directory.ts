@@ -3,7 +3,7 @@ import { membershipKey } from '../src/db/models/membership';
 import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
 import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
-import { sameRun } from '../src/domain/runRef';
+import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ScimResource } from '../src/scim/canonical';
 import { nextUserResource, storedScimUser, type ScimRefusal, type ScimUserWrite, type StoredScimUser } from '../src/scim/userWrites';
 import { userFacts } from '../src/scim/users';
@@ -26,7 +26,7 @@ export interface ScimTarget {
  * idempotent: keyed inserts, upserts of a deterministic state, audit events
  * under the run's keys (see support.ts).
  */
-export function directoryActivities({ models, runAudit }: ActivitySupport) {
+export function directoryActivities({ models, runAudit, auditedByRun }: ActivitySupport) {
   const keysOf = (directoryId: string, facts: { userName: string; externalId: string | null }) => [
     scimLookupKey(directoryId, 'User', 'userName', facts.userName),
     ...(facts.externalId ? [scimLookupKey(directoryId, 'User', 'externalId', facts.externalId)] : []),
@@ -38,10 +38,13 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
      * resource after (null: deleted), or a refusal. A write this resource has
      * already applied (a local activity re-run after a lost workflow task, a
      * client's retried update) is `applied`: answered from the stored state,
-     * never applied twice.
+     * never applied twice. A DELETE run again after a crash that finds the
+     * resource gone answers it as a DELETE to finish (`before` null) when
+     * this run (`run`) audited the deletion: its remaining steps find nothing
+     * left to do, and it answers 204 as the first time.
      */
     async prepareScimUserWrite(
-      input: ScimTarget & { write: ScimUserWrite },
+      input: ScimTarget & { write: ScimUserWrite; run?: RunRef },
     ): Promise<
       | { ok: true; applied: StoredScimUser }
       | { ok: true; applied?: undefined; before: StoredScimUser | null; after: ScimResource | null; deprovision?: DeprovisionMode }
@@ -53,6 +56,9 @@ export function directoryActivities({ models, runAudit }: ActivitySupport) {
       const tenant = await models.tenants.findById(input.tenantId, { directorySync: 1 }).lean();
       const deprovision: DeprovisionMode = tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend';
       if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource, deprovision };
+      if (!doc && input.write.kind === 'delete' && input.run && (await auditedByRun(input.run, `scim.${input.write.id}`, 'scim.user_deleted'))) {
+        return { ok: true, before: null, after: null, deprovision };
+      }
       const next = nextUserResource(before?.resource ?? null, input.write);
       return next.ok ? { ok: true, before, after: next.after, deprovision } : next;
     },

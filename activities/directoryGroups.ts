@@ -2,6 +2,7 @@ import { groupKey, type GroupDoc } from '../src/db/models/group';
 import { stagedChunkKey, type ScimGroupDoc } from '../src/db/models/scimGroup';
 import { RECENT_WRITES, scimLookupKey, scimResourceKey } from '../src/db/models/scimResource';
 import { actorOf } from '../src/domain/provisioningContext';
+import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';
 import { storedScimGroup, type ScimGroupWrite, type StoredScimGroup } from '../src/scim/groupWrites';
 import type { ScimRefusal } from '../src/scim/userWrites';
@@ -21,21 +22,28 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
  * Every step is idempotent: keyed inserts and deletes, audit events keyed by
  * run and write.
  */
-export function directoryGroupActivities({ models, runAudit, insertOnce }: ActivitySupport) {
+export function directoryGroupActivities({ models, runAudit, auditedByRun, insertOnce }: ActivitySupport) {
   return {
     /**
      * What a write makes of the stored Group (read only): before, the
      * attributes after (null: deleted), or a refusal; `applied` when this
      * group already applied the write (answered from what is stored).
+     * The same write run again after a crash (`run`: the run that asks)
+     * reads the Group as it was before it: a rename it recorded reads as not
+     * yet recorded, and a Group it deleted reads as a DELETE to finish
+     * (`before` null: its remaining steps find nothing left to do).
      */
     async prepareScimGroupWrite(
-      input: ScimGroupTarget & { write: ScimGroupWrite },
+      input: ScimGroupTarget & { write: ScimGroupWrite; run?: RunRef },
     ): Promise<{ ok: true; applied: StoredScimGroup } | { ok: true; applied?: undefined; before: StoredScimGroup | null; after: GroupAttributes | null } | { ok: false; error: ScimRefusal }> {
       const doc = (await models.scimGroups.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimGroupDoc | null;
-      const before = doc ? storedScimGroup(doc) : null;
-      if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
+      const stored = doc ? storedScimGroup(doc) : null;
+      if (doc && stored && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: stored };
+      const renaming = doc?.renamedFrom?.writeId === input.write.id ? doc.renamedFrom.groupName : null;
+      const before = stored && renaming ? { ...stored, groupName: renaming } : stored;
       const { write } = input;
       if (write.kind === 'create') return { ok: true, before, after: write.attributes };
+      if (!before && write.kind === 'delete' && input.run && (await auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted'))) return { ok: true, before: null, after: null };
       if (!before) return { ok: false, error: { status: 404, detail: 'no such Group in this directory', code: 'not_found' } };
       if (write.kind === 'delete') return { ok: true, before, after: null };
       return { ok: true, before, after: write.kind === 'replace' ? write.attributes : changedAttributes(before, write.attributes) };
@@ -99,7 +107,15 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
       await models.scimGroups.updateOne(
         { _id },
         {
-          $set: { displayName: input.attributes.displayName, externalId: input.attributes.externalId, groupName: input.attributes.displayName, version: input.version, lastWrite: input.writeId, recentWrites },
+          $set: {
+            displayName: input.attributes.displayName,
+            externalId: input.attributes.externalId,
+            groupName: input.attributes.displayName,
+            version: input.version,
+            lastWrite: input.writeId,
+            recentWrites,
+            renamedFrom: null,
+          },
           $setOnInsert: { directoryId: input.directoryId, tenantId: oid(input.tenantId), scimId: input.scimId },
         },
         { upsert: true },
@@ -144,9 +160,15 @@ export function directoryGroupActivities({ models, runAudit, insertOnce }: Activ
       });
     },
 
-    /** A rename's new name, recorded before its grants move: a member reactivated meanwhile is granted the new name. */
-    async renameScimGroup(input: ScimGroupTarget & { name: string }): Promise<void> {
-      await models.scimGroups.updateOne({ _id: scimResourceKey(input.directoryId, input.scimId) }, { $set: { groupName: input.name } });
+    /**
+     * A rename's new name, recorded before its grants move: a member
+     * reactivated meanwhile is granted the new name. `writeId` and `from`
+     * (the tenant group the grants move from) are kept until the store, so
+     * the write run again after a crash still moves them.
+     */
+    async renameScimGroup(input: ScimGroupTarget & { name: string; writeId?: string; from?: string }): Promise<void> {
+      const renamedFrom = input.writeId && input.from ? { renamedFrom: { writeId: input.writeId, groupName: input.from } } : {};
+      await models.scimGroups.updateOne({ _id: scimResourceKey(input.directoryId, input.scimId) }, { $set: { groupName: input.name, ...renamedFrom } });
     },
   };
 }

@@ -21,7 +21,7 @@ export const GROUP_REVOKE_BATCH = 200;
  * beyond the provisioning activities they share with sign-ins and
  * directories. Every activity is idempotent (see support.ts).
  */
-export function lifecycleActivities({ models, runAudit, lifecycle }: ActivitySupport) {
+export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle }: ActivitySupport) {
   return {
     /**
      * The member as it was before this write, and the tenant's active owners
@@ -126,12 +126,17 @@ export function lifecycleActivities({ models, runAudit, lifecycle }: ActivitySup
       return Math.max(0, rows.length - GROUP_REVOKE_BATCH);
     },
 
-    /** The tenant group itself, once nobody holds it: audited once. `absent` when it is gone already. */
+    /**
+     * The tenant group itself, once nobody holds it: audited once. `absent`
+     * when it is gone already — unless this run deleted it (its audit is
+     * there: the step ran again after a crash), which answers `deleted`.
+     */
     async deleteTenantGroup(input: RunScoped & { tenantId: string; group: string }): Promise<'deleted' | 'absent'> {
       const _id = groupKey(input.tenantId, input.group);
+      const step = `group.deleted.${_id}`;
       const group = await models.groups.findById(_id).lean();
-      if (!group) return 'absent';
-      await runAudit(input.run, `group.deleted.${_id}`, {
+      if (!group) return (await auditedByRun(input.run, step, 'group.deleted')) ? 'deleted' : 'absent';
+      await runAudit(input.run, step, {
         tenantId: input.tenantId,
         actor: actorOf(input),
         action: 'group.deleted',

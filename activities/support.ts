@@ -93,6 +93,14 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     recordAudit(models, { ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
 
   /**
+   * Whether this run already audited `step` as `action`: how a step run
+   * again after a crash recognizes what it did itself (a deletion it made
+   * leaves nothing else to read).
+   */
+  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> =>
+    (await models.auditEvents.exists({ key: runAuditKey(run, step), action })) !== null;
+
+  /**
    * The insert-once-and-audit pattern: insert the document `_id` with
    * `fields` unless it exists (a duplicate-key race reads the winner), and
    * only when this run created it write its audit event under the run's
@@ -117,7 +125,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, insertOnce, webhooks, lifecycle };
+  return { models, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;

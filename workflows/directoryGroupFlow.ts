@@ -63,7 +63,7 @@ export async function runDirectoryGroupWrite(
     return { ok: false, error };
   };
 
-  const prepared = await acts.prepareScimGroupWrite({ ...t, write });
+  const prepared = await acts.prepareScimGroupWrite({ ...t, run, write });
   if (!prepared.ok) return prepared.error.status === 404 ? { ok: false, error: prepared.error } : refuse(prepared.error, prepared.error.code);
   if (prepared.applied) {
     note('already_applied');
@@ -102,7 +102,7 @@ export async function runDirectoryGroupWrite(
   }
   if (renamed) {
     // The new name first (a member reactivated meanwhile gets it), then every member moves to its grant, then the old tenant group goes.
-    await acts.renameScimGroup({ ...t, name: after.displayName });
+    await acts.renameScimGroup({ ...t, writeId: write.id, from: before.groupName, name: after.displayName });
     for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
       cursor = (await acts.regrantGroupMembers({ ...scoped, from: before.groupName, to: after.displayName, cursor })).cursor;
     }

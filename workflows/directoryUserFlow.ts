@@ -115,7 +115,7 @@ export async function runDirectoryUserWrite(
     return acts.setMembershipStatus({ ...scope, userId, status: 'active', by });
   };
 
-  const prepared = await acts.prepareScimUserWrite({ ...target, write });
+  const prepared = await acts.prepareScimUserWrite({ ...target, run, write });
   if (!prepared.ok) return prepared.error.status === 404 ? { ok: false, error: prepared.error } : refuse(prepared.error, prepared.error.code);
   /** The directory's groups that name this User, granted to its account (each grant audited once). */
   const grantGroups = async (userId: string) => {

@@ -106,7 +106,7 @@ export function fakeActivities(w: FakeWorld) {
     },
     async deleteTenantGroup(input: { run: RunRef; actor?: ProvisioningActor; tenantId: string; group: string }) {
       const id = `${input.tenantId}:${input.group}`;
-      if (!w.groups.has(id)) return 'absent' as const;
+      if (!w.groups.has(id)) return w.auditedByRun(input.run, `group.deleted.${id}`, 'group.deleted') ? ('deleted' as const) : ('absent' as const);
       w.audit(input.run, `group.deleted.${id}`, { action: 'group.deleted', actor: actorName(input), target: `group:${input.group}` });
       w.groups.delete(id);
       return 'deleted' as const;
@@ -310,6 +310,7 @@ export function fakeActivities(w: FakeWorld) {
       if (doc && before && doc.recentWrites.includes(input.write.id)) return { ok: true as const, applied: before };
       const deprovision = w.tenants.get(input.tenantId)?.deprovision ?? 'suspend';
       if (input.write.kind === 'create' && before) return { ok: true as const, before, after: input.write.resource, deprovision };
+      if (!doc && input.write.kind === 'delete' && input.run && w.auditedByRun(input.run, `scim.${input.write.id}`, 'scim.user_deleted')) return { ok: true as const, before: null, after: null, deprovision };
       const next = nextUserResource(before?.resource ?? null, input.write);
       return next.ok ? { ok: true as const, before, after: next.after, deprovision } : next;
     },

@@ -15,7 +15,7 @@ import type { DirectoryGroupActivitySet } from '../../workflows/directoryGroupFl
 import { grantKey, memberKey, type FakeScimGroup, type FakeWorld } from './fakeWorld';
 
 const FIXED = '2026-01-01T00:00:00.000Z';
-const stored = (g: FakeScimGroup): StoredScimGroup => ({ ...g, created: FIXED, lastModified: FIXED });
+const stored = ({ renamedFrom: _renamedFrom, ...g }: FakeScimGroup): StoredScimGroup => ({ ...g, created: FIXED, lastModified: FIXED });
 const actorName = (input: { actor?: ProvisioningActor }): string => (input.actor ? `${input.actor.type}:${input.actor.id ?? ''}` : 'idp:');
 const groupKeysOf = (directoryId: string, a: GroupAttributes) => [`${directoryId}:Group:displayName:${a.displayName}`, ...(a.externalId ? [`${directoryId}:Group:externalId:${a.externalId}`] : [])];
 
@@ -66,10 +66,12 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
   return {
     async prepareScimGroupWrite(input: Parameters<DirectoryGroupActivitySet['prepareScimGroupWrite']>[0]) {
       const doc = w.scimGroups.get(`${input.directoryId}:${input.scimId}`);
-      const before = doc ? stored(doc) : null;
-      if (doc && before && doc.recentWrites.includes(input.write.id)) return { ok: true as const, applied: before };
+      if (doc && doc.recentWrites.includes(input.write.id)) return { ok: true as const, applied: stored(doc) };
+      const renaming = doc?.renamedFrom?.writeId === input.write.id ? doc.renamedFrom.groupName : null;
+      const before = doc ? { ...stored(doc), ...(renaming ? { groupName: renaming } : {}) } : null;
       const { write } = input;
       if (write.kind === 'create') return { ok: true as const, before, after: write.attributes };
+      if (!before && write.kind === 'delete' && input.run && w.auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted')) return { ok: true as const, before: null, after: null };
       if (!before) return { ok: false as const, error: { status: 404, detail: 'no such Group in this directory', code: 'not_found' } };
       if (write.kind === 'delete') return { ok: true as const, before, after: null };
       return { ok: true as const, before, after: write.kind === 'replace' ? write.attributes : changedAttributes(before, write.attributes) };
@@ -132,9 +134,11 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
     async recordScimGroupRefusal(input: WriteScoped & { kind: string; reason: string }) {
       w.audit(input.run, `scim.${input.writeId}.refused`, { action: 'scim.write_refused', actor: actorName(input), target: `scim_group:${input.scimId}`, reason: input.reason });
     },
-    async renameScimGroup(input: ScimGroupTarget & { name: string }) {
+    async renameScimGroup(input: ScimGroupTarget & { name: string; writeId?: string; from?: string }) {
       const g = w.scimGroups.get(`${input.directoryId}:${input.scimId}`);
-      if (g) g.groupName = input.name;
+      if (!g) return;
+      g.groupName = input.name;
+      if (input.writeId && input.from) g.renamedFrom = { writeId: input.writeId, groupName: input.from };
     },
     async addGroupMembers(input: WriteScoped & { groupName: string; op: number; chunk: number; mark: string }) {
       let added = 0;

@@ -64,6 +64,8 @@ export interface FakeScimGroup {
   groupName: string;
   version: number;
   recentWrites: string[];
+  /** A rename under way: the write that recorded `groupName`, and the tenant group it moves from (cleared by the store). */
+  renamedFrom?: { writeId: string; groupName: string };
 }
 
 export const memberKey = (tenantId: string, userId: string): string => `${tenantId}:${userId}`;
@@ -138,6 +140,11 @@ export class FakeWorld {
     const key = `wf:${run.workflowId}:${run.runId}:${step}`;
     if (this.audits.has(key)) return;
     this.audits.set(key, { userId: null, reason: null, detail: null, ...event });
+  }
+
+  /** Whether this run audited `step` as `action` (how a step run again recognizes what it did itself). */
+  auditedByRun(run: RunRef, step: string, action: string): boolean {
+    return this.audits.get(`wf:${run.workflowId}:${run.runId}:${step}`)?.action === action;
   }
 
   /** The audit actions, in the order written. */

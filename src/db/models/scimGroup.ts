@@ -22,6 +22,15 @@ export const scimGroupSchema = new Schema(
     lastWrite: { type: String, required: true },
     /** Ids of the last writes applied (see scim_users.recentWrites). */
     recentWrites: { type: [String], default: [] },
+    /**
+     * A rename under way: the write that recorded the new `groupName` before
+     * moving its grants, and the tenant group they move from (that write run
+     * again reads the group as it was). The store clears it.
+     */
+    renamedFrom: {
+      type: new Schema({ writeId: { type: String, required: true }, groupName: { type: String, required: true } }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'scim_groups' },
 );

@@ -181,13 +181,34 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
   });
 
   /*
-   * Not yet so: renameScimGroup records the new name before the grants move;
-   * a crash from then until the old group is dropped makes the write run
-   * again read the Group as already renamed (`groupName` = the new name), so
-   * it neither moves the members' grants nor drops the old tenant group.
+   * renameScimGroup records the new name before the grants move, with the
+   * write and the old name: the same write run again reads the Group as it
+   * was (`groupName` = the old name), so it still moves the members' grants
+   * and drops the old tenant group.
    */
-  it.fails('rename: a crash after the new name is recorded, then the same write again, equals one clean run', async () => {
-    await expectSameAfterAnyCrash(renamed, flow(rename));
+  it('rename: a crash after the new name is recorded, then the same write again, equals one clean run', async () => {
+    const { result, world } = await expectSameAfterAnyCrash(renamed, flow(rename));
+    expect(result).toMatchObject({ ok: true, status: 200, group: { displayName: 'Platform', groupName: 'Platform' } });
+    expect(holders(world, 'Platform')).toEqual(['alice', 'bob']);
+    expect(world.groups.has(`${TENANT}:Engineering`)).toBe(false);
+    expect(world.scimGroups.get(`${DIR}:g-1`)?.renamedFrom).toBeUndefined();
+  });
+
+  it('rename over pages of members: a crash between pages, then the same write again, equals one clean run', async () => {
+    const paged = () => {
+      const w = renamed();
+      w.memberPage = 1;
+      return w;
+    };
+    const { world } = await expectSameAfterAnyCrash(paged, flow(rename));
+    expect(world.calls.filter((c) => c.name === 'regrantGroupMembers')).toHaveLength(3);
+  });
+
+  it('a rename another write left under way is not taken as this write\'s own', async () => {
+    const w = renamed();
+    w.scimGroups.get(`${DIR}:g-1`)!.renamedFrom = { writeId: 'w-other', groupName: 'Old' };
+    const prepared = await crashingActivities(w).prepareScimGroupWrite({ ...TARGET, run: RUN, write: rename });
+    expect(prepared).toMatchObject({ ok: true, before: { groupName: 'Engineering' } });
   });
 
   it('DELETE: a crash after any step but the last, then the same write again, equals one clean run', async () => {
@@ -202,8 +223,16 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
     expect(world.calls.at(-1)?.name).toBe('deleteScimGroup');
   });
 
-  // Not yet so, as a User's DELETE: once the Group is deleted, the write run again answers 404 instead of 204.
-  it.fails('DELETE: a crash after the Group was deleted, then the same write again, answers as one clean run (204)', async () => {
-    await expectSameAfterAnyCrash(renamed, flow({ id: 'w-9', kind: 'delete' }));
+  // As a User's DELETE: once the Group is deleted, the write run again finds its own deletion audited and answers 204.
+  it('DELETE: a crash after the Group was deleted, then the same write again, answers as one clean run (204)', async () => {
+    const { result } = await expectSameAfterAnyCrash(renamed, flow({ id: 'w-9', kind: 'delete' }));
+    expect(result).toEqual({ ok: true, status: 204, group: null });
+  });
+
+  it('DELETE of a Group another run deleted answers 404', async () => {
+    const w = renamed();
+    await flow({ id: 'w-9', kind: 'delete' })(crashingActivities(w));
+    const other = await runDirectoryGroupWrite(TARGET, { id: 'w-9', kind: 'delete' }, { ...RUN, runId: 'run-2' }, crashingActivities(w), async () => undefined, () => undefined);
+    expect(other).toMatchObject({ ok: false, error: { status: 404 } });
   });
 });
