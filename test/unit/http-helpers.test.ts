@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Request } from 'express';
-import { OnrampError } from '../../src/errors';
 import { pageQuery } from '../../src/http/pagination';
 import { parseInput } from '../../src/http/validate';
 import { inviteBrowserOf } from '../../src/http/inviteBrowser';
