@@ -30,7 +30,7 @@ export const envSchema = z.object({
   ONRAMP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Signs session cookies; generated in development, required in production. */
   ONRAMP_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** 32 random bytes (base64) sealing secrets at rest, e.g. OIDC client secrets (src/crypto/secretBox.ts). */
+  /** 32 random bytes (base64) sealing secrets at rest, e.g. OIDC client secrets and SP signing keys (src/crypto/secretBox.ts): `openssl rand -base64 32`; outside production a fixed development key when unset. */
   ONRAMP_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
@@ -51,14 +51,14 @@ export const envSchema = z.object({
   ONRAMP_SCIM_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
   /** How late an import chunk's heartbeat may be before another worker takes the chunk over (a killed worker's). */
   ONRAMP_IMPORT_HEARTBEAT_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
-  /** Chunks (of 100 rows) one import run provisions before it continues as new. */
+  /** Chunks (of 100 rows) one import run provisions before it continues as new (bounds its history). */
   ONRAMP_IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(1_000).default(100),
 
-  /** Events: kept this many days for the events API and replays, then swept. */
+  /** Events (and webhook attempts): kept this many days for the events API and replays, then swept. */
   ONRAMP_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** The events API answers events at least this old, so a cursor never passes a write still finishing. */
   ONRAMP_EVENTS_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
-  /** Whether events sent to the host app (events API, webhooks) carry the end user's IP address. Off: the IP stays in the audit log only. */
+  /** Whether events sent to the host app (events API, webhooks) carry the end user's IP address (`data.ip`). Off: the IP stays in the audit log only. */
   ONRAMP_EVENTS_INCLUDE_IP: boolFromEnv.default(false),
   /** Webhook retries: seconds before each attempt, comma-separated, the first 0 (Svix's schedule, about 27.5 hours). */
   ONRAMP_WEBHOOK_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE_SECONDS.join(',')),
@@ -114,12 +114,12 @@ export const envSchema = z.object({
   /**
    * Keys of the payload codec, `id:base64key,id2:base64key` (32 random bytes each: openssl rand -base64 32). The first
    * seals new payloads; every listed key opens old ones (rotation: put the new key first, drop an old one once no
-   * history needs it). Required in production when encryption is on; outside production a fixed development key is used.
+   * history needs it). Required in production when encryption is on; outside production a fixed development key is used (`npm run dev` keeps a key of its own in its data directory).
    */
   ONRAMP_TEMPORAL_ENCRYPTION_KEYS: z.string().min(1).optional(),
   /** What the `OnrampEmail` search attribute holds: a keyed hash of the address (`hash`, default) or the address itself (`clear`). */
   ONRAMP_SEARCH_EMAIL: z.enum(['hash', 'clear']).default('hash'),
-  /** 32 random bytes (base64) keying the `OnrampEmail` hash (HMAC-SHA256); required in production unless ONRAMP_SEARCH_EMAIL=clear. */
+  /** 32 random bytes (base64) keying the `OnrampEmail` hash (HMAC-SHA256); required in production unless ONRAMP_SEARCH_EMAIL=clear, a development key outside production. */
   ONRAMP_SEARCH_HASH_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
