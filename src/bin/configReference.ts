@@ -34,7 +34,7 @@ interface Def {
   in?: z.ZodType;
   entries?: Record<string, string>;
   format?: string;
-  checks?: { _zod: { def: { check: string; value?: unknown; inclusive?: boolean } } }[];
+  checks?: { _zod: { def: { check: string; value?: unknown; inclusive?: boolean; minimum?: number } } }[];
 }
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -54,7 +54,11 @@ export function acceptedValues(schema: z.ZodType): string {
     }
     return `integer${min !== undefined ? ` ≥ ${String(min)}` : ''}${max !== undefined ? `, ≤ ${String(max)}` : ''}`;
   }
-  if (def.type === 'string') return def.format === 'url' ? 'URL' : 'string';
+  if (def.type === 'string') {
+    if (def.format === 'url') return 'URL';
+    const min = def.checks?.find((c) => c._zod.def.check === 'min_length')?._zod.def.minimum;
+    return min !== undefined && min > 1 ? `string, ≥ ${min} characters` : 'string';
+  }
   return def.type;
 }
 
