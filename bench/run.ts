@@ -7,10 +7,10 @@
  * oidc-first, oidc-returning, burst; SCIM: scim-user-create, scim-initial-sync
  * (bench/scim.ts); admin: import, invitation-accept (bench/admin.ts); webhooks: delivery during
  * the burst, and the burst with no / a healthy / a dead endpoint (bench/webhooks.ts, durable only,
- * not in the default set). See README "Performance".
+ * not in the default set). See docs/performance.md.
  *
  *   npm run bench -- --count 200 --concurrency 20 --burst 1000 --burst-concurrency 50 --max-seconds 1500
- *   (--burst 10000 is the full acquisition day; README "Performance" says why it was not run here)
+ *   (--burst 10000 is the full acquisition day; docs/performance.md says why it was not run here)
  *   npm run bench -- --scenarios scim --scim-users 10000 --scim-groups 50 --scim-group-max 2000
  *   npm run bench -- --scenarios admin --import-rows 10000 --invitations 20
  *   npm run bench -- --scenarios webhooks --burst 1000 --burst-concurrency 50 --max-seconds 3600 --out bench/results/webhooks-<date>.json

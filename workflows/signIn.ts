@@ -28,8 +28,8 @@ export { approvalSignal, approvalUpdate, decisionUpdate, stateQuery };
 /**
  * The steps the login waits for are short MongoDB writes: run them as local
  * activities (executed by the worker that runs the workflow, recorded as
- * markers), which saves a server round trip per step — measured in README
- * "Performance". They stay idempotent and retried; a crash replays them.
+ * markers), which saves a server round trip per step — measured in
+ * docs/performance.md. They stay idempotent and retried; a crash replays them.
  */
 const decisionSteps = proxyLocalActivities<SignInActivities>({
   startToCloseTimeout: '10 seconds',

@@ -10,7 +10,7 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
  * acknowledged, a read by session ID checks the document it got, and a
  * write that meets a transient database error is retried briefly before the
  * request fails. (connect-mongo, used before, swept expired sessions with
- * unacknowledged deletes, which FerretDB v1 answers anyway — see README.)
+ * unacknowledged deletes, which FerretDB v1 answers anyway — see docs/operations.md.)
  */
 export class MongooseSessionStore extends session.Store {
   constructor(private readonly models: Models, private readonly ttlSeconds: number) {

@@ -115,7 +115,7 @@ export interface IdpDefaults {
   repeatsGroupAttribute: boolean;
 }
 
-/** The compatibility matrix of the README, as tests run it (test/integration/idp-compatibility.test.ts). */
+/** The compatibility matrix of docs/sign-in.md, as tests run it (test/integration/idp-compatibility.test.ts). */
 export const IDP_DEFAULTS: Record<string, IdpDefaults> = {
   entra: { label: 'Microsoft Entra ID', attributes: IDP_PROFILES.entra, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
   okta: { label: 'Okta', attributes: IDP_PROFILES.okta, signs: 'both', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: false, repeatsGroupAttribute: false },

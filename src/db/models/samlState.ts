@@ -6,7 +6,7 @@ import { Schema, type Connection } from 'mongoose';
  * (replay). FerretDB v1 has no TTL indexes, so `expiresAt` is explicit and a
  * sweeper deletes expired rows; reads ignore expired rows themselves.
  * Both are keyed by `_id`: FerretDB v1 (SQLite) pushes `_id` lookups down to
- * SQL but scans the collection for any other field (see README Performance).
+ * SQL but scans the collection for any other field (see docs/performance.md).
  */
 export const samlRequestSchema = new Schema(
   {

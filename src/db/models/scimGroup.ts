@@ -47,7 +47,7 @@ export const scimMemberKey = (directoryId: string, group: string, member: string
  * removing a delete. `seenBy` is the last write that asserted it, which is
  * how a full replace finds the members it did not name without holding the
  * whole list. A group's members are read by the compound index on MongoDB
- * (on the embedded FerretDB v1 SQLite that scans, see README); a member's
+ * (on the embedded FerretDB v1 SQLite that scans, see docs/performance.md); a member's
  * groups by one keyed read per group of the directory.
  */
 export const scimGroupMemberSchema = new Schema(
