@@ -4,14 +4,17 @@ import type { Config } from '../config';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
 import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
-import { startFerretDb } from './ferretdbServer';
+import { startFerretDb, type EmbeddedBackend, type RunningMongo } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
 import { isPortFree } from './ports';
 import { cacheDir } from './paths';
+import { findPostgresBinaries, startPostgres } from './postgresServer';
 import { startTemporalDevServer } from './temporalDevServer';
 
 export interface Stack {
   mongoUri: string;
+  /** The embedded FerretDB's backend; undefined when MONGODB_URI points elsewhere. */
+  mongoBackend: EmbeddedBackend | undefined;
   temporal: TemporalTarget;
   /** Web UI of the Temporal server, when known. */
   temporalUiUrl: string | undefined;
@@ -26,6 +29,8 @@ export interface StackOptions {
   dataDir: string;
   /** Keep Temporal's state in a file under dataDir (survives restarts); in memory otherwise. */
   persistTemporal: boolean;
+  /** Keep the embedded PostgreSQL cluster under dataDir across restarts (development); a throwaway one otherwise. */
+  keepPostgres?: boolean;
   /** Ports to prefer for the Temporal dev server and its UI (the familiar 7233/8233 in development); random when taken. */
   preferredTemporalPorts?: { port: number; uiPort: number };
   /** The codec server the dev server's Web UI decodes payloads with (onramp's codec endpoint). */
@@ -37,7 +42,7 @@ export interface StackOptions {
  * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
-export async function startStack({ config, dataDir, persistTemporal, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
+export async function startStack({ config, dataDir, persistTemporal, keepPostgres = false, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
   await mkdir(dataDir, { recursive: true });
   const cache = cacheDir(config.paths.cacheDir);
   const stops: Array<() => Promise<void>> = [];
@@ -48,12 +53,14 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
 
   try {
     let mongoUri = config.mongo.uri;
+    let mongoBackend: EmbeddedBackend | undefined;
     if (!mongoUri) {
       const ferretBin = await ensureFerretDb(cache);
-      const mongo = await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
+      const mongo = await startEmbeddedMongo(ferretBin, config.mongo.embeddedBackend, dataDir, keepPostgres, stops, started);
       stops.push(mongo.stop);
-      started.push(`FerretDB ${mongo.uri}`);
+      started.push(`FerretDB (${mongo.backend}) ${mongo.uri}`);
       mongoUri = mongo.uri;
+      mongoBackend = mongo.backend;
     }
 
     const dataConverter = temporalDataConverter(config.temporal.encryption);
@@ -88,9 +95,37 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
       temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter };
       temporalUiUrl = server.uiUrl;
     }
-    return { mongoUri, temporal, temporalUiUrl, started, stop };
+    return { mongoUri, mongoBackend, temporal, temporalUiUrl, started, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * FerretDB on a private PostgreSQL cluster when PostgreSQL's binaries are installed (`auto`) or required
+ * (`postgresql`), else on SQLite; `auto` falls back to SQLite, saying so once, when PostgreSQL is absent or fails.
+ */
+async function startEmbeddedMongo(
+  ferretBin: string,
+  wanted: 'auto' | EmbeddedBackend,
+  dataDir: string,
+  keep: boolean,
+  stops: Array<() => Promise<void>>,
+  started: string[],
+): Promise<RunningMongo> {
+  if (wanted !== 'sqlite') {
+    try {
+      const bins = await findPostgresBinaries();
+      if (!bins) throw new Error('no PostgreSQL server binaries (initdb, postgres) on PATH, in /usr/lib/postgresql/*/bin or /usr/local/bin');
+      const pg = await startPostgres({ bins, dataDir: join(dataDir, 'postgresql'), logDir: dataDir, keep });
+      stops.push(pg.stop);
+      started.push(`PostgreSQL ${bins.dir} (${pg.dataDir})`);
+      return await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir, 0, pg.url);
+    } catch (err) {
+      if (wanted === 'postgresql') throw err;
+      process.stderr.write(`onramp: embedded store on SQLite: PostgreSQL unavailable (${err instanceof Error ? err.message : String(err)})\n`);
+    }
+  }
+  return startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
 }
