@@ -4,11 +4,11 @@ import type { Config } from '../config';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
 import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
-import { startFerretDb, type EmbeddedBackend, type RunningMongo } from './ferretdbServer';
+import { startEmbeddedMongo } from './embeddedMongo';
+import type { EmbeddedBackend } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
 import { isPortFree } from './ports';
 import { cacheDir } from './paths';
-import { findPostgresBinaries, startPostgres } from './postgresServer';
 import { startTemporalDevServer } from './temporalDevServer';
 
 export interface Stack {
@@ -39,7 +39,8 @@ export interface StackOptions {
 
 /**
  * Start whatever the configuration does not point at: an embedded FerretDB
- * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
+ * (on a private PostgreSQL cluster when PostgreSQL is installed, else on
+ * SQLite; ONRAMP_EMBEDDED_BACKEND) unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
 export async function startStack({ config, dataDir, persistTemporal, keepPostgres = false, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
@@ -56,9 +57,9 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
     let mongoBackend: EmbeddedBackend | undefined;
     if (!mongoUri) {
       const ferretBin = await ensureFerretDb(cache);
-      const mongo = await startEmbeddedMongo(ferretBin, config.mongo.embeddedBackend, dataDir, keepPostgres, stops, started);
+      const mongo = await startEmbeddedMongo({ ferretBin, wanted: config.mongo.embeddedBackend, dataDir, keep: keepPostgres });
       stops.push(mongo.stop);
-      started.push(`FerretDB (${mongo.backend}) ${mongo.uri}`);
+      started.push(...mongo.started);
       mongoUri = mongo.uri;
       mongoBackend = mongo.backend;
     }
@@ -102,30 +103,3 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
   }
 }
 
-/**
- * FerretDB on a private PostgreSQL cluster when PostgreSQL's binaries are installed (`auto`) or required
- * (`postgresql`), else on SQLite; `auto` falls back to SQLite, saying so once, when PostgreSQL is absent or fails.
- */
-async function startEmbeddedMongo(
-  ferretBin: string,
-  wanted: 'auto' | EmbeddedBackend,
-  dataDir: string,
-  keep: boolean,
-  stops: Array<() => Promise<void>>,
-  started: string[],
-): Promise<RunningMongo> {
-  if (wanted !== 'sqlite') {
-    try {
-      const bins = await findPostgresBinaries();
-      if (!bins) throw new Error('no PostgreSQL server binaries (initdb, postgres) on PATH, in /usr/lib/postgresql/*/bin or /usr/local/bin');
-      const pg = await startPostgres({ bins, dataDir: join(dataDir, 'postgresql'), logDir: dataDir, keep });
-      stops.push(pg.stop);
-      started.push(`PostgreSQL ${bins.dir} (${pg.dataDir})`);
-      return await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir, 0, pg.url);
-    } catch (err) {
-      if (wanted === 'postgresql') throw err;
-      process.stderr.write(`onramp: embedded store on SQLite: PostgreSQL unavailable (${err instanceof Error ? err.message : String(err)})\n`);
-    }
-  }
-  return startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
-}
