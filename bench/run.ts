@@ -388,6 +388,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
 const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
 const stack = await startStack({ config, dataDir, persistTemporal: false });
+log(`store: ${stack.mongoBackend ? `embedded FerretDB on ${stack.mongoBackend}` : 'MONGODB_URI'}`);
 const reports: ModeReport[] = [];
 const scimReports: ScimReport[] = [];
 const adminReports: AdminReport[] = [];
@@ -408,6 +409,8 @@ try {
 const summary = {
   at: new Date().toISOString(),
   machine: { cores: (await import('node:os')).cpus().length, node: process.version },
+  /** The embedded FerretDB's backend (ONRAMP_EMBEDDED_BACKEND), or `external` with MONGODB_URI. */
+  store: stack.mongoBackend ?? 'external',
   options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX, importRows: IMPORT_ROWS, invitations: INVITATIONS, webhookDrainSeconds: WEBHOOK_DRAIN_SECONDS, webhookEndpoints: WEBHOOK_ENDPOINTS },
   reports,
   scimReports,

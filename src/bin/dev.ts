@@ -28,7 +28,7 @@ const { encryption } = configured.temporal;
 const withKey = encryption.developmentKey ? { ...configured, temporal: { ...configured.temporal, encryption: { ...encryption, keys: [await devPayloadKey(dataDir)] } } } : configured;
 // The dev server's Web UI decodes payloads through the web app's codec endpoint (for the operator signed in to the console).
 const codecEndpoint = `${withKey.http.publicUrl}/api/temporal-codec`;
-const stack = await startStack({ config: withKey, dataDir, persistTemporal: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 }, uiCodecEndpoint: codecEndpoint });
+const stack = await startStack({ config: withKey, dataDir, persistTemporal: true, keepPostgres: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 }, uiCodecEndpoint: codecEndpoint });
 const config = { ...withKey, temporal: { ...withKey.temporal, uiOrigin: withKey.temporal.uiOrigin ?? (stack.temporalUiUrl ? new URL(stack.temporalUiUrl).origin : undefined) } };
 const services = await createServices({ config, logger, mongoUri: stack.mongoUri, temporal: stack.temporal, web: true, worker: true });
 

@@ -24,7 +24,7 @@ export interface Config {
   sweepIntervalMs: number;
   events: { retentionMs: number; settleMs: number; includeIp: boolean };
   webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: OutboundPolicy };
-  mongo: { uri: string | undefined; database: string };
+  mongo: { uri: string | undefined; database: string; embeddedBackend: 'auto' | 'postgresql' | 'sqlite' };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -213,7 +213,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ...(e.ONRAMP_DNS_SERVERS ? { dnsServers: e.ONRAMP_DNS_SERVERS.split(',') } : {}),
       },
     },
-    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE },
+    mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DATABASE, embeddedBackend: e.ONRAMP_EMBEDDED_BACKEND },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

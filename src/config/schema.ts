@@ -89,6 +89,12 @@ export const envSchema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   /** Database name. */
   MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('onramp'),
+  /**
+   * Backend of the embedded FerretDB started when MONGODB_URI is unset (dev, tests, bench): `postgresql` runs a private
+   * PostgreSQL cluster from the installed server binaries (initdb, postgres), `sqlite` uses SQLite files, `auto` (default)
+   * takes PostgreSQL when installed and falls back to SQLite, saying so once.
+   */
+  ONRAMP_EMBEDDED_BACKEND: z.enum(['auto', 'postgresql', 'sqlite']).default('auto'),
 
   /** The Temporal frontend (host:port); `npm run dev` starts the Temporal dev server when unset. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),

@@ -2,14 +2,22 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { spawnManaged, type ManagedProcess } from './process';
 
+export type EmbeddedBackend = 'postgresql' | 'sqlite';
+
 export interface RunningMongo {
   uri: string;
+  /** The FerretDB handler serving it. */
+  backend: EmbeddedBackend;
   stop(): Promise<void>;
 }
 
-/** Start the embedded FerretDB (SQLite backend) on loopback (a free port unless given); resolves with its URI. */
-export async function startFerretDb(bin: string, dataDir: string, logDir: string, port = 0): Promise<RunningMongo> {
-  const proc: ManagedProcess = spawnManaged(bin, ['-listen', `127.0.0.1:${port}`, '-data-dir', dataDir], join(logDir, 'ferretdb.log'));
+/**
+ * Start the embedded FerretDB on loopback (a free port unless given): on PostgreSQL when `postgresqlUrl` is
+ * given, else on SQLite files in `dataDir`; resolves with its URI.
+ */
+export async function startFerretDb(bin: string, dataDir: string, logDir: string, port = 0, postgresqlUrl?: string): Promise<RunningMongo> {
+  const backendArgs = postgresqlUrl ? ['-postgresql-url', postgresqlUrl] : ['-data-dir', dataDir];
+  const proc: ManagedProcess = spawnManaged(bin, ['-listen', `127.0.0.1:${port}`, ...backendArgs], join(logDir, 'ferretdb.log'));
   const stdout = proc.child.stdout;
   if (!stdout) throw new Error('ferretdb has no stdout');
   const lines = createInterface({ input: stdout });
@@ -27,5 +35,5 @@ export async function startFerretDb(bin: string, dataDir: string, logDir: string
   });
   lines.close();
   stdout.resume();
-  return { uri, stop: () => proc.stop() };
+  return { uri, backend: postgresqlUrl ? 'postgresql' : 'sqlite', stop: () => proc.stop() };
 }

@@ -4,7 +4,8 @@ import type { Config } from '../config';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
 import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
-import { startFerretDb } from './ferretdbServer';
+import { startEmbeddedMongo } from './embeddedMongo';
+import type { EmbeddedBackend } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';
 import { isPortFree } from './ports';
 import { cacheDir } from './paths';
@@ -12,6 +13,8 @@ import { startTemporalDevServer } from './temporalDevServer';
 
 export interface Stack {
   mongoUri: string;
+  /** The embedded FerretDB's backend; undefined when MONGODB_URI points elsewhere. */
+  mongoBackend: EmbeddedBackend | undefined;
   temporal: TemporalTarget;
   /** Web UI of the Temporal server, when known. */
   temporalUiUrl: string | undefined;
@@ -26,6 +29,8 @@ export interface StackOptions {
   dataDir: string;
   /** Keep Temporal's state in a file under dataDir (survives restarts); in memory otherwise. */
   persistTemporal: boolean;
+  /** Keep the embedded PostgreSQL cluster under dataDir across restarts (development); a throwaway one otherwise. */
+  keepPostgres?: boolean;
   /** Ports to prefer for the Temporal dev server and its UI (the familiar 7233/8233 in development); random when taken. */
   preferredTemporalPorts?: { port: number; uiPort: number };
   /** The codec server the dev server's Web UI decodes payloads with (onramp's codec endpoint). */
@@ -34,10 +39,11 @@ export interface StackOptions {
 
 /**
  * Start whatever the configuration does not point at: an embedded FerretDB
- * unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
+ * (on a private PostgreSQL cluster when PostgreSQL is installed, else on
+ * SQLite; ONRAMP_EMBEDDED_BACKEND) unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
-export async function startStack({ config, dataDir, persistTemporal, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
+export async function startStack({ config, dataDir, persistTemporal, keepPostgres = false, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
   await mkdir(dataDir, { recursive: true });
   const cache = cacheDir(config.paths.cacheDir);
   const stops: Array<() => Promise<void>> = [];
@@ -48,12 +54,14 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
 
   try {
     let mongoUri = config.mongo.uri;
+    let mongoBackend: EmbeddedBackend | undefined;
     if (!mongoUri) {
       const ferretBin = await ensureFerretDb(cache);
-      const mongo = await startFerretDb(ferretBin, join(dataDir, 'ferretdb'), dataDir);
+      const mongo = await startEmbeddedMongo({ ferretBin, wanted: config.mongo.embeddedBackend, dataDir, keep: keepPostgres });
       stops.push(mongo.stop);
-      started.push(`FerretDB ${mongo.uri}`);
+      started.push(...mongo.started);
       mongoUri = mongo.uri;
+      mongoBackend = mongo.backend;
     }
 
     const dataConverter = temporalDataConverter(config.temporal.encryption);
@@ -88,9 +96,10 @@ export async function startStack({ config, dataDir, persistTemporal, preferredTe
       temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter };
       temporalUiUrl = server.uiUrl;
     }
-    return { mongoUri, temporal, temporalUiUrl, started, stop };
+    return { mongoUri, mongoBackend, temporal, temporalUiUrl, started, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
+

@@ -22,6 +22,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('stack', {
     mongoUri: stack.mongoUri,
+    mongoBackend: stack.mongoBackend ?? null,
     temporalAddress: stack.temporal.address,
     namespace: stack.temporal.namespace,
     temporalUiUrl: stack.temporalUiUrl ?? null,

@@ -1,5 +1,6 @@
-// Command onramp-ferretdb runs FerretDB v1 with its SQLite backend as an
-// embedded, MongoDB-wire-compatible server for development and tests.
+// Command onramp-ferretdb runs FerretDB v1 as an embedded,
+// MongoDB-wire-compatible server for development and tests: on its
+// PostgreSQL backend when given -postgresql-url, else on SQLite.
 //
 // The FerretDB CLI cannot be installed with `go install` (its generated
 // version file is not part of the module), so onramp builds this small main
@@ -25,19 +26,28 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
-	dataDir := flag.String("data-dir", "", "directory for the SQLite databases (required)")
+	dataDir := flag.String("data-dir", "", "directory for the SQLite databases (required without -postgresql-url)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string; selects the postgresql handler")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	flag.Parse()
 
-	if *dataDir == "" {
-		fail("-data-dir is required")
-	}
-	abs, err := filepath.Abs(*dataDir)
-	if err != nil {
-		fail(err.Error())
-	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		fail(err.Error())
+	cfg := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	if *postgresqlURL != "" {
+		cfg.Handler = "postgresql"
+		cfg.PostgreSQLURL = *postgresqlURL
+	} else {
+		if *dataDir == "" {
+			fail("-data-dir or -postgresql-url is required")
+		}
+		abs, err := filepath.Abs(*dataDir)
+		if err != nil {
+			fail(err.Error())
+		}
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			fail(err.Error())
+		}
+		cfg.Handler = "sqlite"
+		cfg.SQLiteURL = "file:" + abs + "/"
 	}
 
 	var level slog.Level
@@ -46,12 +56,10 @@ func main() {
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-	})
+	cfg.Logger = logger
+	logger.Info("onramp-ferretdb starting", "handler", cfg.Handler)
+
+	f, err := ferretdb.New(&cfg)
 	if err != nil {
 		fail(err.Error())
 	}
@@ -67,7 +75,7 @@ func main() {
 		}
 	}()
 
-	line, _ := json.Marshal(map[string]string{"uri": f.MongoDBURI()})
+	line, _ := json.Marshal(map[string]string{"uri": f.MongoDBURI(), "handler": cfg.Handler})
 	fmt.Println(string(line))
 
 	<-done
