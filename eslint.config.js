@@ -5,8 +5,30 @@ import tseslint from 'typescript-eslint';
 /** Node built-ins and I/O libraries: never in workflow code (it must be deterministic and runs in Temporal's sandbox). */
 const NOT_IN_WORKFLOWS = [
   'node:*',
-  'fs', 'fs/promises', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'dns', 'url', 'util', 'stream', 'events',
-  'mongoose', 'mongodb', 'express', 'pino', 'nodemailer', 'openid-client', '@node-saml/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'child_process',
+  'dns',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'mongoose',
+  'mongodb',
+  'express',
+  'pino',
+  'nodemailer',
+  'openid-client',
+  '@node-saml/*',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
 ];
 
 export default tseslint.config(
@@ -29,12 +51,19 @@ export default tseslint.config(
         {
           patterns: [
             { group: NOT_IN_WORKFLOWS, message: 'workflow code is deterministic: no Node built-ins or I/O (use activities)' },
-            { group: ['../src/db/*', '../src/http/*', '../src/library/*', '../src/mail/*', '../src/devservices/*'], message: 'workflow code imports pure domain code and types only' },
+            {
+              group: ['../src/db/*', '../src/http/*', '../src/library/*', '../src/mail/*', '../src/devservices/*'],
+              message: 'workflow code imports pure domain code and types only',
+            },
             { regex: '^\\.\\./activities/', message: 'import activities as types only: `import type`', allowTypeImports: true },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' }, { name: 'process', message: 'no process in workflow code' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
+        { name: 'process', message: 'no process in workflow code' },
+      ],
     },
   },
 );

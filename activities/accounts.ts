@@ -52,11 +52,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
       const claimRow = await upsertOnce(
         () =>
           models.userEmails
-            .findOneAndUpdate(
-              { _id: email },
-              { $setOnInsert: { userId: new Types.ObjectId(), createdBy: input.run } },
-              { upsert: true, new: true },
-            )
+            .findOneAndUpdate({ _id: email }, { $setOnInsert: { userId: new Types.ObjectId(), createdBy: input.run } }, { upsert: true, new: true })
             .lean(),
         () => models.userEmails.findById(email).lean(),
       );
@@ -118,17 +114,23 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
         userId: oid(input.userId),
         protocol: input.protocol,
       };
-      const { doc: identity, createdByThisRun } = await insertOnce<IdentityDoc>(models.identities, identityKey(input.connectionId, input.subject), fields, input.run, (i) => ({
-        step: 'identity.linked',
-        event: {
-          tenantId: input.tenantId,
-          actor: actorOf(input),
-          action: 'identity.linked',
-          target: { type: 'identity', id: String(i._id) },
-          userId: String(i.userId),
-          after: { connectionId: input.connectionId, subject: input.subject, protocol: input.protocol },
-        },
-      }));
+      const { doc: identity, createdByThisRun } = await insertOnce<IdentityDoc>(
+        models.identities,
+        identityKey(input.connectionId, input.subject),
+        fields,
+        input.run,
+        (i) => ({
+          step: 'identity.linked',
+          event: {
+            tenantId: input.tenantId,
+            actor: actorOf(input),
+            action: 'identity.linked',
+            target: { type: 'identity', id: String(i._id) },
+            userId: String(i.userId),
+            after: { connectionId: input.connectionId, subject: input.subject, protocol: input.protocol },
+          },
+        }),
+      );
       return { userId: String(identity.userId), createdByThisRun };
     },
   };

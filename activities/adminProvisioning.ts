@@ -16,7 +16,17 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
      * left out, so a retried row plans as the first time did): keyed reads by
      * the tenant, the email, its domain and the membership.
      */
-    async loadAdminState({ run, tenantId, email: raw, groups: asked = [] }: { run: RunRef; tenantId: string; email: string; groups?: string[] }): Promise<AdminProvisioningState> {
+    async loadAdminState({
+      run,
+      tenantId,
+      email: raw,
+      groups: asked = [],
+    }: {
+      run: RunRef;
+      tenantId: string;
+      email: string;
+      groups?: string[];
+    }): Promise<AdminProvisioningState> {
       const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
       const email = normalizeEmail(raw);
       const [tenant, emailClaimDoc, domainOwner] = await Promise.all([

@@ -70,10 +70,9 @@ export function approvalsActivities({ models, runAudit }: ActivitySupport) {
     async closeApprovalRequest(
       input: RunScoped & { tenantId: string; requestId: string; status: 'approved' | 'rejected' | 'expired'; by: string | null; reason: string | null },
     ): Promise<void> {
-      const before = await models.approvalRequests.findOneAndUpdate(
-        { _id: input.requestId },
-        { $set: { status: input.status, decidedBy: input.by, decisionReason: input.reason } },
-      ).lean();
+      const before = await models.approvalRequests
+        .findOneAndUpdate({ _id: input.requestId }, { $set: { status: input.status, decidedBy: input.by, decisionReason: input.reason } })
+        .lean();
       await runAudit(input.run, `approval.${input.status}`, {
         tenantId: input.tenantId,
         actor: input.by ? { type: 'admin' as const, id: input.by } : { type: 'system' as const, id: null },

@@ -70,14 +70,23 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
     },
 
     /** Give back keys the resource held for values it no longer has. */
-    async releaseScimKeys(input: ScimTarget & { previous: { userName: string; externalId: string | null } | null; current: { userName: string; externalId: string | null } | null }): Promise<void> {
+    async releaseScimKeys(
+      input: ScimTarget & { previous: { userName: string; externalId: string | null } | null; current: { userName: string; externalId: string | null } | null },
+    ): Promise<void> {
       if (!input.previous) return;
       await releaseKeys(models, input.scimId, keysOf(input.directoryId, input.previous), input.current ? keysOf(input.directoryId, input.current) : []);
     },
 
     /** Write the resource as this write leaves it (an upsert of a deterministic state) and audit it once. */
     async storeScimUser(
-      input: RunScoped & ScimTarget & { write: { id: string; kind: ScimUserWrite['kind'] }; resource: ScimResource; userId: string | null; version: number; wasActive: boolean | null },
+      input: RunScoped &
+        ScimTarget & {
+          write: { id: string; kind: ScimUserWrite['kind'] };
+          resource: ScimResource;
+          userId: string | null;
+          version: number;
+          wasActive: boolean | null;
+        },
     ): Promise<StoredScimUser> {
       const facts = userFacts(input.resource);
       const _id = scimResourceKey(input.directoryId, input.scimId);
@@ -102,7 +111,13 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         { upsert: true },
       );
       const action =
-        input.wasActive === null ? 'scim.user_created' : input.wasActive && !facts.active ? 'scim.user_deactivated' : !input.wasActive && facts.active ? 'scim.user_reactivated' : 'scim.user_updated';
+        input.wasActive === null
+          ? 'scim.user_created'
+          : input.wasActive && !facts.active
+            ? 'scim.user_deactivated'
+            : !input.wasActive && facts.active
+              ? 'scim.user_reactivated'
+              : 'scim.user_updated';
       await runAudit(input.run, `scim.${input.write.id}`, {
         tenantId: input.tenantId,
         actor: actorOf(input),
@@ -117,7 +132,9 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
     },
 
     /** DELETE: the resource and its keys go; audited once. */
-    async deleteScimUser(input: RunScoped & ScimTarget & { write: { id: string }; facts: { userName: string; externalId: string | null }; userId: string | null }): Promise<void> {
+    async deleteScimUser(
+      input: RunScoped & ScimTarget & { write: { id: string }; facts: { userName: string; externalId: string | null }; userId: string | null },
+    ): Promise<void> {
       await runAudit(input.run, `scim.${input.write.id}`, {
         tenantId: input.tenantId,
         actor: actorOf(input),

@@ -50,7 +50,10 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
     async removeUnmarkedMembers(input: WriteScoped & { groupName: string; mark: string | null }): Promise<{ removed: number; done: boolean }> {
       const filter = { directoryId: input.directoryId, group: input.scimId, ...(input.mark ? { seenBy: { $ne: input.mark } } : {}) };
       const page = await models.scimGroupMembers.find(filter, { member: 1 }).limit(MEMBER_PAGE).lean();
-      await removeMembers(input, page.map((m) => m.member));
+      await removeMembers(
+        input,
+        page.map((m) => m.member),
+      );
       return { removed: page.length, done: page.length < MEMBER_PAGE };
     },
 
@@ -71,13 +74,16 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
      * The groups a User is a member of, granted to its account (a User that
      * became active, a reactivation): each grant audited once per run.
      */
-    async grantDirectoryGroupsTo(input: RunScoped & { directoryId: string; tenantId: string; scimId: string; userId: string; writeId: string }): Promise<number> {
+    async grantDirectoryGroupsTo(
+      input: RunScoped & { directoryId: string; tenantId: string; scimId: string; userId: string; writeId: string },
+    ): Promise<number> {
       let granted = 0;
       for (const doc of await groupsOfMember(input.directoryId, input.scimId)) {
         const scoped = { ...input, scimId: doc.scimId, groupName: doc.groupName };
         await grantTo(scoped, input.userId);
         // The member may have been removed meanwhile: the group's run deletes the document first, then revokes.
-        if (!(await models.scimGroupMembers.exists({ _id: scimMemberKey(input.directoryId, doc.scimId, input.scimId) }))) await revokeFrom(scoped, input.userId);
+        if (!(await models.scimGroupMembers.exists({ _id: scimMemberKey(input.directoryId, doc.scimId, input.scimId) })))
+          await revokeFrom(scoped, input.userId);
         else granted++;
       }
       return granted;
@@ -85,9 +91,9 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
 
     /** A deleted User leaves every group of its directory. */
     async forgetGroupMember(input: { directoryId: string; scimId: string }): Promise<void> {
-      for (const g of await groupsOfMember(input.directoryId, input.scimId)) await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(input.directoryId, g.scimId, input.scimId) });
+      for (const g of await groupsOfMember(input.directoryId, input.scimId))
+        await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(input.directoryId, g.scimId, input.scimId) });
     },
-
   };
 }
 

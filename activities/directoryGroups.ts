@@ -35,7 +35,11 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
      */
     async prepareScimGroupWrite(
       input: ScimGroupTarget & { write: ScimGroupWrite; run?: RunRef },
-    ): Promise<{ ok: true; applied: StoredScimGroup } | { ok: true; applied?: undefined; before: StoredScimGroup | null; after: GroupAttributes | null } | { ok: false; error: ScimRefusal }> {
+    ): Promise<
+      | { ok: true; applied: StoredScimGroup }
+      | { ok: true; applied?: undefined; before: StoredScimGroup | null; after: GroupAttributes | null }
+      | { ok: false; error: ScimRefusal }
+    > {
       const doc = (await models.scimGroups.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimGroupDoc | null;
       const stored = doc ? storedScimGroup(doc) : null;
       if (doc && stored && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: stored };
@@ -43,7 +47,8 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
       const before = stored && renaming ? { ...stored, groupName: renaming } : stored;
       const { write } = input;
       if (write.kind === 'create') return { ok: true, before, after: write.attributes };
-      if (!before && write.kind === 'delete' && input.run && (await auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted'))) return { ok: true, before: null, after: null };
+      if (!before && write.kind === 'delete' && input.run && (await auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted')))
+        return { ok: true, before: null, after: null };
       if (!before) return { ok: false, error: { status: 404, detail: 'no such Group in this directory', code: 'not_found' } };
       if (write.kind === 'delete') return { ok: true, before, after: null };
       return { ok: true, before, after: write.kind === 'replace' ? write.attributes : changedAttributes(before, write.attributes) };
@@ -74,14 +79,44 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
       if (existing) {
         return existing.createdFrom === owner
           ? { ok: true }
-          : { ok: false, error: { status: 409, scimType: 'uniqueness', detail: `the organization already has a group named "${input.name.slice(0, 100)}" that this directory does not own`, code: 'scim_uniqueness' } };
+          : {
+              ok: false,
+              error: {
+                status: 409,
+                scimType: 'uniqueness',
+                detail: `the organization already has a group named "${input.name.slice(0, 100)}" that this directory does not own`,
+                code: 'scim_uniqueness',
+              },
+            };
       }
       const roles = input.rolesFrom ? ((await models.groups.findById(groupKey(input.tenantId, input.rolesFrom)).lean())?.roles ?? []) : [];
-      const { doc } = await insertOnce<GroupDoc>(models.groups, _id, { tenantId: oid(input.tenantId), name: input.name, roles, createdFrom: owner }, input.run, () => ({
-        step: `${input.writeId}.group.created`,
-        event: { tenantId: input.tenantId, actor: actorOf(input), action: 'group.created', target: { type: 'group', id: input.name }, after: { name: input.name, roles } },
-      }));
-      return doc.createdFrom === owner ? { ok: true } : { ok: false, error: { status: 409, scimType: 'uniqueness', detail: `the organization already has a group named "${input.name.slice(0, 100)}"`, code: 'scim_uniqueness' } };
+      const { doc } = await insertOnce<GroupDoc>(
+        models.groups,
+        _id,
+        { tenantId: oid(input.tenantId), name: input.name, roles, createdFrom: owner },
+        input.run,
+        () => ({
+          step: `${input.writeId}.group.created`,
+          event: {
+            tenantId: input.tenantId,
+            actor: actorOf(input),
+            action: 'group.created',
+            target: { type: 'group', id: input.name },
+            after: { name: input.name, roles },
+          },
+        }),
+      );
+      return doc.createdFrom === owner
+        ? { ok: true }
+        : {
+            ok: false,
+            error: {
+              status: 409,
+              scimType: 'uniqueness',
+              detail: `the organization already has a group named "${input.name.slice(0, 100)}"`,
+              code: 'scim_uniqueness',
+            },
+          };
     },
 
     /** The tenant group a directory group owned, once nobody holds it (a rename's old name, a deleted group): audited once. */
@@ -100,7 +135,9 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
     },
 
     /** Write the Group as this write leaves it, audit it once, and drop the write's staged members. */
-    async storeScimGroup(input: WriteScoped & { kind: ScimGroupWrite['kind']; attributes: GroupAttributes; version: number; created: boolean; stagedChunks: number[] }): Promise<StoredScimGroup> {
+    async storeScimGroup(
+      input: WriteScoped & { kind: ScimGroupWrite['kind']; attributes: GroupAttributes; version: number; created: boolean; stagedChunks: number[] },
+    ): Promise<StoredScimGroup> {
       const _id = scimResourceKey(input.directoryId, input.scimId);
       const seen = ((await models.scimGroups.findById(_id, { recentWrites: 1 }).lean()) as Pick<ScimGroupDoc, 'recentWrites'> | null)?.recentWrites ?? [];
       const recentWrites = seen.includes(input.writeId) ? seen : [...seen, input.writeId].slice(-RECENT_WRITES);

@@ -47,8 +47,16 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
   const grantTo = async (input: WriteScoped & { groupName: string }, userId: string) => {
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
-    const result = await applyGrant(models, { membershipId, tenantId: input.tenantId, userId }, grant, { grantedBy: `directory:${input.directoryId}`, run: writeRun(input) });
-    if (result === 'granted') await runAudit(input.run, `${stepOf(input)}.grant.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'granted', userId) });
+    const result = await applyGrant(models, { membershipId, tenantId: input.tenantId, userId }, grant, {
+      grantedBy: `directory:${input.directoryId}`,
+      run: writeRun(input),
+    });
+    if (result === 'granted')
+      await runAudit(input.run, `${stepOf(input)}.grant.${grantId(membershipId, grant)}`, {
+        tenantId: input.tenantId,
+        actor: actorOf(input),
+        ...grantEvent(grant, 'granted', userId),
+      });
     const now = await models.memberships.findById(membershipId).lean();
     if (now?.status !== 'active') await revokeFrom(input, userId);
   };
@@ -57,7 +65,11 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
     if (!(await holdsGrant(models, membershipId, grant))) return;
-    await runAudit(input.run, `${stepOf(input)}.revoke.${grantId(membershipId, grant)}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'revoked', userId) });
+    await runAudit(input.run, `${stepOf(input)}.revoke.${grantId(membershipId, grant)}`, {
+      tenantId: input.tenantId,
+      actor: actorOf(input),
+      ...grantEvent(grant, 'revoked', userId),
+    });
     await removeGrant(models, membershipId, grant);
   };
 
@@ -79,7 +91,8 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
   /** A chunk of a write's member ids; gone (swept, never staged) is a failure, never "no members" — a replace would empty the group. */
   const stagedChunk = async (writeId: string, op: number, chunk: number): Promise<string[]> => {
     const staged = await models.scimStagedMembers.findById(stagedChunkKey(writeId, op, chunk)).lean();
-    if (!staged) throw ApplicationFailure.nonRetryable(`the member ids of write ${writeId} (op ${op}, chunk ${chunk}) are gone`, FAILURE_TYPES.stagedMembersMissing);
+    if (!staged)
+      throw ApplicationFailure.nonRetryable(`the member ids of write ${writeId} (op ${op}, chunk ${chunk}) are gone`, FAILURE_TYPES.stagedMembersMissing);
     return staged.values;
   };
 

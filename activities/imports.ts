@@ -83,7 +83,11 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
      * their requests, and how long the tenant lets an approval wait: each
      * becomes an approval request (workflows/importApproval.ts).
      */
-    async pendingImportRows(input: { importId: string; tenantId: string; chunk: number }): Promise<{ expirySeconds: number; rows: Array<{ n: number; request: MemberRequest; reason: string }> }> {
+    async pendingImportRows(input: {
+      importId: string;
+      tenantId: string;
+      chunk: number;
+    }): Promise<{ expirySeconds: number; rows: Array<{ n: number; request: MemberRequest; reason: string }> }> {
       const _id = importChunkKey(input.importId, input.chunk);
       const [results, chunk, tenant] = await Promise.all([
         models.importResults.findById(_id).lean(),
@@ -94,7 +98,13 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
       const rows = (chunk?.rows ?? []).flatMap((row) => {
         const reason = pending.get(row.n);
         if (reason === undefined || row.error) return [];
-        return [{ n: row.n, reason, request: { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null } }];
+        return [
+          {
+            n: row.n,
+            reason,
+            request: { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null },
+          },
+        ];
       });
       return { expirySeconds: tenant?.approval?.expirySeconds ?? DEFAULT_APPROVAL_EXPIRY_SECONDS, rows };
     },
@@ -104,7 +114,15 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
      * …/imports/:id shows it), audited once per run and chunk. Sending the
      * same file under the same key again resumes it.
      */
-    async failImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; runId: string; chunk: number; reason: ImportFailureReason; errorType: string | null }): Promise<void> {
+    async failImport(input: {
+      importId: string;
+      tenantId: string;
+      actor: ProvisioningActor;
+      runId: string;
+      chunk: number;
+      reason: ImportFailureReason;
+      errorType: string | null;
+    }): Promise<void> {
       const message = importFailureMessage(input.reason, input.chunk, ROWS_PER_CHUNK, input.errorType);
       await models.imports.updateOne(
         { _id: input.importId, status: 'running' },

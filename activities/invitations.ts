@@ -25,7 +25,10 @@ export function invitationActivities({ models, runAudit }: ActivitySupport) {
 
     /** Single use: the invitation becomes accepted (by this account), audited once. Its link then reads "already accepted". */
     async markInvitationAccepted(input: RunScoped & { tenantId: string; invitationId: string; userId: string; outcome: string }): Promise<void> {
-      await models.invitations.updateOne({ _id: input.invitationId, status: 'pending' }, { $set: { status: 'accepted', acceptedBy: oid(input.userId), acceptedAt: new Date(), acceptedRun: input.run } });
+      await models.invitations.updateOne(
+        { _id: input.invitationId, status: 'pending' },
+        { $set: { status: 'accepted', acceptedBy: oid(input.userId), acceptedAt: new Date(), acceptedRun: input.run } },
+      );
       await runAudit(input.run, 'invitation.accepted', {
         tenantId: input.tenantId,
         actor: actorOf(input),

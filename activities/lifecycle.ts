@@ -49,7 +49,10 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
       const [direct, granted] = await Promise.all([
         models.memberships.find({ tenantId, roles: 'owner', status: 'active' }).lean(),
         models.grants
-          .find({ tenantId, $or: [{ kind: 'role', value: 'owner' }, ...(ownerGroups.length ? [{ kind: 'group', value: { $in: ownerGroups } }] : [])] }, { membershipId: 1 })
+          .find(
+            { tenantId, $or: [{ kind: 'role', value: 'owner' }, ...(ownerGroups.length ? [{ kind: 'group', value: { $in: ownerGroups } }] : [])] },
+            { membershipId: 1 },
+          )
           .lean(),
       ]);
       const grantedIds = [...new Set(granted.map((g) => g.membershipId))].filter((id) => !direct.some((m) => m._id === id));
@@ -72,7 +75,11 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
     ): Promise<'changed' | 'unchanged' | 'absent'> {
       if (!lifecycle) throw ApplicationFailure.nonRetryable('no lifecycle runner is configured for this worker', FAILURE_TYPES.lifecycleNotConfigured);
       const id = `${input.run.workflowId}:${input.run.runId}:${input.writeId}:${input.action}`;
-      const result = await lifecycle.write(input.tenantId, { kind: 'member', action: input.action, userId: input.userId, actor: { type: 'directory', id: input.directoryId } }, id);
+      const result = await lifecycle.write(
+        input.tenantId,
+        { kind: 'member', action: input.action, userId: input.userId, actor: { type: 'directory', id: input.directoryId } },
+        id,
+      );
       if (result.ok) return result.changed ? 'changed' : 'unchanged';
       // A directory is never refused (the rule lets it offboard the last owner): only a member that is gone.
       if (result.code === 'member_not_found') return 'absent';
@@ -117,7 +124,11 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
      * audited once per run; the number left. The run calls it until none is.
      */
     async revokeGroupGrants(input: RunScoped & { tenantId: string; group: string }): Promise<number> {
-      const rows = await models.grants.find({ tenantId: oid(input.tenantId), kind: 'group', value: input.group }).sort({ _id: 1 }).limit(GROUP_REVOKE_BATCH + 1).lean();
+      const rows = await models.grants
+        .find({ tenantId: oid(input.tenantId), kind: 'group', value: input.group })
+        .sort({ _id: 1 })
+        .limit(GROUP_REVOKE_BATCH + 1)
+        .lean();
       for (const g of rows.slice(0, GROUP_REVOKE_BATCH)) {
         const grant = { kind: 'group' as const, value: g.value, source: g.source as HeldGrant['source'] };
         await runAudit(input.run, `revoke.${g._id}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'revoked', String(g.userId)) });

@@ -9,17 +9,23 @@ export function membershipsActivities({ models, insertOnce }: ActivitySupport) {
       input: RunScoped & { tenantId: string; userId: string; roles: string[] },
     ): Promise<{ membershipId: string; roles: string[]; status: string; createdByThisRun: boolean }> {
       const fields = { tenantId: oid(input.tenantId), userId: oid(input.userId), roles: input.roles, status: 'active' };
-      const { doc: membership, createdByThisRun } = await insertOnce<MembershipDoc>(models.memberships, membershipKey(input.tenantId, input.userId), fields, input.run, (m) => ({
-        step: 'membership.created',
-        event: {
-          tenantId: input.tenantId,
-          actor: actorOf(input),
-          action: 'membership.created',
-          target: { type: 'membership', id: String(m._id) },
-          userId: input.userId,
-          after: { roles: m.roles, status: m.status },
-        },
-      }));
+      const { doc: membership, createdByThisRun } = await insertOnce<MembershipDoc>(
+        models.memberships,
+        membershipKey(input.tenantId, input.userId),
+        fields,
+        input.run,
+        (m) => ({
+          step: 'membership.created',
+          event: {
+            tenantId: input.tenantId,
+            actor: actorOf(input),
+            action: 'membership.created',
+            target: { type: 'membership', id: String(m._id) },
+            userId: input.userId,
+            after: { roles: m.roles, status: m.status },
+          },
+        }),
+      );
       return {
         membershipId: String(membership._id),
         roles: [...membership.roles],

@@ -35,7 +35,12 @@ export function outcomesActivities({ models, logger, now, runAudit }: ActivitySu
         action: 'signin.failed',
         target: { type: 'identity', id: `${input.claim.connectionId}:${input.claim.subject}` },
         reason: 'provisioning_failed',
-        context: { email: input.claim.email, subject: input.claim.subject, step: input.step, message: `The sign-in could not be completed: its ${input.step} step was refused. The worker's log has the cause (search for the run's workflow ID).` },
+        context: {
+          email: input.claim.email,
+          subject: input.claim.subject,
+          step: input.step,
+          message: `The sign-in could not be completed: its ${input.step} step was refused. The worker's log has the cause (search for the run's workflow ID).`,
+        },
       });
     },
 

@@ -32,7 +32,10 @@ export async function claimKeys(
       }
     }
     for (const k of inserted) await models.scimKeys.deleteOne({ _id: k, target });
-    return { ok: false, error: { status: 409, scimType: 'uniqueness', detail: `another ${resourceType} of this directory has this ${attribute}`, code: 'scim_uniqueness' } };
+    return {
+      ok: false,
+      error: { status: 409, scimType: 'uniqueness', detail: `another ${resourceType} of this directory has this ${attribute}`, code: 'scim_uniqueness' },
+    };
   }
   return { ok: true };
 }

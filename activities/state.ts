@@ -30,7 +30,10 @@ async function directoryAccountOf(models: Models, tenantId: string, attribute: '
     directories.map(async (d) => {
       const key = await models.scimKeys.findById(scimLookupKey(String(d._id), 'User', attribute, subject)).lean();
       const user = key
-        ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<ScimUserDoc, 'userId' | 'userName' | 'externalId'> | null)
+        ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<
+            ScimUserDoc,
+            'userId' | 'userName' | 'externalId'
+          > | null)
         : null;
       return user?.userId && user[attribute] === subject ? String(user.userId) : null;
     }),

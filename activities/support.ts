@@ -49,7 +49,6 @@ export interface RunScoped {
   actor?: ProvisioningActor;
 }
 
-
 export const oid = (id: string): Types.ObjectId => {
   if (!Types.ObjectId.isValid(id)) throw ApplicationFailure.nonRetryable(`not an id: ${id}`, FAILURE_TYPES.invalidId);
   return new Types.ObjectId(id);

@@ -70,11 +70,14 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     const state = await models.webhookRunStates.findById(id).lean();
     return { cursor: state?.cursor ?? null, idle: state?.idle ?? false };
   };
-  const setState = (id: string, fields: { idle?: boolean; cursor?: string }) => models.webhookRunStates.updateOne({ _id: id }, { $set: fields }, { upsert: true });
+  const setState = (id: string, fields: { idle?: boolean; cursor?: string }) =>
+    models.webhookRunStates.updateOne({ _id: id }, { $set: fields }, { upsert: true });
   /** The events among `eventIds` whose live delivery this endpoint already finished (one read). */
   const finishedOf = async (endpointId: string, eventIds: readonly string[]): Promise<Set<string>> =>
     new Set(
-      eventIds.length === 0 ? [] : (await models.webhookDeliveries.find({ _id: { $in: eventIds.map((id) => `${endpointId}:${id}`) } }, { eventId: 1 }).lean()).map((d) => d.eventId),
+      eventIds.length === 0
+        ? []
+        : (await models.webhookDeliveries.find({ _id: { $in: eventIds.map((id) => `${endpointId}:${id}`) } }, { eventId: 1 }).lean()).map((d) => d.eventId),
     );
   /** A live delivery done: recorded once (a retried batch skips it). */
   const recordDelivered = async (endpointId: string, eventId: string, attempts: number) => {
@@ -99,15 +102,28 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
    * already finished for this endpoint are skipped by their delivery record.
    */
   async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, stored: string | null, input: PendingInput): Promise<PendingEvents> {
-    const position = [input.cursor, stored, endpoint.startAfter].filter((c): c is string => Boolean(c)).sort().at(-1) ?? endpoint.startAfter;
+    const position =
+      [input.cursor, stored, endpoint.startAfter]
+        .filter((c): c is string => Boolean(c))
+        .sort()
+        .at(-1) ?? endpoint.startAfter;
     const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
     const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
     // Late writes just behind the position first (they are older), then what is new.
-    const late = await listEvents(models, { ...scope, after: back > endpoint.startAfter ? back : endpoint.startAfter, before: through(position), limit: LOOKBACK_MAX });
+    const late = await listEvents(models, {
+      ...scope,
+      after: back > endpoint.startAfter ? back : endpoint.startAfter,
+      before: through(position),
+      limit: LOOKBACK_MAX,
+    });
     const fresh = await listEvents(models, { ...scope, after: position, limit: PAGE });
-    if (late.length === LOOKBACK_MAX) logger.warn({ endpointId: endpoint._id, position }, 'webhook lookback window full: late writes beyond it are not re-read');
+    if (late.length === LOOKBACK_MAX)
+      logger.warn({ endpointId: endpoint._id, position }, 'webhook lookback window full: late writes beyond it are not re-read');
     // Only events behind the position can have been finished already (live delivery finishes in order, late ones after): one read.
-    const finished = await finishedOf(endpoint._id, late.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id));
+    const finished = await finishedOf(
+      endpoint._id,
+      late.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id),
+    );
     // Only events older than the settle time go live: one whose ID was taken earlier may still be being written.
     const bound = cursorAt(now().getTime() - input.settleMs);
     const settled = fresh.filter((e) => e.id < bound);
@@ -188,7 +204,11 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
         const result = await postWebhook(endpoint.url, body, headers, delivery().policy);
         const verdict = verdictOf(result.kind === 'response' ? result.status : null);
         await logAttempt({ endpointId: endpoint._id, eventId: id, round: input.round, attempt }, event.type, result, verdict, at);
-        if (verdict !== 'delivered') return settle({ done: i, failure: { eventId: id, verdict, attempt, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null } });
+        if (verdict !== 'delivered')
+          return settle({
+            done: i,
+            failure: { eventId: id, verdict, attempt, retryAfterSeconds: result.kind === 'response' ? result.retryAfterSeconds : null },
+          });
         // Recorded at once: a batch taken over after a crash skips it.
         if (live) await recordDelivered(endpoint._id, id, attempt);
         delivered.push(id);
@@ -218,10 +238,14 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       if (!endpoint) return;
       const decidedAt = activityContext()?.info.scheduledTimestampMs ?? now().getTime();
       if (endpoint.enabledAt && endpoint.enabledAt.getTime() >= decidedAt) {
-        logger.info({ endpointId: input.endpointId, eventId: input.eventId }, 'an admin enabled the endpoint after the run decided to disable it: left enabled');
+        logger.info(
+          { endpointId: input.endpointId, eventId: input.eventId },
+          'an admin enabled the endpoint after the run decided to disable it: left enabled',
+        );
         return;
       }
-      const reason = input.reason === 'gone' ? `the receiver answered 410 Gone to ${input.eventId}` : `delivery of ${input.eventId} failed for the whole retry schedule`;
+      const reason =
+        input.reason === 'gone' ? `the receiver answered 410 Gone to ${input.eventId}` : `delivery of ${input.eventId} failed for the whole retry schedule`;
       if (endpoint.enabled && (await changeEndpoint(models, endpoint, 'auto_disable', { enabled: false, disabledReason: reason }, now())) === 'conflict') {
         throw new Error('the endpoint was being changed at the same time: the disable is tried again');
       }
@@ -236,7 +260,13 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     },
   };
 
-  async function logAttempt(input: { endpointId: string; eventId: string; round: string; attempt: number }, eventType: string, result: OutboundResult, verdict: AttemptVerdict, at: Date) {
+  async function logAttempt(
+    input: { endpointId: string; eventId: string; round: string; attempt: number },
+    eventType: string,
+    result: OutboundResult,
+    verdict: AttemptVerdict,
+    at: Date,
+  ) {
     const _id = `${input.endpointId}:${input.eventId}:${input.round}:${input.attempt}`;
     const fields = {
       endpointId: input.endpointId,

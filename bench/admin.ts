@@ -36,10 +36,20 @@ export async function importRows(api: Api, tenant: string, domain: string, rows:
   if (res.status !== 202) throw new Error(`import: ${res.status} ${await res.text()}`);
   const { import: created } = (await res.json()) as { import: { id: string } };
   for (;;) {
-    const view = (await (await fetch(`${api.url}/api/admin/tenants/${tenant}/imports/${created.id}`, { headers: headers(api) })).json()) as { status: string; processed: number; counts: Record<string, number> };
+    const view = (await (await fetch(`${api.url}/api/admin/tenants/${tenant}/imports/${created.id}`, { headers: headers(api) })).json()) as {
+      status: string;
+      processed: number;
+      counts: Record<string, number>;
+    };
     if (view.status === 'done' || Date.now() > deadline) {
       const seconds = (Date.now() - started) / 1000;
-      return { rows, processed: view.processed, seconds: Math.round(seconds * 10) / 10, rowsPerSecond: Math.round((view.processed / seconds) * 10) / 10, counts: view.counts };
+      return {
+        rows,
+        processed: view.processed,
+        seconds: Math.round(seconds * 10) / 10,
+        rowsPerSecond: Math.round((view.processed / seconds) * 10) / 10,
+        counts: view.counts,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -71,7 +81,13 @@ export async function invitationAccepts(api: Api, models: Models, tenant: string
     const form = new URLSearchParams({ _csrf: asked.csrf || opened.csrf, email, code }).toString();
     prepared.push({
       subject: email,
-      send: () => fetch(`${api.url}${path}/verify`, { method: 'POST', redirect: 'manual', headers: { cookie: asked.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form }),
+      send: () =>
+        fetch(`${api.url}${path}/verify`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: asked.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+        }),
     });
   }
   return drive(prepared, concurrency, deadline);

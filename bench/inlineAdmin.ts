@@ -43,6 +43,7 @@ export function createInlineImportRunner(models: Models, logger: Logger): Import
 export function createInlineInvitationAcceptor(models: Models, logger: Logger): InvitationAcceptor {
   const acts = createProvisioningActivities({ models, logger });
   return {
-    accept: (invitationId, claim) => runAcceptance(invitationId, claim, { workflowId: invitationWorkflowId(invitationId), runId: `inline-${randomUUID()}` }, Date.now(), acts),
+    accept: (invitationId, claim) =>
+      runAcceptance(invitationId, claim, { workflowId: invitationWorkflowId(invitationId), runId: `inline-${randomUUID()}` }, Date.now(), acts),
   };
 }

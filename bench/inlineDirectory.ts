@@ -48,7 +48,7 @@ export function createInlineDirectoryWriter(models: Models, logger: Logger): Dir
       const run = { workflowId, runId: `inline-${randomUUID()}` };
       const scope = { run, source: 'directory' as const, actor: { type: 'directory' as const, id: target.directoryId } };
       const fanOut = async (work: Parameters<typeof runMemberWork>[0]) => {
-        for (let rest: typeof work | null = work; rest; ) rest = await runMemberWork(rest, 1000, scope, acts);
+        for (let rest: typeof work | null = work; rest;) rest = await runMemberWork(rest, 1000, scope, acts);
       };
       return serialized(workflowId, () => runDirectoryGroupWrite(target, write, run, acts, fanOut, ignore));
     },

@@ -41,7 +41,12 @@ export function latencyStats(values: number[]): LoadResult['latencyMs'] {
 }
 
 /** Send prepared requests at a fixed concurrency; bounded by a deadline. A sign-in succeeds with 303 (`succeeded` says otherwise for other requests). */
-export async function drive(items: Prepared[], concurrency: number, deadline: number, succeeded: (status: number) => boolean = (s) => s === 303): Promise<LoadResult> {
+export async function drive(
+  items: Prepared[],
+  concurrency: number,
+  deadline: number,
+  succeeded: (status: number) => boolean = (s) => s === 303,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;

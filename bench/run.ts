@@ -76,12 +76,16 @@ const IMPORT_ROWS = num('import-rows', 1, 100_000);
 /** Code requests are rate-limited per IP (20 in 15 minutes, src/library/emailSignIn.ts) and the bench has one. */
 const INVITATIONS = num('invitations', 0, 20);
 const WEBHOOK_DRAIN_SECONDS = num('webhook-drain-seconds', 10, 3600);
-const WEBHOOK_ENDPOINTS = String(args['webhook-endpoints']).split(',').map((e) => {
-  const kind = ENDPOINT_KINDS.find((k) => k === e.trim());
-  if (!kind) throw new Error(`--webhook-endpoints lists ${ENDPOINT_KINDS.join(', ')} (got "${e}")`);
-  return kind;
-}) satisfies EndpointKind[];
-const modes = String(args.modes).split(',').filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
+const WEBHOOK_ENDPOINTS = String(args['webhook-endpoints'])
+  .split(',')
+  .map((e) => {
+    const kind = ENDPOINT_KINDS.find((k) => k === e.trim());
+    if (!kind) throw new Error(`--webhook-endpoints lists ${ENDPOINT_KINDS.join(', ')} (got "${e}")`);
+    return kind;
+  }) satisfies EndpointKind[];
+const modes = String(args.modes)
+  .split(',')
+  .filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
 
 interface ModeReport {
   mode: 'durable' | 'inline';
@@ -93,7 +97,13 @@ interface ModeReport {
   groups200Profile?: RunProfile;
 }
 
-async function admin(url: string, token: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ id: string; loginUrl: string; metadataUrl: string; baseUrl: string; token: string }> {
+async function admin(
+  url: string,
+  token: string,
+  method: 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+): Promise<{ id: string; loginUrl: string; metadataUrl: string; baseUrl: string; token: string }> {
   const res = await fetch(`${url}/api/admin${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -160,7 +170,11 @@ async function startMode(mode: 'durable' | 'inline', stack: Stack, extraEnv: Rec
   };
   try {
     if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
-    const web = await startServer('web', { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ONRAMP_SCIM_RATE_PER_SECOND: '100000' }, mode === 'inline' ? SERVE_INLINE : undefined);
+    const web = await startServer(
+      'web',
+      { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ONRAMP_SCIM_RATE_PER_SECOND: '100000' },
+      mode === 'inline' ? SERVE_INLINE : undefined,
+    );
     servers.push(web);
     return { token, models, servers, url: web.url ?? '', stop };
   } catch (err) {
@@ -175,7 +189,12 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
   try {
     await admin(url, token, 'POST', '/tenants', { slug: 'bench', name: 'Bench', jit: { enabled: true, defaultRoles: ['member'] } });
     const idp = createSamlIdp({ entityId: `https://idp.bench.test/${mode}`, ssoUrl: 'https://idp.bench.test/sso' });
-    const sc = await admin(url, token, 'POST', '/tenants/bench/connections/saml', { name: 'bench', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+    const sc = await admin(url, token, 'POST', '/tenants/bench/connections/saml', {
+      name: 'bench',
+      idpEntityId: idp.entityId,
+      ssoUrl: idp.ssoUrl,
+      certificates: [idp.certificate],
+    });
     for (const name of MAPPED) await admin(url, token, 'POST', '/tenants/bench/groups', { name });
     await admin(url, token, 'PUT', `/tenants/bench/connections/${sc.id}/group-sync`, {
       mode: 'full',
@@ -187,7 +206,15 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
     log(`${mode}: preparing ${COUNT} signed responses`);
     const first = await prepare(idp, sc, firstSubjects);
     // Warm-up (not measured): JIT compilers, connection pools, workflow cache.
-    await drive(await prepare(idp, sc, Array.from({ length: 10 }, (_, i) => `warmup${i}@bench.test`)), 5, deadline);
+    await drive(
+      await prepare(
+        idp,
+        sc,
+        Array.from({ length: 10 }, (_, i) => `warmup${i}@bench.test`),
+      ),
+      5,
+      deadline,
+    );
     log(`${mode}: first-sign-in`);
     report.scenarios['first-sign-in'] = await drive(first, CONCURRENCY, deadline);
     if (mode === 'durable') {
@@ -209,13 +236,20 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
     report.scenarios['groups-200'] = await drive(await prepare(idp, sc, manySubjects, MANY), Math.min(CONCURRENCY, 5), deadline);
     if (mode === 'durable') {
       await waitForAudits(models, 10 + COUNT + COUNT + seed.ok + COUNT + manySubjects.length);
-      report.groups200Profile = await profileRuns(await connectClient(stack.temporal), manySubjects.map((s) => signInWorkflowId(sc.id, s)));
+      report.groups200Profile = await profileRuns(
+        await connectClient(stack.temporal),
+        manySubjects.map((s) => signInWorkflowId(sc.id, s)),
+      );
     }
     // oidc-first / oidc-returning: the OIDC callback — code exchange and userinfo with a real OpenID Provider on
     // loopback, then the workflow — is timed; the browser's trip through the provider's pages is prepared, untimed.
     const oidcPort = await freePort();
     const oidcClient = { clientId: 'bench', clientSecret: 'bench-oidc-client-secret' };
-    const oc = (await admin(url, token, 'POST', '/tenants/bench/connections/oidc', { name: 'bench oidc', issuer: issuerAt(oidcPort), ...oidcClient })) as unknown as {
+    const oc = (await admin(url, token, 'POST', '/tenants/bench/connections/oidc', {
+      name: 'bench oidc',
+      issuer: issuerAt(oidcPort),
+      ...oidcClient,
+    })) as unknown as {
       loginUrl: string;
       redirectUri: string;
     };
@@ -241,7 +275,11 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
     }
     if (BURST > 0) {
       log(`${mode}: preparing burst of ${BURST}`);
-      const burst = await prepare(idp, sc, Array.from({ length: BURST }, (_, i) => `burst${i}@bench.test`));
+      const burst = await prepare(
+        idp,
+        sc,
+        Array.from({ length: BURST }, (_, i) => `burst${i}@bench.test`),
+      );
       log(`${mode}: burst`);
       report.scenarios.burst = await drive(burst, BURST_CONCURRENCY, deadline);
     }
@@ -257,8 +295,13 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
     await waitForAudits(models, signIns);
     const count = (action: string) => models.auditEvents.countDocuments({ action });
     report.consistency.expected = {
-      users: newUsers, identities: newUsers, memberships: newUsers,
-      'user.created': newUsers, 'identity.linked': newUsers, 'membership.created': newUsers, 'signin.succeeded': signIns,
+      users: newUsers,
+      identities: newUsers,
+      memberships: newUsers,
+      'user.created': newUsers,
+      'identity.linked': newUsers,
+      'membership.created': newUsers,
+      'signin.succeeded': signIns,
       grants: 2 * seed.ok + MANY.length * ok('groups-200'),
       'group.granted': 2 * seed.ok + ok('returning-groups') + MANY.length * ok('groups-200'),
       'group.revoked': ok('returning-groups'),
@@ -297,7 +340,13 @@ async function runScimMode(mode: 'durable' | 'inline', stack: Stack): Promise<Sc
     log(`${mode}: scim-user-create`);
     const creates = await drive(userCreates(await create('creates'), 'create', COUNT), CONCURRENCY, deadline, (s) => s === 201);
     log(`${mode}: scim-initial-sync (${SCIM_USERS} users, ${SCIM_GROUPS} groups of up to ${SCIM_GROUP_MAX})`);
-    const sync = await initialSync(await create('initial sync'), models, { users: SCIM_USERS, groups: SCIM_GROUPS, groupMax: SCIM_GROUP_MAX, concurrency: CONCURRENCY, deadline });
+    const sync = await initialSync(await create('initial sync'), models, {
+      users: SCIM_USERS,
+      groups: SCIM_GROUPS,
+      groupMax: SCIM_GROUP_MAX,
+      concurrency: CONCURRENCY,
+      deadline,
+    });
     const peakRssMiB = Object.fromEntries(servers.map((s) => [s.name, s.peakRssMiB()]));
     const expected = { users: 10 + creates.ok + sync.users, grants: sync.memberships };
     const actual = { users: await models.scimUsers.countDocuments(), grants: await models.grants.countDocuments({ kind: 'group' }) };
@@ -334,7 +383,12 @@ async function runWebhooks(stack: Stack): Promise<WebhookReport> {
       async tenant(s, slug) {
         const t = await admin(s.url, s.token, 'POST', '/tenants', { slug, name: slug, jit: { enabled: true, defaultRoles: ['member'] } });
         const idp = createSamlIdp({ entityId: `https://idp.bench.test/${slug}`, ssoUrl: 'https://idp.bench.test/sso' });
-        const sc = await admin(s.url, s.token, 'POST', `/tenants/${slug}/connections/saml`, { name: slug, idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+        const sc = await admin(s.url, s.token, 'POST', `/tenants/${slug}/connections/saml`, {
+          name: slug,
+          idpEntityId: idp.entityId,
+          ssoUrl: idp.ssoUrl,
+          certificates: [idp.certificate],
+        });
         return { id: t.id, prepare: (subjects) => prepare(idp, sc, subjects) };
       },
       log,
@@ -365,18 +419,26 @@ function log(msg: string) {
 }
 
 function table(reports: ModeReport[]): string {
-  const rows = ['| scenario | mode | sign-ins | errors | sign-ins/s | p50 ms | p95 ms | p99 ms | max ms |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const rows = [
+    '| scenario | mode | sign-ins | errors | sign-ins/s | p50 ms | p95 ms | p99 ms | max ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   const names = [...new Set(reports.flatMap((r) => Object.keys(r.scenarios)))];
   for (const name of names) {
     for (const r of reports) {
       const s = r.scenarios[name];
       if (!s) continue;
       if ('skipped' in s) rows.push(`| ${name} | ${r.mode} | skipped: ${s.skipped} | | | | | | |`);
-      else rows.push(`| ${name} | ${r.mode} | ${s.count} | ${s.errors} | ${s.throughput} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} |`);
+      else
+        rows.push(
+          `| ${name} | ${r.mode} | ${s.count} | ${s.errors} | ${s.throughput} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} |`,
+        );
     }
     const [d, i] = ['durable', 'inline'].map((m) => reports.find((r) => r.mode === m)?.scenarios[name]);
     if (d && i && 'latencyMs' in d && 'latencyMs' in i) {
-      rows.push(`| ${name} | durable ÷ inline | | | ${(d.throughput / i.throughput).toFixed(2)}× | ${(d.latencyMs.p50 / i.latencyMs.p50).toFixed(2)}× | ${(d.latencyMs.p95 / i.latencyMs.p95).toFixed(2)}× | ${(d.latencyMs.p99 / i.latencyMs.p99).toFixed(2)}× | |`);
+      rows.push(
+        `| ${name} | durable ÷ inline | | | ${(d.throughput / i.throughput).toFixed(2)}× | ${(d.latencyMs.p50 / i.latencyMs.p50).toFixed(2)}× | ${(d.latencyMs.p95 / i.latencyMs.p95).toFixed(2)}× | ${(d.latencyMs.p99 / i.latencyMs.p99).toFixed(2)}× | |`,
+      );
     }
   }
   return rows.join('\n');
@@ -411,7 +473,19 @@ const summary = {
   machine: { cores: (await import('node:os')).cpus().length, node: process.version },
   /** The embedded FerretDB's backend (ONRAMP_EMBEDDED_BACKEND), or `external` with MONGODB_URI. */
   store: stack.mongoBackend ?? 'external',
-  options: { count: COUNT, concurrency: CONCURRENCY, burst: BURST, burstConcurrency: BURST_CONCURRENCY, scimUsers: SCIM_USERS, scimGroups: SCIM_GROUPS, scimGroupMax: SCIM_GROUP_MAX, importRows: IMPORT_ROWS, invitations: INVITATIONS, webhookDrainSeconds: WEBHOOK_DRAIN_SECONDS, webhookEndpoints: WEBHOOK_ENDPOINTS },
+  options: {
+    count: COUNT,
+    concurrency: CONCURRENCY,
+    burst: BURST,
+    burstConcurrency: BURST_CONCURRENCY,
+    scimUsers: SCIM_USERS,
+    scimGroups: SCIM_GROUPS,
+    scimGroupMax: SCIM_GROUP_MAX,
+    importRows: IMPORT_ROWS,
+    invitations: INVITATIONS,
+    webhookDrainSeconds: WEBHOOK_DRAIN_SECONDS,
+    webhookEndpoints: WEBHOOK_ENDPOINTS,
+  },
   reports,
   scimReports,
   adminReports,
@@ -421,11 +495,17 @@ await mkdir(join(String(args.out), '..'), { recursive: true });
 await writeFile(String(args.out), JSON.stringify(summary, null, 2));
 if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
-  process.stdout.write(`${r.mode}: peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`);
+  process.stdout.write(
+    `${r.mode}: peak RSS ${Object.entries(r.peakRssMiB)
+      .map(([k, v]) => `${k} ${v} MiB`)
+      .join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
+  );
   if (r.profile) process.stdout.write(`${r.mode}: profile of ${r.profile.runs} first sign-ins: ${JSON.stringify(r.profile)}\n`);
   if (r.groups200Profile) {
     const g = r.groups200Profile;
-    process.stdout.write(`${r.mode}: groups-200 runs (${g.runs}): answer after ${g.startToDecisionMs} ms, all 200 grants done after ${g.startToCloseMs} ms (medians from run start)\n`);
+    process.stdout.write(
+      `${r.mode}: groups-200 runs (${g.runs}): answer after ${g.startToDecisionMs} ms, all 200 grants done after ${g.startToCloseMs} ms (medians from run start)\n`,
+    );
   }
 }
 for (const r of scimReports) {
@@ -436,14 +516,20 @@ for (const r of scimReports) {
       `${r.mode}: scim-initial-sync ${y.users} users, ${y.groups} groups, ${y.memberships} memberships (${y.errors} errors ${JSON.stringify(y.errorSamples)}): ` +
       `requests done in ${y.seconds} s, converged in ${y.convergedSeconds ?? 'never'} s; users ${y.usersPhase.throughput}/s (probe+create p50 ${y.usersPhase.latencyMs.p50} ms), ` +
       `groups p50 ${y.groupsPhase.latencyMs.p50} ms each; ${y.requestsPerUser} requests and ${y.documentsPerUser} stored documents per user; ` +
-      `peak RSS ${Object.entries(r.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
+      `peak RSS ${Object.entries(r.peakRssMiB)
+        .map(([k, v]) => `${k} ${v} MiB`)
+        .join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
   );
 }
 for (const r of adminReports) {
   const i = r.import;
   const a = r.accepts;
   process.stdout.write(
-    `${r.mode}: import ${i.processed}/${i.rows} rows in ${i.seconds} s = ${i.rowsPerSecond} rows/s ${JSON.stringify(i.counts)}; peak RSS to the end of the import ${Object.entries(r.importRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}\n` +
+    `${r.mode}: import ${i.processed}/${i.rows} rows in ${i.seconds} s = ${i.rowsPerSecond} rows/s ${JSON.stringify(i.counts)}; peak RSS to the end of the import ${Object.entries(
+      r.importRssMiB,
+    )
+      .map(([k, v]) => `${k} ${v} MiB`)
+      .join(', ')}\n` +
       `${r.mode}: invitation-accept ${a.count} (${a.errors} errors ${JSON.stringify(a.errorSamples)}): p50 ${a.latencyMs.p50} ms, p95 ${a.latencyMs.p95} ms; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
   );
 }

@@ -86,7 +86,10 @@ export async function initialSync(dir: ScimDirectory, models: Models, opts: Scim
       await probe.text();
       const res = await call(dir, 'POST', '/Users', userBody(`sync${i}`));
       requests += 2;
-      const body = (await res.clone().json().catch(() => ({}))) as { id?: string };
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { id?: string };
       if (body.id) ids[i] = body.id;
       return res;
     },

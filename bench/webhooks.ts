@@ -300,7 +300,8 @@ async function measureDelivery(
     seen.add(a.webhookId);
     if (a.eventId < highest) {
       outOfOrder++;
-      if (outOfOrderSample.length < 5) outOfOrderSample.push({ eventId: a.eventId, after: highest, idGapMs: (eventIdTime(highest) ?? 0) - (eventIdTime(a.eventId) ?? 0) });
+      if (outOfOrderSample.length < 5)
+        outOfOrderSample.push({ eventId: a.eventId, after: highest, idGapMs: (eventIdTime(highest) ?? 0) - (eventIdTime(a.eventId) ?? 0) });
     } else highest = a.eventId;
   }
   const missing = expected.filter((id) => !firstArrival.has(id));
@@ -308,7 +309,9 @@ async function measureDelivery(
   const inOrder = expected.filter((id) => firstArrival.has(id));
   const lag = (id: string) => (firstArrival.get(id) ?? 0) - (eventIdTime(id) ?? 0);
   const lags = inOrder.map(lag);
-  const deciles = Array.from({ length: 10 }, (_, i) => inOrder.slice(Math.floor((i * inOrder.length) / 10), Math.floor(((i + 1) * inOrder.length) / 10)).map(lag)).filter((d) => d.length > 0);
+  const deciles = Array.from({ length: 10 }, (_, i) =>
+    inOrder.slice(Math.floor((i * inOrder.length) / 10), Math.floor(((i + 1) * inOrder.length) / 10)).map(lag),
+  ).filter((d) => d.length > 0);
   const arrivalTimes = [...firstArrival.values()].sort((a, b) => a - b);
   const burstMs = window.answered - window.started;
   const inBurst = (t: number) => t >= window.started && t <= window.answered;
@@ -364,7 +367,10 @@ async function runOne(deps: WebhookBenchDeps, opts: WebhookBenchOptions, endpoin
 
     let endpointId = '';
     const create = async (url: string) => {
-      const r = await adminCall<{ endpoint: { id: string }; secret: string }>(stack, 'POST', `/tenants/${slug}/webhooks`, 201, { url, description: `bench: ${endpoint}` });
+      const r = await adminCall<{ endpoint: { id: string }; secret: string }>(stack, 'POST', `/tenants/${slug}/webhooks`, 201, {
+        url,
+        description: `bench: ${endpoint}`,
+      });
       endpointId = r.endpoint.id;
       return r.secret;
     };
@@ -383,7 +389,8 @@ async function runOne(deps: WebhookBenchDeps, opts: WebhookBenchOptions, endpoin
     deps.log(`webhooks (${endpoint} endpoint): ${signIns.ok}/${signIns.count} sign-ins in ${signIns.seconds} s`);
     const problems: string[] = [];
     if (signIns.errors > 0) problems.push(`${signIns.errors} sign-ins failed: ${signIns.errorSamples.join('; ')}`);
-    if (!(await waitForSignIns(stack.models, warm.ok + signIns.ok, Math.min(opts.deadline + 60_000, Date.now() + 120_000)))) problems.push('not every sign-in run ended');
+    if (!(await waitForSignIns(stack.models, warm.ok + signIns.ok, Math.min(opts.deadline + 60_000, Date.now() + 120_000))))
+      problems.push('not every sign-in run ended');
     const peakRssMiB = Object.fromEntries(stack.servers.map((s) => [s.name, s.peakRssMiB()]));
     const run: WebhookRun = { endpoint, tenant: slug, signIns, peakRssMiB, consistency: { ok: false, problems } };
 
@@ -391,10 +398,13 @@ async function runOne(deps: WebhookBenchDeps, opts: WebhookBenchOptions, endpoin
       deps.log(`webhooks (${endpoint} endpoint): waiting for the receiver to get every event (up to ${opts.drainSeconds} s)`);
       const drainUntil = Math.max(Date.now() + 60_000, Math.min(opts.deadline, Date.now() + opts.drainSeconds * 1000));
       const d = await measureDelivery(stack, slug, tenant.id, endpointId, healthy, { started, answered, drainUntil });
-      deps.log(`webhooks (${endpoint} endpoint): ${d.delivered}/${d.expectedEvents} events received, drained ${d.drainMs === null ? 'not within the bound' : `after ${Math.round(d.drainMs / 1000)} s`}`);
+      deps.log(
+        `webhooks (${endpoint} endpoint): ${d.delivered}/${d.expectedEvents} events received, drained ${d.drainMs === null ? 'not within the bound' : `after ${Math.round(d.drainMs / 1000)} s`}`,
+      );
       run.delivery = d;
       run.peakRssMiB = Object.fromEntries(stack.servers.map((s) => [s.name, s.peakRssMiB()]));
-      if (d.drainMs === null) problems.push(`not drained: ${d.missing} of ${d.expectedEvents} events missing after the bound (e.g. ${d.missingSample.join(', ')})`);
+      if (d.drainMs === null)
+        problems.push(`not drained: ${d.missing} of ${d.expectedEvents} events missing after the bound (e.g. ${d.missingSample.join(', ')})`);
       else if (d.missing > 0) problems.push(`${d.missing} events missing`);
       if (d.unexpected > 0) problems.push(`${d.unexpected} events received that the events API does not list (e.g. ${d.unexpectedSample.join(', ')})`);
       if (d.duplicates > 0) problems.push(`${d.duplicates} duplicate deliveries (e.g. ${d.duplicateSample.join(', ')})`);
@@ -408,7 +418,10 @@ async function runOne(deps: WebhookBenchDeps, opts: WebhookBenchOptions, endpoin
       const attempts = await stack.models.webhookAttempts.find({ endpointId }, { outcome: 1, error: 1, latencyMs: 1 }).lean();
       const tally = (xs: string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
       run.dead = {
-        storedEvents: await stack.models.events.countDocuments({ tenantId: tenant.id, _id: { $gt: (await stack.models.webhookEndpoints.findById(endpointId, { startAfter: 1 }).lean())?.startAfter ?? '' } }),
+        storedEvents: await stack.models.events.countDocuments({
+          tenantId: tenant.id,
+          _id: { $gt: (await stack.models.webhookEndpoints.findById(endpointId, { startAfter: 1 }).lean())?.startAfter ?? '' },
+        }),
         requests: dead.requests.length,
         distinctEvents: new Set(dead.requests.map((r) => r.webhookId)).size,
         attempts: {
@@ -445,13 +458,17 @@ export function webhookSummary(r: WebhookReport): string {
   ];
   for (const run of r.runs) {
     const s = run.signIns;
-    rows.push(`| ${run.endpoint} | ${s.count} | ${s.errors} | ${s.throughput} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} |`);
+    rows.push(
+      `| ${run.endpoint} | ${s.count} | ${s.errors} | ${s.throughput} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${s.latencyMs.max} |`,
+    );
   }
   const none = r.runs.find((x) => x.endpoint === 'none')?.signIns;
   for (const other of r.runs.filter((x) => x.endpoint !== 'none')) {
     const s = other.signIns;
     if (none && none.latencyMs.p50 > 0 && none.latencyMs.p95 > 0 && none.throughput > 0) {
-      rows.push(`| ${other.endpoint} ÷ none | | | ${(s.throughput / none.throughput).toFixed(2)}× | ${(s.latencyMs.p50 / none.latencyMs.p50).toFixed(2)}× | ${(s.latencyMs.p95 / none.latencyMs.p95).toFixed(2)}× | | |`);
+      rows.push(
+        `| ${other.endpoint} ÷ none | | | ${(s.throughput / none.throughput).toFixed(2)}× | ${(s.latencyMs.p50 / none.latencyMs.p50).toFixed(2)}× | ${(s.latencyMs.p95 / none.latencyMs.p95).toFixed(2)}× | | |`,
+      );
     }
   }
   rows.push('');
@@ -467,9 +484,15 @@ export function webhookSummary(r: WebhookReport): string {
     }
     if (run.dead) {
       const x = run.dead;
-      rows.push(`dead endpoint: ${x.requests} requests held unanswered (${x.distinctEvents} distinct events) of ${x.storedEvents} events; attempts logged ${x.attempts.logged} ${JSON.stringify(x.attempts.outcomes)} ${JSON.stringify(x.attempts.errors)}, each held p50 ${x.attempts.latencyMs.p50} ms`);
+      rows.push(
+        `dead endpoint: ${x.requests} requests held unanswered (${x.distinctEvents} distinct events) of ${x.storedEvents} events; attempts logged ${x.attempts.logged} ${JSON.stringify(x.attempts.outcomes)} ${JSON.stringify(x.attempts.errors)}, each held p50 ${x.attempts.latencyMs.p50} ms`,
+      );
     }
-    rows.push(`${run.endpoint}: peak RSS ${Object.entries(run.peakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}; consistency ${run.consistency.ok ? 'OK' : `FAILED ${run.consistency.problems.join('; ')}`}`);
+    rows.push(
+      `${run.endpoint}: peak RSS ${Object.entries(run.peakRssMiB)
+        .map(([k, v]) => `${k} ${v} MiB`)
+        .join(', ')}; consistency ${run.consistency.ok ? 'OK' : `FAILED ${run.consistency.problems.join('; ')}`}`,
+    );
   }
   return rows.join('\n');
 }

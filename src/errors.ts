@@ -12,11 +12,7 @@ export class OnrampError extends Error {
   readonly expose: boolean;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    code: string,
-    message: string,
-    options: { status?: number; expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(code: string, message: string, options: { status?: number; expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'OnrampError';
     this.code = code;
@@ -30,16 +26,13 @@ export class OnrampError extends Error {
 export const validationError = (field: string, message: string): OnrampError =>
   new OnrampError('validation_failed', `${field}: ${message}`, { status: 400, details: { field } });
 
-export const notFound = (what: string): OnrampError =>
-  new OnrampError('not_found', `${what} not found`, { status: 404 });
+export const notFound = (what: string): OnrampError => new OnrampError('not_found', `${what} not found`, { status: 404 });
 
-export const unauthorized = (message = 'authentication required'): OnrampError =>
-  new OnrampError('unauthorized', message, { status: 401 });
+export const unauthorized = (message = 'authentication required'): OnrampError => new OnrampError('unauthorized', message, { status: 401 });
 
 export const forbidden = (message: string): OnrampError => new OnrampError('forbidden', message, { status: 403 });
 
-export const conflict = (code: string, message: string): OnrampError =>
-  new OnrampError(code, message, { status: 409 });
+export const conflict = (code: string, message: string): OnrampError => new OnrampError(code, message, { status: 409 });
 
 /** Narrow an unknown thrown value to the MongoDB duplicate-key error. */
 export function isDuplicateKeyError(err: unknown): boolean {

@@ -67,7 +67,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
-    const libraries = createLibraries({ models: db.models, config, temporalClient: client, logger, ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}),
+    const libraries = createLibraries({
+      models: db.models,
+      config,
+      temporalClient: client,
+      logger,
+      ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}),
       ...(opts.importRunner ? { importRunner: opts.importRunner(db, logger) } : {}),
       ...(opts.invitationAcceptor ? { invitationAcceptor: opts.invitationAcceptor(db, logger) } : {}),
     });
@@ -76,7 +81,12 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
     const signIn = opts.signInStarter
       ? opts.signInStarter(db, logger)
-      : createSignInStarter(client, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(config.temporal.searchEmail) });
+      : createSignInStarter(client, {
+          taskQueue: config.temporal.taskQueue,
+          waitMs: config.signInWaitMs,
+          workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs,
+          searchEmail: emailSearchValue(config.temporal.searchEmail),
+        });
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -95,8 +105,17 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
       };
       // A directory's status change waits for the tenant's lifecycle run (inside a 60-s local activity).
-      const lifecycle = createTenantAdminRunner(client, { taskQueue: config.temporal.taskQueue, waitMs: LIFECYCLE_WAIT_MS, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs });
-      worker = await createWorker({ ...shared, lifecycle, stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs, ...(opts.faults ? { faults: opts.faults } : {}) });
+      const lifecycle = createTenantAdminRunner(client, {
+        taskQueue: config.temporal.taskQueue,
+        waitMs: LIFECYCLE_WAIT_MS,
+        workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs,
+      });
+      worker = await createWorker({
+        ...shared,
+        lifecycle,
+        stickyQueueTimeoutMs: config.temporal.stickyQueueTimeoutMs,
+        ...(opts.faults ? { faults: opts.faults } : {}),
+      });
       // Webhook delivery's runs and sends, on their own task queue.
       const webhookWorker = await createWebhookWorker(shared);
       const running = Promise.all([worker.run(), webhookWorker.run()]);
@@ -121,7 +140,13 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));
         s.once('error', reject);
       });
-      closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      );
       const addr = server.address();
       url = typeof addr === 'object' && addr ? `http://${config.http.host}:${addr.port}` : undefined;
     }

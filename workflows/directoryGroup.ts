@@ -60,6 +60,11 @@ export async function directoryGroupWorkflow(target: DirectoryGroupTarget): Prom
 /** The rest of a large write's member operations: `steps` batches per run, then continue-as-new with the state left. */
 export async function groupMembersWorkflow(work: MemberWork, budget: number): Promise<void> {
   const info = workflowInfo();
-  const rest = await runMemberWork(work, budget, { run: { workflowId: info.workflowId, runId: info.runId }, source: 'directory', actor: { type: 'directory', id: work.directoryId } }, steps);
+  const rest = await runMemberWork(
+    work,
+    budget,
+    { run: { workflowId: info.workflowId, runId: info.runId }, source: 'directory', actor: { type: 'directory', id: work.directoryId } },
+    steps,
+  );
   if (rest) await continueAsNew<typeof groupMembersWorkflow>(rest, budget);
 }

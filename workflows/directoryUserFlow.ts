@@ -56,7 +56,8 @@ function refusalFor(reason: DenialReason | 'link_requires_approval', detail?: st
       return {
         status: 409,
         scimType: 'uniqueness',
-        detail: "An account with this email already exists; this tenant's link policy asks an administrator to approve linking it, which a directory cannot do.",
+        detail:
+          "An account with this email already exists; this tenant's link policy asks an administrator to approve linking it, which a directory cannot do.",
         code: 'scim_uniqueness',
       };
     case 'domain_owned_by_other_tenant':
@@ -101,7 +102,12 @@ export async function runDirectoryUserWrite(
     // Suspended first in either mode: a sign-in racing with the rest is refused.
     const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
     if (suspended === 'changed') note('membership_suspended');
-    const grants = await acts.directoryGrantsOf({ tenantId: target.tenantId, userId, directoryId: target.directoryId, ...(mode === 'remove' ? { all: true } : {}) });
+    const grants = await acts.directoryGrantsOf({
+      tenantId: target.tenantId,
+      userId,
+      directoryId: target.directoryId,
+      ...(mode === 'remove' ? { all: true } : {}),
+    });
     for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
     await acts.endTenantSessions({ ...scope, userId });
     if (mode === 'remove' && (await acts.removeMembership({ ...scope, userId, directoryId: target.directoryId })) === 'removed') note('membership_removed');
@@ -136,7 +142,13 @@ export async function runDirectoryUserWrite(
     // DELETE: deprovision as `active: false` would, then forget the resource.
     if (before?.userId) await deprovision(before.userId, mode);
     await acts.forgetGroupMember({ directoryId: target.directoryId, scimId: target.scimId });
-    await acts.deleteScimUser({ ...scope, ...target, write: { id: write.id }, facts: keyFacts(previous) ?? { userName: '', externalId: null }, userId: before?.userId ?? null });
+    await acts.deleteScimUser({
+      ...scope,
+      ...target,
+      write: { id: write.id },
+      facts: keyFacts(previous) ?? { userName: '', externalId: null },
+      userId: before?.userId ?? null,
+    });
     note('deleted');
     return { ok: true, status: 204, user: null };
   }
@@ -172,7 +184,9 @@ export async function runDirectoryUserWrite(
       }
       if (plan.kind !== 'provision') {
         await giveBackNewKeys();
-        return plan.kind === 'deny' ? refuse(refusalFor(plan.reason, plan.detail), plan.reason) : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');
+        return plan.kind === 'deny'
+          ? refuse(refusalFor(plan.reason, plan.detail), plan.reason)
+          : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');
       }
       try {
         const done = await carryOutAccountActions(plan, claim, scope, acts, note);

@@ -1,5 +1,19 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, continueAsNew, ParentClosePolicy, startChild, WorkflowIdReusePolicy, defineQuery, isCancellation, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  ParentClosePolicy,
+  startChild,
+  WorkflowIdReusePolicy,
+  defineQuery,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ImportActivities, OutcomeCounts } from '../activities/imports';
 import { importFailureReason } from '../src/domain/importFailure';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
@@ -98,7 +112,17 @@ async function requestApprovals(input: ImportInput, chunk: number, acts: { pendi
       try {
         await startChild(importApprovalWorkflow, {
           workflowId: importApprovalWorkflowId(input.importId, row.n),
-          args: [{ importId: input.importId, tenantId: input.tenantId, actor: input.actor, n: row.n, request: row.request, reason: row.reason, expirySeconds: pending.expirySeconds }],
+          args: [
+            {
+              importId: input.importId,
+              tenantId: input.tenantId,
+              actor: input.actor,
+              n: row.n,
+              request: row.request,
+              reason: row.reason,
+              expirySeconds: pending.expirySeconds,
+            },
+          ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });

@@ -32,8 +32,16 @@ export async function invitationAcceptanceWorkflow(input: { invitationId: string
   if (!result.ok) {
     upsertSearchAttributes([{ key: SA_OUTCOME, value: 'Refused' }]);
     // Whose attempt it was: someone else attached to this run (another tab) tries again on a run of their own.
-    throw ApplicationFailure.create({ message: result.reason, type: INVITATION_REFUSED, nonRetryable: true, details: [result.reason, input.claim.connectionId, input.claim.subject] });
+    throw ApplicationFailure.create({
+      message: result.reason,
+      type: INVITATION_REFUSED,
+      nonRetryable: true,
+      details: [result.reason, input.claim.connectionId, input.claim.subject],
+    });
   }
-  upsertSearchAttributes([{ key: SA_OUTCOME, value: result.outcome }, { key: SA_USER, value: result.userId }]);
+  upsertSearchAttributes([
+    { key: SA_OUTCOME, value: result.outcome },
+    { key: SA_USER, value: result.userId },
+  ]);
   return result;
 }

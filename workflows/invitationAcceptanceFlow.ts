@@ -21,7 +21,10 @@ import type { RunRef } from '../src/domain/runRef';
 import { carryOutAccountActions, StalePlan, type AccountActivities } from './accountActions';
 
 export type InvitationAcceptanceActivities = AccountActivities &
-  Pick<ProvisioningActivities, 'loadInvitation' | 'loadProvisioningState' | 'loadAdminState' | 'applyGroupGrant' | 'markInvitationAccepted' | 'recordAdminRefusal'>;
+  Pick<
+    ProvisioningActivities,
+    'loadInvitation' | 'loadProvisioningState' | 'loadAdminState' | 'applyGroupGrant' | 'markInvitationAccepted' | 'recordAdminRefusal'
+  >;
 
 export type AcceptanceRefusalReason = AcceptanceRefusal | DenialReason | 'link_requires_approval' | 'concurrent_change';
 
@@ -51,11 +54,22 @@ export function invitationState(state: ProvisioningState, claim: IdentityClaim, 
   return {
     ...state,
     tenant,
-    linking: { ...state.linking, policy, tenantVerifiedDomains: [...state.linking.tenantVerifiedDomains, emailDomain(state.email)], connectionAllowedDomains: null },
+    linking: {
+      ...state.linking,
+      policy,
+      tenantVerifiedDomains: [...state.linking.tenantVerifiedDomains, emailDomain(state.email)],
+      connectionAllowedDomains: null,
+    },
   };
 }
 
-export async function runAcceptance(invitationId: string, claim: IdentityClaim, run: RunRef, now: number, acts: InvitationAcceptanceActivities): Promise<AcceptanceResult> {
+export async function runAcceptance(
+  invitationId: string,
+  claim: IdentityClaim,
+  run: RunRef,
+  now: number,
+  acts: InvitationAcceptanceActivities,
+): Promise<AcceptanceResult> {
   const scope: ProvisioningContext & { connectionId: string } = {
     run,
     tenantId: claim.tenantId,

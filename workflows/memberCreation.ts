@@ -21,7 +21,12 @@ const steps = proxyLocalActivities<MemberProvisioningActivities>({
 export async function memberCreationWorkflow(input: { tenantId: string; request: MemberRequest; actor: ProvisioningActor }): Promise<MemberResult> {
   const { workflowId, runId } = workflowInfo();
   try {
-    const result = await provisionMember(input.request, { run: { workflowId, runId }, tenantId: input.tenantId, source: 'admin', actor: input.actor }, 'admin', steps);
+    const result = await provisionMember(
+      input.request,
+      { run: { workflowId, runId }, tenantId: input.tenantId, source: 'admin', actor: input.actor },
+      'admin',
+      steps,
+    );
     upsertSearchAttributes([{ key: SA_OUTCOME, value: result.outcome }, ...(result.userId ? [{ key: SA_USER, value: result.userId }] : [])]);
     return result;
   } catch (err) {

@@ -38,13 +38,28 @@ function unwritten(plan: Exclude<AdminPlan, { outcome: 'created' | 'linked' }>):
 }
 
 /** Plan only: what provisionMember would do, writing nothing (an import's dry run). */
-export async function predictMember(request: MemberRequest, scope: ProvisioningContext, acts: Pick<MemberProvisioningActivities, 'loadAdminState'>): Promise<MemberResult> {
-  const plan = planAdminProvisioning(await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }), request);
-  return plan.outcome === 'created' || plan.outcome === 'linked' ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null } : unwritten(plan);
+export async function predictMember(
+  request: MemberRequest,
+  scope: ProvisioningContext,
+  acts: Pick<MemberProvisioningActivities, 'loadAdminState'>,
+): Promise<MemberResult> {
+  const plan = planAdminProvisioning(
+    await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }),
+    request,
+  );
+  return plan.outcome === 'created' || plan.outcome === 'linked'
+    ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null }
+    : unwritten(plan);
 }
 
 /** `linkApproved`: an admin approved this link (an import row's approval request). */
-export async function provisionMember(request: MemberRequest, scope: ProvisioningContext, source: GrantSource, acts: MemberProvisioningActivities, opts: { linkApproved?: boolean } = {}): Promise<MemberResult> {
+export async function provisionMember(
+  request: MemberRequest,
+  scope: ProvisioningContext,
+  source: GrantSource,
+  acts: MemberProvisioningActivities,
+  opts: { linkApproved?: boolean } = {},
+): Promise<MemberResult> {
   for (let attempt = 1; ; attempt++) {
     const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups });
     const plan = planAdminProvisioning(state, request, opts);
@@ -75,7 +90,13 @@ export async function provisionMember(request: MemberRequest, scope: Provisionin
     // A sign-in or another admin made the membership meanwhile: theirs stands.
     if (!membership.createdByThisRun) return { outcome: 'unchanged', reason: null, detail: null, userId };
     for (const group of plan.groups) {
-      await acts.applyGroupGrant({ ...scope, connectionId: scope.actor.id ?? source, userId, grant: { kind: 'group', value: group, source }, createGroup: false });
+      await acts.applyGroupGrant({
+        ...scope,
+        connectionId: scope.actor.id ?? source,
+        userId,
+        grant: { kind: 'group', value: group, source },
+        createGroup: false,
+      });
     }
     return { outcome: plan.outcome, reason: null, detail: null, userId };
   }

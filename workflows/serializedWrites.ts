@@ -17,7 +17,11 @@ export const HISTORY_LIMIT = 4000;
  * anything is recorded — and ends after the ones it accepted, so no run's
  * history grows without bound.
  */
-export async function serveSerializedWrites<W, R>(update: UpdateDefinition<R, [W]>, apply: (write: W) => Promise<R>, historyLimit = HISTORY_LIMIT): Promise<void> {
+export async function serveSerializedWrites<W, R>(
+  update: UpdateDefinition<R, [W]>,
+  apply: (write: W) => Promise<R>,
+  historyLimit = HISTORY_LIMIT,
+): Promise<void> {
   let tail: Promise<unknown> = Promise.resolve();
   let handled = 0;
   setHandler(

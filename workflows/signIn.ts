@@ -127,8 +127,7 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
         decisions.push(d.slice(0, 200));
         upsertSearchAttributes([{ key: SA_DECISIONS, value: [...decisions] }]);
       },
-      outcome: (outcome, userId) =>
-        upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
+      outcome: (outcome, userId) => upsertSearchAttributes([{ key: SA_OUTCOME, value: outcome }, ...(userId ? [{ key: SA_USER, value: userId }] : [])]),
       decided: (d) => {
         decision = d;
       },
@@ -159,7 +158,12 @@ export async function signInWorkflow({ claim }: SignInInput): Promise<SignInDeci
     ]);
     await failureSteps.recordFailure({ run, claim, step, error: message });
     await condition(allHandlersFinished);
-    throw ApplicationFailure.create({ message: `sign-in failed: ${step} was refused: ${message}`, type: 'ProvisioningFailed', nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      message: `sign-in failed: ${step} was refused: ${message}`,
+      type: 'ProvisioningFailed',
+      nonRetryable: true,
+      cause: err as Error,
+    });
   }
 
   await condition(allHandlersFinished);

@@ -8,14 +8,7 @@ import type { ProvisioningActivities } from '../activities/provisioning';
 import { signInContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
-import {
-  DENIAL_REASONS,
-  PENDING_MESSAGES,
-  type ApprovalVerdict,
-  type DenialReason,
-  type SignInDecision,
-  type SignInOutcome,
-} from '../src/domain/decision';
+import { DENIAL_REASONS, PENDING_MESSAGES, type ApprovalVerdict, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
 import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
 import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
 import { carryOutAccountActions, StalePlan } from './accountActions';
@@ -93,9 +86,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     // Revokes before the answer (access the IdP removed is gone when the user gets in).
     const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');
     const member = userId;
-    await inBatches(revokes, GRANT_FAN_OUT, (a) =>
-      acts.revokeGroupGrant({ ...scope, userId: member, grant: a.grant }),
-    );
+    await inBatches(revokes, GRANT_FAN_OUT, (a) => acts.revokeGroupGrant({ ...scope, userId: member, grant: a.grant }));
     // A handful of grants (one batch) go before the answer too, so the app sees the new roles at once; a
     // fan-out of more runs after the answer.
     const grants = plan.groupActions.filter((a) => a.kind === 'grant');
@@ -175,9 +166,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     }
     // The admin may set the new membership's roles instead of the defaults.
     const roles = verdict?.roles;
-    const approved = roles
-      ? { ...then, actions: then.actions.map((a) => (a.kind === 'createMembership' ? { ...a, roles } : a)) }
-      : then;
+    const approved = roles ? { ...then, actions: then.actions.map((a) => (a.kind === 'createMembership' ? { ...a, roles } : a)) } : then;
     const result = await execute(approved, groups);
     await close();
     approvedLater = true;

@@ -30,7 +30,6 @@ export function refusedStep(err: unknown): { step: string; message: string } | n
   return null;
 }
 
-
 /**
  * A SCIM write whose step failed for good: the directory gets a 500 with the
  * run as reference (ops find it among failed runs); anything else is thrown
@@ -39,5 +38,9 @@ export function refusedStep(err: unknown): { step: string; message: string } | n
 export function writeFailure(err: unknown): unknown {
   const refusal = refusedStep(err);
   if (!refusal) return err;
-  return ApplicationFailure.create({ message: `SCIM write failed: ${refusal.step} was refused: ${refusal.message}`, type: 'ProvisioningFailed', nonRetryable: true });
+  return ApplicationFailure.create({
+    message: `SCIM write failed: ${refusal.step} was refused: ${refusal.message}`,
+    type: 'ProvisioningFailed',
+    nonRetryable: true,
+  });
 }

@@ -11,7 +11,8 @@ import { planLifecycle, type LifecycleAction, type LifecycleRequester } from '..
 import type { ProvisioningActor, ProvisioningContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 
-export type TenantAdminActivities = LifecycleActivities & Pick<ProvisioningActivities, 'setMembershipStatus' | 'revokeGroupGrant' | 'endTenantSessions' | 'removeMembership'>;
+export type TenantAdminActivities = LifecycleActivities &
+  Pick<ProvisioningActivities, 'setMembershipStatus' | 'revokeGroupGrant' | 'endTenantSessions' | 'removeMembership'>;
 
 /** A member write's requester: the directory when a directory acts, else an admin. */
 const requesterOf = (actor: ProvisioningActor): LifecycleRequester =>
@@ -34,7 +35,13 @@ const REFUSALS = {
 /** What the admin actor writes into grants' and memberships' `by`. */
 const ADMIN_BY = 'admin';
 
-export async function runAdminWrite(tenantId: string, write: AdminWrite, run: RunRef, acts: TenantAdminActivities, note: (d: string) => void): Promise<AdminWriteResult> {
+export async function runAdminWrite(
+  tenantId: string,
+  write: AdminWrite,
+  run: RunRef,
+  acts: TenantAdminActivities,
+  note: (d: string) => void,
+): Promise<AdminWriteResult> {
   const scope: ProvisioningContext = { run, tenantId, source: 'admin', actor: write.actor };
   const refuse = async (code: keyof typeof REFUSALS, target: { type: string; id: string }, userId?: string): Promise<AdminWriteResult> => {
     note(`refused:${code}`);
@@ -56,7 +63,11 @@ export async function runAdminWrite(tenantId: string, write: AdminWrite, run: Ru
   const { userId } = write;
   const requester = requesterOf(write.actor);
   const directoryId = requester.kind === 'directory' ? write.actor.id : null;
-  const plan = planLifecycle(write.action, await acts.lifecycleFacts({ tenantId, userId, run, action: write.action, ...(requester.kind === 'directory' ? { by: requester.by } : {}) }), requester);
+  const plan = planLifecycle(
+    write.action,
+    await acts.lifecycleFacts({ tenantId, userId, run, action: write.action, ...(requester.kind === 'directory' ? { by: requester.by } : {}) }),
+    requester,
+  );
   if (plan.kind === 'refuse') return refuse(plan.reason, { type: 'membership', id: `${tenantId}:${userId}` }, userId);
   if (plan.kind === 'unchanged') {
     if (plan.reason) note(`unchanged:${plan.reason}`);

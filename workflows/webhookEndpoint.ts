@@ -64,7 +64,12 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
     retry: patience,
   });
   // Reads of the events collection scan it on FerretDB: minutes, not seconds, at a month of events.
-  const acts = proxyActivities<WebhookActivities>({ taskQueue: input.activityTaskQueue, startToCloseTimeout: '5 minutes', heartbeatTimeout: '2 minutes', retry: patience });
+  const acts = proxyActivities<WebhookActivities>({
+    taskQueue: input.activityTaskQueue,
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: patience,
+  });
   let cursor = input.cursor;
   let woken = false;
   const jobs: WebhookJob[] = [...(input.jobs ?? [])];
@@ -133,7 +138,8 @@ export async function webhookEndpointWorkflow(input: WebhookEndpointInput): Prom
     const sent = await sendAll(page.eventIds, 'live');
     if (sent.ending === 'stopped') return 'stopped';
     if (sent.ending === 'gone' || sent.ending === 'failed') {
-      if (sent.ending === 'failed') await acts.finishWebhookDelivery({ endpointId: input.endpointId, eventId: sent.eventId, status: 'failed', attempts: sent.attempts });
+      if (sent.ending === 'failed')
+        await acts.finishWebhookDelivery({ endpointId: input.endpointId, eventId: sent.eventId, status: 'failed', attempts: sent.attempts });
       await disable(sent.ending === 'gone' ? 'gone' : 'failing', sent.eventId);
       return `disabled: ${sent.ending}`;
     }

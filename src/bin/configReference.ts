@@ -19,7 +19,11 @@ export function schemaDescriptions(source = readFileSync(SCHEMA_FILE, 'utf8')): 
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name)) {
       const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
-      const text = docs.map((d) => ts.getTextOfJSDocComment(d.comment) ?? '').join(' ').replace(/\s+/g, ' ').trim();
+      const text = docs
+        .map((d) => ts.getTextOfJSDocComment(d.comment) ?? '')
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .trim();
       if (text) out.set(node.name.text, text);
     }
     ts.forEachChild(node, visit);
@@ -43,7 +47,10 @@ export function acceptedValues(schema: z.ZodType): string {
   const def = defOf(schema);
   if ((def.type === 'default' || def.type === 'optional') && def.innerType) return acceptedValues(def.innerType);
   if (def.type === 'pipe' && def.in) return acceptedValues(def.in);
-  if (def.type === 'enum' && def.entries) return Object.values(def.entries).map((v) => `\`${v}\``).join(', ');
+  if (def.type === 'enum' && def.entries)
+    return Object.values(def.entries)
+      .map((v) => `\`${v}\``)
+      .join(', ');
   if (def.type === 'number') {
     let min: unknown;
     let max: unknown;

@@ -25,19 +25,29 @@ await mkdir(dataDir, { recursive: true });
 
 // Temporal payloads are sealed here too: with the configured keys, or a key of this dev stack kept in its data directory.
 const { encryption } = configured.temporal;
-const withKey = encryption.developmentKey ? { ...configured, temporal: { ...configured.temporal, encryption: { ...encryption, keys: [await devPayloadKey(dataDir)] } } } : configured;
+const withKey = encryption.developmentKey
+  ? { ...configured, temporal: { ...configured.temporal, encryption: { ...encryption, keys: [await devPayloadKey(dataDir)] } } }
+  : configured;
 // The dev server's Web UI decodes payloads through the web app's codec endpoint (for the operator signed in to the console).
 const codecEndpoint = `${withKey.http.publicUrl}/api/temporal-codec`;
-const stack = await startStack({ config: withKey, dataDir, persistTemporal: true, keepPostgres: true, preferredTemporalPorts: { port: 7233, uiPort: 8233 }, uiCodecEndpoint: codecEndpoint });
-const config = { ...withKey, temporal: { ...withKey.temporal, uiOrigin: withKey.temporal.uiOrigin ?? (stack.temporalUiUrl ? new URL(stack.temporalUiUrl).origin : undefined) } };
+const stack = await startStack({
+  config: withKey,
+  dataDir,
+  persistTemporal: true,
+  keepPostgres: true,
+  preferredTemporalPorts: { port: 7233, uiPort: 8233 },
+  uiCodecEndpoint: codecEndpoint,
+});
+const config = {
+  ...withKey,
+  temporal: { ...withKey.temporal, uiOrigin: withKey.temporal.uiOrigin ?? (stack.temporalUiUrl ? new URL(stack.temporalUiUrl).origin : undefined) },
+};
 const services = await createServices({ config, logger, mongoUri: stack.mongoUri, temporal: stack.temporal, web: true, worker: true });
 
 // Demo IdP with a key kept across restarts, so its connection keeps matching.
 const demoIdpPort = Number(process.env.ONRAMP_DEMO_IDP_PORT ?? 3001);
 const keysFile = join(dataDir, 'demo-idp-keys.json');
-const keys: IdpKeys = existsSync(keysFile)
-  ? (JSON.parse(await readFile(keysFile, 'utf8')) as IdpKeys)
-  : generateIdpKeys('onramp demo IdP', 365);
+const keys: IdpKeys = existsSync(keysFile) ? (JSON.parse(await readFile(keysFile, 'utf8')) as IdpKeys) : generateIdpKeys('onramp demo IdP', 365);
 await writeFile(keysFile, JSON.stringify(keys), { mode: 0o600 });
 const idpBase = `http://${config.http.host}:${demoIdpPort}`;
 const idp = createSamlIdp({ entityId: `${idpBase}/metadata`, ssoUrl: `${idpBase}/sso`, keys });
@@ -54,7 +64,20 @@ const conn = existing
   ? connections.present(existing)
   : await connections.create(
       tenant._id,
-      { name: 'Demo IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [body], attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} }, allowIdpInitiated: false, linkPolicy: null, allowedDomains: null, signatures: 'either', allowSha1: false, subjectAttribute: null, signAuthnRequests: true },
+      {
+        name: 'Demo IdP',
+        idpEntityId: idp.entityId,
+        ssoUrl: idp.ssoUrl,
+        certificates: [body],
+        attributeMapping: { email: 'email', name: 'name', groups: 'groups', custom: {} },
+        allowIdpInitiated: false,
+        linkPolicy: null,
+        allowedDomains: null,
+        signatures: 'either',
+        allowSha1: false,
+        subjectAttribute: null,
+        signAuthnRequests: true,
+      },
       actor,
     );
 if (existing && !existing.certificates.includes(body)) {
@@ -63,14 +86,26 @@ if (existing && !existing.certificates.includes(body)) {
 if (existing && !existing.spSigningKeys?.length) await connections.addSpKey(tenant._id, conn.id, actor); // data from before SP keys
 
 // Demo groups: the IdP's "admins" makes a tenant admin (who can use the console), "eng" a member of engineering.
-for (const g of [{ name: 'admins', roles: ['admin'] }, { name: 'engineering', roles: [] }]) {
+for (const g of [
+  { name: 'admins', roles: ['admin'] },
+  { name: 'engineering', roles: [] },
+]) {
   if (!(await models.groups.findById(groupKey(String(tenant._id), g.name)).lean())) await groups.create(tenant._id, g, actor);
 }
 if ((await groups.groupSync(tenant._id, conn.id)).mode === 'off') {
   await groups.setGroupSync(
     tenant._id,
     conn.id,
-    { mode: 'full', whenAbsent: 'keep', allowList: null, unmapped: 'ignore', mappings: [{ value: 'admins', group: 'admins', roles: [] }, { value: 'eng', group: 'engineering', roles: [] }] },
+    {
+      mode: 'full',
+      whenAbsent: 'keep',
+      allowList: null,
+      unmapped: 'ignore',
+      mappings: [
+        { value: 'admins', group: 'admins', roles: [] },
+        { value: 'eng', group: 'engineering', roles: [] },
+      ],
+    },
     actor,
   );
 }

@@ -61,7 +61,14 @@ const USAGE = `usage:
                            a person's Temporal runs (OnrampEmail holds a keyed hash: TEMPORAL_*, ONRAMP_SEARCH_HASH_KEY)
 environment: ONRAMP_URL (default http://127.0.0.1:3000), ONRAMP_ADMIN_TOKEN (or --url, --token)`;
 
-const GROUPS = { approvals: approvalsCommand, directories: directoriesCommand, members: membersCommand, invitations: invitationsCommand, webhooks: webhooksCommand, events: eventsCommand } as const;
+const GROUPS = {
+  approvals: approvalsCommand,
+  directories: directoriesCommand,
+  members: membersCommand,
+  invitations: invitationsCommand,
+  webhooks: webhooksCommand,
+  events: eventsCommand,
+} as const;
 /** Groups that act across tenants (the operator's) when no --tenant is given. */
 const OPERATOR_GROUPS: ReadonlySet<string> = new Set(['webhooks', 'events']);
 
@@ -114,7 +121,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (group === 'runs') return runsCommand(values, out);
   if (group !== 'import' && !(group !== undefined && group in GROUPS)) {
-    throw new UsageError('expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, runs --email …, or setup-temporal');
+    throw new UsageError(
+      'expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, runs --email …, or setup-temporal',
+    );
   }
   if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);
   const tenant = values.tenant ?? null;

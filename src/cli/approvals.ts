@@ -35,7 +35,12 @@ export async function approvalsCommand(call: AdminCall, { command, args, values,
       if (!requestId) throw new UsageError(`onramp approvals ${command} <request-id> --tenant <slug>`);
       const reason = str('reason');
       if (command === 'reject' && !reason) throw new UsageError('--reason is required to reject');
-      const roles = str('roles') ? (str('roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean) : null;
+      const roles = str('roles')
+        ? (str('roles') ?? '')
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean)
+        : null;
       const body = command === 'approve' ? { reason: reason ?? null, ...(roles ? { roles } : {}) } : { reason };
       const done = await call<{ status: string }>('POST', `/approvals/${encodeURIComponent(requestId)}/${command}`, body);
       if (!done) return 1;

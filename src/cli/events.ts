@@ -43,7 +43,8 @@ export async function eventsCommand(call: AdminCall, { command, values, out }: C
     case 'tail': {
       const max = str('max') === undefined ? Infinity : Number(str('max'));
       const interval = Number(str('interval-ms') ?? '1000');
-      if (!(max > 0) || !(interval >= 100)) throw new UsageError('onramp events tail [--after <event-id>] [--types a,b] [--max <n>] [--interval-ms <ms ≥ 100>]');
+      if (!(max > 0) || !(interval >= 100))
+        throw new UsageError('onramp events tail [--after <event-id>] [--types a,b] [--max <n>] [--interval-ms <ms ≥ 100>]');
       let after = str('after');
       let printed = 0;
       while (!signal?.aborted) {

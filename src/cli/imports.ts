@@ -47,14 +47,24 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format takes csv or jsonl');
   const api = `${base}/api/admin/tenants/${encodeURIComponent(tenant)}/imports`;
   const auth = { authorization: `Bearer ${token}` };
-  const query = new URLSearchParams({ format, ...(values['dry-run'] === true ? { dryRun: 'true' } : {}), ...(str('key') ? { key: str('key') as string } : {}) });
+  const query = new URLSearchParams({
+    format,
+    ...(values['dry-run'] === true ? { dryRun: 'true' } : {}),
+    ...(str('key') ? { key: str('key') as string } : {}),
+  });
   const res = await fetch(`${api}?${query}`, {
     method: 'POST',
     headers: { ...auth, 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
   } as RequestInit);
-  const body = (await res.json().catch(() => null)) as { import?: ImportView; dryRun?: true; counts?: Record<string, number>; results?: Array<Record<string, unknown>>; error?: { code: string; message: string } } | null;
+  const body = (await res.json().catch(() => null)) as {
+    import?: ImportView;
+    dryRun?: true;
+    counts?: Record<string, number>;
+    results?: Array<Record<string, unknown>>;
+    error?: { code: string; message: string };
+  } | null;
   if (!res.ok || !body) {
     process.stderr.write(`onramp: ${res.status} ${body?.error?.code ?? 'error'}: ${body?.error?.message ?? res.statusText}\n`);
     return 1;

@@ -9,8 +9,15 @@ interface Invitation {
   expiresAt: string;
 }
 
-const describe = (i: Invitation) => `${i.id}\t${i.email}\t${i.status}\troles ${i.roles.join(',') || '-'}\tgroups ${i.groups.join(',') || '-'}\texpires ${i.expiresAt}`;
-const list = (value: string | undefined) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
+const describe = (i: Invitation) =>
+  `${i.id}\t${i.email}\t${i.status}\troles ${i.roles.join(',') || '-'}\tgroups ${i.groups.join(',') || '-'}\texpires ${i.expiresAt}`;
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 
 /** `onramp invitations create|list|resend|revoke`. The accept URL is printed when it is made (it is also mailed). */
 export async function invitationsCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {

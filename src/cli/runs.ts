@@ -44,7 +44,11 @@ export async function runsCommand(values: Record<string, string | boolean | unde
         tenant: run.typedSearchAttributes.get(SA_TENANT) ?? null,
         outcome: run.typedSearchAttributes.get(SA_OUTCOME) ?? null,
       };
-      out(values.json === true ? JSON.stringify(row) : [row.startTime, row.status, row.outcome ?? '-', row.type, row.workflowId, row.runId, `tenant:${row.tenant ?? '-'}`].join('\t'));
+      out(
+        values.json === true
+          ? JSON.stringify(row)
+          : [row.startTime, row.status, row.outcome ?? '-', row.type, row.workflowId, row.runId, `tenant:${row.tenant ?? '-'}`].join('\t'),
+      );
       if (++n >= limit) break;
     }
     if (values.json !== true && n === 0) out('no runs found for that address');

@@ -25,7 +25,13 @@ interface Attempt {
 
 const describe = (e: Endpoint) =>
   `${e.id}\t${e.enabled ? 'enabled' : `disabled (${e.disabledReason ?? 'by an admin'})`}\t${e.url}\ttypes ${e.types.join(',') || 'all'}${e.description ? `\t${e.description}` : ''}`;
-const list = (value: string | boolean | undefined) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined);
+const list = (value: string | boolean | undefined) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : undefined;
 
 /** `onramp webhooks add|list|rotate|deliveries|resend|replay|enable|disable|delete`. Secrets are printed once, when made. */
 export async function webhooksCommand(call: AdminCall, { command, args, values, out }: CliArgs): Promise<number> {
@@ -46,7 +52,10 @@ export async function webhooksCommand(call: AdminCall, { command, args, values, 
       const [url] = args;
       if (!url) throw new UsageError('onramp webhooks add <https-url> [--types a,b] [--description <text>]');
       const types = list(values.types);
-      return shown(await call('POST', '/webhooks', { url, ...(types ? { types } : {}), ...(str('description') ? { description: str('description') } : {}) }), 'signing secret');
+      return shown(
+        await call('POST', '/webhooks', { url, ...(types ? { types } : {}), ...(str('description') ? { description: str('description') } : {}) }),
+        'signing secret',
+      );
     }
     case 'list': {
       const res = await call<{ data: Endpoint[] }>('GET', '/webhooks');
@@ -57,7 +66,10 @@ export async function webhooksCommand(call: AdminCall, { command, args, values, 
     }
     case 'rotate': {
       const overlap = str('overlap-seconds');
-      return shown(await call('POST', `/webhooks/${id()}/rotate-secret`, overlap === undefined ? {} : { overlapSeconds: Number(overlap) }), 'new signing secret');
+      return shown(
+        await call('POST', `/webhooks/${id()}/rotate-secret`, overlap === undefined ? {} : { overlapSeconds: Number(overlap) }),
+        'new signing secret',
+      );
     }
     case 'deliveries': {
       const q = new URLSearchParams();
@@ -68,7 +80,9 @@ export async function webhooksCommand(call: AdminCall, { command, args, values, 
       if (res.data.length === 0) out('no delivery attempts');
       for (const a of res.data) {
         const result = a.status !== null ? String(a.status) : (a.error ?? '-');
-        out(`${a.at}\t${a.eventId}\t${a.eventType}\t${a.round}#${a.attempt}\t${a.outcome}\t${result}\t${a.latencyMs ?? '-'} ms${a.sends > 1 ? `\tsent ${a.sends}×` : ''}`);
+        out(
+          `${a.at}\t${a.eventId}\t${a.eventType}\t${a.round}#${a.attempt}\t${a.outcome}\t${result}\t${a.latencyMs ?? '-'} ms${a.sends > 1 ? `\tsent ${a.sends}×` : ''}`,
+        );
       }
       return 0;
     }

@@ -56,10 +56,16 @@ export interface Config {
 }
 
 /** Outside production, without configured keys: a fixed key (never valid in production, where keys are required). */
-const DEVELOPMENT_CODEC_KEY: CodecKey = { id: 'development', key: createHash('sha256').update('onramp development Temporal payload key (never production)').digest() };
+const DEVELOPMENT_CODEC_KEY: CodecKey = {
+  id: 'development',
+  key: createHash('sha256').update('onramp development Temporal payload key (never production)').digest(),
+};
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`invalid configuration: ${variable} ${message}`);
     this.name = 'ConfigError';
   }
@@ -230,7 +236,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         enabled: e.ONRAMP_TEMPORAL_ENCRYPTION === 'on',
         keys: e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS
           ? (parseCodecKeys(e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS) as CodecKey[])
-          : e.NODE_ENV === 'production' ? [] : [DEVELOPMENT_CODEC_KEY],
+          : e.NODE_ENV === 'production'
+            ? []
+            : [DEVELOPMENT_CODEC_KEY],
         developmentKey: !e.ONRAMP_TEMPORAL_ENCRYPTION_KEYS && e.NODE_ENV !== 'production',
       },
       searchEmail: {

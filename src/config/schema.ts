@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '../domain/webhookRetry';
 
-const boolFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = (def: number, max: number) => z.coerce.number().int().positive().max(max).default(def);
 
@@ -86,9 +84,15 @@ export const envSchema = z.object({
   ONRAMP_SAML_REQUEST_TTL_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),
 
   /** The MongoDB (or FerretDB) server; `npm run dev` starts an embedded FerretDB when unset. */
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .optional(),
   /** Database name. */
-  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('onramp'),
+  MONGODB_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only')
+    .default('onramp'),
   /**
    * Backend of the embedded FerretDB started when MONGODB_URI is unset (dev, tests, bench): `postgresql` runs a private
    * PostgreSQL cluster from the installed server binaries (initdb, postgres), `sqlite` uses SQLite files, `auto` (default)
@@ -97,7 +101,10 @@ export const envSchema = z.object({
   ONRAMP_EMBEDDED_BACKEND: z.enum(['auto', 'postgresql', 'sqlite']).default('auto'),
 
   /** The Temporal frontend (host:port); `npm run dev` starts the Temporal dev server when unset. */
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
   /** Temporal namespace of every run. */
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Task queue the worker polls and runs are started on. */
@@ -152,7 +159,10 @@ export const envSchema = z.object({
   ONRAMP_WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 
   /** How email sign-in codes are sent: SMTP in real use; `log` (printed, viewable at /dev/outbox) in development. */
-  ONRAMP_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  ONRAMP_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   /** Sender of onramp's mail. */
   ONRAMP_MAIL_FROM: z.string().min(3).default('onramp <no-reply@onramp.invalid>'),
 

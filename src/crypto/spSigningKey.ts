@@ -25,7 +25,8 @@ export function generateSpSigningKey(encryptionKey: Buffer, commonName: string):
 }
 
 export const pemBody = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
-export const certificatePem = (body: string): string => `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join('\n') ?? body}\n-----END CERTIFICATE-----\n`;
+export const certificatePem = (body: string): string =>
+  `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join('\n') ?? body}\n-----END CERTIFICATE-----\n`;
 
 export function unsealSpPrivateKey(encryptionKey: Buffer, key: StoredSpSigningKey): string {
   return open(encryptionKey, key.privateKeySealed);
@@ -34,5 +35,11 @@ export function unsealSpPrivateKey(encryptionKey: Buffer, key: StoredSpSigningKe
 /** What an admin sees of a key: never the private part. */
 export function describeSpSigningKey(key: StoredSpSigningKey): { id: string; fingerprint256: string; validTo: string; createdAt: string; certificate: string } {
   const cert = new X509Certificate(certificatePem(key.certificate));
-  return { id: key.id, fingerprint256: cert.fingerprint256, validTo: new Date(cert.validTo).toISOString(), createdAt: key.createdAt.toISOString(), certificate: key.certificate };
+  return {
+    id: key.id,
+    fingerprint256: cert.fingerprint256,
+    validTo: new Date(cert.validTo).toISOString(),
+    createdAt: key.createdAt.toISOString(),
+    certificate: key.certificate,
+  };
 }

@@ -42,9 +42,7 @@ export async function accessOf(models: Models, memberships: readonly MembershipR
     const tenantId = String(m.tenantId);
     const tenant = tenantById.get(tenantId);
     const held = grants.get(m._id) ?? [];
-    const groupRoles = Object.fromEntries(
-      held.filter((g) => g.kind === 'group').map((g) => [g.value, groupRolesById.get(groupKey(tenantId, g.value)) ?? []]),
-    );
+    const groupRoles = Object.fromEntries(held.filter((g) => g.kind === 'group').map((g) => [g.value, groupRolesById.get(groupKey(tenantId, g.value)) ?? []]));
     out.set(
       m._id,
       effectiveAccess({

@@ -41,7 +41,16 @@ export async function findConnection(models: Models, id: string): Promise<(Conne
   if (email) return { ...(email as ConnectionPolicyFields), kind: 'email' };
   if (directory) {
     const { _id, tenantId, enabled } = directory;
-    return { _id, tenantId, enabled, linkPolicy: null, allowedDomains: null, attributeSync: 'every-sign-in', groupSync: { ...DEFAULT_GROUP_SYNC, mode: 'off' }, kind: 'directory' };
+    return {
+      _id,
+      tenantId,
+      enabled,
+      linkPolicy: null,
+      allowedDomains: null,
+      attributeSync: 'every-sign-in',
+      groupSync: { ...DEFAULT_GROUP_SYNC, mode: 'off' },
+      kind: 'directory',
+    };
   }
   return null;
 }

@@ -15,7 +15,12 @@ export interface RateLimit {
  * updates are not atomic (a counter with $inc would lose increments).
  * Slots expire with their window and are swept by `sweepRateSlots`.
  */
-export async function takeRateSlot(models: Models, key: string, rule: RateLimit, now = Date.now()): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+export async function takeRateSlot(
+  models: Models,
+  key: string,
+  rule: RateLimit,
+  now = Date.now(),
+): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
   const window = Math.floor(now / rule.windowMs);
   const expiresAt = new Date((window + 1) * rule.windowMs);
   for (let n = 1; n <= rule.limit; n++) {

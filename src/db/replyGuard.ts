@@ -137,7 +137,9 @@ function idGuard(schema: Schema): void {
       const got = String(doc._id as IdValue);
       if (asked.has(got)) continue;
       const mismatch = { collection: this.model.collection.collectionName, asked: [...asked].slice(0, 5), got };
-      loggers.get(this.model.db)?.error({ alarm: 'db_reply_mismatch', ...mismatch }, 'a lookup by _id returned another document; resetting the connection pool');
+      loggers
+        .get(this.model.db)
+        ?.error({ alarm: 'db_reply_mismatch', ...mismatch }, 'a lookup by _id returned another document; resetting the connection pool');
       resetPool(this.model.db.getClient());
       throw replyMismatchError(mismatch);
     }

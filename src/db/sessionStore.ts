@@ -13,7 +13,10 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
  * unacknowledged deletes, which FerretDB v1 answers anyway — see docs/operations.md.)
  */
 export class MongooseSessionStore extends session.Store {
-  constructor(private readonly models: Models, private readonly ttlSeconds: number) {
+  constructor(
+    private readonly models: Models,
+    private readonly ttlSeconds: number,
+  ) {
     super();
   }
 
@@ -34,8 +37,7 @@ export class MongooseSessionStore extends session.Store {
     // The cookie becomes plain data (Cookie#toJSON); express-session rebuilds it on read.
     const data = JSON.parse(JSON.stringify(sess)) as Record<string, unknown>;
     const expires = this.expiresOf(sess);
-    retryTransient(() => this.models.sessions.updateOne({ _id: sid }, { $set: { session: data, expires } }, { upsert: true }))
-      .then(() => cb(), cb);
+    retryTransient(() => this.models.sessions.updateOne({ _id: sid }, { $set: { session: data, expires } }, { upsert: true })).then(() => cb(), cb);
   }
 
   override touch(sid: string, sess: SessionData, cb: Callback = () => undefined): void {

@@ -41,7 +41,10 @@ export async function readCustomAttributes(
 }
 
 /** Every custom attribute of an account, by name (admin API). */
-export async function listCustomAttributes(models: Models, user: { _id: Types.ObjectId; attributes?: unknown }): Promise<Array<{ name: string; value: string | null }>> {
+export async function listCustomAttributes(
+  models: Models,
+  user: { _id: Types.ObjectId; attributes?: unknown },
+): Promise<Array<{ name: string; value: string | null }>> {
   const merged = new Map<string, string | null>(legacyValues(user.attributes));
   for (const doc of await models.userAttributes.find({ userId: user._id }).lean()) merged.set(doc.name, doc.value ?? null);
   return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));

@@ -41,5 +41,6 @@ async function rollForward(models: Models, endpointId: string, generation: numbe
   const taken = await models.webhookEndpointChanges.findById(changeKey(endpointId, generation)).lean();
   if (!taken || now.getTime() - taken.at.getTime() < STALE_MS) return;
   const current = await models.webhookEndpoints.findById(endpointId, { generation: 1 }).lean();
-  if (current && (current.generation ?? 0) < generation) await models.webhookEndpoints.updateOne({ _id: endpointId }, { $set: taken.set as Record<string, unknown> });
+  if (current && (current.generation ?? 0) < generation)
+    await models.webhookEndpoints.updateOne({ _id: endpointId }, { $set: taken.set as Record<string, unknown> });
 }

@@ -41,7 +41,10 @@ export const IDP_PROFILES = {
       { name: `${MS}/tenantid`, value: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
       { name: `${MS}/objectidentifier`, value: '0d4a7a2c-6a3e-4a43-9d6f-4f1bb3f1a0c1' },
       { name: `${MS}/identityprovider`, value: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' },
-      { name: 'http://schemas.microsoft.com/claims/authnmethodsreferences', value: 'http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password' },
+      {
+        name: 'http://schemas.microsoft.com/claims/authnmethodsreferences',
+        value: 'http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password',
+      },
       { name: `${XMLSOAP}/name`, value: 'user@contoso.onmicrosoft.com' },
       { name: `${XMLSOAP}/givenname`, value: 'Given' },
       { name: `${XMLSOAP}/surname`, value: 'Surname' },
@@ -73,11 +76,25 @@ export const IDP_PROFILES = {
     ],
   },
   /** Okta's app wizard: names the admin types (`email`, `firstName`…), NameFormat unspecified. */
-  okta: { email: 'email', name: 'displayName', department: 'department', groups: 'groups', nameFormat: UNSPECIFIED, extra: [{ name: 'firstName', value: 'Given' }] },
+  okta: {
+    email: 'email',
+    name: 'displayName',
+    department: 'department',
+    groups: 'groups',
+    nameFormat: UNSPECIFIED,
+    extra: [{ name: 'firstName', value: 'Given' }],
+  },
   /** Google Workspace: no attributes unless mapped; admins map names of their choice (basic). */
   google: { email: 'email', name: 'name', department: 'department', groups: 'groups', nameFormat: BASIC, extra: [] },
   /** OneLogin's SAML connector: parameter names the admin adds (`Email`, `memberOf`), basic. */
-  onelogin: { email: 'Email', name: 'displayName', department: 'department', groups: 'memberOf', nameFormat: BASIC, extra: [{ name: 'FirstName', value: 'Given' }] },
+  onelogin: {
+    email: 'Email',
+    name: 'displayName',
+    department: 'department',
+    groups: 'memberOf',
+    nameFormat: BASIC,
+    extra: [{ name: 'FirstName', value: 'Given' }],
+  },
   /** JumpCloud: user attributes the admin names, plus the group attribute (`memberOf` by default). */
   jumpcloud: { email: 'email', name: 'displayName', department: 'department', groups: 'memberOf', nameFormat: BASIC, extra: [] },
   /** PingFederate: attribute contract names of the admin's choosing, often LDAP names (`mail`, `cn`), basic. */
@@ -89,7 +106,10 @@ export const IDP_PROFILES = {
     department: 'urn:oid:2.5.4.11',
     groups: 'groups',
     nameFormat: URI,
-    extra: [{ name: 'urn:oid:2.5.4.42', value: 'Given' }, { name: 'urn:oid:2.5.4.4', value: 'Surname' }],
+    extra: [
+      { name: 'urn:oid:2.5.4.42', value: 'Given' },
+      { name: 'urn:oid:2.5.4.4', value: 'Surname' },
+    ],
   },
 } as const satisfies Record<string, IdpAttributeProfile>;
 
@@ -117,12 +137,68 @@ export interface IdpDefaults {
 
 /** The compatibility matrix of docs/sign-in.md, as tests run it (test/integration/idp-compatibility.test.ts). */
 export const IDP_DEFAULTS: Record<string, IdpDefaults> = {
-  entra: { label: 'Microsoft Entra ID', attributes: IDP_PROFILES.entra, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  okta: { label: 'Okta', attributes: IDP_PROFILES.okta, signs: 'both', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  google: { label: 'Google Workspace', attributes: IDP_PROFILES.google, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  adfs: { label: 'ADFS', attributes: IDP_PROFILES.adfs, signs: 'assertion', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  keycloak: { label: 'Keycloak', attributes: IDP_PROFILES.keycloak, signs: 'response', nameIdFormat: NAMEID_UNSPECIFIED, requiresSignedRequests: true, repeatsGroupAttribute: true },
-  onelogin: { label: 'OneLogin', attributes: IDP_PROFILES.onelogin, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  jumpcloud: { label: 'JumpCloud', attributes: IDP_PROFILES.jumpcloud, signs: 'assertion', nameIdFormat: NAMEID_EMAIL, requiresSignedRequests: false, repeatsGroupAttribute: false },
-  pingfederate: { label: 'PingFederate', attributes: IDP_PROFILES.pingfederate, signs: 'response', nameIdFormat: NAMEID_PERSISTENT, requiresSignedRequests: false, repeatsGroupAttribute: false },
+  entra: {
+    label: 'Microsoft Entra ID',
+    attributes: IDP_PROFILES.entra,
+    signs: 'assertion',
+    nameIdFormat: NAMEID_EMAIL,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  okta: {
+    label: 'Okta',
+    attributes: IDP_PROFILES.okta,
+    signs: 'both',
+    nameIdFormat: NAMEID_UNSPECIFIED,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  google: {
+    label: 'Google Workspace',
+    attributes: IDP_PROFILES.google,
+    signs: 'assertion',
+    nameIdFormat: NAMEID_EMAIL,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  adfs: {
+    label: 'ADFS',
+    attributes: IDP_PROFILES.adfs,
+    signs: 'assertion',
+    nameIdFormat: NAMEID_UNSPECIFIED,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  keycloak: {
+    label: 'Keycloak',
+    attributes: IDP_PROFILES.keycloak,
+    signs: 'response',
+    nameIdFormat: NAMEID_UNSPECIFIED,
+    requiresSignedRequests: true,
+    repeatsGroupAttribute: true,
+  },
+  onelogin: {
+    label: 'OneLogin',
+    attributes: IDP_PROFILES.onelogin,
+    signs: 'assertion',
+    nameIdFormat: NAMEID_EMAIL,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  jumpcloud: {
+    label: 'JumpCloud',
+    attributes: IDP_PROFILES.jumpcloud,
+    signs: 'assertion',
+    nameIdFormat: NAMEID_EMAIL,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
+  pingfederate: {
+    label: 'PingFederate',
+    attributes: IDP_PROFILES.pingfederate,
+    signs: 'response',
+    nameIdFormat: NAMEID_PERSISTENT,
+    requiresSignedRequests: false,
+    repeatsGroupAttribute: false,
+  },
 };

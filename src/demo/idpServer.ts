@@ -33,7 +33,10 @@ export function startDemoIdpServer(idp: SamlIdp, spMetadata: () => Promise<strin
     const email = (body.email ?? '').trim();
     const name = (body.name ?? '').trim() || email;
     const authnRequestUrl = body.authnRequestUrl ?? null;
-    const groups = (body.groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+    const groups = (body.groups ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
     const r = await idp.respond(await spMetadata(), authnRequestUrl, { nameId: email, email, name, groups });
     res.type('html').send(`<!doctype html><html><body onload="document.forms[0].submit()">
 <form method="post" action="${escapeHtml(r.acsUrl)}"><input type="hidden" name="SAMLResponse" value="${escapeHtml(r.SAMLResponse)}">

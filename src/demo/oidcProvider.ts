@@ -26,10 +26,7 @@ export interface TestOidcProvider {
  * own for the account named by loginAs(), so a test drives the whole
  * authorization-code flow with plain HTTP requests.
  */
-export async function startOidcProvider(
-  port: number,
-  client: { clientId: string; clientSecret: string; redirectUris: string[] },
-): Promise<TestOidcProvider> {
+export async function startOidcProvider(port: number, client: { clientId: string; clientSecret: string; redirectUris: string[] }): Promise<TestOidcProvider> {
   const issuer = issuerAt(port);
   const users = new Map<string, OidcUser>();
   let next = '';

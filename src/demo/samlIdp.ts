@@ -54,7 +54,12 @@ export interface SamlIdp {
   /** PEM signing certificate, to configure on the onramp connection. */
   certificate: string;
   /** Build a signed response for the SP described by its metadata; `authnRequestUrl` is the SP's redirect to us. */
-  respond(spMetadataXml: string, authnRequestUrl: string | null, user: IdpUser, options?: ResponseOptions): Promise<{ acsUrl: string; SAMLResponse: string; RelayState: string | undefined }>;
+  respond(
+    spMetadataXml: string,
+    authnRequestUrl: string | null,
+    user: IdpUser,
+    options?: ResponseOptions,
+  ): Promise<{ acsUrl: string; SAMLResponse: string; RelayState: string | undefined }>;
 }
 
 export interface IdpKeys {
@@ -172,31 +177,40 @@ export function createSamlIdp({
       const later = new Date(now.getTime() + (options.validityMs ?? 5 * 60_000));
       const id = `_${randomUUID()}`;
       const groups = user.groups ?? null;
-      const response = (await idp.createLoginResponse(sp, { extract: { request: { id: requestId ?? '' } } } as never, 'post', { email: user.nameId }, (template: string) => ({
-        id,
-        context: samlify.SamlLib.replaceTagsByValue(multiValued(template, 'Groups', groups, options.repeatGroupAttribute).replaceAll(` NameFormat="${NO_NAME_FORMAT}"`, ''), {
-          ...Object.fromEntries((groups ?? []).map((g, i) => [`attrGroups${i}`, g])),
-          ...Object.fromEntries(profile.extra.map((x, i) => [`attrExtra${i}`, x.value])),
-          ID: id,
-          AssertionID: `_${randomUUID()}`,
-          Destination: options.destination ?? acsUrl,
-          Audience: options.audience ?? sp.entityMeta.getEntityID(),
-          SubjectRecipient: options.destination ?? acsUrl,
-          Issuer: options.issuer ?? entityId,
-          IssueInstant: now.toISOString(),
-          StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
-          ConditionsNotBefore: now.toISOString(),
-          ConditionsNotOnOrAfter: later.toISOString(),
-          SubjectConfirmationDataNotOnOrAfter: later.toISOString(),
-          NameIDFormat: options.nameIdFormat ?? EMAIL_FORMAT,
-          NameID: user.nameId,
-          InResponseTo: options.inResponseTo ?? requestId ?? '',
-          AuthnStatement: '',
-          attrEmail: user.email,
-          attrName: user.name,
-          attrDepartment: user.department ?? '',
+      const response = (await idp.createLoginResponse(
+        sp,
+        { extract: { request: { id: requestId ?? '' } } } as never,
+        'post',
+        { email: user.nameId },
+        (template: string) => ({
+          id,
+          context: samlify.SamlLib.replaceTagsByValue(
+            multiValued(template, 'Groups', groups, options.repeatGroupAttribute).replaceAll(` NameFormat="${NO_NAME_FORMAT}"`, ''),
+            {
+              ...Object.fromEntries((groups ?? []).map((g, i) => [`attrGroups${i}`, g])),
+              ...Object.fromEntries(profile.extra.map((x, i) => [`attrExtra${i}`, x.value])),
+              ID: id,
+              AssertionID: `_${randomUUID()}`,
+              Destination: options.destination ?? acsUrl,
+              Audience: options.audience ?? sp.entityMeta.getEntityID(),
+              SubjectRecipient: options.destination ?? acsUrl,
+              Issuer: options.issuer ?? entityId,
+              IssueInstant: now.toISOString(),
+              StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+              ConditionsNotBefore: now.toISOString(),
+              ConditionsNotOnOrAfter: later.toISOString(),
+              SubjectConfirmationDataNotOnOrAfter: later.toISOString(),
+              NameIDFormat: options.nameIdFormat ?? EMAIL_FORMAT,
+              NameID: user.nameId,
+              InResponseTo: options.inResponseTo ?? requestId ?? '',
+              AuthnStatement: '',
+              attrEmail: user.email,
+              attrName: user.name,
+              attrDepartment: user.department ?? '',
+            },
+          ),
         }),
-      }))) as { context: string };
+      )) as { context: string };
       return { acsUrl, SAMLResponse: sign === 'none' ? unsigned(response.context) : response.context, RelayState: relayState };
     },
   };

@@ -7,10 +7,11 @@ const run = promisify(execFile);
 /** Debian's Chromium, which the browser tests drive through playwright-core. */
 export const CHROMIUM_PATH = process.env.ONRAMP_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const exists = (path: string) => access(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Install Debian's `chromium` package unless it is there (a no-op then).

@@ -16,9 +16,7 @@ async function exists(path: string): Promise<boolean> {
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', (err) =>
-      reject(new Error(`cannot run ${cmd}: ${err.message}${cmd === 'go' ? ' (install Go 1.25+ and put it on PATH)' : ''}`)),
-    );
+    child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message}${cmd === 'go' ? ' (install Go 1.25+ and put it on PATH)' : ''}`)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
   });
 }

@@ -43,7 +43,14 @@ export interface StackOptions {
  * SQLite; ONRAMP_EMBEDDED_BACKEND) unless MONGODB_URI is set, a Temporal dev server unless TEMPORAL_ADDRESS
  * is set. Waits until each answers; stop() stops only what it started.
  */
-export async function startStack({ config, dataDir, persistTemporal, keepPostgres = false, preferredTemporalPorts, uiCodecEndpoint }: StackOptions): Promise<Stack> {
+export async function startStack({
+  config,
+  dataDir,
+  persistTemporal,
+  keepPostgres = false,
+  preferredTemporalPorts,
+  uiCodecEndpoint,
+}: StackOptions): Promise<Stack> {
   await mkdir(dataDir, { recursive: true });
   const cache = cacheDir(config.paths.cacheDir);
   const stops: Array<() => Promise<void>> = [];
@@ -68,7 +75,13 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
     let temporal: TemporalTarget;
     let temporalUiUrl = config.temporal.uiUrl;
     if (config.temporal.address) {
-      temporal = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey, dataConverter };
+      temporal = {
+        address: config.temporal.address,
+        namespace: config.temporal.namespace,
+        tls: config.temporal.tls,
+        apiKey: config.temporal.apiKey,
+        dataConverter,
+      };
       const client = await connectClient(temporal);
       try {
         await prepareSearchAttributes(client, temporal.namespace, config.temporal.searchAttributes);
@@ -78,9 +91,7 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
     } else {
       const bin = await ensureTemporalCli(cache, config.temporal.cliPath);
       const preferred =
-        preferredTemporalPorts &&
-        (await isPortFree(preferredTemporalPorts.port)) &&
-        (await isPortFree(preferredTemporalPorts.uiPort))
+        preferredTemporalPorts && (await isPortFree(preferredTemporalPorts.port)) && (await isPortFree(preferredTemporalPorts.uiPort))
           ? preferredTemporalPorts
           : {};
       const server = await startTemporalDevServer({
@@ -93,7 +104,13 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
       });
       stops.push(server.stop);
       started.push(`Temporal dev server ${server.address} (UI ${server.uiUrl})`);
-      temporal = { address: server.address, namespace: server.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter };
+      temporal = {
+        address: server.address,
+        namespace: server.namespace,
+        tls: { enabled: false, certPath: undefined, keyPath: undefined },
+        apiKey: undefined,
+        dataConverter,
+      };
       temporalUiUrl = server.uiUrl;
     }
     return { mongoUri, mongoBackend, temporal, temporalUiUrl, started, stop };
@@ -102,4 +119,3 @@ export async function startStack({ config, dataDir, persistTemporal, keepPostgre
     throw err;
   }
 }
-

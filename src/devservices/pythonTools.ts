@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const executable = (path: string) => access(path, constants.X_OK).then(
-  () => true,
-  () => false,
-);
-const present = (path: string) => access(path).then(
-  () => true,
-  () => false,
-);
+const executable = (path: string) =>
+  access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+const present = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Debian splits `venv` out of python3: install python3-venv when it is missing (root and apt-get needed, as for Chromium). */
 async function ensureVenvModule(): Promise<void> {
@@ -28,7 +30,12 @@ async function ensureVenvModule(): Promise<void> {
  * pins, so a change of pin installs beside the old one. Needs python3 with
  * `venv` (Debian: python3-venv) and PyPI. Answers each of `bins` by its path.
  */
-export async function ensurePythonTools<B extends string>(cache: string, name: string, packages: readonly string[], bins: readonly B[]): Promise<Record<B, string>> {
+export async function ensurePythonTools<B extends string>(
+  cache: string,
+  name: string,
+  packages: readonly string[],
+  bins: readonly B[],
+): Promise<Record<B, string>> {
   const dir = join(cache, name, packages.join('_').replace(/[^A-Za-z0-9._-]/g, '-'));
   const paths = Object.fromEntries(bins.map((bin) => [bin, join(dir, 'bin', bin)])) as Record<B, string>;
   const ready = join(dir, '.installed');

@@ -30,14 +30,22 @@ export async function startTemporalDevServer(opts: TemporalDevOptions): Promise<
   const port = opts.port ?? (await freePort());
   const uiPort = opts.uiPort ?? (await freePort());
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--ui-port', String(uiPort),
-    '--http-port', String(await freePort()),
-    '--metrics-port', String(await freePort()),
-    '--namespace', opts.namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.searchAttributes === false ? [] : Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`])),
@@ -46,15 +54,19 @@ export async function startTemporalDevServer(opts: TemporalDevOptions): Promise<
   proc.child.stdout?.resume();
   const address = `127.0.0.1:${port}`;
   try {
-    await waitFor('Temporal dev server', async () => {
-      if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}; see ${opts.logDir}/temporal.log`);
-      const conn = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await conn.workflowService.describeNamespace({ namespace: opts.namespace });
-      } finally {
-        await conn.close();
-      }
-    }, 60_000);
+    await waitFor(
+      'Temporal dev server',
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}; see ${opts.logDir}/temporal.log`);
+        const conn = await Connection.connect({ address, connectTimeout: 1_000 });
+        try {
+          await conn.workflowService.describeNamespace({ namespace: opts.namespace });
+        } finally {
+          await conn.close();
+        }
+      },
+      60_000,
+    );
   } catch (err) {
     await proc.stop();
     throw err;

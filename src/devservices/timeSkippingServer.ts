@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const exists = (path: string, mode = constants.F_OK) => access(path, mode).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string, mode = constants.F_OK) =>
+  access(path, mode).then(
+    () => true,
+    () => false,
+  );
 
 /** Temporal's time-skipping test server (Java), from Maven Central: GitHub's release downloads are not reachable here. */
 export const TEST_SERVER_VERSION = '1.38.0';
@@ -30,7 +31,13 @@ exec "\${JAVA:-java}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$DIR/lib/*" 
 
 /** Install Debian's Maven (and with it a JDK) when missing; needs root, as Chromium's install does. */
 async function ensureMaven(): Promise<void> {
-  if (await run('mvn', ['-v']).then(() => true, () => false)) return;
+  if (
+    await run('mvn', ['-v']).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   if (process.getuid?.() !== 0 || !(await exists('/usr/bin/apt-get'))) {
     throw new Error('Maven (and Java 17+) is needed once to fetch Temporal\'s time-skipping test server; install Debian\'s "maven" package');
   }
@@ -54,7 +61,16 @@ export async function ensureTimeSkippingServer(cache: string): Promise<string> {
   await writeFile(join(dir, 'pom.xml'), pom(TEST_SERVER_VERSION));
   await run(
     'mvn',
-    ['-q', '-B', '-f', join(dir, 'pom.xml'), `-Dmaven.repo.local=${join(dir, 'm2')}`, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(dir, 'lib')}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(dir, 'pom.xml'),
+      `-Dmaven.repo.local=${join(dir, 'm2')}`,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(dir, 'lib')}`,
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const tmp = `${bin}.tmp-${process.pid}`;

@@ -82,7 +82,11 @@ export type AdminPlan =
  * approval is made, as a sign-in's approved link is; one the rules now
  * refuse (the policy became `deny`, another tenant's domain) stays refused.
  */
-export function planAdminProvisioning(state: AdminProvisioningState, request: MemberRequest, opts: { emailProven?: boolean; linkApproved?: boolean } = {}): AdminPlan {
+export function planAdminProvisioning(
+  state: AdminProvisioningState,
+  request: MemberRequest,
+  opts: { emailProven?: boolean; linkApproved?: boolean } = {},
+): AdminPlan {
   const { tenant, email } = state;
   if (!tenant) return { outcome: 'failed', reason: 'tenant_not_found' };
   if (!email) return { outcome: 'failed', reason: 'email_invalid', detail: request.email.slice(0, 100) };
@@ -125,6 +129,10 @@ export function planAdminProvisioning(state: AdminProvisioningState, request: Me
       return { outcome: 'pending', reason: 'link_requires_approval', detail: decision.reason };
     case 'deny':
     case 'conflict':
-      return { outcome: 'skipped', reason: decision.reason === 'domain_owned_by_other_tenant' ? 'domain_owned_by_other_tenant' : 'link_refused', detail: decision.reason };
+      return {
+        outcome: 'skipped',
+        reason: decision.reason === 'domain_owned_by_other_tenant' ? 'domain_owned_by_other_tenant' : 'link_refused',
+        detail: decision.reason,
+      };
   }
 }

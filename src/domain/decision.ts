@@ -6,13 +6,11 @@ export const DENIAL_REASONS = {
   jit_disabled: 'This organization does not create accounts on first sign-in. Ask an administrator to invite you.',
   not_provisioned_by_directory:
     "This organization's accounts come from its directory, which has not provisioned you yet. Ask your IT administrator to assign you this application.",
-  account_exists_link_required:
-    'An account with this email already exists. Linking it to this identity provider needs an administrator.',
+  account_exists_link_required: 'An account with this email already exists. Linking it to this identity provider needs an administrator.',
   membership_suspended: 'Your membership in this organization is suspended.',
   identity_conflict: 'This identity is linked to a different account than expected. Ask an administrator.',
   domain_owned_by_other_tenant: 'Your email domain belongs to another organization; this identity provider cannot sign you in.',
-  link_requires_approval:
-    'An account with this email already exists. An administrator must approve linking it to this identity provider.',
+  link_requires_approval: 'An account with this email already exists. An administrator must approve linking it to this identity provider.',
   link_refused: 'An account with this email already exists and this organization does not link accounts automatically.',
   account_conflict: 'Several accounts match this email. An administrator must resolve it.',
   approval_rejected: 'An administrator declined this sign-in.',

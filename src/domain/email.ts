@@ -24,7 +24,7 @@ export function normalizeEmail(input: string): string | null {
   } catch {
     return null;
   }
-  if ( !ascii.includes('.') || ascii.length > 253) return null;
+  if (!ascii.includes('.') || ascii.length > 253) return null;
   if (!/^[a-z0-9.-]+$/.test(ascii) || ascii.split('.').some((label) => label.length === 0 || label.length > 63)) return null;
   return `${local}@${ascii}`;
 }

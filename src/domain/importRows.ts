@@ -49,7 +49,11 @@ const COLUMNS: Record<string, Column> = {
   objectid: 'externalId',
 };
 
-const squash = (s: string) => s.toLowerCase().replace(/required/g, '').replace(/[\s_()-]/g, '');
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/required/g, '')
+    .replace(/[\s_()-]/g, '');
 
 /** A header's column: by the attribute in brackets when the template names one, else by its words. */
 function columnOf(key: string): Column | undefined {
@@ -68,7 +72,14 @@ function listOf(value: unknown): string[] | null {
     .filter(Boolean);
 }
 
-const textOf = (value: unknown): string | null | undefined => (value === undefined || value === null || value === '' ? null : typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined);
+const textOf = (value: unknown): string | null | undefined =>
+  value === undefined || value === null || value === ''
+    ? null
+    : typeof value === 'string'
+      ? value.trim()
+      : typeof value === 'number'
+        ? String(value)
+        : undefined;
 
 export type ReadRow = { ok: true; request: MemberRequest; email: string } | { ok: false; email: string; error: RowError; detail: string };
 
@@ -95,7 +106,13 @@ export function readImportRow(raw: unknown): ReadRow {
   if (name === undefined || externalId === undefined || roles === null || groups === null) {
     return { ok: false, email: shownEmail, error: 'row_malformed', detail: 'name and external id are text; roles and groups are text or lists of text' };
   }
-  if ((name?.length ?? 0) > 200 || (externalId?.length ?? 0) > 200 || roles.length > 20 || groups.length > 50 || [...roles, ...groups].some((v) => v.length > 256)) {
+  if (
+    (name?.length ?? 0) > 200 ||
+    (externalId?.length ?? 0) > 200 ||
+    roles.length > 20 ||
+    groups.length > 50 ||
+    [...roles, ...groups].some((v) => v.length > 256)
+  ) {
     return { ok: false, email: shownEmail, error: 'row_malformed', detail: 'a value is too long' };
   }
   return { ok: true, email: normalized, request: { email: normalized, name, roles, groups, externalId } };

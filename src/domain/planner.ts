@@ -135,7 +135,8 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
   }
   // A directory removed this person and has not brought them back: no sign-in re-adds them.
   // (An admin who added them back since — an active membership — decides otherwise.)
-  if (state.directoryHold === true && connection.directory !== true && state.membership?.status !== 'active') return { kind: 'deny', reason: 'membership_suspended' };
+  if (state.directoryHold === true && connection.directory !== true && state.membership?.status !== 'active')
+    return { kind: 'deny', reason: 'membership_suspended' };
   // With an authoritative directory, only people it pushed (or an admin added) are members: a sign-in adds nobody.
   if (tenant.directoryAuthoritative === true && connection.directory !== true && !state.membership) {
     return { kind: 'deny', reason: 'not_provisioned_by_directory' };

@@ -4,5 +4,4 @@ export interface RunRef {
   runId: string;
 }
 
-export const sameRun = (a: RunRef | null | undefined, b: RunRef): boolean =>
-  !!a && a.workflowId === b.workflowId && a.runId === b.runId;
+export const sameRun = (a: RunRef | null | undefined, b: RunRef): boolean => !!a && a.workflowId === b.workflowId && a.runId === b.runId;

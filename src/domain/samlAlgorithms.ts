@@ -41,7 +41,10 @@ const STRONG_ALGORITHMS: ReadonlySet<string> = new Set([
 ]);
 
 /** How an algorithm is named in a message: its common name, never the posted text of one onramp does not know. */
-export const algorithmName = (uri: string | null): string => (uri === null ? 'no algorithm' : (SHA1_ALGORITHMS[uri] ?? (STRONG_ALGORITHMS.has(uri) ? uri.slice(uri.indexOf('#') + 1).toUpperCase() : 'an unsupported algorithm')));
+export const algorithmName = (uri: string | null): string =>
+  uri === null
+    ? 'no algorithm'
+    : (SHA1_ALGORITHMS[uri] ?? (STRONG_ALGORITHMS.has(uri) ? uri.slice(uri.indexOf('#') + 1).toUpperCase() : 'an unsupported algorithm'));
 
 export interface WeakAlgorithm {
   reason: 'saml_weak_algorithm';

@@ -15,7 +15,8 @@ export const NAMEID_FORMATS = {
   unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
 } as const;
 
-export type SubjectChoice = { ok: true; subject: string; from: 'nameid' | 'attribute' } | { ok: false; reason: 'saml_transient_nameid' | 'saml_bad_subject'; message: string };
+export type SubjectChoice =
+  { ok: true; subject: string; from: 'nameid' | 'attribute' } | { ok: false; reason: 'saml_transient_nameid' | 'saml_bad_subject'; message: string };
 
 export function chooseSubject(input: {
   nameId: string | null;
@@ -27,14 +28,18 @@ export function chooseSubject(input: {
   const fits = (v: string | null): v is string => v !== null && v.trim() !== '' && v.length <= input.maxLength;
   if (input.subjectAttribute) {
     if (fits(input.attributeValue)) return { ok: true, subject: input.attributeValue, from: 'attribute' };
-    return { ok: false, reason: 'saml_bad_subject', message: `The assertion has no usable "${input.subjectAttribute}" attribute, which this connection uses as the subject.` };
+    return {
+      ok: false,
+      reason: 'saml_bad_subject',
+      message: `The assertion has no usable "${input.subjectAttribute}" attribute, which this connection uses as the subject.`,
+    };
   }
   if (input.nameIdFormat === NAMEID_FORMATS.transient) {
     return {
       ok: false,
       reason: 'saml_transient_nameid',
       message:
-        'The identity provider sent a transient NameID, which changes at every sign-in. Configure a persistent NameID (or emailAddress) at the IdP, or set the connection\'s subjectAttribute to a stable attribute.',
+        "The identity provider sent a transient NameID, which changes at every sign-in. Configure a persistent NameID (or emailAddress) at the IdP, or set the connection's subjectAttribute to a stable attribute.",
     };
   }
   if (fits(input.nameId)) return { ok: true, subject: input.nameId, from: 'nameid' };

@@ -41,7 +41,23 @@ export function createApp(deps: AppDeps): { app: Express } {
     next();
   });
 
-  const { tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcLoginStates, connections, emailSignIn, outbox } = deps.libraries;
+  const {
+    tenants,
+    samlConnections,
+    members,
+    audit,
+    policies,
+    identities,
+    conflicts,
+    approvals,
+    groups,
+    domains,
+    oidcConnections,
+    oidcLoginStates,
+    connections,
+    emailSignIn,
+    outbox,
+  } = deps.libraries;
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
   app.get('/healthz', (_req, res) => {
@@ -50,12 +66,44 @@ export function createApp(deps: AppDeps): { app: Express } {
   app.use(
     '/api/admin',
     express.json({ limit: '256kb' }),
-    adminRouter({ adminToken: config.adminToken, models, publicUrl: config.http.publicUrl, allowHttpIdpUrls: config.env !== 'production', tenants, samlConnections, members, audit, policies, identities, conflicts, approvals, groups, domains, oidcConnections, oidcClients, connections, scimDirectories: deps.libraries.scimDirectories, directoryContents: deps.libraries.directoryContents, lifecycle: deps.libraries.lifecycle, imports: deps.libraries.imports, invitations: deps.libraries.invitations, webhooks: deps.libraries.webhooks, events: deps.libraries.events }),
+    adminRouter({
+      adminToken: config.adminToken,
+      models,
+      publicUrl: config.http.publicUrl,
+      allowHttpIdpUrls: config.env !== 'production',
+      tenants,
+      samlConnections,
+      members,
+      audit,
+      policies,
+      identities,
+      conflicts,
+      approvals,
+      groups,
+      domains,
+      oidcConnections,
+      oidcClients,
+      connections,
+      scimDirectories: deps.libraries.scimDirectories,
+      directoryContents: deps.libraries.directoryContents,
+      lifecycle: deps.libraries.lifecycle,
+      imports: deps.libraries.imports,
+      invitations: deps.libraries.invitations,
+      webhooks: deps.libraries.webhooks,
+      events: deps.libraries.events,
+    }),
   );
 
   // SCIM directories authenticate with bearer tokens and answer in SCIM's own error format: before sessions.
   app.use(
-    scimRouter({ logger: logger.child({ component: 'scim' }), publicUrl: config.http.publicUrl, ratePerSecond: config.scim.ratePerSecond, directories: deps.libraries.scimDirectories, users: deps.libraries.scimUsers, groups: deps.libraries.scimGroups }),
+    scimRouter({
+      logger: logger.child({ component: 'scim' }),
+      publicUrl: config.http.publicUrl,
+      ratePerSecond: config.scim.ratePerSecond,
+      directories: deps.libraries.scimDirectories,
+      users: deps.libraries.scimUsers,
+      groups: deps.libraries.scimGroups,
+    }),
   );
 
   const sessions = sessionMiddleware({
@@ -68,15 +116,73 @@ export function createApp(deps: AppDeps): { app: Express } {
   // The Temporal UI's and CLI's codec server: the operator reads sealed payloads of a history.
   app.use(
     '/api/temporal-codec',
-    temporalCodecRouter({ codec: temporalCodec(config.temporal.encryption), adminToken: config.adminToken, uiOrigin: config.temporal.uiOrigin, publicUrl: config.http.publicUrl }),
+    temporalCodecRouter({
+      codec: temporalCodec(config.temporal.encryption),
+      adminToken: config.adminToken,
+      uiOrigin: config.temporal.uiOrigin,
+      publicUrl: config.http.publicUrl,
+    }),
   );
-  app.use(samlRouter({ config, models, logger: logger.child({ component: 'saml' }), connections: samlConnections, samlState: deps.libraries.samlState, signIn: deps.signIn, invitations: deps.libraries.invitations }));
-  app.use(oidcRouter({ models, logger: logger.child({ component: 'oidc' }), publicUrl: config.http.publicUrl, clockSkewMs: config.saml.clockSkewMs, connections: oidcConnections, loginStates: oidcLoginStates, clients: oidcClients, signIn: deps.signIn, invitations: deps.libraries.invitations }));
-  app.use(invitationRouter({ models, logger: logger.child({ component: 'invitations' }), publicUrl: config.http.publicUrl, secureCookies: config.http.secureCookies, invitations: deps.libraries.invitations, emailSignIn }));
-  app.use(emailRouter({ models, logger: logger.child({ component: 'email-signin' }), publicUrl: config.http.publicUrl, emailSignIn, signIn: deps.signIn, outbox, showOutbox: config.env !== 'production' }));
+  app.use(
+    samlRouter({
+      config,
+      models,
+      logger: logger.child({ component: 'saml' }),
+      connections: samlConnections,
+      samlState: deps.libraries.samlState,
+      signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
+    }),
+  );
+  app.use(
+    oidcRouter({
+      models,
+      logger: logger.child({ component: 'oidc' }),
+      publicUrl: config.http.publicUrl,
+      clockSkewMs: config.saml.clockSkewMs,
+      connections: oidcConnections,
+      loginStates: oidcLoginStates,
+      clients: oidcClients,
+      signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
+    }),
+  );
+  app.use(
+    invitationRouter({
+      models,
+      logger: logger.child({ component: 'invitations' }),
+      publicUrl: config.http.publicUrl,
+      secureCookies: config.http.secureCookies,
+      invitations: deps.libraries.invitations,
+      emailSignIn,
+    }),
+  );
+  app.use(
+    emailRouter({
+      models,
+      logger: logger.child({ component: 'email-signin' }),
+      publicUrl: config.http.publicUrl,
+      emailSignIn,
+      signIn: deps.signIn,
+      outbox,
+      showOutbox: config.env !== 'production',
+    }),
+  );
   app.use(meRouter(members));
   app.use(tenantApiRouter({ models, tenants, approvals }));
-  app.use(consoleRouter({ models, publicUrl: config.http.publicUrl, adminToken: config.adminToken, tenants, approvals, members, connections, lifecycle: deps.libraries.lifecycle, invitations: deps.libraries.invitations }));
+  app.use(
+    consoleRouter({
+      models,
+      publicUrl: config.http.publicUrl,
+      adminToken: config.adminToken,
+      tenants,
+      approvals,
+      members,
+      connections,
+      lifecycle: deps.libraries.lifecycle,
+      invitations: deps.libraries.invitations,
+    }),
+  );
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);

@@ -20,7 +20,8 @@ export function asOnrampError(err: unknown): OnrampError {
   const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : null;
   if (type === 'entity.parse.failed') return new OnrampError('invalid_body', 'request body is not valid JSON', { status: 400 });
   if (type === 'entity.too.large') return new OnrampError('body_too_large', catalogueMessage('body_too_large'), { status: 413 });
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new OnrampError('invalid_body', 'request body encoding is not supported', { status: 400 });
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+    return new OnrampError('invalid_body', 'request body encoding is not supported', { status: 400 });
   if (isInfrastructureError(err)) return serviceUnavailable(err);
   return new OnrampError('internal_error', 'internal error', { status: 500, expose: false, cause: err });
 }

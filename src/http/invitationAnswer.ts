@@ -20,23 +20,41 @@ const messageOf = (reason: AcceptanceRefusalReason): string =>
  * a session for the tenant and a redirect home; else a page that says why
  * (the refusal is audited by the acceptance run).
  */
-export async function answerAcceptance(req: Request, res: Response, invitations: InvitationLibrary, handoff: HandoffTaken, claim: IdentityClaim): Promise<void> {
+export async function answerAcceptance(
+  req: Request,
+  res: Response,
+  invitations: InvitationLibrary,
+  handoff: HandoffTaken,
+  claim: IdentityClaim,
+): Promise<void> {
   if (!handoff.ok) {
     await invitations.recordRefusal(handoff.reason, handoff.invitation, req.ip ?? 'unknown');
     if (handoff.reason === 'invitation_other_browser') {
       res
         .status(ERROR_CODES.invitation_other_browser.status)
         .type('html')
-        .send(errorPage('Invitation not accepted', 'This sign-in was started in another browser. Open the invitation link in this browser and sign in from there.', handoff.reason));
+        .send(
+          errorPage(
+            'Invitation not accepted',
+            'This sign-in was started in another browser. Open the invitation link in this browser and sign in from there.',
+            handoff.reason,
+          ),
+        );
     } else {
-      res.status(410).type('html').send(errorPage('Invitation link expired', 'This sign-in took too long or was already used. Open the invitation link again.', handoff.reason));
+      res
+        .status(410)
+        .type('html')
+        .send(errorPage('Invitation link expired', 'This sign-in took too long or was already used. Open the invitation link again.', handoff.reason));
     }
     return;
   }
   const result = await invitations.accept(handoff.invitationId, claim);
   if (!result.ok) {
     const status = isErrorCode(result.reason) ? ERROR_CODES[result.reason].status : 403;
-    res.status(status).type('html').send(errorPage('Invitation not accepted', messageOf(result.reason), result.reason));
+    res
+      .status(status)
+      .type('html')
+      .send(errorPage('Invitation not accepted', messageOf(result.reason), result.reason));
     return;
   }
   await establishSession(req, { userId: result.userId, tenantId: result.tenantId });

@@ -12,15 +12,24 @@ export function returnPath(value: unknown): string | null {
 /** The browser's answer to a decided sign-in, the same for every protocol: a session, a waiting page, or a refusal page. */
 export async function answerSignIn(req: Request, res: Response, decision: SignInDecision, returnTo: unknown): Promise<void> {
   if (decision.status === 'denied') {
-    res.status(403).type('html').send(errorPage('Sign-in refused', decision.message, decision.reason));
+    res
+      .status(403)
+      .type('html')
+      .send(errorPage('Sign-in refused', decision.message, decision.reason));
     return;
   }
   if (decision.status === 'failed') {
-    res.status(500).type('html').send(errorPage('Sign-in could not be completed', `${decision.message} Reference: ${decision.reference}`, decision.reason));
+    res
+      .status(500)
+      .type('html')
+      .send(errorPage('Sign-in could not be completed', `${decision.message} Reference: ${decision.reference}`, decision.reason));
     return;
   }
   if (decision.status === 'pending') {
-    res.status(202).type('html').send(errorPage('Awaiting approval', decision.message, decision.reason));
+    res
+      .status(202)
+      .type('html')
+      .send(errorPage('Awaiting approval', decision.message, decision.reason));
     return;
   }
   await establishSession(req, { userId: decision.userId, tenantId: decision.tenantId });

@@ -12,10 +12,7 @@ import type { Logger } from '../logger';
  * - `rejected`: the input was refused (4xx) — audited as `signin.rejected`;
  * - `internal`: a defect — 500, logged.
  */
-export type SignInFailure =
-  | { kind: 'unavailable'; error: OnrampError }
-  | { kind: 'rejected'; error: OnrampError }
-  | { kind: 'internal'; error: unknown };
+export type SignInFailure = { kind: 'unavailable'; error: OnrampError } | { kind: 'rejected'; error: OnrampError } | { kind: 'internal'; error: unknown };
 
 export function classifySignInFailure(err: unknown): SignInFailure {
   if (err instanceof OnrampError && err.status < 500) return { kind: 'rejected', error: err };

@@ -5,7 +5,10 @@ import { forbidden, unauthorized } from '../errors';
 import { secretsMatch } from './adminAuth';
 import { route } from './route';
 
-const base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const base64 = z
+  .string()
+  .max(8 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 /** A payload in the codec server's JSON form (Temporal UI and CLI): metadata values and data in base64. */
 const jsonPayload = z.object({ metadata: z.record(z.string().max(256), base64).optional(), data: base64.optional() });
 /** Go's protojson (the Temporal CLI) leaves out an empty list: `{}` is no payloads. */

@@ -35,12 +35,14 @@ export function tenantApiRouter(deps: TenantApiDeps): Router {
     }
   };
   /** An admin or owner of the tenant in the path (403, audited, otherwise); writes also need the CSRF header. */
-  const tenantAdmin = (write: boolean) => async ({ params, req }: { params: { tenant: string }; req: Request }) => {
-    const tenant = await deps.tenants.bySlug(params.tenant);
-    const actor = await guard.actorFor(req, String(tenant._id));
-    if (write) requireCsrf(req);
-    return { tenant, actor };
-  };
+  const tenantAdmin =
+    (write: boolean) =>
+    async ({ params, req }: { params: { tenant: string }; req: Request }) => {
+      const tenant = await deps.tenants.bySlug(params.tenant);
+      const actor = await guard.actorFor(req, String(tenant._id));
+      if (write) requireCsrf(req);
+      return { tenant, actor };
+    };
 
   r.get('/api/csrf', async (req, res) => {
     if (!req.session.userId && !req.session.globalAdmin) throw new OnrampError('unauthorized', 'not signed in', { status: 401 });
@@ -52,7 +54,12 @@ export function tenantApiRouter(deps: TenantApiDeps): Router {
   r.get(
     '/api/tenants/:tenant/approvals',
     route(
-      { params: tenantParams, guard: tenantAdmin(false), query: approvalQuery, response: z.object({ data: z.array(approvalOut), nextCursor: z.string().nullable() }) },
+      {
+        params: tenantParams,
+        guard: tenantAdmin(false),
+        query: approvalQuery,
+        response: z.object({ data: z.array(approvalOut), nextCursor: z.string().nullable() }),
+      },
       async ({ auth, query }) => deps.approvals.listPending(auth.tenant._id, query, query.limit, query.cursor),
     ),
   );

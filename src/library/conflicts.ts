@@ -31,7 +31,8 @@ export function createConflictLibrary(models: Models) {
       if (!conflict) throw notFound('open conflict');
       if (resolution === 'use-idp' && conflict.field === 'email') {
         const outcome = await applyEmailChange(models, String(conflict.userId), conflict.local ?? null, conflict.asserted);
-        if (outcome === 'held-by-other') throw conflictError('email_held_by_other_account', 'another account holds this email; resolve that first or keep the local value');
+        if (outcome === 'held-by-other')
+          throw conflictError('email_held_by_other_account', 'another account holds this email; resolve that first or keep the local value');
       } else if (resolution === 'use-idp') {
         await setUserField(models, String(conflict.userId), conflict.field as Exclude<SyncedField, 'email'>, conflict.asserted);
       }

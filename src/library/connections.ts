@@ -21,7 +21,14 @@ export function createConnectionLibrary(models: Models, publicUrl: string) {
           loginUrl: samlUrls(publicUrl, String(c._id)).loginUrl,
           signatures: c.signatures ?? DEFAULT_SIGNATURE_POLICY,
         })),
-        ...oidc.map((c) => ({ id: String(c._id), kind: 'oidc' as const, name: c.name, enabled: c.enabled, loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl, signatures: null })),
+        ...oidc.map((c) => ({
+          id: String(c._id),
+          kind: 'oidc' as const,
+          name: c.name,
+          enabled: c.enabled,
+          loginUrl: oidcUrls(publicUrl, String(c._id)).loginUrl,
+          signatures: null,
+        })),
       ];
     },
 

@@ -13,7 +13,11 @@ export function createDirectoryContentsLibrary(models: Models) {
   const after = (directoryId: string, cursor: DocId | null) => ({ directoryId, ...(cursor ? { _id: { $gt: cursor } } : {}) });
   return {
     async users(_tenantId: Types.ObjectId, directoryId: string, limit: number, cursor: DocId | null) {
-      const rows = (await models.scimUsers.find(after(directoryId, cursor)).sort({ _id: 1 }).limit(limit + 1).lean()) as ScimUserDoc[];
+      const rows = (await models.scimUsers
+        .find(after(directoryId, cursor))
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean()) as ScimUserDoc[];
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((u) => ({
@@ -30,7 +34,11 @@ export function createDirectoryContentsLibrary(models: Models) {
     },
 
     async groups(_tenantId: Types.ObjectId, directoryId: string, limit: number, cursor: DocId | null) {
-      const rows = (await models.scimGroups.find(after(directoryId, cursor)).sort({ _id: 1 }).limit(limit + 1).lean()) as ScimGroupDoc[];
+      const rows = (await models.scimGroups
+        .find(after(directoryId, cursor))
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean()) as ScimGroupDoc[];
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((g) => ({

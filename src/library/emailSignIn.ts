@@ -102,7 +102,11 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
    * Spend the code stored under `key` (once; 5 wrong tries kill it): the
    * tenant's email connection it signs in to, and how to give the code back.
    */
-  const spendCode = async (key: string, email: string, code: string): Promise<{ tenantId: Types.ObjectId; connectionId: string; restore: () => Promise<void> }> => {
+  const spendCode = async (
+    key: string,
+    email: string,
+    code: string,
+  ): Promise<{ tenantId: Types.ObjectId; connectionId: string; restore: () => Promise<void> }> => {
     const saved = await models.emailCodes.findById(key).lean();
     if (!saved) throw invalidCode();
     if (saved.expiresAt.getTime() < Date.now()) {
@@ -177,7 +181,13 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         });
         return { email, sso: null };
       }
-      await issueCode(email, email, target.tenantId, 'Your sign-in code', (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`);
+      await issueCode(
+        email,
+        email,
+        target.tenantId,
+        'Your sign-in code',
+        (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`,
+      );
       await recordAction(models, {
         tenantId: String(target.tenantId),
         actor: { type: 'system', id: null },
@@ -210,14 +220,24 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     async startInvitation(input: { invitationId: string; email: string; tenantId: Types.ObjectId; tenantName: string; ip: string }): Promise<void> {
       await limit('startIp', input.ip);
       await limit('startAddress', input.email);
-      if (!(await emailConnectionOf(input.tenantId))) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
-      await issueCode(`invitation:${input.invitationId}`, input.email, input.tenantId, `Your code to join ${input.tenantName}`, (code) =>
-        `Your code to accept the invitation to ${input.tenantName} is ${code}.\n\nIt works once and expires in 10 minutes.`,
+      if (!(await emailConnectionOf(input.tenantId)))
+        throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
+      await issueCode(
+        `invitation:${input.invitationId}`,
+        input.email,
+        input.tenantId,
+        `Your code to join ${input.tenantName}`,
+        (code) => `Your code to accept the invitation to ${input.tenantName} is ${code}.\n\nIt works once and expires in 10 minutes.`,
       );
     },
 
     /** Check an invitation's code (once): the verified-email claim the acceptance runs with. */
-    async verifyInvitation(input: { invitationId: string; email: string; code: string; ip: string }): Promise<{ claim: IdentityClaim; restore: () => Promise<void> }> {
+    async verifyInvitation(input: {
+      invitationId: string;
+      email: string;
+      code: string;
+      ip: string;
+    }): Promise<{ claim: IdentityClaim; restore: () => Promise<void> }> {
       await limit('verifyIp', input.ip);
       await limit('verifyAddress', input.email);
       const spent = await spendCode(`invitation:${input.invitationId}`, input.email, input.code);

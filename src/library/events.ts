@@ -21,7 +21,8 @@ export function createEventLibrary(models: Models, settings: { settleMs: number;
     async list(tenantId: string | null, q: { after?: string | undefined; types?: string[] | undefined; limit: number }): Promise<EventPage> {
       const types = q.types ?? [];
       const refused = types.filter((t) => !EVENT_TYPES.includes(t));
-      if (refused.length > 0) throw validationError('types', `must name event types exactly (families such as group.* are for webhook filters): ${refused.join(', ')}`);
+      if (refused.length > 0)
+        throw validationError('types', `must name event types exactly (families such as group.* are for webhook filters): ${refused.join(', ')}`);
       const rows = await listEvents(models, { tenantId, after: q.after ?? null, before: cursorAt(Date.now() - settings.settleMs), types, limit: q.limit + 1 });
       const data = rows.slice(0, q.limit).map((e) => eventForReceivers(e, settings));
       return { data, nextCursor: data.at(-1)?.id ?? q.after ?? null, hasMore: rows.length > q.limit };

@@ -22,14 +22,17 @@ export function createIdentityLibrary(models: Models) {
       await memberOf(tenantId, userId);
       const all = await models.identities.find({ userId }).sort({ createdAt: 1 }).lean();
       const mine = all.filter((i) => String(i.tenantId) === String(tenantId));
-      return { linkedElsewhere: all.length - mine.length, data: mine.map((i) => ({
-        id: i._id,
-        connectionId: String(i.connectionId),
-        tenantId: String(i.tenantId),
-        subject: i.subject,
-        protocol: i.protocol,
-        linkedAt: i.createdAt ?? null,
-      })) };
+      return {
+        linkedElsewhere: all.length - mine.length,
+        data: mine.map((i) => ({
+          id: i._id,
+          connectionId: String(i.connectionId),
+          tenantId: String(i.tenantId),
+          subject: i.subject,
+          protocol: i.protocol,
+          linkedAt: i.createdAt ?? null,
+        })),
+      };
     },
 
     /** Unlink one of this tenant's identities from the account; audited with what was removed. */

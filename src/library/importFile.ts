@@ -92,7 +92,15 @@ export async function* recordsOf(body: Readable, format: ImportFormat): AsyncGen
       return record;
     };
     const parser = body.pipe(
-      parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES, record_delimiter: '\n', on_record: countRow }),
+      parse({
+        bom: true,
+        trim: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        max_record_size: MAX_RECORD_BYTES,
+        record_delimiter: '\n',
+        on_record: countRow,
+      }),
     );
     body.on('error', (err) => parser.destroy(err));
     let header: string[] | null = null;

@@ -62,14 +62,26 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     for await (const record of recordsOf(body, format)) {
       n++;
       if (n > MAX_IMPORT_ROWS) throw new OnrampError('import_too_large', `An import is at most ${MAX_IMPORT_ROWS} rows; split the file.`, { status: 413 });
-      yield storedRow(n, 'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)));
+      yield storedRow(
+        n,
+        'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)),
+      );
     }
   }
 
   /** An import as answered; `justStarted` skips asking its run (nothing is done yet). */
   const view = async (doc: ImportDoc, justStarted = false): Promise<ImportView> => {
     const failure = doc.status === 'failed' && doc.failure ? { reason: doc.failure.reason, chunk: doc.failure.chunk, message: doc.failure.message } : null;
-    const base = { id: doc._id, key: doc.key, format: doc.format as ImportFormat, status: doc.status as ImportView['status'], rows: doc.rows, failure, createdAt: doc.createdAt, finishedAt: doc.finishedAt ?? null };
+    const base = {
+      id: doc._id,
+      key: doc.key,
+      format: doc.format as ImportFormat,
+      status: doc.status as ImportView['status'],
+      rows: doc.rows,
+      failure,
+      createdAt: doc.createdAt,
+      finishedAt: doc.finishedAt ?? null,
+    };
     if (doc.status === 'done') return { ...base, processed: doc.rows, counts: { ...zeroCounts(), ...(doc.summary as Partial<OutcomeCounts> | null) } };
     if (doc.status === 'receiving' || justStarted) return { ...base, processed: 0, counts: zeroCounts() };
     const progress = doc.status === 'running' ? await runner.progress(doc._id) : null;
@@ -94,19 +106,27 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
      * redone). The same key with another file: 409 `import_key_reused`
      * naming the import, nothing written. `existing` tells which.
      */
-    async receive(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor }): Promise<{ import: ImportView; existing: boolean }> {
+    async receive(
+      tenantId: Types.ObjectId,
+      input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor },
+    ): Promise<{ import: ImportView; existing: boolean }> {
       const key = input.key ?? randomBytes(12).toString('hex');
       const _id = importIdOf(String(tenantId), key);
       const before = (await models.imports.findById(_id).lean()) as ImportDoc | null;
       const reused = () =>
-        new OnrampError('import_key_reused', `This import key was used for another file (import ${_id}); send a new file under a new key.`, { status: 409, details: { importId: _id } });
+        new OnrampError('import_key_reused', `This import key was used for another file (import ${_id}); send a new file under a new key.`, {
+          status: 409,
+          details: { importId: _id },
+        });
       if (before && (before.status === 'running' || before.status === 'done')) {
         const digest = await digestOf(input.stream);
         if (before.contentHash && before.contentHash !== digest) throw reused();
-        if (before.status === 'running') await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks: before.chunks, rows: before.rows, counts: zeroCounts() });
+        if (before.status === 'running')
+          await runner.start({ importId: _id, tenantId: String(tenantId), actor: input.actor, chunks: before.chunks, rows: before.rows, counts: zeroCounts() });
         return { import: await view(before), existing: true };
       }
-      const busy = () => new OnrampError('import_in_progress', 'A file is being received under this import key; wait for it, then send again.', { status: 409 });
+      const busy = () =>
+        new OnrampError('import_in_progress', 'A file is being received under this import key; wait for it, then send again.', { status: 409 });
       /** Of concurrent takeovers of one state exactly one goes on: a unique insert (a conditional update is not atomic on FerretDB). */
       const claimTakeover = async (takeoverId: string) => {
         try {

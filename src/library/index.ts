@@ -71,9 +71,18 @@ export function createLibraries({
   const publicUrl = config.http.publicUrl;
   let stopSweeper: (() => void) | null = null;
   const searchEmail = emailSearchValue(config.temporal.searchEmail);
-  const temporalWrites = { taskQueue: config.temporal.taskQueue, waitMs: config.scim.waitMs, workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs, searchEmail };
+  const temporalWrites = {
+    taskQueue: config.temporal.taskQueue,
+    waitMs: config.scim.waitMs,
+    workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs,
+    searchEmail,
+  };
   const directoryWriter = injectedWriter ?? createDirectoryWriter(temporalClient, temporalWrites);
-  const webhookRunner = createWebhookRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) }, logger.child({ component: 'webhooks' }));
+  const webhookRunner = createWebhookRunner(
+    temporalClient,
+    { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) },
+    logger.child({ component: 'webhooks' }),
+  );
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
@@ -82,9 +91,22 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    invitations: createInvitationLibrary(models, outbox, invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, searchEmail }), publicUrl),
-    imports: createImportLibrary(models, importRunner ?? createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }), logger),
-    lifecycle: createMemberLifecycleLibrary(models, createTenantAdminRunner(temporalClient, temporalWrites), createMemberCreator(temporalClient, temporalWrites)),
+    invitations: createInvitationLibrary(
+      models,
+      outbox,
+      invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, searchEmail }),
+      publicUrl,
+    ),
+    imports: createImportLibrary(
+      models,
+      importRunner ?? createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }),
+      logger,
+    ),
+    lifecycle: createMemberLifecycleLibrary(
+      models,
+      createTenantAdminRunner(temporalClient, temporalWrites),
+      createMemberCreator(temporalClient, temporalWrites),
+    ),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),
     identities: createIdentityLibrary(models),

@@ -80,7 +80,12 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
   };
 
   /** A fresh token for the invitation (the old one dies), mailed through the outbox. */
-  const issue = async (inv: { _id: string; email: string; tenantId: Types.ObjectId }, tenantName: string, expiresAt: Date, sentCount: number): Promise<string> => {
+  const issue = async (
+    inv: { _id: string; email: string; tenantId: Types.ObjectId },
+    tenantName: string,
+    expiresAt: Date,
+    sentCount: number,
+  ): Promise<string> => {
     const token = randomBytes(32).toString('base64url');
     await models.invitationTokens.create({ _id: sha256(token), invitationId: inv._id, expiresAt });
     await models.invitationTokens.deleteMany({ invitationId: inv._id, _id: { $ne: sha256(token) } });
@@ -116,7 +121,10 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const email = normalizeEmail(input.email);
       if (!email) throw new OnrampError('email_invalid', 'Not a usable email address.', { status: 400 });
       const keyed = opts.idempotencyKey
-        ? { _id: `inv_${sha256(`${String(tenantId)}\u0000${opts.idempotencyKey}`).slice(0, 24)}`, requestHash: sha256(JSON.stringify([email, input.roles, input.groups, input.allowAnyEmail, input.expiresInSeconds])) }
+        ? {
+            _id: `inv_${sha256(`${String(tenantId)}\u0000${opts.idempotencyKey}`).slice(0, 24)}`,
+            requestHash: sha256(JSON.stringify([email, input.roles, input.groups, input.allowAnyEmail, input.expiresInSeconds])),
+          }
         : null;
       /** The invitation a keyed request already created (or null); another request under the key is refused. */
       const earlier = async (): Promise<{ invitation: InvitationView; acceptUrl: null } | null> => {
@@ -124,7 +132,9 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         const inv = (await models.invitations.findById(keyed._id).lean()) as InvitationDoc | null;
         if (!inv) return null;
         if (String(inv.tenantId) !== String(tenantId) || inv.requestHash !== keyed.requestHash) {
-          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', { status: 422 });
+          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', {
+            status: 422,
+          });
         }
         return { invitation: present(inv), acceptUrl: null };
       };
@@ -142,11 +152,14 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         if (opts.mayGrantOwner === false && (group.roles ?? []).includes('owner')) throw ownerRefused();
       }
       const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
-      if (owner && String(owner.tenantId) !== String(tenantId)) throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
+      if (owner && String(owner.tenantId) !== String(tenantId))
+        throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
       const claim = await models.userEmails.findById(email).lean();
       const member = claim ? await models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
       if (member) throw conflict('already_member', `${email} is a member of the tenant already.`);
-      const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find((i) => i.expiresAt.getTime() > Date.now());
+      const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find(
+        (i) => i.expiresAt.getTime() > Date.now(),
+      );
       if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
@@ -239,7 +252,10 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
      */
     async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
       const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
-      if (saved) return saved.expiresAt.getTime() > Date.now() ? { ok: true, invitationId: saved.invitationId } : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
+      if (saved)
+        return saved.expiresAt.getTime() > Date.now()
+          ? { ok: true, invitationId: saved.invitationId }
+          : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
       const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
       if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
       const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
@@ -265,7 +281,13 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
 
     async setExpirySeconds(tenantId: Types.ObjectId, expirySeconds: number, actor: ProvisioningActor): Promise<number> {
       await models.tenants.updateOne({ _id: tenantId }, { $set: { 'invitations.expirySeconds': expirySeconds } });
-      await recordAction(models, { tenantId: String(tenantId), actor, action: 'tenant.invitation_settings_updated', target: { type: 'tenant', id: String(tenantId) }, after: { expirySeconds } });
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.invitation_settings_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        after: { expirySeconds },
+      });
       return expirySeconds;
     },
 

@@ -22,7 +22,10 @@ function creationRefused(result: MemberResult): OnrampError {
   const detail = result.detail ? ` (${result.detail})` : '';
   switch (result.reason) {
     case 'link_requires_approval':
-      return conflict('link_requires_approval', `An account with this email exists; this tenant's link policy asks an administrator to approve linking it${detail}.`);
+      return conflict(
+        'link_requires_approval',
+        `An account with this email exists; this tenant's link policy asks an administrator to approve linking it${detail}.`,
+      );
     case 'link_refused':
       return conflict('link_refused', `An account with this email exists and this tenant's link policy does not link it${detail}.`);
     case 'membership_suspended':
@@ -30,7 +33,11 @@ function creationRefused(result: MemberResult): OnrampError {
     case 'domain_owned_by_other_tenant':
       return conflict('domain_verified_by_other_tenant', `The email's domain${detail} is verified by another organization.`);
     case 'domain_not_verified':
-      return new OnrampError('domain_not_verified', `The tenant has not verified the email's domain${detail}: invite the person instead, so they prove the address.`, { status: 422 });
+      return new OnrampError(
+        'domain_not_verified',
+        `The tenant has not verified the email's domain${detail}: invite the person instead, so they prove the address.`,
+        { status: 422 },
+      );
     case 'unknown_role':
       return new OnrampError('unknown_role', `The tenant has no role${detail}.`, { status: 422 });
     case 'unknown_group':
@@ -52,7 +59,8 @@ export function createMemberLifecycleLibrary(models: Models, runner: TenantAdmin
     /** Create (or link) a member through the core; an Idempotency-Key makes a retry return the first answer. */
     async create(tenantId: Types.ObjectId, request: MemberRequest, actor: ProvisioningActor, idempotencyKey: string | null) {
       const result = await creator.create(String(tenantId), request, actor, idempotencyKey);
-      if (result.outcome === 'created' || result.outcome === 'linked' || result.outcome === 'unchanged') return { outcome: result.outcome, userId: result.userId ?? '' };
+      if (result.outcome === 'created' || result.outcome === 'linked' || result.outcome === 'unchanged')
+        return { outcome: result.outcome, userId: result.userId ?? '' };
       throw creationRefused(result);
     },
 

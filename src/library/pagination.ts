@@ -34,8 +34,7 @@ export function decodeCursor(kind: CursorKind, cursor: string): DocId | null {
   return tag === 's:' && PRINTABLE_KEY.test(value) ? value : null;
 }
 
-export const encodeCursor = (id: DocId): string =>
-  Buffer.from(typeof id === 'string' ? `s:${id}` : `o:${id.toHexString()}`, 'utf8').toString('base64url');
+export const encodeCursor = (id: DocId): string => Buffer.from(typeof id === 'string' ? `s:${id}` : `o:${id.toHexString()}`, 'utf8').toString('base64url');
 
 /** Fetch limit+1 to know whether another page exists. */
 export function page<T extends { _id: DocId }>(rows: T[], limit: number): { rows: T[]; nextCursor: string | null } {

@@ -78,7 +78,9 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
   const keysOf = (conn: SamlConnectionDoc) => (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
   /** Store the connection's SP keys (first = signs, all published) and audit which signed and which were published before and after. */
   const saveKeys = async (conn: SamlConnectionDoc, keys: StoredSpSigningKey[], actor: Actor, action: string, detail: Record<string, string>) => {
-    const after = await models.samlConnections.findOneAndUpdate({ _id: conn._id, tenantId: conn.tenantId }, { $set: { spSigningKeys: keys } }, { new: true }).lean();
+    const after = await models.samlConnections
+      .findOneAndUpdate({ _id: conn._id, tenantId: conn.tenantId }, { $set: { spSigningKeys: keys } }, { new: true })
+      .lean();
     if (!after) throw notFound('SAML connection of this tenant');
     const shown = (ks: StoredSpSigningKey[]) => ({ signing: ks[0]?.id ?? null, published: ks.map((k) => k.id) });
     await recordAction(models, {
@@ -165,7 +167,10 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       const current = keysOf(conn);
       if (current.length >= MAX_SP_KEYS) throw conflict('too_many_sp_keys', `a connection publishes at most ${MAX_SP_KEYS} SP keys; retire one first`);
       const fresh = generateSpSigningKey(encryptionKey, `onramp SP ${conn.spEntityId}`);
-      return saveKeys(conn, [...current, fresh], actor, 'connection.sp_key_added', { added: fresh.id, fingerprint256: describeSpSigningKey(fresh).fingerprint256 });
+      return saveKeys(conn, [...current, fresh], actor, 'connection.sp_key_added', {
+        added: fresh.id,
+        fingerprint256: describeSpSigningKey(fresh).fingerprint256,
+      });
     },
 
     /** Rotation, step 2: this published key signs AuthnRequests from now on (the others stay published until retired). */
@@ -184,7 +189,13 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       const index = keys.findIndex((k) => k.id === keyId);
       if (index < 0) throw notFound('SP signing key of this connection');
       if (index === 0) throw conflict('sp_key_in_use', 'this key signs the AuthnRequests; activate another key before retiring it');
-      return saveKeys(conn, keys.filter((k) => k.id !== keyId), actor, 'connection.sp_key_retired', { retired: keyId });
+      return saveKeys(
+        conn,
+        keys.filter((k) => k.id !== keyId),
+        actor,
+        'connection.sp_key_retired',
+        { retired: keyId },
+      );
     },
 
     async byId(id: string) {

@@ -49,8 +49,13 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
     return d as ScimDirectoryDoc & { createdAt: Date };
   };
 
-  const audit = (d: { _id: Types.ObjectId; tenantId: Types.ObjectId }, actor: Actor, action: string, after: Record<string, unknown> | null, before: Record<string, unknown> | null = null) =>
-    recordAction(models, { tenantId: String(d.tenantId), actor, action, target: { type: 'scim_directory', id: String(d._id) }, before, after });
+  const audit = (
+    d: { _id: Types.ObjectId; tenantId: Types.ObjectId },
+    actor: Actor,
+    action: string,
+    after: Record<string, unknown> | null,
+    before: Record<string, unknown> | null = null,
+  ) => recordAction(models, { tenantId: String(d.tenantId), actor, action, target: { type: 'scim_directory', id: String(d._id) }, before, after });
 
   return {
     present,
@@ -80,7 +85,8 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
     async rotateToken(tenantId: Types.ObjectId, id: string, overlapSeconds: number | undefined, actor: Actor, now = new Date()) {
       const d = await ofTenant(tenantId, id);
       const overlap = overlapSeconds ?? DEFAULT_TOKEN_OVERLAP_SECONDS;
-      if (overlap < 0 || overlap > MAX_TOKEN_OVERLAP_SECONDS) throw new OnrampError('validation_failed', `overlapSeconds: between 0 and ${MAX_TOKEN_OVERLAP_SECONDS}`, { status: 400 });
+      if (overlap < 0 || overlap > MAX_TOKEN_OVERLAP_SECONDS)
+        throw new OnrampError('validation_failed', `overlapSeconds: between 0 and ${MAX_TOKEN_OVERLAP_SECONDS}`, { status: 400 });
       const until = new Date(now.getTime() + overlap * 1000);
       const kept = d.tokens
         .filter((t) => live(t, now))
@@ -123,7 +129,11 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
      * null otherwise — the caller answers 401 and reads nothing. Whether it
      * is enabled is for the caller to answer (403) once the token is proven.
      */
-    async authenticate(directoryId: string, bearer: string, now = new Date()): Promise<{ directoryId: string; tenantId: string; enabled: boolean; provider: DirectoryProvider } | null> {
+    async authenticate(
+      directoryId: string,
+      bearer: string,
+      now = new Date(),
+    ): Promise<{ directoryId: string; tenantId: string; enabled: boolean; provider: DirectoryProvider } | null> {
       if (!Types.ObjectId.isValid(directoryId) || directoryId.length !== 24 || !bearer) return null;
       const d = await models.scimDirectories.findById(directoryId).lean();
       if (!d) return null;

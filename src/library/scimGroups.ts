@@ -26,7 +26,11 @@ const filterable = (g: StoredScimGroup, members: string[] | null): Record<string
  * `externalId` are one keyed read; `members.value` reads the member's
  * documents; any other filter reads the directory's groups.
  */
-export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, inject: Pick<DirectoryGroupTarget, 'inlineSteps' | 'fanOutSteps' | 'historyLimit'> = {}) {
+export function createScimGroupLibrary(
+  models: Models,
+  writer: DirectoryWriter,
+  inject: Pick<DirectoryGroupTarget, 'inlineSteps' | 'fanOutSteps' | 'historyLimit'> = {},
+) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimGroup | null> => {
     const doc = (await models.scimGroups.findById(scimResourceKey(directoryId, id)).lean()) as ScimGroupDoc | null;
     return doc ? storedScimGroup(doc) : null;
@@ -51,7 +55,11 @@ export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, 
           const chunks = Math.ceil(op.values.length / STAGED_CHUNK);
           for (let c = 0; c < chunks; c++) {
             const values = op.values.slice(c * STAGED_CHUNK, (c + 1) * STAGED_CHUNK);
-            await models.scimStagedMembers.updateOne({ _id: stagedChunkKey(write.id, i, c) }, { $set: { writeId: write.id, values, expiresAt } }, { upsert: true });
+            await models.scimStagedMembers.updateOne(
+              { _id: stagedChunkKey(write.id, i, c) },
+              { $set: { writeId: write.id, values, expiresAt } },
+              { upsert: true },
+            );
           }
           members.push({ op: op.op, count: op.values.length, chunks });
         }
@@ -85,7 +93,10 @@ export function createScimGroupLibrary(models: Models, writer: DirectoryWriter, 
       const lookup = rest ? indexedLookup(rest, ['id', 'displayName', 'externalId']) : null;
       let groups: StoredScimGroup[];
       if (lookup) {
-        const one = lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
+        const one =
+          lookup.attribute === 'id'
+            ? await byId(directoryId, lookup.value)
+            : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
         groups = one ? [one] : [];
       } else {
         groups = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map(storedScimGroup);

@@ -66,7 +66,9 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
       let candidates: StoredScimUser[];
       if (lookup) {
         const one =
-          lookup.attribute === 'id' ? await byId(directoryId, lookup.value) : await byKey(directoryId, lookup.attribute as 'userName' | 'externalId', lookup.value);
+          lookup.attribute === 'id'
+            ? await byId(directoryId, lookup.value)
+            : await byKey(directoryId, lookup.attribute as 'userName' | 'externalId', lookup.value);
         candidates = one ? [one] : [];
       } else {
         candidates = ((await models.scimUsers.find(narrowed(directoryId, filter)).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(storedScimUser);

@@ -15,7 +15,8 @@ export async function ssoRouteFor(models: Models, publicUrl: string, tenantId: T
   const domain = emailDomain(email);
   const tenant = await models.tenants.findById(tenantId, { domains: 1 }).lean();
   if (!(tenant?.domains ?? []).some((d) => d.verified && d.domain === domain)) return { kind: 'email' };
-  const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) => c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
+  const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) =>
+    c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
   const saml = (await models.samlConnections.find({ tenantId }).lean()).find(governs);
   if (saml) return { kind: 'saml', loginUrl: samlUrls(publicUrl, String(saml._id)).loginUrl };
   const oidc = (await models.oidcConnections.find({ tenantId }).lean()).find(governs);

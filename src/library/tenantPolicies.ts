@@ -30,8 +30,7 @@ export interface LinkPolicyInput {
 
 type Actor = { type: 'admin'; id: string | null };
 
-const domainTaken = (domain: string) =>
-  conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
+const domainTaken = (domain: string) => conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
 
 /** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
 export function createTenantPolicyLibrary(models: Models) {

@@ -42,7 +42,12 @@ export function createTenantLibrary(models: Models) {
 
     /** Tenants by ID, ordered by slug (the console's list for a tenant admin). */
     async byIds(ids: readonly string[]) {
-      return ids.length ? models.tenants.find({ _id: { $in: ids } }).sort({ slug: 1 }).lean() : [];
+      return ids.length
+        ? models.tenants
+            .find({ _id: { $in: ids } })
+            .sort({ slug: 1 })
+            .lean()
+        : [];
     },
 
     async bySlug(slug: string) {

@@ -63,7 +63,10 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
   };
   const secret = () => {
     const plain = newWebhookSecret();
-    return { plain, stored: { id: `whs_${randomBytes(8).toString('hex')}`, sealed: seal(settings.encryptionKey, plain), createdAt: new Date(), expiresAt: null } };
+    return {
+      plain,
+      stored: { id: `whs_${randomBytes(8).toString('hex')}`, sealed: seal(settings.encryptionKey, plain), createdAt: new Date(), expiresAt: null },
+    };
   };
   const find = async (scope: WebhookScope, id: string): Promise<Endpoint> => {
     const e = await models.webhookEndpoints.findById(id).lean<Endpoint>();
@@ -72,7 +75,8 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
   };
   const audit = (scope: WebhookScope, actor: ProvisioningActor, action: string, id: string, extra: { before?: unknown; after?: unknown } = {}) =>
     recordAction(models, { tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
-  const changedMeanwhile = () => conflict('webhook_endpoint_changed', 'This endpoint was being changed by another request at the same time; read it again and retry.');
+  const changedMeanwhile = () =>
+    conflict('webhook_endpoint_changed', 'This endpoint was being changed by another request at the same time; read it again and retry.');
   const wake = (e: { _id: string; tenantId?: string | null }) => runner.wake({ id: e._id, tenantId: e.tenantId ?? null });
   /** With the run's position (webhook_run_states, written by the run only). */
   const view = async (e: Endpoint) => present(e, (await models.webhookRunStates.findById(e._id).lean())?.cursor ?? null);
@@ -147,7 +151,8 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         .map((x) => ({ id: x.id, sealed: x.sealed, createdAt: x.createdAt, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
       const s = secret();
       // Two rotations at once: one keeps its secret, the other is 409 and shows none.
-      if ((await changeEndpoint(models, e, 'rotate', { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] }, now)) === 'conflict') throw changedMeanwhile();
+      if ((await changeEndpoint(models, e, 'rotate', { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] }, now)) === 'conflict')
+        throw changedMeanwhile();
       await audit(scope, actor, 'webhook.secret_rotated', id, { after: { secretId: s.stored.id, previousUntil: until.toISOString() } });
       return { endpoint: await view(await find(scope, id)), secret: s.plain };
     },

@@ -60,7 +60,10 @@ export function createOutbox(models: Models, transport: MailTransport, from: str
   };
 
   const sweep = async () => {
-    const due = await models.outbox.find({ status: 'pending', createdAt: { $lt: new Date(Date.now() - retryMs) } }).limit(50).lean();
+    const due = await models.outbox
+      .find({ status: 'pending', createdAt: { $lt: new Date(Date.now() - retryMs) } })
+      .limit(50)
+      .lean();
     for (const msg of due) await deliver(msg._id);
   };
 

@@ -60,7 +60,12 @@ export function coerceValue(def: AttributeDef, value: unknown, path: string): un
   return def.type === 'complex' ? coerceComplex(def, value, path) : coerceSimple(def, value, path);
 }
 
-function canonicalAttributes(defs: readonly AttributeDef[], input: Record<string, unknown>, prefix: string, ignored: readonly string[]): Record<string, unknown> {
+function canonicalAttributes(
+  defs: readonly AttributeDef[],
+  input: Record<string, unknown>,
+  prefix: string,
+  ignored: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     const def = findAttribute(defs, key);

@@ -57,7 +57,14 @@ export function resourceTypes(base: string): ScimResource[] {
 }
 
 export function schemaDocument(base: string, s: SchemaDef): ScimResource {
-  return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], id: s.id, name: s.name, description: s.description, attributes: s.attributes, meta: meta(base, 'Schema', `Schemas/${s.id}`) };
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    attributes: s.attributes,
+    meta: meta(base, 'Schema', `Schemas/${s.id}`),
+  };
 }
 
 /** The schemas of the resource types served. */
@@ -72,7 +79,13 @@ export function userDocument(base: string, user: StoredScimUser): ScimResource {
   return {
     ...user.resource,
     id: user.id,
-    meta: { resourceType: 'User', created: user.created, lastModified: user.lastModified, location: `${base}/Users/${user.id}`, version: `W/"${user.version}"` },
+    meta: {
+      resourceType: 'User',
+      created: user.created,
+      lastModified: user.lastModified,
+      location: `${base}/Users/${user.id}`,
+      version: `W/"${user.version}"`,
+    },
   };
 }
 
@@ -84,6 +97,12 @@ export function groupDocument(base: string, group: StoredScimGroup, members: str
     displayName: group.displayName,
     ...(group.externalId !== null ? { externalId: group.externalId } : {}),
     ...(members ? { members: members.map((value) => ({ value, $ref: `${base}/Users/${value}`, type: 'User' })) } : {}),
-    meta: { resourceType: 'Group', created: group.created, lastModified: group.lastModified, location: `${base}/Groups/${group.id}`, version: `W/"${group.version}"` },
+    meta: {
+      resourceType: 'Group',
+      created: group.created,
+      lastModified: group.lastModified,
+      location: `${base}/Groups/${group.id}`,
+      version: `W/"${group.version}"`,
+    },
   };
 }

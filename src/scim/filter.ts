@@ -112,7 +112,12 @@ function compare(op: string, left: Comparable, right: Comparable): boolean {
   }
 }
 
-function test(node: Record<string, unknown>, f: Filter, at: (path: string) => Resolved, sub: (def: AttributeDef | undefined) => readonly AttributeDef[]): boolean {
+function test(
+  node: Record<string, unknown>,
+  f: Filter,
+  at: (path: string) => Resolved,
+  sub: (def: AttributeDef | undefined) => readonly AttributeDef[],
+): boolean {
   switch (f.op) {
     case 'and':
       return f.filters.every((c) => test(node, c, at, sub));
@@ -124,7 +129,15 @@ function test(node: Record<string, unknown>, f: Filter, at: (path: string) => Re
       const { def, values } = at(f.attrPath);
       const defs = sub(def);
       return values.some(
-        (v) => typeof v === 'object' && v !== null && test(v as Record<string, unknown>, f.valFilter, (p) => resolveIn(v as Record<string, unknown>, defs, p.split('.')), () => []),
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          test(
+            v as Record<string, unknown>,
+            f.valFilter,
+            (p) => resolveIn(v as Record<string, unknown>, defs, p.split('.')),
+            () => [],
+          ),
       );
     }
     case 'pr':
@@ -149,7 +162,12 @@ function test(node: Record<string, unknown>, f: Filter, at: (path: string) => Re
  * as instants. An attribute the schema does not define matches nothing.
  */
 export function matchesFilter(resource: Record<string, unknown>, f: Filter, shape: ResourceShape): boolean {
-  return test(resource, f, (path) => resolve(resource, shape, path), (def) => def?.subAttributes ?? []);
+  return test(
+    resource,
+    f,
+    (path) => resolve(resource, shape, path),
+    (def) => def?.subAttributes ?? [],
+  );
 }
 
 /** Attributes whose `eq` is answered by a keyed lookup (src/db/models/scimResource.ts) instead of a scan. */

@@ -129,7 +129,9 @@ export function groupChangeFromPatch(body: unknown): GroupChange {
         change.members.push({ op: 'remove', values: [memberFilterValue(filter)] });
       } else if (op === 'remove') {
         // `remove members` with a value removes those; without one, every member (RFC 7644 §3.5.2.2).
-        change.members.push(raw.value === undefined ? { op: 'replace', values: [] } : { op: 'remove', values: memberValues(raw.value, `Operations[${i}].value`) });
+        change.members.push(
+          raw.value === undefined ? { op: 'replace', values: [] } : { op: 'remove', values: memberValues(raw.value, `Operations[${i}].value`) },
+        );
       } else {
         if (!('value' in raw)) throw scimError('invalidSyntax', `Operations[${i}]: ${op} needs a value`);
         change.members.push({ op, values: memberValues(raw.value, `Operations[${i}].value`) });

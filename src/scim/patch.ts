@@ -85,7 +85,8 @@ export function patchOperations(body: unknown): PatchOperation[] {
     const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
     if (op !== 'add' && op !== 'remove' && op !== 'replace') throw scimError('invalidSyntax', `Operations[${i}].op must be add, remove or replace`);
     const path = raw.path;
-    if (path !== undefined && (typeof path !== 'string' || path.trim() === '')) throw scimError('invalidPath', `Operations[${i}].path must be a non-empty string`);
+    if (path !== undefined && (typeof path !== 'string' || path.trim() === ''))
+      throw scimError('invalidPath', `Operations[${i}].path must be a non-empty string`);
     return { i, op, path, raw };
   });
 }
@@ -148,7 +149,10 @@ function applyToExtension(resource: ScimResource, op: PatchOp): ScimResource {
 function applyWithScimPatch(resource: ScimResource, op: PatchOp): ScimResource {
   try {
     // Passing options replaces all of scim-patch's defaults: name both.
-    return scimPatch(resource as unknown as PatchableResource, [op] as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimResource;
+    return scimPatch(resource as unknown as PatchableResource, [op] as ScimPatchOperation[], {
+      mutateDocument: false,
+      treatMissingAsAdd: true,
+    }) as unknown as ScimResource;
   } catch (err) {
     const scimType = (err as { scimType?: unknown }).scimType;
     const detail = err instanceof Error ? err.message.slice(0, 300) : 'the patch could not be applied';

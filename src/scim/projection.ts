@@ -89,7 +89,10 @@ function without(resource: ScimResource, paths: string[], shape: ResourceShape):
 
 /** A comma-separated `attributes`/`excludedAttributes` value as a list. */
 export const attributeList = (value: string | undefined): string[] =>
-  (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The resource as asked: `attributes` wins over `excludedAttributes` (RFC 7644 §3.9). */
 export function project(resource: ScimResource, query: { attributes: string[]; excludedAttributes: string[] }, shape: ResourceShape): ScimResource {

@@ -148,5 +148,4 @@ export const findAttribute = (defs: readonly AttributeDef[] | undefined, name: s
   defs?.find((d) => d.name.toLowerCase() === name.toLowerCase());
 
 /** A schema URN of the shape, in its canonical case, or undefined. */
-export const findExtension = (shape: ResourceShape, urn: string): string | undefined =>
-  shape.extensions.find((u) => u.toLowerCase() === urn.toLowerCase());
+export const findExtension = (shape: ResourceShape, urn: string): string | undefined => shape.extensions.find((u) => u.toLowerCase() === urn.toLowerCase());

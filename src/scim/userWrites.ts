@@ -26,7 +26,14 @@ export interface StoredScimUser {
 }
 
 /** A stored user document as the workflow and the HTTP edge see it (the resource is kept as JSON text). */
-export const storedScimUser = (doc: { scimId: string; resource: string; userId?: unknown; version: number; createdAt: Date; updatedAt: Date }): StoredScimUser => ({
+export const storedScimUser = (doc: {
+  scimId: string;
+  resource: string;
+  userId?: unknown;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}): StoredScimUser => ({
   id: doc.scimId,
   resource: JSON.parse(doc.resource) as ScimResource,
   userId: doc.userId ? String(doc.userId) : null,
@@ -47,7 +54,10 @@ export interface ScimRefusal {
 export type ScimWriteResult = { ok: true; status: 200 | 201 | 204; user: StoredScimUser | null } | { ok: false; error: ScimRefusal };
 
 /** The resource a write leaves, or null (DELETE); a refusal when the write cannot apply to what is stored. */
-export function nextUserResource(current: ScimResource | null, write: ScimUserWrite): { ok: true; after: ScimResource | null } | { ok: false; error: ScimRefusal } {
+export function nextUserResource(
+  current: ScimResource | null,
+  write: ScimUserWrite,
+): { ok: true; after: ScimResource | null } | { ok: false; error: ScimRefusal } {
   const missing = { ok: false as const, error: { status: 404, detail: 'no such User in this directory', code: 'not_found' } };
   switch (write.kind) {
     case 'create':
@@ -60,11 +70,20 @@ export function nextUserResource(current: ScimResource | null, write: ScimUserWr
       if (!current) return missing;
       try {
         const after = applyPatch(current, write.ops, USER_SHAPE);
-        if (!userFacts(after).userName.trim()) return { ok: false, error: { status: 400, scimType: 'invalidValue', detail: 'userName is required', code: 'scim_invalid_value' } };
+        if (!userFacts(after).userName.trim())
+          return { ok: false, error: { status: 400, scimType: 'invalidValue', detail: 'userName is required', code: 'scim_invalid_value' } };
         return { ok: true, after };
       } catch (err) {
         const e = err as { status?: number; message?: string; code?: string; details?: { scimType?: ScimType } };
-        return { ok: false, error: { status: e.status ?? 400, scimType: e.details?.scimType ?? 'invalidValue', detail: e.message ?? 'invalid patch', code: e.code ?? 'scim_invalid_value' } };
+        return {
+          ok: false,
+          error: {
+            status: e.status ?? 400,
+            scimType: e.details?.scimType ?? 'invalidValue',
+            detail: e.message ?? 'invalid patch',
+            code: e.code ?? 'scim_invalid_value',
+          },
+        };
       }
     }
   }

@@ -37,7 +37,13 @@ export function refusalsAreFinal(): ActivityInboundCallsInterceptor {
         const message = err instanceof Error ? err.message.slice(0, 300) : 'refused by the database';
         // The step's name rides along (a local activity's failure reaches the workflow without it).
         const step = Context.current().info.activityType;
-        throw ApplicationFailure.create({ message, type: FAILURE_TYPES.databaseRefused, nonRetryable: true, details: [step], cause: err instanceof Error ? err : undefined });
+        throw ApplicationFailure.create({
+          message,
+          type: FAILURE_TYPES.databaseRefused,
+          nonRetryable: true,
+          details: [step],
+          cause: err instanceof Error ? err : undefined,
+        });
       }
     },
   };

@@ -67,6 +67,7 @@ export function createImportRunner(client: Client, opts: { taskQueue: string; he
  */
 const CANCELLED = 1;
 const FAILED_PRECONDITION = 9;
-const noWorker = (err: unknown): boolean => err instanceof ServiceError && isGrpcServiceError(err.cause) && [CANCELLED, FAILED_PRECONDITION].includes(err.cause.code);
+const noWorker = (err: unknown): boolean =>
+  err instanceof ServiceError && isGrpcServiceError(err.cause) && [CANCELLED, FAILED_PRECONDITION].includes(err.cause.code);
 
 const isDeadline = (err: unknown): boolean => err instanceof Error && /deadline/i.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);

@@ -21,7 +21,11 @@ export interface InvitationAcceptor {
 function refusalOf(err: unknown): { reason: AcceptanceRefusalReason; connectionId: string | null; subject: string | null } | null {
   if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== INVITATION_REFUSED) return null;
   const [, connectionId, subject] = err.cause.details ?? [];
-  return { reason: err.cause.message as AcceptanceRefusalReason, connectionId: typeof connectionId === 'string' ? connectionId : null, subject: typeof subject === 'string' ? subject : null };
+  return {
+    reason: err.cause.message as AcceptanceRefusalReason,
+    connectionId: typeof connectionId === 'string' ? connectionId : null,
+    subject: typeof subject === 'string' ? subject : null,
+  };
 }
 
 /** Attempts on runs of our own after attaching to someone else's refused one (a forwarded link in another tab). */
@@ -33,7 +37,8 @@ const MAX_ATTEMPTS = 3;
  * same person gets in, anyone else is told the invitation was used.
  */
 export function createInvitationAcceptor(client: Client, opts: { taskQueue: string; waitMs: number; searchEmail: EmailSearchValue }): InvitationAcceptor {
-  const pending = () => new OnrampError('service_unavailable', 'Accepting the invitation is taking longer than usual. Reload the page in a moment.', { status: 503 });
+  const pending = () =>
+    new OnrampError('service_unavailable', 'Accepting the invitation is taking longer than usual. Reload the page in a moment.', { status: 503 });
   return {
     async accept(invitationId, claim) {
       const workflowId = invitationWorkflowId(invitationId);

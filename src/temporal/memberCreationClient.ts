@@ -26,7 +26,10 @@ export interface MemberCreator {
  */
 export function createMemberCreator(client: Client, opts: { taskQueue: string; waitMs: number; searchEmail: EmailSearchValue }): MemberCreator {
   const pending = () =>
-    new OnrampError('service_unavailable', 'The member is still being created; retry with the same Idempotency-Key to read the result.', { status: 503, details: { retryAfterSeconds: 5 } });
+    new OnrampError('service_unavailable', 'The member is still being created; retry with the same Idempotency-Key to read the result.', {
+      status: 503,
+      details: { retryAfterSeconds: 5 },
+    });
   return {
     async create(tenantId, request, actor, idempotencyKey) {
       const workflowId = memberCreationWorkflowId(tenantId, idempotencyKey);
@@ -56,7 +59,9 @@ export function createMemberCreator(client: Client, opts: { taskQueue: string; w
       if (idempotencyKey !== null) {
         const { memo } = await handle.describe();
         if (memo?.requestDigest !== requestDigest) {
-          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', { status: 422 });
+          throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', {
+            status: 422,
+          });
         }
       }
       return withDeadline(handle.result(), opts.waitMs, pending);

@@ -67,7 +67,10 @@ export class EncryptionCodec implements PayloadCodec {
       const keyId = fromUtf8(payload.metadata?.[KEY_ID_METADATA]);
       const key = this.keys.get(keyId);
       if (!key) {
-        throw new OnrampError('temporal_payload_key_unknown', `a Temporal payload is sealed with encryption key "${keyId}", which is not among ONRAMP_TEMPORAL_ENCRYPTION_KEYS`);
+        throw new OnrampError(
+          'temporal_payload_key_unknown',
+          `a Temporal payload is sealed with encryption key "${keyId}", which is not among ONRAMP_TEMPORAL_ENCRYPTION_KEYS`,
+        );
       }
       const data = payload.data ?? new Uint8Array();
       if (data.length < IV_BYTES + TAG_BYTES) throw undecryptable(keyId);
@@ -85,12 +88,19 @@ export class EncryptionCodec implements PayloadCodec {
 }
 
 const undecryptable = (keyId: string, cause?: unknown) =>
-  new OnrampError('temporal_payload_undecryptable', `a Temporal payload sealed with key "${keyId}" could not be opened: it was altered, or sealed with another key of that name`, { cause });
+  new OnrampError(
+    'temporal_payload_undecryptable',
+    `a Temporal payload sealed with key "${keyId}" could not be opened: it was altered, or sealed with another key of that name`,
+    { cause },
+  );
 
 /** Parse `id:base64key,id2:base64key` (the first seals). */
 export function parseCodecKeys(spec: string): CodecKey[] | string {
   const keys: CodecKey[] = [];
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = part.indexOf(':');
     const id = at > 0 ? part.slice(0, at) : '';
     if (!KEY_ID.test(id)) return `entry "${part.slice(0, 20)}…" must be <id>:<base64 key>, the id 1-64 letters, digits, _ . or -`;

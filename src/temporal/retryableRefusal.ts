@@ -10,7 +10,8 @@ import { isGrpcServiceError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledEr
 const RETRYABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 9 /* FAILED_PRECONDITION */, 14 /* UNAVAILABLE */]);
 
 /** What the server says when an update met a failing workflow task, whatever status carried it. */
-const TASK_FAILED = /workflow task (?:failed|failure|is failing|in failed state)|unexpected workflow task failure|update (?:was )?(?:rejected|aborted)\b.*\bworkflow task/i;
+const TASK_FAILED =
+  /workflow task (?:failed|failure|is failing|in failed state)|unexpected workflow task failure|update (?:was )?(?:rejected|aborted)\b.*\bworkflow task/i;
 
 /**
  * Whether Temporal's refusal of an Update-with-Start (or of waiting for its

@@ -11,11 +11,21 @@ import { prepareSearchAttributes } from './searchAttributeSetup';
 export async function setupTemporal(out: (line: string) => void): Promise<void> {
   const config = loadConfig();
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS must be set');
-  const target = { address: config.temporal.address, namespace: config.temporal.namespace, tls: config.temporal.tls, apiKey: config.temporal.apiKey, dataConverter: temporalDataConverter(config.temporal.encryption) };
+  const target = {
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    tls: config.temporal.tls,
+    apiKey: config.temporal.apiKey,
+    dataConverter: temporalDataConverter(config.temporal.encryption),
+  };
   const client = await connectClient(target);
   try {
     const registered = await prepareSearchAttributes(client, target.namespace, 'register');
-    out(registered.length ? `registered on namespace ${target.namespace}: ${registered.join(', ')}` : `namespace ${target.namespace} already has onramp's search attributes`);
+    out(
+      registered.length
+        ? `registered on namespace ${target.namespace}: ${registered.join(', ')}`
+        : `namespace ${target.namespace} already has onramp's search attributes`,
+    );
   } finally {
     await client.connection.close();
   }

@@ -10,7 +10,8 @@ import { checkClaimBounds } from '../domain/claimBounds';
 import { boundedUpdateWithStart } from './updateWithStart';
 import type { EmailSearchValue } from './searchEmail';
 
-const signInPending = () => new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true });
+const signInPending = () =>
+  new OnrampError('signin_pending', 'Your sign-in is still being processed. Please try again in a moment.', { status: 503, expose: true });
 
 /**
  * One workflow ID per identity, so concurrent sign-ins of the same identity

@@ -31,7 +31,11 @@ export async function boundedUpdateWithStart<R, A extends unknown[]>(
 ): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withDeadline(client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation(), ...(updateId ? { updateId } : {}) }), waitMs, pending);
+      return await withDeadline(
+        client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOperation(), ...(updateId ? { updateId } : {}) }),
+        waitMs,
+        pending,
+      );
     } catch (err) {
       if (attempt < 3 && isCompletedRace(err)) continue;
       // A run with a long history takes no new write (workflows/serializedWrites.ts): it ends soon, and the write goes to the next run.

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
-import { webhookEndpointWorkflow, webhookReplaySignal, webhookResendSignal, webhookWakeSignal, type WebhookEndpointInput } from '../../workflows/webhookEndpoint';
+import {
+  webhookEndpointWorkflow,
+  webhookReplaySignal,
+  webhookResendSignal,
+  webhookWakeSignal,
+  type WebhookEndpointInput,
+} from '../../workflows/webhookEndpoint';
 import { SA_OPERATION, SA_OUTCOME, SA_TENANT } from './searchAttributes';
 
 /** Webhook delivery's own task queue (its runs and their sends): a slow receiver or a backlog holds these slots, never the ones sign-ins use. */
@@ -11,7 +17,9 @@ export const webhookTaskQueue = (taskQueue: string): string => `${taskQueue}-web
 export const webhookWorkflowId = (endpointId: string): string => `webhook-${endpointId}`;
 
 /** The delivery runs' settings from the configuration. */
-export const webhookRunSettings = (config: { webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: { timeoutMs: number } } }) => ({
+export const webhookRunSettings = (config: {
+  webhooks: { scheduleSeconds: number[]; pollMs: number; lookbackMs: number; settleMs: number; policy: { timeoutMs: number } };
+}) => ({
   scheduleSeconds: config.webhooks.scheduleSeconds,
   pollMs: config.webhooks.pollMs,
   lookbackMs: config.webhooks.lookbackMs,
@@ -39,7 +47,18 @@ export function createWebhookRunner(client: Client, opts: WebhookDeliveryOptions
   const start = (endpoint: { id: string; tenantId: string | null }) => ({
     workflowId: webhookWorkflowId(endpoint.id),
     taskQueue: webhookTaskQueue(opts.taskQueue),
-    args: [{ endpointId: endpoint.id, cursor: null, scheduleSeconds: opts.scheduleSeconds, pollMs: opts.pollMs, lookbackMs: opts.lookbackMs, settleMs: opts.settleMs, requestTimeoutMs: opts.requestTimeoutMs, activityTaskQueue: webhookTaskQueue(opts.taskQueue) }] as [WebhookEndpointInput],
+    args: [
+      {
+        endpointId: endpoint.id,
+        cursor: null,
+        scheduleSeconds: opts.scheduleSeconds,
+        pollMs: opts.pollMs,
+        lookbackMs: opts.lookbackMs,
+        settleMs: opts.settleMs,
+        requestTimeoutMs: opts.requestTimeoutMs,
+        activityTaskQueue: webhookTaskQueue(opts.taskQueue),
+      },
+    ] as [WebhookEndpointInput],
     staticSummary: `Webhook delivery to endpoint ${endpoint.id}`,
     typedSearchAttributes: [
       { key: SA_TENANT, value: endpoint.tenantId ?? 'operator' },

@@ -14,7 +14,11 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', 
 
 /** Bundle the workflow code once (webpack); workers in tests share one bundle. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+  });
 }
 
 export interface WorkerDeps {
@@ -46,7 +50,11 @@ const WEBHOOK_ACTIVITY_SLOTS = 20;
  * behind sign-ins' (nor sign-ins behind theirs).
  */
 export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
-  const all = createProvisioningActivities({ models: deps.models, logger: deps.logger.child({ component: 'webhooks' }), ...(deps.webhooks ? { webhooks: deps.webhooks } : {}) });
+  const all = createProvisioningActivities({
+    models: deps.models,
+    logger: deps.logger.child({ component: 'webhooks' }),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
+  });
   const { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint } = all;
   return Worker.create({
     connection: deps.connection,

@@ -43,7 +43,12 @@ export async function postWebhook(url: string, body: string, headers: Record<str
   const elapsed = () => Math.round(performance.now() - started);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
-  const timedOut = (): OutboundResult => ({ kind: 'failed', code: 'timeout', message: `no complete answer within ${policy.timeoutMs} ms`, latencyMs: elapsed() });
+  const timedOut = (): OutboundResult => ({
+    kind: 'failed',
+    code: 'timeout',
+    message: `no complete answer within ${policy.timeoutMs} ms`,
+    latencyMs: elapsed(),
+  });
   try {
     const resolution = await untilAborted(resolveTarget(target.url, policy, deadline.signal, elapsed), deadline.signal);
     if (resolution === ABORTED) return timedOut();
@@ -122,8 +127,7 @@ function send(
       const excerpt: Buffer[] = [];
       let kept = 0;
       let received = 0;
-      const complete = () =>
-        finish({ kind: 'response', status, retryAfterSeconds, bodyExcerpt: excerptOf(Buffer.concat(excerpt)), latencyMs: elapsed() });
+      const complete = () => finish({ kind: 'response', status, retryAfterSeconds, bodyExcerpt: excerptOf(Buffer.concat(excerpt)), latencyMs: elapsed() });
       const stopReading = () => {
         complete();
         res.destroy();

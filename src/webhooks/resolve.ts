@@ -85,8 +85,11 @@ export function pinnedLookup(addresses: Address[]): LookupFunction {
       callback(Object.assign(new Error('no checked address to connect to'), { code: 'ENOTFOUND' }), '', 0);
       return;
     }
-    if (options.all) callback(null, list.map(({ address, family }) => ({ address, family })));
+    if (options.all)
+      callback(
+        null,
+        list.map(({ address, family }) => ({ address, family })),
+      );
     else callback(null, first.address, first.family);
   };
 }
-

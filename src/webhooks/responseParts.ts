@@ -64,4 +64,3 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (at === null) return null;
   return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }
-

@@ -16,7 +16,9 @@ import type { WebhookRunner } from '../temporal/webhookClient';
  * finds the flag. Every `reconcileMs` all enabled endpoints are woken once
  * (a run that ended on an outage starts again); idle runs also poll.
  */
-export function startWebhookWaker(deps: { models: Models; runner: WebhookRunner; logger: Logger; debounceMs?: number; reconcileMs?: number }): { stop(): void } {
+export function startWebhookWaker(deps: { models: Models; runner: WebhookRunner; logger: Logger; debounceMs?: number; reconcileMs?: number }): {
+  stop(): void;
+} {
   const debounceMs = deps.debounceMs ?? 25;
   let pending: EventWritten[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -24,7 +26,9 @@ export function startWebhookWaker(deps: { models: Models; runner: WebhookRunner;
   const wake = (endpoints: Array<{ _id: unknown; tenantId?: string | null }>) =>
     Promise.all(
       endpoints.map((e) =>
-        deps.runner.wake({ id: String(e._id), tenantId: e.tenantId ?? null }).catch((err: unknown) => deps.logger.warn({ err, endpointId: e._id }, 'could not wake a webhook run (it polls)')),
+        deps.runner
+          .wake({ id: String(e._id), tenantId: e.tenantId ?? null })
+          .catch((err: unknown) => deps.logger.warn({ err, endpointId: e._id }, 'could not wake a webhook run (it polls)')),
       ),
     );
   const flush = async () => {

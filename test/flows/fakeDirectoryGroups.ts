@@ -17,7 +17,10 @@ import { grantKey, memberKey, type FakeScimGroup, type FakeWorld } from './fakeW
 const FIXED = '2026-01-01T00:00:00.000Z';
 const stored = ({ renamedFrom: _renamedFrom, ...g }: FakeScimGroup): StoredScimGroup => ({ ...g, created: FIXED, lastModified: FIXED });
 const actorName = (input: { actor?: ProvisioningActor }): string => (input.actor ? `${input.actor.type}:${input.actor.id ?? ''}` : 'idp:');
-const groupKeysOf = (directoryId: string, a: GroupAttributes) => [`${directoryId}:Group:displayName:${a.displayName}`, ...(a.externalId ? [`${directoryId}:Group:externalId:${a.externalId}`] : [])];
+const groupKeysOf = (directoryId: string, a: GroupAttributes) => [
+  `${directoryId}:Group:displayName:${a.displayName}`,
+  ...(a.externalId ? [`${directoryId}:Group:externalId:${a.externalId}`] : []),
+];
 
 /** The part of a write a member step belongs to: `writeId`, or `writeId.op`. */
 type Step = { run: RunRef; actor?: ProvisioningActor; directoryId: string; tenantId: string; writeId: string; op?: number; groupName: string };
@@ -39,7 +42,8 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
     const writeRun = { workflowId: s.run.workflowId, runId: `${s.run.runId}/${stepOf(s)}` };
     const existing = w.grants.get(key);
     if (!existing) w.grants.set(key, { ...grant, membershipId, grantedBy: `directory:${s.directoryId}`, createdBy: writeRun });
-    if (!existing || sameRun(existing.createdBy, writeRun)) w.audit(s.run, `${stepOf(s)}.grant.${key}`, { action: 'group.granted', actor: actorName(s), target: `group:${s.groupName}`, userId });
+    if (!existing || sameRun(existing.createdBy, writeRun))
+      w.audit(s.run, `${stepOf(s)}.grant.${key}`, { action: 'group.granted', actor: actorName(s), target: `group:${s.groupName}`, userId });
     if (w.memberships.get(membershipId)?.status !== 'active') revokeFrom(s, userId);
   };
   const accountOf = (directoryId: string, member: string): string | null => w.scimUsers.get(`${directoryId}:${member}`)?.userId ?? null;
@@ -48,7 +52,8 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
     if (!user?.userId || user.resource.active === false) return null;
     return w.memberships.get(memberKey(tenantId, user.userId))?.status === 'active' ? user.userId : null;
   };
-  const membersOf = (directoryId: string, group: string) => [...w.scimGroupMembers.entries()].filter(([, m]) => m.directoryId === directoryId && m.group === group);
+  const membersOf = (directoryId: string, group: string) =>
+    [...w.scimGroupMembers.entries()].filter(([, m]) => m.directoryId === directoryId && m.group === group);
   const staged = (writeId: string, op: number, chunk: number): string[] => {
     const ids = w.staged.get(`${writeId}:${op}:${chunk}`);
     if (!ids) throw new Error(`the member ids of write ${writeId} (op ${op}, chunk ${chunk}) are gone`);
@@ -71,7 +76,8 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
       const before = doc ? { ...stored(doc), ...(renaming ? { groupName: renaming } : {}) } : null;
       const { write } = input;
       if (write.kind === 'create') return { ok: true as const, before, after: write.attributes };
-      if (!before && write.kind === 'delete' && input.run && w.auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted')) return { ok: true as const, before: null, after: null };
+      if (!before && write.kind === 'delete' && input.run && w.auditedByRun(input.run, `scim.${write.id}`, 'scim.group_deleted'))
+        return { ok: true as const, before: null, after: null };
       if (!before) return { ok: false as const, error: { status: 404, detail: 'no such Group in this directory', code: 'not_found' } };
       if (write.kind === 'delete') return { ok: true as const, before, after: null };
       return { ok: true as const, before, after: write.kind === 'replace' ? write.attributes : changedAttributes(before, write.attributes) };
@@ -88,7 +94,10 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
         }
         for (const k of inserted) w.scimKeys.delete(k);
         const attribute = i === 0 ? 'displayName' : 'externalId';
-        return { ok: false as const, error: { status: 409, scimType: 'uniqueness' as const, detail: `another Group of this directory has this ${attribute}`, code: 'scim_uniqueness' } };
+        return {
+          ok: false as const,
+          error: { status: 409, scimType: 'uniqueness' as const, detail: `another Group of this directory has this ${attribute}`, code: 'scim_uniqueness' },
+        };
       }
       return { ok: true as const };
     },
@@ -102,13 +111,22 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
       const id = `${input.tenantId}:${input.name}`;
       const existing = w.groups.get(id);
       if (existing && existing.createdFrom !== owner) {
-        return { ok: false as const, error: { status: 409, scimType: 'uniqueness' as const, detail: `the organization already has a group named "${input.name}" that this directory does not own`, code: 'scim_uniqueness' } };
+        return {
+          ok: false as const,
+          error: {
+            status: 409,
+            scimType: 'uniqueness' as const,
+            detail: `the organization already has a group named "${input.name}" that this directory does not own`,
+            code: 'scim_uniqueness',
+          },
+        };
       }
       if (!existing) {
         const roles = input.rolesFrom ? [...(w.groups.get(`${input.tenantId}:${input.rolesFrom}`)?.roles ?? [])] : [];
         w.groups.set(id, { tenantId: input.tenantId, name: input.name, roles, createdFrom: owner, createdBy: input.run });
       }
-      if (sameRun(w.groups.get(id)!.createdBy, input.run)) w.audit(input.run, `${input.writeId}.group.created`, { action: 'group.created', actor: actorName(input), target: `group:${input.name}` });
+      if (sameRun(w.groups.get(id)!.createdBy, input.run))
+        w.audit(input.run, `${input.writeId}.group.created`, { action: 'group.created', actor: actorName(input), target: `group:${input.name}` });
       return { ok: true as const };
     },
     async dropDirectoryGroup(input: WriteScoped & { name: string }) {
@@ -121,8 +139,19 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
       const id = `${input.directoryId}:${input.scimId}`;
       const seen = w.scimGroups.get(id)?.recentWrites ?? [];
       const { displayName, externalId } = input.attributes;
-      w.scimGroups.set(id, { id: input.scimId, displayName, externalId, groupName: displayName, version: input.version, recentWrites: seen.includes(input.writeId) ? seen : [...seen, input.writeId] });
-      w.audit(input.run, `scim.${input.writeId}`, { action: input.created ? 'scim.group_created' : 'scim.group_updated', actor: actorName(input), target: `scim_group:${input.scimId}` });
+      w.scimGroups.set(id, {
+        id: input.scimId,
+        displayName,
+        externalId,
+        groupName: displayName,
+        version: input.version,
+        recentWrites: seen.includes(input.writeId) ? seen : [...seen, input.writeId],
+      });
+      w.audit(input.run, `scim.${input.writeId}`, {
+        action: input.created ? 'scim.group_created' : 'scim.group_updated',
+        actor: actorName(input),
+        target: `scim_group:${input.scimId}`,
+      });
       for (const [op, chunks] of input.stagedChunks.entries()) for (let c = 0; c < chunks; c++) w.staged.delete(`${input.writeId}:${op}:${c}`);
       return stored(w.scimGroups.get(id)!);
     },
@@ -132,7 +161,12 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
       w.scimGroups.delete(`${input.directoryId}:${input.scimId}`);
     },
     async recordScimGroupRefusal(input: WriteScoped & { kind: string; reason: string }) {
-      w.audit(input.run, `scim.${input.writeId}.refused`, { action: 'scim.write_refused', actor: actorName(input), target: `scim_group:${input.scimId}`, reason: input.reason });
+      w.audit(input.run, `scim.${input.writeId}.refused`, {
+        action: 'scim.write_refused',
+        actor: actorName(input),
+        target: `scim_group:${input.scimId}`,
+        reason: input.reason,
+      });
     },
     async renameScimGroup(input: ScimGroupTarget & { name: string; writeId?: string; from?: string }) {
       const g = w.scimGroups.get(`${input.directoryId}:${input.scimId}`);
@@ -178,7 +212,15 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
     },
 
     // A User's side (what runDirectoryUserWrite asks).
-    async grantDirectoryGroupsTo(input: { run: RunRef; actor?: ProvisioningActor; directoryId: string; tenantId: string; scimId: string; userId: string; writeId: string }) {
+    async grantDirectoryGroupsTo(input: {
+      run: RunRef;
+      actor?: ProvisioningActor;
+      directoryId: string;
+      tenantId: string;
+      scimId: string;
+      userId: string;
+      writeId: string;
+    }) {
       let granted = 0;
       for (const [, m] of [...w.scimGroupMembers.entries()].filter(([, m]) => m.directoryId === input.directoryId && m.member === input.scimId)) {
         const s = { ...input, groupName: groupName(input.directoryId, m.group) };
@@ -189,7 +231,8 @@ export function fakeDirectoryGroupActivities(w: FakeWorld) {
       return granted;
     },
     async forgetGroupMember(input: { directoryId: string; scimId: string }) {
-      for (const [id, m] of [...w.scimGroupMembers.entries()]) if (m.directoryId === input.directoryId && m.member === input.scimId) w.scimGroupMembers.delete(id);
+      for (const [id, m] of [...w.scimGroupMembers.entries()])
+        if (m.directoryId === input.directoryId && m.member === input.scimId) w.scimGroupMembers.delete(id);
     },
   } satisfies DirectoryGroupActivitySet & Record<'grantDirectoryGroupsTo' | 'forgetGroupMember', unknown>;
 }

@@ -190,7 +190,14 @@ export class FakeWorld {
 
   /** A directory Group as an earlier write left it: the resource, its keys, the tenant group it owns, its members. */
   addDirectoryGroup(directoryId: string, scimId: string, name: string, members: string[] = [], tenantId = TENANT): void {
-    this.scimGroups.set(`${directoryId}:${scimId}`, { id: scimId, displayName: name, externalId: null, groupName: name, version: 1, recentWrites: ['w-group-create'] });
+    this.scimGroups.set(`${directoryId}:${scimId}`, {
+      id: scimId,
+      displayName: name,
+      externalId: null,
+      groupName: name,
+      version: 1,
+      recentWrites: ['w-group-create'],
+    });
     this.scimKeys.set(`${directoryId}:Group:displayName:${name}`, scimId);
     this.groups.set(`${tenantId}:${name}`, { tenantId, name, roles: [], createdFrom: `directory:${directoryId}`, createdBy: null });
     for (const member of members) this.scimGroupMembers.set(`${directoryId}:${scimId}:${member}`, { directoryId, group: scimId, member, seenBy: null });

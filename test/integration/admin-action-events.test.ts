@@ -24,7 +24,9 @@ describe('admin-action audits and events survive a death between the writes', ()
 
   const written = async (group: string) => ({
     audits: await models().auditEvents.countDocuments({ tenantId, action: 'group.created', 'target.id': group }),
-    events: (await models().events.find({ tenantId, type: 'group.created' }).lean()).filter((e) => (JSON.parse(e.payload) as { subject: { id: string } }).subject.id === group).length,
+    events: (await models().events.find({ tenantId, type: 'group.created' }).lean()).filter(
+      (e) => (JSON.parse(e.payload) as { subject: { id: string } }).subject.id === group,
+    ).length,
     pending: await models().pendingAudits.countDocuments({}),
   });
 

@@ -98,10 +98,7 @@ describe('admin API', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await h.admin(
-          'GET',
-          `/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        );
+        const res = await h.admin('GET', `/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
         expect(res.status).toBe(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.data.map((t) => t.slug ?? ''));
@@ -137,9 +134,7 @@ describe('admin API', () => {
       expect(created.body.data).toHaveLength(3);
       const bob = members.body.data[1]?.userId;
       const bobs = await h.admin('GET', `/tenants/initrode/audit-events?user=${bob}`);
-      expect(bobs.body.data.map((e) => e.action)).toEqual([
-        'signin.succeeded', 'membership.created', 'identity.linked', 'user.created',
-      ]);
+      expect(bobs.body.data.map((e) => e.action)).toEqual(['signin.succeeded', 'membership.created', 'identity.linked', 'user.created']);
       const future = await h.admin('GET', `/tenants/initrode/audit-events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
       expect(future.body.data).toHaveLength(0);
       const past = await h.admin('GET', `/tenants/initrode/audit-events?to=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`);

@@ -20,9 +20,25 @@ const TENANT = 'st-acme';
  * twice, a real X.509 certificate) have no JSON Schema form, so data the
  * document allows may still be refused with 400.
  */
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance', 'ignored_auth', 'negative_data_rejection'];
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+  'ignored_auth',
+  'negative_data_rejection',
+];
 /** The rest of schemathesis' checks, off: they need links between operations (none declared) or expect 405 where Express answers 404. */
-const UNCHECKED = ['positive_data_acceptance', 'missing_required_header', 'unsupported_method', 'allow_header_conformance', 'use_after_free', 'ensure_resource_availability', 'object_level_authorization'];
+const UNCHECKED = [
+  'positive_data_acceptance',
+  'missing_required_header',
+  'unsupported_method',
+  'allow_header_conformance',
+  'use_after_free',
+  'ensure_resource_availability',
+  'object_level_authorization',
+];
 
 /** schemathesis' configuration: the checks, the seeded ids as path parameters, and the one operation exempt from `negative_data_rejection`. */
 const configToml = (ids: Record<string, string>): string =>
@@ -129,25 +145,41 @@ describe('admin API OpenAPI document (schemathesis)', () => {
     await writeFile(config, configToml(ids));
     const base = `${h.url}/api/admin`;
     const args = [
-      '--config-file', config,
-      'run', schema,
-      '--url', base,
-      '--header', `Authorization: Bearer ${h.adminToken}`,
-      '--phases', 'examples,coverage,fuzzing',
-      '--max-examples', '20',
-      '--workers', '1',
-      '--seed', '20260101',
-      '--generation-database', 'none',
-      '--request-timeout', '30',
+      '--config-file',
+      config,
+      'run',
+      schema,
+      '--url',
+      base,
+      '--header',
+      `Authorization: Bearer ${h.adminToken}`,
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--max-examples',
+      '20',
+      '--workers',
+      '1',
+      '--seed',
+      '20260101',
+      '--generation-database',
+      'none',
+      '--request-timeout',
+      '30',
       '--no-color',
-      '--report', 'junit,har',
-      '--report-junit-path', join(dir, 'junit.xml'),
-      '--report-har-path', join(dir, 'har.json'),
+      '--report',
+      'junit,har',
+      '--report-junit-path',
+      join(dir, 'junit.xml'),
+      '--report-har-path',
+      join(dir, 'har.json'),
     ];
     const started = Date.now();
     const { code, out } = await run(st, args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: 170_000, env: { ...process.env, NO_COLOR: '1' } }).then(
       ({ stdout, stderr }) => ({ code: 0, out: `${stdout}${stderr}` }),
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: typeof err.code === 'number' ? err.code : 1,
+        out: `${err.stdout ?? ''}${err.stderr ?? ''}`,
+      }),
     );
     const seconds = (Date.now() - started) / 1000;
     const tail = `${out.slice(-6000)}\n(schemathesis ran ${seconds.toFixed(0)} s; reports in ${dir})`;
@@ -156,10 +188,16 @@ describe('admin API OpenAPI document (schemathesis)', () => {
     const cases = junitCases(await report('junit.xml'));
     const ops = operationsOf(doc);
     const tested = new Set(cases.map((c) => c.name));
-    expect(cases.filter((c) => c.failed).map((c) => c.name), tail).toEqual([]);
+    expect(
+      cases.filter((c) => c.failed).map((c) => c.name),
+      tail,
+    ).toEqual([]);
     expect(code, tail).toBe(0);
     // Not vacuous: every operation was tested, and most reached their handlers' success answers on the seeded tenant.
-    expect(ops.filter((op) => !tested.has(op)), tail).toEqual([]);
+    expect(
+      ops.filter((op) => !tested.has(op)),
+      tail,
+    ).toEqual([]);
     const succeeded = answered2xx(await report('har.json'), ops, base);
     expect(succeeded.size, `2xx for: ${[...succeeded].sort().join(', ')}`).toBeGreaterThanOrEqual(Math.floor(ops.length * 0.6));
   }, 180_000);

@@ -101,17 +101,25 @@ describe('manual approval of new accounts and privileged grants', () => {
     const cli = await ensureTemporalCli(cacheDir(process.env.ONRAMP_CACHE_DIR), process.env.TEMPORAL_CLI_PATH);
     const verdict = { approve: true, by: 'ops-oncall', reason: 'VIP at the door', roles: ['owner'] };
     await promisify(execFile)(cli, [
-      'workflow', 'signal',
-      '--address', h.config.temporal.address ?? '',
-      '--namespace', h.config.temporal.namespace,
-      '--workflow-id', signInWorkflowId(conn.id, who.nameId),
-      '--name', 'approval',
-      '--input', JSON.stringify(verdict),
+      'workflow',
+      'signal',
+      '--address',
+      h.config.temporal.address ?? '',
+      '--namespace',
+      h.config.temporal.namespace,
+      '--workflow-id',
+      signInWorkflowId(conn.id, who.nameId),
+      '--name',
+      'approval',
+      '--input',
+      JSON.stringify(verdict),
     ]);
     await runDone(who.nameId);
     // The signal cannot choose roles (it skipped the API's owner check): the tenant's defaults apply.
     expect(await membershipOf(who.email)).toMatchObject({ status: 'active', roles: ['member'] });
-    const audit = await h.services.db.models.auditEvents.findOne({ action: 'approval.approved', 'target.id': (await h.services.db.models.approvalRequests.findOne({ 'claim.subject': who.nameId }).lean())?._id }).lean();
+    const audit = await h.services.db.models.auditEvents
+      .findOne({ action: 'approval.approved', 'target.id': (await h.services.db.models.approvalRequests.findOne({ 'claim.subject': who.nameId }).lean())?._id })
+      .lean();
     expect(audit).toMatchObject({ actor: { type: 'admin', id: 'signal:ops-oncall' }, reason: 'VIP at the door', context: { via: 'operator-signal' } });
     expect((await samlSignIn(conn, idp, who)).status).toBe(303);
   });

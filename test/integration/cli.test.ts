@@ -73,11 +73,15 @@ describe('the onramp CLI', () => {
     expect(rotated.code).toBe(0);
     expect(await h.services.libraries.scimDirectories.authenticate(id, token)).toBeNull();
     // What the directory pushed and did.
-    const pushed = await scimClient(`${h.url}/scim/v2/${id}`, /token \(shown once[^:]*\): (onramp_scim_\S+)/.exec(rotated.stdout)?.[1] ?? '').call('POST', '/Users', {
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-      userName: 'pat@cli.test',
-      emails: [{ value: 'pat@cli.test', primary: true }],
-    });
+    const pushed = await scimClient(`${h.url}/scim/v2/${id}`, /token \(shown once[^:]*\): (onramp_scim_\S+)/.exec(rotated.stdout)?.[1] ?? '').call(
+      'POST',
+      '/Users',
+      {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'pat@cli.test',
+        emails: [{ value: 'pat@cli.test', primary: true }],
+      },
+    );
     expect(pushed.status).toBe(201);
     expect((await onramp('directories', 'users', id, '--tenant', 'cli')).stdout).toMatch(new RegExp(`${String(pushed.body.id)}\tpat@cli.test\tactive`));
     expect((await onramp('directories', 'groups', id, '--tenant', 'cli')).stdout).toContain('no groups');
@@ -90,9 +94,13 @@ describe('the onramp CLI', () => {
     expect(nobody.stderr).toContain('404 not_found');
     expect((await onramp('directories', 'operations', id, '--tenant', 'cli')).stdout).toContain('scim.user_created');
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli')).stdout).toContain('authoritative: false\tdeprovision: suspend');
-    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'true', '--deprovision', 'remove')).stdout).toContain('authoritative: true\tdeprovision: remove');
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'true', '--deprovision', 'remove')).stdout).toContain(
+      'authoritative: true\tdeprovision: remove',
+    );
     expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--authoritative', 'maybe')).code).toBe(2);
-    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--subject-match', 'userName')).stdout).toContain('deprovision: remove\tsubject-match: userName');
+    expect((await onramp('directories', 'sync-settings', '--tenant', 'cli', '--subject-match', 'userName')).stdout).toContain(
+      'deprovision: remove\tsubject-match: userName',
+    );
     expect((await onramp('directories', 'disable', id, '--tenant', 'cli')).stdout).toContain('disabled');
     expect((await onramp('directories', 'delete', id, '--tenant', 'cli')).stdout).toContain('deleted');
     const gone = await onramp('directories', 'delete', id, '--tenant', 'cli');
@@ -153,7 +161,10 @@ describe('the onramp CLI', () => {
       for (const who of ['wendy', 'walt']) expect((await onramp('invitations', 'create', '--tenant', 'cli', '--email', `${who}@elsewhere.test`)).code).toBe(0);
       const tail = await onramp('events', 'tail', '--tenant', 'cli', '--types', 'invitation.created', '--max', '2', '--interval-ms', '200', '--json');
       expect(tail.code).toBe(0);
-      const tailed = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string });
+      const tailed = tail.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; id: string });
       expect(tailed.map((e) => e.type)).toEqual(['invitation.created', 'invitation.created']);
       const operator = await onramp('events', 'list', '--types', 'invitation.created', '--limit', '1');
       const lines = operator.stdout.trim().split('\n');

@@ -54,7 +54,7 @@ describe('admin console: authorization and CSRF', () => {
     expect(await (await get('/console', '')).text()).toContain('Continue with SSO');
   });
 
-  it('an admin of tenant A acting on tenant B: 403 and an audit event; B\'s request stays pending', async () => {
+  it("an admin of tenant A acting on tenant B: 403 and an audit event; B's request stays pending", async () => {
     expect((await get('/console/t/con-a/approvals', adminCookie)).status).toBe(200);
     const page = await get('/console/t/con-b/approvals', adminCookie);
     expect(page.status).toBe(403);
@@ -90,7 +90,7 @@ describe('admin console: authorization and CSRF', () => {
     expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('pending');
   });
 
-  it('the operator signs in with the admin token and rejects B\'s request (a reason is required)', async () => {
+  it("the operator signs in with the admin token and rejects B's request (a reason is required)", async () => {
     const first = await get('/console', '');
     const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? '';
@@ -129,7 +129,7 @@ describe('admin console: authorization and CSRF', () => {
     await waitForSignInRuns(h.services.client, a.id, who.nameId);
   });
 
-  it('the session API: a tenant admin decides their own tenant\'s requests with the CSRF header; another tenant\'s → 403, audited', async () => {
+  it("the session API: a tenant admin decides their own tenant's requests with the CSRF header; another tenant's → 403, audited", async () => {
     await h.admin('PUT', '/tenants/con-a/approval-policy', { when: ['new-accounts'] });
     expect((await samlSignIn(a, idpA, user('nell', 'con-a.test'))).status).toBe(202);
     const api = (path: string, init: RequestInit = {}) =>

@@ -50,7 +50,12 @@ describe('the MongoDB-compatible server restarts during sign-ins', () => {
     );
 
     const posting = answers.map((a) =>
-      fetch(a.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ SAMLResponse: a.SAMLResponse }) }),
+      fetch(a.acsUrl, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ SAMLResponse: a.SAMLResponse }),
+      }),
     );
     await new Promise((r) => setTimeout(r, 30));
     await mongo.stop();

@@ -37,7 +37,10 @@ describe('database replies stay with their requests', () => {
     expect((await h.admin('PUT', '/tenants/xcorp/domains', { domains: [{ domain: 'x.test', verified: true }] })).status).toBe(200);
     // Before ycorp acquired acq.test, its people had accounts through xcorp's IdP.
     for (let round = 0; round < 3; round++) expect((await signIn(x, xIdp, person(`peter-x-${round}`, `peter-${round}@acq.test`))).status).toBe(303);
-    const domains = [{ domain: 'y.test', verified: true }, { domain: 'acq.test', verified: true }];
+    const domains = [
+      { domain: 'y.test', verified: true },
+      { domain: 'acq.test', verified: true },
+    ];
     expect((await h.admin('PUT', '/tenants/ycorp/domains', { domains })).status).toBe(200);
     expect((await h.admin('PUT', '/tenants/ycorp/link-policy', { policy: 'auto', fallback: 'deny' })).status).toBe(200);
   });
@@ -90,7 +93,12 @@ describe('database replies stay with their requests', () => {
     await conn.asPromise();
     try {
       const Doc = conn.model('GuardProbe', new mongoose.Schema({ _id: String, v: String }, { collection: `probe_${randomBytes(3).toString('hex')}` }));
-      await Doc.insertMany([{ _id: 'a', v: 'A' }, { _id: 'b', v: 'B' }, { _id: 'c', v: 'C' }, { _id: 'd', v: 'D' }]);
+      await Doc.insertMany([
+        { _id: 'a', v: 'A' },
+        { _id: 'b', v: 'B' },
+        { _id: 'c', v: 'C' },
+        { _id: 'd', v: 'D' },
+      ]);
       // Whether the stray reply is read as an error or as the next answer depends on timing: poison it
       // again until the guard has had to catch a wrong document (bounded), and check no lookup ever got one.
       const outcomes: string[] = [];

@@ -49,7 +49,10 @@ describe('email sign-in with a one-time code', () => {
   it('the same code sent twice at once signs in once', async () => {
     const b = new Browser(h.url);
     const code = await requestCode(b, 'xia@mailco.test');
-    const tries = await Promise.all([b.submit('/sso/email/verify', { email: 'xia@mailco.test', code }), b.submit('/sso/email/verify', { email: 'xia@mailco.test', code })]);
+    const tries = await Promise.all([
+      b.submit('/sso/email/verify', { email: 'xia@mailco.test', code }),
+      b.submit('/sso/email/verify', { email: 'xia@mailco.test', code }),
+    ]);
     expect(tries.map((t) => t.status).sort()).toEqual([303, 401]);
   });
 

@@ -29,7 +29,9 @@ describe('email codes over SMTP, through the outbox', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    h = await startHarness({ env: { ONRAMP_SMTP_URL: `smtp://127.0.0.1:${port}`, ONRAMP_MAIL_FROM: 'onramp <signin@onramp.test>', ONRAMP_OUTBOX_RETRY_MS: '500' } });
+    h = await startHarness({
+      env: { ONRAMP_SMTP_URL: `smtp://127.0.0.1:${port}`, ONRAMP_MAIL_FROM: 'onramp <signin@onramp.test>', ONRAMP_OUTBOX_RETRY_MS: '500' },
+    });
     await h.createTenant('smtpco');
     await h.admin('PUT', '/tenants/smtpco/domains', { domains: [{ domain: 'smtpco.test', verified: true }] });
     await h.admin('PUT', '/tenants/smtpco/domain-jit', { enabled: true });

@@ -40,13 +40,16 @@ describe('the embedded store on PostgreSQL', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it.runIf(bins && configured !== 'sqlite' && !process.env.MONGODB_URI)('the tests\' stack runs FerretDB on PostgreSQL when PostgreSQL is installed', async () => {
-    const stack = inject('stack');
-    expect(stack.mongoBackend).toBe('postgresql');
-    const plan = await explainFind(stack.mongoUri, 'embedded_backend_probe');
-    expect(plan['Node Type']).toEqual(expect.any(String));
-    expect(plan['Relation Name']).toEqual(expect.stringMatching(/^backend_probe_/));
-  });
+  it.runIf(bins && configured !== 'sqlite' && !process.env.MONGODB_URI)(
+    "the tests' stack runs FerretDB on PostgreSQL when PostgreSQL is installed",
+    async () => {
+      const stack = inject('stack');
+      expect(stack.mongoBackend).toBe('postgresql');
+      const plan = await explainFind(stack.mongoUri, 'embedded_backend_probe');
+      expect(plan['Node Type']).toEqual(expect.any(String));
+      expect(plan['Relation Name']).toEqual(expect.stringMatching(/^backend_probe_/));
+    },
+  );
 
   it.runIf(bins)('keeps documents in its own PostgreSQL cluster, and removes a throwaway cluster on stop', async () => {
     const pg = bins as PostgresBinaries;
@@ -56,7 +59,10 @@ describe('the embedded store on PostgreSQL', () => {
       expect(mongo.backend).toBe('postgresql');
       const client = await MongoClient.connect(mongo.uri);
       try {
-        await client.db('onramp_pg_probe').collection('members').insertOne({ _id: 't1:u1' as never, email: 'a@example.com' });
+        await client
+          .db('onramp_pg_probe')
+          .collection('members')
+          .insertOne({ _id: 't1:u1' as never, email: 'a@example.com' });
       } finally {
         await client.close();
       }
@@ -65,7 +71,18 @@ describe('the embedded store on PostgreSQL', () => {
       const port = new URL(mongo.postgresql?.url ?? 'postgres://x').port;
       expect(port).toMatch(/^\d+$/);
       // FerretDB keeps each MongoDB database as a PostgreSQL schema: ask PostgreSQL itself, over its socket in the cluster dir.
-      const { stdout } = await run(join(pg.dir, 'psql'), ['-h', clusterDir, '-p', String(port), '-U', 'onramp', '-d', 'postgres', '-Atc', "select count(*) from information_schema.schemata where schema_name = 'onramp_pg_probe'"]);
+      const { stdout } = await run(join(pg.dir, 'psql'), [
+        '-h',
+        clusterDir,
+        '-p',
+        String(port),
+        '-U',
+        'onramp',
+        '-d',
+        'postgres',
+        '-Atc',
+        "select count(*) from information_schema.schemata where schema_name = 'onramp_pg_probe'",
+      ]);
       expect(stdout.trim()).toBe('1');
     } finally {
       await mongo.stop();
@@ -84,7 +101,11 @@ describe('the embedded store on PostgreSQL', () => {
     } finally {
       await mongo.stop();
     }
-    await expect(startEmbeddedMongo({ ferretBin, wanted: 'postgresql', dataDir: join(dataDir, 'required'), keep: false, postgres: broken })).rejects.toThrow(/initdb|false/);
-    await expect(startEmbeddedMongo({ ferretBin, wanted: 'postgresql', dataDir: join(dataDir, 'absent'), keep: false, postgres: null })).rejects.toThrow(/no PostgreSQL server binaries/);
+    await expect(startEmbeddedMongo({ ferretBin, wanted: 'postgresql', dataDir: join(dataDir, 'required'), keep: false, postgres: broken })).rejects.toThrow(
+      /initdb|false/,
+    );
+    await expect(startEmbeddedMongo({ ferretBin, wanted: 'postgresql', dataDir: join(dataDir, 'absent'), keep: false, postgres: null })).rejects.toThrow(
+      /no PostgreSQL server binaries/,
+    );
   });
 });

@@ -44,8 +44,7 @@ describe('groups and roles from IdP claims', () => {
     return ((await res.json()) as MeBody).memberships.find((m) => m.tenantSlug === tenant);
   };
   const userId = async (local: string) => String((await h.services.db.models.users.findOne({ email: `${local}@grp.test` }).lean())?._id);
-  const audits = async (local: string, action: string) =>
-    h.services.db.models.auditEvents.find({ userId: await userId(local), action }).lean();
+  const audits = async (local: string, action: string) => h.services.db.models.auditEvents.find({ userId: await userId(local), action }).lean();
 
   it('first sign-in with [eng, admins] grants the mapped groups and roles; /api/me shows them', async () => {
     const res = await signIn('sarah', ['eng', 'admins']);

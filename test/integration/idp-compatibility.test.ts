@@ -114,7 +114,10 @@ describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, 
 
   it('refuses the assertion changed after signing', async () => {
     const r = await respond(person('mallory'));
-    const res = await postAcs(r.acsUrl, rewrite(r.SAMLResponse, (xml) => xml.replace('mallory@', 'ceo@')));
+    const res = await postAcs(
+      r.acsUrl,
+      rewrite(r.SAMLResponse, (xml) => xml.replace('mallory@', 'ceo@')),
+    );
     expect(res.status).toBe(401);
     expect(res.body).toContain('saml_invalid_signature');
   });
@@ -123,7 +126,10 @@ describe.each(Object.entries(IDP_DEFAULTS))('an IdP on its defaults: %s', (key, 
     const r = await respond(person('wrap'));
     const evil = (xml: string) => {
       const assertion = /<saml:Assertion[\s\S]*?<\/saml:Assertion>/.exec(xml)?.[0] ?? '';
-      const forged = assertion.replace(/<(ds:)?Signature[\s\S]*?<\/(ds:)?Signature>/g, '').replace(/ID="[^"]+"/, 'ID="_forged"').replace(/wrap@/g, 'ceo@');
+      const forged = assertion
+        .replace(/<(ds:)?Signature[\s\S]*?<\/(ds:)?Signature>/g, '')
+        .replace(/ID="[^"]+"/, 'ID="_forged"')
+        .replace(/wrap@/g, 'ceo@');
       return xml.replace(assertion, forged + assertion);
     };
     const res = await postAcs(r.acsUrl, rewrite(r.SAMLResponse, evil));
@@ -137,7 +143,12 @@ describe('SAML connection settings and set-up mistakes', () => {
   let h: Harness;
   const idp = createSamlIdp({ entityId: 'https://idp.setup.test/saml', ssoUrl: 'https://idp.setup.test/sso' });
   let conn: SamlConnectionInfo;
-  const who = (local: string, extra: Partial<IdpUser> = {}): IdpUser => ({ nameId: `${local}@setup.test`, email: `${local}@setup.test`, name: local, ...extra });
+  const who = (local: string, extra: Partial<IdpUser> = {}): IdpUser => ({
+    nameId: `${local}@setup.test`,
+    email: `${local}@setup.test`,
+    name: local,
+    ...extra,
+  });
   const signIn = async (c: SamlConnectionInfo, i: SamlIdp, user: IdpUser, options: Parameters<SamlIdp['respond']>[3] = {}) => {
     const login = await fetch(c.loginUrl, { redirect: 'manual' });
     const r = await i.respond(c.metadataXml, login.headers.get('location'), user, options);
@@ -205,7 +216,13 @@ describe('SAML connection settings and set-up mistakes', () => {
   it('groups sent as repeated Attribute elements and as one multi-valued element give the same grants', async () => {
     await h.admin('POST', '/tenants/setup/groups', { name: 'eng', roles: [] });
     await h.admin('POST', '/tenants/setup/groups', { name: 'ops', roles: [] });
-    await h.admin('PUT', `/tenants/setup/connections/${conn.id}/group-sync`, { mode: 'full', mappings: [{ value: 'eng', group: 'eng' }, { value: 'ops', group: 'ops' }] });
+    await h.admin('PUT', `/tenants/setup/connections/${conn.id}/group-sync`, {
+      mode: 'full',
+      mappings: [
+        { value: 'eng', group: 'eng' },
+        { value: 'ops', group: 'ops' },
+      ],
+    });
     const groupsOf = async (email: string) => {
       const u = await h.services.db.models.users.findOne({ email }).lean();
       return [...((await h.admin('GET', `/tenants/setup/members/${String(u?._id)}`)).body as unknown as Member).groups].sort();
@@ -226,7 +243,9 @@ describe('SAML connection settings and set-up mistakes', () => {
     const strict = createSamlIdp({ entityId: 'https://idp.strict.test/saml', ssoUrl: 'https://idp.strict.test/sso', requireSignedRequests: true });
     let c = await h.createSamlConnection('setup', strict);
     expect(c.metadataXml).toContain('AuthnRequestsSigned="true"');
-    const first = ((await h.admin('GET', `/tenants/setup/connections/saml/${c.id}`)).body as unknown as { spSigningCertificates: Array<{ id: string; certificate: string }> }).spSigningCertificates;
+    const first = (
+      (await h.admin('GET', `/tenants/setup/connections/saml/${c.id}`)).body as unknown as { spSigningCertificates: Array<{ id: string; certificate: string }> }
+    ).spSigningCertificates;
     expect(first).toHaveLength(1);
     const flat = (xml: string) => xml.replace(/\s+/g, '');
     expect(flat(c.metadataXml)).toContain(first[0]?.certificate);

@@ -36,7 +36,10 @@ describe('import input', () => {
     ['header CRLF, rows LF', (p) => `Email,Name,Groups\r\n${p}1@input.test,One,Staff\n${p}2@input.test,Two,Staff\n${p}3@input.test,Three,Staff\n`],
     ['header LF, rows CRLF', (p) => `Email,Name,Groups\n${p}1@input.test,One,Staff\r\n${p}2@input.test,Two,Staff\r\n${p}3@input.test,Three,Staff\r\n`],
     ['lone CR throughout', (p) => `Email,Name,Groups\r${p}1@input.test,One,Staff\r${p}2@input.test,Two,Staff\r${p}3@input.test,Three,Staff`],
-    ['CRLF, LF and CR mixed, a quoted value across lines', (p) => `Email,Name,Groups\r\n${p}1@input.test,One,Staff\r${p}2@input.test,"Two\r\nLines",Staff\n${p}3@input.test,Three,Staff\r\n`],
+    [
+      'CRLF, LF and CR mixed, a quoted value across lines',
+      (p) => `Email,Name,Groups\r\n${p}1@input.test,One,Staff\r${p}2@input.test,"Two\r\nLines",Staff\n${p}3@input.test,Three,Staff\r\n`,
+    ],
   ];
   it.each(shapes)('%s: every row imported on its own, with its group (no merged rows, no bogus errors)', async (_shape, fileOf) => {
     const prefix = `le${shapes.findIndex(([s]) => s === _shape)}-`;
@@ -48,7 +51,9 @@ describe('import input', () => {
     const rows = await importResults(h, 'input-co', id);
     expect(rows.map((r) => [r.row, r.email, r.outcome, r.reason])).toEqual([1, 2, 3].map((n) => [String(n), `${prefix}${n}@input.test`, 'created', '']));
     for (const n of [1, 2, 3]) {
-      const user = await models().users.findOne({ email: `${prefix}${n}@input.test` }).lean();
+      const user = await models()
+        .users.findOne({ email: `${prefix}${n}@input.test` })
+        .lean();
       expect(await models().grants.countDocuments({ userId: user?._id, value: 'Staff' })).toBe(1);
     }
   });
@@ -59,7 +64,11 @@ describe('import input', () => {
       ['', 'text/csv', 'The file is empty; nothing to import.'],
       ['\r\n\n\r', 'text/csv', 'The file is empty; nothing to import.'],
       ['Email,Name,Groups\r\n', 'text/csv', 'The file has a header row but no rows; nothing to import.'],
-      ['version:v1.0\r\nName [displayName] Required,User name [userPrincipalName] Required\r\n', 'text/csv', 'The file has a header row but no rows; nothing to import.'],
+      [
+        'version:v1.0\r\nName [displayName] Required,User name [userPrincipalName] Required\r\n',
+        'text/csv',
+        'The file has a header row but no rows; nothing to import.',
+      ],
       ['\n\n', 'application/x-ndjson', 'The file is empty; nothing to import.'],
     ];
     for (const [i, [file, type, message]] of cases.entries()) {
@@ -125,7 +134,7 @@ describe('import input', () => {
     // The same rows with other line endings are other bytes: another file.
     expect((await postImport(h, 'input-co', file.replaceAll('\r\n', '\n'), { headers: { 'idempotency-key': 'reused' } })).status).toBe(409);
     expect(await written()).toEqual(before);
-    expect((await models().users.countDocuments({ email: /^person20\d@/ }))).toBe(0);
+    expect(await models().users.countDocuments({ email: /^person20\d@/ })).toBe(0);
 
     const again = await postImport(h, 'input-co', file, { headers: { 'idempotency-key': 'reused' } });
     expect(again.status).toBe(200);
@@ -146,7 +155,8 @@ describe('import input', () => {
     expect(failed.failure).toEqual({
       reason: 'chunk_refused',
       chunk: 1,
-      message: 'Rows 101–200 were refused with an error that retrying cannot fix (ImportChunkMissing). Rows before them are done; send the same file with the same key again to resume.',
+      message:
+        'Rows 101–200 were refused with an error that retrying cannot fix (ImportChunkMissing). Rows before them are done; send the same file with the same key again to resume.',
     });
     expect(failed).toMatchObject({ rows: 250, processed: 100, counts: { created: 100 } });
     expect(await models().auditEvents.countDocuments({ action: 'import.failed', 'target.id': id, reason: 'chunk_refused' })).toBe(1);
@@ -199,9 +209,17 @@ describe('import input', () => {
     const id = res.body.import?.id ?? '';
     expect((await importDone(h, 'appr-b', id)).counts).toMatchObject({ created: 1, pending: 2 });
 
-    type Approval = { id: string; kind: string; reason: string; email: string; connectionId: string; userId: string; planned: { via: string; roles: string[]; grants: string[] } };
+    type Approval = {
+      id: string;
+      kind: string;
+      reason: string;
+      email: string;
+      connectionId: string;
+      userId: string;
+      planned: { via: string; roles: string[]; grants: string[] };
+    };
     let listed: Approval[] = [];
-    for (const until = Date.now() + 60_000; listed.length < 2 && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; listed.length < 2 && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       listed = (await h.admin('GET', '/tenants/appr-b/approvals')).body.data as unknown as Approval[];
     }
@@ -221,9 +239,12 @@ describe('import input', () => {
     const bobId = encodeURIComponent(byEmail['bob@appr.test']?.id ?? '');
     expect(await h.admin('POST', `/tenants/appr-b/approvals/${annId}/approve`, {})).toMatchObject({ status: 200, body: { status: 'approved' } });
     expect((await h.admin('POST', `/tenants/appr-b/approvals/${annId}/approve`, {})).body.error?.code).toBe('approval_already_decided');
-    expect(await h.admin('POST', `/tenants/appr-b/approvals/${bobId}/reject`, { reason: 'not ours' })).toMatchObject({ status: 200, body: { status: 'rejected' } });
+    expect(await h.admin('POST', `/tenants/appr-b/approvals/${bobId}/reject`, { reason: 'not ours' })).toMatchObject({
+      status: 200,
+      body: { status: 'rejected' },
+    });
 
-    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments({ tenantId: b.id, status: 'pending' })) > 0; ) {
+    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments({ tenantId: b.id, status: 'pending' })) > 0;) {
       if (Date.now() > until) throw new Error('the approval runs never closed their requests');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -27,7 +27,20 @@ describe('stale upload takeovers under concurrency', () => {
   const deadUpload = async (key: string) => {
     const _id = importIdOf(tenantId, key);
     const hourAgo = new Date(Date.now() - 3600_000);
-    await models().imports.collection.insertOne({ _id, tenantId: new Types.ObjectId(tenantId), key, format: 'csv', status: 'receiving', rows: 100, chunks: 0, summary: null, actor: { type: 'admin', id: null }, finishedAt: null, createdAt: hourAgo, updatedAt: hourAgo } as never);
+    await models().imports.collection.insertOne({
+      _id,
+      tenantId: new Types.ObjectId(tenantId),
+      key,
+      format: 'csv',
+      status: 'receiving',
+      rows: 100,
+      chunks: 0,
+      summary: null,
+      actor: { type: 'admin', id: null },
+      finishedAt: null,
+      createdAt: hourAgo,
+      updatedAt: hourAgo,
+    } as never);
     await models().importChunks.create({ _id: `${_id}:0`, importId: _id, rows: [{ n: 1, email: 'leftover@takeover.test', roles: [], groups: [] }] });
     return _id;
   };

@@ -20,7 +20,9 @@ describe('bulk import', () => {
     await h.createTenant('acq-b', { enabled: false, defaultRoles: ['member'] });
     // Tenant A held acq.test when its 300 people got accounts (imported as JSON lines); the domain then moved to B.
     expect((await h.admin('PUT', '/tenants/acq-a/domains', { domains: [{ domain: 'acq.test', verified: true }] })).status).toBe(200);
-    const jsonl = Array.from({ length: 300 }, (_, i) => JSON.stringify({ email: `person${i * 3}@acq.test`, name: `Person ${i * 3}`, roles: ['member'] })).join('\n');
+    const jsonl = Array.from({ length: 300 }, (_, i) => JSON.stringify({ email: `person${i * 3}@acq.test`, name: `Person ${i * 3}`, roles: ['member'] })).join(
+      '\n',
+    );
     const a = await postImport(h, 'acq-a', jsonl, { type: 'application/x-ndjson', query: 'key=a-people' });
     expect(a.status).toBe(202);
     expect((await importDone(h, 'acq-a', a.body.import?.id ?? '')).counts).toMatchObject({ created: 300, failed: 0 });
@@ -29,7 +31,7 @@ describe('bulk import', () => {
   });
   afterAll(async () => h?.close());
 
-  it("approval policy: the dry run predicts 700 created and 300 pending writing nothing, and the real run does exactly that, row by row", async () => {
+  it('approval policy: the dry run predicts 700 created and 300 pending writing nothing, and the real run does exactly that, row by row', async () => {
     expect((await h.admin('PUT', '/tenants/acq-b/link-policy', { policy: 'approval', fallback: 'deny' })).status).toBe(200);
     const audits = await models().auditEvents.countDocuments({});
     const dry = await postImport(h, 'acq-b', file, { query: 'dryRun=true' });
@@ -50,7 +52,7 @@ describe('bulk import', () => {
     expect(await models().memberships.countDocuments({ tenantId: await tenantIdOf('acq-b') })).toBe(700);
     // Each pending row waits as an approval request, listed with the others (nothing written for them until decided).
     const waiting = { tenantId: await tenantIdOf('acq-b'), kind: 'link', status: 'pending' };
-    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments(waiting)) < 300 && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; (await models().approvalRequests.countDocuments(waiting)) < 300 && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(await models().approvalRequests.countDocuments(waiting)).toBe(300);
@@ -107,7 +109,10 @@ describe('bulk import', () => {
 
     const lines = await postImport(h, 'acq-b', '{"email":"ok5@acq.test"}\n{not json\n', { type: 'application/x-ndjson', query: 'key=b-lines' });
     const lineRows = await importResults(h, 'acq-b', (await importDone(h, 'acq-b', lines.body.import?.id ?? '')) && (lines.body.import?.id ?? ''));
-    expect(lineRows.map((r) => [r.outcome, r.reason])).toEqual([['created', ''], ['failed', 'row_malformed']]);
+    expect(lineRows.map((r) => [r.outcome, r.reason])).toEqual([
+      ['created', ''],
+      ['failed', 'row_malformed'],
+    ]);
 
     // Entra ID's bulk-create template as downloaded and filled in: a version line, bracketed attribute names.
     const entra = [

@@ -38,7 +38,10 @@ describe('invitations', () => {
   };
   /** The accept link as the invitee receives it: from the mail in the outbox. */
   const mailedLink = async (email: string) => {
-    const mail = await models().outbox.findOne({ to: email, subject: /invited/ }).sort({ _id: -1 }).lean();
+    const mail = await models()
+      .outbox.findOne({ to: email, subject: /invited/ })
+      .sort({ _id: -1 })
+      .lean();
     const url = /(https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
     if (!url) throw new Error(`no invitation mailed to ${email}`);
     return new URL(url).pathname;
@@ -186,7 +189,16 @@ describe('invitations', () => {
   it("a code-joined member whose domain the tenant's SSO now covers is sent to that SSO by /sso/email?tenant=, and gets no code", async () => {
     // Bob joined with a code (the contractor above); now inv-co verifies freelance.test, which its SAML connection may assert.
     expect(await membershipOf('bob@freelance.test')).toMatchObject({ status: 'active' });
-    expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }, { domain: 'freelance.test', verified: true }] })).status).toBe(200);
+    expect(
+      (
+        await h.admin('PUT', '/tenants/inv-co/domains', {
+          domains: [
+            { domain: 'inv-co.test', verified: true },
+            { domain: 'freelance.test', verified: true },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     try {
       const mailsBefore = await models().outbox.countDocuments({ to: 'bob@freelance.test' });
       const codesBefore = await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' });
@@ -202,11 +214,21 @@ describe('invitations', () => {
       expect(await models().outbox.countDocuments({ to: 'bob@freelance.test' })).toBe(mailsBefore);
       expect(await models().emailCodes.countDocuments({ _id: 'bob@freelance.test' })).toBe(codesBefore);
       expect(await models().auditEvents.countDocuments({})).toBe(auditsBefore + 1);
-      expect(await models().auditEvents.countDocuments({ tenantId, action: 'email_signin.refused', reason: 'email_requires_sso', 'target.id': 'bob@freelance.test' })).toBe(1);
+      expect(
+        await models().auditEvents.countDocuments({
+          tenantId,
+          action: 'email_signin.refused',
+          reason: 'email_requires_sso',
+          'target.id': 'bob@freelance.test',
+        }),
+      ).toBe(1);
       // The answer depends on the domain only: an address with no account anywhere gets the same one (no probing).
       const nobody = new Browser(h.url);
       await nobody.open('/sso/email?tenant=inv-co');
-      expect(await nobody.submit('/sso/email/start', { email: 'nobody@freelance.test', tenant: 'inv-co' })).toMatchObject({ status: 303, location: saml.loginUrl });
+      expect(await nobody.submit('/sso/email/start', { email: 'nobody@freelance.test', tenant: 'inv-co' })).toMatchObject({
+        status: 303,
+        location: saml.loginUrl,
+      });
       expect(await models().outbox.countDocuments({ to: 'nobody@freelance.test' })).toBe(0);
     } finally {
       expect((await h.admin('PUT', '/tenants/inv-co/domains', { domains: [{ domain: 'inv-co.test', verified: true }] })).status).toBe(200);
@@ -219,11 +241,20 @@ describe('invitations', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify(body),
-      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { invitation?: { id: string; email: string; roles: string[] }; acceptUrl?: string | null; outcome?: string; error?: { code: string } } }));
+      }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as {
+          invitation?: { id: string; email: string; roles: string[] };
+          acceptUrl?: string | null;
+          outcome?: string;
+          error?: { code: string };
+        },
+      }));
     const body = { email: 'Ida@freelance.test', roles: ['member'], groups: ['Eng'], sendInvitation: true };
     const answers = await Promise.all([1, 2, 3].map(() => post('members', body, 'invite-ida-1')));
     const again = await post('members', body, 'invite-ida-1');
-    for (const a of [...answers, again]) expect(a).toMatchObject({ status: 202, body: { outcome: 'invited', invitation: { email: 'ida@freelance.test', roles: ['member'] } } });
+    for (const a of [...answers, again])
+      expect(a).toMatchObject({ status: 202, body: { outcome: 'invited', invitation: { email: 'ida@freelance.test', roles: ['member'] } } });
     const ids = new Set([...answers, again].map((a) => a.body.invitation?.id));
     expect(ids.size).toBe(1);
     const [id] = [...ids];
@@ -251,7 +282,9 @@ describe('invitations', () => {
     expect(await models().outbox.countDocuments({ to: 'ivo@freelance.test' })).toBe(1);
     expect((await post('invitations', { email: 'ivo@freelance.test', roles: ['admin'] }, 'invite-ivo')).status).toBe(422);
     // Without a key a second invitation of the address is still 409 invitation_exists.
-    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ivo@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ivo@freelance.test' })).body).toMatchObject({
+      error: { code: 'invitation_exists' },
+    });
   });
 
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
@@ -261,7 +294,9 @@ describe('invitations', () => {
     const expired = await new Browser(h.url).open(oldPath);
     expect(expired.status).toBe(410);
     expect(expired.html).toContain('expired');
-    expect(((await h.admin('GET', '/tenants/inv-co/invitations?status=expired')).body.data as Array<{ id: string }>).map((i) => i.id)).toContain(short.invitation.id);
+    expect(((await h.admin('GET', '/tenants/inv-co/invitations?status=expired')).body.data as Array<{ id: string }>).map((i) => i.id)).toContain(
+      short.invitation.id,
+    );
 
     const resent = await h.admin('POST', `/tenants/inv-co/invitations/${short.invitation.id}/resend`);
     expect(resent).toMatchObject({ status: 200, body: { invitation: { status: 'pending', sentCount: 2 } } });
@@ -284,13 +319,21 @@ describe('invitations', () => {
     expect(expiresIn).toBeGreaterThan(3500_000);
     expect(expiresIn).toBeLessThanOrEqual(3600_000);
 
-    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'x@other-co.test' })).body).toMatchObject({ error: { code: 'domain_verified_by_other_tenant' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'x@other-co.test' })).body).toMatchObject({
+      error: { code: 'domain_verified_by_other_tenant' },
+    });
     expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'ann@inv-co.test' })).body).toMatchObject({ error: { code: 'already_member' } });
-    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'y@freelance.test', roles: ['god'] })).body).toMatchObject({ error: { code: 'unknown_role' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'y@freelance.test', roles: ['god'] })).body).toMatchObject({
+      error: { code: 'unknown_role' },
+    });
     await invite({ email: 'twice@freelance.test' });
-    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'twice@freelance.test' })).body).toMatchObject({ error: { code: 'invitation_exists' } });
+    expect((await h.admin('POST', '/tenants/inv-co/invitations', { email: 'twice@freelance.test' })).body).toMatchObject({
+      error: { code: 'invitation_exists' },
+    });
     expect((await new Browser(h.url).open('/invite/not-a-real-token-at-all-xxxxxxxx')).status).toBe(404);
-    expect(await models().auditEvents.countDocuments({ tenantId, action: { $in: ['invitation.created', 'invitation.resent', 'invitation.revoked'] } })).toBeGreaterThanOrEqual(7);
+    expect(
+      await models().auditEvents.countDocuments({ tenantId, action: { $in: ['invitation.created', 'invitation.resent', 'invitation.revoked'] } }),
+    ).toBeGreaterThanOrEqual(7);
   });
 });
 
@@ -304,7 +347,9 @@ describe('invitations through an OIDC connection', () => {
     await h.createTenant('oinv', { enabled: false, defaultRoles: ['member'] });
     expect((await h.admin('PUT', '/tenants/oinv/domains', { domains: [{ domain: 'oinv.test', verified: true }] })).status).toBe(200);
     const port = await freePort();
-    const conn = (await h.admin('POST', '/tenants/oinv/connections/oidc', { name: 'OIDC', issuer: issuerAt(port), ...client })).body as unknown as { redirectUri: string };
+    const conn = (await h.admin('POST', '/tenants/oinv/connections/oidc', { name: 'OIDC', issuer: issuerAt(port), ...client })).body as unknown as {
+      redirectUri: string;
+    };
     op = await startOidcProvider(port, { ...client, redirectUris: [conn.redirectUri] });
     op.users.set('sub-kim', { email: 'kim@oinv.test', email_verified: true, name: 'Kim' });
   });
@@ -313,7 +358,7 @@ describe('invitations through an OIDC connection', () => {
     await op?.close();
   });
 
-  it("the OIDC connection governs the address: the invitee signs in through the OpenID Provider and joins with the invited roles", async () => {
+  it('the OIDC connection governs the address: the invitee signs in through the OpenID Provider and joins with the invited roles', async () => {
     const created = await h.admin('POST', '/tenants/oinv/invitations', { email: 'kim@oinv.test', roles: ['admin'] });
     const path = new URL((created.body as unknown as { acceptUrl: string }).acceptUrl).pathname;
     const b = new Browser(h.url);

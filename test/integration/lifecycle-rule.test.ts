@@ -31,7 +31,13 @@ describe('one lifecycle rule for admins and directories', () => {
   const member = async (local: string, groups: string[]) => {
     const created = await scim.call('POST', '/Users', entra.create(local, `${local}@rule-co.test`, `ext-${local}`));
     expect(created.status).toBe(201);
-    const userId = String((await models().users.findOne({ email: `${local}@rule-co.test` }).lean())?._id);
+    const userId = String(
+      (
+        await models()
+          .users.findOne({ email: `${local}@rule-co.test` })
+          .lean()
+      )?._id,
+    );
     for (const g of groups) expect((await h.admin('PUT', `/tenants/rule-co/members/${userId}/groups/${g}`)).status).toBe(201);
     return { scimId: String(created.body.id), userId };
   };

@@ -20,7 +20,11 @@ describe('linking an IdP identity to an existing account', () => {
     magic = await h.createSamlConnection('magictech', magicIdp);
     sf = await h.createSamlConnection('superfantasy', sfIdp);
     // Before the acquisition: these people already have accounts through MagicTech's IdP.
-    for (const [local, email] of [['peter', 'peter@magictech.test'], ['ann', 'ann@unverified.test'], ['eve', 'eve@magictech.test']] as const) {
+    for (const [local, email] of [
+      ['peter', 'peter@magictech.test'],
+      ['ann', 'ann@unverified.test'],
+      ['eve', 'eve@magictech.test'],
+    ] as const) {
       expect((await samlSignIn(magic, magicIdp, person(local, email))).status).toBe(303);
       await waitForSignInRuns(h.services.client, magic.id, `${local}-subject`);
     }
@@ -35,10 +39,16 @@ describe('linking an IdP identity to an existing account', () => {
 
   it('refuses to verify a domain another tenant verified (409), and verifies a free one', async () => {
     const ok = await h.admin('PUT', '/tenants/superfantasy/domains', {
-      domains: [{ domain: 'MagicTech.TEST.', verified: true }, { domain: 'superfantasy.test', verified: true }],
+      domains: [
+        { domain: 'MagicTech.TEST.', verified: true },
+        { domain: 'superfantasy.test', verified: true },
+      ],
     });
     expect(ok.status).toBe(200);
-    expect(ok.body.domains).toEqual([{ domain: 'magictech.test', verified: true }, { domain: 'superfantasy.test', verified: true }]);
+    expect(ok.body.domains).toEqual([
+      { domain: 'magictech.test', verified: true },
+      { domain: 'superfantasy.test', verified: true },
+    ]);
     const taken = await h.admin('PUT', '/tenants/magictech/domains', { domains: [{ domain: 'magictech.test', verified: true }] });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('domain_verified_by_other_tenant');
@@ -86,9 +96,14 @@ describe('linking an IdP identity to an existing account', () => {
 
   it.each([
     ['an unverified domain', 'ann@unverified.test', async () => undefined, 'domain_not_verified'],
-    ['an excluded account', 'eve@magictech.test', async (userId: string) => {
-      await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny', excludedUserIds: [userId] });
-    }, 'excluded_account'],
+    [
+      'an excluded account',
+      'eve@magictech.test',
+      async (userId: string) => {
+        await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny', excludedUserIds: [userId] });
+      },
+      'excluded_account',
+    ],
   ])('does not link %s: refused with a reason, nothing written but the denial', async (_n, email, setup, detail) => {
     const local = email.split('@')[0] ?? 'x';
     const { models } = h.services.db;
@@ -114,7 +129,11 @@ describe('linking an IdP identity to an existing account', () => {
     const adminConn = await h.createSamlConnection('adminco', adminIdp);
     expect((await signIn(adminConn, adminIdp, person('root', 'root@adminco.test'))).status).toBe(303);
     await h.admin('PUT', '/tenants/superfantasy/domains', {
-      domains: [{ domain: 'magictech.test', verified: true }, { domain: 'superfantasy.test', verified: true }, { domain: 'adminco.test', verified: true }],
+      domains: [
+        { domain: 'magictech.test', verified: true },
+        { domain: 'superfantasy.test', verified: true },
+        { domain: 'adminco.test', verified: true },
+      ],
     });
     const res = await signIn(sf, sfIdp, person('root-sf', 'root@adminco.test'));
     expect(res.status).toBe(403);

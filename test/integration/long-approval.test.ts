@@ -81,14 +81,19 @@ describe('an approval that waits for days', () => {
   });
 
   const signIn = (local: string) =>
-    createSignInStarter(env.client, { taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: 10_000, searchEmail: emailSearchValue({ mode: 'hash', hashKey: randomBytes(32) }) }).signIn({
+    createSignInStarter(env.client, {
+      taskQueue,
+      waitMs: 60_000,
+      workflowTaskTimeoutMs: 10_000,
+      searchEmail: emailSearchValue({ mode: 'hash', hashKey: randomBytes(32) }),
+    }).signIn({
       ...claimBase,
       subject: local,
       email: `${local}@patient.test`,
       name: local,
     });
 
-  it('is still waiting after two days, and the admin\'s approval on day two provisions the person', async () => {
+  it("is still waiting after two days, and the admin's approval on day two provisions the person", async () => {
     const { decision, workflowId } = await signIn('ada');
     expect(decision.status).toBe('pending');
     const handle = env.client.workflow.getHandle(workflowId);

@@ -11,7 +11,10 @@ describe('member creation by the admin API', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
       body: JSON.stringify(body),
-    }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> & { member?: { userId: string; roles: string[]; groups: string[] }; error?: { code: string } } }));
+    }).then(async (res) => ({
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { member?: { userId: string; roles: string[]; groups: string[] }; error?: { code: string } },
+    }));
 
   beforeAll(async () => {
     h = await startHarness();
@@ -27,7 +30,10 @@ describe('member creation by the admin API', () => {
   it('creates the account and membership with roles and groups (JIT off does not matter); a retried key returns the first answer, writing nothing', async () => {
     const first = await create({ email: 'Ann@API-co.test', name: 'Ann', roles: ['admin'], groups: ['Support'] }, 'key-ann');
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ outcome: 'created', member: { email: 'ann@api-co.test', directRoles: ['admin'], groups: ['Support'], status: 'active' } });
+    expect(first.body).toMatchObject({
+      outcome: 'created',
+      member: { email: 'ann@api-co.test', directRoles: ['admin'], groups: ['Support'], status: 'active' },
+    });
     const userId = String(first.body.member?.userId);
     const again = await create({ email: 'Ann@API-co.test', name: 'Ann', roles: ['admin'], groups: ['Support'] }, 'key-ann');
     expect(again).toEqual(first);
@@ -60,7 +66,13 @@ describe('member creation by the admin API', () => {
     expect((await create({ email: 'cy@api-co.test', bogus: 1 })).status).toBe(400);
     expect((await create({ email: 'cy@api-co.test' }, 'bad key with spaces')).status).toBe(400);
     expect(await models().users.countDocuments({ email: { $in: ['cy@api-co.test', 'cy@gmail.com'] } })).toBe(0);
-    expect(await models().auditEvents.countDocuments({ tenantId, action: 'member.admin_refused', reason: { $in: ['unknown_role', 'unknown_group', 'email_invalid', 'domain_not_verified'] } })).toBe(4);
+    expect(
+      await models().auditEvents.countDocuments({
+        tenantId,
+        action: 'member.admin_refused',
+        reason: { $in: ['unknown_role', 'unknown_group', 'email_invalid', 'domain_not_verified'] },
+      }),
+    ).toBe(4);
   });
 
   it("links another tenant's existing account under the link policy (acquisition): auto links the same account; approval answers 409", async () => {
@@ -69,7 +81,16 @@ describe('member creation by the admin API', () => {
     expect((await h.admin('POST', '/tenants/api-old/members', { email: 'dee@legacy.test' })).status).toBe(201);
     const dee = String((await models().users.findOne({ email: 'dee@legacy.test' }).lean())?._id);
     expect((await h.admin('PUT', '/tenants/api-old/domains', { domains: [] })).status).toBe(200);
-    expect((await h.admin('PUT', '/tenants/api-co/domains', { domains: [{ domain: 'api-co.test', verified: true }, { domain: 'legacy.test', verified: true }] })).status).toBe(200);
+    expect(
+      (
+        await h.admin('PUT', '/tenants/api-co/domains', {
+          domains: [
+            { domain: 'api-co.test', verified: true },
+            { domain: 'legacy.test', verified: true },
+          ],
+        })
+      ).status,
+    ).toBe(200);
 
     expect((await h.admin('PUT', '/tenants/api-co/link-policy', { policy: 'approval', fallback: 'deny' })).status).toBe(200);
     expect((await create({ email: 'dee@legacy.test' })).body.error?.code).toBe('link_requires_approval');

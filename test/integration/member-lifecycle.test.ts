@@ -20,7 +20,13 @@ describe('member lifecycle', () => {
     const res = await samlSignIn(saml, idp, user(local, 'life-co.test'));
     expect(res.status).toBe(303);
     await waitForSignInRuns(h.services.client, saml.id, `${local}@life-co.test`);
-    return String((await models().users.findOne({ email: `${local}@life-co.test` }).lean())?._id);
+    return String(
+      (
+        await models()
+          .users.findOne({ email: `${local}@life-co.test` })
+          .lean()
+      )?._id,
+    );
   };
   const audits = (action: string, userId: string) => models().auditEvents.countDocuments({ tenantId, action, userId });
 
@@ -108,7 +114,12 @@ describe('member lifecycle', () => {
     expect((await b.open('/console/t/life-co/members')).html).toContain('Invitation sent to newbie@elsewhere.test');
     expect(await models().invitations.countDocuments({ email: 'newbie@elsewhere.test', groups: ['Support'] })).toBe(1);
     // Without the session's CSRF token: refused, nothing done.
-    const forged = await fetch(`${h.url}/console/t/life-co/members/${cora}/remove`, { method: 'POST', redirect: 'manual', headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const forged = await fetch(`${h.url}/console/t/life-co/members/${cora}/remove`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(forged.status).toBe(403);
     expect(await models().memberships.countDocuments({ userId: cora, tenantId })).toBe(1);
   });

@@ -39,7 +39,11 @@ describe('OIDC against a provider that misbehaves', () => {
     return { users: await models.users.countDocuments(), identities: await models.identities.countDocuments() };
   };
   const rejectedAs = async (code: string) =>
-    h.services.db.models.auditEvents.countDocuments({ action: 'signin.rejected', reason: code, tenantId: (await h.services.db.models.tenants.findOne({ slug: 'rogue' }).lean())?._id });
+    h.services.db.models.auditEvents.countDocuments({
+      action: 'signin.rejected',
+      reason: code,
+      tenantId: (await h.services.db.models.tenants.findOne({ slug: 'rogue' }).lean())?._id,
+    });
 
   it('an honest answer signs in (the provider works)', async () => {
     const res = await signIn({ kind: 'honest' }, 'honest-sub');

@@ -51,7 +51,11 @@ describe('OIDC sign-in', () => {
   };
   const counts = async () => {
     const { models } = h.services.db;
-    return { users: await models.users.countDocuments(), identities: await models.identities.countDocuments(), memberships: await models.memberships.countDocuments() };
+    return {
+      users: await models.users.countDocuments(),
+      identities: await models.identities.countDocuments(),
+      memberships: await models.memberships.countDocuments(),
+    };
   };
   const rejections = (code: string) => h.services.db.models.auditEvents.countDocuments({ action: 'signin.rejected', reason: code });
 
@@ -115,7 +119,7 @@ describe('OIDC sign-in', () => {
     expect(await rejections('oidc_invalid')).toBe(2);
   });
 
-  it('email_verified false with a victim\'s email: no link (refused, audited), nothing written', async () => {
+  it("email_verified false with a victim's email: no link (refused, audited), nothing written", async () => {
     op.users.set('sub-imposter', { email: 'sarah@oidc-co.test', email_verified: false, name: 'Not Sarah' });
     const before = await counts();
     const res = await finish((await untilCallback('sub-imposter')).callback);
@@ -141,7 +145,7 @@ describe('OIDC sign-in', () => {
     expect(await h.services.db.models.identities.countDocuments({ userId: sarah[0]?._id })).toBe(2);
   });
 
-  it('tenant B\'s OIDC IdP asserting an email of tenant A\'s verified domain is refused', async () => {
+  it("tenant B's OIDC IdP asserting an email of tenant A's verified domain is refused", async () => {
     await h.createTenant('oidc-b');
     const b = await h.admin('POST', '/tenants/oidc-b/connections/oidc', { name: 'B', issuer: other.issuer, ...client });
     expect(b.body).toMatchObject({ discovery: 'ok' });
@@ -182,7 +186,13 @@ describe('OIDC sign-in', () => {
   it('validates the admin input', async () => {
     const bad = await h.admin('POST', '/tenants/oidc-co/connections/oidc', { name: 'x', issuer: 'not a url', clientId: 'a', clientSecret: 'b' });
     expect(bad.status).toBe(400);
-    const noOpenid = await h.admin('POST', '/tenants/oidc-co/connections/oidc', { name: 'x', issuer: op.issuer, clientId: 'a', clientSecret: 'b', scopes: ['email'] });
+    const noOpenid = await h.admin('POST', '/tenants/oidc-co/connections/oidc', {
+      name: 'x',
+      issuer: op.issuer,
+      clientId: 'a',
+      clientSecret: 'b',
+      scopes: ['email'],
+    });
     expect(noOpenid.body.error.message).toContain('openid');
     const dup = await h.admin('POST', '/tenants/oidc-co/connections/oidc', { name: 'again', issuer: op.issuer, ...client });
     expect(dup.status).toBe(409);

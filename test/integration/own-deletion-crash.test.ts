@@ -55,11 +55,19 @@ describe('the worker dies right after a write deleted or renamed something', () 
   const newUser = async (name: string) => {
     const res = await scim.call('POST', '/Users', okta.create(`${name}@own-del.test`, `ext-${name}`));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const doc = await models().scimUsers.findById(`${scim.id}:${String(res.body.id)}`).lean();
+    const doc = await models()
+      .scimUsers.findById(`${scim.id}:${String(res.body.id)}`)
+      .lean();
     return { id: String(res.body.id), userId: String(doc?.userId) };
   };
   const directoryGroups = async (userId: string) =>
-    (await models().grants.find({ membershipId: membershipKey(tenantId, userId), source: `directory:${scim.id}` }).lean()).map((g) => g.value).sort();
+    (
+      await models()
+        .grants.find({ membershipId: membershipKey(tenantId, userId), source: `directory:${scim.id}` })
+        .lean()
+    )
+      .map((g) => g.value)
+      .sort();
   const audits = (action: string, target: string) => models().auditEvents.countDocuments({ tenantId, action, 'target.id': target });
 
   it('a rename killed once the new name is recorded: the rerun moves every grant and drops the old group; one event each', async () => {

@@ -20,7 +20,15 @@ interface PagedRoute {
 
 /** The app's routes as registered, built the way the harness's server was (createApp over the same services). */
 const appRoutes = (h: Harness): RegisteredRoute[] =>
-  registeredRoutes(createApp({ config: h.config, models: h.services.db.models, logger: createLogger('warn', 'cursor-test'), signIn: h.services.signIn, libraries: h.services.libraries }).app.router);
+  registeredRoutes(
+    createApp({
+      config: h.config,
+      models: h.services.db.models,
+      logger: createLogger('warn', 'cursor-test'),
+      signIn: h.services.signIn,
+      libraries: h.services.libraries,
+    }).app.router,
+  );
 
 /** Every GET route of the app whose query has a field refused as `invalid_cursor`: a new paged list is covered without being named here. */
 function pagedRoutes(registered: RegisteredRoute[]): PagedRoute[] {
@@ -69,9 +77,10 @@ function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const text = (n: number) => Array.from({ length: n }, () => String.fromCodePoint(pick([int(0x80), 0x80 + int(0x780), 0x4e00 + int(0x500), 0x1f600 + int(0x50), int(0x20)]))).join('');
+  const text = (n: number) =>
+    Array.from({ length: n }, () => String.fromCodePoint(pick([int(0x80), 0x80 + int(0x780), 0x4e00 + int(0x500), 0x1f600 + int(0x50), int(0x20)]))).join('');
   return { int, pick, bytes, text };
 }
 
@@ -175,7 +184,14 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
           })();
     const res = await fetch(`${h.url}${pathOf(route)}${query}`, { headers });
     const text = await res.text();
-    return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : { raw: text }) as { error?: { code: string; message: string }; data?: unknown[]; nextCursor?: string | null } };
+    return {
+      status: res.status,
+      body: (text.startsWith('{') ? JSON.parse(text) : { raw: text }) as {
+        error?: { code: string; message: string };
+        data?: unknown[];
+        nextCursor?: string | null;
+      },
+    };
   };
 
   it('finds every paged list from the routes themselves', () => {

@@ -40,12 +40,54 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  { way: '(a) a role grant: an IdP group value mapped to the role admin', local: 'alice-a', tenant: P1, groups: ['idp-admin-role'], role: 'admin', directRoles: ['member'] },
-  { way: '(b) a tenant group carrying admin, granted by the IdP', local: 'alice-b-idp', tenant: P1, groups: ['idp-admin-group'], role: 'admin', directRoles: ['member'] },
-  { way: '(b) a tenant group carrying admin, granted through the admin API', local: 'alice-b-api', tenant: P1, adminGroup: 'Admins', role: 'admin', directRoles: ['member'] },
-  { way: '(d) owner: a role grant from the IdP (the tenant lets its IdP grant owner)', local: 'alice-d-idp', tenant: P1, groups: ['idp-owner-role'], role: 'owner', directRoles: ['member'] },
-  { way: '(d) owner: a tenant group carrying owner, granted by the IdP (the tenant lets its IdP grant owner)', local: 'alice-d-idpgroup', tenant: P1, groups: ['idp-owner-group'], role: 'owner', directRoles: ['member'] },
-  { way: '(d) owner: a tenant group carrying owner, granted through the admin API', local: 'alice-d-api', tenant: P1, adminGroup: 'Owners', role: 'owner', directRoles: ['member'] },
+  {
+    way: '(a) a role grant: an IdP group value mapped to the role admin',
+    local: 'alice-a',
+    tenant: P1,
+    groups: ['idp-admin-role'],
+    role: 'admin',
+    directRoles: ['member'],
+  },
+  {
+    way: '(b) a tenant group carrying admin, granted by the IdP',
+    local: 'alice-b-idp',
+    tenant: P1,
+    groups: ['idp-admin-group'],
+    role: 'admin',
+    directRoles: ['member'],
+  },
+  {
+    way: '(b) a tenant group carrying admin, granted through the admin API',
+    local: 'alice-b-api',
+    tenant: P1,
+    adminGroup: 'Admins',
+    role: 'admin',
+    directRoles: ['member'],
+  },
+  {
+    way: '(d) owner: a role grant from the IdP (the tenant lets its IdP grant owner)',
+    local: 'alice-d-idp',
+    tenant: P1,
+    groups: ['idp-owner-role'],
+    role: 'owner',
+    directRoles: ['member'],
+  },
+  {
+    way: '(d) owner: a tenant group carrying owner, granted by the IdP (the tenant lets its IdP grant owner)',
+    local: 'alice-d-idpgroup',
+    tenant: P1,
+    groups: ['idp-owner-group'],
+    role: 'owner',
+    directRoles: ['member'],
+  },
+  {
+    way: '(d) owner: a tenant group carrying owner, granted through the admin API',
+    local: 'alice-d-api',
+    tenant: P1,
+    adminGroup: 'Owners',
+    role: 'owner',
+    directRoles: ['member'],
+  },
   { way: '(e) control: admin directly on the membership', local: 'alice-e', tenant: P1_DIRECT, role: 'admin', directRoles: ['admin'] },
 ];
 
@@ -198,7 +240,10 @@ describe('an account privileged in one tenant by its effective roles is never li
     const b = new Browser(h.url);
     await b.open('/sso/email');
     expect((await b.submit('/sso/email/start', { email: emailOf(v) })).html).toContain('Check your email');
-    const mail = await models().outbox.findOne({ to: emailOf(v), subject: 'Your sign-in code' }).sort({ _id: -1 }).lean();
+    const mail = await models()
+      .outbox.findOne({ to: emailOf(v), subject: 'Your sign-in code' })
+      .sort({ _id: -1 })
+      .lean();
     const code = /code is (\d{6})/.exec(mail?.text ?? '')?.[1] ?? '';
     expect(code).toMatch(/^\d{6}$/);
     return async (): Promise<Answer> => {
@@ -243,7 +288,11 @@ describe('an account privileged in one tenant by its effective roles is never li
     const id = res.body.import?.id ?? '';
     const done = await importDone(h, P2, id);
     const rows = await importResults(h, P2, id);
-    return { status: res.status, body: JSON.stringify({ counts: done.counts, rows: rows.map((r) => ({ outcome: r.outcome, reason: r.reason, userId: r.userId })) }), cookie: null };
+    return {
+      status: res.status,
+      body: JSON.stringify({ counts: done.counts, rows: rows.map((r) => ({ outcome: r.outcome, reason: r.reason, userId: r.userId })) }),
+      cookie: null,
+    };
   };
 
   const denied = { action: 'signin.denied', reason: 'link_refused', detail: 'privileged_account' };

@@ -53,10 +53,18 @@ describe('the production entry point against a fresh Temporal', () => {
     };
   };
   const registered = async (temporal: RunningTemporal) => {
-    const client = await connectClient({ address: temporal.address, namespace: temporal.namespace, tls: { enabled: false, certPath: undefined, keyPath: undefined }, apiKey: undefined, dataConverter: undefined });
+    const client = await connectClient({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      tls: { enabled: false, certPath: undefined, keyPath: undefined },
+      apiKey: undefined,
+      dataConverter: undefined,
+    });
     try {
       const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: temporal.namespace });
-      return Object.keys(customAttributes ?? {}).filter((n) => n in SEARCH_ATTRIBUTES).sort();
+      return Object.keys(customAttributes ?? {})
+        .filter((n) => n in SEARCH_ATTRIBUTES)
+        .sort();
     } finally {
       await client.connection.close();
     }

@@ -50,7 +50,10 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     await h.admin('PUT', `/tenants/history/connections/${conn.id}/group-sync`, {
       mode: 'full',
       unmapped: 'create-group',
-      mappings: [{ value: 'eng', group: 'eng' }, { value: 'admins', group: 'admins' }],
+      mappings: [
+        { value: 'eng', group: 'eng' },
+        { value: 'admins', group: 'admins' },
+      ],
     });
     expect((await samlSignIn(conn, idp, { ...user('jit', 'history.test'), groups: ['eng'] })).status).toBe(303);
     await save('jit-first-sign-in', 'jit@history.test');
@@ -109,10 +112,21 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     expect((await scim.call('PATCH', `/Groups/${groupId}`, entraGroups.rename('History 2'))).status).toBe(200);
     await saveRun('scim-group-rename', directoryGroupWorkflowId(scim.id, groupId));
     // A write over its batch budget: the fan-out child, continued as new.
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
+    const writer = createDirectoryWriter(h.services.client, {
+      taskQueue: h.config.temporal.taskQueue,
+      waitMs: 60_000,
+      workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
+      searchEmail: emailSearchValue(h.config.temporal.searchEmail),
+    });
     const groups = createScimGroupLibrary(h.services.db.models, writer, { inlineSteps: 1, fanOutSteps: 1 });
-    const ops = [{ op: 'remove' as const, values: [userId] }, { op: 'add' as const, values: [userId] }, { op: 'replace' as const, values: [userId] }];
-    expect(await groups.write({ directoryId: scim.id, tenantId, scimId: groupId }, { id: 'history-fan-out', kind: 'patch', attributes: {}, members: ops })).toMatchObject({ ok: true });
+    const ops = [
+      { op: 'remove' as const, values: [userId] },
+      { op: 'add' as const, values: [userId] },
+      { op: 'replace' as const, values: [userId] },
+    ];
+    expect(
+      await groups.write({ directoryId: scim.id, tenantId, scimId: groupId }, { id: 'history-fan-out', kind: 'patch', attributes: {}, members: ops }),
+    ).toMatchObject({ ok: true });
     await saveRun('scim-group-fan-out', `${directoryGroupWorkflowId(scim.id, groupId)}-members-history-fan-out`);
     expect((await scim.call('DELETE', `/Groups/${groupId}`)).status).toBe(204);
     await saveRun('scim-group-delete', directoryGroupWorkflowId(scim.id, groupId));
@@ -149,7 +163,16 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
     const invited = await h.admin('POST', '/tenants/history/invitations', { email: 'guest@history.test', roles: ['member'] });
     const invitationId = String((invited.body as unknown as { invitation: { id: string } }).invitation.id);
     const historyTenant = String((await h.services.db.models.tenants.findOne({ slug: 'history' }).lean())?._id);
-    const claim = { tenantId: historyTenant, connectionId: conn.id, subject: 'guest@history.test', email: 'guest@history.test', emailVerified: true, name: 'Guest', groups: null, attributes: [] };
+    const claim = {
+      tenantId: historyTenant,
+      connectionId: conn.id,
+      subject: 'guest@history.test',
+      email: 'guest@history.test',
+      emailVerified: true,
+      name: 'Guest',
+      groups: null,
+      attributes: [],
+    };
     expect(await h.services.libraries.invitations.accept(invitationId, claim)).toMatchObject({ ok: true });
     await saveRun('invitation-accept', invitationWorkflowId(invitationId));
   });

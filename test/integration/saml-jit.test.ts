@@ -11,8 +11,7 @@ describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
 
   useSamlTenant('superfantasy', idp, (t) => ({ h, conn } = t), { jit: { enabled: true, defaultRoles: ['member', 'viewer'] } });
 
-  const auditActions = async (userId: string) =>
-    (await h.services.db.models.auditEvents.find({ userId }).sort({ _id: 1 }).lean()).map((e) => e.action);
+  const auditActions = async (userId: string) => (await h.services.db.models.auditEvents.find({ userId }).sort({ _id: 1 }).lean()).map((e) => e.action);
 
   it('first sign-in creates exactly one user, identity and membership with the default roles, audited step by step', async () => {
     const sarah = user('sarah');
@@ -50,9 +49,7 @@ describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {
     expect(await models.users.countDocuments()).toBe(1);
     expect(await models.identities.countDocuments()).toBe(1);
     expect(await models.memberships.countDocuments()).toBe(1);
-    expect(await auditActions(String(u?._id))).toEqual([
-      'user.created', 'identity.linked', 'membership.created', 'signin.succeeded', 'signin.succeeded',
-    ]);
+    expect(await auditActions(String(u?._id))).toEqual(['user.created', 'identity.linked', 'membership.created', 'signin.succeeded', 'signin.succeeded']);
     const runs = await models.auditEvents.distinct('runId', { action: 'signin.succeeded', userId: u?._id });
     expect(runs).toHaveLength(2);
     expect(u?.lastSignInAt).toBeInstanceOf(Date);

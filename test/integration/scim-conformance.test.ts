@@ -50,14 +50,18 @@ describe('SCIM conformance (peer suites)', () => {
     ['strict', []],
     ['the Entra profile', ['--profile', 'entra', '--user-domain', 'conformance.test']],
     ['compat', ['--compat']],
-  ])('scim-sanity (%s): every probe passes', async (_mode, extra) => {
-    const { code, out } = await suite(peers.scimSanity, ['probe', scim.baseUrl, '--token', scim.token, ...extra, '--i-accept-side-effects']);
-    expect(out).not.toMatch(/\[FAIL\]/);
-    expect(out, out).toMatch(/Result: All tests passed/);
-    expect(code, out).toBe(0);
-    // Skipped: only the Agent drafts (draft-abbey-scim-agent-extension, not served); the Group phases run.
-    const skipped = [...out.matchAll(/\[SKIP\] (.+)/g)].map((m) => m[1]?.trim());
-    expect(skipped.every((s) => /Agent/.test(s ?? ''))).toBe(true);
-    expect(out).toMatch(/\[PASS\] PATCH \/Groups\/\{id\} add member/);
-  }, 120_000);
+  ])(
+    'scim-sanity (%s): every probe passes',
+    async (_mode, extra) => {
+      const { code, out } = await suite(peers.scimSanity, ['probe', scim.baseUrl, '--token', scim.token, ...extra, '--i-accept-side-effects']);
+      expect(out).not.toMatch(/\[FAIL\]/);
+      expect(out, out).toMatch(/Result: All tests passed/);
+      expect(code, out).toBe(0);
+      // Skipped: only the Agent drafts (draft-abbey-scim-agent-extension, not served); the Group phases run.
+      const skipped = [...out.matchAll(/\[SKIP\] (.+)/g)].map((m) => m[1]?.trim());
+      expect(skipped.every((s) => /Agent/.test(s ?? ''))).toBe(true);
+      expect(out).toMatch(/\[PASS\] PATCH \/Groups\/\{id\} add member/);
+    },
+    120_000,
+  );
 });

@@ -52,7 +52,8 @@ describe('the worker dies in the middle of a deprovisioning', () => {
     const tenantId = String((await models.tenants.findOne({ slug: 'deprov' }).lean())?._id);
     const member = { membershipId: membershipKey(tenantId, userId), tenantId, userId };
     // Directory grants as Group pushes will write them (Groups are not served yet): the same writer, the directory's source.
-    for (const value of ['eng', 'oncall', 'vpn']) await applyGrant(models, member, { kind: 'group', value, source: directorySource(scim.id) }, { grantedBy: `directory:${scim.id}`, run: null });
+    for (const value of ['eng', 'oncall', 'vpn'])
+      await applyGrant(models, member, { kind: 'group', value, source: directorySource(scim.id) }, { grantedBy: `directory:${scim.id}`, run: null });
     await applyGrant(models, member, { kind: 'group', value: 'admins-pick', source: 'admin' }, { grantedBy: 'admin', run: null });
     return { id: String((await scim.call('GET', entra.probe(local))).body.Resources?.[0]?.id), userId };
   };

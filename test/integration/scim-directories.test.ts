@@ -65,7 +65,7 @@ describe('SCIM directories', () => {
     expect((await dir('POST', `/directories/${d.id}/tokens`, { overlapSeconds: -1 })).status).toBe(400);
   });
 
-  it('revokes a token; disables, enables and deletes a directory; one directory\'s token never opens another', async () => {
+  it("revokes a token; disables, enables and deletes a directory; one directory's token never opens another", async () => {
     const { body: a } = await dir('POST', '/directories', { name: 'A', provider: 'generic' });
     const { body: b } = await dir('POST', '/directories', { name: 'B', provider: 'generic' });
     expect(await auth(b.id, a.token ?? '')).toBeNull();
@@ -81,7 +81,9 @@ describe('SCIM directories', () => {
     expect((await dir('GET', `/directories/${b.id}`)).status).toBe(404);
     expect(await auth(b.id, b.token ?? '')).toBeNull();
     const actions = (await h.services.db.models.auditEvents.find({ 'target.type': 'scim_directory' }).lean()).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['directory.token_rotated', 'directory.token_revoked', 'directory.disabled', 'directory.enabled', 'directory.deleted']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['directory.token_rotated', 'directory.token_revoked', 'directory.disabled', 'directory.enabled', 'directory.deleted']),
+    );
   });
 
   it('another tenant cannot see or change a directory; bad input gets a 400 naming the field', async () => {

@@ -34,12 +34,20 @@ describe('SCIM Groups', () => {
   const newUser = async (name: string) => {
     const res = await scim.call('POST', '/Users', okta.create(`${name}@grp-co.test`, `ext-${name}`));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const doc = await models().scimUsers.findById(`${scim.id}:${String(res.body.id)}`).lean();
+    const doc = await models()
+      .scimUsers.findById(`${scim.id}:${String(res.body.id)}`)
+      .lean();
     return { id: String(res.body.id), email: `${name}@grp-co.test`, userId: String(doc?.userId) };
   };
   /** The tenant groups a user holds from this directory. */
   const directoryGroups = async (userId: string) =>
-    (await models().grants.find({ membershipId: membershipKey(tenantId, userId), source: `directory:${scim.id}` }).lean()).map((g) => g.value).sort();
+    (
+      await models()
+        .grants.find({ membershipId: membershipKey(tenantId, userId), source: `directory:${scim.id}` })
+        .lean()
+    )
+      .map((g) => g.value)
+      .sort();
   const auditCount = (action: string, userId: string, group: string) => models().auditEvents.countDocuments({ action, userId, 'target.id': group });
 
   it('Entra: probe, create, add members, remove by value and by filter, rename, delete — grants follow, each audited once', async () => {
@@ -98,7 +106,9 @@ describe('SCIM Groups', () => {
     expect(await models().groups.findById(groupKey(tenantId, 'Platform')).lean()).toBeNull();
     expect((await scim.call('GET', `/Groups/${id}`)).status).toBe(404);
     expect((await scim.call('DELETE', `/Groups/${id}`)).status).toBe(404);
-    expect(await models().auditEvents.countDocuments({ action: { $in: ['scim.group_created', 'scim.group_updated', 'scim.group_deleted'] }, 'target.id': id })).toBe(9);
+    expect(
+      await models().auditEvents.countDocuments({ action: { $in: ['scim.group_created', 'scim.group_updated', 'scim.group_deleted'] }, 'target.id': id }),
+    ).toBe(9);
 
     const runs = await listRuns(h.services.client, `OnrampDirectory = "${scim.id}" AND OnrampOperation = "DELETE Group"`, 1);
     expect(runs.length).toBeGreaterThanOrEqual(1);
@@ -149,7 +159,14 @@ describe('SCIM Groups', () => {
     expect(await scim.call('POST', '/Groups', oktaGroups.create('ONCE'))).toMatchObject({ status: 409, body: { scimType: 'uniqueness' } });
     const nested = await scim.call('POST', '/Groups', { ...oktaGroups.create('Nest'), members: [{ value: 'x', type: 'Group' }] });
     expect(nested).toMatchObject({ status: 400, body: { scimType: 'invalidValue', schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'] } });
-    expect((await scim.call('PATCH', '/Groups/nope', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'owners', value: 'x' }] })).status).toBe(400);
+    expect(
+      (
+        await scim.call('PATCH', '/Groups/nope', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'add', path: 'owners', value: 'x' }],
+        })
+      ).status,
+    ).toBe(400);
     expect((await scim.call('PATCH', '/Groups/nope', entraGroups.rename('x'))).status).toBe(404);
     expect(await models().scimGroups.countDocuments({ directoryId: scim.id, displayName: 'Nest' })).toBe(0);
     // A member id that names no User of the directory is kept (peers expect 200) and grants nothing.
@@ -198,11 +215,18 @@ describe('SCIM Groups', () => {
 
   it('a run whose history grew long takes no new write; the writes it refused go to the next run, none lost or applied twice', async () => {
     const people = await Promise.all(Array.from({ length: 12 }, (_, i) => newUser(`g-drain${i}`)));
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
+    const writer = createDirectoryWriter(h.services.client, {
+      taskQueue: h.config.temporal.taskQueue,
+      waitMs: 60_000,
+      workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
+      searchEmail: emailSearchValue(h.config.temporal.searchEmail),
+    });
     const groups = createScimGroupLibrary(models(), writer, { historyLimit: 25 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Drain'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
-    const results = await Promise.all(people.map((p, i) => groups.write(target, { id: `drain-${i}`, kind: 'patch', attributes: {}, members: [{ op: 'add', values: [p.id] }] })));
+    const results = await Promise.all(
+      people.map((p, i) => groups.write(target, { id: `drain-${i}`, kind: 'patch', attributes: {}, members: [{ op: 'add', values: [p.id] }] })),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     expect((await groups.get(scim.id, target.scimId))?.version).toBe(13);
     expect((await groups.members(scim.id, target.scimId)).length).toBe(12);
@@ -223,15 +247,30 @@ describe('SCIM Groups', () => {
   it('a write whose staged member ids are gone fails and changes nothing (never read as "no members")', async () => {
     const hal = await newUser('g-hal');
     const id = String((await scim.call('POST', '/Groups', { ...oktaGroups.create('Kept'), members: [{ value: hal.id }] })).body.id);
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
-    await expect(writer.writeGroup({ directoryId: scim.id, tenantId, scimId: id }, { id: 'never-staged', kind: 'replace', attributes: { displayName: 'Kept', externalId: null }, members: [{ op: 'replace', count: 3, chunks: 1 }] })).rejects.toThrow();
+    const writer = createDirectoryWriter(h.services.client, {
+      taskQueue: h.config.temporal.taskQueue,
+      waitMs: 60_000,
+      workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
+      searchEmail: emailSearchValue(h.config.temporal.searchEmail),
+    });
+    await expect(
+      writer.writeGroup(
+        { directoryId: scim.id, tenantId, scimId: id },
+        { id: 'never-staged', kind: 'replace', attributes: { displayName: 'Kept', externalId: null }, members: [{ op: 'replace', count: 3, chunks: 1 }] },
+      ),
+    ).rejects.toThrow();
     expect((await scim.call('GET', `/Groups/${id}`)).body.members).toEqual([expect.objectContaining({ value: hal.id })]);
     expect(await directoryGroups(hal.userId)).toEqual(['Kept']);
   });
 
   it('a write larger than its batch budget fans out to a child that continues as new, and ends exactly as a small one would', async () => {
     const people = await Promise.all(Array.from({ length: 6 }, (_, i) => newUser(`g-fan${i}`)));
-    const writer = createDirectoryWriter(h.services.client, { taskQueue: h.config.temporal.taskQueue, waitMs: 60_000, workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs, searchEmail: emailSearchValue(h.config.temporal.searchEmail) });
+    const writer = createDirectoryWriter(h.services.client, {
+      taskQueue: h.config.temporal.taskQueue,
+      waitMs: 60_000,
+      workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
+      searchEmail: emailSearchValue(h.config.temporal.searchEmail),
+    });
     const groups = createScimGroupLibrary(models(), writer, { inlineSteps: 1, fanOutSteps: 2 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Fan'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
@@ -248,7 +287,9 @@ describe('SCIM Groups', () => {
     const result = await groups.write(target, { id: 'fan-out-write', kind: 'patch', attributes: {}, members });
     expect(result).toMatchObject({ ok: true, status: 200 });
     const expected = [people[1], people[3], people[4], people[5]].map((p) => p?.id).sort();
-    expect(await groups.members(scim.id, target.scimId)).toEqual(expected.slice().sort((a, b) => `${scim.id}:${target.scimId}:${a}`.localeCompare(`${scim.id}:${target.scimId}:${b}`)));
+    expect(await groups.members(scim.id, target.scimId)).toEqual(
+      expected.slice().sort((a, b) => `${scim.id}:${target.scimId}:${a}`.localeCompare(`${scim.id}:${target.scimId}:${b}`)),
+    );
     for (const [i, p] of people.entries()) expect(await directoryGroups(p.userId), `person ${i}`).toEqual(expected.includes(p.id) ? ['Fan'] : []);
     const child = `scim-group-${scim.id}-${target.scimId}-members-fan-out-write`;
     const childRuns = await listRuns(h.services.client, `WorkflowId = "${child}"`, 3);

@@ -29,7 +29,8 @@ describe('SCIM directory policies', () => {
   afterAll(async () => h?.close());
 
   const models = () => h.services.db.models;
-  const settings = (body: { authoritative: boolean; deprovision: 'suspend' | 'remove'; subjectMatch?: 'none' | 'userName' | 'externalId' }) => h.admin('PUT', '/tenants/pol-co/directory-sync', body);
+  const settings = (body: { authoritative: boolean; deprovision: 'suspend' | 'remove'; subjectMatch?: 'none' | 'userName' | 'externalId' }) =>
+    h.admin('PUT', '/tenants/pol-co/directory-sync', body);
 
   it('authoritative: a sign-in the directory did not push is refused (and audited); once pushed, the same person signs in to the same account', async () => {
     expect((await h.admin('GET', '/tenants/pol-co/directory-sync')).body).toEqual({ authoritative: false, deprovision: 'suspend', subjectMatch: 'none' });

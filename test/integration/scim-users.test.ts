@@ -38,7 +38,11 @@ describe('SCIM Users', () => {
     expect((await scim.call('GET', '/ServiceProviderConfig')).body).toMatchObject({ patch: { supported: true }, bulk: { supported: false } });
     expect((await scim.call('GET', '/ResourceTypes')).body.Resources?.map((r) => r.id)).toEqual(['User', 'Group']);
     const schemas = await scim.call('GET', '/Schemas');
-    expect(schemas.body.Resources?.map((r) => r.id)).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group']);
+    expect(schemas.body.Resources?.map((r) => r.id)).toEqual([
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
+    ]);
     expect((await scim.call('GET', '/Schemas/urn:nope')).status).toBe(404);
     expect((await scim.call('PUT', '/ServiceProviderConfig', {})).status).toBe(405);
   });
@@ -64,7 +68,10 @@ describe('SCIM Users', () => {
     const updated = await scim.call('PATCH', `/Users/${id}`, entra.replaceAttributes(email));
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ name: { familyName: 'updatedFamilyName' }, meta: { version: 'W/"2"' } });
-    expect((await scim.call('PATCH', `/Users/${id}`, entra.pathlessReplace)).body).toMatchObject({ name: { givenName: 'Updated' }, displayName: 'Updated Name' });
+    expect((await scim.call('PATCH', `/Users/${id}`, entra.pathlessReplace)).body).toMatchObject({
+      name: { givenName: 'Updated' },
+      displayName: 'Updated Name',
+    });
     expect((await models.users.findById(userId).lean())?.name).toBe('Updated Name'); // the directory keeps the account's name in sync
 
     // First SSO sign-in: the same account (email in a verified domain, auto linking) — no ghost user.
@@ -90,7 +97,12 @@ describe('SCIM Users', () => {
     expect(await membershipOf(userId)).toMatchObject({ status: 'active', suspendedBy: null });
     expect((await samlSignIn(saml, idp, user('ada', 'scim-co.test'))).status).toBe(303);
 
-    const actions = (await models.auditEvents.find({ 'actor.type': 'directory', 'actor.id': scim.id, $or: [{ 'target.id': id }, { userId }] }).sort({ at: 1 }).lean()).map((e) => e.action);
+    const actions = (
+      await models.auditEvents
+        .find({ 'actor.type': 'directory', 'actor.id': scim.id, $or: [{ 'target.id': id }, { userId }] })
+        .sort({ at: 1 })
+        .lean()
+    ).map((e) => e.action);
     expect(actions.filter((a) => a === 'user.created')).toHaveLength(1);
     expect(actions.filter((a) => a === 'membership.created')).toHaveLength(1);
     expect(actions.filter((a) => a === 'scim.user_created')).toHaveLength(1);
@@ -104,7 +116,7 @@ describe('SCIM Users', () => {
     expect(runs.length).toBeGreaterThan(0);
   });
 
-  it("Okta: PUT without active keeps the user active, deactivation is a PATCH, the user stays readable, a re-POST reactivates (201, same id)", async () => {
+  it('Okta: PUT without active keeps the user active, deactivation is a PATCH, the user stays readable, a re-POST reactivates (201, same id)', async () => {
     const created = await scim.call('POST', '/Users', okta.create('grace@scim-co.test', 'okta-grace'));
     expect(created.status).toBe(201);
     const id = String(created.body.id);
@@ -167,7 +179,10 @@ describe('SCIM Users', () => {
     const created = await scim.call('POST', '/Users', okta.create('busy@scim-co.test', 'okta-busy'));
     const id = String(created.body.id);
     const patches = Array.from({ length: 20 }, (_, i) =>
-      scim.call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'phoneNumbers', value: [{ value: `+1 555 01${String(i).padStart(2, '0')}`, type: 'work' }] }] }),
+      scim.call('PATCH', `/Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'phoneNumbers', value: [{ value: `+1 555 01${String(i).padStart(2, '0')}`, type: 'work' }] }],
+      }),
     );
     const answers = await Promise.all(patches);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
@@ -178,13 +193,19 @@ describe('SCIM Users', () => {
     const versions = answers.map((a) => Number(/W\/"(\d+)"/.exec((a.body.meta as { version: string }).version)?.[1]));
     expect(Math.min(...versions)).toBeGreaterThanOrEqual(2);
     expect(Math.max(...versions)).toBe(21);
-    expect(await h.services.db.models.memberships.countDocuments({ userId: (await h.services.db.models.users.findOne({ email: 'busy@scim-co.test' }).lean())?._id })).toBe(1);
+    expect(
+      await h.services.db.models.memberships.countDocuments({ userId: (await h.services.db.models.users.findOne({ email: 'busy@scim-co.test' }).lean())?._id }),
+    ).toBe(1);
   });
 
   it('a write re-sent after its run ended (a lost answer, a client retry) is answered from the stored state, not applied again', async () => {
     const created = await scim.call('POST', '/Users', okta.create('again@scim-co.test', 'okta-again'));
     const target = { directoryId: scim.id, tenantId: await tenantId(), scimId: String(created.body.id) };
-    const write = { id: 'resent-write-1', kind: 'patch' as const, ops: [{ op: 'add' as const, path: 'phoneNumbers', value: [{ value: '+1 555 0199', type: 'work' }] }] };
+    const write = {
+      id: 'resent-write-1',
+      kind: 'patch' as const,
+      ops: [{ op: 'add' as const, path: 'phoneNumbers', value: [{ value: '+1 555 0199', type: 'work' }] }],
+    };
     const first = await h.services.libraries.scimUsers.write(target, write, null);
     const second = await h.services.libraries.scimUsers.write(target, write, null);
     expect(first).toMatchObject({ ok: true, status: 200, user: { version: 2 } });
@@ -213,7 +234,10 @@ describe('SCIM Users', () => {
     const since = await scim.call('GET', `/Users?filter=${encodeURIComponent(`meta.lastModified ge "${graceMeta.lastModified}"`)}&attributes=userName`);
     expect(since.body.Resources?.map((r) => r.id)).toContain(grace);
     const later = new Date(Date.parse(graceMeta.lastModified) + 1).toISOString();
-    const after = await scim.call('GET', `/Users?filter=${encodeURIComponent(`meta.lastModified gt "${graceMeta.lastModified}" and meta.lastModified lt "${later}"`)}`);
+    const after = await scim.call(
+      'GET',
+      `/Users?filter=${encodeURIComponent(`meta.lastModified gt "${graceMeta.lastModified}" and meta.lastModified lt "${later}"`)}`,
+    );
     expect(after.body.totalResults).toBe(0);
     const searched = await scim.call('POST', '/Users/.search', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],

@@ -53,7 +53,12 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
   const idp = newIdp('privacy');
   const tenant = 'privacy';
   const uiOrigin = 'http://127.0.0.1:18233';
-  const person = { nameId: 'wilhelmina.quist@privacy.test', email: 'wilhelmina.quist@privacy.test', name: 'Wilhelmina Quistorp', groups: ['idp-zebracorn-team'] };
+  const person = {
+    nameId: 'wilhelmina.quist@privacy.test',
+    email: 'wilhelmina.quist@privacy.test',
+    name: 'Wilhelmina Quistorp',
+    groups: ['idp-zebracorn-team'],
+  };
   const tenantGroup = 'okapi-guild';
   const secrets = ['wilhelmina', 'Quistorp', 'zebracorn', tenantGroup];
 
@@ -62,14 +67,21 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
     await h.createTenant(tenant);
     conn = await h.createSamlConnection(tenant, idp);
     expect((await h.admin('POST', `/tenants/${tenant}/groups`, { name: tenantGroup })).status).toBe(201);
-    const sync = await h.admin('PUT', `/tenants/${tenant}/connections/${conn.id}/group-sync`, { mode: 'full', mappings: [{ value: 'idp-zebracorn-team', group: tenantGroup }] });
+    const sync = await h.admin('PUT', `/tenants/${tenant}/connections/${conn.id}/group-sync`, {
+      mode: 'full',
+      mappings: [{ value: 'idp-zebracorn-team', group: tenantGroup }],
+    });
     expect(sync.status).toBe(200);
     plain = new Client({ connection: h.services.client.connection, namespace: h.config.temporal.namespace });
   });
   afterAll(async () => h?.close());
 
   const codec = (direction: 'decode' | 'encode', payloads: JsonPayload[], headers: Record<string, string> = { authorization: `Bearer ${h.adminToken}` }) =>
-    fetch(`${h.url}/api/temporal-codec/${direction}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, body: JSON.stringify({ payloads }) });
+    fetch(`${h.url}/api/temporal-codec/${direction}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      body: JSON.stringify({ payloads }),
+    });
 
   let history: unknown;
   let signInCookie: string | null;
@@ -110,28 +122,52 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
     for (const s of secrets) expect(decoded).toContain(s);
     expect(body.payloads.every((p) => Buffer.from(p.metadata.encoding ?? '', 'base64').toString() !== 'binary/encrypted')).toBe(true);
     // encode → decode round trip through the endpoint (what the UI does for signals it sends).
-    const sealed = (await (await codec('encode', [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') }])).json()) as { payloads: JsonPayload[] };
+    const sealed = (await (
+      await codec('encode', [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') }])
+    ).json()) as { payloads: JsonPayload[] };
     expect(Buffer.from(sealed.payloads[0]?.metadata.encoding ?? '', 'base64').toString()).toBe('binary/encrypted');
     const opened = (await (await codec('decode', sealed.payloads)).json()) as { payloads: JsonPayload[] };
     expect(Buffer.from(opened.payloads[0]?.data ?? '', 'base64').toString()).toBe('"hello"');
   });
 
-  it('ops find the person\'s runs with `onramp runs --email`, and read them with the Temporal CLI through the codec endpoint', async () => {
-    const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: h.config.temporal.address ?? '', TEMPORAL_NAMESPACE: h.config.temporal.namespace, ...TEST_TEMPORAL_ENV };
+  it("ops find the person's runs with `onramp runs --email`, and read them with the Temporal CLI through the codec endpoint", async () => {
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      TEMPORAL_ADDRESS: h.config.temporal.address ?? '',
+      TEMPORAL_NAMESPACE: h.config.temporal.namespace,
+      ...TEST_TEMPORAL_ENV,
+    };
     const cli = spawnOnramp('onramp.ts', env, ['runs', '--email', 'Wilhelmina.Quist@Privacy.test', '--json']);
     let stdout = '';
     cli.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await cli.exited, cli.stderr()).toBe(0);
-    const rows = stdout.trim().split('\n').map((l) => JSON.parse(l) as { workflowId: string; outcome: string; tenant: string });
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { workflowId: string; outcome: string; tenant: string });
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.every((r) => r.workflowId === signInWorkflowId(conn.id, person.nameId) && r.tenant === conn.tenantId)).toBe(true);
 
     // The Temporal CLI, pointed at the codec endpoint with the admin token, shows the history decoded; without it, sealed.
     const temporal = await ensureTemporalCli(cacheDir(process.env.ONRAMP_CACHE_DIR), process.env.TEMPORAL_CLI_PATH);
     const show = (codecArgs: string[]) =>
-      execFileAsync(temporal, ['workflow', 'show', '--address', h.config.temporal.address ?? '', '--namespace', h.config.temporal.namespace, '--workflow-id', rows[0]?.workflowId ?? '', '--output', 'json', ...codecArgs]);
+      execFileAsync(temporal, [
+        'workflow',
+        'show',
+        '--address',
+        h.config.temporal.address ?? '',
+        '--namespace',
+        h.config.temporal.namespace,
+        '--workflow-id',
+        rows[0]?.workflowId ?? '',
+        '--output',
+        'json',
+        ...codecArgs,
+      ]);
     // Its JSON output shows each payload's data in base64: read them as text.
-    const payloadText = (stdout: string) => [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]*)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('latin1')).join('\n');
+    const payloadText = (stdout: string) =>
+      [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]*)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('latin1')).join('\n');
     const decoded = payloadText((await show(['--codec-endpoint', `${h.url}/api/temporal-codec`, '--codec-auth', `Bearer ${h.adminToken}`])).stdout);
     for (const s of secrets) expect(decoded).toContain(s);
     const sealed = await show([]);
@@ -155,14 +191,19 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
     const tampered = await codec('decode', [{ metadata: sealed?.metadata ?? {}, data: data.toString('base64') }]);
     expect(tampered.status).toBe(400);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe('temporal_payload_undecryptable');
-    const unknownKey = await codec('decode', [{ metadata: { ...sealed?.metadata, 'encryption-key-id': Buffer.from('retired').toString('base64') }, data: sealed?.data ?? '' }]);
+    const unknownKey = await codec('decode', [
+      { metadata: { ...sealed?.metadata, 'encryption-key-id': Buffer.from('retired').toString('base64') }, data: sealed?.data ?? '' },
+    ]);
     expect(unknownKey.status).toBe(400);
     expect(((await unknownKey.json()) as { error: { code: string } }).error.code).toBe('temporal_payload_key_unknown');
   });
 
   it('CORS: only the configured Temporal UI origin; the operator signed in to the console decodes from it with credentials', async () => {
     const preflight = (origin: string) =>
-      fetch(`${h.url}/api/temporal-codec/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      fetch(`${h.url}/api/temporal-codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      });
     const ok = await preflight(uiOrigin);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(uiOrigin);
@@ -196,10 +237,24 @@ describe('personal data in Temporal: sealed payloads, hashed search attributes, 
   });
 
   it('a run started without the codec (a history from before it) completes on the worker that has it', async () => {
-    const claim = { tenantId: conn.tenantId, connectionId: conn.id, subject: 'old-run-subject', email: 'oldtimer@privacy.test', emailVerified: true, name: 'Old Timer', groups: null, attributes: [] };
+    const claim = {
+      tenantId: conn.tenantId,
+      connectionId: conn.id,
+      subject: 'old-run-subject',
+      email: 'oldtimer@privacy.test',
+      emailVerified: true,
+      name: 'Old Timer',
+      groups: null,
+      attributes: [],
+    };
     const workflowId = signInWorkflowId(conn.id, claim.subject);
     // Started as before the codec: its input goes to Temporal in clear.
-    await plain.workflow.start(signInWorkflow, { workflowId, taskQueue: h.config.temporal.taskQueue, args: [{ claim }], workflowTaskTimeout: h.config.temporal.workflowTaskTimeoutMs });
+    await plain.workflow.start(signInWorkflow, {
+      workflowId,
+      taskQueue: h.config.temporal.taskQueue,
+      args: [{ claim }],
+      workflowTaskTimeout: h.config.temporal.workflowTaskTimeoutMs,
+    });
     const result = await h.services.client.workflow.getHandle<typeof signInWorkflow>(workflowId).result();
     expect(result).toMatchObject({ status: 'active', newUser: true });
     expect(await h.services.db.models.users.countDocuments({ email: 'oldtimer@privacy.test' })).toBe(1);

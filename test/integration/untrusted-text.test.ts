@@ -10,12 +10,19 @@ interface EventRow {
 }
 
 /** Short webhook poll, events answered at once. */
-const FAST = { ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3', ONRAMP_WEBHOOK_POLL_MS: '300', ONRAMP_EVENTS_SETTLE_MS: '0', ONRAMP_WEBHOOK_SETTLE_MS: '0', ONRAMP_WEBHOOK_TIMEOUT_MS: '3000' };
+const FAST = {
+  ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3',
+  ONRAMP_WEBHOOK_POLL_MS: '300',
+  ONRAMP_EVENTS_SETTLE_MS: '0',
+  ONRAMP_WEBHOOK_SETTLE_MS: '0',
+  ONRAMP_WEBHOOK_TIMEOUT_MS: '3000',
+};
 
 /** Names only the attacker chose: none may reach an answer, an audit, the events API or a webhook. */
 const MARKERS = ['zorgEvilEntity', 'zorgUndeclaredEntity', 'zorgBrokenTag', 'zorgPayload'];
 /** Words of an XML parser's or node-saml's diagnostics (the product's own messages use none of them). */
-const PARSER_WORDS = /xmldom|\[xmldom|entity not found|line:\s*\d|col:\s*\d|@#\[line|unclosed|Invalid (document )?signature|non-whitespace|TypeError|at [\w.]+ \(/i;
+const PARSER_WORDS =
+  /xmldom|\[xmldom|entity not found|line:\s*\d|col:\s*\d|@#\[line|unclosed|Invalid (document )?signature|non-whitespace|TypeError|at [\w.]+ \(/i;
 
 /** A real, signed response from the IdP library, as XML. */
 async function signedResponseXml(idp: ReturnType<typeof newIdp>, conn: SamlConnectionInfo, local: string): Promise<{ acsUrl: string; xml: string }> {
@@ -75,7 +82,9 @@ describe('untrusted text: what an ACS refusal tells the caller, the audit log, t
     // 2. A DOCTYPE declaring an entity the attacker named, referenced in the signed content, and an undeclared one.
     const b = await signedResponseXml(idp, conn, 'ent');
     const doctype = '<!DOCTYPE samlp:Response [<!ENTITY zorgEvilEntity "zorgPayload">]>';
-    const withEntities = b.xml.replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl}${doctype}`).replace('ent@untrusted.test</saml:AttributeValue>', '&zorgEvilEntity;&zorgUndeclaredEntity;</saml:AttributeValue>');
+    const withEntities = b.xml
+      .replace(/^(<\?xml[^>]*\?>)?/, (decl) => `${decl}${doctype}`)
+      .replace('ent@untrusted.test</saml:AttributeValue>', '&zorgEvilEntity;&zorgUndeclaredEntity;</saml:AttributeValue>');
     expect(withEntities).toContain('&zorgEvilEntity;');
     await refused(await postAcs(b.acsUrl, b64(withEntities)), 401, 'saml_malformed');
 

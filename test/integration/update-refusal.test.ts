@@ -13,7 +13,12 @@ const FAILING_WORKFLOWS = join(import.meta.dirname, '..', 'support', 'failingWor
 /** A worker on the harness's task queue whose sign-in and directory workflow tasks all fail (a bad deploy, a crash loop). */
 async function startBrokenWorker(h: Harness): Promise<{ stop: () => Promise<void> }> {
   const connection = await NativeConnection.connect({ address: h.config.temporal.address ?? '' });
-  const worker = await Worker.create({ connection, namespace: h.config.temporal.namespace, taskQueue: h.config.temporal.taskQueue, workflowsPath: FAILING_WORKFLOWS });
+  const worker = await Worker.create({
+    connection,
+    namespace: h.config.temporal.namespace,
+    taskQueue: h.config.temporal.taskQueue,
+    workflowsPath: FAILING_WORKFLOWS,
+  });
   const running = worker.run();
   return {
     async stop() {
@@ -46,7 +51,7 @@ async function signInWithHeaders(conn: SamlConnectionInfo, idp: ReturnType<typeo
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text(), ms: Date.now() - started };
 }
 
-describe('Temporal refuses the sign-in update: the run\'s workflow task keeps failing', () => {
+describe("Temporal refuses the sign-in update: the run's workflow task keeps failing", () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('refusal');
@@ -59,7 +64,7 @@ describe('Temporal refuses the sign-in update: the run\'s workflow task keeps fa
     await healthy?.stop();
   });
 
-  it('answers 503 signin_pending with Retry-After (not 500), writes nothing, and the browser\'s retry signs in once a worker can run it', async () => {
+  it("answers 503 signin_pending with Retry-After (not 500), writes nothing, and the browser's retry signs in once a worker can run it", async () => {
     const who = user('rita', 'refusal.test');
     const { models } = h.services.db;
     const broken = await startBrokenWorker(h);
@@ -104,7 +109,7 @@ describe('Temporal refuses the sign-in update: the run\'s workflow task keeps fa
   });
 });
 
-describe('Temporal refuses a SCIM write: the resource run\'s workflow task keeps failing', () => {
+describe("Temporal refuses a SCIM write: the resource run's workflow task keeps failing", () => {
   let h: Harness;
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
@@ -116,11 +121,16 @@ describe('Temporal refuses a SCIM write: the resource run\'s workflow task keeps
     await h?.close();
   });
 
-  it('answers 503 in SCIM\'s error format with Retry-After, and the directory\'s retry is applied once a worker can run it', async () => {
+  it("answers 503 in SCIM's error format with Retry-After, and the directory's retry is applied once a worker can run it", async () => {
     const scim = await createDirectory(h, 'refusal-scim');
     const first = await startWorkerProcess(h);
     workers.push(first);
-    const created = await scim.call('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada@refusal-scim.test', displayName: 'Ada', active: true });
+    const created = await scim.call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'ada@refusal-scim.test',
+      displayName: 'Ada',
+      active: true,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id ?? '';
     await first.stop();

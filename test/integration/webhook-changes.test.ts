@@ -9,7 +9,12 @@ import { startReceiver, type Receiver } from '../support/webhookReceiver';
 
 interface Answer {
   status: number;
-  body: { endpoint?: { id: string; enabled: boolean; description: string; types: string[]; secrets: Array<{ id: string }> }; secret?: string; enabled?: boolean; error?: { code: string } };
+  body: {
+    endpoint?: { id: string; enabled: boolean; description: string; types: string[]; secrets: Array<{ id: string }> };
+    secret?: string;
+    enabled?: boolean;
+    error?: { code: string };
+  };
 }
 
 /**
@@ -33,7 +38,8 @@ describe('webhook endpoint changes, one at a time', () => {
     await h?.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => (await h.admin(method, `/tenants/hook-changes/webhooks${path}`, body)) as unknown as Answer;
+  const call = async (method: string, path: string, body?: unknown): Promise<Answer> =>
+    (await h.admin(method, `/tenants/hook-changes/webhooks${path}`, body)) as unknown as Answer;
   const create = async () => {
     const created = await call('POST', '', { url: receiver.url });
     expect(created.status).toBe(201);
@@ -81,7 +87,13 @@ describe('webhook endpoint changes, one at a time', () => {
 
   describe("a run's auto-disable and an admin's enable", () => {
     const activities = () =>
-      webhookActivities(activitySupport({ models: models(), logger: createLogger('silent'), webhooks: { policy: h.config.webhooks.policy, encryptionKey: h.config.encryptionKey } }));
+      webhookActivities(
+        activitySupport({
+          models: models(),
+          logger: createLogger('silent'),
+          webhooks: { policy: h.config.webhooks.policy, encryptionKey: h.config.encryptionKey },
+        }),
+      );
     /** The run's disable activity, scheduled (the run's decision) at `decidedAt`; retried as Temporal would when a change was taken at the same time. */
     const runDisables = async (id: string, decidedAt: number, eventId: string) => {
       const env = new MockActivityEnvironment({ scheduledTimestampMs: decidedAt });

@@ -12,7 +12,12 @@ describe('the worker dies in the middle of a webhook delivery', () => {
   const idp = newIdp('hook-crash');
   const workers: WorkerProcess[] = [];
   let receiver: Receiver;
-  const env = { ONRAMP_WEBHOOK_TIMEOUT_MS: '2000', ONRAMP_WEBHOOK_POLL_MS: '500', ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3', ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' };
+  const env = {
+    ONRAMP_WEBHOOK_TIMEOUT_MS: '2000',
+    ONRAMP_WEBHOOK_POLL_MS: '500',
+    ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3',
+    ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000',
+  };
 
   useSamlTenant('hook-crash', idp, (t) => ({ h, conn } = t), { harness: { worker: false, env } });
   beforeAll(async () => {
@@ -47,9 +52,9 @@ describe('the worker dies in the middle of a webhook delivery', () => {
     const healthy = await startWorkerProcess(h, env);
     workers.push(healthy);
     const { models } = h.services.db;
-    const events = (await listEvents(models, { tenantId: String((await models.tenants.findOne({ slug: 'hook-crash' }).lean())?._id), after: null, limit: 100 })).filter(
-      (e) => e.userId !== null,
-    );
+    const events = (
+      await listEvents(models, { tenantId: String((await models.tenants.findOne({ slug: 'hook-crash' }).lean())?._id), after: null, limit: 100 })
+    ).filter((e) => e.userId !== null);
     expect(events.map((e) => e.type)).toEqual(['user.created', 'identity.linked', 'membership.created']);
     await receiver.waitFor((r) => r.filter((x) => x.status === 200).length >= events.length, 60_000);
 
@@ -64,7 +69,8 @@ describe('the worker dies in the middle of a webhook delivery', () => {
     const log = await h.admin('GET', `/tenants/hook-crash/webhooks/${endpointId}/attempts?eventId=${events[0]?.id}`);
     expect(log.body.data.map((a) => a.outcome)).toContain('delivered');
     // Each event's live delivery is finished once (recorded just after the receiver's answer).
-    for (let i = 0; i < 50 && (await models.webhookDeliveries.countDocuments({ endpointId })) < events.length; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await models.webhookDeliveries.countDocuments({ endpointId })) < events.length; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await models.webhookDeliveries.countDocuments({ endpointId })).toBe(events.length);
   });
 });

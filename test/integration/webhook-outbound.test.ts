@@ -81,7 +81,9 @@ afterEach(closeAll);
 describe('postWebhook against loopback receivers', () => {
   it('POSTs the body and headers and returns status and body excerpt', async () => {
     const receiver = await startReceiver((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks'));
-    const result = expectResponse(await post(`${receiver.url}/hooks/in?x=1#frag`, loopback, { 'Content-Type': 'application/json', 'X-Onramp-Signature': 'v1=abc' }));
+    const result = expectResponse(
+      await post(`${receiver.url}/hooks/in?x=1#frag`, loopback, { 'Content-Type': 'application/json', 'X-Onramp-Signature': 'v1=abc' }),
+    );
     expect(result).toMatchObject({ status: 200, retryAfterSeconds: null, bodyExcerpt: 'thanks' });
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
     expect(receiver.requests).toHaveLength(1);
@@ -202,7 +204,12 @@ describe('postWebhook against loopback receivers', () => {
   it('refuses a non-allowed address and sends nothing', async () => {
     const receiver = await startReceiver();
     const publicOnly: OutboundPolicy = { ...loopback, allowPrivateAddresses: false };
-    for (const url of [receiver.url, `http://2130706433:${receiver.port}/`, `http://localhost:${receiver.port}/`, `http://[::ffff:127.0.0.1]:${receiver.port}/`]) {
+    for (const url of [
+      receiver.url,
+      `http://2130706433:${receiver.port}/`,
+      `http://localhost:${receiver.port}/`,
+      `http://[::ffff:127.0.0.1]:${receiver.port}/`,
+    ]) {
       expect(await post(url, publicOnly)).toMatchObject({ kind: 'refused', code: 'address_not_allowed' });
     }
     expect(await post(receiver.url, { ...loopback, allowHttp: false })).toMatchObject({ kind: 'refused', code: 'scheme_not_allowed' });

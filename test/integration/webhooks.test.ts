@@ -115,7 +115,8 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
 
     const events = (await tenantEvents()).slice(earlier);
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['user.created', 'membership.created', 'group.granted', 'group.revoked', 'identity.linked', 'approval.requested', 'approval.decided']) expect(types).toContain(t);
+    for (const t of ['user.created', 'membership.created', 'group.granted', 'group.revoked', 'identity.linked', 'approval.requested', 'approval.decided'])
+      expect(types).toContain(t);
     expect(events.filter((e) => e.type === 'approval.decided')[0]?.data.decision).toBe('approved');
     expect(events.filter((e) => e.type === 'group.revoked')).toHaveLength(1);
     // The double click wrote each of Sarah's facts once.
@@ -177,7 +178,12 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     ]);
     expect(mine.filter((r) => r.status === 200).map((r) => r.eventId)).toEqual(expected.map((e) => e.id));
     const log = await h.admin('GET', `/tenants/superfantasy/webhooks/${hook.endpoint.id}/attempts?eventId=${first?.id}`);
-    expect(log.body.data.map((a) => `${a.attempt}:${a.status}:${a.outcome}`).sort()).toEqual(['1:500:failed', '2:500:failed', '3:500:failed', '4:200:delivered']);
+    expect(log.body.data.map((a) => `${a.attempt}:${a.status}:${a.outcome}`).sort()).toEqual([
+      '1:500:failed',
+      '2:500:failed',
+      '3:500:failed',
+      '4:200:delivered',
+    ]);
     receiver.state.responder = () => ({ status: 200 });
   });
 
@@ -206,7 +212,11 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     expect(removed.events).toBeGreaterThanOrEqual(before.length);
     expect(removed.webhookAttempts).toBeGreaterThan(0);
     expect(await tenantEvents()).toEqual([]);
-    expect((await h.admin('GET', `/tenants/superfantasy/events?after=${before.at(-1)?.id}`)).body).toMatchObject({ data: [], nextCursor: before.at(-1)?.id, hasMore: false });
+    expect((await h.admin('GET', `/tenants/superfantasy/events?after=${before.at(-1)?.id}`)).body).toMatchObject({
+      data: [],
+      nextCursor: before.at(-1)?.id,
+      hasMore: false,
+    });
     // A resend of a swept event is refused plainly.
     expect((await h.admin('POST', `/tenants/superfantasy/webhooks/${hook.endpoint.id}/resend`, { eventId: before[0]?.id })).status).toBe(404);
   });
@@ -234,7 +244,9 @@ describe('webhooks: every event of Sarah, Peter, an approval and a revoke, signe
     await receiver.waitFor((r) => r.length > mark2);
     expect(receiver.received[mark2]?.verifiedBy).toEqual([2]);
     // A tampered body fails verification with the library.
-    expect(() => new Webhook(hook.secret).verify('{}', { 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,abc' })).toThrow();
+    expect(() =>
+      new Webhook(hook.secret).verify('{}', { 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,abc' }),
+    ).toThrow();
   });
 });
 
@@ -333,7 +345,9 @@ describe('webhooks: outbound protections as in production', () => {
   beforeAll(async () => {
     dns = await startDnsServer();
     dns.setAddresses('hooks.internal.test', ['127.0.0.1']);
-    h = await startHarness({ env: { ...FAST, ONRAMP_WEBHOOK_ALLOW_HTTP: 'false', ONRAMP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false', ONRAMP_DNS_SERVERS: dns.address } });
+    h = await startHarness({
+      env: { ...FAST, ONRAMP_WEBHOOK_ALLOW_HTTP: 'false', ONRAMP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false', ONRAMP_DNS_SERVERS: dns.address },
+    });
     await h.createTenant('guarded');
   });
   afterAll(async () => {
@@ -342,7 +356,14 @@ describe('webhooks: outbound protections as in production', () => {
   });
 
   it('refuses http, loopback, link-local metadata and private addresses when saved', async () => {
-    for (const url of ['http://example.com/hook', 'https://127.0.0.1/hook', 'https://169.254.169.254/latest/meta-data', 'https://10.1.2.3/hook', 'https://[::1]/hook', 'https://localhost/hook']) {
+    for (const url of [
+      'http://example.com/hook',
+      'https://127.0.0.1/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.1.2.3/hook',
+      'https://[::1]/hook',
+      'https://localhost/hook',
+    ]) {
       const res = await h.admin('POST', '/tenants/guarded/webhooks', { url });
       expect(res.status, url).toBe(400);
     }

@@ -16,7 +16,7 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
  * a change that would break a running workflow fails here — guard it with
  * `patched()` (workflows/versions.ts).
  */
-describe('recorded workflow histories replay on today\'s code', () => {
+describe("recorded workflow histories replay on today's code", () => {
   it('every history replays without a determinism error', async () => {
     const stack = inject('stack');
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.pb')).sort();

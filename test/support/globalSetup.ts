@@ -7,7 +7,6 @@ import { loadConfig } from '../../src/config';
 import { startStack } from '../../src/devservices/launcher';
 import { bundleWorkflows } from '../../src/temporal/worker';
 
-
 /** Start the real servers once for all integration tests (embedded FerretDB + Temporal dev server unless configured). */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'onramp-test-'));

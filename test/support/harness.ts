@@ -59,8 +59,7 @@ export interface SamlConnectionInfo {
   metadataXml: string;
 }
 
-export const newIdp = (name: string): SamlIdp =>
-  createSamlIdp({ entityId: `https://idp.${name}.test/metadata`, ssoUrl: `https://idp.${name}.test/sso` });
+export const newIdp = (name: string): SamlIdp => createSamlIdp({ entityId: `https://idp.${name}.test/metadata`, ssoUrl: `https://idp.${name}.test/sso` });
 
 /** Start the web app (and, unless told otherwise, a worker) on the shared real servers, in a fresh database and task queue. */
 export async function startHarness(
@@ -100,7 +99,13 @@ export async function startHarness(
     config,
     logger: createLogger(config.logLevel, 'onramp-test'),
     mongoUri,
-    temporal: { address: opts.temporalAddress ?? stack.temporalAddress, namespace: stack.namespace, tls: config.temporal.tls, apiKey: undefined, dataConverter: temporalDataConverter(config.temporal.encryption) },
+    temporal: {
+      address: opts.temporalAddress ?? stack.temporalAddress,
+      namespace: stack.namespace,
+      tls: config.temporal.tls,
+      apiKey: undefined,
+      dataConverter: temporalDataConverter(config.temporal.encryption),
+    },
     web: true,
     worker: opts.worker ?? true,
     workflowBundle: { codePath: stack.workflowBundlePath },
@@ -153,7 +158,12 @@ export interface SignInResult {
 }
 
 /** Start an SP-initiated login at onramp, let the IdP answer, post the answer to the ACS — as a browser would. */
-export async function samlSignIn(conn: SamlConnectionInfo, idp: SamlIdp, user: IdpUser, options: ResponseOptions = {}): Promise<SignInResult & { SAMLResponse: string }> {
+export async function samlSignIn(
+  conn: SamlConnectionInfo,
+  idp: SamlIdp,
+  user: IdpUser,
+  options: ResponseOptions = {},
+): Promise<SignInResult & { SAMLResponse: string }> {
   const login = await fetch(conn.loginUrl, { redirect: 'manual' });
   const location = login.headers.get('location');
   if (login.status !== 302 || !location) throw new Error(`login did not redirect: ${login.status}`);
@@ -170,7 +180,7 @@ export async function postAcs(acsUrl: string, SAMLResponse: string): Promise<Sig
     body: new URLSearchParams({ SAMLResponse }).toString(),
   });
   const cookie = res.headers.get('set-cookie');
-  return { status: res.status, location: res.headers.get('location'), cookie: cookie ? cookie.split(';')[0] ?? null : null, body: await res.text() };
+  return { status: res.status, location: res.headers.get('location'), cookie: cookie ? (cookie.split(';')[0] ?? null) : null, body: await res.text() };
 }
 
 export const user = (local: string, domain = 'superfantasy.test'): IdpUser => ({

@@ -5,7 +5,15 @@ import type { Harness } from './harness';
 export interface ImportAnswer {
   status: number;
   body: {
-    import?: { id: string; key: string; status: string; rows: number; processed: number; counts: Record<string, number>; failure: { reason: string; chunk: number; message: string } | null };
+    import?: {
+      id: string;
+      key: string;
+      status: string;
+      rows: number;
+      processed: number;
+      counts: Record<string, number>;
+      failure: { reason: string; chunk: number; message: string } | null;
+    };
     dryRun?: true;
     counts?: Record<string, number>;
     results?: Array<{ n: number; email: string; outcome: string; reason: string | null }>;
@@ -14,7 +22,12 @@ export interface ImportAnswer {
 }
 
 /** POST a file to a tenant's imports, as an integrator would (a streamed body of the given type). */
-export async function postImport(h: Harness, tenant: string, file: string, opts: { type?: string; query?: string; headers?: Record<string, string> } = {}): Promise<ImportAnswer> {
+export async function postImport(
+  h: Harness,
+  tenant: string,
+  file: string,
+  opts: { type?: string; query?: string; headers?: Record<string, string> } = {},
+): Promise<ImportAnswer> {
   const res = await fetch(`${h.url}/api/admin/tenants/${tenant}/imports${opts.query ? `?${opts.query}` : ''}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': opts.type ?? 'text/csv', ...opts.headers },
@@ -29,7 +42,13 @@ export async function importDone(h: Harness, tenant: string, id: string, timeout
   for (;;) {
     const got = await h.admin('GET', `/tenants/${tenant}/imports/${id}`);
     expect(got.status).toBe(200);
-    const view = got.body as unknown as { status: string; rows: number; processed: number; counts: Record<string, number>; failure: { reason: string; chunk: number; message: string } | null };
+    const view = got.body as unknown as {
+      status: string;
+      rows: number;
+      processed: number;
+      counts: Record<string, number>;
+      failure: { reason: string; chunk: number; message: string } | null;
+    };
     if (view.status === status) return view;
     if (Date.now() > until) throw new Error(`import ${id} not done: ${JSON.stringify(view)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -37,7 +56,11 @@ export async function importDone(h: Harness, tenant: string, id: string, timeout
 }
 
 /** The import's per-row results CSV, parsed. */
-export async function importResults(h: Harness, tenant: string, id: string): Promise<Array<{ row: string; email: string; outcome: string; reason: string; userId: string }>> {
+export async function importResults(
+  h: Harness,
+  tenant: string,
+  id: string,
+): Promise<Array<{ row: string; email: string; outcome: string; reason: string; userId: string }>> {
   const res = await fetch(`${h.url}/api/admin/tenants/${tenant}/imports/${id}/results`, { headers: { authorization: `Bearer ${h.adminToken}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -46,4 +69,7 @@ export async function importResults(h: Harness, tenant: string, id: string): Pro
 
 /** A CSV of people at `domain`: header row, then one row each. */
 export const peopleCsv = (domain: string, from: number, count: number, extra = ''): string =>
-  ['Email,Name,Roles,Groups,External ID', ...Array.from({ length: count }, (_, i) => `person${from + i}@${domain},Person ${from + i},member,${extra},E-${from + i}`)].join('\r\n');
+  [
+    'Email,Name,Roles,Groups,External ID',
+    ...Array.from({ length: count }, (_, i) => `person${from + i}@${domain},Person ${from + i},member,${extra},E-${from + i}`),
+  ].join('\r\n');

@@ -87,8 +87,7 @@ export const WORKFLOW_PACKAGES: readonly string[] = ['@temporalio/workflow', '@t
 export const DOMAIN_PACKAGES: readonly string[] = ['punycode'];
 
 /** `src/x/**` matches every file below `src/x`; any other pattern matches one file. */
-export const matches = (pattern: string, file: string): boolean =>
-  pattern.endsWith('/**') ? file.startsWith(pattern.slice(0, -2)) : file === pattern;
+export const matches = (pattern: string, file: string): boolean => (pattern.endsWith('/**') ? file.startsWith(pattern.slice(0, -2)) : file === pattern);
 
 export function layerOf(file: string): Layer | undefined {
   return LAYERS.find(([, patterns]) => patterns.some((p) => matches(p, file)))?.[0];
@@ -164,7 +163,7 @@ export const KNOWN_VIOLATIONS: ReadonlyArray<readonly [from: string, to: string,
   ['src/http/tenantAdmin.ts', 'src/db/models/index.ts', WHY.httpModelTypes],
   ['src/http/tenantApi.ts', 'src/db/models/index.ts', WHY.httpModelTypes],
   ['src/library/approvals.ts', 'workflows/definitions.ts', 'the approvals library sends the approval update itself; that belongs in Runs'],
-  ['src/library/imports.ts', 'activities/adminProvisioning.ts', "the import dry run builds activities in the web process"],
+  ['src/library/imports.ts', 'activities/adminProvisioning.ts', 'the import dry run builds activities in the web process'],
   ['src/library/imports.ts', 'activities/imports.ts', 'the import dry run builds activities in the web process'],
   ['src/library/imports.ts', 'activities/support.ts', 'the import dry run builds activities in the web process'],
   ['src/library/imports.ts', 'workflows/memberProvisioningFlow.ts', "the import dry run runs the workflow's planner call in the web process"],
@@ -178,7 +177,11 @@ export const KNOWN_VIOLATIONS: ReadonlyArray<readonly [from: string, to: string,
   ['src/temporal/memberCreationClient.ts', 'workflows/memberCreation.ts', WHY.runsWorkflowCode],
   ['src/temporal/signInClient.ts', 'workflows/signIn.ts', WHY.runsWorkflowCode],
   ['src/temporal/tenantAdminClient.ts', 'workflows/tenantAdmin.ts', WHY.runsWorkflowCode],
-  ['src/temporal/updateWithStart.ts', 'workflows/serializedWrites.ts', 'the draining refusal text lives in workflow code; it belongs with the workflow messages'],
+  [
+    'src/temporal/updateWithStart.ts',
+    'workflows/serializedWrites.ts',
+    'the draining refusal text lives in workflow code; it belongs with the workflow messages',
+  ],
   ['src/temporal/webhookClient.ts', 'workflows/webhookEndpoint.ts', WHY.runsWorkflowCode],
   ['src/webhooks/waker.ts', 'src/temporal/webhookClient.ts', 'the webhook waker is typed with the webhook starter; wiring should pass it'],
   ['workflows/definitions.ts', 'src/scim/groupWrites.ts', WHY.scimShapes],

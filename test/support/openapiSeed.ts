@@ -21,7 +21,13 @@ export async function seedTenantForApiRun(h: Harness, tenant: string): Promise<R
   const keys = await call('GET', `/connections/saml/${saml.id}`, undefined, 200, z.object({ spSigningCertificates: z.array(id).min(1) }));
   const directory = await call('POST', '/directories', { name: 'Directory' }, 201, id.extend({ tokens: z.array(id).min(1) }));
   await call('POST', '/groups', { name: 'engineering', roles: [] }, 201, z.unknown());
-  const member = await call('POST', '/members', { email: `ann@${domain}`, name: 'Ann', groups: ['engineering'] }, 201, z.object({ member: z.object({ userId: z.string() }) }));
+  const member = await call(
+    'POST',
+    '/members',
+    { email: `ann@${domain}`, name: 'Ann', groups: ['engineering'] },
+    201,
+    z.object({ member: z.object({ userId: z.string() }) }),
+  );
   const invitation = await call('POST', '/invitations', { email: `bob@${domain}` }, 201, z.object({ invitation: id }));
   const upload = await fetch(`${h.url}/api/admin/tenants/${tenant}/imports`, {
     method: 'POST',

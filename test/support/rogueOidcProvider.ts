@@ -73,7 +73,10 @@ export async function startRogueOidcProvider(client: { clientId: string }): Prom
       case 'huge-claim':
         return { token: await sign({ ...base, name: 'n'.repeat(b.bytes) }, published.privateKey, 'published'), padding: null };
       case 'many-groups':
-        return { token: await sign({ ...base, groups: Array.from({ length: b.count }, (_, i) => `group-${i}`) }, published.privateKey, 'published'), padding: null };
+        return {
+          token: await sign({ ...base, groups: Array.from({ length: b.count }, (_, i) => `group-${i}`) }, published.privateKey, 'published'),
+          padding: null,
+        };
       case 'iat-ahead':
         return { token: await sign(base, published.privateKey, 'published', b.seconds), padding: null };
       case 'honest':
@@ -123,7 +126,13 @@ export async function startRogueOidcProvider(client: { clientId: string }): Prom
         codes.delete(code);
         if (!grant) return json(res, 400, { error: 'invalid_grant' });
         const { token, padding } = await idToken(grant.nonce);
-        return json(res, 200, { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 600, id_token: token, ...(padding ? { padding } : {}) });
+        return json(res, 200, {
+          access_token: randomBytes(16).toString('hex'),
+          token_type: 'Bearer',
+          expires_in: 600,
+          id_token: token,
+          ...(padding ? { padding } : {}),
+        });
       }
       if (url.pathname === '/userinfo') return json(res, 200, { sub: op.user.sub });
       return json(res, 404, { error: 'not_found' });

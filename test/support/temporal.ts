@@ -19,7 +19,10 @@ export async function listRuns(client: Client, query: string, min: number, timeo
 }
 
 interface HistoryEvent {
-  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null } | null;
+  markerRecordedEventAttributes?: {
+    markerName?: string | null;
+    details?: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null;
+  } | null;
 }
 
 /** The activity type of a local activity's marker in a history, or null for any other event. */

@@ -25,7 +25,9 @@ describe('claim bounds', () => {
   it('names the first bound exceeded', () => {
     expect(claimTooLarge(claim({ groups: Array.from({ length: CLAIM_LIMITS.groups + 1 }, (_, i) => `g${i}`) }))).toMatchObject({ what: 'groups' });
     expect(claimTooLarge(claim({ name: 'n'.repeat(CLAIM_LIMITS.nameChars + 1) }))).toMatchObject({ what: 'name length' });
-    expect(claimTooLarge(claim({ attributes: [{ name: 'x', values: ['v'.repeat(CLAIM_LIMITS.valueChars + 1)] }] }))).toMatchObject({ what: 'value length of attribute "x"' });
+    expect(claimTooLarge(claim({ attributes: [{ name: 'x', values: ['v'.repeat(CLAIM_LIMITS.valueChars + 1)] }] }))).toMatchObject({
+      what: 'value length of attribute "x"',
+    });
     const many = Array.from({ length: 90 }, (_, i) => ({ name: `a${i}`, values: Array.from({ length: 10 }, () => 'v'.repeat(400)) }));
     expect(claimTooLarge(claim({ attributes: many }))).toMatchObject({ what: 'total size in bytes' });
   });

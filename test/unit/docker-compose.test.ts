@@ -40,7 +40,7 @@ describe('docker-compose.yml', async () => {
     expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-setup', 'onramp-web', 'onramp-worker']);
   });
 
-  it('runs more than one worker (a crashed worker\'s runs continue on another)', () => {
+  it("runs more than one worker (a crashed worker's runs continue on another)", () => {
     const worker = compose.services['onramp-worker'] as ComposeService & { deploy?: { replicas?: number } };
     expect(worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
   });
@@ -55,9 +55,7 @@ describe('docker-compose.yml', async () => {
   });
 
   it.each(['onramp-setup', 'onramp-web', 'onramp-worker'])('%s: every variable is known to the config schema and the whole environment validates', (name) => {
-    const env = Object.fromEntries(
-      Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]),
-    );
+    const env = Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]));
     const known = new Set(Object.keys(envSchema.shape));
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const config = loadConfig(env);

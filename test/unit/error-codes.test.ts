@@ -14,7 +14,8 @@ describe('error codes', () => {
         for (const [, code, status] of text.matchAll(raise)) {
           if (!code) continue;
           if (!isErrorCode(code)) unknown.push(`${file}: ${code}`);
-          else if (status && Number(status) !== ERROR_CODES[code].status) wrongStatus.push(`${file}: ${code} raised with ${status}, catalogued ${ERROR_CODES[code].status}`);
+          else if (status && Number(status) !== ERROR_CODES[code].status)
+            wrongStatus.push(`${file}: ${code} raised with ${status}, catalogued ${ERROR_CODES[code].status}`);
         }
       }
     }
@@ -31,7 +32,7 @@ describe('error codes', () => {
     }
   });
 
-  it('an OnrampError without a status takes the catalogue\'s', () => {
+  it("an OnrampError without a status takes the catalogue's", () => {
     expect(new OnrampError('saml_wrong_issuer', 'x').status).toBe(401);
     expect(new OnrampError('service_unavailable', 'x')).toMatchObject({ status: 503, expose: true });
     expect(new OnrampError('db_reply_mismatch', 'x')).toMatchObject({ status: 503, expose: false });

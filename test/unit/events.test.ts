@@ -18,7 +18,24 @@ const fact = (over: Partial<AuditFact>): AuditFact => ({
 
 describe('domain events from audit records', () => {
   it('every type the issue names is emitted', () => {
-    for (const t of ['user.created', 'user.updated', 'identity.linked', 'identity.unlinked', 'membership.created', 'membership.suspended', 'membership.reactivated', 'membership.removed', 'group.granted', 'group.revoked', 'approval.requested', 'approval.decided', 'invitation.created', 'invitation.accepted', 'directory.user_created', 'signin.denied']) {
+    for (const t of [
+      'user.created',
+      'user.updated',
+      'identity.linked',
+      'identity.unlinked',
+      'membership.created',
+      'membership.suspended',
+      'membership.reactivated',
+      'membership.removed',
+      'group.granted',
+      'group.revoked',
+      'approval.requested',
+      'approval.decided',
+      'invitation.created',
+      'invitation.accepted',
+      'directory.user_created',
+      'signin.denied',
+    ]) {
       expect(EVENT_TYPES).toContain(t);
     }
   });
@@ -46,18 +63,32 @@ describe('domain events from audit records', () => {
       data: { decision: 'rejected', reason: 'not ours' },
       actor: { type: 'admin' },
     });
-    expect(eventFromAudit(fact({ action: 'membership.restored', actor: { type: 'directory', id: 'd1' }, workflowId: 'scim-user-d1-u' }), 'x')?.type).toBe('membership.reactivated');
-    expect(eventFromAudit(fact({ action: 'membership.created', actor: { type: 'admin', id: 'a' }, workflowId: 'import-imp1' }), 'x')?.actor).toEqual({ type: 'import', id: 'imp1', runId: 'import-imp1' });
-    expect(eventFromAudit(fact({ action: 'invitation.accepted', actor: { type: 'system', id: null }, workflowId: 'invitation-inv_1' }), 'x')?.actor.type).toBe('invitation');
-    expect(eventFromAudit(fact({ action: 'signin.rejected', reason: 'saml_signature_invalid', tenantId: null }), 'x')).toMatchObject({ type: 'signin.denied', tenantId: null });
+    expect(eventFromAudit(fact({ action: 'membership.restored', actor: { type: 'directory', id: 'd1' }, workflowId: 'scim-user-d1-u' }), 'x')?.type).toBe(
+      'membership.reactivated',
+    );
+    expect(eventFromAudit(fact({ action: 'membership.created', actor: { type: 'admin', id: 'a' }, workflowId: 'import-imp1' }), 'x')?.actor).toEqual({
+      type: 'import',
+      id: 'imp1',
+      runId: 'import-imp1',
+    });
+    expect(eventFromAudit(fact({ action: 'invitation.accepted', actor: { type: 'system', id: null }, workflowId: 'invitation-inv_1' }), 'x')?.actor.type).toBe(
+      'invitation',
+    );
+    expect(eventFromAudit(fact({ action: 'signin.rejected', reason: 'saml_signature_invalid', tenantId: null }), 'x')).toMatchObject({
+      type: 'signin.denied',
+      tenantId: null,
+    });
     // Internal error text stays in the audit log.
-    expect(eventFromAudit(fact({ action: 'signin.failed', context: { step: 'ensureUser', error: 'E11000 duplicate key' } }), 'x')?.data).toEqual({ action: 'signin.failed', step: 'ensureUser' });
+    expect(eventFromAudit(fact({ action: 'signin.failed', context: { step: 'ensureUser', error: 'E11000 duplicate key' } }), 'x')?.data).toEqual({
+      action: 'signin.failed',
+      step: 'ensureUser',
+    });
     // Configuration changes are audit-only.
     expect(eventFromAudit(fact({ action: 'connection.created' }), 'x')).toBeNull();
     expect(eventFromAudit(fact({ action: 'tenant.roles_updated' }), 'x')).toBeNull();
   });
 
-  it('outside parties\' names stay inside the data, never keys of our own shape', () => {
+  it("outside parties' names stay inside the data, never keys of our own shape", () => {
     const e = eventFromAudit(fact({ action: 'user.attribute_updated', context: { 'http://schemas.xmlsoap.org/claims/Group': 'x', $where: 1 } }), 'x');
     expect(Object.keys(e ?? {})).toEqual(['id', 'type', 'version', 'occurredAt', 'tenantId', 'actor', 'subject', 'userId', 'data', 'before', 'after']);
     expect(e?.data).toMatchObject({ 'http://schemas.xmlsoap.org/claims/Group': 'x', $where: 1 });

@@ -107,7 +107,13 @@ describe('planGroupSync', () => {
   });
 
   it('a mapped group that carries owner is granted but its owner role is refused', () => {
-    const plan = planGroupSync(input({ asserted: ['admins'], groupRoles: { administrators: ['owner'] }, settings: settings({ mappings: [{ value: 'admins', group: 'administrators', roles: [] }] }) }));
+    const plan = planGroupSync(
+      input({
+        asserted: ['admins'],
+        groupRoles: { administrators: ['owner'] },
+        settings: settings({ mappings: [{ value: 'admins', group: 'administrators', roles: [] }] }),
+      }),
+    );
     expect(plan).toEqual([
       { kind: 'refuse', asserted: 'admins', role: 'owner', via: 'administrators', reason: 'owner_not_allowed' },
       { kind: 'grant', grant: idp('group', 'administrators'), createGroup: false },
@@ -127,7 +133,11 @@ describe('effectiveAccess', () => {
 
   it('unions direct roles, granted roles and group roles', () => {
     expect(
-      effectiveAccess({ ...base, directRoles: ['member'], grants: [idp('group', 'administrators'), idp('role', 'billing'), { kind: 'group', value: 'x', source: 'admin' }] }),
+      effectiveAccess({
+        ...base,
+        directRoles: ['member'],
+        grants: [idp('group', 'administrators'), idp('role', 'billing'), { kind: 'group', value: 'x', source: 'admin' }],
+      }),
     ).toEqual({ groups: ['administrators', 'x'], roles: ['admin', 'billing', 'member'] });
   });
 
@@ -151,11 +161,14 @@ describe('effectiveAccess', () => {
 describe('applyGroupActions', () => {
   it('removes revoked and adds granted grants, per source', () => {
     const admin: Grant = { kind: 'group', value: 'engineering', source: 'admin' };
-    const after = applyGroupActions([admin, idp('group', 'engineering'), idp('group', 'old')], [
-      { kind: 'revoke', grant: idp('group', 'engineering') },
-      { kind: 'revoke', grant: idp('group', 'old') },
-      { kind: 'grant', grant: idp('role', 'admin'), createGroup: false },
-    ]);
+    const after = applyGroupActions(
+      [admin, idp('group', 'engineering'), idp('group', 'old')],
+      [
+        { kind: 'revoke', grant: idp('group', 'engineering') },
+        { kind: 'revoke', grant: idp('group', 'old') },
+        { kind: 'grant', grant: idp('role', 'admin'), createGroup: false },
+      ],
+    );
     expect(after).toEqual([admin, idp('role', 'admin')]);
   });
 });

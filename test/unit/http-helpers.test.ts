@@ -34,7 +34,9 @@ describe('cursors', () => {
     const query = z.object(pageQuery('objectId'));
     expect(parseInput(query, {}, 'query')).toEqual({ limit: 50, cursor: null });
     for (const cursor of ['bogus', '', ['a', 'b'], { $ne: null }, encodeCursor('abc')]) {
-      expect(() => parseInput(query, { cursor }, 'query')).toThrow(expect.objectContaining({ code: 'invalid_cursor', status: 400, message: expect.stringMatching(/^cursor: /) }) as Error);
+      expect(() => parseInput(query, { cursor }, 'query')).toThrow(
+        expect.objectContaining({ code: 'invalid_cursor', status: 400, message: expect.stringMatching(/^cursor: /) }) as Error,
+      );
     }
     expect(() => parseInput(query, { limit: '0' }, 'query')).toThrow(expect.objectContaining({ code: 'validation_failed' }) as Error);
   });

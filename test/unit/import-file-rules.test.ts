@@ -38,7 +38,9 @@ describe('import files: one line ending per file', () => {
     expect(csvProblem('CSV_QUOTE_NOT_CLOSED')).toBe('a quoted value is never closed');
     expect(csvProblem('CSV_SOMETHING_NEW')).toBe('the row is not valid CSV');
     expect(csvProblem(undefined)).toBe('the row is not valid CSV');
-    expect(csvProblemMessage(csvProblem('CSV_INVALID_CLOSING_QUOTE'), { row: 3, line: 4 })).toMatch(/^The CSV cannot be read at row 3 \(line 4 of the file\): a quote is followed by text/);
+    expect(csvProblemMessage(csvProblem('CSV_INVALID_CLOSING_QUOTE'), { row: 3, line: 4 })).toMatch(
+      /^The CSV cannot be read at row 3 \(line 4 of the file\): a quote is followed by text/,
+    );
     expect(csvProblemMessage('x', { row: 1, line: null })).toBe('The CSV cannot be read at row 1: x. Nothing was imported.');
     expect(emptyFileMessage(true)).toMatch(/header row but no rows/);
     expect(emptyFileMessage(false)).toMatch(/empty/);
@@ -53,6 +55,8 @@ describe('import files: one line ending per file', () => {
       'Rows 101–200 were refused with an error that retrying cannot fix (ImportChunkMissing). Rows before them are done; send the same file with the same key again to resume.',
     );
     // An error type that is not a plain name is left out.
-    expect(importFailureMessage('chunk_failed', 0, 100, 'E11000 duplicate key <x@y>')).toBe('Rows 1–100 failed. Rows before them are done; send the same file with the same key again to resume.');
+    expect(importFailureMessage('chunk_failed', 0, 100, 'E11000 duplicate key <x@y>')).toBe(
+      'Rows 1–100 failed. Rows before them are done; send the same file with the same key again to resume.',
+    );
   });
 });

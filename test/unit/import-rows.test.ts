@@ -8,23 +8,43 @@ describe('import rows', () => {
       email: 'ana@acq.test',
       request: { email: 'ana@acq.test', name: 'Ana', roles: ['admin', 'member'], groups: ['Support', 'Ops'], externalId: 'E-1' },
     });
-    expect(readImportRow({ email: 'bo@acq.test', roles: ['member'], groups: [], external_id: 42 })).toMatchObject({ ok: true, request: { roles: ['member'], externalId: '42', name: null } });
+    expect(readImportRow({ email: 'bo@acq.test', roles: ['member'], groups: [], external_id: 42 })).toMatchObject({
+      ok: true,
+      request: { roles: ['member'], externalId: '42', name: null },
+    });
   });
 
-  it("reads the exports and templates of Entra ID, Google Workspace and Okta as they come", () => {
+  it('reads the exports and templates of Entra ID, Google Workspace and Okta as they come', () => {
     // Entra ID bulk-create template (after its version line) and its user list download.
-    expect(readImportRow({ 'Name [displayName] Required': 'Ada Lovelace', 'User name [userPrincipalName] Required': 'ada@acq.test', 'First name [givenName]': 'Ada', 'Department [department]': 'R&D' })).toMatchObject({
+    expect(
+      readImportRow({
+        'Name [displayName] Required': 'Ada Lovelace',
+        'User name [userPrincipalName] Required': 'ada@acq.test',
+        'First name [givenName]': 'Ada',
+        'Department [department]': 'R&D',
+      }),
+    ).toMatchObject({
       ok: true,
       request: { email: 'ada@acq.test', name: 'Ada Lovelace' },
     });
-    expect(readImportRow({ userPrincipalName: 'Bo@acq.test', displayName: 'Bo', mail: 'bo.smith@acq.test', objectId: '7f1e…' })).toMatchObject({ ok: true, email: 'bo.smith@acq.test', request: { externalId: '7f1e…' } });
+    expect(readImportRow({ userPrincipalName: 'Bo@acq.test', displayName: 'Bo', mail: 'bo.smith@acq.test', objectId: '7f1e…' })).toMatchObject({
+      ok: true,
+      email: 'bo.smith@acq.test',
+      request: { externalId: '7f1e…' },
+    });
     // Google Workspace bulk upload: names in two columns, "[Required]" marks.
-    expect(readImportRow({ 'First Name [Required]': 'Cy', 'Last Name [Required]': 'Young', 'Email Address [Required]': 'cy@acq.test', 'Password [Required]': 'x' })).toMatchObject({
+    expect(
+      readImportRow({ 'First Name [Required]': 'Cy', 'Last Name [Required]': 'Young', 'Email Address [Required]': 'cy@acq.test', 'Password [Required]': 'x' }),
+    ).toMatchObject({
       ok: true,
       request: { email: 'cy@acq.test', name: 'Cy Young' },
     });
     // Okta: login, firstName, lastName, email (and a login that is no address does not stand in for one).
-    expect(readImportRow({ login: 'dee@acq.test', firstName: 'Dee', lastName: 'Dee' })).toMatchObject({ ok: true, email: 'dee@acq.test', request: { name: 'Dee Dee' } });
+    expect(readImportRow({ login: 'dee@acq.test', firstName: 'Dee', lastName: 'Dee' })).toMatchObject({
+      ok: true,
+      email: 'dee@acq.test',
+      request: { name: 'Dee Dee' },
+    });
     expect(readImportRow({ login: 'dee', firstName: 'Dee' })).toMatchObject({ ok: false, error: 'email_invalid' });
   });
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isInfrastructureError, OnrampError, serviceUnavailable } from '../../src/errors';
 
-const named = (name: string, message: string, extra: Record<string, unknown> = {}): Error =>
-  Object.assign(new Error(message), { name }, extra);
+const named = (name: string, message: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(message), { name }, extra);
 
 describe('isInfrastructureError', () => {
   it('recognises the database, the network and Temporal failing', () => {
@@ -21,7 +20,9 @@ describe('isInfrastructureError', () => {
     expect(isInfrastructureError(new Error('Invalid signature: &SQLITE_BUSY; database is locked'))).toBe(false);
     expect(isInfrastructureError(named('TypeError', 'connection pool for x was cleared'))).toBe(false);
     // An OIDC provider's JSON error body in the cause chain is a plain object, not an Error.
-    expect(isInfrastructureError(new Error('bad response', { cause: { code: 'ECONNRESET', name: 'MongoNetworkError', errorLabels: ['ResetPool'] } }))).toBe(false);
+    expect(isInfrastructureError(new Error('bad response', { cause: { code: 'ECONNRESET', name: 'MongoNetworkError', errorLabels: ['ResetPool'] } }))).toBe(
+      false,
+    );
     expect(isInfrastructureError({ name: 'MongoNetworkError', message: 'x' })).toBe(false);
     expect(isInfrastructureError('database is locked')).toBe(false);
     // Errors labelled retryable by something other than the database driver.

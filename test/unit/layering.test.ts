@@ -84,7 +84,8 @@ describe('layering (import graph)', () => {
   });
 
   it('HTTP handlers go through libraries: no model query in src/http', async () => {
-    const query = /models\.\w+\.(find|findOne|findById|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|insertMany|deleteOne|deleteMany|create|countDocuments)\(/;
+    const query =
+      /models\.\w+\.(find|findOne|findById|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|insertMany|deleteOne|deleteMany|create|countDocuments)\(/;
     const offenders = (await sourceFiles('src/http')).filter(({ text }) => query.test(text)).map(({ file }) => file);
     expect(offenders).toEqual([]);
   });

@@ -38,7 +38,8 @@ function expressRoutes(stack: StackLayer[]): string[] {
   });
 }
 
-const documented = (doc: OpenApiDocument): string[] => Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+const documented = (doc: OpenApiDocument): string[] =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
 
 /** Routes Express has that the document lacks, and operations the document has that Express does not route. */
 function coverageGaps(router: Router, doc: OpenApiDocument): { undocumented: string[]; unrouted: string[] } {
@@ -47,7 +48,12 @@ function coverageGaps(router: Router, doc: OpenApiDocument): { undocumented: str
   return { undocumented: routed.filter((r) => !ops.includes(r)).sort(), unrouted: ops.filter((o) => !routed.includes(o)).sort() };
 }
 
-type Operation = { summary?: string; parameters?: Array<{ name: string; in: string; required: boolean }>; requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, { $ref?: string; content?: Record<string, { schema: Record<string, unknown> }> }> };
+type Operation = {
+  summary?: string;
+  parameters?: Array<{ name: string; in: string; required: boolean }>;
+  requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+};
 const op = (doc: OpenApiDocument, method: string, path: string): Operation => {
   const found = doc.paths[path]?.[method];
   if (!found) throw new Error(`${method} ${path} is not in the document`);
@@ -61,13 +67,18 @@ describe('the admin API OpenAPI document', () => {
   it('describes every route the admin router registers, and nothing else', () => {
     const routed = expressRoutes(router.stack as unknown as StackLayer[]);
     expect(routed.length).toBeGreaterThan(60);
-    expect(routed).toEqual(expect.arrayContaining(['POST /tenants', 'GET /tenants/{tenant}/members', 'GET /tenants/{tenant}/imports/{importId}/results', 'GET /openapi.json']));
+    expect(routed).toEqual(
+      expect.arrayContaining(['POST /tenants', 'GET /tenants/{tenant}/members', 'GET /tenants/{tenant}/imports/{importId}/results', 'GET /openapi.json']),
+    );
     expect(coverageGaps(router, doc)).toEqual({ undocumented: [], unrouted: [] });
   });
 
   it('would catch a route registered without route(), and an operation no route answers', () => {
     const r = Router();
-    r.get('/described', route({ summary: 'Described', response: z.object({ ok: z.boolean() }) }, async () => ({ ok: true })));
+    r.get(
+      '/described',
+      route({ summary: 'Described', response: z.object({ ok: z.boolean() }) }, async () => ({ ok: true })),
+    );
     const plain: RequestHandler = (_req, res) => {
       res.json({ ok: true });
     };
@@ -88,7 +99,8 @@ describe('the admin API OpenAPI document', () => {
         if (Object.keys(o.responses).every((s) => !s.startsWith('2'))) missing.push(`${method.toUpperCase()} ${path}: no success answer`);
         for (const [status, r] of success) {
           const schemas = Object.values(r.content ?? {}).map((c) => c.schema);
-          if (schemas.length === 0 || schemas.some((s) => Object.keys(s).length === 0)) missing.push(`${method.toUpperCase()} ${path}: ${status} has no declared response schema`);
+          if (schemas.length === 0 || schemas.some((s) => Object.keys(s).length === 0))
+            missing.push(`${method.toUpperCase()} ${path}: ${status} has no declared response schema`);
         }
       }
     }
@@ -119,7 +131,9 @@ describe('the admin API OpenAPI document', () => {
       ['query', 'limit', false],
       ['query', 'cursor', false],
     ]);
-    const member = (list.responses['200']?.content?.['application/json']?.schema as { properties: { data: { items: { properties: Record<string, unknown> } } } }).properties.data.items;
+    const member = (
+      list.responses['200']?.content?.['application/json']?.schema as { properties: { data: { items: { properties: Record<string, unknown> } } } }
+    ).properties.data.items;
     expect(member.properties.createdAt).toEqual({ type: 'string', format: 'date-time' });
 
     // A body whose every field is optional may be left out (route() reads it as {}).

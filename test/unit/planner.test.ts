@@ -54,14 +54,15 @@ describe('planProvisioning', () => {
 
   it('first sign-in with an email the IdP did not verify: an account that does not claim the address', () => {
     const plan = planProvisioning(state(), { ...claim, emailVerified: false });
-    expect(plan).toMatchObject({ kind: 'provision', via: 'jit', actions: [{ kind: 'createUser', email: 'sarah@sf.test', claimEmail: false }, { kind: 'linkIdentity' }, { kind: 'createMembership' }] });
+    expect(plan).toMatchObject({
+      kind: 'provision',
+      via: 'jit',
+      actions: [{ kind: 'createUser', email: 'sarah@sf.test', claimEmail: false }, { kind: 'linkIdentity' }, { kind: 'createMembership' }],
+    });
   });
 
   it('returning member: nothing to do', () => {
-    const plan = planProvisioning(
-      state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }),
-      claim,
-    );
+    const plan = planProvisioning(state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }), claim);
     expect(plan).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [], groupActions: [] });
   });
 
@@ -77,7 +78,7 @@ describe('planProvisioning', () => {
     });
   });
 
-  it('plans grants and revokes from the groups claim: against the member\'s grants, or none for a new membership', () => {
+  it("plans grants and revokes from the groups claim: against the member's grants, or none for a new membership", () => {
     const groups = {
       settings: { ...DEFAULT_GROUP_SYNC, mode: 'full' as const, mappings: [{ value: 'eng', group: 'engineering', roles: [] }] },
       current: [{ kind: 'group' as const, value: 'old', source: 'idp:c1' as const }],
@@ -130,10 +131,7 @@ describe('planProvisioning', () => {
   });
 
   it('ignores a membership of another user', () => {
-    const plan = planProvisioning(
-      state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }),
-      claim,
-    );
+    const plan = planProvisioning(state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }), claim);
     expect(plan).toMatchObject({ kind: 'provision', actions: [{ kind: 'createMembership' }] });
   });
 
@@ -144,12 +142,12 @@ describe('planProvisioning', () => {
     ['connection of another tenant', state({ connection: { id: 'c1', tenantId: 't2', enabled: true } }), 'connection_disabled'],
     ['no usable email', state({ email: null }), 'email_missing'],
     ['JIT disabled', state({ tenant: { id: 't1', jitEnabled: false, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY } }), 'jit_disabled'],
+    ['suspended member', state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: [], status: 'suspended' } }), 'membership_suspended'],
     [
-      'suspended member',
-      state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: [], status: 'suspended' } }),
-      'membership_suspended',
+      'JIT disabled for a linked identity without membership',
+      state({ linkedUserId: 'u1', tenant: { id: 't1', jitEnabled: false, defaultRoles: [], approval: DEFAULT_APPROVAL_POLICY } }),
+      'jit_disabled',
     ],
-    ['JIT disabled for a linked identity without membership', state({ linkedUserId: 'u1', tenant: { id: 't1', jitEnabled: false, defaultRoles: [], approval: DEFAULT_APPROVAL_POLICY } }), 'jit_disabled'],
     ['JIT into a domain another tenant verified', state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), 'domain_owned_by_other_tenant'],
   ])('denies: %s', (_name, s, reason) => {
     expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
@@ -166,7 +164,11 @@ describe('planProvisioning', () => {
 
     it('a person the directory pushed signs in (linking the IdP identity to that account); the directory itself still provisions', () => {
       const pushed = { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' as const };
-      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u1', membership: pushed }), claim)).toMatchObject({ kind: 'provision', via: 'link', userId: 'u1' });
+      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u1', membership: pushed }), claim)).toMatchObject({
+        kind: 'provision',
+        via: 'link',
+        userId: 'u1',
+      });
       const directory = state({ tenant: authoritative, connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
       expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });
     });
@@ -176,26 +178,52 @@ describe('planProvisioning', () => {
     const pushed = { id: 'm7', userId: 'u7', roles: ['member'], status: 'active' as const };
 
     it("links the identity to that User's account, whatever account the email names and whatever the link policy", () => {
-      const plan = planProvisioning(state({ directoryUserId: 'u7', emailUserId: 'u9', membership: pushed, linking: { ...state().linking, policy: 'deny' } }), claim);
-      expect(plan).toEqual({ kind: 'provision', via: 'link', userId: 'u7', membership: { id: 'm7', roles: ['member'] }, actions: [{ kind: 'linkIdentity' }], groupActions: [] });
+      const plan = planProvisioning(
+        state({ directoryUserId: 'u7', emailUserId: 'u9', membership: pushed, linking: { ...state().linking, policy: 'deny' } }),
+        claim,
+      );
+      expect(plan).toEqual({
+        kind: 'provision',
+        via: 'link',
+        userId: 'u7',
+        membership: { id: 'm7', roles: ['member'] },
+        actions: [{ kind: 'linkIdentity' }],
+        groupActions: [],
+      });
     });
 
     it('a suspended User is refused; an authoritative directory lets its own person in; a linked identity is what it is linked to', () => {
-      expect(planProvisioning(state({ directoryUserId: 'u7', membership: { ...pushed, status: 'suspended' } }), claim)).toEqual({ kind: 'deny', reason: 'membership_suspended' });
+      expect(planProvisioning(state({ directoryUserId: 'u7', membership: { ...pushed, status: 'suspended' } }), claim)).toEqual({
+        kind: 'deny',
+        reason: 'membership_suspended',
+      });
       const authoritative = { id: 't1', jitEnabled: false, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
-      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7', membership: pushed }), claim)).toMatchObject({ kind: 'provision', userId: 'u7' });
-      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7', membership: pushed }), claim)).toMatchObject({
+        kind: 'provision',
+        userId: 'u7',
+      });
+      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7' }), claim)).toEqual({
+        kind: 'deny',
+        reason: 'not_provisioned_by_directory',
+      });
     });
 
     it('an account privileged somewhere or excluded is never linked silently: the fallback decides', () => {
       const privileged = { ...state().linking, candidateIsPrivileged: true };
-      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: privileged }), claim)).toEqual({ kind: 'deny', reason: 'link_refused', detail: 'privileged_account' });
+      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: privileged }), claim)).toEqual({
+        kind: 'deny',
+        reason: 'link_refused',
+        detail: 'privileged_account',
+      });
       expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: { ...privileged, fallback: 'approval' } }), claim)).toMatchObject({
         kind: 'approval',
         reasons: ['privileged_account'],
         then: { via: 'link', userId: 'u7' },
       });
-      expect(planProvisioning(state({ directoryUserId: 'u7', linking: { ...state().linking, candidateIsExcluded: true } }), claim)).toMatchObject({ kind: 'deny', detail: 'excluded_account' });
+      expect(planProvisioning(state({ directoryUserId: 'u7', linking: { ...state().linking, candidateIsExcluded: true } }), claim)).toMatchObject({
+        kind: 'deny',
+        detail: 'excluded_account',
+      });
     });
 
     it('a directory push itself is not matched by the rule', () => {
@@ -209,7 +237,14 @@ describe('planProvisioning', () => {
       state({
         linkedUserId: 'u1',
         membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' },
-        attributes: { mode: 'every-sign-in', policy: 'idp-wins', account: { name: 'Old', email: 'sarah@sf.test' }, assertedCustom: {}, openConflicts: [], emailHeldByOther: false },
+        attributes: {
+          mode: 'every-sign-in',
+          policy: 'idp-wins',
+          account: { name: 'Old', email: 'sarah@sf.test' },
+          assertedCustom: {},
+          openConflicts: [],
+          emailHeldByOther: false,
+        },
       }),
       claim,
     );
@@ -232,10 +267,7 @@ describe('planProvisioning', () => {
     });
 
     it('links without a second membership when the account is already a member here', () => {
-      const plan = planProvisioning(
-        state({ emailUserId: 'u-peter', membership: { id: 'm1', userId: 'u-peter', roles: ['member'], status: 'active' } }),
-        claim,
-      );
+      const plan = planProvisioning(state({ emailUserId: 'u-peter', membership: { id: 'm1', userId: 'u-peter', roles: ['member'], status: 'active' } }), claim);
       expect(plan).toMatchObject({ kind: 'provision', via: 'link', actions: [{ kind: 'linkIdentity' }] });
     });
 

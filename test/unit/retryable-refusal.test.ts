@@ -17,21 +17,35 @@ const updateWithStartFailed = (code: status, details: string) => new ServiceErro
 describe('isRetryableUpdateRefusal', () => {
   it('matches the refusals a retry gets past', () => {
     // A run whose workflow task keeps failing (a worker killed mid-task) takes no update.
-    expect(isRetryableUpdateRefusal(updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to unexpected workflow task failure.'))).toBe(true);
+    expect(
+      isRetryableUpdateRefusal(
+        updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to unexpected workflow task failure.'),
+      ),
+    ).toBe(true);
     // As the dev server words it (seen in test/integration/update-refusal.test.ts).
-    expect(isRetryableUpdateRefusal(updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to Workflow Task in failed state.'))).toBe(true);
+    expect(
+      isRetryableUpdateRefusal(
+        updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to Workflow Task in failed state.'),
+      ),
+    ).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.UNAVAILABLE, 'Workflow Update was aborted.'))).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.DEADLINE_EXCEEDED, 'context deadline exceeded'))).toBe(true);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.RESOURCE_EXHAUSTED, 'namespace rate limit exceeded'))).toBe(true);
     // The server's words, whatever status carried them.
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.INTERNAL, 'workflow update was rejected because the workflow task failed'))).toBe(true);
-    expect(isRetryableUpdateRefusal(new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', { cause: grpcError(status.CANCELLED, 'cancelled') }))).toBe(true);
+    expect(
+      isRetryableUpdateRefusal(
+        new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', { cause: grpcError(status.CANCELLED, 'cancelled') }),
+      ),
+    ).toBe(true);
     expect(isRetryableUpdateRefusal(grpcError(status.UNAVAILABLE, 'connection refused'))).toBe(true);
   });
 
   it('leaves decisions, defects and anything not from Temporal alone', () => {
     // The workflow refused the update: a decision, answered as such.
-    expect(isRetryableUpdateRefusal(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('link refused', 'link_refused')))).toBe(false);
+    expect(
+      isRetryableUpdateRefusal(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('link refused', 'link_refused'))),
+    ).toBe(false);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.INVALID_ARGUMENT, 'WorkflowIdConflictPolicy must be USE_EXISTING'))).toBe(false);
     expect(isRetryableUpdateRefusal(updateWithStartFailed(status.PERMISSION_DENIED, 'update is disabled on this namespace'))).toBe(false);
     expect(isRetryableUpdateRefusal(new WorkflowExecutionAlreadyStartedError('Workflow execution already started', 'w', 'signIn'))).toBe(false);
@@ -50,7 +64,7 @@ describe('boundedUpdateWithStart', () => {
   const pending = () => new OnrampError('signin_pending', 'still being processed', { status: 503, expose: true });
   const clientFailingWith = (err: unknown): Client => ({ workflow: { executeUpdateWithStart: () => Promise.reject(err) } }) as unknown as Client;
 
-  it('answers a transient refusal with the entry point\'s 503 code, retryable, the cause kept', async () => {
+  it("answers a transient refusal with the entry point's 503 code, retryable, the cause kept", async () => {
     const refusal = updateWithStartFailed(status.FAILED_PRECONDITION, 'Unable to perform workflow execution update due to unexpected workflow task failure.');
     const err = await boundedUpdateWithStart(clientFailingWith(refusal), update, [], start, 1_000, pending).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OnrampError);

@@ -12,7 +12,15 @@ describe('SAML signature algorithms', () => {
   it('accepts SHA-256 and stronger, with or without the SHA-1 opt-in', () => {
     for (const allowSha1 of [false, true]) {
       expect(weakAlgorithm([{ signatureMethod: RSA_SHA256, digestMethods: [SHA256] }], allowSha1)).toBeNull();
-      expect(weakAlgorithm([{ signatureMethod: RSA_SHA512, digestMethods: [SHA512] }, { signatureMethod: RSA_SHA256, digestMethods: [SHA256] }], allowSha1)).toBeNull();
+      expect(
+        weakAlgorithm(
+          [
+            { signatureMethod: RSA_SHA512, digestMethods: [SHA512] },
+            { signatureMethod: RSA_SHA256, digestMethods: [SHA256] },
+          ],
+          allowSha1,
+        ),
+      ).toBeNull();
     }
   });
 

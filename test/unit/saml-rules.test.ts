@@ -32,7 +32,11 @@ describe('SAML subject by NameID format', () => {
   });
   it('a transient NameID is refused unless a persistent attribute is named', () => {
     expect(chooseSubject({ ...base, nameIdFormat: NAMEID_FORMATS.transient })).toMatchObject({ ok: false, reason: 'saml_transient_nameid' });
-    expect(chooseSubject({ ...base, nameIdFormat: NAMEID_FORMATS.transient, subjectAttribute: 'oid', attributeValue: 'u-1' })).toEqual({ ok: true, subject: 'u-1', from: 'attribute' });
+    expect(chooseSubject({ ...base, nameIdFormat: NAMEID_FORMATS.transient, subjectAttribute: 'oid', attributeValue: 'u-1' })).toEqual({
+      ok: true,
+      subject: 'u-1',
+      from: 'attribute',
+    });
   });
   it('a named subject attribute that is missing, empty or too long is refused', () => {
     for (const value of [null, '', '   ', 'x'.repeat(257)]) {

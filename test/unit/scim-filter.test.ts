@@ -67,7 +67,9 @@ describe('SCIM filters (parsed by scim2-parse-filter, evaluated by the schema)',
     expect(indexedNarrowing(parseFilter('emails.value eq "Ada@Example.COM"'))).toEqual({ email: 'ada@example.com' });
     expect(indexedNarrowing(parseFilter('emails[type eq "work" and value eq "x@y.z"]'))).toBeNull();
     expect(indexedNarrowing(parseFilter('active eq true and emails.value eq "x@y.z"'))).toEqual({ email: 'x@y.z' });
-    expect(indexedNarrowing(parseFilter('meta.lastModified gt "2026-11-01T00:00:00Z"'))).toEqual({ modified: { op: 'gt', at: new Date('2026-11-01T00:00:00Z') } });
+    expect(indexedNarrowing(parseFilter('meta.lastModified gt "2026-11-01T00:00:00Z"'))).toEqual({
+      modified: { op: 'gt', at: new Date('2026-11-01T00:00:00Z') },
+    });
     expect(indexedNarrowing(parseFilter('meta.lastModified gt "not a date"'))).toBeNull();
     expect(indexedNarrowing(parseFilter('emails.value co "x"'))).toBeNull();
     expect(indexedNarrowing(parseFilter('emails.value eq "a" or userName eq "b"'))).toBeNull();

@@ -7,7 +7,14 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe('groupFromBody', () => {
   it('splits attributes and member ids; members without type (Okta) and with type User', () => {
-    expect(groupFromBody({ schemas: [GROUP], displayName: 'Eng', externalId: 'x1', members: [{ value: 'a' }, { value: 'b', type: 'User', display: 'B' }, { value: 'a' }] })).toEqual({
+    expect(
+      groupFromBody({
+        schemas: [GROUP],
+        displayName: 'Eng',
+        externalId: 'x1',
+        members: [{ value: 'a' }, { value: 'b', type: 'User', display: 'B' }, { value: 'a' }],
+      }),
+    ).toEqual({
       attributes: { displayName: 'Eng', externalId: 'x1' },
       members: ['a', 'b'],
     });
@@ -22,7 +29,7 @@ describe('groupFromBody', () => {
 });
 
 describe('groupChangeFromPatch', () => {
-  it("Entra: capitalized ops, member add and remove by value, members[value eq] remove, displayName replace", () => {
+  it('Entra: capitalized ops, member add and remove by value, members[value eq] remove, displayName replace', () => {
     expect(
       groupChangeFromPatch(
         patch(
@@ -42,8 +49,11 @@ describe('groupChangeFromPatch', () => {
     });
   });
 
-  it("Okta: path-less replace of { id, displayName }, full member replace, replace members [] and remove members (all)", () => {
-    expect(groupChangeFromPatch(patch({ op: 'replace', value: { id: 'g1', displayName: 'New name' } }))).toEqual({ attributes: { displayName: 'New name' }, members: [] });
+  it('Okta: path-less replace of { id, displayName }, full member replace, replace members [] and remove members (all)', () => {
+    expect(groupChangeFromPatch(patch({ op: 'replace', value: { id: 'g1', displayName: 'New name' } }))).toEqual({
+      attributes: { displayName: 'New name' },
+      members: [],
+    });
     expect(groupChangeFromPatch(patch({ op: 'replace', path: 'members', value: [{ value: 'u9' }] })).members).toEqual([{ op: 'replace', values: ['u9'] }]);
     expect(groupChangeFromPatch(patch({ op: 'replace', path: 'members', value: [] })).members).toEqual([{ op: 'replace', values: [] }]);
     expect(groupChangeFromPatch(patch({ op: 'remove', path: 'members' })).members).toEqual([{ op: 'replace', values: [] }]);

@@ -62,7 +62,14 @@ describe('SCIM resources: canonical form', () => {
     const user = userFromBody(oktaCreate);
     expect(user.password).toBeUndefined();
     expect(user.groups).toBeUndefined();
-    expect(userFacts(user)).toEqual({ userName: 'test.user@okta.local', externalId: '00ujl29u0le5T6Aj10h7', active: true, email: 'test.user@okta.local', emails: ['test.user@okta.local'], name: 'Test User' });
+    expect(userFacts(user)).toEqual({
+      userName: 'test.user@okta.local',
+      externalId: '00ujl29u0le5T6Aj10h7',
+      active: true,
+      email: 'test.user@okta.local',
+      emails: ['test.user@okta.local'],
+      name: 'Test User',
+    });
   });
 
   it('canonicalizes attribute names, string booleans and a bare manager id', () => {
@@ -73,7 +80,13 @@ describe('SCIM resources: canonical form', () => {
       Name: { GivenName: 'A' },
       'URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER': { Manager: 'm-1' },
     });
-    expect(user).toEqual({ schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA], userName: 'a@b.test', active: false, name: { givenName: 'A' }, [ENTERPRISE_SCHEMA]: { manager: { value: 'm-1' } } });
+    expect(user).toEqual({
+      schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
+      userName: 'a@b.test',
+      active: false,
+      name: { givenName: 'A' },
+      [ENTERPRISE_SCHEMA]: { manager: { value: 'm-1' } },
+    });
   });
 
   it("accepts (and does not keep) an extension the body declares, such as Entra's own", () => {
@@ -85,12 +98,21 @@ describe('SCIM resources: canonical form', () => {
   it('refuses what it cannot keep, with the RFC scimType', () => {
     expect(refused(() => userFromBody({ schemas: [USER_SCHEMA] }))).toMatchObject({ status: 400, scimType: 'invalidValue', message: 'userName is required' });
     expect(refused(() => userFromBody({ userName: 'x' }))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
-    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', favouriteColour: 'blue' }))).toMatchObject({ scimType: 'invalidValue', message: 'favouriteColour is not a supported attribute' });
+    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', favouriteColour: 'blue' }))).toMatchObject({
+      scimType: 'invalidValue',
+      message: 'favouriteColour is not a supported attribute',
+    });
     expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', active: 'maybe' }))).toMatchObject({ message: 'active must be a boolean' });
-    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', emails: { value: 'a@b.test' } }))).toMatchObject({ message: 'emails must be an array' });
-    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', emails: [{ value: 'a@b.test', colour: 'x' }] }))).toMatchObject({ message: 'emails[0].colour is not an attribute of emails' });
+    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', emails: { value: 'a@b.test' } }))).toMatchObject({
+      message: 'emails must be an array',
+    });
+    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', emails: [{ value: 'a@b.test', colour: 'x' }] }))).toMatchObject({
+      message: 'emails[0].colour is not an attribute of emails',
+    });
     expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 7 }))).toMatchObject({ message: 'userName must be a string' });
-    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', 'urn:example:custom:2.0:User': { a: 1 } }))).toMatchObject({ scimType: 'invalidValue' });
+    expect(refused(() => userFromBody({ schemas: [USER_SCHEMA], userName: 'x', 'urn:example:custom:2.0:User': { a: 1 } }))).toMatchObject({
+      scimType: 'invalidValue',
+    });
     expect(refused(() => canonicalResource([], USER_SHAPE))).toMatchObject({ scimType: 'invalidSyntax' });
   });
 
@@ -107,13 +129,22 @@ describe('SCIM PATCH (normalized, then scim-patch)', () => {
 
   it("applies Entra's legacy dialect: capitalized ops and string booleans", () => {
     expect(patch({ op: 'Replace', path: 'active', value: 'False' }).active).toBe(false);
-    expect(patch({ op: 'Add', path: `${ENTERPRISE_SCHEMA}:manager`, value: 'mgr-id' })[ENTERPRISE_SCHEMA]).toEqual({ employeeNumber: '1', department: 'Eng', manager: { value: 'mgr-id' } });
+    expect(patch({ op: 'Add', path: `${ENTERPRISE_SCHEMA}:manager`, value: 'mgr-id' })[ENTERPRISE_SCHEMA]).toEqual({
+      employeeNumber: '1',
+      department: 'Eng',
+      manager: { value: 'mgr-id' },
+    });
   });
 
   it("applies Entra's path-less replace with dotted, filtered and URN keys", () => {
     const out = patch({
       op: 'replace',
-      value: { 'name.givenName': 'Barbara', 'emails[type eq "work"].value': 'barbara@testuser.com', active: false, [`${ENTERPRISE_SCHEMA}:department`]: 'Sales' },
+      value: {
+        'name.givenName': 'Barbara',
+        'emails[type eq "work"].value': 'barbara@testuser.com',
+        active: false,
+        [`${ENTERPRISE_SCHEMA}:department`]: 'Sales',
+      },
     });
     expect(out.name).toEqual({ formatted: 'givenName familyName', familyName: 'familyName', givenName: 'Barbara' });
     expect(out.emails).toEqual([{ primary: true, type: 'work', value: 'barbara@testuser.com' }]);
@@ -151,7 +182,11 @@ describe('attributes / excludedAttributes', () => {
       name: { givenName: 'givenName' },
       emails: [{ value: entraCreate.emails[0]!.value }],
     });
-    expect(project(user, { attributes: [`${ENTERPRISE_SCHEMA}:department`], excludedAttributes: [] }, USER_SHAPE)).toEqual({ schemas: user.schemas, id: 'u1', [ENTERPRISE_SCHEMA]: { department: 'Eng' } });
+    expect(project(user, { attributes: [`${ENTERPRISE_SCHEMA}:department`], excludedAttributes: [] }, USER_SHAPE)).toEqual({
+      schemas: user.schemas,
+      id: 'u1',
+      [ENTERPRISE_SCHEMA]: { department: 'Eng' },
+    });
   });
 
   it('leaves out what was excluded, never schemas or id', () => {

@@ -11,7 +11,10 @@ const personal = { email: 'sarah@superfantasy.test', name: 'Sarah Connor', group
 const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
 
 async function refusal(p: Promise<unknown>): Promise<OnrampError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OnrampError);
   return err as OnrampError;
 }
@@ -115,12 +118,17 @@ describe('codec keys and their configuration', () => {
   it('production refuses encryption on without keys, and a hashed OnrampEmail without its key', () => {
     expect(() => loadConfig({ ...production, ONRAMP_SEARCH_HASH_KEY: b64() })).toThrow(/ONRAMP_TEMPORAL_ENCRYPTION_KEYS is required in production/);
     expect(() => loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `k:${b64()}` })).toThrow(/ONRAMP_SEARCH_HASH_KEY is required in production/);
-    expect(() => loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION_KEYS: 'k:c2hvcnQ=', ONRAMP_SEARCH_HASH_KEY: b64() })).toThrow(/ONRAMP_TEMPORAL_ENCRYPTION_KEYS.*32 random bytes/);
+    expect(() => loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION_KEYS: 'k:c2hvcnQ=', ONRAMP_SEARCH_HASH_KEY: b64() })).toThrow(
+      /ONRAMP_TEMPORAL_ENCRYPTION_KEYS.*32 random bytes/,
+    );
     const ok = loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION_KEYS: `k2:${b64()},k1:${b64()}`, ONRAMP_SEARCH_HASH_KEY: b64() });
     expect(ok.temporal.encryption).toMatchObject({ enabled: true, developmentKey: false });
     expect(ok.temporal.encryption.keys.map((k) => k.id)).toEqual(['k2', 'k1']);
     // Switched off explicitly (and the address in clear): starts without keys.
-    expect(loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION: 'off', ONRAMP_SEARCH_EMAIL: 'clear' }).temporal.encryption).toMatchObject({ enabled: false, keys: [] });
+    expect(loadConfig({ ...production, ONRAMP_TEMPORAL_ENCRYPTION: 'off', ONRAMP_SEARCH_EMAIL: 'clear' }).temporal.encryption).toMatchObject({
+      enabled: false,
+      keys: [],
+    });
   });
 
   it('outside production, encryption is on with a development key when none is configured', () => {

@@ -6,7 +6,7 @@ import { oauthErrorMessage, providerAnswerRefused } from '../../src/http/oidc/pr
 
 const expect_ = { signatures: 'either' as const, certificates: [], spEntityId: 'https://sp.test/sp' };
 
-describe('refusal messages are the product\'s own words', () => {
+describe("refusal messages are the product's own words", () => {
   it('every sign-in refusal code has its own message; other codes a generic one naming the code', () => {
     for (const code of Object.keys(ERROR_CODES).filter((c) => /^(saml_|oidc_|email_code_)/.test(c))) expect(catalogueMessage(code), code).not.toContain(code);
     expect(catalogueMessage('last_owner')).toBe('The request was refused (last_owner).');
@@ -14,7 +14,7 @@ describe('refusal messages are the product\'s own words', () => {
     expect(catalogueMessage('nope')).toBe('The request was refused (nope).');
   });
 
-  it('an XML parser\'s diagnostic becomes saml_malformed, other node-saml text saml_invalid, neither repeated', () => {
+  it("an XML parser's diagnostic becomes saml_malformed, other node-saml text saml_invalid, neither repeated", () => {
     const parser = samlValidationRejection(new Error('[xmldom error]\tentity not found:&zorgEvilEntity;\n@#[line:1,col:44]'), '', expect_);
     expect(parser).toMatchObject({ code: 'saml_malformed', message: catalogueMessage('saml_malformed') });
     const other = samlValidationRejection(new Error('Unexpected zorgPayload in the response'), '', expect_);
@@ -22,12 +22,12 @@ describe('refusal messages are the product\'s own words', () => {
     expect(samlValidationRejection(new Error('SAML assertion expired: clocks skewed zorgPayload'), '', expect_).message).not.toContain('zorg');
   });
 
-  it('an OIDC provider\'s error parameter is named only when it is a standard code', () => {
+  it("an OIDC provider's error parameter is named only when it is a standard code", () => {
     expect(oauthErrorMessage('access_denied')).toContain('(access_denied)');
     expect(oauthErrorMessage('<script>zorgPayload</script>')).not.toContain('zorg');
   });
 
-  it('openid-client\'s refusals are named by their codes, never their messages', () => {
+  it("openid-client's refusals are named by their codes, never their messages", () => {
     const inner = Object.assign(new Error('unexpected "iss" claim value zorgPayload'), { code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' });
     const refused = providerAnswerRefused(new Error('outer zorgPayload', { cause: inner }));
     expect(refused.code).toBe('oidc_invalid');
@@ -51,7 +51,7 @@ describe('events as receivers get them', () => {
     after: null,
   };
 
-  it('leave out the end user\'s IP unless the operator opted in', () => {
+  it("leave out the end user's IP unless the operator opted in", () => {
     expect(eventForReceivers(event, { includeIp: false }).data).toEqual({ action: 'signin.rejected', message: 'm', reason: 'saml_invalid' });
     expect(eventForReceivers(event, { includeIp: true })).toBe(event);
     expect(JSON.parse(eventPayloadForReceivers(JSON.stringify(event), { includeIp: false })).data).not.toHaveProperty('ip');

@@ -47,9 +47,6 @@ outboxSchema.index({ status: 1, createdAt: 1 });
 export const outboxModel = (conn: Connection) => conn.model('Outbox', outboxSchema);
 
 /** One use of a rate limit: `_id` = key + window + slot (db/rateLimit.ts). */
-export const rateSlotSchema = new Schema(
-  { _id: { type: String, required: true }, expiresAt: { type: Date, required: true } },
-  { collection: 'rate_slots' },
-);
+export const rateSlotSchema = new Schema({ _id: { type: String, required: true }, expiresAt: { type: Date, required: true } }, { collection: 'rate_slots' });
 rateSlotSchema.index({ expiresAt: 1 });
 export const rateSlotModel = (conn: Connection) => conn.model('RateSlot', rateSlotSchema);

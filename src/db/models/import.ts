@@ -22,7 +22,15 @@ export const importSchema = new Schema(
     contentHash: { type: String, default: null },
     /** Why the import failed (status `failed`): a reason code, the chunk, and the product's message. */
     failure: {
-      type: new Schema({ reason: { type: String, required: true }, chunk: { type: Number, required: true }, message: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }),
+      type: new Schema(
+        {
+          reason: { type: String, required: true },
+          chunk: { type: Number, required: true },
+          message: { type: String, required: true },
+          at: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
       default: null,
     },
     rows: { type: Number, required: true, default: 0 },

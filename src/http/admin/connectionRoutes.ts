@@ -36,50 +36,84 @@ const connectionOut = z.object({
 const enabledBody = z.strictObject({ enabled: z.boolean() });
 
 /** A tenant's connections: SAML and OIDC set-up (SP keys, discovery), and every protocol's list, enable, disable (mounted inside the admin router). */
-export function connectionRouter({ models, tenants, connections, samlConnections, oidcConnections, oidcClients, allowHttpIdpUrls, actor }: ConnectionRouterDeps): Router {
+export function connectionRouter({
+  models,
+  tenants,
+  connections,
+  samlConnections,
+  oidcConnections,
+  oidcClients,
+  allowHttpIdpUrls,
+  actor,
+}: ConnectionRouterDeps): Router {
   const r = Router();
   const tenantOf = (params: { tenant: string }) => tenants.bySlug(params.tenant);
 
   r.get(
     '/tenants/:tenant/connections',
-    route({ summary: "List the tenant's connections (SAML and OIDC)", params: tenantParams, response: z.object({ data: z.array(connectionOut) }) }, async ({ params }) => ({
-      data: await connections.listForTenant((await tenantOf(params))._id),
-    })),
+    route(
+      { summary: "List the tenant's connections (SAML and OIDC)", params: tenantParams, response: z.object({ data: z.array(connectionOut) }) },
+      async ({ params }) => ({
+        data: await connections.listForTenant((await tenantOf(params))._id),
+      }),
+    ),
   );
 
   /** Disabling stops new sign-ins through the connection at once (login and callback refuse; runs deny). */
   r.patch(
     '/tenants/:tenant/connections/:connectionId',
-    route({ summary: 'Enable or disable a connection', params: connectionParams, body: enabledBody, response: z.object({ id: z.string(), enabled: z.boolean() }) }, async ({ params, body }) => {
-      const { enabled } = body;
-      await setConnectionSetting(models, (await tenantOf(params))._id, params.connectionId, 'enabled', enabled, enabled ? 'connection.enabled' : 'connection.disabled', actor);
-      return { id: params.connectionId, enabled };
-    }),
+    route(
+      { summary: 'Enable or disable a connection', params: connectionParams, body: enabledBody, response: z.object({ id: z.string(), enabled: z.boolean() }) },
+      async ({ params, body }) => {
+        const { enabled } = body;
+        await setConnectionSetting(
+          models,
+          (await tenantOf(params))._id,
+          params.connectionId,
+          'enabled',
+          enabled,
+          enabled ? 'connection.enabled' : 'connection.disabled',
+          actor,
+        );
+        return { id: params.connectionId, enabled };
+      },
+    ),
   );
 
   r.post(
     '/tenants/:tenant/connections/saml',
-    route({ summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(allowHttpIdpUrls), response: samlConnectionOut, status: 201 }, async ({ params, body }) =>
-      samlConnections.create((await tenantOf(params))._id, body, actor),
+    route(
+      { summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(allowHttpIdpUrls), response: samlConnectionOut, status: 201 },
+      async ({ params, body }) => samlConnections.create((await tenantOf(params))._id, body, actor),
     ),
   );
 
   r.get(
     '/tenants/:tenant/connections/saml/:connectionId',
-    route({ summary: 'Read a SAML connection', params: connectionParams, response: samlConnectionOut }, async ({ params }) => samlConnections.get((await tenantOf(params))._id, params.connectionId)),
+    route({ summary: 'Read a SAML connection', params: connectionParams, response: samlConnectionOut }, async ({ params }) =>
+      samlConnections.get((await tenantOf(params))._id, params.connectionId),
+    ),
   );
 
   r.patch(
     '/tenants/:tenant/connections/saml/:connectionId',
-    route({ summary: 'Change how a SAML connection validates and signs', params: connectionParams, body: samlSettingsBody, response: samlConnectionOut }, async ({ params, body }) =>
-      samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, actor),
+    route(
+      { summary: 'Change how a SAML connection validates and signs', params: connectionParams, body: samlSettingsBody, response: samlConnectionOut },
+      async ({ params, body }) => samlConnections.updateSettings((await tenantOf(params))._id, params.connectionId, body, actor),
     ),
   );
 
   r.post(
     '/tenants/:tenant/connections/saml/:connectionId/sp-keys',
-    route({ summary: 'Add an SP signing key to a SAML connection (key rotation)', params: connectionParams, response: samlConnectionOut, status: 201, errors: [409] }, async ({ params }) =>
-      samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, actor),
+    route(
+      {
+        summary: 'Add an SP signing key to a SAML connection (key rotation)',
+        params: connectionParams,
+        response: samlConnectionOut,
+        status: 201,
+        errors: [409],
+      },
+      async ({ params }) => samlConnections.addSpKey((await tenantOf(params))._id, params.connectionId, actor),
     ),
   );
 
@@ -104,7 +138,10 @@ export function connectionRouter({ models, tenants, connections, samlConnections
         summary: "Add an OIDC connection (its issuer's discovery is tried at once)",
         params: tenantParams,
         body: createOidcConnectionBody(allowHttpIdpUrls),
-        response: oidcConnectionOut.extend({ discovery: z.enum(['ok', 'failed']), discoveryError: z.object({ code: z.string(), message: z.string() }).optional() }),
+        response: oidcConnectionOut.extend({
+          discovery: z.enum(['ok', 'failed']),
+          discoveryError: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
         status: 201,
         errors: [409],
       },
@@ -112,8 +149,15 @@ export function connectionRouter({ models, tenants, connections, samlConnections
         const conn = await oidcConnections.create((await tenantOf(params))._id, body, actor);
         // Prove the issuer answers discovery now, not at someone's first sign-in; say why not.
         const doc = await oidcConnections.byId(conn.id);
-        const failure = doc ? await oidcClients.config(doc).then(() => null, (err: unknown) => discoveryFailure(err, doc.issuer)) : null;
-        return failure ? { ...conn, discovery: 'failed' as const, discoveryError: { code: failure.code, message: failure.message } } : { ...conn, discovery: 'ok' as const };
+        const failure = doc
+          ? await oidcClients.config(doc).then(
+              () => null,
+              (err: unknown) => discoveryFailure(err, doc.issuer),
+            )
+          : null;
+        return failure
+          ? { ...conn, discovery: 'failed' as const, discoveryError: { code: failure.code, message: failure.message } }
+          : { ...conn, discovery: 'ok' as const };
       },
     ),
   );

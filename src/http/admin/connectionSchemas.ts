@@ -135,5 +135,3 @@ export const samlSettingsBody = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'name at least one setting');
-
-

@@ -7,7 +7,9 @@ import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';
 import { auditEventOut, idListQuery, keyListQuery, tenantParams } from './schemas';
 
-export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' | 'directoryContents' | 'audit' | 'policies'> & { actor: { type: 'admin'; id: string | null } };
+export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' | 'directoryContents' | 'audit' | 'policies'> & {
+  actor: { type: 'admin'; id: string | null };
+};
 
 const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
 const tokenParams = directoryParams.extend({ tokenId: z.string().regex(/^[0-9a-f]{12}$/, 'must be a token id') });
@@ -41,7 +43,14 @@ const directoryUserOut = z.object({
   version: z.number(),
   lastModified: z.string(),
 });
-const directoryGroupOut = z.object({ id: z.string(), displayName: z.string(), externalId: z.string().nullable(), tenantGroup: z.string(), version: z.number(), lastModified: z.string() });
+const directoryGroupOut = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  externalId: z.string().nullable(),
+  tenantGroup: z.string(),
+  version: z.number(),
+  lastModified: z.string(),
+});
 
 /** A tenant's SCIM directories and their tokens (mounted inside the admin router). */
 export function directoryRouter({ tenants, scimDirectories, directoryContents, audit, policies, actor }: DirectoryRouterDeps): Router {
@@ -50,8 +59,9 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
 
   r.post(
     '/tenants/:tenant/directories',
-    route({ summary: 'Create a SCIM directory (its first token is answered once)', params: tenantParams, body: createBody, response: withToken, status: 201 }, async ({ params, body }) =>
-      scimDirectories.create((await tenantOf(params))._id, body, actor),
+    route(
+      { summary: 'Create a SCIM directory (its first token is answered once)', params: tenantParams, body: createBody, response: withToken, status: 201 },
+      async ({ params, body }) => scimDirectories.create((await tenantOf(params))._id, body, actor),
     ),
   );
   r.get(
@@ -62,7 +72,9 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId',
-    route({ summary: 'Read a SCIM directory', params: directoryParams, response: directoryOut }, async ({ params }) => scimDirectories.get((await tenantOf(params))._id, params.directoryId)),
+    route({ summary: 'Read a SCIM directory', params: directoryParams, response: directoryOut }, async ({ params }) =>
+      scimDirectories.get((await tenantOf(params))._id, params.directoryId),
+    ),
   );
   r.patch(
     '/tenants/:tenant/directories/:directoryId',
@@ -78,8 +90,16 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   );
   r.post(
     '/tenants/:tenant/directories/:directoryId/tokens',
-    route({ summary: 'Issue a new directory token (answered once; the old ones live on for the overlap)', params: directoryParams, body: rotateBody, response: withToken, status: 201, errors: [409] }, async ({ params, body }) =>
-      scimDirectories.rotateToken((await tenantOf(params))._id, params.directoryId, body.overlapSeconds, actor),
+    route(
+      {
+        summary: 'Issue a new directory token (answered once; the old ones live on for the overlap)',
+        params: directoryParams,
+        body: rotateBody,
+        response: withToken,
+        status: 201,
+        errors: [409],
+      },
+      async ({ params, body }) => scimDirectories.rotateToken((await tenantOf(params))._id, params.directoryId, body.overlapSeconds, actor),
     ),
   );
   r.delete(
@@ -92,15 +112,20 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   // How the tenant's directories govern membership.
   r.get(
     '/tenants/:tenant/directory-sync',
-    route({ summary: "Read how the tenant's directories govern membership", params: tenantParams, response: directorySyncOut }, async ({ params }) => policies.directorySync((await tenantOf(params))._id)),
+    route({ summary: "Read how the tenant's directories govern membership", params: tenantParams, response: directorySyncOut }, async ({ params }) =>
+      policies.directorySync((await tenantOf(params))._id),
+    ),
   );
   r.put(
     '/tenants/:tenant/directory-sync',
-    route({ summary: "Set how the tenant's directories govern membership", params: tenantParams, body: directorySyncBody, response: directorySyncOut }, async ({ params, body }) => {
-      const tenantId = (await tenantOf(params))._id;
-      const subjectMatch = body.subjectMatch ?? (await policies.directorySync(tenantId)).subjectMatch;
-      return policies.setDirectorySync(tenantId, { ...body, subjectMatch }, actor);
-    }),
+    route(
+      { summary: "Set how the tenant's directories govern membership", params: tenantParams, body: directorySyncBody, response: directorySyncOut },
+      async ({ params, body }) => {
+        const tenantId = (await tenantOf(params))._id;
+        const subjectMatch = body.subjectMatch ?? (await policies.directorySync(tenantId)).subjectMatch;
+        return policies.setDirectorySync(tenantId, { ...body, subjectMatch }, actor);
+      },
+    ),
   );
 
   // What a directory pushed, and what it did (its audit trail, newest first).
@@ -111,20 +136,29 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   };
   r.get(
     '/tenants/:tenant/directories/:directoryId/users',
-    route({ summary: 'List the users a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryUserOut) }, async ({ params, query }) =>
-      directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
+    route(
+      { summary: 'List the users a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryUserOut) },
+      async ({ params, query }) => directoryContents.users(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/groups',
-    route({ summary: 'List the groups a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryGroupOut) }, async ({ params, query }) =>
-      directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
+    route(
+      { summary: 'List the groups a directory pushed (paged)', params: directoryParams, query: keyListQuery, response: pageOf(directoryGroupOut) },
+      async ({ params, query }) => directoryContents.groups(await ownDirectory(params), params.directoryId, query.limit, query.cursor),
     ),
   );
   r.get(
     '/tenants/:tenant/directories/:directoryId/operations',
-    route({ summary: "Read what a directory did: its audit trail (paged, newest first)", params: directoryParams, query: idListQuery, response: pageOf(auditEventOut) }, async ({ params, query }) =>
-      audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, query.cursor),
+    route(
+      {
+        summary: 'Read what a directory did: its audit trail (paged, newest first)',
+        params: directoryParams,
+        query: idListQuery,
+        response: pageOf(auditEventOut),
+      },
+      async ({ params, query }) =>
+        audit.listForTenant(await ownDirectory(params), { actor: { type: 'directory', id: params.directoryId } }, query.limit, query.cursor),
     ),
   );
   return r;

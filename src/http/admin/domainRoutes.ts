@@ -29,17 +29,32 @@ export function domainRouter({ tenants, domains, actor }: DomainRouterDeps): Rou
 
   r.get(
     '/tenants/:tenant/domains',
-    route({ summary: "List the tenant's email domains and their DNS proof", params: tenantParams, response: z.object({ data: z.array(domainOut) }) }, async ({ params }) => ({ data: await domains.list((await tenantOf(params))._id) })),
+    route(
+      { summary: "List the tenant's email domains and their DNS proof", params: tenantParams, response: z.object({ data: z.array(domainOut) }) },
+      async ({ params }) => ({ data: await domains.list((await tenantOf(params))._id) }),
+    ),
   );
 
   r.post(
     '/tenants/:tenant/domains',
-    route({ summary: 'Add an email domain (answers the TXT record that proves it)', params: tenantParams, body: addDomainBody, response: domainOut, status: 201, errors: [409] }, async ({ params, body }) => domains.add((await tenantOf(params))._id, body.domain, actor)),
+    route(
+      {
+        summary: 'Add an email domain (answers the TXT record that proves it)',
+        params: tenantParams,
+        body: addDomainBody,
+        response: domainOut,
+        status: 201,
+        errors: [409],
+      },
+      async ({ params, body }) => domains.add((await tenantOf(params))._id, body.domain, actor),
+    ),
   );
 
   r.post(
     '/tenants/:tenant/domains/:domain/verify',
-    route({ summary: 'Verify a domain by its DNS TXT record', params: domainParams, response: domainOut, errors: [409, 422] }, async ({ params }) => domains.verify((await tenantOf(params))._id, params.domain, actor)),
+    route({ summary: 'Verify a domain by its DNS TXT record', params: domainParams, response: domainOut, errors: [409, 422] }, async ({ params }) =>
+      domains.verify((await tenantOf(params))._id, params.domain, actor),
+    ),
   );
 
   r.delete(
@@ -49,7 +64,13 @@ export function domainRouter({ tenants, domains, actor }: DomainRouterDeps): Rou
     }),
   );
 
-  r.put('/tenants/:tenant/domain-jit', route({ summary: 'Turn domain JIT (and email sign-in) on or off', params: tenantParams, body: domainJitBody, response: domainJitOut }, async ({ params, body }) => domains.setDomainJit((await tenantOf(params))._id, body.enabled, actor)));
+  r.put(
+    '/tenants/:tenant/domain-jit',
+    route(
+      { summary: 'Turn domain JIT (and email sign-in) on or off', params: tenantParams, body: domainJitBody, response: domainJitOut },
+      async ({ params, body }) => domains.setDomainJit((await tenantOf(params))._id, body.enabled, actor),
+    ),
+  );
 
   return r;
 }

@@ -8,7 +8,10 @@ const role = z.string().regex(ROLE_PATTERN, 'must be a role name (lower-case let
 const noControl = /^[^\u0000-\u001f\u007f]*$/;
 /** A group name, or a group value as an IdP asserts it (kept exactly: case and spaces matter). */
 export const groupName = z.string().min(1, 'must not be empty').max(256).regex(noControl, 'must not contain control characters');
-const roleList = z.array(role).max(20).refine((rs) => new Set(rs).size === rs.length, 'lists a role twice');
+const roleList = z
+  .array(role)
+  .max(20)
+  .refine((rs) => new Set(rs).size === rs.length, 'lists a role twice');
 
 export const roleSettingsBody = z.strictObject({
   custom: roleList.default([]),

@@ -28,7 +28,14 @@ export const importOut = z.object({
   createdAt: z.date(),
   finishedAt: z.date().nullable(),
 });
-const rowResult = z.object({ n: z.number(), email: z.string(), outcome: z.string(), reason: z.string().nullable(), detail: z.string().nullable(), userId: z.string().nullable() });
+const rowResult = z.object({
+  n: z.number(),
+  email: z.string(),
+  outcome: z.string(),
+  reason: z.string().nullable(),
+  detail: z.string().nullable(),
+  userId: z.string().nullable(),
+});
 const dryRunOut = z.object({ dryRun: z.literal(true), rows: z.number(), counts, results: z.array(rowResult) });
 const receivedOut = z.object({ import: importOut });
 /** The media types an import is read in (or name the format with `?format=`). */
@@ -46,7 +53,9 @@ function formatOf(query: { format?: ImportFormat }, contentType: string | undefi
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'text/csv') return 'csv';
   if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines') return 'jsonl';
-  throw new OnrampError('unsupported_media_type', 'Send the file as text/csv or application/x-ndjson (JSON lines), or name it with ?format=csv|jsonl.', { status: 415 });
+  throw new OnrampError('unsupported_media_type', 'Send the file as text/csv or application/x-ndjson (JSON lines), or name it with ?format=csv|jsonl.', {
+    status: 415,
+  });
 }
 
 /**
@@ -64,11 +73,15 @@ export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Rou
     '/tenants/:tenant/imports',
     route(
       {
-        summary: 'Import members from a CSV or JSON-lines file (streamed): 202 started, 200 its key was imported already; ?dryRun=true: 200 with what each row would do',
+        summary:
+          'Import members from a CSV or JSON-lines file (streamed): 202 started, 200 its key was imported already; ?dryRun=true: 200 with what each row would do',
         params: tenantParams,
         query: importQuery,
         rawBody: IMPORT_MEDIA_TYPES,
-        answers: { 200: { contentType: 'application/json', schema: z.union([dryRunOut, receivedOut]) }, 202: { contentType: 'application/json', schema: receivedOut } },
+        answers: {
+          200: { contentType: 'application/json', schema: z.union([dryRunOut, receivedOut]) },
+          202: { contentType: 'application/json', schema: receivedOut },
+        },
         errors: [409, 415],
       },
       async ({ params, query, req, res }) => {
@@ -90,12 +103,16 @@ export function importRouter({ tenants, imports, actor }: ImportRouterDeps): Rou
 
   r.get(
     '/tenants/:tenant/imports',
-    route({ summary: "List the tenant's imports (newest 50)", params: tenantParams, response: z.object({ data: z.array(importOut) }) }, async ({ params }) => ({ data: await imports.list((await tenantOf(params))._id, 50) })),
+    route({ summary: "List the tenant's imports (newest 50)", params: tenantParams, response: z.object({ data: z.array(importOut) }) }, async ({ params }) => ({
+      data: await imports.list((await tenantOf(params))._id, 50),
+    })),
   );
 
   r.get(
     '/tenants/:tenant/imports/:importId',
-    route({ summary: "Read an import's progress and counts", params: importParams, response: importOut }, async ({ params }) => imports.get((await tenantOf(params))._id, params.importId)),
+    route({ summary: "Read an import's progress and counts", params: importParams, response: importOut }, async ({ params }) =>
+      imports.get((await tenantOf(params))._id, params.importId),
+    ),
   );
 
   r.get(

@@ -20,7 +20,13 @@ export const createInvitationBody = z.strictObject({
   groups: z.array(groupName).max(50).default([]),
   /** Let anyone holding the link accept, whatever their verified email (off: only the invited address). */
   allowAnyEmail: z.boolean().default(false),
-  expiresInSeconds: z.number().int().min(1).max(90 * 24 * 3600).nullable().default(null),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24 * 3600)
+    .nullable()
+    .default(null),
 });
 export const invitationOut = z.object({
   id: z.string(),
@@ -38,7 +44,13 @@ export const invitationOut = z.object({
 /** `acceptUrl` is null when an Idempotency-Key retry gets the invitation back: the link was answered once. */
 const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string().nullable() });
 const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
-const settingsBody = z.strictObject({ expirySeconds: z.number().int().min(60).max(90 * 24 * 3600) });
+const settingsBody = z.strictObject({
+  expirySeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 24 * 3600),
+});
 
 /** Invitations: create (mailed; the accept URL is answered once), list by status, resend, revoke; the tenant's expiry. */
 export function invitationRouter({ tenants, invitations, actor }: InvitationRouterDeps): Router {
@@ -48,7 +60,14 @@ export function invitationRouter({ tenants, invitations, actor }: InvitationRout
   r.post(
     '/tenants/:tenant/invitations',
     route(
-      { summary: 'Invite someone (mailed; the accept URL is answered once; an Idempotency-Key retry answers 200 with the same invitation)', params: tenantParams, body: createInvitationBody, response: withUrl, alsoStatus: [201], errors: [409, 422] },
+      {
+        summary: 'Invite someone (mailed; the accept URL is answered once; an Idempotency-Key retry answers 200 with the same invitation)',
+        params: tenantParams,
+        body: createInvitationBody,
+        response: withUrl,
+        alsoStatus: [201],
+        errors: [409, 422],
+      },
       async ({ params, body, req, res }) => {
         const created = await invitations.create((await tenantOf(params))._id, body, actor, { idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')) });
         res.status(created.acceptUrl === null ? 200 : 201);
@@ -58,26 +77,43 @@ export function invitationRouter({ tenants, invitations, actor }: InvitationRout
   );
   r.get(
     '/tenants/:tenant/invitations',
-    route({ summary: 'List invitations, by status', params: tenantParams, query: z.strictObject({ status: z.enum(STATUSES).optional() }), response: z.object({ data: z.array(invitationOut) }) }, async ({ params, query }) => ({
-      data: await invitations.list((await tenantOf(params))._id, query.status ?? null),
-    })),
+    route(
+      {
+        summary: 'List invitations, by status',
+        params: tenantParams,
+        query: z.strictObject({ status: z.enum(STATUSES).optional() }),
+        response: z.object({ data: z.array(invitationOut) }),
+      },
+      async ({ params, query }) => ({
+        data: await invitations.list((await tenantOf(params))._id, query.status ?? null),
+      }),
+    ),
   );
   r.get(
     '/tenants/:tenant/invitations/:invitationId',
-    route({ summary: 'Read an invitation', params: invitationParams, response: invitationOut }, async ({ params }) => invitations.get((await tenantOf(params))._id, params.invitationId)),
+    route({ summary: 'Read an invitation', params: invitationParams, response: invitationOut }, async ({ params }) =>
+      invitations.get((await tenantOf(params))._id, params.invitationId),
+    ),
   );
   r.post(
     '/tenants/:tenant/invitations/:invitationId/resend',
-    route({ summary: 'Resend an invitation with a new link (the old one stops working)', params: invitationParams, response: withUrl, errors: [409] }, async ({ params }) => invitations.resend((await tenantOf(params))._id, params.invitationId, actor)),
+    route(
+      { summary: 'Resend an invitation with a new link (the old one stops working)', params: invitationParams, response: withUrl, errors: [409] },
+      async ({ params }) => invitations.resend((await tenantOf(params))._id, params.invitationId, actor),
+    ),
   );
   r.delete(
     '/tenants/:tenant/invitations/:invitationId',
-    route({ summary: 'Revoke an invitation', params: invitationParams, response: invitationOut, errors: [409] }, async ({ params }) => invitations.revoke((await tenantOf(params))._id, params.invitationId, actor)),
+    route({ summary: 'Revoke an invitation', params: invitationParams, response: invitationOut, errors: [409] }, async ({ params }) =>
+      invitations.revoke((await tenantOf(params))._id, params.invitationId, actor),
+    ),
   );
 
   r.get(
     '/tenants/:tenant/invitation-settings',
-    route({ summary: 'Read how long new invitations last', params: tenantParams, response: settingsBody }, async ({ params }) => ({ expirySeconds: await invitations.expirySeconds((await tenantOf(params))._id) })),
+    route({ summary: 'Read how long new invitations last', params: tenantParams, response: settingsBody }, async ({ params }) => ({
+      expirySeconds: await invitations.expirySeconds((await tenantOf(params))._id),
+    })),
   );
   r.put(
     '/tenants/:tenant/invitation-settings',

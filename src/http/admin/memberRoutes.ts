@@ -28,7 +28,11 @@ export const createMemberBody = z.strictObject({
   /** Invite the person instead of creating them now: they accept (and prove the address) themselves. */
   sendInvitation: z.boolean().default(false),
 });
-const createdMemberOut = z.object({ outcome: z.enum(['created', 'linked', 'unchanged', 'invited']), member: memberDetailOut.optional(), invitation: invitationOut.optional() });
+const createdMemberOut = z.object({
+  outcome: z.enum(['created', 'linked', 'unchanged', 'invited']),
+  member: memberDetailOut.optional(),
+  invitation: invitationOut.optional(),
+});
 
 const lifecycleOut = z.object({ userId: z.string(), status: z.enum(['active', 'suspended']), changed: z.boolean() });
 
@@ -44,30 +48,48 @@ export function memberRouter({ tenants, lifecycle, members, invitations, actor }
 
   r.post(
     '/tenants/:tenant/members',
-    route({ summary: 'Create a member (201 created or linked, 200 one already), or invite them (202)', params: tenantParams, body: createMemberBody, response: createdMemberOut, alsoStatus: [201, 202], errors: [409, 422] }, async ({ params, body, req, res }) => {
-      const key = idempotencyKeyOf(req.get('idempotency-key'));
-      const tenant = await tenantOf(params);
-      const { sendInvitation, ...request } = body;
-      if (sendInvitation) {
-        const { invitation } = await invitations.create(tenant._id, { email: request.email, roles: request.roles, groups: request.groups, allowAnyEmail: false, expiresInSeconds: null }, actor, { idempotencyKey: key });
-        res.status(202);
-        return { outcome: 'invited' as const, invitation };
-      }
-      const done = await lifecycle.create(tenant._id, request, actor, key);
-      const member = await members.getForTenant(tenant._id, done.userId);
-      if (!member) throw new Error('the created member is not readable');
-      res.status(done.outcome === 'unchanged' ? 200 : 201);
-      return { outcome: done.outcome, member };
-    }),
+    route(
+      {
+        summary: 'Create a member (201 created or linked, 200 one already), or invite them (202)',
+        params: tenantParams,
+        body: createMemberBody,
+        response: createdMemberOut,
+        alsoStatus: [201, 202],
+        errors: [409, 422],
+      },
+      async ({ params, body, req, res }) => {
+        const key = idempotencyKeyOf(req.get('idempotency-key'));
+        const tenant = await tenantOf(params);
+        const { sendInvitation, ...request } = body;
+        if (sendInvitation) {
+          const { invitation } = await invitations.create(
+            tenant._id,
+            { email: request.email, roles: request.roles, groups: request.groups, allowAnyEmail: false, expiresInSeconds: null },
+            actor,
+            { idempotencyKey: key },
+          );
+          res.status(202);
+          return { outcome: 'invited' as const, invitation };
+        }
+        const done = await lifecycle.create(tenant._id, request, actor, key);
+        const member = await members.getForTenant(tenant._id, done.userId);
+        if (!member) throw new Error('the created member is not readable');
+        res.status(done.outcome === 'unchanged' ? 200 : 201);
+        return { outcome: done.outcome, member };
+      },
+    ),
   );
 
   for (const action of ['suspend', 'reactivate'] as const) {
     r.post(
       `/tenants/:tenant/members/:userId/${action}`,
-      route({ summary: `${action === 'suspend' ? 'Suspend' : 'Reactivate'} a member`, params: memberParams, response: lifecycleOut, errors: [409] }, async ({ params }) => {
-        const done = await lifecycle.change((await tenantOf(params))._id, params.userId, action, actor);
-        return { userId: params.userId, status: done.status === 'active' ? ('active' as const) : ('suspended' as const), changed: done.changed };
-      }),
+      route(
+        { summary: `${action === 'suspend' ? 'Suspend' : 'Reactivate'} a member`, params: memberParams, response: lifecycleOut, errors: [409] },
+        async ({ params }) => {
+          const done = await lifecycle.change((await tenantOf(params))._id, params.userId, action, actor);
+          return { userId: params.userId, status: done.status === 'active' ? ('active' as const) : ('suspended' as const), changed: done.changed };
+        },
+      ),
     );
   }
 

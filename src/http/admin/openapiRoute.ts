@@ -24,7 +24,7 @@ export function serveOpenApiDocument(router: Router, publicUrl: string): void {
         title: 'onramp admin API',
         version: packageJson.version,
         description:
-          "Tenants, their SSO connections, domains, policies, groups, members, invitations, imports, SCIM directories, approvals and audit log. Every call needs the admin bearer token. Errors are `{ error: { code, message, details? } }` with a stable code (src/errorCodes.ts).",
+          'Tenants, their SSO connections, domains, policies, groups, members, invitations, imports, SCIM directories, approvals and audit log. Every call needs the admin bearer token. Errors are `{ error: { code, message, details? } }` with a stable code (src/errorCodes.ts).',
         serverUrl: `${publicUrl.replace(/\/$/, '')}/api/admin`,
       });
       return document;

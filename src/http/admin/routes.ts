@@ -47,7 +47,25 @@ import {
 
 export type AdminRouterDeps = Pick<
   Libraries,
-  'tenants' | 'samlConnections' | 'members' | 'audit' | 'policies' | 'identities' | 'conflicts' | 'approvals' | 'groups' | 'domains' | 'oidcConnections' | 'connections' | 'scimDirectories' | 'directoryContents' | 'lifecycle' | 'imports' | 'invitations' | 'webhooks' | 'events'
+  | 'tenants'
+  | 'samlConnections'
+  | 'members'
+  | 'audit'
+  | 'policies'
+  | 'identities'
+  | 'conflicts'
+  | 'approvals'
+  | 'groups'
+  | 'domains'
+  | 'oidcConnections'
+  | 'connections'
+  | 'scimDirectories'
+  | 'directoryContents'
+  | 'lifecycle'
+  | 'imports'
+  | 'invitations'
+  | 'webhooks'
+  | 'events'
 > & {
   adminToken: string;
   models: Models;
@@ -96,7 +114,14 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   r.use(memberRouter({ tenants: deps.tenants, lifecycle: deps.lifecycle, members: deps.members, invitations: deps.invitations, actor: ADMIN }));
   r.use(domainRouter({ tenants: deps.tenants, domains: deps.domains, actor: ADMIN }));
   r.use(
-    directoryRouter({ tenants: deps.tenants, scimDirectories: deps.scimDirectories, directoryContents: deps.directoryContents, audit: deps.audit, policies: deps.policies, actor: ADMIN }),
+    directoryRouter({
+      tenants: deps.tenants,
+      scimDirectories: deps.scimDirectories,
+      directoryContents: deps.directoryContents,
+      audit: deps.audit,
+      policies: deps.policies,
+      actor: ADMIN,
+    }),
   );
   r.use(
     connectionRouter({
@@ -115,7 +140,12 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   const tenantOf = (params: { tenant: string }) => deps.tenants.bySlug(params.tenant);
   const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
-  r.post('/tenants', route({ summary: 'Create a tenant', body: createTenantBody, response: tenantOut, status: 201, errors: [409] }, async ({ body }) => presentTenant(await deps.tenants.create(body, ADMIN))));
+  r.post(
+    '/tenants',
+    route({ summary: 'Create a tenant', body: createTenantBody, response: tenantOut, status: 201, errors: [409] }, async ({ body }) =>
+      presentTenant(await deps.tenants.create(body, ADMIN)),
+    ),
+  );
 
   r.get(
     '/tenants',
@@ -125,15 +155,27 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     }),
   );
 
-  r.get('/tenants/:tenant', route({ summary: 'Read a tenant', params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))));
+  r.get(
+    '/tenants/:tenant',
+    route({ summary: 'Read a tenant', params: tenantParams, response: tenantOut }, async ({ params }) => presentTenant(await tenantOf(params))),
+  );
 
   r.put(
     '/tenants/:tenant/domains',
-    route({ summary: "Replace the tenant's domain list (without DNS proof; see /domains)", params: tenantParams, body: domainsBody, response: tenantOut, errors: [409] }, async ({ params, body }) => {
-      const tenant = await tenantOf(params);
-      await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
-      return presentTenant(await deps.tenants.bySlug(tenant.slug));
-    }),
+    route(
+      {
+        summary: "Replace the tenant's domain list (without DNS proof; see /domains)",
+        params: tenantParams,
+        body: domainsBody,
+        response: tenantOut,
+        errors: [409],
+      },
+      async ({ params, body }) => {
+        const tenant = await tenantOf(params);
+        await deps.policies.setDomains(tenant._id, body.domains, ADMIN);
+        return presentTenant(await deps.tenants.bySlug(tenant.slug));
+      },
+    ),
   );
 
   r.put(
@@ -147,18 +189,24 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/conflict-policy',
-    route({ summary: 'Set how attribute conflicts with the IdP are resolved', params: tenantParams, body: conflictPolicyBody, response: conflictPolicyBody }, async ({ params, body }) => {
-      await deps.policies.setConflictPolicy((await tenantOf(params))._id, body.policy, ADMIN);
-      return body;
-    }),
+    route(
+      { summary: 'Set how attribute conflicts with the IdP are resolved', params: tenantParams, body: conflictPolicyBody, response: conflictPolicyBody },
+      async ({ params, body }) => {
+        await deps.policies.setConflictPolicy((await tenantOf(params))._id, body.policy, ADMIN);
+        return body;
+      },
+    ),
   );
 
   r.put(
     '/tenants/:tenant/connections/:connectionId/attribute-sync',
-    route({ summary: "Set when a connection's sign-ins sync attributes", params: connectionParams, body: attributeSyncBody, response: attributeSyncBody }, async ({ params, body }) => {
-      await deps.policies.setAttributeSync((await tenantOf(params))._id, params.connectionId, body.mode, ADMIN);
-      return body;
-    }),
+    route(
+      { summary: "Set when a connection's sign-ins sync attributes", params: connectionParams, body: attributeSyncBody, response: attributeSyncBody },
+      async ({ params, body }) => {
+        await deps.policies.setAttributeSync((await tenantOf(params))._id, params.connectionId, body.mode, ADMIN);
+        return body;
+      },
+    ),
   );
 
   r.get(
@@ -170,15 +218,19 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.post(
     '/tenants/:tenant/conflicts/:conflictId/resolve',
-    route({ summary: 'Resolve an attribute conflict', params: conflictParams, body: resolveConflictBody, status: 204, errors: [409] }, async ({ params, body }) => {
-      await deps.conflicts.resolve((await tenantOf(params))._id, params.conflictId, body.resolution, ADMIN);
-    }),
+    route(
+      { summary: 'Resolve an attribute conflict', params: conflictParams, body: resolveConflictBody, status: 204, errors: [409] },
+      async ({ params, body }) => {
+        await deps.conflicts.resolve((await tenantOf(params))._id, params.conflictId, body.resolution, ADMIN);
+      },
+    ),
   );
 
   r.get(
     '/tenants/:tenant/approvals',
-    route({ summary: 'List pending approval requests (paged)', params: tenantParams, query: approvalQuery, response: page(approvalOut) }, async ({ params, query }) =>
-      deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, query.cursor),
+    route(
+      { summary: 'List pending approval requests (paged)', params: tenantParams, query: approvalQuery, response: page(approvalOut) },
+      async ({ params, query }) => deps.approvals.listPending((await tenantOf(params))._id, query, query.limit, query.cursor),
     ),
   );
 
@@ -201,16 +253,20 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.put(
     '/tenants/:tenant/approval-policy',
-    route({ summary: 'Set when sign-ins wait for an approval', params: tenantParams, body: approvalPolicyBody, response: approvalPolicyOut }, async ({ params, body }) => {
-      await deps.policies.setApprovalPolicy((await tenantOf(params))._id, body, ADMIN);
-      return body;
-    }),
+    route(
+      { summary: 'Set when sign-ins wait for an approval', params: tenantParams, body: approvalPolicyBody, response: approvalPolicyOut },
+      async ({ params, body }) => {
+        await deps.policies.setApprovalPolicy((await tenantOf(params))._id, body, ADMIN);
+        return body;
+      },
+    ),
   );
 
   r.get(
     '/tenants/:tenant/members/:userId/identities',
-    route({ summary: "List a member's linked identities", params: memberParams, response: z.object({ data: z.array(identityOut), linkedElsewhere: z.number() }) }, async ({ params }) =>
-      deps.identities.listForMember((await tenantOf(params))._id, params.userId),
+    route(
+      { summary: "List a member's linked identities", params: memberParams, response: z.object({ data: z.array(identityOut), linkedElsewhere: z.number() }) },
+      async ({ params }) => deps.identities.listForMember((await tenantOf(params))._id, params.userId),
     ),
   );
 
@@ -239,8 +295,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   r.get(
     '/tenants/:tenant/audit-events',
-    route({ summary: 'Read the audit log (paged, newest first)', params: tenantParams, query: auditQuery, response: page(auditEventOut) }, async ({ params, query }) =>
-      deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, query.cursor),
+    route(
+      { summary: 'Read the audit log (paged, newest first)', params: tenantParams, query: auditQuery, response: page(auditEventOut) },
+      async ({ params, query }) => deps.audit.listForTenant((await tenantOf(params))._id, query, query.limit, query.cursor),
     ),
   );
 

@@ -68,7 +68,10 @@ export const domainsBody = z.strictObject({
 export const linkPolicyBody = z.strictObject({
   policy: linkPolicy,
   fallback: z.enum(['approval', 'deny']).default('deny'),
-  excludedUserIds: z.array(z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id')).max(1000).default([]),
+  excludedUserIds: z
+    .array(z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id'))
+    .max(1000)
+    .default([]),
 });
 
 /** Lists keyed by ObjectId (tenants) and by string key (members, directory resources). */
@@ -79,8 +82,14 @@ const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const auditQuery = z.object({
   ...pageQuery('objectId'),
-  user: z.string().regex(/^[0-9a-f]{24}$/, 'must be a user id').optional(),
-  action: z.string().regex(/^[a-z_.]{1,64}$/, 'must be an action name').optional(),
+  user: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/, 'must be a user id')
+    .optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/, 'must be an action name')
+    .optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
 });

@@ -35,7 +35,13 @@ export interface WebhookRouterDeps {
  */
 export function webhookRouter({ tenants, webhooks, events, actor }: WebhookRouterDeps): Router {
   const r = Router();
-  const scopes: Array<{ prefix: string; what: string; params: z.ZodType<object>; one: z.ZodType<{ endpointId: string }>; scope: (p: Request['params']) => Promise<WebhookScope> }> = [
+  const scopes: Array<{
+    prefix: string;
+    what: string;
+    params: z.ZodType<object>;
+    one: z.ZodType<{ endpointId: string }>;
+    scope: (p: Request['params']) => Promise<WebhookScope>;
+  }> = [
     {
       prefix: '/tenants/:tenant',
       what: 'a tenant',
@@ -48,44 +54,82 @@ export function webhookRouter({ tenants, webhooks, events, actor }: WebhookRoute
   for (const { prefix, what, params, one, scope } of scopes) {
     r.get(
       `${prefix}/events`,
-      route({ summary: `The events of ${what} after a cursor, in order (the events API)`, params, query: eventsQuery, response: eventPageOut }, async ({ req, query }) => events.list(await scope(req.params), query)),
+      route(
+        { summary: `The events of ${what} after a cursor, in order (the events API)`, params, query: eventsQuery, response: eventPageOut },
+        async ({ req, query }) => events.list(await scope(req.params), query),
+      ),
     );
     r.post(
       `${prefix}/webhooks`,
-      route({ summary: `Add a webhook endpoint for the events of ${what} (the signing secret is answered only here)`, params, body: createEndpointBody, response: endpointWithSecretOut, status: 201 }, async ({ req, body }) => webhooks.create(await scope(req.params), body, actor)),
+      route(
+        {
+          summary: `Add a webhook endpoint for the events of ${what} (the signing secret is answered only here)`,
+          params,
+          body: createEndpointBody,
+          response: endpointWithSecretOut,
+          status: 201,
+        },
+        async ({ req, body }) => webhooks.create(await scope(req.params), body, actor),
+      ),
     );
-    r.get(`${prefix}/webhooks`, route({ summary: `List the webhook endpoints of ${what}`, params, response: z.object({ data: z.array(endpointOut) }) }, async ({ req }) => ({ data: await webhooks.list(await scope(req.params)) })));
-    r.get(`${prefix}/webhooks/:endpointId`, route({ summary: 'Get a webhook endpoint', params: one, response: endpointOut }, async ({ req, params }) => webhooks.get(await scope(req.params), params.endpointId)));
+    r.get(
+      `${prefix}/webhooks`,
+      route({ summary: `List the webhook endpoints of ${what}`, params, response: z.object({ data: z.array(endpointOut) }) }, async ({ req }) => ({
+        data: await webhooks.list(await scope(req.params)),
+      })),
+    );
+    r.get(
+      `${prefix}/webhooks/:endpointId`,
+      route({ summary: 'Get a webhook endpoint', params: one, response: endpointOut }, async ({ req, params }) =>
+        webhooks.get(await scope(req.params), params.endpointId),
+      ),
+    );
     r.patch(
       `${prefix}/webhooks/:endpointId`,
-      route({ summary: 'Change a webhook endpoint (URL, types, description, enabled)', params: one, body: updateEndpointBody, response: endpointOut }, async ({ req, params, body }) => webhooks.update(await scope(req.params), params.endpointId, body, actor)),
+      route(
+        { summary: 'Change a webhook endpoint (URL, types, description, enabled)', params: one, body: updateEndpointBody, response: endpointOut },
+        async ({ req, params, body }) => webhooks.update(await scope(req.params), params.endpointId, body, actor),
+      ),
     );
     r.delete(
       `${prefix}/webhooks/:endpointId`,
-      route({ summary: 'Delete a webhook endpoint', params: one, status: 204 }, async ({ req, params }) => webhooks.remove(await scope(req.params), params.endpointId, actor)),
+      route({ summary: 'Delete a webhook endpoint', params: one, status: 204 }, async ({ req, params }) =>
+        webhooks.remove(await scope(req.params), params.endpointId, actor),
+      ),
     );
     r.post(
       `${prefix}/webhooks/:endpointId/rotate-secret`,
-      route({ summary: 'Rotate the signing secret (the old one keeps signing during the overlap)', params: one, body: rotateSecretBody, response: endpointWithSecretOut }, async ({ req, params, body }) =>
-        webhooks.rotateSecret(await scope(req.params), params.endpointId, body.overlapSeconds, actor),
+      route(
+        {
+          summary: 'Rotate the signing secret (the old one keeps signing during the overlap)',
+          params: one,
+          body: rotateSecretBody,
+          response: endpointWithSecretOut,
+        },
+        async ({ req, params, body }) => webhooks.rotateSecret(await scope(req.params), params.endpointId, body.overlapSeconds, actor),
       ),
     );
     r.get(
       `${prefix}/webhooks/:endpointId/attempts`,
-      route({ summary: 'The delivery log: attempts, newest first', params: one, query: attemptsQuery, response: z.object({ data: z.array(attemptOut) }) }, async ({ req, params, query }) => ({
-        data: await webhooks.attempts(await scope(req.params), params.endpointId, query),
-      })),
+      route(
+        { summary: 'The delivery log: attempts, newest first', params: one, query: attemptsQuery, response: z.object({ data: z.array(attemptOut) }) },
+        async ({ req, params, query }) => ({
+          data: await webhooks.attempts(await scope(req.params), params.endpointId, query),
+        }),
+      ),
     );
     r.post(
       `${prefix}/webhooks/:endpointId/resend`,
-      route({ summary: 'Send one event to the endpoint again', params: one, body: resendBody, response: requestOut, status: 202 }, async ({ req, params, body }) =>
-        webhooks.resend(await scope(req.params), params.endpointId, body.eventId, actor),
+      route(
+        { summary: 'Send one event to the endpoint again', params: one, body: resendBody, response: requestOut, status: 202 },
+        async ({ req, params, body }) => webhooks.resend(await scope(req.params), params.endpointId, body.eventId, actor),
       ),
     );
     r.post(
       `${prefix}/webhooks/:endpointId/replay`,
-      route({ summary: 'Send every event after a cursor to the endpoint again, in order', params: one, body: replayBody, response: requestOut, status: 202 }, async ({ req, params, body }) =>
-        webhooks.replay(await scope(req.params), params.endpointId, body.after, actor),
+      route(
+        { summary: 'Send every event after a cursor to the endpoint again, in order', params: one, body: replayBody, response: requestOut, status: 202 },
+        async ({ req, params, body }) => webhooks.replay(await scope(req.params), params.endpointId, body.after, actor),
       ),
     );
   }

@@ -16,7 +16,12 @@ export const createEndpointBody = z.strictObject({
 export const updateEndpointBody = createEndpointBody.partial();
 export const rotateSecretBody = z.strictObject({
   /** How long the current secrets keep signing beside the new one (0: stop at once). */
-  overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400),
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400),
 });
 export const resendBody = z.strictObject({ eventId });
 export const replayBody = z.strictObject({ after: eventCursor });
@@ -62,7 +67,11 @@ export const eventOut = z.object({
   version: z.literal(1),
   occurredAt: z.string(),
   tenantId: z.string().nullable(),
-  actor: z.object({ type: z.enum(['signin', 'directory', 'admin', 'import', 'invitation', 'system']), id: z.string().nullable(), runId: z.string().nullable() }),
+  actor: z.object({
+    type: z.enum(['signin', 'directory', 'admin', 'import', 'invitation', 'system']),
+    id: z.string().nullable(),
+    runId: z.string().nullable(),
+  }),
   subject: z.object({ type: z.string(), id: z.string().nullable() }),
   userId: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
@@ -77,7 +86,14 @@ export const eventsQuery = z.strictObject({
     .max(2_000)
     .regex(/^[a-z_.,*]*$/, 'must be comma-separated event types')
     .optional()
-    .transform((t) => (t ? t.split(',').map((x) => x.trim()).filter(Boolean) : undefined)),
+    .transform((t) =>
+      t
+        ? t
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const eventPageOut = z.object({ data: z.array(eventOut), nextCursor: z.string().nullable(), hasMore: z.boolean() });

@@ -20,7 +20,11 @@ const tokenForm = z.object({ token: z.string().max(1000).default('') });
 const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 /** The console's invitation form (besides its CSRF field): roles and groups as `;`- or `,`-separated text. */
 const inviteForm = z.object({ email: z.string().max(320).default(''), roles: z.string().max(500).default(''), groups: z.string().max(2000).default('') });
-const listOf = (text: string) => text.split(/[;,]/).map((v) => v.trim()).filter(Boolean);
+const listOf = (text: string) =>
+  text
+    .split(/[;,]/)
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections' | 'lifecycle' | 'invitations'> & {
   models: Models;
@@ -55,7 +59,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const render = async (req: Request, res: Response, title: string, body: string, status = 200) => {
     const flash = req.session.flash;
     if (flash) delete req.session.flash;
-    res.status(status).type('html').send(layout(title, await who(req), flashBox(flash) + body, csrfToken(req)));
+    res
+      .status(status)
+      .type('html')
+      .send(layout(title, await who(req), flashBox(flash) + body, csrfToken(req)));
   };
 
   r.get('/console', async (req, res) => {
@@ -118,7 +125,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       }),
     );
 
-  tenantPage('approvals', 'Pending approvals', async (tenant, csrf) => approvalsView(tenant.slug, (await deps.approvals.listPending(tenant._id, {}, 200, null)).data, csrf));
+  tenantPage('approvals', 'Pending approvals', async (tenant, csrf) =>
+    approvalsView(tenant.slug, (await deps.approvals.listPending(tenant._id, {}, 200, null)).data, csrf),
+  );
   tenantPage('members', 'Members', async (tenant, csrf) => membersView(tenant.slug, (await deps.members.listForTenant(tenant._id, 200, null)).data, csrf));
 
   for (const verb of ['approve', 'reject'] as const) {

@@ -46,7 +46,10 @@ export function signInView(csrf: string): string {
 export function tenantsView(tenants: Array<{ slug: string; name: string }>): string {
   if (tenants.length === 0) return '<p>You are not an administrator of any organization.</p>';
   return `<ul>${tenants
-    .map((t) => `<li>${e(t.name)} <span class="muted">(${e(t.slug)})</span> · <a href="/console/t/${e(t.slug)}/approvals">approvals</a> · <a href="/console/t/${e(t.slug)}/members">members</a></li>`)
+    .map(
+      (t) =>
+        `<li>${e(t.name)} <span class="muted">(${e(t.slug)})</span> · <a href="/console/t/${e(t.slug)}/approvals">approvals</a> · <a href="/console/t/${e(t.slug)}/members">members</a></li>`,
+    )
     .join('')}</ul>`;
 }
 
@@ -56,7 +59,11 @@ export function approvalsView(slug: string, rows: PendingRow[], csrf: string): s
   const body = rows
     .map((r) => {
       const planned = r.planned
-        ? [r.planned.newAccount ? 'new account' : null, r.planned.roles ? `roles: ${r.planned.roles.join(', ')}` : null, r.planned.grants.length ? `grants: ${r.planned.grants.join(', ')}` : null]
+        ? [
+            r.planned.newAccount ? 'new account' : null,
+            r.planned.roles ? `roles: ${r.planned.roles.join(', ')}` : null,
+            r.planned.grants.length ? `grants: ${r.planned.grants.join(', ')}` : null,
+          ]
             .filter((x): x is string => x !== null)
             .join('; ')
         : '';
@@ -91,7 +98,9 @@ export function membersView(slug: string, rows: MemberRow[], csrf: string): stri
   if (rows.length === 0) return `<p>No members yet.</p>${invite}`;
   const body = rows
     .map(
-      (m) => `<tr data-member="${e(m.userId)}"><td><strong>${e(m.name ?? '')}</strong><br>${e(m.email ?? '(no email)')}</td><td>${e(m.roles.join(', '))}</td><td>${e(m.status)}</td>
+      (
+        m,
+      ) => `<tr data-member="${e(m.userId)}"><td><strong>${e(m.name ?? '')}</strong><br>${e(m.email ?? '(no email)')}</td><td>${e(m.roles.join(', '))}</td><td>${e(m.status)}</td>
 <td>${m.status === 'active' ? button(m.userId, 'suspend', 'Suspend') : button(m.userId, 'reactivate', 'Reactivate')} ${button(m.userId, 'remove', 'Remove')}</td></tr>`,
     )
     .join('');

@@ -46,11 +46,22 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       await deps.invitations.recordRefusal(error.code, opened ? { id: opened.invitation.id, tenantId: String(opened.tenant.id) } : null, req.ip ?? 'unknown');
       return error;
     };
-    if (!opened) throw await refuse(new OnrampError('invitation_not_found', 'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.', { status: 404 }));
+    if (!opened)
+      throw await refuse(
+        new OnrampError(
+          'invitation_not_found',
+          'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.',
+          { status: 404 },
+        ),
+      );
     const { status } = opened.invitation;
-    if (status === 'expired') throw await refuse(new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 }));
+    if (status === 'expired')
+      throw await refuse(
+        new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 }),
+      );
     if (status === 'revoked') throw await refuse(new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 }));
-    if (status === 'accepted') throw await refuse(new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 }));
+    if (status === 'accepted')
+      throw await refuse(new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 }));
     return opened;
   };
 
@@ -100,12 +111,17 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
     route({ params: tokenPath, guard: sameSite, body: codeStart }, async ({ params, body, req, res }) => {
       const { invitation, tenant, route: how } = await pendingOf(params.token, req);
       // The tenant's SSO governs this address: a code would go around it.
-      if (how.kind !== 'email') throw new OnrampError('invitation_requires_sso', "This invitation is accepted through your organization's single sign-on.", { status: 409 });
+      if (how.kind !== 'email')
+        throw new OnrampError('invitation_requires_sso', "This invitation is accepted through your organization's single sign-on.", { status: 409 });
       const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
       if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
       // Any address may accept: one the tenant's SSO governs still signs in there.
       if (email !== invitation.email && (await deps.invitations.acceptRoute({ tenantId: tenant.id, email })).kind !== 'email') {
-        throw new OnrampError('invitation_requires_sso', "Your address signs in through your organization's single sign-on: open the invitation link and continue with SSO.", { status: 409 });
+        throw new OnrampError(
+          'invitation_requires_sso',
+          "Your address signs in through your organization's single sign-on: open the invitation link and continue with SSO.",
+          { status: 409 },
+        );
       }
       await deps.emailSignIn.startInvitation({ invitationId: invitation.id, email, tenantId: tenant.id, tenantName: tenant.name, ip: req.ip ?? 'unknown' });
       res.type('html').send(codeForm(req, params.token, email));

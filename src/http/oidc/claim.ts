@@ -15,7 +15,10 @@ export function oidcToClaim(claims: Record<string, unknown>, conn: OidcConnectio
   if (!sub || sub.length > MAX_SUBJECT_LENGTH) throw new OnrampError('oidc_bad_subject', 'The identity provider sent no usable subject', { status: 401 });
   const m = conn.claimMapping ?? { email: 'email', emailVerified: 'email_verified', name: 'name', groups: 'groups' };
   const rawGroups = claims[m.groups];
-  const groups = rawGroups === undefined || rawGroups === null ? null : (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).filter((g): g is string => typeof g === 'string' && g !== '');
+  const groups =
+    rawGroups === undefined || rawGroups === null
+      ? null
+      : (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).filter((g): g is string => typeof g === 'string' && g !== '');
   // Claim names are the IdP's: kept as a list of { name, values }, never as object keys that could reach the database.
   const attributes: ClaimAttribute[] = [];
   for (const [name, v] of Object.entries(claims)) {

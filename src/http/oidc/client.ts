@@ -7,9 +7,13 @@ const TTL_MS = 10 * 60_000;
 export const MAX_OP_RESPONSE_BYTES = 512 * 1024;
 
 export const responseTooLarge = (url: string): OnrampError =>
-  new OnrampError('oidc_response_too_large', `The identity provider's answer from ${new URL(url).pathname} is larger than ${MAX_OP_RESPONSE_BYTES / 1024} KiB; onramp refused it.`, {
-    status: 401,
-  });
+  new OnrampError(
+    'oidc_response_too_large',
+    `The identity provider's answer from ${new URL(url).pathname} is larger than ${MAX_OP_RESPONSE_BYTES / 1024} KiB; onramp refused it.`,
+    {
+      status: 401,
+    },
+  );
 
 /**
  * fetch for openid-client that stops reading an answer past `limit` bytes

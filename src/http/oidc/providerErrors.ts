@@ -23,7 +23,9 @@ function causes(err: unknown): unknown[] {
  * quote what the provider or a browser sent.
  */
 const chainCodes = (chain: unknown[]): string => {
-  const codes = chain.flatMap((e) => (e instanceof Error && 'code' in e && typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,63}$/.test(e.code) ? [e.code] : []));
+  const codes = chain.flatMap((e) =>
+    e instanceof Error && 'code' in e && typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,63}$/.test(e.code) ? [e.code] : [],
+  );
   return codes.length > 0 ? ` (${[...new Set(codes)].join(', ')})` : '';
 };
 
@@ -39,7 +41,10 @@ export function providerAnswerRefused(err: unknown): OnrampError {
   const ours = chain.find((e): e is OnrampError => e instanceof OnrampError);
   if (ours) return ours;
   if (providerDown(err)) {
-    return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', { status: 503, cause: err });
+    return new OnrampError('oidc_provider_unavailable', 'The identity provider cannot be reached right now. Try again in a moment.', {
+      status: 503,
+      cause: err,
+    });
   }
   const codes = chain.map((e) => (e instanceof Error && 'code' in e ? String(e.code) : ''));
   const text = chain.map((e) => (e instanceof Error ? e.message : '')).join(': ');
@@ -89,4 +94,6 @@ const OAUTH_ERRORS: ReadonlySet<string> = new Set([
 
 /** Why the provider refused, in the product's words: a standard error code is named; anything else (any text a browser can put in the URL) is not repeated. */
 export const oauthErrorMessage = (error: string): string =>
-  OAUTH_ERRORS.has(error) ? `${catalogueMessage('oidc_idp_error')} (${error})` : `${catalogueMessage('oidc_idp_error')} (an error code that is not a standard one)`;
+  OAUTH_ERRORS.has(error)
+    ? `${catalogueMessage('oidc_idp_error')} (${error})`
+    : `${catalogueMessage('oidc_idp_error')} (an error code that is not a standard one)`;

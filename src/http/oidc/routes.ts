@@ -33,7 +33,13 @@ export interface OidcRouterDeps {
 }
 
 const connectionPath = z.object({ connectionId: z.string().max(64) });
-const loginQuery = z.object({ returnTo: z.string().max(1000).optional(), invite: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).optional() });
+const loginQuery = z.object({
+  returnTo: z.string().max(1000).optional(),
+  invite: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,64}$/)
+    .optional(),
+});
 const callbackQuery = z.object({ state: z.string().optional(), error: z.string().optional() });
 
 /**
@@ -69,7 +75,14 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const codeVerifier = oidc.randomPKCECodeVerifier();
-      await deps.loginStates.begin({ state, connectionId: String(conn._id), nonce, codeVerifier, returnTo: returnPath(query.returnTo), invite: query.invite ?? null });
+      await deps.loginStates.begin({
+        state,
+        connectionId: String(conn._id),
+        nonce,
+        codeVerifier,
+        returnTo: returnPath(query.returnTo),
+        invite: query.invite ?? null,
+      });
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: oidcUrls(deps.publicUrl, String(conn._id)).redirectUri,
         scope: conn.scopes.join(' '),
@@ -111,7 +124,10 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
           if (!idClaims) throw new Error('no ID token');
           // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
           if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
-            throw rejected('oidc_invalid', `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`);
+            throw rejected(
+              'oidc_invalid',
+              `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`,
+            );
           }
           // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
           const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
@@ -130,7 +146,12 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
         await answerSignIn(req, res, decision, saved.returnTo);
       } catch (err) {
         // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
-        throw await signInFailure(err, { models, logger, req, target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' } });
+        throw await signInFailure(err, {
+          models,
+          logger,
+          req,
+          target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' },
+        });
       }
     }),
   );

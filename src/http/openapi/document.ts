@@ -52,7 +52,13 @@ const pathKeysOf = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].
 
 /** `GET /tenants/{tenant}/members/{userId}` → `getTenantsTenantMembersUserId`. */
 const operationId = (method: string, path: string): string =>
-  [method.toLowerCase(), ...path.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join('');
+  [
+    method.toLowerCase(),
+    ...path
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1)),
+  ].join('');
 
 /** What the operation is grouped under: the collection after `/tenants/{tenant}/`, else the first segment. */
 const tagOf = (path: string): string => {
@@ -71,7 +77,12 @@ function parameters(doc: RouteDoc, path: string): Json[] {
   }
   const inPath = keys.map((name) => ({ name, in: 'path', required: true, schema: params?.properties?.[name] ?? { type: 'string' } }));
   const query = doc.query ? jsonSchemaOf(doc.query, 'input') : null;
-  const inQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema }));
+  const inQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: query?.required?.includes(name) ?? false,
+    schema,
+  }));
   return [...inPath, ...inQuery];
 }
 
@@ -85,7 +96,10 @@ function successResponses(doc: RouteDoc): Record<string, Json> {
   const out: Record<string, Json> = {};
   if (doc.answers) {
     for (const [status, answer] of Object.entries(doc.answers)) {
-      out[status] = { description: SUCCESS[Number(status) as SuccessStatus], content: { [answer.contentType]: { schema: jsonSchemaOf(answer.schema, 'output') } } };
+      out[status] = {
+        description: SUCCESS[Number(status) as SuccessStatus],
+        content: { [answer.contentType]: { schema: jsonSchemaOf(answer.schema, 'output') } },
+      };
     }
     return out;
   }

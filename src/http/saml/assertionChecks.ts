@@ -4,8 +4,7 @@ import { OnrampError } from '../../errors';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 
-export const samlRejected = (code: string, message: string): OnrampError =>
-  new OnrampError(code, message, { status: 401 });
+export const samlRejected = (code: string, message: string): OnrampError => new OnrampError(code, message, { status: 401 });
 
 function parse(xml: string): Document {
   return new DOMParser().parseFromString(xml, 'text/xml') as unknown as Document;
@@ -24,14 +23,21 @@ export function checkRecipient(responseXml: string, assertionXml: string, acsUrl
   }
   const destination = response.getAttribute('Destination');
   if (destination && destination !== acsUrl) {
-    throw samlRejected('saml_wrong_destination', `The SAML response is addressed to ${destination.slice(0, 200)}; this connection's ACS URL is ${acsUrl}. Enter that ACS URL at the IdP.`);
+    throw samlRejected(
+      'saml_wrong_destination',
+      `The SAML response is addressed to ${destination.slice(0, 200)}; this connection's ACS URL is ${acsUrl}. Enter that ACS URL at the IdP.`,
+    );
   }
   const assertion = parse(assertionXml).documentElement;
   const assertionId = assertion?.getAttribute('ID');
   if (!assertion || !assertionId) throw samlRejected('saml_malformed', 'SAML assertion has no ID');
   const confirmations = Array.from(assertion.getElementsByTagNameNS(SAML, 'SubjectConfirmationData'));
   if (confirmations.length === 0 || !confirmations.every((c) => c.getAttribute('Recipient') === acsUrl)) {
-    const seen = confirmations.map((c) => c.getAttribute('Recipient') ?? '(none)').join(', ').slice(0, 200) || '(none)';
+    const seen =
+      confirmations
+        .map((c) => c.getAttribute('Recipient') ?? '(none)')
+        .join(', ')
+        .slice(0, 200) || '(none)';
     throw samlRejected('saml_wrong_recipient', `The assertion's Recipient is ${seen}; this connection's ACS URL is ${acsUrl}. Enter that ACS URL at the IdP.`);
   }
   return assertionId;

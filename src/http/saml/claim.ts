@@ -10,7 +10,10 @@ import { assertionAttributes } from './assertionAttributes';
 function profileAttributes(profile: Profile): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [name, v] of Object.entries((profile.attributes ?? {}) as Record<string, unknown>)) {
-    out.set(name, (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== ''));
+    out.set(
+      name,
+      (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== ''),
+    );
   }
   return out;
 }

@@ -94,7 +94,10 @@ function signatureRejection(seen: Seen, expect: SamlExpectations): OnrampError {
       const expected = certs.map((c) => c.fingerprint).join(', ') || '(none)';
       const match = seen.keyInfoFingerprint ? certs.find((c) => c.fingerprint === seen.keyInfoFingerprint) : undefined;
       if (match?.expired) {
-        return samlRejected('saml_certificate_expired', `The response is signed with this connection's certificate ${match.fingerprint}, which expired on ${match.validTo}. Upload the IdP's current signing certificate.`);
+        return samlRejected(
+          'saml_certificate_expired',
+          `The response is signed with this connection's certificate ${match.fingerprint}, which expired on ${match.validTo}. Upload the IdP's current signing certificate.`,
+        );
       }
       if (seen.keyInfoFingerprint && !match) {
         return samlRejected(
@@ -122,7 +125,8 @@ export function samlValidationRejection(err: Error, responseXml: string, expect:
   const text = err.message;
   // The XML parser refused the document (malformed, an undeclared entity…): its diagnostic quotes the input.
   if (/^\[xmldom (error|fatalError)\]|^Not a valid XML document/.test(text)) return samlRejected('saml_malformed', catalogueMessage('saml_malformed'));
-  if (/^Invalid (document )?signature($|:? No response found| from encrypted assertion)/.test(text)) return signatureRejection(signaturesIn(responseXml), expect);
+  if (/^Invalid (document )?signature($|:? No response found| from encrypted assertion)/.test(text))
+    return signatureRejection(signaturesIn(responseXml), expect);
   const audience = /^SAML assertion audience mismatch\. Expected: (.*) Received: (.*)$/.exec(text);
   if (audience) {
     return samlRejected(
@@ -131,12 +135,20 @@ export function samlValidationRejection(err: Error, responseXml: string, expect:
     );
   }
   if (/^InResponseTo (is not valid|is missing)|SubjectInResponseTo is not valid|InResponseTo does not match/.test(text)) {
-    return samlRejected('saml_unknown_request', 'This SAML response does not answer a sign-in started here, or that sign-in expired. Start again from the sign-in link (IdP-initiated sign-in is off for this connection).');
+    return samlRejected(
+      'saml_unknown_request',
+      'This SAML response does not answer a sign-in started here, or that sign-in expired. Start again from the sign-in link (IdP-initiated sign-in is off for this connection).',
+    );
   }
   if (/^No valid subject confirmation found/.test(text)) {
-    return samlRejected('saml_expired', 'The assertion\'s subject confirmation is no longer (or not yet) valid. Sign in again; if this repeats, check the clocks of the IdP and onramp.');
+    return samlRejected(
+      'saml_expired',
+      "The assertion's subject confirmation is no longer (or not yet) valid. Sign in again; if this repeats, check the clocks of the IdP and onramp.",
+    );
   }
-  if (/^SAML assertion expired/.test(text)) return samlRejected('saml_expired', 'The SAML assertion has expired. If this repeats, check the clocks of the IdP and onramp.');
-  if (/^SAML assertion not yet valid/.test(text)) return samlRejected('saml_not_yet_valid', 'The SAML assertion is not valid yet: the IdP\'s clock is ahead of onramp\'s beyond the allowed skew.');
+  if (/^SAML assertion expired/.test(text))
+    return samlRejected('saml_expired', 'The SAML assertion has expired. If this repeats, check the clocks of the IdP and onramp.');
+  if (/^SAML assertion not yet valid/.test(text))
+    return samlRejected('saml_not_yet_valid', "The SAML assertion is not valid yet: the IdP's clock is ahead of onramp's beyond the allowed skew.");
   return samlRejected('saml_invalid', catalogueMessage('saml_invalid'));
 }

@@ -52,7 +52,11 @@ function rejection(err: unknown, req: Request, conn: SamlConnectionDoc, logger: 
     return samlRejected('saml_malformed', catalogueMessage('saml_malformed'));
   }
   const posted = typeof req.body?.SAMLResponse === 'string' ? Buffer.from(req.body.SAMLResponse, 'base64').toString('utf8') : '';
-  const refused = samlValidationRejection(err, posted, { signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY, certificates: conn.certificates, spEntityId: conn.spEntityId });
+  const refused = samlValidationRejection(err, posted, {
+    signatures: conn.signatures ?? DEFAULT_SIGNATURE_POLICY,
+    certificates: conn.certificates,
+    spEntityId: conn.spEntityId,
+  });
   // node-saml's words stay in the operator's log: they may quote the posted XML, so neither the answer nor the audit repeats them.
   if (refused.code === 'saml_invalid') logger.info({ connectionId: String(conn._id), detail: err.message.slice(0, 300) }, 'SAML response refused by node-saml');
   return refused;
@@ -86,7 +90,8 @@ export function samlRouter(deps: SamlRouterDeps): Router {
       if (err || !xml) return next(err ?? new Error('no metadata'));
       // With "either", node-saml leaves WantAssertionsSigned out; ask IdPs that read metadata to sign the assertion.
       const policy = conn.signatures ?? DEFAULT_SIGNATURE_POLICY;
-      const out = policy === 'either' && !xml.includes('WantAssertionsSigned') ? xml.replace(/<SPSSODescriptor\b/, '<SPSSODescriptor WantAssertionsSigned="true"') : xml;
+      const out =
+        policy === 'either' && !xml.includes('WantAssertionsSigned') ? xml.replace(/<SPSSODescriptor\b/, '<SPSSODescriptor WantAssertionsSigned="true"') : xml;
       res.type('application/samlmetadata+xml').send(out);
     });
   });
@@ -165,7 +170,9 @@ export function samlRouter(deps: SamlRouterDeps): Router {
             logger.info({ workflowId, status: decision.status }, 'sign-in decided');
             await answerSignIn(req, res, decision, relayState);
           }
-          await requestCache(req)?.commit().catch((e: unknown) => logger.warn({ err: e }, 'could not clear the AuthnRequest ID (the sweeper will)'));
+          await requestCache(req)
+            ?.commit()
+            .catch((e: unknown) => logger.warn({ err: e }, 'could not clear the AuthnRequest ID (the sweeper will)'));
         } catch (e) {
           await fail(e);
         }

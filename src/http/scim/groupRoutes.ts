@@ -11,7 +11,21 @@ import { project } from '../../scim/projection';
 import { GROUP_SHAPE } from '../../scim/schemas';
 import { route } from '../route';
 import { refusalBody } from './errors';
-import { at, callerOf, directoryPath, listQuery, oneQuery, projectionOf, resourcePath, searchBody, searchProjection, send, type Caller, type PageQuery, type Projection } from './request';
+import {
+  at,
+  callerOf,
+  directoryPath,
+  listQuery,
+  oneQuery,
+  projectionOf,
+  resourcePath,
+  searchBody,
+  searchProjection,
+  send,
+  type Caller,
+  type PageQuery,
+  type Projection,
+} from './request';
 
 /**
  * `/Groups` of a directory's SCIM server: reads here (members read apart,
@@ -34,7 +48,9 @@ export function groupRoutes(r: Router, groups: ScimGroupLibrary) {
   };
   r.get(
     at('/Groups'),
-    route({ params: directoryPath, guard: callerOf, query: listQuery }, async ({ auth, query, res }) => send(res, 200, await page(auth, query, projectionOf(query)))),
+    route({ params: directoryPath, guard: callerOf, query: listQuery }, async ({ auth, query, res }) =>
+      send(res, 200, await page(auth, query, projectionOf(query))),
+    ),
   );
   r.post(
     at('/Groups/.search'),
@@ -65,14 +81,26 @@ export function groupRoutes(r: Router, groups: ScimGroupLibrary) {
     at('/Groups'),
     route({ params: directoryPath, guard: callerOf, query: oneQuery }, async ({ auth, query, req, res }) => {
       const { attributes, members } = groupFromBody(req.body);
-      await writeGroup(res, auth, randomUUID(), { id: randomUUID(), kind: 'create', attributes, members: [{ op: 'replace', values: members }] }, projectionOf(query));
+      await writeGroup(
+        res,
+        auth,
+        randomUUID(),
+        { id: randomUUID(), kind: 'create', attributes, members: [{ op: 'replace', values: members }] },
+        projectionOf(query),
+      );
     }),
   );
   r.put(
     at('/Groups/:id'),
     route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, req, res }) => {
       const { attributes, members } = groupFromBody(req.body);
-      await writeGroup(res, auth, params.id, { id: randomUUID(), kind: 'replace', attributes, members: [{ op: 'replace', values: members }] }, projectionOf(query));
+      await writeGroup(
+        res,
+        auth,
+        params.id,
+        { id: randomUUID(), kind: 'replace', attributes, members: [{ op: 'replace', values: members }] },
+        projectionOf(query),
+      );
     }),
   );
   r.patch(

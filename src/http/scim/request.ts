@@ -29,8 +29,16 @@ export const resourcePath = directoryPath.extend({ id: z.string().min(1).max(128
 /** `startIndex` below 1 counts as 1 and `count` above the page size as the page size (RFC 7644 §3.4.2.4). */
 const pageQuery = {
   filter: z.string().max(4000).optional(),
-  startIndex: z.coerce.number().int().optional().transform((n) => Math.max(1, n ?? 1)),
-  count: z.coerce.number().int().optional().transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(0, n ?? MAX_PAGE_SIZE))),
+  startIndex: z.coerce
+    .number()
+    .int()
+    .optional()
+    .transform((n) => Math.max(1, n ?? 1)),
+  count: z.coerce
+    .number()
+    .int()
+    .optional()
+    .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(0, n ?? MAX_PAGE_SIZE))),
 };
 const projectionQuery = { attributes: z.string().max(2000).optional(), excludedAttributes: z.string().max(2000).optional() };
 export const listQuery = z.object({ ...pageQuery, ...projectionQuery });
@@ -38,8 +46,16 @@ export const oneQuery = z.object(projectionQuery);
 export const searchBody = z.object({
   schemas: z.array(z.string()).refine((s) => s.includes(SEARCH_SCHEMA), `must include "${SEARCH_SCHEMA}"`),
   filter: z.string().max(4000).optional(),
-  startIndex: z.number().int().optional().transform((n) => Math.max(1, n ?? 1)),
-  count: z.number().int().optional().transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(0, n ?? MAX_PAGE_SIZE))),
+  startIndex: z
+    .number()
+    .int()
+    .optional()
+    .transform((n) => Math.max(1, n ?? 1)),
+  count: z
+    .number()
+    .int()
+    .optional()
+    .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(0, n ?? MAX_PAGE_SIZE))),
   attributes: z.array(z.string()).max(100).optional(),
   excludedAttributes: z.array(z.string()).max(100).optional(),
 });

@@ -47,7 +47,11 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     if (!found) throw unauthorized('a bearer token of this directory is required');
     if (!found.enabled) throw new OnrampError('directory_disabled', 'This SCIM directory is disabled; enable it in onramp to sync again.', { status: 403 });
     const slot = buckets.take(directoryId);
-    if (!slot.ok) throw new OnrampError('rate_limited', `Too many requests for this directory; retry in ${slot.retryAfterSeconds} s.`, { status: 429, details: { retryAfterSeconds: slot.retryAfterSeconds } });
+    if (!slot.ok)
+      throw new OnrampError('rate_limited', `Too many requests for this directory; retry in ${slot.retryAfterSeconds} s.`, {
+        status: 429,
+        details: { retryAfterSeconds: slot.retryAfterSeconds },
+      });
     setCaller(req, { directoryId, tenantId: found.tenantId, base: scimBaseUrl(deps.publicUrl, directoryId) });
     res.setHeader('Cache-Control', 'no-store');
     next();
@@ -59,7 +63,10 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   };
 
   // Discovery (RFC 7644 §4).
-  r.get(at('/ServiceProviderConfig'), route({ params: directoryPath, guard: callerOf }, async ({ auth, res }) => send(res, 200, serviceProviderConfig(auth.base))));
+  r.get(
+    at('/ServiceProviderConfig'),
+    route({ params: directoryPath, guard: callerOf }, async ({ auth, res }) => send(res, 200, serviceProviderConfig(auth.base))),
+  );
   r.get(
     at('/ResourceTypes'),
     route({ params: directoryPath, guard: callerOf }, async ({ auth, res }) => {
@@ -106,7 +113,10 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     at('/.search'),
     route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => {
       const p = searchProjection(body);
-      const [userList, groupList] = await Promise.allSettled([users.page(auth, body, p), groups.page(auth, { ...body, count: MAX_PAGE_SIZE, startIndex: 1 }, p)]);
+      const [userList, groupList] = await Promise.allSettled([
+        users.page(auth, body, p),
+        groups.page(auth, { ...body, count: MAX_PAGE_SIZE, startIndex: 1 }, p),
+      ]);
       if (userList.status === 'rejected' && groupList.status === 'rejected') throw userList.reason;
       const listed = (r: PromiseSettledResult<ScimResource>) => (r.status === 'fulfilled' ? r.value : { totalResults: 0, Resources: [] });
       const u = listed(userList);

@@ -12,7 +12,21 @@ import { userFacts, userFromBody } from '../../scim/users';
 import type { ScimUserWrite, ScimWriteResult } from '../../scim/userWrites';
 import { route } from '../route';
 import { refusalBody } from './errors';
-import { at, callerOf, directoryPath, listQuery, oneQuery, projectionOf, resourcePath, searchBody, searchProjection, send, type Caller, type PageQuery, type Projection } from './request';
+import {
+  at,
+  callerOf,
+  directoryPath,
+  listQuery,
+  oneQuery,
+  projectionOf,
+  resourcePath,
+  searchBody,
+  searchProjection,
+  send,
+  type Caller,
+  type PageQuery,
+  type Projection,
+} from './request';
 
 /**
  * `/Users` of a directory's SCIM server: reads here, every write an update
@@ -23,11 +37,25 @@ export function userRoutes(r: Router, users: ScimUserLibrary) {
   const page = async (auth: Caller, q: PageQuery, p: Projection): Promise<ScimResource> => {
     const filter = q.filter ? parseFilter(q.filter) : null;
     const { total, page: found } = await users.list(auth.directoryId, { filter, startIndex: q.startIndex, count: q.count });
-    return listResponse(found.map((u) => project(userDocument(auth.base, u), p, USER_SHAPE)), total, q.startIndex);
+    return listResponse(
+      found.map((u) => project(userDocument(auth.base, u), p, USER_SHAPE)),
+      total,
+      q.startIndex,
+    );
   };
-  r.get(at('/Users'), route({ params: directoryPath, guard: callerOf, query: listQuery }, async ({ auth, query, res }) => send(res, 200, await page(auth, query, projectionOf(query)))));
+  r.get(
+    at('/Users'),
+    route({ params: directoryPath, guard: callerOf, query: listQuery }, async ({ auth, query, res }) =>
+      send(res, 200, await page(auth, query, projectionOf(query))),
+    ),
+  );
   // A search by POST (RFC 7644 §3.4.3).
-  r.post(at('/Users/.search'), route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) => send(res, 200, await page(auth, body, searchProjection(body)))));
+  r.post(
+    at('/Users/.search'),
+    route({ params: directoryPath, guard: callerOf, body: searchBody }, async ({ auth, body, res }) =>
+      send(res, 200, await page(auth, body, searchProjection(body))),
+    ),
+  );
   r.get(
     at('/Users/:id'),
     route({ params: resourcePath, guard: callerOf, query: oneQuery }, async ({ auth, params, query, res }) => {
@@ -43,7 +71,8 @@ export function userRoutes(r: Router, users: ScimUserLibrary) {
     const doc = userDocument(auth.base, result.user);
     send(res, result.status, project(doc, p, USER_SHAPE), result.status === 201 ? String((doc.meta as { location: string }).location) : undefined);
   };
-  const write = (auth: Caller, scimId: string, w: ScimUserWrite, email: string | null) => users.write({ directoryId: auth.directoryId, tenantId: auth.tenantId, scimId }, w, email);
+  const write = (auth: Caller, scimId: string, w: ScimUserWrite, email: string | null) =>
+    users.write({ directoryId: auth.directoryId, tenantId: auth.tenantId, scimId }, w, email);
 
   r.post(
     at('/Users'),
@@ -51,8 +80,12 @@ export function userRoutes(r: Router, users: ScimUserLibrary) {
       const resource = userFromBody(req.body);
       const facts = userFacts(resource);
       // Okta creates again (POST) a user it deactivated earlier: that is its reactivation, not a conflict.
-      const existing = (await users.byUserName(auth.directoryId, facts.userName)) ?? (facts.externalId ? await users.byExternalId(auth.directoryId, facts.externalId) : null);
-      const reactivation = existing && existing.resource.active === false && (!facts.externalId || existing.resource.externalId === undefined || existing.resource.externalId === facts.externalId);
+      const existing =
+        (await users.byUserName(auth.directoryId, facts.userName)) ?? (facts.externalId ? await users.byExternalId(auth.directoryId, facts.externalId) : null);
+      const reactivation =
+        existing &&
+        existing.resource.active === false &&
+        (!facts.externalId || existing.resource.externalId === undefined || existing.resource.externalId === facts.externalId);
       const scimId = reactivation ? existing.id : randomUUID();
       const result = await write(auth, scimId, { id: randomUUID(), kind: reactivation ? 'replace' : 'create', resource }, facts.email);
       answer(res, auth, result.ok && reactivation ? { ...result, status: 201 } : result, projectionOf(query));
@@ -74,7 +107,9 @@ export function userRoutes(r: Router, users: ScimUserLibrary) {
   );
   r.delete(
     at('/Users/:id'),
-    route({ params: resourcePath, guard: callerOf }, async ({ auth, params, res }) => answer(res, auth, await write(auth, params.id, { id: randomUUID(), kind: 'delete' }, null), projectionOf({}))),
+    route({ params: resourcePath, guard: callerOf }, async ({ auth, params, res }) =>
+      answer(res, auth, await write(auth, params.id, { id: randomUUID(), kind: 'delete' }, null), projectionOf({})),
+    ),
   );
   return { page };
 }

@@ -7,7 +7,17 @@ import { fakeActivities } from '../../flows/fakeActivities';
 import { FakeWorld, TENANT } from '../../flows/fakeWorld';
 
 const RUN = { workflowId: 'signin-1', runId: 'run-1' };
-const CLAIM: IdentityClaim = { tenantId: TENANT, connectionId: 'idp-1', subject: 'erin-sub', email: 'erin@example.com', emailVerified: true, name: 'Erin', groups: null, attributes: [], protocol: 'oidc' };
+const CLAIM: IdentityClaim = {
+  tenantId: TENANT,
+  connectionId: 'idp-1',
+  subject: 'erin-sub',
+  email: 'erin@example.com',
+  emailVerified: true,
+  name: 'Erin',
+  groups: null,
+  attributes: [],
+  protocol: 'oidc',
+};
 const SCOPE = signInContext(CLAIM, RUN);
 type Provision = Extract<ProvisioningPlan, { kind: 'provision' }>;
 
@@ -16,7 +26,11 @@ const jit: Provision = {
   via: 'jit',
   userId: null,
   membership: null,
-  actions: [{ kind: 'createUser', email: 'erin@example.com', claimEmail: true, name: 'Erin', attributes: {} }, { kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }],
+  actions: [
+    { kind: 'createUser', email: 'erin@example.com', claimEmail: true, name: 'Erin', attributes: {} },
+    { kind: 'linkIdentity' },
+    { kind: 'createMembership', roles: ['member'] },
+  ],
   groupActions: [],
 };
 
@@ -45,7 +59,14 @@ describe('carryOutAccountActions', () => {
     const w = new FakeWorld();
     const erin = w.addUser('erin@example.com', { userId: 'erin' });
     w.addMember(erin);
-    const update: Provision = { kind: 'provision', via: 'returning', userId: erin, membership: { id: `${TENANT}:${erin}`, roles: ['member'] }, actions: [{ kind: 'updateAttribute', field: 'email', from: 'erin@example.com', to: 'erin@new.example.com' }], groupActions: [] };
+    const update: Provision = {
+      kind: 'provision',
+      via: 'returning',
+      userId: erin,
+      membership: { id: `${TENANT}:${erin}`, roles: ['member'] },
+      actions: [{ kind: 'updateAttribute', field: 'email', from: 'erin@example.com', to: 'erin@new.example.com' }],
+      groupActions: [],
+    };
     const acts = { ...fakeActivities(w), updateUserAttribute: async () => 'stale' as const };
     await expect(carryOutAccountActions(update, CLAIM, SCOPE, acts, () => undefined)).rejects.toBeInstanceOf(StalePlan);
   });
@@ -58,7 +79,12 @@ describe('carryOutAccountActions', () => {
       via: 'link',
       userId: erin,
       membership: null,
-      actions: [{ kind: 'linkIdentity' }, { kind: 'createMembership', roles: ['member'] }, { kind: 'updateAttribute', field: 'name', from: null, to: 'Erin E.' }, { kind: 'openConflict', field: 'email', local: 'erin@example.com', asserted: 'erin@other.example.com' }],
+      actions: [
+        { kind: 'linkIdentity' },
+        { kind: 'createMembership', roles: ['member'] },
+        { kind: 'updateAttribute', field: 'name', from: null, to: 'Erin E.' },
+        { kind: 'openConflict', field: 'email', local: 'erin@example.com', asserted: 'erin@other.example.com' },
+      ],
       groupActions: [],
     };
     const notes: string[] = [];

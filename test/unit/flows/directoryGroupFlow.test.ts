@@ -17,7 +17,13 @@ function directoryWorld(): FakeWorld {
   w.connections.set(DIR, { tenantId: TENANT, kind: 'directory', enabled: true });
   for (const name of ['alice', 'bob']) {
     w.addMember(w.addUser(`${name}@example.com`, { userId: name }));
-    w.scimUsers.set(`${DIR}:scim-${name}`, { scimId: `scim-${name}`, resource: { userName: `${name}@example.com`, active: true }, userId: name, version: 1, recentWrites: [] });
+    w.scimUsers.set(`${DIR}:scim-${name}`, {
+      scimId: `scim-${name}`,
+      resource: { userName: `${name}@example.com`, active: true },
+      userId: name,
+      version: 1,
+      recentWrites: [],
+    });
   }
   w.scimUsers.set(`${DIR}:scim-carl`, { scimId: 'scim-carl', resource: { userName: 'carl', active: true }, userId: null, version: 1, recentWrites: [] });
   return w;
@@ -38,11 +44,17 @@ async function write(w: FakeWorld, request: ScimGroupWrite, opts: { inlineSteps?
     fanOuts.push(work);
     await runMemberWork(work, 100, directoryContext(DIR, TENANT, RUN), acts);
   };
-  const result = await runDirectoryGroupWrite({ ...TARGET, ...(opts.inlineSteps ? { inlineSteps: opts.inlineSteps } : {}) }, request, RUN, acts, fanOut, (d) => notes.push(d));
+  const result = await runDirectoryGroupWrite({ ...TARGET, ...(opts.inlineSteps ? { inlineSteps: opts.inlineSteps } : {}) }, request, RUN, acts, fanOut, (d) =>
+    notes.push(d),
+  );
   return { result, notes, fanOuts };
 }
 
-const holders = (w: FakeWorld, group: string) => [...w.grants.values()].filter((g) => g.value === group).map((g) => g.membershipId.split(':')[1]).sort();
+const holders = (w: FakeWorld, group: string) =>
+  [...w.grants.values()]
+    .filter((g) => g.value === group)
+    .map((g) => g.membershipId.split(':')[1])
+    .sort();
 const members = (w: FakeWorld) => [...w.scimGroupMembers.values()].map((m) => m.member).sort();
 
 describe('runDirectoryGroupWrite', () => {
@@ -99,7 +111,7 @@ describe('runDirectoryGroupWrite', () => {
     expect(w.actions()).toEqual(['group.revoked', 'scim.group_updated', 'group.revoked', 'scim.group_updated']);
   });
 
-  it('rename: the new tenant group takes the old one\'s roles, every member moves to it, the old one goes', async () => {
+  it("rename: the new tenant group takes the old one's roles, every member moves to it, the old one goes", async () => {
     const w = directoryWorld();
     w.addDirectoryGroup(DIR, 'g-1', 'Engineering', ['scim-alice', 'scim-bob']);
     w.groups.get(`${TENANT}:Engineering`)!.roles = ['admin'];
@@ -134,7 +146,11 @@ describe('runDirectoryGroupWrite', () => {
   it('hands member work past the inline budget to the fan-out, and answers once all of it is done', async () => {
     const w = directoryWorld();
     const ops = staged(w, 'w-1', [{ op: 'add', chunks: [['scim-alice'], ['scim-bob'], ['scim-carl']] }]);
-    const { notes, fanOuts } = await write(w, { id: 'w-1', kind: 'create', attributes: { displayName: 'Engineering', externalId: null }, members: ops }, { inlineSteps: 1 });
+    const { notes, fanOuts } = await write(
+      w,
+      { id: 'w-1', kind: 'create', attributes: { displayName: 'Engineering', externalId: null }, members: ops },
+      { inlineSteps: 1 },
+    );
     expect(notes).toEqual(['fan_out']);
     expect(fanOuts).toEqual([expect.objectContaining({ op: 0, chunk: 1, groupName: 'Engineering' })]);
     expect(holders(w, 'Engineering')).toEqual(['alice', 'bob']);
@@ -144,7 +160,12 @@ describe('runDirectoryGroupWrite', () => {
   it('a write already applied is answered from the stored Group', async () => {
     const w = directoryWorld();
     w.addDirectoryGroup(DIR, 'g-1', 'Engineering');
-    const { result, notes } = await write(w, { id: 'w-group-create', kind: 'create', attributes: { displayName: 'Engineering', externalId: null }, members: [] });
+    const { result, notes } = await write(w, {
+      id: 'w-group-create',
+      kind: 'create',
+      attributes: { displayName: 'Engineering', externalId: null },
+      members: [],
+    });
     expect(result).toMatchObject({ ok: true, status: 201, group: { displayName: 'Engineering' } });
     expect(notes).toEqual(['already_applied']);
     expect(w.audits.size).toBe(0);
@@ -152,7 +173,15 @@ describe('runDirectoryGroupWrite', () => {
 });
 
 describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
-  const flow = (request: ScimGroupWrite) => (acts: FakeActivities) => runDirectoryGroupWrite(TARGET, request, RUN, acts, async () => undefined, () => undefined);
+  const flow = (request: ScimGroupWrite) => (acts: FakeActivities) =>
+    runDirectoryGroupWrite(
+      TARGET,
+      request,
+      RUN,
+      acts,
+      async () => undefined,
+      () => undefined,
+    );
 
   it('create with members: a crash after any step, then the same write again, equals one clean run', async () => {
     const setup = () => {
@@ -160,7 +189,12 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
       staged(w, 'w-1', [{ op: 'add', chunks: [['scim-alice'], ['scim-bob', 'scim-carl']] }]);
       return w;
     };
-    const request: ScimGroupWrite = { id: 'w-1', kind: 'create', attributes: { displayName: 'Engineering', externalId: null }, members: [{ op: 'add', count: 3, chunks: 2 }] };
+    const request: ScimGroupWrite = {
+      id: 'w-1',
+      kind: 'create',
+      attributes: { displayName: 'Engineering', externalId: null },
+      members: [{ op: 'add', count: 3, chunks: 2 }],
+    };
     const { result, steps } = await expectSameAfterAnyCrash(setup, flow(request));
     expect(result).toMatchObject({ ok: true, status: 201 });
     expect(steps).toBeGreaterThanOrEqual(6);
@@ -204,7 +238,7 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
     expect(world.calls.filter((c) => c.name === 'regrantGroupMembers')).toHaveLength(3);
   });
 
-  it('a rename another write left under way is not taken as this write\'s own', async () => {
+  it("a rename another write left under way is not taken as this write's own", async () => {
     const w = renamed();
     w.scimGroups.get(`${DIR}:g-1`)!.renamedFrom = { writeId: 'w-other', groupName: 'Old' };
     const prepared = await crashingActivities(w).prepareScimGroupWrite({ ...TARGET, run: RUN, write: rename });
@@ -232,7 +266,14 @@ describe('runDirectoryGroupWrite: the activity ran again after a crash', () => {
   it('DELETE of a Group another run deleted answers 404', async () => {
     const w = renamed();
     await flow({ id: 'w-9', kind: 'delete' })(crashingActivities(w));
-    const other = await runDirectoryGroupWrite(TARGET, { id: 'w-9', kind: 'delete' }, { ...RUN, runId: 'run-2' }, crashingActivities(w), async () => undefined, () => undefined);
+    const other = await runDirectoryGroupWrite(
+      TARGET,
+      { id: 'w-9', kind: 'delete' },
+      { ...RUN, runId: 'run-2' },
+      crashingActivities(w),
+      async () => undefined,
+      () => undefined,
+    );
     expect(other).toMatchObject({ ok: false, error: { status: 404 } });
   });
 });

@@ -36,7 +36,14 @@ function directoryWorld(tenant: Partial<FakeTenant> = {}): FakeWorld {
 async function push(w: FakeWorld, write: ScimUserWrite, opts: { lifecycleThroughRun?: boolean; run?: typeof RUN } = {}) {
   const notes: string[] = [];
   const acts = crashingActivities(w);
-  const result = await runDirectoryUserWrite(TARGET, write, opts.run ?? RUN, acts, (d) => notes.push(d), () => opts.lifecycleThroughRun ?? true);
+  const result = await runDirectoryUserWrite(
+    TARGET,
+    write,
+    opts.run ?? RUN,
+    acts,
+    (d) => notes.push(d),
+    () => opts.lifecycleThroughRun ?? true,
+  );
   return { result, notes };
 }
 
@@ -95,7 +102,10 @@ describe('runDirectoryUserWrite: create', () => {
     const w = directoryWorld({ linkPolicy: 'deny' });
     w.addUser('alice@example.com', { userId: 'existing' });
     const { result, notes } = await push(w, create());
-    expect(result).toEqual({ ok: false, error: { status: 409, scimType: 'uniqueness', detail: `${DENIAL_REASONS.link_refused} (policy_deny)`, code: 'scim_uniqueness' } });
+    expect(result).toEqual({
+      ok: false,
+      error: { status: 409, scimType: 'uniqueness', detail: `${DENIAL_REASONS.link_refused} (policy_deny)`, code: 'scim_uniqueness' },
+    });
     expect(notes).toEqual(['refused:link_refused']);
     expect(w.scimKeys.size).toBe(0);
     expect(w.scimUsers.size).toBe(0);
@@ -166,7 +176,7 @@ describe('runDirectoryUserWrite: deactivate, delete, reactivate (through the ten
     expect(w.actions()).toEqual(['membership.suspended', 'group.revoked', 'role.revoked', 'sessions.ended', 'membership.removed', 'scim.user_deleted']);
   });
 
-  it('active: true restores the directory\'s suspension, releases its hold and grants the groups that name the User, after the store', async () => {
+  it("active: true restores the directory's suspension, releases its hold and grants the groups that name the User, after the store", async () => {
     const { w, userId } = await provisioned();
     await push(w, setActive(false, 'w-off'));
     w.holds.set(`${TENANT}:${userId}`, DIR);
@@ -179,12 +189,17 @@ describe('runDirectoryUserWrite: deactivate, delete, reactivate (through the ten
     expect(lifecycleCalls(w)).toEqual([expect.objectContaining({ action: 'reactivate', writeId: 'w-on' })]);
     expect(w.member(userId)).toMatchObject({ status: 'active', suspendedBy: null });
     expect(w.holds.size).toBe(0);
-    expect(w.grantsOf(userId).map((g) => g.value).sort()).toEqual(['admin', 'design', 'eng']);
+    expect(
+      w
+        .grantsOf(userId)
+        .map((g) => g.value)
+        .sort(),
+    ).toEqual(['admin', 'design', 'eng']);
     expect(w.actions()).toEqual(['membership.restored', 'scim.user_reactivated', 'group.granted']);
     expect(w.calls.map((c) => c.name).indexOf('storeScimUser')).toBeLessThan(w.calls.map((c) => c.name).indexOf('grantDirectoryGroupsTo'));
   });
 
-  it('active: true leaves an admin\'s suspension (membership_left_suspended); a group\'s grant is undone at once', async () => {
+  it("active: true leaves an admin's suspension (membership_left_suspended); a group's grant is undone at once", async () => {
     const { w, userId } = await provisioned();
     await push(w, setActive(false, 'w-off'));
     w.member(userId)!.suspendedBy = 'admin';
@@ -194,14 +209,19 @@ describe('runDirectoryUserWrite: deactivate, delete, reactivate (through the ten
     // The count is of groups that name the User, granted or undone at once: the note says 1 though nothing stays granted.
     expect(notes).toEqual(['membership_left_suspended:unchanged', 'group_grants_restored:1']);
     expect(w.member(userId)?.status).toBe('suspended');
-    expect(w.grantsOf(userId).map((g) => g.value).sort()).toEqual(['admin', 'eng']);
+    expect(
+      w
+        .grantsOf(userId)
+        .map((g) => g.value)
+        .sort(),
+    ).toEqual(['admin', 'eng']);
     // grantDirectoryGroupsTo grants, reads the membership suspended, revokes: both audited.
     expect(w.actions()).toEqual(['scim.user_reactivated', 'group.granted', 'group.revoked']);
   });
 });
 
 describe('runDirectoryUserWrite: several writes in one run', () => {
-  it('a reactivation in the run that created the User restores it; the run\'s own documents are planned as new (account_created noted again), nothing audited twice', async () => {
+  it("a reactivation in the run that created the User restores it; the run's own documents are planned as new (account_created noted again), nothing audited twice", async () => {
     const w = directoryWorld();
     const { result } = await push(w, create());
     const userId = result.ok ? result.user!.userId! : '';
@@ -214,7 +234,7 @@ describe('runDirectoryUserWrite: several writes in one run', () => {
 });
 
 describe('runDirectoryUserWrite: runs from before the lifecycle run (lifecycleThroughRun false) keep their own steps', () => {
-  it('active: false suspends, revokes the directory\'s grants only, ends sessions — no lifecycle request', async () => {
+  it("active: false suspends, revokes the directory's grants only, ends sessions — no lifecycle request", async () => {
     const { w, userId } = await provisioned();
     const { notes } = await push(w, setActive(false), { lifecycleThroughRun: false });
     expect(notes).toEqual(['membership_suspended']);
@@ -244,20 +264,31 @@ describe('runDirectoryUserWrite: runs from before the lifecycle run (lifecycleTh
 });
 
 describe('runDirectoryUserWrite: the activity ran again after a crash', () => {
-  const flow = (write: ScimUserWrite, lifecycleThroughRun = true) => (acts: FakeActivities) =>
-    runDirectoryUserWrite(TARGET, write, RUN, acts, () => undefined, () => lifecycleThroughRun);
+  const flow =
+    (write: ScimUserWrite, lifecycleThroughRun = true) =>
+    (acts: FakeActivities) =>
+      runDirectoryUserWrite(
+        TARGET,
+        write,
+        RUN,
+        acts,
+        () => undefined,
+        () => lifecycleThroughRun,
+      );
   /** A world where Alice is provisioned by an earlier run, ready for this run's write. */
-  const seeded = (tenant: Partial<FakeTenant> = {}) => () => {
-    const w = directoryWorld(tenant);
-    const userId = w.addUser('alice@example.com', { userId: 'alice' });
-    w.addMember(userId);
-    w.identities.set(`${DIR}:scim-a`, { userId, tenantId: TENANT, createdBy: null });
-    w.scimUsers.set(`${DIR}:scim-a`, { scimId: 'scim-a', resource: ALICE, userId, version: 1, recentWrites: ['w-create'] });
-    w.scimKeys.set(`${DIR}:User:userName:alice@example.com`, 'scim-a');
-    w.addGrant(userId, { kind: 'group', value: 'eng', source: `directory:${DIR}` });
-    w.addSession(userId);
-    return w;
-  };
+  const seeded =
+    (tenant: Partial<FakeTenant> = {}) =>
+    () => {
+      const w = directoryWorld(tenant);
+      const userId = w.addUser('alice@example.com', { userId: 'alice' });
+      w.addMember(userId);
+      w.identities.set(`${DIR}:scim-a`, { userId, tenantId: TENANT, createdBy: null });
+      w.scimUsers.set(`${DIR}:scim-a`, { scimId: 'scim-a', resource: ALICE, userId, version: 1, recentWrites: ['w-create'] });
+      w.scimKeys.set(`${DIR}:User:userName:alice@example.com`, 'scim-a');
+      w.addGrant(userId, { kind: 'group', value: 'eng', source: `directory:${DIR}` });
+      w.addSession(userId);
+      return w;
+    };
 
   it('create: a crash after any step, then the same write again, equals one clean run', async () => {
     const { steps, result } = await expectSameAfterAnyCrash(directoryWorld, flow(create()));

@@ -8,7 +8,17 @@ import { FakeWorld, TENANT, type FakeTenant } from '../../flows/fakeWorld';
 const NOW = 1_800_000_000_000;
 const IDP = 'idp-1';
 const RUN = { workflowId: 'invitation-inv-1', runId: 'run-1' };
-const CLAIM: IdentityClaim = { tenantId: TENANT, connectionId: IDP, subject: 'bob-sub', email: 'bob@example.com', emailVerified: true, name: 'Bob', groups: null, attributes: [], protocol: 'saml' };
+const CLAIM: IdentityClaim = {
+  tenantId: TENANT,
+  connectionId: IDP,
+  subject: 'bob-sub',
+  email: 'bob@example.com',
+  emailVerified: true,
+  name: 'Bob',
+  groups: null,
+  attributes: [],
+  protocol: 'saml',
+};
 
 /** Bob invited as admin into `eng` (and `gone`, a group deleted since), signing in through the tenant's IdP. */
 function invited(tenant: Partial<FakeTenant> = {}, invitation: { expiresAt?: number; allowAnyEmail?: boolean } = {}): FakeWorld {
@@ -28,7 +38,8 @@ function invited(tenant: Partial<FakeTenant> = {}, invitation: { expiresAt?: num
   return w;
 }
 
-const accept = (w: FakeWorld, claim: IdentityClaim = CLAIM, invitationId = 'inv-1', acts: FakeActivities = crashingActivities(w)) => runAcceptance(invitationId, claim, RUN, NOW, acts);
+const accept = (w: FakeWorld, claim: IdentityClaim = CLAIM, invitationId = 'inv-1', acts: FakeActivities = crashingActivities(w)) =>
+  runAcceptance(invitationId, claim, RUN, NOW, acts);
 
 describe('runAcceptance: accepted', () => {
   it('a new person joins: account, identity, membership with the invited roles, the invited groups that still exist, the invitation used; each audited once', async () => {
@@ -43,7 +54,7 @@ describe('runAcceptance: accepted', () => {
     expect([...w.audits.values()].every((a) => a.actor === `idp:${IDP}`)).toBe(true);
   });
 
-  it('the invited address\'s existing account is linked, even under a link policy of `approval` (the invitation is the admin\'s yes)', async () => {
+  it("the invited address's existing account is linked, even under a link policy of `approval` (the invitation is the admin's yes)", async () => {
     const w = invited({ linkPolicy: 'approval' });
     const bob = w.addUser('bob@example.com', { userId: 'bob' });
     const result = await accept(w);

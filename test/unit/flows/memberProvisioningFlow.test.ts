@@ -6,7 +6,12 @@ import { expectSameAfterAnyCrash } from '../../flows/crashes';
 import { crashingActivities, type FakeActivities } from '../../flows/fakeActivities';
 import { FakeWorld, TENANT, type FakeTenant } from '../../flows/fakeWorld';
 
-const SCOPE: ProvisioningContext = { run: { workflowId: 'member-create-1', runId: 'run-1' }, tenantId: TENANT, source: 'admin', actor: { type: 'admin', id: 'admin-1' } };
+const SCOPE: ProvisioningContext = {
+  run: { workflowId: 'member-create-1', runId: 'run-1' },
+  tenantId: TENANT,
+  source: 'admin',
+  actor: { type: 'admin', id: 'admin-1' },
+};
 const DAN: MemberRequest = { email: 'Dan@Example.com', name: 'Dan', roles: [], groups: ['eng'], externalId: 'emp-7' };
 
 function tenant(settings: Partial<FakeTenant> = {}): FakeWorld {
@@ -34,7 +39,12 @@ describe('provisionMember', () => {
     const dan = w.addUser('dan@example.com', { userId: 'dan' });
     expect(await provision(w)).toEqual({ outcome: 'linked', reason: null, detail: null, userId: dan });
     w.audits.clear();
-    expect(await provisionMember(DAN, { ...SCOPE, run: { ...SCOPE.run, runId: 'run-2' } }, 'admin', crashingActivities(w))).toEqual({ outcome: 'unchanged', reason: null, detail: null, userId: dan });
+    expect(await provisionMember(DAN, { ...SCOPE, run: { ...SCOPE.run, runId: 'run-2' } }, 'admin', crashingActivities(w))).toEqual({
+      outcome: 'unchanged',
+      reason: null,
+      detail: null,
+      userId: dan,
+    });
     expect(w.audits.size).toBe(0);
   });
 
@@ -56,7 +66,7 @@ describe('provisionMember', () => {
     expect([...noGroup.audits.values()]).toMatchObject([{ reason: 'unknown_group', detail: null }]);
   });
 
-  it('predicts without writing (an import\'s dry run)', async () => {
+  it("predicts without writing (an import's dry run)", async () => {
     const w = tenant();
     expect(await predictMember(DAN, SCOPE, crashingActivities(w))).toEqual({ outcome: 'created', reason: null, detail: null, userId: null });
     expect(w.users.size).toBe(0);

@@ -8,7 +8,17 @@ import { FakeWorld, TENANT, type FakeTenant } from '../../flows/fakeWorld';
 
 const IDP = 'idp-1';
 const RUN = { workflowId: 'signin-idp-1-carol', runId: 'run-1' };
-const CLAIM: IdentityClaim = { tenantId: TENANT, connectionId: IDP, subject: 'carol-sub', email: 'carol@example.com', emailVerified: true, name: 'Carol', groups: null, attributes: [], protocol: 'saml' };
+const CLAIM: IdentityClaim = {
+  tenantId: TENANT,
+  connectionId: IDP,
+  subject: 'carol-sub',
+  email: 'carol@example.com',
+  emailVerified: true,
+  name: 'Carol',
+  groups: null,
+  attributes: [],
+  protocol: 'saml',
+};
 
 function idpWorld(tenant: Partial<FakeTenant> = {}): FakeWorld {
   const w = new FakeWorld(tenant);
@@ -84,19 +94,37 @@ describe('runSignIn', () => {
   it('a rejected (or expired) request: denied, nothing linked', async () => {
     const w = idpWorld({ linkPolicy: 'approval' });
     w.addUser('carol@example.com', { userId: 'carol' });
-    expect(await signIn(w, CLAIM, host({ approve: false, by: 'admin-1', reason: 'who is this' }))).toMatchObject({ status: 'denied', reason: 'approval_rejected' });
+    expect(await signIn(w, CLAIM, host({ approve: false, by: 'admin-1', reason: 'who is this' }))).toMatchObject({
+      status: 'denied',
+      reason: 'approval_rejected',
+    });
     expect(w.identities.size).toBe(0);
     expect(w.actions()).toEqual(['approval.requested', 'approval.rejected', 'signin.denied']);
   });
 
   it('grants what the groups claim maps (a role, a created group) and audits a refused owner role', async () => {
     const w = idpWorld();
-    w.groupSync = { mode: 'full', whenAbsent: 'keep', allowList: null, unmapped: 'create-group', mappings: [{ value: 'Admins', group: null, roles: ['admin', 'owner'] }] };
+    w.groupSync = {
+      mode: 'full',
+      whenAbsent: 'keep',
+      allowList: null,
+      unmapped: 'create-group',
+      mappings: [{ value: 'Admins', group: null, roles: ['admin', 'owner'] }],
+    };
     const decision = await signIn(w, { ...CLAIM, groups: ['Admins', 'Design'] });
     expect(decision).toMatchObject({ status: 'active', roles: ['admin', 'member'], groups: ['Design'] });
     expect(w.groups.has(`${TENANT}:Design`)).toBe(true);
     // Grants run in parallel: their order is not the flow's.
-    expect(w.actions().sort()).toEqual(['group.created', 'group.granted', 'identity.linked', 'membership.created', 'role.grant_refused', 'role.granted', 'signin.succeeded', 'user.created']);
+    expect(w.actions().sort()).toEqual([
+      'group.created',
+      'group.granted',
+      'identity.linked',
+      'membership.created',
+      'role.grant_refused',
+      'role.granted',
+      'signin.succeeded',
+      'user.created',
+    ]);
   });
 
   it('plans again when another run claims the email between plan and act (StalePlan): the account is linked, not created twice', async () => {

@@ -9,7 +9,13 @@ const ADMIN: ProvisioningActor = { type: 'admin', id: 'admin-user' };
 const DIRECTORY: ProvisioningActor = { type: 'directory', id: 'dir-1' };
 const RUN = { workflowId: `admin-${TENANT}`, runId: 'write-1' };
 
-const member = (action: 'suspend' | 'reactivate' | 'remove', userId: string, actor = ADMIN): AdminWrite => ({ id: 'write-1', kind: 'member', action, userId, actor });
+const member = (action: 'suspend' | 'reactivate' | 'remove', userId: string, actor = ADMIN): AdminWrite => ({
+  id: 'write-1',
+  kind: 'member',
+  action,
+  userId,
+  actor,
+});
 
 async function write(w: FakeWorld, request: AdminWrite, acts: FakeActivities = crashingActivities(w)) {
   const notes: string[] = [];
@@ -42,7 +48,7 @@ describe('runAdminWrite: an admin suspends, reactivates, removes', () => {
     expect([...w.audits.values()].every((a) => a.actor === 'admin:admin-user')).toBe(true);
   });
 
-  it('reactivates any suspension, a directory\'s too (override)', async () => {
+  it("reactivates any suspension, a directory's too (override)", async () => {
     const w = world();
     w.member('alice')!.status = 'suspended';
     w.member('alice')!.suspendedBy = 'directory:dir-1';
@@ -80,7 +86,14 @@ describe('runAdminWrite: an admin suspends, reactivates, removes', () => {
     expect(result).toMatchObject({ ok: false, code: 'last_owner' });
     expect(notes).toEqual(['refused:last_owner']);
     expect([...w.audits.values()]).toEqual([
-      { action: `membership.${action}_refused`, actor: 'admin:admin-user', target: `membership:${TENANT}:olivia`, userId: 'olivia', reason: 'last_owner', detail: null },
+      {
+        action: `membership.${action}_refused`,
+        actor: 'admin:admin-user',
+        target: `membership:${TENANT}:olivia`,
+        userId: 'olivia',
+        reason: 'last_owner',
+        detail: null,
+      },
     ]);
     w.audits.clear();
     expect(w.snapshot()).toEqual(before);
@@ -127,7 +140,7 @@ describe('runAdminWrite: a directory asks (through the tenant lifecycle run)', (
     expect(w.holds.get(`${TENANT}:alice`)).toBe('dir-1');
   });
 
-  it('restores only its own suspension: an admin\'s is left (suspended_by_other), nothing written', async () => {
+  it("restores only its own suspension: an admin's is left (suspended_by_other), nothing written", async () => {
     const w = world();
     w.member('alice')!.status = 'suspended';
     const { result, notes } = await write(w, member('reactivate', 'alice', DIRECTORY));
@@ -179,8 +192,10 @@ describe('runAdminWrite: removing a group', () => {
     await expectSameAfterAnyCrash(withGroup, (acts) => runAdminWrite(TENANT, removeGroup, RUN, acts, () => undefined));
   });
 
-  it('after a crash at any step before the group is deleted, the write ran again leaves one clean run\'s state and audits', async () => {
-    const { world: clean, steps } = await expectSameAfterAnyCrash(withGroup, (acts) => runAdminWrite(TENANT, removeGroup, RUN, acts, () => undefined), { exceptLast: true });
+  it("after a crash at any step before the group is deleted, the write ran again leaves one clean run's state and audits", async () => {
+    const { world: clean, steps } = await expectSameAfterAnyCrash(withGroup, (acts) => runAdminWrite(TENANT, removeGroup, RUN, acts, () => undefined), {
+      exceptLast: true,
+    });
     expect(steps).toBe(4);
     expect(clean.calls.at(-1)?.name).toBe('deleteTenantGroup');
   });
