@@ -64,3 +64,22 @@ describe("the invitation's browser cookie", () => {
     expect(inviteBrowserOf(req(`onramp.invite=${value};`))).toBe(value);
   });
 });
+
+describe('parseInput refuses NUL characters anywhere in the input', () => {
+  const body = z.object({ description: z.string(), tags: z.array(z.string()).default([]), extra: z.record(z.string(), z.string()).default({}) });
+
+  it('in a field, an array item or a key: 400 naming where; other text passes', () => {
+    const refused = (input: unknown) => {
+      try {
+        parseInput(body, input, 'body');
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+      return null;
+    };
+    expect(refused({ description: 'a\u0000b' })).toBe('description: may not contain NUL characters');
+    expect(refused({ description: 'ok', tags: ['x', 'y\u0000'] })).toBe('tags.1: may not contain NUL characters');
+    expect(refused({ description: 'ok', extra: { 'k\u0000': 'v' } })).toBe('extra.k: may not contain NUL characters');
+    expect(refused({ description: '\t\ud9f9\udc07F^\u00a5\u0005 and other control text' })).toBeNull();
+  });
+});
