@@ -2,8 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // One file at a time: the machine has 2 cores and every integration file runs a worker and a web app.
-    fileParallelism: false,
+    // Two files at a time: each integration file has its own database, task queue and web app on the shared
+    // Temporal and FerretDB servers, and most of a file's time is spent waiting on them.
+    fileParallelism: true,
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {
