@@ -31,18 +31,24 @@ export function nulPath(value: unknown, path: string, depth = 0): string | null 
   return null;
 }
 
-/** Parse input with a schema; the first problem becomes a 400 naming the field. */
+/** A field's refusal: its own code when it has one (fieldRefusals), else `validation_failed` with the message. */
+function refuse(schema: z.ZodType, field: string, topKey: PropertyKey | undefined, message: string): OnrampError {
+  const own = fieldSchema(schema, topKey);
+  const refusal = own ? fieldRefusals.get(own) : undefined;
+  if (refusal) return new OnrampError(refusal.code, `${field}: ${refusal.message}`, { details: { field } });
+  return validationError(field, message);
+}
+
+/** Parse input with a schema; the first problem (or a NUL character anywhere) becomes a 400 naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params'): z.infer<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) {
     const nul = nulPath(result.data, where);
-    if (nul) throw validationError(nul.slice(where.length + 1) || where, 'may not contain NUL characters');
-    return result.data;
+    if (!nul) return result.data;
+    const field = nul.slice(where.length + 1) || where;
+    throw refuse(schema, field, field.split('.')[0], 'may not contain NUL characters');
   }
   const issue = result.error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
-  const own = fieldSchema(schema, issue?.path[0]);
-  const refusal = own ? fieldRefusals.get(own) : undefined;
-  if (refusal) throw new OnrampError(refusal.code, `${field}: ${refusal.message}`, { details: { field } });
-  throw validationError(field, issue?.message ?? 'is invalid');
+  throw refuse(schema, field, issue?.path[0], issue?.message ?? 'is invalid');
 }
