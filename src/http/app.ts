@@ -41,23 +41,7 @@ export function createApp(deps: AppDeps): { app: Express } {
     next();
   });
 
-  const {
-    tenants,
-    samlConnections,
-    members,
-    audit,
-    policies,
-    identities,
-    conflicts,
-    approvals,
-    groups,
-    domains,
-    oidcConnections,
-    oidcLoginStates,
-    connections,
-    emailSignIn,
-    outbox,
-  } = deps.libraries;
+  const { tenants, samlConnections, members, approvals, oidcConnections, oidcLoginStates, connections, emailSignIn, outbox } = deps.libraries;
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
   app.get('/healthz', (_req, res) => {
@@ -67,30 +51,12 @@ export function createApp(deps: AppDeps): { app: Express } {
     '/api/admin',
     express.json({ limit: '256kb' }),
     adminRouter({
+      ...deps.libraries,
       adminToken: config.adminToken,
       models,
       publicUrl: config.http.publicUrl,
       allowHttpIdpUrls: config.env !== 'production',
-      tenants,
-      samlConnections,
-      members,
-      audit,
-      policies,
-      identities,
-      conflicts,
-      approvals,
-      groups,
-      domains,
-      oidcConnections,
       oidcClients,
-      connections,
-      scimDirectories: deps.libraries.scimDirectories,
-      directoryContents: deps.libraries.directoryContents,
-      lifecycle: deps.libraries.lifecycle,
-      imports: deps.libraries.imports,
-      invitations: deps.libraries.invitations,
-      webhooks: deps.libraries.webhooks,
-      events: deps.libraries.events,
     }),
   );
 
