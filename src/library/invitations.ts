@@ -157,8 +157,10 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const claim = await models.userEmails.findById(email).lean();
       const member = claim ? await models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
       if (member) throw conflict('already_member', `${email} is a member of the tenant already.`);
+      // A concurrent request under the same key may have just written its invitation: that one is not "another" pending one
+      // (the insert below then meets it by key and answers it).
       const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find(
-        (i) => i.expiresAt.getTime() > Date.now(),
+        (i) => i.expiresAt.getTime() > Date.now() && i._id !== keyed?._id,
       );
       if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
 
