@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Models } from '../../db/models';
 import { normalizeEmail } from '../../domain/email';
-import { OnrampError } from '../../errors';
+import { OnrampError, personRefusal } from '../../errors';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
 import type { InvitationLibrary } from '../../library/invitations';
 import type { Logger } from '../../logger';
@@ -39,6 +39,8 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.use('/invite', express.urlencoded({ extended: false, limit: '8kb' }));
   const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
 
+  const NOT_PENDING = { expired: 'invitation_expired', revoked: 'invitation_revoked', accepted: 'invitation_used' } as const;
+
   /** The invitation a link names, pending; anything else is a page that says why (and an audit event). */
   const pendingOf = async (token: string, req: Request) => {
     const opened = await deps.invitations.open(token);
@@ -46,22 +48,9 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       await deps.invitations.recordRefusal(error.code, opened ? { id: opened.invitation.id, tenantId: String(opened.tenant.id) } : null, req.ip ?? 'unknown');
       return error;
     };
-    if (!opened)
-      throw await refuse(
-        new OnrampError(
-          'invitation_not_found',
-          'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.',
-          { status: 404 },
-        ),
-      );
+    if (!opened) throw await refuse(personRefusal('invitation_not_found'));
     const { status } = opened.invitation;
-    if (status === 'expired')
-      throw await refuse(
-        new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 }),
-      );
-    if (status === 'revoked') throw await refuse(new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 }));
-    if (status === 'accepted')
-      throw await refuse(new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 }));
+    if (status !== 'pending') throw await refuse(personRefusal(NOT_PENDING[status]));
     return opened;
   };
 

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import type { Models } from '../../db/models';
 import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
 import { checkClaimBounds } from '../../domain/claimBounds';
-import { isInfrastructureError, notFound, OnrampError, serviceUnavailable } from '../../errors';
+import { isInfrastructureError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates';
 import type { Logger } from '../../logger';
@@ -58,7 +58,7 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
       throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
     });
     if (!conn) throw notFound('OIDC connection');
-    if (!conn.enabled) throw new OnrampError('connection_disabled', 'This sign-in connection is disabled.', { status: 403 });
+    if (!conn.enabled) throw personRefusal('connection_disabled');
     return conn as OidcConnectionDoc;
   };
 

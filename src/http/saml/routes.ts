@@ -4,7 +4,7 @@ import type { Profile } from '@node-saml/passport-saml';
 import type { Config } from '../../config';
 import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
-import { isInfrastructureError, OnrampError, notFound, serviceUnavailable } from '../../errors';
+import { isInfrastructureError, OnrampError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { catalogueMessage } from '../../errorCodes';
 import { asOnrampError } from '../errorHandler';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
@@ -78,7 +78,7 @@ export function samlRouter(deps: SamlRouterDeps): Router {
       throw isInfrastructureError(err) ? serviceUnavailable(err) : err;
     });
     if (!conn) throw notFound('SAML connection');
-    if (!conn.enabled) throw new OnrampError('connection_disabled', 'This sign-in connection is disabled.', { status: 403 });
+    if (!conn.enabled) throw personRefusal('connection_disabled');
     bindConnection(req, conn as SamlConnectionDoc);
     next();
   };
