@@ -4,7 +4,7 @@ import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import type { Libraries } from '../library';
 import type { Logger } from '../logger';
-import type { SignInStarter } from '../temporal/signInClient';
+import type { SignInRunner } from './completeSignIn';
 import { adminRouter } from './admin/routes';
 import { consoleRouter } from './console/routes';
 import { emailRouter } from './email/routes';
@@ -24,7 +24,7 @@ export interface AppDeps {
   config: Config;
   models: Models;
   logger: Logger;
-  signIn: SignInStarter;
+  signIn: SignInRunner;
   libraries: Libraries;
 }
 
@@ -120,6 +120,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
       invitations: deps.libraries.invitations,
+      signIn: deps.signIn,
       emailSignIn,
     }),
   );
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
       outbox,
       showOutbox: config.env !== 'production',
     }),
