@@ -24,6 +24,7 @@ import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
+import { createSamlMetadataLibrary } from './samlMetadata';
 import { createScimDirectoryLibrary } from './scimDirectories';
 import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
@@ -83,9 +84,17 @@ export function createLibraries({
     { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) },
     logger.child({ component: 'webhooks' }),
   );
+  const samlConnections = createSamlConnectionLibrary(models, publicUrl, config.encryptionKey);
+  const samlMetadata = createSamlMetadataLibrary(models, samlConnections, {
+    policy: config.webhooks.policy,
+    allowHttpIdpUrls: config.env !== 'production',
+    refreshMs: config.saml.metadataRefreshMs,
+    logger: logger.child({ component: 'saml-metadata' }),
+  });
   return {
     tenants: createTenantLibrary(models),
-    samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
+    samlConnections,
+    samlMetadata,
     oidcConnections: createOidcConnectionLibrary(models, publicUrl, config.encryptionKey),
     oidcLoginStates: createOidcLoginStateLibrary(models),
     samlState: createSamlStateLibrary(models),
@@ -125,10 +134,12 @@ export function createLibraries({
     outbox,
     start() {
       outbox.start();
+      samlMetadata.start();
       stopSweeper ??= startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
     },
     stop() {
       outbox.stop();
+      samlMetadata.stop();
       stopSweeper?.();
       stopSweeper = null;
     },
