@@ -45,11 +45,7 @@ export interface ReadMetadata {
 }
 
 export type SamlMetadataRefusalCode =
-  | 'saml_metadata_invalid'
-  | 'saml_metadata_not_idp'
-  | 'saml_metadata_no_sso_url'
-  | 'saml_metadata_no_certificate'
-  | 'saml_metadata_certificate_expired';
+  'saml_metadata_invalid' | 'saml_metadata_not_idp' | 'saml_metadata_no_sso_url' | 'saml_metadata_no_certificate' | 'saml_metadata_certificate_expired';
 
 export type MetadataDecision =
   | {
@@ -93,9 +89,13 @@ const usableUrl = (location: string, allowHttp: boolean): boolean => {
 export function decideSamlMetadata(read: ReadMetadata, now: Date, { allowHttp }: { allowHttp: boolean }): MetadataDecision {
   const entityId = read.entityId?.trim() ?? '';
   if (entityId === '') return refuse('saml_metadata_invalid', 'The metadata has no EntityDescriptor with an entityID.');
-  if (entityId.length > MAX_ENTITY_ID_LENGTH) return refuse('saml_metadata_invalid', `The metadata's entityID is longer than ${MAX_ENTITY_ID_LENGTH} characters.`);
+  if (entityId.length > MAX_ENTITY_ID_LENGTH)
+    return refuse('saml_metadata_invalid', `The metadata's entityID is longer than ${MAX_ENTITY_ID_LENGTH} characters.`);
   if (read.idpDescriptors === 0)
-    return refuse('saml_metadata_not_idp', 'The metadata describes no SAML 2.0 identity provider (it has no IDPSSODescriptor); give the IdP\'s metadata, not an SP\'s.');
+    return refuse(
+      'saml_metadata_not_idp',
+      "The metadata describes no SAML 2.0 identity provider (it has no IDPSSODescriptor); give the IdP's metadata, not an SP's.",
+    );
 
   let sso: { binding: SsoBinding; location: string } | null = null;
   for (const binding of SSO_BINDINGS) {
@@ -114,7 +114,8 @@ export function decideSamlMetadata(read: ReadMetadata, now: Date, { allowHttp }:
   if (read.unreadableCertificates > 0) return refuse('saml_metadata_invalid', 'A signing certificate in the metadata is not a readable X.509 certificate.');
   const seen = new Set<string>();
   const unique = read.signingCertificates.filter((c) => !seen.has(c.fingerprint256) && seen.add(c.fingerprint256));
-  if (unique.length === 0) return refuse('saml_metadata_no_certificate', 'The metadata has no signing certificate (a KeyDescriptor for signing with an X509Certificate).');
+  if (unique.length === 0)
+    return refuse('saml_metadata_no_certificate', 'The metadata has no signing certificate (a KeyDescriptor for signing with an X509Certificate).');
   const current = unique.filter((c) => !certificateExpiry(c.notAfter, now).expired);
   const expired = unique.filter((c) => certificateExpiry(c.notAfter, now).expired);
   if (current.length === 0)
@@ -123,7 +124,10 @@ export function decideSamlMetadata(read: ReadMetadata, now: Date, { allowHttp }:
       `The IdP's signing certificate has expired (${expired.map((c) => `SHA-256 ${c.fingerprint256}, expired ${c.notAfter}`).join('; ')}). Ask the IdP admin to publish a current signing certificate, then import the metadata again.`,
     );
   if (current.length > MAX_IDP_CERTIFICATES)
-    return refuse('saml_metadata_invalid', `The metadata lists ${current.length} current signing certificates; a connection keeps at most ${MAX_IDP_CERTIFICATES}.`);
+    return refuse(
+      'saml_metadata_invalid',
+      `The metadata lists ${current.length} current signing certificates; a connection keeps at most ${MAX_IDP_CERTIFICATES}.`,
+    );
   return {
     ok: true,
     idpEntityId: entityId,

@@ -37,12 +37,17 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
   const fetchXml = async (url: string): Promise<string> => {
     const got = await fetchDocument(url, { ...settings.policy, maxResponseBytes: MAX_METADATA_BYTES }, MAX_METADATA_BYTES);
     if (got.kind === 'refused') throw new OnrampError('saml_metadata_url_refused', `The metadata URL is not allowed: ${got.message}.`);
-    if (got.kind === 'too_large') throw new OnrampError('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, { status: 413 });
+    if (got.kind === 'too_large')
+      throw new OnrampError('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, { status: 413 });
     if (got.kind === 'failed') throw new OnrampError('saml_metadata_unreachable', `The metadata URL could not be fetched: ${got.message}.`, { status: 502 });
     if (got.status !== 200)
-      throw new OnrampError('saml_metadata_unreachable', `The metadata URL answered HTTP ${got.status}${got.status >= 300 && got.status < 400 ? ' (a redirect: give the final URL)' : ''}.`, {
-        status: 502,
-      });
+      throw new OnrampError(
+        'saml_metadata_unreachable',
+        `The metadata URL answered HTTP ${got.status}${got.status >= 300 && got.status < 400 ? ' (a redirect: give the final URL)' : ''}.`,
+        {
+          status: 502,
+        },
+      );
     return got.body.toString('utf8');
   };
 
@@ -158,7 +163,10 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     async refresh(tenantId: Types.ObjectId, id: string, actor: Actor) {
       const conn = await ofTenant(tenantId, id);
       const url = conn.metadata?.url;
-      if (!url) throw new OnrampError('saml_metadata_no_url', 'This connection was not set up from a metadata URL; upload its metadata or give the URL instead.', { status: 409 });
+      if (!url)
+        throw new OnrampError('saml_metadata_no_url', 'This connection was not set up from a metadata URL; upload its metadata or give the URL instead.', {
+          status: 409,
+        });
       return apply(conn, await fetchXml(url), url, actor, 'refresh');
     },
 

@@ -38,7 +38,8 @@ const isIdpDescriptor = (el: Element): boolean => (el.getAttribute('protocolSupp
 function parse(xml: string) {
   const problems: string[] = [];
   const note = (m: string) => void problems.push(m);
-  const doc = new DOMParser({ errorHandler: { warning: note, error: note, fatalError: note } }).parseFromString(xml, 'application/xml') as unknown as Document | undefined;
+  const doc = new DOMParser({ errorHandler: { warning: note, error: note, fatalError: note } }).parseFromString(xml, 'application/xml') as unknown as
+    Document | undefined;
   for (let n: Node | null = doc?.firstChild ?? null; n; n = n.nextSibling) {
     if (n.nodeType === DOCUMENT_TYPE_NODE)
       throw refused('saml_metadata_doctype', 'The metadata carries a DOCTYPE (a DTD or entity declarations), which is refused: SAML metadata has none.');
@@ -71,7 +72,10 @@ function entityOf(root: Element): Element | null {
   if (root.namespaceURI !== MD || root.localName !== 'EntitiesDescriptor') return null;
   const idps = children(root, MD, 'EntityDescriptor').filter((e) => children(e, MD, 'IDPSSODescriptor').some(isIdpDescriptor));
   if (idps.length > 1)
-    throw refused('saml_metadata_invalid', `The metadata is an aggregate of ${idps.length} identity providers; give the metadata of the one this connection is for.`);
+    throw refused(
+      'saml_metadata_invalid',
+      `The metadata is an aggregate of ${idps.length} identity providers; give the metadata of the one this connection is for.`,
+    );
   return idps[0] ?? children(root, MD, 'EntityDescriptor')[0] ?? null;
 }
 
@@ -90,7 +94,10 @@ export function readSamlMetadata(xml: string): ReadMetadata {
     unreadableCertificates: 0,
   };
   if (!idp) return read;
-  read.ssoServices = children(idp, MD, 'SingleSignOnService').map((s) => ({ binding: s.getAttribute('Binding') ?? '', location: s.getAttribute('Location') ?? '' }));
+  read.ssoServices = children(idp, MD, 'SingleSignOnService').map((s) => ({
+    binding: s.getAttribute('Binding') ?? '',
+    location: s.getAttribute('Location') ?? '',
+  }));
   for (const key of children(idp, MD, 'KeyDescriptor')) {
     const use = key.getAttribute('use');
     if (use !== null && use !== '' && use !== 'signing') continue;

@@ -32,7 +32,9 @@ export async function fetchDocument(url: string, policy: OutboundPolicy, maxByte
     if (deadline.signal.aborted) return { kind: 'failed', message: `no complete answer within ${policy.timeoutMs} ms` };
     if (!resolution.ok) {
       const r = resolution.result;
-      return r.kind === 'refused' ? { kind: 'refused', code: r.code, message: r.message } : { kind: 'failed', message: r.kind === 'failed' ? r.message : 'failed' };
+      return r.kind === 'refused'
+        ? { kind: 'refused', code: r.code, message: r.message }
+        : { kind: 'failed', message: r.kind === 'failed' ? r.message : 'failed' };
     }
     return await get(target.url, resolution.addresses, maxBytes, policy.timeoutMs, deadline.signal);
   } catch (err) {
