@@ -134,6 +134,7 @@ describe('SAML connections from IdP metadata', () => {
       1,
     ],
     ['adfs.xml', 'http://adfs.example.com/adfs/services/trust', 'https://adfs.example.com/adfs/ls/', 2],
+    ['samlp-8.0.0.xml', 'urn:samlp-example-idp', 'https://idp.samlp.example/samlp', 1],
   ])('imports %s with its entity ID, SSO URL and signing certificates', async (file, entityId, ssoUrl, certificates) => {
     const res = await create({ metadataXml: fixture(file) });
     expect(res.status).toBe(201);

@@ -83,6 +83,18 @@ describe('SAML metadata import: vendor documents', () => {
   });
 });
 
+describe('SAML metadata import: another library', () => {
+  it("reads the metadata auth0's samlp (8.0.0) generates", () => {
+    expect(importOf(fixture('samlp-8.0.0.xml'))).toMatchObject({
+      ok: true,
+      idpEntityId: 'urn:samlp-example-idp',
+      ssoUrl: 'https://idp.samlp.example/samlp',
+      ssoBinding: 'HTTP-Redirect',
+      certificates: [expect.any(String)],
+    });
+  });
+});
+
 describe('SAML metadata import: refusals', () => {
   it('refuses an expired signing certificate, naming it', () => {
     const result = importOf(idpMetadata({ ...at, certificates: [expired.certificate] }));
