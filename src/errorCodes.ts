@@ -115,7 +115,7 @@ export const ERROR_CODES = {
   saml_metadata_no_certificate: e(400),
   saml_metadata_certificate_expired: e(400),
   saml_metadata_url_refused: e(400),
-  saml_metadata_unreachable: e(502, true),
+  saml_metadata_unreachable: e(422),
   saml_metadata_entity_changed: e(409),
   saml_metadata_no_url: e(409),
   // OIDC

@@ -24,7 +24,8 @@ export interface SamlMetadataSettings {
 }
 
 type Conn = SamlConnectionDoc & { createdAt: Date };
-const SCHEDULE: Actor | { type: 'system'; id: string } = { type: 'system', id: 'saml-metadata-refresh' };
+/** Who refreshes on the schedule, in audits. */
+const SCHEDULE = { type: 'system', id: 'saml-metadata-refresh' } as const;
 
 /**
  * SAML set-up from the IdP's metadata: create a connection from an uploaded
@@ -39,13 +40,13 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     if (got.kind === 'refused') throw new OnrampError('saml_metadata_url_refused', `The metadata URL is not allowed: ${got.message}.`);
     if (got.kind === 'too_large')
       throw new OnrampError('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, { status: 413 });
-    if (got.kind === 'failed') throw new OnrampError('saml_metadata_unreachable', `The metadata URL could not be fetched: ${got.message}.`, { status: 502 });
+    if (got.kind === 'failed') throw new OnrampError('saml_metadata_unreachable', `The metadata URL could not be fetched: ${got.message}.`, { status: 422 });
     if (got.status !== 200)
       throw new OnrampError(
         'saml_metadata_unreachable',
         `The metadata URL answered HTTP ${got.status}${got.status >= 300 && got.status < 400 ? ' (a redirect: give the final URL)' : ''}.`,
         {
-          status: 502,
+          status: 422,
         },
       );
     return got.body.toString('utf8');

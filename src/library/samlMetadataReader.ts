@@ -38,8 +38,13 @@ const isIdpDescriptor = (el: Element): boolean => (el.getAttribute('protocolSupp
 function parse(xml: string) {
   const problems: string[] = [];
   const note = (m: string) => void problems.push(m);
-  const doc = new DOMParser({ errorHandler: { warning: note, error: note, fatalError: note } }).parseFromString(xml, 'application/xml') as unknown as
-    Document | undefined;
+  let doc: Document | undefined;
+  try {
+    const parser = new DOMParser({ errorHandler: { warning: note, error: note, fatalError: note } });
+    doc = parser.parseFromString(xml, 'application/xml') as unknown as Document | undefined;
+  } catch {
+    throw refused('saml_metadata_invalid', 'The metadata is not well-formed XML.');
+  }
   for (let n: Node | null = doc?.firstChild ?? null; n; n = n.nextSibling) {
     if (n.nodeType === DOCUMENT_TYPE_NODE)
       throw refused('saml_metadata_doctype', 'The metadata carries a DOCTYPE (a DTD or entity declarations), which is refused: SAML metadata has none.');

@@ -187,7 +187,7 @@ describe('SAML connections from IdP metadata', () => {
     it('a metadata URL that answers 404', async () => {
       published.state.status = 404;
       try {
-        await refused({ metadataUrl: published.url }, 502, 'saml_metadata_unreachable', /HTTP 404/);
+        await refused({ metadataUrl: published.url }, 422, 'saml_metadata_unreachable', /HTTP 404/);
       } finally {
         published.state.status = 200;
       }

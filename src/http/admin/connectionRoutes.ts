@@ -99,8 +99,8 @@ export function connectionRouter({
     ),
   );
 
-  /** Metadata refusals: 400 (unusable document or URL), 409 (another IdP), 413 (too large), 502 (URL not reachable). */
-  const metadataErrors = [409, 413, 502] as const;
+  /** Metadata refusals: 400 (unusable document or URL), 409 (another IdP), 413 (too large), 422 (the URL yields no document). */
+  const metadataErrors = [409, 413, 422] as const;
   const sourceOf = (b: { metadataXml?: string | undefined; metadataUrl?: string | undefined }): MetadataSource =>
     b.metadataUrl !== undefined ? { metadataUrl: b.metadataUrl } : { metadataXml: b.metadataXml ?? '' };
 

@@ -15,10 +15,9 @@ const DESCRIPTIONS: Record<ErrorStatus, [name: string, description: string]> = {
   415: ['UnsupportedMediaType', 'The body is not in a media type the route reads (`unsupported_media_type`).'],
   422: [
     'UnprocessableEntity',
-    'The input is well-formed but names something the tenant does not have or allow (`unknown_role`, `unknown_group`, `domain_not_verified`, `idempotency_key_reused`).',
+    'The input is well-formed but names something the tenant does not have or allow (`unknown_role`, `unknown_group`, `domain_not_verified`, `idempotency_key_reused`), or a URL that yields no document (`saml_metadata_unreachable`).',
   ],
   429: ['TooManyRequests', 'Too many requests (`rate_limited`); retry after `details.retryAfterSeconds`.'],
-  502: ['BadGateway', 'A URL the request names (an IdP metadata URL) did not answer with a usable document (`saml_metadata_unreachable`).'],
   503: ['ServiceUnavailable', 'The database, Temporal or DNS did not answer in time; nothing was decided. Retry after `Retry-After` seconds.'],
 };
 
