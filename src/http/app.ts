@@ -4,7 +4,7 @@ import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import type { Libraries } from '../library';
 import type { Logger } from '../logger';
-import type { SignInStarter } from '../temporal/signInClient';
+import type { SignInRunner } from './completeSignIn';
 import { adminRouter } from './admin/routes';
 import { samlMetadataBodies } from './admin/metadataBodies';
 import { consoleRouter } from './console/routes';
@@ -25,7 +25,7 @@ export interface AppDeps {
   config: Config;
   models: Models;
   logger: Logger;
-  signIn: SignInStarter;
+  signIn: SignInRunner;
   libraries: Libraries;
 }
 
@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
       invitations: deps.libraries.invitations,
+      signIn: deps.signIn,
       emailSignIn,
     }),
   );
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
       outbox,
       showOutbox: config.env !== 'production',
     }),

@@ -133,9 +133,6 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     return { checked: due.length, failed };
   };
 
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-
   return {
     /** A new connection whose IdP entity ID, SSO URL and binding, and signing certificates come from the metadata. */
     async create(
@@ -172,21 +169,23 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     },
 
     refreshDue,
-
-    /** Refresh due connections every `refreshMs` (nothing when 0) until stop(). */
-    start() {
-      if (timer || settings.refreshMs <= 0) return;
-      timer = setInterval(() => {
-        if (running) return;
-        running = refreshDue()
-          .catch((err: unknown) => settings.logger.warn({ err }, 'SAML metadata refresh round failed'))
-          .finally(() => (running = null));
-      }, settings.refreshMs);
-      timer.unref();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
   };
 }
+
+/** Refresh due connections every `refreshMs` (nothing when 0), one round at a time, until the returned stop function is called. */
+export function startSamlMetadataRefresh(metadata: Pick<SamlMetadataLibrary, 'refreshDue'>, refreshMs: number, logger: Logger): () => void {
+  if (refreshMs <= 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void metadata
+      .refreshDue()
+      .catch((err: unknown) => logger.warn({ err }, 'SAML metadata refresh round failed'))
+      .finally(() => (running = false));
+  }, refreshMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export type SamlMetadataLibrary = ReturnType<typeof createSamlMetadataLibrary>;
