@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { connectDatabase, type Database } from './db/connect';
 import { createApp } from './http/app';
 import { startSweeper } from './db/sweeper';
+import { startSamlMetadataRefresh } from './library/samlMetadata';
 import { createLibraries, type Libraries } from './library';
 import { createOutbox, logTransport, smtpTransport } from './mail/outbox';
 import type { Logger } from './logger';
@@ -120,12 +121,15 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let url: string | undefined;
     if (opts.web) {
-      // Background work of the web process: the mail outbox and the sweeper of expired documents.
+      // Background work of the web process: the mail outbox, the sweeper of expired documents, SAML metadata refresh.
       outbox.start();
       const stopSweeper = startSweeper(db.models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
+      // SAML connections set up from a metadata URL fetch it again (ONRAMP_SAML_METADATA_REFRESH_MS).
+      const stopMetadataRefresh = startSamlMetadataRefresh(libraries.samlMetadata, config.saml.metadataRefreshMs, logger.child({ component: 'saml-metadata' }));
       closers.push(async () => {
         outbox.stop();
         stopSweeper();
+        stopMetadataRefresh();
       });
       const { app } = createApp({ config, models: db.models, logger, signIn, libraries });
       const server: Server = await new Promise((resolve, reject) => {

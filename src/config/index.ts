@@ -14,7 +14,7 @@ export interface Config {
   /** True when the admin token was generated because none was configured (development only). */
   adminTokenGenerated: boolean;
   session: { secret: string; ttlSeconds: number };
-  saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
+  saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number; metadataRefreshMs: number };
   signInWaitMs: number;
   /** SCIM: requests per second per directory (per instance), and how long a request waits for its write. */
   scim: { ratePerSecond: number; waitMs: number };
@@ -199,6 +199,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       clockSkewMs: e.ONRAMP_SAML_CLOCK_SKEW_MS,
       maxAssertionAgeMs: e.ONRAMP_SAML_MAX_ASSERTION_AGE_MS,
       requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
+      metadataRefreshMs: e.ONRAMP_SAML_METADATA_REFRESH_MS,
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },

@@ -82,6 +82,11 @@ export const envSchema = z.object({
   ONRAMP_SAML_MAX_ASSERTION_AGE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
   /** How long an AuthnRequest ID stays valid for its response. */
   ONRAMP_SAML_REQUEST_TTL_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),
+  /**
+   * How often SAML connections set up from a metadata URL fetch it again (new SSO URL, rolled-over signing
+   * certificates); 0 = only when an admin asks. Fetched under the webhook client's SSRF rules and timeout.
+   */
+  ONRAMP_SAML_METADATA_REFRESH_MS: z.coerce.number().int().min(0).max(604_800_000).default(86_400_000),
 
   /** The MongoDB (or FerretDB) server; `npm run dev` starts an embedded FerretDB when unset. */
   MONGODB_URI: z

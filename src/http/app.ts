@@ -6,6 +6,7 @@ import type { Libraries } from '../library';
 import type { Logger } from '../logger';
 import type { SignInRunner } from './completeSignIn';
 import { adminRouter } from './admin/routes';
+import { samlMetadataBodies } from './admin/metadataBodies';
 import { consoleRouter } from './console/routes';
 import { emailRouter } from './email/routes';
 import { invitationRouter } from './invitations/routes';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): { app: Express } {
   });
   app.use(
     '/api/admin',
+    samlMetadataBodies,
     express.json({ limit: '256kb' }),
     adminRouter({
       ...deps.libraries,

@@ -21,6 +21,7 @@ export type AdminRouterDeps = Pick<
   Libraries,
   | 'tenants'
   | 'samlConnections'
+  | 'samlMetadata'
   | 'members'
   | 'audit'
   | 'policies'
@@ -77,6 +78,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
       connections: deps.connections,
       samlConnections: deps.samlConnections,
       oidcConnections: deps.oidcConnections,
+      samlMetadata: deps.samlMetadata,
       oidcClients: deps.oidcClients,
       allowHttpIdpUrls: deps.allowHttpIdpUrls,
       actor: ADMIN,
