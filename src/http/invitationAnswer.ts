@@ -5,6 +5,7 @@ import { ERROR_CODES, isErrorCode } from '../errorCodes';
 import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
 import type { AcceptanceRefusalReason } from '../../workflows/invitationAcceptanceFlow';
 import { DENIAL_REASONS } from '../domain/decision';
+import { countAcceptance } from '../metrics/registry';
 import { errorPage } from './pages';
 import { establishSession } from './session';
 
@@ -29,6 +30,7 @@ export async function answerAcceptance(
 ): Promise<void> {
   if (!handoff.ok) {
     await invitations.recordRefusal(handoff.reason, handoff.invitation, req.ip ?? 'unknown');
+    countAcceptance(req, handoff.reason);
     if (handoff.reason === 'invitation_other_browser') {
       res
         .status(ERROR_CODES.invitation_other_browser.status)
@@ -50,6 +52,7 @@ export async function answerAcceptance(
   }
   const result = await invitations.accept(handoff.invitationId, claim);
   if (!result.ok) {
+    countAcceptance(req, result.reason);
     const status = isErrorCode(result.reason) ? ERROR_CODES[result.reason].status : 403;
     res
       .status(status)
@@ -58,5 +61,6 @@ export async function answerAcceptance(
     return;
   }
   await establishSession(req, { userId: result.userId, tenantId: result.tenantId });
+  countAcceptance(req, null);
   res.redirect(303, '/');
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
+import { errorCountingInterceptor } from './clientMetrics';
 
 export interface TemporalTarget {
   address: string;
@@ -26,6 +27,8 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
     address: target.address,
     tls: await tlsOptions(target),
     ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    // The SDK's own retries (its default), inside the error counter.
+    interceptors: [errorCountingInterceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
   });
   return new Client({ connection, namespace: target.namespace, ...(target.dataConverter ? { dataConverter: target.dataConverter } : {}) });
 }
