@@ -12,7 +12,7 @@ import { createReadiness, type Readiness } from './library/readiness';
 import { BACKLOG_CAP, setBacklogSource } from './metrics/registry';
 import { temporalReachable, workersPolling } from './temporal/health';
 import type { Logger } from './logger';
-import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
+import { connectClient, connectProbeConnection, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
 import type { DirectoryWriter } from './temporal/directoryClient';
 import type { ImportRunner } from './temporal/importClient';
@@ -164,12 +164,14 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     const waker = startWebhookWaker({ models: db.models, runner: libraries.webhookRunner, logger: logger.child({ component: 'webhooks' }) });
     closers.push(async () => waker.stop());
 
-    // Readiness: the database and Temporal answer, and a worker polls each task queue.
+    // Readiness: the database and Temporal answer, and a worker polls each task queue (on a connection of its own, without retries).
+    const probe = await connectProbeConnection(opts.temporal);
+    closers.push(() => probe.close());
     const readiness = createReadiness(
       [
         { name: 'database', run: () => db.ping() },
-        { name: 'temporal', run: () => temporalReachable(client, READY_CHECK_TIMEOUT_MS) },
-        { name: 'workers', run: () => workersPolling(client, opts.temporal.namespace, config.temporal.taskQueue, READY_CHECK_TIMEOUT_MS) },
+        { name: 'temporal', run: () => temporalReachable(probe, READY_CHECK_TIMEOUT_MS) },
+        { name: 'workers', run: () => workersPolling(probe, opts.temporal.namespace, config.temporal.taskQueue, READY_CHECK_TIMEOUT_MS) },
       ],
       READY_CHECK_TIMEOUT_MS,
     );

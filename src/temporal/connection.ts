@@ -33,6 +33,20 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
   return new Client({ connection, namespace: target.namespace, ...(target.dataConverter ? { dataConverter: target.dataConverter } : {}) });
 }
 
+/**
+ * A connection for readiness probes: no retries (a probe answers within its
+ * deadline or fails; the client's retry timers would outlive it and fire on a
+ * closed channel), its errors counted like the client's.
+ */
+export async function connectProbeConnection(target: TemporalTarget): Promise<Connection> {
+  return Connection.connect({
+    address: target.address,
+    tls: await tlsOptions(target),
+    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    interceptors: [errorCountingInterceptor],
+  });
+}
+
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {
   return NativeConnection.connect({
     address: target.address,
