@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBacklogs } from '../../src/db/backlogs';
+import { nextEventId } from '../../src/db/events';
 import { newIdp, postAcs, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { delta, parseExposition, scrape, type Sample } from '../support/metrics';
 import { createDirectory } from '../support/scimClient';
@@ -96,6 +98,32 @@ describe('metrics', () => {
       [`directory=${dir.id},method=GET,outcome=ok,resource=Users`]: 1,
       'directory=unauthenticated,method=GET,outcome=refused,resource=Users': 1,
     });
+  });
+
+  it("reads the webhook backlog from each enabled endpoint's position, for its tenant only, in counts that stop at the cap", async () => {
+    const { models } = h.services.db;
+    const tenant = await h.createTenant('metrics-backlog');
+    const other = await h.createTenant('metrics-backlog-other');
+    const startAfter = nextEventId();
+    await models.webhookEndpoints.create({ _id: 'wh_metrics_backlog', tenantId: tenant.id, url: 'https://receiver.invalid/hook', startAfter });
+    const event = (tenantId: string, i: number) => ({
+      _id: nextEventId(),
+      key: `metrics-backlog-${tenantId}-${i}`,
+      type: 'user.created',
+      tenantId,
+      payload: '{}',
+      recordedAt: new Date(),
+    });
+    await models.events.insertMany([0, 1, 2].map((i) => event(tenant.id, i)));
+    await models.events.insertMany([0, 1].map((i) => event(other.id, i)));
+    expect((await readBacklogs(models, 10_000)).webhookBacklog).toBe(3);
+    expect((await readBacklogs(models, 2)).webhookBacklog).toBe(2);
+    // Delivered up to the second event: one left; a disabled endpoint has none.
+    const [, second] = await models.events.find({ tenantId: tenant.id }).sort({ _id: 1 }).lean();
+    await models.webhookRunStates.create({ _id: 'wh_metrics_backlog', cursor: second?._id });
+    expect((await readBacklogs(models, 10_000)).webhookBacklog).toBe(1);
+    await models.webhookEndpoints.updateOne({ _id: 'wh_metrics_backlog' }, { $set: { enabled: false } });
+    expect((await readBacklogs(models, 10_000)).webhookBacklog).toBe(0);
   });
 
   it('serves the same metrics, /healthz and /readyz on the metrics port without a token', async () => {
