@@ -11,8 +11,10 @@ import { createInlineDirectoryWriter } from './inlineDirectory';
 import { createInlineSignInStarter } from './inlineSignIn';
 
 await serveRole({
-  signInStarter: (db, logger) => createInlineSignInStarter(db.models, logger),
-  directoryWriter: (db, logger) => createInlineDirectoryWriter(db.models, logger),
-  importRunner: (db, logger) => createInlineImportRunner(db.models, logger),
-  invitationAcceptor: (db, logger) => createInlineInvitationAcceptor(db.models, logger),
+  runs: (db, logger) => ({
+    signIn: createInlineSignInStarter(db.models, logger),
+    directory: createInlineDirectoryWriter(db.models, logger),
+    imports: createInlineImportRunner(db.models, logger),
+    invitations: createInlineInvitationAcceptor(db.models, logger),
+  }),
 });

@@ -1,3 +1,5 @@
+import { isRefusal, REFUSALS, refusalMessage, type Refusal } from './domain/refusals';
+
 /**
  * Every error code onramp answers with: its HTTP status and whether its
  * message is shown to the caller. OnrampError takes its status from here
@@ -12,7 +14,11 @@ export interface ErrorCodeInfo {
 
 const e = (status: number, expose = status < 500): ErrorCodeInfo => ({ status, expose });
 
+/** The core's refusals (src/domain/refusals.ts) are codes too, each with its one status. */
+const REFUSAL_CODES = Object.fromEntries(Object.entries(REFUSALS).map(([code, r]) => [code, e(r.status)])) as Record<Refusal, ErrorCodeInfo>;
+
 export const ERROR_CODES = {
+  ...REFUSAL_CODES,
   // Requests
   validation_failed: e(400),
   invalid_body: e(400),
@@ -48,15 +54,7 @@ export const ERROR_CODES = {
   sp_key_in_use: e(409),
   too_many_sp_keys: e(409),
   too_many_tokens: e(409),
-  last_owner: e(409),
-  link_requires_approval: e(409),
-  link_refused: e(409),
-  membership_suspended: e(409),
-  concurrent_change: e(409),
   // Admin provisioning
-  email_invalid: e(400),
-  unknown_role: e(422),
-  unknown_group: e(422),
   idempotency_key_reused: e(422),
   import_malformed: e(400),
   import_empty: e(400),
@@ -67,23 +65,14 @@ export const ERROR_CODES = {
   already_member: e(409),
   invitation_exists: e(409),
   invitation_not_pending: e(409),
-  invitation_not_found: e(404),
-  invitation_revoked: e(410),
-  invitation_expired: e(410),
-  invitation_used: e(409),
-  invitation_wrong_tenant: e(403),
-  invitation_wrong_account: e(403),
   invitation_requires_sso: e(409),
   invitation_other_browser: e(403),
   webhook_endpoint_changed: e(409),
-  email_not_verified: e(403),
   unsupported_media_type: e(415),
   group_owned_by_directory: e(409),
   // Domains
   domain_not_claimable: e(400),
-  domain_not_verified: e(422),
   // Sign-in, every protocol
-  connection_disabled: e(403),
   claim_too_large: e(400),
   // SAML
   saml_invalid: e(401),
@@ -148,7 +137,6 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   invalid_body: 'The request body could not be read.',
   body_too_large: 'The request body is too large.',
   unsupported_media_type: 'The request body has an unsupported content type.',
-  connection_disabled: 'This sign-in connection is disabled.',
   claim_too_large: 'The identity provider sent an identity with values beyond the allowed sizes.',
   saml_invalid: 'The SAML response could not be validated: it is not a well-formed, signed SAML response for this connection.',
   saml_malformed: 'The SAML response could not be read: it is not well-formed SAML.',
@@ -189,4 +177,5 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** The catalogue's message for a code (see MESSAGES). */
-export const catalogueMessage = (code: string): string => (isErrorCode(code) ? MESSAGES[code] : undefined) ?? `The request was refused (${code}).`;
+export const catalogueMessage = (code: string): string =>
+  (isErrorCode(code) ? MESSAGES[code] : undefined) ?? (isRefusal(code) ? refusalMessage(code) : `The request was refused (${code}).`);

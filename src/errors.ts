@@ -1,3 +1,4 @@
+import { adminRefusalMessage, REFUSALS, refusalMessage, type Refusal } from './domain/refusals';
 import { ERROR_CODES, isErrorCode } from './errorCodes';
 
 /**
@@ -33,6 +34,13 @@ export const unauthorized = (message = 'authentication required'): OnrampError =
 export const forbidden = (message: string): OnrampError => new OnrampError('forbidden', message, { status: 403 });
 
 export const conflict = (code: string, message: string): OnrampError => new OnrampError(code, message, { status: 409 });
+
+/** A refusal of the core (src/domain/refusals.ts) as the person's error: its one code, status and words. */
+export const personRefusal = (reason: Refusal): OnrampError => new OnrampError(reason, refusalMessage(reason));
+
+/** A refusal of the core (src/domain/refusals.ts) as an admin caller's error: its one code, status and words. */
+export const refusalError = (reason: Refusal, detail?: string | null): OnrampError =>
+  new OnrampError(REFUSALS[reason].apiCode ?? reason, adminRefusalMessage(reason, detail));
 
 /** Narrow an unknown thrown value to the MongoDB duplicate-key error. */
 export function isDuplicateKeyError(err: unknown): boolean {

@@ -7,19 +7,18 @@ import { connectDatabase, type Database } from './db/connect';
 import { readBacklogs } from './db/backlogs';
 import { createApp } from './http/app';
 import { createMetricsApp } from './http/metricsApp';
+import { startSweeper } from './db/sweeper';
 import { createLibraries, type Libraries } from './library';
 import { createReadiness, type Readiness } from './library/readiness';
+import { createOutbox, logTransport, smtpTransport } from './mail/outbox';
 import { BACKLOG_CAP, setBacklogSource } from './metrics/registry';
 import { temporalReachable, workersPolling } from './temporal/health';
 import type { Logger } from './logger';
 import { connectClient, connectProbeConnection, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
-import type { DirectoryWriter } from './temporal/directoryClient';
-import type { ImportRunner } from './temporal/importClient';
-import type { InvitationAcceptor } from './temporal/invitationClient';
-import { createSignInStarter, type SignInStarter } from './temporal/signInClient';
+import { createRuns, type Runs } from './temporal/runs';
+import type { SignInStarter } from './temporal/signInClient';
 import { installTemporalRuntime } from './temporal/runtime';
-import { emailSearchValue } from './temporal/searchEmail';
 import type { Faults } from './temporal/faultInjection';
 import { createTenantAdminRunner } from './temporal/tenantAdminClient';
 import { bundleWorkflows, createWebhookWorker, createWorker } from './temporal/worker';
@@ -60,13 +59,8 @@ export interface ServiceOptions {
   worker: boolean;
   workflowBundle?: WorkflowBundleOption;
   faults?: Faults;
-  /** How the web app provisions a sign-in: through Temporal (default); the benchmark injects an inline baseline. */
-  signInStarter?: (db: Database, logger: Logger) => SignInStarter;
-  /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
-  directoryWriter?: (db: Database, logger: Logger) => DirectoryWriter;
-  /** How imports and invitation acceptances run: through Temporal (default); the benchmark injects inline baselines. */
-  importRunner?: (db: Database, logger: Logger) => ImportRunner;
-  invitationAcceptor?: (db: Database, logger: Logger) => InvitationAcceptor;
+  /** Parts of the runs to replace (the benchmark's inline baselines): given the store, they stand in for Temporal's. */
+  runs?: (db: Database, logger: Logger) => Partial<Runs>;
 }
 
 export interface Services {
@@ -100,26 +94,19 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     closers.push(() => db.close());
     const client = await connectClient(opts.temporal);
     closers.push(() => client.connection.close());
-    const libraries = createLibraries({
-      models: db.models,
-      config,
-      temporalClient: client,
-      logger,
-      ...(opts.directoryWriter ? { directoryWriter: opts.directoryWriter(db, logger) } : {}),
-      ...(opts.importRunner ? { importRunner: opts.importRunner(db, logger) } : {}),
-      ...(opts.invitationAcceptor ? { invitationAcceptor: opts.invitationAcceptor(db, logger) } : {}),
-    });
+    const runs: Runs = { ...createRuns(client, config, logger), ...opts.runs?.(db, logger) };
+    const outbox = createOutbox(
+      db.models,
+      config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
+      config.mail.from,
+      logger.child({ component: 'outbox' }),
+      config.mail.retryMs,
+    );
+    const libraries = createLibraries({ models: db.models, config, runs, outbox, logger });
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
-    const signIn = opts.signInStarter
-      ? opts.signInStarter(db, logger)
-      : createSignInStarter(client, {
-          taskQueue: config.temporal.taskQueue,
-          waitMs: config.signInWaitMs,
-          workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs,
-          searchEmail: emailSearchValue(config.temporal.searchEmail),
-        });
+    const signIn = runs.signIn;
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -161,7 +148,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     }
 
     // Events written here (activities in a worker, admin actions in the web app) wake their endpoints' delivery runs.
-    const waker = startWebhookWaker({ models: db.models, runner: libraries.webhookRunner, logger: logger.child({ component: 'webhooks' }) });
+    const waker = startWebhookWaker({ models: db.models, runner: runs.webhooks, logger: logger.child({ component: 'webhooks' }) });
     closers.push(async () => waker.stop());
 
     // Readiness: the database and Temporal answer, and a worker polls each task queue (on a connection of its own, without retries).
@@ -188,8 +175,13 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let url: string | undefined;
     if (opts.web) {
-      libraries.start();
-      closers.push(async () => libraries.stop());
+      // Background work of the web process: the mail outbox and the sweeper of expired documents.
+      outbox.start();
+      const stopSweeper = startSweeper(db.models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
+      closers.push(async () => {
+        outbox.stop();
+        stopSweeper();
+      });
       const { app } = createApp({ config, models: db.models, logger, signIn, libraries, readiness });
       const web = await listen(app, config.http.port, config.http.host);
       closers.push(web.close);

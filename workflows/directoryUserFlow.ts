@@ -9,7 +9,8 @@
 import type { DirectoryGroupActivities } from '../activities/directoryGroups';
 import type { ProvisioningActivities } from '../activities/provisioning';
 import type { IdentityClaim } from '../src/domain/claim';
-import { DENIAL_REASONS, type DenialReason } from '../src/domain/decision';
+import type { DenialReason } from '../src/domain/decision';
+import { refusalMessage } from '../src/domain/refusals';
 import { planProvisioning } from '../src/domain/planner';
 import { directoryContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
@@ -51,7 +52,7 @@ function refusalFor(reason: DenialReason | 'link_requires_approval', detail?: st
   switch (reason) {
     case 'link_refused':
     case 'identity_conflict':
-      return { status: 409, scimType: 'uniqueness', detail: `${DENIAL_REASONS[reason]}${detail ? ` (${detail})` : ''}`, code: 'scim_uniqueness' };
+      return { status: 409, scimType: 'uniqueness', detail: `${refusalMessage(reason)}${detail ? ` (${detail})` : ''}`, code: 'scim_uniqueness' };
     case 'link_requires_approval':
       return {
         status: 409,
@@ -63,7 +64,7 @@ function refusalFor(reason: DenialReason | 'link_requires_approval', detail?: st
     case 'domain_owned_by_other_tenant':
       return { status: 403, detail: "The User's email domain is verified by another organization: this directory cannot provision it.", code: 'scim_refused' };
     default:
-      return { status: 403, detail: DENIAL_REASONS[reason], code: 'scim_refused' };
+      return { status: 403, detail: refusalMessage(reason), code: 'scim_refused' };
   }
 }
 

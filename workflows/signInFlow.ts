@@ -8,7 +8,8 @@ import type { ProvisioningActivities } from '../activities/provisioning';
 import { signInContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import type { IdentityClaim } from '../src/domain/claim';
-import { DENIAL_REASONS, PENDING_MESSAGES, type ApprovalVerdict, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
+import { refusalMessage } from '../src/domain/refusals';
+import { PENDING_MESSAGES, type ApprovalVerdict, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
 import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
 import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
 import { carryOutAccountActions, StalePlan } from './accountActions';
@@ -73,7 +74,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     progress.note(`denied:${reason}${detail ? `:${detail}` : ''}`);
     await acts.recordDenial({ ...scope, claim, reason, ...(detail ? { detail } : {}) });
     progress.outcome('Denied');
-    return { status: 'denied', reason, message: DENIAL_REASONS[reason] };
+    return { status: 'denied', reason, message: refusalMessage(reason) };
   };
 
   /** Grants and refusals left for the durable tail, after the login has its answer. */

@@ -7,7 +7,8 @@
  */
 import type { LifecycleActivities } from '../activities/lifecycle';
 import type { ProvisioningActivities } from '../activities/provisioning';
-import { planLifecycle, type LifecycleAction, type LifecycleRequester } from '../src/domain/memberLifecycle';
+import { planLifecycle, type LifecycleAction, type LifecycleRefusal, type LifecycleRequester } from '../src/domain/memberLifecycle';
+import { adminRefusalMessage } from '../src/domain/refusals';
 import type { ProvisioningActor, ProvisioningContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 
@@ -24,13 +25,7 @@ export type AdminWrite =
 
 export type AdminWriteResult =
   | { ok: true; changed: boolean; status: 'active' | 'suspended' | 'removed' | 'deleted' }
-  | { ok: false; code: 'member_not_found' | 'last_owner' | 'group_not_found'; message: string };
-
-const REFUSALS = {
-  member_not_found: 'This person is not a member of the tenant.',
-  last_owner: 'This is the last active owner of the tenant: make someone else an owner first.',
-  group_not_found: 'The tenant has no group of that name.',
-} as const;
+  | { ok: false; code: LifecycleRefusal | 'group_not_found'; message: string };
 
 /** What the admin actor writes into grants' and memberships' `by`. */
 const ADMIN_BY = 'admin';
@@ -43,11 +38,11 @@ export async function runAdminWrite(
   note: (d: string) => void,
 ): Promise<AdminWriteResult> {
   const scope: ProvisioningContext = { run, tenantId, source: 'admin', actor: write.actor };
-  const refuse = async (code: keyof typeof REFUSALS, target: { type: string; id: string }, userId?: string): Promise<AdminWriteResult> => {
+  const refuse = async (code: LifecycleRefusal | 'group_not_found', target: { type: string; id: string }, userId?: string): Promise<AdminWriteResult> => {
     note(`refused:${code}`);
     const action = write.kind === 'member' ? `membership.${write.action}` : 'group.remove';
     await acts.recordAdminRefusal({ ...scope, action, target, reason: code, ...(userId ? { userId } : {}) });
-    return { ok: false, code, message: REFUSALS[code] };
+    return { ok: false, code, message: adminRefusalMessage(code) };
   };
 
   if (write.kind === 'removeGroup') {

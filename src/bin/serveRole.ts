@@ -9,7 +9,7 @@ import { boot, onShutdown } from './main';
  * `{"ready":true,"url":…}` once up, and stop cleanly on SIGINT/SIGTERM.
  * `extra` lets another entry point (the benchmark) replace a part.
  */
-export async function serveRole(extra: Pick<ServiceOptions, 'signInStarter' | 'directoryWriter' | 'importRunner' | 'invitationAcceptor'> = {}): Promise<void> {
+export async function serveRole(extra: Pick<ServiceOptions, 'runs'> = {}): Promise<void> {
   const { config, logger } = boot();
   if (!config.mongo.uri || !config.temporal.address) {
     process.stderr.write('onramp: MONGODB_URI and TEMPORAL_ADDRESS must be set (use `npm run dev` for a local stack)\n');

@@ -15,6 +15,7 @@
  *   unless the address was proven by its owner (an accepted invitation);
  * - an existing member is left as they are.
  */
+import type { Refusal } from './refusals';
 import { emailDomain } from './emailParts';
 import { decideLink, domainBlocked, type LinkFallback, type LinkPolicy, type LinkReason } from './linking';
 
@@ -55,7 +56,9 @@ export interface AdminProvisioningState {
 export const ROW_OUTCOMES = ['created', 'linked', 'unchanged', 'pending', 'skipped', 'failed'] as const;
 export type RowOutcome = (typeof ROW_OUTCOMES)[number];
 
-export type AdminRefusal =
+/** Why an admin's creation or import row is refused (their words and statuses: refusals.ts). */
+export type AdminRefusal = Extract<
+  Refusal,
   | 'tenant_not_found'
   | 'email_invalid'
   | 'unknown_role'
@@ -63,7 +66,8 @@ export type AdminRefusal =
   | 'domain_owned_by_other_tenant'
   | 'domain_not_verified'
   | 'membership_suspended'
-  | 'link_refused';
+  | 'link_refused'
+>;
 
 export type AdminPlan =
   | { outcome: 'failed'; reason: AdminRefusal; detail?: string }

@@ -1,21 +1,23 @@
-/** Stable, documented reason codes for refused sign-ins (shown on the error page and in audits). */
-export const DENIAL_REASONS = {
-  tenant_not_found: 'The tenant of this connection no longer exists.',
-  connection_disabled: 'This sign-in connection is disabled.',
-  email_missing: 'The identity provider did not send a usable email address.',
-  jit_disabled: 'This organization does not create accounts on first sign-in. Ask an administrator to invite you.',
-  not_provisioned_by_directory:
-    "This organization's accounts come from its directory, which has not provisioned you yet. Ask your IT administrator to assign you this application.",
-  account_exists_link_required: 'An account with this email already exists. Linking it to this identity provider needs an administrator.',
-  membership_suspended: 'Your membership in this organization is suspended.',
-  identity_conflict: 'This identity is linked to a different account than expected. Ask an administrator.',
-  domain_owned_by_other_tenant: 'Your email domain belongs to another organization; this identity provider cannot sign you in.',
-  link_requires_approval: 'An account with this email already exists. An administrator must approve linking it to this identity provider.',
-  link_refused: 'An account with this email already exists and this organization does not link accounts automatically.',
-  account_conflict: 'Several accounts match this email. An administrator must resolve it.',
-  approval_rejected: 'An administrator declined this sign-in.',
-  approval_expired: 'The request for approval of this sign-in expired without a decision.',
-} as const;
+import type { Refusal } from './refusals';
+
+/** The refusals a sign-in can end in (their words and statuses: refusals.ts). */
+export type DenialReason = Extract<
+  Refusal,
+  | 'tenant_not_found'
+  | 'connection_disabled'
+  | 'email_missing'
+  | 'jit_disabled'
+  | 'not_provisioned_by_directory'
+  | 'account_exists_link_required'
+  | 'membership_suspended'
+  | 'identity_conflict'
+  | 'domain_owned_by_other_tenant'
+  | 'link_requires_approval'
+  | 'link_refused'
+  | 'account_conflict'
+  | 'approval_rejected'
+  | 'approval_expired'
+>;
 
 /** What a parked sign-in tells the person, by pending reason. */
 export const PENDING_MESSAGES = {
@@ -24,8 +26,6 @@ export const PENDING_MESSAGES = {
   approval_required: 'An administrator of this organization must approve your access. Sign in again once it is approved.',
 } as const;
 export type PendingReason = keyof typeof PENDING_MESSAGES;
-
-export type DenialReason = keyof typeof DENIAL_REASONS;
 
 export type SignInDecision =
   | {

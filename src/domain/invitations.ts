@@ -3,6 +3,8 @@
  * person may accept it. Pure: the acceptance workflow and the pages call it
  * with the time they read.
  */
+import type { Refusal } from './refusals';
+
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
 /** The default life of an invitation (a tenant may set its own). */
@@ -20,14 +22,17 @@ export function invitationStatus(inv: Pick<InvitationFacts, 'status' | 'expiresA
   return inv.status === 'pending' && inv.expiresAt <= now ? 'expired' : inv.status;
 }
 
-export type AcceptanceRefusal =
+/** Why an invitation cannot be accepted (their words and statuses: refusals.ts). */
+export type AcceptanceRefusal = Extract<
+  Refusal,
   | 'invitation_not_found'
   | 'invitation_revoked'
   | 'invitation_expired'
   | 'invitation_used'
   | 'invitation_wrong_tenant'
   | 'email_not_verified'
-  | 'invitation_wrong_account';
+  | 'invitation_wrong_account'
+>;
 
 /** What the signed-in identity says about the person accepting. */
 export interface AcceptingIdentity {
@@ -54,14 +59,3 @@ export function checkAcceptance(inv: InvitationFacts | null, who: AcceptingIdent
   if (!who.emailVerified || who.email === null) return 'email_not_verified';
   return who.email === inv.email ? null : 'invitation_wrong_account';
 }
-
-/** What the person reads when an acceptance is refused. */
-export const ACCEPTANCE_REFUSALS: Record<AcceptanceRefusal, string> = {
-  invitation_not_found: 'This invitation link is not valid. Ask the person who invited you for a new one.',
-  invitation_revoked: 'This invitation was withdrawn. Ask the person who invited you for a new one.',
-  invitation_expired: 'This invitation has expired. Ask the person who invited you to send it again.',
-  invitation_used: 'This invitation was already accepted.',
-  invitation_wrong_tenant: 'You signed in to another organization than the one that invited you.',
-  email_not_verified: 'Your sign-in did not prove your email address, so the invitation cannot be matched to you.',
-  invitation_wrong_account: 'You signed in with another email address than the one invited. Sign in as the invited person.',
-};

@@ -14,10 +14,13 @@
  *   the customer's source of record for who still works there — proceeds, and
  *   the tenant is alerted (`tenant.no_active_owner`) so someone is made owner.
  */
+import type { Refusal } from './refusals';
+
 export const LIFECYCLE_ACTIONS = ['suspend', 'reactivate', 'remove'] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
-export type LifecycleRefusal = 'member_not_found' | 'last_owner';
+/** Why a lifecycle change is refused (their words and statuses: refusals.ts). */
+export type LifecycleRefusal = Extract<Refusal, 'member_not_found' | 'last_owner'>;
 
 /** Who asks: an admin, or a directory (`by` = `directory:<id>`, what the membership records as its suspender). */
 export type LifecycleRequester = { kind: 'admin' } | { kind: 'directory'; by: string };

@@ -6,7 +6,7 @@ import type { Libraries } from '../library';
 import type { Readiness } from '../library/readiness';
 import { markStart } from '../metrics/registry';
 import type { Logger } from '../logger';
-import type { SignInStarter } from '../temporal/signInClient';
+import type { SignInRunner } from './completeSignIn';
 import { adminRouter } from './admin/routes';
 import { requireAdminToken } from './adminAuth';
 import { consoleRouter } from './console/routes';
@@ -28,7 +28,7 @@ export interface AppDeps {
   config: Config;
   models: Models;
   logger: Logger;
-  signIn: SignInStarter;
+  signIn: SignInRunner;
   libraries: Libraries;
   /** What `/readyz` checks (the database, Temporal, workers polling). */
   readiness: Readiness;
@@ -131,6 +131,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
       invitations: deps.libraries.invitations,
+      signIn: deps.signIn,
       emailSignIn,
     }),
   );
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
       outbox,
       showOutbox: config.env !== 'production',
     }),

@@ -1,19 +1,14 @@
 import type { Request, Response } from 'express';
 import type { IdentityClaim } from '../domain/claim';
-import { ACCEPTANCE_REFUSALS } from '../domain/invitations';
-import { ERROR_CODES, isErrorCode } from '../errorCodes';
+import { ERROR_CODES } from '../errorCodes';
 import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
-import type { AcceptanceRefusalReason } from '../../workflows/invitationAcceptanceFlow';
-import { DENIAL_REASONS } from '../domain/decision';
+import { REFUSALS, refusalMessage } from '../domain/refusals';
 import { countAcceptance } from '../metrics/registry';
 import { errorPage } from './pages';
 import { establishSession } from './session';
 
 /** The RelayState (SAML) that marks a sign-in as an invitation's acceptance: `invite:<handle>`. */
 export const INVITE_RELAY_PREFIX = 'invite:';
-
-const messageOf = (reason: AcceptanceRefusalReason): string =>
-  reason in ACCEPTANCE_REFUSALS ? ACCEPTANCE_REFUSALS[reason as keyof typeof ACCEPTANCE_REFUSALS] : DENIAL_REASONS[reason as keyof typeof DENIAL_REASONS];
 
 /**
  * A signed-in person accepts the invitation a handle stands for (when this
@@ -53,11 +48,10 @@ export async function answerAcceptance(
   const result = await invitations.accept(handoff.invitationId, claim);
   if (!result.ok) {
     countAcceptance(req, result.reason);
-    const status = isErrorCode(result.reason) ? ERROR_CODES[result.reason].status : 403;
     res
-      .status(status)
+      .status(REFUSALS[result.reason].status)
       .type('html')
-      .send(errorPage('Invitation not accepted', messageOf(result.reason), result.reason));
+      .send(errorPage('Invitation not accepted', refusalMessage(result.reason), result.reason));
     return;
   }
   await establishSession(req, { userId: result.userId, tenantId: result.tenantId });

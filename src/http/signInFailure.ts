@@ -46,14 +46,20 @@ export function auditRejection(models: Models, logger: Logger, req: Request, tar
   );
 }
 
+/** What recording a failure needs: the store the audit goes to and the log. */
+export interface FailureDeps {
+  models: Models;
+  logger: Logger;
+}
+
 /**
- * The one catch of every sign-in route: classify, audit a rejection, undo the
+ * The one catch of every sign-in (http/completeSignIn.ts): classify, audit a rejection, undo the
  * one-time state on an infrastructure failure (`onUnavailable`, best effort),
  * log, and return the error to answer with.
  */
 export async function signInFailure(
   err: unknown,
-  ctx: { models: Models; logger: Logger; req: Request; target: RejectionTarget; onUnavailable?: () => Promise<void>; onAnswered?: () => Promise<void> },
+  ctx: FailureDeps & { req: Request; target: RejectionTarget; onUnavailable?: () => Promise<void>; onAnswered?: () => Promise<void> },
 ): Promise<unknown> {
   const failure = classifySignInFailure(err);
   countSignInFailure(ctx.req, failure.kind, failure.kind === 'internal' ? null : failure.error.code);

@@ -1,10 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Types } from 'mongoose';
-import { approvalUpdate } from '../../workflows/definitions';
 import type { Models } from '../db/models';
 import { storedAttributes } from '../domain/claim';
-import { conflict, notFound, serviceUnavailable, validationError } from '../errors';
-import { isRetryableUpdateRefusal } from '../temporal/retryableRefusal';
+import { conflict, notFound, validationError } from '../errors';
+import type { ApprovalSender } from '../temporal/approvalClient';
 import { page, type DocId } from './pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 
@@ -27,7 +25,7 @@ const alreadyDecided = (status: string) => conflict('approval_already_decided', 
  * A decision goes to the run as an update: its validator refuses a second
  * decision, so approving twice is a 409 and never a second effect.
  */
-export function createApprovalLibrary(models: Models, client: Client) {
+export function createApprovalLibrary(models: Models, sender: ApprovalSender) {
   return {
     async listPending(tenantId: Types.ObjectId, filter: ApprovalFilter, limit: number, after: DocId | null) {
       const rows = await models.approvalRequests
@@ -82,20 +80,11 @@ export function createApprovalLibrary(models: Models, client: Client) {
         checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
         if (roles.includes('owner') && !by.mayGrantOwner) throw validationError('roles', 'only an owner may give the owner role');
       }
-      try {
-        return await client.workflow
-          .getHandle(request.workflowId, request.runId)
-          .executeUpdate(approvalUpdate, { args: [{ approve: verdict.approve, by: by.id, reason: verdict.reason, roles }] });
-      } catch (err) {
-        // The run refused (already decided) or has ended (expired meanwhile): the request's state says which.
-        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-          const now = await models.approvalRequests.findById(requestId).lean();
-          throw alreadyDecided(now && now.status !== 'pending' ? now.status : 'decided');
-        }
-        // The run takes no update just now (its workflow task is failing, the cluster is busy): 503, decide again shortly.
-        if (isRetryableUpdateRefusal(err)) throw serviceUnavailable(err);
-        throw err;
-      }
+      const decided = await sender.decide(request, { approve: verdict.approve, by: by.id, reason: verdict.reason, roles });
+      if (decided !== 'gone') return decided;
+      // The run refused (already decided) or has ended (expired meanwhile): the request's state says which.
+      const now = await models.approvalRequests.findById(requestId).lean();
+      throw alreadyDecided(now && now.status !== 'pending' ? now.status : 'decided');
     },
   };
 }

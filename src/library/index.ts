@@ -1,9 +1,8 @@
-import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
-import { startSweeper } from '../db/sweeper';
 import type { Logger } from '../logger';
-import { createOutbox, logTransport, smtpTransport } from '../mail/outbox';
+import type { Outbox } from '../mail/outbox';
+import type { Runs } from '../temporal/runs';
 import { createApprovalLibrary } from './approvals';
 import { createAuditLibrary } from './auditLog';
 import { createConflictLibrary } from './conflicts';
@@ -14,12 +13,8 @@ import { createGroupLibrary } from './groups';
 import { createIdentityLibrary } from './identities';
 import { createMemberLibrary } from './members';
 import { createMemberLifecycleLibrary } from './memberLifecycle';
-import { createTenantAdminRunner } from '../temporal/tenantAdminClient';
-import { createMemberCreator } from '../temporal/memberCreationClient';
-import { createImportRunner, type ImportRunner } from '../temporal/importClient';
 import { createImportLibrary } from './imports';
 import { createInvitationLibrary } from './invitations';
-import { createInvitationAcceptor, type InvitationAcceptor } from '../temporal/invitationClient';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -28,61 +23,18 @@ import { createScimDirectoryLibrary } from './scimDirectories';
 import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
 import { createScimUserLibrary } from './scimUsers';
-import { createDirectoryWriter, type DirectoryWriter } from '../temporal/directoryClient';
-import { emailSearchValue } from '../temporal/searchEmail';
 import { createTenantPolicyLibrary } from './tenantPolicies';
 import { createTenantLibrary } from './tenants';
-
 import { createEventLibrary } from './events';
 import { createWebhookLibrary } from './webhooks';
-import { createWebhookRunner, webhookRunSettings } from '../temporal/webhookClient';
 /**
- * Every library of onramp, built once (by createServices) over the models:
+ * Every library of onramp, built once (by createServices, the one wiring
+ * function) over the store (the models) and the runs (src/temporal/runs.ts):
  * the HTTP app, the dev launcher and the CLI receive them instead of building
- * their own. `start()` starts the background work (outbox, sweeper); `stop()`
- * stops it.
+ * their own. Libraries build no clients and start no background work.
  */
-export function createLibraries({
-  models,
-  config,
-  temporalClient,
-  logger,
-  directoryWriter: injectedWriter,
-  importRunner,
-  invitationAcceptor,
-}: {
-  models: Models;
-  config: Config;
-  temporalClient: Client;
-  logger: Logger;
-  /** How SCIM writes reach their resource's run: through Temporal (default); the benchmark injects an inline baseline. */
-  directoryWriter?: DirectoryWriter;
-  /** How imports and invitation acceptances run: through Temporal (default); the benchmark injects inline baselines. */
-  importRunner?: ImportRunner;
-  invitationAcceptor?: InvitationAcceptor;
-}) {
-  const outbox = createOutbox(
-    models,
-    config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport(logger.child({ component: 'mail' })),
-    config.mail.from,
-    logger.child({ component: 'outbox' }),
-    config.mail.retryMs,
-  );
+export function createLibraries({ models, config, runs, outbox, logger }: { models: Models; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
   const publicUrl = config.http.publicUrl;
-  let stopSweeper: (() => void) | null = null;
-  const searchEmail = emailSearchValue(config.temporal.searchEmail);
-  const temporalWrites = {
-    taskQueue: config.temporal.taskQueue,
-    waitMs: config.scim.waitMs,
-    workflowTaskTimeoutMs: config.temporal.workflowTaskTimeoutMs,
-    searchEmail,
-  };
-  const directoryWriter = injectedWriter ?? createDirectoryWriter(temporalClient, temporalWrites);
-  const webhookRunner = createWebhookRunner(
-    temporalClient,
-    { taskQueue: config.temporal.taskQueue, ...webhookRunSettings(config) },
-    logger.child({ component: 'webhooks' }),
-  );
   return {
     tenants: createTenantLibrary(models),
     samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
@@ -91,47 +43,24 @@ export function createLibraries({
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    invitations: createInvitationLibrary(
-      models,
-      outbox,
-      invitationAcceptor ?? createInvitationAcceptor(temporalClient, { taskQueue: config.temporal.taskQueue, waitMs: config.signInWaitMs, searchEmail }),
-      publicUrl,
-    ),
-    imports: createImportLibrary(
-      models,
-      importRunner ?? createImportRunner(temporalClient, { taskQueue: config.temporal.taskQueue, ...config.imports }),
-      logger,
-    ),
-    lifecycle: createMemberLifecycleLibrary(
-      models,
-      createTenantAdminRunner(temporalClient, temporalWrites),
-      createMemberCreator(temporalClient, temporalWrites),
-    ),
+    invitations: createInvitationLibrary(models, outbox, runs.invitations, publicUrl),
+    imports: createImportLibrary(models, runs.imports, logger),
+    lifecycle: createMemberLifecycleLibrary(models, runs.tenantAdmin, runs.memberCreation),
     audit: createAuditLibrary(models),
     policies: createTenantPolicyLibrary(models),
     identities: createIdentityLibrary(models),
     conflicts: createConflictLibrary(models),
-    approvals: createApprovalLibrary(models, temporalClient),
+    approvals: createApprovalLibrary(models, runs.approvals),
     groups: createGroupLibrary(models),
     domains: createDomainLibrary(models, config.dns),
     scimDirectories: createScimDirectoryLibrary(models, publicUrl),
-    scimUsers: createScimUserLibrary(models, directoryWriter),
-    scimGroups: createScimGroupLibrary(models, directoryWriter),
+    scimUsers: createScimUserLibrary(models, runs.directory),
+    scimGroups: createScimGroupLibrary(models, runs.directory),
     directoryContents: createDirectoryContentsLibrary(models),
     events: createEventLibrary(models, config.events),
-    webhooks: createWebhookLibrary(models, webhookRunner, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
-    webhookRunner,
+    webhooks: createWebhookLibrary(models, runs.webhooks, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
     emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey, publicUrl),
     outbox,
-    start() {
-      outbox.start();
-      stopSweeper ??= startSweeper(models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
-    },
-    stop() {
-      outbox.stop();
-      stopSweeper?.();
-      stopSweeper = null;
-    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refusalMessage } from '../../src/domain/refusals';
 import { catalogueMessage, ERROR_CODES } from '../../src/errorCodes';
 import { EVENT_VERSION, eventForReceivers, eventPayloadForReceivers, type DomainEvent } from '../../src/domain/events';
 import { samlValidationRejection } from '../../src/http/saml/rejections';
@@ -9,7 +10,8 @@ const expect_ = { signatures: 'either' as const, certificates: [], spEntityId: '
 describe("refusal messages are the product's own words", () => {
   it('every sign-in refusal code has its own message; other codes a generic one naming the code', () => {
     for (const code of Object.keys(ERROR_CODES).filter((c) => /^(saml_|oidc_|email_code_)/.test(c))) expect(catalogueMessage(code), code).not.toContain(code);
-    expect(catalogueMessage('last_owner')).toBe('The request was refused (last_owner).');
+    expect(catalogueMessage('last_owner')).toBe(refusalMessage('last_owner'));
+    expect(catalogueMessage('tenant_exists')).toBe('The request was refused (tenant_exists).');
     expect(catalogueMessage('saml_weak_algorithm')).toContain('SHA-1');
     expect(catalogueMessage('nope')).toBe('The request was refused (nope).');
   });

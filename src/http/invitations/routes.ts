@@ -1,26 +1,20 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Models } from '../../db/models';
 import { normalizeEmail } from '../../domain/email';
-import { OnrampError } from '../../errors';
+import { OnrampError, personRefusal } from '../../errors';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
-import type { InvitationLibrary } from '../../library/invitations';
-import type { Logger } from '../../logger';
 import { checkCsrf, csrfToken } from '../csrf';
 import { bindInviteBrowser } from '../inviteBrowser';
-import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
+import { completeSignIn, type SignInEdge } from '../completeSignIn';
+import { INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import { escapeHtml as e, page } from '../pages';
 import { route } from '../route';
 import { saveSession } from '../session';
-import { signInFailure } from '../signInFailure';
 
-export interface InvitationPageDeps {
-  models: Models;
-  logger: Logger;
+export interface InvitationPageDeps extends SignInEdge {
   publicUrl: string;
   /** Served over HTTPS: the invitation's browser cookie may then travel with an IdP's cross-site POST. */
   secureCookies: boolean;
-  invitations: InvitationLibrary;
   emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
 }
 
@@ -39,6 +33,8 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
   r.use('/invite', express.urlencoded({ extended: false, limit: '8kb' }));
   const sameSite = async ({ req }: { req: Request }) => checkCsrf(req, deps.publicUrl);
 
+  const NOT_PENDING = { expired: 'invitation_expired', revoked: 'invitation_revoked', accepted: 'invitation_used' } as const;
+
   /** The invitation a link names, pending; anything else is a page that says why (and an audit event). */
   const pendingOf = async (token: string, req: Request) => {
     const opened = await deps.invitations.open(token);
@@ -46,22 +42,9 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       await deps.invitations.recordRefusal(error.code, opened ? { id: opened.invitation.id, tenantId: String(opened.tenant.id) } : null, req.ip ?? 'unknown');
       return error;
     };
-    if (!opened)
-      throw await refuse(
-        new OnrampError(
-          'invitation_not_found',
-          'This invitation link is not valid (it may have been resent or withdrawn). Ask the person who invited you for a new one.',
-          { status: 404 },
-        ),
-      );
+    if (!opened) throw await refuse(personRefusal('invitation_not_found'));
     const { status } = opened.invitation;
-    if (status === 'expired')
-      throw await refuse(
-        new OnrampError('invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.', { status: 410 }),
-      );
-    if (status === 'revoked') throw await refuse(new OnrampError('invitation_revoked', 'This invitation was withdrawn.', { status: 410 }));
-    if (status === 'accepted')
-      throw await refuse(new OnrampError('invitation_used', 'This invitation was already accepted. Sign in as usual.', { status: 409 }));
+    if (status !== 'pending') throw await refuse(personRefusal(NOT_PENDING[status]));
     return opened;
   };
 
@@ -135,19 +118,18 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
       if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
       let restore: (() => Promise<void>) | null = null;
-      try {
-        const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
-        restore = verified.restore;
-        await answerAcceptance(req, res, deps.invitations, { ok: true, invitationId: invitation.id }, verified.claim);
-      } catch (err) {
-        throw await signInFailure(err, {
-          models: deps.models,
-          logger: deps.logger,
-          req,
-          target: { tenantId: null, connectionId: null, type: 'invitation', id: invitation.id },
-          onUnavailable: async () => restore?.(),
-        });
-      }
+      await completeSignIn(deps, {
+        req,
+        res,
+        target: { tenantId: null, connectionId: null, type: 'invitation', id: invitation.id },
+        // The invitation's own code: this invitation's acceptance.
+        verify: async () => {
+          const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
+          restore = verified.restore;
+          return { claim: verified.claim, next: { kind: 'invitation', invitationId: invitation.id } };
+        },
+        onUnavailable: async () => restore?.(),
+      });
     }),
   );
 

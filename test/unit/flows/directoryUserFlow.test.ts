@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DENIAL_REASONS } from '../../../src/domain/decision';
+import { refusalMessage } from '../../../src/domain/refusals';
 import type { ScimResource } from '../../../src/scim/canonical';
 import { normalizePatch } from '../../../src/scim/patch';
 import { PATCH_SCHEMA, USER_SCHEMA, USER_SHAPE } from '../../../src/scim/schemas';
@@ -104,7 +104,7 @@ describe('runDirectoryUserWrite: create', () => {
     const { result, notes } = await push(w, create());
     expect(result).toEqual({
       ok: false,
-      error: { status: 409, scimType: 'uniqueness', detail: `${DENIAL_REASONS.link_refused} (policy_deny)`, code: 'scim_uniqueness' },
+      error: { status: 409, scimType: 'uniqueness', detail: `${refusalMessage('link_refused')} (policy_deny)`, code: 'scim_uniqueness' },
     });
     expect(notes).toEqual(['refused:link_refused']);
     expect(w.scimKeys.size).toBe(0);
