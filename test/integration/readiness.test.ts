@@ -9,7 +9,7 @@ import { freePort } from '../../src/devservices/ports';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/devservices/temporalDevServer';
 import type { ReadinessReport } from '../../src/library/readiness';
 import { startHarness, type Harness } from '../support/harness';
-import { scrape } from '../support/metrics';
+import { scrape, type Sample } from '../support/metrics';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /**
@@ -51,6 +51,9 @@ describe('readiness follows the database, Temporal and the workers', () => {
     const res = await fetch(`${base}/readyz`);
     return { status: res.status, body: (await res.json()) as ReadinessReport };
   };
+  const total = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+    samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
+  const metrics = () => scrape(`${h.url}/metrics`, h.adminToken);
   const failing = (r: ReadinessReport) => r.checks.filter((c) => !c.ok).map((c) => c.name);
   /** Poll /readyz until `accept` holds (probes are cheap: each check has 2 s). */
   const until = async (accept: (r: { status: number; body: ReadinessReport }) => boolean, timeoutMs = 40_000) => {
@@ -100,6 +103,7 @@ describe('readiness follows the database, Temporal and the workers', () => {
   });
 
   it('goes unready when the database stops (only the database check fails) and ready again when it returns', async () => {
+    const before = await metrics();
     await mongo.stop();
     const down = await until((r) => r.status === 503, 15_000);
     expect(down.status).toBe(503);
@@ -110,14 +114,22 @@ describe('readiness follows the database, Temporal and the workers', () => {
     mongo = await startMongo();
     const back = await until((r) => r.status === 200);
     expect(back.status).toBe(200);
+    // The database client's errors while it was away were counted.
+    expect(total(await metrics(), 'onramp_db_errors_total')).toBeGreaterThan(total(before, 'onramp_db_errors_total'));
   });
 
   it('goes unready when Temporal stops and ready again when it returns and the worker polls', async () => {
+    const before = await metrics();
     await temporal.stop();
     const down = await until((r) => r.status === 503, 15_000);
     expect(down.status).toBe(503);
     expect(failing(down.body)).toContain('temporal');
     expect(failing(down.body)).not.toContain('database');
+    // The probe's failed call is a Temporal client error.
+    const unavailable = { method: 'GetSystemInfo', code: 'UNAVAILABLE' };
+    expect(total(await metrics(), 'onramp_temporal_client_errors_total', unavailable)).toBeGreaterThan(
+      total(before, 'onramp_temporal_client_errors_total', unavailable),
+    );
 
     temporal = await startTemporal(); // same port, same SQLite file
     let back = await until((r) => r.status === 200, 30_000);
