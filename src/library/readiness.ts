@@ -17,18 +17,18 @@ export interface ReadinessReport {
   checks: CheckResult[];
 }
 
+class ReadinessTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
 /** How a check's failure is described: its own `no worker polls …` text, a timeout, or `unreachable`. */
 const describe = (err: unknown): string => {
   if (err instanceof ReadinessTimeout) return `no answer within ${err.ms} ms`;
   if (err instanceof Error && /^no worker polls task queue [\w.-]+$/.test(err.message)) return err.message;
   return 'unreachable';
 };
-
-class ReadinessTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`timed out after ${ms} ms`);
-  }
-}
 
 async function timed(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult> {
   const t0 = Date.now();
