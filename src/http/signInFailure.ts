@@ -3,6 +3,7 @@ import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
 import { isInfrastructureError, OnrampError, serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
+import { countSignInFailure } from '../metrics/registry';
 
 /**
  * What went wrong with a sign-in, the same way for every protocol:
@@ -61,6 +62,7 @@ export async function signInFailure(
   ctx: FailureDeps & { req: Request; target: RejectionTarget; onUnavailable?: () => Promise<void>; onAnswered?: () => Promise<void> },
 ): Promise<unknown> {
   const failure = classifySignInFailure(err);
+  countSignInFailure(ctx.req, failure.kind, failure.kind === 'internal' ? null : failure.error.code);
   if (failure.kind === 'unavailable') {
     ctx.logger.error({ err, connectionId: ctx.target.connectionId }, 'sign-in failed on the infrastructure; answered 503 (retryable)');
     await ctx.onUnavailable?.().catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not give back the one-time sign-in state'));

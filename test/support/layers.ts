@@ -28,7 +28,7 @@ export type Layer =
 /** Layer → files: a path, or a folder ending in `/**`. The first layer with a matching pattern wins. */
 export const LAYERS: ReadonlyArray<readonly [Layer, readonly string[]]> = [
   ['domain', ['src/domain/**']],
-  ['foundation', ['src/errors.ts', 'src/errorCodes.ts', 'src/logger.ts', 'src/config/**', 'src/crypto/**', 'src/types/**', 'package.json']],
+  ['foundation', ['src/errors.ts', 'src/errorCodes.ts', 'src/logger.ts', 'src/config/**', 'src/crypto/**', 'src/types/**', 'src/metrics/**', 'package.json']],
   ['store', ['src/db/**']],
   // The worker and the interceptors it installs; it bundles workflows/ by path.
   ['worker', ['src/temporal/worker.ts', 'src/temporal/activityErrors.ts', 'src/temporal/faultInjection.ts']],
