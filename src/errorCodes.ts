@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   domain_not_claimable: e(400),
   // Sign-in, every protocol
   claim_too_large: e(400),
+  claim_invalid: e(400),
   // SAML
   saml_invalid: e(401),
   saml_malformed: e(401),
@@ -150,6 +151,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   body_too_large: 'The request body is too large.',
   unsupported_media_type: 'The request body has an unsupported content type.',
   claim_too_large: 'The identity provider sent an identity with values beyond the allowed sizes.',
+  claim_invalid: 'The identity provider sent an identity with a character onramp does not accept (NUL).',
   saml_invalid: 'The SAML response could not be validated: it is not a well-formed, signed SAML response for this connection.',
   saml_malformed: 'The SAML response could not be read: it is not well-formed SAML.',
   saml_missing_response: 'No SAMLResponse was posted.',

@@ -10,6 +10,7 @@ import { countScim } from '../../metrics/registry';
 import type { ScimResource } from '../../scim/canonical';
 import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemaDocument, servedSchemas, serviceProviderConfig } from '../../scim/discovery';
 import { scimError } from '../../scim/errors';
+import { nulPath } from '../validate';
 import { route } from '../route';
 import { scimErrorHandler } from './errors';
 import { groupRoutes } from './groupRoutes';
@@ -63,6 +64,12 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     next();
   });
   r.use('/scim/v2/:directoryId', express.json({ type: ['application/json', 'application/scim+json'], limit: MAX_BODY, strict: false }));
+  // No SCIM attribute takes a NUL character and the PostgreSQL-backed store cannot hold one: refused as input.
+  r.use('/scim/v2/:directoryId', (req, _res, next) => {
+    const at = nulPath(req.body, 'body');
+    if (at) throw scimError('invalidValue', `${at} may not contain NUL characters`);
+    next();
+  });
 
   const readOnly = (req: Request) => {
     throw new OnrampError('method_not_allowed', `${req.method} is not supported on ${req.path.split('/').slice(4).join('/')}`, { status: 405 });
