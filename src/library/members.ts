@@ -7,11 +7,12 @@ import { accessOf } from '../db/access';
 import { grantsOf } from '../db/grants';
 import { groupKey } from '../db/models/group';
 
-/** What the console's member list may narrow by: an email or name prefix, a status, an effective role. */
+/** What the console's member list may narrow by: an email or name prefix, a status, an effective role, a group. */
 export interface MemberFilter {
   q?: string | undefined;
   status?: 'active' | 'suspended' | undefined;
   role?: string | undefined;
+  group?: string | undefined;
 }
 
 /** Memberships a search examines in one batch, and at most per page: a page never reads the whole tenant. */
@@ -63,15 +64,17 @@ export function createMemberLibrary(models: Models) {
     /**
      * Members matching a filter, in membership order, paged by cursor: reads
      * the tenant's memberships (of that status) in batches after the cursor and
-     * keeps those whose email or name starts with `q` (case-insensitive) and
-     * whose effective roles include `role`. A page reads at most
+     * keeps those whose email or name starts with `q` (case-insensitive),
+     * whose effective roles include `role` and whose groups include `group`. A page reads at most
      * SEARCH_SCAN_MAX memberships; when it stops there, it may hold fewer rows
      * than asked and its cursor continues the search.
      */
     async searchForTenant(tenantId: Types.ObjectId, filter: MemberFilter, limit: number, after: DocId | null) {
       const q = filter.q?.trim().toLowerCase() ?? '';
       const matches = (m: MemberRow) =>
-        (!q || (m.email ?? '').toLowerCase().startsWith(q) || (m.name ?? '').toLowerCase().startsWith(q)) && (!filter.role || m.roles.includes(filter.role));
+        (!q || (m.email ?? '').toLowerCase().startsWith(q) || (m.name ?? '').toLowerCase().startsWith(q)) &&
+        (!filter.role || m.roles.includes(filter.role)) &&
+        (!filter.group || m.groups.includes(filter.group));
       const found: Array<MemberRow & { _id: string }> = [];
       let cursor = after;
       let scanned = 0;

@@ -168,6 +168,8 @@ describe('admin console in a real browser', () => {
     // By role: Alice is admin through her group.
     await page.goto(`${h.url}/console/t/${t}/members?role=admin`);
     expect(await page.locator('tbody tr[data-member]').allInnerTexts()).toEqual([expect.stringContaining(alice.email)]);
+    await page.goto(`${h.url}/console/t/${t}/members?group=admins&status=active`);
+    expect(await page.locator('tbody tr[data-member]').allInnerTexts()).toEqual([expect.stringContaining(alice.email)]);
 
     await page.goto(`${h.url}/console/t/${t}/members?q=carol`);
     await submit(page, () => page.click(`tr[data-member="${carolId}"] th a`));

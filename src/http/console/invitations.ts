@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { Router } from 'express';
 import { keyListQuery, tenantParams } from '../admin/schemas';
+import { INVITATION_STATUSES, invitationParams } from '../admin/invitationRoutes';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager, select } from './layout';
 
-const STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
+const STATUSES = INVITATION_STATUSES;
 const invitationQuery = keyListQuery.extend({ status: z.preprocess(blankAsAbsent, z.enum(STATUSES).optional()) });
-const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
 
 /** The invitation form (besides its CSRF field): roles and groups as `;`- or `,`-separated text. */
 const inviteForm = z.object({ email: z.string().max(320).default(''), roles: z.string().max(500).default(''), groups: z.string().max(2000).default('') });

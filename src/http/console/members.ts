@@ -4,16 +4,18 @@ import { tenantRoles } from '../../domain/groups';
 import { isOwner, ROLE_PATTERN } from '../../domain/roles';
 import { notFound, OnrampError } from '../../errors';
 import { keyListQuery, memberParams } from '../admin/schemas';
+import { groupName } from '../admin/groupSchemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager, select } from './layout';
 
-/** The members list's filters: an email or name prefix, a status, an effective role. */
+/** The members list's filters: an email or name prefix, a status, an effective role, a group. */
 const memberQuery = keyListQuery.extend({
   q: z.preprocess(blankAsAbsent, z.string().trim().max(100).optional()),
   status: z.preprocess(blankAsAbsent, z.enum(['active', 'suspended']).optional()),
   role: z.preprocess(blankAsAbsent, z.string().regex(ROLE_PATTERN, 'must be a role name').optional()),
+  group: z.preprocess(blankAsAbsent, groupName.optional()),
 });
 
 interface ListedMember {
@@ -46,9 +48,10 @@ ${select(
   query.status,
 )}
 ${select('role', 'Role', [['', 'any'], ...roles.map((r) => [r, r] as const)], query.role)}
+<label>Group <input name="group" value="${e(query.group ?? '')}" size="14"></label>
 <button type="submit">Search</button></fieldset></form>`;
   const table = rows.length
-    ? `<table><caption class="muted">Members${query.q || query.status || query.role ? ' matching the filters' : ''}</caption>
+    ? `<table><caption class="muted">Members${query.q || query.status || query.role || query.group ? ' matching the filters' : ''}</caption>
 <thead><tr><th scope="col">Who</th><th scope="col">Roles</th><th scope="col">Groups</th><th scope="col">Status</th><th scope="col">Actions</th></tr></thead><tbody>${rows
         .map(
           (m) =>
@@ -57,7 +60,7 @@ ${select('role', 'Role', [['', 'any'], ...roles.map((r) => [r, r] as const)], qu
         )
         .join('')}</tbody></table>`
     : `<p>${nextCursor ? 'No matches in this stretch of the directory; continue with the next page.' : 'No members match.'}</p>`;
-  return form + table + pager(base, { q: query.q, status: query.status, role: query.role, limit: String(query.limit) }, nextCursor);
+  return form + table + pager(base, { q: query.q, status: query.status, role: query.role, group: query.group, limit: String(query.limit) }, nextCursor);
 }
 
 /** The members list with search and the member page: identities, groups and roles with their sources, memberships, audit, runs. */
