@@ -69,7 +69,7 @@ export function createMemberLibrary(models: Models) {
      * SEARCH_SCAN_MAX memberships; when it stops there, it may hold fewer rows
      * than asked and its cursor continues the search.
      */
-    async searchForTenant(tenantId: Types.ObjectId, filter: MemberFilter, limit: number, after: DocId | null) {
+    async searchForTenant(tenantId: Types.ObjectId, filter: MemberFilter, limit: number, after: DocId | null, scanMax = SEARCH_SCAN_MAX) {
       const q = filter.q?.trim().toLowerCase() ?? '';
       const matches = (m: MemberRow) =>
         (!q || (m.email ?? '').toLowerCase().startsWith(q) || (m.name ?? '').toLowerCase().startsWith(q)) &&
@@ -82,7 +82,7 @@ export function createMemberLibrary(models: Models) {
         const batch = await models.memberships
           .find({ tenantId, ...(filter.status ? { status: filter.status } : {}), ...(cursor ? { _id: { $gt: cursor } } : {}) })
           .sort({ _id: 1 })
-          .limit(SEARCH_BATCH)
+          .limit(Math.min(SEARCH_BATCH, scanMax))
           .lean();
         scanned += batch.length;
         for (const row of await rowsOf(batch)) {
@@ -97,7 +97,7 @@ export function createMemberLibrary(models: Models) {
         }
         if (batch.length < SEARCH_BATCH || !last) return { data: found.map(({ _id, ...row }) => row), nextCursor: null };
         cursor = last._id;
-        if (scanned >= SEARCH_SCAN_MAX) return { data: found.map(({ _id, ...row }) => row), nextCursor: encodeCursor(cursor) };
+        if (scanned >= scanMax) return { data: found.map(({ _id, ...row }) => row), nextCursor: encodeCursor(cursor) };
       }
     },
 

@@ -11,6 +11,7 @@ import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { membershipKey } from '../../src/db/models/membership';
+import { decodeCursor, type DocId } from '../../src/library/pagination';
 
 const SCREENSHOT_DIR = 'test-results';
 const TEMPORAL_UI = 'http://temporal-ui.test:8233';
@@ -189,6 +190,24 @@ describe('admin console in a real browser', () => {
     expect(page.url()).toBe(`${h.url}/console/t/${t}/members/${carolId}`);
     expect(await page.locator('.flash').innerText()).toContain('suspended');
     expect((await h.services.db.models.memberships.findById(membershipKey(conn.tenantId, carolId)).lean())?.status).toBe('suspended');
+  });
+
+  it('a search stops after reading its share of memberships and its cursor continues it: every match found once', async () => {
+    const { members } = h.services.libraries;
+    const tenantId = new Types.ObjectId(conn.tenantId);
+    const pages: Array<{ rows: string[]; cursor: string | null }> = [];
+    let cursor: string | null = null;
+    do {
+      const after: DocId | null = cursor === null ? null : decodeCursor('key', cursor);
+      const { data, nextCursor } = await members.searchForTenant(tenantId, { q: 'seeded099' }, 5, after, 300);
+      pages.push({ rows: data.map((m) => m.email ?? ''), cursor: nextCursor });
+      cursor = nextCursor;
+    } while (cursor !== null && pages.length < 20);
+    const found = pages.flatMap((p) => p.rows);
+    expect(found.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `seeded099${i}@console.test`));
+    // More pages than the matches alone need: some stop at the scan limit, short of a full page.
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.some((p) => p.rows.length < 5 && p.cursor !== null)).toBe(true);
   });
 
   it('filters the audit log by action, member and date', async () => {
