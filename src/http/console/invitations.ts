@@ -23,8 +23,8 @@ export function invitationPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
   ctx.tenantPage('invitations', 'invitations', { query: invitationQuery }, async ({ tenant, query, csrf }) => {
     const { data, nextCursor } = await deps.invitations.listPage(tenant._id, query.status ?? null, query.limit, query.cursor);
     const base = `/console/t/${e(tenant.slug)}/invitations`;
-    const button = (id: string, verb: 'resend' | 'revoke', label: string) =>
-      `<form class="inline" method="post" action="${base}/${e(id)}/${verb}">${hiddenCsrf(csrf)}<button type="submit">${e(label)}</button></form>`;
+    const button = (i: { id: string; email: string }, verb: 'resend' | 'revoke', label: string) =>
+      `<form class="inline" method="post" action="${base}/${e(i.id)}/${verb}">${hiddenCsrf(csrf)}<button type="submit" aria-label="${e(`${label} the invitation to ${i.email}`)}">${e(label)}</button></form>`;
     const filter = `<form method="get" action="${base}"><p>${select('status', 'Status', [['', 'any'], ...STATUSES.map((s) => [s, s] as const)], query.status)}
 <button type="submit">Show</button></p></form>`;
     const table = data.length
@@ -32,7 +32,7 @@ export function invitationPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
           .map(
             (i) =>
               `<tr data-invitation="${e(i.id)}"><th scope="row">${e(i.email)}</th><td>${e(i.roles.join(', '))}</td><td>${e(i.groups.join(', '))}</td><td>${e(i.status)}</td>
-<td>${dateTime(i.expiresAt)}</td><td>${i.sentCount}</td><td>${i.status === 'pending' || i.status === 'expired' ? `${button(i.id, 'resend', 'Resend')} ${button(i.id, 'revoke', 'Revoke')}` : ''}</td></tr>`,
+<td>${dateTime(i.expiresAt)}</td><td>${i.sentCount}</td><td>${i.status === 'pending' || i.status === 'expired' ? `${button(i, 'resend', 'Resend')} ${button(i, 'revoke', 'Revoke')}` : ''}</td></tr>`,
           )
           .join('')}</tbody></table>`
       : '<p>No invitations.</p>';

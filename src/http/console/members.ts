@@ -27,11 +27,14 @@ interface ListedMember {
   status: string;
 }
 
-const lifecycleButton = (slug: string, userId: string, verb: 'suspend' | 'reactivate' | 'remove', label: string, csrf: string) =>
-  `<form class="inline" method="post" action="/console/t/${e(slug)}/members/${e(userId)}/${verb}">${hiddenCsrf(csrf)}<button type="submit">${e(label)}</button></form>`;
+/** A lifecycle button; its accessible name says whom it acts on (a list has one per row). */
+const lifecycleButton = (slug: string, m: { userId: string; who: string }, verb: 'suspend' | 'reactivate' | 'remove', label: string, csrf: string) =>
+  `<form class="inline" method="post" action="/console/t/${e(slug)}/members/${e(m.userId)}/${verb}">${hiddenCsrf(csrf)}<button type="submit" aria-label="${e(`${label} ${m.who}`)}">${e(label)}</button></form>`;
 
-const lifecycleButtons = (slug: string, m: { userId: string; status: string }, csrf: string) =>
-  `${m.status === 'active' ? lifecycleButton(slug, m.userId, 'suspend', 'Suspend', csrf) : lifecycleButton(slug, m.userId, 'reactivate', 'Reactivate', csrf)} ${lifecycleButton(slug, m.userId, 'remove', 'Remove', csrf)}`;
+const lifecycleButtons = (slug: string, m: { userId: string; status: string; email: string | null; name: string | null }, csrf: string) => {
+  const target = { userId: m.userId, who: m.name ?? m.email ?? m.userId };
+  return `${m.status === 'active' ? lifecycleButton(slug, target, 'suspend', 'Suspend', csrf) : lifecycleButton(slug, target, 'reactivate', 'Reactivate', csrf)} ${lifecycleButton(slug, target, 'remove', 'Remove', csrf)}`;
+};
 
 function membersList(slug: string, rows: ListedMember[], query: z.output<typeof memberQuery>, roles: string[], nextCursor: string | null, csrf: string) {
   const base = `/console/t/${e(slug)}/members`;
