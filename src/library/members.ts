@@ -4,6 +4,7 @@ import { encodeCursor, page, type DocId } from './pagination';
 import { membershipKey } from '../db/models/membership';
 import { listCustomAttributes } from '../db/userAttributes';
 import { accessOf } from '../db/access';
+import { normalizeEmail } from '../domain/email';
 import { grantsOf } from '../db/grants';
 import { groupKey } from '../db/models/group';
 
@@ -151,6 +152,15 @@ export function createMemberLibrary(models: Models) {
         createdAt: membership.createdAt,
         attributes: await listCustomAttributes(models, user),
       };
+    },
+
+    /** The user id of the tenant's member with this email, or null (no such account, or not a member here). */
+    async idByEmail(tenantId: Types.ObjectId, email: string): Promise<string | null> {
+      const normalized = normalizeEmail(email);
+      const user = normalized ? await models.users.findOne({ email: normalized }, { _id: 1 }).lean() : null;
+      if (!user) return null;
+      const membership = await models.memberships.findById(membershipKey(String(tenantId), String(user._id)), { _id: 1 }).lean();
+      return membership ? String(user._id) : null;
     },
 
     /** The signed-in user and every membership, for GET /api/me. */

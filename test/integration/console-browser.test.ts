@@ -220,7 +220,7 @@ describe('admin console in a real browser', () => {
     await shot(page, 'audit');
     const today = new Date().toISOString().slice(0, 10);
     await page.fill('input[name=action]', suspension?.action ?? '');
-    await page.fill('input[name=user]', carolId);
+    await page.fill('input[name=user]', carol.email);
     await page.fill('input[name=from]', today);
     await page.fill('input[name=to]', today);
     await submit(page, () => page.click('button:text("Filter")'));
@@ -228,6 +228,11 @@ describe('admin console in a real browser', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-event')).toBe(String(suspension?._id));
     await shot(page, 'audit-filtered');
+    expect(page.url()).toContain(`user=${encodeURIComponent(carol.email)}`);
+    await page.goto(`${h.url}/console/t/${t}/audit?user=${carolId}&action=${suspension?.action ?? ''}`);
+    expect(await page.locator('tbody tr[data-event]').count()).toBe(1);
+    await page.goto(`${h.url}/console/t/${t}/audit?user=${encodeURIComponent('nobody@elsewhere.test')}`);
+    expect(await page.locator('main').innerText()).toContain('No member of this organization has that email');
     // A day with nothing in it.
     await page.goto(`${h.url}/console/t/${t}/audit?action=${suspension?.action ?? ''}&from=2001-01-01&to=2001-01-02`);
     expect(await page.locator('main').innerText()).toContain('No audit events match');
