@@ -7,6 +7,7 @@ import { ROWS_PER_CHUNK } from '../src/domain/importRows';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
+import { countImport, countImportRows } from '../src/metrics/registry';
 import { provisionMember, type MemberProvisioningActivities } from '../workflows/memberProvisioningFlow';
 import { activityContext, inPool, type ActivitySupport } from './support';
 
@@ -136,6 +137,7 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
         reason: input.reason,
         context: { chunk: input.chunk },
       });
+      countImport('failed');
     },
 
     /** The import is done: its summary stored, the completion audited once. */
@@ -148,6 +150,8 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
         target: { type: 'import', id: input.importId },
         context: { ...input.summary },
       });
+      countImport('completed');
+      countImportRows(input.summary);
     },
   };
 }

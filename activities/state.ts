@@ -56,7 +56,7 @@ export function stateActivities({ models }: ActivitySupport) {
       // Independent `_id` lookups (the fast path on FerretDB v1), in parallel.
       const [tenant, connection, identityDoc, emailClaimDoc, domainOwner] = await Promise.all([
         Types.ObjectId.isValid(claim.tenantId) ? models.tenants.findById(claim.tenantId).lean() : null,
-        findConnection(models, claim.connectionId),
+        findConnection(models, claim.connectionId, claim.protocol === 'scim' ? 'directory' : claim.protocol),
         models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean(),
         email ? models.userEmails.findById(email).lean() : null,
         email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,

@@ -6,6 +6,7 @@ import { verdictOf, type AttemptVerdict } from '../src/domain/webhookRetry';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
+import { countWebhookAttempt } from '../src/metrics/registry';
 import { open } from '../src/crypto/secretBox';
 import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
@@ -284,6 +285,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     // One run per endpoint: a second write of the same attempt is this activity retried after it had sent (a crash): count the send.
     // (One writer at a time, so $inc is safe here even on FerretDB; one write instead of a read and a write.)
     await models.webhookAttempts.updateOne({ _id }, { $set: fields, $inc: { sends: 1 } }, { upsert: true, setDefaultsOnInsert: false });
+    countWebhookAttempt(fields.outcome);
   }
 }
 

@@ -1,14 +1,21 @@
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
 import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from './config';
 import { connectDatabase, type Database } from './db/connect';
+import { readBacklogs } from './db/backlogs';
 import { createApp } from './http/app';
+import { createMetricsApp } from './http/metricsApp';
 import { startSweeper } from './db/sweeper';
+import { startSamlMetadataRefresh } from './library/samlMetadata';
 import { createLibraries, type Libraries } from './library';
+import { createReadiness, type Readiness } from './library/readiness';
 import { createOutbox, logTransport, smtpTransport } from './mail/outbox';
+import { BACKLOG_CAP, setBacklogSource } from './metrics/registry';
+import { temporalReachable, workersPolling } from './temporal/health';
 import type { Logger } from './logger';
-import { connectClient, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
+import { connectClient, connectProbeConnection, connectWorkerConnection, type TemporalTarget } from './temporal/connection';
 import { prepareSearchAttributes } from './temporal/searchAttributeSetup';
 import { createRuns, type Runs } from './temporal/runs';
 import type { SignInStarter } from './temporal/signInClient';
@@ -20,6 +27,29 @@ import { startWebhookWaker } from './webhooks/waker';
 
 /** How long a directory's status change waits for the tenant's lifecycle run (the activity that asks has 60 s). */
 const LIFECYCLE_WAIT_MS = 50_000;
+/** Each readiness check's limit. */
+const READY_CHECK_TIMEOUT_MS = 2_000;
+
+/** Listen with an app; the returned close ends its connections. */
+async function listen(app: Express, port: number, host: string): Promise<{ server: Server; close: () => Promise<void> }> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const urlOf = (server: Server, host: string): string | undefined => {
+  const addr = server.address();
+  return typeof addr === 'object' && addr ? `http://${host}:${addr.port}` : undefined;
+};
 
 export interface ServiceOptions {
   config: Config;
@@ -42,6 +72,10 @@ export interface Services {
   signIn: SignInStarter;
   /** Base URL the web app listens on, when started. */
   url: string | undefined;
+  /** Base URL of the metrics port (`/metrics`, `/healthz`, `/readyz`), when configured. */
+  metricsUrl: string | undefined;
+  /** What `/readyz` checks. */
+  readiness: Readiness;
   worker: Worker | undefined;
   close(): Promise<void>;
 }
@@ -77,7 +111,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      installTemporalRuntime(config.logLevel);
+      installTemporalRuntime(config.logLevel, config.metrics.workerAddress);
       const connection: NativeConnection = await connectWorkerConnection(opts.temporal);
       const shared = {
         connection,
@@ -118,31 +152,46 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
     const waker = startWebhookWaker({ models: db.models, runner: runs.webhooks, logger: logger.child({ component: 'webhooks' }) });
     closers.push(async () => waker.stop());
 
+    // Readiness: the database and Temporal answer, and a worker polls each task queue (on a connection of its own, without retries).
+    const probe = await connectProbeConnection(opts.temporal);
+    closers.push(() => probe.close());
+    const readiness = createReadiness(
+      [
+        { name: 'database', run: () => db.ping() },
+        { name: 'temporal', run: () => temporalReachable(probe, READY_CHECK_TIMEOUT_MS) },
+        { name: 'workers', run: () => workersPolling(probe, opts.temporal.namespace, config.temporal.taskQueue, READY_CHECK_TIMEOUT_MS) },
+      ],
+      READY_CHECK_TIMEOUT_MS,
+    );
+    // The backlog gauges read the database at scrape time (bounded counts, cached briefly).
+    const unsetBacklogs = setBacklogSource(() => readBacklogs(db.models, BACKLOG_CAP));
+    closers.push(async () => unsetBacklogs());
+
+    let metricsUrl: string | undefined;
+    if (config.metrics.port !== undefined) {
+      const metrics = await listen(createMetricsApp(readiness), config.metrics.port, config.metrics.host);
+      closers.push(metrics.close);
+      metricsUrl = urlOf(metrics.server, config.metrics.host);
+    }
+
     let url: string | undefined;
     if (opts.web) {
-      // Background work of the web process: the mail outbox and the sweeper of expired documents.
+      // Background work of the web process: the mail outbox, the sweeper of expired documents, SAML metadata refresh.
       outbox.start();
       const stopSweeper = startSweeper(db.models, logger.child({ component: 'sweeper' }), config.sweepIntervalMs, config.events.retentionMs);
+      // SAML connections set up from a metadata URL fetch it again (ONRAMP_SAML_METADATA_REFRESH_MS).
+      const stopMetadataRefresh = startSamlMetadataRefresh(libraries.samlMetadata, config.saml.metadataRefreshMs, logger.child({ component: 'saml-metadata' }));
       closers.push(async () => {
         outbox.stop();
         stopSweeper();
+        stopMetadataRefresh();
       });
-      const { app } = createApp({ config, models: db.models, logger, signIn, libraries });
-      const server: Server = await new Promise((resolve, reject) => {
-        const s = app.listen(config.http.port, config.http.host, () => resolve(s));
-        s.once('error', reject);
-      });
-      closers.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      );
-      const addr = server.address();
-      url = typeof addr === 'object' && addr ? `http://${config.http.host}:${addr.port}` : undefined;
+      const { app } = createApp({ config, models: db.models, logger, signIn, libraries, readiness });
+      const web = await listen(app, config.http.port, config.http.host);
+      closers.push(web.close);
+      url = urlOf(web.server, config.http.host);
     }
-    return { db, libraries, client, signIn, url, worker, close };
+    return { db, libraries, client, signIn, url, metricsUrl, readiness, worker, close };
   } catch (err) {
     await close();
     throw err;

@@ -7,6 +7,7 @@
  *   onramp approvals reject  <request-id> --tenant <slug> --reason <text>
  *   onramp directories create --tenant <slug> --name <name> [--provider entra|okta|google|onelogin|jumpcloud|generic]
  *   onramp directories list|rotate|revoke-token|enable|disable|delete|users|groups|operations|sync-settings … --tenant <slug>
+ *   onramp connections list|show|saml-from-metadata|saml-metadata|refresh-metadata … --tenant <slug>  (SAML set-up from the IdP's metadata)
  *   onramp members suspend|reactivate|remove <user-id> --tenant <slug>;  onramp members remove-group <group> --tenant <slug>
  *   onramp invitations create --tenant <slug> --email <e> [--roles a,b] [--groups a,b] [--allow-any-email];  onramp invitations list|resend|revoke …
  *   onramp import <file.csv|file.jsonl> --tenant <slug> [--dry-run] [--key <k>] [--format csv|jsonl] [--results <out.csv>]
@@ -23,6 +24,7 @@ import { adminClient, UsageError } from '../cli/adminClient';
 import { approvalsCommand } from '../cli/approvals';
 import { directoriesCommand } from '../cli/directories';
 import { membersCommand } from '../cli/members';
+import { connectionsCommand } from '../cli/connections';
 import { importCommand } from '../cli/imports';
 import { invitationsCommand } from '../cli/invitations';
 import { eventsCommand } from '../cli/events';
@@ -41,6 +43,10 @@ const USAGE = `usage:
   onramp directories enable|disable|delete <directory-id> --tenant <slug>
   onramp directories users|groups|operations <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]
   onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
+  onramp connections list --tenant <slug>
+  onramp connections saml-from-metadata --tenant <slug> --name <name> (--file <metadata.xml> | --metadata-url <url>)
+  onramp connections saml-metadata <connection-id> --tenant <slug> (--file <metadata.xml> | --metadata-url <url>)
+  onramp connections refresh-metadata|show <connection-id> --tenant <slug> [--json]
   onramp members suspend|reactivate|remove <user-id> --tenant <slug>
   onramp members remove-group <group> --tenant <slug>
   onramp invitations create --tenant <slug> --email <address> [--roles <a,b>] [--groups <a,b>] [--allow-any-email]
@@ -65,6 +71,7 @@ const GROUPS = {
   approvals: approvalsCommand,
   directories: directoriesCommand,
   members: membersCommand,
+  connections: connectionsCommand,
   invitations: invitationsCommand,
   webhooks: webhooksCommand,
   events: eventsCommand,
@@ -106,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       event: { type: 'string' },
       max: { type: 'string' },
       'interval-ms': { type: 'string' },
+      file: { type: 'string' },
+      'metadata-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -122,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'runs') return runsCommand(values, out);
   if (group !== 'import' && !(group !== undefined && group in GROUPS)) {
     throw new UsageError(
-      'expected: onramp approvals …, directories …, members …, invitations …, import …, webhooks …, events …, runs --email …, or setup-temporal',
+      'expected: onramp approvals …, connections …, directories …, members …, invitations …, import …, webhooks …, events …, runs --email …, or setup-temporal',
     );
   }
   if (!command) throw new UsageError(`expected: onramp ${group} <${group === 'import' ? 'file' : 'command'}>`);

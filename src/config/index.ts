@@ -10,11 +10,13 @@ export interface Config {
   role: Env['ONRAMP_ROLE'];
   logLevel: Env['LOG_LEVEL'];
   http: { host: string; port: number; publicUrl: string; secureCookies: boolean };
+  /** The metrics port (`/metrics`, `/healthz`, `/readyz` unauthenticated), when set; the worker's SDK metrics address, when set. */
+  metrics: { port: number | undefined; host: string; workerAddress: string | undefined };
   adminToken: string;
   /** True when the admin token was generated because none was configured (development only). */
   adminTokenGenerated: boolean;
   session: { secret: string; ttlSeconds: number };
-  saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number };
+  saml: { clockSkewMs: number; maxAssertionAgeMs: number; requestTtlMs: number; metadataRefreshMs: number };
   signInWaitMs: number;
   /** SCIM: requests per second per directory (per instance), and how long a request waits for its write. */
   scim: { ratePerSecond: number; waitMs: number };
@@ -192,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicUrl,
       secureCookies: publicUrl.startsWith('https:'),
     },
+    metrics: { port: e.ONRAMP_METRICS_PORT, host: e.ONRAMP_METRICS_HOST ?? e.ONRAMP_HOST, workerAddress: e.ONRAMP_WORKER_METRICS_ADDRESS },
     adminToken: e.ONRAMP_ADMIN_TOKEN ?? randomBytes(32).toString('base64url'),
     adminTokenGenerated,
     session: { secret: e.ONRAMP_SESSION_SECRET ?? randomBytes(32).toString('base64url'), ttlSeconds: e.ONRAMP_SESSION_TTL_SECONDS },
@@ -199,6 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       clockSkewMs: e.ONRAMP_SAML_CLOCK_SKEW_MS,
       maxAssertionAgeMs: e.ONRAMP_SAML_MAX_ASSERTION_AGE_MS,
       requestTtlMs: e.ONRAMP_SAML_REQUEST_TTL_MS,
+      metadataRefreshMs: e.ONRAMP_SAML_METADATA_REFRESH_MS,
     },
     signInWaitMs: e.ONRAMP_SIGNIN_WAIT_MS,
     scim: { ratePerSecond: e.ONRAMP_SCIM_RATE_PER_SECOND, waitMs: e.ONRAMP_SCIM_WAIT_MS },

@@ -38,6 +38,20 @@ export const envSchema = z.object({
   /** Explicit opt-in for plain-HTTP public URLs and non-Secure cookies outside development. */
   ONRAMP_ALLOW_INSECURE_HTTP: boolFromEnv.default(false),
 
+  /**
+   * A port of its own serving `/metrics` (Prometheus), `/healthz` and `/readyz` without authentication, for a scraper
+   * and health checks on a private network; off when unset (the web app serves `/metrics` to the admin token either way).
+   * A worker-only process serves its metrics only here.
+   */
+  ONRAMP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Listen address of the metrics port (default: ONRAMP_HOST); keep it off the public network. */
+  ONRAMP_METRICS_HOST: z.string().min(1).optional(),
+  /** host:port where the worker's Temporal SDK metrics (Prometheus) are served, e.g. `0.0.0.0:9465`; off when unset. */
+  ONRAMP_WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+
   /** How long a login waits for its provisioning decision before answering "try again" (503). */
   ONRAMP_SIGNIN_WAIT_MS: z.coerce.number().int().min(1_000).max(120_000).default(30_000),
 
@@ -82,6 +96,11 @@ export const envSchema = z.object({
   ONRAMP_SAML_MAX_ASSERTION_AGE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
   /** How long an AuthnRequest ID stays valid for its response. */
   ONRAMP_SAML_REQUEST_TTL_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),
+  /**
+   * How often SAML connections set up from a metadata URL fetch it again (new SSO URL, rolled-over signing
+   * certificates); 0 = only when an admin asks. Fetched under the webhook client's SSRF rules and timeout.
+   */
+  ONRAMP_SAML_METADATA_REFRESH_MS: z.coerce.number().int().min(0).max(604_800_000).default(86_400_000),
 
   /** The MongoDB (or FerretDB) server; `npm run dev` starts an embedded FerretDB when unset. */
   MONGODB_URI: z

@@ -1,11 +1,14 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../logger';
+import { countClientErrors } from './clientMetrics';
 import { createModels, ensureIndexes, type Models } from './models';
 import { guardConnection, watchUnacknowledgedWrites } from './replyGuard';
 
 export interface Database {
   connection: Connection;
   models: Models;
+  /** The server answers a ping (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,12 @@ export async function connectDatabase(uri: string, dbName: string, logger: Logge
   guardConnection(connection, log);
   await connection.asPromise();
   watchUnacknowledgedWrites(connection.getClient(), log);
+  countClientErrors(connection.getClient());
   const models = createModels(connection);
   await ensureIndexes(models);
-  return { connection, models, close: () => connection.close() };
+  const ping = async () => {
+    const db = connection.getClient().db(dbName);
+    await db.command({ ping: 1 });
+  };
+  return { connection, models, ping, close: () => connection.close() };
 }

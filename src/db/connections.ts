@@ -23,36 +23,54 @@ export interface ConnectionPolicyFields {
 export type ConnectionKind = 'saml' | 'oidc' | 'email' | 'directory';
 
 /**
- * A connection by `_id`, whichever protocol (`_id` lookups in parallel). A
- * SCIM directory counts as one: it keeps the account's attributes in sync
- * with every push, links under the tenant's policy, and its groups are
- * Group resources, not a claim.
+ * A connection by `_id`, whichever protocol. A caller that knows the kind (a
+ * sign-in knows its protocol) reads that one collection; without it, or when
+ * the hint misses, all four in parallel. A SCIM directory counts as one: it
+ * keeps the account's attributes in sync with every push, links under the
+ * tenant's policy, and its groups are Group resources, not a claim.
  */
-export async function findConnection(models: Models, id: string): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
+export async function findConnection(models: Models, id: string, kind?: ConnectionKind): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const [saml, oidc, email, directory] = await Promise.all([
-    models.samlConnections.findById(id).lean(),
-    models.oidcConnections.findById(id).lean(),
-    models.emailConnections.findById(id).lean(),
-    models.scimDirectories.findById(id).lean(),
-  ]);
-  if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
-  if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
-  if (email) return { ...(email as ConnectionPolicyFields), kind: 'email' };
-  if (directory) {
-    const { _id, tenantId, enabled } = directory;
-    return {
-      _id,
-      tenantId,
-      enabled,
-      linkPolicy: null,
-      allowedDomains: null,
-      attributeSync: 'every-sign-in',
-      groupSync: { ...DEFAULT_GROUP_SYNC, mode: 'off' },
-      kind: 'directory',
-    };
+  if (kind !== undefined) {
+    const hinted = await readConnection(models, id, kind);
+    if (hinted) return hinted;
   }
-  return null;
+  const found = await Promise.all(CONNECTION_KINDS.filter((k) => k !== kind).map((k) => readConnection(models, id, k)));
+  return found.find((c) => c !== null) ?? null;
+}
+
+const CONNECTION_KINDS: ConnectionKind[] = ['saml', 'oidc', 'email', 'directory'];
+
+async function readConnection(models: Models, id: string, kind: ConnectionKind): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
+  switch (kind) {
+    case 'saml': {
+      const saml = await models.samlConnections.findById(id).lean();
+      return saml ? { ...(saml as ConnectionPolicyFields), kind } : null;
+    }
+    case 'oidc': {
+      const oidc = await models.oidcConnections.findById(id).lean();
+      return oidc ? { ...(oidc as ConnectionPolicyFields), kind } : null;
+    }
+    case 'email': {
+      const email = await models.emailConnections.findById(id).lean();
+      return email ? { ...(email as ConnectionPolicyFields), kind } : null;
+    }
+    case 'directory': {
+      const directory = await models.scimDirectories.findById(id).lean();
+      if (!directory) return null;
+      const { _id, tenantId, enabled } = directory;
+      return {
+        _id,
+        tenantId,
+        enabled,
+        linkPolicy: null,
+        allowedDomains: null,
+        attributeSync: 'every-sign-in',
+        groupSync: { ...DEFAULT_GROUP_SYNC, mode: 'off' },
+        kind,
+      };
+    }
+  }
 }
 
 /** Set policy fields on a tenant's connection; returns the document before, or null when it is not the tenant's. */

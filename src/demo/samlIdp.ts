@@ -53,6 +53,8 @@ export interface SamlIdp {
   ssoUrl: string;
   /** PEM signing certificate, to configure on the onramp connection. */
   certificate: string;
+  /** The IdP's SAML metadata as samlify publishes it (entity ID, SSO URL, signing certificate). */
+  metadataXml: string;
   /** Build a signed response for the SP described by its metadata; `authnRequestUrl` is the SP's redirect to us. */
   respond(
     spMetadataXml: string,
@@ -65,6 +67,33 @@ export interface SamlIdp {
 export interface IdpKeys {
   privateKey: string;
   certificate: string;
+}
+
+/**
+ * IdP metadata as samlify writes it, for any set of signing certificates
+ * (several during a rollover) and SSO bindings: what an admin downloads
+ * from the IdP and gives onramp.
+ */
+export function idpMetadata({
+  entityId,
+  ssoUrl,
+  certificates,
+  bindings = ['HTTP-Redirect'],
+}: {
+  entityId: string;
+  ssoUrl: string;
+  certificates: string[];
+  bindings?: Array<'HTTP-Redirect' | 'HTTP-POST'>;
+}): string {
+  return samlify
+    .IdentityProvider({
+      entityID: entityId,
+      signingCert: certificates,
+      nameIDFormat: [EMAIL_FORMAT],
+      singleSignOnService: bindings.map((b) => ({ Binding: `urn:oasis:names:tc:SAML:2.0:bindings:${b}`, Location: ssoUrl })),
+      singleLogoutService: [{ Binding: REDIRECT, Location: ssoUrl }],
+    })
+    .getMetadata();
 }
 
 export function generateIdpKeys(commonName: string, days = 30): IdpKeys {
@@ -152,6 +181,7 @@ export function createSamlIdp({
     entityId,
     ssoUrl,
     certificate: pems.certificate,
+    metadataXml: idp.getMetadata(),
     async respond(spMetadataXml, authnRequestUrl, user, options = {}) {
       const sign = options.sign ?? 'both';
       // samlify signs the assertion exactly when the SP metadata says WantAssertionsSigned="true", and the

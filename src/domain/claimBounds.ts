@@ -58,12 +58,30 @@ export function claimTooLarge(claim: IdentityClaim): ClaimTooLarge | null {
   return bytes > L.totalBytes ? { what: 'total size in bytes', limit: L.totalBytes, actual: bytes } : null;
 }
 
+/** The first part of a claim that carries a NUL character (no IdP value needs one; the store cannot hold one), or null. Pure. */
+export function claimNulField(claim: IdentityClaim): string | null {
+  const nul = (v: string | null | undefined) => v?.includes('\u0000') === true;
+  if (nul(claim.subject)) return 'subject';
+  if (nul(claim.email)) return 'email';
+  if (nul(claim.name)) return 'name';
+  if (claim.groups?.some(nul)) return 'groups';
+  const attribute = claim.attributes.find((a) => nul(a.name) || a.values.some(nul));
+  return attribute ? 'attributes' : null;
+}
+
 /**
  * Refuse a claim that carries more than onramp accepts before anything is
  * stored or a workflow started: 400 `claim_too_large`, with a message that
  * tells the IdP's admin what to trim. Returns the claim.
  */
 export function checkClaimBounds(claim: IdentityClaim): IdentityClaim {
+  const nulField = claimNulField(claim);
+  if (nulField) {
+    throw new OnrampError('claim_invalid', `The identity provider sent a NUL character in the ${nulField}, which onramp does not accept.`, {
+      status: 400,
+      details: { what: nulField },
+    });
+  }
   const problem = claimTooLarge(claim);
   if (!problem) return claim;
   throw new OnrampError(

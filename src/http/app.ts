@@ -3,13 +3,18 @@ import type { Config } from '../config';
 import type { Models } from '../db/models';
 import { notFound } from '../errors';
 import type { Libraries } from '../library';
+import type { Readiness } from '../library/readiness';
+import { markStart } from '../metrics/registry';
 import type { Logger } from '../logger';
-import type { SignInStarter } from '../temporal/signInClient';
+import type { SignInRunner } from './completeSignIn';
 import { adminRouter } from './admin/routes';
+import { samlMetadataBodies } from './admin/metadataBodies';
+import { requireAdminToken } from './adminAuth';
 import { consoleRouter } from './console/routes';
 import { emailRouter } from './email/routes';
 import { invitationRouter } from './invitations/routes';
 import { errorHandler } from './errorHandler';
+import { healthRouter, metricsHandler } from './health';
 import { meRouter } from './me';
 import { createOidcClients } from './oidc/client';
 import { oidcRouter } from './oidc/routes';
@@ -24,8 +29,10 @@ export interface AppDeps {
   config: Config;
   models: Models;
   logger: Logger;
-  signIn: SignInStarter;
+  signIn: SignInRunner;
   libraries: Libraries;
+  /** What `/readyz` checks (the database, Temporal, workers polling). */
+  readiness: Readiness;
 }
 
 /** The HTTP app over the libraries createServices built (it starts and stops their background work). */
@@ -44,11 +51,17 @@ export function createApp(deps: AppDeps): { app: Express } {
   const { tenants, samlConnections, members, approvals, oidcConnections, oidcLoginStates, connections, emailSignIn, outbox } = deps.libraries;
   const oidcClients = createOidcClients({ allowHttp: config.env !== 'production', clientSecret: oidcConnections.clientSecret });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+  // Sign-in latency (onramp_signin_duration_seconds) is measured from the request's arrival.
+  app.use(['/sso', '/invite'], (req, _res, next) => {
+    markStart(req);
+    next();
   });
+  app.use(healthRouter(deps.readiness));
+  // Prometheus metrics, to the operator's token (the metrics port, when configured, serves them without it).
+  app.get('/metrics', requireAdminToken(config.adminToken), metricsHandler);
   app.use(
     '/api/admin',
+    samlMetadataBodies,
     express.json({ limit: '256kb' }),
     adminRouter({
       ...deps.libraries,
@@ -120,6 +133,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
       invitations: deps.libraries.invitations,
+      signIn: deps.signIn,
       emailSignIn,
     }),
   );
@@ -130,6 +144,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
+      invitations: deps.libraries.invitations,
       outbox,
       showOutbox: config.env !== 'production',
     }),

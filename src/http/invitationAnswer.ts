@@ -3,6 +3,7 @@ import type { IdentityClaim } from '../domain/claim';
 import { ERROR_CODES } from '../errorCodes';
 import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
 import { REFUSALS, refusalMessage } from '../domain/refusals';
+import { countAcceptance } from '../metrics/registry';
 import { errorPage } from './pages';
 import { establishSession } from './session';
 
@@ -24,6 +25,7 @@ export async function answerAcceptance(
 ): Promise<void> {
   if (!handoff.ok) {
     await invitations.recordRefusal(handoff.reason, handoff.invitation, req.ip ?? 'unknown');
+    countAcceptance(req, handoff.reason);
     if (handoff.reason === 'invitation_other_browser') {
       res
         .status(ERROR_CODES.invitation_other_browser.status)
@@ -45,6 +47,7 @@ export async function answerAcceptance(
   }
   const result = await invitations.accept(handoff.invitationId, claim);
   if (!result.ok) {
+    countAcceptance(req, result.reason);
     res
       .status(REFUSALS[result.reason].status)
       .type('html')
@@ -52,5 +55,6 @@ export async function answerAcceptance(
     return;
   }
   await establishSession(req, { userId: result.userId, tenantId: result.tenantId });
+  countAcceptance(req, null);
   res.redirect(303, '/');
 }

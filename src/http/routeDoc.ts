@@ -7,7 +7,7 @@ export type SuccessStatus = 200 | 201 | 202 | 204;
  * every route by itself (400 bad input, 401 no token, 404 for paths with
  * parameters, 413 for bodies, 503 try again).
  */
-export type RefusalStatus = 403 | 409 | 410 | 415 | 422 | 429;
+export type RefusalStatus = 403 | 409 | 410 | 413 | 415 | 422 | 429;
 
 /** An answer a handler sends by itself: its media type and shape. */
 export interface Answer {

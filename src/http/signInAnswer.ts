@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { SignInDecision } from '../domain/decision';
+import { countSignInDecision } from '../metrics/registry';
 import { errorPage } from './pages';
 import { establishSession } from './session';
 
@@ -11,6 +12,7 @@ export function returnPath(value: unknown): string | null {
 
 /** The browser's answer to a decided sign-in, the same for every protocol: a session, a waiting page, or a refusal page. */
 export async function answerSignIn(req: Request, res: Response, decision: SignInDecision, returnTo: unknown): Promise<void> {
+  if (decision.status !== 'active') countSignInDecision(req, decision);
   if (decision.status === 'denied') {
     res
       .status(403)
@@ -33,5 +35,6 @@ export async function answerSignIn(req: Request, res: Response, decision: SignIn
     return;
   }
   await establishSession(req, { userId: decision.userId, tenantId: decision.tenantId });
+  countSignInDecision(req, decision);
   res.redirect(303, returnPath(returnTo) ?? '/');
 }

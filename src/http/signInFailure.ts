@@ -3,6 +3,7 @@ import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
 import { isInfrastructureError, OnrampError, serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
+import { countSignInFailure } from '../metrics/registry';
 
 /**
  * What went wrong with a sign-in, the same way for every protocol:
@@ -45,16 +46,23 @@ export function auditRejection(models: Models, logger: Logger, req: Request, tar
   );
 }
 
+/** What recording a failure needs: the store the audit goes to and the log. */
+export interface FailureDeps {
+  models: Models;
+  logger: Logger;
+}
+
 /**
- * The one catch of every sign-in route: classify, audit a rejection, undo the
+ * The one catch of every sign-in (http/completeSignIn.ts): classify, audit a rejection, undo the
  * one-time state on an infrastructure failure (`onUnavailable`, best effort),
  * log, and return the error to answer with.
  */
 export async function signInFailure(
   err: unknown,
-  ctx: { models: Models; logger: Logger; req: Request; target: RejectionTarget; onUnavailable?: () => Promise<void>; onAnswered?: () => Promise<void> },
+  ctx: FailureDeps & { req: Request; target: RejectionTarget; onUnavailable?: () => Promise<void>; onAnswered?: () => Promise<void> },
 ): Promise<unknown> {
   const failure = classifySignInFailure(err);
+  countSignInFailure(ctx.req, failure.kind, failure.kind === 'internal' ? null : failure.error.code);
   if (failure.kind === 'unavailable') {
     ctx.logger.error({ err, connectionId: ctx.target.connectionId }, 'sign-in failed on the infrastructure; answered 503 (retryable)');
     await ctx.onUnavailable?.().catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not give back the one-time sign-in state'));

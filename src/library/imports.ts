@@ -12,6 +12,7 @@ import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type 
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
+import { countImport } from '../metrics/registry';
 import type { ImportRunner } from '../temporal/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
 
@@ -207,6 +208,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks, contentHash: file.digest(), failure: null } });
       const started = { importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() };
       await (resuming ? runner.restart(started) : runner.start(started));
+      countImport('received');
       return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: resuming };
     },
 

@@ -19,6 +19,7 @@ import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
 import { createSamlStateLibrary } from './samlState';
+import { createSamlMetadataLibrary } from './samlMetadata';
 import { createScimDirectoryLibrary } from './scimDirectories';
 import { createDirectoryContentsLibrary } from './directoryContents';
 import { createScimGroupLibrary } from './scimGroups';
@@ -35,9 +36,16 @@ import { createWebhookLibrary } from './webhooks';
  */
 export function createLibraries({ models, config, runs, outbox, logger }: { models: Models; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
   const publicUrl = config.http.publicUrl;
+  const samlConnections = createSamlConnectionLibrary(models, publicUrl, config.encryptionKey);
   return {
     tenants: createTenantLibrary(models),
-    samlConnections: createSamlConnectionLibrary(models, publicUrl, config.encryptionKey),
+    samlConnections,
+    samlMetadata: createSamlMetadataLibrary(models, samlConnections, {
+      policy: config.webhooks.policy,
+      allowHttpIdpUrls: config.env !== 'production',
+      refreshMs: config.saml.metadataRefreshMs,
+      logger: logger.child({ component: 'saml-metadata' }),
+    }),
     oidcConnections: createOidcConnectionLibrary(models, publicUrl, config.encryptionKey),
     oidcLoginStates: createOidcLoginStateLibrary(models),
     samlState: createSamlStateLibrary(models),

@@ -11,6 +11,7 @@ import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationSta
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
+import { countInvitation } from '../metrics/registry';
 import type { InvitationAcceptor } from '../temporal/invitationClient';
 import { ssoRouteFor, type SsoRoute } from './ssoRoute';
 import { page, type DocId } from './pagination';
@@ -189,6 +190,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       }
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
+      countInvitation('created');
       return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
@@ -232,6 +234,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const expiresAt = new Date(Date.now() + 1000 * (tenant?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const token = await issue(inv, tenant?.name ?? 'the organization', expiresAt, inv.sentCount + 1);
       await audit(tenantId, actor, 'invitation.resent', inv);
+      countInvitation('resent');
       return { invitation: present((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
@@ -243,6 +246,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         // The token stays, so the link says "withdrawn" rather than "not valid".
         await models.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'revoked' } });
         await audit(tenantId, actor, 'invitation.revoked', inv);
+        countInvitation('revoked');
       }
       return present((await models.invitations.findById(id).lean()) as InvitationDoc);
     },

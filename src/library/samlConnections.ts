@@ -5,6 +5,7 @@ import type { Models } from '../db/models';
 import { recordAction } from '../db/audit';
 import type { SamlConnectionDoc } from '../db/models/samlConnection';
 import type { SignaturePolicy } from '../domain/samlSignatures';
+import { certificateExpiry, type SsoBinding } from '../domain/samlMetadata';
 import { conflict, notFound } from '../errors';
 import { samlUrls } from './samlUrls';
 
@@ -21,9 +22,13 @@ export interface SamlConnectionInput {
   allowSha1: boolean;
   subjectAttribute: string | null;
   signAuthnRequests: boolean;
+  /** HTTP-Redirect unless the IdP's metadata offers only HTTP-POST. */
+  ssoBinding?: SsoBinding;
+  /** Set when the IdP values came from metadata: its URL (null when uploaded). */
+  metadata?: { url: string | null };
 }
 
-type Actor = { type: 'admin'; id: string | null };
+export type Actor = { type: 'admin'; id: string | null };
 
 export interface SamlSettings {
   signatures?: SignaturePolicy | undefined;
@@ -36,10 +41,11 @@ export interface SamlSettings {
 /** SP keys kept published after a rotation (the newest signs; older ones stay until retired). */
 const MAX_SP_KEYS = 3;
 
-export function describeCertificate(body: string): { fingerprint256: string; validTo: string; expired: boolean } {
+/** An IdP certificate as the API shows it: `expiresSoon` within CERTIFICATE_WARNING_DAYS (30) of its end. */
+export function describeCertificate(body: string, now = new Date()): { fingerprint256: string; validTo: string; expired: boolean; expiresSoon: boolean } {
   const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
-  const validTo = new Date(cert.validTo);
-  return { fingerprint256: cert.fingerprint256, validTo: validTo.toISOString(), expired: validTo.getTime() < Date.now() };
+  const validTo = new Date(cert.validTo).toISOString();
+  return { fingerprint256: cert.fingerprint256, validTo, ...certificateExpiry(validTo, now) };
 }
 
 export function createSamlConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
@@ -56,6 +62,15 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       loginUrl: urls.loginUrl,
       idpEntityId: conn.idpEntityId,
       ssoUrl: conn.ssoUrl,
+      ssoBinding: (conn.ssoBinding ?? 'HTTP-Redirect') as SsoBinding,
+      metadata: conn.metadata
+        ? {
+            url: conn.metadata.url ?? null,
+            appliedAt: conn.metadata.appliedAt,
+            checkedAt: conn.metadata.checkedAt,
+            lastError: conn.metadata.lastError ? { code: conn.metadata.lastError.code, message: conn.metadata.lastError.message } : null,
+          }
+        : null,
       attributeMapping: {
         email: conn.attributeMapping?.email ?? 'email',
         name: conn.attributeMapping?.name ?? 'name',
@@ -65,7 +80,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       allowIdpInitiated: conn.allowIdpInitiated,
       linkPolicy: conn.linkPolicy ?? null,
       allowedDomains: conn.allowedDomains ? [...conn.allowedDomains] : null,
-      certificates: conn.certificates.map(describeCertificate),
+      certificates: conn.certificates.map((b) => describeCertificate(b)),
       signatures: conn.signatures ?? 'either',
       allowSha1: conn.allowSha1 === true,
       subjectAttribute: conn.subjectAttribute ?? null,
@@ -108,7 +123,16 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       const _id = new Types.ObjectId();
       const { spEntityId } = samlUrls(publicUrl, String(_id));
       const spSigningKeys = [generateSpSigningKey(encryptionKey, `onramp SP ${spEntityId}`)];
-      const conn = await models.samlConnections.create({ _id, tenantId, spEntityId, ...input, spSigningKeys });
+      const { metadata, ...values } = input;
+      const now = new Date();
+      const conn = await models.samlConnections.create({
+        _id,
+        tenantId,
+        spEntityId,
+        ...values,
+        spSigningKeys,
+        ...(metadata ? { metadata: { url: metadata.url, appliedAt: now, checkedAt: now, lastError: null } } : {}),
+      });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
@@ -122,6 +146,14 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
           signatures: input.signatures,
           allowSha1: input.allowSha1,
           signAuthnRequests: input.signAuthnRequests,
+          ...(metadata
+            ? {
+                from: metadata.url ? 'metadata_url' : 'metadata',
+                metadataUrl: metadata.url,
+                ssoBinding: input.ssoBinding ?? 'HTTP-Redirect',
+                certificates: input.certificates.map((b) => describeCertificate(b).fingerprint256),
+              }
+            : {}),
         },
       });
       return present(conn.toObject() as SamlConnectionDoc & { createdAt: Date });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
+import { errorCountingInterceptor } from './clientMetrics';
 
 export interface TemporalTarget {
   address: string;
@@ -26,8 +27,24 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
     address: target.address,
     tls: await tlsOptions(target),
     ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    // The SDK's own retries (its default), inside the error counter.
+    interceptors: [errorCountingInterceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
   });
   return new Client({ connection, namespace: target.namespace, ...(target.dataConverter ? { dataConverter: target.dataConverter } : {}) });
+}
+
+/**
+ * A connection for readiness probes: no retries (a probe answers within its
+ * deadline or fails; the client's retry timers would outlive it and fire on a
+ * closed channel), its errors counted like the client's.
+ */
+export async function connectProbeConnection(target: TemporalTarget): Promise<Connection> {
+  return Connection.connect({
+    address: target.address,
+    tls: await tlsOptions(target),
+    ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+    interceptors: [errorCountingInterceptor],
+  });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -4,9 +4,7 @@ import type { IdentityClaim } from '../domain/claim';
 import type { SignInDecision } from '../domain/decision';
 import { decisionUpdate, signInWorkflow } from '../../workflows/signIn';
 import { SA_CONNECTION, SA_EMAIL, SA_OUTCOME, SA_TENANT } from './searchAttributes';
-import { normalizeEmail } from '../domain/email';
 import { OnrampError } from '../errors';
-import { checkClaimBounds } from '../domain/claimBounds';
 import { boundedUpdateWithStart } from './updateWithStart';
 import type { EmailSearchValue } from './searchEmail';
 
@@ -24,7 +22,11 @@ export function signInWorkflowId(connectionId: string, subject: string): string 
 }
 
 export interface SignInStarter {
-  signIn(claim: IdentityClaim): Promise<{ decision: SignInDecision; workflowId: string }>;
+  /**
+   * `claim`: already within bounds (the sign-in edge, src/http/completeSignIn.ts, checks them);
+   * `email`: its address normalized by the edge (domain/email.ts), or null.
+   */
+  signIn(claim: IdentityClaim, email: string | null): Promise<{ decision: SignInDecision; workflowId: string }>;
 }
 
 /**
@@ -44,10 +46,9 @@ export interface SignInStarterOptions {
 
 export function createSignInStarter(client: Client, { taskQueue, waitMs, workflowTaskTimeoutMs, searchEmail }: SignInStarterOptions): SignInStarter {
   return {
-    async signIn(claim) {
-      checkClaimBounds(claim); // never unbounded outside data into a workflow's input
+    async signIn(claim, normalizedEmail) {
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);
-      const email = (claim.email && normalizeEmail(claim.email)) ?? '';
+      const email = normalizedEmail ?? '';
       // A run that finishes between our attach and our update answers "completed"; the next attempt starts a fresh run.
       const startOperation = () =>
         new WithStartWorkflowOperation(signInWorkflow, {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { scimClient } from '../support/scimClient';
+import { expiredIdpKeys } from '../support/expiredCertificate';
+import { generateIdpKeys, idpMetadata } from '../../src/demo/samlIdp';
 import { startReceiver } from '../support/webhookReceiver';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
@@ -185,5 +188,33 @@ describe('the onramp CLI', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it("sets up a SAML connection from the IdP's metadata file, shows it with the SP values; refusals exit 1 with the API's code", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'onramp-cli-metadata-'));
+    const good = join(dir, 'idp.xml');
+    const at = { entityId: 'https://idp.cli-metadata.test/metadata', ssoUrl: 'https://idp.cli-metadata.test/sso' };
+    const keys = generateIdpKeys('cli metadata', 365);
+    await writeFile(good, idpMetadata({ ...at, certificates: [keys.certificate] }));
+    const created = await onramp('connections', 'saml-from-metadata', '--tenant', 'cli', '--name', 'From a file', '--file', good);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`SSO URL         ${at.ssoUrl} (HTTP-Redirect)`);
+    expect(created.stdout).toContain(new X509Certificate(keys.certificate).fingerprint256);
+    expect(created.stdout).toContain('ACS URL http');
+    const id = created.stdout.split('\t')[0] ?? '';
+    const shown = JSON.parse((await onramp('connections', 'show', id, '--tenant', 'cli', '--json')).stdout) as { idpEntityId: string; metadata: { url: null } };
+    expect(shown).toMatchObject({ idpEntityId: at.entityId, metadata: { url: null } });
+    expect((await onramp('connections', 'list', '--tenant', 'cli')).stdout).toContain(`${id}\tsaml\tenabled\tFrom a file`);
+
+    const expired = join(dir, 'expired.xml');
+    await writeFile(expired, idpMetadata({ ...at, certificates: [expiredIdpKeys('cli expired').certificate] }));
+    const refused = await onramp('connections', 'saml-from-metadata', '--tenant', 'cli', '--name', 'Expired', '--file', expired);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('400 saml_metadata_certificate_expired');
+    expect(await h.services.db.models.samlConnections.countDocuments({ name: 'Expired' })).toBe(0);
+    const noUrl = await onramp('connections', 'refresh-metadata', id, '--tenant', 'cli');
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toContain('409 saml_metadata_no_url');
+    expect((await onramp('connections', 'saml-from-metadata', '--tenant', 'cli', '--name', 'Neither')).code).toBe(2);
   });
 });

@@ -86,12 +86,15 @@ describe('an approval that waits for days', () => {
       waitMs: 60_000,
       workflowTaskTimeoutMs: 10_000,
       searchEmail: emailSearchValue({ mode: 'hash', hashKey: randomBytes(32) }),
-    }).signIn({
-      ...claimBase,
-      subject: local,
-      email: `${local}@patient.test`,
-      name: local,
-    });
+    }).signIn(
+      {
+        ...claimBase,
+        subject: local,
+        email: `${local}@patient.test`,
+        name: local,
+      },
+      `${local}@patient.test`,
+    );
 
   it("is still waiting after two days, and the admin's approval on day two provisions the person", async () => {
     const { decision, workflowId } = await signIn('ada');

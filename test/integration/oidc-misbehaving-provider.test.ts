@@ -71,6 +71,19 @@ describe('OIDC against a provider that misbehaves', () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   });
 
+  it('a NUL character in a claim is refused as input (claim_invalid), audited, nothing written', async () => {
+    const honest = op.user;
+    op.user = { ...op.user, name: 'Ada\u0000Lovelace' };
+    const before = await written();
+    const audited = await rejectedAs('claim_invalid');
+    const res = await signIn({ kind: 'honest' }, 'nul-sub');
+    op.user = honest;
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('Reason code: <code>claim_invalid</code>');
+    expect(await written()).toEqual(before);
+    expect(await rejectedAs('claim_invalid')).toBe(audited + 1);
+  });
+
   it('an email the provider did not verify does not take the address from its real owner', async () => {
     op.user = { ...op.user, email: 'owner@free-mailbox.test', email_verified: false, name: 'Squatter' };
     const squatter = await signIn({ kind: 'honest' }, 'squatter-sub');

@@ -27,6 +27,7 @@ const appRoutes = (h: Harness): RegisteredRoute[] =>
       logger: createLogger('warn', 'cursor-test'),
       signIn: h.services.signIn,
       libraries: h.services.libraries,
+      readiness: h.services.readiness,
     }).app.router,
   );
 

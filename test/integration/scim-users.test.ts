@@ -152,6 +152,8 @@ describe('SCIM Users', () => {
     await expectError(scim.call('PATCH', '/Users/does-not-exist', okta.deactivate), 404);
     await expectError(scim.call('POST', '/Users', { ...okta.create('big@scim-co.test', 'big'), displayName: 'x'.repeat(1_100_000) }), 413);
     await expectError(scim.call('GET', '/Widgets'), 404);
+    // A NUL character (JSON's \u0000) is refused as input, never a failed write.
+    await expectError(scim.call('POST', '/Users', { ...okta.create('nul@scim-co.test', 'nul'), displayName: 'Ada\u0000' }), 400, 'invalidValue');
     // Another directory's token, another tenant's: 401, nothing read.
     const other = await createDirectory(h, 'other-co');
     const res = await fetch(`${scim.baseUrl}/Users`, { headers: { authorization: `Bearer ${other.token}` } });

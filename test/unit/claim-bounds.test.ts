@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityClaim } from '../../src/domain/claim';
-import { CLAIM_LIMITS, checkClaimBounds, claimTooLarge } from '../../src/domain/claimBounds';
+import { CLAIM_LIMITS, checkClaimBounds, claimNulField, claimTooLarge } from '../../src/domain/claimBounds';
 
 const claim = (over: Partial<IdentityClaim> = {}): IdentityClaim => ({
   tenantId: 't',
@@ -34,5 +34,14 @@ describe('claim bounds', () => {
 
   it('refuses with claim_too_large (400) and a message for the IdP admin', () => {
     expect(() => checkClaimBounds(claim({ groups: Array.from({ length: 1_001 }, (_, i) => `g${i}`) }))).toThrow(/groups is 1001, the limit is 1000/);
+  });
+
+  it('refuses a NUL character anywhere in the claim with claim_invalid (400), naming the part, not the value', () => {
+    expect(claimNulField(claim())).toBeNull();
+    expect(claimNulField(claim({ name: 'Ada\u0000' }))).toBe('name');
+    expect(claimNulField(claim({ groups: ['ok', 'b\u0000d'] }))).toBe('groups');
+    expect(claimNulField(claim({ attributes: [{ name: 'x\u0000', values: [] }] }))).toBe('attributes');
+    expect(claimNulField(claim({ attributes: [{ name: 'x', values: ['\u0000'] }] }))).toBe('attributes');
+    expect(() => checkClaimBounds(claim({ email: 'ada\u0000@x.test' }))).toThrow(expect.objectContaining({ code: 'claim_invalid', status: 400 }));
   });
 });

@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { envSchema } from '../../src/config/schema';
+import { registry } from '../../src/metrics/registry';
 
 interface ComposeService {
   image?: string;
   build?: string;
   environment?: Record<string, string>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
 }
+
+const read = async (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 /** Resolve compose-style ${VAR}, ${VAR:-default} and ${VAR:?message} against the given variables. */
 function interpolate(value: string, vars: Record<string, string>): string {
@@ -36,7 +41,17 @@ describe('docker-compose.yml', async () => {
   const onrampServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
 
   it('has the production-shaped services', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['mongodb', 'onramp-setup', 'onramp-web', 'onramp-worker', 'postgresql', 'temporal', 'temporal-ui']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'grafana',
+      'mongodb',
+      'onramp-setup',
+      'onramp-web',
+      'onramp-worker',
+      'postgresql',
+      'prometheus',
+      'temporal',
+      'temporal-ui',
+    ]);
     expect(onrampServices.map(([name]) => name).sort()).toEqual(['onramp-setup', 'onramp-web', 'onramp-worker']);
   });
 
@@ -77,5 +92,59 @@ describe('docker-compose.yml', async () => {
   it('refuses to start without the operator secrets', () => {
     const env = compose.services['onramp-web']?.environment ?? {};
     expect(() => interpolate(String(env.ONRAMP_ADMIN_TOKEN), {})).toThrow(/ONRAMP_ADMIN_TOKEN is required/);
+  });
+
+  const configOf = (name: string) =>
+    loadConfig(Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)])));
+  /** A bind mount's host path (relative to the compose file) for a container path. */
+  const mountOf = (service: string, target: string) =>
+    (compose.services[service]?.volumes ?? [])
+      .map((v) => v.split(':'))
+      .find(([, t]) => t === target)?.[0]
+      ?.replace(/^\.\//, '');
+
+  it('health-checks the web app and the workers with /readyz on their metrics port', () => {
+    for (const name of ['onramp-web', 'onramp-worker']) {
+      const port = configOf(name).metrics.port;
+      expect(port, name).toBeGreaterThan(0);
+      expect(compose.services[name]?.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
+  });
+
+  it("Prometheus scrapes every web and worker replica on the metrics port, and the workers' SDK metrics", async () => {
+    const path = mountOf('prometheus', '/etc/prometheus/prometheus.yml') ?? '';
+    const prometheus = parse(await read(path)) as { scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ names: string[]; port: number }> }> };
+    const jobs = Object.fromEntries(prometheus.scrape_configs.map((j) => [j.job_name, j.dns_sd_configs[0]]));
+    expect(jobs['onramp-web']).toMatchObject({ names: ['onramp-web'], port: configOf('onramp-web').metrics.port });
+    expect(jobs['onramp-worker']).toMatchObject({ names: ['onramp-worker'], port: configOf('onramp-worker').metrics.port });
+    const sdkPort = Number(configOf('onramp-worker').metrics.workerAddress?.split(':')[1]);
+    expect(jobs['temporal-sdk']).toMatchObject({ names: ['onramp-worker'], port: sdkPort });
+  });
+
+  it('Grafana is provisioned with the Prometheus data source and the onramp dashboard, whose panels use metrics onramp defines', async () => {
+    const provisioning = mountOf('grafana', '/etc/grafana/provisioning') ?? '';
+    const datasource = parse(await read(`${provisioning}/datasources/prometheus.yml`)) as { datasources: Array<{ uid: string; url: string }> };
+    expect(datasource.datasources[0]?.url).toBe('http://prometheus:9090');
+    const provider = parse(await read(`${provisioning}/dashboards/onramp.yml`)) as { providers: Array<{ options: { path: string } }> };
+    const dashboards = mountOf('grafana', provider.providers[0]?.options.path ?? '') ?? '';
+    const dashboard = JSON.parse(await read(`${dashboards}/onramp.json`)) as {
+      uid: string;
+      panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+    };
+    expect(dashboard.uid).toBe('onramp');
+    const panels = dashboard.panels.filter((p) => p.type !== 'row');
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    const defined = new Set((await registry.getMetricsAsJSON()).flatMap((m) => [m.name, `${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`]));
+    for (const p of panels) {
+      expect(p.datasource?.uid).toBe(datasource.datasources[0]?.uid);
+      for (const t of p.targets ?? []) {
+        const names = [...t.expr.matchAll(/\b((?:onramp|nodejs|process|temporal)_[a-z0-9_]+)/g)].map((m) => m[1] ?? '');
+        expect(names.length, t.expr).toBeGreaterThan(0);
+        // onramp's own metrics must exist; temporal_* are the SDK's (served on the worker's SDK address).
+        for (const n of names.filter((x) => !x.startsWith('temporal_'))) expect(defined, `${n} in ${t.expr}`).toContain(n);
+      }
+    }
+    for (const name of ['onramp_signins_total', 'onramp_approvals_pending', 'onramp_scim_requests_total', 'onramp_webhook_backlog', 'onramp_outbox_backlog'])
+      expect(JSON.stringify(dashboard)).toContain(name);
   });
 });

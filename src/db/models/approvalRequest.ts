@@ -30,6 +30,8 @@ export const approvalRequestSchema = new Schema(
   { timestamps: true, collection: 'approval_requests' },
 );
 approvalRequestSchema.index({ tenantId: 1, status: 1 });
+// The pending-approvals gauge (a bounded count across tenants).
+approvalRequestSchema.index({ status: 1 });
 
 export type ApprovalRequestDoc = InferSchemaType<typeof approvalRequestSchema>;
 export const approvalRequestModel = (conn: Connection) => conn.model('ApprovalRequest', approvalRequestSchema);

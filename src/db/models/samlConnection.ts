@@ -1,5 +1,6 @@
 import { GROUP_SYNC_MODES } from '../../domain/groups';
 import { DEFAULT_SIGNATURE_POLICY, SIGNATURE_POLICIES } from '../../domain/samlSignatures';
+import { SSO_BINDINGS } from '../../domain/samlMetadata';
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 
 const groupMappingSchema = new Schema(
@@ -45,6 +46,19 @@ const spSigningKeySchema = new Schema(
   { _id: false },
 );
 
+const metadataSourceSchema = new Schema(
+  {
+    /** The metadata URL (null: the metadata was uploaded). */
+    url: { type: String, default: null },
+    /** When the metadata last changed the connection, and when it was last read. */
+    appliedAt: { type: Date, required: true },
+    checkedAt: { type: Date, required: true },
+    /** The last scheduled or on-demand refresh's refusal; null when it succeeded. */
+    lastError: { type: new Schema({ code: { type: String, required: true }, message: { type: String, required: true } }, { _id: false }), default: null },
+  },
+  { _id: false },
+);
+
 export const samlConnectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
@@ -54,6 +68,10 @@ export const samlConnectionSchema = new Schema(
     spEntityId: { type: String, required: true },
     idpEntityId: { type: String, required: true },
     ssoUrl: { type: String, required: true },
+    /** How AuthnRequests reach the IdP's SSO URL: HTTP-Redirect, or HTTP-POST for an IdP whose metadata offers only that. */
+    ssoBinding: { type: String, enum: SSO_BINDINGS, required: true, default: 'HTTP-Redirect' },
+    /** Where the IdP values came from when set up from metadata: its URL (refreshed on demand and on a schedule) and the last fetch. */
+    metadata: { type: metadataSourceSchema, default: null },
     /** PEM bodies (base64 DER, no headers) of every accepted IdP signing certificate. */
     certificates: { type: [String], required: true },
     attributeMapping: {

@@ -6,7 +6,16 @@ import type { createConnectionLibrary } from '../../library/connections';
 import type { createTenantLibrary } from '../../library/tenants';
 import { route } from '../route';
 import { connectionParams, spKeyParams, tenantParams } from './schemas';
-import { createOidcConnectionBody, createSamlConnectionBody, oidcConnectionOut, samlConnectionOut, samlSettingsBody } from './connectionSchemas';
+import {
+  createOidcConnectionBody,
+  createSamlConnectionBody,
+  createSamlFromMetadataBody,
+  metadataSourceBody,
+  oidcConnectionOut,
+  samlConnectionOut,
+  samlSettingsBody,
+} from './connectionSchemas';
+import type { createSamlMetadataLibrary, MetadataSource } from '../../library/samlMetadata';
 import type { OidcClients } from '../oidc/client';
 import { discoveryFailure } from '../oidc/providerErrors';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
@@ -18,6 +27,7 @@ export interface ConnectionRouterDeps {
   connections: ReturnType<typeof createConnectionLibrary>;
   samlConnections: ReturnType<typeof createSamlConnectionLibrary>;
   oidcConnections: ReturnType<typeof createOidcConnectionLibrary>;
+  samlMetadata: ReturnType<typeof createSamlMetadataLibrary>;
   oidcClients: OidcClients;
   /** Outside production an IdP may be reached over http (a local test IdP). */
   allowHttpIdpUrls: boolean;
@@ -42,6 +52,7 @@ export function connectionRouter({
   connections,
   samlConnections,
   oidcConnections,
+  samlMetadata,
   oidcClients,
   allowHttpIdpUrls,
   actor,
@@ -85,6 +96,56 @@ export function connectionRouter({
     route(
       { summary: 'Add a SAML connection', params: tenantParams, body: createSamlConnectionBody(allowHttpIdpUrls), response: samlConnectionOut, status: 201 },
       async ({ params, body }) => samlConnections.create((await tenantOf(params))._id, body, actor),
+    ),
+  );
+
+  /** Metadata refusals: 400 (unusable document or URL), 409 (another IdP), 413 (too large), 422 (the URL yields no document). */
+  const metadataErrors = [409, 413, 422] as const;
+  const sourceOf = (b: { metadataXml?: string | undefined; metadataUrl?: string | undefined }): MetadataSource =>
+    b.metadataUrl !== undefined ? { metadataUrl: b.metadataUrl } : { metadataXml: b.metadataXml ?? '' };
+
+  r.post(
+    '/tenants/:tenant/connections/saml/from-metadata',
+    route(
+      {
+        summary: "Add a SAML connection from the IdP's metadata (XML or URL)",
+        params: tenantParams,
+        body: createSamlFromMetadataBody(allowHttpIdpUrls),
+        response: samlConnectionOut,
+        status: 201,
+        errors: [...metadataErrors],
+      },
+      async ({ params, body }) => {
+        const { metadataXml, metadataUrl, ...settings } = body;
+        return samlMetadata.create((await tenantOf(params))._id, { ...settings, ...sourceOf({ metadataXml, metadataUrl }) }, actor);
+      },
+    ),
+  );
+
+  r.put(
+    '/tenants/:tenant/connections/saml/:connectionId/metadata',
+    route(
+      {
+        summary: "Replace a SAML connection's IdP values from new metadata (XML or URL)",
+        params: connectionParams,
+        body: metadataSourceBody(allowHttpIdpUrls),
+        response: samlConnectionOut,
+        errors: [...metadataErrors],
+      },
+      async ({ params, body }) => samlMetadata.update((await tenantOf(params))._id, params.connectionId, sourceOf(body), actor),
+    ),
+  );
+
+  r.post(
+    '/tenants/:tenant/connections/saml/:connectionId/metadata/refresh',
+    route(
+      {
+        summary: "Fetch a SAML connection's metadata URL again and apply it",
+        params: connectionParams,
+        response: samlConnectionOut,
+        errors: [...metadataErrors],
+      },
+      async ({ params }) => samlMetadata.refresh((await tenantOf(params))._id, params.connectionId, actor),
     ),
   );
 

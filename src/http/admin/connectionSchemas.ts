@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_SIGNATURE_POLICY, SIGNATURE_POLICIES } from '../../domain/samlSignatures';
+import { SSO_BINDINGS } from '../../domain/samlMetadata';
 import { domainName, linkPolicy } from './schemas';
 
 /** The admin API's schemas for SAML and OIDC connections (bodies and answers). */
@@ -56,6 +57,29 @@ export const createSamlConnectionBody = (allowHttp: boolean) =>
     allowedDomains: z.array(domainName).max(100).nullable().default(null),
   });
 
+/**
+ * A SAML connection from the IdP's metadata: the document itself (`metadataXml`) or its URL (`metadataUrl`,
+ * fetched now and refreshed later); every other setting as for a connection given by hand.
+ */
+export const metadataSourceBody = (allowHttp: boolean) =>
+  z
+    .strictObject({
+      /** The IdP's SAML metadata XML (at most 1 MB). */
+      metadataXml: z.string().min(1).optional(),
+      /** Where the IdP publishes its metadata; fetched under the webhook client's SSRF rules, and kept to refresh from. */
+      metadataUrl: z
+        .url({ protocol: allowHttp ? /^https?$/ : /^https$/ })
+        .max(2048)
+        .optional(),
+    })
+    .refine((b) => (b.metadataXml === undefined) !== (b.metadataUrl === undefined), 'give either metadataXml or metadataUrl');
+
+export const createSamlFromMetadataBody = (allowHttp: boolean) =>
+  createSamlConnectionBody(allowHttp)
+    .omit({ idpEntityId: true, ssoUrl: true, certificates: true })
+    .extend(metadataSourceBody(allowHttp).shape)
+    .refine((b) => (b.metadataXml === undefined) !== (b.metadataUrl === undefined), 'give either metadataXml or metadataUrl');
+
 export const createOidcConnectionBody = (allowHttp: boolean) =>
   z.strictObject({
     name: z.string().trim().min(1).max(200),
@@ -106,11 +130,23 @@ export const samlConnectionOut = z.object({
   loginUrl: z.string(),
   idpEntityId: z.string(),
   ssoUrl: z.string(),
+  /** How AuthnRequests reach the SSO URL: HTTP-Redirect, or HTTP-POST when the IdP's metadata offers only that. */
+  ssoBinding: z.enum(SSO_BINDINGS),
+  /** Set when the IdP values come from metadata: its URL (null when uploaded), when it last changed them, when it was last read, and the last refresh's refusal. */
+  metadata: z
+    .object({
+      url: z.string().nullable(),
+      appliedAt: z.date(),
+      checkedAt: z.date(),
+      lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    })
+    .nullable(),
   attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string(), custom: z.record(z.string(), z.string()) }),
   allowIdpInitiated: z.boolean(),
   linkPolicy: z.string().nullable(),
   allowedDomains: z.array(z.string()).nullable(),
-  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean() })),
+  /** The IdP signing certificates; `expiresSoon` within 30 days of `validTo`. */
+  certificates: z.array(z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean(), expiresSoon: z.boolean() })),
   /** Which signatures a response must carry: `either` (default), `assertion`, `response` or `both`. */
   signatures: z.enum(SIGNATURE_POLICIES),
   /** Whether SHA-1 signatures and digests are accepted (a legacy IdP's opt-in; off by default). */

@@ -5,6 +5,7 @@ import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
 import { SUBJECT_MATCHES } from '../../domain/linking';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';
+import { pageOf } from './pageOf';
 import { auditEventOut, idListQuery, keyListQuery, tenantParams } from './schemas';
 
 export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' | 'directoryContents' | 'audit' | 'policies'> & {
@@ -32,7 +33,6 @@ const withToken = directoryOut.extend({ token: z.string() });
 const directorySyncOut = z.strictObject({ authoritative: z.boolean(), deprovision: z.enum(['suspend', 'remove']), subjectMatch: z.enum(SUBJECT_MATCHES) });
 /** `subjectMatch` left out keeps the tenant's rule (a client from before it existed does not turn it off). */
 const directorySyncBody = directorySyncOut.extend({ subjectMatch: z.enum(SUBJECT_MATCHES).optional() });
-const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const directoryUserOut = z.object({
   id: z.string(),
   userName: z.string(),

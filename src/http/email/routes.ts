@@ -1,23 +1,16 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Models } from '../../db/models';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
-import type { Logger } from '../../logger';
 import type { Outbox } from '../../mail/outbox';
-import type { SignInStarter } from '../../temporal/signInClient';
 import { checkCsrf, csrfToken } from '../csrf';
 import { escapeHtml as e, page } from '../pages';
 import { saveSession } from '../session';
-import { answerSignIn } from '../signInAnswer';
+import { completeSignIn, type SignInEdge } from '../completeSignIn';
 import { route } from '../route';
-import { signInFailure } from '../signInFailure';
 
-export interface EmailRouterDeps {
-  models: Models;
-  logger: Logger;
+export interface EmailRouterDeps extends SignInEdge {
   publicUrl: string;
   emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
-  signIn: SignInStarter;
   outbox: Outbox;
   /** Serve /dev/outbox (never in production). */
   showOutbox: boolean;
@@ -68,20 +61,18 @@ export function emailRouter(deps: EmailRouterDeps): Router {
     '/sso/email/verify',
     route({ guard: sameSite, body: verifyForm }, async ({ body, req, res }) => {
       let restore: (() => Promise<void>) | null = null;
-      try {
-        const verified = await deps.emailSignIn.verify({ email: body.email, code: body.code, ip: req.ip ?? 'unknown' });
-        restore = verified.restore;
-        const { decision } = await deps.signIn.signIn(verified.claim);
-        await answerSignIn(req, res, decision, null);
-      } catch (err) {
-        throw await signInFailure(err, {
-          models: deps.models,
-          logger: deps.logger,
-          req,
-          target: { tenantId: null, connectionId: null, type: 'email', id: body.email.slice(0, 320) },
-          onUnavailable: async () => restore?.(),
-        });
-      }
+      await completeSignIn(deps, {
+        req,
+        res,
+        target: { tenantId: null, connectionId: null, type: 'email', id: body.email.slice(0, 320) },
+        // Email's part: the code, checked once.
+        verify: async () => {
+          const verified = await deps.emailSignIn.verify({ email: body.email, code: body.code, ip: req.ip ?? 'unknown' });
+          restore = verified.restore;
+          return { claim: verified.claim, next: { kind: 'signIn', returnTo: null } };
+        },
+        onUnavailable: async () => restore?.(),
+      });
     }),
   );
 

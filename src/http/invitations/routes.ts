@@ -1,26 +1,20 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Models } from '../../db/models';
 import { normalizeEmail } from '../../domain/email';
 import { OnrampError, personRefusal } from '../../errors';
 import type { createEmailSignInLibrary } from '../../library/emailSignIn';
-import type { InvitationLibrary } from '../../library/invitations';
-import type { Logger } from '../../logger';
 import { checkCsrf, csrfToken } from '../csrf';
 import { bindInviteBrowser } from '../inviteBrowser';
-import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
+import { completeSignIn, type SignInEdge } from '../completeSignIn';
+import { INVITE_RELAY_PREFIX } from '../invitationAnswer';
 import { escapeHtml as e, page } from '../pages';
 import { route } from '../route';
 import { saveSession } from '../session';
-import { signInFailure } from '../signInFailure';
 
-export interface InvitationPageDeps {
-  models: Models;
-  logger: Logger;
+export interface InvitationPageDeps extends SignInEdge {
   publicUrl: string;
   /** Served over HTTPS: the invitation's browser cookie may then travel with an IdP's cross-site POST. */
   secureCookies: boolean;
-  invitations: InvitationLibrary;
   emailSignIn: ReturnType<typeof createEmailSignInLibrary>;
 }
 
@@ -124,19 +118,18 @@ export function invitationRouter(deps: InvitationPageDeps): Router {
       const email = invitation.allowAnyEmail ? normalizeEmail(body.email) : invitation.email;
       if (!email) throw new OnrampError('email_invalid', 'Enter a valid email address.', { status: 400 });
       let restore: (() => Promise<void>) | null = null;
-      try {
-        const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
-        restore = verified.restore;
-        await answerAcceptance(req, res, deps.invitations, { ok: true, invitationId: invitation.id }, verified.claim);
-      } catch (err) {
-        throw await signInFailure(err, {
-          models: deps.models,
-          logger: deps.logger,
-          req,
-          target: { tenantId: null, connectionId: null, type: 'invitation', id: invitation.id },
-          onUnavailable: async () => restore?.(),
-        });
-      }
+      await completeSignIn(deps, {
+        req,
+        res,
+        target: { tenantId: null, connectionId: null, type: 'invitation', id: invitation.id },
+        // The invitation's own code: this invitation's acceptance.
+        verify: async () => {
+          const verified = await deps.emailSignIn.verifyInvitation({ invitationId: invitation.id, email, code: body.code, ip: req.ip ?? 'unknown' });
+          restore = verified.restore;
+          return { claim: verified.claim, next: { kind: 'invitation', invitationId: invitation.id } };
+        },
+        onUnavailable: async () => restore?.(),
+      });
     }),
   );
 

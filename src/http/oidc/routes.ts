@@ -1,35 +1,24 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import * as oidc from 'openid-client';
-import type { Models } from '../../db/models';
 import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
-import { checkClaimBounds } from '../../domain/claimBounds';
 import { isInfrastructureError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates';
-import type { Logger } from '../../logger';
-import type { SignInStarter } from '../../temporal/signInClient';
-import { answerSignIn, returnPath } from '../signInAnswer';
-import { inviteBrowserOf } from '../inviteBrowser';
-import { answerAcceptance } from '../invitationAnswer';
-import type { InvitationLibrary } from '../../library/invitations';
+import { completeSignIn, type SignInEdge } from '../completeSignIn';
+import { returnPath } from '../signInAnswer';
 import { route } from '../route';
-import { signInFailure } from '../signInFailure';
 import { oidcToClaim } from './claim';
 import type { OidcClients } from './client';
 import { discoveryFailure, oauthErrorMessage, providerAnswerRefused, rejected } from './providerErrors';
 
-export interface OidcRouterDeps {
-  models: Models;
-  logger: Logger;
+export interface OidcRouterDeps extends SignInEdge {
   publicUrl: string;
   /** How far in the future an ID token's `iat` may be (the clock skew allowed for SAML). */
   clockSkewMs: number;
   connections: ReturnType<typeof createOidcConnectionLibrary>;
   loginStates: ReturnType<typeof createOidcLoginStateLibrary>;
   clients: OidcClients;
-  signIn: SignInStarter;
-  invitations: InvitationLibrary;
 }
 
 const connectionPath = z.object({ connectionId: z.string().max(64) });
@@ -49,7 +38,6 @@ const callbackQuery = z.object({ state: z.string().optional(), error: z.string()
  * same workflow. Every refusal is audited and writes nothing else.
  */
 export function oidcRouter(deps: OidcRouterDeps): Router {
-  const { models, logger } = deps;
   const r = Router();
 
   /** The guard of both routes: the path's connection, enabled (404 / 403 otherwise). */
@@ -99,61 +87,56 @@ export function oidcRouter(deps: OidcRouterDeps): Router {
   r.get(
     '/sso/oidc/:connectionId/callback',
     // The rest of the callback URL (code, iss…) is openid-client's to check.
-    route({ params: connectionPath, guard: connectionOf, query: callbackQuery }, async ({ auth: conn, query, req, res }) => {
-      try {
-        const stateParam = query.state ?? '';
-        // One use: the state is deleted as it is read, and must belong to this connection.
-        const saved = await deps.loginStates.take(stateParam, String(conn._id));
-        if (!saved) {
-          throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
-        }
-        if (query.error !== undefined) {
-          throw rejected('oidc_idp_error', oauthErrorMessage(query.error));
-        }
-        if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
-        const config = await providerConfig(conn);
-        let claims: Record<string, unknown>;
-        try {
-          const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
-            expectedState: saved.state,
-            expectedNonce: saved.nonce,
-            pkceCodeVerifier: saved.codeVerifier,
-            idTokenExpected: true,
-          });
-          const idClaims = tokens.claims();
-          if (!idClaims) throw new Error('no ID token');
-          // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
-          if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
-            throw rejected(
-              'oidc_invalid',
-              `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`,
-            );
+    route({ params: connectionPath, guard: connectionOf, query: callbackQuery }, async ({ auth: conn, query, req, res }) =>
+      // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
+      completeSignIn(deps, {
+        req,
+        res,
+        target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' },
+        // OIDC's part: the saved state (one use), the code exchange, the validated claims.
+        verify: async () => {
+          const stateParam = query.state ?? '';
+          // One use: the state is deleted as it is read, and must belong to this connection.
+          const saved = await deps.loginStates.take(stateParam, String(conn._id));
+          if (!saved) {
+            throw rejected('oidc_state_mismatch', 'This sign-in did not start here or has expired. Start again.');
           }
-          // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
-          const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-          claims = { ...userinfo, ...idClaims };
-        } catch (err) {
-          throw providerAnswerRefused(err);
-        }
-        const claim = checkClaimBounds(oidcToClaim(claims, conn));
-        if (saved.invite) {
-          // The sign-in accepts an invitation (http/invitations/routes.ts).
-          await answerAcceptance(req, res, deps.invitations, await deps.invitations.takeHandoff(saved.invite, inviteBrowserOf(req)), claim);
-          return;
-        }
-        const { decision, workflowId } = await deps.signIn.signIn(claim);
-        logger.info({ workflowId, status: decision.status }, 'sign-in decided');
-        await answerSignIn(req, res, decision, saved.returnTo);
-      } catch (err) {
-        // The authorization code is spent at the provider: after a 503 the person starts again from the login link.
-        throw await signInFailure(err, {
-          models,
-          logger,
-          req,
-          target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'oidc_connection' },
-        });
-      }
-    }),
+          if (query.error !== undefined) {
+            throw rejected('oidc_idp_error', oauthErrorMessage(query.error));
+          }
+          if (!saved.codeVerifier) throw rejected('oidc_pkce_missing', 'This sign-in has no PKCE verifier. Start again.');
+          const config = await providerConfig(conn);
+          let claims: Record<string, unknown>;
+          try {
+            const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, deps.publicUrl), {
+              expectedState: saved.state,
+              expectedNonce: saved.nonce,
+              pkceCodeVerifier: saved.codeVerifier,
+              idTokenExpected: true,
+            });
+            const idClaims = tokens.claims();
+            if (!idClaims) throw new Error('no ID token');
+            // openid-client bounds `iat` in the past only; one from the future is as suspect as an expired one.
+            if (idClaims.iat * 1000 > Date.now() + deps.clockSkewMs) {
+              throw rejected(
+                'oidc_invalid',
+                `The identity provider's ID token was issued in the future (iat ${new Date(idClaims.iat * 1000).toISOString()}); check the provider's clock.`,
+              );
+            }
+            // Userinfo for what the ID token leaves out (its subject must match); the ID token's claims win.
+            const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+            claims = { ...userinfo, ...idClaims };
+          } catch (err) {
+            throw providerAnswerRefused(err);
+          }
+          return {
+            claim: oidcToClaim(claims, conn),
+            // The sign-in accepts an invitation (http/invitations/routes.ts).
+            next: saved.invite ? { kind: 'handoff', handle: saved.invite } : { kind: 'signIn', returnTo: saved.returnTo },
+          };
+        },
+      }),
+    ),
   );
 
   return r;

@@ -11,11 +11,11 @@ const DESCRIPTIONS: Record<ErrorStatus, [name: string, description: string]> = {
   404: ['NotFound', 'The tenant, or the resource the path names, does not exist (`not_found`).'],
   409: ['Conflict', "The resource's state refuses the change (the code says which: `tenant_exists`, `last_owner`, `approval_already_decided`, …)."],
   410: ['Gone', 'The resource is gone for good.'],
-  413: ['PayloadTooLarge', 'The body is too large (`body_too_large`, `import_too_large`).'],
+  413: ['PayloadTooLarge', 'The body or the document it names is too large (`body_too_large`, `import_too_large`, `saml_metadata_too_large`).'],
   415: ['UnsupportedMediaType', 'The body is not in a media type the route reads (`unsupported_media_type`).'],
   422: [
     'UnprocessableEntity',
-    'The input is well-formed but names something the tenant does not have or allow (`unknown_role`, `unknown_group`, `domain_not_verified`, `idempotency_key_reused`).',
+    'The input is well-formed but names something the tenant does not have or allow (`unknown_role`, `unknown_group`, `domain_not_verified`, `idempotency_key_reused`), or a URL that yields no document (`saml_metadata_unreachable`).',
   ],
   429: ['TooManyRequests', 'Too many requests (`rate_limited`); retry after `details.retryAfterSeconds`.'],
   503: ['ServiceUnavailable', 'The database, Temporal or DNS did not answer in time; nothing was decided. Retry after `Retry-After` seconds.'],

@@ -4,9 +4,9 @@ import { attributeCandidates } from '../../domain/samlAttributeNames';
 import { chooseSubject, NAMEID_FORMATS } from '../../domain/samlSubject';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { samlRejected } from './assertionChecks';
-import { assertionAttributes } from './assertionAttributes';
+import type { ParsedSamlResponse } from './parsedResponse';
 
-/** The attributes as node-saml's profile holds them (one element per name kept): only when no assertion XML is at hand. */
+/** The attributes as node-saml's profile holds them (one element per name kept): only when no assertion XML was at hand. */
 function profileAttributes(profile: Profile): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [name, v] of Object.entries((profile.attributes ?? {}) as Record<string, unknown>)) {
@@ -22,14 +22,13 @@ function profileAttributes(profile: Profile): Map<string, string[]> {
  * Turn a validated SAML profile into the normalized identity claim, using the
  * connection's attribute mapping (or the conventions of real IdPs where the
  * mapping is the default: domain/samlAttributeNames.ts). Attributes come from
- * the verified assertion XML with repeated `<Attribute>` elements merged;
+ * the parsed verified assertion (saml/parsedResponse.ts: repeated `<Attribute>` elements merged);
  * names are kept exactly as sent, as a list — never as object keys that could
  * reach the database. The subject follows the NameID rules of
  * domain/samlSubject.ts. Groups absent stay `null` (not `[]`).
  */
-export function profileToClaim(profile: Profile, conn: SamlConnectionDoc): IdentityClaim {
-  const xml = typeof profile.getAssertionXml === 'function' ? profile.getAssertionXml() : '';
-  const attrs = xml ? assertionAttributes(xml) : profileAttributes(profile);
+export function profileToClaim(profile: Profile, parsed: Pick<ParsedSamlResponse, 'attributes'>, conn: SamlConnectionDoc): IdentityClaim {
+  const attrs = parsed.attributes ?? profileAttributes(profile);
   const mapping = conn.attributeMapping ?? { email: 'email', name: 'name', groups: 'groups', custom: {} };
   /** The values of the first candidate attribute present (absent: null). */
   const mapped = (field: 'email' | 'name' | 'groups', configured: string): string[] | null => {

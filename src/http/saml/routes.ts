@@ -2,38 +2,29 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import passport from 'passport';
 import type { Profile } from '@node-saml/passport-saml';
 import type { Config } from '../../config';
-import type { Models } from '../../db/models';
 import type { SamlConnectionDoc } from '../../db/models/samlConnection';
 import { isInfrastructureError, OnrampError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { catalogueMessage } from '../../errorCodes';
 import { asOnrampError } from '../errorHandler';
 import type { createSamlConnectionLibrary } from '../../library/samlConnections';
 import type { Logger } from '../../logger';
-import type { SignInStarter } from '../../temporal/signInClient';
 import { checkIssuer, checkRecipient, samlRejected } from './assertionChecks';
 import type { SamlStateLibrary } from '../../library/samlState';
 import { certificatesExpired, samlValidationRejection } from './rejections';
 import { DEFAULT_SIGNATURE_POLICY } from '../../domain/samlSignatures';
 import { weakAlgorithm } from '../../domain/samlAlgorithms';
-import { verifiedSignatureAlgorithms } from './signatureAlgorithms';
-import { answerSignIn } from '../signInAnswer';
-import { inviteBrowserOf } from '../inviteBrowser';
-import { answerAcceptance, INVITE_RELAY_PREFIX } from '../invitationAnswer';
-import type { InvitationLibrary } from '../../library/invitations';
-import { checkClaimBounds } from '../../domain/claimBounds';
-import { signInFailure } from '../signInFailure';
+import { INVITE_RELAY_PREFIX } from '../invitationAnswer';
+import { completeSignIn, type SignInEdge, type VerifiedSignIn } from '../completeSignIn';
+import { signInFailure, type RejectionTarget } from '../signInFailure';
 import { profileToClaim } from './claim';
+import { parseSamlResponse } from './parsedResponse';
 import { bindConnection, boundConnection, createSamlStrategy, requestCache, spSigningCertificates } from './strategy';
 import { samlUrls } from '../../library/samlUrls';
 
-export interface SamlRouterDeps {
+export interface SamlRouterDeps extends SignInEdge {
   config: Config;
-  models: Models;
-  logger: Logger;
   connections: ReturnType<typeof createSamlConnectionLibrary>;
   samlState: SamlStateLibrary;
-  signIn: SignInStarter;
-  invitations: InvitationLibrary;
 }
 
 /**
@@ -67,7 +58,7 @@ function rejection(err: unknown, req: Request, conn: SamlConnectionDoc, logger: 
  * (HTTP-POST), and SP metadata — one set per connection.
  */
 export function samlRouter(deps: SamlRouterDeps): Router {
-  const { config, models, logger } = deps;
+  const { config, logger } = deps;
   const strategy = createSamlStrategy(config, deps.samlState);
   const authenticator = new passport.Authenticator();
   authenticator.use('saml', strategy);
@@ -100,6 +91,8 @@ export function samlRouter(deps: SamlRouterDeps): Router {
     authenticator.authenticate('saml', { session: false })(req, res, next);
   });
 
+  const targetOf = (conn: SamlConnectionDoc): RejectionTarget => ({ tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'saml_connection' });
+
   const acsBody = express.urlencoded({ extended: false, limit: '512kb' });
   // The connection first, then the body: a body refused by the parser (too large, unreadable) is a refused sign-in of that connection, audited like the others.
   r.post('/sso/saml/:connectionId/acs', loadConnection, (req, res, next) => {
@@ -109,75 +102,65 @@ export function samlRouter(deps: SamlRouterDeps): Router {
         acs(req, res, next);
         return;
       }
-      void signInFailure(asOnrampError(parseError), {
-        models,
-        logger,
-        req,
-        target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'saml_connection' },
-      }).then(next);
+      void signInFailure(asOnrampError(parseError), { models: deps.models, logger, req, target: targetOf(conn) }).then(next);
     });
   });
+
+  /** node-saml's verdict on the posted response: its profile, or the refusal (saml/rejections.ts). */
+  const validated = (req: Request, res: Response, next: NextFunction, conn: SamlConnectionDoc): Promise<Profile> =>
+    new Promise((resolve, reject) => {
+      if (typeof req.body?.SAMLResponse !== 'string') return reject(samlRejected('saml_missing_response', 'No SAMLResponse was posted'));
+      const expired = certificatesExpired(conn.certificates);
+      if (expired) return reject(expired);
+      authenticator.authenticate('saml', { session: false }, (err: unknown, user: { profile?: Profile } | false) => {
+        if (err || !user || !user.profile) reject(rejection(err ?? new Error('no assertion'), req, conn, logger));
+        else resolve(user.profile);
+      })(req, res, next);
+    });
+
+  /** SAML's part of a sign-in: node-saml's validation, then the checks it leaves to us on the response parsed once. */
+  const verify = async (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    conn: SamlConnectionDoc,
+    spent: (release: () => Promise<void>) => void,
+  ): Promise<VerifiedSignIn> => {
+    const profile = await validated(req, res, next, conn);
+    const parsed = parseSamlResponse(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '');
+    // SHA-256 or stronger, unless the connection's admin allowed SHA-1 (a legacy IdP).
+    const weak = weakAlgorithm(parsed.signatureAlgorithms, conn.allowSha1 === true);
+    if (weak) throw samlRejected(weak.reason, weak.message);
+    checkIssuer(profile.issuer, conn.idpEntityId);
+    const assertionId = checkRecipient(parsed, samlUrls(config.http.publicUrl, String(conn._id)).acsUrl);
+    const relayState: unknown = req.body?.RelayState;
+    return {
+      claim: profileToClaim(profile, parsed, conn),
+      // The sign-in accepts an invitation (http/invitations/routes.ts): the acceptance run, not a plain sign-in.
+      next:
+        typeof relayState === 'string' && relayState.startsWith(INVITE_RELAY_PREFIX)
+          ? { kind: 'handoff', handle: relayState.slice(INVITE_RELAY_PREFIX.length) }
+          : { kind: 'signIn', returnTo: relayState },
+      spend: async () =>
+        spent(await deps.samlState.consumeAssertion(String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs)),
+    };
+  };
 
   const acs = (req: Request, res: Response, next: NextFunction) => {
     const conn = boundConnection(req) as SamlConnectionDoc;
     let releaseAssertion: (() => Promise<void>) | null = null;
-    const fail = async (err: unknown) => {
-      const cache = requestCache(req);
-      next(
-        await signInFailure(err, {
-          models,
-          logger,
-          req,
-          target: { tenantId: String(conn.tenantId), connectionId: String(conn._id), type: 'saml_connection' },
-          // The user may post the same response again: keep the AuthnRequest and give the assertion ID back.
-          onUnavailable: async () => {
-            cache?.keep();
-            await releaseAssertion?.();
-          },
-          onAnswered: async () => cache?.commit(),
-        }),
-      );
-    };
-    if (typeof req.body?.SAMLResponse !== 'string') {
-      void fail(samlRejected('saml_missing_response', 'No SAMLResponse was posted'));
-      return;
-    }
-    const expired = certificatesExpired(conn.certificates);
-    if (expired) {
-      void fail(expired);
-      return;
-    }
-    authenticator.authenticate('saml', { session: false }, (err: unknown, user: { profile?: Profile } | false) => {
-      void (async () => {
-        try {
-          if (err || !user || !user.profile) throw rejection(err ?? new Error('no assertion'), req, conn, logger);
-          const profile = user.profile;
-          // SHA-256 or stronger, unless the connection's admin allowed SHA-1 (a legacy IdP).
-          const weak = weakAlgorithm(verifiedSignatureAlgorithms(profile.getSamlResponseXml?.() ?? ''), conn.allowSha1 === true);
-          if (weak) throw samlRejected(weak.reason, weak.message);
-          checkIssuer(profile.issuer, conn.idpEntityId);
-          const urls = samlUrls(config.http.publicUrl, String(conn._id));
-          const assertionId = checkRecipient(profile.getSamlResponseXml?.() ?? '', profile.getAssertionXml?.() ?? '', urls.acsUrl);
-          const claim = checkClaimBounds(profileToClaim(profile, conn));
-          releaseAssertion = await deps.samlState.consumeAssertion(String(conn._id), assertionId, config.saml.maxAssertionAgeMs + 2 * config.saml.clockSkewMs);
-          const relayState: unknown = req.body?.RelayState;
-          if (typeof relayState === 'string' && relayState.startsWith(INVITE_RELAY_PREFIX)) {
-            // The sign-in accepts an invitation (http/invitations/routes.ts): the acceptance run, not a plain sign-in.
-            const handoff = await deps.invitations.takeHandoff(relayState.slice(INVITE_RELAY_PREFIX.length), inviteBrowserOf(req));
-            await answerAcceptance(req, res, deps.invitations, handoff, claim);
-          } else {
-            const { decision, workflowId } = await deps.signIn.signIn(claim);
-            logger.info({ workflowId, status: decision.status }, 'sign-in decided');
-            await answerSignIn(req, res, decision, relayState);
-          }
-          await requestCache(req)
-            ?.commit()
-            .catch((e: unknown) => logger.warn({ err: e }, 'could not clear the AuthnRequest ID (the sweeper will)'));
-        } catch (e) {
-          await fail(e);
-        }
-      })();
-    })(req, res, next);
+    void completeSignIn(deps, {
+      req,
+      res,
+      target: targetOf(conn),
+      verify: () => verify(req, res, next, conn, (release) => (releaseAssertion = release)),
+      // The user may post the same response again: keep the AuthnRequest and give the assertion ID back.
+      onUnavailable: async () => {
+        requestCache(req)?.keep();
+        await releaseAssertion?.();
+      },
+      onAnswered: async () => requestCache(req)?.commit(),
+    }).catch(next);
   };
 
   return r;

@@ -65,7 +65,8 @@ export function createSamlStrategy(config: Config, samlState: SamlStateLibrary):
           cacheProvider,
           identifierFormat: null,
           disableRequestedAuthnContext: true,
-          authnRequestBinding: 'HTTP-Redirect',
+          // HTTP-Redirect, or an auto-posting form for an IdP whose metadata offers only HTTP-POST.
+          authnRequestBinding: conn.ssoBinding ?? 'HTTP-Redirect',
         });
       },
     },

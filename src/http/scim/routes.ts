@@ -5,9 +5,12 @@ import { scimBaseUrl } from '../../library/scimDirectories';
 import type { ScimGroupLibrary } from '../../library/scimGroups';
 import type { ScimUserLibrary } from '../../library/scimUsers';
 import type { Logger } from '../../logger';
+import { methodLabel, scimResourceOf } from '../../metrics/labels';
+import { countScim } from '../../metrics/registry';
 import type { ScimResource } from '../../scim/canonical';
 import { listResponse, MAX_PAGE_SIZE, resourceTypes, schemaDocument, servedSchemas, serviceProviderConfig } from '../../scim/discovery';
 import { scimError } from '../../scim/errors';
+import { nulPath } from '../validate';
 import { route } from '../route';
 import { scimErrorHandler } from './errors';
 import { groupRoutes } from './groupRoutes';
@@ -41,10 +44,14 @@ export function scimRouter(deps: ScimRouterDeps): Router {
 
   r.use('/scim/v2/:directoryId', async (req: Request, res: Response, next: NextFunction) => {
     const directoryId = String(req.params.directoryId);
+    // Every answer is counted once, under the directory only when the token proved it (else the URL could mint series).
+    let directory = 'unauthenticated';
+    res.once('finish', () => countScim(directory, scimResourceOf(req.originalUrl.split('?')[0] ?? ''), methodLabel(req.method), res.statusCode));
     const header = req.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? '';
     const found = await deps.directories.authenticate(directoryId, bearer);
     if (!found) throw unauthorized('a bearer token of this directory is required');
+    directory = directoryId;
     if (!found.enabled) throw new OnrampError('directory_disabled', 'This SCIM directory is disabled; enable it in onramp to sync again.', { status: 403 });
     const slot = buckets.take(directoryId);
     if (!slot.ok)
@@ -57,6 +64,12 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     next();
   });
   r.use('/scim/v2/:directoryId', express.json({ type: ['application/json', 'application/scim+json'], limit: MAX_BODY, strict: false }));
+  // No SCIM attribute takes a NUL character and the PostgreSQL-backed store cannot hold one: refused as input.
+  r.use('/scim/v2/:directoryId', (req, _res, next) => {
+    const at = nulPath(req.body, 'body');
+    if (at) throw scimError('invalidValue', `${at} may not contain NUL characters`);
+    next();
+  });
 
   const readOnly = (req: Request) => {
     throw new OnrampError('method_not_allowed', `${req.method} is not supported on ${req.path.split('/').slice(4).join('/')}`, { status: 405 });
