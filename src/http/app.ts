@@ -162,6 +162,9 @@ export function createApp(deps: AppDeps): { app: Express } {
       connections,
       lifecycle: deps.libraries.lifecycle,
       invitations: deps.libraries.invitations,
+      audit: deps.libraries.audit,
+      identities: deps.libraries.identities,
+      temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),
   );
 

@@ -14,6 +14,7 @@ import type { Outbox } from '../mail/outbox';
 import { countInvitation } from '../metrics/registry';
 import type { InvitationAcceptor } from '../temporal/invitationClient';
 import { ssoRouteFor, type SsoRoute } from './ssoRoute';
+import { page, type DocId } from './pagination';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** How long a browser may take through its IdP between the invitation page and the ACS. */
@@ -196,6 +197,30 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
     async list(tenantId: Types.ObjectId, status: InvitationStatus | null): Promise<InvitationView[]> {
       const docs = (await models.invitations.find({ tenantId }).sort({ createdAt: -1 }).limit(500).lean()) as InvitationDoc[];
       return docs.map((d) => present(d)).filter((v) => status === null || v.status === status);
+    },
+
+    /**
+     * One page of invitations by status, in `_id` order, for the console: the
+     * status is matched in the query (`expired` is a pending one past its
+     * expiry), so a page reads only its own rows.
+     */
+    async listPage(tenantId: Types.ObjectId, status: InvitationStatus | null, limit: number, after: DocId | null) {
+      const now = new Date();
+      const byStatus =
+        status === 'pending'
+          ? { status: 'pending', expiresAt: { $gt: now } }
+          : status === 'expired'
+            ? { status: 'pending', expiresAt: { $lte: now } }
+            : status
+              ? { status }
+              : {};
+      const rows = (await models.invitations
+        .find({ tenantId, ...byStatus, ...(after ? { _id: { $gt: after } } : {}) })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean()) as InvitationDoc[];
+      const { rows: kept, nextCursor } = page(rows, limit);
+      return { data: kept.map((d) => present(d, now.getTime())), nextCursor };
     },
 
     get: async (tenantId: Types.ObjectId, id: string) => present(await find(tenantId, id)),

@@ -73,6 +73,32 @@ describe('admin console: authorization and CSRF', () => {
     expect((await h.services.db.models.approvalRequests.findById(requestB).lean())?.status).toBe('pending');
   });
 
+  it("every section of tenant B is refused to A's admin (403, audited); B's invitation cannot be revoked from B's URL nor through A's", async () => {
+    const created = await h.admin('POST', '/tenants/con-b/invitations', { email: 'iris@con-b.test' });
+    expect(created.status).toBe(201);
+    const invitationId = String((created.body as unknown as { invitation: { id: string } }).invitation.id);
+    const adaId = String((await h.services.db.models.users.findOne({ email: 'ada@con-a.test' }).lean())?._id);
+    const { models } = h.services.db;
+    const before = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
+    for (const section of ['members', `members/${adaId}`, 'invitations', 'invitations?status=pending', 'audit', 'audit?action=invitation.created']) {
+      expect((await get(`/console/t/con-a/${section}`, adminCookie)).status).toBe(200);
+      const refused = await get(`/console/t/con-b/${section}`, adminCookie);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('not an administrator');
+    }
+    expect(await models.auditEvents.countDocuments({ action: 'console.access_denied' })).toBe(before + 6);
+    const csrf = await csrfOf('/console/t/con-a/invitations', adminCookie);
+    expect((await post(`/console/t/con-b/invitations/${invitationId}/revoke`, adminCookie, { _csrf: csrf })).status).toBe(403);
+    const viaA = await post(`/console/t/con-a/invitations/${invitationId}/revoke`, adminCookie, { _csrf: csrf });
+    expect(viaA.status).toBe(303);
+    expect(await (await get('/console/t/con-a/invitations', adminCookie)).text()).toContain('invitation not found');
+    expect((await models.invitations.findById(invitationId).lean())?.status).toBe('pending');
+    expect(await models.auditEvents.countDocuments({ action: 'invitation.revoked' })).toBe(0);
+    // A filter the console does not know is refused before any query.
+    expect((await get('/console/t/con-a/members?status=deleted', adminCookie)).status).toBe(400);
+    expect((await get('/console/t/con-a/audit?from=yesterday', adminCookie)).status).toBe(400);
+  });
+
   it('a plain member cannot open the console of their own tenant', async () => {
     expect((await get('/console/t/con-a/approvals', memberCookie)).status).toBe(403);
   });

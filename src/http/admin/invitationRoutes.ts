@@ -12,7 +12,8 @@ export interface InvitationRouterDeps {
   actor: { type: 'admin'; id: string | null };
 }
 
-const STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
+export const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
+const STATUSES = INVITATION_STATUSES;
 export const createInvitationBody = z.strictObject({
   /** Checked and normalized by the library (400 `email_invalid`); `format` tells clients what to send. */
   email: z.string().min(3).max(320).meta({ format: 'email' }),
@@ -43,7 +44,7 @@ export const invitationOut = z.object({
 });
 /** `acceptUrl` is null when an Idempotency-Key retry gets the invitation back: the link was answered once. */
 const withUrl = z.object({ invitation: invitationOut, acceptUrl: z.string().nullable() });
-const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
+export const invitationParams = tenantParams.extend({ invitationId: z.string().regex(/^inv_[0-9a-f]{24}$/, 'must be an invitation id') });
 const settingsBody = z.strictObject({
   expirySeconds: z
     .number()

@@ -1,0 +1,124 @@
+import type { Router, Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Libraries } from '../../library';
+import { OnrampError } from '../../errors';
+import { tenantParams } from '../admin/schemas';
+import { checkCsrf, csrfToken } from '../csrf';
+import { route } from '../route';
+import { saveSession } from '../session';
+import { createTenantAdminGuard, type TenantActor } from '../tenantAdmin';
+import { layout, type Section } from './layout';
+
+export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections' | 'lifecycle' | 'invitations' | 'audit' | 'identities'> & {
+  models: Parameters<typeof createTenantAdminGuard>[0];
+  publicUrl: string;
+  adminToken: string;
+  /** Where a run's history is shown: the Temporal Web UI's address (null: run ids shown without links) and the namespace. */
+  temporalUi: { url: string | null; namespace: string };
+};
+
+export type ConsoleTenant = Awaited<ReturnType<ConsoleDeps['tenants']['bySlug']>>;
+
+/** What a page handler returns: its title and body; the layout adds navigation, flash and the sign-out form. */
+export interface PageOut {
+  title: string;
+  body: string;
+}
+
+/**
+ * The machinery every console page and form shares: rendering in the one
+ * layout, the tenant-admin check (exactly the admin API's: the operator
+ * session, or effective admin/owner roles in that tenant; anyone else 403,
+ * audited), CSRF on every POST, and the flash-and-redirect of an action.
+ */
+export function consoleContext(r: Router, deps: ConsoleDeps) {
+  const { adminTenants, actorFor } = createTenantAdminGuard(deps.models);
+
+  const who = async (req: Request): Promise<string | null> => {
+    if (req.session.globalAdmin) return 'operator (admin token)';
+    if (!req.session.userId) return null;
+    const me = await deps.members.me(req.session.userId);
+    return me?.user.email ?? me?.user.id ?? null;
+  };
+
+  const render = async (req: Request, res: Response, page: PageOut & { tenant?: ConsoleTenant; current?: Section }, status = 200) => {
+    const flash = req.session.flash;
+    if (flash) delete req.session.flash;
+    res
+      .status(status)
+      .type('html')
+      .send(layout({ ...page, who: await who(req), csrf: csrfToken(req), flash }));
+  };
+
+  /**
+   * A GET page of one tenant's section, for its admins (or the operator);
+   * anyone not signed in goes to the console's start. `path` is below
+   * `/console/t/:tenant/`; `params` may add path parameters, `query` declares the filters.
+   */
+  const tenantPage = <P extends z.ZodType<{ tenant: string }>, Q extends z.ZodType | undefined = undefined>(
+    path: string,
+    current: Section,
+    spec: { params?: P; query?: Q },
+    view: (input: {
+      tenant: ConsoleTenant;
+      actor: TenantActor;
+      params: z.output<P>;
+      query: Q extends z.ZodType ? z.output<Q> : undefined;
+      csrf: string;
+    }) => Promise<PageOut>,
+  ) =>
+    r.get(
+      `/console/t/:tenant/${path}`,
+      route(
+        {
+          params: spec.params ?? (tenantParams as unknown as P),
+          // Signed-out visitors go to the start before anything else is read.
+          guard: async ({ req }) => Boolean(req.session.globalAdmin || req.session.userId),
+          ...(spec.query ? { query: spec.query } : {}),
+        },
+        async ({ params, query, auth, req, res }) => {
+          if (!auth) {
+            res.redirect(303, '/console');
+            return;
+          }
+          const tenant = await deps.tenants.bySlug((params as { tenant: string }).tenant);
+          const actor = await actorFor(req, String(tenant._id));
+          const page = await view({
+            tenant,
+            actor,
+            params: params as z.output<P>,
+            query: query as Q extends z.ZodType ? z.output<Q> : undefined,
+            csrf: csrfToken(req),
+          });
+          await render(req, res, { ...page, tenant, current });
+        },
+      ),
+    );
+
+  /** The tenant and who acts, for a console form: CSRF checked, an admin of the tenant (or the operator). */
+  const formGuard = async ({ params, req }: { params: { tenant: string }; req: Request }) => {
+    checkCsrf(req, deps.publicUrl);
+    const tenant = await deps.tenants.bySlug(params.tenant);
+    const actor = await actorFor(req, String(tenant._id));
+    return { tenant, actor: { type: 'admin' as const, id: actor.id }, mayActOnOwners: actor.mayGrantOwner, decider: actor };
+  };
+
+  /** Run a console action; its refusal (last owner, unknown role…) becomes the flash; then back to `back`. */
+  const act = async (req: Request, res: Response, back: string, work: () => Promise<string>) => {
+    try {
+      req.session.flash = await work();
+    } catch (err) {
+      if (!(err instanceof OnrampError) || !err.expose) throw err;
+      req.session.flash = `!${err.message}`;
+    }
+    await saveSession(req);
+    res.redirect(303, back);
+  };
+
+  return { adminTenants, actorFor, render, tenantPage, formGuard, act };
+}
+
+export type ConsoleContext = ReturnType<typeof consoleContext>;
+
+/** A form or query field: an empty value counts as absent (a filter form sends its blank fields). */
+export const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);
