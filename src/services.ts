@@ -123,7 +123,6 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         production: config.env === 'production',
         webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey, includeIp: config.events.includeIp },
         // Bundled once for both workers (webpack takes seconds) unless a prebuilt bundle is given.
-        cachedWorkflows: config.temporal.cachedWorkflows,
         workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
       };
       // A directory's status change waits for the tenant's lifecycle run (inside a 60-s local activity).

@@ -34,7 +34,6 @@ export interface Config {
     /** Workflow task timeout of sign-in runs, and the worker's sticky-queue schedule-to-start timeout (crash recovery). */
     workflowTaskTimeoutMs: number;
     stickyQueueTimeoutMs: number;
-    cachedWorkflows: number;
     /** A prebuilt workflow bundle for the worker (faster start); the sources are bundled when unset. */
     workflowBundlePath: string | undefined;
     /** Whether start-up registers missing search attributes or only checks them. */
@@ -233,7 +232,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       workflowBundlePath: e.ONRAMP_WORKFLOW_BUNDLE_PATH,
       workflowTaskTimeoutMs: e.ONRAMP_WORKFLOW_TASK_TIMEOUT_MS,
       stickyQueueTimeoutMs: e.ONRAMP_STICKY_QUEUE_TIMEOUT_MS,
-      cachedWorkflows: e.ONRAMP_WORKER_CACHED_WORKFLOWS,
       tls: { enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH), certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH },
       apiKey: e.TEMPORAL_API_KEY,
       cliPath: e.TEMPORAL_CLI_PATH,

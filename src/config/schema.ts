@@ -136,14 +136,6 @@ export const envSchema = z.object({
   ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(4_000),
   /** How long a run's next task waits for the worker that cached it before any worker may take it (SDK default 10 s). */
   ONRAMP_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(2_000),
-  /**
-   * How many runs the worker keeps in memory between their tasks (the SDK's
-   * default grows with the heap, to thousands, and with it the worker's RSS).
-   * A run evicted from the cache replays its history at its next task. The
-   * webhook worker keeps a tenth of this (at least 40: a worker caches at least
-   * the workflow tasks it runs at once).
-   */
-  ONRAMP_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(40).max(100_000).default(500),
   /** `register` missing search attributes at start (default), or only `check` and fail naming them (e.g. Temporal Cloud). */
   ONRAMP_TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['register', 'check']).default('register'),
   /**

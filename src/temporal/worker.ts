@@ -39,8 +39,6 @@ export interface WorkerDeps {
   webhooks?: WebhookDeliveryDeps;
   /** The tenants' lifecycle runs, where directories' status changes go. */
   lifecycle?: LifecycleRunner;
-  /** Runs kept in memory between their tasks (the webhook worker keeps a tenth); the SDK's default when absent. */
-  cachedWorkflows?: number;
 }
 
 /** Webhook sends one worker runs at once (each up to a batch of requests). */
@@ -66,7 +64,6 @@ export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'sti
     activities: { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint },
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: WEBHOOK_ACTIVITY_SLOTS,
-    ...(deps.cachedWorkflows !== undefined ? { maxCachedWorkflows: Math.max(40, Math.ceil(deps.cachedWorkflows / 10)) } : {}),
     interceptors: { activity: [() => ({ inbound: refusalsAreFinal() })] },
   });
 }
@@ -86,7 +83,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     taskQueue: deps.taskQueue,
     stickyQueueScheduleToStartTimeout: deps.stickyQueueTimeoutMs,
-    ...(deps.cachedWorkflows !== undefined ? { maxCachedWorkflows: deps.cachedWorkflows } : {}),
     activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     interceptors: {
