@@ -7,11 +7,16 @@ import type { Models } from '../../src/db/models';
  * the filter's shape (field names and operators, never values), and what kind
  * of read it is:
  *
- * - `_id`: an equality (or a list of equalities) on `_id`;
+ * - `_id`: an equality on `_id`;
  * - `bounded`: an equality on an indexed field whose result is bounded —
- *   a limit, a unique index the equalities cover, or a single-document
- *   update/delete — or an `_id` range with a limit;
- * - `unbounded`: anything else (its cost grows with the collection).
+ *   a limit, a unique index the equalities cover, a single-document
+ *   update/delete, or a field that selects one subject's own documents
+ *   (PER_SUBJECT: a user's memberships, a member's grants) — an `_id` range
+ *   with a limit, or a read of configuration (CONFIGURATION: a tenant's
+ *   connections, the webhook endpoints), whose size admins set;
+ * - `unbounded`: anything else (its cost grows with the collection) —
+ *   including `$in`, even on `_id`: FerretDB v1 pushes no `$in` down and
+ *   reads the whole collection to answer it.
  *
  * Writes by filter (update, delete, findAndModify) are reads too: the server
  * must find the documents first.
@@ -23,6 +28,8 @@ export interface ReadRecord {
   command: string;
   shape: string;
   kind: ReadKind;
+  /** Why a non-`_id` read counts as bounded (or what makes it unbounded). */
+  why: string;
   /** Documents answered (find/aggregate batches, count's n, updated or deleted count). */
   docs: number;
 }
@@ -57,28 +64,57 @@ function equalityFields(filter: Doc): Set<string> {
   return out;
 }
 
-function isIdLookup(filter: Doc): boolean {
-  if (!('_id' in filter)) return false;
-  const id = filter._id;
-  if (!isOperatorDoc(id)) return true;
-  return Object.keys(id).every((op) => op === '$eq' || op === '$in');
-}
+/**
+ * Indexed fields whose equality selects one subject's own documents: bounded
+ * by that account or member (a few memberships, the grants of one member),
+ * not by the tenant's size.
+ */
+export const PER_SUBJECT: Readonly<Record<string, string>> = {
+  'memberships.userId': "the account's memberships",
+  'grants.membershipId': "the member's grants",
+  'user_attributes.userId': "the account's custom attributes",
+  'identities.userId': "the account's identities",
+  'user_emails.userId': "the account's email claims",
+};
+
+/** Collections of configuration: as large as admins make them, whatever the number of members. */
+export const CONFIGURATION: Readonly<Record<string, string>> = {
+  saml_connections: "the tenant's SAML connections",
+  oidc_connections: "the tenant's OIDC connections",
+  scim_directories: "the tenant's directories",
+  webhook_endpoints: 'the webhook endpoints',
+  webhook_run_states: "the webhook endpoints' delivery states",
+};
+
+const isIdEquality = (f: Doc): boolean => '_id' in f && (!isOperatorDoc(f._id) || Object.keys(f._id).every((op) => op === '$eq'));
+const isIdIn = (f: Doc): boolean => isOperatorDoc(f._id) && '$in' in f._id;
 
 function isIdRange(filter: Doc): boolean {
   const id = filter._id;
   return isOperatorDoc(id) && Object.keys(id).every((op) => ['$gt', '$gte', '$lt', '$lte'].includes(op));
 }
 
-export function classify(filter: unknown, indexes: readonly IndexInfo[], bound: { limit: boolean; single: boolean }): ReadKind {
+export function classify(
+  collection: string,
+  filter: unknown,
+  indexes: readonly IndexInfo[],
+  bound: { limit: boolean; single: boolean },
+): { kind: ReadKind; why: string } {
   const f = isDoc(filter) ? filter : {};
-  if (isIdLookup(f)) return '_id';
-  if (isIdRange(f) && (bound.limit || bound.single)) return 'bounded';
+  if (isIdEquality(f)) return { kind: '_id', why: '' };
+  if (isIdIn(f)) return { kind: 'unbounded', why: '$in (not pushed down: reads the collection)' };
+  if (isIdRange(f) && (bound.limit || bound.single)) return { kind: 'bounded', why: '_id range, limit' };
+  const config = CONFIGURATION[collection];
+  if (config) return { kind: 'bounded', why: config };
   const eq = equalityFields(f);
   const leading = indexes.filter((i) => i.keys[0] !== undefined && eq.has(i.keys[0]));
-  if (leading.length === 0) return 'unbounded';
-  if (bound.limit || bound.single) return 'bounded';
-  if (leading.some((i) => i.unique && i.keys.every((k) => eq.has(k)))) return 'bounded';
-  return 'unbounded';
+  if (leading.length === 0) return { kind: 'unbounded', why: 'no indexed equality' };
+  if (bound.single) return { kind: 'bounded', why: 'indexed equality, one document' };
+  if (leading.some((i) => i.unique && i.keys.every((k) => eq.has(k)))) return { kind: 'bounded', why: 'unique index' };
+  const subject = [...eq].map((k) => PER_SUBJECT[`${collection}.${k}`]).find(Boolean);
+  if (subject) return { kind: 'bounded', why: subject };
+  if (bound.limit) return { kind: 'bounded', why: 'indexed equality, limit' };
+  return { kind: 'unbounded', why: 'indexed equality without a bound' };
 }
 
 /** Each collection's indexes, from the models' schemas (what ensureIndexes creates). */
@@ -95,7 +131,7 @@ export function indexesOf(models: Models): Map<string, IndexInfo[]> {
 interface Pending {
   collection: string;
   command: string;
-  entries: Array<{ shape: string; kind: ReadKind }>;
+  entries: Array<{ shape: string; kind: ReadKind; why: string }>;
 }
 
 const READS = new Set(['find', 'aggregate', 'count', 'distinct', 'update', 'delete', 'findAndModify']);
@@ -117,7 +153,7 @@ export function commandLog(client: MongoClient, models: Models) {
     if (!READS.has(e.commandName)) return;
     const collection = String(c[e.commandName]);
     const idx = indexes.get(collection) ?? [{ keys: ['_id'], unique: true }];
-    const one = (filter: unknown, bound: { limit: boolean; single: boolean }) => ({ shape: filterShape(filter), kind: classify(filter, idx, bound) });
+    const one = (filter: unknown, bound: { limit: boolean; single: boolean }) => ({ shape: filterShape(filter), ...classify(collection, filter, idx, bound) });
     let entries: Pending['entries'] = [];
     switch (e.commandName) {
       case 'find':
@@ -194,12 +230,13 @@ export function commandLog(client: MongoClient, models: Models) {
   };
 }
 
-/** One line per distinct read: `collection  command  shape  kind  ×count  docs`. */
-export function summarize(records: readonly ReadRecord[]): Array<{ collection: string; command: string; shape: string; kind: ReadKind; count: number; docs: number }> {
-  const by = new Map<string, { collection: string; command: string; shape: string; kind: ReadKind; count: number; docs: number }>();
+/** One row per distinct read: collection, command, shape, kind, how many times, documents answered. */
+type Summary = Omit<ReadRecord, 'docs'> & { count: number; docs: number };
+export function summarize(records: readonly ReadRecord[]): Summary[] {
+  const by = new Map<string, Summary>();
   for (const r of records) {
     const key = `${r.collection}|${r.command}|${r.shape}|${r.kind}`;
-    const row = by.get(key) ?? { collection: r.collection, command: r.command, shape: r.shape, kind: r.kind, count: 0, docs: 0 };
+    const row = by.get(key) ?? { collection: r.collection, command: r.command, shape: r.shape, kind: r.kind, why: r.why, count: 0, docs: 0 };
     row.count += 1;
     row.docs += r.docs;
     by.set(key, row);
