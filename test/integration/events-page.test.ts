@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayOf, sweepEvents } from '../../src/db/events';
+import { dayOf, partOf, sweepEvents } from '../../src/db/events';
 import type { Models } from '../../src/db/models';
 import { createEventLibrary } from '../../src/library/events';
 import { eventIdAt } from '../../src/domain/events';
@@ -50,7 +50,7 @@ describe('an events page at 10,000 and 100,000 events', () => {
           tenantId: tenant,
           data: { action: 'membership.created', roles: ['member'] },
         });
-        return { _id: id, key: `seed:${i}`, type: 'member.created', tenantId: tenant, payload, recordedAt: new Date(ms), day: dayOf(ms) };
+        return { _id: id, key: `seed:${i}`, type: 'member.created', tenantId: tenant, payload, recordedAt: new Date(ms), day: dayOf(ms), part: partOf(id) };
       });
       await models.events.insertMany(docs, { lean: true });
       seeded += docs.length;
