@@ -3,6 +3,7 @@ import { privilegedAnywhere } from '../src/db/access';
 import { findConnection } from '../src/db/connections';
 import { grantsOf } from '../src/db/grants';
 import { conflictKey } from '../src/db/models/conflict';
+import { groupKey } from '../src/db/models/group';
 import { identityKey } from '../src/db/models/identity';
 import type { Models } from '../src/db/models';
 import { membershipKey } from '../src/db/models/membership';
@@ -12,7 +13,7 @@ import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigge
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { attributeValues, type IdentityClaim } from '../src/domain/claim';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
-import { DEFAULT_GROUP_SYNC, tenantRoles, type GroupSyncSettings } from '../src/domain/groups';
+import { DEFAULT_GROUP_SYNC, groupNamesToRead, tenantRoles, type GroupSyncSettings } from '../src/domain/groups';
 import type { ProvisioningState } from '../src/domain/planner';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ActivitySupport, RunScoped } from './support';
@@ -90,12 +91,14 @@ export function stateActivities({ models }: ActivitySupport) {
       const currentGrants = membership?.hasGrants
         ? ((await grantsOf(models, [String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
         : [];
-      // The tenant's groups (a scan on FerretDB) only when a group grant's roles count or the claim can change grants.
-      const claimCanChangeGrants = groupSync.mode !== 'off' && (claim.groups !== null || groupSync.whenAbsent === 'revoke');
-      const groupDocs =
-        tenant && (claimCanChangeGrants || currentGrants.some((g) => g.kind === 'group'))
-          ? (await models.groups.find({ tenantId: tenant._id }).lean()).filter((g) => !sameRun(g.createdBy, run))
-          : [];
+      // Only the groups the claim names or the member holds, each by `_id` (never the tenant's every group).
+      const groupDocs = tenant
+        ? (
+            await Promise.all(
+              groupNamesToRead(groupSync, claim.groups, currentGrants).map((name) => models.groups.findById(groupKey(String(tenant._id), name)).lean()),
+            )
+          ).flatMap((g) => (g && !sameRun(g.createdBy, run) ? [g] : []))
+        : [];
       const connectionPolicy = connection?.linkPolicy ?? null;
       // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
       const customMapping = (connection?.attributeMapping?.custom ?? {}) as Record<string, string>;
@@ -109,8 +112,8 @@ export function stateActivities({ models }: ActivitySupport) {
       const fields: SyncedField[] = ['name', 'email', ...(Object.keys(assertedCustom) as SyncedField[])];
       const openConflicts =
         account && tenant
-          ? (await models.conflicts.find({ _id: { $in: fields.map((f) => conflictKey(String(tenant._id), String(account._id), f)) } }).lean()).map(
-              (c) => c.field as SyncedField,
+          ? (await Promise.all(fields.map((f) => models.conflicts.findById(conflictKey(String(tenant._id), String(account._id), f)).lean()))).flatMap((c) =>
+              c ? [c.field as SyncedField] : [],
             )
           : [];
       return {

@@ -66,7 +66,7 @@ export const envSchema = z.object({
   /** Chunks (of 100 rows) one import run provisions before it continues as new (bounds its history). */
   ONRAMP_IMPORT_CHUNKS_PER_RUN: z.coerce.number().int().min(1).max(1_000).default(100),
 
-  /** Events (and webhook attempts): kept this many days for the events API and replays, then swept. */
+  /** Events (and webhook attempts): kept this many days for the events API and replays, then swept (events by whole UTC days: up to a day longer). */
   ONRAMP_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** The events API answers events at least this old, so a cursor never passes a write still finishing. */
   ONRAMP_EVENTS_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),

@@ -19,24 +19,26 @@ export interface MemberAccess {
 
 /**
  * Effective groups and roles of memberships (of any tenants): direct roles,
- * role grants and the roles carried by granted groups. Reads the grants, the
- * tenants' role settings and only the granted groups, each by `_id`.
- * Keyed by membership `_id`. The one place effective roles are computed.
+ * role grants and the roles carried by granted groups. Reads the grants (by
+ * membership), the tenants' role settings and only the granted groups, each
+ * by `_id` — one lookup per document, never `$in` (FerretDB v1 pushes no
+ * `$in` down: it would read the whole collection). Keyed by membership `_id`.
+ * The one place effective roles are computed.
  */
 export async function accessOf(models: Models, memberships: readonly MembershipRow[]): Promise<Map<string, MemberAccess>> {
   const tenantIds = [...new Set(memberships.map((m) => String(m.tenantId)))];
   const withGrants = memberships.filter((m) => m.hasGrants).map((m) => m._id);
   const [tenants, grants] = await Promise.all([
-    tenantIds.length ? models.tenants.find({ _id: { $in: tenantIds } }, { roles: 1 }).lean() : [],
+    Promise.all(tenantIds.map((id) => models.tenants.findById(id, { roles: 1 }).lean())),
     grantsOf(models, withGrants),
   ]);
   const tenantOf = new Map(memberships.map((m) => [m._id, String(m.tenantId)]));
   const groupIds = [...grants].flatMap(([membershipId, held]) =>
     held.filter((g) => g.kind === 'group').map((g) => groupKey(tenantOf.get(membershipId) ?? '', g.value)),
   );
-  const groups = groupIds.length ? await models.groups.find({ _id: { $in: [...new Set(groupIds)] } }, { roles: 1 }).lean() : [];
-  const groupRolesById = new Map(groups.map((g) => [String(g._id), [...(g.roles ?? [])]]));
-  const tenantById = new Map(tenants.map((t) => [String(t._id), t]));
+  const groups = await Promise.all([...new Set(groupIds)].map((id) => models.groups.findById(id, { roles: 1 }).lean()));
+  const groupRolesById = new Map(groups.flatMap((g) => (g ? [[String(g._id), [...(g.roles ?? [])]] as const] : [])));
+  const tenantById = new Map(tenants.flatMap((t) => (t ? [[String(t._id), t] as const] : [])));
   const out = new Map<string, MemberAccess>();
   for (const m of memberships) {
     const tenantId = String(m.tenantId);
@@ -57,9 +59,14 @@ export async function accessOf(models: Models, memberships: readonly MembershipR
   return out;
 }
 
-/** Memberships of a user with their effective access, in the given statuses. */
+/**
+ * Memberships of a user with their effective access, in the given statuses.
+ * One read by the indexed `userId` alone (an equality FerretDB pushes down;
+ * the status is checked here): it returns the user's own memberships — a few,
+ * however large the tenants are.
+ */
 export async function membershipsWithAccess(models: Models, userId: string, statuses: readonly string[]) {
-  const memberships = await models.memberships.find({ userId, status: { $in: [...statuses] } }).lean();
+  const memberships = (await models.memberships.find({ userId }).lean()).filter((m) => statuses.includes(m.status));
   const access = await accessOf(models, memberships);
   return memberships.map((m) => ({ tenantId: String(m.tenantId), status: m.status, roles: access.get(m._id)?.roles ?? [] }));
 }

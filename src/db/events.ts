@@ -44,7 +44,17 @@ export async function recordEvent(models: Models, key: string, fact: AuditFact):
   const event = eventFromAudit(fact, id);
   if (!event) return;
   try {
-    await models.events.create({ _id: id, key, type: event.type, tenantId: event.tenantId, payload: JSON.stringify(event), recordedAt: new Date() });
+    const at = new Date();
+    await models.events.create({
+      _id: id,
+      key,
+      type: event.type,
+      tenantId: event.tenantId,
+      payload: JSON.stringify(event),
+      recordedAt: at,
+      day: dayOf(at.getTime()),
+      part: partOf(id),
+    });
   } catch (err) {
     if (isDuplicateKeyError(err)) return;
     throw err;
@@ -85,10 +95,48 @@ export async function latestEventId(models: Models, now = Date.now()): Promise<s
   return last?._id ?? cursorAt(now);
 }
 
-/** Delete events (and webhook attempts) older than the retention period. */
+const DAY_MS = 86_400_000;
+/** UTC days since the epoch: an event's `day`. */
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+/** How many parts a day is deleted in. */
+export const PARTS = 16;
+/**
+ * An event's `part` of its day (0–15, from the ID's random tail): a day is
+ * deleted a sixteenth at a time, because FerretDB on PostgreSQL refuses a
+ * delete of more than 65,535 documents in one command.
+ */
+export const partOf = (id: string): number => parseInt(id.slice(-1), 16) % PARTS;
+
+/** How many days before the retention's edge a sweep looks at (a sweeper stopped for longer leaves older days to the next process's first sweep). */
+const LOOKBACK_DAYS = 7;
+/** Per database: the last day a sweep deleted whole, and whether this process swept events without a `day` yet. */
+const swept = new WeakMap<Models, { throughDay: number; legacyDone: boolean }>();
+
+/**
+ * Delete events (and webhook attempts and deliveries) older than the
+ * retention period. Events go by whole UTC days, once the whole day is past
+ * retention (so an event stays up to a day longer): sixteen deletes per day by
+ * the indexed `day` and `part`, equalities FerretDB v1 pushes down, so a sweep
+ * reads only the expiring day's events — a range on `_id` or `recordedAt`
+ * makes it read every event the store holds, every minute. A day swept whole
+ * is not looked at again by this process. The first sweep of a process
+ * instead deletes by a range on `_id` (events written before `day` existed,
+ * or left while no sweeper ran): one full read per process start; where that
+ * fails (FerretDB on PostgreSQL refuses to delete more than 65,535 documents
+ * at once) it is logged by the sweeper and not retried by this process.
+ * Webhook attempts and deliveries are still deleted by a range on `at`.
+ */
 export async function sweepEvents(models: Models, retentionMs: number, now = new Date()): Promise<{ events: number; webhookAttempts: number }> {
   const before = new Date(now.getTime() - retentionMs);
-  const events = (await models.events.deleteMany({ recordedAt: { $lt: before } })).deletedCount;
+  const lastWholeDay = dayOf(before.getTime()) - 1;
+  const state = swept.get(models) ?? { throughDay: lastWholeDay - LOOKBACK_DAYS, legacyDone: false };
+  swept.set(models, { throughDay: Math.max(state.throughDay, lastWholeDay), legacyDone: true });
+  let events = 0;
+  if (!state.legacyDone) events += (await models.events.deleteMany({ _id: { $lt: cursorAt((lastWholeDay + 1) * DAY_MS) } })).deletedCount;
+  else
+    for (let day = Math.max(state.throughDay + 1, lastWholeDay - LOOKBACK_DAYS); day <= lastWholeDay; day++) {
+      for (let part = 0; part < PARTS; part++) events += (await models.events.deleteMany({ day, part })).deletedCount;
+    }
   const webhookAttempts = (await models.webhookAttempts.deleteMany({ at: { $lt: before } })).deletedCount;
   await models.webhookDeliveries.deleteMany({ at: { $lt: before } });
   return { events, webhookAttempts };

@@ -32,16 +32,15 @@ const held = (g: GrantRow): HeldGrant => ({
   createdBy: g.createdBy ?? null,
 });
 
-/** Every grant of these memberships, by membership `_id`. */
+/**
+ * Every grant of these memberships, by membership `_id`: one read per
+ * membership by the indexed `membershipId` (an equality FerretDB pushes down;
+ * never `$in`, which it does not), each returning that member's own grants.
+ */
 export async function grantsOf(models: Models, membershipIds: readonly string[]): Promise<Map<string, HeldGrant[]>> {
-  const out = new Map<string, HeldGrant[]>(membershipIds.map((id) => [id, []]));
-  if (membershipIds.length === 0) return out;
-  const rows = await models.grants
-    .find(membershipIds.length === 1 ? { membershipId: membershipIds[0] } : { membershipId: { $in: membershipIds } })
-    .sort({ _id: 1 })
-    .lean();
-  for (const row of rows) out.get(row.membershipId)?.push(held(row));
-  return out;
+  const ids = [...new Set(membershipIds)];
+  const rows = await Promise.all(ids.map((membershipId) => models.grants.find({ membershipId }).sort({ _id: 1 }).lean()));
+  return new Map(ids.map((id, i) => [id, (rows[i] ?? []).map(held)]));
 }
 
 export type GrantResult = 'granted' | 'already-granted';

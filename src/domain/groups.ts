@@ -117,6 +117,27 @@ function desired(input: GroupSyncInput, asserted: readonly string[]) {
   return { grants, refusals };
 }
 
+/**
+ * The tenant groups whose roles a group sync can need: those the asserted
+ * values name (a mapping's group, or the value itself when unmapped values
+ * create groups) and those the member holds. Bounded by the claim and the
+ * member — never every group of the tenant — so a sign-in reads them by
+ * `_id`; `groupRoles` holding only these plans exactly as the full list.
+ */
+export function groupNamesToRead(settings: GroupSyncSettings, asserted: readonly string[] | null, current: readonly Grant[]): string[] {
+  const names = new Set(current.filter((g) => g.kind === 'group').map((g) => g.value));
+  if (settings.mode !== 'off') {
+    const allowed = settings.allowList ? new Set(settings.allowList) : null;
+    for (const value of new Set(asserted ?? [])) {
+      if (allowed && !allowed.has(value)) continue;
+      const mapped = settings.mappings.filter((m) => m.value === value);
+      if (mapped.length === 0 && settings.unmapped === 'create-group') names.add(value);
+      for (const m of mapped) if (m.group) names.add(m.group);
+    }
+  }
+  return [...names].sort();
+}
+
 /** What this sign-in changes in the member's grants. Deterministic order: refusals, revokes, grants. */
 export function planGroupSync(input: GroupSyncInput): GroupSyncAction[] {
   const { settings } = input;

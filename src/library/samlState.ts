@@ -21,12 +21,14 @@ export function createSamlStateLibrary(models: Models) {
     },
 
     async findRequest(connectionId: string, requestId: string): Promise<string | null> {
-      const doc = await models.samlRequests.findOne({ _id: scoped(connectionId, requestId), expiresAt: { $gt: new Date() } }).lean();
-      return doc ? doc.value : null;
+      // By `_id` alone (the only filter FerretDB's SQLite backend looks up by index); expiry checked here.
+      const doc = await models.samlRequests.findById(scoped(connectionId, requestId)).lean();
+      return doc && doc.expiresAt > new Date() ? doc.value : null;
     },
 
     async removeRequests(connectionId: string, requestIds: readonly string[]): Promise<void> {
-      if (requestIds.length > 0) await models.samlRequests.deleteMany({ _id: { $in: requestIds.map((k) => scoped(connectionId, k)) } });
+      // One delete per `_id` (a few): FerretDB v1 pushes no `$in` down.
+      await Promise.all(requestIds.map((k) => models.samlRequests.deleteOne({ _id: scoped(connectionId, k) })));
     },
 
     /**

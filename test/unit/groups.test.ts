@@ -3,6 +3,7 @@ import {
   DEFAULT_GROUP_SYNC,
   applyGroupActions,
   effectiveAccess,
+  groupNamesToRead,
   planGroupSync,
   tenantRoles,
   type Grant,
@@ -170,5 +171,33 @@ describe('applyGroupActions', () => {
       ],
     );
     expect(after).toEqual([admin, idp('role', 'admin')]);
+  });
+});
+
+describe('groupNamesToRead', () => {
+  it('names the mapped groups, unmapped values that create groups, and the groups held — nothing else of the tenant', () => {
+    const held: Grant[] = [idp('group', 'old'), { kind: 'group', value: 'by-admin', source: 'admin' }, idp('role', 'billing')];
+    expect(groupNamesToRead(settings({ unmapped: 'create-group' }), ['eng', 'admins', 'new', 'eng'], held)).toEqual([
+      'administrators',
+      'by-admin',
+      'engineering',
+      'new',
+      'old',
+    ]);
+    expect(groupNamesToRead(settings(), ['eng', 'new'], [])).toEqual(['engineering']);
+    expect(groupNamesToRead(settings({ allowList: ['admins'] }), ['eng', 'admins'], [])).toEqual(['administrators']);
+    expect(groupNamesToRead(settings(), null, held)).toEqual(['by-admin', 'old']);
+    expect(groupNamesToRead(settings({ mode: 'off' }), ['eng'], held)).toEqual(['by-admin', 'old']);
+  });
+
+  it('plans the same with only those groups as with every group of the tenant', () => {
+    const every = { engineering: ['billing'], administrators: ['admin'], unrelated: ['admin'], new: [] };
+    const s = settings({ unmapped: 'create-group' });
+    const asserted = ['eng', 'new', 'gone'];
+    const current = [idp('group', 'administrators')];
+    const read = Object.fromEntries(Object.entries(every).filter(([name]) => groupNamesToRead(s, asserted, current).includes(name)));
+    expect(planGroupSync(input({ settings: s, asserted, current, groupRoles: read }))).toEqual(
+      planGroupSync(input({ settings: s, asserted, current, groupRoles: every })),
+    );
   });
 });
