@@ -174,11 +174,11 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
       return encodeURIComponent(value);
     });
 
-  /** Call a list as its callers do: the admin API with the token, the tenant API with a session. */
+  /** Call a list as its callers do: the admin API with the token, the tenant API and the console's pages with a session. */
   const call = async (route: PagedRoute, query: string) => {
     const headers: Record<string, string> = route.path.startsWith('/api/admin/')
       ? { authorization: `Bearer ${h.adminToken}` }
-      : route.path.startsWith('/api/tenants/')
+      : route.path.startsWith('/api/tenants/') || route.path === '/console' || route.path.startsWith('/console/')
         ? { cookie: sessionCookie }
         : (() => {
             throw new Error(`${route.path}: no caller known for this paged list (teach the test how to call it)`);
@@ -272,8 +272,12 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
       ];
       for (const c of cases) {
         const res = await call(route, c.query);
-        const answered = res.status === 200 && Array.isArray(res.body.data);
-        const refused = res.status === 400 && res.body.error?.code === 'invalid_cursor' && res.body.error.message.startsWith(`${route.field}: `);
+        // A console list answers a page (HTML); an API list its data.
+        const answered = res.status === 200 && (Array.isArray(res.body.data) || (route.path.startsWith('/console') && 'raw' in res.body));
+        const refused =
+          res.status === 400 &&
+          ((res.body.error?.code === 'invalid_cursor' && res.body.error.message.startsWith(`${route.field}: `)) ||
+            (route.path.startsWith('/console') && (res.body as { raw?: string }).raw?.includes('Reason code: <code>invalid_cursor</code>') === true));
         // `cursor[$ne]` is a parameter of another name: ignored, or refused as unknown by a strict list.
         const unknownParam = c.query.includes('[$ne]') && res.status === 400 && res.body.error?.code === 'validation_failed';
         const fine = c.expect === 'accept' ? answered : c.expect === 'refuse' ? refused : answered || refused || unknownParam;
