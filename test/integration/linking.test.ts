@@ -118,7 +118,8 @@ describe('linking an IdP identity to an existing account', () => {
     const denial = await models.auditEvents.findOne({ action: 'signin.denied', 'context.email': email }).lean();
     expect(denial?.reason).toBe('link_refused');
     expect((denial?.context as { detail?: string } | null)?.detail).toBe(detail);
-    const runs = await listRuns(h.services.client, `OnrampDecisions = "denied:link_refused:${detail}"`, 1);
+    // This connection's runs only: other files of the suite share the namespace.
+    const runs = await listRuns(h.services.client, `OnrampConnection = "${sf.id}" AND OnrampDecisions = "denied:link_refused:${detail}"`, 1);
     expect(runs.map((r) => r.typedSearchAttributes.get(SA_OUTCOME))).toEqual(['Denied']);
     await h.admin('PUT', '/tenants/superfantasy/link-policy', { policy: 'auto', fallback: 'deny' });
   });

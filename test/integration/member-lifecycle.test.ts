@@ -105,8 +105,9 @@ describe('member lifecycle', () => {
     expect((await b.submit('/console/login/token', { token: h.adminToken })).status).toBe(303);
     const page = await b.open('/console/t/life-co/members');
     expect(page.html).toContain(`data-member="${cora}"`);
-    expect((await b.submit(`/console/t/life-co/members/${cora}/suspend`, {})).location).toBe('/console/t/life-co/members');
-    expect((await b.open('/console/t/life-co/members')).html).toContain('Done: the member is suspended.');
+    // After acting on a member, the console shows that member's page with the outcome.
+    expect((await b.submit(`/console/t/life-co/members/${cora}/suspend`, {})).location).toBe(`/console/t/life-co/members/${cora}`);
+    expect((await b.open(`/console/t/life-co/members/${cora}`)).html).toContain('Done: the member is suspended.');
     expect((await models().memberships.findOne({ userId: cora, tenantId }).lean())?.status).toBe('suspended');
     await b.submit(`/console/t/life-co/members/${cora}/reactivate`, {});
     expect((await models().memberships.findOne({ userId: cora, tenantId }).lean())?.status).toBe('active');
