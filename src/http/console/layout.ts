@@ -16,6 +16,9 @@ export const SECTIONS = [
   ['approvals', 'Approvals'],
   ['invitations', 'Invitations'],
   ['audit', 'Audit log'],
+  ['connections', 'Connections'],
+  ['domains', 'Domains'],
+  ['directories', 'Directories'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 

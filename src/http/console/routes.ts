@@ -12,6 +12,9 @@ import { approvalsView, signInView, tenantsView } from './views';
 import { memberPages } from './members';
 import { invitationPages } from './invitations';
 import { auditPages } from './audit';
+import { connectionPages } from './connections';
+import { domainPages } from './domains';
+import { directoryPages } from './directories';
 
 export type { ConsoleDeps } from './context';
 
@@ -23,10 +26,10 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 /**
  * The admin console: server-rendered pages over the same libraries as the
  * API, one layout with navigation (members, approvals, invitations, audit
- * log). Who may act on a tenant: the operator signed in with the admin token,
+ * log, connections, domains, SCIM directories). Who may act on a tenant: the operator signed in with the admin token,
  * or a member whose effective roles there include admin or owner (their SSO
  * session). Anyone else gets 403, audited. Every form carries a CSRF token.
- * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts).
+ * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts).
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
@@ -124,5 +127,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   memberPages(r, deps, ctx);
   invitationPages(r, deps, ctx);
   auditPages(deps, ctx);
+  connectionPages(r, deps, ctx);
+  domainPages(r, deps, ctx);
+  directoryPages(r, deps, ctx);
   return r;
 }
