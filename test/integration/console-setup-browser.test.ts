@@ -1,0 +1,254 @@
+import type { Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { Types } from 'mongoose';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoIdpServer } from '../../src/demo/idpServer';
+import { createSamlIdp } from '../../src/demo/samlIdp';
+import { CHROMIUM_PATH } from '../../src/devservices/chromium';
+import { freePort } from '../../src/devservices/ports';
+import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
+import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { scimClient } from '../support/scimClient';
+import { waitForSignInRuns } from '../support/temporal';
+
+const SCREENSHOT_DIR = 'test-results';
+const SECTIONS = ['connections', 'domains', 'directories'] as const;
+
+/** A tenant admin sets their tenant up in the console, in headless Chromium: a SAML connection from metadata, a domain, a SCIM directory. */
+describe('admin console set-up pages in a real browser', () => {
+  let h: Harness;
+  let dns: TestDnsServer;
+  let conn: SamlConnectionInfo;
+  const servers: Server[] = [];
+  let browser: Browser;
+  const t = 'setup';
+  const alice = user('alice', 'setup.test');
+  const max = user('max', 'setup.test');
+  let maxCookie = '';
+  /** Alice's signed-in page, shared by the tests after the first. */
+  let admin: Page;
+  /** The new SAML connection's SP metadata, which its (demo) IdP reads; set once the console made it. */
+  let newSpMetadata = '';
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT_DIR}/console-${name}.png`, fullPage: true });
+  const submit = async (page: Page, click: () => Promise<void>) => {
+    await Promise.all([page.waitForNavigation(), click()]);
+  };
+  const adminCookie = async () => (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const post = (path: string, cookie: string, form: Record<string, string>) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    h = await startHarness({ env: { ONRAMP_DNS_SERVERS: dns.address } });
+    const port = await freePort();
+    const idp = createSamlIdp({ entityId: `http://127.0.0.1:${port}/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    await h.createTenant(t);
+    conn = await h.createSamlConnection(t, idp);
+    servers.push(await startDemoIdpServer(idp, async () => conn.metadataXml, '127.0.0.1', port));
+
+    // Alice is made admin through a group; Max stays a plain member.
+    expect((await samlSignIn(conn, idp, alice)).status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
+    const aliceId = String((await h.services.db.models.users.findOne({ email: alice.email }).lean())?._id);
+    await h.admin('POST', `/tenants/${t}/groups`, { name: 'admins', roles: ['admin'] });
+    expect((await h.admin('PUT', `/tenants/${t}/members/${aliceId}/groups/admins`)).status).toBe(201);
+    const maxSignIn = await samlSignIn(conn, idp, max);
+    expect(maxSignIn.status).toBe(303);
+    maxCookie = maxSignIn.cookie ?? '';
+    await waitForSignInRuns(h.services.client, conn.id, max.nameId);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    admin = await browser.newPage();
+    await admin.goto(`${h.url}/console`);
+    await admin.fill('input[name=tenant]', t);
+    await admin.click('text=Continue with SSO');
+    await admin.waitForURL(/127\.0\.0\.1:\d+\/sso/);
+    await admin.fill('input[name=email]', alice.email);
+    await admin.fill('input[name=name]', 'Alice');
+    await admin.click('button[type=submit]');
+    await admin.waitForURL(`${h.url}/console/t/${t}/approvals`);
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await browser?.close();
+    for (const s of servers) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await h?.close();
+    await dns?.close();
+  });
+
+  it("creates a SAML connection by pasting samlify's IdP metadata, shows the SP values and certificates, and a test sign-in through it succeeds", async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    expect(await page.locator('nav a[aria-current=page]').innerText()).toBe('Connections');
+    expect(await page.locator(`tr[data-connection="${conn.id}"]`).innerText()).toContain('enabled');
+    await shot(page, 'connections');
+
+    const port = await freePort();
+    const okta = createSamlIdp({ entityId: `http://127.0.0.1:${port}/okta/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    servers.push(await startDemoIdpServer(okta, async () => newSpMetadata, '127.0.0.1', port));
+    const { models } = h.services.db;
+
+    // A document that is not metadata: a readable refusal with its code; nothing written.
+    await page.fill('input[name=name]', 'Broken');
+    await page.fill('textarea[name=metadataXml]', '<nope/>');
+    await submit(page, () => page.click('button:text("Create connection")'));
+    expect(await page.locator('[role=alert]').innerText()).toMatch(/Error code: saml_metadata_\w+/);
+    await shot(page, 'connection-refused');
+    expect(await models.samlConnections.countDocuments({})).toBe(1);
+
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Okta');
+    await page.fill('textarea[name=metadataXml]', okta.metadataXml);
+    await submit(page, () => page.click('button:text("Create connection")'));
+    const created = await models.samlConnections.findOne({ name: 'Okta' }).lean();
+    expect(created?.idpEntityId).toBe(okta.entityId);
+    const id = String(created?._id);
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/saml/${id}`);
+    const shown = await h.services.libraries.samlConnections.get(created.tenantId, id);
+    expect(await page.locator('[data-sp=metadataUrl]').innerText()).toBe(shown.metadataUrl);
+    expect(await page.locator('[data-sp=acsUrl]').innerText()).toBe(shown.acsUrl);
+    expect(await page.locator('[data-sp=spEntityId]').innerText()).toBe(shown.spEntityId);
+    // The demo IdP's certificates live 30 days: flagged.
+    expect(await page.locator('[data-expires-soon]').count()).toBe(1);
+    expect(await page.innerText('main')).toContain('uploaded');
+    await shot(page, 'connection');
+
+    // The test sign-in, in a browser of its own (the admin's console session stays).
+    newSpMetadata = await (await fetch(shown.metadataUrl)).text();
+    const testPage = await (await browser.newContext()).newPage();
+    await testPage.goto(
+      await page
+        .locator('a', { hasText: 'Test sign-in' })
+        .getAttribute('href')
+        .then((href) => href ?? ''),
+    );
+    await testPage.waitForURL(new RegExp(`127\\.0\\.0\\.1:${port}/sso`));
+    await testPage.fill('input[name=email]', 'olga@setup.test');
+    await testPage.fill('input[name=name]', 'Olga');
+    await Promise.all([testPage.waitForURL((u) => u.origin === new URL(h.url).origin), testPage.click('button[type=submit]')]);
+    await waitForSignInRuns(h.services.client, id, 'olga@setup.test');
+    expect(await models.users.countDocuments({ email: 'olga@setup.test' })).toBe(1);
+    await testPage.context().close();
+  });
+
+  it('adds a domain (the TXT record to publish is shown), is refused verification until it is published, then verifies it', async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/domains`);
+    await page.fill('input[name=domain]', 'setup.test');
+    await submit(page, () => page.click('button:text("Add domain")'));
+    const row = page.locator('tr[data-domain="setup.test"]');
+    expect(await row.locator('[data-txt=name]').innerText()).toBe('_onramp-challenge.setup.test');
+    const value = await row.locator('[data-txt=value]').innerText();
+    expect(value).toMatch(/^onramp-domain-verification=/);
+    await shot(page, 'domains');
+
+    await submit(page, () => row.locator('button', { hasText: 'Verify' }).click());
+    expect(await page.locator('[role=alert]').innerText()).toContain('domain_not_verified');
+    expect(await h.services.db.models.verifiedDomains.countDocuments({ _id: 'setup.test' })).toBe(0);
+
+    dns.setTxt('_onramp-challenge.setup.test', [value]);
+    await page.goto(`${h.url}/console/t/${t}/domains`);
+    await submit(page, () => page.locator('tr[data-domain="setup.test"] button', { hasText: 'Verify' }).click());
+    expect(await page.locator('.flash').innerText()).toContain('verified');
+    expect(await page.locator('tr[data-domain="setup.test"]').innerText()).toContain('verified');
+    expect(await h.services.db.models.verifiedDomains.countDocuments({ _id: 'setup.test' })).toBe(1);
+    await shot(page, 'domain-verified');
+  });
+
+  it('creates a SCIM directory, shows its token once, and lists the operation a SCIM request made with it', async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/directories`);
+    await page.fill('input[name=name]', 'Entra');
+    await page.selectOption('select[name=provider]', 'entra');
+    await submit(page, () => page.click('button:text("Create directory")'));
+    const token = await page.locator('[data-scim=token]').innerText();
+    const baseUrl = await page.locator('[data-scim=baseUrl]').innerText();
+    expect(token.length).toBeGreaterThan(20);
+    await shot(page, 'directory-created');
+
+    await submit(page, () => page.click('a:text("Go to the directory")'));
+    expect(await page.content()).not.toContain(token);
+    const scim = scimClient(baseUrl, token);
+    const made = await scim.call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'dora@setup.test',
+      emails: [{ value: 'dora@setup.test', primary: true }],
+      name: { givenName: 'Dora', familyName: 'Setup' },
+      active: true,
+    });
+    expect(made.status).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tbody tr[data-event]').count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
+    await shot(page, 'directory');
+    // The list never shows the token either.
+    await page.goto(`${h.url}/console/t/${t}/directories`);
+    expect(await page.content()).not.toContain(token);
+  });
+
+  it('refuses every new form without the CSRF token (403), writing nothing', async () => {
+    const cookie = await adminCookie();
+    const { models } = h.services.db;
+    const before = [
+      await models.samlConnections.countDocuments({}),
+      await models.scimDirectories.countDocuments({}),
+      (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
+    ];
+    const forms: Array<[string, Record<string, string>]> = [
+      [`/console/t/${t}/connections/saml`, { name: 'Forged', metadataUrl: 'http://127.0.0.1:1/metadata' }],
+      [`/console/t/${t}/connections/saml/${conn.id}/metadata/refresh`, {}],
+      [`/console/t/${t}/domains`, { domain: 'forged.test' }],
+      [`/console/t/${t}/domains/forged.test/verify`, {}],
+      [`/console/t/${t}/directories`, { name: 'Forged', provider: 'generic' }],
+    ];
+    for (const [path, form] of forms) {
+      const res = await post(path, cookie, form);
+      expect(res.status, path).toBe(403);
+      expect(await res.text()).toContain('csrf_failed');
+      expect((await post(path, cookie, { ...form, _csrf: 'forged' })).status, path).toBe(403);
+    }
+    const after = [
+      await models.samlConnections.countDocuments({}),
+      await models.scimDirectories.countDocuments({}),
+      (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
+    ];
+    expect(after).toEqual(before);
+  });
+
+  it('a member without the admin role is refused every new page (403, audited)', async () => {
+    const { models } = h.services.db;
+    const directory = await models.scimDirectories.findOne({}).lean();
+    const before = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
+    const pages = [...SECTIONS, `connections/saml/${conn.id}`, `directories/${String(directory?._id)}`];
+    for (const section of pages) {
+      const res = await fetch(`${h.url}/console/t/${t}/${section}`, { headers: { cookie: maxCookie }, redirect: 'manual' });
+      expect(res.status, section).toBe(403);
+    }
+    expect(await models.auditEvents.countDocuments({ action: 'console.access_denied' })).toBe(before + pages.length);
+  });
+});
