@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Router } from 'express';
-import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
+import { createDirectoryBody } from '../admin/directoryRoutes';
 import { idListQuery, tenantParams } from '../admin/schemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
@@ -8,8 +8,9 @@ import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager, select } from './layout';
 
 const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
-/** The "new directory" form (besides its CSRF field). */
-const createForm = z.object({ name: z.string().trim().min(1).max(200), provider: z.enum(DIRECTORY_PROVIDERS).default('generic') });
+/** The "new directory" form (besides its CSRF field): the admin API's body. */
+const createForm = z.object({ name: z.string().max(200).default(''), provider: z.string().max(40).default('generic') });
+const PROVIDERS = createDirectoryBody.shape.provider.unwrap().options;
 
 /**
  * SCIM directories: the list, a new directory (its token shown once, on the
@@ -32,7 +33,7 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
 <p><label>Name <input name="name" required maxlength="200" size="30"></label> ${select(
       'provider',
       'Provider',
-      DIRECTORY_PROVIDERS.map((p) => [p, p] as const),
+      PROVIDERS.map((p) => [p, p] as const),
       'generic',
     )} <button type="submit">Create directory</button></p></form>`;
     return { title: 'SCIM directories', body: table + create };
@@ -58,9 +59,9 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
 
   r.post(
     '/console/t/:tenant/directories',
-    route({ params: tenantParams, guard: ctx.formGuard }, async ({ auth, req, res }) =>
+    route({ params: tenantParams, guard: ctx.formGuard, body: createForm }, async ({ auth, body: form, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'directories', 'The directory was not created', async () => {
-        const parsed = createForm.safeParse(req.body);
+        const parsed = createDirectoryBody.safeParse(form);
         if (!parsed.success) throw formRefused(parsed.error);
         const d = await deps.scimDirectories.create(auth.tenant._id, parsed.data, auth.actor);
         // The token is in this answer only: it is stored hashed, and no page shows it again.
