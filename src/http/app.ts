@@ -168,6 +168,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       samlMetadata: deps.libraries.samlMetadata,
       domains: deps.libraries.domains,
       scimDirectories: deps.libraries.scimDirectories,
+      webhooks: deps.libraries.webhooks,
       allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),

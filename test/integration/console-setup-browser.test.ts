@@ -10,16 +10,27 @@ import { freePort } from '../../src/devservices/ports';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { scimClient } from '../support/scimClient';
+import { startReceiver, type Receiver } from '../support/webhookReceiver';
 import { waitForSignInRuns } from '../support/temporal';
 
 const SCREENSHOT_DIR = 'test-results';
-const SECTIONS = ['connections', 'domains', 'directories'] as const;
+const SECTIONS = ['connections', 'domains', 'directories', 'webhooks'] as const;
+/** Short webhook retry schedule and poll, so deliveries happen within the test. */
+const FAST = {
+  ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3',
+  ONRAMP_WEBHOOK_POLL_MS: '500',
+  ONRAMP_EVENTS_SETTLE_MS: '0',
+  ONRAMP_WEBHOOK_TIMEOUT_MS: '3000',
+};
 
 /** A tenant admin sets their tenant up in the console, in headless Chromium: a SAML connection from metadata, a domain, a SCIM directory. */
 describe('admin console set-up pages in a real browser', () => {
   let h: Harness;
   let dns: TestDnsServer;
   let conn: SamlConnectionInfo;
+  let idp: ReturnType<typeof createSamlIdp>;
+  let receiver: Receiver | undefined;
+  let endpointId = '';
   const servers: Server[] = [];
   let browser: Browser;
   const t = 'setup';
@@ -45,9 +56,9 @@ describe('admin console set-up pages in a real browser', () => {
 
   beforeAll(async () => {
     dns = await startDnsServer();
-    h = await startHarness({ env: { ONRAMP_DNS_SERVERS: dns.address } });
+    h = await startHarness({ env: { ONRAMP_DNS_SERVERS: dns.address, ...FAST } });
     const port = await freePort();
-    const idp = createSamlIdp({ entityId: `http://127.0.0.1:${port}/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    idp = createSamlIdp({ entityId: `http://127.0.0.1:${port}/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
     await h.createTenant(t);
     conn = await h.createSamlConnection(t, idp);
     servers.push(await startDemoIdpServer(idp, async () => conn.metadataXml, '127.0.0.1', port));
@@ -90,6 +101,7 @@ describe('admin console set-up pages in a real browser', () => {
     await admin?.close();
     await browser?.close();
     for (const s of servers) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await receiver?.close();
     await h?.close();
     await dns?.close();
   });
@@ -211,6 +223,45 @@ describe('admin console set-up pages in a real browser', () => {
     expect(await page.content()).not.toContain(token);
   });
 
+  it("lists the tenant's webhook endpoints and their recent deliveries, and resends one delivery", async () => {
+    const hooks = await startReceiver([]);
+    receiver = hooks;
+    const created = await h.admin('POST', `/tenants/${t}/webhooks`, { url: hooks.url, description: 'host app' });
+    expect(created.status).toBe(201);
+    const body = created.body as unknown as { endpoint: { id: string }; secret: string };
+    endpointId = body.endpoint.id;
+    hooks.state.secrets.push(body.secret);
+    // Something happens: a newcomer signs in.
+    expect((await samlSignIn(conn, idp, user('wendy', 'setup.test'))).status).toBe(303);
+
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/webhooks`);
+    expect(await page.locator(`tr[data-endpoint="${endpointId}"]`).innerText()).toContain('enabled');
+    await shot(page, 'webhooks');
+    await submit(page, () => page.click(`tr[data-endpoint="${endpointId}"] a`));
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tbody tr[data-attempt]').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    const row = page.locator('tbody tr[data-attempt]').first();
+    const eventId = (await row.getAttribute('data-event-id')) ?? '';
+    expect(await row.innerText()).toContain('delivered');
+    await shot(page, 'webhook');
+    const before = hooks.received.length;
+    await submit(page, () => row.locator('button', { hasText: 'Resend' }).click());
+    expect(await page.locator('.flash').innerText()).toContain(`Event ${eventId} is being sent again`);
+    const resent = await h.services.db.models.auditEvents.findOne({ action: 'webhook.event_resent', 'target.id': endpointId }).lean();
+    expect(resent?.after).toMatchObject({ eventId });
+    await expect.poll(() => hooks.received.length, { timeout: 30_000 }).toBeGreaterThan(before);
+    const again = hooks.received[before];
+    expect(hooks.received.slice(0, before).some((r) => r.webhookId === again?.webhookId)).toBe(true);
+  });
+
   it('refuses every new form without the CSRF token (403), writing nothing', async () => {
     const cookie = await adminCookie();
     const { models } = h.services.db;
@@ -225,6 +276,7 @@ describe('admin console set-up pages in a real browser', () => {
       [`/console/t/${t}/domains`, { domain: 'forged.test' }],
       [`/console/t/${t}/domains/forged.test/verify`, {}],
       [`/console/t/${t}/directories`, { name: 'Forged', provider: 'generic' }],
+      [`/console/t/${t}/webhooks/${endpointId}/resend`, { eventId: 'evt_forged' }],
     ];
     for (const [path, form] of forms) {
       const res = await post(path, cookie, form);
@@ -238,13 +290,14 @@ describe('admin console set-up pages in a real browser', () => {
       (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
     ];
     expect(after).toEqual(before);
+    expect(await models.auditEvents.countDocuments({ action: 'webhook.event_resent' })).toBe(resends);
   });
 
   it('a member without the admin role is refused every new page (403, audited)', async () => {
     const { models } = h.services.db;
     const directory = await models.scimDirectories.findOne({}).lean();
     const before = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
-    const pages = [...SECTIONS, `connections/saml/${conn.id}`, `directories/${String(directory?._id)}`];
+    const pages = [...SECTIONS, `connections/saml/${conn.id}`, `directories/${String(directory?._id)}`, `webhooks/${endpointId}`];
     for (const section of pages) {
       const res = await fetch(`${h.url}/console/t/${t}/${section}`, { headers: { cookie: maxCookie }, redirect: 'manual' });
       expect(res.status, section).toBe(403);

@@ -24,6 +24,7 @@ export type ConsoleDeps = Pick<
   | 'samlMetadata'
   | 'domains'
   | 'scimDirectories'
+  | 'webhooks'
 > & {
   models: Parameters<typeof createTenantAdminGuard>[0];
   publicUrl: string;

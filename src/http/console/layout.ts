@@ -19,6 +19,7 @@ export const SECTIONS = [
   ['connections', 'Connections'],
   ['domains', 'Domains'],
   ['directories', 'Directories'],
+  ['webhooks', 'Webhooks'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 
