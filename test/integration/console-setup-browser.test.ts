@@ -265,6 +265,7 @@ describe('admin console set-up pages in a real browser', () => {
   it('refuses every new form without the CSRF token (403), writing nothing', async () => {
     const cookie = await adminCookie();
     const { models } = h.services.db;
+    const resends = await models.auditEvents.countDocuments({ action: 'webhook.event_resent' });
     const before = [
       await models.samlConnections.countDocuments({}),
       await models.scimDirectories.countDocuments({}),
