@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { Types } from 'mongoose';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -42,8 +43,10 @@ describe('admin console set-up pages in a real browser', () => {
   /** The new SAML connection's SP metadata, which its (demo) IdP reads; set once the console made it. */
   let newSpMetadata = '';
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT_DIR}/console-${name}.png`, fullPage: true });
+  /** Click a submit button and wait for the page its form leads to; its HTTP status. */
   const submit = async (page: Page, click: () => Promise<void>) => {
-    await Promise.all([page.waitForNavigation(), click()]);
+    const [response] = await Promise.all([page.waitForNavigation(), click()]);
+    return response?.status();
   };
   const adminCookie = async () => (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   const post = (path: string, cookie: string, form: Record<string, string>) =>
@@ -96,6 +99,8 @@ describe('admin console set-up pages in a real browser', () => {
     await admin.fill('input[name=name]', 'Alice');
     await admin.click('button[type=submit]');
     await admin.waitForURL(`${h.url}/console/t/${t}/approvals`);
+    // Her console sign-in's run settles before the tests act.
+    await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
   });
   afterAll(async () => {
     await admin?.close();
@@ -121,8 +126,10 @@ describe('admin console set-up pages in a real browser', () => {
     // A document that is not metadata: a readable refusal with its code; nothing written.
     await page.fill('input[name=name]', 'Broken');
     await page.fill('textarea[name=metadataXml]', '<nope/>');
-    await submit(page, () => page.click('button:text("Create connection")'));
-    expect(await page.locator('[role=alert]').innerText()).toMatch(/Error code: saml_metadata_\w+/);
+    const refusedStatus = await submit(page, () => page.click('button:text("Create connection")'));
+    if (refusedStatus !== 400) throw new Error(`${refusedStatus}: ${await page.innerText('main')}`);
+    expect(await page.locator('main').innerText()).toMatch(/Error code: saml_metadata_\w+ \(HTTP 400\)/);
+    expect(refusedStatus).toBe(400);
     await shot(page, 'connection-refused');
     expect(await models.samlConnections.countDocuments({})).toBe(1);
 
@@ -162,6 +169,45 @@ describe('admin console set-up pages in a real browser', () => {
     await testPage.context().close();
   });
 
+  it('creates a SAML connection from a metadata URL, refreshes it with the button, and shows a refused refresh with its code', async () => {
+    const published = { xml: '', status: 200 };
+    const server = createServer((_req, res) => {
+      res.writeHead(published.status, { 'content-type': 'application/samlmetadata+xml' });
+      res.end(published.xml);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/federationmetadata.xml`;
+    const at = { entityId: 'https://idp.entra.test/metadata', ssoUrl: 'https://idp.entra.test/sso' };
+    const [first, second] = [createSamlIdp(at), createSamlIdp(at)];
+    published.xml = first.metadataXml;
+
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Entra');
+    await page.fill('input[name=metadataUrl]', url);
+    await submit(page, () => page.click('button:text("Create connection")'));
+    const { models } = h.services.db;
+    const created = await models.samlConnections.findOne({ name: 'Entra' }).lean();
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(await page.innerText('main')).toContain(`from ${url}`);
+    const fingerprints = async () =>
+      (await h.services.libraries.samlConnections.get(created.tenantId, String(created._id))).certificates.map((c) => c.fingerprint256);
+    const before = await fingerprints();
+
+    published.xml = second.metadataXml;
+    await submit(page, () => page.click('button:text("Refresh metadata")'));
+    expect(await page.locator('.flash').innerText()).toContain('Metadata fetched again');
+    const after = await fingerprints();
+    expect(after).not.toEqual(before);
+    await shot(page, 'connection-refreshed');
+
+    published.status = 404;
+    expect(await submit(page, () => page.click('button:text("Refresh metadata")'))).toBe(422);
+    expect(await page.locator('[role=alert]').innerText()).toContain('saml_metadata_unreachable');
+    expect(await fingerprints()).toEqual(after);
+  });
+
   it('adds a domain (the TXT record to publish is shown), is refused verification until it is published, then verifies it', async () => {
     const page = admin;
     await page.goto(`${h.url}/console/t/${t}/domains`);
@@ -173,7 +219,7 @@ describe('admin console set-up pages in a real browser', () => {
     expect(value).toMatch(/^onramp-domain-verification=/);
     await shot(page, 'domains');
 
-    await submit(page, () => row.locator('button', { hasText: 'Verify' }).click());
+    expect(await submit(page, () => row.locator('button', { hasText: 'Verify' }).click())).toBe(422);
     expect(await page.locator('[role=alert]').innerText()).toContain('domain_not_verified');
     expect(await h.services.db.models.verifiedDomains.countDocuments({ _id: 'setup.test' })).toBe(0);
 
@@ -191,7 +237,7 @@ describe('admin console set-up pages in a real browser', () => {
     await page.goto(`${h.url}/console/t/${t}/directories`);
     await page.fill('input[name=name]', 'Entra');
     await page.selectOption('select[name=provider]', 'entra');
-    await submit(page, () => page.click('button:text("Create directory")'));
+    expect(await submit(page, () => page.click('button:text("Create directory")'))).toBe(201);
     const token = await page.locator('[data-scim=token]').innerText();
     const baseUrl = await page.locator('[data-scim=baseUrl]').innerText();
     expect(token.length).toBeGreaterThan(20);
