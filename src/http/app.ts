@@ -164,6 +164,12 @@ export function createApp(deps: AppDeps): { app: Express } {
       invitations: deps.libraries.invitations,
       audit: deps.libraries.audit,
       identities: deps.libraries.identities,
+      samlConnections,
+      samlMetadata: deps.libraries.samlMetadata,
+      domains: deps.libraries.domains,
+      scimDirectories: deps.libraries.scimDirectories,
+      webhooks: deps.libraries.webhooks,
+      allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),
   );

@@ -14,7 +14,8 @@ export type DirectoryRouterDeps = Pick<Libraries, 'tenants' | 'scimDirectories' 
 
 const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
 const tokenParams = directoryParams.extend({ tokenId: z.string().regex(/^[0-9a-f]{12}$/, 'must be a token id') });
-const createBody = z.strictObject({ name: z.string().trim().min(1).max(200), provider: z.enum(DIRECTORY_PROVIDERS).default('generic') });
+/** A new directory: its name and provider (the console's form too). */
+export const createDirectoryBody = z.strictObject({ name: z.string().trim().min(1).max(200), provider: z.enum(DIRECTORY_PROVIDERS).default('generic') });
 const rotateBody = z.strictObject({ overlapSeconds: z.number().int().min(0).max(MAX_TOKEN_OVERLAP_SECONDS).optional() });
 const enabledBody = z.strictObject({ enabled: z.boolean() });
 const directoryOut = z.object({
@@ -60,7 +61,13 @@ export function directoryRouter({ tenants, scimDirectories, directoryContents, a
   r.post(
     '/tenants/:tenant/directories',
     route(
-      { summary: 'Create a SCIM directory (its first token is answered once)', params: tenantParams, body: createBody, response: withToken, status: 201 },
+      {
+        summary: 'Create a SCIM directory (its first token is answered once)',
+        params: tenantParams,
+        body: createDirectoryBody,
+        response: withToken,
+        status: 201,
+      },
       async ({ params, body }) => scimDirectories.create((await tenantOf(params))._id, body, actor),
     ),
   );

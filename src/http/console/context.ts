@@ -7,12 +7,30 @@ import { checkCsrf, csrfToken } from '../csrf';
 import { route } from '../route';
 import { saveSession } from '../session';
 import { createTenantAdminGuard, type TenantActor } from '../tenantAdmin';
+import { escapeHtml as e } from '../pages';
 import { layout, type Section } from './layout';
 
-export type ConsoleDeps = Pick<Libraries, 'tenants' | 'approvals' | 'members' | 'connections' | 'lifecycle' | 'invitations' | 'audit' | 'identities'> & {
+export type ConsoleDeps = Pick<
+  Libraries,
+  | 'tenants'
+  | 'approvals'
+  | 'members'
+  | 'connections'
+  | 'lifecycle'
+  | 'invitations'
+  | 'audit'
+  | 'identities'
+  | 'samlConnections'
+  | 'samlMetadata'
+  | 'domains'
+  | 'scimDirectories'
+  | 'webhooks'
+> & {
   models: Parameters<typeof createTenantAdminGuard>[0];
   publicUrl: string;
   adminToken: string;
+  /** Outside production an IdP may be reached over http (a local test IdP), as in the admin API. */
+  allowHttpIdpUrls: boolean;
   /** Where a run's history is shown: the Temporal Web UI's address (null: run ids shown without links) and the namespace. */
   temporalUi: { url: string | null; namespace: string };
 };
@@ -115,10 +133,43 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     res.redirect(303, back);
   };
 
-  return { adminTenants, actorFor, render, tenantPage, formGuard, act };
+  /**
+   * Run a console action whose refusal deserves its own page (a metadata document
+   * refused, a domain not yet verifiable): the refusal is shown with its error code
+   * and HTTP status; success goes on as `done` says.
+   */
+  const attempt = async (req: Request, res: Response, tenant: ConsoleTenant, current: Section, title: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof OnrampError) || !err.expose) throw err;
+      await render(req, res, { title, tenant, current, body: errorView(err, `/console/t/${tenant.slug}/${current}`) }, err.status);
+    }
+  };
+
+  /** After a successful action: the flash, then on to `to`. */
+  const flashAndGo = async (req: Request, res: Response, to: string, flash: string) => {
+    req.session.flash = flash;
+    await saveSession(req);
+    res.redirect(303, to);
+  };
+
+  return { adminTenants, actorFor, render, tenantPage, formGuard, act, attempt, flashAndGo };
 }
 
 export type ConsoleContext = ReturnType<typeof consoleContext>;
+
+/** A form the admin API's schema refuses, as the API's own refusal (400 validation_failed, naming the fields). */
+export function formRefused(error: z.ZodError): OnrampError {
+  const why = error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'form'}: ${i.message}`).join('; ');
+  return new OnrampError('validation_failed', `The form was refused: ${why}.`, { status: 400 });
+}
+
+/** A refusal as a readable page: what went wrong, its error code, and a way back. */
+export function errorView(err: OnrampError, back: string): string {
+  return `<div class="flash error" role="alert"><p>${e(err.message)}</p><p>Error code: <code>${e(err.code)}</code> (HTTP ${err.status})</p></div>
+<p><a href="${e(back)}">Back</a></p>`;
+}
 
 /** A form or query field: an empty value counts as absent (a filter form sends its blank fields). */
 export const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);

@@ -16,6 +16,10 @@ export const SECTIONS = [
   ['approvals', 'Approvals'],
   ['invitations', 'Invitations'],
   ['audit', 'Audit log'],
+  ['connections', 'Connections'],
+  ['domains', 'Domains'],
+  ['directories', 'Directories'],
+  ['webhooks', 'Webhooks'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 

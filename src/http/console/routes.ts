@@ -12,6 +12,10 @@ import { approvalsView, signInView, tenantsView } from './views';
 import { memberPages } from './members';
 import { invitationPages } from './invitations';
 import { auditPages } from './audit';
+import { connectionPages } from './connections';
+import { domainPages } from './domains';
+import { directoryPages } from './directories';
+import { webhookPages } from './webhooks';
 
 export type { ConsoleDeps } from './context';
 
@@ -23,10 +27,10 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 /**
  * The admin console: server-rendered pages over the same libraries as the
  * API, one layout with navigation (members, approvals, invitations, audit
- * log). Who may act on a tenant: the operator signed in with the admin token,
+ * log, connections, domains, SCIM directories, webhooks). Who may act on a tenant: the operator signed in with the admin token,
  * or a member whose effective roles there include admin or owner (their SSO
  * session). Anyone else gets 403, audited. Every form carries a CSRF token.
- * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts).
+ * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, webhooks.ts).
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
@@ -124,5 +128,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   memberPages(r, deps, ctx);
   invitationPages(r, deps, ctx);
   auditPages(deps, ctx);
+  connectionPages(r, deps, ctx);
+  domainPages(r, deps, ctx);
+  directoryPages(r, deps, ctx);
+  webhookPages(r, deps, ctx);
   return r;
 }

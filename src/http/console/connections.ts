@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { Router } from 'express';
+import { createSamlFromMetadataBody } from '../admin/connectionSchemas';
+import { connectionParams, tenantParams } from '../admin/schemas';
+import { escapeHtml as e } from '../pages';
+import { route } from '../route';
+import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
+import { dateTime, hiddenCsrf } from './layout';
+
+/** The "new SAML connection" form (besides its CSRF field): a name, and the IdP's metadata XML pasted or its URL. */
+const fromMetadataForm = z.object({
+  name: z.string().max(200).default(''),
+  metadataXml: z.preprocess(blankAsAbsent, z.string().optional()),
+  metadataUrl: z.preprocess(blankAsAbsent, z.string().optional()),
+});
+
+const yesNo = (b: boolean) => (b ? 'enabled' : 'disabled');
+
+/**
+ * Connections: every protocol's list with its status; a SAML connection's page
+ * (the SP values to give the IdP admin, its certificates with expiry, where its
+ * metadata came from); a SAML connection created from the IdP's metadata (XML or
+ * URL) and its metadata refreshed — through the same libraries as the admin API.
+ */
+export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
+  const fromMetadata = createSamlFromMetadataBody(deps.allowHttpIdpUrls);
+
+  ctx.tenantPage('connections', 'connections', {}, async ({ tenant, csrf }) => {
+    const base = `/console/t/${e(tenant.slug)}/connections`;
+    const rows = await deps.connections.listForTenant(tenant._id);
+    const table = `<table><thead><tr><th scope="col">Name</th><th scope="col">Protocol</th><th scope="col">Status</th><th scope="col">Sign-in URL</th></tr></thead><tbody>${rows
+      .map(
+        (c) =>
+          `<tr data-connection="${e(c.id)}"><th scope="row">${c.kind === 'saml' ? `<a href="${base}/saml/${e(c.id)}">${e(c.name)}</a>` : e(c.name)}</th><td>${c.kind.toUpperCase()}</td><td>${yesNo(c.enabled)}</td><td><code>${e(c.loginUrl)}</code></td></tr>`,
+      )
+      .join(
+        '',
+      )}<tr data-connection="email"><th scope="row">Email sign-in</th><td>Email</td><td>${yesNo(Boolean(tenant.domainJit))}</td><td class="muted">follows domain sign-up (verified domains)</td></tr></tbody></table>`;
+    const create = `<h2>New SAML connection from the IdP's metadata</h2><form method="post" action="${base}/saml">${hiddenCsrf(csrf)}
+<p><label>Name <input name="name" required maxlength="200" size="30"></label></p>
+<p><label for="metadataXml">Metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
+<p><label>or its metadata URL <input name="metadataUrl" type="url" size="60" placeholder="https://idp.example.com/metadata"></label></p>
+<p><button type="submit">Create connection</button></p></form>`;
+    return { title: 'Connections', body: table + create };
+  });
+
+  ctx.tenantPage('connections/saml/:connectionId', 'connections', { params: connectionParams }, async ({ tenant, params, csrf }) => {
+    const c = await deps.samlConnections.get(tenant._id, params.connectionId);
+    const base = `/console/t/${e(tenant.slug)}/connections/saml/${e(c.id)}`;
+    const sp = `<h2>Give these to the IdP's administrator</h2><dl>
+<dt>SP metadata URL</dt><dd><code data-sp="metadataUrl">${e(c.metadataUrl)}</code></dd>
+<dt>ACS URL (reply URL)</dt><dd><code data-sp="acsUrl">${e(c.acsUrl)}</code></dd>
+<dt>Entity ID (audience)</dt><dd><code data-sp="spEntityId">${e(c.spEntityId)}</code></dd></dl>`;
+    const idp = `<h2>Identity provider</h2><dl><dt>Status</dt><dd>${yesNo(c.enabled)}</dd><dt>Entity ID</dt><dd><code>${e(c.idpEntityId)}</code></dd>
+<dt>SSO URL</dt><dd><code>${e(c.ssoUrl)}</code> (${e(c.ssoBinding)})</dd>
+<dt>Metadata</dt><dd>${
+      c.metadata
+        ? `${c.metadata.url ? `from <code>${e(c.metadata.url)}</code>` : 'uploaded'}; applied ${dateTime(c.metadata.appliedAt)}, last read ${dateTime(c.metadata.checkedAt)}${
+            c.metadata.lastError
+              ? ` <span class="error">last refresh refused: ${e(c.metadata.lastError.message)} (<code>${e(c.metadata.lastError.code)}</code>)</span>`
+              : ''
+          }`
+        : 'entered by hand'
+    }</dd></dl>`;
+    const certs = `<h2>IdP signing certificates</h2><table><thead><tr><th scope="col">SHA-256 fingerprint</th><th scope="col">Expires</th><th scope="col">State</th></tr></thead><tbody>${c.certificates
+      .map(
+        (k) =>
+          `<tr><td><code>${e(k.fingerprint256)}</code></td><td>${e(k.validTo)}</td><td>${k.expired ? '<strong class="error">expired</strong>' : k.expiresSoon ? '<strong data-expires-soon>expires within 30 days</strong>' : 'valid'}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+    const actions = `<h2>Actions</h2><p><a href="${e(c.loginUrl)}">Test sign-in through this connection</a></p>${
+      c.metadata?.url
+        ? `<form method="post" action="${base}/metadata/refresh">${hiddenCsrf(csrf)}<button type="submit">Refresh metadata</button></form>`
+        : '<p class="muted">No metadata URL to refresh from (the document was uploaded).</p>'
+    }`;
+    return { title: `SAML connection ${c.name}`, body: sp + idp + certs + actions };
+  });
+
+  r.post(
+    '/console/t/:tenant/connections/saml',
+    route({ params: tenantParams, guard: ctx.formGuard, body: fromMetadataForm }, async ({ auth, body, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'connections', 'The connection was not created', async () => {
+        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: body.metadataXml?.trim(), metadataUrl: body.metadataUrl?.trim() });
+        if (!parsed.success) throw formRefused(parsed.error);
+        const { metadataXml, metadataUrl, ...settings } = parsed.data;
+        const source = metadataUrl !== undefined ? { metadataUrl } : { metadataXml: metadataXml ?? '' };
+        const conn = await deps.samlMetadata.create(auth.tenant._id, { ...settings, ...source }, auth.actor);
+        await ctx.flashAndGo(req, res, `/console/t/${auth.tenant.slug}/connections/saml/${conn.id}`, `Connection ${conn.name} created from the metadata.`);
+      }),
+    ),
+  );
+
+  r.post(
+    '/console/t/:tenant/connections/saml/:connectionId/metadata/refresh',
+    route({ params: connectionParams, guard: ctx.formGuard }, async ({ params, auth, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'connections', 'The metadata was not refreshed', async () => {
+        const conn = await deps.samlMetadata.refresh(auth.tenant._id, params.connectionId, auth.actor);
+        await ctx.flashAndGo(req, res, `/console/t/${auth.tenant.slug}/connections/saml/${conn.id}`, 'Metadata fetched again and applied.');
+      }),
+    ),
+  );
+}

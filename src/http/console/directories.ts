@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { Router } from 'express';
+import { createDirectoryBody } from '../admin/directoryRoutes';
+import { idListQuery, tenantParams } from '../admin/schemas';
+import { escapeHtml as e } from '../pages';
+import { route } from '../route';
+import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
+import { dateTime, hiddenCsrf, pager, select } from './layout';
+
+const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
+/** The "new directory" form (besides its CSRF field): the admin API's body. */
+const createForm = z.object({ name: z.string().max(200).default(''), provider: z.string().max(40).default('generic') });
+const PROVIDERS = createDirectoryBody.shape.provider.unwrap().options;
+
+/**
+ * SCIM directories: the list, a new directory (its token shown once, on the
+ * answer page, never again), and a directory's page with its recent operations
+ * (the audit events it caused, as the admin API's directory operations).
+ */
+export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
+  ctx.tenantPage('directories', 'directories', {}, async ({ tenant, csrf }) => {
+    const base = `/console/t/${e(tenant.slug)}/directories`;
+    const rows = await deps.scimDirectories.list(tenant._id);
+    const table = rows.length
+      ? `<table><thead><tr><th scope="col">Name</th><th scope="col">Provider</th><th scope="col">Status</th><th scope="col">SCIM base URL</th><th scope="col">Live tokens</th></tr></thead><tbody>${rows
+          .map(
+            (d) =>
+              `<tr data-directory="${e(d.id)}"><th scope="row"><a href="${base}/${e(d.id)}">${e(d.name)}</a></th><td>${e(d.provider)}</td><td>${d.enabled ? 'enabled' : 'disabled'}</td><td><code>${e(d.baseUrl)}</code></td><td>${d.tokens.length}</td></tr>`,
+          )
+          .join('')}</tbody></table>`
+      : '<p>No SCIM directories yet.</p>';
+    const create = `<h2>New SCIM directory</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}
+<p><label>Name <input name="name" required maxlength="200" size="30"></label> ${select(
+      'provider',
+      'Provider',
+      PROVIDERS.map((p) => [p, p] as const),
+      'generic',
+    )} <button type="submit">Create directory</button></p></form>`;
+    return { title: 'SCIM directories', body: table + create };
+  });
+
+  ctx.tenantPage('directories/:directoryId', 'directories', { params: directoryParams, query: idListQuery }, async ({ tenant, params, query }) => {
+    const d = await deps.scimDirectories.get(tenant._id, params.directoryId);
+    const base = `/console/t/${e(tenant.slug)}/directories/${e(d.id)}`;
+    const { data, nextCursor } = await deps.audit.listForTenant(tenant._id, { actor: { type: 'directory', id: d.id } }, query.limit, query.cursor);
+    const facts = `<dl><dt>Provider</dt><dd>${e(d.provider)}</dd><dt>Status</dt><dd>${d.enabled ? 'enabled' : 'disabled'}</dd>
+<dt>SCIM base URL</dt><dd><code>${e(d.baseUrl)}</code></dd><dt>Live tokens</dt><dd>${d.tokens.map((t) => `<code>${e(t.id)}</code> (expires ${e(t.expiresAt ?? 'never')})`).join(', ')}</dd></dl>`;
+    const ops = data.length
+      ? `<table><thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Member</th><th scope="col">Reason</th></tr></thead><tbody>${data
+          .map(
+            (a) =>
+              `<tr data-event="${e(a.id)}"><td>${dateTime(a.at)}</td><th scope="row">${e(a.action)}</th><td>${e(`${a.target.type}${a.target.id ? `:${a.target.id}` : ''}`)}</td>
+<td>${a.userId ? `<a href="/console/t/${e(tenant.slug)}/members/${e(a.userId)}">${e(a.userId)}</a>` : ''}</td><td>${e(a.reason ?? '')}</td></tr>`,
+          )
+          .join('')}</tbody></table>`
+      : '<p>This directory has done nothing yet.</p>';
+    return { title: `SCIM directory ${d.name}`, body: `${facts}<h2>Recent operations</h2>${ops}${pager(base, { limit: String(query.limit) }, nextCursor)}` };
+  });
+
+  r.post(
+    '/console/t/:tenant/directories',
+    route({ params: tenantParams, guard: ctx.formGuard, body: createForm }, async ({ auth, body: form, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'directories', 'The directory was not created', async () => {
+        const parsed = createDirectoryBody.safeParse(form);
+        if (!parsed.success) throw formRefused(parsed.error);
+        const d = await deps.scimDirectories.create(auth.tenant._id, parsed.data, auth.actor);
+        // The token is in this answer only: it is stored hashed, and no page shows it again.
+        const body = `<div class="flash" role="status"><p>Directory ${e(d.name)} created. Copy its token now: it is shown this once and never again.</p></div>
+<dl><dt>SCIM base URL</dt><dd><code data-scim="baseUrl">${e(d.baseUrl)}</code></dd><dt>Bearer token</dt><dd><code data-scim="token">${e(d.token)}</code></dd></dl>
+<p><a href="/console/t/${e(auth.tenant.slug)}/directories/${e(d.id)}">Go to the directory</a></p>`;
+        await ctx.render(req, res, { title: 'SCIM directory created', body, tenant: auth.tenant, current: 'directories' }, 201);
+      }),
+    ),
+  );
+}

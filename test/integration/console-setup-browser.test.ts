@@ -1,0 +1,354 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { Types } from 'mongoose';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoIdpServer } from '../../src/demo/idpServer';
+import { createSamlIdp } from '../../src/demo/samlIdp';
+import { CHROMIUM_PATH } from '../../src/devservices/chromium';
+import { freePort } from '../../src/devservices/ports';
+import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
+import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { scimClient } from '../support/scimClient';
+import { startReceiver, type Receiver } from '../support/webhookReceiver';
+import { waitForSignInRuns } from '../support/temporal';
+
+const SCREENSHOT_DIR = 'test-results';
+const SECTIONS = ['connections', 'domains', 'directories', 'webhooks'] as const;
+/** Short webhook retry schedule and poll, so deliveries happen within the test. */
+const FAST = {
+  ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3',
+  ONRAMP_WEBHOOK_POLL_MS: '500',
+  ONRAMP_EVENTS_SETTLE_MS: '0',
+  ONRAMP_WEBHOOK_TIMEOUT_MS: '3000',
+};
+
+/** A tenant admin sets their tenant up in the console, in headless Chromium: a SAML connection from metadata, a domain, a SCIM directory. */
+describe('admin console set-up pages in a real browser', () => {
+  let h: Harness;
+  let dns: TestDnsServer;
+  let conn: SamlConnectionInfo;
+  let idp: ReturnType<typeof createSamlIdp>;
+  let receiver: Receiver | undefined;
+  let endpointId = '';
+  const servers: Server[] = [];
+  let browser: Browser;
+  const t = 'setup';
+  const alice = user('alice', 'setup.test');
+  const max = user('max', 'setup.test');
+  let maxCookie = '';
+  /** Alice's signed-in page, shared by the tests after the first. */
+  let admin: Page;
+  /** The new SAML connection's SP metadata, which its (demo) IdP reads; set once the console made it. */
+  let newSpMetadata = '';
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT_DIR}/console-${name}.png`, fullPage: true });
+  /** Click a submit button and wait for the page its form leads to; its HTTP status. */
+  const submit = async (page: Page, click: () => Promise<void>) => {
+    const [response] = await Promise.all([page.waitForNavigation(), click()]);
+    return response?.status();
+  };
+  const adminCookie = async () => (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const post = (path: string, cookie: string, form: Record<string, string>) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    h = await startHarness({ env: { ONRAMP_DNS_SERVERS: dns.address, ...FAST } });
+    const port = await freePort();
+    idp = createSamlIdp({ entityId: `http://127.0.0.1:${port}/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    await h.createTenant(t);
+    conn = await h.createSamlConnection(t, idp);
+    servers.push(await startDemoIdpServer(idp, async () => conn.metadataXml, '127.0.0.1', port));
+
+    // Alice is made admin through a group; Max stays a plain member.
+    expect((await samlSignIn(conn, idp, alice)).status).toBe(303);
+    await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
+    const aliceId = String((await h.services.db.models.users.findOne({ email: alice.email }).lean())?._id);
+    await h.admin('POST', `/tenants/${t}/groups`, { name: 'admins', roles: ['admin'] });
+    expect((await h.admin('PUT', `/tenants/${t}/members/${aliceId}/groups/admins`)).status).toBe(201);
+    const maxSignIn = await samlSignIn(conn, idp, max);
+    expect(maxSignIn.status).toBe(303);
+    maxCookie = maxSignIn.cookie ?? '';
+    await waitForSignInRuns(h.services.client, conn.id, max.nameId);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    admin = await browser.newPage();
+    await admin.goto(`${h.url}/console`);
+    await admin.fill('input[name=tenant]', t);
+    await admin.click('text=Continue with SSO');
+    await admin.waitForURL(/127\.0\.0\.1:\d+\/sso/);
+    await admin.fill('input[name=email]', alice.email);
+    await admin.fill('input[name=name]', 'Alice');
+    await admin.click('button[type=submit]');
+    await admin.waitForURL(`${h.url}/console/t/${t}/approvals`);
+    // Her console sign-in's run settles before the tests act.
+    await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await browser?.close();
+    for (const s of servers) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await receiver?.close();
+    await h?.close();
+    await dns?.close();
+  });
+
+  it("creates a SAML connection by pasting samlify's IdP metadata, shows the SP values and certificates, and a test sign-in through it succeeds", async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    expect(await page.locator('nav a[aria-current=page]').innerText()).toBe('Connections');
+    expect(await page.locator(`tr[data-connection="${conn.id}"]`).innerText()).toContain('enabled');
+    await shot(page, 'connections');
+
+    const port = await freePort();
+    const okta = createSamlIdp({ entityId: `http://127.0.0.1:${port}/okta/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    servers.push(await startDemoIdpServer(okta, async () => newSpMetadata, '127.0.0.1', port));
+    const { models } = h.services.db;
+
+    // A document that is not metadata: a readable refusal with its code; nothing written.
+    await page.fill('input[name=name]', 'Broken');
+    await page.fill('textarea[name=metadataXml]', '<nope/>');
+    const refusedStatus = await submit(page, () => page.click('button:text("Create connection")'));
+    if (refusedStatus !== 400) throw new Error(`${refusedStatus}: ${await page.innerText('main')}`);
+    expect(await page.locator('main').innerText()).toMatch(/Error code: saml_metadata_\w+ \(HTTP 400\)/);
+    expect(refusedStatus).toBe(400);
+    await shot(page, 'connection-refused');
+    expect(await models.samlConnections.countDocuments({})).toBe(1);
+
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Okta');
+    await page.fill('textarea[name=metadataXml]', okta.metadataXml);
+    await submit(page, () => page.click('button:text("Create connection")'));
+    const created = await models.samlConnections.findOne({ name: 'Okta' }).lean();
+    expect(created?.idpEntityId).toBe(okta.entityId);
+    const id = String(created?._id);
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/saml/${id}`);
+    const shown = await h.services.libraries.samlConnections.get(created.tenantId, id);
+    expect(await page.locator('[data-sp=metadataUrl]').innerText()).toBe(shown.metadataUrl);
+    expect(await page.locator('[data-sp=acsUrl]').innerText()).toBe(shown.acsUrl);
+    expect(await page.locator('[data-sp=spEntityId]').innerText()).toBe(shown.spEntityId);
+    // The demo IdP's certificates live 30 days: flagged.
+    expect(await page.locator('[data-expires-soon]').count()).toBe(1);
+    expect(await page.innerText('main')).toContain('uploaded');
+    await shot(page, 'connection');
+
+    // The test sign-in, in a browser of its own (the admin's console session stays).
+    newSpMetadata = await (await fetch(shown.metadataUrl)).text();
+    const testPage = await (await browser.newContext()).newPage();
+    await testPage.goto(
+      await page
+        .locator('a', { hasText: 'Test sign-in' })
+        .getAttribute('href')
+        .then((href) => href ?? ''),
+    );
+    await testPage.waitForURL(new RegExp(`127\\.0\\.0\\.1:${port}/sso`));
+    await testPage.fill('input[name=email]', 'olga@setup.test');
+    await testPage.fill('input[name=name]', 'Olga');
+    await Promise.all([testPage.waitForURL((u) => u.origin === new URL(h.url).origin), testPage.click('button[type=submit]')]);
+    await waitForSignInRuns(h.services.client, id, 'olga@setup.test');
+    expect(await models.users.countDocuments({ email: 'olga@setup.test' })).toBe(1);
+    await testPage.context().close();
+  });
+
+  it('creates a SAML connection from a metadata URL, refreshes it with the button, and shows a refused refresh with its code', async () => {
+    const published = { xml: '', status: 200 };
+    const server = createServer((_req, res) => {
+      res.writeHead(published.status, { 'content-type': 'application/samlmetadata+xml' });
+      res.end(published.xml);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/federationmetadata.xml`;
+    const at = { entityId: 'https://idp.entra.test/metadata', ssoUrl: 'https://idp.entra.test/sso' };
+    const [first, second] = [createSamlIdp(at), createSamlIdp(at)];
+    published.xml = first.metadataXml;
+
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Entra');
+    await page.fill('input[name=metadataUrl]', url);
+    await submit(page, () => page.click('button:text("Create connection")'));
+    const { models } = h.services.db;
+    const created = await models.samlConnections.findOne({ name: 'Entra' }).lean();
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(await page.innerText('main')).toContain(`from ${url}`);
+    const fingerprints = async () =>
+      (await h.services.libraries.samlConnections.get(created.tenantId, String(created._id))).certificates.map((c) => c.fingerprint256);
+    const before = await fingerprints();
+
+    published.xml = second.metadataXml;
+    await submit(page, () => page.click('button:text("Refresh metadata")'));
+    expect(await page.locator('.flash').innerText()).toContain('Metadata fetched again');
+    const after = await fingerprints();
+    expect(after).not.toEqual(before);
+    await shot(page, 'connection-refreshed');
+
+    published.status = 404;
+    expect(await submit(page, () => page.click('button:text("Refresh metadata")'))).toBe(422);
+    expect(await page.locator('[role=alert]').innerText()).toContain('saml_metadata_unreachable');
+    expect(await fingerprints()).toEqual(after);
+  });
+
+  it('adds a domain (the TXT record to publish is shown), is refused verification until it is published, then verifies it', async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/domains`);
+    await page.fill('input[name=domain]', 'setup.test');
+    await submit(page, () => page.click('button:text("Add domain")'));
+    const row = page.locator('tr[data-domain="setup.test"]');
+    expect(await row.locator('[data-txt=name]').innerText()).toBe('_onramp-challenge.setup.test');
+    const value = await row.locator('[data-txt=value]').innerText();
+    expect(value).toMatch(/^onramp-domain-verification=/);
+    await shot(page, 'domains');
+
+    expect(await submit(page, () => row.locator('button', { hasText: 'Verify' }).click())).toBe(422);
+    expect(await page.locator('[role=alert]').innerText()).toContain('domain_not_verified');
+    expect(await h.services.db.models.verifiedDomains.countDocuments({ _id: 'setup.test' })).toBe(0);
+
+    dns.setTxt('_onramp-challenge.setup.test', [value]);
+    await page.goto(`${h.url}/console/t/${t}/domains`);
+    await submit(page, () => page.locator('tr[data-domain="setup.test"] button', { hasText: 'Verify' }).click());
+    expect(await page.locator('.flash').innerText()).toContain('verified');
+    expect(await page.locator('tr[data-domain="setup.test"]').innerText()).toContain('verified');
+    expect(await h.services.db.models.verifiedDomains.countDocuments({ _id: 'setup.test' })).toBe(1);
+    await shot(page, 'domain-verified');
+  });
+
+  it('creates a SCIM directory, shows its token once, and lists the operation a SCIM request made with it', async () => {
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/directories`);
+    await page.fill('input[name=name]', 'Entra');
+    await page.selectOption('select[name=provider]', 'entra');
+    expect(await submit(page, () => page.click('button:text("Create directory")'))).toBe(201);
+    const token = await page.locator('[data-scim=token]').innerText();
+    const baseUrl = await page.locator('[data-scim=baseUrl]').innerText();
+    expect(token.length).toBeGreaterThan(20);
+    await shot(page, 'directory-created');
+
+    await submit(page, () => page.click('a:text("Go to the directory")'));
+    expect(await page.content()).not.toContain(token);
+    const scim = scimClient(baseUrl, token);
+    const made = await scim.call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'dora@setup.test',
+      emails: [{ value: 'dora@setup.test', primary: true }],
+      name: { givenName: 'Dora', familyName: 'Setup' },
+      active: true,
+    });
+    expect(made.status).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tbody tr[data-event]').count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
+    await shot(page, 'directory');
+    // The list never shows the token either.
+    await page.goto(`${h.url}/console/t/${t}/directories`);
+    expect(await page.content()).not.toContain(token);
+  });
+
+  it("lists the tenant's webhook endpoints and their recent deliveries, and resends one delivery", async () => {
+    const hooks = await startReceiver([]);
+    receiver = hooks;
+    const created = await h.admin('POST', `/tenants/${t}/webhooks`, { url: hooks.url, description: 'host app' });
+    expect(created.status).toBe(201);
+    const body = created.body as unknown as { endpoint: { id: string }; secret: string };
+    endpointId = body.endpoint.id;
+    hooks.state.secrets.push(body.secret);
+    // Something happens: a newcomer signs in.
+    expect((await samlSignIn(conn, idp, user('wendy', 'setup.test'))).status).toBe(303);
+
+    const page = admin;
+    await page.goto(`${h.url}/console/t/${t}/webhooks`);
+    expect(await page.locator(`tr[data-endpoint="${endpointId}"]`).innerText()).toContain('enabled');
+    await shot(page, 'webhooks');
+    await submit(page, () => page.click(`tr[data-endpoint="${endpointId}"] a`));
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tbody tr[data-attempt]').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    const row = page.locator('tbody tr[data-attempt]').first();
+    const eventId = (await row.getAttribute('data-event-id')) ?? '';
+    expect(await row.innerText()).toContain('delivered');
+    await shot(page, 'webhook');
+    const before = hooks.received.length;
+    await submit(page, () => row.locator('button', { hasText: 'Resend' }).click());
+    expect(await page.locator('.flash').innerText()).toContain(`Event ${eventId} is being sent again`);
+    const resent = await h.services.db.models.auditEvents.findOne({ action: 'webhook.event_resent', 'target.id': endpointId }).lean();
+    expect(resent?.after).toMatchObject({ eventId });
+    await expect.poll(() => hooks.received.length, { timeout: 30_000 }).toBeGreaterThan(before);
+    const again = hooks.received[before];
+    expect(hooks.received.slice(0, before).some((r) => r.webhookId === again?.webhookId)).toBe(true);
+  });
+
+  it('refuses every new form without the CSRF token (403), writing nothing', async () => {
+    const cookie = await adminCookie();
+    const { models } = h.services.db;
+    const resends = await models.auditEvents.countDocuments({ action: 'webhook.event_resent' });
+    const before = [
+      await models.samlConnections.countDocuments({}),
+      await models.scimDirectories.countDocuments({}),
+      (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
+    ];
+    const forms: Array<[string, Record<string, string>]> = [
+      [`/console/t/${t}/connections/saml`, { name: 'Forged', metadataUrl: 'http://127.0.0.1:1/metadata' }],
+      [`/console/t/${t}/connections/saml/${conn.id}/metadata/refresh`, {}],
+      [`/console/t/${t}/domains`, { domain: 'forged.test' }],
+      [`/console/t/${t}/domains/forged.test/verify`, {}],
+      [`/console/t/${t}/directories`, { name: 'Forged', provider: 'generic' }],
+      [`/console/t/${t}/webhooks/${endpointId}/resend`, { eventId: 'evt_forged' }],
+    ];
+    for (const [path, form] of forms) {
+      const res = await post(path, cookie, form);
+      expect(res.status, path).toBe(403);
+      expect(await res.text()).toContain('csrf_failed');
+      expect((await post(path, cookie, { ...form, _csrf: 'forged' })).status, path).toBe(403);
+    }
+    const after = [
+      await models.samlConnections.countDocuments({}),
+      await models.scimDirectories.countDocuments({}),
+      (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
+    ];
+    expect(after).toEqual(before);
+    expect(await models.auditEvents.countDocuments({ action: 'webhook.event_resent' })).toBe(resends);
+  });
+
+  it('a member without the admin role is refused every new page (403, audited)', async () => {
+    const { models } = h.services.db;
+    const directory = await models.scimDirectories.findOne({}).lean();
+    const before = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
+    const pages = [...SECTIONS, `connections/saml/${conn.id}`, `directories/${String(directory?._id)}`, `webhooks/${endpointId}`];
+    for (const section of pages) {
+      const res = await fetch(`${h.url}/console/t/${t}/${section}`, { headers: { cookie: maxCookie }, redirect: 'manual' });
+      expect(res.status, section).toBe(403);
+    }
+    expect(await models.auditEvents.countDocuments({ action: 'console.access_denied' })).toBe(before + pages.length);
+  });
+});
