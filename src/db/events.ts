@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { cursorAt, eventFromAudit, eventIdAt, type AuditFact, type DomainEvent } from '../domain/events';
 import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
+import { deleteInBatches } from './sweepBatches';
 
 /** What a process learns when it wrote an event: webhook delivery is woken by it (src/webhooks/waker.ts). */
 export interface EventWritten {
@@ -121,23 +122,36 @@ const swept = new WeakMap<Models, { throughDay: number; legacyDone: boolean }>()
  * makes it read every event the store holds, every minute. A day swept whole
  * is not looked at again by this process. The first sweep of a process
  * instead deletes by a range on `_id` (events written before `day` existed,
- * or left while no sweeper ran): one full read per process start; where that
- * fails (FerretDB on PostgreSQL refuses to delete more than 65,535 documents
- * at once) it is logged by the sweeper and not retried by this process.
+ * or left while no sweeper ran): a full read per batch of 50,000 until none
+ * is left. Every delete is bounded (db/sweepBatches.ts: FerretDB on
+ * PostgreSQL refuses to delete more than 65,535 documents at once).
  * Webhook attempts and deliveries are still deleted by a range on `at`.
  */
 export async function sweepEvents(models: Models, retentionMs: number, now = new Date()): Promise<{ events: number; webhookAttempts: number }> {
   const before = new Date(now.getTime() - retentionMs);
   const lastWholeDay = dayOf(before.getTime()) - 1;
   const state = swept.get(models) ?? { throughDay: lastWholeDay - LOOKBACK_DAYS, legacyDone: false };
-  swept.set(models, { throughDay: Math.max(state.throughDay, lastWholeDay), legacyDone: true });
   let events = 0;
-  if (!state.legacyDone) events += (await models.events.deleteMany({ _id: { $lt: cursorAt((lastWholeDay + 1) * DAY_MS) } })).deletedCount;
-  else
+  if (!state.legacyDone) {
+    const legacy = await deleteInBatches(models.events, { _id: { $lt: cursorAt((lastWholeDay + 1) * DAY_MS) } }, { maxBatches: 2 });
+    events += legacy.deleted;
+    if (legacy.done) swept.set(models, { throughDay: Math.max(state.throughDay, lastWholeDay), legacyDone: true });
+  } else {
+    // A day counts as swept only once every part of it is gone: a failure or a cut-short batch leaves it to the next sweep.
+    let through = state.throughDay;
     for (let day = Math.max(state.throughDay + 1, lastWholeDay - LOOKBACK_DAYS); day <= lastWholeDay; day++) {
-      for (let part = 0; part < PARTS; part++) events += (await models.events.deleteMany({ day, part })).deletedCount;
+      let whole = true;
+      for (let part = 0; part < PARTS; part++) {
+        const r = await deleteInBatches(models.events, { day, part });
+        events += r.deleted;
+        whole &&= r.done;
+      }
+      if (!whole) break;
+      through = day;
     }
-  const webhookAttempts = (await models.webhookAttempts.deleteMany({ at: { $lt: before } })).deletedCount;
-  await models.webhookDeliveries.deleteMany({ at: { $lt: before } });
+    swept.set(models, { throughDay: Math.max(state.throughDay, through), legacyDone: true });
+  }
+  const webhookAttempts = (await deleteInBatches(models.webhookAttempts, { at: { $lt: before } })).deleted;
+  await deleteInBatches(models.webhookDeliveries, { at: { $lt: before } });
   return { events, webhookAttempts };
 }

@@ -1,3 +1,4 @@
+import { deleteInBatches } from './sweepBatches';
 import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
 
@@ -35,5 +36,5 @@ export async function takeRateSlot(
 }
 
 export async function sweepRateSlots(models: Models, now = new Date()): Promise<number> {
-  return (await models.rateSlots.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
+  return (await deleteInBatches(models.rateSlots, { expiresAt: { $lt: now } })).deleted;
 }

@@ -3,6 +3,7 @@ import type { Models } from './models';
 import { sweepEvents } from './events';
 import { sweepRateSlots } from './rateLimit';
 import { writePendingAudits } from './audit';
+import { deleteInBatches, type SweepableModel } from './sweepBatches';
 
 /**
  * Deletes short-lived documents past their expiry (FerretDB v1 has no TTL
@@ -11,27 +12,50 @@ import { writePendingAudits } from './audit';
  * retention (ONRAMP_EVENTS_RETENTION_DAYS). Readers check expiry themselves; this only keeps
  * the collections small. It also completes admin actions' audits and events
  * left half-written by a process that died (db/audit.ts). Every delete is acknowledged (never `w: 0`, see
- * db/replyGuard.ts). Returns how many documents each sweep removed.
+ * db/replyGuard.ts). Returns how many documents each sweep removed. Deletes go
+ * in bounded batches (db/sweepBatches.ts), so a backlog after downtime is worked
+ * off over a few sweeps; each collection is swept on its own, so one failing
+ * keeps no other's documents, and the sweep then fails naming the ones that did.
  */
 export async function sweepExpired(models: Models, now = new Date(), eventRetentionMs: number | null = null): Promise<Record<string, number>> {
-  const removed = async (p: Promise<{ deletedCount: number }>) => (await p).deletedCount;
-  return {
+  const expired = (field: string, op: '$lt' | '$lte' = '$lt', at = now) => ({ [field]: { [op]: at } });
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const batches = async (model: SweepableModel, filter: Record<string, unknown>) => (await deleteInBatches(model, filter)).deleted;
+  const sweeps: Array<[string, () => Promise<number | Record<string, number>>]> = [
     // Not a removal: admin actions' audits and events whose writer died, written now.
-    pendingAudits: await writePendingAudits(models, now),
-    ...(eventRetentionMs !== null ? await sweepEvents(models, eventRetentionMs, now) : {}),
-    sessions: await removed(models.sessions.deleteMany({ expires: { $lt: now } })),
-    samlRequests: await removed(models.samlRequests.deleteMany({ expiresAt: { $lte: now } })),
-    usedAssertions: await removed(models.usedAssertions.deleteMany({ expiresAt: { $lte: now } })),
-    rateSlots: await sweepRateSlots(models, now),
-    emailCodes: await removed(models.emailCodes.deleteMany({ expiresAt: { $lt: now } })),
-    oidcStates: await removed(models.oidcStates.deleteMany({ expiresAt: { $lt: now } })),
-    scimStagedMembers: await removed(models.scimStagedMembers.deleteMany({ expiresAt: { $lt: now } })),
-    invitationTokens: await removed(models.invitationTokens.deleteMany({ expiresAt: { $lt: now } })),
-    invitationHandoffs: await removed(models.invitationHandoffs.deleteMany({ expiresAt: { $lt: now } })),
-    importTakeovers: await removed(models.importTakeovers.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } })),
+    ['pendingAudits', () => writePendingAudits(models, now)],
+    ['events', () => (eventRetentionMs !== null ? sweepEvents(models, eventRetentionMs, now) : Promise.resolve({}))],
+    ['sessions', () => batches(models.sessions, expired('expires'))],
+    ['samlRequests', () => batches(models.samlRequests, expired('expiresAt', '$lte'))],
+    ['usedAssertions', () => batches(models.usedAssertions, expired('expiresAt', '$lte'))],
+    ['rateSlots', () => sweepRateSlots(models, now)],
+    ['emailCodes', () => batches(models.emailCodes, expired('expiresAt'))],
+    ['oidcStates', () => batches(models.oidcStates, expired('expiresAt'))],
+    ['scimStagedMembers', () => batches(models.scimStagedMembers, expired('expiresAt'))],
+    ['invitationTokens', () => batches(models.invitationTokens, expired('expiresAt'))],
+    ['invitationHandoffs', () => batches(models.invitationHandoffs, expired('expiresAt'))],
+    ['importTakeovers', () => batches(models.importTakeovers, expired('at', '$lt', dayAgo))],
     // Applied long ago: the endpoint is generations past them.
-    webhookEndpointChanges: await removed(models.webhookEndpointChanges.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } })),
-  };
+    ['webhookEndpointChanges', () => batches(models.webhookEndpointChanges, expired('at', '$lt', dayAgo))],
+  ];
+  // Each sweep on its own: one that fails (a refusing database) does not keep the others' documents.
+  const counts: Record<string, number> = {};
+  const failed: Array<{ name: string; err: unknown }> = [];
+  for (const [name, sweep] of sweeps) {
+    try {
+      const result = await sweep();
+      Object.assign(counts, typeof result === 'number' ? { [name]: result } : result);
+    } catch (err) {
+      failed.push({ name, err });
+    }
+  }
+  if (failed.length > 0) {
+    throw new AggregateError(
+      failed.map((f) => f.err),
+      `sweep failed for ${failed.map((f) => f.name).join(', ')}`,
+    );
+  }
+  return counts;
 }
 
 /** Sweep every `intervalMs` (ONRAMP_SWEEP_INTERVAL_MS) until the returned stop function is called; events older than `eventRetentionMs` go too. */

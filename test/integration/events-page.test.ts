@@ -13,16 +13,16 @@ import { startHarness, type Harness } from '../support/harness';
  * retention sweep deletes by whole days. Prints the timings
  * (docs/performance.md, "Events").
  */
-/** EVENTS_PAGE_SIZES=10000,1000000 runs other sizes by hand (the suite keeps 10,000 and 100,000). */
-const SIZES = (process.env.EVENTS_PAGE_SIZES ?? '10000,100000').split(',').map(Number);
+/** EVENTS_PAGE_SIZES=10000,100000,1000000 runs the sizes of docs/performance.md by hand (the suite keeps 2,000 and 20,000: correctness, not timing). */
+const SIZES = (process.env.EVENTS_PAGE_SIZES ?? '2000,20000').split(',').map(Number);
 const LARGEST = Math.max(...SIZES);
 /** Seeding and reading scale with the size: 4 minutes per 100,000 events. */
-/** An event every 10 s, closer when that would run past 19 days (every event is older than the settle point). */
-const STEP = Math.min(10_000, Math.floor((19 * 86_400_000) / LARGEST));
+/** Events spread over 19 days (every event older than the settle point; the sweep meets both whole expired days and kept ones). */
+const STEP = Math.floor((19 * 86_400_000) / LARGEST);
 const timeoutFor = (n: number) => Math.max(240_000, Math.ceil(n / 100_000) * 240_000);
 const PAGE = 100;
 
-describe('an events page at 10,000 and 100,000 events', () => {
+describe('an events page by _id range, and the retention sweep by day', () => {
   let h: Harness;
   let models: Models;
   const tenantId = String(new Types.ObjectId());
