@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { Types } from 'mongoose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
-import { CHROMIUM_PATH } from '../../src/devservices/chromium';
+import { launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
 import { signInWorkflowId } from '../../src/temporal/signInClient';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -81,18 +81,7 @@ describe('admin console in a real browser', () => {
     const pending = await samlSignIn(conn, idp, { ...bob, name: 'Bob <script>alert(1)</script>' });
     expect(pending.status).toBe(202);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await admin?.close();

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { Types } from 'mongoose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
-import { CHROMIUM_PATH } from '../../src/devservices/chromium';
+import { launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -77,18 +77,7 @@ describe('admin console set-up pages in a real browser', () => {
     maxCookie = maxSignIn.cookie ?? '';
     await waitForSignInRuns(h.services.client, conn.id, max.nameId);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     admin = await browser.newPage();
     await admin.goto(`${h.url}/console`);
