@@ -72,6 +72,17 @@ export type AcceptRoute = SsoRoute;
  * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
  * as SHA-256.
  */
+/**
+ * An invitation status as a query: the stored status, except that `expired`
+ * is a pending invitation past its expiry (domain/invitations.ts
+ * `invitationStatus` says the same of one document).
+ */
+function statusQuery(status: InvitationStatus | null, now: Date): Record<string, unknown> {
+  if (status === 'pending') return { status: 'pending', expiresAt: { $gt: now } };
+  if (status === 'expired') return { status: 'pending', expiresAt: { $lte: now } };
+  return status ? { status } : {};
+}
+
 export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor: InvitationAcceptor, publicUrl: string) {
   const acceptUrl = (token: string) => `${publicUrl}/invite/${token}`;
 
@@ -194,9 +205,15 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
+    /** The newest 500 of a status (matched in the query, so older ones of that status are not crowded out by others). */
     async list(tenantId: Types.ObjectId, status: InvitationStatus | null): Promise<InvitationView[]> {
-      const docs = (await models.invitations.find({ tenantId }).sort({ createdAt: -1 }).limit(500).lean()) as InvitationDoc[];
-      return docs.map((d) => present(d)).filter((v) => status === null || v.status === status);
+      const now = new Date();
+      const docs = (await models.invitations
+        .find({ tenantId, ...statusQuery(status, now) })
+        .sort({ createdAt: -1 })
+        .limit(500)
+        .lean()) as InvitationDoc[];
+      return docs.map((d) => present(d, now.getTime()));
     },
 
     /**
@@ -206,16 +223,8 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
      */
     async listPage(tenantId: Types.ObjectId, status: InvitationStatus | null, limit: number, after: DocId | null) {
       const now = new Date();
-      const byStatus =
-        status === 'pending'
-          ? { status: 'pending', expiresAt: { $gt: now } }
-          : status === 'expired'
-            ? { status: 'pending', expiresAt: { $lte: now } }
-            : status
-              ? { status }
-              : {};
       const rows = (await models.invitations
-        .find({ tenantId, ...byStatus, ...(after ? { _id: { $gt: after } } : {}) })
+        .find({ tenantId, ...statusQuery(status, now), ...(after ? { _id: { $gt: after } } : {}) })
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean()) as InvitationDoc[];

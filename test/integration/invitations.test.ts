@@ -287,6 +287,34 @@ describe('invitations', () => {
     });
   });
 
+  it('lists by status in the query: an old revoked invitation is listed behind 500 newer pending ones', async () => {
+    await h.createTenant('inv-many');
+    const tid = (await models().tenants.findOne({ slug: 'inv-many' }).lean())?._id;
+    const at = (ms: number) => new Date(Date.now() - ms);
+    const doc = (i: number, status: string, createdAt: Date) => ({
+      _id: `many-${i}`,
+      tenantId: tid,
+      email: `p${i}@many.test`,
+      roles: [],
+      groups: [],
+      allowAnyEmail: false,
+      status,
+      expiresAt: at(-86_400_000),
+      tokenHash: `hash-${i}`,
+      sentCount: 1,
+      invitedBy: { type: 'admin', id: null },
+      createdAt,
+      updatedAt: createdAt,
+    });
+    await models().invitations.collection.insertMany([
+      doc(0, 'revoked', at(3_600_000)),
+      ...Array.from({ length: 500 }, (_, i) => doc(i + 1, 'pending', at(60_000 - i))),
+    ] as never);
+    const revoked = await h.admin('GET', '/tenants/inv-many/invitations?status=revoked');
+    expect(revoked.status).toBe(200);
+    expect((revoked.body.data as Array<{ id: string; status: string }>).map((i) => [i.id, i.status])).toEqual([['many-0', 'revoked']]);
+  });
+
   it('expired, resent (old link dead), revoked; list by status; refusals at creation', async () => {
     const short = await invite({ email: 'exp@freelance.test', expiresInSeconds: 1 });
     const oldPath = await mailedLink('exp@freelance.test');
