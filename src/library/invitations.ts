@@ -7,18 +7,16 @@ import type { InvitationDoc } from '../db/models/invitation';
 import { membershipKey } from '../db/models/membership';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
-import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationStatus } from '../domain/invitations';
+import { DEFAULT_INVITATION_EXPIRY_SECONDS, type InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
 import { countInvitation } from '../metrics/registry';
-import type { InvitationAcceptor } from '../temporal/invitationClient';
-import { ssoRouteFor, type SsoRoute } from './ssoRoute';
+import { presentInvitation, type InvitationView } from './invitationView';
 import { page, type DocId } from './pagination';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-/** How long a browser may take through its IdP between the invitation page and the ACS. */
-const HANDOFF_TTL_MS = 15 * 60_000;
+/** How an invitation's token is stored (its link's token is never stored). */
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface InvitationInput {
   email: string;
@@ -28,50 +26,6 @@ export interface InvitationInput {
   expiresInSeconds: number | null;
 }
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  roles: string[];
-  groups: string[];
-  allowAnyEmail: boolean;
-  status: InvitationStatus;
-  expiresAt: Date;
-  sentCount: number;
-  acceptedBy: string | null;
-  acceptedAt: Date | null;
-  createdAt: Date;
-}
-
-const present = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
-  id: inv._id,
-  email: inv.email,
-  roles: [...inv.roles],
-  groups: [...inv.groups],
-  allowAnyEmail: inv.allowAnyEmail,
-  status: invitationStatus({ status: inv.status, expiresAt: inv.expiresAt.getTime() }, now),
-  expiresAt: inv.expiresAt,
-  sentCount: inv.sentCount,
-  acceptedBy: inv.acceptedBy ? String(inv.acceptedBy) : null,
-  acceptedAt: inv.acceptedAt ?? null,
-  createdAt: inv.createdAt,
-});
-
-/** What an SSO return's handoff stands for: the invitation, or why none. */
-export type HandoffTaken =
-  | { ok: true; invitationId: string }
-  | { ok: false; reason: 'invitation_handoff_expired' | 'invitation_other_browser'; invitation: { id: string; tenantId: string } | null };
-
-/** How the invitee signs in (library/ssoRoute.ts). */
-export type AcceptRoute = SsoRoute;
-
-/**
- * Invitations: create, list, resend, revoke — each audited —
- * and the invitee's side: open the link, sign in (SSO when the tenant's
- * connection governs the address, so an invitation never goes around SSO;
- * else a code to the invited address), accept through the acceptance run.
- * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
- * as SHA-256.
- */
 /**
  * An invitation status as a query: the stored status, except that `expired`
  * is a pending invitation past its expiry (domain/invitations.ts
@@ -83,7 +37,12 @@ function statusQuery(status: InvitationStatus | null, now: Date): Record<string,
   return status ? { status } : {};
 }
 
-export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor: InvitationAcceptor, publicUrl: string) {
+/**
+ * Invitations, the admin's side: create, list, resend, revoke — each audited.
+ * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
+ * as SHA-256. The invitee's side is library/invitationLinks.ts.
+ */
+export function createInvitationLibrary(models: Models, outbox: Outbox, publicUrl: string) {
   const acceptUrl = (token: string) => `${publicUrl}/invite/${token}`;
 
   const find = async (tenantId: Types.ObjectId, id: string): Promise<InvitationDoc> => {
@@ -149,7 +108,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
             status: 422,
           });
         }
-        return { invitation: present(inv), acceptUrl: null };
+        return { invitation: presentInvitation(inv), acceptUrl: null };
       };
       const replay = await earlier();
       if (replay) return replay;
@@ -202,7 +161,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
       countInvitation('created');
-      return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
     /** The newest 500 of a status (matched in the query, so older ones of that status are not crowded out by others). */
@@ -213,7 +172,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         .sort({ createdAt: -1 })
         .limit(500)
         .lean()) as InvitationDoc[];
-      return docs.map((d) => present(d, now.getTime()));
+      return docs.map((d) => presentInvitation(d, now.getTime()));
     },
 
     /**
@@ -229,22 +188,22 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         .limit(limit + 1)
         .lean()) as InvitationDoc[];
       const { rows: kept, nextCursor } = page(rows, limit);
-      return { data: kept.map((d) => present(d, now.getTime())), nextCursor };
+      return { data: kept.map((d) => presentInvitation(d, now.getTime())), nextCursor };
     },
 
-    get: async (tenantId: Types.ObjectId, id: string) => present(await find(tenantId, id)),
+    get: async (tenantId: Types.ObjectId, id: string) => presentInvitation(await find(tenantId, id)),
 
     /** A new token and a new expiry, mailed again; the old link stops working. Pending or expired only. */
     async resend(tenantId: Types.ObjectId, id: string, actor: ProvisioningActor): Promise<{ invitation: InvitationView; acceptUrl: string }> {
       const inv = await find(tenantId, id);
-      const status = present(inv).status;
+      const status = presentInvitation(inv).status;
       if (status === 'accepted' || status === 'revoked') throw conflict('invitation_not_pending', `The invitation is ${status}.`);
       const tenant = await models.tenants.findById(tenantId).lean();
       const expiresAt = new Date(Date.now() + 1000 * (tenant?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const token = await issue(inv, tenant?.name ?? 'the organization', expiresAt, inv.sentCount + 1);
       await audit(tenantId, actor, 'invitation.resent', inv);
       countInvitation('resent');
-      return { invitation: present((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
     /** Withdraw an invitation that was not accepted: its link stops working. */
@@ -257,61 +216,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         await audit(tenantId, actor, 'invitation.revoked', inv);
         countInvitation('revoked');
       }
-      return present((await models.invitations.findById(id).lean()) as InvitationDoc);
-    },
-
-    /** The invitation a link names (null for a dead link), its tenant, and how its invitee signs in. */
-    async open(token: string) {
-      const live = await models.invitationTokens.findById(sha256(token)).lean();
-      const inv = live ? ((await models.invitations.findById(live.invitationId).lean()) as InvitationDoc | null) : null;
-      if (!inv) return null;
-      const tenant = await models.tenants.findById(inv.tenantId).lean();
-      if (!tenant) return null;
-      return { invitation: present(inv), tenant: { id: tenant._id, name: tenant.name }, route: await this.acceptRoute(inv) };
-    },
-
-    /** How the invitee signs in: the tenant's SSO connection when it governs the invited address (library/ssoRoute.ts). */
-    async acceptRoute(inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> {
-      return ssoRouteFor(models, publicUrl, inv.tenantId, inv.email);
-    },
-
-    /**
-     * A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`),
-     * bound to the browser that asked for it (http/inviteBrowser.ts).
-     */
-    async handoff(invitationId: string, browser: string): Promise<string> {
-      const handle = randomBytes(24).toString('base64url');
-      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
-      return handle;
-    },
-
-    /**
-     * The invitation a handle stands for, once (deleted as read), when the
-     * browser completing the sign-in is the one that started it. Another
-     * browser's attempt consumes nothing: the invitee can still finish.
-     */
-    async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
-      const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
-      if (saved)
-        return saved.expiresAt.getTime() > Date.now()
-          ? { ok: true, invitationId: saved.invitationId }
-          : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
-      if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
-      return { ok: false, reason: 'invitation_other_browser', invitation: inv ? { id: inv._id, tenantId: String(inv.tenantId) } : null };
-    },
-
-    /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */
-    async recordRefusal(reason: string, invitation: { id: string; tenantId: string } | null, ip: string): Promise<void> {
-      await recordAction(models, {
-        tenantId: invitation?.tenantId ?? null,
-        actor: { type: 'system', id: null },
-        action: 'invitation.link_refused',
-        target: { type: 'invitation', id: invitation?.id ?? null },
-        reason,
-        context: { ip },
-      });
+      return presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc);
     },
 
     /** How long the tenant's invitations stay valid. */
@@ -330,8 +235,6 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       });
       return expirySeconds;
     },
-
-    accept: (invitationId: string, claim: Parameters<InvitationAcceptor['accept']>[1]) => acceptor.accept(invitationId, claim),
   };
 }
 
