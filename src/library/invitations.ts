@@ -15,6 +15,8 @@ import { countInvitation } from '../metrics/registry';
 import { presentInvitation, type InvitationView } from './invitationView';
 import { page, type DocId } from './pagination';
 
+/** How long an invitation named by its slot but not written yet still holds it. */
+const UNWRITTEN_HOLDER_MS = 60_000;
 /** How an invitation's token is stored (its link's token is never stored). */
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -68,6 +70,48 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       `You are invited to join ${tenantName}.\n\nAccept the invitation: ${acceptUrl(token)}\n\nThe link works once and expires on ${expiresAt.toISOString()}. If you did not expect it, ignore this message.`,
     );
     return token;
+  };
+
+  const exists = (email: string, id: string) => conflict('invitation_exists', `${email} has a pending invitation (${id}); resend it instead.`);
+
+  /**
+   * Take the address's one open-invitation slot (db/models/invitation.ts) for
+   * invitation `id`, or refuse: another pending invitation holds it. A holder
+   * that is revoked, accepted, expired or was never written is handed over by
+   * a unique insert (FerretDB's updates are not atomic), so of two requests
+   * at once one takes it. Each handover names the next holder: the chain is
+   * followed from the slot, which points at a recent holder.
+   */
+  const takeSlot = async (tenantId: Types.ObjectId, email: string, id: string): Promise<void> => {
+    const slotId = sha256(`${String(tenantId)}\u0000${email}`);
+    const insertOnce = async (_id: string): Promise<boolean> => {
+      try {
+        await models.invitationSlots.create({ _id, invitationId: id });
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    };
+    if (await insertOnce(slotId)) return;
+    let named = await models.invitationSlots.findById(slotId).lean();
+    for (let step = 0; named !== null && step < 100; step += 1) {
+      const holderId = named.invitationId;
+      if (holderId === id) return;
+      const holder = (await models.invitations.findById(holderId).lean()) as InvitationDoc | null;
+      const open = holder
+        ? holder.status === 'pending' && holder.expiresAt.getTime() > Date.now()
+        : // Not written yet: its request may be writing it now; after a while it was lost (a crash).
+          Date.now() - named.updatedAt.getTime() < UNWRITTEN_HOLDER_MS;
+      if (open) throw exists(email, holderId);
+      const handover = sha256(`${slotId}\u0000after\u0000${holderId}`);
+      if (await insertOnce(handover)) {
+        await models.invitationSlots.updateOne({ _id: slotId }, { $set: { invitationId: id } });
+        return;
+      }
+      named = await models.invitationSlots.findById(handover).lean();
+    }
+    throw new OnrampError('concurrent_change', 'The invitations of this address changed meanwhile; try again.', { status: 409 });
   };
 
   const audit = (tenantId: Types.ObjectId, actor: ProvisioningActor, action: string, inv: { _id: string; email: string }, context?: Record<string, unknown>) =>
@@ -134,10 +178,11 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find(
         (i) => i.expiresAt.getTime() > Date.now() && i._id !== keyed?._id,
       );
-      if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
+      if (open) throw exists(email, open._id);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const _id = keyed?._id ?? `inv_${randomBytes(12).toString('hex')}`;
+      await takeSlot(tenantId, email, _id);
       try {
         await models.invitations.create({
           _id,
