@@ -80,3 +80,27 @@ describe('email domains verified by DNS TXT', () => {
     expect((await add('rival', 'acme.test')).status).toBe(201); // now free to claim
   });
 });
+
+describe('domains added and changed at the same time', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('busy');
+  });
+  afterAll(async () => h?.close());
+
+  it('six admins add six domains at once: all six kept, each audited once; the same domain added twice at once is kept once', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `${x}.busy.test`);
+    const added = await Promise.all(names.map((domain) => h.admin('POST', '/tenants/busy/domains', { domain })));
+    expect(added.map((a) => a.status)).toEqual(names.map(() => 201));
+    const listed = ((await h.admin('GET', '/tenants/busy/domains')).body.data as Array<{ domain: string }>).map((d) => d.domain).sort();
+    expect(listed).toEqual(names);
+    const audits = await h.services.db.models.auditEvents.countDocuments({ action: 'domain.added', 'target.id': { $in: names } });
+    expect(audits).toBe(6);
+
+    const twice = await Promise.all([1, 2].map(() => h.admin('POST', '/tenants/busy/domains', { domain: 'same.busy.test' })));
+    expect(twice.map((a) => a.status).sort()).toEqual([201, 409]);
+    const after = ((await h.admin('GET', '/tenants/busy/domains')).body.data as Array<{ domain: string }>).filter((d) => d.domain === 'same.busy.test');
+    expect(after).toHaveLength(1);
+  });
+});

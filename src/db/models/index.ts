@@ -18,13 +18,14 @@ import { scimDirectoryModel } from './scimDirectory';
 import { scimGroupMemberModel, scimGroupModel, scimStagedMembersModel } from './scimGroup';
 import { directoryHoldModel, scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
-import { tenantModel, verifiedDomainModel } from './tenant';
+import { tenantDomainChangeModel, tenantModel, verifiedDomainModel } from './tenant';
 import { userAttributeModel } from './userAttribute';
 import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
   return {
     tenants: tenantModel(conn),
+    tenantDomainChanges: tenantDomainChangeModel(conn),
     verifiedDomains: verifiedDomainModel(conn),
     samlConnections: samlConnectionModel(conn),
     oidcConnections: oidcConnectionModel(conn),
