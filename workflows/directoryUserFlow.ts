@@ -1,8 +1,7 @@
 /**
  * One SCIM write to one User, through the provisioning core:
  * apply the write to the stored resource, hold its unique keys, plan against
- * the world exactly as a sign-in does (planner.ts, with the directory as the
- * connection), carry out the same account actions (accountActions.ts), or
+ * the world as a directory's intent (domain/plan.ts), carry out the same account actions (accountActions.ts), or
  * deprovision; then store the resource. Deterministic: the world is reached
  * only through `acts`.
  */
@@ -11,7 +10,7 @@ import type { ProvisioningActivities } from '../activities/provisioning';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { refusalMessage } from '../src/domain/refusals';
-import { planProvisioning } from '../src/domain/planner';
+import { plan } from '../src/domain/plan';
 import { directoryContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import type { ScimResource } from '../src/scim/canonical';
@@ -175,32 +174,31 @@ export async function runDirectoryUserWrite(
     };
     for (let attempt = 1; ; attempt++) {
       const state = await acts.loadProvisioningState({ run, claim });
-      // An active User restores a membership the directory suspended: plan as if active, restore after the plan ran.
-      const suspended = state.membership?.status === 'suspended' ? state.membership : null;
-      const plan = planProvisioning(suspended ? { ...state, membership: { ...suspended, status: 'active' } } : state, claim);
-      if (plan.kind === 'deny' && plan.reason === 'email_missing') {
+      // An active User restores a membership the directory suspended: the plan says so (`reactivate`).
+      const planned = plan(state, { kind: 'directory', claim });
+      if (planned.kind === 'deny' && planned.reason === 'email_missing') {
         // A User without an email is valid SCIM: kept, and provisioned once the directory sends an address.
         note('unprovisioned:email_missing');
         break;
       }
-      if (plan.kind !== 'provision') {
+      if (planned.kind !== 'provision') {
         await giveBackNewKeys();
-        return plan.kind === 'deny'
-          ? refuse(refusalFor(plan.reason, plan.detail), plan.reason)
+        return planned.kind === 'deny'
+          ? refuse(refusalFor(planned.reason, planned.detail), planned.reason)
           : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');
       }
       try {
-        const done = await carryOutAccountActions(plan, claim, scope, acts, note);
+        const done = await carryOutAccountActions(planned, claim, scope, acts, note);
         userId = done.userId;
         if (done.newUser) note('account_created');
-        if (suspended || done.membership.status !== 'active') {
+        if (planned.reactivate || done.membership.status !== 'active') {
           const restored = await restore(userId);
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
         }
         // The directory says active: a hold from an earlier removal (this User's, or a deleted one's) ends.
         if (previous?.active !== true) await acts.releaseDirectoryHold({ tenantId: target.tenantId, userId });
         // A User that groups already name (reactivated, or provisioned only now) gets their grants, after the store.
-        groupsPending = before !== null && (previous?.active === false || before.userId === null || suspended !== null);
+        groupsPending = before !== null && (previous?.active === false || before.userId === null || planned.reactivate);
         break;
       } catch (err) {
         if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;

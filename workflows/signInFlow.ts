@@ -11,7 +11,7 @@ import type { IdentityClaim } from '../src/domain/claim';
 import { refusalMessage } from '../src/domain/refusals';
 import { PENDING_MESSAGES, type ApprovalVerdict, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
 import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
-import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
+import { plan, type ProvisioningPlan, type ProvisioningState } from '../src/domain/plan';
 import { carryOutAccountActions, StalePlan } from './accountActions';
 
 export type SignInActivities = Pick<
@@ -179,14 +179,14 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   for (let attempt = 1; decision === null; attempt++) {
     progress.phase('planning');
     const state = await acts.loadProvisioningState({ run, claim });
-    const plan = planProvisioning(state, claim);
+    const planned = plan(state, { kind: 'signIn', claim });
     try {
       decision =
-        plan.kind === 'deny'
-          ? await deny(plan.reason, plan.detail)
-          : plan.kind === 'approval'
-            ? await parkForApproval(plan, state.groups)
-            : await execute(plan, state.groups);
+        planned.kind === 'deny'
+          ? await deny(planned.reason, planned.detail)
+          : planned.kind === 'approval'
+            ? await parkForApproval(planned, state.groups)
+            : await execute(planned, state.groups);
     } catch (err) {
       if (!(err instanceof StalePlan)) throw err;
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');
