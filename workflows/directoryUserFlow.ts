@@ -17,6 +17,7 @@ import type { ScimResource } from '../src/scim/canonical';
 import { userFacts, type UserFacts } from '../src/scim/users';
 import type { ScimRefusal, ScimUserWrite, ScimWriteResult, StoredScimUser } from '../src/scim/userWrites';
 import { carryOutAccountActions, StalePlan, type AccountActivities } from './accountActions';
+import { legacyDirectoryDeprovision } from './lifecycleActions';
 
 export type DirectoryUserActivities = AccountActivities &
   Pick<
@@ -88,10 +89,10 @@ export async function runDirectoryUserWrite(
 
   /**
    * Suspend (or, as the tenant asks, remove) the membership by the one
-   * lifecycle rule (src/domain/memberLifecycle.ts), carried out by the
-   * tenant's lifecycle run, which serializes it with admins' changes. Runs
-   * from before that kept their own steps: suspended, the directory's grants
-   * revoked, sessions ended, each audited once.
+   * lifecycle rule (the `lifecycle` intent, src/domain/plan.ts), through the
+   * tenant's lifecycle run, which serializes it with admins' changes and
+   * carries it out (lifecycleActions.ts). Runs from before that kept their
+   * own steps (legacyDirectoryDeprovision).
    */
   const deprovision = async (userId: string, mode: 'suspend' | 'remove') => {
     if (lifecycleThroughRun()) {
@@ -99,18 +100,7 @@ export async function runDirectoryUserWrite(
       if (done === 'changed') note(mode === 'remove' ? 'membership_removed' : 'membership_suspended');
       return;
     }
-    // Suspended first in either mode: a sign-in racing with the rest is refused.
-    const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
-    if (suspended === 'changed') note('membership_suspended');
-    const grants = await acts.directoryGrantsOf({
-      tenantId: target.tenantId,
-      userId,
-      directoryId: target.directoryId,
-      ...(mode === 'remove' ? { all: true } : {}),
-    });
-    for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
-    await acts.endTenantSessions({ ...scope, userId });
-    if (mode === 'remove' && (await acts.removeMembership({ ...scope, userId, directoryId: target.directoryId })) === 'removed') note('membership_removed');
+    await legacyDirectoryDeprovision(scope, target.directoryId, userId, mode, acts, note);
   };
   /** Restore a membership the directory suspended (the rule leaves anyone else's suspension alone). */
   const restore = async (userId: string): Promise<string> => {
