@@ -2,11 +2,21 @@
  * One planner, six askers: the same world planned under each intent, so the
  * rules that differ by who asks (domain/plan.ts) read side by side.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DEFAULT_APPROVAL_POLICY } from '../../src/domain/approval';
 import type { IdentityClaim } from '../../src/domain/claim';
 import { DEFAULT_GROUP_SYNC, tenantRoles } from '../../src/domain/groups';
-import { plan, type AdminProvisioningState, type LifecycleFacts, type MemberRequest, type ProvisioningState } from '../../src/domain/plan';
+import {
+  plan,
+  type AdminPlan,
+  type AdminProvisioningState,
+  type DirectoryPlan,
+  type LifecycleFacts,
+  type LifecyclePlan,
+  type MemberRequest,
+  type ProvisioningPlan,
+  type ProvisioningState,
+} from '../../src/domain/plan';
 import { sourceFiles } from '../support/sourceFiles';
 
 /** Dana, at acme.test, through the tenant's SAML connection or its directory. */
@@ -171,6 +181,17 @@ describe('plan(world, intent): one world, the rule of each asker', () => {
 });
 
 describe('the planner has one entry', () => {
+  it('each intent gets its own plan type back (checked by tsc)', () => {
+    const facts: LifecycleFacts = { member: null, activeOwners: 0 };
+    expectTypeOf(signIn(world())).toEqualTypeOf<ProvisioningPlan>();
+    expectTypeOf(invitation(world())).toEqualTypeOf<ProvisioningPlan>();
+    expectTypeOf(directory(world())).toEqualTypeOf<DirectoryPlan>();
+    expectTypeOf(plan(adminWorld(), { kind: 'adminCreate', request: dana })).toEqualTypeOf<AdminPlan>();
+    expectTypeOf(plan(adminWorld(), { kind: 'importRow', request: dana, linkApproved: true })).toEqualTypeOf<AdminPlan>();
+    expectTypeOf(plan(facts, { kind: 'lifecycle', action: 'suspend', by: { kind: 'admin' } })).toEqualTypeOf<LifecyclePlan>();
+    expect(plan(facts, { kind: 'lifecycle', action: 'suspend', by: { kind: 'admin' } })).toEqual({ kind: 'refuse', reason: 'member_not_found' });
+  });
+
   it('no code outside src/domain calls the planner steps; every caller goes through plan(world, intent)', async () => {
     const callers: string[] = [];
     for (const dir of ['src', 'activities', 'workflows', 'bench', 'test']) {
