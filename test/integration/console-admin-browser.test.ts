@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
 import { freePort } from '../../src/devservices/ports';
@@ -12,6 +12,8 @@ import { waitForSignInRuns } from '../support/temporal';
 import { startReceiver, type Receiver } from '../support/webhookReceiver';
 
 const SCREENSHOT_DIR = 'test-results';
+/** The Web UI of the Temporal dev server the integration tests share (test/support/globalSetup.ts), when it serves one. */
+const TEMPORAL_UI = inject('stack').temporalUiUrl;
 /** Short webhook retry schedule and poll, so deliveries happen within the test. */
 const FAST = {
   ONRAMP_WEBHOOK_RETRY_SCHEDULE: '0,0.3,0.3,0.3',
@@ -46,7 +48,7 @@ describe('admin console: imports, groups, webhooks, domains and directory tokens
   };
 
   beforeAll(async () => {
-    h = await startHarness({ env: FAST });
+    h = await startHarness({ env: { ...FAST, ...(TEMPORAL_UI ? { TEMPORAL_UI_URL: TEMPORAL_UI } : {}) } });
     const port = await freePort();
     idp = createSamlIdp({ entityId: `http://127.0.0.1:${port}/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
     await h.createTenant(t);
@@ -199,11 +201,26 @@ describe('admin console: imports, groups, webhooks, domains and directory tokens
     await submit(page, () => page.click('a[rel=next]'));
     expect(await page.locator('tbody tr[data-row]').first().getAttribute('data-row')).toBe('6');
 
-    // The list, newest first.
+    const firstImport = page.url().replace(/\?.*$/, '').split('/').pop() ?? '';
+
+    // A second import; the list shows both, newest first, a page at a time.
     await page.goto(`${h.url}/console/t/${t}/imports`);
-    expect(await page.locator('tbody tr[data-import]').count()).toBe(1);
-    expect(await page.locator('tbody tr[data-import]').innerText()).toContain('completed');
+    await page.setInputFiles('input[name=file]', { name: 'one.csv', mimeType: 'text/csv', buffer: Buffer.from('email,name\nsolo@adm.test,Solo\n') });
+    await submit(page, () => page.click('button:text("Upload")'));
+    const secondImport = page.url().split('/').pop() ?? '';
+    await page.waitForSelector('[data-import-status=done]', { timeout: 90_000 });
+    await page.goto(`${h.url}/console/t/${t}/imports`);
+    expect(await page.locator('tbody tr[data-import]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-import')))).toEqual([
+      secondImport,
+      firstImport,
+    ]);
+    expect(await page.locator(`tr[data-import="${firstImport}"]`).innerText()).toContain('completed');
     await shot(page, 'imports');
+    await page.goto(`${h.url}/console/t/${t}/imports?limit=1`);
+    expect(await page.locator('tbody tr[data-import]').getAttribute('data-import')).toBe(secondImport);
+    await submit(page, () => page.click('a[rel=next]'));
+    expect(await page.locator('tbody tr[data-import]').getAttribute('data-import')).toBe(firstImport);
+    expect(await page.locator('a[rel=next]').count()).toBe(0);
   });
 
   it('creates a group with roles, sets its roles, and shows refusals (owner by a non-owner, an unknown role) as readable pages', async () => {
@@ -342,5 +359,19 @@ describe('admin console: imports, groups, webhooks, domains and directory tokens
     expect(await h.services.db.models.auditEvents.countDocuments({ action: 'directory.token_rotated' })).toBe(1);
     await submit(page, () => page.click('a:text("Go to the directory")'));
     expect(await page.content()).not.toContain(token);
+  });
+
+  it.skipIf(!TEMPORAL_UI)("follows a member's run from their page into the Temporal UI, which shows the workflow", async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const aliceId = String((await models.users.findOne({ email: alice.email }).lean())?._id);
+    const run = await models.auditEvents.findOne({ userId: aliceId, runId: { $ne: null } }).lean();
+    expect(run?.workflowId).toBeTruthy();
+    await page.goto(`${h.url}/console/t/${t}/members/${aliceId}`);
+    const link = page.locator(`li[data-run="${run?.runId}"] a`).first();
+    expect(await link.getAttribute('href')).toContain(`${TEMPORAL_UI}/namespaces/`);
+    await Promise.all([page.waitForURL((u) => u.href.startsWith(TEMPORAL_UI ?? '-')), link.click()]);
+    await expect.poll(async () => page.locator('body').innerText(), { timeout: 60_000 }).toContain(run?.workflowId ?? '-');
+    await shot(page, 'temporal-ui-run');
   });
 });
