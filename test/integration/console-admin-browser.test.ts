@@ -195,6 +195,16 @@ describe('admin console: imports, groups, webhooks, domains and directory tokens
     }
     expect(await models.users.countDocuments({ email: /^person\d+@adm\.test$/ })).toBe(16);
 
+    // Every row's result as a CSV download.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:text("Download every row\'s result (CSV)")')]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    const downloaded = Buffer.concat(chunks).toString('utf8').trim().split('\n');
+    expect(downloaded[0]).toBe('row,email,outcome,reason,detail,userId');
+    expect(downloaded).toHaveLength(21);
+    expect(downloaded[17]).toMatch(/^17,not-an-email,failed,email_invalid,/);
+
     // Its rows page: five at a time, the next page goes on from row 6.
     await page.goto(`${page.url()}?limit=5`);
     expect(await page.locator('tbody tr[data-row]').count()).toBe(5);

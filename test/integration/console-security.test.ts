@@ -142,7 +142,7 @@ describe('admin console: authorization and CSRF', () => {
 
     // A plain member: 403 on every page and form, each refusal audited.
     const denied = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
-    const pages = ['groups', 'imports', `imports/${importId}`];
+    const pages = ['groups', 'imports', `imports/${importId}`, `imports/${importId}/results.csv`];
     for (const path of pages) expect((await get(`/console/t/con-a/${path}`, memberCookie)).status, path).toBe(403);
     const memberCsrf = await csrfOf('/console', memberCookie);
     for (const [path, form] of forms) expect((await post(path, memberCookie, { ...form, _csrf: memberCsrf })).status, path).toBe(403);

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import multer from 'multer';
 import type { RequestHandler, Router } from 'express';
@@ -117,10 +118,33 @@ ${i.failure ? `<dt>Stopped</dt><dd><code>${e(i.failure.reason)}</code> at chunk 
     return {
       title: 'Import',
       body: `${facts}<h2>Rows per outcome</h2>${countsTable(i.counts)}<h2>Rows</h2>${results}${pager(base, { limit: String(query.limit) }, nextCursor)}
-<p><a href="/console/t/${e(tenant.slug)}/imports">All imports</a></p>`,
+${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download every row's result (CSV)</a></p>` : ''}<p><a href="/console/t/${e(tenant.slug)}/imports">All imports</a></p>`,
       ...(running ? { refreshSeconds: REFRESH_SECONDS } : {}),
     };
   });
+
+  /** Every row's result as CSV once the import is done (the admin API's download, for the session's admin). */
+  r.get(
+    '/console/t/:tenant/imports/:importId/results.csv',
+    route(
+      {
+        params: importParams,
+        guard: async ({ params, req }) => {
+          const tenant = await deps.tenants.bySlug(params.tenant);
+          await ctx.actorFor(req, String(tenant._id));
+          return tenant;
+        },
+      },
+      async ({ params, auth: tenant, res }) => {
+        const csv = await deps.imports.results(tenant._id, params.importId);
+        if (!csv) throw new OnrampError('import_not_done', 'The import is still running; its results are ready once it is done.', { status: 409 });
+        res.status(200).type('text/csv').attachment(`${params.importId}-results.csv`);
+        await pipeline(csv, res).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+        });
+      },
+    ),
+  );
 
   /** Only a tenant's admin (or the operator) gets as far as sending a file: the others are refused before it is read. */
   const admitUpload: RequestHandler = async (req, _res, next) => {
