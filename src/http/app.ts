@@ -169,6 +169,8 @@ export function createApp(deps: AppDeps): { app: Express } {
       domains: deps.libraries.domains,
       scimDirectories: deps.libraries.scimDirectories,
       webhooks: deps.libraries.webhooks,
+      imports: deps.libraries.imports,
+      groups: deps.libraries.groups,
       allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),
