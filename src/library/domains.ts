@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
-import { changeDomains, type DomainRow } from '../db/domainChanges';
+import { changeDomains, changeTenant, type DomainRow } from '../db/tenantChanges';
 import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
@@ -118,8 +118,7 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
     },
 
     async setDomainJit(tenantId: Types.ObjectId, enabled: boolean, actor: Actor) {
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domainJit: enabled } }).lean();
-      if (!before) throw notFound('tenant');
+      const before = await changeTenant(models, tenantId, (tenant) => ({ set: { domainJit: enabled }, result: tenant }));
       // The tenant's email sign-in follows the switch.
       await models.emailConnections.updateOne({ tenantId }, { $set: { enabled } }, { upsert: enabled });
       await recordAction(models, {

@@ -3,6 +3,7 @@ import { recordAction } from '../db/audit';
 import { findConnection, setConnectionSetting } from '../db/connections';
 import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../db/grants';
 import type { Models } from '../db/models';
+import { changeTenant } from '../db/tenantChanges';
 import { groupKey } from '../db/models/group';
 import { membershipKey } from '../db/models/membership';
 import { BUILT_IN_ROLES, isOwner } from '../domain/roles';
@@ -74,11 +75,11 @@ export function createGroupLibrary(models: Models) {
     async setRoleSettings(tenantId: Types.ObjectId, input: RoleSettings, actor: Actor) {
       const builtIn = input.custom.find((r) => (BUILT_IN_ROLES as readonly string[]).includes(r));
       if (builtIn) throw validationError('custom', `"${builtIn}" is a built-in role`);
-      const tenant = await models.tenants.findById(tenantId).lean();
-      const dropped = (tenant?.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
-      if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { roles: input } }).lean();
-      if (!before) throw notFound('tenant');
+      const before = await changeTenant(models, tenantId, (tenant) => {
+        const dropped = (tenant.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
+        if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
+        return { set: { roles: input }, result: tenant };
+      });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,

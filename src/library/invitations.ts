@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
+import { changeTenant } from '../db/tenantChanges';
 import { groupKey } from '../db/models/group';
 import type { InvitationDoc } from '../db/models/invitation';
 import { membershipKey } from '../db/models/membership';
@@ -270,7 +271,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
     },
 
     async setExpirySeconds(tenantId: Types.ObjectId, expirySeconds: number, actor: ProvisioningActor): Promise<number> {
-      await models.tenants.updateOne({ _id: tenantId }, { $set: { 'invitations.expirySeconds': expirySeconds } });
+      await changeTenant(models, tenantId, () => ({ set: { 'invitations.expirySeconds': expirySeconds }, result: null }));
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,

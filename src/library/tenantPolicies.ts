@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { recordAction } from '../db/audit';
 import { setConnectionSetting } from '../db/connections';
-import { changeDomains } from '../db/domainChanges';
+import { changeDomains, changeTenant } from '../db/tenantChanges';
 import type { Models } from '../db/models';
 import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
@@ -43,7 +43,7 @@ export function createTenantPolicyLibrary(models: Models) {
     action: string,
     actor: Actor,
   ) => {
-    const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { [field]: value } }).lean();
+    const before = await changeTenant(models, tenantId, (tenant) => ({ set: { [field]: value }, result: tenant }));
     await recordAction(models, {
       tenantId: String(tenantId),
       actor,

@@ -18,14 +18,15 @@ import { scimDirectoryModel } from './scimDirectory';
 import { scimGroupMemberModel, scimGroupModel, scimStagedMembersModel } from './scimGroup';
 import { directoryHoldModel, scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
-import { tenantDomainChangeModel, tenantModel, verifiedDomainModel } from './tenant';
+import { tenantModel, verifiedDomainModel } from './tenant';
+import { documentChangeModel } from './documentChange';
 import { userAttributeModel } from './userAttribute';
 import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
   return {
     tenants: tenantModel(conn),
-    tenantDomainChanges: tenantDomainChangeModel(conn),
+    documentChanges: documentChangeModel(conn),
     verifiedDomains: verifiedDomainModel(conn),
     samlConnections: samlConnectionModel(conn),
     oidcConnections: oidcConnectionModel(conn),

@@ -29,8 +29,8 @@ export const tenantSchema = new Schema(
       ],
       default: [],
     },
-    /** How many times `domains` was changed (db/domainChanges.ts: changes take turns by it). */
-    domainsGeneration: { type: Number, required: true, default: 0 },
+    /** How many times the tenant was changed (db/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     /** Domain JIT: anyone with a verified email of a verified domain joins (email sign-in). */
     domainJit: { type: Boolean, required: true, default: false },
     /** Linking of sign-ins to accounts that already hold the email (see domain/linking.ts). */
@@ -89,21 +89,3 @@ export const verifiedDomainSchema = new Schema(
 );
 verifiedDomainSchema.index({ tenantId: 1 });
 export const verifiedDomainModel = (conn: Connection) => conn.model('VerifiedDomain', verifiedDomainSchema);
-
-/**
- * One change of a tenant's domain list, under `<tenant>:<generation>` (a
- * unique key: of writers that read the same generation one wins). `set` is
- * what the change writes to the tenant, so a change whose writer died is
- * applied by the next writer (db/domainChanges.ts).
- */
-export const tenantDomainChangeSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    tenantId: { type: Schema.Types.ObjectId, required: true },
-    generation: { type: Number, required: true },
-    set: { type: Schema.Types.Mixed, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'tenant_domain_changes', versionKey: false, minimize: false },
-);
-export const tenantDomainChangeModel = (conn: Connection) => conn.model('TenantDomainChange', tenantDomainChangeSchema);
