@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { notFound } from '../errors';
 import type { Models } from './models';
 import type { TenantDoc } from './models/tenant';
-import { changeInTurn } from './turns';
+import { changeDocument } from './turns';
 
 /** A tenant's domain row as stored (db/models/tenant.ts). */
 export interface DomainRow {
@@ -18,27 +18,17 @@ export interface DomainRow {
  * and what to answer; after a lost turn it is called again with the tenant
  * the winner wrote. Every write of a tenant document goes through here.
  */
-export async function changeTenant<R>(
+export function changeTenant<R>(
   models: Models,
   tenantId: Types.ObjectId,
   change: (tenant: TenantDoc) => { set: Record<string, unknown>; result: R },
 ): Promise<R> {
-  const key = `tenant:${String(tenantId)}`;
-  return changeInTurn(
-    models,
-    {
-      key,
-      generation: async () => (await models.tenants.findById(tenantId, { changeGeneration: 1 }).lean())?.changeGeneration ?? null,
-      write: async (set) => {
-        await models.tenants.updateOne({ _id: tenantId }, { $set: set });
-      },
-    },
-    async () => {
-      const tenant = await models.tenants.findById(tenantId).lean();
-      if (!tenant) throw notFound('tenant');
-      return { generation: tenant.changeGeneration ?? 0, ...change(tenant) };
-    },
-  );
+  const load = async () => {
+    const tenant = await models.tenants.findById(tenantId).lean();
+    if (!tenant) throw notFound('tenant');
+    return tenant;
+  };
+  return changeDocument(models, models.tenants, 'tenant', tenantId, load, change);
 }
 
 /**

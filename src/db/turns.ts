@@ -67,3 +67,39 @@ async function rollForward(models: Models, target: TurnTarget, generation: numbe
   if (current !== null && current < generation)
     await target.write(Object.fromEntries((taken.set as Array<{ path: string; value: unknown }>).map((p) => [p.path, p.value])));
 }
+
+/** What a document's turns need of its model (a mongoose model has it). */
+export interface TurnModel {
+  findById(id: unknown, projection: Record<string, 1>): { lean(): PromiseLike<{ changeGeneration?: number | null } | null> };
+  updateOne(filter: Record<string, unknown>, update: Record<string, unknown>): PromiseLike<unknown>;
+}
+
+/**
+ * Change the document `id` of `model` in turn (changeInTurn): `load` reads it
+ * as it is now (and refuses when it is not there), `decide` says what to
+ * `$set` and what to answer. The document counts its changes in
+ * `changeGeneration`.
+ */
+export function changeDocument<D extends { changeGeneration?: number | null }, R>(
+  models: Models,
+  model: TurnModel,
+  name: string,
+  id: unknown,
+  load: () => Promise<D>,
+  decide: (doc: D) => { set: Record<string, unknown>; result: R },
+): Promise<R> {
+  return changeInTurn(
+    models,
+    {
+      key: `${name}:${String(id)}`,
+      generation: async () => (await model.findById(id, { changeGeneration: 1 }).lean())?.changeGeneration ?? null,
+      write: async (set) => {
+        await model.updateOne({ _id: id }, { $set: set });
+      },
+    },
+    async () => {
+      const doc = await load();
+      return { generation: doc.changeGeneration ?? 0, ...decide(doc) };
+    },
+  );
+}
