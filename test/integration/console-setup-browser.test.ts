@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +159,74 @@ describe('admin console set-up pages in a real browser', () => {
     await waitForSignInRuns(h.services.client, id, 'olga@setup.test');
     expect(await models.users.countDocuments({ email: 'olga@setup.test' })).toBe(1);
     await testPage.context().close();
+  });
+
+  /** Sign in through a connection's "Test sign-in" link in a browser of its own (the admin's session stays); waits for the run. */
+  const testSignIn = async (page: Page, connectionId: string, idpPort: number, email: string) => {
+    const testPage = await (await browser.newContext()).newPage();
+    await testPage.goto((await page.locator('a', { hasText: 'Test sign-in' }).getAttribute('href')) ?? '');
+    await testPage.waitForURL(new RegExp(`127\\.0\\.0\\.1:${idpPort}/sso`));
+    await testPage.fill('input[name=email]', email);
+    await testPage.fill('input[name=name]', email.split('@')[0] ?? 'someone');
+    await Promise.all([testPage.waitForURL((u) => u.origin === new URL(h.url).origin), testPage.click('button[type=submit]')]);
+    await waitForSignInRuns(h.services.client, connectionId, email);
+    await testPage.context().close();
+  };
+
+  it("creates SAML connections by uploading IdP metadata files (samlify's, samlp's), a test sign-in succeeds, and a too-large file is refused (413)", async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const dir = await mkdtemp(join(tmpdir(), 'onramp-metadata-'));
+    const port = await freePort();
+    const upload = createSamlIdp({ entityId: `http://127.0.0.1:${port}/upload/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    let spMetadata = '';
+    servers.push(await startDemoIdpServer(upload, async () => spMetadata, '127.0.0.1', port));
+    const file = join(dir, 'idp-metadata.xml');
+    await writeFile(file, upload.metadataXml);
+
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Uploaded');
+    await page.setInputFiles('input[name=metadataFile]', file);
+    await shot(page, 'connection-upload');
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(200);
+    const created = await models.samlConnections.findOne({ name: 'Uploaded' }).lean();
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(created.idpEntityId).toBe(upload.entityId);
+    expect(created.metadata?.url).toBeNull();
+    const id = String(created._id);
+    expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/saml/${id}`);
+    expect(await page.locator('.flash').innerText()).toContain('created from the metadata');
+    spMetadata = await (await fetch((await h.services.libraries.samlConnections.get(created.tenantId, id)).metadataUrl)).text();
+    await testSignIn(page, id, port, 'uma@setup.test');
+    expect(await models.users.countDocuments({ email: 'uma@setup.test' })).toBe(1);
+
+    // auth0's samlp wrote this one (a second IdP implementation): it imports from a file too.
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'From samlp');
+    await page.setInputFiles('input[name=metadataFile]', fileURLToPath(new URL('../fixtures/saml-metadata/samlp-8.0.0.xml', import.meta.url)));
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(200);
+    expect(await models.samlConnections.countDocuments({ name: 'From samlp' })).toBe(1);
+
+    // A file past the admin API's 1 MB: refused with a readable page, nothing written.
+    const big = join(dir, 'big.xml');
+    await writeFile(big, `${upload.metadataXml}<!--${'x'.repeat(1024 * 1024)}-->`);
+    const count = await models.samlConnections.countDocuments({});
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Too big');
+    await page.setInputFiles('input[name=metadataFile]', big);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(413);
+    expect(await page.locator('[role=alert]').innerText()).toMatch(/larger than 1 MB[\s\S]*saml_metadata_too_large \(HTTP 413\)/);
+    await shot(page, 'connection-upload-refused');
+
+    // A file and a pasted document at once: which one was meant is not guessed.
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Twice');
+    await page.setInputFiles('input[name=metadataFile]', file);
+    await page.fill('textarea[name=metadataXml]', upload.metadataXml);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(400);
+    expect(await page.locator('[role=alert]').innerText()).toContain('validation_failed');
+    expect(await models.samlConnections.countDocuments({})).toBe(count);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('creates a SAML connection from a metadata URL, refreshes it with the button, and shows a refused refresh with its code', async () => {
@@ -320,6 +391,16 @@ describe('admin console set-up pages in a real browser', () => {
       expect(await res.text()).toContain('csrf_failed');
       expect((await post(path, cookie, { ...form, _csrf: 'forged' })).status, path).toBe(403);
     }
+    // The upload form (multipart): no token, or a non-admin's session, refused too.
+    const multipart = (cookie: string, fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      form.set('metadataFile', new Blob([idp.metadataXml], { type: 'application/xml' }), 'metadata.xml');
+      return fetch(`${h.url}/console/t/${t}/connections/saml`, { method: 'POST', redirect: 'manual', headers: { cookie }, body: form });
+    };
+    expect((await multipart(cookie, { name: 'Forged' })).status).toBe(403);
+    expect((await multipart(cookie, { name: 'Forged', _csrf: 'forged' })).status).toBe(403);
+    expect((await multipart(maxCookie, { name: 'Forged' })).status).toBe(403);
     const after = [
       await models.samlConnections.countDocuments({}),
       await models.scimDirectories.countDocuments({}),

@@ -6,8 +6,10 @@ import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf } from './layout';
+import { METADATA_FILE_FIELD, metadataUpload, uploadedXml, uploadRefusal } from './metadataUpload';
+import { OnrampError } from '../../errors';
 
-/** The "new SAML connection" form (besides its CSRF field): a name, and the IdP's metadata XML pasted or its URL. */
+/** The "new SAML connection" form (besides its CSRF field and the uploaded file): a name, and the IdP's metadata XML pasted or its URL. */
 const fromMetadataForm = z.object({
   name: z.string().max(200).default(''),
   metadataXml: z.preprocess(blankAsAbsent, z.string().optional()),
@@ -36,9 +38,10 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
       .join(
         '',
       )}<tr data-connection="email"><th scope="row">Email sign-in</th><td>Email</td><td>${yesNo(Boolean(tenant.domainJit))}</td><td class="muted">follows domain sign-up (verified domains)</td></tr></tbody></table>`;
-    const create = `<h2>New SAML connection from the IdP's metadata</h2><form method="post" action="${base}/saml">${hiddenCsrf(csrf)}
+    const create = `<h2>New SAML connection from the IdP's metadata</h2><form method="post" action="${base}/saml" enctype="multipart/form-data">${hiddenCsrf(csrf)}
 <p><label>Name <input name="name" required maxlength="200" size="30"></label></p>
-<p><label for="metadataXml">Metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
+<p><label>Metadata file (the XML the IdP lets you download) <input name="${METADATA_FILE_FIELD}" type="file" accept=".xml,application/xml,text/xml,application/samlmetadata+xml"></label></p>
+<p><label for="metadataXml">or the metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
 <p><label>or its metadata URL <input name="metadataUrl" type="url" size="60" placeholder="https://idp.example.com/metadata"></label></p>
 <p><button type="submit">Create connection</button></p></form>`;
     return { title: 'Connections', body: table + create };
@@ -78,9 +81,17 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
 
   r.post(
     '/console/t/:tenant/connections/saml',
+    ctx.adminBeforeBody,
+    metadataUpload,
     route({ params: tenantParams, guard: ctx.formGuard, body: fromMetadataForm }, async ({ auth, body, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'connections', 'The connection was not created', async () => {
-        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: body.metadataXml?.trim(), metadataUrl: body.metadataUrl?.trim() });
+        const refusal = uploadRefusal(req);
+        if (refusal) throw refusal;
+        const uploaded = uploadedXml(req);
+        const pasted = body.metadataXml?.trim();
+        if (uploaded !== undefined && pasted !== undefined)
+          throw new OnrampError('validation_failed', 'The form was refused: give the metadata once (a file, the pasted XML or a URL).', { status: 400 });
+        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: uploaded ?? pasted, metadataUrl: body.metadataUrl?.trim() });
         if (!parsed.success) throw formRefused(parsed.error);
         const { metadataXml, metadataUrl, ...settings } = parsed.data;
         const source = metadataUrl !== undefined ? { metadataUrl } : { metadataXml: metadataXml ?? '' };

@@ -1,4 +1,4 @@
-import type { Router, Request, Response } from 'express';
+import type { Router, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Libraries } from '../../library';
 import { OnrampError } from '../../errors';
@@ -121,6 +121,21 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     return { tenant, actor: { type: 'admin' as const, id: actor.id }, mayActOnOwners: actor.mayGrantOwner, decider: actor };
   };
 
+  /**
+   * For a form whose body is read by its own parser (a multipart upload): the
+   * tenant-admin check before any of the body is read, so a caller who may not
+   * act is refused (403, audited) before their upload is taken in. The form's
+   * guard (CSRF, then the same check) still runs once the body is read.
+   */
+  const adminBeforeBody: RequestHandler = (req, _res, next) => {
+    const slug = tenantParams.safeParse(req.params);
+    if (!slug.success) return next();
+    deps.tenants
+      .bySlug(slug.data.tenant)
+      .then((tenant) => actorFor(req, String(tenant._id)))
+      .then(() => next(), next);
+  };
+
   /** Run a console action; its refusal (last owner, unknown role…) becomes the flash; then back to `back`. */
   const act = async (req: Request, res: Response, back: string, work: () => Promise<string>) => {
     try {
@@ -154,7 +169,7 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     res.redirect(303, to);
   };
 
-  return { adminTenants, actorFor, render, tenantPage, formGuard, act, attempt, flashAndGo };
+  return { adminTenants, actorFor, render, tenantPage, formGuard, adminBeforeBody, act, attempt, flashAndGo };
 }
 
 export type ConsoleContext = ReturnType<typeof consoleContext>;
