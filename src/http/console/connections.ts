@@ -6,6 +6,9 @@ import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf } from './layout';
+import { connectionSettingForms, groupSyncSection, mappingSection } from './connectionSettings';
+import { newOidcForm, oidcConnectionPages } from './oidcConnections';
+import { certificatesSection, samlCertificateForms } from './samlCertificates';
 import { METADATA_FILE_FIELD, metadataUpload, uploadedXml, uploadRefusal } from './metadataUpload';
 import { OnrampError } from '../../errors';
 
@@ -33,7 +36,7 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
     const table = `<table><thead><tr><th scope="col">Name</th><th scope="col">Protocol</th><th scope="col">Status</th><th scope="col">Sign-in URL</th></tr></thead><tbody>${rows
       .map(
         (c) =>
-          `<tr data-connection="${e(c.id)}"><th scope="row">${c.kind === 'saml' ? `<a href="${base}/saml/${e(c.id)}">${e(c.name)}</a>` : e(c.name)}</th><td>${c.kind.toUpperCase()}</td><td>${yesNo(c.enabled)}</td><td><code>${e(c.loginUrl)}</code></td></tr>`,
+          `<tr data-connection="${e(c.id)}"><th scope="row"><a href="${base}/${c.kind}/${e(c.id)}">${e(c.name)}</a></th><td>${c.kind.toUpperCase()}</td><td>${yesNo(c.enabled)}</td><td><code>${e(c.loginUrl)}</code></td></tr>`,
       )
       .join(
         '',
@@ -44,11 +47,11 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
 <p><label for="metadataXml">or the metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
 <p><label>or its metadata URL <input name="metadataUrl" type="url" size="60" placeholder="https://idp.example.com/metadata"></label></p>
 <p><button type="submit">Create connection</button></p></form>`;
-    return { title: 'Connections', body: table + create };
+    return { title: 'Connections', body: table + create + newOidcForm(base, csrf) };
   });
 
   ctx.tenantPage('connections/saml/:connectionId', 'connections', { params: connectionParams }, async ({ tenant, params, csrf }) => {
-    const c = await deps.samlConnections.get(tenant._id, params.connectionId);
+    const [c, sync] = await Promise.all([deps.samlConnections.get(tenant._id, params.connectionId), deps.groups.groupSync(tenant._id, params.connectionId)]);
     const base = `/console/t/${e(tenant.slug)}/connections/saml/${e(c.id)}`;
     const sp = `<h2>Give these to the IdP's administrator</h2><dl>
 <dt>SP metadata URL</dt><dd><code data-sp="metadataUrl">${e(c.metadataUrl)}</code></dd>
@@ -65,18 +68,16 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
           }`
         : 'entered by hand'
     }</dd></dl>`;
-    const certs = `<h2>IdP signing certificates</h2><table><thead><tr><th scope="col">SHA-256 fingerprint</th><th scope="col">Expires</th><th scope="col">State</th></tr></thead><tbody>${c.certificates
-      .map(
-        (k) =>
-          `<tr><td><code>${e(k.fingerprint256)}</code></td><td>${e(k.validTo)}</td><td>${k.expired ? '<strong class="error">expired</strong>' : k.expiresSoon ? '<strong data-expires-soon>expires within 30 days</strong>' : 'valid'}</td></tr>`,
-      )
-      .join('')}</tbody></table>`;
+    const certs = certificatesSection(base, c.certificates, csrf);
     const actions = `<h2>Actions</h2><p><a href="${e(c.loginUrl)}">Test sign-in through this connection</a></p>${
       c.metadata?.url
         ? `<form method="post" action="${base}/metadata/refresh">${hiddenCsrf(csrf)}<button type="submit">Refresh metadata</button></form>`
         : '<p class="muted">No metadata URL to refresh from (the document was uploaded).</p>'
     }`;
-    return { title: `SAML connection ${c.name}`, body: sp + idp + certs + actions };
+    return {
+      title: `SAML connection ${c.name}`,
+      body: sp + idp + certs + mappingSection(base, c, csrf) + groupSyncSection(base, sync, csrf) + actions,
+    };
   });
 
   r.post(
@@ -100,6 +101,10 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
       }),
     ),
   );
+
+  samlCertificateForms(r, deps, ctx);
+  oidcConnectionPages(r, deps, ctx);
+  connectionSettingForms(r, deps, ctx);
 
   r.post(
     '/console/t/:tenant/connections/saml/:connectionId/metadata/refresh',

@@ -9,6 +9,7 @@ import { saveSession } from '../session';
 import { createTenantAdminGuard, type TenantActor } from '../tenantAdmin';
 import { escapeHtml as e } from '../pages';
 import { layout, type Section } from './layout';
+import type { OidcClients } from '../oidc/client';
 
 export type ConsoleDeps = Pick<
   Libraries,
@@ -25,10 +26,14 @@ export type ConsoleDeps = Pick<
   | 'domains'
   | 'scimDirectories'
   | 'webhooks'
+  | 'groups'
+  | 'oidcConnections'
 > & {
   models: Parameters<typeof createTenantAdminGuard>[0];
   publicUrl: string;
   adminToken: string;
+  /** OIDC discovery and clients, as the admin API proves a new connection's issuer with them. */
+  oidcClients: OidcClients;
   /** Outside production an IdP may be reached over http (a local test IdP), as in the admin API. */
   allowHttpIdpUrls: boolean;
   /** Where a run's history is shown: the Temporal Web UI's address (null: run ids shown without links) and the namespace. */
