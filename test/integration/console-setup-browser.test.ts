@@ -399,11 +399,13 @@ describe('admin console set-up pages in a real browser', () => {
     await page.fill('input[name=issuer]', issuerAt(port));
     await page.fill('input[name=clientId]', client.clientId);
     await page.fill('input[name=clientSecret]', client.clientSecret);
+    await page.fill('input[name=scopes]', 'openid email profile groups');
     await submit(page, () => page.click('button:text("Create OIDC connection")'));
     const created = await models.oidcConnections.findOne({ name: 'Company OIDC' }).lean();
     if (!created) throw new Error(await page.innerText('main'));
     const id = String(created._id);
     expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/oidc/${id}`);
+    expect(created.scopes).toEqual(['openid', 'email', 'profile', 'groups']);
     expect(await page.locator('.flash').innerText()).toContain('discovery failed');
     expect(await page.locator('[data-discovery]').getAttribute('data-discovery')).toBe('failed');
     expect(await page.content()).not.toContain(client.clientSecret);
@@ -413,17 +415,27 @@ describe('admin console set-up pages in a real browser', () => {
     // The provider registers the redirect URI and comes up: discovery answers, and a test sign-in goes through.
     const op = await startOidcProvider(port, { ...client, redirectUris: [redirectUri] });
     try {
-      op.users.set('sub-oscar', { email: 'oscar@setup.test', email_verified: true, name: 'Oscar' });
+      op.users.set('sub-oscar', { email: 'oscar@setup.test', email_verified: true, name: 'Oscar', groups: ['oidc-eng'] });
       op.loginAs('sub-oscar');
       await page.reload();
       expect(await page.locator('[data-discovery]').getAttribute('data-discovery')).toBe('ok');
+      // Its groups claim mapped on its page: oidc-eng → engineers (made by the mapping test above).
+      await page.selectOption('select[name=mode]', 'add-only');
+      await page.locator('input[name=mappingValue]').first().fill('oidc-eng');
+      await page.locator('input[name=mappingGroup]').first().fill('engineers');
+      await submit(page, () => page.click('button:text("Save group sync")'));
+      expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/oidc/${id}`);
+      expect(await page.locator('.flash').innerText()).toContain('Group sync saved');
       await shot(page, 'connection-oidc');
       const testPage = await (await browser.newContext()).newPage();
       await testPage.goto((await page.locator('a', { hasText: 'Test sign-in' }).getAttribute('href')) ?? '');
       await waitForSignInRuns(h.services.client, id, 'sub-oscar');
       await testPage.context().close();
       expect(await models.identities.countDocuments({ protocol: 'oidc', subject: 'sub-oscar' })).toBe(1);
-      expect(await models.users.countDocuments({ email: 'oscar@setup.test' })).toBe(1);
+      const oscar = await models.users.findOne({ email: 'oscar@setup.test' }).lean();
+      expect(oscar).not.toBeNull();
+      await page.goto(`${h.url}/console/t/${t}/members/${String(oscar?._id)}`);
+      expect(await page.locator('tr', { has: page.locator('th', { hasText: 'engineers' }) }).innerText()).toContain(`idp:${id}`);
       await page.goto(`${h.url}/console/t/${t}/connections`);
       expect(await page.locator(`tr[data-connection="${id}"]`).innerText()).toContain('OIDC');
     } finally {

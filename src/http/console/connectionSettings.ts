@@ -130,7 +130,8 @@ ${select(
  * A SAML connection's mappings and policies from its page: the attribute
  * mapping and link policy through the same update as the admin API's PATCH,
  * group sync and mappings through the same one as its PUT …/group-sync; each
- * form is checked with the admin API's own schema.
+ * form is checked with the admin API's own schema. Group sync is on an OIDC
+ * connection's page too (its groups claim).
  */
 export function connectionSettingForms(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
   const back = (slug: string, id: string) => `/console/t/${slug}/connections/saml/${id}`;
@@ -150,33 +151,40 @@ export function connectionSettingForms(r: Router, deps: ConsoleDeps, ctx: Consol
     ),
   );
 
-  r.post(
-    '/console/t/:tenant/connections/saml/:connectionId/group-sync',
-    route({ params: connectionParams, guard: ctx.formGuard, body: groupSyncForm }, async ({ params, auth, body, req, res }) =>
-      ctx.attempt(req, res, auth.tenant, 'connections', 'Group sync was not saved', async () => {
-        const mappings = body.mappingValue
-          .map((value, i) => ({
-            value: value.trim(),
-            group: body.mappingGroup[i]?.trim() || null,
-            roles: (body.mappingRoles[i] ?? '')
-              .split(',')
-              .map((role) => role.trim())
-              .filter((role) => role.length > 0),
-          }))
-          .filter((m) => m.value.length > 0);
-        const allowList = lines(body.allowList);
-        const parsed = groupSyncBody.safeParse({
-          mode: body.mode,
-          whenAbsent: body.whenAbsent,
-          unmapped: body.unmapped,
-          allowList: allowList.length > 0 ? allowList : null,
-          mappings,
-        });
-        if (!parsed.success) throw formRefused(parsed.error);
-        await deps.samlConnections.get(auth.tenant._id, params.connectionId); // a SAML connection of this tenant, or 404
-        await deps.groups.setGroupSync(auth.tenant._id, params.connectionId, parsed.data, auth.actor);
-        await ctx.flashAndGo(req, res, back(auth.tenant.slug, params.connectionId), 'Group sync saved: the next sign-ins use it.');
-      }),
-    ),
-  );
+  for (const kind of ['saml', 'oidc'] as const)
+    r.post(
+      `/console/t/:tenant/connections/${kind}/:connectionId/group-sync`,
+      route({ params: connectionParams, guard: ctx.formGuard, body: groupSyncForm }, async ({ params, auth, body, req, res }) =>
+        ctx.attempt(req, res, auth.tenant, 'connections', 'Group sync was not saved', async () => {
+          const mappings = body.mappingValue
+            .map((value, i) => ({
+              value: value.trim(),
+              group: body.mappingGroup[i]?.trim() || null,
+              roles: (body.mappingRoles[i] ?? '')
+                .split(',')
+                .map((role) => role.trim())
+                .filter((role) => role.length > 0),
+            }))
+            .filter((m) => m.value.length > 0);
+          const allowList = lines(body.allowList);
+          const parsed = groupSyncBody.safeParse({
+            mode: body.mode,
+            whenAbsent: body.whenAbsent,
+            unmapped: body.unmapped,
+            allowList: allowList.length > 0 ? allowList : null,
+            mappings,
+          });
+          if (!parsed.success) throw formRefused(parsed.error);
+          // A connection of this kind and tenant, or 404.
+          await (kind === 'saml' ? deps.samlConnections : deps.oidcConnections).get(auth.tenant._id, params.connectionId);
+          await deps.groups.setGroupSync(auth.tenant._id, params.connectionId, parsed.data, auth.actor);
+          await ctx.flashAndGo(
+            req,
+            res,
+            `/console/t/${auth.tenant.slug}/connections/${kind}/${params.connectionId}`,
+            'Group sync saved: the next sign-ins use it.',
+          );
+        }),
+      ),
+    );
 }

@@ -6,6 +6,7 @@ import { discoveryFailure } from '../oidc/providerErrors';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
+import { groupSyncSection } from './connectionSettings';
 import { hiddenCsrf } from './layout';
 
 /** The "new OIDC connection" form (besides its CSRF field): a name, the issuer, and the client registered at the provider. */
@@ -14,6 +15,7 @@ const oidcForm = z.object({
   issuer: z.string().max(2048).default(''),
   clientId: z.string().max(512).default(''),
   clientSecret: z.string().max(2048).default(''),
+  scopes: z.string().max(3000).default(''),
 });
 
 /** The form creating an OIDC connection from its issuer (shown on the connections page). */
@@ -23,6 +25,7 @@ export function newOidcForm(base: string, csrf: string): string {
 <p><label>Issuer URL <input name="issuer" type="url" required size="60" placeholder="https://login.example.com"></label> <span class="muted">(its <code>/.well-known/openid-configuration</code> is read)</span></p>
 <p><label>Client ID <input name="clientId" required maxlength="512" size="40" autocomplete="off"></label></p>
 <p><label>Client secret <input name="clientSecret" type="password" required maxlength="2048" size="40" autocomplete="off"></label></p>
+<p><label>Scopes <input name="scopes" value="openid email profile" maxlength="3000" size="40"></label> <span class="muted">(space-separated; add the provider's groups scope, e.g. <code>groups</code>, to receive groups)</span></p>
 <p><button type="submit">Create OIDC connection</button></p></form>`;
 }
 
@@ -43,8 +46,9 @@ export function oidcConnectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleCo
     );
   };
 
-  ctx.tenantPage('connections/oidc/:connectionId', 'connections', { params: connectionParams }, async ({ tenant, params }) => {
+  ctx.tenantPage('connections/oidc/:connectionId', 'connections', { params: connectionParams }, async ({ tenant, params, csrf }) => {
     const c = await deps.oidcConnections.get(tenant._id, params.connectionId);
+    const sync = await deps.groups.groupSync(tenant._id, c.id);
     const failure = await discovery(c.id);
     const status = failure
       ? `<span class="error" data-discovery="failed">failed: ${e(failure.message)} (<code>${e(failure.code)}</code>)</span>`
@@ -55,6 +59,7 @@ export function oidcConnectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleCo
 <h2>Provider</h2><dl><dt>Status</dt><dd>${c.enabled ? 'enabled' : 'disabled'}</dd><dt>Issuer</dt><dd><code>${e(c.issuer)}</code></dd>
 <dt>Discovery</dt><dd>${status}</dd><dt>Client ID</dt><dd><code>${e(c.clientId)}</code></dd><dt>Scopes</dt><dd>${e(c.scopes.join(' '))}</dd>
 <dt>Claims</dt><dd>email: <code>${e(c.claimMapping.email)}</code>, verified: <code>${e(c.claimMapping.emailVerified)}</code>, name: <code>${e(c.claimMapping.name)}</code>, groups: <code>${e(c.claimMapping.groups)}</code></dd></dl>
+${groupSyncSection(`/console/t/${e(tenant.slug)}/connections/oidc/${e(c.id)}`, sync, csrf)}
 <h2>Actions</h2><p><a href="${e(c.loginUrl)}">Test sign-in through this connection</a></p>`;
     return { title: `OIDC connection ${c.name}`, body };
   });
@@ -68,6 +73,7 @@ export function oidcConnectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleCo
           issuer: body.issuer.trim(),
           clientId: body.clientId.trim(),
           clientSecret: body.clientSecret,
+          ...(body.scopes.trim() ? { scopes: body.scopes.trim().split(/\s+/) } : {}),
         });
         if (!parsed.success) throw formRefused(parsed.error);
         const conn = await deps.oidcConnections.create(auth.tenant._id, parsed.data, auth.actor);
