@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       connections: samlConnections,
       samlState: deps.libraries.samlState,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
     }),
   );
   app.use(
@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       loginStates: oidcLoginStates,
       clients: oidcClients,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
     }),
   );
   app.use(
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       logger: logger.child({ component: 'invitations' }),
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
       signIn: deps.signIn,
       emailSignIn,
     }),
@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
       outbox,
       showOutbox: config.env !== 'production',
     }),
@@ -169,6 +169,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       domains: deps.libraries.domains,
       scimDirectories: deps.libraries.scimDirectories,
       webhooks: deps.libraries.webhooks,
+      imports: deps.libraries.imports,
       groups: deps.libraries.groups,
       oidcConnections,
       oidcClients,

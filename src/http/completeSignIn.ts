@@ -3,7 +3,7 @@ import type { IdentityClaim } from '../domain/claim';
 import { checkClaimBounds } from '../domain/claimBounds';
 import type { SignInDecision } from '../domain/decision';
 import { normalizeEmail } from '../domain/email';
-import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
+import type { HandoffTaken, InvitationLinkLibrary } from '../library/invitationLinks';
 import { answerAcceptance } from './invitationAnswer';
 import { inviteBrowserOf } from './inviteBrowser';
 import { answerSignIn } from './signInAnswer';
@@ -18,7 +18,7 @@ export interface SignInRunner {
 /** What every sign-in route hands the edge once. */
 export interface SignInEdge extends FailureDeps {
   signIn: SignInRunner;
-  invitations: InvitationLibrary;
+  invitations: InvitationLinkLibrary;
 }
 
 /** Where a verified sign-in goes: a plain sign-in, or an invitation's acceptance. */

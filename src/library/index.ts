@@ -15,6 +15,7 @@ import { createMemberLibrary } from './members';
 import { createMemberLifecycleLibrary } from './memberLifecycle';
 import { createImportLibrary } from './imports';
 import { createInvitationLibrary } from './invitations';
+import { createInvitationLinkLibrary } from './invitationLinks';
 import { createOidcConnectionLibrary } from './oidcConnections';
 import { createOidcLoginStateLibrary } from './oidcLoginStates';
 import { createSamlConnectionLibrary } from './samlConnections';
@@ -51,7 +52,8 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
-    invitations: createInvitationLibrary(models, outbox, runs.invitations, publicUrl),
+    invitations: createInvitationLibrary(models, outbox, publicUrl),
+    invitationLinks: createInvitationLinkLibrary(models, runs.invitations, publicUrl),
     imports: createImportLibrary(models, runs.imports, logger),
     lifecycle: createMemberLifecycleLibrary(models, runs.tenantAdmin, runs.memberCreation),
     audit: createAuditLibrary(models),

@@ -173,7 +173,7 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
       groups: null,
       attributes: [],
     };
-    expect(await h.services.libraries.invitations.accept(invitationId, claim)).toMatchObject({ ok: true });
+    expect(await h.services.libraries.invitationLinks.accept(invitationId, claim)).toMatchObject({ ok: true });
     await saveRun('invitation-accept', invitationWorkflowId(invitationId));
   });
 

@@ -26,6 +26,7 @@ export type ConsoleDeps = Pick<
   | 'domains'
   | 'scimDirectories'
   | 'webhooks'
+  | 'imports'
   | 'groups'
   | 'oidcConnections'
 > & {
@@ -46,6 +47,8 @@ export type ConsoleTenant = Awaited<ReturnType<ConsoleDeps['tenants']['bySlug']>
 export interface PageOut {
   title: string;
   body: string;
+  /** Reload every so many seconds (a page following something that runs). */
+  refreshSeconds?: number;
 }
 
 /**
