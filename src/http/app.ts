@@ -171,6 +171,8 @@ export function createApp(deps: AppDeps): { app: Express } {
       webhooks: deps.libraries.webhooks,
       imports: deps.libraries.imports,
       groups: deps.libraries.groups,
+      oidcConnections,
+      oidcClients,
       allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),

@@ -6,6 +6,7 @@ import { recordAction } from '../store/audit';
 import type { SamlConnectionDoc } from '../store/models/samlConnection';
 import type { SignaturePolicy } from '../domain/samlSignatures';
 import { certificateExpiry, type SsoBinding } from '../domain/samlMetadata';
+import { addIdpCertificate, removeIdpCertificate, type CertificateChange } from '../domain/idpCertificates';
 import { conflict, notFound } from '../errors';
 import { samlUrls } from './samlUrls';
 
@@ -36,6 +37,8 @@ export interface SamlSettings {
   subjectAttribute?: string | null | undefined;
   signAuthnRequests?: boolean | undefined;
   certificates?: string[] | undefined;
+  attributeMapping?: SamlConnectionInput['attributeMapping'] | undefined;
+  linkPolicy?: SamlConnectionInput['linkPolicy'] | undefined;
 }
 
 /** SP keys kept published after a rotation (the newest signs; older ones stay until retired). */
@@ -46,6 +49,15 @@ export function describeCertificate(body: string, now = new Date()): { fingerpri
   const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
   const validTo = new Date(cert.validTo).toISOString();
   return { fingerprint256: cert.fingerprint256, validTo, ...certificateExpiry(validTo, now) };
+}
+
+const idpCertificatesOf = (conn: SamlConnectionDoc) => conn.certificates.map((body) => ({ body, fingerprint256: describeCertificate(body).fingerprint256 }));
+
+/** The new certificate list, or the decision's refusal as an error (404 for an unknown certificate, 409 otherwise). */
+function changed(change: CertificateChange): string[] {
+  if (change.ok) return change.certificates;
+  if (change.code === 'not_found') throw notFound('signing certificate of this connection');
+  throw conflict(change.code, change.message);
 }
 
 export function createSamlConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
@@ -116,6 +128,32 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
     return conn as SamlConnectionDoc & { createdAt: Date };
   };
 
+  /** Change signature policy, SHA-1 opt-in, subject attribute, request signing, the IdP certificates, the attribute mapping or the link policy; audited with before and after. */
+  const updateSettings = async (tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: Actor) => {
+    const before = await ofTenant(tenantId, id);
+    const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    const after = await models.samlConnections.findOneAndUpdate({ _id: before._id, tenantId }, { $set: set }, { new: true }).lean();
+    if (!after) throw notFound('SAML connection of this tenant');
+    const shown = (c: SamlConnectionDoc) => ({
+      signatures: c.signatures,
+      allowSha1: c.allowSha1 === true,
+      subjectAttribute: c.subjectAttribute ?? null,
+      signAuthnRequests: c.signAuthnRequests,
+      certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
+      attributeMapping: c.attributeMapping ?? null,
+      linkPolicy: c.linkPolicy ?? null,
+    });
+    await recordAction(models, {
+      tenantId: String(tenantId),
+      actor,
+      action: 'connection.saml_settings_changed',
+      target: { type: 'saml_connection', id },
+      before: shown(before),
+      after: shown(after as SamlConnectionDoc),
+    });
+    return present(after as SamlConnectionDoc & { createdAt: Date });
+  };
+
   return {
     present,
 
@@ -163,28 +201,24 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       return present(await ofTenant(tenantId, id));
     },
 
-    /** Change signature policy, SHA-1 opt-in, subject attribute, request signing or the IdP certificates; audited with before and after. */
-    async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: Actor) {
-      const before = await ofTenant(tenantId, id);
-      const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-      const after = await models.samlConnections.findOneAndUpdate({ _id: before._id, tenantId }, { $set: set }, { new: true }).lean();
-      if (!after) throw notFound('SAML connection of this tenant');
-      const shown = (c: SamlConnectionDoc) => ({
-        signatures: c.signatures,
-        allowSha1: c.allowSha1 === true,
-        subjectAttribute: c.subjectAttribute ?? null,
-        signAuthnRequests: c.signAuthnRequests,
-        certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
-      });
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.saml_settings_changed',
-        target: { type: 'saml_connection', id },
-        before: shown(before),
-        after: shown(after as SamlConnectionDoc),
-      });
-      return present(after as SamlConnectionDoc & { createdAt: Date });
+    updateSettings,
+
+    /**
+     * Add an IdP signing certificate by hand (the IdP's next one, during its
+     * rollover), next to the others; through `updateSettings`, as the admin
+     * API's PATCH of `certificates`. `body` is a PEM body already checked
+     * (an X.509 certificate, not expired).
+     */
+    async addCertificate(tenantId: Types.ObjectId, id: string, body: string, actor: Actor) {
+      const conn = await ofTenant(tenantId, id);
+      const added = { body, fingerprint256: describeCertificate(body).fingerprint256 };
+      return updateSettings(tenantId, id, { certificates: changed(addIdpCertificate(idpCertificatesOf(conn), added)) }, actor);
+    },
+
+    /** Remove an IdP signing certificate by its SHA-256 fingerprint; the last one is refused (409). */
+    async removeCertificate(tenantId: Types.ObjectId, id: string, fingerprint256: string, actor: Actor) {
+      const conn = await ofTenant(tenantId, id);
+      return updateSettings(tenantId, id, { certificates: changed(removeIdpCertificate(idpCertificatesOf(conn), fingerprint256)) }, actor);
     },
 
     /**
