@@ -19,7 +19,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loadConfig } from '../src/config';
@@ -35,57 +34,34 @@ import { initialSync, userCreates, type ScimSyncResult } from './scim';
 import { importRows, invitationAccepts, type ImportBenchResult } from './admin';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { profileRuns, type RunProfile } from './profile';
-import { ENDPOINT_KINDS, runWebhookBench, webhookSummary, type EndpointKind, type WebhookReport } from './webhooks';
+import { parseBenchArgs } from './options';
+import { runWebhookBench, webhookSummary, type WebhookReport } from './webhooks';
 
-const { values: args } = parseArgs({
-  options: {
-    count: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '20' },
-    burst: { type: 'string', default: '1000' },
-    'burst-concurrency': { type: 'string', default: '50' },
-    'max-seconds': { type: 'string', default: '1500' },
-    modes: { type: 'string', default: 'durable,inline' },
-    out: { type: 'string', default: 'bench/results/latest.json' },
-    scenarios: { type: 'string', default: 'signin,scim,admin' },
-    'import-rows': { type: 'string', default: '10000' },
-    invitations: { type: 'string', default: '20' },
-    'scim-users': { type: 'string', default: '10000' },
-    'scim-groups': { type: 'string', default: '50' },
-    'scim-group-max': { type: 'string', default: '2000' },
-    /** webhooks: how long the healthy run waits, after its burst, for the receiver to get every event. */
-    'webhook-drain-seconds': { type: 'string', default: '1800' },
-    /** webhooks: which runs of the burst, in order: no endpoint, a healthy receiver, a dead one. */
-    'webhook-endpoints': { type: 'string', default: 'none,healthy,dead' },
-  },
-});
-const num = (name: keyof typeof args, min: number, max: number): number => {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
-const COUNT = num('count', 1, 20_000);
-const CONCURRENCY = num('concurrency', 1, 200);
-const BURST = num('burst', 0, 20_000);
-const BURST_CONCURRENCY = num('burst-concurrency', 1, 200);
-const deadline = Date.now() + num('max-seconds', 30, 3600) * 1000;
-const SCENARIOS = new Set(String(args.scenarios).split(','));
-const SCIM_USERS = num('scim-users', 1, 100_000);
-const SCIM_GROUPS = num('scim-groups', 0, 1000);
-const SCIM_GROUP_MAX = num('scim-group-max', 1, 100_000);
-const IMPORT_ROWS = num('import-rows', 1, 100_000);
+const parsed = parseBenchArgs(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  process.stdout.write(`${parsed.text}\n`);
+  process.exit(0);
+}
+if (parsed.kind === 'error') {
+  process.stderr.write(`bench: ${parsed.message}\nRun \`npm run bench -- --help\` for the options.\n`);
+  process.exit(2);
+}
+const opts = parsed.options;
+const COUNT = opts.count;
+const CONCURRENCY = opts.concurrency;
+const BURST = opts.burst;
+const BURST_CONCURRENCY = opts.burstConcurrency;
+const deadline = Date.now() + opts.maxSeconds * 1000;
+const SCENARIOS = new Set<string>(opts.scenarios);
+const SCIM_USERS = opts.scimUsers;
+const SCIM_GROUPS = opts.scimGroups;
+const SCIM_GROUP_MAX = opts.scimGroupMax;
+const IMPORT_ROWS = opts.importRows;
 /** Code requests are rate-limited per IP (20 in 15 minutes, src/library/emailSignIn.ts) and the bench has one. */
-const INVITATIONS = num('invitations', 0, 20);
-const WEBHOOK_DRAIN_SECONDS = num('webhook-drain-seconds', 10, 3600);
-const WEBHOOK_ENDPOINTS = String(args['webhook-endpoints'])
-  .split(',')
-  .map((e) => {
-    const kind = ENDPOINT_KINDS.find((k) => k === e.trim());
-    if (!kind) throw new Error(`--webhook-endpoints lists ${ENDPOINT_KINDS.join(', ')} (got "${e}")`);
-    return kind;
-  }) satisfies EndpointKind[];
-const modes = String(args.modes)
-  .split(',')
-  .filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
+const INVITATIONS = opts.invitations;
+const WEBHOOK_DRAIN_SECONDS = opts.webhookDrainSeconds;
+const WEBHOOK_ENDPOINTS = opts.webhookEndpoints;
+const modes = opts.modes;
 
 interface ModeReport {
   mode: 'durable' | 'inline';
@@ -491,8 +467,8 @@ const summary = {
   adminReports,
   webhookReports,
 };
-await mkdir(join(String(args.out), '..'), { recursive: true });
-await writeFile(String(args.out), JSON.stringify(summary, null, 2));
+await mkdir(join(opts.out, '..'), { recursive: true });
+await writeFile(opts.out, JSON.stringify(summary, null, 2));
 if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(
@@ -534,5 +510,5 @@ for (const r of adminReports) {
   );
 }
 for (const r of webhookReports) process.stdout.write(`\n${webhookSummary(r)}\n`);
-process.stdout.write(`\nJSON: ${args.out}\n`);
+process.stdout.write(`\nJSON: ${opts.out}\n`);
 if ([...reports, ...scimReports, ...adminReports, ...webhookReports].some((r) => !r.consistency.ok)) process.exitCode = 1;
