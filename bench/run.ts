@@ -29,12 +29,14 @@ import { CookieJar, followUntil, issuerAt, startOidcProvider } from '../src/demo
 import { freePort } from '../src/devservices/ports';
 import { connectClient } from '../src/temporal/connection';
 import { signInWorkflowId } from '../src/temporal/signInClient';
-import { drive, samlPost, type LoadResult, type Prepared } from './load';
-import { initialSync, userCreates, type ScimSyncResult } from './scim';
-import { importRows, invitationAccepts, type ImportBenchResult } from './admin';
+import { drive, samlPost, type Prepared } from './load';
+import { initialSync, userCreates } from './scim';
+import { importRows, invitationAccepts } from './admin';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
-import { profileRuns, type RunProfile } from './profile';
+import { profileRuns } from './profile';
+import { compareGoals, figuresOf, GOALS, goalsTable } from './goals';
 import { parseBenchArgs } from './options';
+import type { AdminReport, ModeReport, ScimReport } from './reports';
 import { runWebhookBench, webhookSummary, type WebhookReport } from './webhooks';
 
 const parsed = parseBenchArgs(process.argv.slice(2));
@@ -62,16 +64,6 @@ const INVITATIONS = opts.invitations;
 const WEBHOOK_DRAIN_SECONDS = opts.webhookDrainSeconds;
 const WEBHOOK_ENDPOINTS = opts.webhookEndpoints;
 const modes = opts.modes;
-
-interface ModeReport {
-  mode: 'durable' | 'inline';
-  scenarios: Record<string, LoadResult | { skipped: string }>;
-  peakRssMiB: Record<string, number | null>;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
-  profile?: RunProfile;
-  /** Durable runs of groups-200: answer (decision) vs close (after 200 grants). */
-  groups200Profile?: RunProfile;
-}
 
 async function admin(
   url: string,
@@ -373,23 +365,6 @@ async function runWebhooks(stack: Stack): Promise<WebhookReport> {
   );
 }
 
-interface AdminReport {
-  mode: 'durable' | 'inline';
-  import: ImportBenchResult;
-  /** Peak RSS of each process up to the end of the import (the worker's, durable; the web's, inline). */
-  importRssMiB: Record<string, number | null>;
-  accepts: LoadResult;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
-}
-
-interface ScimReport {
-  mode: 'durable' | 'inline';
-  creates: LoadResult;
-  sync: ScimSyncResult;
-  peakRssMiB: Record<string, number | null>;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
-}
-
 function log(msg: string) {
   process.stderr.write(`bench: ${msg}\n`);
 }
@@ -467,8 +442,10 @@ const summary = {
   adminReports,
   webhookReports,
 };
+/** The issue's goals beside this run's figures (bench/goals.ts), in the JSON and at the end of the output. */
+const goals = compareGoals(GOALS, figuresOf(summary));
 await mkdir(join(opts.out, '..'), { recursive: true });
-await writeFile(opts.out, JSON.stringify(summary, null, 2));
+await writeFile(opts.out, JSON.stringify({ ...summary, goals }, null, 2));
 if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(
@@ -510,5 +487,6 @@ for (const r of adminReports) {
   );
 }
 for (const r of webhookReports) process.stdout.write(`\n${webhookSummary(r)}\n`);
+process.stdout.write(`\nGoals (this run: ${summary.store} store; see docs/performance.md):\n\n${goalsTable(goals)}\n`);
 process.stdout.write(`\nJSON: ${opts.out}\n`);
 if ([...reports, ...scimReports, ...adminReports, ...webhookReports].some((r) => !r.consistency.ok)) process.exitCode = 1;
