@@ -335,9 +335,21 @@ async function runAdminMode(mode: 'durable' | 'inline', stack: Stack): Promise<A
     const importRssMiB = Object.fromEntries(servers.map((s) => [s.name, s.peakRssMiB()]));
     log(`${mode}: invitation-accept (${INVITATIONS})`);
     const accepts = await invitationAccepts({ url, token }, models, 'admin-bench', INVITATIONS, Math.min(CONCURRENCY, 10), deadline);
-    const expected = { memberships: imported.processed + accepts.ok };
-    const actual = { memberships: await models.memberships.countDocuments() };
-    return { mode, import: imported, importRssMiB, accepts, consistency: { ok: expected.memberships === actual.memberships, expected, actual } };
+    // Every imported row's facts once: its account's and its membership's audit records (and their events).
+    const imports = (action: string) => models.auditEvents.countDocuments({ action, workflowId: { $regex: '^import-' } });
+    const created = imported.counts.created ?? 0;
+    const expected: Record<string, number> = {
+      memberships: imported.processed + accepts.ok,
+      'import user.created': created,
+      'import membership.created': created + (imported.counts.linked ?? 0),
+    };
+    const actual: Record<string, number> = {
+      memberships: await models.memberships.countDocuments(),
+      'import user.created': await imports('user.created'),
+      'import membership.created': await imports('membership.created'),
+    };
+    const ok = Object.entries(expected).every(([k, v]) => actual[k] === v);
+    return { mode, import: imported, importRssMiB, accepts, consistency: { ok, expected, actual } };
   } finally {
     await stop();
   }
