@@ -184,7 +184,7 @@ export function compareGoals(goals: readonly Goal[], figures: Figures): GoalRow[
     }
     const smaller = goal.size && f.size !== undefined && f.size < goal.size.n ? `ran ${f.size} ${goal.size.of} of the goal's ${goal.size.n}` : f.smaller;
     if (smaller && verdict !== 'not measured') {
-      notes.unshift(`${smaller}: would be ${verdict}`);
+      notes.unshift(`${smaller}; at this size: ${verdict}`);
       verdict = 'not measured';
     }
     return { ...base, durable, inline, ratio, verdict, note: notes.join('; ') };
@@ -210,7 +210,7 @@ export function figuresOf(run: BenchRun): Figures {
       figures[id] = {
         durable: d?.latencyMs.p50 ?? null,
         inline: i?.latencyMs.p50 ?? null,
-        ...(d && i ? { note: `overhead ${round(d.latencyMs.p50 - i.latencyMs.p50, 1)} ms (server floor not measured)` } : {}),
+        ...(d && i ? { note: `overhead ${round(d.latencyMs.p50 - i.latencyMs.p50, 1)} ms; server floor not measured` } : {}),
       };
     }
   };
