@@ -20,14 +20,26 @@ import { insertManyOnce } from '../src/db/insertMany';
 import { membershipKey } from '../src/db/models/membership';
 import { setCustomAttribute } from '../src/db/userAttributes';
 import { groupKey } from '../src/db/models/group';
-import { planAdminProvisioning, type AdminProvisioningState, type MemberRequest } from '../src/domain/adminProvisioning';
+import { planAdminProvisioning, type AdminProvisioningState, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
-import type { MemberProvisioningActivities, MemberResult } from '../workflows/memberProvisioningFlow';
+import type { adminProvisioningActivities } from './adminProvisioning';
+import type { grantsActivities } from './grants';
 import { deterministicId, inPool, runAuditKey, type ActivitySupport } from './support';
+
+/** What the batch asks of the core (the activity functions; provisionMember's are the same). */
+type Core = Pick<ReturnType<typeof adminProvisioningActivities>, 'loadAdminState'> & Pick<ReturnType<typeof grantsActivities>, 'applyGroupGrant'>;
+
+/** A row's outcome, as provisionMember answers it (workflows/memberProvisioningFlow.ts). */
+export interface MemberResult {
+  outcome: RowOutcome;
+  reason: string | null;
+  detail: string | null;
+  userId: string | null;
+}
 
 /** How many rows' worlds are read at once (keyed reads, a few per row). */
 export const PLAN_PARALLEL = 16;
@@ -57,7 +69,7 @@ export const importedUserId = (run: RunRef): Types.ObjectId => deterministicId(`
  */
 export async function provisionBatch(
   { models, now }: ActivitySupport,
-  core: MemberProvisioningActivities,
+  core: Core,
   rows: readonly BatchRow[],
   source: GrantSource,
   oneByOne: (row: BatchRow) => Promise<MemberResult>,

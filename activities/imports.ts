@@ -8,8 +8,8 @@ import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { countImport, countImportRows } from '../src/metrics/registry';
-import { provisionMember, type MemberProvisioningActivities, type MemberResult } from '../workflows/memberProvisioningFlow';
-import { provisionBatch } from './importBatch';
+import { provisionMember, type MemberProvisioningActivities } from '../workflows/memberProvisioningFlow';
+import { provisionBatch, type MemberResult } from './importBatch';
 import { activityContext, type ActivitySupport } from './support';
 
 /** How many rows of a chunk are provisioned at once on the row-at-a-time path (and their grants and attributes). */
