@@ -15,11 +15,11 @@
  * second account, membership, audit record or event.
  */
 import { Types } from 'mongoose';
-import { recordAudits, type AuditInput } from '../src/db/audit';
-import { insertManyOnce } from '../src/db/insertMany';
-import { membershipKey } from '../src/db/models/membership';
-import { setCustomAttribute } from '../src/db/userAttributes';
-import { groupKey } from '../src/db/models/group';
+import { recordAudits, type AuditInput } from '../src/store/audit';
+import { insertManyOnce } from '../src/store/insertMany';
+import { membershipKey } from '../src/store/models/membership';
+import { setCustomAttribute } from '../src/store/userAttributes';
+import { groupKey } from '../src/store/models/group';
 import { planAdminProvisioning, type AdminProvisioningState, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';

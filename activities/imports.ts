@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
+import { importChunkKey, type ImportRow, type RowResult } from '../src/store/models/import';
 import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
 import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
 import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';

@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import { eventIdTime } from '../src/domain/events';
 import { drive, latencyStats, type LoadResult, type Prepared } from './load';
 import type { EndpointKind } from './options';

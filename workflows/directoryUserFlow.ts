@@ -1,8 +1,7 @@
 /**
  * One SCIM write to one User, through the provisioning core:
  * apply the write to the stored resource, hold its unique keys, plan against
- * the world exactly as a sign-in does (planner.ts, with the directory as the
- * connection), carry out the same account actions (accountActions.ts), or
+ * the world as a directory's intent (domain/plan.ts), carry out the same account actions (accountActions.ts), or
  * deprovision; then store the resource. Deterministic: the world is reached
  * only through `acts`.
  */
@@ -11,13 +10,14 @@ import type { ProvisioningActivities } from '../activities/provisioning';
 import type { IdentityClaim } from '../src/domain/claim';
 import type { DenialReason } from '../src/domain/decision';
 import { refusalMessage } from '../src/domain/refusals';
-import { planProvisioning } from '../src/domain/planner';
+import { plan } from '../src/domain/plan';
 import { directoryContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import type { ScimResource } from '../src/scim/canonical';
 import { userFacts, type UserFacts } from '../src/scim/users';
 import type { ScimRefusal, ScimUserWrite, ScimWriteResult, StoredScimUser } from '../src/scim/userWrites';
 import { carryOutAccountActions, StalePlan, type AccountActivities } from './accountActions';
+import { legacyDirectoryDeprovision } from './lifecycleActions';
 
 export type DirectoryUserActivities = AccountActivities &
   Pick<
@@ -89,10 +89,10 @@ export async function runDirectoryUserWrite(
 
   /**
    * Suspend (or, as the tenant asks, remove) the membership by the one
-   * lifecycle rule (src/domain/memberLifecycle.ts), carried out by the
-   * tenant's lifecycle run, which serializes it with admins' changes. Runs
-   * from before that kept their own steps: suspended, the directory's grants
-   * revoked, sessions ended, each audited once.
+   * lifecycle rule (the `lifecycle` intent, src/domain/plan.ts), through the
+   * tenant's lifecycle run, which serializes it with admins' changes and
+   * carries it out (lifecycleActions.ts). Runs from before that kept their
+   * own steps (legacyDirectoryDeprovision).
    */
   const deprovision = async (userId: string, mode: 'suspend' | 'remove') => {
     if (lifecycleThroughRun()) {
@@ -100,18 +100,7 @@ export async function runDirectoryUserWrite(
       if (done === 'changed') note(mode === 'remove' ? 'membership_removed' : 'membership_suspended');
       return;
     }
-    // Suspended first in either mode: a sign-in racing with the rest is refused.
-    const suspended = await acts.setMembershipStatus({ ...scope, userId, status: 'suspended', by });
-    if (suspended === 'changed') note('membership_suspended');
-    const grants = await acts.directoryGrantsOf({
-      tenantId: target.tenantId,
-      userId,
-      directoryId: target.directoryId,
-      ...(mode === 'remove' ? { all: true } : {}),
-    });
-    for (const g of grants) await acts.revokeGroupGrant({ ...scope, userId, grant: { kind: g.kind, value: g.value, source: g.source } });
-    await acts.endTenantSessions({ ...scope, userId });
-    if (mode === 'remove' && (await acts.removeMembership({ ...scope, userId, directoryId: target.directoryId })) === 'removed') note('membership_removed');
+    await legacyDirectoryDeprovision(scope, target.directoryId, userId, mode, acts, note);
   };
   /** Restore a membership the directory suspended (the rule leaves anyone else's suspension alone). */
   const restore = async (userId: string): Promise<string> => {
@@ -175,32 +164,31 @@ export async function runDirectoryUserWrite(
     };
     for (let attempt = 1; ; attempt++) {
       const state = await acts.loadProvisioningState({ run, claim });
-      // An active User restores a membership the directory suspended: plan as if active, restore after the plan ran.
-      const suspended = state.membership?.status === 'suspended' ? state.membership : null;
-      const plan = planProvisioning(suspended ? { ...state, membership: { ...suspended, status: 'active' } } : state, claim);
-      if (plan.kind === 'deny' && plan.reason === 'email_missing') {
+      // An active User restores a membership the directory suspended: the plan says so (`reactivate`).
+      const planned = plan(state, { kind: 'directory', claim });
+      if (planned.kind === 'deny' && planned.reason === 'email_missing') {
         // A User without an email is valid SCIM: kept, and provisioned once the directory sends an address.
         note('unprovisioned:email_missing');
         break;
       }
-      if (plan.kind !== 'provision') {
+      if (planned.kind !== 'provision') {
         await giveBackNewKeys();
-        return plan.kind === 'deny'
-          ? refuse(refusalFor(plan.reason, plan.detail), plan.reason)
+        return planned.kind === 'deny'
+          ? refuse(refusalFor(planned.reason, planned.detail), planned.reason)
           : refuse(refusalFor('link_requires_approval'), 'link_requires_approval');
       }
       try {
-        const done = await carryOutAccountActions(plan, claim, scope, acts, note);
+        const done = await carryOutAccountActions(planned, claim, scope, acts, note);
         userId = done.userId;
         if (done.newUser) note('account_created');
-        if (suspended || done.membership.status !== 'active') {
+        if (planned.reactivate || done.membership.status !== 'active') {
           const restored = await restore(userId);
           note(restored === 'changed' ? 'membership_restored' : `membership_left_suspended:${restored}`);
         }
         // The directory says active: a hold from an earlier removal (this User's, or a deleted one's) ends.
         if (previous?.active !== true) await acts.releaseDirectoryHold({ tenantId: target.tenantId, userId });
         // A User that groups already name (reactivated, or provisioned only now) gets their grants, after the store.
-        groupsPending = before !== null && (previous?.active === false || before.userId === null || suspended !== null);
+        groupsPending = before !== null && (previous?.active === false || before.userId === null || planned.reactivate);
         break;
       } catch (err) {
         if (!(err instanceof StalePlan) || attempt >= MAX_PLANS) throw err;

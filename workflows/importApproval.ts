@@ -1,9 +1,9 @@
 import { allHandlersFinished, condition, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { approvalsActivities } from '../activities/approvals';
-import { planAdminProvisioning, type MemberRequest } from '../src/domain/adminProvisioning';
+import { plan, type MemberRequest } from '../src/domain/plan';
 import type { ApprovalVerdict } from '../src/domain/decision';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
-import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import { approvalUpdate } from './definitions';
 import { provisionMember, type MemberProvisioningActivities, type MemberResult } from './memberProvisioningFlow';
 import { retry } from './steps';
@@ -64,7 +64,8 @@ export async function importApprovalWorkflow(input: ImportApprovalInput): Promis
   const scope = { run, tenantId: input.tenantId, source: 'import' as const, actor: input.actor };
   const { request } = input;
   const state = await acts.loadAdminState({ run, tenantId: input.tenantId, email: request.email, groups: request.groups });
-  const approved = planAdminProvisioning(state, request, { linkApproved: true });
+  // What the row would be once approved: still a link to make (else the world changed and the row is planned anew).
+  const approved = plan(state, { kind: 'importRow', request, linkApproved: true });
   if (approved.outcome !== 'linked') return provisionMember(request, scope, 'import', acts);
 
   const { requestId } = await acts.openApprovalRequest({

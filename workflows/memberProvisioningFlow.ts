@@ -1,6 +1,6 @@
 /**
  * One member an admin adds (API creation, an import row), through the core:
- * load the world, plan with the pure planAdminProvisioning, carry out the
+ * load the world, plan the admin's or the import row's intent (domain/plan.ts), carry out the
  * same idempotent account activities a sign-in uses. Deterministic (the
  * world only through `acts`), so a workflow runs it with local activities and
  * an import's batch activity runs it with the activity functions themselves.
@@ -10,7 +10,7 @@ import type { adminProvisioningActivities } from '../activities/adminProvisionin
 import type { grantsActivities } from '../activities/grants';
 import type { LifecycleActivities } from '../activities/lifecycle';
 import type { membershipsActivities } from '../activities/memberships';
-import { planAdminProvisioning, type AdminPlan, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import { plan, type AdminCreateIntent, type AdminPlan, type ImportRowIntent, type MemberRequest, type RowOutcome } from '../src/domain/plan';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 
@@ -37,19 +37,23 @@ function unwritten(plan: Exclude<AdminPlan, { outcome: 'created' | 'linked' }>):
   return { outcome: plan.outcome, reason: plan.reason, detail: plan.detail ?? null, userId: null };
 }
 
+/** The intent of one member an admin adds: an import's row, or the admin API's creation. */
+const memberIntent = (request: MemberRequest, scope: ProvisioningContext, linkApproved?: boolean): AdminCreateIntent | ImportRowIntent =>
+  scope.source === 'import' ? { kind: 'importRow', request, ...(linkApproved === undefined ? {} : { linkApproved }) } : { kind: 'adminCreate', request };
+
 /** Plan only: what provisionMember would do, writing nothing (an import's dry run). */
 export async function predictMember(
   request: MemberRequest,
   scope: ProvisioningContext,
   acts: Pick<MemberProvisioningActivities, 'loadAdminState'>,
 ): Promise<MemberResult> {
-  const plan = planAdminProvisioning(
+  const planned = plan(
     await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }),
-    request,
+    memberIntent(request, scope),
   );
-  return plan.outcome === 'created' || plan.outcome === 'linked'
-    ? { outcome: plan.outcome, reason: null, detail: null, userId: plan.outcome === 'linked' ? plan.userId : null }
-    : unwritten(plan);
+  return planned.outcome === 'created' || planned.outcome === 'linked'
+    ? { outcome: planned.outcome, reason: null, detail: null, userId: planned.outcome === 'linked' ? planned.userId : null }
+    : unwritten(planned);
 }
 
 /** `linkApproved`: an admin approved this link (an import row's approval request). */
@@ -62,19 +66,19 @@ export async function provisionMember(
 ): Promise<MemberResult> {
   for (let attempt = 1; ; attempt++) {
     const state = await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups });
-    const plan = planAdminProvisioning(state, request, opts);
-    if (plan.outcome !== 'created' && plan.outcome !== 'linked') {
+    const planned = plan(state, memberIntent(request, scope, opts.linkApproved));
+    if (planned.outcome !== 'created' && planned.outcome !== 'linked') {
       // A refusal writes nothing but its audit event (`member.<source>_refused`), once per run.
-      if (plan.outcome !== 'unchanged') {
+      if (planned.outcome !== 'unchanged') {
         const target = { type: 'email', id: (state.email ?? request.email).slice(0, 320) };
         // The detail of a link refusal is a rule's code (privileged_account…); other details quote the request.
-        const detail = plan.reason === 'link_refused' || plan.reason === 'link_requires_approval' ? (plan.detail ?? null) : null;
-        await acts.recordAdminRefusal({ ...scope, action: `member.${scope.source}`, target, reason: plan.reason, detail });
+        const detail = planned.reason === 'link_refused' || planned.reason === 'link_requires_approval' ? (planned.detail ?? null) : null;
+        await acts.recordAdminRefusal({ ...scope, action: `member.${scope.source}`, target, reason: planned.reason, detail });
       }
-      return unwritten(plan);
+      return unwritten(planned);
     }
     let userId: string;
-    if (plan.outcome === 'created') {
+    if (planned.outcome === 'created') {
       const attributes: Record<string, string> = request.externalId ? { externalId: request.externalId } : {};
       const user = await acts.ensureUser({ ...scope, email: state.email ?? request.email, claimEmail: true, name: request.name, attributes });
       // Someone else's account took the email meanwhile: plan again against it.
@@ -84,12 +88,12 @@ export async function provisionMember(
       }
       userId = user.userId;
     } else {
-      userId = plan.userId;
+      userId = planned.userId;
     }
-    const membership = await acts.ensureMembership({ ...scope, userId, roles: plan.roles });
+    const membership = await acts.ensureMembership({ ...scope, userId, roles: planned.roles });
     // A sign-in or another admin made the membership meanwhile: theirs stands.
     if (!membership.createdByThisRun) return { outcome: 'unchanged', reason: null, detail: null, userId };
-    for (const group of plan.groups) {
+    for (const group of planned.groups) {
       await acts.applyGroupGrant({
         ...scope,
         connectionId: scope.actor.id ?? source,
@@ -98,6 +102,6 @@ export async function provisionMember(
         createGroup: false,
       });
     }
-    return { outcome: plan.outcome, reason: null, detail: null, userId };
+    return { outcome: planned.outcome, reason: null, detail: null, userId };
   }
 }

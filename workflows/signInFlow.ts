@@ -11,7 +11,7 @@ import type { IdentityClaim } from '../src/domain/claim';
 import { refusalMessage } from '../src/domain/refusals';
 import { PENDING_MESSAGES, type ApprovalVerdict, type DenialReason, type SignInDecision, type SignInOutcome } from '../src/domain/decision';
 import { applyGroupActions, effectiveAccess, type GroupSyncAction } from '../src/domain/groups';
-import { planProvisioning, type ProvisioningPlan, type ProvisioningState } from '../src/domain/planner';
+import { plan, type ProvisioningPlan, type ProvisioningState } from '../src/domain/plan';
 import { carryOutAccountActions, StalePlan } from './accountActions';
 
 export type SignInActivities = Pick<
@@ -80,28 +80,28 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   /** Grants and refusals left for the durable tail, after the login has its answer. */
   let grantTail = null as { userId: string; actions: GroupSyncAction[] } | null;
 
-  async function execute(plan: Extract<ProvisioningPlan, { kind: 'provision' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
+  async function execute(planned: Extract<ProvisioningPlan, { kind: 'provision' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     progress.phase('provisioning');
-    const { userId, newUser, membership } = await carryOutAccountActions(plan, claim, scope, acts, (d) => progress.note(d));
+    const { userId, newUser, membership } = await carryOutAccountActions(planned, claim, scope, acts, (d) => progress.note(d));
     if (membership.status !== 'active') return deny('membership_suspended');
     // Revokes before the answer (access the IdP removed is gone when the user gets in).
-    const revokes = plan.groupActions.filter((a) => a.kind === 'revoke');
+    const revokes = planned.groupActions.filter((a) => a.kind === 'revoke');
     const member = userId;
     await inBatches(revokes, GRANT_FAN_OUT, (a) => acts.revokeGroupGrant({ ...scope, userId: member, grant: a.grant }));
     // A handful of grants (one batch) go before the answer too, so the app sees the new roles at once; a
     // fan-out of more runs after the answer.
-    const grants = plan.groupActions.filter((a) => a.kind === 'grant');
+    const grants = planned.groupActions.filter((a) => a.kind === 'grant');
     const now = grants.length <= GRANT_FAN_OUT ? grants : [];
     await inBatches(now, GRANT_FAN_OUT, (a) => applyGrant(member, a));
-    const later = plan.groupActions.filter((a) => a.kind === 'refuse' || (a.kind === 'grant' && now.length === 0));
+    const later = planned.groupActions.filter((a) => a.kind === 'refuse' || (a.kind === 'grant' && now.length === 0));
     grantTail = later.length > 0 ? { userId, actions: later } : null;
-    if (plan.groupActions.length > 0) {
-      const count = (k: GroupSyncAction['kind']) => plan.groupActions.filter((a) => a.kind === k).length;
+    if (planned.groupActions.length > 0) {
+      const count = (k: GroupSyncAction['kind']) => planned.groupActions.filter((a) => a.kind === k).length;
       progress.note(`groups:granted=${count('grant')},revoked=${count('revoke')},refused=${count('refuse')}`);
     }
     const access = effectiveAccess({
       directRoles: membership.roles,
-      grants: applyGroupActions(groups.current, plan.groupActions),
+      grants: applyGroupActions(groups.current, planned.groupActions),
       groupRoles: groups.groupRoles,
       tenantRoles: groups.tenantRoles,
       ownerFromIdp: groups.ownerFromIdp,
@@ -114,7 +114,7 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
       roles: access.roles,
       groups: access.groups,
       newUser,
-      via: plan.via,
+      via: planned.via,
     };
   }
 
@@ -133,16 +133,16 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
     acts.applyGroupGrant({ ...scope, userId, grant: a.grant, createGroup: a.createGroup });
 
   /** Park the sign-in, answer `pending`, and carry out the plan only if an admin approves. */
-  async function parkForApproval(plan: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
+  async function parkForApproval(planned: Extract<ProvisioningPlan, { kind: 'approval' }>, groups: ProvisioningState['groups']): Promise<SignInDecision> {
     progress.phase('awaiting-approval');
-    const then = plan.then;
+    const then = planned.then;
     const newRoles = then.actions.find((a) => a.kind === 'createMembership')?.roles ?? null;
     const { requestId } = await acts.openApprovalRequest({
       run,
       claim,
       userId: then.userId,
       kind: then.via === 'link' ? 'link' : newRoles ? 'new-member' : 'privileged-grant',
-      reasons: plan.reasons,
+      reasons: planned.reasons,
       planned: {
         via: then.via,
         newAccount: then.via === 'jit',
@@ -150,20 +150,20 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
         grants: then.groupActions.flatMap((a) => (a.kind === 'grant' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
         revokes: then.groupActions.flatMap((a) => (a.kind === 'revoke' ? [`${a.grant.kind}:${a.grant.value}`] : [])),
       },
-      expiresAt: waits.deadline(plan.expirySeconds),
+      expiresAt: waits.deadline(planned.expirySeconds),
     });
     progress.outcome('AwaitingApproval');
     progress.note('approval_requested');
     const reason = then.via === 'link' ? 'link_requires_approval' : 'approval_required';
     progress.decided({ status: 'pending', reason, message: PENDING_MESSAGES[reason], requestId });
-    const verdict = await waits.approval(plan.expirySeconds);
+    const verdict = await waits.approval(planned.expirySeconds);
     const status = verdict === null ? 'expired' : verdict.approve ? 'approved' : 'rejected';
     progress.note(`approval_${status}`);
     const close = () =>
       acts.closeApprovalRequest({ run, tenantId: scope.tenantId, requestId, status, by: verdict?.by ?? null, reason: verdict?.reason ?? null });
     if (status !== 'approved') {
       await close();
-      return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', plan.reasons.join(','));
+      return deny(status === 'expired' ? 'approval_expired' : 'approval_rejected', planned.reasons.join(','));
     }
     // The admin may set the new membership's roles instead of the defaults.
     const roles = verdict?.roles;
@@ -179,14 +179,14 @@ export async function runSignIn(claim: IdentityClaim, run: RunRef, acts: SignInA
   for (let attempt = 1; decision === null; attempt++) {
     progress.phase('planning');
     const state = await acts.loadProvisioningState({ run, claim });
-    const plan = planProvisioning(state, claim);
+    const planned = plan(state, { kind: 'signIn', claim });
     try {
       decision =
-        plan.kind === 'deny'
-          ? await deny(plan.reason, plan.detail)
-          : plan.kind === 'approval'
-            ? await parkForApproval(plan, state.groups)
-            : await execute(plan, state.groups);
+        planned.kind === 'deny'
+          ? await deny(planned.reason, planned.detail)
+          : planned.kind === 'approval'
+            ? await parkForApproval(planned, state.groups)
+            : await execute(planned, state.groups);
     } catch (err) {
       if (!(err instanceof StalePlan)) throw err;
       if (attempt >= MAX_PLANS) decision = await deny('identity_conflict');

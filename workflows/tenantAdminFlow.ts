@@ -3,17 +3,17 @@
  * run: suspend, reactivate or remove a membership — whether an admin (API,
  * console, CLI) or a directory asks — each step audited once, or remove a
  * tenant group with its grants. Deterministic: the world is reached only
- * through `acts`; what may happen is decided by the pure planLifecycle.
+ * through `acts`; what may happen is planned by the lifecycle intent
+ * (domain/plan.ts) and carried out by lifecycleActions.ts.
  */
 import type { LifecycleActivities } from '../activities/lifecycle';
-import type { ProvisioningActivities } from '../activities/provisioning';
-import { planLifecycle, type LifecycleAction, type LifecycleRefusal, type LifecycleRequester } from '../src/domain/memberLifecycle';
+import { plan, type LifecycleAction, type LifecycleRefusal, type LifecycleRequester } from '../src/domain/plan';
 import { adminRefusalMessage } from '../src/domain/refusals';
 import type { ProvisioningActor, ProvisioningContext } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
+import { carryOutLifecycle, type LifecycleActionActivities } from './lifecycleActions';
 
-export type TenantAdminActivities = LifecycleActivities &
-  Pick<ProvisioningActivities, 'setMembershipStatus' | 'revokeGroupGrant' | 'endTenantSessions' | 'removeMembership'>;
+export type TenantAdminActivities = LifecycleActivities & LifecycleActionActivities;
 
 /** A member write's requester: the directory when a directory acts, else an admin. */
 const requesterOf = (actor: ProvisioningActor): LifecycleRequester =>
@@ -26,9 +26,6 @@ export type AdminWrite =
 export type AdminWriteResult =
   | { ok: true; changed: boolean; status: 'active' | 'suspended' | 'removed' | 'deleted' }
   | { ok: false; code: LifecycleRefusal | 'group_not_found'; message: string };
-
-/** What the admin actor writes into grants' and memberships' `by`. */
-const ADMIN_BY = 'admin';
 
 export async function runAdminWrite(
   tenantId: string,
@@ -57,42 +54,16 @@ export async function runAdminWrite(
 
   const { userId } = write;
   const requester = requesterOf(write.actor);
-  const directoryId = requester.kind === 'directory' ? write.actor.id : null;
-  const plan = planLifecycle(
-    write.action,
+  const planned = plan(
     await acts.lifecycleFacts({ tenantId, userId, run, action: write.action, ...(requester.kind === 'directory' ? { by: requester.by } : {}) }),
-    requester,
+    { kind: 'lifecycle', action: write.action, by: requester },
   );
-  if (plan.kind === 'refuse') return refuse(plan.reason, { type: 'membership', id: `${tenantId}:${userId}` }, userId);
-  if (plan.kind === 'unchanged') {
-    if (plan.reason) note(`unchanged:${plan.reason}`);
-    return { ok: true, changed: false, status: write.action === 'reactivate' && !plan.reason ? 'active' : 'suspended' };
+  if (planned.kind === 'refuse') return refuse(planned.reason, { type: 'membership', id: `${tenantId}:${userId}` }, userId);
+  if (planned.kind === 'unchanged') {
+    if (planned.reason) note(`unchanged:${planned.reason}`);
+    return { ok: true, changed: false, status: write.action === 'reactivate' && !planned.reason ? 'active' : 'suspended' };
   }
 
-  const member = directoryId ? { ...scope, source: 'directory' as const, userId } : { ...scope, userId };
-  const by = requester.kind === 'directory' ? requester.by : ADMIN_BY;
-  if (plan.status === 'active') {
-    await acts.setMembershipStatus({ ...member, status: 'active', by, override: requester.kind === 'admin' });
-    note('membership_reactivated');
-    return { ok: true, changed: true, status: 'active' };
-  }
-  // Suspended first in either case: a sign-in racing with the rest is refused.
-  await acts.setMembershipStatus({ ...member, status: 'suspended', by });
-  if (plan.revokeGrants) {
-    for (const g of await acts.membershipGrants({ tenantId, userId })) {
-      await acts.revokeGroupGrant({ ...member, connectionId: directoryId ?? ADMIN_BY, grant: { kind: g.kind, value: g.value, source: g.source } });
-    }
-  }
-  if (plan.endSessions) await acts.endTenantSessions(member);
-  if (plan.alert) {
-    note(`alert:${plan.alert}`);
-    await acts.recordOwnerAlert({ ...member, alert: plan.alert });
-  }
-  if (plan.status === 'removed') {
-    await acts.removeMembership(directoryId ? { ...member, directoryId } : member);
-    note('membership_removed');
-    return { ok: true, changed: true, status: 'removed' };
-  }
-  note('membership_suspended');
-  return { ok: true, changed: true, status: 'suspended' };
+  const status = await carryOutLifecycle(planned, { scope, tenantId, userId, requester }, acts, note);
+  return { ok: true, changed: true, status };
 }

@@ -1,8 +1,8 @@
 /**
- * The provisioning core for members an admin adds — by the API, a bulk
- * import, an accepted invitation — as planProvisioning is for
- * sign-ins: decide purely from what was loaded, so the API, the import's dry
- * run and its real run give the same answer for the same world.
+ * The provisioning core for members an admin adds — by the API or a bulk
+ * import — as planner.ts is for sign-ins: decide purely from what was
+ * loaded, so the API, the import's dry run and its real run give the same
+ * answer for the same world. Called only through `plan` (domain/plan.ts).
  *
  * Rules, after DESIGN.md "Linking and domains":
  * - roles must be the tenant's, groups must exist (a typo grants nothing);
@@ -11,8 +11,7 @@
  *   linked only as the tenant's link policy allows — `approval` reports the
  *   row pending, nothing is written;
  * - a new account claims its email only in a domain this tenant verified
- *   (an admin cannot squat on someone else's address; invite them instead),
- *   unless the address was proven by its owner (an accepted invitation);
+ *   (an admin cannot squat on someone else's address; invite them instead);
  * - an existing member is left as they are.
  */
 import type { Refusal } from './refusals';
@@ -79,18 +78,12 @@ export type AdminPlan =
   | { outcome: 'linked'; userId: string; roles: string[]; groups: string[] };
 
 /**
- * `emailProven`: the person proved the address (an invitation accepted by a
- * verified sign-in), so a new account may claim it in any domain.
  * `linkApproved`: an admin approved linking this row's existing account (an
  * import row the link policy sent to approval): a link that still only needs
  * approval is made, as a sign-in's approved link is; one the rules now
  * refuse (the policy became `deny`, another tenant's domain) stays refused.
  */
-export function planAdminProvisioning(
-  state: AdminProvisioningState,
-  request: MemberRequest,
-  opts: { emailProven?: boolean; linkApproved?: boolean } = {},
-): AdminPlan {
+export function planAdminProvisioning(state: AdminProvisioningState, request: MemberRequest, opts: { linkApproved?: boolean } = {}): AdminPlan {
   const { tenant, email } = state;
   if (!tenant) return { outcome: 'failed', reason: 'tenant_not_found' };
   if (!email) return { outcome: 'failed', reason: 'email_invalid', detail: request.email.slice(0, 100) };
@@ -103,7 +96,7 @@ export function planAdminProvisioning(
 
   const grants = { roles: [...new Set(request.roles.length > 0 ? request.roles : tenant.defaultRoles)], groups: [...new Set(request.groups)] };
   if (!state.emailUserId) {
-    if (opts.emailProven !== true && !tenant.verifiedDomains.includes(domain)) return { outcome: 'skipped', reason: 'domain_not_verified', detail: domain };
+    if (!tenant.verifiedDomains.includes(domain)) return { outcome: 'skipped', reason: 'domain_not_verified', detail: domain };
     return { outcome: 'created', ...grants };
   }
   if (state.membership) {
@@ -115,10 +108,10 @@ export function planAdminProvisioning(
     tenantId: tenant.id,
     policy: tenant.linkPolicy,
     fallback: tenant.linkFallback,
-    // The address is the admin's word, or proven by its owner: the link rules decide what it is worth.
+    // The address is the admin's word: the link rules decide what it is worth.
     emailVerified: true,
     emailDomain: domain,
-    tenantVerifiedDomains: opts.emailProven === true ? [...tenant.verifiedDomains, domain] : tenant.verifiedDomains,
+    tenantVerifiedDomains: tenant.verifiedDomains,
     connectionAllowedDomains: null,
     domainOwnerTenantId: state.domainOwnerTenantId,
     candidateUserIds: [state.emailUserId],

@@ -16,7 +16,7 @@ export interface ProvisioningState {
     /** The tenant's directory is the source of truth: sign-ins create no membership it has not pushed. */
     directoryAuthoritative?: boolean;
   } | null;
-  /** `directory`: a SCIM directory's push — it creates accounts whatever the tenant's JIT setting, and the sign-in approval policy does not apply. */
+  /** `directory`: the connection is a SCIM directory (only a directory's push may come through it; see domain/plan.ts). */
   connection: { id: string; tenantId: string; enabled: boolean; directory?: boolean } | null;
   /** The account this identity (connection + subject) is already linked to. */
   linkedUserId: string | null;
@@ -93,13 +93,21 @@ export type ProvisioningPlan =
     };
 
 /**
- * Decide what a sign-in must do. Pure: no I/O, no clock, deterministic, so
- * the workflow can call it and unit tests can cover every branch.
+ * Who asks for an account and a membership: a person signing in through a
+ * connection, or a directory pushing a User. The rules that differ by who
+ * asks are named in domain/plan.ts; this module reads only this flag.
  */
-export function planProvisioning(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
-  const plan = planSignIn(state, claim);
+export type AccountEntry = 'signIn' | 'directory';
+
+/**
+ * Decide what a sign-in (or a directory's push) must do. Pure: no I/O, no
+ * clock, deterministic, so the workflow can call it and unit tests can cover
+ * every branch. Called only through `plan` (domain/plan.ts).
+ */
+export function planProvisioning(state: ProvisioningState, claim: IdentityClaim, from: AccountEntry): ProvisioningPlan {
+  const plan = planSignIn(state, claim, from);
   // The approval policy is about sign-ins; a directory is the tenant admins' own automation.
-  if (plan.kind === 'deny' || !state.tenant || state.connection?.directory === true) return plan;
+  if (plan.kind === 'deny' || !state.tenant || from === 'directory') return plan;
   const then = plan.kind === 'approval' ? plan.then : plan;
   const triggers = approvalTriggers(state.tenant.approval, plannedFacts(state, claim, then));
   const reasons = [...(plan.kind === 'approval' ? plan.reasons : []), ...triggers];
@@ -124,21 +132,21 @@ function plannedFacts(state: ProvisioningState, claim: IdentityClaim, plan: Prov
   };
 }
 
-/** Whether this request may create accounts and memberships: JIT on, or a directory's push. */
-const createsAccounts = (state: ProvisioningState): boolean => state.tenant?.jitEnabled === true || state.connection?.directory === true;
-
-function planSignIn(state: ProvisioningState, claim: IdentityClaim): ProvisioningPlan {
+function planSignIn(state: ProvisioningState, claim: IdentityClaim, from: AccountEntry): ProvisioningPlan {
   const { tenant, connection } = state;
+  const directory = from === 'directory';
+  /** Whether this request may create accounts and memberships: JIT on, or a directory's push. */
+  const createsAccounts = () => tenant?.jitEnabled === true || directory;
   if (!tenant) return { kind: 'deny', reason: 'tenant_not_found' };
-  if (!connection || !connection.enabled || connection.tenantId !== tenant.id) {
+  // A directory pushes through its own connection only, and nobody signs in through a directory's.
+  if (!connection || !connection.enabled || connection.tenantId !== tenant.id || (connection.directory === true) !== directory) {
     return { kind: 'deny', reason: 'connection_disabled' };
   }
   // A directory removed this person and has not brought them back: no sign-in re-adds them.
   // (An admin who added them back since — an active membership — decides otherwise.)
-  if (state.directoryHold === true && connection.directory !== true && state.membership?.status !== 'active')
-    return { kind: 'deny', reason: 'membership_suspended' };
+  if (state.directoryHold === true && !directory && state.membership?.status !== 'active') return { kind: 'deny', reason: 'membership_suspended' };
   // With an authoritative directory, only people it pushed (or an admin added) are members: a sign-in adds nobody.
-  if (tenant.directoryAuthoritative === true && connection.directory !== true && !state.membership) {
+  if (tenant.directoryAuthoritative === true && !directory && !state.membership) {
     return { kind: 'deny', reason: 'not_provisioned_by_directory' };
   }
 
@@ -155,7 +163,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
         groupActions: groupActions(state, claim, true),
       };
     }
-    if (!createsAccounts(state)) return { kind: 'deny', reason: 'jit_disabled' };
+    if (!createsAccounts()) return { kind: 'deny', reason: 'jit_disabled' };
     return {
       kind: 'provision',
       via: 'returning',
@@ -168,7 +176,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
 
   // The tenant's rule says this subject is a person its directory pushed: their account, not the email's —
   // but never a silent link of an account privileged somewhere or excluded (the tenant's fallback decides).
-  if (state.directoryUserId && connection.directory !== true) {
+  if (state.directoryUserId && !directory) {
     const membership = state.membership?.userId === state.directoryUserId ? state.membership : null;
     if (membership?.status === 'suspended') return { kind: 'deny', reason: 'membership_suspended' };
     const untrusted = state.linking.candidateIsPrivileged ? 'privileged_account' : state.linking.candidateIsExcluded ? 'excluded_account' : null;
@@ -187,7 +195,7 @@ function planSignIn(state: ProvisioningState, claim: IdentityClaim): Provisionin
     return { kind: 'deny', reason: 'domain_owned_by_other_tenant' };
   }
   if (state.emailUserId) return planLink(state, claim, domain, state.emailUserId);
-  if (!createsAccounts(state)) return { kind: 'deny', reason: 'jit_disabled' };
+  if (!createsAccounts()) return { kind: 'deny', reason: 'jit_disabled' };
 
   return {
     kind: 'provision',

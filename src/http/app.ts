@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { notFound } from '../errors';
 import type { Libraries } from '../library';
 import type { Readiness } from '../library/readiness';
@@ -23,7 +23,7 @@ import { scimRouter } from './scim/routes';
 import { sessionMiddleware } from './session';
 import { tenantApiRouter } from './tenantApi';
 import { temporalCodecRouter } from './temporalCodec';
-import { temporalCodec } from '../temporal/dataConverter';
+import { temporalCodec } from '../runs/dataConverter';
 
 export interface AppDeps {
   config: Config;
@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       connections: samlConnections,
       samlState: deps.libraries.samlState,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
     }),
   );
   app.use(
@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       loginStates: oidcLoginStates,
       clients: oidcClients,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
     }),
   );
   app.use(
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       logger: logger.child({ component: 'invitations' }),
       publicUrl: config.http.publicUrl,
       secureCookies: config.http.secureCookies,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
       signIn: deps.signIn,
       emailSignIn,
     }),
@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps): { app: Express } {
       publicUrl: config.http.publicUrl,
       emailSignIn,
       signIn: deps.signIn,
-      invitations: deps.libraries.invitations,
+      invitations: deps.libraries.invitationLinks,
       outbox,
       showOutbox: config.env !== 'production',
     }),
@@ -169,6 +169,8 @@ export function createApp(deps: AppDeps): { app: Express } {
       domains: deps.libraries.domains,
       scimDirectories: deps.libraries.scimDirectories,
       webhooks: deps.libraries.webhooks,
+      imports: deps.libraries.imports,
+      groups: deps.libraries.groups,
       allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),

@@ -3,13 +3,13 @@ import type { IdentityClaim } from '../domain/claim';
 import { checkClaimBounds } from '../domain/claimBounds';
 import type { SignInDecision } from '../domain/decision';
 import { normalizeEmail } from '../domain/email';
-import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
+import type { HandoffTaken, InvitationLinkLibrary } from '../library/invitationLinks';
 import { answerAcceptance } from './invitationAnswer';
 import { inviteBrowserOf } from './inviteBrowser';
 import { answerSignIn } from './signInAnswer';
 import { signInFailure, type FailureDeps, type RejectionTarget } from './signInFailure';
 
-/** Starts (or attaches to) the run that decides a claim's sign-in and waits for the decision (src/temporal/signInClient.ts). */
+/** Starts (or attaches to) the run that decides a claim's sign-in and waits for the decision (src/runs/signInClient.ts). */
 export interface SignInRunner {
   /** `email`: the claim's address normalized (domain/email.ts), or null: what the run is found by. */
   signIn(claim: IdentityClaim, email: string | null): Promise<{ decision: SignInDecision; workflowId: string }>;
@@ -18,7 +18,7 @@ export interface SignInRunner {
 /** What every sign-in route hands the edge once. */
 export interface SignInEdge extends FailureDeps {
   signIn: SignInRunner;
-  invitations: InvitationLibrary;
+  invitations: InvitationLinkLibrary;
 }
 
 /** Where a verified sign-in goes: a plain sign-in, or an invitation's acceptance. */

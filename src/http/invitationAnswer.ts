@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { IdentityClaim } from '../domain/claim';
 import { ERROR_CODES } from '../errorCodes';
-import type { HandoffTaken, InvitationLibrary } from '../library/invitations';
+import type { HandoffTaken, InvitationLinkLibrary } from '../library/invitationLinks';
 import { REFUSALS, refusalMessage } from '../domain/refusals';
 import { countAcceptance } from '../metrics/registry';
 import { errorPage } from './pages';
@@ -19,7 +19,7 @@ export const INVITE_RELAY_PREFIX = 'invite:';
 export async function answerAcceptance(
   req: Request,
   res: Response,
-  invitations: InvitationLibrary,
+  invitations: InvitationLinkLibrary,
   handoff: HandoffTaken,
   claim: IdentityClaim,
 ): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import { changeDomains, changeTenant, type DomainRow } from '../store/tenantChanges';
+import type { Models } from '../store/models';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 
@@ -13,14 +14,7 @@ export const challengeName = (domain: string): string => `_onramp-challenge.${do
 
 const takenElsewhere = (domain: string) => conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
 
-interface DomainRow {
-  domain: string;
-  verified: boolean;
-  token?: string | null;
-  verifiedAt?: Date | null;
-}
-
-const present = (d: DomainRow) => ({
+const present = (d: Pick<DomainRow, 'domain' | 'verified'> & Partial<DomainRow>) => ({
   domain: d.domain,
   verified: d.verified,
   verifiedAt: d.verifiedAt ?? null,
@@ -66,13 +60,13 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
         await audit(tenantId, actor, 'domain.refused', domain, { reason: 'domain_not_claimable' });
         throw notClaimable(domain);
       }
-      const existing = await domainsOf(tenantId);
-      if (existing.some((d) => d.domain === domain)) throw conflict('domain_exists', `domain "${domain}" is already added; verify it`);
       const owner = await models.verifiedDomains.findById(domain).lean();
       if (owner && String(owner.tenantId) !== String(tenantId)) throw takenElsewhere(domain);
       const row: DomainRow = { domain, verified: false, token: `onramp-domain-verification=${randomBytes(24).toString('base64url')}`, verifiedAt: null };
-      // The whole list is written (FerretDB v1 has no array filters or positional updates).
-      await models.tenants.updateOne({ _id: tenantId }, { $set: { domains: [...existing, row] } });
+      await changeDomains(models, tenantId, (rows) => {
+        if (rows.some((d) => d.domain === domain)) throw conflict('domain_exists', `domain "${domain}" is already added; verify it`);
+        return [...rows, row];
+      });
       await audit(tenantId, actor, 'domain.added', domain, { after: { domain, verified: false } });
       return present(row);
     },
@@ -102,23 +96,29 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
         if (owner && String(owner.tenantId) !== String(tenantId)) throw takenElsewhere(domain);
       }
       const verifiedAt = new Date();
-      const domains = (await domainsOf(tenantId)).map((d) => (d.domain === domain ? { ...d, verified: true, verifiedAt } : d));
-      await models.tenants.updateOne({ _id: tenantId }, { $set: { domains } });
+      await changeDomains(models, tenantId, (rows) => {
+        // Removed meanwhile: nothing to verify (the claim just taken is given up below).
+        if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
+        return rows.map((d) => (d.domain === domain ? { ...d, verified: true, verifiedAt } : d));
+      }).catch(async (err: unknown) => {
+        await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
+        throw err;
+      });
       await audit(tenantId, actor, 'domain.verified', domain, { after: { domain, verified: true, method: 'dns-txt' } });
       return present({ ...row, verified: true, verifiedAt });
     },
 
     async remove(tenantId: Types.ObjectId, domain: string, actor: Actor) {
-      const all = await domainsOf(tenantId);
-      if (!all.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
-      await models.tenants.updateOne({ _id: tenantId }, { $set: { domains: all.filter((d) => d.domain !== domain) } });
+      await changeDomains(models, tenantId, (rows) => {
+        if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
+        return rows.filter((d) => d.domain !== domain);
+      });
       await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
       await audit(tenantId, actor, 'domain.removed', domain, { after: null });
     },
 
     async setDomainJit(tenantId: Types.ObjectId, enabled: boolean, actor: Actor) {
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { domainJit: enabled } }).lean();
-      if (!before) throw notFound('tenant');
+      const before = await changeTenant(models, tenantId, (tenant) => ({ set: { domainJit: enabled }, result: tenant }));
       // The tenant's email sign-in follows the switch.
       await models.emailConnections.updateOne({ tenantId }, { $set: { enabled } }, { upsert: enabled });
       await recordAction(models, {

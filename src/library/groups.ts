@@ -1,15 +1,17 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import { findConnection, setConnectionSetting } from '../db/connections';
-import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../db/grants';
-import type { Models } from '../db/models';
-import { groupKey } from '../db/models/group';
-import { membershipKey } from '../db/models/membership';
-import { BUILT_IN_ROLES } from '../domain/roles';
-import { accessOf } from '../db/access';
+import { recordAction } from '../store/audit';
+import { findConnection, setConnectionSetting } from '../store/connections';
+import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../store/grants';
+import type { Models } from '../store/models';
+import { changeTenant } from '../store/tenantChanges';
+import { groupKey } from '../store/models/group';
+import { membershipKey } from '../store/models/membership';
+import { BUILT_IN_ROLES, isOwner } from '../domain/roles';
+import { accessOf } from '../store/access';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
-import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, OnrampError, validationError } from '../errors';
+import { page, type DocId } from './pagination';
 
 type Actor = { type: 'admin'; id: string | null };
 
@@ -19,6 +21,13 @@ export interface RoleSettings {
 }
 
 const adminGrant = (group: string): Grant => ({ kind: 'group', value: group, source: 'admin' });
+
+/** Who changes a group's roles: `mayGrantOwner: false` (a console admin who is not an owner) may not give or take the owner role. */
+export interface GroupRoleOptions {
+  mayGrantOwner?: boolean;
+}
+const ownerRefused = () =>
+  new OnrampError('forbidden', 'only an owner of the organization may give the owner role, or change a group that grants it', { status: 403 });
 
 /**
  * Tenant roles and groups, group grants by admins, and a connection's group
@@ -41,6 +50,23 @@ export function createGroupLibrary(models: Models) {
     return membership;
   };
 
+  /** Groups as answered, with how many members hold each (by any source). */
+  const presentGroups = async (
+    tenantId: Types.ObjectId,
+    groups: Array<{ name: string; roles?: string[] | null; createdFrom: string; createdAt?: Date | null }>,
+  ) => {
+    const grants = await models.grants.find({ tenantId, kind: 'group', value: { $in: groups.map((g) => g.name) } }, { value: 1, membershipId: 1 }).lean();
+    const holders = new Map<string, Set<string>>();
+    for (const g of grants) holders.set(g.value, (holders.get(g.value) ?? new Set()).add(g.membershipId));
+    return groups.map((g) => ({
+      name: g.name,
+      roles: [...(g.roles ?? [])],
+      createdFrom: g.createdFrom,
+      memberCount: holders.get(g.name)?.size ?? 0,
+      createdAt: g.createdAt ?? null,
+    }));
+  };
+
   return {
     async roleSettings(tenantId: Types.ObjectId): Promise<RoleSettings & { roles: string[] }> {
       return loadTenantRoles(models, tenantId);
@@ -49,11 +75,11 @@ export function createGroupLibrary(models: Models) {
     async setRoleSettings(tenantId: Types.ObjectId, input: RoleSettings, actor: Actor) {
       const builtIn = input.custom.find((r) => (BUILT_IN_ROLES as readonly string[]).includes(r));
       if (builtIn) throw validationError('custom', `"${builtIn}" is a built-in role`);
-      const tenant = await models.tenants.findById(tenantId).lean();
-      const dropped = (tenant?.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
-      if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
-      const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { roles: input } }).lean();
-      if (!before) throw notFound('tenant');
+      const before = await changeTenant(models, tenantId, (tenant) => {
+        const dropped = (tenant.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
+        if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
+        return { set: { roles: input }, result: tenant };
+      });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
@@ -66,24 +92,25 @@ export function createGroupLibrary(models: Models) {
     },
 
     async list(tenantId: Types.ObjectId) {
-      const [groups, grants] = await Promise.all([
-        models.groups.find({ tenantId }).sort({ name: 1 }).limit(5000).lean(),
-        models.grants.find({ tenantId, kind: 'group' }).lean(),
-      ]);
-      const holders = new Map<string, Set<string>>();
-      for (const g of grants) holders.set(g.value, (holders.get(g.value) ?? new Set()).add(g.membershipId));
-      return groups.map((g) => ({
-        name: g.name,
-        roles: [...(g.roles ?? [])],
-        createdFrom: g.createdFrom,
-        memberCount: holders.get(g.name)?.size ?? 0,
-        createdAt: g.createdAt ?? null,
-      }));
+      const groups = await models.groups.find({ tenantId }).sort({ name: 1 }).limit(5000).lean();
+      return presentGroups(tenantId, groups);
     },
 
-    async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor) {
+    /** The tenant's groups by name, a page at a time (the cursor: the last group's key). */
+    async listPage(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
+      const rows = await models.groups
+        .find({ tenantId, ...(after ? { _id: { $gt: after } } : {}) })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean();
+      const { rows: kept, nextCursor } = page(rows, limit);
+      return { data: await presentGroups(tenantId, kept), nextCursor };
+    },
+
+    async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor, opts: GroupRoleOptions = {}) {
       const { roles } = await loadTenantRoles(models, tenantId);
       checkTenantRoles('roles', input.roles, roles);
+      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw ownerRefused();
       try {
         await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
       } catch (err) {
@@ -100,8 +127,9 @@ export function createGroupLibrary(models: Models) {
       return { name: input.name, roles: input.roles, createdFrom: 'admin', memberCount: 0, createdAt: new Date() };
     },
 
-    async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor) {
+    async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor, opts: GroupRoleOptions = {}) {
       checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
+      if (opts.mayGrantOwner === false && (isOwner(roles) || isOwner((await requireGroup(tenantId, name)).roles ?? []))) throw ownerRefused();
       const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
       if (!before) throw notFound(`group "${name}"`);
       await recordAction(models, {

@@ -6,15 +6,16 @@ import { adminProvisioningActivities } from '../../activities/adminProvisioning'
 import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
 import { activitySupport } from '../../activities/support';
 import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
-import type { Models } from '../db/models';
-import { importChunkKey, type ImportDoc, type ImportRow } from '../db/models/import';
+import type { Models } from '../store/models';
+import { importChunkKey, type ImportDoc, type ImportRow, type RowResult } from '../store/models/import';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
 import { countImport } from '../metrics/registry';
-import type { ImportRunner } from '../temporal/importClient';
+import type { ImportRunner } from '../runs/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
+import { encodeCursor, page, type DocId } from './pagination';
 
 /** An upload that wrote nothing for this long died: another upload under its key may take over. */
 const STALE_UPLOAD_MS = 10 * 60_000;
@@ -37,6 +38,12 @@ export interface ImportView {
   createdAt: Date;
   finishedAt: Date | null;
 }
+
+/** A page position this list never handed out (a list's cursor schema checks the shape; this, what it points at). */
+const notThisListsCursor = () =>
+  new OnrampError('invalid_cursor', 'cursor: is not a cursor this list handed out (send the nextCursor of the previous page, or none)', { status: 400 });
+/** A per-row results cursor: the number of the last row of the previous page. */
+const ROW_CURSOR = /^\d{1,6}$/;
 
 /** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) is written as text. */
 const safeCell = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
@@ -241,6 +248,51 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     async list(tenantId: Types.ObjectId, limit: number) {
       const docs = (await models.imports.find({ tenantId }).sort({ createdAt: -1 }).limit(limit).lean()) as ImportDoc[];
       return Promise.all(docs.map((d) => view(d)));
+    },
+
+    /**
+     * The tenant's imports, newest first, a page at a time. The cursor is the
+     * last import of the previous page (an import ID, looked up in this tenant:
+     * any other is refused as `invalid_cursor`).
+     */
+    async listPage(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
+      let position = {};
+      if (after !== null) {
+        const last = typeof after === 'string' ? await models.imports.findOne({ _id: after, tenantId }, { createdAt: 1 }).lean() : null;
+        if (!last) throw notThisListsCursor();
+        position = { $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }] };
+      }
+      const docs = (await models.imports
+        .find({ tenantId, ...position })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(limit + 1)
+        .lean()) as ImportDoc[];
+      const { rows, nextCursor } = page(docs, limit);
+      return { data: await Promise.all(rows.map((d) => view(d))), nextCursor };
+    },
+
+    /**
+     * An import's per-row results in row order, a page at a time, as far as
+     * they are done: a running import's results end at its first chunk still
+     * being provisioned. The cursor is the last row number of the previous page.
+     */
+    async rowResults(tenantId: Types.ObjectId, importId: string, limit: number, after: DocId | null) {
+      const doc = await find(tenantId, importId);
+      if (after !== null && (typeof after !== 'string' || !ROW_CURSOR.test(after))) throw notThisListsCursor();
+      const from = after === null ? 0 : Number(after);
+      const out: RowResult[] = [];
+      // Row n (from 1) is in chunk floor((n - 1) / ROWS_PER_CHUNK): the first row after `from` is in chunk floor(from / ROWS_PER_CHUNK).
+      for (let chunk = Math.floor(from / ROWS_PER_CHUNK); chunk < doc.chunks && out.length <= limit; chunk++) {
+        const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
+        if (!stored) break;
+        out.push(...[...stored.results].sort((a, b) => a.n - b.n).filter((r) => r.n > from));
+      }
+      const kept = out.slice(0, limit);
+      const last = kept[kept.length - 1];
+      return {
+        data: kept.map((r) => ({ n: r.n, email: r.email, outcome: r.outcome, reason: r.reason ?? null, detail: r.detail ?? null, userId: r.userId ?? null })),
+        nextCursor: out.length > limit && last ? encodeCursor(String(last.n)) : null,
+      };
     },
 
     /** The per-row results as CSV (row, email, outcome, reason, detail, user id), chunk by chunk; null until the import is done. */

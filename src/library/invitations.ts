@@ -1,24 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import { groupKey } from '../db/models/group';
-import type { InvitationDoc } from '../db/models/invitation';
-import { membershipKey } from '../db/models/membership';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { changeTenant } from '../store/tenantChanges';
+import { groupKey } from '../store/models/group';
+import type { InvitationDoc } from '../store/models/invitation';
+import { membershipKey } from '../store/models/membership';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
-import { DEFAULT_INVITATION_EXPIRY_SECONDS, invitationStatus, type InvitationStatus } from '../domain/invitations';
+import { DEFAULT_INVITATION_EXPIRY_SECONDS, type InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Outbox } from '../mail/outbox';
 import { countInvitation } from '../metrics/registry';
-import type { InvitationAcceptor } from '../temporal/invitationClient';
-import { ssoRouteFor, type SsoRoute } from './ssoRoute';
+import { presentInvitation, type InvitationView } from './invitationView';
 import { page, type DocId } from './pagination';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-/** How long a browser may take through its IdP between the invitation page and the ACS. */
-const HANDOFF_TTL_MS = 15 * 60_000;
+/** How long an invitation named by its slot but not written yet still holds it. */
+const UNWRITTEN_HOLDER_MS = 60_000;
+/** How an invitation's token is stored (its link's token is never stored). */
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface InvitationInput {
   email: string;
@@ -28,50 +29,6 @@ export interface InvitationInput {
   expiresInSeconds: number | null;
 }
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  roles: string[];
-  groups: string[];
-  allowAnyEmail: boolean;
-  status: InvitationStatus;
-  expiresAt: Date;
-  sentCount: number;
-  acceptedBy: string | null;
-  acceptedAt: Date | null;
-  createdAt: Date;
-}
-
-const present = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
-  id: inv._id,
-  email: inv.email,
-  roles: [...inv.roles],
-  groups: [...inv.groups],
-  allowAnyEmail: inv.allowAnyEmail,
-  status: invitationStatus({ status: inv.status, expiresAt: inv.expiresAt.getTime() }, now),
-  expiresAt: inv.expiresAt,
-  sentCount: inv.sentCount,
-  acceptedBy: inv.acceptedBy ? String(inv.acceptedBy) : null,
-  acceptedAt: inv.acceptedAt ?? null,
-  createdAt: inv.createdAt,
-});
-
-/** What an SSO return's handoff stands for: the invitation, or why none. */
-export type HandoffTaken =
-  | { ok: true; invitationId: string }
-  | { ok: false; reason: 'invitation_handoff_expired' | 'invitation_other_browser'; invitation: { id: string; tenantId: string } | null };
-
-/** How the invitee signs in (library/ssoRoute.ts). */
-export type AcceptRoute = SsoRoute;
-
-/**
- * Invitations: create, list, resend, revoke — each audited —
- * and the invitee's side: open the link, sign in (SSO when the tenant's
- * connection governs the address, so an invitation never goes around SSO;
- * else a code to the invited address), accept through the acceptance run.
- * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
- * as SHA-256.
- */
 /**
  * An invitation status as a query: the stored status, except that `expired`
  * is a pending invitation past its expiry (domain/invitations.ts
@@ -83,7 +40,12 @@ function statusQuery(status: InvitationStatus | null, now: Date): Record<string,
   return status ? { status } : {};
 }
 
-export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor: InvitationAcceptor, publicUrl: string) {
+/**
+ * Invitations, the admin's side: create, list, resend, revoke — each audited.
+ * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
+ * as SHA-256. The invitee's side is library/invitationLinks.ts.
+ */
+export function createInvitationLibrary(models: Models, outbox: Outbox, publicUrl: string) {
   const acceptUrl = (token: string) => `${publicUrl}/invite/${token}`;
 
   const find = async (tenantId: Types.ObjectId, id: string): Promise<InvitationDoc> => {
@@ -109,6 +71,48 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       `You are invited to join ${tenantName}.\n\nAccept the invitation: ${acceptUrl(token)}\n\nThe link works once and expires on ${expiresAt.toISOString()}. If you did not expect it, ignore this message.`,
     );
     return token;
+  };
+
+  const exists = (email: string, id: string) => conflict('invitation_exists', `${email} has a pending invitation (${id}); resend it instead.`);
+
+  /**
+   * Take the address's one open-invitation slot (db/models/invitation.ts) for
+   * invitation `id`, or refuse: another pending invitation holds it. A holder
+   * that is revoked, accepted, expired or was never written is handed over by
+   * a unique insert (FerretDB's updates are not atomic), so of two requests
+   * at once one takes it. Each handover names the next holder: the chain is
+   * followed from the slot, which points at a recent holder.
+   */
+  const takeSlot = async (tenantId: Types.ObjectId, email: string, id: string): Promise<void> => {
+    const slotId = sha256(`${String(tenantId)}\u0000${email}`);
+    const insertOnce = async (_id: string): Promise<boolean> => {
+      try {
+        await models.invitationSlots.create({ _id, invitationId: id });
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    };
+    if (await insertOnce(slotId)) return;
+    let named = await models.invitationSlots.findById(slotId).lean();
+    for (let step = 0; named !== null && step < 100; step += 1) {
+      const holderId = named.invitationId;
+      if (holderId === id) return;
+      const holder = (await models.invitations.findById(holderId).lean()) as InvitationDoc | null;
+      const open = holder
+        ? holder.status === 'pending' && holder.expiresAt.getTime() > Date.now()
+        : // Not written yet: its request may be writing it now; after a while it was lost (a crash).
+          Date.now() - named.updatedAt.getTime() < UNWRITTEN_HOLDER_MS;
+      if (open) throw exists(email, holderId);
+      const handover = sha256(`${slotId}\u0000after\u0000${holderId}`);
+      if (await insertOnce(handover)) {
+        await models.invitationSlots.updateOne({ _id: slotId }, { $set: { invitationId: id } });
+        return;
+      }
+      named = await models.invitationSlots.findById(handover).lean();
+    }
+    throw new OnrampError('concurrent_change', 'The invitations of this address changed meanwhile; try again.', { status: 409 });
   };
 
   const audit = (tenantId: Types.ObjectId, actor: ProvisioningActor, action: string, inv: { _id: string; email: string }, context?: Record<string, unknown>) =>
@@ -149,7 +153,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
             status: 422,
           });
         }
-        return { invitation: present(inv), acceptUrl: null };
+        return { invitation: presentInvitation(inv), acceptUrl: null };
       };
       const replay = await earlier();
       if (replay) return replay;
@@ -175,10 +179,11 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find(
         (i) => i.expiresAt.getTime() > Date.now() && i._id !== keyed?._id,
       );
-      if (open) throw conflict('invitation_exists', `${email} has a pending invitation (${open._id}); resend it instead.`);
+      if (open) throw exists(email, open._id);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const _id = keyed?._id ?? `inv_${randomBytes(12).toString('hex')}`;
+      await takeSlot(tenantId, email, _id);
       try {
         await models.invitations.create({
           _id,
@@ -202,7 +207,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
       countInvitation('created');
-      return { invitation: present((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
     /** The newest 500 of a status (matched in the query, so older ones of that status are not crowded out by others). */
@@ -213,7 +218,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         .sort({ createdAt: -1 })
         .limit(500)
         .lean()) as InvitationDoc[];
-      return docs.map((d) => present(d, now.getTime()));
+      return docs.map((d) => presentInvitation(d, now.getTime()));
     },
 
     /**
@@ -229,22 +234,22 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         .limit(limit + 1)
         .lean()) as InvitationDoc[];
       const { rows: kept, nextCursor } = page(rows, limit);
-      return { data: kept.map((d) => present(d, now.getTime())), nextCursor };
+      return { data: kept.map((d) => presentInvitation(d, now.getTime())), nextCursor };
     },
 
-    get: async (tenantId: Types.ObjectId, id: string) => present(await find(tenantId, id)),
+    get: async (tenantId: Types.ObjectId, id: string) => presentInvitation(await find(tenantId, id)),
 
     /** A new token and a new expiry, mailed again; the old link stops working. Pending or expired only. */
     async resend(tenantId: Types.ObjectId, id: string, actor: ProvisioningActor): Promise<{ invitation: InvitationView; acceptUrl: string }> {
       const inv = await find(tenantId, id);
-      const status = present(inv).status;
+      const status = presentInvitation(inv).status;
       if (status === 'accepted' || status === 'revoked') throw conflict('invitation_not_pending', `The invitation is ${status}.`);
       const tenant = await models.tenants.findById(tenantId).lean();
       const expiresAt = new Date(Date.now() + 1000 * (tenant?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const token = await issue(inv, tenant?.name ?? 'the organization', expiresAt, inv.sentCount + 1);
       await audit(tenantId, actor, 'invitation.resent', inv);
       countInvitation('resent');
-      return { invitation: present((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
     },
 
     /** Withdraw an invitation that was not accepted: its link stops working. */
@@ -257,61 +262,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
         await audit(tenantId, actor, 'invitation.revoked', inv);
         countInvitation('revoked');
       }
-      return present((await models.invitations.findById(id).lean()) as InvitationDoc);
-    },
-
-    /** The invitation a link names (null for a dead link), its tenant, and how its invitee signs in. */
-    async open(token: string) {
-      const live = await models.invitationTokens.findById(sha256(token)).lean();
-      const inv = live ? ((await models.invitations.findById(live.invitationId).lean()) as InvitationDoc | null) : null;
-      if (!inv) return null;
-      const tenant = await models.tenants.findById(inv.tenantId).lean();
-      if (!tenant) return null;
-      return { invitation: present(inv), tenant: { id: tenant._id, name: tenant.name }, route: await this.acceptRoute(inv) };
-    },
-
-    /** How the invitee signs in: the tenant's SSO connection when it governs the invited address (library/ssoRoute.ts). */
-    async acceptRoute(inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> {
-      return ssoRouteFor(models, publicUrl, inv.tenantId, inv.email);
-    },
-
-    /**
-     * A one-time handle the SSO round trip carries (SAML RelayState `invite:<handle>`, OIDC `?invite=`),
-     * bound to the browser that asked for it (http/inviteBrowser.ts).
-     */
-    async handoff(invitationId: string, browser: string): Promise<string> {
-      const handle = randomBytes(24).toString('base64url');
-      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
-      return handle;
-    },
-
-    /**
-     * The invitation a handle stands for, once (deleted as read), when the
-     * browser completing the sign-in is the one that started it. Another
-     * browser's attempt consumes nothing: the invitee can still finish.
-     */
-    async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
-      const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
-      if (saved)
-        return saved.expiresAt.getTime() > Date.now()
-          ? { ok: true, invitationId: saved.invitationId }
-          : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
-      if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
-      return { ok: false, reason: 'invitation_other_browser', invitation: inv ? { id: inv._id, tenantId: String(inv.tenantId) } : null };
-    },
-
-    /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */
-    async recordRefusal(reason: string, invitation: { id: string; tenantId: string } | null, ip: string): Promise<void> {
-      await recordAction(models, {
-        tenantId: invitation?.tenantId ?? null,
-        actor: { type: 'system', id: null },
-        action: 'invitation.link_refused',
-        target: { type: 'invitation', id: invitation?.id ?? null },
-        reason,
-        context: { ip },
-      });
+      return presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc);
     },
 
     /** How long the tenant's invitations stay valid. */
@@ -320,7 +271,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
     },
 
     async setExpirySeconds(tenantId: Types.ObjectId, expirySeconds: number, actor: ProvisioningActor): Promise<number> {
-      await models.tenants.updateOne({ _id: tenantId }, { $set: { 'invitations.expirySeconds': expirySeconds } });
+      await changeTenant(models, tenantId, () => ({ set: { 'invitations.expirySeconds': expirySeconds }, result: null }));
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,
@@ -330,8 +281,6 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, acceptor
       });
       return expirySeconds;
     },
-
-    accept: (invitationId: string, claim: Parameters<InvitationAcceptor['accept']>[1]) => acceptor.accept(invitationId, claim),
   };
 }
 

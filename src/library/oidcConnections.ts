@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { open, seal } from '../crypto/secretBox';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { OidcConnectionDoc } from '../db/models/oidcConnection';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import type { OidcConnectionDoc } from '../store/models/oidcConnection';
 import { conflict, isDuplicateKeyError } from '../errors';
 
 export interface OidcConnectionInput {

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
 import { describeSpSigningKey, generateSpSigningKey, type StoredSpSigningKey } from '../crypto/spSigningKey';
-import type { Models } from '../db/models';
-import { recordAction } from '../db/audit';
-import type { SamlConnectionDoc } from '../db/models/samlConnection';
+import type { Models } from '../store/models';
+import { recordAction } from '../store/audit';
+import type { SamlConnectionDoc } from '../store/models/samlConnection';
 import type { SignaturePolicy } from '../domain/samlSignatures';
 import { certificateExpiry, type SsoBinding } from '../domain/samlMetadata';
 import { conflict, notFound } from '../errors';

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { SamlConnectionDoc } from '../db/models/samlConnection';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import type { SamlConnectionDoc } from '../store/models/samlConnection';
 import { decideSamlMetadata, MAX_METADATA_BYTES } from '../domain/samlMetadata';
 import { notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../db/models/scimDirectory';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { changeDocument } from '../store/turns';
+import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../store/models/scimDirectory';
 import { conflict, notFound, OnrampError } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };
@@ -49,6 +50,13 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
     return d as ScimDirectoryDoc & { createdAt: Date };
   };
 
+  /** Change a directory in turn with its other writers (db/turns.ts): a revocation is never undone by a rotation at the same moment. */
+  const change = <R>(
+    tenantId: Types.ObjectId,
+    id: string,
+    decide: (d: ScimDirectoryDoc & { createdAt: Date }) => { set: Record<string, unknown>; result: R },
+  ) => changeDocument(models, models.scimDirectories, 'scim_directory', id, () => ofTenant(tenantId, id), decide);
+
   const audit = (
     d: { _id: Types.ObjectId; tenantId: Types.ObjectId },
     actor: Actor,
@@ -83,38 +91,39 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
      * reconfigured without a gap.
      */
     async rotateToken(tenantId: Types.ObjectId, id: string, overlapSeconds: number | undefined, actor: Actor, now = new Date()) {
-      const d = await ofTenant(tenantId, id);
       const overlap = overlapSeconds ?? DEFAULT_TOKEN_OVERLAP_SECONDS;
       if (overlap < 0 || overlap > MAX_TOKEN_OVERLAP_SECONDS)
         throw new OnrampError('validation_failed', `overlapSeconds: between 0 and ${MAX_TOKEN_OVERLAP_SECONDS}`, { status: 400 });
       const until = new Date(now.getTime() + overlap * 1000);
-      const kept = d.tokens
-        .filter((t) => live(t, now))
-        .map((t) => ({ ...t, expiresAt: t.expiresAt && t.expiresAt.getTime() < until.getTime() ? t.expiresAt : until }));
-      if (kept.length + 1 > MAX_TOKENS) throw conflict('too_many_tokens', `a directory keeps at most ${MAX_TOKENS} tokens; revoke one first`);
       const { token, stored } = newToken();
-      const tokens = [...kept, stored];
-      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { tokens } }, { new: true }).lean();
-      if (!after) throw notFound('SCIM directory of this tenant');
-      await audit(d, actor, 'directory.token_rotated', { tokenId: stored.id, previousUntil: until.toISOString() });
-      return { ...present(after as ScimDirectoryDoc & { createdAt: Date }, now), token };
+      await change(tenantId, id, (d) => {
+        const kept = d.tokens
+          .filter((t) => live(t, now))
+          .map((t) => ({ ...t, expiresAt: t.expiresAt && t.expiresAt.getTime() < until.getTime() ? t.expiresAt : until }));
+        if (kept.length + 1 > MAX_TOKENS) throw conflict('too_many_tokens', `a directory keeps at most ${MAX_TOKENS} tokens; revoke one first`);
+        return { set: { tokens: [...kept, stored] }, result: null };
+      });
+      const after = await ofTenant(tenantId, id);
+      await audit(after, actor, 'directory.token_rotated', { tokenId: stored.id, previousUntil: until.toISOString() });
+      return { ...present(after, now), token };
     },
 
     /** End one token now. */
     async revokeToken(tenantId: Types.ObjectId, id: string, tokenId: string, actor: Actor, now = new Date()) {
-      const d = await ofTenant(tenantId, id);
-      if (!d.tokens.some((t) => t.id === tokenId && live(t, now))) throw notFound('live token of this directory');
-      const tokens = d.tokens.map((t) => (t.id === tokenId ? { ...t, expiresAt: now } : t));
-      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { tokens } }, { new: true }).lean();
-      await audit(d, actor, 'directory.token_revoked', { tokenId });
-      return present(after as ScimDirectoryDoc & { createdAt: Date }, now);
+      await change(tenantId, id, (d) => {
+        if (!d.tokens.some((t) => t.id === tokenId && live(t, now))) throw notFound('live token of this directory');
+        return { set: { tokens: d.tokens.map((t) => (t.id === tokenId ? { ...t, expiresAt: now } : t)) }, result: null };
+      });
+      const after = await ofTenant(tenantId, id);
+      await audit(after, actor, 'directory.token_revoked', { tokenId });
+      return present(after, now);
     },
 
     async setEnabled(tenantId: Types.ObjectId, id: string, enabled: boolean, actor: Actor) {
-      const d = await ofTenant(tenantId, id);
-      const after = await models.scimDirectories.findOneAndUpdate({ _id: d._id, tenantId }, { $set: { enabled } }, { new: true }).lean();
-      await audit(d, actor, enabled ? 'directory.enabled' : 'directory.disabled', { enabled }, { enabled: d.enabled });
-      return present(after as ScimDirectoryDoc & { createdAt: Date });
+      const before = await change(tenantId, id, (d) => ({ set: { enabled }, result: d }));
+      const after = await ofTenant(tenantId, id);
+      await audit(after, actor, enabled ? 'directory.enabled' : 'directory.disabled', { enabled }, { enabled: before.enabled });
+      return present(after);
     },
 
     async remove(tenantId: Types.ObjectId, id: string, actor: Actor) {

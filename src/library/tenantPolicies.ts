@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import { setConnectionSetting } from '../db/connections';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import { setConnectionSetting } from '../store/connections';
+import { changeDomains, changeTenant } from '../store/tenantChanges';
+import type { Models } from '../store/models';
 import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
@@ -35,14 +36,14 @@ const domainTaken = (domain: string) => conflict('domain_verified_by_other_tenan
 /** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
 export function createTenantPolicyLibrary(models: Models) {
   /** Replace one tenant setting and audit it with the value before and after. */
-  const setTenantSetting = async <K extends 'domains' | 'linking' | 'conflictPolicy' | 'approval' | 'directorySync'>(
+  const setTenantSetting = async <K extends 'linking' | 'conflictPolicy' | 'approval' | 'directorySync'>(
     tenantId: Types.ObjectId,
     field: K,
     value: unknown,
     action: string,
     actor: Actor,
   ) => {
-    const before = await models.tenants.findOneAndUpdate({ _id: tenantId }, { $set: { [field]: value } }).lean();
+    const before = await changeTenant(models, tenantId, (tenant) => ({ set: { [field]: value }, result: tenant }));
     await recordAction(models, {
       tenantId: String(tenantId),
       actor,
@@ -76,7 +77,18 @@ export function createTenantPolicyLibrary(models: Models) {
         if (owner && String(owner.tenantId) !== String(tenantId)) throw domainTaken(domain);
       }
       await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
-      await setTenantSetting(tenantId, 'domains', domains, 'tenant.domains_updated', actor);
+      // In turn with the domain library's adds, verifications and removals (db/domainChanges.ts).
+      const { before } = await changeDomains(models, tenantId, () =>
+        domains.map((d) => ({ domain: d.domain, verified: d.verified, token: null, verifiedAt: null })),
+      );
+      await recordAction(models, {
+        tenantId: String(tenantId),
+        actor,
+        action: 'tenant.domains_updated',
+        target: { type: 'tenant', id: String(tenantId) },
+        before: { domains: before },
+        after: { domains },
+      });
       return domains;
     },
 

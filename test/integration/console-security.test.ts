@@ -99,6 +99,76 @@ describe('admin console: authorization and CSRF', () => {
     expect((await get('/console/t/con-a/audit?from=yesterday', adminCookie)).status).toBe(400);
   });
 
+  it("the groups, imports, webhook, domain and directory forms: a plain member is refused (403, audited), an admin's form without the CSRF token too; nothing is written", async () => {
+    const { models } = h.services.db;
+    await h.admin('PUT', '/tenants/con-a/domains', { domains: [{ domain: 'keep.test', verified: true }] });
+    const hook = await h.admin('POST', '/tenants/con-a/webhooks', { url: 'http://127.0.0.1:9/hook' });
+    const endpointId = String((hook.body as unknown as { endpoint: { id: string } }).endpoint.id);
+    const directory = await h.admin('POST', '/tenants/con-a/directories', { name: 'Dir' });
+    const directoryId = String((directory.body as unknown as { id: string }).id);
+    const upload = await fetch(`${h.url}/api/admin/tenants/con-a/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'text/csv' },
+      body: 'email,name\ncy@con-a.test,Cy\n',
+    });
+    const importId = ((await upload.json()) as { import: { id: string } }).import.id;
+    const state = async () => ({
+      groups: await models.groups.countDocuments({}),
+      admins: (await models.groups.findOne({ name: 'admins' }).lean())?.roles,
+      imports: await models.imports.countDocuments({}),
+      endpoints: await models.webhookEndpoints.countDocuments({}),
+      secrets: (await models.webhookEndpoints.findById(endpointId).lean())?.secrets.length,
+      domains: await models.verifiedDomains.countDocuments({ _id: 'keep.test' }),
+      tokens: (await models.scimDirectories.findById(directoryId).lean())?.tokens.length,
+    });
+    const before = await state();
+
+    const forms: Array<[string, Record<string, string>]> = [
+      ['/console/t/con-a/groups', { name: 'Forged', roles: 'admin' }],
+      ['/console/t/con-a/groups/admins/roles', { roles: 'owner' }],
+      ['/console/t/con-a/webhooks', { url: 'https://forged.test/hook' }],
+      [`/console/t/con-a/webhooks/${endpointId}/rotate-secret`, { overlapSeconds: '0' }],
+      ['/console/t/con-a/domains/keep.test/remove', {}],
+      [`/console/t/con-a/directories/${directoryId}/tokens`, { overlapSeconds: '0' }],
+    ];
+    const multipart = (csrf: string | null) => {
+      const form = new FormData();
+      if (csrf !== null) form.set('_csrf', csrf);
+      form.set('file', new Blob(['email\nforged@con-a.test\n'], { type: 'text/csv' }), 'forged.csv');
+      return form;
+    };
+    const postUpload = (cookie: string, csrf: string | null) =>
+      fetch(`${h.url}/console/t/con-a/imports`, { method: 'POST', redirect: 'manual', headers: { cookie }, body: multipart(csrf) });
+
+    // A plain member: 403 on every page and form, each refusal audited.
+    const denied = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
+    const pages = ['groups', 'imports', `imports/${importId}`, `imports/${importId}/results.csv`];
+    for (const path of pages) expect((await get(`/console/t/con-a/${path}`, memberCookie)).status, path).toBe(403);
+    const memberCsrf = await csrfOf('/console', memberCookie);
+    for (const [path, form] of forms) expect((await post(path, memberCookie, { ...form, _csrf: memberCsrf })).status, path).toBe(403);
+    expect((await postUpload(memberCookie, memberCsrf)).status).toBe(403);
+    expect(await models.auditEvents.countDocuments({ action: 'console.access_denied' })).toBe(denied + pages.length + forms.length + 1);
+
+    // The admin, without the token or with a forged one: 403 csrf_failed.
+    for (const [path, form] of forms) {
+      const res = await post(path, adminCookie, form);
+      expect(res.status, path).toBe(403);
+      expect(await res.text()).toContain('csrf_failed');
+      expect((await post(path, adminCookie, { ...form, _csrf: 'forged' })).status, path).toBe(403);
+    }
+    const noToken = await postUpload(adminCookie, null);
+    expect(noToken.status).toBe(403);
+    expect(await noToken.text()).toContain('csrf_failed');
+    expect((await postUpload(adminCookie, 'forged')).status).toBe(403);
+    // Tenant B's pages and forms are not A's admin's either.
+    const adaCsrf = await csrfOf('/console/t/con-a/groups', adminCookie);
+    expect((await get('/console/t/con-b/groups', adminCookie)).status).toBe(403);
+    expect((await post('/console/t/con-b/groups', adminCookie, { name: 'Forged', _csrf: adaCsrf })).status).toBe(403);
+
+    expect(await state()).toEqual(before);
+    expect(await models.users.countDocuments({ email: 'forged@con-a.test' })).toBe(0);
+  });
+
   it('a plain member cannot open the console of their own tenant', async () => {
     expect((await get('/console/t/con-a/approvals', memberCookie)).status).toBe(403);
   });

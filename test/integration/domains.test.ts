@@ -80,3 +80,68 @@ describe('email domains verified by DNS TXT', () => {
     expect((await add('rival', 'acme.test')).status).toBe(201); // now free to claim
   });
 });
+
+describe('domains added and changed at the same time', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.createTenant('busy');
+  });
+  afterAll(async () => h?.close());
+
+  it('six admins add six domains at once: all six kept, each audited once; the same domain added twice at once is kept once', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `${x}.busy.test`);
+    const added = await Promise.all(names.map((domain) => h.admin('POST', '/tenants/busy/domains', { domain })));
+    expect(added.map((a) => a.status)).toEqual(names.map(() => 201));
+    const listed = ((await h.admin('GET', '/tenants/busy/domains')).body.data as Array<{ domain: string }>).map((d) => d.domain).sort();
+    expect(listed).toEqual(names);
+    const audits = await h.services.db.models.auditEvents.countDocuments({ action: 'domain.added', 'target.id': { $in: names } });
+    expect(audits).toBe(6);
+
+    const twice = await Promise.all([1, 2].map(() => h.admin('POST', '/tenants/busy/domains', { domain: 'same.busy.test' })));
+    expect(twice.map((a) => a.status).sort()).toEqual([201, 409]);
+    const after = ((await h.admin('GET', '/tenants/busy/domains')).body.data as Array<{ domain: string }>).filter((d) => d.domain === 'same.busy.test');
+    expect(after).toHaveLength(1);
+  });
+
+  it('every setting of a tenant changed at once by different admins: all kept (before, one $set could undo another)', async () => {
+    const changes = await Promise.all([
+      h.admin('POST', '/tenants/busy/domains', { domain: 'g.busy.test' }),
+      h.admin('PUT', '/tenants/busy/link-policy', { policy: 'deny' }),
+      h.admin('PUT', '/tenants/busy/conflict-policy', { policy: 'keep-local' }),
+      h.admin('PUT', '/tenants/busy/roles', { custom: ['auditor'] }),
+      h.admin('PUT', '/tenants/busy/domain-jit', { enabled: true }),
+      h.admin('PUT', '/tenants/busy/invitation-settings', { expirySeconds: 7200 }),
+    ]);
+    expect(changes.map((c) => c.status)).toEqual([201, 200, 200, 200, 200, 200]);
+    const tenant = await h.services.db.models.tenants.findOne({ slug: 'busy' }).lean();
+    expect(tenant).toMatchObject({
+      linking: { policy: 'deny' },
+      conflictPolicy: 'keep-local',
+      roles: { custom: ['auditor'] },
+      domainJit: true,
+      invitations: { expirySeconds: 7200 },
+    });
+    expect((tenant?.domains ?? []).map((d) => d.domain)).toContain('g.busy.test');
+    expect(tenant?.changeGeneration).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a change whose writer died after taking its turn is applied by the next writer, which then makes its own', async () => {
+    const models = h.services.db.models;
+    const tenant = await models.tenants.findOne({ slug: 'busy' }).lean();
+    const generation = (tenant?.changeGeneration ?? 0) + 1;
+    const key = `tenant:${String(tenant?._id)}:${String(generation).padStart(10, '0')}`;
+    await models.documentChanges.create({
+      _id: key,
+      set: [
+        { path: 'conflictPolicy', value: 'review' },
+        { path: 'changeGeneration', value: generation },
+      ],
+      at: new Date(Date.now() - 60_000),
+    });
+    expect((await h.admin('POST', '/tenants/busy/domains', { domain: 'late.busy.test' })).status).toBe(201);
+    const after = await models.tenants.findOne({ slug: 'busy' }).lean();
+    expect(after).toMatchObject({ conflictPolicy: 'review', changeGeneration: generation + 1 });
+    expect((after?.domains ?? []).map((d) => d.domain)).toContain('late.busy.test');
+  });
+});

@@ -5,7 +5,7 @@ import { provisionBatch, type BatchRow } from '../../activities/importBatch';
 import { importRowRun } from '../../activities/imports';
 import { createProvisioningActivities } from '../../activities/provisioning';
 import { activitySupport } from '../../activities/support';
-import { connectDatabase, type Database } from '../../src/db/connect';
+import { connectDatabase, type Database } from '../../src/store/connect';
 import { createTenantLibrary } from '../../src/library/tenants';
 import { createTenantPolicyLibrary } from '../../src/library/tenantPolicies';
 import { createLogger } from '../../src/logger';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBacklogs } from '../../src/db/backlogs';
-import { nextEventId } from '../../src/db/events';
+import { readBacklogs } from '../../src/store/backlogs';
+import { nextEventId } from '../../src/store/events';
 import { newIdp, postAcs, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { delta, parseExposition, scrape, type Sample } from '../support/metrics';
 import { createDirectory } from '../support/scimClient';

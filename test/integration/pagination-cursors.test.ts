@@ -210,6 +210,9 @@ describe('page cursors on every paged list: 200 or 400 invalid_cursor, never a 5
       '/api/admin/tenants/:tenant/events?after',
       '/api/admin/events?after',
       '/api/tenants/:tenant/approvals?cursor',
+      '/console/t/:tenant/groups?cursor',
+      '/console/t/:tenant/imports?cursor',
+      '/console/t/:tenant/imports/:importId?cursor',
     ]) {
       expect(found).toContain(known);
     }

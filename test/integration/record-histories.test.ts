@@ -2,21 +2,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { approvalSignal } from '../../workflows/definitions';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
-import { emailSearchValue } from '../../src/temporal/searchEmail';
-import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/temporal/directoryClient';
+import { emailSearchValue } from '../../src/runs/searchEmail';
+import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/runs/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
 import { createDirectory } from '../support/scimClient';
-import { memberCreationWorkflowId } from '../../src/temporal/memberCreationClient';
-import { tenantAdminWorkflowId } from '../../src/temporal/tenantAdminClient';
-import { importWorkflowId } from '../../src/temporal/importClient';
-import { invitationWorkflowId } from '../../src/temporal/invitationClient';
+import { memberCreationWorkflowId } from '../../src/runs/memberCreationClient';
+import { tenantAdminWorkflowId } from '../../src/runs/tenantAdminClient';
+import { importWorkflowId } from '../../src/runs/importClient';
+import { invitationWorkflowId } from '../../src/runs/invitationClient';
 import { importDone, postImport } from '../support/imports';
-import { webhookWorkflowId } from '../../src/temporal/webhookClient';
+import { webhookWorkflowId } from '../../src/runs/webhookClient';
 import { startReceiver } from '../support/webhookReceiver';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');
@@ -173,7 +173,7 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
       groups: null,
       attributes: [],
     };
-    expect(await h.services.libraries.invitations.accept(invitationId, claim)).toMatchObject({ ok: true });
+    expect(await h.services.libraries.invitationLinks.accept(invitationId, claim)).toMatchObject({ ok: true });
     await saveRun('invitation-accept', invitationWorkflowId(invitationId));
   });
 

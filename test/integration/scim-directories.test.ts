@@ -65,6 +65,25 @@ describe('SCIM directories', () => {
     expect((await dir('POST', `/directories/${d.id}/tokens`, { overlapSeconds: -1 })).status).toBe(400);
   });
 
+  it('a token revoked while another admin rotates and a third disables: the revocation, the rotation and the switch all hold', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { body: d } = await dir('POST', '/directories', { name: `Race ${round}`, provider: 'generic' });
+      const leaked = d.tokens[0]?.id ?? '';
+      const [revoked, rotated, disabled] = await Promise.all([
+        dir('DELETE', `/directories/${d.id}/tokens/${leaked}`),
+        dir('POST', `/directories/${d.id}/tokens`, { overlapSeconds: 3600 }),
+        dir('PATCH', `/directories/${d.id}`, { enabled: false }),
+      ]);
+      expect([revoked.status, rotated.status, disabled.status]).toEqual([200, 201, 200]);
+      // Whichever went first, the leaked token is dead and the new one is kept.
+      expect(await auth(d.id, d.token ?? '')).toBeNull();
+      const stored = await h.services.db.models.scimDirectories.findById(d.id).lean();
+      expect(stored?.enabled).toBe(false);
+      expect(stored?.tokens.map((t) => t.id)).toContain(rotated.body.tokens.at(-1)?.id);
+      expect(stored?.changeGeneration).toBe(3);
+    }
+  });
+
   it("revokes a token; disables, enables and deletes a directory; one directory's token never opens another", async () => {
     const { body: a } = await dir('POST', '/directories', { name: 'A', provider: 'generic' });
     const { body: b } = await dir('POST', '/directories', { name: 'B', provider: 'generic' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planAdminProvisioning, type AdminProvisioningState, type MemberRequest } from '../../src/domain/adminProvisioning';
+import { plan, type AdminProvisioningState, type MemberRequest } from '../../src/domain/plan';
 
 const request: MemberRequest = { email: 'Ana@Acq.test', name: 'Ana', roles: ['member'], groups: ['Support'], externalId: null };
 const state = (over: Partial<AdminProvisioningState> = {}): AdminProvisioningState => ({
@@ -21,35 +21,59 @@ const state = (over: Partial<AdminProvisioningState> = {}): AdminProvisioningSta
   ...over,
 });
 
-describe('planAdminProvisioning', () => {
+describe('plan: a member the admin API or an import adds', () => {
   it('creates a new account in a verified domain, with the roles and groups asked for', () => {
-    expect(planAdminProvisioning(state(), request)).toEqual({ outcome: 'created', roles: ['member'], groups: ['Support'] });
-    expect(planAdminProvisioning(state(), { ...request, roles: [], groups: [] })).toEqual({ outcome: 'created', roles: ['member'], groups: [] });
+    expect(plan(state(), { kind: 'adminCreate', request })).toEqual({ outcome: 'created', roles: ['member'], groups: ['Support'] });
+    expect(plan(state(), { kind: 'adminCreate', request: { ...request, roles: [], groups: [] } })).toEqual({
+      outcome: 'created',
+      roles: ['member'],
+      groups: [],
+    });
   });
 
   it('fails rows it cannot read: bad email, unknown role, unknown group', () => {
-    expect(planAdminProvisioning(state({ email: null }), { ...request, email: 'not-an-email' })).toMatchObject({ outcome: 'failed', reason: 'email_invalid' });
-    expect(planAdminProvisioning(state(), { ...request, roles: ['superuser'] })).toEqual({ outcome: 'failed', reason: 'unknown_role', detail: 'superuser' });
-    expect(planAdminProvisioning(state(), { ...request, groups: ['Nope'] })).toEqual({ outcome: 'failed', reason: 'unknown_group', detail: 'Nope' });
-    expect(planAdminProvisioning(state({ tenant: null }), request)).toMatchObject({ outcome: 'failed', reason: 'tenant_not_found' });
+    expect(plan(state({ email: null }), { kind: 'adminCreate', request: { ...request, email: 'not-an-email' } })).toMatchObject({
+      outcome: 'failed',
+      reason: 'email_invalid',
+    });
+    expect(plan(state(), { kind: 'adminCreate', request: { ...request, roles: ['superuser'] } })).toEqual({
+      outcome: 'failed',
+      reason: 'unknown_role',
+      detail: 'superuser',
+    });
+    expect(plan(state(), { kind: 'adminCreate', request: { ...request, groups: ['Nope'] } })).toEqual({
+      outcome: 'failed',
+      reason: 'unknown_group',
+      detail: 'Nope',
+    });
+    expect(plan(state({ tenant: null }), { kind: 'adminCreate', request })).toMatchObject({ outcome: 'failed', reason: 'tenant_not_found' });
   });
 
-  it("never provisions another tenant's verified domain, nor claims an unverified one unless its owner proved it", () => {
-    expect(planAdminProvisioning(state({ domainOwnerTenantId: 't2' }), request)).toMatchObject({ outcome: 'skipped', reason: 'domain_owned_by_other_tenant' });
+  it("never provisions another tenant's verified domain, nor claims an unverified one", () => {
+    expect(plan(state({ domainOwnerTenantId: 't2' }), { kind: 'adminCreate', request })).toMatchObject({
+      outcome: 'skipped',
+      reason: 'domain_owned_by_other_tenant',
+    });
     const unverified = state({ tenant: { ...state().tenant!, verifiedDomains: [] }, domainOwnerTenantId: null });
-    expect(planAdminProvisioning(unverified, request)).toMatchObject({ outcome: 'skipped', reason: 'domain_not_verified' });
-    expect(planAdminProvisioning(unverified, request, { emailProven: true })).toMatchObject({ outcome: 'created' });
+    expect(plan(unverified, { kind: 'adminCreate', request })).toMatchObject({ outcome: 'skipped', reason: 'domain_not_verified' });
+    // An import row is the admin's word too (an address its owner proved, an accepted invitation, creates: plan-intents.test.ts).
+    expect(plan(unverified, { kind: 'importRow', request })).toMatchObject({ outcome: 'skipped', reason: 'domain_not_verified' });
   });
 
   it('links an existing account (acquisitions) only as the link policy says: auto links, approval is pending, deny skips', () => {
-    expect(planAdminProvisioning(state({ emailUserId: 'u9' }), request)).toEqual({ outcome: 'linked', userId: 'u9', roles: ['member'], groups: ['Support'] });
+    expect(plan(state({ emailUserId: 'u9' }), { kind: 'adminCreate', request })).toEqual({
+      outcome: 'linked',
+      userId: 'u9',
+      roles: ['member'],
+      groups: ['Support'],
+    });
     const approval = state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'approval' } });
-    expect(planAdminProvisioning(approval, request)).toEqual({ outcome: 'pending', reason: 'link_requires_approval', detail: 'policy_approval' });
-    expect(planAdminProvisioning(state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'deny' } }), request)).toMatchObject({
+    expect(plan(approval, { kind: 'adminCreate', request })).toEqual({ outcome: 'pending', reason: 'link_requires_approval', detail: 'policy_approval' });
+    expect(plan(state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'deny' } }), { kind: 'adminCreate', request })).toMatchObject({
       outcome: 'skipped',
       reason: 'link_refused',
     });
-    expect(planAdminProvisioning(state({ emailUserId: 'u9', candidateIsPrivileged: true }), request)).toMatchObject({
+    expect(plan(state({ emailUserId: 'u9', candidateIsPrivileged: true }), { kind: 'adminCreate', request })).toMatchObject({
       outcome: 'skipped',
       detail: 'privileged_account',
     });
@@ -57,32 +81,32 @@ describe('planAdminProvisioning', () => {
 
   it("an approved import row's link is made; one the rules now refuse (policy deny, a privileged account under auto/deny) stays refused whatever the approval", () => {
     const approval = state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'approval' } });
-    expect(planAdminProvisioning(approval, request, { linkApproved: true })).toEqual({
+    expect(plan(approval, { kind: 'importRow', request: request, linkApproved: true })).toEqual({
       outcome: 'linked',
       userId: 'u9',
       roles: ['member'],
       groups: ['Support'],
     });
-    expect(planAdminProvisioning(state({ emailUserId: 'u9', candidateIsPrivileged: true }), request, { linkApproved: true })).toMatchObject({
+    expect(plan(state({ emailUserId: 'u9', candidateIsPrivileged: true }), { kind: 'importRow', request: request, linkApproved: true })).toMatchObject({
       outcome: 'skipped',
       reason: 'link_refused',
       detail: 'privileged_account',
     });
     expect(
-      planAdminProvisioning(state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'deny' } }), request, { linkApproved: true }),
+      plan(state({ emailUserId: 'u9', tenant: { ...state().tenant!, linkPolicy: 'deny' } }), { kind: 'importRow', request: request, linkApproved: true }),
     ).toMatchObject({ outcome: 'skipped', reason: 'link_refused' });
-    expect(planAdminProvisioning({ ...approval, membership: { id: 'm', status: 'active' } }, request, { linkApproved: true })).toEqual({
+    expect(plan({ ...approval, membership: { id: 'm', status: 'active' } }, { kind: 'importRow', request: request, linkApproved: true })).toEqual({
       outcome: 'unchanged',
       userId: 'u9',
     });
   });
 
   it('leaves an existing member as they are; a suspended one is skipped', () => {
-    expect(planAdminProvisioning(state({ emailUserId: 'u9', membership: { id: 'm', status: 'active' } }), request)).toEqual({
+    expect(plan(state({ emailUserId: 'u9', membership: { id: 'm', status: 'active' } }), { kind: 'adminCreate', request })).toEqual({
       outcome: 'unchanged',
       userId: 'u9',
     });
-    expect(planAdminProvisioning(state({ emailUserId: 'u9', membership: { id: 'm', status: 'suspended' } }), request)).toMatchObject({
+    expect(plan(state({ emailUserId: 'u9', membership: { id: 'm', status: 'suspended' } }), { kind: 'adminCreate', request })).toMatchObject({
       outcome: 'skipped',
       reason: 'membership_suspended',
     });

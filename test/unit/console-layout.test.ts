@@ -16,6 +16,13 @@ describe('console layout', () => {
     expect(html).toContain('<h1>Members</h1>');
   });
 
+  it('links the groups and imports sections, and reloads itself only when asked (a running import)', () => {
+    const html = layout({ title: 'Import', who: null, csrf: 't', body: '', tenant, current: 'imports', refreshSeconds: 2 });
+    for (const path of ['groups', 'imports']) expect(html).toContain(`href="/console/t/acme/${path}"`);
+    expect(html).toContain('<meta http-equiv="refresh" content="2">');
+    expect(layout({ title: 'Imports', who: null, csrf: 't', body: '', tenant, current: 'imports' })).not.toContain('http-equiv="refresh"');
+  });
+
   it('has no tenant navigation outside a tenant', () => {
     expect(layout({ title: 'Admin console', who: null, csrf: 't', body: '' })).not.toContain('<nav');
   });

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVAL_POLICY } from '../../src/domain/approval';
 import type { IdentityClaim } from '../../src/domain/claim';
 import { DEFAULT_GROUP_SYNC, tenantRoles } from '../../src/domain/groups';
-import { planProvisioning, type ProvisioningState } from '../../src/domain/planner';
-import { invitationState } from '../../workflows/invitationAcceptanceFlow';
+import { plan, type ProvisioningState } from '../../src/domain/plan';
 
 const sso: IdentityClaim = {
   tenantId: 't1',
@@ -37,31 +36,38 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
   ...over,
 });
 
-describe('an invitation seen by the sign-in planner', () => {
+describe('plan: an accepted invitation (the sign-in rules for a join the admin approved)', () => {
   it("is the admin's yes: a new account and membership although JIT is off and new accounts ask approval", () => {
-    expect(planProvisioning(invitationState(state(), sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'provision', via: 'jit' });
+    expect(plan(state(), { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toMatchObject({ kind: 'provision', via: 'jit' });
   });
 
   it("approves linking the named address's account, but never a privileged one, never under deny, never another address", () => {
-    expect(planProvisioning(invitationState(state({ emailUserId: 'u9' }), sso, 'ann@inv.test'), sso)).toMatchObject({
+    expect(plan(state({ emailUserId: 'u9' }), { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toMatchObject({
       kind: 'provision',
       via: 'link',
       userId: 'u9',
     });
     const privileged = state({ emailUserId: 'u9', linking: { ...state().linking, candidateIsPrivileged: true } });
-    expect(planProvisioning(invitationState(privileged, sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'deny', detail: 'privileged_account' });
+    expect(plan(privileged, { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toMatchObject({
+      kind: 'deny',
+      detail: 'privileged_account',
+    });
     const denied = state({ emailUserId: 'u9', linking: { ...state().linking, policy: 'deny' } });
-    expect(planProvisioning(invitationState(denied, sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'deny', reason: 'link_refused' });
+    expect(plan(denied, { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toMatchObject({ kind: 'deny', reason: 'link_refused' });
     // allowAnyEmail accepted by another address: the tenant's link policy as it is (approval).
-    expect(planProvisioning(invitationState(state({ emailUserId: 'u9' }), sso, 'someone@inv.test'), sso)).toMatchObject({ kind: 'approval' });
+    expect(plan(state({ emailUserId: 'u9' }), { kind: 'invitation', claim: sso, invitedEmail: 'someone@inv.test', roles: [] })).toMatchObject({
+      kind: 'approval',
+    });
   });
 
   it("keeps a directory's hold and the cross-tenant rule", () => {
-    expect(planProvisioning(invitationState(state({ directoryHold: true }), sso, 'ann@inv.test'), sso)).toEqual({
+    expect(plan(state({ directoryHold: true }), { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toEqual({
       kind: 'deny',
       reason: 'membership_suspended',
     });
-    expect(planProvisioning(invitationState(state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), sso, 'ann@inv.test'), sso)).toMatchObject({
+    expect(
+      plan(state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] }),
+    ).toMatchObject({
       kind: 'deny',
       reason: 'domain_owned_by_other_tenant',
     });
@@ -70,9 +76,16 @@ describe('an invitation seen by the sign-in planner', () => {
   it('trusts a code-proven address to link its own account in a domain nobody verified — but not a privileged one (a mailbox can change hands)', () => {
     const code: IdentityClaim = { ...sso, protocol: 'email', email: 'bob@freelance.test', subject: 'bob@freelance.test', connectionId: 'c1' };
     const world = state({ email: 'bob@freelance.test', emailUserId: 'u5', linking: { ...state().linking, domainOwnerTenantId: null } });
-    expect(planProvisioning(invitationState(world, code, 'bob@freelance.test'), code)).toMatchObject({ kind: 'provision', via: 'link', userId: 'u5' });
+    expect(plan(world, { kind: 'invitation', claim: code, invitedEmail: 'bob@freelance.test', roles: [] })).toMatchObject({
+      kind: 'provision',
+      via: 'link',
+      userId: 'u5',
+    });
     const privileged = { ...world, linking: { ...world.linking, candidateIsPrivileged: true } };
-    expect(planProvisioning(invitationState(privileged, code, 'bob@freelance.test'), code)).toMatchObject({ kind: 'deny', detail: 'privileged_account' });
+    expect(plan(privileged, { kind: 'invitation', claim: code, invitedEmail: 'bob@freelance.test', roles: [] })).toMatchObject({
+      kind: 'deny',
+      detail: 'privileged_account',
+    });
   });
 
   it('another address (any address may accept) keeps the link approval the tenant asks for', () => {
@@ -81,7 +94,10 @@ describe('an invitation seen by the sign-in planner', () => {
       linking: { ...state().linking, policy: 'auto' },
       tenant: { ...state().tenant!, approval: { ...DEFAULT_APPROVAL_POLICY, when: ['new-accounts', 'links'] } },
     });
-    expect(planProvisioning(invitationState(world, sso, 'someone@inv.test'), sso)).toMatchObject({ kind: 'approval', reasons: ['links'] });
-    expect(planProvisioning(invitationState(world, sso, 'ann@inv.test'), sso)).toMatchObject({ kind: 'provision', via: 'link' });
+    expect(plan(world, { kind: 'invitation', claim: sso, invitedEmail: 'someone@inv.test', roles: [] })).toMatchObject({
+      kind: 'approval',
+      reasons: ['links'],
+    });
+    expect(plan(world, { kind: 'invitation', claim: sso, invitedEmail: 'ann@inv.test', roles: [] })).toMatchObject({ kind: 'provision', via: 'link' });
   });
 });

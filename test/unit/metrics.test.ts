@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createReadiness } from '../../src/library/readiness';
 import { methodLabel, outcomeOfStatus, reasonLabel, scimResourceOf, signInProtocolOf } from '../../src/metrics/labels';
 import { countSignInDecision, countSignInFailure, markStart, metricsText, registry, setBacklogSource } from '../../src/metrics/registry';
-import { rpcName } from '../../src/temporal/clientMetrics';
+import { rpcName } from '../../src/runs/clientMetrics';
 
 /** A counter's value for exactly these labels (0 when never counted). */
 async function valueOf(name: string, labels: Record<string, string>): Promise<number> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IdentityClaim } from '../../src/domain/claim';
 import { DEFAULT_APPROVAL_POLICY } from '../../src/domain/approval';
 import { DEFAULT_GROUP_SYNC, tenantRoles } from '../../src/domain/groups';
-import { planProvisioning, type ProvisioningState } from '../../src/domain/planner';
+import { plan, type ProvisioningState } from '../../src/domain/plan';
 
 const claim: IdentityClaim = {
   tenantId: 't1',
@@ -36,9 +36,9 @@ const state = (over: Partial<ProvisioningState> = {}): ProvisioningState => ({
   ...over,
 });
 
-describe('planProvisioning', () => {
+describe('plan: a sign-in (and a directory push)', () => {
   it('first sign-in: create the user, link the identity, create the membership with the default roles', () => {
-    expect(planProvisioning(state(), claim)).toEqual({
+    expect(plan(state(), { kind: 'signIn', claim })).toEqual({
       kind: 'provision',
       via: 'jit',
       userId: null,
@@ -53,8 +53,8 @@ describe('planProvisioning', () => {
   });
 
   it('first sign-in with an email the IdP did not verify: an account that does not claim the address', () => {
-    const plan = planProvisioning(state(), { ...claim, emailVerified: false });
-    expect(plan).toMatchObject({
+    const planned = plan(state(), { kind: 'signIn', claim: { ...claim, emailVerified: false } });
+    expect(planned).toMatchObject({
       kind: 'provision',
       via: 'jit',
       actions: [{ kind: 'createUser', email: 'sarah@sf.test', claimEmail: false }, { kind: 'linkIdentity' }, { kind: 'createMembership' }],
@@ -62,13 +62,13 @@ describe('planProvisioning', () => {
   });
 
   it('returning member: nothing to do', () => {
-    const plan = planProvisioning(state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }), claim);
-    expect(plan).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [], groupActions: [] });
+    const planned = plan(state({ linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['admin'], status: 'active' } }), { kind: 'signIn', claim });
+    expect(planned).toEqual({ kind: 'provision', via: 'returning', userId: 'u1', membership: { id: 'm1', roles: ['admin'] }, actions: [], groupActions: [] });
   });
 
   it('linked identity without membership in this tenant: membership only', () => {
-    const plan = planProvisioning(state({ linkedUserId: 'u1' }), claim);
-    expect(plan).toEqual({
+    const planned = plan(state({ linkedUserId: 'u1' }), { kind: 'signIn', claim });
+    expect(planned).toEqual({
       kind: 'provision',
       via: 'returning',
       userId: 'u1',
@@ -87,17 +87,17 @@ describe('planProvisioning', () => {
       groupRoles: { engineering: [], old: [] },
     };
     const withGroups = { ...claim, groups: ['eng'] };
-    const returning = planProvisioning(
-      state({ groups, linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' } }),
-      withGroups,
-    );
+    const returning = plan(state({ groups, linkedUserId: 'u1', membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' } }), {
+      kind: 'signIn',
+      claim: withGroups,
+    });
     expect(returning).toMatchObject({
       groupActions: [
         { kind: 'revoke', grant: { kind: 'group', value: 'old', source: 'idp:c1' } },
         { kind: 'grant', grant: { kind: 'group', value: 'engineering', source: 'idp:c1' }, createGroup: false },
       ],
     });
-    expect(planProvisioning(state({ groups }), withGroups)).toMatchObject({
+    expect(plan(state({ groups }), { kind: 'signIn', claim: withGroups })).toMatchObject({
       via: 'jit',
       groupActions: [{ kind: 'grant', grant: { value: 'engineering' } }],
     });
@@ -105,7 +105,12 @@ describe('planProvisioning', () => {
 
   it('the approval policy parks a plan that fires a trigger (new account; admin from groups)', () => {
     const tenant = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: { when: ['new-accounts' as const], expirySeconds: 60 } };
-    expect(planProvisioning(state({ tenant }), claim)).toMatchObject({ kind: 'approval', reasons: ['new-accounts'], expirySeconds: 60, then: { via: 'jit' } });
+    expect(plan(state({ tenant }), { kind: 'signIn', claim })).toMatchObject({
+      kind: 'approval',
+      reasons: ['new-accounts'],
+      expirySeconds: 60,
+      then: { via: 'jit' },
+    });
     const returning = state({
       tenant: { ...tenant, approval: { when: ['privileged-grant'], expirySeconds: 60 } },
       linkedUserId: 'u1',
@@ -118,21 +123,24 @@ describe('planProvisioning', () => {
         groupRoles: { administrators: ['admin'] },
       },
     });
-    expect(planProvisioning(returning, { ...claim, groups: ['admins'] })).toMatchObject({ kind: 'approval', reasons: ['privileged-grant'] });
-    expect(planProvisioning(returning, { ...claim, groups: [] })).toMatchObject({ kind: 'provision', via: 'returning' });
+    expect(plan(returning, { kind: 'signIn', claim: { ...claim, groups: ['admins'] } })).toMatchObject({ kind: 'approval', reasons: ['privileged-grant'] });
+    expect(plan(returning, { kind: 'signIn', claim: { ...claim, groups: [] } })).toMatchObject({ kind: 'provision', via: 'returning' });
   });
 
   it('"unverified-domain" parks a new member whose IdP did not verify the address, even on a domain the tenant verified', () => {
     const tenant = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: { when: ['unverified-domain' as const], expirySeconds: 60 } };
-    expect(planProvisioning(state({ tenant }), claim)).toMatchObject({ kind: 'provision', via: 'jit' });
-    expect(planProvisioning(state({ tenant }), { ...claim, emailVerified: false })).toMatchObject({ kind: 'approval', reasons: ['unverified-domain'] });
+    expect(plan(state({ tenant }), { kind: 'signIn', claim })).toMatchObject({ kind: 'provision', via: 'jit' });
+    expect(plan(state({ tenant }), { kind: 'signIn', claim: { ...claim, emailVerified: false } })).toMatchObject({
+      kind: 'approval',
+      reasons: ['unverified-domain'],
+    });
     const otherDomain = state({ tenant, linking: { ...state().linking, tenantVerifiedDomains: ['other.test'] } });
-    expect(planProvisioning(otherDomain, claim)).toMatchObject({ kind: 'approval', reasons: ['unverified-domain'] });
+    expect(plan(otherDomain, { kind: 'signIn', claim })).toMatchObject({ kind: 'approval', reasons: ['unverified-domain'] });
   });
 
   it('ignores a membership of another user', () => {
-    const plan = planProvisioning(state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }), claim);
-    expect(plan).toMatchObject({ kind: 'provision', actions: [{ kind: 'createMembership' }] });
+    const planned = plan(state({ linkedUserId: 'u1', membership: { id: 'm9', userId: 'u9', roles: ['admin'], status: 'active' } }), { kind: 'signIn', claim });
+    expect(planned).toMatchObject({ kind: 'provision', actions: [{ kind: 'createMembership' }] });
   });
 
   it.each([
@@ -150,27 +158,36 @@ describe('planProvisioning', () => {
     ],
     ['JIT into a domain another tenant verified', state({ linking: { ...state().linking, domainOwnerTenantId: 't2' } }), 'domain_owned_by_other_tenant'],
   ])('denies: %s', (_name, s, reason) => {
-    expect(planProvisioning(s, claim)).toEqual({ kind: 'deny', reason });
+    expect(plan(s, { kind: 'signIn', claim })).toEqual({ kind: 'deny', reason });
   });
 
   describe('an authoritative directory', () => {
     const authoritative = { id: 't1', jitEnabled: true, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
 
     it('a sign-in creates no membership the directory did not push: not a new account, not a link of an existing one', () => {
-      expect(planProvisioning(state({ tenant: authoritative }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
-      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u9' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
-      expect(planProvisioning(state({ tenant: authoritative, linkedUserId: 'u1' }), claim)).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+      expect(plan(state({ tenant: authoritative }), { kind: 'signIn', claim })).toEqual({ kind: 'deny', reason: 'not_provisioned_by_directory' });
+      expect(plan(state({ tenant: authoritative, emailUserId: 'u9' }), { kind: 'signIn', claim })).toEqual({
+        kind: 'deny',
+        reason: 'not_provisioned_by_directory',
+      });
+      expect(plan(state({ tenant: authoritative, linkedUserId: 'u1' }), { kind: 'signIn', claim })).toEqual({
+        kind: 'deny',
+        reason: 'not_provisioned_by_directory',
+      });
     });
 
     it('a person the directory pushed signs in (linking the IdP identity to that account); the directory itself still provisions', () => {
       const pushed = { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' as const };
-      expect(planProvisioning(state({ tenant: authoritative, emailUserId: 'u1', membership: pushed }), claim)).toMatchObject({
+      expect(plan(state({ tenant: authoritative, emailUserId: 'u1', membership: pushed }), { kind: 'signIn', claim })).toMatchObject({
         kind: 'provision',
         via: 'link',
         userId: 'u1',
       });
       const directory = state({ tenant: authoritative, connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
-      expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });
+      expect(plan(directory, { kind: 'directory', claim: { ...claim, connectionId: 'd1', protocol: 'scim' } })).toMatchObject({
+        kind: 'provision',
+        via: 'jit',
+      });
     });
   });
 
@@ -178,11 +195,11 @@ describe('planProvisioning', () => {
     const pushed = { id: 'm7', userId: 'u7', roles: ['member'], status: 'active' as const };
 
     it("links the identity to that User's account, whatever account the email names and whatever the link policy", () => {
-      const plan = planProvisioning(
-        state({ directoryUserId: 'u7', emailUserId: 'u9', membership: pushed, linking: { ...state().linking, policy: 'deny' } }),
+      const planned = plan(state({ directoryUserId: 'u7', emailUserId: 'u9', membership: pushed, linking: { ...state().linking, policy: 'deny' } }), {
+        kind: 'signIn',
         claim,
-      );
-      expect(plan).toEqual({
+      });
+      expect(planned).toEqual({
         kind: 'provision',
         via: 'link',
         userId: 'u7',
@@ -193,16 +210,16 @@ describe('planProvisioning', () => {
     });
 
     it('a suspended User is refused; an authoritative directory lets its own person in; a linked identity is what it is linked to', () => {
-      expect(planProvisioning(state({ directoryUserId: 'u7', membership: { ...pushed, status: 'suspended' } }), claim)).toEqual({
+      expect(plan(state({ directoryUserId: 'u7', membership: { ...pushed, status: 'suspended' } }), { kind: 'signIn', claim })).toEqual({
         kind: 'deny',
         reason: 'membership_suspended',
       });
       const authoritative = { id: 't1', jitEnabled: false, defaultRoles: ['member'], approval: DEFAULT_APPROVAL_POLICY, directoryAuthoritative: true };
-      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7', membership: pushed }), claim)).toMatchObject({
+      expect(plan(state({ tenant: authoritative, directoryUserId: 'u7', membership: pushed }), { kind: 'signIn', claim })).toMatchObject({
         kind: 'provision',
         userId: 'u7',
       });
-      expect(planProvisioning(state({ tenant: authoritative, directoryUserId: 'u7' }), claim)).toEqual({
+      expect(plan(state({ tenant: authoritative, directoryUserId: 'u7' }), { kind: 'signIn', claim })).toEqual({
         kind: 'deny',
         reason: 'not_provisioned_by_directory',
       });
@@ -210,17 +227,19 @@ describe('planProvisioning', () => {
 
     it('an account privileged somewhere or excluded is never linked silently: the fallback decides', () => {
       const privileged = { ...state().linking, candidateIsPrivileged: true };
-      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: privileged }), claim)).toEqual({
+      expect(plan(state({ directoryUserId: 'u7', membership: pushed, linking: privileged }), { kind: 'signIn', claim })).toEqual({
         kind: 'deny',
         reason: 'link_refused',
         detail: 'privileged_account',
       });
-      expect(planProvisioning(state({ directoryUserId: 'u7', membership: pushed, linking: { ...privileged, fallback: 'approval' } }), claim)).toMatchObject({
+      expect(
+        plan(state({ directoryUserId: 'u7', membership: pushed, linking: { ...privileged, fallback: 'approval' } }), { kind: 'signIn', claim }),
+      ).toMatchObject({
         kind: 'approval',
         reasons: ['privileged_account'],
         then: { via: 'link', userId: 'u7' },
       });
-      expect(planProvisioning(state({ directoryUserId: 'u7', linking: { ...state().linking, candidateIsExcluded: true } }), claim)).toMatchObject({
+      expect(plan(state({ directoryUserId: 'u7', linking: { ...state().linking, candidateIsExcluded: true } }), { kind: 'signIn', claim })).toMatchObject({
         kind: 'deny',
         detail: 'excluded_account',
       });
@@ -228,12 +247,15 @@ describe('planProvisioning', () => {
 
     it('a directory push itself is not matched by the rule', () => {
       const directory = state({ directoryUserId: 'u7', connection: { id: 'd1', tenantId: 't1', enabled: true, directory: true } });
-      expect(planProvisioning(directory, { ...claim, connectionId: 'd1', protocol: 'scim' })).toMatchObject({ kind: 'provision', via: 'jit' });
+      expect(plan(directory, { kind: 'directory', claim: { ...claim, connectionId: 'd1', protocol: 'scim' } })).toMatchObject({
+        kind: 'provision',
+        via: 'jit',
+      });
     });
   });
 
   it('a returning member with every-sign-in sync gets the attribute actions of the policy', () => {
-    const plan = planProvisioning(
+    const planned = plan(
       state({
         linkedUserId: 'u1',
         membership: { id: 'm1', userId: 'u1', roles: ['member'], status: 'active' },
@@ -246,9 +268,9 @@ describe('planProvisioning', () => {
           emailHeldByOther: false,
         },
       }),
-      claim,
+      { kind: 'signIn', claim },
     );
-    expect(plan).toMatchObject({ kind: 'provision', via: 'returning', actions: [{ kind: 'updateAttribute', field: 'name', from: 'Old', to: 'Sarah' }] });
+    expect(planned).toMatchObject({ kind: 'provision', via: 'returning', actions: [{ kind: 'updateAttribute', field: 'name', from: 'Old', to: 'Sarah' }] });
   });
 
   describe('an account already holds the email (acquisitions)', () => {
@@ -263,12 +285,15 @@ describe('planProvisioning', () => {
     };
 
     it('auto-links a trustworthy email: link the identity and add the membership — no new account', () => {
-      expect(planProvisioning(state({ emailUserId: 'u-peter' }), claim)).toEqual(linkToPeter);
+      expect(plan(state({ emailUserId: 'u-peter' }), { kind: 'signIn', claim })).toEqual(linkToPeter);
     });
 
     it('links without a second membership when the account is already a member here', () => {
-      const plan = planProvisioning(state({ emailUserId: 'u-peter', membership: { id: 'm1', userId: 'u-peter', roles: ['member'], status: 'active' } }), claim);
-      expect(plan).toMatchObject({ kind: 'provision', via: 'link', actions: [{ kind: 'linkIdentity' }] });
+      const planned = plan(state({ emailUserId: 'u-peter', membership: { id: 'm1', userId: 'u-peter', roles: ['member'], status: 'active' } }), {
+        kind: 'signIn',
+        claim,
+      });
+      expect(planned).toMatchObject({ kind: 'provision', via: 'link', actions: [{ kind: 'linkIdentity' }] });
     });
 
     it.each([
@@ -278,16 +303,19 @@ describe('planProvisioning', () => {
       ['an excluded account', {}, { candidateIsExcluded: true }, 'link_refused', 'excluded_account'],
       ['policy deny', {}, { policy: 'deny' as const }, 'link_refused', 'policy_deny'],
     ])('does not link %s', (_n, claimOver, linkingOver, reason, detail) => {
-      const plan = planProvisioning(state({ emailUserId: 'u-peter', linking: { ...state().linking, ...linkingOver } }), { ...claim, ...claimOver });
-      expect(plan).toEqual({ kind: 'deny', reason, detail });
+      const planned = plan(state({ emailUserId: 'u-peter', linking: { ...state().linking, ...linkingOver } }), {
+        kind: 'signIn',
+        claim: { ...claim, ...claimOver },
+      });
+      expect(planned).toEqual({ kind: 'deny', reason, detail });
     });
 
     it('parks the link for an admin when the fallback (or the policy) is approval, carrying the plan to run once approved', () => {
-      const plan = planProvisioning(
-        state({ emailUserId: 'u-peter', linking: { ...state().linking, candidateIsPrivileged: true, fallback: 'approval' } }),
+      const planned = plan(state({ emailUserId: 'u-peter', linking: { ...state().linking, candidateIsPrivileged: true, fallback: 'approval' } }), {
+        kind: 'signIn',
         claim,
-      );
-      expect(plan).toEqual({
+      });
+      expect(planned).toEqual({
         kind: 'approval',
         reasons: ['privileged_account'],
         expirySeconds: DEFAULT_APPROVAL_POLICY.expirySeconds,

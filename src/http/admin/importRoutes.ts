@@ -45,7 +45,7 @@ const importQuery = z.strictObject({
   key: idempotencyKey.optional(),
   dryRun: z.enum(['true', 'false']).optional(),
 });
-const importParams = tenantParams.extend({ importId: z.string().regex(/^imp_[0-9a-f]{24}$/, 'must be an import id') });
+export const importParams = tenantParams.extend({ importId: z.string().regex(/^imp_[0-9a-f]{24}$/, 'must be an import id') });
 
 /** The file's format: `?format=`, else its content type (text/csv; application/x-ndjson, application/jsonl). */
 function formatOf(query: { format?: ImportFormat }, contentType: string | undefined): ImportFormat {

@@ -25,6 +25,8 @@ export type ConsoleDeps = Pick<
   | 'domains'
   | 'scimDirectories'
   | 'webhooks'
+  | 'imports'
+  | 'groups'
 > & {
   models: Parameters<typeof createTenantAdminGuard>[0];
   publicUrl: string;
@@ -41,6 +43,8 @@ export type ConsoleTenant = Awaited<ReturnType<ConsoleDeps['tenants']['bySlug']>
 export interface PageOut {
   title: string;
   body: string;
+  /** Reload every so many seconds (a page following something that runs). */
+  refreshSeconds?: number;
 }
 
 /**

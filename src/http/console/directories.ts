@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Router } from 'express';
 import { createDirectoryBody } from '../admin/directoryRoutes';
+import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { idListQuery, tenantParams } from '../admin/schemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
@@ -11,6 +12,27 @@ const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0
 /** The "new directory" form (besides its CSRF field): the admin API's body. */
 const createForm = z.object({ name: z.string().max(200).default(''), provider: z.string().max(40).default('generic') });
 const PROVIDERS = createDirectoryBody.shape.provider.unwrap().options;
+/** The "new token" form (besides its CSRF field): how long the current tokens keep working. */
+const rotateForm = z.object({ overlapSeconds: z.string().max(10).default('86400') });
+const overlapSeconds = z
+  .string()
+  .regex(/^\d{1,8}$/, 'must be a number of seconds')
+  .transform(Number)
+  .pipe(z.number().max(MAX_TOKEN_OVERLAP_SECONDS));
+const OVERLAPS = [
+  ['0', 'none: the current tokens stop now'],
+  ['3600', '1 hour'],
+  ['86400', '1 day'],
+  ['604800', '7 days'],
+] as const;
+/** A token shown once: on the answer that made it, never again (it is stored hashed). */
+const tokenShown = (
+  what: string,
+  d: { id: string; baseUrl: string; token: string },
+  slug: string,
+) => `<div class="flash" role="status"><p>${e(what)} Copy its token now: it is shown this once and never again.</p></div>
+<dl><dt>SCIM base URL</dt><dd><code data-scim="baseUrl">${e(d.baseUrl)}</code></dd><dt>Bearer token</dt><dd><code data-scim="token">${e(d.token)}</code></dd></dl>
+<p><a href="/console/t/${e(slug)}/directories/${e(d.id)}">Go to the directory</a></p>`;
 
 /**
  * SCIM directories: the list, a new directory (its token shown once, on the
@@ -39,7 +61,7 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
     return { title: 'SCIM directories', body: table + create };
   });
 
-  ctx.tenantPage('directories/:directoryId', 'directories', { params: directoryParams, query: idListQuery }, async ({ tenant, params, query }) => {
+  ctx.tenantPage('directories/:directoryId', 'directories', { params: directoryParams, query: idListQuery }, async ({ tenant, params, query, csrf }) => {
     const d = await deps.scimDirectories.get(tenant._id, params.directoryId);
     const base = `/console/t/${e(tenant.slug)}/directories/${e(d.id)}`;
     const { data, nextCursor } = await deps.audit.listForTenant(tenant._id, { actor: { type: 'directory', id: d.id } }, query.limit, query.cursor);
@@ -54,7 +76,12 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
           )
           .join('')}</tbody></table>`
       : '<p>This directory has done nothing yet.</p>';
-    return { title: `SCIM directory ${d.name}`, body: `${facts}<h2>Recent operations</h2>${ops}${pager(base, { limit: String(query.limit) }, nextCursor)}` };
+    const rotate = `<h2>Token</h2><form method="post" action="${base}/tokens">${hiddenCsrf(csrf)}
+<p>${select('overlapSeconds', 'The current tokens keep working for', OVERLAPS, '86400')} <button type="submit">Rotate token</button></p></form>`;
+    return {
+      title: `SCIM directory ${d.name}`,
+      body: `${facts}${rotate}<h2>Recent operations</h2>${ops}${pager(base, { limit: String(query.limit) }, nextCursor)}`,
+    };
   });
 
   r.post(
@@ -65,10 +92,21 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
         if (!parsed.success) throw formRefused(parsed.error);
         const d = await deps.scimDirectories.create(auth.tenant._id, parsed.data, auth.actor);
         // The token is in this answer only: it is stored hashed, and no page shows it again.
-        const body = `<div class="flash" role="status"><p>Directory ${e(d.name)} created. Copy its token now: it is shown this once and never again.</p></div>
-<dl><dt>SCIM base URL</dt><dd><code data-scim="baseUrl">${e(d.baseUrl)}</code></dd><dt>Bearer token</dt><dd><code data-scim="token">${e(d.token)}</code></dd></dl>
-<p><a href="/console/t/${e(auth.tenant.slug)}/directories/${e(d.id)}">Go to the directory</a></p>`;
+        const body = tokenShown(`Directory ${d.name} created.`, d, auth.tenant.slug);
         await ctx.render(req, res, { title: 'SCIM directory created', body, tenant: auth.tenant, current: 'directories' }, 201);
+      }),
+    ),
+  );
+
+  r.post(
+    '/console/t/:tenant/directories/:directoryId/tokens',
+    route({ params: directoryParams, guard: ctx.formGuard, body: rotateForm }, async ({ params, auth, body: form, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'directories', 'The token was not rotated', async () => {
+        const parsed = overlapSeconds.safeParse(form.overlapSeconds);
+        if (!parsed.success) throw formRefused(parsed.error);
+        const d = await deps.scimDirectories.rotateToken(auth.tenant._id, params.directoryId, parsed.data, auth.actor);
+        const body = tokenShown(`A new token for ${d.name}.`, d, auth.tenant.slug);
+        await ctx.render(req, res, { title: 'SCIM directory token rotated', body, tenant: auth.tenant, current: 'directories' }, 201);
       }),
     ),
   );

@@ -10,7 +10,7 @@ const domainParams = tenantParams.extend({ domain: domainName });
 /** The "add a domain" form (besides its CSRF field). */
 const addForm = z.object({ domain: z.string().max(300).default('') });
 
-/** Email domains: the list with the TXT record each unverified one needs, add, and verify (the domain library, as the admin API). */
+/** Email domains: the list with the TXT record each unverified one needs, add, verify and remove (the domain library, as the admin API). */
 export function domainPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
   ctx.tenantPage('domains', 'domains', {}, async ({ tenant, csrf }) => {
     const base = `/console/t/${e(tenant.slug)}/domains`;
@@ -21,7 +21,8 @@ export function domainPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
             (d) =>
               `<tr data-domain="${e(d.domain)}"><th scope="row">${e(d.domain)}</th><td>${d.verified ? `verified ${dateTime(d.verifiedAt)}` : 'not verified'}</td>
 <td>${d.txtRecord ? `<dl><dt>Name</dt><dd><code data-txt="name">${e(d.txtRecord.name)}</code></dd><dt>Value</dt><dd><code data-txt="value">${e(d.txtRecord.value)}</code></dd></dl>` : ''}</td>
-<td>${d.verified ? '' : `<form class="inline" method="post" action="${base}/${e(d.domain)}/verify">${hiddenCsrf(csrf)}<button type="submit" aria-label="${e(`Verify ${d.domain}`)}">Verify</button></form>`}</td></tr>`,
+<td>${d.verified ? '' : `<form class="inline" method="post" action="${base}/${e(d.domain)}/verify">${hiddenCsrf(csrf)}<button type="submit" aria-label="${e(`Verify ${d.domain}`)}">Verify</button></form>`}
+<form class="inline" method="post" action="${base}/${e(d.domain)}/remove">${hiddenCsrf(csrf)}<button type="submit" aria-label="${e(`Remove ${d.domain}`)}">Remove</button></form></td></tr>`,
           )
           .join('')}</tbody></table>`
       : '<p>No domains yet.</p>';
@@ -49,6 +50,21 @@ export function domainPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
       ctx.attempt(req, res, auth.tenant, 'domains', 'The domain is not verified yet', async () => {
         const d = await deps.domains.verify(auth.tenant._id, params.domain, auth.actor);
         await ctx.flashAndGo(req, res, `/console/t/${auth.tenant.slug}/domains`, `Domain ${d.domain} verified.`);
+      }),
+    ),
+  );
+
+  r.post(
+    '/console/t/:tenant/domains/:domain/remove',
+    route({ params: domainParams, guard: ctx.formGuard }, async ({ params, auth, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'domains', 'The domain was not removed', async () => {
+        await deps.domains.remove(auth.tenant._id, params.domain, auth.actor);
+        await ctx.flashAndGo(
+          req,
+          res,
+          `/console/t/${auth.tenant.slug}/domains`,
+          `Domain ${params.domain} removed: its emails no longer count as this organization's.`,
+        );
       }),
     ),
   );

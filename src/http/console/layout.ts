@@ -19,6 +19,8 @@ export const SECTIONS = [
   ['connections', 'Connections'],
   ['domains', 'Domains'],
   ['directories', 'Directories'],
+  ['groups', 'Groups'],
+  ['imports', 'Imports'],
   ['webhooks', 'Webhooks'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
@@ -33,6 +35,8 @@ export interface LayoutInput {
   /** The tenant whose sections the navigation links, and the current one. */
   tenant?: { slug: string; name: string } | undefined;
   current?: Section | undefined;
+  /** Reload the page every so many seconds (a running import's progress), without JavaScript. */
+  refreshSeconds?: number | undefined;
 }
 
 export const hiddenCsrf = (csrf: string) => `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
@@ -56,7 +60,7 @@ export function layout(input: LayoutInput): string {
   const fullTitle = tenant ? `${title} · ${tenant.name}` : title;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${e(fullTitle)} · onramp console</title><style>${STYLE}</style></head>
+${input.refreshSeconds ? `<meta http-equiv="refresh" content="${Math.max(1, Math.floor(input.refreshSeconds))}">` : ''}<title>${e(fullTitle)} · onramp console</title><style>${STYLE}</style></head>
 <body><header><p><strong>onramp console</strong>${tenant ? ` · ${e(tenant.name)} <span class="muted">(${e(tenant.slug)})</span>` : ''}</p><div>${signOut}</div></header>
 ${nav}<main><h1>${e(title)}</h1>${flashBox(input.flash)}${body}</main></body></html>`;
 }

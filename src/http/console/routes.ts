@@ -16,6 +16,8 @@ import { connectionPages } from './connections';
 import { domainPages } from './domains';
 import { directoryPages } from './directories';
 import { webhookPages } from './webhooks';
+import { groupPages } from './groups';
+import { importPages } from './imports';
 
 export type { ConsoleDeps } from './context';
 
@@ -27,10 +29,10 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
 /**
  * The admin console: server-rendered pages over the same libraries as the
  * API, one layout with navigation (members, approvals, invitations, audit
- * log, connections, domains, SCIM directories, webhooks). Who may act on a tenant: the operator signed in with the admin token,
+ * log, connections, domains, SCIM directories, groups, imports, webhooks). Who may act on a tenant: the operator signed in with the admin token,
  * or a member whose effective roles there include admin or owner (their SSO
  * session). Anyone else gets 403, audited. Every form carries a CSRF token.
- * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, webhooks.ts).
+ * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, groups.ts, imports.ts, webhooks.ts).
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
@@ -132,5 +134,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   domainPages(r, deps, ctx);
   directoryPages(r, deps, ctx);
   webhookPages(r, deps, ctx);
+  groupPages(r, deps, ctx);
+  importPages(r, deps, ctx);
   return r;
 }

@@ -1,21 +1,39 @@
 import { z } from 'zod';
 import type { Router } from 'express';
 import { tenantParams } from '../admin/schemas';
-import { endpointId, resendBody } from '../admin/webhookSchemas';
+import { createEndpointBody, endpointId, resendBody, rotateSecretBody } from '../admin/webhookSchemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
-import { dateTime, hiddenCsrf } from './layout';
+import { dateTime, hiddenCsrf, select } from './layout';
 
 const endpointParams = tenantParams.extend({ endpointId });
 /** The resend form (besides its CSRF field): which event. */
 const resendForm = z.object({ eventId: z.string().max(100).default('') });
+/** The "new endpoint" form (besides its CSRF field): event types as `,`- or space-separated text (none: every type). */
+const createForm = z.object({ url: z.string().max(2_100).default(''), description: z.string().max(600).default(''), types: z.string().max(3_000).default('') });
+/** The "rotate secret" form (besides its CSRF field): how long the current secrets keep signing. */
+const rotateForm = z.object({ overlapSeconds: z.string().max(10).default('86400') });
+const OVERLAPS = [
+  ['0', 'none: the current secret stops now'],
+  ['3600', '1 hour'],
+  ['86400', '1 day'],
+  ['604800', '7 days'],
+] as const;
+/** A secret shown once: on the answer to its creation or rotation, never again. */
+const secretShown = (
+  what: string,
+  secret: string,
+  endpointPage: string,
+) => `<div class="flash" role="status"><p>${e(what)} Copy its signing secret now: it is shown this once and never again.</p></div>
+<dl><dt>Signing secret</dt><dd><code data-webhook="secret">${e(secret)}</code></dd></dl><p><a href="${e(endpointPage)}">Go to the endpoint</a></p>`;
+
 /** How many of an endpoint's delivery attempts its page shows, newest first. */
 const RECENT_ATTEMPTS = 50;
 
 /** Webhooks: the tenant's endpoints, an endpoint's recent deliveries, and resending one event (the webhook library, as the admin API). */
 export function webhookPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
-  ctx.tenantPage('webhooks', 'webhooks', {}, async ({ tenant }) => {
+  ctx.tenantPage('webhooks', 'webhooks', {}, async ({ tenant, csrf }) => {
     const base = `/console/t/${e(tenant.slug)}/webhooks`;
     const rows = await deps.webhooks.list(String(tenant._id));
     const table = rows.length
@@ -26,8 +44,13 @@ export function webhookPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) 
 <td>${w.enabled ? 'enabled' : `disabled${w.disabledReason ? `: ${e(w.disabledReason)}` : ''}`}</td></tr>`,
           )
           .join('')}</tbody></table>`
-      : '<p>No webhook endpoints. The admin API adds them (the signing secret is shown once, there).</p>';
-    return { title: 'Webhooks', body: table };
+      : '<p>No webhook endpoints yet.</p>';
+    const create = `<h2>New endpoint</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}
+<p><label>URL <input name="url" type="url" required maxlength="2048" size="40" placeholder="https://app.example.com/hooks/onramp"></label></p>
+<p><label>Description <input name="description" maxlength="500" size="30"></label></p>
+<p><label>Event types <input name="types" maxlength="2000" size="40" placeholder="user.created, group.*"></label> <span class="muted">(empty: every type)</span></p>
+<p><button type="submit">Create endpoint</button></p></form>`;
+    return { title: 'Webhooks', body: table + create };
   });
 
   ctx.tenantPage('webhooks/:endpointId', 'webhooks', { params: endpointParams }, async ({ tenant, params, csrf }) => {
@@ -46,8 +69,41 @@ export function webhookPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) 
           )
           .join('')}</tbody></table>`
       : '<p>No deliveries yet.</p>';
-    return { title: 'Webhook endpoint', body: `${facts}<h2>Recent deliveries</h2>${table}` };
+    const rotate = `<h2>Signing secret</h2><p>${w.secrets.length} live secret${w.secrets.length === 1 ? '' : 's'}.</p><form method="post" action="/console/t/${e(tenant.slug)}/webhooks/${e(w.id)}/rotate-secret">${hiddenCsrf(csrf)}
+<p>${select('overlapSeconds', 'The current secret keeps signing for', OVERLAPS, '86400')} <button type="submit">Rotate secret</button></p></form>`;
+    return { title: 'Webhook endpoint', body: `${facts}${rotate}<h2>Recent deliveries</h2>${table}` };
   });
+
+  r.post(
+    '/console/t/:tenant/webhooks',
+    route({ params: tenantParams, guard: ctx.formGuard, body: createForm }, async ({ auth, body: form, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'webhooks', 'The endpoint was not created', async () => {
+        const types = form.types.split(/[\s,]+/).filter(Boolean);
+        const parsed = createEndpointBody.safeParse({
+          url: form.url,
+          ...(form.description ? { description: form.description } : {}),
+          ...(types.length ? { types } : {}),
+        });
+        if (!parsed.success) throw formRefused(parsed.error);
+        const { endpoint, secret } = await deps.webhooks.create(String(auth.tenant._id), parsed.data, auth.actor);
+        const page = secretShown(`Endpoint ${endpoint.url} created.`, secret, `/console/t/${auth.tenant.slug}/webhooks/${endpoint.id}`);
+        await ctx.render(req, res, { title: 'Webhook endpoint created', body: page, tenant: auth.tenant, current: 'webhooks' }, 201);
+      }),
+    ),
+  );
+
+  r.post(
+    '/console/t/:tenant/webhooks/:endpointId/rotate-secret',
+    route({ params: endpointParams, guard: ctx.formGuard, body: rotateForm }, async ({ params, auth, body: form, req, res }) =>
+      ctx.attempt(req, res, auth.tenant, 'webhooks', 'The secret was not rotated', async () => {
+        const parsed = rotateSecretBody.safeParse({ overlapSeconds: /^\d+$/.test(form.overlapSeconds) ? Number(form.overlapSeconds) : form.overlapSeconds });
+        if (!parsed.success) throw formRefused(parsed.error);
+        const { endpoint, secret } = await deps.webhooks.rotateSecret(String(auth.tenant._id), params.endpointId, parsed.data.overlapSeconds, auth.actor);
+        const page = secretShown(`A new secret signs the deliveries to ${endpoint.url}.`, secret, `/console/t/${auth.tenant.slug}/webhooks/${endpoint.id}`);
+        await ctx.render(req, res, { title: 'Webhook secret rotated', body: page, tenant: auth.tenant, current: 'webhooks' });
+      }),
+    ),
+  );
 
   r.post(
     '/console/t/:tenant/webhooks/:endpointId/resend',

@@ -29,6 +29,8 @@ export const tenantSchema = new Schema(
       ],
       default: [],
     },
+    /** How many times the tenant was changed (db/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     /** Domain JIT: anyone with a verified email of a verified domain joins (email sign-in). */
     domainJit: { type: Boolean, required: true, default: false },
     /** Linking of sign-ins to accounts that already hold the email (see domain/linking.ts). */

@@ -24,6 +24,8 @@ export const scimDirectorySchema = new Schema(
     provider: { type: String, enum: DIRECTORY_PROVIDERS, required: true },
     enabled: { type: Boolean, required: true, default: true },
     tokens: { type: [directoryTokenSchema], default: [] },
+    /** How many times the directory was changed (db/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
   },
   { timestamps: true, collection: 'scim_directories' },
 );

@@ -60,7 +60,24 @@ export const invitationHandoffSchema = new Schema(
   { timestamps: true, collection: 'invitation_handoffs' },
 );
 
+/**
+ * The one open invitation of an address in a tenant: `_id` is the SHA-256 of
+ * tenant and normalized email, `invitationId` the invitation that holds it.
+ * Two admins inviting the same address at once both insert here; one wins
+ * (the unique `_id`), the other is told the invitation exists. A revoked,
+ * accepted or expired holder gives the slot up to the next invitation by a
+ * conditional update on `invitationId`.
+ */
+export const invitationSlotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    invitationId: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'invitation_slots' },
+);
+
 export type InvitationDoc = InferSchemaType<typeof invitationSchema> & { _id: string; createdAt: Date; updatedAt: Date };
 export const invitationModel = (conn: Connection) => conn.model('Invitation', invitationSchema);
 export const invitationTokenModel = (conn: Connection) => conn.model('InvitationToken', invitationTokenSchema);
+export const invitationSlotModel = (conn: Connection) => conn.model('InvitationSlot', invitationSlotSchema);
 export const invitationHandoffModel = (conn: Connection) => conn.model('InvitationHandoff', invitationHandoffSchema);

@@ -9,7 +9,7 @@ import { eventModel } from './event';
 import { webhookAttemptModel, webhookDeliveryModel, webhookEndpointChangeModel, webhookEndpointModel, webhookRunStateModel } from './webhook';
 import { emailCodeModel, emailConnectionModel, outboxModel, rateSlotModel } from './emailSignIn';
 import { identityModel } from './identity';
-import { invitationHandoffModel, invitationModel, invitationTokenModel } from './invitation';
+import { invitationHandoffModel, invitationModel, invitationSlotModel, invitationTokenModel } from './invitation';
 import { importChunkModel, importModel, importResultModel, importTakeoverModel } from './import';
 import { membershipModel } from './membership';
 import { samlConnectionModel } from './samlConnection';
@@ -19,12 +19,14 @@ import { scimGroupMemberModel, scimGroupModel, scimStagedMembersModel } from './
 import { directoryHoldModel, scimKeyModel, scimUserModel } from './scimResource';
 import { sessionModel } from './session';
 import { tenantModel, verifiedDomainModel } from './tenant';
+import { documentChangeModel } from './documentChange';
 import { userAttributeModel } from './userAttribute';
 import { userEmailModel, userModel } from './user';
 
 export function createModels(conn: Connection) {
   return {
     tenants: tenantModel(conn),
+    documentChanges: documentChangeModel(conn),
     verifiedDomains: verifiedDomainModel(conn),
     samlConnections: samlConnectionModel(conn),
     oidcConnections: oidcConnectionModel(conn),
@@ -58,6 +60,7 @@ export function createModels(conn: Connection) {
     invitations: invitationModel(conn),
     invitationTokens: invitationTokenModel(conn),
     invitationHandoffs: invitationHandoffModel(conn),
+    invitationSlots: invitationSlotModel(conn),
     importChunks: importChunkModel(conn),
     importResults: importResultModel(conn),
     importTakeovers: importTakeoverModel(conn),
