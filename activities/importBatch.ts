@@ -20,7 +20,8 @@ import { insertManyOnce } from '../src/store/insertMany';
 import { membershipKey } from '../src/store/models/membership';
 import { setCustomAttribute } from '../src/store/userAttributes';
 import { groupKey } from '../src/store/models/group';
-import { planAdminProvisioning, type AdminProvisioningState, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import type { AdminProvisioningState, MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
+import { plan } from '../src/domain/plan';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';
 import type { GrantSource } from '../src/domain/groups';
@@ -87,16 +88,16 @@ export async function provisionBatch(
     async ({ row, i }) => {
       const asked = { run: row.scope.run, tenantId: row.scope.tenantId, email: row.request.email, groups: row.request.groups };
       const state = (await world.newcomer(asked)) ?? (await core.loadAdminState(asked));
-      const plan = planAdminProvisioning(state, row.request);
-      if (plan.outcome === 'created' && state.email) {
+      const planned = plan(state, { kind: 'importRow', request: row.request });
+      if (planned.outcome === 'created' && state.email) {
         fresh.push({
           i,
           scope: row.scope,
           request: row.request,
           email: state.email,
           userId: importedUserId(row.scope.run),
-          roles: plan.roles,
-          groups: plan.groups,
+          roles: planned.roles,
+          groups: planned.groups,
         });
       } else slow.push(i);
     },
