@@ -13,6 +13,18 @@ export interface AuditInput extends AuditFact {
   runId?: string | null;
 }
 
+/** An audit record as stored: absent optional fields are null. */
+const auditDocument = (event: AuditInput) => ({
+  ...event,
+  userId: event.userId ?? null,
+  before: event.before ?? null,
+  after: event.after ?? null,
+  reason: event.reason ?? null,
+  context: event.context ?? null,
+  workflowId: event.workflowId ?? null,
+  runId: event.runId ?? null,
+});
+
 /**
  * Append one audit event exactly once per key: a plain insert that the unique
  * index on `key` refuses the second time, so a retried write is a no-op.
@@ -38,33 +50,14 @@ export async function recordAudits(models: Models, events: readonly AuditInput[]
   if (events.length === 0) return;
   await insertManyOnce(
     models.auditEvents,
-    events.map((event) => ({
-      ...event,
-      _id: new Types.ObjectId(),
-      userId: event.userId ?? null,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      reason: event.reason ?? null,
-      context: event.context ?? null,
-      workflowId: event.workflowId ?? null,
-      runId: event.runId ?? null,
-    })),
+    events.map((event) => ({ ...auditDocument(event), _id: new Types.ObjectId() })),
   );
   await recordEvents(models, events);
 }
 
 async function insertAudit(models: Models, event: AuditInput): Promise<boolean> {
   try {
-    await models.auditEvents.create({
-      ...event,
-      userId: event.userId ?? null,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      reason: event.reason ?? null,
-      context: event.context ?? null,
-      workflowId: event.workflowId ?? null,
-      runId: event.runId ?? null,
-    });
+    await models.auditEvents.create(auditDocument(event));
     return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;

@@ -42,48 +42,38 @@ export function nextEventId(now = Date.now()): string {
  * write order.
  */
 export async function recordEvent(models: Models, key: string, fact: AuditFact): Promise<void> {
-  const id = nextEventId();
-  const event = eventFromAudit(fact, id);
-  if (!event) return;
+  const row = eventDocument(key, fact, new Date());
+  if (!row) return;
   try {
-    const at = new Date();
-    await models.events.create({
-      _id: id,
-      key,
-      type: event.type,
-      tenantId: event.tenantId,
-      payload: JSON.stringify(event),
-      recordedAt: at,
-      day: dayOf(at.getTime()),
-      part: partOf(id),
-    });
+    await models.events.create(row);
   } catch (err) {
     if (isDuplicateKeyError(err)) return;
     throw err;
   }
-  eventWrites.emit('written', { id, type: event.type, tenantId: event.tenantId });
+  eventWrites.emit('written', { id: row._id, type: row.type, tenantId: row.tenantId });
+}
+
+/** The stored event of an audited fact (null: the fact has no event), its ID taken now, so IDs follow write order. */
+function eventDocument(key: string, fact: AuditFact, at: Date) {
+  const id = nextEventId(at.getTime());
+  const event = eventFromAudit(fact, id);
+  if (!event) return null;
+  return {
+    _id: id,
+    key,
+    type: event.type,
+    tenantId: event.tenantId,
+    payload: JSON.stringify(event),
+    recordedAt: at,
+    day: dayOf(at.getTime()),
+    part: partOf(id),
+  };
 }
 
 /** recordEvent for many audited facts at once, in one unordered insert (an event whose key is taken is not written again). */
 export async function recordEvents(models: Models, facts: ReadonlyArray<AuditFact & { key: string }>): Promise<void> {
   const at = new Date();
-  const rows = facts.flatMap((fact) => {
-    const id = nextEventId(at.getTime());
-    const event = eventFromAudit(fact, id);
-    if (!event) return [];
-    return [
-      {
-        _id: id,
-        key: fact.key,
-        type: event.type,
-        tenantId: event.tenantId,
-        payload: JSON.stringify(event),
-        recordedAt: at,
-        day: dayOf(at.getTime()),
-        part: partOf(id),
-      },
-    ];
-  });
+  const rows = facts.flatMap((fact) => eventDocument(fact.key, fact, at) ?? []);
   const refused = await insertManyOnce(models.events, rows);
   for (const r of rows) if (!refused.has(r._id)) eventWrites.emit('written', { id: r._id, type: r.type, tenantId: r.tenantId });
 }
