@@ -173,7 +173,7 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
         const format = formatOfUpload(file);
         const stream = Readable.from([file.buffer]);
         if (body.dryRun) {
-          const plan = await deps.imports.dryRun(auth.tenant._id, { stream, format, actor: auth.actor });
+          const plan = await deps.imports.dryRun(auth.tenant._id, { stream, format, actor: auth.actor, mayGrantOwner: auth.mayActOnOwners });
           const shown = plan.results.slice(0, DRY_RUN_ROWS_SHOWN);
           const more = plan.rows > shown.length ? `<p class="muted">The first ${shown.length} of ${plan.rows} rows.</p>` : '';
           const page = `<div class="flash" role="status"><p>Dry run of ${e(file.originalname)}: ${plan.rows} rows read; nothing was changed.</p></div>
@@ -182,7 +182,7 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
           await ctx.render(req, res, { title: 'Dry run', body: page, tenant: auth.tenant, current: 'imports' });
           return;
         }
-        const received = await deps.imports.receive(auth.tenant._id, { stream, format, key: null, actor: auth.actor });
+        const received = await deps.imports.receive(auth.tenant._id, { stream, format, key: null, actor: auth.actor, mayGrantOwner: auth.mayActOnOwners });
         await ctx.flashAndGo(
           req,
           res,

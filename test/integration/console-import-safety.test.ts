@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newIdp, samlSignIn, useSamlTenants, user, type Harness, type SamlConnectionInfo } from '../support/harness';
+import { waitForSignInRuns } from '../support/temporal';
+
+/** The console's import form: what a tenant admin who is not an owner may import, and a form sent twice. */
+describe('admin console: imports by a tenant admin', () => {
+  let h: Harness;
+  const idp = newIdp('cimp');
+  let conn: SamlConnectionInfo;
+  let adminCookie = '';
+
+  const get = (path: string) => fetch(`${h.url}${path}`, { headers: { cookie: adminCookie }, redirect: 'manual' });
+  const formOf = async () => {
+    const html = await (await get('/console/t/cimp/imports')).text();
+    return {
+      csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '',
+      key: /name="key" value="([^"]+)"/.exec(html)?.[1] ?? null,
+    };
+  };
+  const upload = (form: { csrf: string; key: string | null }, csv: string, dryRun = false) => {
+    const body = new FormData();
+    body.set('_csrf', form.csrf);
+    if (form.key !== null) body.set('key', form.key);
+    if (dryRun) body.set('dryRun', 'true');
+    body.set('file', new Blob([csv], { type: 'text/csv' }), 'people.csv');
+    return fetch(`${h.url}/console/t/cimp/imports`, { method: 'POST', redirect: 'manual', headers: { cookie: adminCookie }, body });
+  };
+
+  useSamlTenants([{ slug: 'cimp', idp }], (harness, conns) => ([h, [conn]] = [harness, conns as [SamlConnectionInfo]]));
+  beforeAll(async () => {
+    // Ada administers the tenant through a group granting `admin`; she is not an owner.
+    const ada = await samlSignIn(conn, idp, user('ada', 'cimp.test'));
+    adminCookie = ada.cookie ?? '';
+    await waitForSignInRuns(h.services.client, conn.id, 'ada@cimp.test');
+    const adaId = String((await h.services.db.models.users.findOne({ email: 'ada@cimp.test' }).lean())?._id);
+    await h.admin('POST', '/tenants/cimp/groups', { name: 'admins', roles: ['admin'] });
+    await h.admin('POST', '/tenants/cimp/groups', { name: 'owners', roles: ['owner'] });
+    await h.admin('PUT', `/tenants/cimp/members/${adaId}/groups/admins`);
+    await h.admin('PUT', '/tenants/cimp/domains', { domains: [{ domain: 'cimp.test', verified: true }] });
+  });
+
+  it('a file giving the owner role, directly or through a group that grants it, is refused whole (403 forbidden); nothing is stored or provisioned', async () => {
+    const { models } = h.services.db;
+    const form = await formOf();
+    for (const csv of [
+      'email,roles\nolga@cimp.test,owner\n',
+      'email,groups\nmia@cimp.test,owners\n',
+      'email,roles\nzed@cimp.test,member\nolga@cimp.test,admin;owner\n',
+    ]) {
+      for (const dryRun of [true, false]) {
+        const res = await upload(form, csv, dryRun);
+        expect(res.status, csv).toBe(403);
+        const page = await res.text();
+        expect(page).toContain('forbidden');
+        expect(page).toContain('only an owner of the organization may give the owner role');
+      }
+    }
+    expect(await models.imports.countDocuments({})).toBe(0);
+    expect(await models.importChunks.countDocuments({})).toBe(0);
+    expect(await models.users.countDocuments({ email: { $in: ['olga@cimp.test', 'mia@cimp.test', 'zed@cimp.test'] } })).toBe(0);
+    // Her file without the owner role goes through.
+    const ok = await upload(await formOf(), 'email,roles\nnina@cimp.test,admin\n');
+    expect(ok.status).toBe(303);
+    expect(await models.imports.countDocuments({})).toBe(1);
+  });
+});
