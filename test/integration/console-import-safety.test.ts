@@ -63,4 +63,26 @@ describe('admin console: imports by a tenant admin', () => {
     expect(ok.status).toBe(303);
     expect(await models.imports.countDocuments({})).toBe(1);
   });
+
+  it('the same form sent twice (a double click) starts one import, and both answers lead to it', async () => {
+    const { models } = h.services.db;
+    const before = await models.imports.countDocuments({});
+    const form = await formOf();
+    const csv = 'email,name\ncy@cimp.test,Cy\n';
+    const first = await upload(form, csv);
+    const second = await upload(form, csv);
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await models.imports.countDocuments({})).toBe(before + 1);
+    // Both at once: still one import.
+    const again = await formOf();
+    const both = await Promise.all([upload(again, 'email\ndee@cimp.test\n'), upload(again, 'email\ndee@cimp.test\n')]);
+    expect(both.map((r) => r.status)).toEqual([303, 303]);
+    expect(both[1]?.headers.get('location')).toBe(both[0]?.headers.get('location'));
+    expect(await models.imports.countDocuments({})).toBe(before + 2);
+    // A new page is a new form: another import.
+    expect((await upload(await formOf(), csv)).status).toBe(303);
+    expect(await models.imports.countDocuments({})).toBe(before + 3);
+  });
 });
