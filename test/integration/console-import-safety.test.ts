@@ -85,4 +85,32 @@ describe('admin console: imports by a tenant admin', () => {
     expect((await upload(await formOf(), csv)).status).toBe(303);
     expect(await models.imports.countDocuments({})).toBe(before + 3);
   });
+
+  it('an upload nobody was admitted for is refused before its file is read, whatever the tenant in its path (no 64 MB held for a stranger)', async () => {
+    for (const [path, status] of [
+      ['/console/t/cimp/imports', 401],
+      ['/console/t/X/imports', 400],
+    ] as const) {
+      // A body that starts and never ends: only a server that answers before reading it all answers at all.
+      let pull = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          if (pull++ === 0) controller.enqueue(new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'));
+          else await new Promise((resolve) => setTimeout(resolve, 10_000));
+        },
+      });
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 3_000);
+      const res = await fetch(`${h.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        body,
+        signal: abort.signal,
+        duplex: 'half',
+      } as RequestInit).finally(() => clearTimeout(timer));
+      expect(res.status, path).toBe(status);
+      abort.abort();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import multer from 'multer';
 import type { RequestHandler, Router } from 'express';
 import { ROW_OUTCOMES } from '../../domain/adminProvisioning';
-import { OnrampError } from '../../errors';
+import { OnrampError, validationError } from '../../errors';
 import { MAX_IMPORT_BYTES, type ImportFormat } from '../../library/importFile';
 import { importIdOf, type ImportView } from '../../library/imports';
 import { importParams } from '../admin/importRoutes';
@@ -154,10 +154,11 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
     ),
   );
 
-  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others are refused before it is read. */
+  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others (a malformed tenant too) are refused before it is read. */
   const admitUpload: RequestHandler = async (req, _res, next) => {
     const params = tenantParams.safeParse(req.params);
-    if (params.success) await ctx.actorFor(req, String((await deps.tenants.bySlug(params.data.tenant))._id));
+    if (!params.success) throw validationError('tenant', 'is not a tenant slug');
+    await ctx.actorFor(req, String((await deps.tenants.bySlug(params.data.tenant))._id));
     next();
   };
   /** The file, or why it was refused (shown once the form's CSRF token is checked). */
