@@ -52,7 +52,7 @@ describe('admin console: imports by a tenant admin', () => {
         expect(res.status, csv).toBe(403);
         const page = await res.text();
         expect(page).toContain('forbidden');
-        expect(page).toContain('only an owner of the organization may give the owner role');
+        expect(page).toContain('only an owner of the organization may give or take the owner role');
       }
     }
     expect(await models.imports.countDocuments({})).toBe(0);
