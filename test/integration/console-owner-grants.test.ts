@@ -43,7 +43,7 @@ describe('tenant admin who is not an owner: the owner role', () => {
     expect(await taken.text()).toContain(REFUSAL);
     expect(await models.groups.countDocuments({ name: 'Root' })).toBe(0);
     expect((await models.groups.findOne({ name: 'owners' }).lean())?.roles).toEqual(['owner']);
-    for (const form of [{ roles: 'owner' }, { groups: 'owners' }]) {
+    for (const form of [{ roles: 'owner' }, { groups: 'owners' }] as Array<Record<string, string>>) {
       const res = await post('/console/t/cown/invitations', { _csrf: csrf, email: 'ola@cown.test', ...form });
       expect(res.status).toBe(303);
       expect(await (await get('/console/t/cown/invitations')).text()).toContain(REFUSAL);
