@@ -12,7 +12,7 @@ import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
 import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
 import { page, type DocId } from './pagination';
-import { ownerGrantRefused } from './ownerGrants';
+import { refuseOwnerGrant } from './ownerGrants';
 
 type Actor = { type: 'admin'; id: string | null };
 
@@ -109,7 +109,7 @@ export function createGroupLibrary(models: Models) {
     async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor, opts: GroupRoleOptions = {}) {
       const { roles } = await loadTenantRoles(models, tenantId);
       checkTenantRoles('roles', input.roles, roles);
-      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw ownerGrantRefused();
+      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw await refuseOwnerGrant(models, tenantId, actor, `group "${input.name}"`);
       try {
         await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
       } catch (err) {
@@ -129,7 +129,7 @@ export function createGroupLibrary(models: Models) {
     async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor, opts: GroupRoleOptions = {}) {
       checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
       if (opts.mayGrantOwner === false && (isOwner(roles) || isOwner((await requireGroup(tenantId, name)).roles ?? [])))
-        throw ownerGrantRefused(`group "${name}"`);
+        throw await refuseOwnerGrant(models, tenantId, actor, `group "${name}"`);
       const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
       if (!before) throw notFound(`group "${name}"`);
       await recordAction(models, {

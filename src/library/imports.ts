@@ -15,7 +15,7 @@ import type { Logger } from '../logger';
 import { countImport } from '../metrics/registry';
 import type { ImportRunner } from '../temporal/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
-import { ownerGrantCheck, ownerGrantRefused } from './ownerGrants';
+import { ownerGrantCheck, refuseOwnerGrant } from './ownerGrants';
 import { encodeCursor, page, type DocId } from './pagination';
 
 /** An upload that wrote nothing for this long died: another upload under its key may take over. */
@@ -68,8 +68,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
    * The file's rows, numbered from 1, each read or reported (duplicates after the first).
    * `mayGrantOwner: false` (a console admin who is not an owner): a row giving the owner role refuses the whole file.
    */
-  async function* rowsOf(tenantId: Types.ObjectId, body: Readable, format: ImportFormat, mayGrantOwner: boolean): AsyncGenerator<ImportRow> {
-    const givesOwner = mayGrantOwner ? null : await ownerGrantCheck(models, tenantId);
+  async function* rowsOf(
+    tenantId: Types.ObjectId,
+    body: Readable,
+    format: ImportFormat,
+    asker: { actor: ProvisioningActor; mayGrantOwner?: boolean },
+  ): AsyncGenerator<ImportRow> {
+    const givesOwner = asker.mayGrantOwner === false ? await ownerGrantCheck(models, tenantId) : null;
     const track = duplicateTracker();
     let n = 0;
     for await (const record of recordsOf(body, format)) {
@@ -79,7 +84,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         n,
         'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)),
       );
-      if (givesOwner?.(row)) throw ownerGrantRefused(`Row ${n}`);
+      if (givesOwner?.(row)) throw await refuseOwnerGrant(models, tenantId, asker.actor, `Row ${n}`);
       yield row;
     }
   }
@@ -207,7 +212,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         }
       };
       try {
-        for await (const row of rowsOf(tenantId, file.body, input.format, input.mayGrantOwner !== false)) {
+        for await (const row of rowsOf(tenantId, file.body, input.format, input)) {
           rows++;
           pending.push(row);
           if (pending.length === ROWS_PER_CHUNK) await flush();
@@ -242,7 +247,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         results.push(...planned);
         batch = [];
       };
-      for await (const row of rowsOf(tenantId, importFileBody(input.stream).body, input.format, input.mayGrantOwner !== false)) {
+      for await (const row of rowsOf(tenantId, importFileBody(input.stream).body, input.format, input)) {
         batch.push(row);
         if (batch.length === DRY_RUN_PARALLEL) await plan();
       }

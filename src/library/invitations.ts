@@ -16,7 +16,7 @@ import type { Outbox } from '../mail/outbox';
 import { countInvitation } from '../metrics/registry';
 import { presentInvitation, type InvitationView } from './invitationView';
 import { page, type DocId } from './pagination';
-import { ownerGrantRefused } from './ownerGrants';
+import { refuseOwnerGrant } from './ownerGrants';
 
 /** How long an invitation named by its slot but not written yet still holds it. */
 const UNWRITTEN_HOLDER_MS = 60_000;
@@ -169,7 +169,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
         if (!group) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
         groupRoles.set(g, [...(group.roles ?? [])]);
       }
-      if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw ownerGrantRefused();
+      if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw await refuseOwnerGrant(models, tenantId, actor, `invitation of ${email}`);
       const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
       if (owner && String(owner.tenantId) !== String(tenantId))
         throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);

@@ -1,5 +1,7 @@
 import type { Types } from 'mongoose';
+import { recordAction } from '../db/audit';
 import type { Models } from '../db/models';
+import type { ProvisioningActor } from '../domain/provisioningContext';
 import { givesOwner } from '../domain/roles';
 import { OnrampError } from '../errors';
 
@@ -10,6 +12,23 @@ import { OnrampError } from '../errors';
  */
 export const ownerGrantRefused = (where?: string) =>
   new OnrampError('forbidden', `${where ? `${where}: ` : ''}only an owner of the organization may give or take the owner role`, { status: 403 });
+
+/**
+ * The refusal, audited (`owner_grant.refused`: a rejected input writes nothing but its denial): `actor` asked, in
+ * `tenantId`, to give or take the owner role through `where`; throw what it returns.
+ */
+export async function refuseOwnerGrant(models: Models, tenantId: Types.ObjectId, actor: ProvisioningActor, where?: string) {
+  const refusal = ownerGrantRefused(where);
+  await recordAction(models, {
+    tenantId: String(tenantId),
+    actor,
+    action: 'owner_grant.refused',
+    target: { type: 'role', id: 'owner' },
+    reason: refusal.message,
+    context: where ? { where } : {},
+  });
+  return refusal;
+}
 
 /** `givesOwner` (domain/roles.ts) over any number of requests, the tenant's groups read once. */
 export async function ownerGrantCheck(models: Models, tenantId: Types.ObjectId) {

@@ -56,6 +56,7 @@ describe('admin console: imports by a tenant admin', () => {
       }
     }
     expect(await models.imports.countDocuments({})).toBe(0);
+    expect(await models.auditEvents.countDocuments({ action: 'owner_grant.refused' })).toBe(6);
     expect(await models.importChunks.countDocuments({})).toBe(0);
     expect(await models.users.countDocuments({ email: { $in: ['olga@cimp.test', 'mia@cimp.test', 'zed@cimp.test'] } })).toBe(0);
     // Her file without the owner role goes through.

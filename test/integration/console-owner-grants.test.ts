@@ -49,6 +49,10 @@ describe('tenant admin who is not an owner: the owner role', () => {
       expect(await (await get('/console/t/cown/invitations')).text()).toContain(REFUSAL);
     }
     expect(await models.invitations.countDocuments({})).toBe(0);
+    // Each refusal is audited, naming who asked and through what.
+    const refused = await models.auditEvents.find({ action: 'owner_grant.refused' }).sort({ _id: 1 }).lean();
+    expect(refused.map((a) => a.context?.where)).toEqual(['group "Root"', 'group "owners"', 'invitation of ola@cown.test', 'invitation of ola@cown.test']);
+    expect(refused[0]?.actor).toMatchObject({ type: 'admin', id: expect.stringMatching(/^user:/) });
   });
 
   it('an approval giving the owner role through the session API: 403 forbidden, as everywhere else; the request stays pending', async () => {
@@ -64,7 +68,10 @@ describe('tenant admin who is not an owner: the owner role', () => {
       headers: { 'x-csrf-token': token },
     });
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: 'forbidden', message: REFUSAL } });
+    const refusal = ((await res.json()) as { error: { code: string; message: string } }).error;
+    expect(refusal.code).toBe('forbidden');
+    expect(refusal.message).toContain(REFUSAL);
     expect((await h.services.db.models.approvalRequests.findById(requestId).lean())?.status).toBe('pending');
+    expect(await h.services.db.models.auditEvents.countDocuments({ action: 'owner_grant.refused', 'context.where': `approval ${requestId}` })).toBe(1);
   });
 });
