@@ -52,7 +52,7 @@ export default tseslint.config(
           patterns: [
             { group: NOT_IN_WORKFLOWS, message: 'workflow code is deterministic: no Node built-ins or I/O (use activities)' },
             {
-              group: ['../src/db/*', '../src/http/*', '../src/library/*', '../src/mail/*', '../src/devservices/*'],
+              group: ['../src/store/*', '../src/http/*', '../src/library/*', '../src/mail/*', '../src/devservices/*'],
               message: 'workflow code imports pure domain code and types only',
             },
             { regex: '^\\.\\./activities/', message: 'import activities as types only: `import type`', allowTypeImports: true },

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { identityKey, type IdentityDoc } from '../src/db/models/identity';
-import { setCustomAttribute } from '../src/db/userAttributes';
+import { identityKey, type IdentityDoc } from '../src/store/models/identity';
+import { setCustomAttribute } from '../src/store/userAttributes';
 import type { ClaimProtocol } from '../src/domain/claim';
 import { normalizeEmail } from '../src/domain/email';
 import { sameRun } from '../src/domain/runRef';

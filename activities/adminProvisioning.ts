@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { privilegedAnywhere } from '../src/db/access';
-import { groupKey } from '../src/db/models/group';
-import { membershipKey } from '../src/db/models/membership';
+import { privilegedAnywhere } from '../src/store/access';
+import { groupKey } from '../src/store/models/group';
+import { membershipKey } from '../src/store/models/membership';
 import type { AdminProvisioningState } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { applyEmailChange } from '../src/db/emailChange';
-import { conflictKey, type ConflictDoc } from '../src/db/models/conflict';
-import { setUserField } from '../src/db/userAttributes';
+import { applyEmailChange } from '../src/store/emailChange';
+import { conflictKey, type ConflictDoc } from '../src/store/models/conflict';
+import { setUserField } from '../src/store/userAttributes';
 import type { SyncedField } from '../src/domain/attributeSync';
 import { normalizeEmail } from '../src/domain/email';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';

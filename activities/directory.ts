@@ -1,6 +1,6 @@
-import { grantsOf, type HeldGrant } from '../src/db/grants';
-import { membershipKey } from '../src/db/models/membership';
-import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
+import { grantsOf, type HeldGrant } from '../src/store/grants';
+import { membershipKey } from '../src/store/models/membership';
+import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
 import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';

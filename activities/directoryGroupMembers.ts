@@ -1,4 +1,4 @@
-import { scimMemberKey } from '../src/db/models/scimGroup';
+import { scimMemberKey } from '../src/store/models/scimGroup';
 import { groupMemberGrants, PARALLEL, type WriteScoped } from './groupMemberGrants';
 import { inPool, type ActivitySupport, type RunScoped } from './support';
 

@@ -1,6 +1,6 @@
-import { groupKey, type GroupDoc } from '../src/db/models/group';
-import { stagedChunkKey, type ScimGroupDoc } from '../src/db/models/scimGroup';
-import { RECENT_WRITES, scimLookupKey, scimResourceKey } from '../src/db/models/scimResource';
+import { groupKey, type GroupDoc } from '../src/store/models/group';
+import { stagedChunkKey, type ScimGroupDoc } from '../src/store/models/scimGroup';
+import { RECENT_WRITES, scimLookupKey, scimResourceKey } from '../src/store/models/scimResource';
 import { actorOf } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';

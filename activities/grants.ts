@@ -1,6 +1,6 @@
-import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant, type GrantResult } from '../src/db/grants';
-import { groupKey, type GroupDoc } from '../src/db/models/group';
-import { membershipKey } from '../src/db/models/membership';
+import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant, type GrantResult } from '../src/store/grants';
+import { groupKey, type GroupDoc } from '../src/store/models/group';
+import { membershipKey } from '../src/store/models/membership';
 import type { Grant, GroupSyncAction } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';

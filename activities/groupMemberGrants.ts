@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant } from '../src/db/grants';
-import { membershipKey } from '../src/db/models/membership';
-import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from '../src/db/models/scimGroup';
-import { scimResourceKey, type ScimUserDoc } from '../src/db/models/scimResource';
+import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant } from '../src/store/grants';
+import { membershipKey } from '../src/store/models/membership';
+import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from '../src/store/models/scimGroup';
+import { scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { directorySource, type Grant } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';

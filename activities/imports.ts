@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { importChunkKey, type ImportRow, type RowResult } from '../src/db/models/import';
+import { importChunkKey, type ImportRow, type RowResult } from '../src/store/models/import';
 import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
 import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
 import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
@@ -9,9 +9,10 @@ import type { RunRef } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { countImport, countImportRows } from '../src/metrics/registry';
 import { provisionMember, type MemberProvisioningActivities } from '../workflows/memberProvisioningFlow';
-import { activityContext, inPool, type ActivitySupport } from './support';
+import { provisionBatch, type MemberResult } from './importBatch';
+import { activityContext, type ActivitySupport } from './support';
 
-/** How many rows of a chunk are provisioned at once. */
+/** How many rows of a chunk are provisioned at once on the row-at-a-time path (and their grants and attributes). */
 export const IMPORT_ROW_PARALLEL = 8;
 
 export type OutcomeCounts = Record<RowOutcome, number>;
@@ -33,15 +34,21 @@ export function countOutcomes(results: readonly { outcome: string }[]): OutcomeC
 export const importRowRun = (importId: string, n: number): RunRef => ({ workflowId: `import-${importId}`, runId: `row-${n}` });
 
 /** An import's rows through the core, a chunk at a time. Idempotent (see support.ts). */
-export function importActivities({ models, runAudit }: ActivitySupport, core: MemberProvisioningActivities) {
-  const provisionRow = async (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow): Promise<RowResult> => {
-    const base = { n: row.n, email: row.email };
-    if (row.error) return { ...base, outcome: 'failed', reason: row.error, detail: row.detail ?? null, userId: null };
-    const request = { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null };
-    const scope = { run: importRowRun(input.importId, row.n), tenantId: input.tenantId, source: 'import' as const, actor: input.actor };
-    const result = await provisionMember(request, scope, 'import', core);
-    return { ...base, ...result };
-  };
+export function importActivities(support: ActivitySupport, core: MemberProvisioningActivities) {
+  const { models, runAudit } = support;
+  const requestOf = (row: ImportRow): MemberRequest => ({
+    email: row.email,
+    name: row.name ?? null,
+    roles: [...row.roles],
+    groups: [...row.groups],
+    externalId: row.externalId ?? null,
+  });
+  const scopeOf = (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow) => ({
+    run: importRowRun(input.importId, row.n),
+    tenantId: input.tenantId,
+    source: 'import' as const,
+    actor: input.actor,
+  });
 
   return {
     /**
@@ -60,14 +67,31 @@ export function importActivities({ models, runAudit }: ActivitySupport, core: Me
       const ctx = activityContext();
       const beat = ctx ? setInterval(() => ctx.heartbeat(), 1_000) : null;
       try {
-        await inPool(
-          chunk.rows.map((row, i) => ({ row, i })),
-          IMPORT_ROW_PARALLEL,
-          async ({ row, i }) => {
-            if (ctx?.cancellationSignal.aborted) throw ApplicationFailure.retryable('the chunk was cancelled or taken over', 'ImportChunkCancelled');
-            results[i] = await provisionRow(input, row);
+        const cancelled = () => {
+          if (ctx?.cancellationSignal.aborted) throw ApplicationFailure.retryable('the chunk was cancelled or taken over', 'ImportChunkCancelled');
+        };
+        cancelled();
+        // Rows the file refused fail as they are; the others are provisioned as one batch (importBatch.ts).
+        const valid: Array<{ i: number; row: ImportRow }> = [];
+        chunk.rows.forEach((row, i) => {
+          if (row.error) results[i] = { n: row.n, email: row.email, outcome: 'failed', reason: row.error, detail: row.detail ?? null, userId: null };
+          else valid.push({ i, row });
+        });
+        const batch = valid.map(({ row }) => ({ request: requestOf(row), scope: scopeOf(input, row) }));
+        const provisioned = await provisionBatch(
+          support,
+          core,
+          batch,
+          'import',
+          (r) => {
+            cancelled();
+            return provisionMember(r.request, r.scope, 'import', core);
           },
+          IMPORT_ROW_PARALLEL,
         );
+        valid.forEach(({ i, row }, k) => {
+          results[i] = { n: row.n, email: row.email, ...(provisioned[k] as MemberResult) };
+        });
       } finally {
         if (beat) clearInterval(beat);
       }

@@ -1,4 +1,4 @@
-import type { InvitationDoc } from '../src/db/models/invitation';
+import type { InvitationDoc } from '../src/store/models/invitation';
 import type { InvitationFacts } from '../src/domain/invitations';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';

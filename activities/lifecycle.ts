@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { accessOf } from '../src/db/access';
-import { grantsOf, removeGrant, grantEvent, type HeldGrant } from '../src/db/grants';
-import { groupKey } from '../src/db/models/group';
-import { membershipKey } from '../src/db/models/membership';
+import { accessOf } from '../src/store/access';
+import { grantsOf, removeGrant, grantEvent, type HeldGrant } from '../src/store/grants';
+import { groupKey } from '../src/store/models/group';
+import { membershipKey } from '../src/store/models/membership';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { LifecycleAction, LifecycleFacts } from '../src/domain/memberLifecycle';
 import { actorOf } from '../src/domain/provisioningContext';

@@ -1,4 +1,4 @@
-import { membershipKey, type MembershipDoc } from '../src/db/models/membership';
+import { membershipKey, type MembershipDoc } from '../src/store/models/membership';
 import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 

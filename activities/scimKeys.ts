@@ -1,4 +1,4 @@
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import { isDuplicateKeyError } from '../src/errors';
 import type { ScimRefusal } from '../src/scim/userWrites';
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { recordAudit, type AuditInput } from '../src/db/audit';
-import type { Models } from '../src/db/models';
+import { recordAudit, type AuditInput } from '../src/store/audit';
+import type { Models } from '../src/store/models';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { LifecycleAction } from '../src/domain/memberLifecycle';
 import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
@@ -22,7 +22,7 @@ export interface ProvisioningDeps {
   lifecycle?: LifecycleRunner;
 }
 
-/** What a directory's lifecycle change asks of the tenant's lifecycle run (src/temporal/tenantAdminClient.ts implements it). */
+/** What a directory's lifecycle change asks of the tenant's lifecycle run (src/runs/tenantAdminClient.ts implements it). */
 export interface LifecycleRunner {
   write(
     tenantId: string,

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { listEvents } from '../src/db/events';
-import type { WebhookEndpointDoc } from '../src/db/models/webhook';
+import { listEvents } from '../src/store/events';
+import type { WebhookEndpointDoc } from '../src/store/models/webhook';
 import { cursorAt, eventIdTime, eventPayloadForReceivers, typeMatches, type DomainEvent } from '../src/domain/events';
 import { verdictOf, type AttemptVerdict } from '../src/domain/webhookRetry';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
@@ -10,7 +10,7 @@ import { countWebhookAttempt } from '../src/metrics/registry';
 import { open } from '../src/crypto/secretBox';
 import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
-import { changeEndpoint } from '../src/db/webhookChanges';
+import { changeEndpoint } from '../src/store/webhookChanges';
 import { activityContext, type ActivitySupport } from './support';
 
 /** A delivery round: the live stream, one manual resend, or one replay (each its own attempts in the log). */

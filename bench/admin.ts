@@ -10,7 +10,7 @@
  *   timed request is the code's POST, which runs the acceptance and answers
  *   with a session (303).
  */
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import { drive, type LoadResult, type Prepared } from './load';
 
 export interface ImportBenchResult {

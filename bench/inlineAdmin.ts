@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { zeroCounts, type OutcomeCounts } from '../activities/imports';
 import { createProvisioningActivities } from '../activities/provisioning';
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import type { Logger } from '../src/logger';
-import { importWorkflowId, type ImportRunner } from '../src/temporal/importClient';
-import { invitationWorkflowId, type InvitationAcceptor } from '../src/temporal/invitationClient';
+import { importWorkflowId, type ImportRunner } from '../src/runs/importClient';
+import { invitationWorkflowId, type InvitationAcceptor } from '../src/runs/invitationClient';
 import type { ImportProgress } from '../workflows/import';
 import { runAcceptance } from '../workflows/invitationAcceptanceFlow';
 

@@ -13,9 +13,9 @@ import { runDirectoryGroupWrite } from '../workflows/directoryGroupFlow';
 import { runDirectoryUserWrite } from '../workflows/directoryUserFlow';
 import { runMemberWork } from '../workflows/groupMembers';
 import { runAdminWrite } from '../workflows/tenantAdminFlow';
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import type { Logger } from '../src/logger';
-import { directoryGroupWorkflowId, directoryUserWorkflowId, type DirectoryWriter } from '../src/temporal/directoryClient';
+import { directoryGroupWorkflowId, directoryUserWorkflowId, type DirectoryWriter } from '../src/runs/directoryClient';
 
 export function createInlineDirectoryWriter(models: Models, logger: Logger): DirectoryWriter {
   const tails = new Map<string, Promise<unknown>>();

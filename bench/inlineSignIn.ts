@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { createProvisioningActivities } from '../activities/provisioning';
 import { runSignIn } from '../workflows/signInFlow';
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import type { Logger } from '../src/logger';
-import { signInWorkflowId, type SignInStarter } from '../src/temporal/signInClient';
+import { signInWorkflowId, type SignInStarter } from '../src/runs/signInClient';
 
 export function createInlineSignInStarter(models: Models, logger: Logger): SignInStarter {
   const acts = createProvisioningActivities({ models, logger });

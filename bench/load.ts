@@ -21,6 +21,42 @@ export interface LoadResult {
   seconds: number;
   throughput: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  /**
+   * Successful answers per second in the last 10% of 5-s windows ÷ the first 10%, over the windows up to
+   * the time 90% of them had come (rateFlatness); 1 = flat, below 1 = slower as the data grows. Null: too short to tell.
+   */
+  rateLastToFirst: number | null;
+}
+
+/** Windows of this many ms for rateFlatness. */
+export const RATE_WINDOW_MS = 5_000;
+
+/**
+ * How flat a run's rate stays: `answeredMs` are the times (ms since the run's start) of its successful answers.
+ * Up to the time 90% had come, cut into windows of `windowMs` (the last one possibly shorter), the mean rate of the
+ * last 10% of windows (at least one) ÷ that of the first 10%. Null with fewer than two windows or no answer in the first.
+ */
+export function rateFlatness(answeredMs: readonly number[], windowMs = RATE_WINDOW_MS): number | null {
+  if (answeredMs.length === 0) return null;
+  const sorted = [...answeredMs].sort((a, b) => a - b);
+  const until = sorted[Math.ceil(0.9 * sorted.length) - 1] ?? 0;
+  const windows = Math.ceil(until / windowMs);
+  if (windows < 2) return null;
+  const counts = new Array<number>(windows).fill(0);
+  for (const t of sorted) {
+    if (t > until) break;
+    const i = Math.min(windows - 1, Math.floor(t / windowMs));
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
+  const rate = (i: number) => (counts[i] ?? 0) / (Math.min(windowMs, until - i * windowMs) || windowMs);
+  const k = Math.max(1, Math.round(windows / 10));
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < k; i++) {
+    first += rate(i);
+    last += rate(windows - 1 - i);
+  }
+  return first === 0 ? null : Math.round((last / first) * 100) / 100;
 }
 
 const percentile = (sorted: number[], p: number): number =>
@@ -48,6 +84,7 @@ export async function drive(
   succeeded: (status: number) => boolean = (s) => s === 303,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const answeredMs: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
   let next = 0;
@@ -65,7 +102,7 @@ export async function drive(
           errors++;
           const code = /Reason code: <code>([^<]+)<\/code>/.exec(body)?.[1] ?? body.slice(0, 200);
           if (errorSamples.length < 5) errorSamples.push(`${res.status} ${code}`);
-        }
+        } else answeredMs.push(performance.now() - started);
       } catch (err) {
         errors++;
         if (errorSamples.length < 5) errorSamples.push(String(err));
@@ -83,5 +120,6 @@ export async function drive(
     seconds: round(seconds),
     throughput: round(latencies.length / seconds),
     latencyMs: latencyStats(latencies),
+    rateLastToFirst: rateFlatness(answeredMs),
   };
 }

@@ -19,83 +19,51 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loadConfig } from '../src/config';
-import { createModels, type Models } from '../src/db/models';
+import { createModels, type Models } from '../src/store/models';
 import { createSamlIdp, type SamlIdp } from '../src/demo/samlIdp';
 import { startStack } from '../src/devservices/launcher';
 import { CookieJar, followUntil, issuerAt, startOidcProvider } from '../src/demo/oidcProvider';
 import { freePort } from '../src/devservices/ports';
-import { connectClient } from '../src/temporal/connection';
-import { signInWorkflowId } from '../src/temporal/signInClient';
-import { drive, samlPost, type LoadResult, type Prepared } from './load';
-import { initialSync, userCreates, type ScimSyncResult } from './scim';
-import { importRows, invitationAccepts, type ImportBenchResult } from './admin';
+import { connectClient } from '../src/runs/connection';
+import { signInWorkflowId } from '../src/runs/signInClient';
+import { drive, samlPost, type Prepared } from './load';
+import { initialSync, userCreates } from './scim';
+import { importRows, invitationAccepts } from './admin';
 import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
-import { profileRuns, type RunProfile } from './profile';
-import { ENDPOINT_KINDS, runWebhookBench, webhookSummary, type EndpointKind, type WebhookReport } from './webhooks';
+import { profileRuns } from './profile';
+import { compareGoals, figuresOf, GOALS, goalsTable } from './goals';
+import { parseBenchArgs } from './options';
+import type { AdminReport, ModeReport, ScimReport } from './reports';
+import { runWebhookBench, webhookSummary, type WebhookReport } from './webhooks';
 
-const { values: args } = parseArgs({
-  options: {
-    count: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '20' },
-    burst: { type: 'string', default: '1000' },
-    'burst-concurrency': { type: 'string', default: '50' },
-    'max-seconds': { type: 'string', default: '1500' },
-    modes: { type: 'string', default: 'durable,inline' },
-    out: { type: 'string', default: 'bench/results/latest.json' },
-    scenarios: { type: 'string', default: 'signin,scim,admin' },
-    'import-rows': { type: 'string', default: '10000' },
-    invitations: { type: 'string', default: '20' },
-    'scim-users': { type: 'string', default: '10000' },
-    'scim-groups': { type: 'string', default: '50' },
-    'scim-group-max': { type: 'string', default: '2000' },
-    /** webhooks: how long the healthy run waits, after its burst, for the receiver to get every event. */
-    'webhook-drain-seconds': { type: 'string', default: '1800' },
-    /** webhooks: which runs of the burst, in order: no endpoint, a healthy receiver, a dead one. */
-    'webhook-endpoints': { type: 'string', default: 'none,healthy,dead' },
-  },
-});
-const num = (name: keyof typeof args, min: number, max: number): number => {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
-const COUNT = num('count', 1, 20_000);
-const CONCURRENCY = num('concurrency', 1, 200);
-const BURST = num('burst', 0, 20_000);
-const BURST_CONCURRENCY = num('burst-concurrency', 1, 200);
-const deadline = Date.now() + num('max-seconds', 30, 3600) * 1000;
-const SCENARIOS = new Set(String(args.scenarios).split(','));
-const SCIM_USERS = num('scim-users', 1, 100_000);
-const SCIM_GROUPS = num('scim-groups', 0, 1000);
-const SCIM_GROUP_MAX = num('scim-group-max', 1, 100_000);
-const IMPORT_ROWS = num('import-rows', 1, 100_000);
-/** Code requests are rate-limited per IP (20 in 15 minutes, src/library/emailSignIn.ts) and the bench has one. */
-const INVITATIONS = num('invitations', 0, 20);
-const WEBHOOK_DRAIN_SECONDS = num('webhook-drain-seconds', 10, 3600);
-const WEBHOOK_ENDPOINTS = String(args['webhook-endpoints'])
-  .split(',')
-  .map((e) => {
-    const kind = ENDPOINT_KINDS.find((k) => k === e.trim());
-    if (!kind) throw new Error(`--webhook-endpoints lists ${ENDPOINT_KINDS.join(', ')} (got "${e}")`);
-    return kind;
-  }) satisfies EndpointKind[];
-const modes = String(args.modes)
-  .split(',')
-  .filter((m): m is 'durable' | 'inline' => m === 'durable' || m === 'inline');
-
-interface ModeReport {
-  mode: 'durable' | 'inline';
-  scenarios: Record<string, LoadResult | { skipped: string }>;
-  peakRssMiB: Record<string, number | null>;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
-  profile?: RunProfile;
-  /** Durable runs of groups-200: answer (decision) vs close (after 200 grants). */
-  groups200Profile?: RunProfile;
+const parsed = parseBenchArgs(process.argv.slice(2));
+if (parsed.kind === 'help') {
+  process.stdout.write(`${parsed.text}\n`);
+  process.exit(0);
 }
+if (parsed.kind === 'error') {
+  process.stderr.write(`bench: ${parsed.message}\nRun \`npm run bench -- --help\` for the options.\n`);
+  process.exit(2);
+}
+const opts = parsed.options;
+const COUNT = opts.count;
+const CONCURRENCY = opts.concurrency;
+const BURST = opts.burst;
+const BURST_CONCURRENCY = opts.burstConcurrency;
+const deadline = Date.now() + opts.maxSeconds * 1000;
+const SCENARIOS = new Set<string>(opts.scenarios);
+const SCIM_USERS = opts.scimUsers;
+const SCIM_GROUPS = opts.scimGroups;
+const SCIM_GROUP_MAX = opts.scimGroupMax;
+const IMPORT_ROWS = opts.importRows;
+/** Code requests are rate-limited per IP (20 in 15 minutes, src/library/emailSignIn.ts) and the bench has one. */
+const INVITATIONS = opts.invitations;
+const WEBHOOK_DRAIN_SECONDS = opts.webhookDrainSeconds;
+const WEBHOOK_ENDPOINTS = opts.webhookEndpoints;
+const modes = opts.modes;
 
 async function admin(
   url: string,
@@ -367,9 +335,21 @@ async function runAdminMode(mode: 'durable' | 'inline', stack: Stack): Promise<A
     const importRssMiB = Object.fromEntries(servers.map((s) => [s.name, s.peakRssMiB()]));
     log(`${mode}: invitation-accept (${INVITATIONS})`);
     const accepts = await invitationAccepts({ url, token }, models, 'admin-bench', INVITATIONS, Math.min(CONCURRENCY, 10), deadline);
-    const expected = { memberships: imported.processed + accepts.ok };
-    const actual = { memberships: await models.memberships.countDocuments() };
-    return { mode, import: imported, importRssMiB, accepts, consistency: { ok: expected.memberships === actual.memberships, expected, actual } };
+    // Every imported row's facts once: its account's and its membership's audit records (and their events).
+    const imports = (action: string) => models.auditEvents.countDocuments({ action, workflowId: { $regex: '^import-' } });
+    const created = imported.counts.created ?? 0;
+    const expected: Record<string, number> = {
+      memberships: imported.processed + accepts.ok,
+      'import user.created': created,
+      'import membership.created': created + (imported.counts.linked ?? 0),
+    };
+    const actual: Record<string, number> = {
+      memberships: await models.memberships.countDocuments(),
+      'import user.created': await imports('user.created'),
+      'import membership.created': await imports('membership.created'),
+    };
+    const ok = Object.entries(expected).every(([k, v]) => actual[k] === v);
+    return { mode, import: imported, importRssMiB, accepts, consistency: { ok, expected, actual } };
   } finally {
     await stop();
   }
@@ -395,23 +375,6 @@ async function runWebhooks(stack: Stack): Promise<WebhookReport> {
     },
     { burst: BURST, concurrency: BURST_CONCURRENCY, deadline, drainSeconds: WEBHOOK_DRAIN_SECONDS, endpoints: WEBHOOK_ENDPOINTS },
   );
-}
-
-interface AdminReport {
-  mode: 'durable' | 'inline';
-  import: ImportBenchResult;
-  /** Peak RSS of each process up to the end of the import (the worker's, durable; the web's, inline). */
-  importRssMiB: Record<string, number | null>;
-  accepts: LoadResult;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
-}
-
-interface ScimReport {
-  mode: 'durable' | 'inline';
-  creates: LoadResult;
-  sync: ScimSyncResult;
-  peakRssMiB: Record<string, number | null>;
-  consistency: { ok: boolean; expected: Record<string, number>; actual: Record<string, number> };
 }
 
 function log(msg: string) {
@@ -491,8 +454,10 @@ const summary = {
   adminReports,
   webhookReports,
 };
-await mkdir(join(String(args.out), '..'), { recursive: true });
-await writeFile(String(args.out), JSON.stringify(summary, null, 2));
+/** The issue's goals beside this run's figures (bench/goals.ts), in the JSON and at the end of the output. */
+const goals = compareGoals(GOALS, figuresOf(summary));
+await mkdir(join(opts.out, '..'), { recursive: true });
+await writeFile(opts.out, JSON.stringify({ ...summary, goals }, null, 2));
 if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(
@@ -534,5 +499,6 @@ for (const r of adminReports) {
   );
 }
 for (const r of webhookReports) process.stdout.write(`\n${webhookSummary(r)}\n`);
-process.stdout.write(`\nJSON: ${args.out}\n`);
+process.stdout.write(`\nGoals (this run: ${summary.store} store; see docs/performance.md):\n\n${goalsTable(goals)}\n`);
+process.stdout.write(`\nJSON: ${opts.out}\n`);
 if ([...reports, ...scimReports, ...adminReports, ...webhookReports].some((r) => !r.consistency.ok)) process.exitCode = 1;

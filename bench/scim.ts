@@ -9,7 +9,7 @@
  *   members 100 at a time. Reported: time to converge (every grant in the
  *   database), requests and stored documents per user.
  */
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import { drive, type LoadResult, type Prepared } from './load';
 
 export interface ScimSyncOptions {

@@ -16,12 +16,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { Models } from '../src/db/models';
+import type { Models } from '../src/store/models';
 import { eventIdTime } from '../src/domain/events';
 import { drive, latencyStats, type LoadResult, type Prepared } from './load';
+import type { EndpointKind } from './options';
 import type { ServerProcess } from './processes';
 
-export type EndpointKind = 'none' | 'healthy' | 'dead';
+export { ENDPOINT_KINDS, type EndpointKind } from './options';
 
 /** A fresh database with its web and worker processes (bench/run.ts startMode). */
 export interface BenchStack {
@@ -49,8 +50,6 @@ export interface WebhookBenchOptions {
   /** Which runs, in this order (default: all three). */
   endpoints: EndpointKind[];
 }
-
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['none', 'healthy', 'dead'];
 
 /** The stack's settings for these runs: the defaults, spelled out (the dead receiver's attempts wait the full timeout). */
 const SETTLE_MS = 2_000;

@@ -53,6 +53,9 @@ export const ERROR_CODES = {
   email_held_by_other_account: e(409),
   sp_key_in_use: e(409),
   too_many_sp_keys: e(409),
+  idp_certificate_listed: e(409),
+  too_many_idp_certificates: e(409),
+  last_idp_certificate: e(409),
   too_many_tokens: e(409),
   // Admin provisioning
   idempotency_key_reused: e(422),

@@ -1,5 +1,5 @@
 import { continueAsNew, executeChild, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME } from '../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME } from '../src/runs/searchAttributes';
 import type { ScimGroupWrite, ScimGroupWriteResult } from '../src/scim/groupWrites';
 import { scimGroupWriteUpdate } from './definitions';
 import { MAX_DECISIONS } from './directoryUser';

@@ -1,5 +1,5 @@
 import { patched, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import type { ScimUserWrite, ScimWriteResult } from '../src/scim/userWrites';
 import { scimUserWriteUpdate } from './definitions';
 import { runDirectoryUserWrite, type DirectoryResourceTarget, type DirectoryUserActivities } from './directoryUserFlow';

@@ -17,7 +17,7 @@ import {
 import type { ImportActivities, OutcomeCounts } from '../activities/imports';
 import { importFailureReason } from '../src/domain/importFailure';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
-import { SA_OUTCOME } from '../src/temporal/searchAttributes';
+import { SA_OUTCOME } from '../src/runs/searchAttributes';
 import { importApprovalWorkflow, importApprovalWorkflowId } from './importApproval';
 import { retry } from './steps';
 

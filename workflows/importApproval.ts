@@ -3,7 +3,7 @@ import type { approvalsActivities } from '../activities/approvals';
 import { plan, type MemberRequest } from '../src/domain/plan';
 import type { ApprovalVerdict } from '../src/domain/decision';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
-import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import { approvalUpdate } from './definitions';
 import { provisionMember, type MemberProvisioningActivities, type MemberResult } from './memberProvisioningFlow';
 import { retry } from './steps';

@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { IdentityClaim } from '../src/domain/claim';
-import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import { runAcceptance, type AcceptanceResult, type InvitationAcceptanceActivities } from './invitationAcceptanceFlow';
 import { retry, writeFailure } from './steps';
 

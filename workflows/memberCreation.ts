@@ -1,7 +1,7 @@
 import { proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { MemberRequest } from '../src/domain/adminProvisioning';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
-import { SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import { provisionMember, type MemberProvisioningActivities, type MemberResult } from './memberProvisioningFlow';
 import { retry, writeFailure } from './steps';
 

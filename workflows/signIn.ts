@@ -13,7 +13,7 @@ import {
 import type { IdentityClaim } from '../src/domain/claim';
 import { FAILED_MESSAGE, type ApprovalVerdict, type SignInDecision } from '../src/domain/decision';
 import type { ProvisioningActivities } from '../activities/provisioning';
-import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OUTCOME, SA_USER } from '../src/runs/searchAttributes';
 import { runSignIn, type SignInActivities } from './signInFlow';
 import { refusedStep, retry } from './steps';
 

@@ -1,5 +1,5 @@
 import { proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME } from '../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OPERATION, SA_OUTCOME } from '../src/runs/searchAttributes';
 import { adminWriteUpdate } from './definitions';
 import { MAX_DECISIONS } from './directoryUser';
 import { serveSerializedWrites } from './serializedWrites';

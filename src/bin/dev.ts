@@ -11,7 +11,7 @@ import { generateIdpKeys, createSamlIdp, type IdpKeys } from '../demo/samlIdp';
 import { startDemoIdpServer } from '../demo/idpServer';
 import { devPayloadKey } from '../devservices/devPayloadKey';
 import { startStack } from '../devservices/launcher';
-import { groupKey } from '../db/models/group';
+import { groupKey } from '../store/models/group';
 import { createServices } from '../services';
 import { boot, onShutdown } from './main';
 

@@ -30,7 +30,7 @@ import { invitationsCommand } from '../cli/invitations';
 import { eventsCommand } from '../cli/events';
 import { webhooksCommand } from '../cli/webhooks';
 import { runsCommand } from '../cli/runs';
-import { setupTemporal } from '../temporal/setupCommand';
+import { setupTemporal } from '../runs/setupCommand';
 
 const USAGE = `usage:
   onramp approvals list    --tenant <slug> [--kind <kind>] [--email <email>] [--limit <n>] [--cursor <c>] [--json]

@@ -1,5 +1,5 @@
 import { OnrampError } from '../errors';
-import { temporalDataConverter } from '../temporal/dataConverter';
+import { temporalDataConverter } from '../runs/dataConverter';
 import { createServices, type ServiceOptions } from '../services';
 import { boot, onShutdown } from './main';
 

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
-import { connectClient } from '../temporal/connection';
-import { temporalDataConverter } from '../temporal/dataConverter';
-import { SA_OUTCOME, SA_TENANT } from '../temporal/searchAttributes';
-import { emailSearchValue } from '../temporal/searchEmail';
+import { connectClient } from '../runs/connection';
+import { temporalDataConverter } from '../runs/dataConverter';
+import { SA_OUTCOME, SA_TENANT } from '../runs/searchAttributes';
+import { emailSearchValue } from '../runs/searchEmail';
 import { UsageError } from './adminClient';
 
 /** Where the CLI finds Temporal when TEMPORAL_ADDRESS is unset: the dev stack's server. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseRetrySchedule } from '../domain/webhookRetry';
-import { parseCodecKeys, type CodecKey } from '../temporal/payloadCodec';
+import { parseCodecKeys, type CodecKey } from '../runs/payloadCodec';
 import type { OutboundPolicy } from '../webhooks/outbound';
 import { envSchema, type Env } from './schema';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CodecKey } from '../temporal/payloadCodec';
+import type { CodecKey } from '../runs/payloadCodec';
 
 /**
  * The dev stack's Temporal payload key: generated on the first start and kept

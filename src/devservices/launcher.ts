@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { connectClient, type TemporalTarget } from '../temporal/connection';
-import { temporalDataConverter } from '../temporal/dataConverter';
-import { prepareSearchAttributes } from '../temporal/searchAttributeSetup';
+import { connectClient, type TemporalTarget } from '../runs/connection';
+import { temporalDataConverter } from '../runs/dataConverter';
+import { prepareSearchAttributes } from '../runs/searchAttributeSetup';
 import { startEmbeddedMongo } from './embeddedMongo';
 import type { EmbeddedBackend } from './ferretdbServer';
 import { ensureFerretDb, ensureTemporalCli } from './goBinaries';

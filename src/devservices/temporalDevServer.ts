@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort, waitFor } from './ports';
 import { spawnManaged } from './process';
-import { SEARCH_ATTRIBUTES } from '../temporal/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../runs/searchAttributes';
 
 export interface RunningTemporal {
   address: string;

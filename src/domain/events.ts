@@ -78,7 +78,7 @@ export interface DomainEvent {
   after: unknown;
 }
 
-/** The audit fields an event is built from (src/db/audit.ts AuditInput). */
+/** The audit fields an event is built from (src/store/audit.ts AuditInput). */
 export interface AuditFact {
   tenantId: string | null;
   actor: { type: string; id: string | null };

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { notFound } from '../errors';
 import type { Libraries } from '../library';
 import type { Readiness } from '../library/readiness';
@@ -23,7 +23,7 @@ import { scimRouter } from './scim/routes';
 import { sessionMiddleware } from './session';
 import { tenantApiRouter } from './tenantApi';
 import { temporalCodecRouter } from './temporalCodec';
-import { temporalCodec } from '../temporal/dataConverter';
+import { temporalCodec } from '../runs/dataConverter';
 
 export interface AppDeps {
   config: Config;
@@ -171,6 +171,8 @@ export function createApp(deps: AppDeps): { app: Express } {
       webhooks: deps.libraries.webhooks,
       imports: deps.libraries.imports,
       groups: deps.libraries.groups,
+      oidcConnections,
+      oidcClients,
       allowHttpIdpUrls: config.env !== 'production',
       temporalUi: { url: config.temporal.uiUrl ?? config.temporal.uiOrigin ?? null, namespace: config.temporal.namespace },
     }),

@@ -9,7 +9,7 @@ import { inviteBrowserOf } from './inviteBrowser';
 import { answerSignIn } from './signInAnswer';
 import { signInFailure, type FailureDeps, type RejectionTarget } from './signInFailure';
 
-/** Starts (or attaches to) the run that decides a claim's sign-in and waits for the decision (src/temporal/signInClient.ts). */
+/** Starts (or attaches to) the run that decides a claim's sign-in and waits for the decision (src/runs/signInClient.ts). */
 export interface SignInRunner {
   /** `email`: the claim's address normalized (domain/email.ts), or null: what the run is found by. */
   signIn(claim: IdentityClaim, email: string | null): Promise<{ decision: SignInDecision; workflowId: string }>;

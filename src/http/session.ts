@@ -1,8 +1,8 @@
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { retryTransient } from '../errors';
-import { MongooseSessionStore } from '../db/sessionStore';
+import { MongooseSessionStore } from '../store/sessionStore';
 
 declare module 'express-session' {
   interface SessionData {

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
 import { isInfrastructureError, OnrampError, serviceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { countSignInFailure } from '../metrics/registry';

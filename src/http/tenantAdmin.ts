@@ -1,9 +1,9 @@
 import type { Request } from 'express';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
 import { isOwner } from '../domain/roles';
 import { forbidden, OnrampError } from '../errors';
-import { adminTenantsOf } from '../db/access';
+import { adminTenantsOf } from '../store/access';
 import type { Decider } from '../library/approvals';
 
 export type TenantActor = Decider & { label: string };

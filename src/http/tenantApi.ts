@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { OnrampError } from '../errors';
 import type { createApprovalLibrary } from '../library/approvals';
 import type { createTenantLibrary } from '../library/tenants';

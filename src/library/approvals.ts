@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { storedAttributes } from '../domain/claim';
 import { isOwner } from '../domain/roles';
 import { conflict, notFound, validationError } from '../errors';
-import type { ApprovalSender } from '../temporal/approvalClient';
+import type { ApprovalSender } from '../runs/approvalClient';
 import { refuseOwnerGrant } from './ownerGrants';
 import { page, type DocId } from './pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';

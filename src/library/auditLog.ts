@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { page, type DocId } from './pagination';
 
 export interface AuditFilter {

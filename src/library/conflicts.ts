@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import { setUserField } from '../db/userAttributes';
-import { applyEmailChange } from '../db/emailChange';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { setUserField } from '../store/userAttributes';
+import { applyEmailChange } from '../store/emailChange';
 import type { SyncedField } from '../domain/attributeSync';
 import { conflict as conflictError, notFound } from '../errors';
 

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { DEFAULT_SIGNATURE_POLICY } from '../domain/samlSignatures';
 import { oidcUrls } from './oidcConnections';
 import { samlUrls } from './samlUrls';

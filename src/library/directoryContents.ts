@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
-import type { ScimGroupDoc } from '../db/models/scimGroup';
-import type { ScimUserDoc } from '../db/models/scimResource';
+import type { Models } from '../store/models';
+import type { ScimGroupDoc } from '../store/models/scimGroup';
+import type { ScimUserDoc } from '../store/models/scimResource';
 import { page, type DocId } from './pagination';
 
 /**

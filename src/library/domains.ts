@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import { changeDomains, changeTenant, type DomainRow } from '../db/tenantChanges';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import { changeDomains, changeTenant, type DomainRow } from '../store/tenantChanges';
+import type { Models } from '../store/models';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 

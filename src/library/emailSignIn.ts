@@ -1,10 +1,10 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import { identityKey } from '../db/models/identity';
-import { membershipKey } from '../db/models/membership';
-import { takeRateSlot, type RateLimit } from '../db/rateLimit';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { identityKey } from '../store/models/identity';
+import { membershipKey } from '../store/models/membership';
+import { takeRateSlot, type RateLimit } from '../store/rateLimit';
 import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { OnrampError, validationError } from '../errors';

@@ -1,5 +1,5 @@
-import { listEvents } from '../db/events';
-import type { Models } from '../db/models';
+import { listEvents } from '../store/events';
+import type { Models } from '../store/models';
 import { cursorAt, EVENT_TYPES, eventForReceivers, type DomainEvent } from '../domain/events';
 import { validationError } from '../errors';
 

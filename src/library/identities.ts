@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
 import { notFound } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };

@@ -6,14 +6,14 @@ import { adminProvisioningActivities } from '../../activities/adminProvisioning'
 import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
 import { activitySupport } from '../../activities/support';
 import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
-import type { Models } from '../db/models';
-import { importChunkKey, type ImportDoc, type ImportRow, type RowResult } from '../db/models/import';
+import type { Models } from '../store/models';
+import { importChunkKey, type ImportDoc, type ImportRow, type RowResult } from '../store/models/import';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
 import { countImport } from '../metrics/registry';
-import type { ImportRunner } from '../temporal/importClient';
+import type { ImportRunner } from '../runs/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
 import { ownerGrantCheck, refuseOwnerGrant } from './ownerGrants';
 import { encodeCursor, page, type DocId } from './pagination';

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import type { Logger } from '../logger';
 import type { Outbox } from '../mail/outbox';
-import type { Runs } from '../temporal/runs';
+import type { Runs } from '../runs/runs';
 import { createApprovalLibrary } from './approvals';
 import { createAuditLibrary } from './auditLog';
 import { createConflictLibrary } from './conflicts';
@@ -31,7 +31,7 @@ import { createEventLibrary } from './events';
 import { createWebhookLibrary } from './webhooks';
 /**
  * Every library of onramp, built once (by createServices, the one wiring
- * function) over the store (the models) and the runs (src/temporal/runs.ts):
+ * function) over the store (the models) and the runs (src/runs/runs.ts):
  * the HTTP app, the dev launcher and the CLI receive them instead of building
  * their own. Libraries build no clients and start no background work.
  */

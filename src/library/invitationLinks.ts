@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { InvitationDoc } from '../db/models/invitation';
-import type { InvitationAcceptor } from '../temporal/invitationClient';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import type { InvitationDoc } from '../store/models/invitation';
+import type { InvitationAcceptor } from '../runs/invitationClient';
 import { sha256 } from './invitations';
 import { presentInvitation } from './invitationView';
 import { ssoRouteFor, type SsoRoute } from './ssoRoute';

@@ -1,4 +1,4 @@
-import type { InvitationDoc } from '../db/models/invitation';
+import type { InvitationDoc } from '../store/models/invitation';
 import { invitationStatus, type InvitationStatus } from '../domain/invitations';
 
 /** An invitation as the admin API, the console and the invitee's pages show it. */

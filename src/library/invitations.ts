@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import { changeTenant } from '../db/tenantChanges';
-import { groupKey } from '../db/models/group';
-import type { InvitationDoc } from '../db/models/invitation';
-import { membershipKey } from '../db/models/membership';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { changeTenant } from '../store/tenantChanges';
+import { groupKey } from '../store/models/group';
+import type { InvitationDoc } from '../store/models/invitation';
+import { membershipKey } from '../store/models/membership';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
 import { givesOwner } from '../domain/roles';

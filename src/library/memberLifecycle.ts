@@ -1,12 +1,12 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
-import { groupKey } from '../db/models/group';
+import type { Models } from '../store/models';
+import { groupKey } from '../store/models/group';
 import type { LifecycleAction } from '../domain/memberLifecycle';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, notFound, refusalError } from '../errors';
 import { isRefusal } from '../domain/refusals';
-import type { TenantAdminRunner } from '../temporal/tenantAdminClient';
-import type { MemberCreator } from '../temporal/memberCreationClient';
+import type { TenantAdminRunner } from '../runs/tenantAdminClient';
+import type { MemberCreator } from '../runs/memberCreationClient';
 import type { AdminWriteResult } from '../../workflows/tenantAdminFlow';
 import type { MemberRequest } from '../domain/adminProvisioning';
 

@@ -1,12 +1,12 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { encodeCursor, page, type DocId } from './pagination';
-import { membershipKey } from '../db/models/membership';
-import { listCustomAttributes } from '../db/userAttributes';
-import { accessOf } from '../db/access';
+import { membershipKey } from '../store/models/membership';
+import { listCustomAttributes } from '../store/userAttributes';
+import { accessOf } from '../store/access';
 import { normalizeEmail } from '../domain/email';
-import { grantsOf } from '../db/grants';
-import { groupKey } from '../db/models/group';
+import { grantsOf } from '../store/grants';
+import { groupKey } from '../store/models/group';
 
 /** What the console's member list may narrow by: an email or name prefix, a status, an effective role, a group. */
 export interface MemberFilter {

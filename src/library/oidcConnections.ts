@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import { open, seal } from '../crypto/secretBox';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { OidcConnectionDoc } from '../db/models/oidcConnection';
-import { conflict, isDuplicateKeyError } from '../errors';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import type { OidcConnectionDoc } from '../store/models/oidcConnection';
+import { conflict, isDuplicateKeyError, notFound } from '../errors';
 
 export interface OidcConnectionInput {
   name: string;
@@ -63,6 +63,13 @@ export function createOidcConnectionLibrary(models: Models, publicUrl: string, e
         after: { name: input.name, issuer: input.issuer, clientId: input.clientId, scopes: input.scopes },
       });
       return present(conn.toObject() as OidcConnectionDoc & { createdAt: Date });
+    },
+
+    /** The tenant's connection as the admin API shows it, or 404. */
+    async get(tenantId: Types.ObjectId, id: string) {
+      const conn = Types.ObjectId.isValid(id) ? await models.oidcConnections.findOne({ _id: id, tenantId }).lean() : null;
+      if (!conn) throw notFound('OIDC connection of this tenant');
+      return present(conn as OidcConnectionDoc & { createdAt: Date });
     },
 
     async byId(id: string) {

@@ -1,4 +1,4 @@
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 
 const STATE_TTL_MS = 10 * 60_000;
 

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { givesOwner } from '../domain/roles';
 import { OnrampError } from '../errors';

@@ -1,11 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
 import { describeSpSigningKey, generateSpSigningKey, type StoredSpSigningKey } from '../crypto/spSigningKey';
-import type { Models } from '../db/models';
-import { recordAction } from '../db/audit';
-import type { SamlConnectionDoc } from '../db/models/samlConnection';
+import type { Models } from '../store/models';
+import { recordAction } from '../store/audit';
+import { changeConnection } from '../store/connections';
+import type { SamlConnectionDoc } from '../store/models/samlConnection';
 import type { SignaturePolicy } from '../domain/samlSignatures';
 import { certificateExpiry, type SsoBinding } from '../domain/samlMetadata';
+import { addIdpCertificate, removeIdpCertificate, type CertificateChange } from '../domain/idpCertificates';
 import { conflict, notFound } from '../errors';
 import { samlUrls } from './samlUrls';
 
@@ -36,6 +38,8 @@ export interface SamlSettings {
   subjectAttribute?: string | null | undefined;
   signAuthnRequests?: boolean | undefined;
   certificates?: string[] | undefined;
+  attributeMapping?: SamlConnectionInput['attributeMapping'] | undefined;
+  linkPolicy?: SamlConnectionInput['linkPolicy'] | undefined;
 }
 
 /** SP keys kept published after a rotation (the newest signs; older ones stay until retired). */
@@ -46,6 +50,15 @@ export function describeCertificate(body: string, now = new Date()): { fingerpri
   const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
   const validTo = new Date(cert.validTo).toISOString();
   return { fingerprint256: cert.fingerprint256, validTo, ...certificateExpiry(validTo, now) };
+}
+
+const idpCertificatesOf = (conn: SamlConnectionDoc) => conn.certificates.map((body) => ({ body, fingerprint256: describeCertificate(body).fingerprint256 }));
+
+/** The new certificate list, or the decision's refusal as an error (404 for an unknown certificate, 409 otherwise). */
+function changed(change: CertificateChange): string[] {
+  if (change.ok) return change.certificates;
+  if (change.code === 'not_found') throw notFound('signing certificate of this connection');
+  throw conflict(change.code, change.message);
 }
 
 export function createSamlConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
@@ -92,11 +105,19 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
 
   const keysOf = (conn: SamlConnectionDoc) => (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
   /** Store the connection's SP keys (first = signs, all published) and audit which signed and which were published before and after. */
-  const saveKeys = async (conn: SamlConnectionDoc, keys: StoredSpSigningKey[], actor: Actor, action: string, detail: Record<string, string>) => {
-    const after = await models.samlConnections
-      .findOneAndUpdate({ _id: conn._id, tenantId: conn.tenantId }, { $set: { spSigningKeys: keys } }, { new: true })
-      .lean();
-    if (!after) throw notFound('SAML connection of this tenant');
+  const saveKeys = async (
+    tenantId: Types.ObjectId,
+    id: string,
+    change: (conn: SamlConnectionDoc, keys: StoredSpSigningKey[]) => { keys: StoredSpSigningKey[]; detail: Record<string, string> },
+    actor: Actor,
+    action: string,
+  ) => {
+    // In turn with the connection's other writers (store/turns.ts): decided from the keys as they are.
+    const { conn, keys, detail } = await changeConnection(models, 'saml', tenantId, id, (c: SamlConnectionDoc) => {
+      const next = change(c, keysOf(c));
+      return { set: { spSigningKeys: next.keys }, result: { conn: c, ...next } };
+    });
+    const after = await ofTenant(tenantId, id);
     const shown = (ks: StoredSpSigningKey[]) => ({ signing: ks[0]?.id ?? null, published: ks.map((k) => k.id) });
     await recordAction(models, {
       tenantId: String(conn.tenantId),
@@ -106,7 +127,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       before: shown(keysOf(conn)),
       after: { ...shown(keys), ...detail },
     });
-    return present(after as SamlConnectionDoc & { createdAt: Date });
+    return present(after);
   };
 
   /** The tenant's connection, or 404. */
@@ -114,6 +135,34 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
     const conn = Types.ObjectId.isValid(id) ? await models.samlConnections.findOne({ _id: id, tenantId }).lean() : null;
     if (!conn) throw notFound('SAML connection of this tenant');
     return conn as SamlConnectionDoc & { createdAt: Date };
+  };
+
+  /** Change signature policy, SHA-1 opt-in, subject attribute, request signing, the IdP certificates, the attribute mapping or the link policy; audited with before and after. */
+  const updateSettings = async (tenantId: Types.ObjectId, id: string, settings: SamlSettings | ((conn: SamlConnectionDoc) => SamlSettings), actor: Actor) => {
+    // In turn with the connection's other writers (store/turns.ts); a function decides from the connection as it is.
+    const before = await changeConnection(models, 'saml', tenantId, id, (conn: SamlConnectionDoc) => {
+      const asked = typeof settings === 'function' ? settings(conn) : settings;
+      return { set: Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined)), result: conn };
+    });
+    const after = await ofTenant(tenantId, id);
+    const shown = (c: SamlConnectionDoc) => ({
+      signatures: c.signatures,
+      allowSha1: c.allowSha1 === true,
+      subjectAttribute: c.subjectAttribute ?? null,
+      signAuthnRequests: c.signAuthnRequests,
+      certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
+      attributeMapping: c.attributeMapping ?? null,
+      linkPolicy: c.linkPolicy ?? null,
+    });
+    await recordAction(models, {
+      tenantId: String(tenantId),
+      actor,
+      action: 'connection.saml_settings_changed',
+      target: { type: 'saml_connection', id },
+      before: shown(before),
+      after: shown(after),
+    });
+    return present(after);
   };
 
   return {
@@ -163,28 +212,22 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       return present(await ofTenant(tenantId, id));
     },
 
-    /** Change signature policy, SHA-1 opt-in, subject attribute, request signing or the IdP certificates; audited with before and after. */
-    async updateSettings(tenantId: Types.ObjectId, id: string, settings: SamlSettings, actor: Actor) {
-      const before = await ofTenant(tenantId, id);
-      const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-      const after = await models.samlConnections.findOneAndUpdate({ _id: before._id, tenantId }, { $set: set }, { new: true }).lean();
-      if (!after) throw notFound('SAML connection of this tenant');
-      const shown = (c: SamlConnectionDoc) => ({
-        signatures: c.signatures,
-        allowSha1: c.allowSha1 === true,
-        subjectAttribute: c.subjectAttribute ?? null,
-        signAuthnRequests: c.signAuthnRequests,
-        certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
-      });
-      await recordAction(models, {
-        tenantId: String(tenantId),
-        actor,
-        action: 'connection.saml_settings_changed',
-        target: { type: 'saml_connection', id },
-        before: shown(before),
-        after: shown(after as SamlConnectionDoc),
-      });
-      return present(after as SamlConnectionDoc & { createdAt: Date });
+    updateSettings,
+
+    /**
+     * Add an IdP signing certificate by hand (the IdP's next one, during its
+     * rollover), next to the others; through `updateSettings`, as the admin
+     * API's PATCH of `certificates`. `body` is a PEM body already checked
+     * (an X.509 certificate, not expired).
+     */
+    async addCertificate(tenantId: Types.ObjectId, id: string, body: string, actor: Actor) {
+      const added = { body, fingerprint256: describeCertificate(body).fingerprint256 };
+      return updateSettings(tenantId, id, (conn) => ({ certificates: changed(addIdpCertificate(idpCertificatesOf(conn), added)) }), actor);
+    },
+
+    /** Remove an IdP signing certificate by its SHA-256 fingerprint; the last one is refused (409). */
+    async removeCertificate(tenantId: Types.ObjectId, id: string, fingerprint256: string, actor: Actor) {
+      return updateSettings(tenantId, id, (conn) => ({ certificates: changed(removeIdpCertificate(idpCertificatesOf(conn), fingerprint256)) }), actor);
     },
 
     /**
@@ -195,38 +238,48 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
      * signs at once.
      */
     async addSpKey(tenantId: Types.ObjectId, id: string, actor: Actor) {
-      const conn = await ofTenant(tenantId, id);
-      const current = keysOf(conn);
-      if (current.length >= MAX_SP_KEYS) throw conflict('too_many_sp_keys', `a connection publishes at most ${MAX_SP_KEYS} SP keys; retire one first`);
-      const fresh = generateSpSigningKey(encryptionKey, `onramp SP ${conn.spEntityId}`);
-      return saveKeys(conn, [...current, fresh], actor, 'connection.sp_key_added', {
-        added: fresh.id,
-        fingerprint256: describeSpSigningKey(fresh).fingerprint256,
-      });
+      const spEntityId = (await ofTenant(tenantId, id)).spEntityId;
+      const fresh = generateSpSigningKey(encryptionKey, `onramp SP ${spEntityId}`);
+      return saveKeys(
+        tenantId,
+        id,
+        (_conn, current) => {
+          if (current.length >= MAX_SP_KEYS) throw conflict('too_many_sp_keys', `a connection publishes at most ${MAX_SP_KEYS} SP keys; retire one first`);
+          return { keys: [...current, fresh], detail: { added: fresh.id, fingerprint256: describeSpSigningKey(fresh).fingerprint256 } };
+        },
+        actor,
+        'connection.sp_key_added',
+      );
     },
 
     /** Rotation, step 2: this published key signs AuthnRequests from now on (the others stay published until retired). */
     async activateSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: Actor) {
-      const conn = await ofTenant(tenantId, id);
-      const keys = keysOf(conn);
-      const key = keys.find((k) => k.id === keyId);
-      if (!key) throw notFound('SP signing key of this connection');
-      return saveKeys(conn, [key, ...keys.filter((k) => k.id !== keyId)], actor, 'connection.sp_key_activated', { activated: keyId });
+      return saveKeys(
+        tenantId,
+        id,
+        (_conn, keys) => {
+          const key = keys.find((k) => k.id === keyId);
+          if (!key) throw notFound('SP signing key of this connection');
+          return { keys: [key, ...keys.filter((k) => k.id !== keyId)], detail: { activated: keyId } };
+        },
+        actor,
+        'connection.sp_key_activated',
+      );
     },
 
     /** Rotation, step 3: stop publishing an older SP key (the one that signs cannot be retired: activate another first). */
     async retireSpKey(tenantId: Types.ObjectId, id: string, keyId: string, actor: Actor) {
-      const conn = await ofTenant(tenantId, id);
-      const keys = keysOf(conn);
-      const index = keys.findIndex((k) => k.id === keyId);
-      if (index < 0) throw notFound('SP signing key of this connection');
-      if (index === 0) throw conflict('sp_key_in_use', 'this key signs the AuthnRequests; activate another key before retiring it');
       return saveKeys(
-        conn,
-        keys.filter((k) => k.id !== keyId),
+        tenantId,
+        id,
+        (_conn, keys) => {
+          const index = keys.findIndex((k) => k.id === keyId);
+          if (index < 0) throw notFound('SP signing key of this connection');
+          if (index === 0) throw conflict('sp_key_in_use', 'this key signs the AuthnRequests; activate another key before retiring it');
+          return { keys: keys.filter((k) => k.id !== keyId), detail: { retired: keyId } };
+        },
         actor,
         'connection.sp_key_retired',
-        { retired: keyId },
       );
     },
 

@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import type { SamlConnectionDoc } from '../db/models/samlConnection';
+import { recordAction } from '../store/audit';
+import { changeConnection } from '../store/connections';
+import type { Models } from '../store/models';
+import type { SamlConnectionDoc } from '../store/models/samlConnection';
 import { decideSamlMetadata, MAX_METADATA_BYTES } from '../domain/samlMetadata';
 import { notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
@@ -76,26 +77,26 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
   });
 
   /** Apply a metadata document to a connection; audited when the values changed or an admin asked. */
-  const apply = async (conn: Conn, xml: string, url: string | null, actor: Actor | typeof SCHEDULE, trigger: 'upload' | 'url' | 'refresh' | 'schedule') => {
+  const apply = async (found: Conn, xml: string, url: string | null, actor: Actor | typeof SCHEDULE, trigger: 'upload' | 'url' | 'refresh' | 'schedule') => {
     const d = decide(xml);
-    if (d.idpEntityId !== conn.idpEntityId)
-      throw new OnrampError(
-        'saml_metadata_entity_changed',
-        `The metadata is for another IdP (entityID ${d.idpEntityId}) than this connection's (${conn.idpEntityId}); create a new connection for it.`,
-        { status: 409 },
-      );
     const now = new Date();
     const next = { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url } };
-    const changed = JSON.stringify(shown(conn)) !== JSON.stringify(shown(next));
-    const appliedAt = changed || !conn.metadata ? now : conn.metadata.appliedAt;
-    const after = await models.samlConnections
-      .findOneAndUpdate(
-        { _id: conn._id, tenantId: conn.tenantId },
-        { $set: { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url, appliedAt, checkedAt: now, lastError: null } } },
-        { new: true },
-      )
-      .lean();
-    if (!after) throw notFound('SAML connection of this tenant');
+    // In turn with the connection's other writers (store/turns.ts): an admin's edit and a refresh never undo each other.
+    const { conn, changed } = await changeConnection(models, 'saml', found.tenantId, String(found._id), (c: Conn) => {
+      if (d.idpEntityId !== c.idpEntityId)
+        throw new OnrampError(
+          'saml_metadata_entity_changed',
+          `The metadata is for another IdP (entityID ${d.idpEntityId}) than this connection's (${c.idpEntityId}); create a new connection for it.`,
+          { status: 409 },
+        );
+      const differs = JSON.stringify(shown(c)) !== JSON.stringify(shown(next));
+      const appliedAt = differs || !c.metadata ? now : c.metadata.appliedAt;
+      return {
+        set: { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url, appliedAt, checkedAt: now, lastError: null } },
+        result: { conn: c, changed: differs },
+      };
+    });
+    const after = await ofTenant(conn.tenantId, String(conn._id));
     if (changed || actor.type === 'admin')
       await recordAction(models, {
         tenantId: String(conn.tenantId),
@@ -105,7 +106,7 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
         before: shown(conn),
         after: { ...shown(next), trigger, changed, leftOutExpired: d.leftOut.map((c) => c.fingerprint256) },
       });
-    return saml.present(after as Conn);
+    return saml.present(after);
   };
 
   /** Fetch every connection's metadata URL whose last check is `refreshMs` old; a refusal is kept on the connection (and logged), never thrown. */
@@ -124,10 +125,11 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
         if (!(err instanceof OnrampError) || err.status >= 500) settings.logger.warn({ err, connectionId: String(conn._id) }, 'SAML metadata refresh failed');
         if (!(err instanceof OnrampError)) continue;
         failed += 1;
-        await models.samlConnections.updateOne(
-          { _id: conn._id, tenantId: conn.tenantId },
-          { $set: { 'metadata.checkedAt': new Date(), 'metadata.lastError': { code: err.code, message: err.message } } },
-        );
+        const lastError = { code: err.code, message: err.message };
+        await changeConnection(models, 'saml', conn.tenantId, String(conn._id), (c: Conn) => ({
+          set: { metadata: { ...(c.metadata ?? {}), checkedAt: new Date(), lastError } },
+          result: null,
+        })).catch((gone: unknown) => settings.logger.warn({ err: gone, connectionId: String(conn._id) }, 'SAML metadata refresh could not be recorded'));
       }
     }
     return { checked: due.length, failed };

@@ -1,4 +1,4 @@
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { isDuplicateKeyError, OnrampError, retryTransient } from '../errors';
 
 /**

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import type { Models } from '../db/models';
-import { changeDocument } from '../db/turns';
-import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../db/models/scimDirectory';
+import { recordAction } from '../store/audit';
+import type { Models } from '../store/models';
+import { changeDocument } from '../store/turns';
+import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../store/models/scimDirectory';
 import { conflict, notFound, OnrampError } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };

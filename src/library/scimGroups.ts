@@ -1,11 +1,11 @@
-import type { Models } from '../db/models';
-import { scimMemberKey, STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../db/models/scimGroup';
-import { scimLookupKey, scimResourceKey } from '../db/models/scimResource';
+import type { Models } from '../store/models';
+import { scimMemberKey, STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../store/models/scimGroup';
+import { scimLookupKey, scimResourceKey } from '../store/models/scimResource';
 import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
 import type { MemberOp } from '../scim/groups';
 import { GROUP_SHAPE } from '../scim/schemas';
 import { storedScimGroup, type ScimGroupWrite, type ScimGroupWriteResult, type StagedMemberOp, type StoredScimGroup } from '../scim/groupWrites';
-import type { DirectoryWriter } from '../temporal/directoryClient';
+import type { DirectoryWriter } from '../runs/directoryClient';
 import type { DirectoryGroupTarget } from '../../workflows/directoryGroupFlow';
 
 /** How long staged member ids of a write that never ran are kept before the sweeper removes them. */

@@ -1,9 +1,9 @@
-import type { Models } from '../db/models';
-import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../db/models/scimResource';
+import type { Models } from '../store/models';
+import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../store/models/scimResource';
 import { indexedLookup, indexedNarrowing, matchesFilter, type Filter, type ModifiedRange } from '../scim/filter';
 import { USER_SHAPE } from '../scim/schemas';
 import { storedScimUser, type ScimUserWrite, type ScimWriteResult, type StoredScimUser } from '../scim/userWrites';
-import type { DirectoryWriter } from '../temporal/directoryClient';
+import type { DirectoryWriter } from '../runs/directoryClient';
 
 /** What a filter sees of a stored User: the resource, its id and meta. */
 const filterable = (u: StoredScimUser): Record<string, unknown> => ({

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import { emailDomain } from '../domain/email';
 import { samlUrls } from './samlUrls';
 

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../db/audit';
-import { setConnectionSetting } from '../db/connections';
-import { changeDomains, changeTenant } from '../db/tenantChanges';
-import type { Models } from '../db/models';
+import { recordAction } from '../store/audit';
+import { setConnectionSetting } from '../store/connections';
+import { changeDomains, changeTenant } from '../store/tenantChanges';
+import type { Models } from '../store/models';
 import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';

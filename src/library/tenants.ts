@@ -1,5 +1,5 @@
-import type { Models } from '../db/models';
-import { recordAction } from '../db/audit';
+import type { Models } from '../store/models';
+import { recordAction } from '../store/audit';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { page, type DocId } from './pagination';
 import { BUILT_IN_ROLES } from '../domain/roles';

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import type { Logger } from '../logger';
 
 export interface Mail {

@@ -86,6 +86,8 @@ export interface Backlogs {
   approvalsPending: number;
   webhookBacklog: number;
   outboxBacklog: number;
+  /** Each enabled SAML connection's soonest-expiring IdP signing certificate (ms since the epoch), by tenant and connection id. */
+  samlCertificateExpiries: Array<{ tenant: string; connection: string; notAfterMs: number }>;
 }
 /** The most a backlog gauge counts (a bigger backlog reads as this). */
 export const BACKLOG_CAP = 10_000;
@@ -146,6 +148,20 @@ backlogGauge(
   (b) => b.webhookBacklog,
 );
 backlogGauge('onramp_outbox_backlog', `Mail waiting in the outbox (counted up to ${BACKLOG_CAP}).`, (b) => b.outboxBacklog);
+
+new Gauge({
+  name: 'onramp_saml_certificate_expiry_seconds',
+  help: 'Seconds until the soonest-expiring IdP signing certificate of each enabled SAML connection expires (negative: expired), by tenant id and connection id. Alert below 30 days (2592000).',
+  labelNames: ['tenant', 'connection'] as const,
+  registers: [registry],
+  async collect() {
+    const b = await backlogs();
+    if (!b) return;
+    this.reset();
+    const now = Date.now();
+    for (const c of b.samlCertificateExpiries) this.set({ tenant: c.tenant, connection: c.connection }, Math.round((c.notAfterMs - now) / 1000));
+  },
+});
 
 /** Where the backlog gauges are read from (the wiring sets it; a returned function unsets it). */
 export function setBacklogSource(source: () => Promise<Backlogs>): () => void {

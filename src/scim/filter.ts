@@ -170,7 +170,7 @@ export function matchesFilter(resource: Record<string, unknown>, f: Filter, shap
   );
 }
 
-/** Attributes whose `eq` is answered by a keyed lookup (src/db/models/scimResource.ts) instead of a scan. */
+/** Attributes whose `eq` is answered by a keyed lookup (src/store/models/scimResource.ts) instead of a scan. */
 export const INDEXED_ATTRIBUTES = ['id', 'userName', 'externalId', 'displayName'] as const;
 export type IndexedAttribute = (typeof INDEXED_ATTRIBUTES)[number];
 

@@ -1,8 +1,8 @@
-import { eventWrites, type EventWritten } from '../db/events';
-import type { Models } from '../db/models';
+import { eventWrites, type EventWritten } from '../store/events';
+import type { Models } from '../store/models';
 import { typeMatches } from '../domain/events';
 import type { Logger } from '../logger';
-import type { WebhookRunner } from '../temporal/webhookClient';
+import type { WebhookRunner } from '../runs/webhookClient';
 
 /**
  * Wakes the delivery runs of the endpoints an event written in this process

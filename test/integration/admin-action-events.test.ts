@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PENDING_AUDIT_GRACE_MS, writePendingAudits } from '../../src/db/audit';
-import { sweepExpired } from '../../src/db/sweeper';
+import { PENDING_AUDIT_GRACE_MS, writePendingAudits } from '../../src/store/audit';
+import { sweepExpired } from '../../src/store/sweeper';
 import { startHarness, type Harness } from '../support/harness';
 
 /**

@@ -92,6 +92,24 @@ describe('admin API', () => {
       expect(JSON.stringify(res.body)).not.toContain(idp.certificate.split('\n')[1]!);
     });
 
+    it("PATCH changes a SAML connection's attribute mapping and link policy (audited before and after); a bad custom name is refused, nothing written", async () => {
+      const conn = await h.services.db.models.samlConnections.findOne({ name: 'Globex Okta' }).lean();
+      const path = `/tenants/globex/connections/saml/${String(conn?._id)}`;
+      const bad = await h.admin('PATCH', path, { attributeMapping: { custom: { 'not a name': 'dept' } } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('validation_failed');
+      expect(bad.body.error.message).toContain('attributeMapping.custom');
+      const mapping = { email: 'mail', name: 'displayName', groups: 'memberOf', custom: { department: 'dept' } };
+      const res = await h.admin('PATCH', path, { attributeMapping: mapping, linkPolicy: 'deny' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ attributeMapping: mapping, linkPolicy: 'deny' });
+      const audit = await h.services.db.models.auditEvents.find({ action: 'connection.saml_settings_changed', 'target.id': String(conn?._id) }).lean();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.before).toMatchObject({ attributeMapping: { email: 'email', name: 'name', groups: 'groups' }, linkPolicy: null });
+      expect(audit[0]?.after).toMatchObject({ attributeMapping: mapping, linkPolicy: 'deny' });
+      expect((await h.admin('PATCH', path, { linkPolicy: null })).body).toMatchObject({ linkPolicy: null, attributeMapping: mapping });
+    });
+
     it('paginates tenants with a cursor', async () => {
       for (const s of ['p-1', 'p-2', 'p-3', 'p-4']) await h.createTenant(s);
       const seen: string[] = [];

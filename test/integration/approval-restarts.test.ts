@@ -6,7 +6,7 @@ import { ensureTemporalCli } from '../../src/devservices/goBinaries';
 import { cacheDir } from '../../src/devservices/paths';
 import { freePort } from '../../src/devservices/ports';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/devservices/temporalDevServer';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../src/devservices/goBinaries';
 import { cacheDir } from '../../src/devservices/paths';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { stateQuery } from '../../workflows/signIn';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns } from '../support/temporal';

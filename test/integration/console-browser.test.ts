@@ -7,10 +7,10 @@ import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
 import { launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
-import { membershipKey } from '../../src/db/models/membership';
+import { membershipKey } from '../../src/store/models/membership';
 import { decodeCursor, type DocId } from '../../src/library/pagination';
 
 const SCREENSHOT_DIR = 'test-results';

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { returnPath } from '../../src/http/signInAnswer';
 import { newIdp, samlSignIn, useSamlTenants, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -97,6 +98,46 @@ describe('admin console: authorization and CSRF', () => {
     // A filter the console does not know is refused before any query.
     expect((await get('/console/t/con-a/members?status=deleted', adminCookie)).status).toBe(400);
     expect((await get('/console/t/con-a/audit?from=yesterday', adminCookie)).status).toBe(400);
+  });
+
+  it("B's SAML connection cannot be changed by A's admin: through B's URL 403, through A's 404; nothing written", async () => {
+    const { models } = h.services.db;
+    const before = await models.samlConnections.findById(b.id).lean();
+    const syncBefore = await h.services.libraries.groups.groupSync(new Types.ObjectId(b.tenantId), b.id);
+    const csrf = await csrfOf('/console/t/con-a/connections', adminCookie);
+    const forms: Array<[string, Record<string, string>]> = [
+      ['certificates', { certificate: idpA.certificate }],
+      ['certificates/remove', { fingerprint256: 'AA:BB' }],
+      ['settings', { email: 'mail', name: 'name', groups: 'groups', custom: '', linkPolicy: 'auto' }],
+      ['group-sync', { mode: 'full', whenAbsent: 'revoke', unmapped: 'ignore', allowList: '' }],
+      ['metadata/refresh', {}],
+    ];
+    for (const [action, form] of forms) {
+      expect((await post(`/console/t/con-b/connections/saml/${b.id}/${action}`, adminCookie, { ...form, _csrf: csrf })).status, action).toBe(403);
+      const viaA = await post(`/console/t/con-a/connections/saml/${b.id}/${action}`, adminCookie, { ...form, _csrf: csrf });
+      expect(viaA.status, action).toBe(404);
+      expect(await viaA.text(), action).toContain('not_found');
+    }
+    expect((await get(`/console/t/con-b/connections/saml/${b.id}`, adminCookie)).status).toBe(403);
+    expect((await get(`/console/t/con-a/connections/saml/${b.id}`, adminCookie)).status).toBe(404);
+    // The upload form: B's URL refused before the body is read.
+    const upload = new FormData();
+    upload.set('_csrf', csrf);
+    upload.set('name', 'Forged');
+    upload.set('metadataFile', new Blob([idpA.metadataXml], { type: 'application/xml' }), 'metadata.xml');
+    const uploaded = await fetch(`${h.url}/console/t/con-b/connections/saml`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: adminCookie },
+      body: upload,
+    });
+    expect(uploaded.status).toBe(403);
+    expect(await models.samlConnections.countDocuments({ name: 'Forged' })).toBe(0);
+    const after = await models.samlConnections.findById(b.id).lean();
+    expect(after?.certificates).toEqual(before?.certificates);
+    expect(after?.attributeMapping).toEqual(before?.attributeMapping);
+    expect(after?.linkPolicy).toEqual(before?.linkPolicy);
+    expect(await h.services.libraries.groups.groupSync(new Types.ObjectId(b.tenantId), b.id)).toEqual(syncBefore);
   });
 
   it("the groups, imports, webhook, domain and directory forms: a plain member is refused (403, audited), an admin's form without the CSRF token too; nothing is written", async () => {

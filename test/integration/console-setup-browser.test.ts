@@ -1,11 +1,17 @@
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
-import { createSamlIdp } from '../../src/demo/samlIdp';
+import { createSamlIdp, generateIdpKeys } from '../../src/demo/samlIdp';
+import { expiredIdpKeys } from '../support/expiredCertificate';
+import { issuerAt, startOidcProvider } from '../../src/demo/oidcProvider';
 import { launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
@@ -42,6 +48,8 @@ describe('admin console set-up pages in a real browser', () => {
   let admin: Page;
   /** The new SAML connection's SP metadata, which its (demo) IdP reads; set once the console made it. */
   let newSpMetadata = '';
+  /** The port of the demo IdP behind the connection created from an uploaded file. */
+  let uploadIdpPort = 0;
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT_DIR}/console-${name}.png`, fullPage: true });
   /** Click a submit button and wait for the page its form leads to; its HTTP status. */
   const submit = async (page: Page, click: () => Promise<void>) => {
@@ -158,6 +166,177 @@ describe('admin console set-up pages in a real browser', () => {
     await testPage.context().close();
   });
 
+  /** Sign in through a connection's "Test sign-in" link in a browser of its own (the admin's session stays); waits for the run. */
+  const testSignIn = async (page: Page, connectionId: string, idpPort: number, email: string, groups = '') => {
+    const testPage = await (await browser.newContext()).newPage();
+    await testPage.goto((await page.locator('a', { hasText: 'Test sign-in' }).getAttribute('href')) ?? '');
+    await testPage.waitForURL(new RegExp(`127\\.0\\.0\\.1:${idpPort}/sso`));
+    await testPage.fill('input[name=email]', email);
+    await testPage.fill('input[name=name]', email.split('@')[0] ?? 'someone');
+    await testPage.fill('input[name=groups]', groups);
+    await Promise.all([testPage.waitForURL((u) => u.origin === new URL(h.url).origin), testPage.click('button[type=submit]')]);
+    await waitForSignInRuns(h.services.client, connectionId, email).catch(async (err: unknown) => {
+      throw new Error(`no sign-in run (${String(err)}); the browser shows ${testPage.url()}: ${await testPage.innerText('body')}`);
+    });
+    await testPage.context().close();
+  };
+
+  it("creates SAML connections by uploading IdP metadata files (samlify's, samlp's), a test sign-in succeeds, and a too-large file is refused (413)", async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const dir = await mkdtemp(join(tmpdir(), 'onramp-metadata-'));
+    const port = await freePort();
+    uploadIdpPort = port;
+    const upload = createSamlIdp({ entityId: `http://127.0.0.1:${port}/upload/metadata`, ssoUrl: `http://127.0.0.1:${port}/sso` });
+    let spMetadata = '';
+    servers.push(await startDemoIdpServer(upload, async () => spMetadata, '127.0.0.1', port));
+    const file = join(dir, 'idp-metadata.xml');
+    await writeFile(file, upload.metadataXml);
+
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Uploaded');
+    await page.setInputFiles('input[name=metadataFile]', file);
+    await shot(page, 'connection-upload');
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(200);
+    const created = await models.samlConnections.findOne({ name: 'Uploaded' }).lean();
+    if (!created) throw new Error(await page.innerText('main'));
+    expect(created.idpEntityId).toBe(upload.entityId);
+    expect(created.metadata?.url).toBeNull();
+    const id = String(created._id);
+    expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/saml/${id}`);
+    expect(await page.locator('.flash').innerText()).toContain('created from the metadata');
+    spMetadata = await (await fetch((await h.services.libraries.samlConnections.get(created.tenantId, id)).metadataUrl)).text();
+    await testSignIn(page, id, port, 'uma@setup.test');
+    expect(await models.users.countDocuments({ email: 'uma@setup.test' })).toBe(1);
+
+    // auth0's samlp wrote this one (a second IdP implementation): it imports from a file too.
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'From samlp');
+    await page.setInputFiles('input[name=metadataFile]', fileURLToPath(new URL('../fixtures/saml-metadata/samlp-8.0.0.xml', import.meta.url)));
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(200);
+    expect(await models.samlConnections.countDocuments({ name: 'From samlp' })).toBe(1);
+
+    // A file past the admin API's 1 MB: refused with a readable page, nothing written.
+    const big = join(dir, 'big.xml');
+    await writeFile(big, `${upload.metadataXml}<!--${'x'.repeat(1024 * 1024)}-->`);
+    const count = await models.samlConnections.countDocuments({});
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Too big');
+    await page.setInputFiles('input[name=metadataFile]', big);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(413);
+    expect(await page.locator('[role=alert]').innerText()).toMatch(/larger than 1 MB[\s\S]*saml_metadata_too_large \(HTTP 413\)/);
+    await shot(page, 'connection-upload-refused');
+
+    // A file and a pasted document at once: which one was meant is not guessed.
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Twice');
+    await page.setInputFiles('input[name=metadataFile]', file);
+    await page.fill('textarea[name=metadataXml]', upload.metadataXml);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(400);
+    expect(await page.locator('[role=alert]').innerText()).toContain('validation_failed');
+    expect(await models.samlConnections.countDocuments({})).toBe(count);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('adds a signing certificate by hand (a malformed or expired one refused), removes one, and never the last', async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const conn = await models.samlConnections.findOne({ name: 'Uploaded' }).lean();
+    if (!conn) throw new Error('the uploaded connection is missing');
+    const id = String(conn._id);
+    const pageUrl = `${h.url}/console/t/${t}/connections/saml/${id}`;
+    const stored = async () => (await models.samlConnections.findById(id).lean())?.certificates ?? [];
+    const [original] = await stored();
+    const audits = () => models.auditEvents.countDocuments({ action: 'connection.saml_settings_changed', 'target.id': id });
+    const auditsBefore = await audits();
+
+    // Not a certificate, then an expired one: readable refusals (400), nothing written.
+    for (const [pem, why] of [
+      ['-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----', 'is not a PEM X.509 certificate'],
+      [expiredIdpKeys('expired IdP').certificate, 'certificate has expired'],
+    ] as const) {
+      await page.goto(pageUrl);
+      await page.fill('textarea[name=certificate]', pem);
+      expect(await submit(page, () => page.click('button:text("Add certificate")'))).toBe(400);
+      expect(await page.locator('[role=alert]').innerText()).toContain(why);
+      expect(await page.locator('[role=alert]').innerText()).toContain('validation_failed (HTTP 400)');
+    }
+    expect(await stored()).toEqual([original]);
+
+    // The IdP's next certificate (a year): added, listed with its expiry, not flagged.
+    const next = generateIdpKeys('next IdP certificate', 365);
+    const nextFingerprint = new X509Certificate(next.certificate).fingerprint256;
+    await page.goto(pageUrl);
+    await page.fill('textarea[name=certificate]', next.certificate);
+    await submit(page, () => page.click('button:text("Add certificate")'));
+    expect(await page.locator('.flash').innerText()).toContain('Certificate added');
+    expect(await page.locator('tr[data-certificate]').count()).toBe(2);
+    const nextRow = page.locator(`tr[data-certificate="${nextFingerprint}"]`);
+    expect(await nextRow.innerText()).toContain('valid');
+    expect(await nextRow.innerText()).toContain(new Date(new X509Certificate(next.certificate).validTo).toISOString());
+    expect(await page.locator('[data-expires-soon]').count()).toBe(1);
+    expect((await stored()).length).toBe(2);
+    await shot(page, 'connection-certificates');
+
+    // The added one removed again (the IdP will not switch after all); then the last one is refused (409), still there.
+    await submit(page, () => nextRow.locator('button', { hasText: 'Remove' }).click());
+    expect(await page.locator('.flash').innerText()).toContain('Certificate removed');
+    expect(await page.locator('tr[data-certificate]').count()).toBe(1);
+    expect(await submit(page, () => page.locator('tr[data-certificate] button', { hasText: 'Remove' }).click())).toBe(409);
+    expect(await page.locator('[role=alert]').innerText()).toContain('last_idp_certificate (HTTP 409)');
+    expect(await stored()).toEqual([original]);
+    expect(await audits()).toBe(auditsBefore + 2);
+  });
+
+  it("edits a connection's attribute mapping, link policy and group mappings; a sign-in with the mapped group shows the grant on the member page", async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const conn = await models.samlConnections.findOne({ name: 'Uploaded' }).lean();
+    if (!conn) throw new Error('the uploaded connection is missing');
+    const id = String(conn._id);
+    const pageUrl = `${h.url}/console/t/${t}/connections/saml/${id}`;
+    expect((await h.admin('POST', `/tenants/${t}/groups`, { name: 'engineers', roles: [] })).status).toBe(201);
+
+    await page.goto(pageUrl);
+    await page.fill('textarea[name=custom]', 'department = department');
+    await page.selectOption('select[name=linkPolicy]', 'approval');
+    await submit(page, () => page.click('button:text("Save attributes and linking")'));
+    expect(await page.locator('.flash').innerText()).toContain('Attributes and linking saved');
+    const saved = await models.samlConnections.findById(id).lean();
+    expect(saved?.attributeMapping).toMatchObject({ email: 'email', name: 'name', groups: 'groups', custom: { department: 'department' } });
+    expect(saved?.linkPolicy).toBe('approval');
+
+    // A mapping to a group the tenant does not have: refused (400), nothing written.
+    await page.selectOption('select[name=mode]', 'add-only');
+    await page.locator('input[name=mappingValue]').first().fill('eng-team');
+    await page.locator('input[name=mappingGroup]').first().fill('no-such-group');
+    expect(await submit(page, () => page.click('button:text("Save group sync")'))).toBe(400);
+    expect(await page.locator('[role=alert]').innerText()).toContain('does not exist');
+    expect((await h.services.libraries.groups.groupSync(conn.tenantId, id)).mode).toBe('off');
+
+    await page.goto(pageUrl);
+    await page.selectOption('select[name=mode]', 'add-only');
+    await page.locator('input[name=mappingValue]').first().fill('eng-team');
+    await page.locator('input[name=mappingGroup]').first().fill('engineers');
+    await submit(page, () => page.click('button:text("Save group sync")'));
+    expect(await page.locator('.flash').innerText()).toContain('Group sync saved');
+    expect(await page.locator('input[name=mappingValue]').first().inputValue()).toBe('eng-team');
+    expect(await h.services.libraries.groups.groupSync(conn.tenantId, id)).toMatchObject({
+      mode: 'add-only',
+      mappings: [{ value: 'eng-team', group: 'engineers', roles: [] }],
+    });
+    expect(await models.auditEvents.countDocuments({ action: 'connection.group_sync_updated', 'target.id': id })).toBe(1);
+    await shot(page, 'connection-mappings');
+
+    await testSignIn(page, id, uploadIdpPort, 'gina@setup.test', 'eng-team, unmapped');
+    const gina = await models.users.findOne({ email: 'gina@setup.test' }).lean();
+    await page.goto(`${h.url}/console/t/${t}/members/${String(gina?._id)}`);
+    const groupRow = page.locator('tr', { has: page.locator('th', { hasText: 'engineers' }) });
+    expect(await groupRow.innerText()).toContain(`idp:${id}`);
+    expect(await page.locator('tr', { has: page.locator('th', { hasText: 'unmapped' }) }).count()).toBe(0);
+    await shot(page, 'member-mapped-group');
+  });
+
   it('creates a SAML connection from a metadata URL, refreshes it with the button, and shows a refused refresh with its code', async () => {
     const published = { xml: '', status: 200 };
     const server = createServer((_req, res) => {
@@ -195,6 +374,73 @@ describe('admin console set-up pages in a real browser', () => {
     expect(await submit(page, () => page.click('button:text("Refresh metadata")'))).toBe(422);
     expect(await page.locator('[role=alert]').innerText()).toContain('saml_metadata_unreachable');
     expect(await fingerprints()).toEqual(after);
+  });
+
+  it("creates an OIDC connection from the issuer's discovery, shows the redirect URI, and a test sign-in through it succeeds", async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const port = await freePort();
+    const client = { clientId: 'console-app', clientSecret: 'a-client-secret-the-console-was-given' };
+
+    // Refused by the admin API's schema: not a URL (400), nothing written.
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=oidcName]', 'Broken OIDC');
+    await page.fill('input[name=issuer]', 'not a url');
+    await page.fill('input[name=clientId]', client.clientId);
+    await page.fill('input[name=clientSecret]', client.clientSecret);
+    await page.locator('input[name=issuer]').evaluate((el) => el.setAttribute('type', 'text'));
+    expect(await submit(page, () => page.click('button:text("Create OIDC connection")'))).toBe(400);
+    expect(await page.locator('[role=alert]').innerText()).toContain('issuer');
+    expect(await models.oidcConnections.countDocuments({})).toBe(0);
+
+    // The provider is not up yet: created, and the failed discovery said (as the admin API does).
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=oidcName]', 'Company OIDC');
+    await page.fill('input[name=issuer]', issuerAt(port));
+    await page.fill('input[name=clientId]', client.clientId);
+    await page.fill('input[name=clientSecret]', client.clientSecret);
+    await page.fill('input[name=scopes]', 'openid email profile groups');
+    await submit(page, () => page.click('button:text("Create OIDC connection")'));
+    const created = await models.oidcConnections.findOne({ name: 'Company OIDC' }).lean();
+    if (!created) throw new Error(await page.innerText('main'));
+    const id = String(created._id);
+    expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/oidc/${id}`);
+    expect(created.scopes).toEqual(['openid', 'email', 'profile', 'groups']);
+    expect(await page.locator('.flash').innerText()).toContain('discovery failed');
+    expect(await page.locator('[data-discovery]').getAttribute('data-discovery')).toBe('failed');
+    expect(await page.content()).not.toContain(client.clientSecret);
+    const redirectUri = await page.locator('[data-op=redirectUri]').innerText();
+    expect(redirectUri).toBe(`${h.url}/sso/oidc/${id}/callback`);
+
+    // The provider registers the redirect URI and comes up: discovery answers, and a test sign-in goes through.
+    const op = await startOidcProvider(port, { ...client, redirectUris: [redirectUri] });
+    try {
+      op.users.set('sub-oscar', { email: 'oscar@setup.test', email_verified: true, name: 'Oscar', groups: ['oidc-eng'] });
+      op.loginAs('sub-oscar');
+      await page.reload();
+      expect(await page.locator('[data-discovery]').getAttribute('data-discovery')).toBe('ok');
+      // Its groups claim mapped on its page: oidc-eng → engineers (made by the mapping test above).
+      await page.selectOption('select[name=mode]', 'add-only');
+      await page.locator('input[name=mappingValue]').first().fill('oidc-eng');
+      await page.locator('input[name=mappingGroup]').first().fill('engineers');
+      await submit(page, () => page.click('button:text("Save group sync")'));
+      expect(page.url()).toBe(`${h.url}/console/t/${t}/connections/oidc/${id}`);
+      expect(await page.locator('.flash').innerText()).toContain('Group sync saved');
+      await shot(page, 'connection-oidc');
+      const testPage = await (await browser.newContext()).newPage();
+      await testPage.goto((await page.locator('a', { hasText: 'Test sign-in' }).getAttribute('href')) ?? '');
+      await waitForSignInRuns(h.services.client, id, 'sub-oscar');
+      await testPage.context().close();
+      expect(await models.identities.countDocuments({ protocol: 'oidc', subject: 'sub-oscar' })).toBe(1);
+      const oscar = await models.users.findOne({ email: 'oscar@setup.test' }).lean();
+      expect(oscar).not.toBeNull();
+      await page.goto(`${h.url}/console/t/${t}/members/${String(oscar?._id)}`);
+      expect(await page.locator('tr', { has: page.locator('th', { hasText: 'engineers' }) }).innerText()).toContain(`idp:${id}`);
+      await page.goto(`${h.url}/console/t/${t}/connections`);
+      expect(await page.locator(`tr[data-connection="${id}"]`).innerText()).toContain('OIDC');
+    } finally {
+      await op.close();
+    }
   });
 
   it('adds a domain (the TXT record to publish is shown), is refused verification until it is published, then verifies it', async () => {
@@ -302,6 +548,7 @@ describe('admin console set-up pages in a real browser', () => {
     const { models } = h.services.db;
     const resends = await models.auditEvents.countDocuments({ action: 'webhook.event_resent' });
     const before = [
+      await models.oidcConnections.countDocuments({}),
       await models.samlConnections.countDocuments({}),
       await models.scimDirectories.countDocuments({}),
       (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
@@ -309,6 +556,11 @@ describe('admin console set-up pages in a real browser', () => {
     const forms: Array<[string, Record<string, string>]> = [
       [`/console/t/${t}/connections/saml`, { name: 'Forged', metadataUrl: 'http://127.0.0.1:1/metadata' }],
       [`/console/t/${t}/connections/saml/${conn.id}/metadata/refresh`, {}],
+      [`/console/t/${t}/connections/saml/${conn.id}/certificates`, { certificate: idp.certificate }],
+      [`/console/t/${t}/connections/saml/${conn.id}/certificates/remove`, { fingerprint256: new X509Certificate(idp.certificate).fingerprint256 }],
+      [`/console/t/${t}/connections/oidc`, { oidcName: 'Forged', issuer: 'http://127.0.0.1:1', clientId: 'x', clientSecret: 'y' }],
+      [`/console/t/${t}/connections/saml/${conn.id}/settings`, { email: 'forged', name: 'name', groups: 'groups', custom: '' }],
+      [`/console/t/${t}/connections/saml/${conn.id}/group-sync`, { mode: 'full', whenAbsent: 'revoke', unmapped: 'ignore', allowList: '' }],
       [`/console/t/${t}/domains`, { domain: 'forged.test' }],
       [`/console/t/${t}/domains/forged.test/verify`, {}],
       [`/console/t/${t}/directories`, { name: 'Forged', provider: 'generic' }],
@@ -320,7 +572,18 @@ describe('admin console set-up pages in a real browser', () => {
       expect(await res.text()).toContain('csrf_failed');
       expect((await post(path, cookie, { ...form, _csrf: 'forged' })).status, path).toBe(403);
     }
+    // The upload form (multipart): no token, or a non-admin's session, refused too.
+    const multipart = (cookie: string, fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      form.set('metadataFile', new Blob([idp.metadataXml], { type: 'application/xml' }), 'metadata.xml');
+      return fetch(`${h.url}/console/t/${t}/connections/saml`, { method: 'POST', redirect: 'manual', headers: { cookie }, body: form });
+    };
+    expect((await multipart(cookie, { name: 'Forged' })).status).toBe(403);
+    expect((await multipart(cookie, { name: 'Forged', _csrf: 'forged' })).status).toBe(403);
+    expect((await multipart(maxCookie, { name: 'Forged' })).status).toBe(403);
     const after = [
+      await models.oidcConnections.countDocuments({}),
       await models.samlConnections.countDocuments({}),
       await models.scimDirectories.countDocuments({}),
       (await h.services.libraries.domains.list(new Types.ObjectId(conn.tenantId))).length,
@@ -333,7 +596,14 @@ describe('admin console set-up pages in a real browser', () => {
     const { models } = h.services.db;
     const directory = await models.scimDirectories.findOne({}).lean();
     const before = await models.auditEvents.countDocuments({ action: 'console.access_denied' });
-    const pages = [...SECTIONS, `connections/saml/${conn.id}`, `directories/${String(directory?._id)}`, `webhooks/${endpointId}`];
+    const oidc = await models.oidcConnections.findOne({}).lean();
+    const pages = [
+      ...SECTIONS,
+      `connections/saml/${conn.id}`,
+      `connections/oidc/${String(oidc?._id)}`,
+      `directories/${String(directory?._id)}`,
+      `webhooks/${endpointId}`,
+    ];
     for (const section of pages) {
       const res = await fetch(`${h.url}/console/t/${t}/${section}`, { headers: { cookie: maxCookie }, redirect: 'manual' });
       expect(res.status, section).toBe(403);

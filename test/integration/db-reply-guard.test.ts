@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger';
-import { guardConnection } from '../../src/db/replyGuard';
-import { sweepExpired } from '../../src/db/sweeper';
+import { guardConnection } from '../../src/store/replyGuard';
+import { sweepExpired } from '../../src/store/sweeper';
 import { newIdp, samlSignIn, startHarness, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeRateSlot } from '../../src/db/rateLimit';
+import { takeRateSlot } from '../../src/store/rateLimit';
 import { Browser } from '../support/browser';
 import { startHarness, type Harness } from '../support/harness';
 

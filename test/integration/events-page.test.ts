@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayOf, partOf, sweepEvents } from '../../src/db/events';
-import type { Models } from '../../src/db/models';
+import { dayOf, partOf, sweepEvents } from '../../src/store/events';
+import type { Models } from '../../src/store/models';
 import { createEventLibrary } from '../../src/library/events';
 import { eventIdAt } from '../../src/domain/events';
 import { startHarness, type Harness } from '../support/harness';

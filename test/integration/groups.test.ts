@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { localActivityType, waitForSignInRuns } from '../support/temporal';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { SA_OUTCOME } from '../../src/runs/searchAttributes';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, useSamlTenants, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 

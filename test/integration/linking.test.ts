@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SA_DECISIONS, SA_OUTCOME } from '../../src/temporal/searchAttributes';
+import { SA_DECISIONS, SA_OUTCOME } from '../../src/runs/searchAttributes';
 import { newIdp, samlSignIn, startHarness, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 

@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createProvisioningActivities } from '../../activities/provisioning';
-import { connectDatabase, type Database } from '../../src/db/connect';
+import { connectDatabase, type Database } from '../../src/store/connect';
 import { cacheDir } from '../../src/devservices/paths';
 import { ensureTimeSkippingServer } from '../../src/devservices/timeSkippingServer';
 import { MAX_APPROVAL_EXPIRY_SECONDS } from '../../src/domain/approval';
@@ -11,9 +11,9 @@ import type { IdentityClaim } from '../../src/domain/claim';
 import { createLogger } from '../../src/logger';
 import { createSamlConnectionLibrary } from '../../src/library/samlConnections';
 import { createTenantLibrary } from '../../src/library/tenants';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
-import { emailSearchValue } from '../../src/temporal/searchEmail';
-import { createSignInStarter, signInWorkflowId } from '../../src/temporal/signInClient';
+import { SEARCH_ATTRIBUTES } from '../../src/runs/searchAttributes';
+import { emailSearchValue } from '../../src/runs/searchEmail';
+import { createSignInStarter, signInWorkflowId } from '../../src/runs/signInClient';
 import { approvalUpdate, stateQuery } from '../../workflows/signIn';
 
 /**

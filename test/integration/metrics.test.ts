@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBacklogs } from '../../src/db/backlogs';
-import { nextEventId } from '../../src/db/events';
+import { readBacklogs } from '../../src/store/backlogs';
+import { createSamlIdp, generateIdpKeys } from '../../src/demo/samlIdp';
+import { nextEventId } from '../../src/store/events';
 import { newIdp, postAcs, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { delta, parseExposition, scrape, type Sample } from '../support/metrics';
 import { createDirectory } from '../support/scimClient';
@@ -124,6 +125,34 @@ describe('metrics', () => {
     expect((await readBacklogs(models, 10_000)).webhookBacklog).toBe(1);
     await models.webhookEndpoints.updateOne({ _id: 'wh_metrics_backlog' }, { $set: { enabled: false } });
     expect((await readBacklogs(models, 10_000)).webhookBacklog).toBe(0);
+  });
+
+  it("shows each enabled SAML connection's soonest certificate expiry in seconds; a disabled one is left out", async () => {
+    const tenant = await h.createTenant('metrics-certs');
+    const at = { entityId: 'https://idp.metrics-certs.test/metadata', ssoUrl: 'https://idp.metrics-certs.test/sso' };
+    const soon = await h.createSamlConnection('metrics-certs', createSamlIdp({ ...at, keys: generateIdpKeys('metrics soon', 10) }));
+    // Two certificates, a year and two years: the sooner counts.
+    const later = await h.admin('POST', '/tenants/metrics-certs/connections/saml', {
+      name: 'Later',
+      idpEntityId: 'https://idp.metrics-later.test/metadata',
+      ssoUrl: 'https://idp.metrics-later.test/sso',
+      certificates: [generateIdpKeys('metrics 2y', 730).certificate, generateIdpKeys('metrics 1y', 365).certificate],
+    });
+    expect(later.status).toBe(201);
+    const laterId = (later.body as unknown as { id: string }).id;
+    const expiry = async (connection: string) =>
+      (await metrics()).find((s) => s.name === 'onramp_saml_certificate_expiry_seconds' && s.labels.connection === connection && s.labels.tenant === tenant.id)
+        ?.value;
+    // The gauges are read at most every 10 s.
+    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 1000 }).toBeDefined();
+    const tenDays = 864_000;
+    expect(await expiry(soon.id)).toBeGreaterThan(tenDays - 2 * 86_400);
+    expect(await expiry(soon.id)).toBeLessThanOrEqual(tenDays);
+    expect(await expiry(laterId)).toBeGreaterThan(364 * 86_400);
+    expect(await expiry(laterId)).toBeLessThanOrEqual(365 * 86_400);
+
+    expect((await h.admin('PATCH', `/tenants/metrics-certs/connections/${soon.id}`, { enabled: false })).status).toBe(200);
+    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 1000 }).toBeUndefined();
   });
 
   it('serves the same metrics, /healthz and /readyz on the metrics port without a token', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupKey } from '../../src/db/models/group';
-import { membershipKey } from '../../src/db/models/membership';
+import { groupKey } from '../../src/store/models/group';
+import { membershipKey } from '../../src/store/models/membership';
 import { entraGroups, okta } from '../fixtures/scimRequests';
 import { startHarness, type Harness } from '../support/harness';
 import { createDirectory, type ScimClient } from '../support/scimClient';

@@ -8,8 +8,8 @@ import { ensureTemporalCli } from '../../src/devservices/goBinaries';
 import { cacheDir } from '../../src/devservices/paths';
 import { freePort } from '../../src/devservices/ports';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/devservices/temporalDevServer';
-import { connectClient } from '../../src/temporal/connection';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
+import { connectClient } from '../../src/runs/connection';
+import { SEARCH_ATTRIBUTES } from '../../src/runs/searchAttributes';
 import { samlSignIn } from '../support/harness';
 import { spawnOnramp, type OnrampProcess } from '../support/serveProcess';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
-import { SA_OUTCOME } from '../../src/temporal/searchAttributes';
+import { signInWorkflowId } from '../../src/runs/signInClient';
+import { SA_OUTCOME } from '../../src/runs/searchAttributes';
 import { newIdp, samlSignIn, useSamlTenant, type Harness, type SamlConnectionInfo } from '../support/harness';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
-import { SA_EMAIL, SA_OUTCOME } from '../../src/temporal/searchAttributes';
-import { emailSearchValue } from '../../src/temporal/searchEmail';
+import { SA_EMAIL, SA_OUTCOME } from '../../src/runs/searchAttributes';
+import { emailSearchValue } from '../../src/runs/searchEmail';
 import { listRuns, waitForSignInRuns } from '../support/temporal';
 
 describe('SAML sign-in → durable JIT provisioning (Sarah)', () => {

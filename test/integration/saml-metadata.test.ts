@@ -255,6 +255,32 @@ describe('SAML connections from IdP metadata', () => {
     expect(shown?.certificates.map((c) => c.fingerprint256)).toEqual([fingerprintOf(second.certificate)]);
   });
 
+  it("an admin's changes and a metadata refresh at the same moment all hold (none undoes another)", async () => {
+    const at = { entityId: 'https://idp.busy.test/metadata', ssoUrl: 'https://idp.busy.test/sso' };
+    const [first, second] = [generateIdpKeys('busy first', 365), generateIdpKeys('busy second', 730)];
+    for (let round = 0; round < 3; round += 1) {
+      published.state.xml = idpMetadata({ ...at, certificates: [first.certificate] });
+      const res = await create({ metadataUrl: published.url, name: `Busy ${round}` });
+      expect(res.status).toBe(201);
+      const path = `/tenants/meta/connections/saml/${res.body.id}`;
+      const keysBefore = ((await h.services.db.models.samlConnections.findById(res.body.id).lean())?.spSigningKeys ?? []).length;
+      published.state.xml = idpMetadata({ ...at, certificates: [first.certificate, second.certificate] });
+      const answers = await Promise.all([
+        h.admin('POST', `${path}/metadata/refresh`),
+        h.admin('PATCH', path, { signatures: 'both' }),
+        h.admin('PUT', `/tenants/meta/connections/${res.body.id}/attribute-sync`, { mode: 'every-sign-in' }),
+        h.admin('POST', `${path}/sp-keys`),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 201]);
+      const stored = await h.services.db.models.samlConnections.findById(res.body.id).lean();
+      expect(stored?.certificates).toHaveLength(2);
+      expect(stored).toMatchObject({ signatures: 'both', attributeSync: 'every-sign-in' });
+      // Four changes, and the schedule's refreshes (every 400 ms here) in between.
+      expect(stored?.changeGeneration).toBeGreaterThanOrEqual(4);
+      expect(stored?.spSigningKeys ?? []).toHaveLength(keysBefore + 1);
+    }
+  });
+
   it('replaces the IdP values from an uploaded document; refresh then has no URL to fetch', async () => {
     const at = { entityId: 'https://idp.upload.test/metadata', ssoUrl: 'https://idp.upload.test/sso' };
     const [a, b] = [generateIdpKeys('upload a', 365), generateIdpKeys('upload b', 365)];

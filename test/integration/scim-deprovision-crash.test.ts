@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyGrant } from '../../src/db/grants';
-import { membershipKey } from '../../src/db/models/membership';
+import { applyGrant } from '../../src/store/grants';
+import { membershipKey } from '../../src/store/models/membership';
 import { directorySource } from '../../src/domain/groups';
 import { entra } from '../fixtures/scimRequests';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupKey } from '../../src/db/models/group';
-import { membershipKey } from '../../src/db/models/membership';
+import { groupKey } from '../../src/store/models/group';
+import { membershipKey } from '../../src/store/models/membership';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
-import { emailSearchValue } from '../../src/temporal/searchEmail';
-import { createDirectoryWriter } from '../../src/temporal/directoryClient';
+import { emailSearchValue } from '../../src/runs/searchEmail';
+import { createDirectoryWriter } from '../../src/runs/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
 import { startHarness, type Harness } from '../support/harness';
 import { createDirectory, type ScimClient } from '../support/scimClient';

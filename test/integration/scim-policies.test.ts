@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membershipKey } from '../../src/db/models/membership';
+import { membershipKey } from '../../src/store/models/membership';
 import { entra, okta, oktaGroups } from '../fixtures/scimRequests';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { createDirectory, type ScimClient } from '../support/scimClient';

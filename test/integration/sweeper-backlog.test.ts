@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sweepExpired } from '../../src/db/sweeper';
-import { deleteInBatches } from '../../src/db/sweepBatches';
+import { sweepExpired } from '../../src/store/sweeper';
+import { deleteInBatches } from '../../src/store/sweepBatches';
 import { startHarness, type Harness } from '../support/harness';
 
 /**

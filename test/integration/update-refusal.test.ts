@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directoryUserWorkflowId } from '../../src/temporal/directoryClient';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { directoryUserWorkflowId } from '../../src/runs/directoryClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { createDirectory } from '../support/scimClient';
 import { waitForSignInRuns } from '../support/temporal';

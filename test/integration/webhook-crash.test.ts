@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listEvents } from '../../src/db/events';
+import { listEvents } from '../../src/store/events';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { startReceiver, type Receiver } from '../support/webhookReceiver';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { sweepExpired } from '../../src/db/sweeper';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { sweepExpired } from '../../src/store/sweeper';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';

@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { temporalDataConverter } from '../../src/temporal/dataConverter';
+import { temporalDataConverter } from '../../src/runs/dataConverter';
 import { TEST_TEMPORAL_ENV } from '../support/harness';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'histories');

@@ -1,9 +1,9 @@
 import type { CommandStartedEvent, CommandSucceededEvent, MongoClient } from 'mongodb';
-import type { Models } from '../../src/db/models';
+import type { Models } from '../../src/store/models';
 
 /**
  * Every read the driver sends, from its command monitoring (the connection is
- * opened with `monitorCommands: true`, src/db/connect.ts): which collection,
+ * opened with `monitorCommands: true`, src/store/connect.ts): which collection,
  * the filter's shape (field names and operators, never values), and what kind
  * of read it is:
  *

@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import './provided';
 import { loadConfig } from '../../src/config';
 import { startStack } from '../../src/devservices/launcher';
-import { bundleWorkflows } from '../../src/temporal/worker';
+import { bundleWorkflows } from '../../src/runs/worker';
 
 /** Start the real servers once for all integration tests (embedded FerretDB + Temporal dev server unless configured). */
 export default async function setup(project: TestProject) {

@@ -5,8 +5,8 @@ import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from 
 import { freePort } from '../../src/devservices/ports';
 import { createLogger } from '../../src/logger';
 import { createServices, type Services } from '../../src/services';
-import { temporalDataConverter } from '../../src/temporal/dataConverter';
-import type { Faults } from '../../src/temporal/faultInjection';
+import { temporalDataConverter } from '../../src/runs/dataConverter';
+import type { Faults } from '../../src/runs/faultInjection';
 
 const testKey = (name: string) => createHash('sha256').update(`onramp integration tests: ${name}`).digest('base64');
 /** Integration tests run with Temporal payload encryption on, under fixed keys (spawned workers get the same). */
@@ -73,7 +73,7 @@ export async function startHarness(
     temporalAddress?: string;
     /** Another MongoDB-compatible server than the shared one (a test that restarts its own). */
     mongoUri?: string;
-    /** Faults the in-process worker injects (src/temporal/faultInjection.ts). */
+    /** Faults the in-process worker injects (src/runs/faultInjection.ts). */
     faults?: Faults;
   } = {},
 ): Promise<Harness> {

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 
 /** Wait for every run of an identity's sign-in workflow to close (the durable tail included). */
 export async function waitForSignInRuns(client: Client, connectionId: string, subject: string): Promise<void> {

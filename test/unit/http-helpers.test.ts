@@ -7,7 +7,7 @@ import { parseInput } from '../../src/http/validate';
 import { inviteBrowserOf } from '../../src/http/inviteBrowser';
 import { escapeHtml, errorPage } from '../../src/http/pages';
 import { decodeCursor, encodeCursor } from '../../src/library/pagination';
-import { signInWorkflowId } from '../../src/temporal/signInClient';
+import { signInWorkflowId } from '../../src/runs/signInClient';
 
 describe('escapeHtml', () => {
   it('escapes markup in every interpolated value', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createReadiness } from '../../src/library/readiness';
 import { methodLabel, outcomeOfStatus, reasonLabel, scimResourceOf, signInProtocolOf } from '../../src/metrics/labels';
 import { countSignInDecision, countSignInFailure, markStart, metricsText, registry, setBacklogSource } from '../../src/metrics/registry';
-import { rpcName } from '../../src/temporal/clientMetrics';
+import { rpcName } from '../../src/runs/clientMetrics';
 
 /** A counter's value for exactly these labels (0 when never counted). */
 async function valueOf(name: string, labels: Record<string, string>): Promise<number> {
@@ -95,9 +95,17 @@ describe('backlog gauges', () => {
     const unset = setBacklogSource(async () => {
       calls++;
       if (fail) throw new Error('down');
-      return { approvalsPending: 3, webhookBacklog: 5, outboxBacklog: 7 };
+      return {
+        approvalsPending: 3,
+        webhookBacklog: 5,
+        outboxBacklog: 7,
+        samlCertificateExpiries: [{ tenant: 't1', connection: 'c1', notAfterMs: Date.now() + 864_000_000 }],
+      };
     });
     const text = await metricsText();
+    const expiry = /^onramp_saml_certificate_expiry_seconds\{tenant="t1",connection="c1"\} (\d+)$/m.exec(text);
+    expect(Number(expiry?.[1])).toBeGreaterThan(863_990);
+    expect(Number(expiry?.[1])).toBeLessThanOrEqual(864_000);
     expect(text).toMatch(/^onramp_approvals_pending 3$/m);
     expect(text).toMatch(/^onramp_webhook_backlog 5$/m);
     expect(text).toMatch(/^onramp_outbox_backlog 7$/m);

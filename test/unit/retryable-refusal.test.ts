@@ -4,8 +4,8 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { defineUpdate } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { OnrampError } from '../../src/errors';
-import { isRetryableUpdateRefusal } from '../../src/temporal/retryableRefusal';
-import { boundedUpdateWithStart } from '../../src/temporal/updateWithStart';
+import { isRetryableUpdateRefusal } from '../../src/runs/retryableRefusal';
+import { boundedUpdateWithStart } from '../../src/runs/updateWithStart';
 
 /** A gRPC service error as @grpc/grpc-js builds it (callErrorFromStatus): message, code, details, metadata. */
 const grpcError = (code: status, details: string): Error =>

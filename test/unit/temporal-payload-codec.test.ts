@@ -3,7 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { OnrampError } from '../../src/errors';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, parseCodecKeys, type CodecKey } from '../../src/temporal/payloadCodec';
+import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, parseCodecKeys, type CodecKey } from '../../src/runs/payloadCodec';
 
 const key = (id: string): CodecKey => ({ id, key: randomBytes(32) });
 const text = (b: Uint8Array | null | undefined) => new TextDecoder().decode(b ?? new Uint8Array());

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { setConnectionSetting } from '../../db/connections';
-import type { Models } from '../../db/models';
+import { setConnectionSetting } from '../../store/connections';
+import type { Models } from '../../store/models';
 import type { createConnectionLibrary } from '../../library/connections';
 import type { createTenantLibrary } from '../../library/tenants';
 import { route } from '../route';

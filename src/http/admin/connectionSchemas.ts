@@ -7,7 +7,7 @@ import { domainName, linkPolicy } from './schemas';
 /** The admin API's schemas for SAML and OIDC connections (bodies and answers). */
 
 /** Accept PEM with or without armor; store the base64 body, refuse anything that is not an X.509 certificate. */
-const certificate = z.string().transform((value, ctx) => {
+export const idpCertificate = z.string().transform((value, ctx) => {
   const body = value.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
   try {
     const cert = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`);
@@ -24,24 +24,25 @@ const certificate = z.string().transform((value, ctx) => {
 
 const attributeName = z.string().min(1).max(256);
 
+/** Which IdP attributes carry the email, name and groups, and the custom ones synced into the account's attributes. */
+export const attributeMapping = z.strictObject({
+  email: attributeName.default('email'),
+  name: attributeName.default('name'),
+  groups: attributeName.default('groups'),
+  /** App attribute name → IdP attribute name. App names are plain identifiers (they become field paths). */
+  custom: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'custom attribute names are letters, digits and _'), attributeName)
+    .refine((m) => Object.keys(m).length <= 50, 'at most 50 custom attributes')
+    .default({}),
+});
+
 export const createSamlConnectionBody = (allowHttp: boolean) =>
   z.strictObject({
     name: z.string().trim().min(1).max(200),
     idpEntityId: z.string().min(1).max(1024),
     ssoUrl: z.url({ protocol: allowHttp ? /^https?$/ : /^https$/ }).max(2048),
-    certificates: z.array(certificate).min(1).max(5),
-    attributeMapping: z
-      .strictObject({
-        email: attributeName.default('email'),
-        name: attributeName.default('name'),
-        groups: attributeName.default('groups'),
-        /** App attribute name → IdP attribute name. App names are plain identifiers (they become field paths). */
-        custom: z
-          .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'custom attribute names are letters, digits and _'), attributeName)
-          .refine((m) => Object.keys(m).length <= 50, 'at most 50 custom attributes')
-          .default({}),
-      })
-      .default({ email: 'email', name: 'name', groups: 'groups', custom: {} }),
+    certificates: z.array(idpCertificate).min(1).max(5),
+    attributeMapping: attributeMapping.default({ email: 'email', name: 'name', groups: 'groups', custom: {} }),
     allowIdpInitiated: z.boolean().default(false),
     /** Which signatures a response must carry (default: one valid signature covering the assertion). */
     signatures: z.enum(SIGNATURE_POLICIES).default(DEFAULT_SIGNATURE_POLICY),
@@ -158,7 +159,7 @@ export const samlConnectionOut = z.object({
   createdAt: z.date(),
 });
 
-/** Change how a SAML connection validates and signs (`PATCH …/connections/:id/saml`). */
+/** Change how a SAML connection validates, signs, maps attributes and links (`PATCH …/connections/saml/:id`). */
 export const samlSettingsBody = z
   .strictObject({
     signatures: z.enum(SIGNATURE_POLICIES),
@@ -167,7 +168,11 @@ export const samlSettingsBody = z
     subjectAttribute: attributeName.nullable(),
     signAuthnRequests: z.boolean(),
     /** Replaces the IdP signing certificates (e.g. after the IdP rolled its certificate). */
-    certificates: z.array(certificate).min(1).max(5),
+    certificates: z.array(idpCertificate).min(1).max(5),
+    /** Replaces the attribute mapping (which IdP attributes carry email, name, groups and the custom attributes). */
+    attributeMapping,
+    /** Overrides the tenant's link policy for this connection; null = the tenant's. */
+    linkPolicy: linkPolicy.nullable(),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'name at least one setting');

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Libraries } from '../../library';
-import { DIRECTORY_PROVIDERS } from '../../db/models/scimDirectory';
+import { DIRECTORY_PROVIDERS } from '../../store/models/scimDirectory';
 import { SUBJECT_MATCHES } from '../../domain/linking';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
 import { route } from '../route';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Libraries } from '../../library';
-import type { Models } from '../../db/models';
+import type { Models } from '../../store/models';
 import type { OidcClients } from '../oidc/client';
 import { requireAdminToken } from '../adminAuth';
 import { serveOpenApiDocument } from './openapiRoute';

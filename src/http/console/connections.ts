@@ -6,8 +6,13 @@ import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf } from './layout';
+import { connectionSettingForms, groupSyncSection, mappingSection } from './connectionSettings';
+import { newOidcForm, oidcConnectionPages } from './oidcConnections';
+import { certificatesSection, samlCertificateForms } from './samlCertificates';
+import { METADATA_FILE_FIELD, metadataUpload, uploadedXml, uploadRefusal } from './metadataUpload';
+import { OnrampError } from '../../errors';
 
-/** The "new SAML connection" form (besides its CSRF field): a name, and the IdP's metadata XML pasted or its URL. */
+/** The "new SAML connection" form (besides its CSRF field and the uploaded file): a name, and the IdP's metadata XML pasted or its URL. */
 const fromMetadataForm = z.object({
   name: z.string().max(200).default(''),
   metadataXml: z.preprocess(blankAsAbsent, z.string().optional()),
@@ -31,21 +36,22 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
     const table = `<table><thead><tr><th scope="col">Name</th><th scope="col">Protocol</th><th scope="col">Status</th><th scope="col">Sign-in URL</th></tr></thead><tbody>${rows
       .map(
         (c) =>
-          `<tr data-connection="${e(c.id)}"><th scope="row">${c.kind === 'saml' ? `<a href="${base}/saml/${e(c.id)}">${e(c.name)}</a>` : e(c.name)}</th><td>${c.kind.toUpperCase()}</td><td>${yesNo(c.enabled)}</td><td><code>${e(c.loginUrl)}</code></td></tr>`,
+          `<tr data-connection="${e(c.id)}"><th scope="row"><a href="${base}/${c.kind}/${e(c.id)}">${e(c.name)}</a></th><td>${c.kind.toUpperCase()}</td><td>${yesNo(c.enabled)}</td><td><code>${e(c.loginUrl)}</code></td></tr>`,
       )
       .join(
         '',
       )}<tr data-connection="email"><th scope="row">Email sign-in</th><td>Email</td><td>${yesNo(Boolean(tenant.domainJit))}</td><td class="muted">follows domain sign-up (verified domains)</td></tr></tbody></table>`;
-    const create = `<h2>New SAML connection from the IdP's metadata</h2><form method="post" action="${base}/saml">${hiddenCsrf(csrf)}
+    const create = `<h2>New SAML connection from the IdP's metadata</h2><form method="post" action="${base}/saml" enctype="multipart/form-data">${hiddenCsrf(csrf)}
 <p><label>Name <input name="name" required maxlength="200" size="30"></label></p>
-<p><label for="metadataXml">Metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
+<p><label>Metadata file (the XML the IdP lets you download) <input name="${METADATA_FILE_FIELD}" type="file" accept=".xml,application/xml,text/xml,application/samlmetadata+xml"></label></p>
+<p><label for="metadataXml">or the metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
 <p><label>or its metadata URL <input name="metadataUrl" type="url" size="60" placeholder="https://idp.example.com/metadata"></label></p>
 <p><button type="submit">Create connection</button></p></form>`;
-    return { title: 'Connections', body: table + create };
+    return { title: 'Connections', body: table + create + newOidcForm(base, csrf) };
   });
 
   ctx.tenantPage('connections/saml/:connectionId', 'connections', { params: connectionParams }, async ({ tenant, params, csrf }) => {
-    const c = await deps.samlConnections.get(tenant._id, params.connectionId);
+    const [c, sync] = await Promise.all([deps.samlConnections.get(tenant._id, params.connectionId), deps.groups.groupSync(tenant._id, params.connectionId)]);
     const base = `/console/t/${e(tenant.slug)}/connections/saml/${e(c.id)}`;
     const sp = `<h2>Give these to the IdP's administrator</h2><dl>
 <dt>SP metadata URL</dt><dd><code data-sp="metadataUrl">${e(c.metadataUrl)}</code></dd>
@@ -62,25 +68,31 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
           }`
         : 'entered by hand'
     }</dd></dl>`;
-    const certs = `<h2>IdP signing certificates</h2><table><thead><tr><th scope="col">SHA-256 fingerprint</th><th scope="col">Expires</th><th scope="col">State</th></tr></thead><tbody>${c.certificates
-      .map(
-        (k) =>
-          `<tr><td><code>${e(k.fingerprint256)}</code></td><td>${e(k.validTo)}</td><td>${k.expired ? '<strong class="error">expired</strong>' : k.expiresSoon ? '<strong data-expires-soon>expires within 30 days</strong>' : 'valid'}</td></tr>`,
-      )
-      .join('')}</tbody></table>`;
+    const certs = certificatesSection(base, c.certificates, csrf);
     const actions = `<h2>Actions</h2><p><a href="${e(c.loginUrl)}">Test sign-in through this connection</a></p>${
       c.metadata?.url
         ? `<form method="post" action="${base}/metadata/refresh">${hiddenCsrf(csrf)}<button type="submit">Refresh metadata</button></form>`
         : '<p class="muted">No metadata URL to refresh from (the document was uploaded).</p>'
     }`;
-    return { title: `SAML connection ${c.name}`, body: sp + idp + certs + actions };
+    return {
+      title: `SAML connection ${c.name}`,
+      body: sp + idp + certs + mappingSection(base, c, csrf) + groupSyncSection(base, sync, csrf) + actions,
+    };
   });
 
   r.post(
     '/console/t/:tenant/connections/saml',
+    ctx.adminBeforeBody,
+    metadataUpload,
     route({ params: tenantParams, guard: ctx.formGuard, body: fromMetadataForm }, async ({ auth, body, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'connections', 'The connection was not created', async () => {
-        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: body.metadataXml?.trim(), metadataUrl: body.metadataUrl?.trim() });
+        const refusal = uploadRefusal(req);
+        if (refusal) throw refusal;
+        const uploaded = uploadedXml(req);
+        const pasted = body.metadataXml?.trim();
+        if (uploaded !== undefined && pasted !== undefined)
+          throw new OnrampError('validation_failed', 'The form was refused: give the metadata once (a file, the pasted XML or a URL).', { status: 400 });
+        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: uploaded ?? pasted, metadataUrl: body.metadataUrl?.trim() });
         if (!parsed.success) throw formRefused(parsed.error);
         const { metadataXml, metadataUrl, ...settings } = parsed.data;
         const source = metadataUrl !== undefined ? { metadataUrl } : { metadataXml: metadataXml ?? '' };
@@ -89,6 +101,10 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
       }),
     ),
   );
+
+  samlCertificateForms(r, deps, ctx);
+  oidcConnectionPages(r, deps, ctx);
+  connectionSettingForms(r, deps, ctx);
 
   r.post(
     '/console/t/:tenant/connections/saml/:connectionId/metadata/refresh',

@@ -1,4 +1,4 @@
-import type { Router, Request, Response } from 'express';
+import type { Router, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Libraries } from '../../library';
 import { OnrampError } from '../../errors';
@@ -9,6 +9,7 @@ import { saveSession } from '../session';
 import { createTenantAdminGuard, type TenantActor } from '../tenantAdmin';
 import { escapeHtml as e } from '../pages';
 import { layout, type Section } from './layout';
+import type { OidcClients } from '../oidc/client';
 
 export type ConsoleDeps = Pick<
   Libraries,
@@ -27,10 +28,13 @@ export type ConsoleDeps = Pick<
   | 'webhooks'
   | 'imports'
   | 'groups'
+  | 'oidcConnections'
 > & {
   models: Parameters<typeof createTenantAdminGuard>[0];
   publicUrl: string;
   adminToken: string;
+  /** OIDC discovery and clients, as the admin API proves a new connection's issuer with them. */
+  oidcClients: OidcClients;
   /** Outside production an IdP may be reached over http (a local test IdP), as in the admin API. */
   allowHttpIdpUrls: boolean;
   /** Where a run's history is shown: the Temporal Web UI's address (null: run ids shown without links) and the namespace. */
@@ -125,6 +129,21 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     return { tenant, actor: { type: 'admin' as const, id: actor.id }, mayActOnOwners: actor.mayGrantOwner, decider: actor };
   };
 
+  /**
+   * For a form whose body is read by its own parser (a multipart upload): the
+   * tenant-admin check before any of the body is read, so a caller who may not
+   * act is refused (403, audited) before their upload is taken in. The form's
+   * guard (CSRF, then the same check) still runs once the body is read.
+   */
+  const adminBeforeBody: RequestHandler = (req, _res, next) => {
+    const slug = tenantParams.safeParse(req.params);
+    if (!slug.success) return next();
+    deps.tenants
+      .bySlug(slug.data.tenant)
+      .then((tenant) => actorFor(req, String(tenant._id)))
+      .then(() => next(), next);
+  };
+
   /** Run a console action; its refusal (last owner, unknown role…) becomes the flash; then back to `back`. */
   const act = async (req: Request, res: Response, back: string, work: () => Promise<string>) => {
     try {
@@ -158,7 +177,7 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     res.redirect(303, to);
   };
 
-  return { adminTenants, actorFor, render, tenantPage, formGuard, act, attempt, flashAndGo };
+  return { adminTenants, actorFor, render, tenantPage, formGuard, adminBeforeBody, act, attempt, flashAndGo };
 }
 
 export type ConsoleContext = ReturnType<typeof consoleContext>;

@@ -1,5 +1,5 @@
 import { MAX_SUBJECT_LENGTH, type ClaimAttribute, type IdentityClaim } from '../../domain/claim';
-import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
+import type { OidcConnectionDoc } from '../../store/models/oidcConnection';
 import { OnrampError } from '../../errors';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
+import type { OidcConnectionDoc } from '../../store/models/oidcConnection';
 import { OnrampError } from '../../errors';
 
 const TTL_MS = 10 * 60_000;

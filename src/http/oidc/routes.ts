@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import * as oidc from 'openid-client';
-import type { OidcConnectionDoc } from '../../db/models/oidcConnection';
+import type { OidcConnectionDoc } from '../../store/models/oidcConnection';
 import { isInfrastructureError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { oidcUrls, type createOidcConnectionLibrary } from '../../library/oidcConnections';
 import type { createOidcLoginStateLibrary } from '../../library/oidcLoginStates';

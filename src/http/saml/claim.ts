@@ -2,7 +2,7 @@ import type { Profile } from '@node-saml/passport-saml';
 import { MAX_SUBJECT_LENGTH, type ClaimAttribute, type IdentityClaim } from '../../domain/claim';
 import { attributeCandidates } from '../../domain/samlAttributeNames';
 import { chooseSubject, NAMEID_FORMATS } from '../../domain/samlSubject';
-import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import type { SamlConnectionDoc } from '../../store/models/samlConnection';
 import { samlRejected } from './assertionChecks';
 import type { ParsedSamlResponse } from './parsedResponse';
 

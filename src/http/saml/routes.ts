@@ -2,7 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import passport from 'passport';
 import type { Profile } from '@node-saml/passport-saml';
 import type { Config } from '../../config';
-import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import type { SamlConnectionDoc } from '../../store/models/samlConnection';
 import { isInfrastructureError, OnrampError, notFound, personRefusal, serviceUnavailable } from '../../errors';
 import { catalogueMessage } from '../../errorCodes';
 import { asOnrampError } from '../errorHandler';

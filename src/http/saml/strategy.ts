@@ -2,7 +2,7 @@ import { MultiSamlStrategy, type Profile, type VerifiedCallback } from '@node-sa
 import { ValidateInResponseTo } from '@node-saml/node-saml';
 import type { Request } from 'express';
 import type { Config } from '../../config';
-import type { SamlConnectionDoc } from '../../db/models/samlConnection';
+import type { SamlConnectionDoc } from '../../store/models/samlConnection';
 import { certificatePem, unsealSpPrivateKey } from '../../crypto/spSigningKey';
 import { DEFAULT_SIGNATURE_POLICY, nodeSamlSignatureOptions } from '../../domain/samlSignatures';
 import { mongoCacheProvider, type RequestScopedCache } from './cacheProvider';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors';
 import type { AuditFact } from '../domain/events';
-import { recordEvent } from './events';
+import { recordEvent, recordEvents } from './events';
+import { insertManyOnce } from './insertMany';
 import type { Models } from './models';
 
 /** An audit record: the fact (src/domain/events.ts AuditFact, whose event is written beside it), its deterministic key and run. */
@@ -24,6 +26,31 @@ export async function recordAudit(models: Models, event: AuditInput): Promise<bo
   const written = await insertAudit(models, event);
   await recordEvent(models, event.key, event);
   return written;
+}
+
+/**
+ * recordAudit for many facts at once (an import's batch): the audit records
+ * in one unordered insert (a key already taken is left as it is), then their
+ * events the same way — the same once-per-key outcome as one recordAudit
+ * each, in two commands.
+ */
+export async function recordAudits(models: Models, events: readonly AuditInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await insertManyOnce(
+    models.auditEvents,
+    events.map((event) => ({
+      ...event,
+      _id: new Types.ObjectId(),
+      userId: event.userId ?? null,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      reason: event.reason ?? null,
+      context: event.context ?? null,
+      workflowId: event.workflowId ?? null,
+      runId: event.runId ?? null,
+    })),
+  );
+  await recordEvents(models, events);
 }
 
 async function insertAudit(models: Models, event: AuditInput): Promise<boolean> {

@@ -9,6 +9,8 @@ export const emailConnectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
     enabled: { type: Boolean, required: true, default: true },
+    /** How many times the connection was changed (store/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     ...connectionPolicyFields(),
   },
   { timestamps: true, collection: 'email_connections' },

@@ -64,6 +64,8 @@ export const samlConnectionSchema = new Schema(
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
     name: { type: String, required: true },
     enabled: { type: Boolean, required: true, default: true },
+    /** How many times the connection was changed (store/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     /** Our own SP entity ID for this connection: the audience its assertions must name. */
     spEntityId: { type: String, required: true },
     idpEntityId: { type: String, required: true },

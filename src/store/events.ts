@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { cursorAt, eventFromAudit, eventIdAt, type AuditFact, type DomainEvent } from '../domain/events';
 import { isDuplicateKeyError } from '../errors';
+import { insertManyOnce } from './insertMany';
 import type { Models } from './models';
 import { deleteInBatches } from './sweepBatches';
 
@@ -61,6 +62,30 @@ export async function recordEvent(models: Models, key: string, fact: AuditFact):
     throw err;
   }
   eventWrites.emit('written', { id, type: event.type, tenantId: event.tenantId });
+}
+
+/** recordEvent for many audited facts at once, in one unordered insert (an event whose key is taken is not written again). */
+export async function recordEvents(models: Models, facts: ReadonlyArray<AuditFact & { key: string }>): Promise<void> {
+  const at = new Date();
+  const rows = facts.flatMap((fact) => {
+    const id = nextEventId(at.getTime());
+    const event = eventFromAudit(fact, id);
+    if (!event) return [];
+    return [
+      {
+        _id: id,
+        key: fact.key,
+        type: event.type,
+        tenantId: event.tenantId,
+        payload: JSON.stringify(event),
+        recordedAt: at,
+        day: dayOf(at.getTime()),
+        part: partOf(id),
+      },
+    ];
+  });
+  const refused = await insertManyOnce(models.events, rows);
+  for (const r of rows) if (!refused.has(r._id)) eventWrites.emit('written', { id: r._id, type: r.type, tenantId: r.tenantId });
 }
 
 export interface EventQuery {

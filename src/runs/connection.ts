@@ -10,7 +10,7 @@ export interface TemporalTarget {
   namespace: string;
   tls: Config['temporal']['tls'];
   apiKey: string | undefined;
-  /** How payloads are encoded (src/temporal/dataConverter.ts: the encryption codec); undefined only for a plain client (tests). */
+  /** How payloads are encoded (src/runs/dataConverter.ts: the encryption codec); undefined only for a plain client (tests). */
   dataConverter: DataConverter | undefined;
 }
 

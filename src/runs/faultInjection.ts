@@ -1,6 +1,6 @@
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 
 /** Faults a test can ask a worker for (never available in production). */
 export interface Faults {

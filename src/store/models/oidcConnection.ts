@@ -7,6 +7,8 @@ export const oidcConnectionSchema = new Schema(
     tenantId: { type: Schema.Types.ObjectId, required: true, ref: 'Tenant' },
     name: { type: String, required: true },
     enabled: { type: Boolean, required: true, default: true },
+    /** How many times the connection was changed (store/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     /** The issuer identifier; discovery reads `<issuer>/.well-known/openid-configuration`. One connection per issuer and tenant. */
     issuer: { type: String, required: true },
     clientId: { type: String, required: true },

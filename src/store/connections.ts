@@ -4,6 +4,7 @@ import type { LinkPolicy } from '../domain/linking';
 import { notFound } from '../errors';
 import { recordAction } from './audit';
 import type { Models } from './models';
+import { changeDocument, type TurnModel } from './turns';
 
 /**
  * What provisioning and the admin settings need of any connection (SAML or
@@ -18,6 +19,7 @@ export interface ConnectionPolicyFields {
   attributeSync: 'on-first-sign-in' | 'every-sign-in';
   attributeMapping?: { custom?: unknown } | null;
   groupSync?: unknown;
+  changeGeneration?: number | null;
 }
 
 export type ConnectionKind = 'saml' | 'oidc' | 'email' | 'directory';
@@ -73,7 +75,39 @@ async function readConnection(models: Models, id: string, kind: ConnectionKind):
   }
 }
 
-/** Set policy fields on a tenant's connection; returns the document before, or null when it is not the tenant's. */
+/** The connection collections an admin changes, by kind. */
+type ChangedKind = Exclude<ConnectionKind, 'directory'>;
+/** What a change needs of a connection collection (each mongoose model has it). */
+interface ConnectionModel extends TurnModel {
+  findOne(filter: Record<string, unknown>): { lean(): PromiseLike<unknown> };
+  exists(filter: Record<string, unknown>): PromiseLike<unknown>;
+}
+const modelOf = (models: Models, kind: ChangedKind): ConnectionModel =>
+  kind === 'saml' ? models.samlConnections : kind === 'oidc' ? models.oidcConnections : models.emailConnections;
+
+/**
+ * Change a tenant's connection of `kind` in turn with every other writer of
+ * it (store/turns.ts) — an admin's edit, another admin's, the scheduled
+ * metadata refresh — so none undoes another: `decide` gets the connection as
+ * it is and returns what to `$set` and what to answer (it is called again
+ * after a lost turn). 404 when the connection is not the tenant's.
+ */
+export function changeConnection<D extends { changeGeneration?: number | null }, R>(
+  models: Models,
+  kind: ChangedKind,
+  tenantId: Types.ObjectId,
+  id: string,
+  decide: (conn: D) => { set: Record<string, unknown>; result: R },
+): Promise<R> {
+  const load = async (): Promise<D> => {
+    const conn = Types.ObjectId.isValid(id) ? ((await modelOf(models, kind).findOne({ _id: id, tenantId }).lean()) as D | null) : null;
+    if (!conn) throw notFound(`${kind === 'saml' ? 'SAML' : kind === 'oidc' ? 'OIDC' : 'email'} connection of this tenant`);
+    return conn;
+  };
+  return changeDocument(models, modelOf(models, kind), `${kind}_connection`, id, load, decide);
+}
+
+/** Set policy fields on a tenant's connection (whichever kind); returns the document before, or null when it is not the tenant's. */
 export async function updateConnection(
   models: Models,
   tenantId: Types.ObjectId,
@@ -81,12 +115,12 @@ export async function updateConnection(
   set: Record<string, unknown>,
 ): Promise<(ConnectionPolicyFields & { kind: ConnectionKind }) | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const saml = await models.samlConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
-  if (saml) return { ...(saml as ConnectionPolicyFields), kind: 'saml' };
-  const oidc = await models.oidcConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
-  if (oidc) return { ...(oidc as ConnectionPolicyFields), kind: 'oidc' };
-  const email = await models.emailConnections.findOneAndUpdate({ _id: id, tenantId }, { $set: set }).lean();
-  return email ? { ...(email as ConnectionPolicyFields), kind: 'email' } : null;
+  for (const kind of ['saml', 'oidc', 'email'] as const) {
+    if (!(await modelOf(models, kind).exists({ _id: id, tenantId }))) continue;
+    const before = await changeConnection(models, kind, tenantId, id, (conn: ConnectionPolicyFields) => ({ set, result: conn }));
+    return { ...before, kind };
+  }
+  return null;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
 import type { LifecycleRunner } from '../../activities/support';
-import type { Models } from '../db/models';
+import type { Models } from '../store/models';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
 import { FAILURE_CONVERTER_PATH } from './dataConverter';
@@ -25,7 +25,7 @@ export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** The clients' data converter (src/temporal/dataConverter.ts): the worker seals and opens payloads with the same codec. */
+  /** The clients' data converter (src/runs/dataConverter.ts): the worker seals and opens payloads with the same codec. */
   dataConverter: DataConverter | undefined;
   /** After this long in a dead worker's sticky queue, a run's task goes to any worker. */
   stickyQueueTimeoutMs: number;
