@@ -9,3 +9,11 @@ export const isPrivileged = (roles: readonly string[]): boolean => roles.some((r
 
 /** Whether effective roles include `owner`. */
 export const isOwner = (roles: readonly string[]): boolean => roles.includes('owner');
+
+/**
+ * Whether a request's roles and groups give the owner role, directly or
+ * through a group that grants it (`groupRoles`: the roles of each group it
+ * names): what only an owner (or the operator) may ask, whichever form, file or API asks.
+ */
+export const givesOwner = (request: { roles: readonly string[]; groups: readonly string[] }, groupRoles: ReadonlyMap<string, readonly string[]>): boolean =>
+  isOwner(request.roles) || request.groups.some((g) => isOwner(groupRoles.get(g) ?? []));

@@ -1,8 +1,10 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../store/models';
 import { storedAttributes } from '../domain/claim';
+import { isOwner } from '../domain/roles';
 import { conflict, notFound, validationError } from '../errors';
 import type { ApprovalSender } from '../runs/approvalClient';
+import { refuseOwnerGrant } from './ownerGrants';
 import { page, type DocId } from './pagination';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 
@@ -78,7 +80,7 @@ export function createApprovalLibrary(models: Models, sender: ApprovalSender) {
         const planned = request.planned as { roles?: string[] | null } | null;
         if (!planned?.roles) throw validationError('roles', 'this sign-in creates no new membership; its roles cannot be set here');
         checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
-        if (roles.includes('owner') && !by.mayGrantOwner) throw validationError('roles', 'only an owner may give the owner role');
+        if (isOwner(roles) && !by.mayGrantOwner) throw await refuseOwnerGrant(models, tenantId, { type: 'admin', id: by.id }, `approval ${requestId}`);
       }
       const decided = await sender.decide(request, { approve: verdict.approve, by: by.id, reason: verdict.reason, roles });
       if (decided !== 'gone') return decided;

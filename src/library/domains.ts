@@ -88,8 +88,11 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
           { status: 422, details: { reason } },
         );
       }
+      /** Whether this call took the claim: a failure below gives up only a claim it took (another verification of the domain may hold it). */
+      let tookClaim = false;
       try {
         await models.verifiedDomains.create({ _id: domain, tenantId });
+        tookClaim = true;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         const owner = await models.verifiedDomains.findById(domain).lean();
@@ -97,11 +100,11 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
       }
       const verifiedAt = new Date();
       await changeDomains(models, tenantId, (rows) => {
-        // Removed meanwhile: nothing to verify (the claim just taken is given up below).
+        // Removed meanwhile: nothing to verify (a claim this call took is given up below).
         if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
         return rows.map((d) => (d.domain === domain ? { ...d, verified: true, verifiedAt } : d));
       }).catch(async (err: unknown) => {
-        await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
+        if (tookClaim) await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
         throw err;
       });
       await audit(tenantId, actor, 'domain.verified', domain, { after: { domain, verified: true, method: 'dns-txt' } });

@@ -10,8 +10,9 @@ import { BUILT_IN_ROLES, isOwner } from '../domain/roles';
 import { accessOf } from '../store/access';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
-import { conflict, isDuplicateKeyError, notFound, OnrampError, validationError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
 import { page, type DocId } from './pagination';
+import { refuseOwnerGrant } from './ownerGrants';
 
 type Actor = { type: 'admin'; id: string | null };
 
@@ -26,8 +27,6 @@ const adminGrant = (group: string): Grant => ({ kind: 'group', value: group, sou
 export interface GroupRoleOptions {
   mayGrantOwner?: boolean;
 }
-const ownerRefused = () =>
-  new OnrampError('forbidden', 'only an owner of the organization may give the owner role, or change a group that grants it', { status: 403 });
 
 /**
  * Tenant roles and groups, group grants by admins, and a connection's group
@@ -110,7 +109,7 @@ export function createGroupLibrary(models: Models) {
     async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor, opts: GroupRoleOptions = {}) {
       const { roles } = await loadTenantRoles(models, tenantId);
       checkTenantRoles('roles', input.roles, roles);
-      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw ownerRefused();
+      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw await refuseOwnerGrant(models, tenantId, actor, `group "${input.name}"`);
       try {
         await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
       } catch (err) {
@@ -129,7 +128,8 @@ export function createGroupLibrary(models: Models) {
 
     async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor, opts: GroupRoleOptions = {}) {
       checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
-      if (opts.mayGrantOwner === false && (isOwner(roles) || isOwner((await requireGroup(tenantId, name)).roles ?? []))) throw ownerRefused();
+      if (opts.mayGrantOwner === false && (isOwner(roles) || isOwner((await requireGroup(tenantId, name)).roles ?? [])))
+        throw await refuseOwnerGrant(models, tenantId, actor, `group "${name}"`);
       const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
       if (!before) throw notFound(`group "${name}"`);
       await recordAction(models, {

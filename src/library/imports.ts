@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { countImport } from '../metrics/registry';
 import type { ImportRunner } from '../runs/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
+import { ownerGrantCheck, refuseOwnerGrant } from './ownerGrants';
 import { encodeCursor, page, type DocId } from './pagination';
 
 /** An upload that wrote nothing for this long died: another upload under its key may take over. */
@@ -63,17 +64,28 @@ function storedRow(n: number, row: ReadRow): ImportRow {
 export function createImportLibrary(models: Models, runner: ImportRunner, logger: Logger) {
   const reader = adminProvisioningActivities(activitySupport({ models, logger }));
 
-  /** The file's rows, numbered from 1, each read or reported (duplicates after the first). */
-  async function* rowsOf(body: Readable, format: ImportFormat): AsyncGenerator<ImportRow> {
+  /**
+   * The file's rows, numbered from 1, each read or reported (duplicates after the first).
+   * `mayGrantOwner: false` (a console admin who is not an owner): a row giving the owner role refuses the whole file.
+   */
+  async function* rowsOf(
+    tenantId: Types.ObjectId,
+    body: Readable,
+    format: ImportFormat,
+    asker: { actor: ProvisioningActor; mayGrantOwner?: boolean },
+  ): AsyncGenerator<ImportRow> {
+    const givesOwner = asker.mayGrantOwner === false ? await ownerGrantCheck(models, tenantId) : null;
     const track = duplicateTracker();
     let n = 0;
     for await (const record of recordsOf(body, format)) {
       n++;
       if (n > MAX_IMPORT_ROWS) throw new OnrampError('import_too_large', `An import is at most ${MAX_IMPORT_ROWS} rows; split the file.`, { status: 413 });
-      yield storedRow(
+      const row = storedRow(
         n,
         'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)),
       );
+      if (givesOwner?.(row)) throw await refuseOwnerGrant(models, tenantId, asker.actor, `Row ${n}`);
+      yield row;
     }
   }
 
@@ -116,7 +128,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
      */
     async receive(
       tenantId: Types.ObjectId,
-      input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor },
+      input: { stream: Readable; format: ImportFormat; key: string | null; actor: ProvisioningActor; mayGrantOwner?: boolean },
     ): Promise<{ import: ImportView; existing: boolean }> {
       const key = input.key ?? randomBytes(12).toString('hex');
       const _id = importIdOf(String(tenantId), key);
@@ -200,7 +212,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         }
       };
       try {
-        for await (const row of rowsOf(file.body, input.format)) {
+        for await (const row of rowsOf(tenantId, file.body, input.format, input)) {
           rows++;
           pending.push(row);
           if (pending.length === ROWS_PER_CHUNK) await flush();
@@ -220,7 +232,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
-    async dryRun(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; actor: ProvisioningActor }) {
+    async dryRun(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; actor: ProvisioningActor; mayGrantOwner?: boolean }) {
       const scope = { run: { workflowId: 'dry-run', runId: 'dry-run' }, tenantId: String(tenantId), source: 'import' as const, actor: input.actor };
       const results: Array<{ n: number; email: string } & MemberResult> = [];
       let batch: ImportRow[] = [];
@@ -235,7 +247,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         results.push(...planned);
         batch = [];
       };
-      for await (const row of rowsOf(importFileBody(input.stream).body, input.format)) {
+      for await (const row of rowsOf(tenantId, importFileBody(input.stream).body, input.format, input)) {
         batch.push(row);
         if (batch.length === DRY_RUN_PARALLEL) await plan();
       }

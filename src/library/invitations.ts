@@ -8,6 +8,7 @@ import type { InvitationDoc } from '../store/models/invitation';
 import { membershipKey } from '../store/models/membership';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
+import { givesOwner } from '../domain/roles';
 import { DEFAULT_INVITATION_EXPIRY_SECONDS, type InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
@@ -15,6 +16,7 @@ import type { Outbox } from '../mail/outbox';
 import { countInvitation } from '../metrics/registry';
 import { presentInvitation, type InvitationView } from './invitationView';
 import { page, type DocId } from './pagination';
+import { refuseOwnerGrant } from './ownerGrants';
 
 /** How long an invitation named by its slot but not written yet still holds it. */
 const UNWRITTEN_HOLDER_MS = 60_000;
@@ -161,13 +163,13 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       if (!tenant) throw notFound('tenant');
       const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
       if (unknownRole) throw new OnrampError('unknown_role', `The tenant has no role "${unknownRole}".`, { status: 422 });
-      const ownerRefused = () => new OnrampError('forbidden', 'only an owner of the organization may give the owner role', { status: 403 });
-      if (opts.mayGrantOwner === false && input.roles.includes('owner')) throw ownerRefused();
+      const groupRoles = new Map<string, string[]>();
       for (const g of input.groups) {
         const group = await models.groups.findById(groupKey(String(tenantId), g)).lean();
         if (!group) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
-        if (opts.mayGrantOwner === false && (group.roles ?? []).includes('owner')) throw ownerRefused();
+        groupRoles.set(g, [...(group.roles ?? [])]);
       }
+      if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw await refuseOwnerGrant(models, tenantId, actor, `invitation of ${email}`);
       const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
       if (owner && String(owner.tenantId) !== String(tenantId))
         throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);

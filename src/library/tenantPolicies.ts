@@ -77,7 +77,7 @@ export function createTenantPolicyLibrary(models: Models) {
         if (owner && String(owner.tenantId) !== String(tenantId)) throw domainTaken(domain);
       }
       await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
-      // In turn with the domain library's adds, verifications and removals (db/domainChanges.ts).
+      // In turn with the domain library's adds, verifications and removals (db/tenantChanges.ts).
       const { before } = await changeDomains(models, tenantId, () =>
         domains.map((d) => ({ domain: d.domain, verified: d.verified, token: null, verifiedAt: null })),
       );

@@ -1,21 +1,28 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import multer from 'multer';
 import type { RequestHandler, Router } from 'express';
 import { ROW_OUTCOMES } from '../../domain/adminProvisioning';
-import { OnrampError } from '../../errors';
+import { OnrampError, validationError } from '../../errors';
 import { MAX_IMPORT_BYTES, type ImportFormat } from '../../library/importFile';
-import type { ImportView } from '../../library/imports';
+import { importIdOf, type ImportView } from '../../library/imports';
 import { importParams } from '../admin/importRoutes';
-import { keyListQuery, tenantParams } from '../admin/schemas';
+import { idempotencyKey, keyListQuery, tenantParams } from '../admin/schemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager } from './layout';
 
-/** The upload form's fields besides the file and its CSRF field: a dry run, as the API's `?dryRun=true`. */
-const uploadForm = z.object({ dryRun: z.preprocess(blankAsAbsent, z.enum(['true']).optional()) });
+/**
+ * The upload form's fields besides the file and its CSRF field: a dry run, as the API's `?dryRun=true`, and the
+ * import key the page put in its form (the same form sent twice is one import, as the API's `?key=`).
+ */
+const uploadForm = z.object({
+  dryRun: z.preprocess(blankAsAbsent, z.enum(['true']).optional()),
+  key: z.preprocess(blankAsAbsent, idempotencyKey.optional()),
+});
 /** How many of a dry run's rows its answer lists (it stores nothing, so it has no pages). */
 const DRY_RUN_ROWS_SHOWN = 200;
 /** While an import runs, its page reloads itself this often. */
@@ -88,6 +95,7 @@ export function importPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
     const base = `/console/t/${e(tenant.slug)}/imports`;
     const { data, nextCursor } = await deps.imports.listPage(tenant._id, query.limit, query.cursor);
     const upload = `<h2>Import members from a file</h2><form method="post" action="${base}" enctype="multipart/form-data">${hiddenCsrf(csrf)}
+<input type="hidden" name="key" value="${randomBytes(12).toString('hex')}">
 <p><label>CSV file <input type="file" name="file" accept=".csv,text/csv,.jsonl,application/x-ndjson" required></label></p>
 <p class="muted">A header row, then one member a row: <code>email</code>, and optionally <code>name</code>, <code>roles</code> and <code>groups</code> (separated by <code>;</code>), <code>externalId</code>. At most ${MAX_IMPORT_BYTES / 1024 / 1024} MB.</p>
 <p><label><input type="checkbox" name="dryRun" value="true"> Dry run: show what each row would do, and change nothing</label></p>
@@ -146,10 +154,11 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
     ),
   );
 
-  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others are refused before it is read. */
+  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others (a malformed tenant too) are refused before it is read. */
   const admitUpload: RequestHandler = async (req, _res, next) => {
     const params = tenantParams.safeParse(req.params);
-    if (params.success) await ctx.actorFor(req, String((await deps.tenants.bySlug(params.data.tenant))._id));
+    if (!params.success) throw validationError('tenant', 'is not a tenant slug');
+    await ctx.actorFor(req, String((await deps.tenants.bySlug(params.data.tenant))._id));
     next();
   };
   /** The file, or why it was refused (shown once the form's CSRF token is checked). */
@@ -173,7 +182,7 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
         const format = formatOfUpload(file);
         const stream = Readable.from([file.buffer]);
         if (body.dryRun) {
-          const plan = await deps.imports.dryRun(auth.tenant._id, { stream, format, actor: auth.actor });
+          const plan = await deps.imports.dryRun(auth.tenant._id, { stream, format, actor: auth.actor, mayGrantOwner: auth.mayActOnOwners });
           const shown = plan.results.slice(0, DRY_RUN_ROWS_SHOWN);
           const more = plan.rows > shown.length ? `<p class="muted">The first ${shown.length} of ${plan.rows} rows.</p>` : '';
           const page = `<div class="flash" role="status"><p>Dry run of ${e(file.originalname)}: ${plan.rows} rows read; nothing was changed.</p></div>
@@ -182,7 +191,23 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
           await ctx.render(req, res, { title: 'Dry run', body: page, tenant: auth.tenant, current: 'imports' });
           return;
         }
-        const received = await deps.imports.receive(auth.tenant._id, { stream, format, key: null, actor: auth.actor });
+        const key = body.key ?? null;
+        const received = await deps.imports
+          .receive(auth.tenant._id, { stream, format, key, actor: auth.actor, mayGrantOwner: auth.mayActOnOwners })
+          .catch((err: unknown) => {
+            // The same form sent again while its file is still arriving (a double click): follow that import.
+            if (key !== null && err instanceof OnrampError && err.code === 'import_in_progress') return null;
+            throw err;
+          });
+        if (!received) {
+          await ctx.flashAndGo(
+            req,
+            res,
+            `/console/t/${auth.tenant.slug}/imports/${importIdOf(String(auth.tenant._id), key ?? '')}`,
+            'This file is being received.',
+          );
+          return;
+        }
         await ctx.flashAndGo(
           req,
           res,
