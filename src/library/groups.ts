@@ -3,6 +3,7 @@ import { recordAction } from '../store/audit';
 import { findConnection, setConnectionSetting } from '../store/connections';
 import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../store/grants';
 import type { Models } from '../store/models';
+import { changeDocument } from '../store/turns';
 import { changeTenant } from '../store/tenantChanges';
 import { groupKey } from '../store/models/group';
 import { membershipKey } from '../store/models/membership';
@@ -128,10 +129,24 @@ export function createGroupLibrary(models: Models) {
 
     async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor, opts: GroupRoleOptions = {}) {
       checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
-      if (opts.mayGrantOwner === false && (isOwner(roles) || isOwner((await requireGroup(tenantId, name)).roles ?? [])))
-        throw await refuseOwnerGrant(models, tenantId, actor, `group "${name}"`);
-      const before = await models.groups.findOneAndUpdate({ _id: groupKey(String(tenantId), name) }, { $set: { roles } }).lean();
-      if (!before) throw notFound(`group "${name}"`);
+      const refuse = () => refuseOwnerGrant(models, tenantId, actor, `group "${name}"`);
+      if (opts.mayGrantOwner === false && isOwner(roles)) throw await refuse();
+      // In turn with the group's other writers (store/turns.ts): a non-owner is refused a group that grants owner as it is
+      // when the change is made, not as it was read before another admin's change.
+      const grantsOwner = new Error('the group grants owner');
+      const before = await changeDocument(
+        models,
+        models.groups,
+        'group',
+        groupKey(String(tenantId), name),
+        () => requireGroup(tenantId, name),
+        (group) => {
+          if (opts.mayGrantOwner === false && isOwner(group.roles ?? [])) throw grantsOwner;
+          return { set: { roles }, result: group };
+        },
+      ).catch(async (err: unknown) => {
+        throw err === grantsOwner ? await refuse() : err;
+      });
       await recordAction(models, {
         tenantId: String(tenantId),
         actor,

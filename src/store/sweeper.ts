@@ -37,6 +37,8 @@ export async function sweepExpired(models: Models, now = new Date(), eventRetent
     ['importTakeovers', () => batches(models.importTakeovers, expired('at', '$lt', dayAgo))],
     // Applied long ago: the endpoint is generations past them.
     ['webhookEndpointChanges', () => batches(models.webhookEndpointChanges, expired('at', '$lt', dayAgo))],
+    // The same for every document whose writers take turns (store/turns.ts); a change is rolled forward within seconds.
+    ['documentChanges', () => batches(models.documentChanges, expired('at', '$lt', dayAgo))],
   ];
   // Each sweep on its own: one that fails (a refusing database) does not keep the others' documents.
   const counts: Record<string, number> = {};

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
+import { sweepExpired } from '../../src/store/sweeper';
 import { startHarness, type Harness } from '../support/harness';
 
 interface DomainBody {
@@ -143,5 +144,21 @@ describe('domains added and changed at the same time', () => {
     const after = await models.tenants.findOne({ slug: 'busy' }).lean();
     expect(after).toMatchObject({ conflictPolicy: 'review', changeGeneration: generation + 1 });
     expect((after?.domains ?? []).map((d) => d.domain)).toContain('late.busy.test');
+  });
+
+  it('the sweep removes change records a day old; the tenant keeps its settings and the next change takes the next turn', async () => {
+    const models = h.services.db.models;
+    const tenant = await models.tenants.findOne({ slug: 'busy' }).lean();
+    const key = new RegExp(`^tenant:${String(tenant?._id)}:`);
+    expect(await models.documentChanges.countDocuments({ _id: key })).toBeGreaterThan(0);
+    const counts = await sweepExpired(models, new Date(Date.now() + 2 * 86_400_000));
+    expect(counts.documentChanges).toBeGreaterThan(0);
+    expect(await models.documentChanges.countDocuments({ _id: key })).toBe(0);
+    expect(await models.tenants.findOne({ slug: 'busy' }).lean()).toMatchObject({
+      conflictPolicy: tenant?.conflictPolicy,
+      changeGeneration: tenant?.changeGeneration,
+    });
+    expect((await h.admin('POST', '/tenants/busy/domains', { domain: 'after-sweep.busy.test' })).status).toBe(201);
+    expect((await models.tenants.findOne({ slug: 'busy' }).lean())?.changeGeneration).toBe((tenant?.changeGeneration ?? 0) + 1);
   });
 });

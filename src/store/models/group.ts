@@ -12,6 +12,8 @@ export const groupSchema = new Schema(
     name: { type: String, required: true },
     /** Tenant roles every member of the group holds. */
     roles: { type: [String], required: true, default: [] },
+    /** How many times the group was changed (store/turns.ts: its writers take turns by it). */
+    changeGeneration: { type: Number, required: true, default: 0 },
     /** `admin`, or `idp:<connectionId>` when a sign-in created it from an unmapped value. */
     createdFrom: { type: String, required: true },
     createdBy: { type: runRefSchema, default: null },
