@@ -13,6 +13,7 @@ import { memberPages } from './members';
 import { invitationPages } from './invitations';
 import { auditPages } from './audit';
 import { connectionPages } from './connections';
+import { GROUP_SYNC_FORM_PATH, groupSyncFormBody } from './connectionSettings';
 import { domainPages } from './domains';
 import { directoryPages } from './directories';
 import { webhookPages } from './webhooks';
@@ -36,6 +37,8 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
+  // Forms are small (16 kB), but for the group-sync form's mapping table.
+  r.post(GROUP_SYNC_FORM_PATH, groupSyncFormBody);
   r.use('/console', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res, next) => {
     res.setHeader('Referrer-Policy', 'same-origin'); // so our own forms carry our Origin (csrf.ts)
     res.setHeader('Cache-Control', 'no-store');
