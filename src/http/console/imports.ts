@@ -12,7 +12,7 @@ import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager } from './layout';
-import { consoleUpload } from './upload';
+import { consoleUpload, type UploadSpec } from './upload';
 
 /** The upload form's fields besides the file and its CSRF field: a dry run, as the API's `?dryRun=true`. */
 const uploadForm = z.object({ dryRun: z.preprocess(blankAsAbsent, z.enum(['true']).optional()) });
@@ -22,7 +22,7 @@ const DRY_RUN_ROWS_SHOWN = 200;
 const REFRESH_SECONDS = 2;
 
 /** The file read into memory, as large as the admin API reads (one file, a few small fields). */
-const IMPORT_UPLOAD = {
+const IMPORT_UPLOAD: UploadSpec = {
   field: 'file',
   fileSize: MAX_IMPORT_BYTES,
   fieldSize: 1024,

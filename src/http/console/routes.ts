@@ -33,7 +33,7 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
  * log, connections, domains, SCIM directories, groups, imports, webhooks). Who may act on a tenant: the operator signed in with the admin token,
  * or a member whose effective roles there include admin or owner (their SSO
  * session). Anyone else gets 403, audited. Every form carries a CSRF token.
- * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, groups.ts, imports.ts, webhooks.ts).
+ * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, groups.ts, imports.ts, webhooks.ts); the upload forms share upload.ts.
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
