@@ -266,6 +266,69 @@ describe('admin console: authorization and CSRF', () => {
     await waitForSignInRuns(h.services.client, a.id, who.nameId);
   });
 
+  it('the group-sync form takes 500 mappings (its own, larger body limit); any other form over 16 kB is refused with a readable 413 page', async () => {
+    const { models } = h.services.db;
+    expect((await h.admin('POST', '/tenants/con-a/groups', { name: 'synced', roles: [] })).status).toBe(201);
+    const path = `/console/t/con-a/connections/saml/${a.id}/group-sync`;
+    const csrf = await csrfOf(`/console/t/con-a/connections/saml/${a.id}`, adminCookie);
+    const form = new URLSearchParams({ _csrf: csrf, mode: 'off', whenAbsent: 'keep', unmapped: 'ignore', allowList: '' });
+    for (let i = 0; i < 500; i++) {
+      form.append('mappingValue', `CN=idp-group-${i},OU=Groups,DC=con-a,DC=test`);
+      form.append('mappingGroup', 'synced');
+      form.append('mappingRoles', '');
+    }
+    const body = form.toString();
+    expect(body.length).toBeGreaterThan(16 * 1024);
+    const saved = await fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: adminCookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`/console/t/con-a/connections/saml/${a.id}`);
+    const sync = await h.services.libraries.groups.groupSync(new Types.ObjectId(a.tenantId), a.id);
+    expect(sync.mappings).toHaveLength(500);
+    expect(sync.mappings[499]).toMatchObject({ value: 'CN=idp-group-499,OU=Groups,DC=con-a,DC=test', group: 'synced' });
+
+    // An ordinary form of 100 kB: refused before it is read further, on a page that says why; nothing written.
+    const groups = await models.groups.countDocuments({});
+    const big = await post('/console/t/con-a/groups', adminCookie, { _csrf: csrf, name: 'Huge', roles: 'x'.repeat(100 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('text/html');
+    const page = await big.text();
+    expect(page).toContain('body_too_large');
+    expect(page).not.toContain('PayloadTooLargeError');
+    expect(await models.groups.countDocuments({})).toBe(groups);
+  });
+
+  it('the upload forms refuse what is not their form once the CSRF token is checked: not multipart (415), two files (400); nothing written', async () => {
+    const { models } = h.services.db;
+    const csrf = await csrfOf('/console/t/con-a/imports', adminCookie);
+    const imports = await models.imports.countDocuments({});
+    const connections = await models.samlConnections.countDocuments({});
+    for (const path of ['/console/t/con-a/imports', '/console/t/con-a/connections/saml']) {
+      const plain = await post(path, adminCookie, { _csrf: csrf, name: 'Plain', metadataXml: idpA.metadataXml.slice(0, 1000) });
+      expect(plain.status, path).toBe(415);
+      expect(await plain.text(), path).toContain('unsupported_media_type');
+      const two = new FormData();
+      two.set('_csrf', csrf);
+      two.set('name', 'Two');
+      const field = path.endsWith('imports') ? 'file' : 'metadataFile';
+      two.append(field, new Blob(['email\nx@con-a.test\n'], { type: 'text/csv' }), 'one.csv');
+      two.append(field, new Blob(['email\ny@con-a.test\n'], { type: 'text/csv' }), 'two.csv');
+      const refused = await fetch(`${h.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: adminCookie }, body: two });
+      expect(refused.status, path).toBe(400);
+      const text = await refused.text();
+      expect(text, path).toContain('validation_failed');
+      expect(text, path).toContain('The form was refused');
+    }
+    // Without the token, the same bodies are refused as forged first (403).
+    expect((await post('/console/t/con-a/imports', adminCookie, { name: 'Plain' })).status).toBe(403);
+    expect(await models.imports.countDocuments({})).toBe(imports);
+    expect(await models.samlConnections.countDocuments({})).toBe(connections);
+  });
+
   it("the session API: a tenant admin decides their own tenant's requests with the CSRF header; another tenant's → 403, audited", async () => {
     await h.admin('PUT', '/tenants/con-a/approval-policy', { when: ['new-accounts'] });
     expect((await samlSignIn(a, idpA, user('nell', 'con-a.test'))).status).toBe(202);

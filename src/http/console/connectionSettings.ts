@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { GroupSyncSettings } from '../../domain/groups';
 import { GROUP_SYNC_MODES } from '../../domain/groups';
 import { OnrampError } from '../../errors';
@@ -13,6 +13,17 @@ import { hiddenCsrf, select } from './layout';
 
 /** Blank rows the group-mapping table offers for new mappings (a row left blank is ignored; clearing a row's IdP value removes it). */
 const NEW_MAPPING_ROWS = 3;
+
+/** The group-sync form's path, for SAML and OIDC connections alike. */
+export const GROUP_SYNC_FORM_PATH = '/console/t/:tenant/connections/:kind/:connectionId/group-sync';
+
+/**
+ * The group-sync form's body: larger than the console's other forms, as its
+ * mapping table may hold as many rows as the API takes (1,000 mappings, three
+ * fields each, and an allow-list of 1,000 groups). Registered before the
+ * console's shared form parser, which then leaves the parsed body alone.
+ */
+export const groupSyncFormBody = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 3100 });
 
 /** A repeated form field: one value arrives as a string, several as an array. */
 const repeated = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(2000)).max(1100));

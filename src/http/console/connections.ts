@@ -9,8 +9,12 @@ import { dateTime, hiddenCsrf } from './layout';
 import { connectionSettingForms, groupSyncSection, mappingSection } from './connectionSettings';
 import { newOidcForm, oidcConnectionPages } from './oidcConnections';
 import { certificatesSection, samlCertificateForms } from './samlCertificates';
-import { METADATA_FILE_FIELD, metadataUpload, uploadedXml, uploadRefusal } from './metadataUpload';
+import { consoleUpload } from './upload';
+import { MAX_METADATA_BYTES } from '../../domain/samlMetadata';
 import { OnrampError } from '../../errors';
+
+/** The file field of the "new SAML connection" form. */
+const METADATA_FILE_FIELD = 'metadataFile';
 
 /** The "new SAML connection" form (besides its CSRF field and the uploaded file): a name, and the IdP's metadata XML pasted or its URL. */
 const fromMetadataForm = z.object({
@@ -29,6 +33,16 @@ const yesNo = (b: boolean) => (b ? 'enabled' : 'disabled');
  */
 export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
   const fromMetadata = createSamlFromMetadataBody(deps.allowHttpIdpUrls);
+  /** The metadata document, uploaded or pasted, at most the admin API's metadata size. */
+  const metadataUpload = consoleUpload(ctx, {
+    field: METADATA_FILE_FIELD,
+    fileSize: MAX_METADATA_BYTES,
+    fieldSize: MAX_METADATA_BYTES,
+    fields: 11,
+    fieldsCarryTheDocument: true,
+    tooLarge: () => new OnrampError('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, { status: 413 }),
+    notTheForm: 'The form was refused: it is not the metadata form (one file, its fields).',
+  });
 
   ctx.tenantPage('connections', 'connections', {}, async ({ tenant, csrf }) => {
     const base = `/console/t/${e(tenant.slug)}/connections`;
@@ -82,13 +96,11 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
 
   r.post(
     '/console/t/:tenant/connections/saml',
-    ctx.adminBeforeBody,
-    metadataUpload,
+    ...metadataUpload.handlers,
     route({ params: tenantParams, guard: ctx.formGuard, body: fromMetadataForm }, async ({ auth, body, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'connections', 'The connection was not created', async () => {
-        const refusal = uploadRefusal(req);
-        if (refusal) throw refusal;
-        const uploaded = uploadedXml(req);
+        const file = metadataUpload.take(req);
+        const uploaded = file && file.buffer.length > 0 ? file.buffer.toString('utf8') : undefined;
         const pasted = body.metadataXml?.trim();
         if (uploaded !== undefined && pasted !== undefined)
           throw new OnrampError('validation_failed', 'The form was refused: give the metadata once (a file, the pasted XML or a URL).', { status: 400 });

@@ -1,7 +1,7 @@
 import type { Router, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Libraries } from '../../library';
-import { OnrampError } from '../../errors';
+import { OnrampError, validationError } from '../../errors';
 import { tenantParams } from '../admin/schemas';
 import { checkCsrf, csrfToken } from '../csrf';
 import { route } from '../route';
@@ -137,7 +137,8 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
    */
   const adminBeforeBody: RequestHandler = (req, _res, next) => {
     const slug = tenantParams.safeParse(req.params);
-    if (!slug.success) return next();
+    // A malformed tenant is refused too, before anything is read (else a signed-out sender could make the server buffer an upload).
+    if (!slug.success) return next(validationError('tenant', 'is not a tenant slug'));
     deps.tenants
       .bySlug(slug.data.tenant)
       .then((tenant) => actorFor(req, String(tenant._id)))

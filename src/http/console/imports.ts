@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import multer from 'multer';
-import type { RequestHandler, Router } from 'express';
+import type { Router } from 'express';
 import { ROW_OUTCOMES } from '../../domain/adminProvisioning';
-import { OnrampError, validationError } from '../../errors';
+import { OnrampError } from '../../errors';
 import { MAX_IMPORT_BYTES, type ImportFormat } from '../../library/importFile';
 import { importIdOf, type ImportView } from '../../library/imports';
 import { importParams } from '../admin/importRoutes';
@@ -14,6 +13,7 @@ import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
 import { dateTime, hiddenCsrf, pager } from './layout';
+import { consoleUpload, type UploadSpec } from './upload';
 
 /**
  * The upload form's fields besides the file and its CSRF field: a dry run, as the API's `?dryRun=true`, and the
@@ -29,19 +29,14 @@ const DRY_RUN_ROWS_SHOWN = 200;
 const REFRESH_SECONDS = 2;
 
 /** The file read into memory, as large as the admin API reads (one file, a few small fields). */
-const readUpload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
-}).single('file');
-
-/** Multer's refusal in the product's words (never the parser's text about what was sent). */
-function uploadRefusal(err: unknown): OnrampError {
-  if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE')
-    return new OnrampError('body_too_large', `An import is at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split the file.`, { status: 413 });
-  if (err instanceof multer.MulterError)
-    return new OnrampError('validation_failed', 'The form was refused: send one file, in the "file" field.', { status: 400 });
-  return new OnrampError('validation_failed', 'The upload was not a complete form; choose the file and send it again.', { status: 400 });
-}
+const IMPORT_UPLOAD: UploadSpec = {
+  field: 'file',
+  fileSize: MAX_IMPORT_BYTES,
+  fieldSize: 1024,
+  fields: 5,
+  tooLarge: () => new OnrampError('body_too_large', `An import is at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split the file.`, { status: 413 }),
+  notTheForm: 'The form was refused: send one file, in the "file" field.',
+};
 
 /** The file's format from its name or type: CSV (or JSON lines); anything else, or a file that is not text, is refused (415). */
 function formatOfUpload(file: { originalname: string; mimetype: string; buffer: Buffer }): ImportFormat {
@@ -154,30 +149,15 @@ ${i.status === 'done' ? `<p><a href="${base}/results.csv" download>Download ever
     ),
   );
 
-  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others (a malformed tenant too) are refused before it is read. */
-  const admitUpload: RequestHandler = async (req, _res, next) => {
-    const params = tenantParams.safeParse(req.params);
-    if (!params.success) throw validationError('tenant', 'is not a tenant slug');
-    await ctx.actorFor(req, String((await deps.tenants.bySlug(params.data.tenant))._id));
-    next();
-  };
-  /** The file, or why it was refused (shown once the form's CSRF token is checked). */
-  const receiveUpload: RequestHandler = (req, res, next) => {
-    readUpload(req, res, (err: unknown) => {
-      if (err) res.locals.uploadRefusal = uploadRefusal(err);
-      next();
-    });
-  };
+  /** Only a tenant's admin (or the operator) gets as far as sending a file: the others are refused before it is read. */
+  const upload = consoleUpload(ctx, IMPORT_UPLOAD);
 
   r.post(
     '/console/t/:tenant/imports',
-    admitUpload,
-    receiveUpload,
+    ...upload.handlers,
     route({ params: tenantParams, guard: ctx.formGuard, body: uploadForm }, async ({ auth, body, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'imports', 'The file was not imported', async () => {
-        const refusal = res.locals.uploadRefusal as OnrampError | undefined;
-        if (refusal) throw refusal;
-        const file = req.file;
+        const file = upload.take(req);
         if (!file) throw new OnrampError('validation_failed', 'The form was refused: choose a CSV file to upload.', { status: 400 });
         const format = formatOfUpload(file);
         const stream = Readable.from([file.buffer]);

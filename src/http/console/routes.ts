@@ -13,6 +13,7 @@ import { memberPages } from './members';
 import { invitationPages } from './invitations';
 import { auditPages } from './audit';
 import { connectionPages } from './connections';
+import { GROUP_SYNC_FORM_PATH, groupSyncFormBody } from './connectionSettings';
 import { domainPages } from './domains';
 import { directoryPages } from './directories';
 import { webhookPages } from './webhooks';
@@ -32,10 +33,12 @@ const decisionForm = z.object({ reason: z.string().max(2000).optional() });
  * log, connections, domains, SCIM directories, groups, imports, webhooks). Who may act on a tenant: the operator signed in with the admin token,
  * or a member whose effective roles there include admin or owner (their SSO
  * session). Anyone else gets 403, audited. Every form carries a CSRF token.
- * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, groups.ts, imports.ts, webhooks.ts).
+ * Each resource's pages live in their own file (members.ts, invitations.ts, audit.ts, connections.ts, domains.ts, directories.ts, groups.ts, imports.ts, webhooks.ts); the upload forms share upload.ts.
  */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
+  // Forms are small (16 kB), but for the group-sync form's mapping table.
+  r.post(GROUP_SYNC_FORM_PATH, groupSyncFormBody);
   r.use('/console', express.urlencoded({ extended: false, limit: '16kb' }), (_req, res, next) => {
     res.setHeader('Referrer-Policy', 'same-origin'); // so our own forms carry our Origin (csrf.ts)
     res.setHeader('Cache-Control', 'no-store');
