@@ -124,7 +124,9 @@ describe('an import batch writes what the per-row path writes', () => {
         events.map((e) => ({ type: e.type, tenantId: norm(e.tenantId), payload: norm({ ...(JSON.parse(e.payload) as object), actor: undefined }) })),
       ),
       // Per member, the order its events page in (the events API pages by _id).
-      order: Object.fromEntries(users.map((u) => [names.get(String(u._id)), events.filter((e) => e.payload.includes(String(u._id))).map((e) => e.type)])),
+      order: Object.fromEntries<string[]>(
+        users.map((u) => [String(names.get(String(u._id))), events.filter((e) => e.payload.includes(String(u._id))).map((e) => e.type)]),
+      ),
       actors: [...new Set(audits.map((a) => JSON.stringify(norm(a.actor))))],
       eventIds: events.map((e) => e._id),
     };
