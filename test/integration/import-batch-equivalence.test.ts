@@ -1,5 +1,9 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRowRun } from '../../activities/imports';
+import { createProvisioningActivities } from '../../activities/provisioning';
+import { createLogger } from '../../src/logger';
+import { provisionMember } from '../../workflows/memberProvisioningFlow';
 import { startHarness, type Harness } from '../support/harness';
 import { importDone, postImport } from '../support/imports';
 
@@ -128,6 +132,7 @@ describe('an import batch writes what the per-row path writes', () => {
         users.map((u) => [String(names.get(String(u._id))), events.filter((e) => e.payload.includes(String(u._id))).map((e) => e.type)]),
       ),
       actors: [...new Set(audits.map((a) => JSON.stringify(norm(a.actor))))],
+      eventActors: [...new Set(events.map((e) => JSON.stringify((JSON.parse(e.payload) as { actor?: unknown }).actor)))],
       eventIds: events.map((e) => e._id),
     };
   };
@@ -135,6 +140,8 @@ describe('an import batch writes what the per-row path writes', () => {
   let viaImport: Awaited<ReturnType<typeof written>>;
   let viaApi: Awaited<ReturnType<typeof written>>;
   let before: string;
+  let importId: string;
+  let importTenant: string;
   let after: string;
 
   beforeAll(async () => {
@@ -152,7 +159,9 @@ describe('an import batch writes what the per-row path writes', () => {
     const file = people.map((p) => JSON.stringify(body('eq-imp.test', p))).join('\n');
     const posted = await postImport(h, 'eq-imp', file, { type: 'application/x-ndjson', query: 'key=eq' });
     expect(posted.status).toBe(202);
-    expect((await importDone(h, 'eq-imp', posted.body.import?.id ?? '')).counts).toMatchObject({ created: people.length, failed: 0 });
+    importId = posted.body.import?.id ?? '';
+    importTenant = imp;
+    expect((await importDone(h, 'eq-imp', importId)).counts).toMatchObject({ created: people.length, failed: 0 });
     // An event written after the import: it must page after every event of the batch.
     expect((await h.admin('POST', '/tenants/eq-imp/groups', { name: 'Later', roles: [] })).status).toBe(201);
     after = String((await models().events.findOne({}, { _id: 1 }).sort({ _id: -1 }).lean())?._id);
@@ -180,7 +189,37 @@ describe('an import batch writes what the per-row path writes', () => {
     expect(viaImport.order).toEqual(viaApi.order);
     // Both are an admin's act; the import's rows carry the importing admin as the API's create does (the same token here).
     expect(viaImport.actors).toEqual(viaApi.actors);
+    // The events say an import did it (docs/events-and-webhooks.md: actor.type `import`), as the import's per-row path
+    // always did (the event's actor follows the run, src/domain/events.ts); the API's say an admin.
+    expect(viaImport.eventActors).toEqual([JSON.stringify({ type: 'import', id: importId, runId: `import-${importId}` })]);
+    expect(new Set(viaApi.eventActors.map((a) => (JSON.parse(a) as { type: string }).type))).toEqual(new Set(['admin']));
     for (const order of Object.values(viaImport.order)) expect(order.slice(0, 2)).toEqual(['user.created', 'membership.created']);
+  });
+
+  it('the per-row path run again for rows the batch wrote (a retry that takes the slow path) writes nothing twice', async () => {
+    const imported = await models().imports.findById(importId).lean();
+    const rows = (await models().importResults.find({ importId }).lean()).flatMap((c) => c.results);
+    expect(rows.map((r) => r.outcome)).toEqual(Array(people.length).fill('created'));
+    const acts = createProvisioningActivities({ models: models(), logger: createLogger('warn') });
+    for (const r of rows) {
+      const p = people.find((x) => `${x.local}@eq-imp.test` === r.email);
+      if (!p || !imported?.actor) throw new Error(`no row for ${r.email}`);
+      const again = await provisionMember(
+        { ...body('eq-imp.test', p), name: p.name, externalId: p.externalId },
+        {
+          run: importRowRun(importId, r.n),
+          tenantId: importTenant,
+          source: 'import',
+          actor: { type: imported.actor.type as 'admin', id: imported.actor.id ?? null },
+        },
+        'import',
+        acts,
+      );
+      // The row's own account and membership: created again by the same run, the same account.
+      expect(again).toMatchObject({ outcome: 'created', userId: r.userId });
+    }
+    const now = await written(importTenant, 'eq-imp.test', 'import');
+    expect({ ...now, eventIds: now.eventIds.length }).toEqual({ ...viaImport, eventIds: viaImport.eventIds.length });
   });
 
   it("the batch's events page between the events written before and after it", () => {
