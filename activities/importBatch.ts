@@ -154,7 +154,8 @@ export async function provisionBatch(
       action: 'user.created',
       target: { type: 'user', id: String(m.userId) },
       userId: String(m.userId),
-      after: { email: m.email, name: m.request.name },
+      // As ensureUser audits it: the stored account's name, absent (not null) when the row has none.
+      after: { email: m.email, ...(m.request.name === null ? {} : { name: m.request.name }) },
     }),
   );
 

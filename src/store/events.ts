@@ -22,15 +22,21 @@ export const eventWrites = new EventEmitter<{ written: [EventWritten] }>();
 eventWrites.setMaxListeners(50);
 
 let sequence = 0;
+let lastMs = 0;
 const processTag = randomBytes(3).toString('hex');
 /**
  * A new event ID: the write's millisecond, then this process's sequence (so
  * two events one step writes in the same millisecond keep their order),
- * then a per-process tag (IDs of two processes never collide).
+ * then a per-process tag (IDs of two processes never collide). A process's
+ * IDs only grow: never an earlier millisecond than the last ID's (a batch
+ * stamps all its events with one `now`; a clock set back), and when the
+ * 16-bit sequence wraps, the next millisecond — else the rest of a batch
+ * written across the wrap would sort before its beginning.
  */
 export function nextEventId(now = Date.now()): string {
   sequence = (sequence + 1) % 0x10000;
-  return eventIdAt(now, `${sequence.toString(16).padStart(4, '0')}${processTag}`);
+  lastMs = sequence === 0 ? Math.max(now, lastMs + 1) : Math.max(now, lastMs);
+  return eventIdAt(lastMs, `${sequence.toString(16).padStart(4, '0')}${processTag}`);
 }
 
 /**
