@@ -67,6 +67,8 @@ export const ERROR_CODES = {
   import_in_progress: e(409),
   already_member: e(409),
   invitation_exists: e(409),
+  /** A console form sent again (a double click): what the first sending created is not created twice (its secret was shown to that one). */
+  form_already_sent: e(409),
   invitation_not_pending: e(409),
   invitation_requires_sso: e(409),
   invitation_other_browser: e(403),

@@ -4,7 +4,8 @@ import { recordAction } from '../store/audit';
 import type { Models } from '../store/models';
 import { changeDocument } from '../store/turns';
 import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../store/models/scimDirectory';
-import { conflict, notFound, OnrampError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
+import { formAlreadySent, keyedHex } from './formKeys';
 
 type Actor = { type: 'admin'; id: string | null };
 export type DirectoryProvider = (typeof DIRECTORY_PROVIDERS)[number];
@@ -68,10 +69,18 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
   return {
     present,
 
-    /** A new directory and its first token (returned once). */
-    async create(tenantId: Types.ObjectId, input: { name: string; provider: DirectoryProvider }, actor: Actor) {
+    /**
+     * A new directory and its first token (returned once). `formKey` (the
+     * console's form): the same form sent again creates nothing and is
+     * refused 409 `form_already_sent`, naming the directory it created.
+     */
+    async create(tenantId: Types.ObjectId, input: { name: string; provider: DirectoryProvider }, actor: Actor, opts: { formKey?: string | null } = {}) {
       const { token, stored } = newToken();
-      const d = (await models.scimDirectories.create({ tenantId, ...input, tokens: [stored] })).toObject() as ScimDirectoryDoc & { createdAt: Date };
+      const _id = opts.formKey ? new Types.ObjectId(keyedHex(String(tenantId), opts.formKey, 24)) : new Types.ObjectId();
+      const created = await models.scimDirectories.create({ _id, tenantId, ...input, tokens: [stored] }).catch((err: unknown) => {
+        throw opts.formKey && isDuplicateKeyError(err) ? formAlreadySent(`the directory`, String(_id)) : err;
+      });
+      const d = created.toObject() as ScimDirectoryDoc & { createdAt: Date };
       await audit(d, actor, 'directory.created', { name: input.name, provider: input.provider, tokenId: stored.id });
       return { ...present(d), token };
     },

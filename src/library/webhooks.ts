@@ -7,7 +7,8 @@ import type { WebhookEndpointDoc } from '../store/models/webhook';
 import { seal } from '../crypto/secretBox';
 import { unknownTypes } from '../domain/events';
 import type { ProvisioningActor } from '../domain/provisioningContext';
-import { conflict, notFound, validationError } from '../errors';
+import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
+import { formAlreadySent, keyedHex } from './formKeys';
 import type { WebhookRunner } from '../runs/webhookClient';
 import { checkTargetUrl, type OutboundPolicy } from '../webhooks/outbound';
 import { newWebhookSecret } from '../webhooks/signing';
@@ -82,11 +83,12 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
   const view = async (e: Endpoint) => present(e, (await models.webhookRunStates.findById(e._id).lean())?.cursor ?? null);
 
   return {
-    async create(scope: WebhookScope, input: EndpointInput, actor: ProvisioningActor) {
+    /** `formKey` (the console's form): the same form sent again creates nothing and is refused 409 `form_already_sent`. */
+    async create(scope: WebhookScope, input: EndpointInput, actor: ProvisioningActor, opts: { formKey?: string | null } = {}) {
       const url = checkUrl(input.url);
       const s = secret();
-      const _id = `whe_${randomBytes(12).toString('hex')}`;
-      await models.webhookEndpoints.create({
+      const _id = `whe_${opts.formKey ? keyedHex(String(scope), opts.formKey, 24) : randomBytes(12).toString('hex')}`;
+      const insert = models.webhookEndpoints.create({
         _id,
         tenantId: scope,
         url,
@@ -95,6 +97,9 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         enabled: input.enabled ?? true,
         secrets: [s.stored],
         startAfter: await latestEventId(models),
+      });
+      await insert.catch((err: unknown) => {
+        throw opts.formKey && isDuplicateKeyError(err) ? formAlreadySent('the endpoint', _id) : err;
       });
       await audit(scope, actor, 'webhook.endpoint_created', _id, { after: { url: withoutQuery(url), types: input.types ?? [] } });
       const created = await find(scope, _id);

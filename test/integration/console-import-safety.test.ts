@@ -114,4 +114,40 @@ describe('admin console: imports by a tenant admin', () => {
       abort.abort();
     }
   });
+
+  it('a directory or webhook form sent twice (a double click, also at once) creates one; the second answer leads to it', async () => {
+    const { models } = h.services.db;
+    const formAt = async (path: string) => {
+      const html = await (await get(path)).text();
+      return { _csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '', key: /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '' };
+    };
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${h.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: adminCookie, 'content-type': 'application/x-www-form-urlencoded', origin: h.url },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const tenantId = (await models.tenants.findOne({ slug: 'cimp' }).lean())?._id;
+
+    const dirForm = await formAt('/console/t/cimp/directories');
+    expect(dirForm.key).not.toBe('');
+    const dirs = await Promise.all([1, 2].map(() => post('/console/t/cimp/directories', { ...dirForm, name: 'Entra', provider: 'entra' })));
+    expect(dirs.map((r) => r.status).sort()).toEqual([201, 303]);
+    expect(await models.scimDirectories.countDocuments({ tenantId })).toBe(1);
+    const directory = await models.scimDirectories.findOne({ tenantId }).lean();
+    expect(dirs.find((r) => r.status === 303)?.headers.get('location')).toBe(`/console/t/cimp/directories/${String(directory?._id)}`);
+    expect(await models.auditEvents.countDocuments({ action: 'directory.created', 'target.id': String(directory?._id) })).toBe(1);
+
+    const hookForm = await formAt('/console/t/cimp/webhooks');
+    const hooks = [
+      await post('/console/t/cimp/webhooks', { ...hookForm, url: 'https://hooks.cimp.test/onramp' }),
+      await post('/console/t/cimp/webhooks', { ...hookForm, url: 'https://hooks.cimp.test/onramp' }),
+    ];
+    expect(hooks.map((r) => r.status)).toEqual([201, 303]);
+    expect(await models.webhookEndpoints.countDocuments({ tenantId: String(tenantId) })).toBe(1);
+    // A new form (another key) makes another.
+    expect((await post('/console/t/cimp/directories', { ...(await formAt('/console/t/cimp/directories')), name: 'Okta', provider: 'okta' })).status).toBe(201);
+    expect(await models.scimDirectories.countDocuments({ tenantId })).toBe(2);
+  });
 });

@@ -178,7 +178,22 @@ export function consoleContext(r: Router, deps: ConsoleDeps) {
     res.redirect(303, to);
   };
 
-  return { adminTenants, actorFor, render, tenantPage, formGuard, adminBeforeBody, act, attempt, flashAndGo };
+  /**
+   * A create form sent again (library/formKeys.ts): nothing new was made; go to what the first sending made,
+   * saying its secret was shown that once. False for any other error.
+   */
+  const sentAgain = async (err: unknown, req: Request, res: Response, to: (id: string) => string, secret: string): Promise<boolean> => {
+    if (!(err instanceof OnrampError) || err.code !== 'form_already_sent') return false;
+    await flashAndGo(
+      req,
+      res,
+      to(String(err.details?.id)),
+      `This form was already sent and made this; its ${secret} was shown on that answer only (rotate it if it was not copied).`,
+    );
+    return true;
+  };
+
+  return { adminTenants, actorFor, render, tenantPage, formGuard, adminBeforeBody, act, attempt, flashAndGo, sentAgain };
 }
 
 export type ConsoleContext = ReturnType<typeof consoleContext>;

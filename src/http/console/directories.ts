@@ -2,15 +2,19 @@ import { z } from 'zod';
 import type { Router } from 'express';
 import { createDirectoryBody } from '../admin/directoryRoutes';
 import { MAX_TOKEN_OVERLAP_SECONDS } from '../../library/scimDirectories';
-import { idListQuery, tenantParams } from '../admin/schemas';
+import { idempotencyKey, idListQuery, tenantParams } from '../admin/schemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
-import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
-import { dateTime, hiddenCsrf, pager, select } from './layout';
+import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
+import { dateTime, hiddenCsrf, hiddenFormKey, pager, select } from './layout';
 
 const directoryParams = tenantParams.extend({ directoryId: z.string().regex(/^[0-9a-f]{24}$/, 'must be a directory id') });
 /** The "new directory" form (besides its CSRF field): the admin API's body. */
-const createForm = z.object({ name: z.string().max(200).default(''), provider: z.string().max(40).default('generic') });
+const createForm = z.object({
+  name: z.string().max(200).default(''),
+  provider: z.string().max(40).default('generic'),
+  key: z.preprocess(blankAsAbsent, idempotencyKey.optional()),
+});
 const PROVIDERS = createDirectoryBody.shape.provider.unwrap().options;
 /** The "new token" form (besides its CSRF field): how long the current tokens keep working. */
 const rotateForm = z.object({ overlapSeconds: z.string().max(10).default('86400') });
@@ -51,7 +55,7 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
           )
           .join('')}</tbody></table>`
       : '<p>No SCIM directories yet.</p>';
-    const create = `<h2>New SCIM directory</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}
+    const create = `<h2>New SCIM directory</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}${hiddenFormKey()}
 <p><label>Name <input name="name" required maxlength="200" size="30"></label> ${select(
       'provider',
       'Provider',
@@ -88,9 +92,13 @@ export function directoryPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext
     '/console/t/:tenant/directories',
     route({ params: tenantParams, guard: ctx.formGuard, body: createForm }, async ({ auth, body: form, req, res }) =>
       ctx.attempt(req, res, auth.tenant, 'directories', 'The directory was not created', async () => {
-        const parsed = createDirectoryBody.safeParse(form);
+        const parsed = createDirectoryBody.safeParse({ name: form.name, provider: form.provider });
         if (!parsed.success) throw formRefused(parsed.error);
-        const d = await deps.scimDirectories.create(auth.tenant._id, parsed.data, auth.actor);
+        const d = await deps.scimDirectories.create(auth.tenant._id, parsed.data, auth.actor, { formKey: form.key ?? null }).catch(async (err: unknown) => {
+          if (await ctx.sentAgain(err, req, res, (id) => `/console/t/${auth.tenant.slug}/directories/${id}`, 'token')) return null;
+          throw err;
+        });
+        if (!d) return;
         // The token is in this answer only: it is stored hashed, and no page shows it again.
         const body = tokenShown(`Directory ${d.name} created.`, d, auth.tenant.slug);
         await ctx.render(req, res, { title: 'SCIM directory created', body, tenant: auth.tenant, current: 'directories' }, 201);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -12,7 +11,7 @@ import { idempotencyKey, keyListQuery, tenantParams } from '../admin/schemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
 import { blankAsAbsent, type ConsoleContext, type ConsoleDeps } from './context';
-import { dateTime, hiddenCsrf, pager } from './layout';
+import { dateTime, hiddenCsrf, hiddenFormKey, pager } from './layout';
 import { consoleUpload, type UploadSpec } from './upload';
 
 /**
@@ -90,7 +89,7 @@ export function importPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) {
     const base = `/console/t/${e(tenant.slug)}/imports`;
     const { data, nextCursor } = await deps.imports.listPage(tenant._id, query.limit, query.cursor);
     const upload = `<h2>Import members from a file</h2><form method="post" action="${base}" enctype="multipart/form-data">${hiddenCsrf(csrf)}
-<input type="hidden" name="key" value="${randomBytes(12).toString('hex')}">
+${hiddenFormKey()}
 <p><label>CSV file <input type="file" name="file" accept=".csv,text/csv,.jsonl,application/x-ndjson" required></label></p>
 <p class="muted">A header row, then one member a row: <code>email</code>, and optionally <code>name</code>, <code>roles</code> and <code>groups</code> (separated by <code>;</code>), <code>externalId</code>. At most ${MAX_IMPORT_BYTES / 1024 / 1024} MB.</p>
 <p><label><input type="checkbox" name="dryRun" value="true"> Dry run: show what each row would do, and change nothing</label></p>

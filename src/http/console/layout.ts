@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /** The console's one layout: header, the tenant's navigation, the flash message, and shared bits (hidden CSRF field, pager). */
 import { escapeHtml as e } from '../pages';
 
@@ -40,6 +41,8 @@ export interface LayoutInput {
 }
 
 export const hiddenCsrf = (csrf: string) => `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
+/** A form's own key (library/formKeys.ts): the same form sent twice creates one thing. */
+export const hiddenFormKey = () => `<input type="hidden" name="key" value="${randomBytes(12).toString('hex')}">`;
 
 export function flashBox(flash: string | undefined): string {
   if (!flash) return '';

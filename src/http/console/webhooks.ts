@@ -1,17 +1,22 @@
 import { z } from 'zod';
 import type { Router } from 'express';
-import { tenantParams } from '../admin/schemas';
+import { idempotencyKey, tenantParams } from '../admin/schemas';
 import { createEndpointBody, endpointId, resendBody, rotateSecretBody } from '../admin/webhookSchemas';
 import { escapeHtml as e } from '../pages';
 import { route } from '../route';
-import { formRefused, type ConsoleContext, type ConsoleDeps } from './context';
-import { dateTime, hiddenCsrf, select } from './layout';
+import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } from './context';
+import { dateTime, hiddenCsrf, hiddenFormKey, select } from './layout';
 
 const endpointParams = tenantParams.extend({ endpointId });
 /** The resend form (besides its CSRF field): which event. */
 const resendForm = z.object({ eventId: z.string().max(100).default('') });
 /** The "new endpoint" form (besides its CSRF field): event types as `,`- or space-separated text (none: every type). */
-const createForm = z.object({ url: z.string().max(2_100).default(''), description: z.string().max(600).default(''), types: z.string().max(3_000).default('') });
+const createForm = z.object({
+  url: z.string().max(2_100).default(''),
+  description: z.string().max(600).default(''),
+  types: z.string().max(3_000).default(''),
+  key: z.preprocess(blankAsAbsent, idempotencyKey.optional()),
+});
 /** The "rotate secret" form (besides its CSRF field): how long the current secrets keep signing. */
 const rotateForm = z.object({ overlapSeconds: z.string().max(10).default('86400') });
 const OVERLAPS = [
@@ -45,7 +50,7 @@ export function webhookPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) 
           )
           .join('')}</tbody></table>`
       : '<p>No webhook endpoints yet.</p>';
-    const create = `<h2>New endpoint</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}
+    const create = `<h2>New endpoint</h2><form method="post" action="${base}">${hiddenCsrf(csrf)}${hiddenFormKey()}
 <p><label>URL <input name="url" type="url" required maxlength="2048" size="40" placeholder="https://app.example.com/hooks/onramp"></label></p>
 <p><label>Description <input name="description" maxlength="500" size="30"></label></p>
 <p><label>Event types <input name="types" maxlength="2000" size="40" placeholder="user.created, group.*"></label> <span class="muted">(empty: every type)</span></p>
@@ -85,7 +90,14 @@ export function webhookPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContext) 
           ...(types.length ? { types } : {}),
         });
         if (!parsed.success) throw formRefused(parsed.error);
-        const { endpoint, secret } = await deps.webhooks.create(String(auth.tenant._id), parsed.data, auth.actor);
+        const created = await deps.webhooks
+          .create(String(auth.tenant._id), parsed.data, auth.actor, { formKey: form.key ?? null })
+          .catch(async (err: unknown) => {
+            if (await ctx.sentAgain(err, req, res, (id) => `/console/t/${auth.tenant.slug}/webhooks/${id}`, 'signing secret')) return null;
+            throw err;
+          });
+        if (!created) return;
+        const { endpoint, secret } = created;
         const page = secretShown(`Endpoint ${endpoint.url} created.`, secret, `/console/t/${auth.tenant.slug}/webhooks/${endpoint.id}`);
         await ctx.render(req, res, { title: 'Webhook endpoint created', body: page, tenant: auth.tenant, current: 'webhooks' }, 201);
       }),
