@@ -53,7 +53,10 @@ export async function changeInTurn<R>(models: Models, target: TurnTarget, decide
       await pause();
       continue;
     }
-    await target.write(full);
+    // Stalled past STALE_MS, the change may have been rolled forward already, and a later one written on top:
+    // writing now would undo that later one. (A read then a write is not atomic; it narrows the window to this gap.)
+    const current = await target.generation();
+    if (current === null || current < generation) await target.write(full);
     return result;
   }
   throw new OnrampError('concurrent_change', 'This is being changed by many requests at once; try again.', { status: 409 });
