@@ -223,16 +223,16 @@ describe('SAML connections from IdP metadata', () => {
 
     // The rollover completes: only the new certificate is published. The schedule picks it up by itself.
     published.state.xml = idpMetadata({ ...at, certificates: [second.certificate] });
-    let shown: ConnectionBody | undefined;
-    for (let i = 0; i < 50; i++) {
-      shown = (await h.admin('GET', path)).body as unknown as ConnectionBody;
-      if (shown.certificates.length === 1) break;
+    // Waited for by its audit record: the schedule writes the connection first and audits right after.
+    const scheduledAudit = () =>
+      h.services.db.models.auditEvents.findOne({ action: 'connection.saml_metadata_applied', 'target.id': res.body.id, 'actor.type': 'system' }).lean();
+    let scheduled = await scheduledAudit();
+    for (let i = 0; i < 50 && !scheduled; i++) {
       await new Promise((r) => setTimeout(r, 200));
+      scheduled = await scheduledAudit();
     }
-    expect(shown?.certificates.map((c) => c.fingerprint256)).toEqual([fingerprintOf(second.certificate)]);
-    const scheduled = await h.services.db.models.auditEvents
-      .findOne({ action: 'connection.saml_metadata_applied', 'target.id': res.body.id, 'actor.type': 'system' })
-      .lean();
+    let shown = (await h.admin('GET', path)).body as unknown as ConnectionBody;
+    expect(shown.certificates.map((c) => c.fingerprint256)).toEqual([fingerprintOf(second.certificate)]);
     expect(scheduled?.after).toMatchObject({ certificates: [fingerprintOf(second.certificate)], trigger: 'schedule' });
 
     // Sign-ins verify with the new certificate, and no longer with the retired one.
