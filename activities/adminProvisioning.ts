@@ -8,6 +8,23 @@ import { tenantRoles } from '../src/domain/groups';
 import { sameRun, type RunRef } from '../src/domain/runRef';
 import type { ActivitySupport } from './support';
 
+/**
+ * Reads many rows of one batch share (the tenant, a domain's owner, a
+ * group), each made once per batch (activities/importBatch.ts); a lone
+ * request reads them itself. A read must be a real promise (an `async`
+ * function): a mongoose query awaited a second time would run again, and refuses.
+ */
+export type SharedReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+const unshared: SharedReads = (_key, read) => read();
+
+/** What an admin's request is planned for: the run (its own writes are left out), the tenant, the email, the groups named. */
+export interface AdminStateAsk {
+  run: RunRef;
+  tenantId: string;
+  email: string;
+  groups?: string[];
+}
+
 /** Loading the world an admin's request (API, import row, invitation) is planned against (src/domain/adminProvisioning.ts). */
 export function adminProvisioningActivities({ models }: ActivitySupport) {
   return {
@@ -16,30 +33,26 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
      * left out, so a retried row plans as the first time did): keyed reads by
      * the tenant, the email, its domain and the membership.
      */
-    async loadAdminState({
-      run,
-      tenantId,
-      email: raw,
-      groups: asked = [],
-    }: {
-      run: RunRef;
-      tenantId: string;
-      email: string;
-      groups?: string[];
-    }): Promise<AdminProvisioningState> {
+    async loadAdminState({ run, tenantId, email: raw, groups: asked = [] }: AdminStateAsk, shared: SharedReads = unshared): Promise<AdminProvisioningState> {
       const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
       const email = normalizeEmail(raw);
       const [tenant, emailClaimDoc, domainOwner] = await Promise.all([
-        Types.ObjectId.isValid(tenantId) ? models.tenants.findById(tenantId).lean() : null,
+        Types.ObjectId.isValid(tenantId) ? shared(`tenant:${tenantId}`, async () => models.tenants.findById(tenantId).lean()) : null,
         email ? models.userEmails.findById(email).lean() : null,
-        email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,
+        email ? shared(`owner:${emailDomain(email)}`, async () => models.verifiedDomains.findById(emailDomain(email)).lean()) : null,
       ]);
       const emailClaim = notOurs(emailClaimDoc);
       const userId = emailClaim ? String(emailClaim.userId) : null;
       const [membershipDoc, groups] = await Promise.all([
         userId && tenant ? models.memberships.findById(membershipKey(tenantId, userId)).lean() : null,
         // Only the groups the request names, by key (a scan of the tenant's groups per row would not scale).
-        tenant ? Promise.all([...new Set(asked)].map((g) => models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean())) : [],
+        tenant
+          ? Promise.all(
+              [...new Set(asked)].map((g) =>
+                shared(`group:${groupKey(tenantId, g)}`, async () => models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean()),
+              ),
+            )
+          : [],
       ]);
       const membership = notOurs(membershipDoc);
       // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.

@@ -19,15 +19,12 @@ import { recordAudits, type AuditInput } from '../src/store/audit';
 import { insertManyOnce } from '../src/store/insertMany';
 import { membershipKey } from '../src/store/models/membership';
 import { setCustomAttribute } from '../src/store/userAttributes';
-import { groupKey } from '../src/store/models/group';
-import type { AdminProvisioningState, MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
+import type { MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
 import { plan } from '../src/domain/plan';
-import { emailDomain, normalizeEmail } from '../src/domain/email';
-import { tenantRoles } from '../src/domain/groups';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
-import type { adminProvisioningActivities } from './adminProvisioning';
+import type { adminProvisioningActivities, SharedReads } from './adminProvisioning';
 import type { grantsActivities } from './grants';
 import { deterministicId, inPool, runAuditKey, type ActivitySupport } from './support';
 
@@ -81,13 +78,13 @@ export async function provisionBatch(
   const fresh: NewMember[] = [];
 
   // 1. Plan every row against its own world (as provisionMember's first plan).
-  const world = worldReader(models);
+  const shared = readOnce();
   await inPool(
     rows.map((row, i) => ({ row, i })),
     PLAN_PARALLEL,
     async ({ row, i }) => {
       const asked = { run: row.scope.run, tenantId: row.scope.tenantId, email: row.request.email, groups: row.request.groups };
-      const state = (await world.newcomer(asked)) ?? (await core.loadAdminState(asked));
+      const state = await core.loadAdminState(asked, shared);
       const planned = plan(state, { kind: 'importRow', request: row.request });
       if (planned.outcome === 'created' && state.email) {
         fresh.push({
@@ -212,68 +209,12 @@ export async function provisionBatch(
   return results.map((r, i) => r ?? { outcome: 'failed', reason: 'concurrent_change', detail: `row ${i} was not provisioned`, userId: null });
 }
 
-/**
- * The world of a row whose email no other run holds, read as loadAdminState
- * reads it (activities/adminProvisioning.ts) but with the tenant, each
- * domain's owner and each group read once per batch: the email claim is the
- * only read per row. null: the email is someone's (or not an email, or no
- * tenant) — that row's world is read in full by loadAdminState.
- */
-export function worldReader(models: ActivitySupport['models']) {
-  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
-    let hit = cache.get(key);
-    if (!hit) cache.set(key, (hit = read()));
+/** Shared reads (activities/adminProvisioning.ts SharedReads) made once per batch. */
+function readOnce(): SharedReads {
+  const made = new Map<string, Promise<unknown>>();
+  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let hit = made.get(key) as Promise<T> | undefined;
+    if (!hit) made.set(key, (hit = read()));
     return hit;
-  };
-  const readTenant = async (id: string) => models.tenants.findById(id).lean();
-  const tenants = new Map<string, ReturnType<typeof readTenant>>();
-  const owners = new Map<string, Promise<string | null>>();
-  const groups = new Map<string, Promise<string | null>>();
-  return {
-    async newcomer({
-      run,
-      tenantId,
-      email: raw,
-      groups: asked = [],
-    }: {
-      run: RunRef;
-      tenantId: string;
-      email: string;
-      groups?: string[];
-    }): Promise<AdminProvisioningState | null> {
-      const email = normalizeEmail(raw);
-      if (!email || !Types.ObjectId.isValid(tenantId)) return null;
-      const [tenant, claim, domainOwnerTenantId] = await Promise.all([
-        once(tenants, tenantId, () => readTenant(tenantId)),
-        models.userEmails.findById(email).lean(),
-        once(owners, emailDomain(email), async () => {
-          const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
-          return owner ? String(owner.tenantId) : null;
-        }),
-      ]);
-      if (!tenant || (claim && !sameRun(claim.createdBy, run))) return null;
-      const names = await Promise.all(
-        [...new Set(asked)].map((g) =>
-          once(groups, groupKey(tenantId, g), async () => (await models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean())?.name ?? null),
-        ),
-      );
-      return {
-        tenant: {
-          id: String(tenant._id),
-          roles: tenantRoles(tenant.roles?.custom ?? []),
-          defaultRoles: [...(tenant.jit?.defaultRoles ?? [])],
-          groups: names.flatMap((n) => (n ? [n] : [])),
-          verifiedDomains: (tenant.domains ?? []).filter((d) => d.verified).map((d) => d.domain),
-          linkPolicy: tenant.linking?.policy ?? 'approval',
-          linkFallback: tenant.linking?.fallback ?? 'deny',
-        },
-        email,
-        emailUserId: null,
-        domainOwnerTenantId,
-        membership: null,
-        candidateIsPrivileged: false,
-        candidateIsExcluded: false,
-      };
-    },
   };
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { EVENT_ID_PATTERN } from '../domain/events';
-import { CURSOR_MAX, decodeCursor, type CursorKind, type DocId } from '../library/pagination';
+import { CURSOR_MAX, decodeCursor, NOT_A_CURSOR, type CursorKind, type DocId } from '../library/pagination';
 import { fieldRefusals } from './validate';
-
-const NOT_A_CURSOR = 'is not a cursor this list handed out (send the nextCursor of the previous page, or none)';
 
 /** Mark a field as a cursor: any refusal of it is `invalid_cursor` (400). */
 function asCursor<S extends z.ZodType>(schema: S): S {

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import type { Types } from 'mongoose';
 import { adminProvisioningActivities } from '../../activities/adminProvisioning';
 import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
 import { activitySupport } from '../../activities/support';
 import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
 import type { Models } from '../store/models';
-import { importChunkKey, type ImportDoc, type ImportRow, type RowResult } from '../store/models/import';
+import { importChunkKey, type ImportDoc, type ImportRow } from '../store/models/import';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
+import { createImportResults } from './importResults';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
@@ -16,7 +16,7 @@ import { countImport } from '../metrics/registry';
 import type { ImportRunner } from '../runs/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
 import { ownerGrantCheck, refuseOwnerGrant } from './ownerGrants';
-import { encodeCursor, page, type DocId } from './pagination';
+import { notThisListsCursor, page, type DocId } from './pagination';
 
 /** An upload that wrote nothing for this long died: another upload under its key may take over. */
 const STALE_UPLOAD_MS = 10 * 60_000;
@@ -39,15 +39,6 @@ export interface ImportView {
   createdAt: Date;
   finishedAt: Date | null;
 }
-
-/** A page position this list never handed out (a list's cursor schema checks the shape; this, what it points at). */
-const notThisListsCursor = () =>
-  new OnrampError('invalid_cursor', 'cursor: is not a cursor this list handed out (send the nextCursor of the previous page, or none)', { status: 400 });
-/** A per-row results cursor: the number of the last row of the previous page. */
-const ROW_CURSOR = /^\d{1,6}$/;
-
-/** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) is written as text. */
-const safeCell = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 /** A file row as stored: the request, or the reason it is none. */
 function storedRow(n: number, row: ReadRow): ImportRow {
@@ -283,62 +274,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       return { data: await Promise.all(rows.map((d) => view(d))), nextCursor };
     },
 
-    /**
-     * An import's per-row results in row order, a page at a time, as far as
-     * they are done: a running import's results end at its first chunk still
-     * being provisioned. The cursor is the last row number of the previous page.
-     */
-    async rowResults(tenantId: Types.ObjectId, importId: string, limit: number, after: DocId | null) {
-      const doc = await find(tenantId, importId);
-      if (after !== null && (typeof after !== 'string' || !ROW_CURSOR.test(after))) throw notThisListsCursor();
-      const from = after === null ? 0 : Number(after);
-      const out: RowResult[] = [];
-      // Row n (from 1) is in chunk floor((n - 1) / ROWS_PER_CHUNK): the first row after `from` is in chunk floor(from / ROWS_PER_CHUNK).
-      for (let chunk = Math.floor(from / ROWS_PER_CHUNK); chunk < doc.chunks && out.length <= limit; chunk++) {
-        const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
-        if (!stored) break;
-        out.push(...[...stored.results].sort((a, b) => a.n - b.n).filter((r) => r.n > from));
-      }
-      const kept = out.slice(0, limit);
-      const last = kept[kept.length - 1];
-      return {
-        data: kept.map((r) => ({ n: r.n, email: r.email, outcome: r.outcome, reason: r.reason ?? null, detail: r.detail ?? null, userId: r.userId ?? null })),
-        nextCursor: out.length > limit && last ? encodeCursor(String(last.n)) : null,
-      };
-    },
-
-    /** The per-row results as CSV (row, email, outcome, reason, detail, user id), chunk by chunk; null until the import is done. */
-    async results(tenantId: Types.ObjectId, importId: string): Promise<Readable | null> {
-      const doc = await find(tenantId, importId);
-      if (doc.status !== 'done') return null;
-      const csv = stringify({ header: true, columns: ['row', 'email', 'outcome', 'reason', 'detail', 'userId'] });
-      // Until the reader goes away (a closed download destroys the stream): never waiting for a drain that will not come.
-      const drained = () =>
-        new Promise<void>((resolve) => {
-          const done = () => {
-            csv.off('drain', done);
-            csv.off('close', done);
-            resolve();
-          };
-          csv.once('drain', done);
-          csv.once('close', done);
-        });
-      void (async () => {
-        try {
-          for (let chunk = 0; chunk < doc.chunks && !csv.destroyed; chunk++) {
-            const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
-            for (const r of stored?.results ?? []) {
-              if (csv.destroyed) return;
-              if (!csv.write([r.n, safeCell(r.email), r.outcome, r.reason ?? '', safeCell(r.detail ?? ''), r.userId ?? ''])) await drained();
-            }
-          }
-          if (!csv.destroyed) csv.end();
-        } catch (err) {
-          csv.destroy(err instanceof Error ? err : new Error(String(err)));
-        }
-      })();
-      return csv;
-    },
+    ...createImportResults(models, find),
   };
 }
 

@@ -1,4 +1,11 @@
 import { Types } from 'mongoose';
+import { OnrampError } from '../errors';
+
+/** What a refused cursor is told, whether its shape or what it points at is wrong. */
+export const NOT_A_CURSOR = 'is not a cursor this list handed out (send the nextCursor of the previous page, or none)';
+
+/** A cursor of the right shape that points at nothing of this list (another tenant's import, a row past the end). */
+export const notThisListsCursor = () => new OnrampError('invalid_cursor', `cursor: ${NOT_A_CURSOR}`, { status: 400 });
 
 /** A document `_id` a page can end on: an ObjectId or a string key. */
 export type DocId = Types.ObjectId | string;

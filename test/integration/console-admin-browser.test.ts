@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
 import { freePort } from '../../src/devservices/ports';
-import { launchChromium } from '../support/chromium';
+import { consoleSignIn, launchChromium } from '../support/chromium';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { scimClient } from '../support/scimClient';
 import { waitForSignInRuns } from '../support/temporal';
@@ -75,14 +75,7 @@ describe('admin console: imports, groups, webhooks, domains and directory tokens
     browser = await launchChromium();
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     admin = await browser.newPage();
-    await admin.goto(`${h.url}/console`);
-    await admin.fill('input[name=tenant]', t);
-    await admin.click('text=Continue with SSO');
-    await admin.waitForURL(/127\.0\.0\.1:\d+\/sso/);
-    await admin.fill('input[name=email]', alice.email);
-    await admin.fill('input[name=name]', 'Alice');
-    await admin.click('button[type=submit]');
-    await admin.waitForURL(`${h.url}/console/t/${t}/approvals`);
+    await consoleSignIn(admin, h.url, t, { email: alice.email, name: 'Alice' });
     await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp } from '../../src/demo/samlIdp';
-import { launchChromium } from '../support/chromium';
+import { consoleSignIn, launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
 import { signInWorkflowId } from '../../src/runs/signInClient';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -97,15 +97,7 @@ describe('admin console in a real browser', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(`${h.url}/console`);
-    await page.fill('input[name=tenant]', t);
-    await page.click('text=Continue with SSO');
-    // The (demo) IdP's own login page.
-    await page.waitForURL(/127\.0\.0\.1:\d+\/sso/);
-    await page.fill('input[name=email]', alice.email);
-    await page.fill('input[name=name]', 'Alice');
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${h.url}/console/t/${t}/approvals`);
+    await consoleSignIn(page, h.url, t, { email: alice.email, name: 'Alice' });
 
     const row = page.locator('tr', { hasText: bob.email });
     await expect.poll(() => row.count()).toBe(1);

@@ -12,7 +12,7 @@ import { startDemoIdpServer } from '../../src/demo/idpServer';
 import { createSamlIdp, generateIdpKeys } from '../../src/demo/samlIdp';
 import { expiredIdpKeys } from '../support/expiredCertificate';
 import { issuerAt, startOidcProvider } from '../../src/demo/oidcProvider';
-import { launchChromium } from '../support/chromium';
+import { consoleSignIn, launchChromium } from '../support/chromium';
 import { freePort } from '../../src/devservices/ports';
 import { startDnsServer, type TestDnsServer } from '../support/dnsServer';
 import { samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
@@ -88,14 +88,7 @@ describe('admin console set-up pages in a real browser', () => {
     browser = await launchChromium();
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     admin = await browser.newPage();
-    await admin.goto(`${h.url}/console`);
-    await admin.fill('input[name=tenant]', t);
-    await admin.click('text=Continue with SSO');
-    await admin.waitForURL(/127\.0\.0\.1:\d+\/sso/);
-    await admin.fill('input[name=email]', alice.email);
-    await admin.fill('input[name=name]', 'Alice');
-    await admin.click('button[type=submit]');
-    await admin.waitForURL(`${h.url}/console/t/${t}/approvals`);
+    await consoleSignIn(admin, h.url, t, { email: alice.email, name: 'Alice' });
     // Her console sign-in's run settles before the tests act.
     await waitForSignInRuns(h.services.client, conn.id, alice.nameId);
   });
