@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Models } from '../store/models';
+import { createStore } from '../store/store';
 import type { Logger } from '../logger';
 import type { Outbox } from '../mail/outbox';
 import type { Runs } from '../runs/runs';
@@ -37,9 +38,10 @@ import { createWebhookLibrary } from './webhooks';
  */
 export function createLibraries({ models, config, runs, outbox, logger }: { models: Models; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
   const publicUrl = config.http.publicUrl;
+  const store = createStore(models);
   const samlConnections = createSamlConnectionLibrary(models, publicUrl, config.encryptionKey);
   return {
-    tenants: createTenantLibrary(models),
+    tenants: createTenantLibrary(store),
     samlConnections,
     samlMetadata: createSamlMetadataLibrary(models, samlConnections, {
       policy: config.webhooks.policy,

@@ -7,8 +7,8 @@ export const NOT_A_CURSOR = 'is not a cursor this list handed out (send the next
 /** A cursor of the right shape that points at nothing of this list (another tenant's import, a row past the end). */
 export const notThisListsCursor = () => new OnrampError('invalid_cursor', `cursor: ${NOT_A_CURSOR}`, { status: 400 });
 
-/** A document `_id` a page can end on: an ObjectId or a string key. */
-export type DocId = Types.ObjectId | string;
+export type { DocId } from '../store/docId';
+import type { DocId } from '../store/docId';
 
 /**
  * What a list's rows are keyed and sorted by, and so what its cursor may

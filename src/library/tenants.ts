@@ -1,5 +1,4 @@
-import type { Models } from '../store/models';
-import { recordAction } from '../store/audit';
+import type { Store } from '../store/store';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 import { page, type DocId } from './pagination';
 import { BUILT_IN_ROLES } from '../domain/roles';
@@ -10,21 +9,21 @@ export interface TenantInput {
   jit: { enabled: boolean; defaultRoles: string[] };
 }
 
-export function createTenantLibrary(models: Models) {
+export function createTenantLibrary(store: Store) {
   return {
     async create(input: TenantInput, actor: { type: 'admin'; id: string | null }) {
       try {
         // Default roles beyond the built-in ones become the tenant's custom roles (only tenant roles are granted).
         const custom = input.jit.defaultRoles.filter((r) => !(BUILT_IN_ROLES as readonly string[]).includes(r));
-        const tenant = await models.tenants.create({ ...input, roles: { custom, ownerFromIdp: false } });
-        await recordAction(models, {
+        const tenant = await store.tenants.create({ ...input, roles: { custom, ownerFromIdp: false } });
+        await store.audit.recordAction({
           tenantId: String(tenant._id),
           actor,
           action: 'tenant.created',
           target: { type: 'tenant', id: String(tenant._id) },
           after: input,
         });
-        return tenant.toObject();
+        return tenant;
       } catch (err) {
         if (isDuplicateKeyError(err)) throw conflict('tenant_exists', `a tenant with slug "${input.slug}" already exists`);
         throw err;
@@ -32,26 +31,17 @@ export function createTenantLibrary(models: Models) {
     },
 
     async list(limit: number, after: DocId | null) {
-      const rows = await models.tenants
-        .find(after ? { _id: { $gt: after } } : {})
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean();
+      const rows = await store.tenants.after(after, limit);
       return page(rows, limit);
     },
 
     /** Tenants by ID, ordered by slug (the console's list for a tenant admin). */
     async byIds(ids: readonly string[]) {
-      return ids.length
-        ? models.tenants
-            .find({ _id: { $in: ids } })
-            .sort({ slug: 1 })
-            .lean()
-        : [];
+      return ids.length ? store.tenants.byIds(ids) : [];
     },
 
     async bySlug(slug: string) {
-      const tenant = await models.tenants.findOne({ slug }).lean();
+      const tenant = await store.tenants.bySlug(slug);
       if (!tenant) throw notFound(`tenant "${slug}"`);
       return tenant;
     },

@@ -100,3 +100,12 @@ export async function writePendingAudits(models: Models, now = new Date(), limit
   }
   return stale.length;
 }
+
+/** The audit writes the libraries make, bound to the models (src/store/store.ts). */
+export function createAuditStore(models: Models) {
+  return {
+    recordAction: (event: Omit<AuditInput, 'key' | 'at'>) => recordAction(models, event),
+    recordAudit: (event: AuditInput) => recordAudit(models, event),
+    recordAudits: (events: readonly AuditInput[]) => recordAudits(models, events),
+  };
+}

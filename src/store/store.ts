@@ -1,4 +1,6 @@
 import type { Models } from './models';
+import { createAuditStore } from './audit';
+import { createTenantStore } from './tenants';
 
 /**
  * The store the libraries use: every query and write of theirs, by area, each
@@ -7,7 +9,9 @@ import type { Models } from './models';
  */
 export function createStore(models: Models) {
   return {
-    // One line per area, in alphabetical order: `tenants: createTenantStore(models),`
+    // One line per area, in alphabetical order.
+    audit: createAuditStore(models),
+    tenants: createTenantStore(models),
   };
 }
 

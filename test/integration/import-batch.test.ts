@@ -1,3 +1,4 @@
+import { createStore } from '../../src/store/store';
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,7 +27,10 @@ describe('an import batch', () => {
 
   beforeAll(async () => {
     db = await connectDatabase(stack.mongoUri, `batch_${randomBytes(4).toString('hex')}`, logger);
-    const tenant = await createTenantLibrary(db.models).create({ slug: 'batch', name: 'Batch', jit: { enabled: false, defaultRoles: ['member'] } }, actor);
+    const tenant = await createTenantLibrary(createStore(db.models)).create(
+      { slug: 'batch', name: 'Batch', jit: { enabled: false, defaultRoles: ['member'] } },
+      actor,
+    );
     tenantId = String(tenant._id);
     await createTenantPolicyLibrary(db.models).setDomains(tenant._id, [{ domain: 'batch.test', verified: true }], actor);
   });

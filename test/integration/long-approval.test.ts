@@ -1,3 +1,4 @@
+import { createStore } from '../../src/store/store';
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -43,7 +44,10 @@ describe('an approval that waits for days', () => {
     const logger = createLogger('warn');
     db = await connectDatabase(stack.mongoUri, `long_${randomBytes(4).toString('hex')}`, logger);
     const actor = { type: 'admin' as const, id: 'test' };
-    const tenant = await createTenantLibrary(db.models).create({ slug: 'patient', name: 'Patient', jit: { enabled: true, defaultRoles: ['member'] } }, actor);
+    const tenant = await createTenantLibrary(createStore(db.models)).create(
+      { slug: 'patient', name: 'Patient', jit: { enabled: true, defaultRoles: ['member'] } },
+      actor,
+    );
     await db.models.tenants.updateOne({ _id: tenant._id }, { $set: { approval: { when: ['new-accounts'], expirySeconds: 7 * 24 * 3600 } } });
     const conn = await createSamlConnectionLibrary(db.models, 'http://127.0.0.1:1', Buffer.alloc(32, 1)).create(
       tenant._id,

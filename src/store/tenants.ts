@@ -1,0 +1,32 @@
+import type { Models } from './models';
+import type { DocId } from './docId';
+
+/** New tenant fields as the tenant library gives them. */
+export interface NewTenant {
+  slug: string;
+  name: string;
+  jit: { enabled: boolean; defaultRoles: string[] };
+  roles: { custom: string[]; ownerFromIdp: boolean };
+}
+
+/** Tenants: creation (the unique slug refuses a second), lists by `_id`, lookups. */
+export function createTenantStore(models: Models) {
+  return {
+    /** Insert a tenant; a taken slug throws the driver's duplicate-key error. */
+    create: async (tenant: NewTenant) => (await models.tenants.create(tenant)).toObject(),
+    /** Up to `limit + 1` tenants after `after`, in `_id` order (the caller pages). */
+    after: (after: DocId | null, limit: number) =>
+      models.tenants
+        .find(after ? { _id: { $gt: after } } : {})
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean(),
+    /** Tenants by ID, ordered by slug. */
+    byIds: (ids: readonly string[]) =>
+      models.tenants
+        .find({ _id: { $in: ids } })
+        .sort({ slug: 1 })
+        .lean(),
+    bySlug: (slug: string) => models.tenants.findOne({ slug }).lean(),
+  };
+}
