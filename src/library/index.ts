@@ -71,7 +71,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     directoryContents: createDirectoryContentsLibrary(models),
     events: createEventLibrary(models, config.events),
     webhooks: createWebhookLibrary(models, runs.webhooks, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
-    emailSignIn: createEmailSignInLibrary(models, outbox, config.encryptionKey, publicUrl),
+    emailSignIn: createEmailSignInLibrary(store, outbox, config.encryptionKey, publicUrl),
     outbox,
   };
 }

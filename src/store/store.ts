@@ -1,5 +1,9 @@
 import type { Models } from './models';
 import { createAuditStore } from './audit';
+import { createConnectionStore } from './connections';
+import { createDomainStore } from './domains';
+import { createEmailSignInStore } from './emailSignIn';
+import { createRateLimitStore } from './rateLimit';
 import { createTenantStore } from './tenants';
 
 /**
@@ -11,6 +15,10 @@ export function createStore(models: Models) {
   return {
     // One line per area, in alphabetical order.
     audit: createAuditStore(models),
+    connections: createConnectionStore(models),
+    domains: createDomainStore(models),
+    emailSignIn: createEmailSignInStore(models),
+    rateLimit: createRateLimitStore(models),
     tenants: createTenantStore(models),
   };
 }

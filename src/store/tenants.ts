@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import type { Models } from './models';
 import type { DocId } from './docId';
 
@@ -28,5 +29,13 @@ export function createTenantStore(models: Models) {
         .sort({ slug: 1 })
         .lean(),
     bySlug: (slug: string) => models.tenants.findOne({ slug }).lean(),
+    /** The `_id` of the tenant with this slug (only the `_id` read). */
+    idBySlug: (slug: string) => models.tenants.findOne({ slug }, { _id: 1 }).lean(),
+    /** A tenant by `_id`. */
+    byId: (id: Types.ObjectId) => models.tenants.findById(id).lean(),
+    /** A tenant's domain list (only `domains` read). */
+    domainsOf: (id: Types.ObjectId) => models.tenants.findById(id, { domains: 1 }).lean(),
+    /** A tenant's directory sync settings (only `directorySync` read). */
+    directorySyncOf: (id: Types.ObjectId) => models.tenants.findById(id, { directorySync: 1 }).lean(),
   };
 }
