@@ -70,7 +70,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     scimGroups: createScimGroupLibrary(models, runs.directory),
     directoryContents: createDirectoryContentsLibrary(models),
     events: createEventLibrary(models, config.events),
-    webhooks: createWebhookLibrary(models, runs.webhooks, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
+    webhooks: createWebhookLibrary(store, runs.webhooks, { encryptionKey: config.encryptionKey, policy: config.webhooks.policy }),
     emailSignIn: createEmailSignInLibrary(store, outbox, config.encryptionKey, publicUrl),
     outbox,
   };

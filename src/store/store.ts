@@ -5,6 +5,7 @@ import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
 import { createRateLimitStore } from './rateLimit';
 import { createTenantStore } from './tenants';
+import { createWebhookStore } from './webhooks';
 
 /**
  * The store the libraries use: every query and write of theirs, by area, each
@@ -20,6 +21,7 @@ export function createStore(models: Models) {
     emailSignIn: createEmailSignInStore(models),
     rateLimit: createRateLimitStore(models),
     tenants: createTenantStore(models),
+    webhooks: createWebhookStore(models),
   };
 }
 
