@@ -4,6 +4,7 @@ import { createConnectionStore } from './connections';
 import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
 import { createRateLimitStore } from './rateLimit';
+import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
 import { createWebhookStore } from './webhooks';
 
@@ -20,6 +21,7 @@ export function createStore(models: Models) {
     domains: createDomainStore(models),
     emailSignIn: createEmailSignInStore(models),
     rateLimit: createRateLimitStore(models),
+    tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
     webhooks: createWebhookStore(models),
   };

@@ -32,7 +32,7 @@ describe('an import batch', () => {
       actor,
     );
     tenantId = String(tenant._id);
-    await createTenantPolicyLibrary(db.models).setDomains(tenant._id, [{ domain: 'batch.test', verified: true }], actor);
+    await createTenantPolicyLibrary(createStore(db.models)).setDomains(tenant._id, [{ domain: 'batch.test', verified: true }], actor);
   });
   afterAll(async () => {
     await db?.connection.dropDatabase();
