@@ -4,6 +4,8 @@ import { createConnectionStore } from './connections';
 import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
 import { createRateLimitStore } from './rateLimit';
+import { createScimGroupStore } from './scimGroups';
+import { createScimUserStore } from './scimUsers';
 import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
 import { createWebhookStore } from './webhooks';
@@ -21,6 +23,8 @@ export function createStore(models: Models) {
     domains: createDomainStore(models),
     emailSignIn: createEmailSignInStore(models),
     rateLimit: createRateLimitStore(models),
+    scimGroups: createScimGroupStore(models),
+    scimUsers: createScimUserStore(models),
     tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
     webhooks: createWebhookStore(models),
