@@ -65,7 +65,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     approvals: createApprovalLibrary(models, runs.approvals),
     groups: createGroupLibrary(models),
     domains: createDomainLibrary(store, config.dns),
-    scimDirectories: createScimDirectoryLibrary(models, publicUrl),
+    scimDirectories: createScimDirectoryLibrary(store, publicUrl),
     scimUsers: createScimUserLibrary(store, runs.directory),
     scimGroups: createScimGroupLibrary(store, runs.directory),
     directoryContents: createDirectoryContentsLibrary(store),

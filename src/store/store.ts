@@ -4,6 +4,7 @@ import { createConnectionStore } from './connections';
 import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
 import { createRateLimitStore } from './rateLimit';
+import { createScimDirectoryStore } from './scimDirectories';
 import { createScimGroupStore } from './scimGroups';
 import { createScimUserStore } from './scimUsers';
 import { createTenantChangeStore } from './tenantChanges';
@@ -23,6 +24,7 @@ export function createStore(models: Models) {
     domains: createDomainStore(models),
     emailSignIn: createEmailSignInStore(models),
     rateLimit: createRateLimitStore(models),
+    scimDirectories: createScimDirectoryStore(models),
     scimGroups: createScimGroupStore(models),
     scimUsers: createScimUserStore(models),
     tenantChanges: createTenantChangeStore(models),
