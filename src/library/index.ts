@@ -39,20 +39,20 @@ import { createWebhookLibrary } from './webhooks';
 export function createLibraries({ models, config, runs, outbox, logger }: { models: Models; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
   const publicUrl = config.http.publicUrl;
   const store = createStore(models);
-  const samlConnections = createSamlConnectionLibrary(models, publicUrl, config.encryptionKey);
+  const samlConnections = createSamlConnectionLibrary(store, publicUrl, config.encryptionKey);
   return {
     tenants: createTenantLibrary(store),
     samlConnections,
-    samlMetadata: createSamlMetadataLibrary(models, samlConnections, {
+    samlMetadata: createSamlMetadataLibrary(store, samlConnections, {
       policy: config.webhooks.policy,
       allowHttpIdpUrls: config.env !== 'production',
       refreshMs: config.saml.metadataRefreshMs,
       logger: logger.child({ component: 'saml-metadata' }),
     }),
-    oidcConnections: createOidcConnectionLibrary(models, publicUrl, config.encryptionKey),
+    oidcConnections: createOidcConnectionLibrary(store, publicUrl, config.encryptionKey),
     oidcLoginStates: createOidcLoginStateLibrary(models),
     samlState: createSamlStateLibrary(models),
-    connections: createConnectionLibrary(models, publicUrl),
+    connections: createConnectionLibrary(store, publicUrl),
     members: createMemberLibrary(models),
     invitations: createInvitationLibrary(models, outbox, publicUrl),
     invitationLinks: createInvitationLinkLibrary(models, runs.invitations, publicUrl),
