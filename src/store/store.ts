@@ -3,7 +3,9 @@ import { createAuditStore } from './audit';
 import { createConnectionStore } from './connections';
 import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
+import { createOidcLoginStateStore } from './oidcLoginStates';
 import { createRateLimitStore } from './rateLimit';
+import { createSamlStateStore } from './samlState';
 import { createScimDirectoryStore } from './scimDirectories';
 import { createScimGroupStore } from './scimGroups';
 import { createScimUserStore } from './scimUsers';
@@ -23,7 +25,9 @@ export function createStore(models: Models) {
     connections: createConnectionStore(models),
     domains: createDomainStore(models),
     emailSignIn: createEmailSignInStore(models),
+    oidcLoginStates: createOidcLoginStateStore(models),
     rateLimit: createRateLimitStore(models),
+    samlState: createSamlStateStore(models),
     scimDirectories: createScimDirectoryStore(models),
     scimGroups: createScimGroupStore(models),
     scimUsers: createScimUserStore(models),
