@@ -1,5 +1,13 @@
 import type { Models } from './models';
+import { createAccessStore } from './access';
+import { createApprovalStore } from './approvals';
 import { createAuditStore } from './audit';
+import { createGrantStore } from './grants';
+import { createGroupStore } from './groups';
+import { createImportStore } from './imports';
+import { createInvitationStore } from './invitations';
+import { createMembershipStore } from './memberships';
+import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
 
 /**
@@ -10,7 +18,15 @@ import { createTenantStore } from './tenants';
 export function createStore(models: Models) {
   return {
     // One line per area, in alphabetical order.
+    access: createAccessStore(models),
+    approvals: createApprovalStore(models),
     audit: createAuditStore(models),
+    grants: createGrantStore(models),
+    groups: createGroupStore(models),
+    imports: createImportStore(models),
+    invitations: createInvitationStore(models),
+    memberships: createMembershipStore(models),
+    tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
   };
 }

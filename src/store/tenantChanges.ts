@@ -46,3 +46,13 @@ export function changeDomains(
     return { set: { domains: after }, result: { before, after } };
   });
 }
+
+/** Tenant changes in turn, bound to the models for the libraries (src/store/store.ts). */
+export function createTenantChangeStore(models: Models) {
+  return {
+    /** changeTenant: the tenant's settings changed in turn. */
+    change: <R>(tenantId: Types.ObjectId, change: (tenant: TenantDoc) => { set: Record<string, unknown>; result: R }) => changeTenant(models, tenantId, change),
+    /** changeDomains: the tenant's domain list changed in turn. */
+    changeDomains: (tenantId: Types.ObjectId, change: (rows: DomainRow[]) => DomainRow[]) => changeDomains(models, tenantId, change),
+  };
+}

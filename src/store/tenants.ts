@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import type { Models } from './models';
 import type { DocId } from './docId';
 
@@ -27,6 +28,11 @@ export function createTenantStore(models: Models) {
         .find({ _id: { $in: ids } })
         .sort({ slug: 1 })
         .lean(),
+    /** The tenant with this slug, or null. */
     bySlug: (slug: string) => models.tenants.findOne({ slug }).lean(),
+    /** A tenant by `_id`. */
+    byId: (id: Types.ObjectId) => models.tenants.findById(id).lean(),
+    /** The tenant's invitation settings (only `invitations` read), or null. */
+    invitationSettings: (id: Types.ObjectId) => models.tenants.findById(id, { invitations: 1 }).lean(),
   };
 }
