@@ -61,7 +61,7 @@ export function createInvitationLibrary(store: Store, outbox: Outbox, publicUrl:
   const exists = (email: string, id: string) => conflict('invitation_exists', `${email} has a pending invitation (${id}); resend it instead.`);
 
   /**
-   * Take the address's one open-invitation slot (db/models/invitation.ts) for
+   * Take the address's one open-invitation slot (store/invitations.ts) for
    * invitation `id`, or refuse: another pending invitation holds it. A holder
    * that is revoked, accepted, expired or was never written is handed over by
    * a unique insert (FerretDB's updates are not atomic), so of two requests

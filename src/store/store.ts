@@ -2,8 +2,11 @@ import type { Models } from './models';
 import { createAccessStore } from './access';
 import { createApprovalStore } from './approvals';
 import { createAuditStore } from './audit';
+import { createConflictStore } from './conflicts';
+import { createEventStore } from './events';
 import { createGrantStore } from './grants';
 import { createGroupStore } from './groups';
+import { createIdentityStore } from './identities';
 import { createImportStore } from './imports';
 import { createInvitationStore } from './invitations';
 import { createMembershipStore } from './memberships';
@@ -21,8 +24,11 @@ export function createStore(models: Models) {
     access: createAccessStore(models),
     approvals: createApprovalStore(models),
     audit: createAuditStore(models),
+    conflicts: createConflictStore(models),
+    events: createEventStore(models),
     grants: createGrantStore(models),
     groups: createGroupStore(models),
+    identities: createIdentityStore(models),
     imports: createImportStore(models),
     invitations: createInvitationStore(models),
     memberships: createMembershipStore(models),
