@@ -47,12 +47,12 @@ export function changeDomains(
   });
 }
 
-/** Tenant changes in turn, bound to the models for the libraries (src/store/store.ts). */
+/** The tenant writes the libraries make, in turn, bound to the models (src/store/store.ts). */
 export function createTenantChangeStore(models: Models) {
   return {
-    /** changeTenant: the tenant's settings changed in turn. */
+    /** Change a tenant's settings in turn (changeTenant). */
     change: <R>(tenantId: Types.ObjectId, change: (tenant: TenantDoc) => { set: Record<string, unknown>; result: R }) => changeTenant(models, tenantId, change),
-    /** changeDomains: the tenant's domain list changed in turn. */
+    /** Change a tenant's domain list in turn (changeDomains). */
     changeDomains: (tenantId: Types.ObjectId, change: (rows: DomainRow[]) => DomainRow[]) => changeDomains(models, tenantId, change),
   };
 }
