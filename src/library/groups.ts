@@ -222,7 +222,7 @@ export function createGroupLibrary(store: Store) {
         if (m.group !== null && !(m.group in groupRoles)) throw validationError(`mappings.${i}.group`, `group "${m.group}" does not exist; create it first`);
         checkTenantRoles(`mappings.${i}.roles`, m.roles, roles);
       }
-      await store.groups.setGroupSync(tenantId, connectionId, settings, actor);
+      await store.connections.setSetting(tenantId, connectionId, 'groupSync', settings, 'connection.group_sync_updated', actor);
       return settings;
     },
   };

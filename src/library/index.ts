@@ -55,7 +55,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     connections: createConnectionLibrary(models, publicUrl),
     members: createMemberLibrary(models),
     invitations: createInvitationLibrary(store, outbox, publicUrl),
-    invitationLinks: createInvitationLinkLibrary(models, runs.invitations, publicUrl),
+    invitationLinks: createInvitationLinkLibrary(store, runs.invitations, publicUrl),
     imports: createImportLibrary(store, runs.imports, { models, logger }),
     lifecycle: createMemberLifecycleLibrary(store, runs.tenantAdmin, runs.memberCreation),
     audit: createAuditLibrary(store),

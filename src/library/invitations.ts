@@ -151,7 +151,7 @@ export function createInvitationLibrary(store: Store, outbox: Outbox, publicUrl:
         groupRoles.set(g, [...(group.roles ?? [])]);
       }
       if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw await refuseOwnerGrant(store, tenantId, actor, `invitation of ${email}`);
-      const owner = await store.invitations.domainOwner(emailDomain(email));
+      const owner = await store.domains.ownerOf(emailDomain(email));
       if (owner && String(owner.tenantId) !== String(tenantId))
         throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
       const member = await store.memberships.ofEmail(tenantId, email);

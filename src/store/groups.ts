@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { findConnection, setConnectionSetting } from './connections';
+import { findConnection } from './connections';
 import type { DocId } from './docId';
 import type { Models } from './models';
 import { groupKey, type GroupDoc } from './models/group';
@@ -47,9 +47,6 @@ export function createGroupStore(models: Models) {
     grantsOf: (tenantId: Types.ObjectId, name: string) => models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).lean(),
     /** The connection whose group mappings these are, whichever kind (findConnection), or null. */
     connection: (id: string) => findConnection(models, id),
-    /** Set a connection's group mappings, audited (setConnectionSetting); 404 when it is not the tenant's. */
-    setGroupSync: (tenantId: Types.ObjectId, connectionId: string, settings: unknown, actor: { type: 'admin'; id: string | null }) =>
-      setConnectionSetting(models, tenantId, connectionId, 'groupSync', settings, 'connection.group_sync_updated', actor),
     /** The accounts with these IDs. */
     users: (ids: readonly string[]) => models.users.find({ _id: { $in: ids } }).lean(),
   };

@@ -77,8 +77,6 @@ export function createInvitationStore(models: Models) {
     markRevoked: async (id: string) => {
       await models.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'revoked' } });
     },
-    /** The tenant that verified this domain (its verified-domain record), or null. */
-    domainOwner: (domain: string) => models.verifiedDomains.findById(domain).lean(),
     /** The live token with this hash, or null. */
     tokenByHash: (tokenHash: string) => models.invitationTokens.findById(tokenHash).lean(),
 

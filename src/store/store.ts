@@ -3,6 +3,8 @@ import { createAccessStore } from './access';
 import { createApprovalStore } from './approvals';
 import { createAuditStore } from './audit';
 import { createConflictStore } from './conflicts';
+import { createConnectionStore } from './connections';
+import { createDomainStore } from './domains';
 import { createEventStore } from './events';
 import { createGrantStore } from './grants';
 import { createGroupStore } from './groups';
@@ -25,6 +27,8 @@ export function createStore(models: Models) {
     approvals: createApprovalStore(models),
     audit: createAuditStore(models),
     conflicts: createConflictStore(models),
+    connections: createConnectionStore(models),
+    domains: createDomainStore(models),
     events: createEventStore(models),
     grants: createGrantStore(models),
     groups: createGroupStore(models),
