@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
-import { createStore, type Store } from '../store/store';
+import type { Store } from '../store/store';
 import { emailDomain } from '../domain/email';
 import { samlUrls } from './samlUrls';
 
@@ -23,9 +22,4 @@ export async function ssoRouteOf(store: Pick<Store, 'tenants' | 'connections'>, 
   const oidc = (await store.connections.oidcsOf(tenantId)).find(governs);
   if (oidc) return { kind: 'oidc', loginUrl: `${publicUrl}/sso/oidc/${String(oidc._id)}/login` };
   return { kind: 'email' };
-}
-
-/** ssoRouteOf for a caller that still holds the models (the invitation links, until they move to the store). */
-export function ssoRouteFor(models: Models, publicUrl: string, tenantId: Types.ObjectId, email: string): Promise<SsoRoute> {
-  return ssoRouteOf(createStore(models), publicUrl, tenantId, email);
 }

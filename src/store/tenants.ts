@@ -15,6 +15,8 @@ export function createTenantStore(models: Models) {
   return {
     /** Insert a tenant; a taken slug throws the driver's duplicate-key error. */
     create: async (tenant: NewTenant) => (await models.tenants.create(tenant)).toObject(),
+    /** The tenant's invitation settings (only `invitations` read), or null. */
+    invitationSettings: (id: Types.ObjectId) => models.tenants.findById(id, { invitations: 1 }).lean(),
     /** Up to `limit + 1` tenants after `after`, in `_id` order (the caller pages). */
     after: (after: DocId | null, limit: number) =>
       models.tenants
