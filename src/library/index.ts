@@ -53,7 +53,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     oidcLoginStates: createOidcLoginStateLibrary(models),
     samlState: createSamlStateLibrary(models),
     connections: createConnectionLibrary(models, publicUrl),
-    members: createMemberLibrary(models),
+    members: createMemberLibrary(store),
     invitations: createInvitationLibrary(models, outbox, publicUrl),
     invitationLinks: createInvitationLinkLibrary(models, runs.invitations, publicUrl),
     imports: createImportLibrary(models, runs.imports, logger),

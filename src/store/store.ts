@@ -1,5 +1,6 @@
 import type { Models } from './models';
 import { createAuditStore } from './audit';
+import { createMemberStore } from './members';
 import { createTenantStore } from './tenants';
 
 /**
@@ -11,6 +12,7 @@ export function createStore(models: Models) {
   return {
     // One line per area, in alphabetical order.
     audit: createAuditStore(models),
+    members: createMemberStore(models),
     tenants: createTenantStore(models),
   };
 }
