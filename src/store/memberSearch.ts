@@ -14,6 +14,12 @@ export interface MemberSearchEntry {
 
 const oid = (id: string) => new Types.ObjectId(id);
 
+/** Whether a (bulk) write failed only on duplicate keys: two upserts of one new document at once. */
+function duplicatesOnly(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: Array<{ code?: unknown }> }).writeErrors;
+  return isDuplicateKeyError(err) || (Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000));
+}
+
 const fieldsOf = (e: MemberSearchEntry) => ({ tenantId: oid(e.tenantId), userId: oid(e.userId), terms: searchTerms(e.email, e.name) });
 
 /**
@@ -28,9 +34,7 @@ export async function writeMemberSearch(models: Models, entries: readonly Member
   try {
     await models.memberSearch.bulkWrite(entries.map(op), { ordered: false });
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: Array<{ code?: unknown }> }).writeErrors;
-    const duplicates = isDuplicateKeyError(err) || (Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000));
-    if (!duplicates) throw err;
+    if (!duplicatesOnly(err)) throw err;
     for (const e of entries) await models.memberSearch.updateOne({ _id: e.membershipId }, { $set: fieldsOf(e) }, { upsert: true });
   }
 }
@@ -94,15 +98,18 @@ export async function backfillMemberSearch(
       const present = new Set(have.map((d) => d._id));
       const missing = batch.filter((m) => !present.has(m._id));
       const users = await Promise.all(missing.map((m) => models.users.findById(m.userId, { email: 1, name: 1 }).lean()));
-      for (const [j, m] of missing.entries()) {
+      const inserts = missing.flatMap((m, j) => {
         const user = users[j];
-        if (!user) continue;
+        if (!user) return [];
         const fields = fieldsOf({ membershipId: m._id, tenantId: String(m.tenantId), userId: String(m.userId), email: user.email, name: user.name });
+        return [{ updateOne: { filter: { _id: m._id }, update: { $setOnInsert: fields }, upsert: true } }];
+      });
+      if (inserts.length > 0) {
         try {
-          const res = await models.memberSearch.updateOne({ _id: m._id }, { $setOnInsert: fields }, { upsert: true });
-          written += res.upsertedCount;
+          written += (await models.memberSearch.bulkWrite(inserts, { ordered: false })).upsertedCount;
         } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
+          // A live write made one of them meanwhile: it stands, the others were written.
+          if (!duplicatesOnly(err)) throw err;
         }
       }
       after = last._id;
