@@ -12,6 +12,7 @@ import { createIdentityStore } from './identities';
 import { createImportStore } from './imports';
 import { createInvitationStore } from './invitations';
 import { createMembershipStore } from './memberships';
+import { createMemberStore } from './members';
 import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
 
@@ -35,6 +36,7 @@ export function createStore(models: Models) {
     identities: createIdentityStore(models),
     imports: createImportStore(models),
     invitations: createInvitationStore(models),
+    members: createMemberStore(models),
     memberships: createMembershipStore(models),
     tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
