@@ -53,7 +53,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     oidcLoginStates: createOidcLoginStateLibrary(store),
     samlState: createSamlStateLibrary(store),
     connections: createConnectionLibrary(store, publicUrl),
-    members: createMemberLibrary(models),
+    members: createMemberLibrary(store),
     invitations: createInvitationLibrary(store, outbox, publicUrl),
     invitationLinks: createInvitationLinkLibrary(store, runs.invitations, publicUrl),
     imports: createImportLibrary(store, runs.imports, { models, logger }),

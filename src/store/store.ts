@@ -13,6 +13,7 @@ import { createIdentityStore } from './identities';
 import { createImportStore } from './imports';
 import { createInvitationStore } from './invitations';
 import { createMembershipStore } from './memberships';
+import { createMemberStore } from './members';
 import { createOidcLoginStateStore } from './oidcLoginStates';
 import { createRateLimitStore } from './rateLimit';
 import { createSamlStateStore } from './samlState';
@@ -44,6 +45,7 @@ export function createStore(models: Models) {
     identities: createIdentityStore(models),
     imports: createImportStore(models),
     invitations: createInvitationStore(models),
+    members: createMemberStore(models),
     memberships: createMembershipStore(models),
     oidcLoginStates: createOidcLoginStateStore(models),
     rateLimit: createRateLimitStore(models),
