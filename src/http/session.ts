@@ -1,3 +1,4 @@
+import { csrfToken } from './csrf';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type { Models } from '../store/models';
@@ -61,6 +62,9 @@ function regenerate(req: Request, who: { userId: string; tenantId: string } | { 
         req.session.userId = who.userId;
         req.session.tenantId = who.tenantId;
       } else req.session.globalAdmin = true;
+      // The console's CSRF token is made with the session, so no later page has to change (and save) the session
+      // to make one: two first pages at once would each save a token of their own, and one of them would lose.
+      csrfToken(req);
       req.session.save((e) => (e ? reject(e) : resolve()));
     });
   });

@@ -40,8 +40,17 @@ export class MongooseSessionStore extends session.Store {
     retryTransient(() => this.models.sessions.updateOne({ _id: sid }, { $set: { session: data, expires } }, { upsert: true })).then(() => cb(), cb);
   }
 
-  override touch(sid: string, sess: SessionData, cb: Callback = () => undefined): void {
-    retryTransient(() => this.models.sessions.updateOne({ _id: sid }, { $set: { expires: this.expiresOf(sess) } })).then(() => cb(), cb);
+  /**
+   * A request that did not change its session writes nothing. The stored
+   * expiry is the cookie's, set by every save (the cookie is sent again only
+   * when the session changes: `rolling` is off), so there is nothing to
+   * extend. And a write here would race the saves of the session's other
+   * requests: FerretDB v1 applies no update atomically, so setting `expires`
+   * could put back the session as this request read it, undoing a sign-in or
+   * a new CSRF token saved at the same moment.
+   */
+  override touch(_sid: string, _sess: SessionData, cb: Callback = () => undefined): void {
+    cb();
   }
 
   override destroy(sid: string, cb: Callback = () => undefined): void {
