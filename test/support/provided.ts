@@ -9,6 +9,8 @@ export interface ProvidedStack {
   temporalUiUrl: string | null;
   temporalCli: string | null;
   workflowBundlePath: string;
+  /** `src/bin/serve.ts` bundled into one file (test/support/entryBundle.ts), for spawned worker processes. */
+  serveEntryPath: string;
   dataDir: string;
 }
 

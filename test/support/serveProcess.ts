@@ -19,8 +19,14 @@ export interface OnrampProcess {
  * process with exactly the given environment (plus PATH/HOME), as production
  * or an operator would start it. node itself runs it, so a kill reaches it.
  */
-export function spawnOnramp(entry: 'serve.ts' | 'onramp.ts', env: Record<string, string>, args: string[] = []): OnrampProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${BIN}${entry}`, ...args], {
+export function spawnOnramp(
+  entry: 'serve.ts' | 'onramp.ts',
+  env: Record<string, string>,
+  args: string[] = [],
+  /** The entry point bundled into one JavaScript file (test/support/entryBundle.ts): node runs it without tsx. */
+  bundled?: string,
+): OnrampProcess {
+  const child = spawn(process.execPath, [...(bundled ? [bundled] : ['--import', 'tsx', `${BIN}${entry}`]), ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
