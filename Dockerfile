@@ -1,13 +1,22 @@
 # onramp web app and worker (one image; ONRAMP_ROLE picks the process).
-FROM node:20-bookworm-slim
+# Build stage: compile the entry points and bundle the workflow code once (`npm run build`, src/bin/build.ts).
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
+RUN npm run build -- --out dist
+
+# Run stage: production packages and the built output only; plain node, no TypeScript at run time.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "src/bin/serve.ts"]
+CMD ["node", "--enable-source-maps", "dist/serve.mjs"]

@@ -32,7 +32,7 @@ const NOT_IN_WORKFLOWS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'test-results/**', 'bench/results/**', '.onramp/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'test-results/**', 'bench/results/**', '.onramp/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

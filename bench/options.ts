@@ -11,6 +11,8 @@ export type EndpointKind = 'none' | 'healthy' | 'dead';
 export const MODES: readonly Mode[] = ['durable', 'inline'];
 export const ENDPOINT_KINDS: readonly EndpointKind[] = ['none', 'healthy', 'dead'];
 export const SCENARIO_SETS = ['signin', 'scim', 'admin', 'webhooks'] as const;
+export const RUNTIMES = ['built', 'tsx'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 export type ScenarioSet = (typeof SCENARIO_SETS)[number];
 
 interface IntOption {
@@ -26,12 +28,18 @@ interface ListOption {
   values: readonly string[];
   help: string;
 }
+interface ChoiceOption {
+  kind: 'choice';
+  default: string;
+  values: readonly string[];
+  help: string;
+}
 interface TextOption {
   kind: 'text';
   default: string;
   help: string;
 }
-type OptionSpec = IntOption | ListOption | TextOption;
+type OptionSpec = IntOption | ListOption | ChoiceOption | TextOption;
 
 /** Every option of the bench, in the order `--help` lists them. */
 export const OPTIONS = {
@@ -76,6 +84,12 @@ export const OPTIONS = {
     values: ENDPOINT_KINDS,
     help: 'webhooks: which runs of the burst, in order: no endpoint, a healthy receiver, a dead one',
   },
+  runtime: {
+    kind: 'choice',
+    default: 'built',
+    values: RUNTIMES,
+    help: "how onramp's processes run: built (`npm run build`'s output with plain node and the prebuilt workflow bundle, as the image) or tsx (the sources)",
+  },
   out: { kind: 'text', default: 'bench/results/latest.json', help: "where the run's JSON result (figures and the goals table) is written" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -96,6 +110,7 @@ export interface BenchOptions {
   scimGroupMax: number;
   webhookDrainSeconds: number;
   webhookEndpoints: EndpointKind[];
+  runtime: Runtime;
   out: string;
 }
 
@@ -106,8 +121,13 @@ export function usage(): string {
   const lines = ['Usage: npm run bench -- [options]', '', 'Options (default in brackets):'];
   const width = Math.max(...Object.keys(OPTIONS).map((n) => n.length)) + 10;
   for (const [name, spec] of Object.entries(OPTIONS) as [Name, OptionSpec][]) {
-    const arg = spec.kind === 'int' ? ' N' : spec.kind === 'list' ? ' A,B' : ' PATH';
-    const range = spec.kind === 'int' ? ` (${spec.min}–${spec.max})` : spec.kind === 'list' ? ` (of ${spec.values.join(', ')})` : '';
+    const arg = spec.kind === 'int' ? ' N' : spec.kind === 'list' ? ' A,B' : spec.kind === 'choice' ? ' A' : ' PATH';
+    const range =
+      spec.kind === 'int'
+        ? ` (${spec.min}–${spec.max})`
+        : spec.kind === 'list' || spec.kind === 'choice'
+          ? ` (${spec.kind === 'list' ? 'of' : 'one of'} ${spec.values.join(', ')})`
+          : '';
     lines.push(`  --${name}${arg}`.padEnd(width) + `${spec.help}${range} [${spec.default}]`);
   }
   lines.push(`  --help, -h`.padEnd(width) + 'print this and exit');
@@ -137,6 +157,13 @@ function list<T extends string>(name: Name, raw: string): T[] {
   for (const item of items) if (!spec.values.includes(item)) throw new BadOption(`--${name} lists ${spec.values.join(', ')} (got "${item}")`);
   if (items.length === 0) throw new BadOption(`--${name} needs at least one of ${spec.values.join(', ')}`);
   return [...new Set(items)] as T[];
+}
+
+function choice<T extends string>(name: Name, raw: string): T {
+  const spec = OPTIONS[name] as OptionSpec;
+  if (spec.kind !== 'choice') throw new BadOption(`--${name} is not a choice option`);
+  if (!spec.values.includes(raw)) throw new BadOption(`--${name} is one of ${spec.values.join(', ')} (got "${raw}")`);
+  return raw as T;
 }
 
 /** Parse the bench's arguments (without node and the script). */
@@ -178,6 +205,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         scimGroupMax: int('scim-group-max', raw('scim-group-max')),
         webhookDrainSeconds: int('webhook-drain-seconds', raw('webhook-drain-seconds')),
         webhookEndpoints: list<EndpointKind>('webhook-endpoints', raw('webhook-endpoints')),
+        runtime: choice<Runtime>('runtime', raw('runtime')),
         out: raw('out'),
       },
     };

@@ -11,14 +11,21 @@ export interface ServerProcess {
   name: string;
   child: ChildProcess;
   url: string | null;
+  /** From spawn to its `ready` line. */
+  startMs: number;
   /** Peak resident set size (VmHWM) in MiB, read from /proc while the process lives. */
   peakRssMiB(): number | null;
   stop(): Promise<void>;
 }
 
-/** Start onramp's production entry point (web or worker) as its own process. */
+/**
+ * Start onramp's production entry point (web or worker) as its own process:
+ * a built `.mjs` (`npm run build`) with plain node, a `.ts` source through tsx.
+ */
 export async function startServer(name: string, env: Record<string, string>, entry = SERVE): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const started = Date.now();
+  const args = entry.endsWith('.mjs') ? ['--enable-source-maps', entry] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -42,6 +49,7 @@ export async function startServer(name: string, env: Record<string, string>, ent
     name,
     child,
     url,
+    startMs: Date.now() - started,
     peakRssMiB() {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));

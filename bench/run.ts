@@ -19,6 +19,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProduction } from '../src/bin/build';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loadConfig } from '../src/config';
@@ -137,13 +139,14 @@ async function startMode(mode: 'durable' | 'inline', stack: Stack, extraEnv: Rec
     await conn.close();
   };
   try {
-    if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }));
+    if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }, builtServe));
     const web = await startServer(
       'web',
       { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ONRAMP_SCIM_RATE_PER_SECOND: '100000' },
-      mode === 'inline' ? SERVE_INLINE : undefined,
+      mode === 'inline' ? SERVE_INLINE : builtServe,
     );
     servers.push(web);
+    for (const s of servers) log(`${mode}: ${s.name} ready in ${s.startMs} ms`);
     return { token, models, servers, url: web.url ?? '', stop };
   } catch (err) {
     await stop();
@@ -413,6 +416,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
 const dataDir = await mkdtemp(join(tmpdir(), 'onramp-bench-'));
 const stack = await startStack({ config, dataDir, persistTemporal: false });
+/**
+ * `--runtime built` (the default): the durable processes run `npm run build`'s output with plain node and the
+ * prebuilt workflow bundle, as the image does (inside the checkout, so its packages resolve). The inline baseline
+ * is bench code and runs through tsx either way.
+ */
+const builtServe =
+  opts.runtime === 'built' ? join((await buildProduction(fileURLToPath(new URL('../.onramp/bench-build/', import.meta.url)))).outDir, 'serve.mjs') : undefined;
+log(`runtime: ${builtServe ? `built (${builtServe})` : 'tsx'}`);
 log(`store: ${stack.mongoBackend ? `embedded FerretDB on ${stack.mongoBackend}` : 'MONGODB_URI'}`);
 const reports: ModeReport[] = [];
 const scimReports: ScimReport[] = [];
@@ -448,6 +459,7 @@ const summary = {
     invitations: INVITATIONS,
     webhookDrainSeconds: WEBHOOK_DRAIN_SECONDS,
     webhookEndpoints: WEBHOOK_ENDPOINTS,
+    runtime: opts.runtime,
   },
   reports,
   scimReports,

@@ -179,7 +179,7 @@ export const envSchema = z.object({
   /** The Temporal Web UI address printed and linked to (the dev stack knows its own). */
   TEMPORAL_UI_URL: z.url().optional(),
 
-  /** A prebuilt workflow bundle (from bundleWorkflowCode) for the worker, instead of bundling the sources at start. */
+  /** A prebuilt workflow bundle (from bundleWorkflowCode) for the worker, instead of bundling the sources at start; `npm run build`'s entry points default to the `workflow-bundle.js` beside them. */
   ONRAMP_WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 
   /** How email sign-in codes are sent: SMTP in real use; `log` (printed, viewable at /dev/outbox) in development. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +10,7 @@ import { freePort } from '../../src/devservices/ports';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/devservices/temporalDevServer';
 import { connectClient } from '../../src/runs/connection';
 import { SEARCH_ATTRIBUTES } from '../../src/runs/searchAttributes';
+import { buildProduction } from '../../src/bin/build';
 import { samlSignIn } from '../support/harness';
 import { spawnOnramp, type OnrampProcess } from '../support/serveProcess';
 
@@ -30,7 +31,7 @@ describe('the production entry point against a fresh Temporal', () => {
     servers.push(server);
     return server;
   };
-  const productionEnv = async (temporal: RunningTemporal, extra: Record<string, string> = {}) => {
+  const productionEnv = async (temporal: Pick<RunningTemporal, 'address' | 'namespace'>, extra: Record<string, string> = {}) => {
     const port = await freePort();
     return {
       NODE_ENV: 'production',
@@ -70,6 +71,26 @@ describe('the production entry point against a fresh Temporal', () => {
     }
   };
 
+  /** A tenant, a SAML connection and a first sign-in through the admin API of the process at `url`. */
+  const expectSignIn = async (url: string | null, adminToken: string) => {
+    const admin = async (path: string, body: unknown) => {
+      const res = await fetch(`${url}/api/admin${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; tenantId: string; acsUrl: string; loginUrl: string; metadataUrl: string; spEntityId: string };
+    };
+    const idp = createSamlIdp({ entityId: 'https://idp.prod.test/metadata', ssoUrl: 'https://idp.prod.test/sso' });
+    await admin('/tenants', { slug: 'prod', name: 'Prod', jit: { enabled: true, defaultRoles: ['member'] } });
+    const conn = await admin('/tenants/prod/connections/saml', { name: 'IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+    const metadataXml = await (await fetch(conn.metadataUrl)).text();
+    const res = await samlSignIn({ ...conn, metadataXml }, idp, { nameId: 'sarah', email: 'sarah@prod.test', name: 'Sarah' });
+    expect(res.status).toBe(303);
+    expect(res.cookie).toMatch(/^onramp\.sid=/);
+  };
+
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), 'onramp-prod-'));
   });
@@ -88,22 +109,29 @@ describe('the production entry point against a fresh Temporal', () => {
     const url = await app.ready;
     expect(await registered(temporal)).toEqual(Object.keys(SEARCH_ATTRIBUTES).sort());
 
-    const admin = async (path: string, body: unknown) => {
-      const res = await fetch(`${url}/api/admin${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${env.ONRAMP_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      expect(res.status).toBe(201);
-      return (await res.json()) as { id: string; tenantId: string; acsUrl: string; loginUrl: string; metadataUrl: string; spEntityId: string };
-    };
-    const idp = createSamlIdp({ entityId: 'https://idp.prod.test/metadata', ssoUrl: 'https://idp.prod.test/sso' });
-    await admin('/tenants', { slug: 'prod', name: 'Prod', jit: { enabled: true, defaultRoles: ['member'] } });
-    const conn = await admin('/tenants/prod/connections/saml', { name: 'IdP', idpEntityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
-    const metadataXml = await (await fetch(conn.metadataUrl)).text();
-    const res = await samlSignIn({ ...conn, metadataXml }, idp, { nameId: 'sarah', email: 'sarah@prod.test', name: 'Sarah' });
-    expect(res.status).toBe(303);
-    expect(res.cookie).toMatch(/^onramp\.sid=/);
+    await expectSignIn(url, env.ONRAMP_ADMIN_TOKEN);
+  });
+
+  it('the built entry points (`npm run build`) run with plain node and the prebuilt workflow bundle: a SAML sign-in works, and the CLI answers', async () => {
+    const builtDir = join(logDir, 'dist');
+    const { files } = await buildProduction(builtDir);
+    expect(files).toEqual(['serve.mjs', 'onramp.mjs', 'failureConverter.cjs', 'workflow-bundle.js']);
+    // As in the image: packages beside the output. The workflow sources are not reachable from here, so a worker
+    // that did not take the prebuilt bundle would fail to start.
+    await symlink(join(process.cwd(), 'node_modules'), join(logDir, 'node_modules'), 'dir');
+    // The shared Temporal (its search attributes registered), on a task queue of this test's own.
+    const env = await productionEnv(
+      { address: stack.temporalAddress, namespace: stack.namespace },
+      { TEMPORAL_TASK_QUEUE: `onramp-built-${randomBytes(4).toString('hex')}` },
+    );
+    const app = spawnOnramp('serve.ts', env, [], { builtDir });
+    processes.push(app);
+    const url = await app.ready;
+    expect(app.stderr()).not.toMatch(/tsx/);
+    await expectSignIn(url, env.ONRAMP_ADMIN_TOKEN);
+
+    const cli = spawnOnramp('onramp.ts', env, ['--help'], { builtDir });
+    expect(await cli.exited, cli.stderr()).toBe(0);
   });
 
   it('with registration not allowed, start-up fails at once naming the attributes and the commands; setup-temporal then fixes it', async () => {

@@ -9,8 +9,8 @@ export interface ProvidedStack {
   temporalUiUrl: string | null;
   temporalCli: string | null;
   workflowBundlePath: string;
-  /** `src/bin/serve.ts` bundled into one file (test/support/entryBundle.ts), for spawned worker processes. */
-  serveEntryPath: string;
+  /** `npm run build`'s output (src/bin/build.ts), built once per run: spawned worker processes run it with plain node. */
+  builtDir: string;
   dataDir: string;
 }
 

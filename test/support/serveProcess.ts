@@ -15,7 +15,7 @@ export interface OnrampProcess {
 }
 
 /**
- * Run one of onramp's entry points (`serve.ts`, `onramp.ts`) as its own OS
+ * Run one of onramp's entry points (`serve.ts`, `onramp.ts`), or its built form, as its own OS
  * process with exactly the given environment (plus PATH/HOME), as production
  * or an operator would start it. node itself runs it, so a kill reaches it.
  */
@@ -23,10 +23,11 @@ export function spawnOnramp(
   entry: 'serve.ts' | 'onramp.ts',
   env: Record<string, string>,
   args: string[] = [],
-  /** The entry point bundled into one JavaScript file (test/support/entryBundle.ts): node runs it without tsx. */
-  bundled?: string,
+  opts: { builtDir?: string } = {},
 ): OnrampProcess {
-  const child = spawn(process.execPath, [...(bundled ? [bundled] : ['--import', 'tsx', `${BIN}${entry}`]), ...args], {
+  // From `npm run build`'s output (src/bin/build.ts) plain node runs the compiled entry point, as the image does.
+  const command = opts.builtDir ? ['--enable-source-maps', `${opts.builtDir}/${entry.replace(/\.ts$/, '.mjs')}`] : ['--import', 'tsx', `${BIN}${entry}`];
+  const child = spawn(process.execPath, [...command, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,8 +5,8 @@ import { spawnOnramp, type OnrampProcess } from './serveProcess';
 export type WorkerProcess = Pick<OnrampProcess, 'child' | 'exited' | 'stop'>;
 
 /**
- * Run a worker as its own OS process (the production entry point, `src/bin/serve.ts`, bundled once per test run
- * into one file so it starts in about a second), so a test can kill it.
+ * Run a worker as its own OS process, so a test can kill it: the production entry point as production runs it
+ * (`npm run build`'s `serve.mjs` with plain node, built once per test run), which starts seconds sooner than through tsx.
  */
 export async function startWorkerProcess(h: Harness, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const stack = inject('stack');
@@ -28,7 +28,7 @@ export async function startWorkerProcess(h: Harness, env: Record<string, string>
       ...env,
     },
     [],
-    stack.serveEntryPath,
+    { builtDir: stack.builtDir },
   );
   proc.child.stderr?.pipe(process.stderr);
   await proc.ready;

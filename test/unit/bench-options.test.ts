@@ -21,15 +21,28 @@ describe('the bench command line', () => {
         scimGroupMax: 2000,
         webhookDrainSeconds: 1800,
         webhookEndpoints: ['none', 'healthy', 'dead'],
+        runtime: 'built',
         out: 'bench/results/latest.json',
       },
     });
   });
 
   it('reads numbers, lists and paths, in both spellings', () => {
-    const parsed = parseBenchArgs(['--count', '5', '--burst=0', '--modes', 'inline', '--scenarios', 'admin,signin', '--out', '/tmp/x.json']);
+    const parsed = parseBenchArgs([
+      '--count',
+      '5',
+      '--burst=0',
+      '--modes',
+      'inline',
+      '--scenarios',
+      'admin,signin',
+      '--runtime',
+      'tsx',
+      '--out',
+      '/tmp/x.json',
+    ]);
     if (parsed.kind !== 'options') throw new Error(JSON.stringify(parsed));
-    expect(parsed.options).toMatchObject({ count: 5, burst: 0, modes: ['inline'], scenarios: ['admin', 'signin'], out: '/tmp/x.json' });
+    expect(parsed.options).toMatchObject({ count: 5, burst: 0, modes: ['inline'], scenarios: ['admin', 'signin'], runtime: 'tsx', out: '/tmp/x.json' });
   });
 
   it('prints usage for --help and -h, naming every option with its default', () => {
@@ -57,6 +70,7 @@ describe('the bench command line', () => {
     [['--modes', ','], /--modes needs at least one/],
     [['--scenarios', 'sigin'], /--scenarios lists signin, scim, admin, webhooks \(got "sigin"\)/],
     [['--webhook-endpoints', 'none,slow'], /--webhook-endpoints lists none, healthy, dead/],
+    [['--runtime', 'built,tsx'], /--runtime is one of built, tsx \(got "built,tsx"\)/],
   ])('refuses %j with a clear message', (argv, message) => {
     const parsed = parseBenchArgs(argv);
     expect(parsed.kind).toBe('error');

@@ -4,10 +4,12 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { envSchema } from '../../src/config/schema';
 import { registry } from '../../src/metrics/registry';
+import { ENTRY_POINTS } from '../../src/bin/build';
 
 interface ComposeService {
   image?: string;
   build?: string;
+  command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
   healthcheck?: { test: string[] };
@@ -61,8 +63,8 @@ describe('docker-compose.yml', async () => {
   });
 
   it('registers the search attributes once before the app starts, and the app waits for it', () => {
-    const setup = compose.services['onramp-setup'] as ComposeService & { command?: string[] };
-    expect(setup.command?.slice(-2)).toEqual(['src/bin/onramp.ts', 'setup-temporal']);
+    const setup = compose.services['onramp-setup'] as ComposeService;
+    expect(setup.command?.slice(-2)).toEqual(['dist/onramp.mjs', 'setup-temporal']);
     for (const name of ['onramp-web', 'onramp-worker']) {
       const deps = (compose.services[name] as ComposeService & { depends_on?: Record<string, { condition: string }> }).depends_on;
       expect(deps?.['onramp-setup']?.condition).toBe('service_completed_successfully');
@@ -146,5 +148,31 @@ describe('docker-compose.yml', async () => {
     }
     for (const name of ['onramp_signins_total', 'onramp_approvals_pending', 'onramp_scim_requests_total', 'onramp_webhook_backlog', 'onramp_outbox_backlog'])
       expect(JSON.stringify(dashboard)).toContain(name);
+  });
+});
+
+describe('Dockerfile', async () => {
+  const dockerfile = await read('Dockerfile');
+  const compose = parse(await read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+  const built = Object.keys(ENTRY_POINTS).map((name) => `dist/${name}.mjs`);
+
+  it('builds in one stage and runs the built output with plain node in another (no tsx at run time)', () => {
+    expect(dockerfile).toMatch(/^FROM node:20\S* AS build$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build -- --out dist$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    expect(cmd[0]).toBe('node');
+    expect(built).toContain(cmd[cmd.length - 1]);
+    expect(dockerfile).not.toMatch(/tsx/);
+  });
+
+  it("the compose file's onramp commands run files the build makes", () => {
+    const commands = Object.values(compose.services).flatMap((s) => (s.build === '.' && s.command ? [s.command] : []));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      expect(command).not.toContain('tsx');
+      expect(built).toContain(command.find((part) => part.startsWith('dist/')));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { generateServiceProviderMetadata } from '@node-saml/node-saml';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { pemBody } from '../../src/crypto/spSigningKey';
@@ -92,6 +93,23 @@ describe('SAML metadata import: another library', () => {
       ssoBinding: 'HTTP-Redirect',
       certificates: [expect.any(String)],
     });
+  });
+});
+
+describe('SAML metadata import: node-saml', () => {
+  // node-saml (5.x) generates only service-provider metadata (`generateServiceProviderMetadata`); an admin who pastes
+  // an SP's document where the IdP's belongs is told so, with the code the API and console answer.
+  it("refuses node-saml's generated metadata as an SP's, not an IdP's (saml_metadata_not_idp)", () => {
+    const xml = generateServiceProviderMetadata({
+      issuer: 'https://app.example.test/saml/metadata',
+      callbackUrl: 'https://app.example.test/saml/acs',
+      publicCerts: [current.certificate],
+      wantAssertionsSigned: true,
+    });
+    expect(xml).toContain('SPSSODescriptor');
+    const result = importOf(xml);
+    expect(result).toMatchObject({ code: 'saml_metadata_not_idp' });
+    expect((result as { message: string }).message).toMatch(/not an SP's/);
   });
 });
 
