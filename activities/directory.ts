@@ -1,4 +1,5 @@
 import { grantsOf, type HeldGrant } from '../src/store/grants';
+import { removeMemberSearch } from '../src/store/memberSearch';
 import { membershipKey } from '../src/store/models/membership';
 import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
 import { directorySource } from '../src/domain/groups';
@@ -211,6 +212,8 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         userId: input.userId,
         before: { status: membership.status, roles: membership.roles },
       });
+      // The search document first: a membership made again meanwhile writes its own after.
+      await removeMemberSearch(models, _id);
       await models.memberships.deleteOne({ _id });
       return 'removed';
     },

@@ -18,6 +18,7 @@ import { Types } from 'mongoose';
 import { recordAudits, type AuditInput } from '../src/store/audit';
 import { insertManyOnce } from '../src/store/insertMany';
 import { membershipKey } from '../src/store/models/membership';
+import { writeMemberSearch } from '../src/store/memberSearch';
 import { setCustomAttribute } from '../src/store/userAttributes';
 import type { MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
 import { plan } from '../src/domain/plan';
@@ -177,6 +178,11 @@ export async function provisionBatch(
     if (doc && sameRun(doc.createdBy, m.scope.run)) members.push({ ...m, roles: [...doc.roles] });
     else results[m.i] = { outcome: 'unchanged', reason: null, detail: null, userId: String(m.userId) };
   }
+  // What the member search finds them by: the accounts are this run's own, with the row's email and name.
+  await writeMemberSearch(
+    models,
+    members.map((m) => ({ membershipId: key(m), tenantId: m.scope.tenantId, userId: String(m.userId), email: m.email, name: m.request.name })),
+  );
   // The accounts' audit events and the memberships' in one write each (a retry finds the accounts its own and writes what is missing).
   await recordAudits(models, [
     ...userAudits,

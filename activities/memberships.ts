@@ -1,5 +1,6 @@
 import { membershipKey, type MembershipDoc } from '../src/store/models/membership';
 import { actorOf } from '../src/domain/provisioningContext';
+import { syncMemberSearch } from '../src/store/memberSearch';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Memberships: one per tenant and account. Every activity is idempotent (see support.ts). */
@@ -26,6 +27,8 @@ export function membershipsActivities({ models, insertOnce }: ActivitySupport) {
           },
         }),
       );
+      // What the member search finds it by (again on a retry: recomputed from the account, so it converges).
+      await syncMemberSearch(models, { membershipId: String(membership._id), tenantId: input.tenantId, userId: input.userId });
       return {
         membershipId: String(membership._id),
         roles: [...membership.roles],

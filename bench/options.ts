@@ -10,7 +10,7 @@ export type EndpointKind = 'none' | 'healthy' | 'dead';
 
 export const MODES: readonly Mode[] = ['durable', 'inline'];
 export const ENDPOINT_KINDS: readonly EndpointKind[] = ['none', 'healthy', 'dead'];
-export const SCENARIO_SETS = ['signin', 'scim', 'admin', 'webhooks'] as const;
+export const SCENARIO_SETS = ['signin', 'scim', 'admin', 'webhooks', 'startup'] as const;
 export const RUNTIMES = ['built', 'tsx'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 export type ScenarioSet = (typeof SCENARIO_SETS)[number];
@@ -47,7 +47,7 @@ export const OPTIONS = {
     kind: 'list',
     default: 'signin,scim,admin',
     values: SCENARIO_SETS,
-    help: 'which scenario sets run: signin (SAML and OIDC sign-ins, the burst), scim, admin (import, invitations), webhooks (durable only)',
+    help: 'which scenario sets run: signin (SAML and OIDC sign-ins, the burst), scim, admin (import, invitations), webhooks (durable only), startup (worker and web start time and RSS, built vs tsx)',
   },
   modes: {
     kind: 'list',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
+export const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
 /** The web app with the inline (no Temporal) baseline: bench only. */
 export const SERVE_INLINE = fileURLToPath(new URL('./serveInline.ts', import.meta.url));
 

@@ -34,7 +34,8 @@ import { signInWorkflowId } from '../src/runs/signInClient';
 import { drive, samlPost, type Prepared } from './load';
 import { initialSync, userCreates } from './scim';
 import { importRows, invitationAccepts } from './admin';
-import { SERVE_INLINE, startServer, type ServerProcess } from './processes';
+import { SERVE, SERVE_INLINE, startServer, type ServerProcess } from './processes';
+import { measureStartup, startupTable, type StartupFigures } from './startup';
 import { profileRuns } from './profile';
 import { compareGoals, figuresOf, GOALS, goalsTable } from './goals';
 import { parseBenchArgs } from './options';
@@ -66,6 +67,8 @@ const INVITATIONS = opts.invitations;
 const WEBHOOK_DRAIN_SECONDS = opts.webhookDrainSeconds;
 const WEBHOOK_ENDPOINTS = opts.webhookEndpoints;
 const modes = opts.modes;
+/** Starts of each process per runtime in the startup scenario. */
+const STARTUP_ROUNDS = 3;
 
 async function admin(
   url: string,
@@ -139,11 +142,11 @@ async function startMode(mode: 'durable' | 'inline', stack: Stack, extraEnv: Rec
     await conn.close();
   };
   try {
-    if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }, builtServe));
+    if (mode === 'durable') servers.push(await startServer('worker', { ...env, ONRAMP_ROLE: 'worker', ONRAMP_PORT: '0' }, durableServe));
     const web = await startServer(
       'web',
       { ...env, ONRAMP_ROLE: 'web', ONRAMP_PORT: String(await freePort()), ONRAMP_SCIM_RATE_PER_SECOND: '100000' },
-      mode === 'inline' ? SERVE_INLINE : builtServe,
+      mode === 'inline' ? SERVE_INLINE : durableServe,
     );
     servers.push(web);
     for (const s of servers) log(`${mode}: ${s.name} ready in ${s.startMs} ms`);
@@ -422,14 +425,34 @@ const stack = await startStack({ config, dataDir, persistTemporal: false });
  * is bench code and runs through tsx either way.
  */
 const builtServe =
-  opts.runtime === 'built' ? join((await buildProduction(fileURLToPath(new URL('../.onramp/bench-build/', import.meta.url)))).outDir, 'serve.mjs') : undefined;
-log(`runtime: ${builtServe ? `built (${builtServe})` : 'tsx'}`);
+  opts.runtime === 'built' || SCENARIOS.has('startup')
+    ? join((await buildProduction(fileURLToPath(new URL('../.onramp/bench-build/', import.meta.url)))).outDir, 'serve.mjs')
+    : undefined;
+/** What the durable processes run: the built entry point, or (undefined) the sources through tsx. */
+const durableServe = opts.runtime === 'built' ? builtServe : undefined;
+log(`runtime: ${durableServe ? `built (${durableServe})` : 'tsx'}`);
 log(`store: ${stack.mongoBackend ? `embedded FerretDB on ${stack.mongoBackend}` : 'MONGODB_URI'}`);
 const reports: ModeReport[] = [];
 const scimReports: ScimReport[] = [];
 const adminReports: AdminReport[] = [];
 const webhookReports: WebhookReport[] = [];
+let startup: StartupFigures[] = [];
 try {
+  if (SCENARIOS.has('startup') && builtServe) {
+    const database = `bench_startup_${randomBytes(4).toString('hex')}`;
+    startup = await measureStartup(
+      { built: builtServe, tsx: SERVE },
+      {
+        ONRAMP_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+        MONGODB_URI: stack.mongoUri,
+        MONGODB_DATABASE: database,
+        TEMPORAL_ADDRESS: stack.temporal.address,
+        TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      },
+      STARTUP_ROUNDS,
+      log,
+    );
+  }
   if (SCENARIOS.has('signin')) for (const mode of modes) reports.push(await runMode(mode, stack));
   if (SCENARIOS.has('scim')) for (const mode of modes) scimReports.push(await runScimMode(mode, stack));
   if (SCENARIOS.has('admin')) for (const mode of modes) adminReports.push(await runAdminMode(mode, stack));
@@ -461,6 +484,7 @@ const summary = {
     webhookEndpoints: WEBHOOK_ENDPOINTS,
     runtime: opts.runtime,
   },
+  startup,
   reports,
   scimReports,
   adminReports,
@@ -470,6 +494,7 @@ const summary = {
 const goals = compareGoals(GOALS, figuresOf(summary));
 await mkdir(join(opts.out, '..'), { recursive: true });
 await writeFile(opts.out, JSON.stringify({ ...summary, goals }, null, 2));
+if (startup.length > 0) process.stdout.write(`\nStart-up (${STARTUP_ROUNDS} starts each):\n\n${startupTable(startup)}\n`);
 if (reports.length > 0) process.stdout.write(`\n${table(reports)}\n\n`);
 for (const r of reports) {
   process.stdout.write(

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { storedAttributes } from '../domain/claim';
 import { isOwner } from '../domain/roles';
 import { conflict, notFound, validationError } from '../errors';
@@ -27,20 +27,10 @@ const alreadyDecided = (status: string) => conflict('approval_already_decided', 
  * A decision goes to the run as an update: its validator refuses a second
  * decision, so approving twice is a 409 and never a second effect.
  */
-export function createApprovalLibrary(models: Models, sender: ApprovalSender) {
+export function createApprovalLibrary(store: Store, sender: ApprovalSender) {
   return {
     async listPending(tenantId: Types.ObjectId, filter: ApprovalFilter, limit: number, after: DocId | null) {
-      const rows = await models.approvalRequests
-        .find({
-          tenantId,
-          status: 'pending',
-          ...(filter.kind ? { kind: filter.kind } : {}),
-          ...(filter.email ? { 'claim.email': filter.email } : {}),
-          ...(after ? { _id: { $gt: after } } : {}),
-        })
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean();
+      const rows = await store.approvals.pendingAfter(tenantId, filter, after, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((r) => {
@@ -72,20 +62,20 @@ export function createApprovalLibrary(models: Models, sender: ApprovalSender) {
       verdict: { approve: boolean; reason: string | null; roles?: string[] | null | undefined },
       by: Decider,
     ): Promise<{ status: 'approved' | 'rejected' }> {
-      const request = await models.approvalRequests.findOne({ _id: requestId, tenantId }).lean();
+      const request = await store.approvals.ofTenant(tenantId, requestId);
       if (!request) throw notFound('approval request');
       if (request.status !== 'pending') throw alreadyDecided(request.status);
       const roles = verdict.approve ? (verdict.roles ?? null) : null;
       if (roles) {
         const planned = request.planned as { roles?: string[] | null } | null;
         if (!planned?.roles) throw validationError('roles', 'this sign-in creates no new membership; its roles cannot be set here');
-        checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
-        if (isOwner(roles) && !by.mayGrantOwner) throw await refuseOwnerGrant(models, tenantId, { type: 'admin', id: by.id }, `approval ${requestId}`);
+        checkTenantRoles('roles', roles, (await loadTenantRoles(store, tenantId)).roles);
+        if (isOwner(roles) && !by.mayGrantOwner) throw await refuseOwnerGrant(store, tenantId, { type: 'admin', id: by.id }, `approval ${requestId}`);
       }
       const decided = await sender.decide(request, { approve: verdict.approve, by: by.id, reason: verdict.reason, roles });
       if (decided !== 'gone') return decided;
       // The run refused (already decided) or has ended (expired meanwhile): the request's state says which.
-      const now = await models.approvalRequests.findById(requestId).lean();
+      const now = await store.approvals.byId(requestId);
       throw alreadyDecided(now && now.status !== 'pending' ? now.status : 'decided');
     },
   };

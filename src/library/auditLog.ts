@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { page, type DocId } from './pagination';
 
 export interface AuditFilter {
@@ -11,25 +11,11 @@ export interface AuditFilter {
   actor?: { type: 'directory' | 'admin' | 'idp' | 'user' | 'system'; id: string } | undefined;
 }
 
-export function createAuditLibrary(models: Models) {
+export function createAuditLibrary(store: Store) {
   return {
     /** Newest first; the cursor is the last event's id. */
     async listForTenant(tenantId: Types.ObjectId, filter: AuditFilter, limit: number, before: DocId | null) {
-      const at: Record<string, Date> = {};
-      if (filter.from) at.$gte = filter.from;
-      if (filter.to) at.$lte = filter.to;
-      const rows = await models.auditEvents
-        .find({
-          tenantId,
-          ...(filter.user ? { userId: filter.user } : {}),
-          ...(filter.action ? { action: filter.action } : {}),
-          ...(filter.actor ? { 'actor.type': filter.actor.type, 'actor.id': filter.actor.id } : {}),
-          ...(Object.keys(at).length ? { at } : {}),
-          ...(before ? { _id: { $lt: before } } : {}),
-        })
-        .sort({ _id: -1 })
-        .limit(limit + 1)
-        .lean();
+      const rows = await store.audit.forTenant(tenantId, filter, before, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((e) => ({

@@ -1,7 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
-import type { ScimGroupDoc } from '../store/models/scimGroup';
-import type { ScimUserDoc } from '../store/models/scimResource';
+import type { Store } from '../store/store';
 import { page, type DocId } from './pagination';
 
 /**
@@ -9,15 +7,10 @@ import { page, type DocId } from './pagination';
  * Users and Groups as onramp holds them, a page at a time in `_id` order.
  * The directory must belong to the tenant (the caller checks it first).
  */
-export function createDirectoryContentsLibrary(models: Models) {
-  const after = (directoryId: string, cursor: DocId | null) => ({ directoryId, ...(cursor ? { _id: { $gt: cursor } } : {}) });
+export function createDirectoryContentsLibrary(store: Store) {
   return {
     async users(_tenantId: Types.ObjectId, directoryId: string, limit: number, cursor: DocId | null) {
-      const rows = (await models.scimUsers
-        .find(after(directoryId, cursor))
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean()) as ScimUserDoc[];
+      const rows = await store.scimUsers.after(directoryId, cursor, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((u) => ({
@@ -34,11 +27,7 @@ export function createDirectoryContentsLibrary(models: Models) {
     },
 
     async groups(_tenantId: Types.ObjectId, directoryId: string, limit: number, cursor: DocId | null) {
-      const rows = (await models.scimGroups
-        .find(after(directoryId, cursor))
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean()) as ScimGroupDoc[];
+      const rows = await store.scimGroups.after(directoryId, cursor, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return {
         data: kept.map((g) => ({

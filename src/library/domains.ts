@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import { changeDomains, changeTenant, type DomainRow } from '../store/tenantChanges';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
+import type { DomainRow } from '../store/tenantChanges';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 
@@ -26,17 +25,17 @@ const present = (d: Pick<DomainRow, 'domain' | 'verified'> & Partial<DomainRow>)
  * by one tenant at most (`verified_domains`, keyed by the domain); public
  * email providers and disposable-address services cannot be claimed.
  */
-export function createDomainLibrary(models: Models, dns: { servers: string[] | null }) {
+export function createDomainLibrary(store: Store, dns: { servers: string[] | null }) {
   const resolver = new Resolver({ timeout: 3000, tries: 2 });
   if (dns.servers) resolver.setServers(dns.servers);
 
   const domainsOf = async (tenantId: Types.ObjectId): Promise<DomainRow[]> => {
-    const tenant = await models.tenants.findById(tenantId).lean();
+    const tenant = await store.tenants.byId(tenantId);
     if (!tenant) throw notFound('tenant');
     return (tenant.domains ?? []) as DomainRow[];
   };
   const audit = (tenantId: Types.ObjectId, actor: Actor, action: string, domain: string, extra: { reason?: string; after?: unknown } = {}) =>
-    recordAction(models, { tenantId: String(tenantId), actor, action, target: { type: 'domain', id: domain }, ...extra });
+    store.audit.recordAction({ tenantId: String(tenantId), actor, action, target: { type: 'domain', id: domain }, ...extra });
 
   /** The TXT values published for the domain's challenge name; [] when there are none. */
   const txtValues = async (domain: string): Promise<string[]> => {
@@ -60,10 +59,10 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
         await audit(tenantId, actor, 'domain.refused', domain, { reason: 'domain_not_claimable' });
         throw notClaimable(domain);
       }
-      const owner = await models.verifiedDomains.findById(domain).lean();
+      const owner = await store.domains.ownerOf(domain);
       if (owner && String(owner.tenantId) !== String(tenantId)) throw takenElsewhere(domain);
       const row: DomainRow = { domain, verified: false, token: `onramp-domain-verification=${randomBytes(24).toString('base64url')}`, verifiedAt: null };
-      await changeDomains(models, tenantId, (rows) => {
+      await store.tenantChanges.changeDomains(tenantId, (rows) => {
         if (rows.some((d) => d.domain === domain)) throw conflict('domain_exists', `domain "${domain}" is already added; verify it`);
         return [...rows, row];
       });
@@ -91,40 +90,42 @@ export function createDomainLibrary(models: Models, dns: { servers: string[] | n
       /** Whether this call took the claim: a failure below gives up only a claim it took (another verification of the domain may hold it). */
       let tookClaim = false;
       try {
-        await models.verifiedDomains.create({ _id: domain, tenantId });
+        await store.domains.claim(domain, tenantId);
         tookClaim = true;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
-        const owner = await models.verifiedDomains.findById(domain).lean();
+        const owner = await store.domains.ownerOf(domain);
         if (owner && String(owner.tenantId) !== String(tenantId)) throw takenElsewhere(domain);
       }
       const verifiedAt = new Date();
-      await changeDomains(models, tenantId, (rows) => {
-        // Removed meanwhile: nothing to verify (a claim this call took is given up below).
-        if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
-        return rows.map((d) => (d.domain === domain ? { ...d, verified: true, verifiedAt } : d));
-      }).catch(async (err: unknown) => {
-        if (tookClaim) await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
-        throw err;
-      });
+      await store.tenantChanges
+        .changeDomains(tenantId, (rows) => {
+          // Removed meanwhile: nothing to verify (a claim this call took is given up below).
+          if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
+          return rows.map((d) => (d.domain === domain ? { ...d, verified: true, verifiedAt } : d));
+        })
+        .catch(async (err: unknown) => {
+          if (tookClaim) await store.domains.release(domain, tenantId);
+          throw err;
+        });
       await audit(tenantId, actor, 'domain.verified', domain, { after: { domain, verified: true, method: 'dns-txt' } });
       return present({ ...row, verified: true, verifiedAt });
     },
 
     async remove(tenantId: Types.ObjectId, domain: string, actor: Actor) {
-      await changeDomains(models, tenantId, (rows) => {
+      await store.tenantChanges.changeDomains(tenantId, (rows) => {
         if (!rows.some((d) => d.domain === domain)) throw notFound(`domain "${domain}" of this tenant`);
         return rows.filter((d) => d.domain !== domain);
       });
-      await models.verifiedDomains.deleteOne({ _id: domain, tenantId });
+      await store.domains.release(domain, tenantId);
       await audit(tenantId, actor, 'domain.removed', domain, { after: null });
     },
 
     async setDomainJit(tenantId: Types.ObjectId, enabled: boolean, actor: Actor) {
-      const before = await changeTenant(models, tenantId, (tenant) => ({ set: { domainJit: enabled }, result: tenant }));
+      const before = await store.tenantChanges.change(tenantId, (tenant) => ({ set: { domainJit: enabled }, result: tenant }));
       // The tenant's email sign-in follows the switch.
-      await models.emailConnections.updateOne({ tenantId }, { $set: { enabled } }, { upsert: enabled });
-      await recordAction(models, {
+      await store.emailSignIn.setEnabled(tenantId, enabled);
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'tenant.domain_jit_updated',

@@ -1,15 +1,12 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
-import { identityKey } from '../store/models/identity';
-import { membershipKey } from '../store/models/membership';
-import { takeRateSlot, type RateLimit } from '../store/rateLimit';
+import type { RateLimit } from '../store/rateLimit';
+import type { Store } from '../store/store';
 import type { IdentityClaim } from '../domain/claim';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { OnrampError, validationError } from '../errors';
 import type { Outbox } from '../mail/outbox';
-import { ssoRouteFor } from './ssoRoute';
+import { ssoRouteOf } from './ssoRoute';
 
 export const CODE_TTL_MS = 10 * 60_000;
 const MAX_WRONG_CODES = 5;
@@ -32,11 +29,11 @@ const invalidCode = () => new OnrampError('email_code_invalid', 'That code is no
  * rate-limited per address and per IP. A correct code makes a claim with a
  * verified email for that tenant's email connection — the workflow does the rest.
  */
-export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Buffer, publicUrl: string) {
+export function createEmailSignInLibrary(store: Store, outbox: Outbox, key: Buffer, publicUrl: string) {
   const hash = (email: string, code: string) => createHmac('sha256', key).update(`${email}\u0000${code}`).digest('hex');
 
   const limit = async (name: keyof typeof EMAIL_LIMITS, who: string) => {
-    const slot = await takeRateSlot(models, `email-${name}:${who}`, EMAIL_LIMITS[name]);
+    const slot = await store.rateLimit.take(`email-${name}:${who}`, EMAIL_LIMITS[name]);
     if (!slot.ok) {
       const minutes = Math.ceil(slot.retryAfterMs / 60_000);
       throw new OnrampError('rate_limited', `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { status: 429 });
@@ -45,9 +42,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
 
   /** The tenant's email connection (created on first use); null when an admin disabled it. */
   const emailConnectionOf = async (tenantId: Types.ObjectId): Promise<string | null> => {
-    const conn =
-      (await models.emailConnections.findOne({ tenantId }).lean()) ??
-      (await models.emailConnections.findOneAndUpdate({ tenantId }, { $setOnInsert: { enabled: true } }, { upsert: true, new: true }).lean());
+    const conn = (await store.emailSignIn.connectionOf(tenantId)) ?? (await store.emailSignIn.createConnection(tenantId));
     return conn?.enabled ? String(conn._id) : null;
   };
 
@@ -61,15 +56,15 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
   const tenantFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; connectionId: string } | null> => {
     if (slug) {
       // Read only: a visitor naming a tenant creates nothing there.
-      const named = await models.tenants.findOne({ slug }, { _id: 1 }).lean();
-      const conn = named ? await models.emailConnections.findOne({ tenantId: named._id, enabled: true }).lean() : null;
-      const identity = conn ? await models.identities.findById(identityKey(String(conn._id), email)).lean() : null;
-      const membership = named && identity ? await models.memberships.findById(membershipKey(String(named._id), String(identity.userId))).lean() : null;
+      const named = await store.tenants.idBySlug(slug);
+      const conn = named ? await store.emailSignIn.enabledConnectionOf(named._id) : null;
+      const identity = conn ? await store.emailSignIn.identityOf(String(conn._id), email) : null;
+      const membership = named && identity ? await store.emailSignIn.membershipOf(String(named._id), String(identity.userId)) : null;
       if (named && conn && membership?.status === 'active') return { tenantId: named._id, connectionId: String(conn._id) };
     }
-    const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
+    const owner = await store.domains.ownerOf(emailDomain(email));
     if (!owner) return null;
-    const tenant = await models.tenants.findById(owner.tenantId).lean();
+    const tenant = await store.tenants.byId(owner.tenantId);
     if (!tenant?.domainJit) return null;
     const connectionId = await emailConnectionOf(tenant._id);
     return connectionId ? { tenantId: tenant._id, connectionId } : null;
@@ -81,20 +76,16 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
    * only, so the answer says nothing about whether the address has an account.
    */
   const ssoFor = async (email: string, slug: string | null): Promise<{ tenantId: Types.ObjectId; loginUrl: string } | null> => {
-    const named = slug ? await models.tenants.findOne({ slug }, { _id: 1 }).lean() : null;
+    const named = slug ? await store.tenants.idBySlug(slug) : null;
     if (!named) return null;
-    const route = await ssoRouteFor(models, publicUrl, named._id, email);
+    const route = await ssoRouteOf(store, publicUrl, named._id, email);
     return route.kind === 'email' ? null : { tenantId: named._id, loginUrl: route.loginUrl };
   };
 
   /** Store a fresh code under `key` (an address, or an invitation) and mail it. */
   const issueCode = async (key: string, email: string, tenantId: Types.ObjectId, subject: string, text: (code: string) => string) => {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await models.emailCodes.findOneAndUpdate(
-      { _id: key },
-      { $set: { codeHash: hash(email, code), tenantId, attempts: 0, expiresAt: new Date(Date.now() + CODE_TTL_MS) } },
-      { upsert: true },
-    );
+    await store.emailSignIn.saveCode(key, { codeHash: hash(email, code), tenantId, attempts: 0, expiresAt: new Date(Date.now() + CODE_TTL_MS) });
     await outbox.enqueue(email, subject, text(code));
   };
 
@@ -107,26 +98,26 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
     email: string,
     code: string,
   ): Promise<{ tenantId: Types.ObjectId; connectionId: string; restore: () => Promise<void> }> => {
-    const saved = await models.emailCodes.findById(key).lean();
+    const saved = await store.emailSignIn.codeOf(key);
     if (!saved) throw invalidCode();
     if (saved.expiresAt.getTime() < Date.now()) {
-      await models.emailCodes.deleteOne({ _id: key });
+      await store.emailSignIn.deleteCode(key);
       throw new OnrampError('email_code_expired', 'That code has expired. Request a new one.', { status: 401 });
     }
     const given = Buffer.from(hash(email, code.trim()));
     if (!timingSafeEqual(given, Buffer.from(saved.codeHash))) {
-      if (saved.attempts + 1 >= MAX_WRONG_CODES) await models.emailCodes.deleteOne({ _id: key });
-      else await models.emailCodes.updateOne({ _id: key }, { $set: { attempts: saved.attempts + 1 } });
+      if (saved.attempts + 1 >= MAX_WRONG_CODES) await store.emailSignIn.deleteCode(key);
+      else await store.emailSignIn.setAttempts(key, saved.attempts + 1);
       throw invalidCode();
     }
     // Read before the code is spent: a failure here leaves the code usable.
-    const conn = await models.emailConnections.findOne({ tenantId: saved.tenantId, enabled: true }).lean();
+    const conn = await store.emailSignIn.enabledConnectionOf(saved.tenantId);
     if (!conn) throw new OnrampError('connection_disabled', 'Email sign-in is not available for this organization.', { status: 403 });
     // Single use: whoever deletes it signs in; a concurrent second try finds nothing.
-    if ((await models.emailCodes.deleteOne({ _id: key, codeHash: saved.codeHash })).deletedCount !== 1) throw invalidCode();
+    if (!(await store.emailSignIn.spendCode(key, saved.codeHash))) throw invalidCode();
     const restore = async () => {
       const { codeHash, tenantId, attempts, expiresAt } = saved;
-      await models.emailCodes.updateOne({ _id: key }, { $setOnInsert: { codeHash, tenantId, attempts, expiresAt } }, { upsert: true });
+      await store.emailSignIn.restoreCode(key, { codeHash, tenantId, attempts, expiresAt });
     };
     return { tenantId: saved.tenantId, connectionId: String(conn._id), restore };
   };
@@ -159,7 +150,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
       // A code is no way around SSO: where the named tenant's SSO governs the address, the person signs in there.
       const sso = await ssoFor(email, input.tenant ?? null);
       if (sso) {
-        await recordAction(models, {
+        await store.audit.recordAction({
           tenantId: String(sso.tenantId),
           actor: { type: 'system', id: null },
           action: 'email_signin.refused',
@@ -171,7 +162,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
       }
       const target = await tenantFor(email, input.tenant ?? null);
       if (!target) {
-        await recordAction(models, {
+        await store.audit.recordAction({
           tenantId: null,
           actor: { type: 'system', id: null },
           action: 'email_signin.refused',
@@ -188,7 +179,7 @@ export function createEmailSignInLibrary(models: Models, outbox: Outbox, key: Bu
         'Your sign-in code',
         (code) => `Your sign-in code is ${code}.\n\nIt works once and expires in 10 minutes. If you did not ask for it, ignore this message.`,
       );
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(target.tenantId),
         actor: { type: 'system', id: null },
         action: 'email_signin.code_sent',

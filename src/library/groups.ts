@@ -1,14 +1,7 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import { findConnection, setConnectionSetting } from '../store/connections';
-import { applyGrant, grantEvent, grantsOf, holdsGrant, removeGrant } from '../store/grants';
-import type { Models } from '../store/models';
-import { changeDocument } from '../store/turns';
-import { changeTenant } from '../store/tenantChanges';
-import { groupKey } from '../store/models/group';
-import { membershipKey } from '../store/models/membership';
+import { grantEvent } from '../store/grants';
+import type { Store } from '../store/store';
 import { BUILT_IN_ROLES, isOwner } from '../domain/roles';
-import { accessOf } from '../store/access';
 import { checkTenantRoles, loadTenantRoles } from './tenantRoles';
 import { DEFAULT_GROUP_SYNC, tenantRoles, type Grant, type GroupSyncSettings } from '../domain/groups';
 import { conflict, isDuplicateKeyError, notFound, validationError } from '../errors';
@@ -34,18 +27,18 @@ export interface GroupRoleOptions {
  * mappings (admin API). Every change is audited with before and after; a
  * sign-in never revokes what is granted here (source `admin`).
  */
-export function createGroupLibrary(models: Models) {
+export function createGroupLibrary(store: Store) {
   const groupRolesOf = async (tenantId: Types.ObjectId) =>
-    Object.fromEntries((await models.groups.find({ tenantId }).lean()).map((g) => [g.name, [...(g.roles ?? [])]]));
+    Object.fromEntries((await store.groups.inTenant(tenantId)).map((g) => [g.name, [...(g.roles ?? [])]]));
 
   const requireGroup = async (tenantId: Types.ObjectId, name: string) => {
-    const group = await models.groups.findById(groupKey(String(tenantId), name)).lean();
+    const group = await store.groups.byName(tenantId, name);
     if (!group) throw notFound(`group "${name}"`);
     return group;
   };
 
   const requireMembership = async (tenantId: Types.ObjectId, userId: string) => {
-    const membership = await models.memberships.findById(membershipKey(String(tenantId), userId)).lean();
+    const membership = await store.memberships.byKey(tenantId, userId);
     if (!membership) throw notFound('member of this tenant');
     return membership;
   };
@@ -55,7 +48,10 @@ export function createGroupLibrary(models: Models) {
     tenantId: Types.ObjectId,
     groups: Array<{ name: string; roles?: string[] | null; createdFrom: string; createdAt?: Date | null }>,
   ) => {
-    const grants = await models.grants.find({ tenantId, kind: 'group', value: { $in: groups.map((g) => g.name) } }, { value: 1, membershipId: 1 }).lean();
+    const grants = await store.groups.holdersOf(
+      tenantId,
+      groups.map((g) => g.name),
+    );
     const holders = new Map<string, Set<string>>();
     for (const g of grants) holders.set(g.value, (holders.get(g.value) ?? new Set()).add(g.membershipId));
     return groups.map((g) => ({
@@ -69,18 +65,18 @@ export function createGroupLibrary(models: Models) {
 
   return {
     async roleSettings(tenantId: Types.ObjectId): Promise<RoleSettings & { roles: string[] }> {
-      return loadTenantRoles(models, tenantId);
+      return loadTenantRoles(store, tenantId);
     },
 
     async setRoleSettings(tenantId: Types.ObjectId, input: RoleSettings, actor: Actor) {
       const builtIn = input.custom.find((r) => (BUILT_IN_ROLES as readonly string[]).includes(r));
       if (builtIn) throw validationError('custom', `"${builtIn}" is a built-in role`);
-      const before = await changeTenant(models, tenantId, (tenant) => {
+      const before = await store.tenantChanges.change(tenantId, (tenant) => {
         const dropped = (tenant.jit?.defaultRoles ?? []).find((r) => !tenantRoles(input.custom).includes(r));
         if (dropped) throw validationError('custom', `"${dropped}" is a default role of new members; keep it or change the JIT defaults first`);
         return { set: { roles: input }, result: tenant };
       });
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'tenant.roles_updated',
@@ -92,32 +88,28 @@ export function createGroupLibrary(models: Models) {
     },
 
     async list(tenantId: Types.ObjectId) {
-      const groups = await models.groups.find({ tenantId }).sort({ name: 1 }).limit(5000).lean();
+      const groups = await store.groups.byNameOrder(tenantId);
       return presentGroups(tenantId, groups);
     },
 
     /** The tenant's groups by name, a page at a time (the cursor: the last group's key). */
     async listPage(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
-      const rows = await models.groups
-        .find({ tenantId, ...(after ? { _id: { $gt: after } } : {}) })
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean();
+      const rows = await store.groups.after(tenantId, after, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return { data: await presentGroups(tenantId, kept), nextCursor };
     },
 
     async create(tenantId: Types.ObjectId, input: { name: string; roles: string[] }, actor: Actor, opts: GroupRoleOptions = {}) {
-      const { roles } = await loadTenantRoles(models, tenantId);
+      const { roles } = await loadTenantRoles(store, tenantId);
       checkTenantRoles('roles', input.roles, roles);
-      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw await refuseOwnerGrant(models, tenantId, actor, `group "${input.name}"`);
+      if (opts.mayGrantOwner === false && isOwner(input.roles)) throw await refuseOwnerGrant(store, tenantId, actor, `group "${input.name}"`);
       try {
-        await models.groups.create({ _id: groupKey(String(tenantId), input.name), tenantId, name: input.name, roles: input.roles, createdFrom: 'admin' });
+        await store.groups.createByAdmin(tenantId, input.name, input.roles);
       } catch (err) {
         if (isDuplicateKeyError(err)) throw conflict('group_exists', `group "${input.name}" already exists`);
         throw err;
       }
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'group.created',
@@ -128,26 +120,26 @@ export function createGroupLibrary(models: Models) {
     },
 
     async setRoles(tenantId: Types.ObjectId, name: string, roles: string[], actor: Actor, opts: GroupRoleOptions = {}) {
-      checkTenantRoles('roles', roles, (await loadTenantRoles(models, tenantId)).roles);
-      const refuse = () => refuseOwnerGrant(models, tenantId, actor, `group "${name}"`);
+      checkTenantRoles('roles', roles, (await loadTenantRoles(store, tenantId)).roles);
+      const refuse = () => refuseOwnerGrant(store, tenantId, actor, `group "${name}"`);
       if (opts.mayGrantOwner === false && isOwner(roles)) throw await refuse();
       // In turn with the group's other writers (store/turns.ts): a non-owner is refused a group that grants owner as it is
       // when the change is made, not as it was read before another admin's change.
       const grantsOwner = new Error('the group grants owner');
-      const before = await changeDocument(
-        models,
-        models.groups,
-        'group',
-        groupKey(String(tenantId), name),
-        () => requireGroup(tenantId, name),
-        (group) => {
-          if (opts.mayGrantOwner === false && isOwner(group.roles ?? [])) throw grantsOwner;
-          return { set: { roles }, result: group };
-        },
-      ).catch(async (err: unknown) => {
-        throw err === grantsOwner ? await refuse() : err;
-      });
-      await recordAction(models, {
+      const before = await store.groups
+        .change(
+          tenantId,
+          name,
+          () => requireGroup(tenantId, name),
+          (group) => {
+            if (opts.mayGrantOwner === false && isOwner(group.roles ?? [])) throw grantsOwner;
+            return { set: { roles }, result: group };
+          },
+        )
+        .catch(async (err: unknown) => {
+          throw err === grantsOwner ? await refuse() : err;
+        });
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'group.roles_updated',
@@ -161,10 +153,10 @@ export function createGroupLibrary(models: Models) {
     /** Members holding the group, with every source that grants it. */
     async members(tenantId: Types.ObjectId, name: string) {
       await requireGroup(tenantId, name);
-      const grants = await models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).lean();
+      const grants = await store.groups.grantsOf(tenantId, name);
       const byUser = new Map<string, typeof grants>();
       for (const g of grants) byUser.set(String(g.userId), [...(byUser.get(String(g.userId)) ?? []), g]);
-      const users = await models.users.find({ _id: { $in: [...byUser.keys()] } }).lean();
+      const users = await store.groups.users([...byUser.keys()]);
       const emailOf = new Map(users.map((u) => [String(u._id), u.email]));
       return [...byUser].map(([userId, held]) => ({
         userId,
@@ -177,7 +169,7 @@ export function createGroupLibrary(models: Models) {
     async access(tenantId: Types.ObjectId, userId: string) {
       const membership = await requireMembership(tenantId, userId);
       const id = String(membership._id);
-      const [access, grants] = await Promise.all([accessOf(models, [membership]), grantsOf(models, [id])]);
+      const [access, grants] = await Promise.all([store.access.of([membership]), store.grants.of([id])]);
       return {
         userId,
         directRoles: [...membership.roles],
@@ -192,9 +184,9 @@ export function createGroupLibrary(models: Models) {
       await requireGroup(tenantId, name);
       const membership = await requireMembership(tenantId, userId);
       const member = { membershipId: String(membership._id), tenantId: String(tenantId), userId };
-      const result = await applyGrant(models, member, adminGrant(name), { grantedBy: actor.id, run: null });
+      const result = await store.grants.apply(member, adminGrant(name), { grantedBy: actor.id, run: null });
       if (result === 'granted') {
-        await recordAction(models, { tenantId: String(tenantId), actor, ...grantEvent(adminGrant(name), 'granted', userId) });
+        await store.audit.recordAction({ tenantId: String(tenantId), actor, ...grantEvent(adminGrant(name), 'granted', userId) });
       }
       return { created: result === 'granted' };
     },
@@ -204,33 +196,33 @@ export function createGroupLibrary(models: Models) {
       const membership = await requireMembership(tenantId, userId);
       const id = String(membership._id);
       const grant = adminGrant(name);
-      if (!(await holdsGrant(models, id, grant))) {
-        const others = ((await grantsOf(models, [id])).get(id) ?? []).filter((g) => g.kind === 'group' && g.value === name).map((g) => g.source);
+      if (!(await store.grants.holds(id, grant))) {
+        const others = ((await store.grants.of([id])).get(id) ?? []).filter((g) => g.kind === 'group' && g.value === name).map((g) => g.source);
         throw notFound(
           others.length > 0
             ? `admin grant of group "${name}" (the member holds it from ${others.join(', ')}; change the IdP or the mapping)`
             : `grant of group "${name}"`,
         );
       }
-      await removeGrant(models, id, grant);
-      await recordAction(models, { tenantId: String(tenantId), actor, ...grantEvent(grant, 'revoked', userId) });
+      await store.grants.remove(id, grant);
+      await store.audit.recordAction({ tenantId: String(tenantId), actor, ...grantEvent(grant, 'revoked', userId) });
     },
 
     async groupSync(tenantId: Types.ObjectId, connectionId: string): Promise<GroupSyncSettings> {
-      const conn = await findConnection(models, connectionId);
+      const conn = await store.groups.connection(connectionId);
       if (!conn || String(conn.tenantId) !== String(tenantId)) throw notFound('connection of this tenant');
       return (conn.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
     },
 
     /** Replace a connection's mappings and sync mode; mapped groups must exist and roles be the tenant's. */
     async setGroupSync(tenantId: Types.ObjectId, connectionId: string, settings: GroupSyncSettings, actor: Actor) {
-      const { roles } = await loadTenantRoles(models, tenantId);
+      const { roles } = await loadTenantRoles(store, tenantId);
       const groupRoles = await groupRolesOf(tenantId);
       for (const [i, m] of settings.mappings.entries()) {
         if (m.group !== null && !(m.group in groupRoles)) throw validationError(`mappings.${i}.group`, `group "${m.group}" does not exist; create it first`);
         checkTenantRoles(`mappings.${i}.roles`, m.roles, roles);
       }
-      await setConnectionSetting(models, tenantId, connectionId, 'groupSync', settings, 'connection.group_sync_updated', actor);
+      await store.connections.setSetting(tenantId, connectionId, 'groupSync', settings, 'connection.group_sync_updated', actor);
       return settings;
     },
   };

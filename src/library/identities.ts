@@ -1,14 +1,13 @@
 import type { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { notFound } from '../errors';
 
 type Actor = { type: 'admin'; id: string | null };
 
 /** An account's linked IdP identities, as a tenant's admin sees and manages them. */
-export function createIdentityLibrary(models: Models) {
+export function createIdentityLibrary(store: Store) {
   const memberOf = async (tenantId: Types.ObjectId, userId: string) => {
-    const member = await models.memberships.findOne({ tenantId, userId }).lean();
+    const member = await store.memberships.findByUser(tenantId, userId);
     if (!member) throw notFound('member');
     return member;
   };
@@ -20,7 +19,7 @@ export function createIdentityLibrary(models: Models) {
      */
     async listForMember(tenantId: Types.ObjectId, userId: string) {
       await memberOf(tenantId, userId);
-      const all = await models.identities.find({ userId }).sort({ createdAt: 1 }).lean();
+      const all = await store.identities.ofUser(userId);
       const mine = all.filter((i) => String(i.tenantId) === String(tenantId));
       return {
         linkedElsewhere: all.length - mine.length,
@@ -38,9 +37,9 @@ export function createIdentityLibrary(models: Models) {
     /** Unlink one of this tenant's identities from the account; audited with what was removed. */
     async unlink(tenantId: Types.ObjectId, userId: string, identityId: string, actor: Actor) {
       await memberOf(tenantId, userId);
-      const identity = await models.identities.findOneAndDelete({ _id: identityId, userId, tenantId }).lean();
+      const identity = await store.identities.unlink(tenantId, userId, identityId);
       if (!identity) throw notFound('identity of this tenant');
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'identity.unlinked',

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
-import { importChunkKey, type ImportDoc, type RowResult } from '../store/models/import';
+import type { ImportRecord, ImportRowResult } from '../store/imports';
+import type { Store } from '../store/store';
 import { ROWS_PER_CHUNK } from '../domain/importRows';
 import { encodeCursor, notThisListsCursor, type DocId } from './pagination';
 
@@ -13,7 +13,7 @@ const ROW_CURSOR = /^\d{1,6}$/;
 const safeCell = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 /** An import's per-row results, read chunk by chunk: a page of them (console, API) and all of them as CSV (download). */
-export function createImportResults(models: Models, find: (tenantId: Types.ObjectId, importId: string) => Promise<ImportDoc>) {
+export function createImportResults(store: Store, find: (tenantId: Types.ObjectId, importId: string) => Promise<ImportRecord>) {
   return {
     /**
      * An import's per-row results in row order, a page at a time, as far as
@@ -24,10 +24,10 @@ export function createImportResults(models: Models, find: (tenantId: Types.Objec
       const doc = await find(tenantId, importId);
       if (after !== null && (typeof after !== 'string' || !ROW_CURSOR.test(after))) throw notThisListsCursor();
       const from = after === null ? 0 : Number(after);
-      const out: RowResult[] = [];
+      const out: ImportRowResult[] = [];
       // Row n (from 1) is in chunk floor((n - 1) / ROWS_PER_CHUNK): the first row after `from` is in chunk floor(from / ROWS_PER_CHUNK).
       for (let chunk = Math.floor(from / ROWS_PER_CHUNK); chunk < doc.chunks && out.length <= limit; chunk++) {
-        const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
+        const stored = await store.imports.resultChunk(importId, chunk);
         if (!stored) break;
         out.push(...[...stored.results].sort((a, b) => a.n - b.n).filter((r) => r.n > from));
       }
@@ -58,7 +58,7 @@ export function createImportResults(models: Models, find: (tenantId: Types.Objec
       void (async () => {
         try {
           for (let chunk = 0; chunk < doc.chunks && !csv.destroyed; chunk++) {
-            const stored = await models.importResults.findById(importChunkKey(importId, chunk)).lean();
+            const stored = await store.imports.resultChunk(importId, chunk);
             for (const r of stored?.results ?? []) {
               if (csv.destroyed) return;
               if (!csv.write([r.n, safeCell(r.email), r.outcome, r.reason ?? '', safeCell(r.detail ?? ''), r.userId ?? ''])) await drained();

@@ -3,15 +3,14 @@ import type { Readable } from 'node:stream';
 import type { Types } from 'mongoose';
 import { adminProvisioningActivities } from '../../activities/adminProvisioning';
 import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
-import { activitySupport } from '../../activities/support';
+import { activitySupport, type ProvisioningDeps } from '../../activities/support';
 import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
-import type { Models } from '../store/models';
-import { importChunkKey, type ImportDoc, type ImportRow } from '../store/models/import';
+import type { ImportRecord, StoredImportRow } from '../store/imports';
+import type { Store } from '../store/store';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
 import { createImportResults } from './importResults';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { isDuplicateKeyError, notFound, OnrampError } from '../errors';
-import type { Logger } from '../logger';
 import { countImport } from '../metrics/registry';
 import type { ImportRunner } from '../runs/importClient';
 import { digestOf, importFileBody, recordsOf, type ImportFormat } from './importFile';
@@ -41,7 +40,7 @@ export interface ImportView {
 }
 
 /** A file row as stored: the request, or the reason it is none. */
-function storedRow(n: number, row: ReadRow): ImportRow {
+function storedRow(n: number, row: ReadRow): StoredImportRow {
   if (row.ok) return { n, ...row.request, error: null, detail: null };
   return { n, email: row.email || '-', name: null, roles: [], groups: [], externalId: null, error: row.error, detail: row.detail };
 }
@@ -52,8 +51,9 @@ function storedRow(n: number, row: ReadRow): ImportRow {
  * run reads the same rows and plans each with the same pure planner against
  * the same world, writing nothing.
  */
-export function createImportLibrary(models: Models, runner: ImportRunner, logger: Logger) {
-  const reader = adminProvisioningActivities(activitySupport({ models, logger }));
+export function createImportLibrary(store: Store, runner: ImportRunner, dryRunDeps: ProvisioningDeps) {
+  // The dry run plans with the import run's own world reads (activities/adminProvisioning.ts), built here in the web process.
+  const reader = adminProvisioningActivities(activitySupport(dryRunDeps));
 
   /**
    * The file's rows, numbered from 1, each read or reported (duplicates after the first).
@@ -64,8 +64,8 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     body: Readable,
     format: ImportFormat,
     asker: { actor: ProvisioningActor; mayGrantOwner?: boolean },
-  ): AsyncGenerator<ImportRow> {
-    const givesOwner = asker.mayGrantOwner === false ? await ownerGrantCheck(models, tenantId) : null;
+  ): AsyncGenerator<StoredImportRow> {
+    const givesOwner = asker.mayGrantOwner === false ? await ownerGrantCheck(store, tenantId) : null;
     const track = duplicateTracker();
     let n = 0;
     for await (const record of recordsOf(body, format)) {
@@ -75,13 +75,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         n,
         'unreadable' in record ? { ok: false, email: '', error: 'row_malformed', detail: record.unreadable } : track(readImportRow(record.raw)),
       );
-      if (givesOwner?.(row)) throw await refuseOwnerGrant(models, tenantId, asker.actor, `Row ${n}`);
+      if (givesOwner?.(row)) throw await refuseOwnerGrant(store, tenantId, asker.actor, `Row ${n}`);
       yield row;
     }
   }
 
   /** An import as answered; `justStarted` skips asking its run (nothing is done yet). */
-  const view = async (doc: ImportDoc, justStarted = false): Promise<ImportView> => {
+  const view = async (doc: ImportRecord, justStarted = false): Promise<ImportView> => {
     const failure = doc.status === 'failed' && doc.failure ? { reason: doc.failure.reason, chunk: doc.failure.chunk, message: doc.failure.message } : null;
     const base = {
       id: doc._id,
@@ -98,13 +98,13 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     const progress = doc.status === 'running' ? await runner.progress(doc._id) : null;
     if (progress) return { ...base, processed: progress.processed, counts: progress.counts };
     // No run answers (or it failed): the chunks whose results are stored.
-    const stored = await models.importResults.find({ importId: doc._id }, { 'results.outcome': 1 }).lean();
+    const stored = await store.imports.storedOutcomes(doc._id);
     const counts = countOutcomes(stored.flatMap((c) => c.results));
     return { ...base, processed: Object.values(counts).reduce((a, b) => a + b, 0), counts };
   };
 
-  const find = async (tenantId: Types.ObjectId, importId: string): Promise<ImportDoc> => {
-    const doc = (await models.imports.findById(importId).lean()) as ImportDoc | null;
+  const find = async (tenantId: Types.ObjectId, importId: string): Promise<ImportRecord> => {
+    const doc = await store.imports.byId(importId);
     if (!doc || String(doc.tenantId) !== String(tenantId)) throw notFound('import');
     return doc;
   };
@@ -123,7 +123,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     ): Promise<{ import: ImportView; existing: boolean }> {
       const key = input.key ?? randomBytes(12).toString('hex');
       const _id = importIdOf(String(tenantId), key);
-      const before = (await models.imports.findById(_id).lean()) as ImportDoc | null;
+      const before = await store.imports.byId(_id);
       const reused = () =>
         new OnrampError('import_key_reused', `This import key was used for another file (import ${_id}); send a new file under a new key.`, {
           status: 409,
@@ -141,7 +141,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       /** Of concurrent takeovers of one state exactly one goes on: a unique insert (a conditional update is not atomic on FerretDB). */
       const claimTakeover = async (takeoverId: string) => {
         try {
-          await models.importTakeovers.create({ _id: takeoverId, importId: _id, at: new Date() });
+          await store.imports.insertTakeover(takeoverId, _id);
         } catch (err) {
           if (isDuplicateKeyError(err)) throw busy();
           throw err;
@@ -152,7 +152,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       let resuming = false;
       if (before?.status === 'failed') {
         await claimTakeover(`${_id}:failed:${before.updatedAt.getTime()}`);
-        await models.imports.updateOne({ _id }, { $set: { status: 'receiving' } });
+        await store.imports.markReceiving(_id);
         resuming = true;
       } else if (before) {
         // Another upload under this key is still arriving; one that went quiet died: take over.
@@ -160,12 +160,11 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         await claimTakeover(`${_id}:${before.updatedAt.getTime()}`);
         resuming = Boolean(before.contentHash);
         if (!resuming) {
-          await models.importChunks.deleteMany({ importId: _id });
-          await models.imports.updateOne({ _id }, { $set: { rows: 0, format: input.format } });
+          await store.imports.restartUpload(_id, input.format);
         }
       } else {
         try {
-          await models.imports.create({ _id, tenantId, key, format: input.format, status: 'receiving', actor: input.actor });
+          await store.imports.create({ _id, tenantId, key, format: input.format, actor: input.actor });
         } catch (err) {
           if (isDuplicateKeyError(err)) throw busy();
           throw err;
@@ -174,32 +173,28 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
       const file = importFileBody(input.stream);
       let rows = 0;
       let chunks = 0;
-      let pending: ImportRow[] = [];
+      let pending: StoredImportRow[] = [];
       /** Chunks this upload stored (a refused upload takes back only these). */
       const stored: string[] = [];
       const flush = async () => {
         if (pending.length === 0) return;
-        const chunkId = importChunkKey(_id, chunks);
         try {
-          await models.importChunks.create({ _id: chunkId, importId: _id, rows: pending });
-          stored.push(chunkId);
+          stored.push(await store.imports.insertChunk(_id, chunks, pending));
         } catch (err) {
           // Stored by the first upload of this file: the same rows.
           if (!(resuming && isDuplicateKeyError(err))) throw err;
         }
         chunks++;
         pending = [];
-        await models.imports.updateOne({ _id }, { $set: { rows: resuming ? (before?.rows ?? rows) : rows } }); // alive: another upload under the key waits
+        await store.imports.setRows(_id, resuming ? (before?.rows ?? rows) : rows); // alive: another upload under the key waits
       };
       const takeBack = async () => {
         if (resuming) {
           // The import stays what it was: failed, with its chunks and results.
-          await models.importChunks.deleteMany({ _id: { $in: stored } });
-          await models.imports.updateOne({ _id, status: 'receiving' }, { $set: { status: 'failed' } });
+          await store.imports.restoreFailed(_id, stored);
         } else {
           // Nothing half-received stays: the next upload under this key starts over.
-          await models.importChunks.deleteMany({ importId: _id });
-          await models.imports.deleteOne({ _id, status: 'receiving' });
+          await store.imports.discardUpload(_id);
         }
       };
       try {
@@ -215,18 +210,18 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
         await takeBack();
         throw err;
       }
-      await models.imports.updateOne({ _id }, { $set: { status: 'running', rows, chunks, contentHash: file.digest(), failure: null } });
+      await store.imports.markRunning(_id, { rows, chunks, contentHash: file.digest() });
       const started = { importId: _id, tenantId: String(tenantId), actor: input.actor, chunks, rows, counts: zeroCounts() };
       await (resuming ? runner.restart(started) : runner.start(started));
       countImport('received');
-      return { import: await view((await models.imports.findById(_id).lean()) as ImportDoc, true), existing: resuming };
+      return { import: await view((await store.imports.byId(_id)) as ImportRecord, true), existing: resuming };
     },
 
     /** What the import would do, row by row, writing nothing: the same rows, the same planner, the same world. */
     async dryRun(tenantId: Types.ObjectId, input: { stream: Readable; format: ImportFormat; actor: ProvisioningActor; mayGrantOwner?: boolean }) {
       const scope = { run: { workflowId: 'dry-run', runId: 'dry-run' }, tenantId: String(tenantId), source: 'import' as const, actor: input.actor };
       const results: Array<{ n: number; email: string } & MemberResult> = [];
-      let batch: ImportRow[] = [];
+      let batch: StoredImportRow[] = [];
       const plan = async () => {
         const planned = await Promise.all(
           batch.map(async (row) => {
@@ -249,7 +244,7 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
     get: async (tenantId: Types.ObjectId, importId: string) => view(await find(tenantId, importId)),
 
     async list(tenantId: Types.ObjectId, limit: number) {
-      const docs = (await models.imports.find({ tenantId }).sort({ createdAt: -1 }).limit(limit).lean()) as ImportDoc[];
+      const docs = await store.imports.newest(tenantId, limit);
       return Promise.all(docs.map((d) => view(d)));
     },
 
@@ -259,22 +254,18 @@ export function createImportLibrary(models: Models, runner: ImportRunner, logger
      * any other is refused as `invalid_cursor`).
      */
     async listPage(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
-      let position = {};
+      let position: { createdAt: Date; _id: string } | null = null;
       if (after !== null) {
-        const last = typeof after === 'string' ? await models.imports.findOne({ _id: after, tenantId }, { createdAt: 1 }).lean() : null;
+        const last = typeof after === 'string' ? await store.imports.positionOf(tenantId, after) : null;
         if (!last) throw notThisListsCursor();
-        position = { $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }] };
+        position = { createdAt: last.createdAt, _id: last._id };
       }
-      const docs = (await models.imports
-        .find({ tenantId, ...position })
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(limit + 1)
-        .lean()) as ImportDoc[];
+      const docs = await store.imports.olderThan(tenantId, position, limit);
       const { rows, nextCursor } = page(docs, limit);
       return { data: await Promise.all(rows.map((d) => view(d))), nextCursor };
     },
 
-    ...createImportResults(models, find),
+    ...createImportResults(store, find),
   };
 }
 

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
-import type { InvitationDoc } from '../store/models/invitation';
+import type { InvitationRow } from '../store/invitations';
+import type { Store } from '../store/store';
 import type { InvitationAcceptor } from '../runs/invitationClient';
 import { sha256 } from './invitations';
 import { presentInvitation } from './invitationView';
-import { ssoRouteFor, type SsoRoute } from './ssoRoute';
+import { ssoRouteOf, type SsoRoute } from './ssoRoute';
 
 /** How long a browser may take through its IdP between the invitation page and the ACS. */
 const HANDOFF_TTL_MS = 15 * 60_000;
@@ -25,17 +24,17 @@ export type AcceptRoute = SsoRoute;
  * through the IdP round trip, accept through the acceptance run. The admin's
  * side is library/invitations.ts.
  */
-export function createInvitationLinkLibrary(models: Models, acceptor: InvitationAcceptor, publicUrl: string) {
+export function createInvitationLinkLibrary(store: Store, acceptor: InvitationAcceptor, publicUrl: string) {
   /** How the invitee signs in: the tenant's SSO connection when it governs the invited address (library/ssoRoute.ts). */
-  const acceptRoute = (inv: Pick<InvitationDoc, 'tenantId' | 'email'>): Promise<AcceptRoute> => ssoRouteFor(models, publicUrl, inv.tenantId, inv.email);
+  const acceptRoute = (inv: Pick<InvitationRow, 'tenantId' | 'email'>): Promise<AcceptRoute> => ssoRouteOf(store, publicUrl, inv.tenantId, inv.email);
 
   return {
     /** The invitation a link names (null for a dead link), its tenant, and how its invitee signs in. */
     async open(token: string) {
-      const live = await models.invitationTokens.findById(sha256(token)).lean();
-      const inv = live ? ((await models.invitations.findById(live.invitationId).lean()) as InvitationDoc | null) : null;
+      const live = await store.invitations.tokenByHash(sha256(token));
+      const inv = live ? await store.invitations.byId(live.invitationId) : null;
       if (!inv) return null;
-      const tenant = await models.tenants.findById(inv.tenantId).lean();
+      const tenant = await store.tenants.byId(inv.tenantId);
       if (!tenant) return null;
       return { invitation: presentInvitation(inv), tenant: { id: tenant._id, name: tenant.name }, route: await acceptRoute(inv) };
     },
@@ -48,7 +47,7 @@ export function createInvitationLinkLibrary(models: Models, acceptor: Invitation
      */
     async handoff(invitationId: string, browser: string): Promise<string> {
       const handle = randomBytes(24).toString('base64url');
-      await models.invitationHandoffs.create({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
+      await store.invitations.createHandoff({ _id: sha256(handle), invitationId, browser: sha256(browser), expiresAt: new Date(Date.now() + HANDOFF_TTL_MS) });
       return handle;
     },
 
@@ -58,20 +57,20 @@ export function createInvitationLinkLibrary(models: Models, acceptor: Invitation
      * browser's attempt consumes nothing: the invitee can still finish.
      */
     async takeHandoff(handle: string, browser: string | null): Promise<HandoffTaken> {
-      const saved = browser ? await models.invitationHandoffs.findOneAndDelete({ _id: sha256(handle), browser: sha256(browser) }).lean() : null;
+      const saved = browser ? await store.invitations.takeHandoff(sha256(handle), sha256(browser)) : null;
       if (saved)
         return saved.expiresAt.getTime() > Date.now()
           ? { ok: true, invitationId: saved.invitationId }
           : { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const other = await models.invitationHandoffs.findById(sha256(handle)).lean();
+      const other = await store.invitations.handoffById(sha256(handle));
       if (!other || other.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'invitation_handoff_expired', invitation: null };
-      const inv = await models.invitations.findById(other.invitationId, { tenantId: 1 }).lean();
+      const inv = await store.invitations.tenantOf(other.invitationId);
       return { ok: false, reason: 'invitation_other_browser', invitation: inv ? { id: inv._id, tenantId: String(inv.tenantId) } : null };
     },
 
     /** A refused visit of an invitation link (dead, expired, withdrawn, used) or a late SSO return: audited. */
     async recordRefusal(reason: string, invitation: { id: string; tenantId: string } | null, ip: string): Promise<void> {
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: invitation?.tenantId ?? null,
         actor: { type: 'system', id: null },
         action: 'invitation.link_refused',

@@ -1,4 +1,4 @@
-import type { InvitationDoc } from '../store/models/invitation';
+import type { InvitationRow } from '../store/invitations';
 import { invitationStatus, type InvitationStatus } from '../domain/invitations';
 
 /** An invitation as the admin API, the console and the invitee's pages show it. */
@@ -16,7 +16,7 @@ export interface InvitationView {
   createdAt: Date;
 }
 
-export const presentInvitation = (inv: InvitationDoc, now = Date.now()): InvitationView => ({
+export const presentInvitation = (inv: InvitationRow, now = Date.now()): InvitationView => ({
   id: inv._id,
   email: inv.email,
   roles: [...inv.roles],

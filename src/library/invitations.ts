@@ -1,11 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
-import { changeTenant } from '../store/tenantChanges';
-import { groupKey } from '../store/models/group';
-import type { InvitationDoc } from '../store/models/invitation';
-import { membershipKey } from '../store/models/membership';
+import type { InvitationRow } from '../store/invitations';
+import type { Store } from '../store/store';
 import { emailDomain, normalizeEmail } from '../domain/email';
 import { tenantRoles } from '../domain/groups';
 import { givesOwner } from '../domain/roles';
@@ -32,26 +28,15 @@ export interface InvitationInput {
 }
 
 /**
- * An invitation status as a query: the stored status, except that `expired`
- * is a pending invitation past its expiry (domain/invitations.ts
- * `invitationStatus` says the same of one document).
- */
-function statusQuery(status: InvitationStatus | null, now: Date): Record<string, unknown> {
-  if (status === 'pending') return { status: 'pending', expiresAt: { $gt: now } };
-  if (status === 'expired') return { status: 'pending', expiresAt: { $lte: now } };
-  return status ? { status } : {};
-}
-
-/**
  * Invitations, the admin's side: create, list, resend, revoke — each audited.
  * Tokens are 256-bit, shown only in the mail (and once to the admin), stored
  * as SHA-256. The invitee's side is library/invitationLinks.ts.
  */
-export function createInvitationLibrary(models: Models, outbox: Outbox, publicUrl: string) {
+export function createInvitationLibrary(store: Store, outbox: Outbox, publicUrl: string) {
   const acceptUrl = (token: string) => `${publicUrl}/invite/${token}`;
 
-  const find = async (tenantId: Types.ObjectId, id: string): Promise<InvitationDoc> => {
-    const inv = (await models.invitations.findById(id).lean()) as InvitationDoc | null;
+  const find = async (tenantId: Types.ObjectId, id: string): Promise<InvitationRow> => {
+    const inv = await store.invitations.byId(id);
     if (!inv || String(inv.tenantId) !== String(tenantId)) throw notFound('invitation');
     return inv;
   };
@@ -64,9 +49,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
     sentCount: number,
   ): Promise<string> => {
     const token = randomBytes(32).toString('base64url');
-    await models.invitationTokens.create({ _id: sha256(token), invitationId: inv._id, expiresAt });
-    await models.invitationTokens.deleteMany({ invitationId: inv._id, _id: { $ne: sha256(token) } });
-    await models.invitations.updateOne({ _id: inv._id }, { $set: { tokenHash: sha256(token), expiresAt, sentCount } });
+    await store.invitations.replaceToken(inv._id, sha256(token), expiresAt, sentCount);
     await outbox.enqueue(
       inv.email,
       `You are invited to ${tenantName}`,
@@ -78,7 +61,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
   const exists = (email: string, id: string) => conflict('invitation_exists', `${email} has a pending invitation (${id}); resend it instead.`);
 
   /**
-   * Take the address's one open-invitation slot (db/models/invitation.ts) for
+   * Take the address's one open-invitation slot (store/invitations.ts) for
    * invitation `id`, or refuse: another pending invitation holds it. A holder
    * that is revoked, accepted, expired or was never written is handed over by
    * a unique insert (FerretDB's updates are not atomic), so of two requests
@@ -87,21 +70,13 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
    */
   const takeSlot = async (tenantId: Types.ObjectId, email: string, id: string): Promise<void> => {
     const slotId = sha256(`${String(tenantId)}\u0000${email}`);
-    const insertOnce = async (_id: string): Promise<boolean> => {
-      try {
-        await models.invitationSlots.create({ _id, invitationId: id });
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
-    };
+    const insertOnce = (_id: string): Promise<boolean> => store.invitations.insertSlot(_id, id);
     if (await insertOnce(slotId)) return;
-    let named = await models.invitationSlots.findById(slotId).lean();
+    let named = await store.invitations.slotById(slotId);
     for (let step = 0; named !== null && step < 100; step += 1) {
       const holderId = named.invitationId;
       if (holderId === id) return;
-      const holder = (await models.invitations.findById(holderId).lean()) as InvitationDoc | null;
+      const holder = await store.invitations.byId(holderId);
       const open = holder
         ? holder.status === 'pending' && holder.expiresAt.getTime() > Date.now()
         : // Not written yet: its request may be writing it now; after a while it was lost (a crash).
@@ -109,16 +84,22 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       if (open) throw exists(email, holderId);
       const handover = sha256(`${slotId}\u0000after\u0000${holderId}`);
       if (await insertOnce(handover)) {
-        await models.invitationSlots.updateOne({ _id: slotId }, { $set: { invitationId: id } });
+        await store.invitations.pointSlot(slotId, id);
         return;
       }
-      named = await models.invitationSlots.findById(handover).lean();
+      named = await store.invitations.slotById(handover);
     }
     throw new OnrampError('concurrent_change', 'The invitations of this address changed meanwhile; try again.', { status: 409 });
   };
 
   const audit = (tenantId: Types.ObjectId, actor: ProvisioningActor, action: string, inv: { _id: string; email: string }, context?: Record<string, unknown>) =>
-    recordAction(models, { tenantId: String(tenantId), actor, action, target: { type: 'invitation', id: inv._id }, context: { email: inv.email, ...context } });
+    store.audit.recordAction({
+      tenantId: String(tenantId),
+      actor,
+      action,
+      target: { type: 'invitation', id: inv._id },
+      context: { email: inv.email, ...context },
+    });
 
   return {
     /**
@@ -148,7 +129,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       /** The invitation a keyed request already created (or null); another request under the key is refused. */
       const earlier = async (): Promise<{ invitation: InvitationView; acceptUrl: null } | null> => {
         if (!keyed) return null;
-        const inv = (await models.invitations.findById(keyed._id).lean()) as InvitationDoc | null;
+        const inv = await store.invitations.byId(keyed._id);
         if (!inv) return null;
         if (String(inv.tenantId) !== String(tenantId) || inv.requestHash !== keyed.requestHash) {
           throw new OnrampError('idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.', {
@@ -159,35 +140,32 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       };
       const replay = await earlier();
       if (replay) return replay;
-      const tenant = await models.tenants.findById(tenantId).lean();
+      const tenant = await store.tenants.byId(tenantId);
       if (!tenant) throw notFound('tenant');
       const unknownRole = input.roles.find((r) => !tenantRoles(tenant.roles?.custom ?? []).includes(r));
       if (unknownRole) throw new OnrampError('unknown_role', `The tenant has no role "${unknownRole}".`, { status: 422 });
       const groupRoles = new Map<string, string[]>();
       for (const g of input.groups) {
-        const group = await models.groups.findById(groupKey(String(tenantId), g)).lean();
+        const group = await store.groups.byName(tenantId, g);
         if (!group) throw new OnrampError('unknown_group', `The tenant has no group "${g}".`, { status: 422 });
         groupRoles.set(g, [...(group.roles ?? [])]);
       }
-      if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw await refuseOwnerGrant(models, tenantId, actor, `invitation of ${email}`);
-      const owner = await models.verifiedDomains.findById(emailDomain(email)).lean();
+      if (opts.mayGrantOwner === false && givesOwner(input, groupRoles)) throw await refuseOwnerGrant(store, tenantId, actor, `invitation of ${email}`);
+      const owner = await store.domains.ownerOf(emailDomain(email));
       if (owner && String(owner.tenantId) !== String(tenantId))
         throw conflict('domain_verified_by_other_tenant', `The domain ${emailDomain(email)} is verified by another organization.`);
-      const claim = await models.userEmails.findById(email).lean();
-      const member = claim ? await models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
+      const member = await store.memberships.ofEmail(tenantId, email);
       if (member) throw conflict('already_member', `${email} is a member of the tenant already.`);
       // A concurrent request under the same key may have just written its invitation: that one is not "another" pending one
       // (the insert below then meets it by key and answers it).
-      const open = ((await models.invitations.find({ tenantId, email, status: 'pending' }).lean()) as InvitationDoc[]).find(
-        (i) => i.expiresAt.getTime() > Date.now() && i._id !== keyed?._id,
-      );
+      const open = (await store.invitations.pendingFor(tenantId, email)).find((i) => i.expiresAt.getTime() > Date.now() && i._id !== keyed?._id);
       if (open) throw exists(email, open._id);
 
       const expiresAt = new Date(Date.now() + 1000 * (input.expiresInSeconds ?? tenant.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const _id = keyed?._id ?? `inv_${randomBytes(12).toString('hex')}`;
       await takeSlot(tenantId, email, _id);
       try {
-        await models.invitations.create({
+        await store.invitations.create({
           _id,
           tenantId,
           email,
@@ -209,17 +187,13 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       const token = await issue({ _id, email, tenantId }, tenant.name, expiresAt, 1);
       await audit(tenantId, actor, 'invitation.created', { _id, email }, { roles: input.roles, groups: input.groups, allowAnyEmail: input.allowAnyEmail });
       countInvitation('created');
-      return { invitation: presentInvitation((await models.invitations.findById(_id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await store.invitations.byId(_id)) as InvitationRow), acceptUrl: acceptUrl(token) };
     },
 
     /** The newest 500 of a status (matched in the query, so older ones of that status are not crowded out by others). */
     async list(tenantId: Types.ObjectId, status: InvitationStatus | null): Promise<InvitationView[]> {
       const now = new Date();
-      const docs = (await models.invitations
-        .find({ tenantId, ...statusQuery(status, now) })
-        .sort({ createdAt: -1 })
-        .limit(500)
-        .lean()) as InvitationDoc[];
+      const docs = await store.invitations.newest(tenantId, status, now);
       return docs.map((d) => presentInvitation(d, now.getTime()));
     },
 
@@ -230,11 +204,7 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
      */
     async listPage(tenantId: Types.ObjectId, status: InvitationStatus | null, limit: number, after: DocId | null) {
       const now = new Date();
-      const rows = (await models.invitations
-        .find({ tenantId, ...statusQuery(status, now), ...(after ? { _id: { $gt: after } } : {}) })
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean()) as InvitationDoc[];
+      const rows = await store.invitations.after(tenantId, status, now, after, limit);
       const { rows: kept, nextCursor } = page(rows, limit);
       return { data: kept.map((d) => presentInvitation(d, now.getTime())), nextCursor };
     },
@@ -246,12 +216,12 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       const inv = await find(tenantId, id);
       const status = presentInvitation(inv).status;
       if (status === 'accepted' || status === 'revoked') throw conflict('invitation_not_pending', `The invitation is ${status}.`);
-      const tenant = await models.tenants.findById(tenantId).lean();
+      const tenant = await store.tenants.byId(tenantId);
       const expiresAt = new Date(Date.now() + 1000 * (tenant?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS));
       const token = await issue(inv, tenant?.name ?? 'the organization', expiresAt, inv.sentCount + 1);
       await audit(tenantId, actor, 'invitation.resent', inv);
       countInvitation('resent');
-      return { invitation: presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc), acceptUrl: acceptUrl(token) };
+      return { invitation: presentInvitation((await store.invitations.byId(id)) as InvitationRow), acceptUrl: acceptUrl(token) };
     },
 
     /** Withdraw an invitation that was not accepted: its link stops working. */
@@ -260,21 +230,21 @@ export function createInvitationLibrary(models: Models, outbox: Outbox, publicUr
       if (inv.status === 'accepted') throw conflict('invitation_not_pending', 'The invitation was accepted: remove the member instead.');
       if (inv.status !== 'revoked') {
         // The token stays, so the link says "withdrawn" rather than "not valid".
-        await models.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'revoked' } });
+        await store.invitations.markRevoked(id);
         await audit(tenantId, actor, 'invitation.revoked', inv);
         countInvitation('revoked');
       }
-      return presentInvitation((await models.invitations.findById(id).lean()) as InvitationDoc);
+      return presentInvitation((await store.invitations.byId(id)) as InvitationRow);
     },
 
     /** How long the tenant's invitations stay valid. */
     async expirySeconds(tenantId: Types.ObjectId): Promise<number> {
-      return (await models.tenants.findById(tenantId, { invitations: 1 }).lean())?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS;
+      return (await store.tenants.invitationSettings(tenantId))?.invitations?.expirySeconds ?? DEFAULT_INVITATION_EXPIRY_SECONDS;
     },
 
     async setExpirySeconds(tenantId: Types.ObjectId, expirySeconds: number, actor: ProvisioningActor): Promise<number> {
-      await changeTenant(models, tenantId, () => ({ set: { 'invitations.expirySeconds': expirySeconds }, result: null }));
-      await recordAction(models, {
+      await store.tenantChanges.change(tenantId, () => ({ set: { 'invitations.expirySeconds': expirySeconds }, result: null }));
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'tenant.invitation_settings_updated',

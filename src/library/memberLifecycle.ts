@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
-import { groupKey } from '../store/models/group';
+import type { Store } from '../store/store';
 import type { LifecycleAction } from '../domain/memberLifecycle';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { conflict, notFound, refusalError } from '../errors';
@@ -21,7 +20,7 @@ function answer(result: AdminWriteResult): Extract<AdminWriteResult, { ok: true 
  * console: every change is a write to the tenant's admin run
  * (workflows/tenantAdmin.ts), which decides and carries it out durably.
  */
-export function createMemberLifecycleLibrary(models: Models, runner: TenantAdminRunner, creator: MemberCreator) {
+export function createMemberLifecycleLibrary(store: Store, runner: TenantAdminRunner, creator: MemberCreator) {
   return {
     /** Create (or link) a member through the core; an Idempotency-Key makes a retry return the first answer. */
     async create(tenantId: Types.ObjectId, request: MemberRequest, actor: ProvisioningActor, idempotencyKey: string | null) {
@@ -37,7 +36,7 @@ export function createMemberLifecycleLibrary(models: Models, runner: TenantAdmin
 
     /** Remove a tenant group and every grant of it. A directory's group is the directory's to delete. */
     async removeGroup(tenantId: Types.ObjectId, name: string, actor: ProvisioningActor) {
-      const group = await models.groups.findById(groupKey(String(tenantId), name)).lean();
+      const group = await store.groups.byName(tenantId, name);
       if (!group) throw notFound(`group "${name}"`);
       if (typeof group.createdFrom === 'string' && group.createdFrom.startsWith('directory:')) {
         throw conflict('group_owned_by_directory', `The group "${name}" belongs to a SCIM directory (${group.createdFrom}); remove it in the directory.`);

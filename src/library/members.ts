@@ -1,12 +1,9 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
+import type { MembershipRow } from '../store/members';
 import { encodeCursor, page, type DocId } from './pagination';
-import { membershipKey } from '../store/models/membership';
-import { listCustomAttributes } from '../store/userAttributes';
-import { accessOf } from '../store/access';
 import { normalizeEmail } from '../domain/email';
-import { grantsOf } from '../store/grants';
-import { groupKey } from '../store/models/group';
+import { lookupTerm, matchesQuery, normalizeQuery } from '../domain/memberSearch';
 
 /** What the console's member list may narrow by: an email or name prefix, a status, an effective role, a group. */
 export interface MemberFilter {
@@ -16,23 +13,33 @@ export interface MemberFilter {
   group?: string | undefined;
 }
 
-/** Memberships a search examines in one batch, and at most per page: a page never reads the whole tenant. */
-const SEARCH_BATCH = 250;
+/** Candidates a search examines at most per page when it combines filters (one filter finds only matches): then its cursor continues. */
 export const SEARCH_SCAN_MAX = 2000;
 
-export function createMemberLibrary(models: Models) {
-  type MembershipLean = {
-    _id: string;
-    tenantId: Types.ObjectId;
-    userId: Types.ObjectId;
-    roles: string[];
-    hasGrants?: boolean | null;
-    status: string;
-    createdAt: Date;
-  };
+/** One candidate list: up to `limit` membership `_id`s after `after`, in `_id` order (repeats allowed). */
+type Candidates = (after: string | null, limit: number) => Promise<string[]>;
+
+/**
+ * The union of candidate lists, up to `limit` from each: every `_id` up to
+ * the horizon (the smallest last `_id` of a list that may hold more), so none
+ * is skipped; `horizon` null when every list is exhausted.
+ */
+async function merged(lists: readonly Candidates[], after: string | null, limit: number): Promise<{ ids: string[]; horizon: string | null }> {
+  const answers = await Promise.all(lists.map((list) => list(after, limit)));
+  let horizon: string | null = null;
+  for (const ids of answers) {
+    const last = ids[ids.length - 1];
+    if (ids.length >= limit && last !== undefined && (horizon === null || last < horizon)) horizon = last;
+  }
+  const ids = [...new Set(answers.flat())].filter((id) => horizon === null || id <= horizon).sort();
+  return { ids, horizon };
+}
+
+export function createMemberLibrary(store: Store) {
+  const members = store.members;
   /** Memberships as list rows: their accounts' email and name, effective roles and groups. */
-  const rowsOf = async (kept: MembershipLean[]) => {
-    const [users, access] = await Promise.all([models.users.find({ _id: { $in: kept.map((m) => m.userId) } }).lean(), accessOf(models, kept)]);
+  const rowsOf = async (kept: MembershipRow[]) => {
+    const [users, access] = await Promise.all([members.usersByIds(kept.map((m) => m.userId)), members.access(kept)]);
     const byId = new Map(users.map((u) => [String(u._id), u]));
     return kept.map((m) => {
       const u = byId.get(String(m.userId));
@@ -51,54 +58,72 @@ export function createMemberLibrary(models: Models) {
   };
   type MemberRow = Awaited<ReturnType<typeof rowsOf>>[number];
 
+  /**
+   * The candidate lists of a filter, each returning only memberships that
+   * match one of its parts (the rest is checked on the rows): the search
+   * documents holding the query's term; else the group's grants; else the
+   * role's holders (directly, by a role grant, or through a group's grant);
+   * else the status; else every membership of the tenant.
+   */
+  const candidatesOf = (tenantId: Types.ObjectId, filter: MemberFilter, q: string): Candidates[] => {
+    if (q) return [(after, n) => members.idsByTerm(tenantId, lookupTerm(q), after, n)];
+    const { group, role, status } = filter;
+    if (group) return [(after, n) => members.idsByGrant(tenantId, 'group', [group], after, n)];
+    if (role) {
+      let groups: Promise<string[]> | null = null;
+      return [
+        (after, n) => members.idsByDirectRole(tenantId, role, after, n),
+        (after, n) => members.idsByGrant(tenantId, 'role', [role], after, n),
+        async (after, n) => members.idsByGrant(tenantId, 'group', await (groups ??= members.groupsWithRole(tenantId, role)), after, n),
+      ];
+    }
+    if (status) return [(after, n) => members.idsByStatus(tenantId, status, after, n)];
+    return [(after, n) => members.idsOfTenant(tenantId, after, n)];
+  };
+
   return {
     async listForTenant(tenantId: Types.ObjectId, limit: number, after: DocId | null) {
-      const rows = await models.memberships
-        .find({ tenantId, ...(after ? { _id: { $gt: after } } : {}) })
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean();
-      const { rows: kept, nextCursor } = page(rows, limit);
+      const { rows: kept, nextCursor } = page(await members.pageOfTenant(tenantId, after, limit), limit);
       return { data: await rowsOf(kept), nextCursor };
     },
 
     /**
-     * Members matching a filter, in membership order, paged by cursor: reads
-     * the tenant's memberships (of that status) in batches after the cursor and
-     * keeps those whose email or name starts with `q` (case-insensitive),
-     * whose effective roles include `role` and whose groups include `group`. A page reads at most
-     * SEARCH_SCAN_MAX memberships; when it stops there, it may hold fewer rows
-     * than asked and its cursor continues the search.
+     * Members matching a filter, in membership order, paged by cursor: those
+     * whose email, name or a word of the name starts with `q`
+     * (case-insensitive), of that status, whose effective roles include
+     * `role` and whose groups include `group`. Candidates come from queries
+     * that return only members matching one part of the filter
+     * (`candidatesOf`), each checked in full against the live membership and
+     * account — so one filter reads about a page whatever the tenant's size.
+     * A page examines at most `scanMax` candidates; when it stops there (a
+     * combination of filters that few candidates pass), it may hold fewer
+     * rows than asked and its cursor continues the search.
      */
     async searchForTenant(tenantId: Types.ObjectId, filter: MemberFilter, limit: number, after: DocId | null, scanMax = SEARCH_SCAN_MAX) {
-      const q = filter.q?.trim().toLowerCase() ?? '';
+      const q = normalizeQuery(filter.q);
       const matches = (m: MemberRow) =>
-        (!q || (m.email ?? '').toLowerCase().startsWith(q) || (m.name ?? '').toLowerCase().startsWith(q)) &&
+        matchesQuery(q, m.email, m.name) &&
+        (!filter.status || m.status === filter.status) &&
         (!filter.role || m.roles.includes(filter.role)) &&
         (!filter.group || m.groups.includes(filter.group));
-      const found: Array<MemberRow & { _id: string }> = [];
-      let cursor = after;
+      const lists = candidatesOf(tenantId, filter, q);
+      const found: MemberRow[] = [];
+      let cursor = after === null ? null : String(after);
       let scanned = 0;
       for (;;) {
-        const batch = await models.memberships
-          .find({ tenantId, ...(filter.status ? { status: filter.status } : {}), ...(cursor ? { _id: { $gt: cursor } } : {}) })
-          .sort({ _id: 1 })
-          .limit(Math.min(SEARCH_BATCH, scanMax))
-          .lean();
-        scanned += batch.length;
-        for (const row of await rowsOf(batch)) {
+        const { ids, horizon } = await merged(lists, cursor, Math.min(limit + 1 - found.length, scanMax - scanned));
+        scanned += ids.length;
+        for (const row of await rowsOf(await members.byIds(ids))) {
           if (!matches(row)) continue;
-          found.push({ ...row, _id: row.membershipId });
-          if (found.length > limit) break;
+          found.push(row);
+          if (found.length > limit) {
+            const kept = found.slice(0, limit);
+            return { data: kept, nextCursor: encodeCursor(kept[kept.length - 1]?.membershipId ?? '') };
+          }
         }
-        const last = batch[batch.length - 1];
-        if (found.length > limit) {
-          const kept = found.slice(0, limit);
-          return { data: kept.map(({ _id, ...row }) => row), nextCursor: encodeCursor(kept[kept.length - 1]?._id ?? '') };
-        }
-        if (batch.length < SEARCH_BATCH || !last) return { data: found.map(({ _id, ...row }) => row), nextCursor: null };
-        cursor = last._id;
-        if (scanned >= scanMax) return { data: found.map(({ _id, ...row }) => row), nextCursor: encodeCursor(cursor) };
+        if (horizon === null) return { data: found, nextCursor: null };
+        cursor = horizon;
+        if (scanned >= scanMax) return { data: found, nextCursor: encodeCursor(cursor) };
       }
     },
 
@@ -108,13 +133,13 @@ export function createMemberLibrary(models: Models) {
      * grants with their sources, and what roles they carry.
      */
     async accessDetail(tenantId: Types.ObjectId, userId: string) {
-      const membership = await models.memberships.findById(membershipKey(String(tenantId), userId)).lean();
+      const membership = await members.ofUser(tenantId, userId);
       if (!membership) return null;
-      const [grants, access] = await Promise.all([grantsOf(models, [membership._id]), accessOf(models, [membership])]);
+      const [grants, access] = await Promise.all([members.grants([membership._id]), members.access([membership])]);
       const held = grants.get(membership._id) ?? [];
-      const groupIds = [...new Set(held.filter((g) => g.kind === 'group').map((g) => groupKey(String(tenantId), g.value)))];
-      const groups = groupIds.length ? await models.groups.find({ _id: { $in: groupIds } }, { name: 1, roles: 1 }).lean() : [];
-      const rolesOfGroup = new Map(groups.map((g) => [String(g._id), [...(g.roles ?? [])]]));
+      const groupNames = [...new Set(held.filter((g) => g.kind === 'group').map((g) => g.value))];
+      const groups = await members.groupsNamed(tenantId, groupNames);
+      const rolesOfGroup = new Map(groups.map((g) => [g.name, [...(g.roles ?? [])]]));
       return {
         directRoles: [...membership.roles],
         /** Each grant with where it came from (`idp:<connection>`, `admin`, `directory`); a group's grant with the roles it carries. */
@@ -124,7 +149,7 @@ export function createMemberLibrary(models: Models) {
           source: g.source,
           grantedAt: g.grantedAt,
           grantedBy: g.grantedBy,
-          groupRoles: g.kind === 'group' ? (rolesOfGroup.get(groupKey(String(tenantId), g.value)) ?? []) : [],
+          groupRoles: g.kind === 'group' ? (rolesOfGroup.get(g.value) ?? []) : [],
         })),
         effective: access.get(membership._id) ?? { roles: [...membership.roles], groups: [] },
         status: membership.status,
@@ -136,10 +161,10 @@ export function createMemberLibrary(models: Models) {
 
     /** One member of the tenant with the account's custom attributes; null when not a member. */
     async getForTenant(tenantId: Types.ObjectId, userId: string) {
-      const membership = await models.memberships.findById(membershipKey(String(tenantId), userId)).lean();
-      const user = membership ? await models.users.findById(userId).lean() : null;
+      const membership = await members.ofUser(tenantId, userId);
+      const user = membership ? await members.user(userId) : null;
       if (!membership || !user) return null;
-      const access = (await accessOf(models, [membership])).get(membership._id);
+      const access = (await members.access([membership])).get(membership._id);
       return {
         membershipId: String(membership._id),
         userId: String(user._id),
@@ -150,28 +175,24 @@ export function createMemberLibrary(models: Models) {
         groups: access?.groups ?? [],
         status: membership.status,
         createdAt: membership.createdAt,
-        attributes: await listCustomAttributes(models, user),
+        attributes: await members.customAttributes(user),
       };
     },
 
     /** The user id of the tenant's member with this email, or null (no such account, or not a member here). */
     async idByEmail(tenantId: Types.ObjectId, email: string): Promise<string | null> {
       const normalized = normalizeEmail(email);
-      const user = normalized ? await models.users.findOne({ email: normalized }, { _id: 1 }).lean() : null;
-      if (!user) return null;
-      const membership = await models.memberships.findById(membershipKey(String(tenantId), String(user._id)), { _id: 1 }).lean();
-      return membership ? String(user._id) : null;
+      const userId = normalized ? await members.userIdByEmail(normalized) : null;
+      if (!userId) return null;
+      return (await members.isMember(tenantId, userId)) ? userId : null;
     },
 
     /** The signed-in user and every membership, for GET /api/me. */
     async me(userId: string) {
-      const user = await models.users.findById(userId).lean();
+      const user = await members.user(userId);
       if (!user) return null;
-      const memberships = await models.memberships.find({ userId: user._id }).sort({ _id: 1 }).lean();
-      const [tenants, access] = await Promise.all([
-        models.tenants.find({ _id: { $in: memberships.map((m) => m.tenantId) } }).lean(),
-        accessOf(models, memberships),
-      ]);
+      const memberships = await members.ofAccount(user._id);
+      const [tenants, access] = await Promise.all([members.tenantsByIds(memberships.map((m) => m.tenantId)), members.access(memberships)]);
       const tenantById = new Map(tenants.map((t) => [String(t._id), t]));
       return {
         user: { id: String(user._id), email: user.email ?? null, name: user.name ?? null },

@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
 import { open, seal } from '../crypto/secretBox';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
-import type { OidcConnectionDoc } from '../store/models/oidcConnection';
+import type { OidcConnectionRow } from '../store/connections';
+import type { Store } from '../store/store';
 import { conflict, isDuplicateKeyError, notFound } from '../errors';
 
 export interface OidcConnectionInput {
@@ -22,8 +21,8 @@ export const oidcUrls = (publicUrl: string, id: string) => ({
 });
 
 /** A tenant's OIDC connections (admin API); the client secret is sealed at rest and never returned. */
-export function createOidcConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
-  const present = (conn: OidcConnectionDoc & { createdAt?: Date }) => ({
+export function createOidcConnectionLibrary(store: Store, publicUrl: string, encryptionKey: Buffer) {
+  const present = (conn: OidcConnectionRow & { createdAt?: Date }) => ({
     id: String(conn._id),
     tenantId: String(conn.tenantId),
     name: conn.name,
@@ -50,33 +49,33 @@ export function createOidcConnectionLibrary(models: Models, publicUrl: string, e
       const { clientSecret, ...rest } = input;
       let conn;
       try {
-        conn = await models.oidcConnections.create({ _id: new Types.ObjectId(), tenantId, ...rest, clientSecretSealed: seal(encryptionKey, clientSecret) });
+        conn = await store.connections.createOidc({ _id: new Types.ObjectId(), tenantId, ...rest, clientSecretSealed: seal(encryptionKey, clientSecret) });
       } catch (err) {
         if (isDuplicateKeyError(err)) throw conflict('connection_exists', `this tenant already has a connection for issuer ${input.issuer}`);
         throw err;
       }
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'connection.created',
         target: { type: 'oidc_connection', id: String(conn._id) },
         after: { name: input.name, issuer: input.issuer, clientId: input.clientId, scopes: input.scopes },
       });
-      return present(conn.toObject() as OidcConnectionDoc & { createdAt: Date });
+      return present(conn);
     },
 
     /** The tenant's connection as the admin API shows it, or 404. */
     async get(tenantId: Types.ObjectId, id: string) {
-      const conn = Types.ObjectId.isValid(id) ? await models.oidcConnections.findOne({ _id: id, tenantId }).lean() : null;
+      const conn = Types.ObjectId.isValid(id) ? await store.connections.oidcOfTenant(tenantId, id) : null;
       if (!conn) throw notFound('OIDC connection of this tenant');
-      return present(conn as OidcConnectionDoc & { createdAt: Date });
+      return present(conn as OidcConnectionRow & { createdAt: Date });
     },
 
     async byId(id: string) {
       if (!Types.ObjectId.isValid(id) || id.length !== 24) return null;
-      return models.oidcConnections.findById(id).lean();
+      return store.connections.oidcById(id);
     },
 
-    clientSecret: (conn: Pick<OidcConnectionDoc, 'clientSecretSealed'>): string => open(encryptionKey, conn.clientSecretSealed),
+    clientSecret: (conn: Pick<OidcConnectionRow, 'clientSecretSealed'>): string => open(encryptionKey, conn.clientSecretSealed),
   };
 }

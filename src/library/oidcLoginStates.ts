@@ -1,4 +1,4 @@
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -13,17 +13,17 @@ export interface OidcLoginState {
 }
 
 /** The server-side half of an OIDC login (state, nonce, PKCE verifier): stored at the redirect, taken once at the callback. */
-export function createOidcLoginStateLibrary(models: Models) {
+export function createOidcLoginStateLibrary(store: Store) {
   return {
     async begin(login: OidcLoginState): Promise<void> {
       const { state, ...rest } = login;
-      await models.oidcStates.create({ _id: state, ...rest, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
+      await store.oidcLoginStates.save(state, { ...rest, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
     },
 
     /** One use: deleted as it is read. Null when unknown, already used, expired, or another connection's. */
     async take(state: string, connectionId: string): Promise<Omit<OidcLoginState, 'connectionId'> | null> {
       if (!state) return null;
-      const saved = await models.oidcStates.findOneAndDelete({ _id: state }).lean();
+      const saved = await store.oidcLoginStates.take(state);
       if (!saved || saved.connectionId !== connectionId || saved.expiresAt.getTime() < Date.now()) return null;
       return { state: saved._id, nonce: saved.nonce, codeVerifier: saved.codeVerifier ?? '', returnTo: saved.returnTo ?? null, invite: saved.invite ?? null };
     },

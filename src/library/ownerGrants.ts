@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import type { ProvisioningActor } from '../domain/provisioningContext';
 import { givesOwner } from '../domain/roles';
 import { OnrampError } from '../errors';
@@ -17,9 +16,9 @@ export const ownerGrantRefused = (where?: string) =>
  * The refusal, audited (`owner_grant.refused`: a rejected input writes nothing but its denial): `actor` asked, in
  * `tenantId`, to give or take the owner role through `where`; throw what it returns.
  */
-export async function refuseOwnerGrant(models: Models, tenantId: Types.ObjectId, actor: ProvisioningActor, where?: string) {
+export async function refuseOwnerGrant(store: Store, tenantId: Types.ObjectId, actor: ProvisioningActor, where?: string) {
   const refusal = ownerGrantRefused(where);
-  await recordAction(models, {
+  await store.audit.recordAction({
     tenantId: String(tenantId),
     actor,
     action: 'owner_grant.refused',
@@ -31,7 +30,7 @@ export async function refuseOwnerGrant(models: Models, tenantId: Types.ObjectId,
 }
 
 /** `givesOwner` (domain/roles.ts) over any number of requests, the tenant's groups read once. */
-export async function ownerGrantCheck(models: Models, tenantId: Types.ObjectId) {
-  const groupRoles = new Map((await models.groups.find({ tenantId }, { name: 1, roles: 1 }).lean()).map((g) => [g.name, [...(g.roles ?? [])]] as const));
+export async function ownerGrantCheck(store: Store, tenantId: Types.ObjectId) {
+  const groupRoles = new Map((await store.groups.rolesInTenant(tenantId)).map((g) => [g.name, [...(g.roles ?? [])]] as const));
   return (request: { roles: readonly string[]; groups: readonly string[] }): boolean => givesOwner(request, groupRoles);
 }

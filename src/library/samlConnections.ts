@@ -1,10 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { Types } from 'mongoose';
 import { describeSpSigningKey, generateSpSigningKey, type StoredSpSigningKey } from '../crypto/spSigningKey';
-import type { Models } from '../store/models';
-import { recordAction } from '../store/audit';
-import { changeConnection } from '../store/connections';
-import type { SamlConnectionDoc } from '../store/models/samlConnection';
+import type { SamlConnectionRow } from '../store/connections';
+import type { Store } from '../store/store';
 import type { SignaturePolicy } from '../domain/samlSignatures';
 import { certificateExpiry, type SsoBinding } from '../domain/samlMetadata';
 import { addIdpCertificate, removeIdpCertificate, type CertificateChange } from '../domain/idpCertificates';
@@ -52,7 +50,7 @@ export function describeCertificate(body: string, now = new Date()): { fingerpri
   return { fingerprint256: cert.fingerprint256, validTo, ...certificateExpiry(validTo, now) };
 }
 
-const idpCertificatesOf = (conn: SamlConnectionDoc) => conn.certificates.map((body) => ({ body, fingerprint256: describeCertificate(body).fingerprint256 }));
+const idpCertificatesOf = (conn: SamlConnectionRow) => conn.certificates.map((body) => ({ body, fingerprint256: describeCertificate(body).fingerprint256 }));
 
 /** The new certificate list, or the decision's refusal as an error (404 for an unknown certificate, 409 otherwise). */
 function changed(change: CertificateChange): string[] {
@@ -61,8 +59,8 @@ function changed(change: CertificateChange): string[] {
   throw conflict(change.code, change.message);
 }
 
-export function createSamlConnectionLibrary(models: Models, publicUrl: string, encryptionKey: Buffer) {
-  const present = (conn: SamlConnectionDoc & { createdAt?: Date }) => {
+export function createSamlConnectionLibrary(store: Store, publicUrl: string, encryptionKey: Buffer) {
+  const present = (conn: SamlConnectionRow & { createdAt?: Date }) => {
     const urls = samlUrls(publicUrl, String(conn._id));
     return {
       id: String(conn._id),
@@ -103,23 +101,23 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
     };
   };
 
-  const keysOf = (conn: SamlConnectionDoc) => (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
+  const keysOf = (conn: SamlConnectionRow) => (conn.spSigningKeys ?? []) as StoredSpSigningKey[];
   /** Store the connection's SP keys (first = signs, all published) and audit which signed and which were published before and after. */
   const saveKeys = async (
     tenantId: Types.ObjectId,
     id: string,
-    change: (conn: SamlConnectionDoc, keys: StoredSpSigningKey[]) => { keys: StoredSpSigningKey[]; detail: Record<string, string> },
+    change: (conn: SamlConnectionRow, keys: StoredSpSigningKey[]) => { keys: StoredSpSigningKey[]; detail: Record<string, string> },
     actor: Actor,
     action: string,
   ) => {
     // In turn with the connection's other writers (store/turns.ts): decided from the keys as they are.
-    const { conn, keys, detail } = await changeConnection(models, 'saml', tenantId, id, (c: SamlConnectionDoc) => {
+    const { conn, keys, detail } = await store.connections.change('saml', tenantId, id, (c: SamlConnectionRow) => {
       const next = change(c, keysOf(c));
       return { set: { spSigningKeys: next.keys }, result: { conn: c, ...next } };
     });
     const after = await ofTenant(tenantId, id);
     const shown = (ks: StoredSpSigningKey[]) => ({ signing: ks[0]?.id ?? null, published: ks.map((k) => k.id) });
-    await recordAction(models, {
+    await store.audit.recordAction({
       tenantId: String(conn.tenantId),
       actor,
       action,
@@ -132,20 +130,20 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
 
   /** The tenant's connection, or 404. */
   const ofTenant = async (tenantId: Types.ObjectId, id: string) => {
-    const conn = Types.ObjectId.isValid(id) ? await models.samlConnections.findOne({ _id: id, tenantId }).lean() : null;
+    const conn = Types.ObjectId.isValid(id) ? await store.connections.samlOfTenant(tenantId, id) : null;
     if (!conn) throw notFound('SAML connection of this tenant');
-    return conn as SamlConnectionDoc & { createdAt: Date };
+    return conn as SamlConnectionRow & { createdAt: Date };
   };
 
   /** Change signature policy, SHA-1 opt-in, subject attribute, request signing, the IdP certificates, the attribute mapping or the link policy; audited with before and after. */
-  const updateSettings = async (tenantId: Types.ObjectId, id: string, settings: SamlSettings | ((conn: SamlConnectionDoc) => SamlSettings), actor: Actor) => {
+  const updateSettings = async (tenantId: Types.ObjectId, id: string, settings: SamlSettings | ((conn: SamlConnectionRow) => SamlSettings), actor: Actor) => {
     // In turn with the connection's other writers (store/turns.ts); a function decides from the connection as it is.
-    const before = await changeConnection(models, 'saml', tenantId, id, (conn: SamlConnectionDoc) => {
+    const before = await store.connections.change('saml', tenantId, id, (conn: SamlConnectionRow) => {
       const asked = typeof settings === 'function' ? settings(conn) : settings;
       return { set: Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined)), result: conn };
     });
     const after = await ofTenant(tenantId, id);
-    const shown = (c: SamlConnectionDoc) => ({
+    const shown = (c: SamlConnectionRow) => ({
       signatures: c.signatures,
       allowSha1: c.allowSha1 === true,
       subjectAttribute: c.subjectAttribute ?? null,
@@ -154,7 +152,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       attributeMapping: c.attributeMapping ?? null,
       linkPolicy: c.linkPolicy ?? null,
     });
-    await recordAction(models, {
+    await store.audit.recordAction({
       tenantId: String(tenantId),
       actor,
       action: 'connection.saml_settings_changed',
@@ -174,7 +172,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
       const spSigningKeys = [generateSpSigningKey(encryptionKey, `onramp SP ${spEntityId}`)];
       const { metadata, ...values } = input;
       const now = new Date();
-      const conn = await models.samlConnections.create({
+      const conn = await store.connections.createSaml({
         _id,
         tenantId,
         spEntityId,
@@ -182,7 +180,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
         spSigningKeys,
         ...(metadata ? { metadata: { url: metadata.url, appliedAt: now, checkedAt: now, lastError: null } } : {}),
       });
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'connection.created',
@@ -205,7 +203,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
             : {}),
         },
       });
-      return present(conn.toObject() as SamlConnectionDoc & { createdAt: Date });
+      return present(conn);
     },
 
     async get(tenantId: Types.ObjectId, id: string) {
@@ -285,7 +283,7 @@ export function createSamlConnectionLibrary(models: Models, publicUrl: string, e
 
     async byId(id: string) {
       if (!Types.ObjectId.isValid(id) || id.length !== 24) return null;
-      return models.samlConnections.findById(id).lean();
+      return store.connections.samlById(id);
     },
   };
 }

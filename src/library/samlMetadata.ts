@@ -1,8 +1,6 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import { changeConnection } from '../store/connections';
-import type { Models } from '../store/models';
-import type { SamlConnectionDoc } from '../store/models/samlConnection';
+import type { SamlConnectionRow } from '../store/connections';
+import type { Store } from '../store/store';
 import { decideSamlMetadata, MAX_METADATA_BYTES } from '../domain/samlMetadata';
 import { notFound, OnrampError } from '../errors';
 import type { Logger } from '../logger';
@@ -24,7 +22,7 @@ export interface SamlMetadataSettings {
   logger: Logger;
 }
 
-type Conn = SamlConnectionDoc & { createdAt: Date };
+type Conn = SamlConnectionRow & { createdAt: Date };
 /** Who refreshes on the schedule, in audits. */
 const SCHEDULE = { type: 'system', id: 'saml-metadata-refresh' } as const;
 
@@ -35,7 +33,7 @@ const SCHEDULE = { type: 'system', id: 'saml-metadata-refresh' } as const;
  * is audited with the values before and after; a refresh that finds the
  * metadata unusable leaves the connection as it was and records why.
  */
-export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeof createSamlConnectionLibrary>, settings: SamlMetadataSettings) {
+export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof createSamlConnectionLibrary>, settings: SamlMetadataSettings) {
   const fetchXml = async (url: string): Promise<string> => {
     const got = await fetchDocument(url, { ...settings.policy, maxResponseBytes: MAX_METADATA_BYTES }, MAX_METADATA_BYTES);
     if (got.kind === 'refused') throw new OnrampError('saml_metadata_url_refused', `The metadata URL is not allowed: ${got.message}.`);
@@ -64,7 +62,7 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
   };
 
   const ofTenant = async (tenantId: Types.ObjectId, id: string): Promise<Conn> => {
-    const conn = Types.ObjectId.isValid(id) ? await models.samlConnections.findOne({ _id: id, tenantId }).lean() : null;
+    const conn = Types.ObjectId.isValid(id) ? await store.connections.samlOfTenant(tenantId, id) : null;
     if (!conn) throw notFound('SAML connection of this tenant');
     return conn as Conn;
   };
@@ -82,7 +80,7 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     const now = new Date();
     const next = { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url } };
     // In turn with the connection's other writers (store/turns.ts): an admin's edit and a refresh never undo each other.
-    const { conn, changed } = await changeConnection(models, 'saml', found.tenantId, String(found._id), (c: Conn) => {
+    const { conn, changed } = await store.connections.change('saml', found.tenantId, String(found._id), (c: Conn) => {
       if (d.idpEntityId !== c.idpEntityId)
         throw new OnrampError(
           'saml_metadata_entity_changed',
@@ -98,7 +96,7 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
     });
     const after = await ofTenant(conn.tenantId, String(conn._id));
     if (changed || actor.type === 'admin')
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(conn.tenantId),
         actor,
         action: 'connection.saml_metadata_applied',
@@ -111,10 +109,7 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
 
   /** Fetch every connection's metadata URL whose last check is `refreshMs` old; a refusal is kept on the connection (and logged), never thrown. */
   const refreshDue = async (now = new Date()): Promise<{ checked: number; failed: number }> => {
-    const due = await models.samlConnections
-      .find({ 'metadata.url': { $ne: null }, 'metadata.checkedAt': { $lte: new Date(now.getTime() - settings.refreshMs) } })
-      .limit(100)
-      .lean();
+    const due = await store.connections.samlMetadataDue(new Date(now.getTime() - settings.refreshMs));
     let failed = 0;
     for (const conn of due as Conn[]) {
       const url = conn.metadata?.url;
@@ -126,10 +121,12 @@ export function createSamlMetadataLibrary(models: Models, saml: ReturnType<typeo
         if (!(err instanceof OnrampError)) continue;
         failed += 1;
         const lastError = { code: err.code, message: err.message };
-        await changeConnection(models, 'saml', conn.tenantId, String(conn._id), (c: Conn) => ({
-          set: { metadata: { ...(c.metadata ?? {}), checkedAt: new Date(), lastError } },
-          result: null,
-        })).catch((gone: unknown) => settings.logger.warn({ err: gone, connectionId: String(conn._id) }, 'SAML metadata refresh could not be recorded'));
+        await store.connections
+          .change('saml', conn.tenantId, String(conn._id), (c: Conn) => ({
+            set: { metadata: { ...(c.metadata ?? {}), checkedAt: new Date(), lastError } },
+            result: null,
+          }))
+          .catch((gone: unknown) => settings.logger.warn({ err: gone, connectionId: String(conn._id) }, 'SAML metadata refresh could not be recorded'));
       }
     }
     return { checked: due.length, failed };

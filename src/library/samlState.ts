@@ -1,4 +1,4 @@
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { isDuplicateKeyError, OnrampError, retryTransient } from '../errors';
 
 /**
@@ -7,28 +7,23 @@ import { isDuplicateKeyError, OnrampError, retryTransient } from '../errors';
  * Keys are scoped to the connection; expiry is explicit (no TTL indexes on
  * FerretDB v1), checked on read and swept by the sweeper.
  */
-export function createSamlStateLibrary(models: Models) {
-  const scoped = (connectionId: string, key: string) => `${connectionId}:${key}`;
+export function createSamlStateLibrary(store: Store) {
   return {
     async saveRequest(connectionId: string, requestId: string, value: string, ttlMs: number): Promise<Date> {
       const createdAt = new Date();
-      await models.samlRequests.updateOne(
-        { _id: scoped(connectionId, requestId) },
-        { $setOnInsert: { value, createdAt, expiresAt: new Date(createdAt.getTime() + ttlMs) } },
-        { upsert: true },
-      );
+      await store.samlState.saveRequest(connectionId, requestId, value, createdAt, new Date(createdAt.getTime() + ttlMs));
       return createdAt;
     },
 
     async findRequest(connectionId: string, requestId: string): Promise<string | null> {
       // By `_id` alone (the only filter FerretDB's SQLite backend looks up by index); expiry checked here.
-      const doc = await models.samlRequests.findById(scoped(connectionId, requestId)).lean();
+      const doc = await store.samlState.requestOf(connectionId, requestId);
       return doc && doc.expiresAt > new Date() ? doc.value : null;
     },
 
     async removeRequests(connectionId: string, requestIds: readonly string[]): Promise<void> {
       // One delete per `_id` (a few): FerretDB v1 pushes no `$in` down.
-      await Promise.all(requestIds.map((k) => models.samlRequests.deleteOne({ _id: scoped(connectionId, k) })));
+      await Promise.all(requestIds.map((k) => store.samlState.removeRequest(connectionId, k)));
     },
 
     /**
@@ -37,15 +32,14 @@ export function createSamlStateLibrary(models: Models) {
      * give it back when the sign-in then fails on the infrastructure.
      */
     async consumeAssertion(connectionId: string, assertionId: string, keepMs: number): Promise<() => Promise<void>> {
-      const _id = scoped(connectionId, assertionId);
       try {
-        await models.usedAssertions.create({ _id, connectionId, assertionId, expiresAt: new Date(Date.now() + keepMs) });
+        await store.samlState.useAssertion(connectionId, assertionId, new Date(Date.now() + keepMs));
       } catch (err) {
         if (isDuplicateKeyError(err)) throw new OnrampError('saml_replayed', 'This SAML response was already used', { status: 401 });
         throw err;
       }
       return async () => {
-        await retryTransient(() => models.usedAssertions.deleteOne({ _id }), 5, 100);
+        await retryTransient(() => store.samlState.releaseAssertion(connectionId, assertionId), 5, 100);
       };
     },
   };

@@ -1,14 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import type { Models } from '../store/models';
-import { changeDocument } from '../store/turns';
-import type { DIRECTORY_PROVIDERS, ScimDirectoryDoc } from '../store/models/scimDirectory';
+import type { DirectoryProvider, ScimDirectoryRow } from '../store/scimDirectories';
+import type { Store } from '../store/store';
 import { conflict, isDuplicateKeyError, notFound, OnrampError } from '../errors';
 import { formAlreadySent, keyedHex } from './formKeys';
 
 type Actor = { type: 'admin'; id: string | null };
-export type DirectoryProvider = (typeof DIRECTORY_PROVIDERS)[number];
+export type { DirectoryProvider };
 
 /** The longest a replaced token keeps working after a rotation. */
 export const MAX_TOKEN_OVERLAP_SECONDS = 30 * 24 * 3600;
@@ -31,8 +29,8 @@ export const scimBaseUrl = (publicUrl: string, directoryId: string): string => `
  * kept as SHA-256 digests, rotatable with an overlap window, revocable. Every
  * change is audited (never with a token).
  */
-export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
-  const present = (d: ScimDirectoryDoc & { createdAt?: Date }, now = new Date()) => ({
+export function createScimDirectoryLibrary(store: Store, publicUrl: string) {
+  const present = (d: ScimDirectoryRow & { createdAt?: Date }, now = new Date()) => ({
     id: String(d._id),
     tenantId: String(d.tenantId),
     name: d.name,
@@ -46,17 +44,17 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
   });
 
   const ofTenant = async (tenantId: Types.ObjectId, id: string) => {
-    const d = Types.ObjectId.isValid(id) && id.length === 24 ? await models.scimDirectories.findOne({ _id: id, tenantId }).lean() : null;
+    const d = Types.ObjectId.isValid(id) && id.length === 24 ? await store.scimDirectories.ofTenant(tenantId, id) : null;
     if (!d) throw notFound('SCIM directory of this tenant');
-    return d as ScimDirectoryDoc & { createdAt: Date };
+    return d as ScimDirectoryRow & { createdAt: Date };
   };
 
   /** Change a directory in turn with its other writers (db/turns.ts): a revocation is never undone by a rotation at the same moment. */
   const change = <R>(
     tenantId: Types.ObjectId,
     id: string,
-    decide: (d: ScimDirectoryDoc & { createdAt: Date }) => { set: Record<string, unknown>; result: R },
-  ) => changeDocument(models, models.scimDirectories, 'scim_directory', id, () => ofTenant(tenantId, id), decide);
+    decide: (d: ScimDirectoryRow & { createdAt: Date }) => { set: Record<string, unknown>; result: R },
+  ) => store.scimDirectories.change(id, () => ofTenant(tenantId, id), decide);
 
   const audit = (
     d: { _id: Types.ObjectId; tenantId: Types.ObjectId },
@@ -64,7 +62,7 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
     action: string,
     after: Record<string, unknown> | null,
     before: Record<string, unknown> | null = null,
-  ) => recordAction(models, { tenantId: String(d.tenantId), actor, action, target: { type: 'scim_directory', id: String(d._id) }, before, after });
+  ) => store.audit.recordAction({ tenantId: String(d.tenantId), actor, action, target: { type: 'scim_directory', id: String(d._id) }, before, after });
 
   return {
     present,
@@ -77,17 +75,16 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
     async create(tenantId: Types.ObjectId, input: { name: string; provider: DirectoryProvider }, actor: Actor, opts: { formKey?: string | null } = {}) {
       const { token, stored } = newToken();
       const _id = opts.formKey ? new Types.ObjectId(keyedHex(String(tenantId), opts.formKey, 24)) : new Types.ObjectId();
-      const created = await models.scimDirectories.create({ _id, tenantId, ...input, tokens: [stored] }).catch((err: unknown) => {
+      const d = await store.scimDirectories.create({ _id, tenantId, ...input, tokens: [stored] }).catch((err: unknown) => {
         throw opts.formKey && isDuplicateKeyError(err) ? formAlreadySent(`the directory`, String(_id)) : err;
       });
-      const d = created.toObject() as ScimDirectoryDoc & { createdAt: Date };
       await audit(d, actor, 'directory.created', { name: input.name, provider: input.provider, tokenId: stored.id });
       return { ...present(d), token };
     },
 
     async list(tenantId: Types.ObjectId) {
-      const rows = await models.scimDirectories.find({ tenantId }).sort({ createdAt: 1 }).lean();
-      return rows.map((d) => present(d as ScimDirectoryDoc & { createdAt: Date }));
+      const rows = await store.scimDirectories.listOf(tenantId);
+      return rows.map((d) => present(d as ScimDirectoryRow & { createdAt: Date }));
     },
 
     async get(tenantId: Types.ObjectId, id: string) {
@@ -137,7 +134,7 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
 
     async remove(tenantId: Types.ObjectId, id: string, actor: Actor) {
       const d = await ofTenant(tenantId, id);
-      await models.scimDirectories.deleteOne({ _id: d._id, tenantId });
+      await store.scimDirectories.remove(tenantId, d._id);
       await audit(d, actor, 'directory.deleted', null, { name: d.name, provider: d.provider });
     },
 
@@ -153,7 +150,7 @@ export function createScimDirectoryLibrary(models: Models, publicUrl: string) {
       now = new Date(),
     ): Promise<{ directoryId: string; tenantId: string; enabled: boolean; provider: DirectoryProvider } | null> {
       if (!Types.ObjectId.isValid(directoryId) || directoryId.length !== 24 || !bearer) return null;
-      const d = await models.scimDirectories.findById(directoryId).lean();
+      const d = await store.scimDirectories.byId(directoryId);
       if (!d) return null;
       const given = Buffer.from(digestOf(bearer), 'hex');
       const match = d.tokens.filter((t) => live(t, now)).some((t) => timingSafeEqual(given, Buffer.from(t.digest, 'hex')));

@@ -1,6 +1,5 @@
-import type { Models } from '../store/models';
-import { scimMemberKey, STAGED_CHUNK, stagedChunkKey, type ScimGroupDoc } from '../store/models/scimGroup';
-import { scimLookupKey, scimResourceKey } from '../store/models/scimResource';
+import { STAGED_CHUNK } from '../store/scimGroups';
+import type { Store } from '../store/store';
 import { indexedLookup, matchesFilter, type Filter } from '../scim/filter';
 import type { MemberOp } from '../scim/groups';
 import { GROUP_SHAPE } from '../scim/schemas';
@@ -27,17 +26,17 @@ const filterable = (g: StoredScimGroup, members: string[] | null): Record<string
  * documents; any other filter reads the directory's groups.
  */
 export function createScimGroupLibrary(
-  models: Models,
+  store: Store,
   writer: DirectoryWriter,
   inject: Pick<DirectoryGroupTarget, 'inlineSteps' | 'fanOutSteps' | 'historyLimit'> = {},
 ) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimGroup | null> => {
-    const doc = (await models.scimGroups.findById(scimResourceKey(directoryId, id)).lean()) as ScimGroupDoc | null;
+    const doc = await store.scimGroups.byId(directoryId, id);
     return doc ? storedScimGroup(doc) : null;
   };
   const byKey = async (directoryId: string, attribute: 'displayName' | 'externalId', value: string) => {
-    const key = await models.scimKeys.findById(scimLookupKey(directoryId, 'Group', attribute, value)).lean();
-    return key ? byId(directoryId, key.target) : null;
+    const target = await store.scimGroups.idBy(directoryId, attribute, value);
+    return target !== null ? byId(directoryId, target) : null;
   };
 
   return {
@@ -55,11 +54,7 @@ export function createScimGroupLibrary(
           const chunks = Math.ceil(op.values.length / STAGED_CHUNK);
           for (let c = 0; c < chunks; c++) {
             const values = op.values.slice(c * STAGED_CHUNK, (c + 1) * STAGED_CHUNK);
-            await models.scimStagedMembers.updateOne(
-              { _id: stagedChunkKey(write.id, i, c) },
-              { $set: { writeId: write.id, values, expiresAt } },
-              { upsert: true },
-            );
+            await store.scimGroups.stageMembers(write.id, i, c, values, expiresAt);
           }
           members.push({ op: op.op, count: op.values.length, chunks });
         }
@@ -74,8 +69,7 @@ export function createScimGroupLibrary(
 
     /** The member ids of a group, in a stable order. */
     async members(directoryId: string, id: string): Promise<string[]> {
-      const docs = await models.scimGroupMembers.find({ directoryId, group: id }, { member: 1 }).sort({ _id: 1 }).lean();
-      return docs.map((d) => d.member);
+      return store.scimGroups.memberIds(directoryId, id);
     },
 
     /** One page (`startIndex` from 1) of the Groups that match, and how many match in all. */
@@ -83,9 +77,9 @@ export function createScimGroupLibrary(
       const { filter, startIndex, count } = query;
       const skip = startIndex - 1;
       if (!filter) {
-        const total = await models.scimGroups.countDocuments({ directoryId });
+        const total = await store.scimGroups.count(directoryId);
         if (count === 0 || skip >= total) return { total, page: [] };
-        const docs = (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimGroupDoc[];
+        const docs = await store.scimGroups.page(directoryId, skip, count);
         return { total, page: docs.map(storedScimGroup) };
       }
       // A member term (Entra's `id eq "G" and members eq "U"`, `members.value eq "U"`) is one keyed read per candidate group.
@@ -99,12 +93,12 @@ export function createScimGroupLibrary(
             : await byKey(directoryId, lookup.attribute as 'displayName' | 'externalId', lookup.value);
         groups = one ? [one] : [];
       } else {
-        groups = ((await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[]).map(storedScimGroup);
+        groups = (await store.scimGroups.all(directoryId)).map(storedScimGroup);
       }
       const candidates: { group: StoredScimGroup; members: string[] | null }[] = [];
       for (const group of groups) {
         if (member === null) candidates.push({ group, members: null });
-        else if (await models.scimGroupMembers.exists({ _id: scimMemberKey(directoryId, group.id, member) })) candidates.push({ group, members: [member] });
+        else if (await store.scimGroups.hasMember(directoryId, group.id, member)) candidates.push({ group, members: [member] });
       }
       const matching = candidates.filter((c) => !rest || matchesFilter(filterable(c.group, c.members), rest, GROUP_SHAPE)).map((c) => c.group);
       return { total: matching.length, page: matching.slice(skip, skip + count) };

@@ -1,6 +1,5 @@
-import type { Models } from '../store/models';
-import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../store/models/scimResource';
-import { indexedLookup, indexedNarrowing, matchesFilter, type Filter, type ModifiedRange } from '../scim/filter';
+import type { Store } from '../store/store';
+import { indexedLookup, indexedNarrowing, matchesFilter, type Filter } from '../scim/filter';
 import { USER_SHAPE } from '../scim/schemas';
 import { storedScimUser, type ScimUserWrite, type ScimWriteResult, type StoredScimUser } from '../scim/userWrites';
 import type { DirectoryWriter } from '../runs/directoryClient';
@@ -20,27 +19,15 @@ const filterable = (u: StoredScimUser): Record<string, unknown> => ({
  * and `meta.lastModified` comparisons — and applies the filter by the
  * schema's rules.
  */
-const RANGE: Record<ModifiedRange['op'], string> = { gt: '$gt', ge: '$gte', lt: '$lt', le: '$lte', eq: '$eq' };
-
-/** The query for a directory's Users a filter can match: narrowed by the email or update-time index where the filter allows. */
-function narrowed(directoryId: string, filter: Filter): Record<string, unknown> {
-  const narrowing = indexedNarrowing(filter);
-  if (!narrowing) return { directoryId };
-  // Users stored before `emails` existed have none: they stay candidates, and the filter decides.
-  if ('email' in narrowing) return { directoryId, $or: [{ emails: narrowing.email }, { emails: { $exists: false } }] };
-  // lastModified is shown to the millisecond, as updatedAt is stored.
-  return { directoryId, updatedAt: { [RANGE[narrowing.modified.op]]: narrowing.modified.at } };
-}
-
-export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
+export function createScimUserLibrary(store: Store, writer: DirectoryWriter) {
   const byId = async (directoryId: string, id: string): Promise<StoredScimUser | null> => {
-    const doc = (await models.scimUsers.findById(scimResourceKey(directoryId, id)).lean()) as ScimUserDoc | null;
+    const doc = await store.scimUsers.byId(directoryId, id);
     return doc ? storedScimUser(doc) : null;
   };
 
   const byKey = async (directoryId: string, attribute: 'userName' | 'externalId', value: string): Promise<StoredScimUser | null> => {
-    const key = await models.scimKeys.findById(scimLookupKey(directoryId, 'User', attribute, value)).lean();
-    return key ? byId(directoryId, key.target) : null;
+    const target = await store.scimUsers.idBy(directoryId, attribute, value);
+    return target !== null ? byId(directoryId, target) : null;
   };
 
   return {
@@ -57,9 +44,9 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
       const { filter, startIndex, count } = query;
       const skip = startIndex - 1;
       if (!filter) {
-        const total = await models.scimUsers.countDocuments({ directoryId });
+        const total = await store.scimUsers.count(directoryId);
         if (count === 0 || skip >= total) return { total, page: [] };
-        const docs = (await models.scimUsers.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimUserDoc[];
+        const docs = await store.scimUsers.page(directoryId, skip, count);
         return { total, page: docs.map(storedScimUser) };
       }
       const lookup = indexedLookup(filter, ['id', 'userName', 'externalId']);
@@ -71,7 +58,7 @@ export function createScimUserLibrary(models: Models, writer: DirectoryWriter) {
             : await byKey(directoryId, lookup.attribute as 'userName' | 'externalId', lookup.value);
         candidates = one ? [one] : [];
       } else {
-        candidates = ((await models.scimUsers.find(narrowed(directoryId, filter)).sort({ _id: 1 }).lean()) as ScimUserDoc[]).map(storedScimUser);
+        candidates = (await store.scimUsers.candidates(directoryId, indexedNarrowing(filter))).map(storedScimUser);
       }
       const matching = candidates.filter((u) => matchesFilter(filterable(u), filter, USER_SHAPE));
       return { total: matching.length, page: matching.slice(skip, skip + count) };

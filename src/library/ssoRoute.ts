@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { emailDomain } from '../domain/email';
 import { samlUrls } from './samlUrls';
 
@@ -11,15 +11,15 @@ export type SsoRoute = { kind: 'saml'; loginUrl: string } | { kind: 'oidc'; logi
  * has an enabled SAML or OIDC connection allowed to assert it: the person
  * must sign in there (an invitation or an email code is no way around it).
  */
-export async function ssoRouteFor(models: Models, publicUrl: string, tenantId: Types.ObjectId, email: string): Promise<SsoRoute> {
+export async function ssoRouteOf(store: Pick<Store, 'tenants' | 'connections'>, publicUrl: string, tenantId: Types.ObjectId, email: string): Promise<SsoRoute> {
   const domain = emailDomain(email);
-  const tenant = await models.tenants.findById(tenantId, { domains: 1 }).lean();
+  const tenant = await store.tenants.domainsOf(tenantId);
   if (!(tenant?.domains ?? []).some((d) => d.verified && d.domain === domain)) return { kind: 'email' };
   const governs = (c: { enabled: boolean; allowedDomains?: string[] | null }) =>
     c.enabled && (!c.allowedDomains || c.allowedDomains.length === 0 || c.allowedDomains.includes(domain));
-  const saml = (await models.samlConnections.find({ tenantId }).lean()).find(governs);
+  const saml = (await store.connections.samlsOf(tenantId)).find(governs);
   if (saml) return { kind: 'saml', loginUrl: samlUrls(publicUrl, String(saml._id)).loginUrl };
-  const oidc = (await models.oidcConnections.find({ tenantId }).lean()).find(governs);
+  const oidc = (await store.connections.oidcsOf(tenantId)).find(governs);
   if (oidc) return { kind: 'oidc', loginUrl: `${publicUrl}/sso/oidc/${String(oidc._id)}/login` };
   return { kind: 'email' };
 }

@@ -1,8 +1,5 @@
 import { Types } from 'mongoose';
-import { recordAction } from '../store/audit';
-import { setConnectionSetting } from '../store/connections';
-import { changeDomains, changeTenant } from '../store/tenantChanges';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { conflict, isDuplicateKeyError } from '../errors';
 import { isPublicEmailDomain, notClaimable } from './domainLists';
 import type { AttributeSyncMode, ConflictPolicy } from '../domain/attributeSync';
@@ -34,7 +31,7 @@ type Actor = { type: 'admin'; id: string | null };
 const domainTaken = (domain: string) => conflict('domain_verified_by_other_tenant', `domain "${domain}" is already verified by another tenant`);
 
 /** A tenant's email domains, link and conflict policies, and a connection's attribute sync (admin API; audited with before and after). */
-export function createTenantPolicyLibrary(models: Models) {
+export function createTenantPolicyLibrary(store: Store) {
   /** Replace one tenant setting and audit it with the value before and after. */
   const setTenantSetting = async <K extends 'linking' | 'conflictPolicy' | 'approval' | 'directorySync'>(
     tenantId: Types.ObjectId,
@@ -43,8 +40,8 @@ export function createTenantPolicyLibrary(models: Models) {
     action: string,
     actor: Actor,
   ) => {
-    const before = await changeTenant(models, tenantId, (tenant) => ({ set: { [field]: value }, result: tenant }));
-    await recordAction(models, {
+    const before = await store.tenantChanges.change(tenantId, (tenant) => ({ set: { [field]: value }, result: tenant }));
+    await store.audit.recordAction({
       tenantId: String(tenantId),
       actor,
       action,
@@ -64,24 +61,24 @@ export function createTenantPolicyLibrary(models: Models) {
       const publicDomain = domains.find((d) => isPublicEmailDomain(d.domain));
       if (publicDomain) throw notClaimable(publicDomain.domain);
       const verified = domains.filter((d) => d.verified).map((d) => d.domain);
-      const owners = await models.verifiedDomains.find({ _id: { $in: verified } }).lean();
+      const owners = await store.domains.ownersOf(verified);
       const taken = owners.find((o) => String(o.tenantId) !== String(tenantId));
       if (taken) throw domainTaken(taken._id);
       for (const domain of verified) {
         try {
-          await models.verifiedDomains.updateOne({ _id: domain }, { $setOnInsert: { tenantId } }, { upsert: true });
+          await store.domains.claimUnlessHeld(domain, tenantId);
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err; // a concurrent claim: the owner check below decides
         }
-        const owner = await models.verifiedDomains.findById(domain).lean();
+        const owner = await store.domains.ownerOf(domain);
         if (owner && String(owner.tenantId) !== String(tenantId)) throw domainTaken(domain);
       }
-      await models.verifiedDomains.deleteMany({ tenantId, _id: { $nin: verified } });
+      await store.domains.releaseAllBut(tenantId, verified);
       // In turn with the domain library's adds, verifications and removals (db/tenantChanges.ts).
-      const { before } = await changeDomains(models, tenantId, () =>
+      const { before } = await store.tenantChanges.changeDomains(tenantId, () =>
         domains.map((d) => ({ domain: d.domain, verified: d.verified, token: null, verifiedAt: null })),
       );
-      await recordAction(models, {
+      await store.audit.recordAction({
         tenantId: String(tenantId),
         actor,
         action: 'tenant.domains_updated',
@@ -97,7 +94,7 @@ export function createTenantPolicyLibrary(models: Models) {
     },
 
     async setAttributeSync(tenantId: Types.ObjectId, connectionId: string, mode: AttributeSyncMode, actor: Actor) {
-      await setConnectionSetting(models, tenantId, connectionId, 'attributeSync', mode, 'connection.attribute_sync_updated', actor);
+      await store.connections.setSetting(tenantId, connectionId, 'attributeSync', mode, 'connection.attribute_sync_updated', actor);
     },
 
     async setApprovalPolicy(tenantId: Types.ObjectId, policy: ApprovalPolicy, actor: Actor) {
@@ -106,7 +103,7 @@ export function createTenantPolicyLibrary(models: Models) {
 
     /** How the tenant's SCIM directories govern membership. */
     async directorySync(tenantId: Types.ObjectId): Promise<DirectorySyncSettings> {
-      const tenant = await models.tenants.findById(tenantId, { directorySync: 1 }).lean();
+      const tenant = await store.tenants.directorySyncOf(tenantId);
       const sync = tenant?.directorySync;
       return {
         authoritative: sync?.authoritative === true,

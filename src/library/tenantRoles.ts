@@ -1,11 +1,11 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../store/models';
+import type { Store } from '../store/store';
 import { tenantRoles } from '../domain/groups';
 import { notFound, validationError } from '../errors';
 
 /** A tenant's roles (built-in and custom) and whether IdP claims may grant `owner`. */
-export async function loadTenantRoles(models: Models, tenantId: Types.ObjectId) {
-  const tenant = await models.tenants.findById(tenantId).lean();
+export async function loadTenantRoles(store: Store, tenantId: Types.ObjectId) {
+  const tenant = await store.tenants.byId(tenantId);
   if (!tenant) throw notFound('tenant');
   const custom = [...(tenant.roles?.custom ?? [])];
   return { roles: tenantRoles(custom), custom, ownerFromIdp: tenant.roles?.ownerFromIdp === true };

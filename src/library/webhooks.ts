@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { recordAction } from '../store/audit';
-import { latestEventId } from '../store/events';
-import { changeEndpoint } from '../store/webhookChanges';
-import type { Models } from '../store/models';
-import type { WebhookEndpointDoc } from '../store/models/webhook';
+import type { Store } from '../store/store';
+import type { WebhookEndpointRow } from '../store/webhooks';
 import { seal } from '../crypto/secretBox';
 import { unknownTypes } from '../domain/events';
 import type { ProvisioningActor } from '../domain/provisioningContext';
@@ -24,7 +21,7 @@ export interface EndpointInput {
   enabled?: boolean | undefined;
 }
 
-type Endpoint = WebhookEndpointDoc & { _id: string; createdAt: Date; updatedAt: Date };
+type Endpoint = WebhookEndpointRow;
 
 /** Default overlap of a rotated-out secret: receivers have a day to switch. */
 export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
@@ -51,7 +48,7 @@ export type EndpointView = ReturnType<typeof present>;
  * enabled; secrets sealed at rest and shown once; rotation with an overlap;
  * the delivery log; resend and replay through the endpoint's run.
  */
-export function createWebhookLibrary(models: Models, runner: WebhookRunner, settings: { encryptionKey: Buffer; policy: OutboundPolicy }) {
+export function createWebhookLibrary(store: Store, runner: WebhookRunner, settings: { encryptionKey: Buffer; policy: OutboundPolicy }) {
   const checkUrl = (url: string) => {
     const checked = checkTargetUrl(url, settings.policy);
     if (!checked.ok) throw validationError('url', checked.message);
@@ -70,17 +67,17 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     };
   };
   const find = async (scope: WebhookScope, id: string): Promise<Endpoint> => {
-    const e = await models.webhookEndpoints.findById(id).lean<Endpoint>();
+    const e = await store.webhooks.byId(id);
     if (!e || (e.tenantId ?? null) !== scope) throw notFound('webhook endpoint');
     return e;
   };
   const audit = (scope: WebhookScope, actor: ProvisioningActor, action: string, id: string, extra: { before?: unknown; after?: unknown } = {}) =>
-    recordAction(models, { tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
+    store.audit.recordAction({ tenantId: scope, actor, action, target: { type: 'webhook_endpoint', id }, ...extra });
   const changedMeanwhile = () =>
     conflict('webhook_endpoint_changed', 'This endpoint was being changed by another request at the same time; read it again and retry.');
   const wake = (e: { _id: string; tenantId?: string | null }) => runner.wake({ id: e._id, tenantId: e.tenantId ?? null });
   /** With the run's position (webhook_run_states, written by the run only). */
-  const view = async (e: Endpoint) => present(e, (await models.webhookRunStates.findById(e._id).lean())?.cursor ?? null);
+  const view = async (e: Endpoint) => present(e, (await store.webhooks.runStateOf(e._id))?.cursor ?? null);
 
   return {
     /** `formKey` (the console's form): the same form sent again creates nothing and is refused 409 `form_already_sent`. */
@@ -88,7 +85,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       const url = checkUrl(input.url);
       const s = secret();
       const _id = `whe_${opts.formKey ? keyedHex(String(scope), opts.formKey, 24) : randomBytes(12).toString('hex')}`;
-      const insert = models.webhookEndpoints.create({
+      const insert = store.webhooks.create({
         _id,
         tenantId: scope,
         url,
@@ -96,7 +93,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         types: checkTypes(input.types ?? []),
         enabled: input.enabled ?? true,
         secrets: [s.stored],
-        startAfter: await latestEventId(models),
+        startAfter: await store.webhooks.latestEventId(),
       });
       await insert.catch((err: unknown) => {
         throw opts.formKey && isDuplicateKeyError(err) ? formAlreadySent('the endpoint', _id) : err;
@@ -107,8 +104,8 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       return { endpoint: await view(created), secret: s.plain };
     },
     async list(scope: WebhookScope) {
-      const rows = await models.webhookEndpoints.find({ tenantId: scope }).sort({ _id: 1 }).limit(500).lean<Endpoint[]>();
-      const states = new Map((await models.webhookRunStates.find({ _id: { $in: rows.map((r) => r._id) } }).lean()).map((st) => [st._id, st.cursor ?? null]));
+      const rows = await store.webhooks.ofScope(scope);
+      const states = new Map((await store.webhooks.runStatesOf(rows.map((r) => r._id))).map((st) => [st._id, st.cursor ?? null]));
       return rows.map((r) => present(r, states.get(r._id) ?? null));
     },
     async get(scope: WebhookScope, id: string) {
@@ -127,9 +124,9 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
       if (input.enabled !== undefined) set.enabled = input.enabled;
       // An admin's enable outranks a run's auto-disable decided before it (activities/webhooks.ts).
       if (input.enabled === true) set.enabledAt = new Date();
-      if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await latestEventId(models) });
+      if (input.enabled === true && !before.enabled) Object.assign(set, { disabledReason: null, startAfter: await store.webhooks.latestEventId() });
       if (input.enabled === false) set.disabledReason = 'disabled by an admin';
-      if ((await changeEndpoint(models, before, 'update', set)) === 'conflict') throw changedMeanwhile();
+      if ((await store.webhooks.change(before, 'update', set)) === 'conflict') throw changedMeanwhile();
       await audit(scope, actor, 'webhook.endpoint_updated', id, {
         before: { url: withoutQuery(before.url), types: before.types, enabled: before.enabled },
         after: { ...set, ...(typeof set.url === 'string' ? { url: withoutQuery(set.url) } : {}) },
@@ -140,8 +137,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     },
     async remove(scope: WebhookScope, id: string, actor: ProvisioningActor) {
       const e = await find(scope, id);
-      await models.webhookEndpoints.deleteOne({ _id: id });
-      await models.webhookRunStates.deleteOne({ _id: id });
+      await store.webhooks.remove(id);
       await audit(scope, actor, 'webhook.endpoint_deleted', id, { before: { url: withoutQuery(e.url) } });
       // Its run finds the endpoint gone and ends.
       await wake(e).catch(() => undefined);
@@ -156,7 +152,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
         .map((x) => ({ id: x.id, sealed: x.sealed, createdAt: x.createdAt, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
       const s = secret();
       // Two rotations at once: one keeps its secret, the other is 409 and shows none.
-      if ((await changeEndpoint(models, e, 'rotate', { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] }, now)) === 'conflict')
+      if ((await store.webhooks.change(e, 'rotate', { secrets: [s.stored, ...kept.filter((x) => x.expiresAt > now)] }, now)) === 'conflict')
         throw changedMeanwhile();
       await audit(scope, actor, 'webhook.secret_rotated', id, { after: { secretId: s.stored.id, previousUntil: until.toISOString() } });
       return { endpoint: await view(await find(scope, id)), secret: s.plain };
@@ -164,11 +160,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     /** The delivery log, newest first. */
     async attempts(scope: WebhookScope, id: string, q: { limit: number; eventId?: string | undefined }) {
       await find(scope, id);
-      const rows = await models.webhookAttempts
-        .find({ endpointId: id, ...(q.eventId ? { eventId: q.eventId } : {}) })
-        .sort({ at: -1 })
-        .limit(q.limit)
-        .lean();
+      const rows = await store.webhooks.attemptsOf(id, q.eventId, q.limit);
       return rows.map((a) => ({
         ...a,
         id: a._id,
@@ -180,7 +172,7 @@ export function createWebhookLibrary(models: Models, runner: WebhookRunner, sett
     },
     async resend(scope: WebhookScope, id: string, eventId: string, actor: ProvisioningActor) {
       const e = await find(scope, id);
-      const event = await models.events.findById(eventId, { tenantId: 1 }).lean();
+      const event = await store.webhooks.eventTenant(eventId);
       if (!event || (scope !== null && event.tenantId !== scope)) throw notFound('event');
       const requestId = await runner.resend({ id, tenantId: e.tenantId ?? null }, eventId);
       await audit(scope, actor, 'webhook.event_resent', id, { after: { eventId, requestId } });

@@ -84,3 +84,11 @@ export async function privilegedAnywhere(models: Models, userId: string): Promis
 export async function adminTenantsOf(models: Models, userId: string): Promise<Array<{ tenantId: string; roles: string[] }>> {
   return (await membershipsWithAccess(models, userId, ['active'])).filter((m) => isPrivileged(m.roles)).map(({ tenantId, roles }) => ({ tenantId, roles }));
 }
+
+/** The access reads the libraries make, bound to the models (src/store/store.ts). */
+export function createAccessStore(models: Models) {
+  return {
+    /** accessOf: effective groups and roles of memberships, keyed by membership `_id`. */
+    of: (memberships: readonly MembershipRow[]) => accessOf(models, memberships),
+  };
+}

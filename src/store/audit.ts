@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
+import type { DocId } from './docId';
 import { isDuplicateKeyError } from '../errors';
 import type { AuditFact } from '../domain/events';
 import { recordEvent, recordEvents } from './events';
@@ -101,11 +102,38 @@ export async function writePendingAudits(models: Models, now = new Date(), limit
   return stale.length;
 }
 
+/** Which audit events a tenant's admin asks for: by user, action, time span, actor. */
+export interface AuditQuery {
+  user?: string | undefined;
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  actor?: { type: string; id: string } | undefined;
+}
+
 /** The audit writes the libraries make, bound to the models (src/store/store.ts). */
 export function createAuditStore(models: Models) {
   return {
     recordAction: (event: Omit<AuditInput, 'key' | 'at'>) => recordAction(models, event),
     recordAudit: (event: AuditInput) => recordAudit(models, event),
     recordAudits: (events: readonly AuditInput[]) => recordAudits(models, events),
+    /** Up to `limit + 1` of the tenant's audit events matching `filter`, newest first, before `before` (the caller pages). */
+    forTenant: (tenantId: Types.ObjectId, filter: AuditQuery, before: DocId | null, limit: number) => {
+      const at: Record<string, Date> = {};
+      if (filter.from) at.$gte = filter.from;
+      if (filter.to) at.$lte = filter.to;
+      return models.auditEvents
+        .find({
+          tenantId,
+          ...(filter.user ? { userId: filter.user } : {}),
+          ...(filter.action ? { action: filter.action } : {}),
+          ...(filter.actor ? { 'actor.type': filter.actor.type, 'actor.id': filter.actor.id } : {}),
+          ...(Object.keys(at).length ? { at } : {}),
+          ...(before ? { _id: { $lt: before } } : {}),
+        })
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .lean();
+    },
   };
 }

@@ -4,6 +4,8 @@ import type { LinkPolicy } from '../domain/linking';
 import { notFound } from '../errors';
 import { recordAction } from './audit';
 import type { Models } from './models';
+import type { OidcConnectionDoc } from './models/oidcConnection';
+import type { SamlConnectionDoc } from './models/samlConnection';
 import { changeDocument, type TurnModel } from './turns';
 
 /**
@@ -146,4 +148,63 @@ export async function setConnectionSetting<K extends 'enabled' | 'attributeSync'
     before: { [field]: before[field] ?? null },
     after: { [field]: value },
   });
+}
+
+/** A SAML connection as stored. */
+export type SamlConnectionRow = SamlConnectionDoc;
+/** An OIDC connection as stored. */
+export type OidcConnectionRow = OidcConnectionDoc;
+
+/** The connection reads and writes the libraries make, bound to the models (src/store/store.ts). */
+export function createConnectionStore(models: Models) {
+  return {
+    /** Change a tenant's connection of `kind` in turn with its other writers (changeConnection). */
+    change: <D extends { changeGeneration?: number | null }, R>(
+      kind: ChangedKind,
+      tenantId: Types.ObjectId,
+      id: string,
+      decide: (conn: D) => { set: Record<string, unknown>; result: R },
+    ) => changeConnection(models, kind, tenantId, id, decide),
+    /** Change one policy field of a tenant's connection and audit it (setConnectionSetting). */
+    setSetting: <K extends 'enabled' | 'attributeSync' | 'groupSync'>(
+      tenantId: Types.ObjectId,
+      connectionId: string,
+      field: K,
+      value: unknown,
+      action: string,
+      actor: { type: 'admin'; id: string | null },
+    ) => setConnectionSetting(models, tenantId, connectionId, field, value, action, actor),
+
+    /** Insert a SAML connection. */
+    createSaml: async (conn: Record<string, unknown>) => (await models.samlConnections.create(conn)).toObject() as SamlConnectionDoc & { createdAt: Date },
+    /** A SAML connection by `_id` (a valid ObjectId). */
+    samlById: (id: string) => models.samlConnections.findById(id).lean(),
+    /** The tenant's SAML connection `id` (a valid ObjectId), or null. */
+    samlOfTenant: (tenantId: Types.ObjectId, id: string) => models.samlConnections.findOne({ _id: id, tenantId }).lean(),
+    /** The tenant's SAML connections, in no particular order. */
+    samlsOf: (tenantId: Types.ObjectId) => models.samlConnections.find({ tenantId }).lean(),
+    /** The tenant's SAML connections, oldest first. */
+    samlsByAge: (tenantId: Types.ObjectId) => models.samlConnections.find({ tenantId }).sort({ createdAt: 1 }).lean(),
+    /** The tenant's oldest enabled SAML connection. */
+    oldestEnabledSaml: (tenantId: Types.ObjectId) => models.samlConnections.findOne({ tenantId, enabled: true }).sort({ createdAt: 1 }).lean(),
+    /** Up to 100 SAML connections set up from a metadata URL whose last check is at or before `checkedBefore`. */
+    samlMetadataDue: (checkedBefore: Date) =>
+      models.samlConnections
+        .find({ 'metadata.url': { $ne: null }, 'metadata.checkedAt': { $lte: checkedBefore } })
+        .limit(100)
+        .lean(),
+
+    /** Insert an OIDC connection; a second one for the tenant's issuer throws the driver's duplicate-key error. */
+    createOidc: async (conn: Record<string, unknown>) => (await models.oidcConnections.create(conn)).toObject() as OidcConnectionDoc & { createdAt: Date },
+    /** An OIDC connection by `_id` (a valid ObjectId). */
+    oidcById: (id: string) => models.oidcConnections.findById(id).lean(),
+    /** The tenant's OIDC connection `id` (a valid ObjectId), or null. */
+    oidcOfTenant: (tenantId: Types.ObjectId, id: string) => models.oidcConnections.findOne({ _id: id, tenantId }).lean(),
+    /** The tenant's OIDC connections, in no particular order. */
+    oidcsOf: (tenantId: Types.ObjectId) => models.oidcConnections.find({ tenantId }).lean(),
+    /** The tenant's OIDC connections, oldest first. */
+    oidcsByAge: (tenantId: Types.ObjectId) => models.oidcConnections.find({ tenantId }).sort({ createdAt: 1 }).lean(),
+    /** The tenant's oldest enabled OIDC connection. */
+    oldestEnabledOidc: (tenantId: Types.ObjectId) => models.oidcConnections.findOne({ tenantId, enabled: true }).sort({ createdAt: 1 }).lean(),
+  };
 }

@@ -1,5 +1,6 @@
 import { isDuplicateKeyError } from '../errors';
 import type { Models } from './models';
+import { syncUserSearch } from './memberSearch';
 
 /**
  * Move an account to a new (normalized) email without transactions: claim the
@@ -16,6 +17,7 @@ export async function applyEmailChange(models: Models, userId: string, from: str
   const claim = await models.userEmails.findById(to).lean();
   if (!claim || String(claim.userId) !== userId) return 'held-by-other';
   await models.users.updateOne({ _id: userId }, { $set: { email: to, displayEmail: to } });
+  await syncUserSearch(models, userId);
   if (from && from !== to) await models.userEmails.deleteOne({ _id: from, userId });
   return 'applied';
 }

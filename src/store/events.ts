@@ -176,3 +176,11 @@ export async function sweepEvents(models: Models, retentionMs: number, now = new
   await deleteInBatches(models.webhookDeliveries, { at: { $lt: before } });
   return { events, webhookAttempts };
 }
+
+/** The event reads the libraries make, bound to the models (src/store/store.ts). */
+export function createEventStore(models: Models) {
+  return {
+    /** listEvents: events in ID order after the cursor. */
+    list: (q: EventQuery) => listEvents(models, q),
+  };
+}

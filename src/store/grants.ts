@@ -86,3 +86,18 @@ export const grantEvent = (grant: Grant, verb: 'granted' | 'revoked', userId: st
   userId,
   [verb === 'granted' ? 'after' : 'before']: { [grant.kind]: grant.value, source: grant.source },
 });
+
+/** The grant reads and writes the libraries make, bound to the models (src/store/store.ts). */
+export function createGrantStore(models: Models) {
+  return {
+    /** grantsOf: every grant of these memberships, by membership `_id`. */
+    of: (membershipIds: readonly string[]) => grantsOf(models, membershipIds),
+    /** applyGrant: add a grant unless the member holds it from this source. */
+    apply: (member: { membershipId: string; tenantId: string; userId: string }, grant: Grant, by: { grantedBy: string | null; run: RunRef | null }) =>
+      applyGrant(models, member, grant, by),
+    /** holdsGrant: whether the member holds the grant from its source. */
+    holds: (membershipId: string, grant: Grant) => holdsGrant(models, membershipId, grant),
+    /** removeGrant: remove the grant (of its source only). */
+    remove: (membershipId: string, grant: Grant) => removeGrant(models, membershipId, grant),
+  };
+}

@@ -38,3 +38,11 @@ export async function takeRateSlot(
 export async function sweepRateSlots(models: Models, now = new Date()): Promise<number> {
   return (await deleteInBatches(models.rateSlots, { expiresAt: { $lt: now } })).deleted;
 }
+
+/** The rate limits the libraries take, bound to the models (src/store/store.ts). */
+export function createRateLimitStore(models: Models) {
+  return {
+    /** Take one use of `key` under `rule` (takeRateSlot). */
+    take: (key: string, rule: RateLimit) => takeRateSlot(models, key, rule),
+  };
+}

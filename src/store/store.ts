@@ -1,6 +1,28 @@
 import type { Models } from './models';
+import { createAccessStore } from './access';
+import { createApprovalStore } from './approvals';
 import { createAuditStore } from './audit';
+import { createConflictStore } from './conflicts';
+import { createConnectionStore } from './connections';
+import { createDomainStore } from './domains';
+import { createEmailSignInStore } from './emailSignIn';
+import { createEventStore } from './events';
+import { createGrantStore } from './grants';
+import { createGroupStore } from './groups';
+import { createIdentityStore } from './identities';
+import { createImportStore } from './imports';
+import { createInvitationStore } from './invitations';
+import { createMemberStore } from './members';
+import { createMembershipStore } from './memberships';
+import { createOidcLoginStateStore } from './oidcLoginStates';
+import { createRateLimitStore } from './rateLimit';
+import { createSamlStateStore } from './samlState';
+import { createScimDirectoryStore } from './scimDirectories';
+import { createScimGroupStore } from './scimGroups';
+import { createScimUserStore } from './scimUsers';
+import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
+import { createWebhookStore } from './webhooks';
 
 /**
  * The store the libraries use: every query and write of theirs, by area, each
@@ -10,8 +32,30 @@ import { createTenantStore } from './tenants';
 export function createStore(models: Models) {
   return {
     // One line per area, in alphabetical order.
+    access: createAccessStore(models),
+    approvals: createApprovalStore(models),
     audit: createAuditStore(models),
+    conflicts: createConflictStore(models),
+    connections: createConnectionStore(models),
+    domains: createDomainStore(models),
+    emailSignIn: createEmailSignInStore(models),
+    events: createEventStore(models),
+    grants: createGrantStore(models),
+    groups: createGroupStore(models),
+    identities: createIdentityStore(models),
+    imports: createImportStore(models),
+    invitations: createInvitationStore(models),
+    members: createMemberStore(models),
+    memberships: createMembershipStore(models),
+    oidcLoginStates: createOidcLoginStateStore(models),
+    rateLimit: createRateLimitStore(models),
+    samlState: createSamlStateStore(models),
+    scimDirectories: createScimDirectoryStore(models),
+    scimGroups: createScimGroupStore(models),
+    scimUsers: createScimUserStore(models),
+    tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
+    webhooks: createWebhookStore(models),
   };
 }
 

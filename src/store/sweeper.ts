@@ -3,6 +3,7 @@ import type { Models } from './models';
 import { sweepEvents } from './events';
 import { sweepRateSlots } from './rateLimit';
 import { writePendingAudits } from './audit';
+import { backfillMemberSearch } from './memberSearch';
 import { deleteInBatches, type SweepableModel } from './sweepBatches';
 
 /**
@@ -11,7 +12,8 @@ import { deleteInBatches, type SweepableModel } from './sweepBatches';
  * codes, OIDC login states; and events and webhook attempts past their
  * retention (ONRAMP_EVENTS_RETENTION_DAYS). Readers check expiry themselves; this only keeps
  * the collections small. It also completes admin actions' audits and events
- * left half-written by a process that died (db/audit.ts). Every delete is acknowledged (never `w: 0`, see
+ * left half-written by a process that died (db/audit.ts), and backfills the
+ * member search's documents (store/memberSearch.ts). Every delete is acknowledged (never `w: 0`, see
  * db/replyGuard.ts). Returns how many documents each sweep removed. Deletes go
  * in bounded batches (db/sweepBatches.ts), so a backlog after downtime is worked
  * off over a few sweeps; each collection is swept on its own, so one failing
@@ -24,6 +26,8 @@ export async function sweepExpired(models: Models, now = new Date(), eventRetent
   const sweeps: Array<[string, () => Promise<number | Record<string, number>>]> = [
     // Not a removal: admin actions' audits and events whose writer died, written now.
     ['pendingAudits', () => writePendingAudits(models, now)],
+    // Not a removal: search documents for memberships made before they existed, a few batches a sweep until done.
+    ['memberSearch', async () => (await backfillMemberSearch(models)).written],
     ['events', () => (eventRetentionMs !== null ? sweepEvents(models, eventRetentionMs, now) : Promise.resolve({}))],
     ['sessions', () => batches(models.sessions, expired('expires'))],
     ['samlRequests', () => batches(models.samlRequests, expired('expiresAt', '$lte'))],

@@ -46,3 +46,13 @@ export function changeDomains(
     return { set: { domains: after }, result: { before, after } };
   });
 }
+
+/** The tenant writes the libraries make, in turn, bound to the models (src/store/store.ts). */
+export function createTenantChangeStore(models: Models) {
+  return {
+    /** Change a tenant's settings in turn (changeTenant). */
+    change: <R>(tenantId: Types.ObjectId, change: (tenant: TenantDoc) => { set: Record<string, unknown>; result: R }) => changeTenant(models, tenantId, change),
+    /** Change a tenant's domain list in turn (changeDomains). */
+    changeDomains: (tenantId: Types.ObjectId, change: (rows: DomainRow[]) => DomainRow[]) => changeDomains(models, tenantId, change),
+  };
+}

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { isCustomField, type SyncedField } from '../domain/attributeSync';
 import type { Models } from './models';
 import { userAttributeKey } from './models/userAttribute';
+import { syncUserSearch } from './memberSearch';
 
 /** A custom attribute's app name from its synced field (`attr:<name>`). */
 const appName = (field: `attr:${string}`): string => field.slice('attr:'.length);
@@ -26,7 +27,10 @@ export async function setCustomAttribute(models: Models, userId: string, name: s
 /** Write a synced field of an account: the name on the account, a custom attribute as its own document. (Email moves a claim: emailChange.ts.) */
 export async function setUserField(models: Models, userId: string, field: Exclude<SyncedField, 'email'>, value: string | null): Promise<void> {
   if (isCustomField(field)) await setCustomAttribute(models, userId, appName(field), value);
-  else await models.users.updateOne({ _id: new Types.ObjectId(userId) }, { $set: { name: value } });
+  else {
+    await models.users.updateOne({ _id: new Types.ObjectId(userId) }, { $set: { name: value } });
+    await syncUserSearch(models, userId);
+  }
 }
 
 /** The account's values of the named custom attributes (`_id` lookups in parallel; null when unset). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf, partOf, sweepEvents } from '../../src/store/events';
 import type { Models } from '../../src/store/models';
 import { createEventLibrary } from '../../src/library/events';
+import { createStore } from '../../src/store/store';
 import { eventIdAt } from '../../src/domain/events';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -58,7 +59,7 @@ describe('an events page by _id range, and the retention sweep by day', () => {
     ids.sort();
   };
 
-  const events = () => createEventLibrary(models, { settleMs: 0, includeIp: false });
+  const events = () => createEventLibrary(createStore(models), { settleMs: 0, includeIp: false });
   /** Median of `runs` timings of one page (one by default: a page at 100,000 events takes seconds on FerretDB v1). */
   const timePage = async (after: string | undefined, runs = 1) => {
     const times: number[] = [];

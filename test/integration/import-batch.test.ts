@@ -32,7 +32,7 @@ describe('an import batch', () => {
       actor,
     );
     tenantId = String(tenant._id);
-    await createTenantPolicyLibrary(db.models).setDomains(tenant._id, [{ domain: 'batch.test', verified: true }], actor);
+    await createTenantPolicyLibrary(createStore(db.models)).setDomains(tenant._id, [{ domain: 'batch.test', verified: true }], actor);
   });
   afterAll(async () => {
     await db?.connection.dropDatabase();
@@ -68,6 +68,10 @@ describe('an import batch', () => {
       'user.created': await audits('user.created'),
       'membership.created': await audits('membership.created'),
       events: await db.models.events.countDocuments({ key: { $in: keys } }),
+      // What the member search finds them by, one per membership.
+      search: await db.models.memberSearch.countDocuments({
+        _id: { $in: (await db.models.memberships.find({ 'createdBy.workflowId': `import-${importId}` }, { _id: 1 }).lean()).map((m) => m._id) },
+      }),
     };
   };
 
@@ -75,12 +79,14 @@ describe('an import batch', () => {
     const batch = rows('a', 30);
     const first = await run(batch);
     expect(first.map((r) => r.outcome)).toEqual(Array(30).fill('created'));
-    const once = { users: 30, memberships: 30, attributes: 30, 'user.created': 30, 'membership.created': 30, events: 60 };
+    const once = { users: 30, memberships: 30, attributes: 30, 'user.created': 30, 'membership.created': 30, events: 60, search: 30 };
     expect(await counts('a')).toEqual(once);
     const again = await run(batch);
     expect(again.map((r) => r.outcome)).toEqual(Array(30).fill('created'));
     expect(again.map((r) => r.userId)).toEqual(first.map((r) => r.userId));
     expect(await counts('a')).toEqual(once);
+    const doc = await db.models.memberSearch.findById(`${tenantId}:${first[7]?.userId}`).lean();
+    expect(doc?.terms).toEqual(expect.arrayContaining(['p7@batch.test', 'p 7', 'p']));
   });
 
   it('a retry after a crash between the accounts and the memberships completes the rest, once', async () => {
@@ -94,7 +100,7 @@ describe('an import batch', () => {
     expect(await counts('b')).toMatchObject({ users: 20, memberships: 0, 'user.created': 20, 'membership.created': 0, events: 20 });
     const retried = await run(batch);
     expect(retried.map((r) => r.outcome)).toEqual(Array(20).fill('created'));
-    expect(await counts('b')).toMatchObject({ users: 20, memberships: 20, 'user.created': 20, 'membership.created': 20, events: 40 });
+    expect(await counts('b')).toMatchObject({ users: 20, memberships: 20, 'user.created': 20, 'membership.created': 20, events: 40, search: 20 });
   });
 
   it('a row whose email another account holds, or whose membership another run made, is not written by the batch', async () => {

@@ -49,7 +49,7 @@ describe('an approval that waits for days', () => {
       actor,
     );
     await db.models.tenants.updateOne({ _id: tenant._id }, { $set: { approval: { when: ['new-accounts'], expirySeconds: 7 * 24 * 3600 } } });
-    const conn = await createSamlConnectionLibrary(db.models, 'http://127.0.0.1:1', Buffer.alloc(32, 1)).create(
+    const conn = await createSamlConnectionLibrary(createStore(db.models), 'http://127.0.0.1:1', Buffer.alloc(32, 1)).create(
       tenant._id,
       {
         name: 'IdP',

@@ -7,6 +7,7 @@ import { approvalSignal } from '../../workflows/definitions';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { waitForSignInRuns } from '../support/temporal';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
+import { createStore } from '../../src/store/store';
 import { emailSearchValue } from '../../src/runs/searchEmail';
 import { createDirectoryWriter, directoryGroupWorkflowId, directoryUserWorkflowId } from '../../src/runs/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
@@ -118,7 +119,7 @@ describe.skipIf(process.env.RECORD_HISTORIES !== '1')('record workflow histories
       workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
       searchEmail: emailSearchValue(h.config.temporal.searchEmail),
     });
-    const groups = createScimGroupLibrary(h.services.db.models, writer, { inlineSteps: 1, fanOutSteps: 1 });
+    const groups = createScimGroupLibrary(createStore(h.services.db.models), writer, { inlineSteps: 1, fanOutSteps: 1 });
     const ops = [
       { op: 'remove' as const, values: [userId] },
       { op: 'add' as const, values: [userId] },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupKey } from '../../src/store/models/group';
 import { membershipKey } from '../../src/store/models/membership';
 import { createScimGroupLibrary } from '../../src/library/scimGroups';
+import { createStore } from '../../src/store/store';
 import { emailSearchValue } from '../../src/runs/searchEmail';
 import { createDirectoryWriter } from '../../src/runs/directoryClient';
 import { entra, entraGroups, okta, oktaGroups } from '../fixtures/scimRequests';
@@ -221,7 +222,7 @@ describe('SCIM Groups', () => {
       workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
       searchEmail: emailSearchValue(h.config.temporal.searchEmail),
     });
-    const groups = createScimGroupLibrary(models(), writer, { historyLimit: 25 });
+    const groups = createScimGroupLibrary(createStore(models()), writer, { historyLimit: 25 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Drain'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
     const results = await Promise.all(
@@ -271,7 +272,7 @@ describe('SCIM Groups', () => {
       workflowTaskTimeoutMs: h.config.temporal.workflowTaskTimeoutMs,
       searchEmail: emailSearchValue(h.config.temporal.searchEmail),
     });
-    const groups = createScimGroupLibrary(models(), writer, { inlineSteps: 1, fanOutSteps: 2 });
+    const groups = createScimGroupLibrary(createStore(models()), writer, { inlineSteps: 1, fanOutSteps: 2 });
     const created = await scim.call('POST', '/Groups', oktaGroups.create('Fan'));
     const target = { directoryId: scim.id, tenantId, scimId: String(created.body.id) };
     // Seven member ops, one batch step each (and a replace's removal pass): far over the budgets.

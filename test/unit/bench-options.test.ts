@@ -68,7 +68,7 @@ describe('the bench command line', () => {
     [['--burst', 'many'], /--burst must be an integer/],
     [['--modes', 'durable,fast'], /--modes lists durable, inline \(got "fast"\)/],
     [['--modes', ','], /--modes needs at least one/],
-    [['--scenarios', 'sigin'], /--scenarios lists signin, scim, admin, webhooks \(got "sigin"\)/],
+    [['--scenarios', 'sigin'], /--scenarios lists signin, scim, admin, webhooks, startup \(got "sigin"\)/],
     [['--webhook-endpoints', 'none,slow'], /--webhook-endpoints lists none, healthy, dead/],
     [['--runtime', 'built,tsx'], /--runtime is one of built, tsx \(got "built,tsx"\)/],
   ])('refuses %j with a clear message', (argv, message) => {

@@ -12,6 +12,7 @@ import { identityModel } from './identity';
 import { invitationHandoffModel, invitationModel, invitationSlotModel, invitationTokenModel } from './invitation';
 import { importChunkModel, importModel, importResultModel, importTakeoverModel } from './import';
 import { membershipModel } from './membership';
+import { memberSearchModel, memberSearchProgressModel } from './memberSearch';
 import { samlConnectionModel } from './samlConnection';
 import { samlRequestModel, usedAssertionModel } from './samlState';
 import { scimDirectoryModel } from './scimDirectory';
@@ -40,6 +41,8 @@ export function createModels(conn: Connection) {
     userAttributes: userAttributeModel(conn),
     identities: identityModel(conn),
     memberships: membershipModel(conn),
+    memberSearch: memberSearchModel(conn),
+    memberSearchProgress: memberSearchProgressModel(conn),
     groups: groupModel(conn),
     grants: grantModel(conn),
     auditEvents: auditEventModel(conn),

@@ -1,0 +1,12 @@
+import type { Types } from 'mongoose';
+import type { Models } from './models';
+
+/** An account's linked IdP identities. */
+export function createIdentityStore(models: Models) {
+  return {
+    /** Every identity of the account (any tenant), oldest first. */
+    ofUser: (userId: string) => models.identities.find({ userId }).sort({ createdAt: 1 }).lean(),
+    /** Delete the account's identity `id` at the tenant; returns it, or null when there is none. */
+    unlink: (tenantId: Types.ObjectId, userId: string, id: string) => models.identities.findOneAndDelete({ _id: id, userId, tenantId }).lean(),
+  };
+}

@@ -1,0 +1,42 @@
+import type { DocId } from './docId';
+import type { Models } from './models';
+import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from './models/scimGroup';
+import { scimLookupKey, scimResourceKey } from './models/scimResource';
+
+export { STAGED_CHUNK } from './models/scimGroup';
+/** A directory's Group as stored. */
+export type ScimGroupRow = ScimGroupDoc;
+
+/** A directory's Groups (keyed `<directory>:<id>`), their lookup keys, members and the member ids staged for a write. */
+export function createScimGroupStore(models: Models) {
+  return {
+    /** The directory's Group `id` (by `_id`), or null. */
+    byId: async (directoryId: string, id: string) => (await models.scimGroups.findById(scimResourceKey(directoryId, id)).lean()) as ScimGroupDoc | null,
+    /** The id of the directory's Group whose `attribute` is `value` (scim_keys, by `_id`), or null. */
+    idBy: async (directoryId: string, attribute: 'displayName' | 'externalId', value: string) =>
+      (await models.scimKeys.findById(scimLookupKey(directoryId, 'Group', attribute, value)).lean())?.target ?? null,
+    /** Stage one chunk (`chunk` of op `op`) of a write's member ids, kept until `expiresAt`. */
+    stageMembers: (writeId: string, op: number, chunk: number, values: string[], expiresAt: Date) =>
+      models.scimStagedMembers.updateOne({ _id: stagedChunkKey(writeId, op, chunk) }, { $set: { writeId, values, expiresAt } }, { upsert: true }),
+    /** The member ids of a Group, in `_id` order. */
+    memberIds: async (directoryId: string, group: string) =>
+      (await models.scimGroupMembers.find({ directoryId, group }, { member: 1 }).sort({ _id: 1 }).lean()).map((d) => d.member),
+    /** Whether `member` is a member of the Group (by `_id`). */
+    hasMember: async (directoryId: string, group: string, member: string) =>
+      (await models.scimGroupMembers.exists({ _id: scimMemberKey(directoryId, group, member) })) !== null,
+    /** How many Groups the directory holds. */
+    count: (directoryId: string) => models.scimGroups.countDocuments({ directoryId }),
+    /** `count` of the directory's Groups after skipping `skip`, in `_id` order. */
+    page: async (directoryId: string, skip: number, count: number) =>
+      (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).skip(skip).limit(count).lean()) as ScimGroupDoc[],
+    /** Every Group of the directory, in `_id` order. */
+    all: async (directoryId: string) => (await models.scimGroups.find({ directoryId }).sort({ _id: 1 }).lean()) as ScimGroupDoc[],
+    /** Up to `limit + 1` of the directory's Groups after `cursor`, in `_id` order (the caller pages). */
+    after: async (directoryId: string, cursor: DocId | null, limit: number) =>
+      (await models.scimGroups
+        .find({ directoryId, ...(cursor ? { _id: { $gt: cursor } } : {}) })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean()) as ScimGroupDoc[],
+  };
+}
