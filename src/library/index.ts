@@ -1,6 +1,5 @@
 import type { Config } from '../config';
-import type { Models } from '../store/models';
-import { createStore } from '../store/store';
+import type { Store } from '../store/store';
 import type { Logger } from '../logger';
 import type { Outbox } from '../mail/outbox';
 import type { Runs } from '../runs/runs';
@@ -32,13 +31,27 @@ import { createEventLibrary } from './events';
 import { createWebhookLibrary } from './webhooks';
 /**
  * Every library of onramp, built once (by createServices, the one wiring
- * function) over the store (the models) and the runs (src/runs/runs.ts):
+ * function) over the store (src/store/store.ts) and the runs (src/runs/runs.ts):
  * the HTTP app, the dev launcher and the CLI receive them instead of building
  * their own. Libraries build no clients and start no background work.
  */
-export function createLibraries({ models, config, runs, outbox, logger }: { models: Models; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
+export function createLibraries({
+  store,
+  importDryRun,
+  config,
+  runs,
+  outbox,
+  logger,
+}: {
+  store: Store;
+  /** What the import's dry run plans rows with: the import run's own reads, built in the web process (a known layer violation). */
+  importDryRun: Parameters<typeof createImportLibrary>[2];
+  config: Config;
+  runs: Runs;
+  outbox: Outbox;
+  logger: Logger;
+}) {
   const publicUrl = config.http.publicUrl;
-  const store = createStore(models);
   const samlConnections = createSamlConnectionLibrary(store, publicUrl, config.encryptionKey);
   return {
     tenants: createTenantLibrary(store),
@@ -56,7 +69,7 @@ export function createLibraries({ models, config, runs, outbox, logger }: { mode
     members: createMemberLibrary(store),
     invitations: createInvitationLibrary(store, outbox, publicUrl),
     invitationLinks: createInvitationLinkLibrary(store, runs.invitations, publicUrl),
-    imports: createImportLibrary(store, runs.imports, { models, logger }),
+    imports: createImportLibrary(store, runs.imports, importDryRun),
     lifecycle: createMemberLifecycleLibrary(store, runs.tenantAdmin, runs.memberCreation),
     audit: createAuditLibrary(store),
     policies: createTenantPolicyLibrary(store),

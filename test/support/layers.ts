@@ -9,6 +9,7 @@
 export type Layer =
   | 'domain'
   | 'foundation'
+  | 'models'
   | 'store'
   | 'runs'
   | 'worker'
@@ -28,6 +29,8 @@ export type Layer =
 export const LAYERS: ReadonlyArray<readonly [Layer, readonly string[]]> = [
   ['domain', ['src/domain/**']],
   ['foundation', ['src/errors.ts', 'src/errorCodes.ts', 'src/logger.ts', 'src/config/**', 'src/crypto/**', 'src/types/**', 'src/metrics/**', 'package.json']],
+  // The mongoose models: the store reaches the database through them; libraries never do.
+  ['models', ['src/store/models/**']],
   ['store', ['src/store/**']],
   // The worker and the interceptors it installs; it bundles workflows/ by path.
   ['worker', ['src/runs/worker.ts', 'src/runs/activityErrors.ts', 'src/runs/faultInjection.ts']],
@@ -54,21 +57,22 @@ export interface Allowed {
   types?: readonly Layer[];
 }
 
-const PRODUCTION: readonly Layer[] = ['domain', 'foundation', 'store', 'runs', 'scim', 'effects', 'library', 'http'];
+const PRODUCTION: readonly Layer[] = ['domain', 'foundation', 'models', 'store', 'runs', 'scim', 'effects', 'library', 'http'];
 
 export const ALLOWED: Record<Layer, Allowed> = {
   domain: { value: [] },
   foundation: { value: ['domain'] },
-  store: { value: ['domain', 'foundation'] },
+  models: { value: ['domain', 'foundation'] },
+  store: { value: ['domain', 'foundation', 'models'] },
   runs: { value: ['domain', 'foundation', 'scim', 'workflowMessages'], types: ['workflows'] },
-  worker: { value: ['domain', 'foundation', 'store', 'runs', 'effects', 'activities'] },
+  worker: { value: ['domain', 'foundation', 'models', 'store', 'runs', 'effects', 'activities'] },
   scim: { value: ['domain', 'foundation'] },
-  effects: { value: ['domain', 'foundation', 'store'] },
+  effects: { value: ['domain', 'foundation', 'models', 'store'] },
   library: { value: ['domain', 'foundation', 'store', 'runs', 'scim', 'effects'] },
   http: { value: ['domain', 'foundation', 'scim', 'library'] },
   workflowMessages: { value: ['domain'], types: ['workflows'] },
   workflows: { value: ['domain', 'workflowMessages'], types: ['activities'] },
-  activities: { value: ['domain', 'foundation', 'store', 'scim', 'effects'] },
+  activities: { value: ['domain', 'foundation', 'models', 'store', 'scim', 'effects'] },
   wiring: { value: [...PRODUCTION, 'worker', 'cli', 'devtools'] },
   // `onramp runs` lists runs in Temporal through the runs layer; every other command calls the HTTP API.
   cli: { value: ['domain', 'foundation', 'runs'] },
