@@ -26,6 +26,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',
+          // All integration files in one process that keeps its loaded modules (the service stack is imported once,
+          // not once per file); every file still starts its own harness in its own database and task queue.
+          poolOptions: { forks: { singleFork: true, isolate: false } },
         },
       },
     ],

@@ -165,7 +165,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       READY_CHECK_TIMEOUT_MS,
     );
     // The backlog gauges read the database at scrape time (bounded counts, cached briefly).
-    const unsetBacklogs = setBacklogSource(() => readBacklogs(db.models, BACKLOG_CAP));
+    const unsetBacklogs = setBacklogSource(() => readBacklogs(db.models, BACKLOG_CAP), config.metrics.backlogTtlMs);
     closers.push(async () => unsetBacklogs());
 
     let metricsUrl: string | undefined;

@@ -1,8 +1,8 @@
 /**
  * A thin client of the admin API for one tenant (null: the operator's
- * routes, across tenants); refusals are printed (`onramp: <status> <code>: <message>`) and answer null.
+ * routes, across tenants); refusals are printed to `err` (`onramp: <status> <code>: <message>`) and answer null.
  */
-export function adminClient(base: string, token: string, tenant: string | null) {
+export function adminClient(base: string, token: string, tenant: string | null, err: (line: string) => void) {
   const prefix = tenant === null ? '' : `/tenants/${encodeURIComponent(tenant)}`;
   return async <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | null> => {
     const res = await fetch(`${base}/api/admin${prefix}${path}`, {
@@ -13,8 +13,8 @@ export function adminClient(base: string, token: string, tenant: string | null) 
     if (res.status === 204) return {} as T;
     const parsed: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-      process.stderr.write(`onramp: ${res.status} ${err?.code ?? 'error'}: ${err?.message ?? res.statusText}\n`);
+      const refusal = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+      err(`onramp: ${res.status} ${refusal?.code ?? 'error'}: ${refusal?.message ?? res.statusText}`);
       return null;
     }
     return parsed as T;

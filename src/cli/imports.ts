@@ -25,8 +25,10 @@ export interface ImportCommandArgs {
   file: string | undefined;
   values: Record<string, string | boolean | undefined>;
   out: (line: string) => void;
+  /** One line of a refusal (stderr). */
+  err: (line: string) => void;
   /** Where the progress bar is drawn (stderr, so stdout stays the summary). */
-  progress: NodeJS.WriteStream;
+  progress: NodeJS.WritableStream;
   pollMs?: number;
 }
 
@@ -37,7 +39,7 @@ export interface ImportCommandArgs {
  * results). Exit 0 when every row went through (failed rows are reported,
  * not fatal), 1 when the API refused the file.
  */
-export async function importCommand({ base, token, tenant, file, values, out, progress, pollMs = 500 }: ImportCommandArgs): Promise<number> {
+export async function importCommand({ base, token, tenant, file, values, out, err, progress, pollMs = 500 }: ImportCommandArgs): Promise<number> {
   if (!file) throw new UsageError('onramp import <file> --tenant <slug>');
   await stat(file).catch(() => {
     throw new UsageError(`no such file: ${file}`);
@@ -66,7 +68,7 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
     error?: { code: string; message: string };
   } | null;
   if (!res.ok || !body) {
-    process.stderr.write(`onramp: ${res.status} ${body?.error?.code ?? 'error'}: ${body?.error?.message ?? res.statusText}\n`);
+    err(`onramp: ${res.status} ${body?.error?.code ?? 'error'}: ${body?.error?.message ?? res.statusText}`);
     return 1;
   }
   if (body.dryRun) {
@@ -86,7 +88,7 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
     const got = await fetch(`${api}/${view.id}`, { headers: auth });
     if (!got.ok) {
       bar.stop();
-      process.stderr.write(`onramp: ${got.status} while reading the import's progress\n`);
+      err(`onramp: ${got.status} while reading the import's progress`);
       return 1;
     }
     view = (await got.json()) as ImportView;
@@ -95,7 +97,7 @@ export async function importCommand({ base, token, tenant, file, values, out, pr
   if (view.status === 'failed') {
     bar.stop();
     out(summary(view.counts));
-    process.stderr.write(`onramp: the import failed (${view.failure?.reason ?? 'failed'}): ${view.failure?.message ?? ''}\n`);
+    err(`onramp: the import failed (${view.failure?.reason ?? 'failed'}): ${view.failure?.message ?? ''}`);
     return 1;
   }
   bar.update(view.rows, { summary: summary(view.counts) });

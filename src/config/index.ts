@@ -10,8 +10,8 @@ export interface Config {
   role: Env['ONRAMP_ROLE'];
   logLevel: Env['LOG_LEVEL'];
   http: { host: string; port: number; publicUrl: string; secureCookies: boolean };
-  /** The metrics port (`/metrics`, `/healthz`, `/readyz` unauthenticated), when set; the worker's SDK metrics address, when set. */
-  metrics: { port: number | undefined; host: string; workerAddress: string | undefined };
+  /** The metrics port (`/metrics`, `/healthz`, `/readyz` unauthenticated), when set; the worker's SDK metrics address, when set; how long database-read gauges are reused. */
+  metrics: { port: number | undefined; host: string; workerAddress: string | undefined; backlogTtlMs: number };
   adminToken: string;
   /** True when the admin token was generated because none was configured (development only). */
   adminTokenGenerated: boolean;
@@ -194,7 +194,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicUrl,
       secureCookies: publicUrl.startsWith('https:'),
     },
-    metrics: { port: e.ONRAMP_METRICS_PORT, host: e.ONRAMP_METRICS_HOST ?? e.ONRAMP_HOST, workerAddress: e.ONRAMP_WORKER_METRICS_ADDRESS },
+    metrics: {
+      port: e.ONRAMP_METRICS_PORT,
+      host: e.ONRAMP_METRICS_HOST ?? e.ONRAMP_HOST,
+      workerAddress: e.ONRAMP_WORKER_METRICS_ADDRESS,
+      backlogTtlMs: e.ONRAMP_METRICS_BACKLOG_TTL_MS,
+    },
     adminToken: e.ONRAMP_ADMIN_TOKEN ?? randomBytes(32).toString('base64url'),
     adminTokenGenerated,
     session: { secret: e.ONRAMP_SESSION_SECRET ?? randomBytes(32).toString('base64url'), ttlSeconds: e.ONRAMP_SESSION_TTL_SECONDS },

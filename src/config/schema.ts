@@ -46,6 +46,11 @@ export const envSchema = z.object({
   ONRAMP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Listen address of the metrics port (default: ONRAMP_HOST); keep it off the public network. */
   ONRAMP_METRICS_HOST: z.string().min(1).optional(),
+  /**
+   * How long a scrape reuses the gauges read from the database (pending approvals, webhook and outbox backlogs, SAML
+   * certificate expiry) before reading them again.
+   */
+  ONRAMP_METRICS_BACKLOG_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   /** host:port where the worker's Temporal SDK metrics (Prometheus) are served, e.g. `0.0.0.0:9465`; off when unset. */
   ONRAMP_WORKER_METRICS_ADDRESS: z
     .string()

@@ -91,10 +91,10 @@ export interface Backlogs {
 }
 /** The most a backlog gauge counts (a bigger backlog reads as this). */
 export const BACKLOG_CAP = 10_000;
-const BACKLOG_TTL_MS = 10_000;
 const BACKLOG_TIMEOUT_MS = 3_000;
 
 let backlogSource: (() => Promise<Backlogs>) | null = null;
+let backlogTtlMs = 10_000;
 let lastBacklogs: { at: number; value: Backlogs } | null = null;
 let readingBacklogs: Promise<Backlogs | null> | null = null;
 
@@ -104,10 +104,10 @@ const backlogSourceErrors = new Counter({
   registers: [registry],
 });
 
-/** Read the backlogs at most every 10 s, one read at a time, within 3 s; a failed read keeps the last value. */
+/** Read the backlogs at most every `backlogTtlMs` (10 s by default), one read at a time, within 3 s; a failed read keeps the last value. */
 async function backlogs(): Promise<Backlogs | null> {
   if (!backlogSource) return null;
-  if (lastBacklogs && Date.now() - lastBacklogs.at < BACKLOG_TTL_MS) return lastBacklogs.value;
+  if (lastBacklogs && Date.now() - lastBacklogs.at < backlogTtlMs) return lastBacklogs.value;
   const source = backlogSource;
   readingBacklogs ??= (async () => {
     let timer: NodeJS.Timeout | undefined;
@@ -163,9 +163,10 @@ new Gauge({
   },
 });
 
-/** Where the backlog gauges are read from (the wiring sets it; a returned function unsets it). */
-export function setBacklogSource(source: () => Promise<Backlogs>): () => void {
+/** Where the backlog gauges are read from, and how long a read is reused (the wiring sets it; a returned function unsets it). */
+export function setBacklogSource(source: () => Promise<Backlogs>, ttlMs = 10_000): () => void {
   backlogSource = source;
+  backlogTtlMs = ttlMs;
   lastBacklogs = null;
   return () => {
     if (backlogSource === source) backlogSource = null;

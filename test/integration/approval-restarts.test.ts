@@ -8,7 +8,6 @@ import { freePort } from '../../src/devservices/ports';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/devservices/temporalDevServer';
 import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, user, type Harness, type SamlConnectionInfo } from '../support/harness';
-import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 /** A parked sign-in waits for days in the real world: it must survive its worker and its server going away. */
 describe('a pending approval survives restarts', () => {
@@ -19,7 +18,7 @@ describe('a pending approval survives restarts', () => {
   let bin: string;
   const ports = { port: 0, uiPort: 0 };
   const idp = newIdp('restarts');
-  const workers: WorkerProcess[] = [];
+  const workers: Array<{ stop(): Promise<void> }> = [];
 
   const startTemporal = () =>
     startTemporalDevServer({ bin, ...ports, dbFile: join(dataDir, 'temporal.sqlite'), logDir: dataDir, namespace: h?.config.temporal.namespace ?? 'default' });
@@ -43,7 +42,7 @@ describe('a pending approval survives restarts', () => {
   });
 
   const startWorker = async () => {
-    const w = await startWorkerProcess(h);
+    const w = await h.startWorker();
     workers.push(w);
     return w;
   };

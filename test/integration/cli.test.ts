@@ -4,24 +4,48 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newIdp, samlSignIn, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { scimClient } from '../support/scimClient';
 import { expiredIdpKeys } from '../support/expiredCertificate';
 import { generateIdpKeys, idpMetadata } from '../../src/demo/samlIdp';
+import { runCli } from '../../src/cli/main';
 import { startReceiver } from '../support/webhookReceiver';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
 const exec = promisify(execFile);
 
-/** `onramp approvals list|approve|reject` against the running admin API. */
+/**
+ * The onramp CLI against the running admin API. Most command lines run in
+ * this process through the CLI's entry function (what `src/bin/onramp.ts`
+ * calls) with its output captured; `spawned` runs a few as their own OS
+ * process, so the real entry point, its streams and its exit codes are proven too.
+ */
 describe('the onramp CLI', () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('cli');
 
   const onramp = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    let stdout = '';
+    let stderr = '';
+    const progress = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        stderr += chunk.toString();
+        done();
+      },
+    });
+    const code = await runCli(args, {
+      out: (line) => (stdout += `${line}\n`),
+      err: (line) => (stderr += `${line}\n`),
+      progress,
+      env: { ONRAMP_URL: h.url, ONRAMP_ADMIN_TOKEN: h.adminToken },
+    });
+    return { code, stdout, stderr };
+  };
+  const spawned = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
     try {
       const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
         env: { ...process.env, ONRAMP_URL: h.url, ONRAMP_ADMIN_TOKEN: h.adminToken },
@@ -51,14 +75,16 @@ describe('the onramp CLI', () => {
 
     const approve = await onramp('approvals', 'approve', idOf('cleo@cli.test'), '--tenant', 'cli', '--roles', 'member,admin');
     expect(approve).toMatchObject({ code: 0, stdout: `${idOf('cleo@cli.test')}: approved\n` });
-    const again = await onramp('approvals', 'approve', idOf('cleo@cli.test'), '--tenant', 'cli');
+    const again = await spawned('approvals', 'approve', idOf('cleo@cli.test'), '--tenant', 'cli');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('409 approval_already_decided');
 
     expect((await onramp('approvals', 'reject', idOf('carl@cli.test'), '--tenant', 'cli')).code).toBe(2);
     expect((await onramp('approvals', 'reject', idOf('carl@cli.test'), '--tenant', 'cli', '--reason', 'unknown')).stdout).toContain('rejected');
     expect((await onramp('approvals', 'list', '--tenant', 'nope')).stderr).toContain('404 not_found');
-    expect((await onramp('approvals', 'frobnicate', '--tenant', 'cli')).code).toBe(2);
+    const misuse = await spawned('approvals', 'frobnicate', '--tenant', 'cli');
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain('usage:');
     expect((await onramp('approvals', 'list')).code).toBe(2);
   });
 

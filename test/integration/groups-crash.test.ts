@@ -7,7 +7,7 @@ describe('the worker dies in the middle of applying grants and revokes', () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('grp-crash');
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
   const who = user('gina', 'grp-crash.test');
   const groups = Array.from({ length: 40 }, (_, i) => `g${String(i).padStart(2, '0')}`);
 
@@ -30,7 +30,7 @@ describe('the worker dies in the middle of applying grants and revokes', () => {
     const signIn = samlSignIn(conn, idp, { ...who, groups: asserted });
     expect(await doomed.exited).toBeNull();
     expect(doomed.child.signalCode).toBe('SIGKILL');
-    const healthy = await startWorkerProcess(h);
+    const healthy = await h.startWorker();
     workers.push(healthy);
     try {
       expect((await signIn).status).toBe(303);

@@ -11,7 +11,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
  */
 describe('an import survives its worker being killed twice', () => {
   let h: Harness;
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
   const models = () => h.services.db.models;
 
   beforeAll(async () => {
@@ -47,7 +47,7 @@ describe('an import survives its worker being killed twice', () => {
     const second = await startWorkerProcess(h);
     workers.push(second);
     await killAt(second, 380);
-    const third = await startWorkerProcess(h);
+    const third = await h.startWorker();
     workers.push(third);
 
     const done = await importDone(h, 'kill-co', id);

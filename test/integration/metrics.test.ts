@@ -19,7 +19,8 @@ describe('metrics', () => {
   const conns = {} as Record<keyof typeof idps, SamlConnectionInfo>;
 
   beforeAll(async () => {
-    h = await startHarness({ env: { ONRAMP_METRICS_PORT: '0' } });
+    // Gauges read from the database are re-read after half a second (10 s in production), so the polls below end soon.
+    h = await startHarness({ env: { ONRAMP_METRICS_PORT: '0', ONRAMP_METRICS_BACKLOG_TTL_MS: '500' } });
     await h.createTenant('metrics-open');
     await h.createTenant('metrics-closed', { enabled: false, defaultRoles: ['member'] });
     await h.createTenant('metrics-waiting');
@@ -69,9 +70,9 @@ describe('metrics', () => {
     const wanda = user('wanda', 'metrics-waiting.test');
     await expectCounted(() => samlSignIn(conns.waiting, idps.waiting, wanda), 202, { outcome: 'pending', reason: 'approval_required' });
     expect(await h.services.db.models.approvalRequests.countDocuments({ status: 'pending' })).toBe(1);
-    // The pending-approvals gauge sees the request (read from the database at a scrape, at most 10 s old).
+    // The pending-approvals gauge sees the request (read from the database at a scrape, at most ONRAMP_METRICS_BACKLOG_TTL_MS old).
     const gauge = async () => (await metrics()).find((s) => s.name === 'onramp_approvals_pending')?.value;
-    await expect.poll(gauge, { timeout: 15_000, interval: 1_000 }).toBe(1);
+    await expect.poll(gauge, { timeout: 15_000, interval: 250 }).toBe(1);
 
     // A response whose signed content was altered: rejected, audited as such, nothing provisioned.
     const eve = user('eve', 'metrics-open.test');
@@ -144,7 +145,7 @@ describe('metrics', () => {
       (await metrics()).find((s) => s.name === 'onramp_saml_certificate_expiry_seconds' && s.labels.connection === connection && s.labels.tenant === tenant.id)
         ?.value;
     // The gauges are read at most every 10 s.
-    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 1000 }).toBeDefined();
+    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 250 }).toBeDefined();
     const tenDays = 864_000;
     expect(await expiry(soon.id)).toBeGreaterThan(tenDays - 2 * 86_400);
     expect(await expiry(soon.id)).toBeLessThanOrEqual(tenDays);
@@ -152,7 +153,7 @@ describe('metrics', () => {
     expect(await expiry(laterId)).toBeLessThanOrEqual(365 * 86_400);
 
     expect((await h.admin('PATCH', `/tenants/metrics-certs/connections/${soon.id}`, { enabled: false })).status).toBe(200);
-    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 1000 }).toBeUndefined();
+    await expect.poll(() => expiry(soon.id), { timeout: 15_000, interval: 250 }).toBeUndefined();
   });
 
   it('serves the same metrics, /healthz and /readyz on the metrics port without a token', async () => {

@@ -18,7 +18,7 @@ describe('the worker dies right after a write deleted or renamed something', () 
   let h: Harness;
   let scim: ScimClient & { id: string };
   let tenantId: string;
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
   const models = () => h.services.db.models;
 
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('the worker dies right after a write deleted or renamed something', () 
 
   /** Run `work` with a healthy worker. */
   const healthy = async <T>(work: () => Promise<T>): Promise<T> => {
-    const w = await startWorkerProcess(h);
+    const w = await h.startWorker();
     workers.push(w);
     try {
       return await work();

@@ -19,7 +19,7 @@ describe('the worker dies in the middle of a deprovisioning', () => {
   let scim: ScimClient & { id: string };
   let saml: SamlConnectionInfo;
   const idp = newIdp('deprov');
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
 
   beforeAll(async () => {
     h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } });
@@ -36,7 +36,7 @@ describe('the worker dies in the middle of a deprovisioning', () => {
 
   /** A provisioned, signed-in user holding three grants from the directory and one from an admin. */
   const provisioned = async (local: string) => {
-    const healthy = await startWorkerProcess(h);
+    const healthy = await h.startWorker();
     workers.push(healthy);
     try {
       const created = await scim.call('POST', '/Users', entra.create(local, `${local}@deprov.test`, `ext-${local}`));
@@ -64,7 +64,7 @@ describe('the worker dies in the middle of a deprovisioning', () => {
     const answer = scim.call('PATCH', `/Users/${id}`, entra.disable);
     expect(await doomed.exited).toBeNull();
     expect(doomed.child.signalCode).toBe('SIGKILL');
-    const healthy = await startWorkerProcess(h);
+    const healthy = await h.startWorker();
     workers.push(healthy);
     try {
       const res = await answer;

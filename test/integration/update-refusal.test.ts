@@ -6,7 +6,7 @@ import { signInWorkflowId } from '../../src/runs/signInClient';
 import { newIdp, samlSignIn, startHarness, useSamlTenant, user, type Harness, type SamlConnectionInfo } from '../support/harness';
 import { createDirectory } from '../support/scimClient';
 import { waitForSignInRuns } from '../support/temporal';
-import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import type { WorkerProcess } from '../support/workerProcess';
 
 const FAILING_WORKFLOWS = join(import.meta.dirname, '..', 'support', 'failingWorkflows.ts');
 
@@ -55,7 +55,7 @@ describe("Temporal refuses the sign-in update: the run's workflow task keeps fai
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('refusal');
-  let healthy: WorkerProcess | undefined;
+  let healthy: Pick<WorkerProcess, 'stop'> | undefined;
 
   useSamlTenant('refusal', idp, (t) => ({ h, conn } = t), {
     harness: { worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '1000', ONRAMP_SIGNIN_WAIT_MS: '3000' } },
@@ -91,7 +91,7 @@ describe("Temporal refuses the sign-in update: the run's workflow task keeps fai
     expect(await models.auditEvents.countDocuments({ action: 'signin.rejected' })).toBe(0);
 
     // A worker that can run the sign-in: the browser comes back after Retry-After, and is signed in.
-    healthy = await startWorkerProcess(h);
+    healthy = await h.startWorker();
     let retry = await samlSignIn(conn, idp, who);
     for (let i = 0; retry.status === 503 && i < 10; i++) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -111,7 +111,7 @@ describe("Temporal refuses the sign-in update: the run's workflow task keeps fai
 
 describe("Temporal refuses a SCIM write: the resource run's workflow task keeps failing", () => {
   let h: Harness;
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
   beforeAll(async () => {
     h = await startHarness({ worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '1000', ONRAMP_SCIM_WAIT_MS: '3000' } });
     await h.createTenant('refusal-scim');
@@ -123,7 +123,7 @@ describe("Temporal refuses a SCIM write: the resource run's workflow task keeps 
 
   it("answers 503 in SCIM's error format with Retry-After, and the directory's retry is applied once a worker can run it", async () => {
     const scim = await createDirectory(h, 'refusal-scim');
-    const first = await startWorkerProcess(h);
+    const first = await h.startWorker();
     workers.push(first);
     const created = await scim.call('POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -150,7 +150,7 @@ describe("Temporal refuses a SCIM write: the resource run's workflow task keeps 
     }
     expect((await scim.call('GET', `/Users/${id}`)).body).toMatchObject({ displayName: 'Ada' });
 
-    const healthy = await startWorkerProcess(h);
+    const healthy = await h.startWorker();
     workers.push(healthy);
     let retry = await scim.call('PATCH', `/Users/${id}`, rename);
     for (let i = 0; retry.status === 503 && i < 10; i++) {

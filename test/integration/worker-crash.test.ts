@@ -8,7 +8,7 @@ describe('the worker dies in the middle of a sign-in', () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('crash');
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
 
   useSamlTenant('crash', idp, (t) => ({ h, conn } = t), { harness: { worker: false, env: { ONRAMP_WORKFLOW_TASK_TIMEOUT_MS: '2000' } } });
   afterAll(async () => {
@@ -29,7 +29,7 @@ describe('the worker dies in the middle of a sign-in', () => {
       // The effect is written but the activity never reported back.
       expect(await models.users.countDocuments({ email: who.email })).toBe(1);
 
-      const healthy = await startWorkerProcess(h);
+      const healthy = await h.startWorker();
       workers.push(healthy);
       try {
         const res = await signIn;
@@ -56,7 +56,7 @@ describe('no worker is running when someone signs in', () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('outage');
-  let worker: WorkerProcess | undefined;
+  let worker: Pick<WorkerProcess, 'stop'> | undefined;
 
   useSamlTenant('outage', idp, (t) => ({ h, conn } = t), { harness: { worker: false, env: { ONRAMP_SIGNIN_WAIT_MS: '2000' } } });
   afterAll(async () => {
@@ -71,7 +71,7 @@ describe('no worker is running when someone signs in', () => {
     const { models } = h.services.db;
     expect(await models.users.countDocuments()).toBe(0);
 
-    worker = await startWorkerProcess(h);
+    worker = await h.startWorker();
     const retry = await samlSignIn(conn, idp, who);
     expect(retry.status).toBe(303);
     await waitForSignInRuns(h.services.client, conn.id, who.nameId);
@@ -89,7 +89,7 @@ describe('the worker dies between linking and membership creation (Peter)', () =
   const sfIdp = newIdp('crash-sf');
   let magic: SamlConnectionInfo;
   let sf: SamlConnectionInfo;
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
 
   beforeAll(async () => {
     h = await startHarness();
@@ -113,7 +113,7 @@ describe('the worker dies between linking and membership creation (Peter)', () =
     workers.push(doomed);
     const signIn = samlSignIn(sf, sfIdp, { nameId: 'peter-b', email: 'peter@crash-magic.test', name: 'Peter' });
     expect(await doomed.exited).toBeNull();
-    const healthy = await startWorkerProcess(h);
+    const healthy = await h.startWorker();
     workers.push(healthy);
     try {
       expect((await signIn).status).toBe(303);
@@ -141,7 +141,7 @@ describe('one of two workers dies with sign-ins in flight', () => {
   let h: Harness;
   let conn: SamlConnectionInfo;
   const idp = newIdp('two-workers');
-  const workers: WorkerProcess[] = [];
+  const workers: Array<Pick<WorkerProcess, 'stop'>> = [];
 
   useSamlTenant('two-workers', idp, (t) => ({ h, conn } = t), { harness: { worker: false } });
   afterAll(async () => {
@@ -150,7 +150,7 @@ describe('one of two workers dies with sign-ins in flight', () => {
 
   it('every sign-in is answered 303 by the surviving worker, nothing duplicated', async () => {
     const doomed = await startWorkerProcess(h, { ONRAMP_FAULT_KILL_AFTER_ACTIVITY: 'ensureUser' });
-    const survivor = await startWorkerProcess(h);
+    const survivor = await h.startWorker();
     workers.push(doomed, survivor);
     const people = Array.from({ length: 12 }, (_, i) => user(`pair-${i}`, 'two-workers.test'));
     const started = Date.now();

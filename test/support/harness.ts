@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createSamlIdp, type IdpUser, type ResponseOptions, type SamlIdp } from '../../src/demo/samlIdp';
 import { freePort } from '../../src/devservices/ports';
 import { createLogger } from '../../src/logger';
-import { createServices, type Services } from '../../src/services';
+import { createServices, type ServiceOptions, type Services } from '../../src/services';
 import { temporalDataConverter } from '../../src/runs/dataConverter';
 import type { Faults } from '../../src/runs/faultInjection';
 
@@ -46,6 +46,12 @@ export interface Harness {
   admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: ApiBody }>;
   createTenant(slug: string, jit?: { enabled: boolean; defaultRoles: string[] }): Promise<{ id: string; slug: string }>;
   createSamlConnection(tenantSlug: string, idp: SamlIdp, extra?: Record<string, unknown>): Promise<SamlConnectionInfo>;
+  /**
+   * Start another worker in this process on the harness's database and task queue, as a restarted one would
+   * (no faults). Crash tests kill only workers of their own OS process (test/support/workerProcess.ts); the
+   * healthy worker that finishes the run starts here, in a fraction of a process's start-up.
+   */
+  startWorker(): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -95,7 +101,7 @@ export async function startHarness(
     TEMPORAL_NAMESPACE: stack.namespace,
     TEMPORAL_TASK_QUEUE: opts.taskQueue ?? `onramp-test-${randomBytes(5).toString('hex')}`,
   });
-  const services = await createServices({
+  const base: Omit<ServiceOptions, 'web' | 'worker'> = {
     config,
     logger: createLogger(config.logLevel, 'onramp-test'),
     mongoUri,
@@ -106,11 +112,9 @@ export async function startHarness(
       apiKey: undefined,
       dataConverter: temporalDataConverter(config.temporal.encryption),
     },
-    web: true,
-    worker: opts.worker ?? true,
     workflowBundle: { codePath: stack.workflowBundlePath },
-    ...(opts.faults ? { faults: opts.faults } : {}),
-  });
+  };
+  const services = await createServices({ ...base, web: true, worker: opts.worker ?? true, ...(opts.faults ? { faults: opts.faults } : {}) });
   const url = services.url ?? '';
 
   const admin: Harness['admin'] = async (method, path, body, token = adminToken) => {
@@ -145,6 +149,10 @@ export async function startHarness(
       if (res.status !== 201) throw new Error(`createSamlConnection: ${res.status} ${JSON.stringify(res.body)}`);
       const metadataXml = await (await fetch(res.body.metadataUrl)).text();
       return { ...res.body, metadataXml };
+    },
+    async startWorker() {
+      const worker = await createServices({ ...base, web: false, worker: true });
+      return { stop: () => worker.close() };
     },
     close: () => services.close(),
   };

@@ -9,6 +9,8 @@ export interface ProvidedStack {
   temporalUiUrl: string | null;
   temporalCli: string | null;
   workflowBundlePath: string;
+  /** `npm run build`'s output (src/bin/build.ts), built once per run: spawned worker processes run it with plain node. */
+  builtDir: string;
   dataDir: string;
 }
 
