@@ -25,19 +25,27 @@ const fieldsOf = (e: MemberSearchEntry) => ({ tenantId: oid(e.tenantId), userId:
 /**
  * Write search documents, each recomputed in full from the account's email
  * and name (so a repeated or raced write converges on what the account says
- * when it last ran). One unordered bulk write; two writers upserting one new
- * document at once make one of them retry as a plain update.
+ * when it last ran): one upsert by `_id` each, a few at a time. Two writers
+ * upserting one new document at once make the loser's insert a duplicate;
+ * it is tried again as the update it now is. (Not one bulk write of upserts:
+ * retried after a crash on the embedded FerretDB, that held an import's batch
+ * step for good.)
  */
 export async function writeMemberSearch(models: Models, entries: readonly MemberSearchEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const op = (e: MemberSearchEntry) => ({ updateOne: { filter: { _id: e.membershipId }, update: { $set: fieldsOf(e) }, upsert: true } });
-  try {
-    await models.memberSearch.bulkWrite(entries.map(op), { ordered: false });
-  } catch (err) {
-    if (!duplicatesOnly(err)) throw err;
-    for (const e of entries) await models.memberSearch.updateOne({ _id: e.membershipId }, { $set: fieldsOf(e) }, { upsert: true });
-  }
+  const upsert = async (e: MemberSearchEntry) => {
+    const write = () => models.memberSearch.updateOne({ _id: e.membershipId }, { $set: fieldsOf(e) }, { upsert: true });
+    try {
+      await write();
+    } catch (err) {
+      if (!duplicatesOnly(err)) throw err;
+      await write();
+    }
+  };
+  for (let i = 0; i < entries.length; i += WRITE_CONCURRENCY) await Promise.all(entries.slice(i, i + WRITE_CONCURRENCY).map(upsert));
 }
+
+/** Search documents written at once by `writeMemberSearch`. */
+const WRITE_CONCURRENCY = 10;
 
 /** Recompute one membership's search document from its account as it is now (a missing account leaves it as it is). */
 export async function syncMemberSearch(models: Models, m: { membershipId: string; tenantId: string; userId: string }): Promise<void> {
