@@ -40,6 +40,26 @@ export const ROLE_GROUPS_MAX = 1000;
 const grantsAfter = (after: string | null) => (after ? { _id: { $gt: `${after};` } } : {});
 const idsAfter = (after: string | null) => (after ? { _id: { $gt: after } } : {});
 
+/** A collection keyed by membership `_id` that a candidate list reads (memberships, search documents). */
+interface KeyedByMembership {
+  find(
+    filter: Record<string, unknown>,
+    projection: { _id: 1 },
+  ): {
+    sort(by: { _id: 1 }): { limit(n: number): { lean(): PromiseLike<Array<{ _id: string }>> } };
+  };
+}
+
+/** Up to `limit` `_id`s after `after` of the documents matching `filter`, in `_id` order: one candidate list. */
+const idsWhere = async (model: KeyedByMembership, filter: Record<string, unknown>, after: string | null, limit: number): Promise<string[]> =>
+  (
+    await model
+      .find({ ...filter, ...idsAfter(after) }, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean()
+  ).map((d) => d._id);
+
 /**
  * Members: memberships with their accounts, access and grants, and the
  * member search's candidate lists. Each candidate list answers up to `limit`
@@ -91,41 +111,16 @@ export function createMemberStore(models: Models) {
 
     // The member search's candidate lists.
     /** The tenant's memberships after `after`. */
-    idsOfTenant: async (tenantId: Types.ObjectId, after: string | null, limit: number): Promise<string[]> =>
-      (
-        await models.memberships
-          .find({ tenantId, ...idsAfter(after) }, { _id: 1 })
-          .sort({ _id: 1 })
-          .limit(limit)
-          .lean()
-      ).map((m) => m._id),
+    idsOfTenant: (tenantId: Types.ObjectId, after: string | null, limit: number) => idsWhere(models.memberships, { tenantId }, after, limit),
     /** Memberships whose search document holds the term (store/memberSearch.ts). */
-    idsByTerm: async (tenantId: Types.ObjectId, term: string, after: string | null, limit: number): Promise<string[]> =>
-      (
-        await models.memberSearch
-          .find({ tenantId, terms: term, ...idsAfter(after) }, { _id: 1 })
-          .sort({ _id: 1 })
-          .limit(limit)
-          .lean()
-      ).map((m) => m._id),
+    idsByTerm: (tenantId: Types.ObjectId, term: string, after: string | null, limit: number) =>
+      idsWhere(models.memberSearch, { tenantId, terms: term }, after, limit),
     /** Memberships of a status. */
-    idsByStatus: async (tenantId: Types.ObjectId, status: string, after: string | null, limit: number): Promise<string[]> =>
-      (
-        await models.memberships
-          .find({ tenantId, status, ...idsAfter(after) }, { _id: 1 })
-          .sort({ _id: 1 })
-          .limit(limit)
-          .lean()
-      ).map((m) => m._id),
+    idsByStatus: (tenantId: Types.ObjectId, status: string, after: string | null, limit: number) =>
+      idsWhere(models.memberships, { tenantId, status }, after, limit),
     /** Memberships holding a role directly. */
-    idsByDirectRole: async (tenantId: Types.ObjectId, role: string, after: string | null, limit: number): Promise<string[]> =>
-      (
-        await models.memberships
-          .find({ tenantId, roles: role, ...idsAfter(after) }, { _id: 1 })
-          .sort({ _id: 1 })
-          .limit(limit)
-          .lean()
-      ).map((m) => m._id),
+    idsByDirectRole: (tenantId: Types.ObjectId, role: string, after: string | null, limit: number) =>
+      idsWhere(models.memberships, { tenantId, roles: role }, after, limit),
     /** Memberships granted a group or a role of one of these values, one `_id` per grant (a member holding it from two sources appears twice). */
     idsByGrant: async (tenantId: Types.ObjectId, kind: 'group' | 'role', values: readonly string[], after: string | null, limit: number): Promise<string[]> =>
       values.length === 0
