@@ -8,7 +8,9 @@ import { sameRun } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
-import { deterministicId, oid, upsertOnce, type ActivitySupport, type RunScoped } from './support';
+import { upsertOnce } from '../src/store/keyed';
+import { keyedCollection } from '../src/store/keyed';
+import { deterministicId, oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Accounts and identities: the email claim, the account, the (connection, subject) link. Every activity is idempotent (see support.ts). */
 export function accountsActivities({ models, runAudit, insertOnce }: ActivitySupport) {
@@ -115,7 +117,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
         protocol: input.protocol,
       };
       const { doc: identity, createdByThisRun } = await insertOnce<IdentityDoc>(
-        models.identities,
+        keyedCollection(models.identities),
         identityKey(input.connectionId, input.subject),
         fields,
         input.run,

@@ -1,6 +1,7 @@
 import type { IdentityClaim } from '../src/domain/claim';
 import { actorOf } from '../src/domain/provisioningContext';
-import { oid, upsertOnce, type ActivitySupport, type RunScoped } from './support';
+import { upsertOnce } from '../src/store/keyed';
+import { oid, type ActivitySupport, type RunScoped } from './support';
 
 export type ApprovalKind = 'link' | 'new-member' | 'privileged-grant';
 /** What an approved request would do, shown to the admin who decides. */

@@ -6,6 +6,7 @@ import type { SyncedField } from '../src/domain/attributeSync';
 import { normalizeEmail } from '../src/domain/email';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
+import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Attribute sync: applying an IdP's change, or recording a conflict for an admin. Every activity is idempotent (see support.ts). */
@@ -48,7 +49,7 @@ export function attributesActivities({ models, runAudit, insertOnce }: ActivityS
         local: input.local,
         asserted: input.asserted,
       };
-      await insertOnce<ConflictDoc>(models.conflicts, _id, fields, input.run, () => ({
+      await insertOnce<ConflictDoc>(keyedCollection(models.conflicts), _id, fields, input.run, () => ({
         step: `conflict.${input.field}.opened`,
         event: {
           tenantId: input.tenantId,

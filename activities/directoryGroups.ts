@@ -9,6 +9,7 @@ import type { ScimRefusal } from '../src/scim/userWrites';
 import type { DirectoryGroupMemberActivities } from './directoryGroupMembers';
 import { claimKeys, releaseKeys } from './scimKeys';
 import type { ScimGroupTarget, WriteScoped } from './groupMemberGrants';
+import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport } from './support';
 
 const keysOf = (directoryId: string, a: GroupAttributes) => [
@@ -91,7 +92,7 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
       }
       const roles = input.rolesFrom ? ((await models.groups.findById(groupKey(input.tenantId, input.rolesFrom)).lean())?.roles ?? []) : [];
       const { doc } = await insertOnce<GroupDoc>(
-        models.groups,
+        keyedCollection(models.groups),
         _id,
         { tenantId: oid(input.tenantId), name: input.name, roles, createdFrom: owner },
         input.run,

@@ -3,6 +3,7 @@ import { groupKey, type GroupDoc } from '../src/store/models/group';
 import { membershipKey } from '../src/store/models/membership';
 import type { Grant, GroupSyncAction } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
+import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 export type GrantRefusal = Omit<Extract<GroupSyncAction, { kind: 'refuse' }>, 'kind'>;
@@ -22,7 +23,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
       if (grant.kind === 'group' && input.createGroup) {
         const _id = groupKey(tenantId, grant.value);
         const fields = { tenantId: oid(tenantId), name: grant.value, roles: [], createdFrom: grant.source };
-        await insertOnce<GroupDoc>(models.groups, _id, fields, run, () => ({
+        await insertOnce<GroupDoc>(keyedCollection(models.groups), _id, fields, run, () => ({
           step: `group.created.${_id}`,
           event: {
             tenantId,

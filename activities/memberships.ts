@@ -1,6 +1,7 @@
 import { membershipKey, type MembershipDoc } from '../src/store/models/membership';
 import { actorOf } from '../src/domain/provisioningContext';
 import { syncMemberSearch } from '../src/store/memberSearch';
+import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Memberships: one per tenant and account. Every activity is idempotent (see support.ts). */
@@ -11,7 +12,7 @@ export function membershipsActivities({ models, insertOnce }: ActivitySupport) {
     ): Promise<{ membershipId: string; roles: string[]; status: string; createdByThisRun: boolean }> {
       const fields = { tenantId: oid(input.tenantId), userId: oid(input.userId), roles: input.roles, status: 'active' };
       const { doc: membership, createdByThisRun } = await insertOnce<MembershipDoc>(
-        models.memberships,
+        keyedCollection(models.memberships),
         membershipKey(input.tenantId, input.userId),
         fields,
         input.run,

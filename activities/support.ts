@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { recordAudit, type AuditInput } from '../src/store/audit';
+import type { AuditInput } from '../src/store/audit';
+import type { KeyedCollection } from '../src/store/keyed';
+import { createStore } from '../src/store/store';
 import type { Models } from '../src/store/models';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { LifecycleAction } from '../src/domain/memberLifecycle';
 import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
-import { isDuplicateKeyError } from '../src/errors';
 import type { Logger } from '../src/logger';
 import type { OutboundPolicy } from '../src/webhooks/outbound';
 
@@ -57,28 +58,6 @@ export const oid = (id: string): Types.ObjectId => {
 /** An ObjectId derived from a key: the same on every retry of the step that needs it. */
 export const deterministicId = (key: string): Types.ObjectId => new Types.ObjectId(createHash('sha256').update(key).digest().subarray(0, 12));
 
-/**
- * Insert-if-absent by a unique key. Two concurrent upserts can both miss and
- * one then fails with a duplicate key: the document exists, so read it.
- */
-export async function upsertOnce<T>(attempt: () => PromiseLike<T | null>, reread: () => PromiseLike<T | null>): Promise<T> {
-  try {
-    const doc = await attempt();
-    if (doc) return doc;
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-  const doc = await reread();
-  if (!doc) throw new Error('document vanished after a duplicate-key upsert');
-  return doc;
-}
-
-/** What insertOnce needs of a mongoose model: an upsert by `_id`, and a read by `_id`. */
-export interface KeyedModel {
-  findOneAndUpdate(filter: object, update: object, options: object): { lean(): PromiseLike<unknown> };
-  findById(id: unknown): { lean(): PromiseLike<unknown> };
-}
-
 /** The deterministic key of a run's audit event for one step: a retried activity finds it taken. */
 export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.workflowId}:${run.runId}:${step}`;
 
@@ -87,9 +66,10 @@ export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'>
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
 export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
+  const store = createStore(models);
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
-    recordAudit(models, { ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
+    store.audit.recordAudit({ ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
 
   /**
    * Whether this run already audited `step` as `action`: how a step run
@@ -106,16 +86,13 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
    * deterministic key. A retry converges on the same document and one event.
    */
   async function insertOnce<D extends { createdBy?: RunRef | null }>(
-    model: KeyedModel,
+    collection: KeyedCollection<D>,
     _id: unknown,
     fields: Record<string, unknown>,
     run: RunRef,
     audit?: (doc: D) => { step: string; event: AuditEvent },
   ): Promise<{ doc: D; createdByThisRun: boolean }> {
-    const doc = (await upsertOnce(
-      () => model.findOneAndUpdate({ _id }, { $setOnInsert: { ...fields, createdBy: run } }, { upsert: true, new: true }).lean(),
-      () => model.findById(_id).lean(),
-    )) as D;
+    const doc = await collection.insertIfAbsent(_id, { ...fields, createdBy: run });
     const createdByThisRun = sameRun(doc.createdBy, run);
     if (createdByThisRun && audit) {
       const { step, event } = audit(doc);
@@ -124,7 +101,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     return { doc, createdByThisRun };
   }
 
-  return { models, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
+  return { models, store, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;
