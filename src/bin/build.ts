@@ -60,6 +60,8 @@ export async function buildProduction(outDir: string): Promise<{ outDir: string;
     target: 'node20',
     plugins: [packagesExternalButJson],
     sourcemap: true,
+    // Stack traces need the mappings, not the sources' text: a smaller map that `--enable-source-maps` holds in memory.
+    sourcesContent: false,
     metafile: true,
     banner: { js: BANNER },
     logLevel: 'warning',
