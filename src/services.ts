@@ -24,6 +24,7 @@ import { installTemporalRuntime } from './runs/runtime';
 import type { Faults } from './runs/faultInjection';
 import { createTenantAdminRunner } from './runs/tenantAdminClient';
 import { bundleWorkflows, createWebhookWorker, createWorker } from './runs/worker';
+import { workerSharingWorkflowThread } from './runs/sharedWorkflowThread';
 import { startWebhookWaker } from './webhooks/waker';
 
 /** How long a directory's status change waits for the tenant's lifecycle run (the activity that asks has 60 s). */
@@ -125,6 +126,9 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         webhooks: { policy: config.webhooks.policy, encryptionKey: config.encryptionKey, includeIp: config.events.includeIp },
         // Bundled once for both workers (webpack takes seconds) unless a prebuilt bundle is given.
         workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
+        // Both workers run their workflows in one thread (one isolate with the bundle): the provisioning worker,
+        // created first, registers every activity.
+        workerClass: workerSharingWorkflowThread(),
       };
       // A directory's status change waits for the tenant's lifecycle run (inside a 60-s local activity).
       const lifecycle = createTenantAdminRunner(client, {

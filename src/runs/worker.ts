@@ -39,6 +39,8 @@ export interface WorkerDeps {
   webhooks?: WebhookDeliveryDeps;
   /** The tenants' lifecycle runs, where directories' status changes go. */
   lifecycle?: LifecycleRunner;
+  /** The Worker class to create with: `workerSharingWorkflowThread()` lets the workers of one process share a workflow thread. */
+  workerClass?: typeof Worker;
 }
 
 /** Webhook sends one worker runs at once (each up to a batch of requests). */
@@ -56,7 +58,7 @@ export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'sti
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   });
   const { pendingWebhookEvents, replayWebhookEvents, sendWebhookBatch, finishWebhookDelivery, disableWebhookEndpoint } = all;
-  return Worker.create({
+  return (deps.workerClass ?? Worker).create({
     connection: deps.connection,
     namespace: deps.namespace,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
@@ -77,7 +79,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   });
-  return Worker.create({
+  return (deps.workerClass ?? Worker).create({
     connection: deps.connection,
     namespace: deps.namespace,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
