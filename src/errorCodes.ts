@@ -113,6 +113,8 @@ export const ERROR_CODES = {
   saml_metadata_unreachable: e(422),
   saml_metadata_entity_changed: e(409),
   saml_metadata_no_url: e(409),
+  /** The connection has a metadata signing certificate and the document is not signed with it over its root (or not signed at all). */
+  saml_metadata_signature_invalid: e(400),
   // OIDC
   oidc_invalid: e(401),
   oidc_bad_signature: e(401),
