@@ -183,6 +183,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   saml_metadata_doctype: 'The metadata carries a DOCTYPE, which is refused.',
   saml_metadata_too_large: 'The metadata document is too large.',
   saml_metadata_unreachable: "The IdP's metadata URL could not be fetched.",
+  saml_metadata_signature_invalid: "The IdP's metadata is not signed over its root with this connection's metadata signing certificate.",
   oidc_invalid: "The identity provider's answer was refused.",
   oidc_bad_signature: "The identity provider's ID token signature could not be verified with its published keys.",
   oidc_bad_subject: "The identity provider's ID token has no usable subject.",

@@ -111,7 +111,13 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
     const { conn, changed, d, next } = await store.connections.change('saml', found.tenantId, String(found._id), (c: Conn) => {
       const signingCertificate = signing.metadataSigningCertificate !== undefined ? signing.metadataSigningCertificate : (c.metadataSigningCertificate ?? null);
       const d = decide(xml, signingCertificate);
-      const next = { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url }, metadataSigningCertificate: signingCertificate };
+      const next = {
+        ssoUrl: d.ssoUrl,
+        ssoBinding: d.ssoBinding,
+        certificates: d.certificates,
+        metadata: { url },
+        metadataSigningCertificate: signingCertificate,
+      };
       if (d.idpEntityId !== c.idpEntityId)
         throw new OnrampError(
           'saml_metadata_entity_changed',
