@@ -1,6 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { decideSignatureCheck, decideSignatureShape, type MetadataSignatureShape, type SignatureCheck } from '../domain/samlMetadataSignature';
+import {
+  decideSignatureCheck,
+  decideSignatureShape,
+  METADATA_DIGEST_ALGORITHMS,
+  METADATA_SIGNATURE_ALGORITHMS,
+  type MetadataSignatureShape,
+  type SignatureCheck,
+} from '../domain/samlMetadataSignature';
 import { OnrampError } from '../errors';
 import { children, parseMetadataDocument } from './samlMetadataReader';
 
@@ -19,6 +26,10 @@ const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const ID_ATTRIBUTES = ['ID', 'Id', 'id'];
 
 const refused = (message: string) => new OnrampError('saml_metadata_signature_invalid', message);
+
+/** Only these entries of one of xml-crypto's algorithm tables (whatever element it reads an algorithm from, SHA-1 is never run). */
+const only = <T extends Record<string, unknown>>(table: T, names: readonly string[]): T =>
+  Object.fromEntries(Object.entries(table).filter(([name]) => names.includes(name))) as T;
 
 const idsOf = (el: Element): string[] =>
   Array.from(el.attributes)
@@ -59,6 +70,8 @@ function shapeOf(root: Element): { shape: MetadataSignatureShape; signature: Ele
 /** What xml-crypto says of the signature, made with the certificate's key (KeyInfo in the document is never used). */
 function check(xml: string, signature: Element, publicCert: string): { check: SignatureCheck; signed: string | null } {
   const sig = new SignedXml({ publicCert, getCertFromKeyInfo: () => null });
+  sig.SignatureAlgorithms = only(sig.SignatureAlgorithms, METADATA_SIGNATURE_ALGORITHMS);
+  sig.HashAlgorithms = only(sig.HashAlgorithms, METADATA_DIGEST_ALGORITHMS);
   try {
     sig.loadSignature(signature as unknown as Node);
     if (!sig.checkSignature(xml)) return { check: 'digest_mismatch', signed: null };

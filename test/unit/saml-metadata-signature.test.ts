@@ -91,6 +91,14 @@ describe('metadata signature verification (xml-crypto, real signatures)', () => 
     }
   });
 
+  it('verifies an aggregate (EntitiesDescriptor) signed at its root', () => {
+    const aggregate = `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">${metadata}</EntitiesDescriptor>`;
+    expect(outcome(signMetadata(aggregate, signer))).toMatchObject({ entityId: at.entityId });
+    expect(outcome(signMetadata(aggregate, signer, { covers: "//*[local-name()='EntityDescriptor']" }))).toMatchObject({
+      code: 'saml_metadata_signature_invalid',
+    });
+  });
+
   it.each([
     ['unsigned', () => metadata, /is not signed/],
     ['signed by another key', () => signMetadata(metadata, other), /not made by this connection's metadata signing certificate/],
