@@ -14,9 +14,11 @@ RUN npm run build -- --out dist
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Memory: see src/bin/nodeFlags.ts (the same flags and environment) and docs/performance.md.
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "--enable-source-maps", "dist/serve.mjs"]
+CMD ["node", "--enable-source-maps", "--max-old-space-size=512", "--max-semi-space-size=4", "dist/serve.mjs"]

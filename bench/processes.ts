@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MEMORY_ENV, NODE_FLAGS } from '../src/bin/nodeFlags';
 
 export const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
 /** The web app with the inline (no Temporal) baseline: bench only. */
@@ -24,9 +25,11 @@ export interface ServerProcess {
  */
 export async function startServer(name: string, env: Record<string, string>, entry = SERVE): Promise<ServerProcess> {
   const started = Date.now();
-  const args = entry.endsWith('.mjs') ? ['--enable-source-maps', entry] : ['--import', 'tsx', entry];
+  // A built entry point runs as the image runs it (src/bin/nodeFlags.ts).
+  const built = entry.endsWith('.mjs');
+  const args = built ? [...NODE_FLAGS, entry] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...(built ? MEMORY_ENV : {}), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { envSchema } from '../../src/config/schema';
 import { registry } from '../../src/metrics/registry';
 import { ENTRY_POINTS } from '../../src/bin/build';
+import { MEMORY_ENV, NODE_FLAGS } from '../../src/bin/nodeFlags';
 
 interface ComposeService {
   image?: string;
@@ -164,6 +165,9 @@ describe('Dockerfile', async () => {
     const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
     expect(cmd[0]).toBe('node');
     expect(built).toContain(cmd[cmd.length - 1]);
+    // The flags and memory settings the bench and the tests run the built output with.
+    expect(cmd.slice(1, -1)).toEqual(NODE_FLAGS);
+    for (const [name, value] of Object.entries(MEMORY_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
     expect(dockerfile).not.toMatch(/tsx/);
   });
 
