@@ -76,8 +76,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
    * again after a crash recognizes what it did itself (a deletion it made
    * leaves nothing else to read).
    */
-  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> =>
-    (await models.auditEvents.exists({ key: runAuditKey(run, step), action })) !== null;
+  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> => store.audit.recorded(runAuditKey(run, step), action);
 
   /**
    * The insert-once-and-audit pattern: insert the document `_id` with

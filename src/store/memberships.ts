@@ -1,6 +1,10 @@
 import type { Types } from 'mongoose';
 import type { Models } from './models';
-import { membershipKey } from './models/membership';
+import { keyedCollection } from './keyed';
+import { syncMemberSearch } from './memberSearch';
+import { membershipKey, type MembershipDoc } from './models/membership';
+
+export { membershipKey };
 
 /** Memberships as the admin libraries look them up: by member, or by the account holding an email. */
 export function createMembershipStore(models: Models) {
@@ -14,5 +18,9 @@ export function createMembershipStore(models: Models) {
       const claim = await models.userEmails.findById(email).lean();
       return claim ? models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
     },
+    /** Memberships created once under their key (activities' insert-once). */
+    keyed: keyedCollection<MembershipDoc>(models.memberships),
+    /** syncMemberSearch: the membership's search document, recomputed from its account. */
+    syncSearch: (m: { membershipId: string; tenantId: string; userId: string }) => syncMemberSearch(models, m),
   };
 }
