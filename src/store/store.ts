@@ -22,6 +22,7 @@ import { createScimGroupStore } from './scimGroups';
 import { createScimUserStore } from './scimUsers';
 import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
+import { createUserStore } from './users';
 import { createWebhookStore } from './webhooks';
 
 /**
@@ -55,6 +56,7 @@ export function createStore(models: Models) {
     scimUsers: createScimUserStore(models),
     tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
+    users: createUserStore(models),
     webhooks: createWebhookStore(models),
   };
 }
