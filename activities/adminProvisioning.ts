@@ -1,7 +1,5 @@
 import { Types } from 'mongoose';
-import { privilegedAnywhere } from '../src/store/access';
-import { groupKey } from '../src/store/models/group';
-import { membershipKey } from '../src/store/models/membership';
+import { groupKey } from '../src/store/groups';
 import type { AdminProvisioningState } from '../src/domain/adminProvisioning';
 import { emailDomain, normalizeEmail } from '../src/domain/email';
 import { tenantRoles } from '../src/domain/groups';
@@ -26,7 +24,7 @@ export interface AdminStateAsk {
 }
 
 /** Loading the world an admin's request (API, import row, invitation) is planned against (src/domain/adminProvisioning.ts). */
-export function adminProvisioningActivities({ models }: ActivitySupport) {
+export function adminProvisioningActivities({ store }: ActivitySupport) {
   return {
     /**
      * The world as it was before this run (documents the run itself wrote are
@@ -37,26 +35,20 @@ export function adminProvisioningActivities({ models }: ActivitySupport) {
       const notOurs = <T extends { createdBy?: RunRef | null }>(doc: T | null): T | null => (doc && !sameRun(doc.createdBy, run) ? doc : null);
       const email = normalizeEmail(raw);
       const [tenant, emailClaimDoc, domainOwner] = await Promise.all([
-        Types.ObjectId.isValid(tenantId) ? shared(`tenant:${tenantId}`, async () => models.tenants.findById(tenantId).lean()) : null,
-        email ? models.userEmails.findById(email).lean() : null,
-        email ? shared(`owner:${emailDomain(email)}`, async () => models.verifiedDomains.findById(emailDomain(email)).lean()) : null,
+        Types.ObjectId.isValid(tenantId) ? shared(`tenant:${tenantId}`, async () => store.tenants.byId(tenantId)) : null,
+        email ? store.users.emailClaim(email) : null,
+        email ? shared(`owner:${emailDomain(email)}`, async () => store.domains.ownerOf(emailDomain(email))) : null,
       ]);
       const emailClaim = notOurs(emailClaimDoc);
       const userId = emailClaim ? String(emailClaim.userId) : null;
       const [membershipDoc, groups] = await Promise.all([
-        userId && tenant ? models.memberships.findById(membershipKey(tenantId, userId)).lean() : null,
+        userId && tenant ? store.memberships.byKey(tenantId, userId) : null,
         // Only the groups the request names, by key (a scan of the tenant's groups per row would not scale).
-        tenant
-          ? Promise.all(
-              [...new Set(asked)].map((g) =>
-                shared(`group:${groupKey(tenantId, g)}`, async () => models.groups.findById(groupKey(tenantId, g), { name: 1 }).lean()),
-              ),
-            )
-          : [],
+        tenant ? Promise.all([...new Set(asked)].map((g) => shared(`group:${groupKey(tenantId, g)}`, async () => store.groups.nameByKey(tenantId, g)))) : [],
       ]);
       const membership = notOurs(membershipDoc);
       // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.
-      const candidateIsPrivileged = userId && !membership ? await privilegedAnywhere(models, userId) : false;
+      const candidateIsPrivileged = userId && !membership ? await store.access.privilegedAnywhere(userId) : false;
       return {
         tenant: tenant
           ? {

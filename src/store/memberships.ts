@@ -10,7 +10,7 @@ export { membershipKey };
 export function createMembershipStore(models: Models) {
   return {
     /** The membership of `userId` in the tenant, read by its key, or null. */
-    byKey: (tenantId: Types.ObjectId, userId: string) => models.memberships.findById(membershipKey(String(tenantId), userId)).lean(),
+    byKey: (tenantId: Types.ObjectId | string, userId: string) => models.memberships.findById(membershipKey(String(tenantId), userId)).lean(),
     /** The membership of `userId` in the tenant, found by its fields, or null. */
     findByUser: (tenantId: Types.ObjectId, userId: string) => models.memberships.findOne({ tenantId, userId }).lean(),
     /** The tenant's membership of the account that holds `email` (the email's claim, then the membership), or null. */
