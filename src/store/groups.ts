@@ -56,5 +56,15 @@ export function createGroupStore(models: Models) {
     nameByKey: (tenantId: string, name: string) => models.groups.findById(groupKey(tenantId, name), { name: 1 }).lean(),
     /** Groups created once under their key (activities' insert-once). */
     keyed: keyedCollection<GroupDoc>(models.groups),
+    /** Names of the tenant's groups that carry `role` (only the name read). */
+    namesWithRole: async (tenantId: Types.ObjectId, role: string) =>
+      (await models.groups.find({ tenantId, roles: role }, { name: 1 }).lean()).map((g) => g.name),
+    /** The first `limit` grants of the group, by any source, in `_id` order. */
+    grantsOfFirst: (tenantId: Types.ObjectId, name: string, limit: number) =>
+      models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).limit(limit).lean(),
+    /** Delete the tenant's group of this name (by its key). */
+    deleteByName: async (tenantId: string, name: string) => {
+      await models.groups.deleteOne({ _id: groupKey(tenantId, name) });
+    },
   };
 }

@@ -22,5 +22,9 @@ export function createMembershipStore(models: Models) {
     keyed: keyedCollection<MembershipDoc>(models.memberships),
     /** syncMemberSearch: the membership's search document, recomputed from its account. */
     syncSearch: (m: { membershipId: string; tenantId: string; userId: string }) => syncMemberSearch(models, m),
+    /** The tenant's active memberships holding `role` directly. */
+    activeWithRole: (tenantId: Types.ObjectId, role: string) => models.memberships.find({ tenantId, roles: role, status: 'active' }).lean(),
+    /** The active memberships among these `_id`s (one `$in` read). */
+    activeByIds: (ids: readonly string[]) => models.memberships.find({ _id: { $in: ids }, status: 'active' }).lean(),
   };
 }
