@@ -26,5 +26,7 @@ export function createMembershipStore(models: Models) {
     activeWithRole: (tenantId: Types.ObjectId, role: string) => models.memberships.find({ tenantId, roles: role, status: 'active' }).lean(),
     /** The active memberships among these `_id`s (one `$in` read). */
     activeByIds: (ids: readonly string[]) => models.memberships.find({ _id: { $in: ids }, status: 'active' }).lean(),
+    /** The directory's hold on the membership of `userId` in the tenant (read by the membership's key), or null. */
+    directoryHold: (tenantId: string, userId: string) => models.directoryHolds.findById(membershipKey(tenantId, userId)).lean(),
   };
 }

@@ -42,5 +42,11 @@ export function createScimUserStore(models: Models) {
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean()) as ScimUserDoc[],
+    /** The account the directory's User `id` was provisioned for, with its userName and externalId (only those read), or null. */
+    accountOf: async (directoryId: string, id: string) =>
+      (await models.scimUsers.findById(scimResourceKey(directoryId, id), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<
+        ScimUserDoc,
+        'userId' | 'userName' | 'externalId'
+      > | null,
   };
 }
