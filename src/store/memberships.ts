@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import type { Models } from './models';
 import { keyedCollection } from './keyed';
-import { syncMemberSearch } from './memberSearch';
+import { insertManyOnce } from './insertMany';
+import { syncMemberSearch, writeMemberSearch, type MemberSearchEntry } from './memberSearch';
 import { membershipKey, type MembershipDoc } from './models/membership';
 
 export { membershipKey };
@@ -28,5 +29,9 @@ export function createMembershipStore(models: Models) {
     activeByIds: (ids: readonly string[]) => models.memberships.find({ _id: { $in: ids }, status: 'active' }).lean(),
     /** The directory's hold on the membership of `userId` in the tenant (read by the membership's key), or null. */
     directoryHold: (tenantId: string, userId: string) => models.directoryHolds.findById(membershipKey(tenantId, userId)).lean(),
+    /** Insert memberships in one unordered command; answers the keys refused as taken (insertManyOnce). */
+    insertMany: (docs: ReadonlyArray<{ _id: string }>) => insertManyOnce(models.memberships, docs),
+    /** writeMemberSearch: the search documents of new memberships, from the accounts' email and name as given. */
+    writeSearch: (entries: readonly MemberSearchEntry[]) => writeMemberSearch(models, entries),
   };
 }
