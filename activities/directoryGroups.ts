@@ -23,7 +23,7 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
  * Every step is idempotent: keyed inserts and deletes, audit events keyed by
  * run and write.
  */
-export function directoryGroupActivities({ models, runAudit, auditedByRun, insertOnce }: ActivitySupport) {
+export function directoryGroupActivities({ models, store, runAudit, auditedByRun, insertOnce }: ActivitySupport) {
   return {
     /**
      * What a write makes of the stored Group (read only): before, the
@@ -57,13 +57,13 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
 
     /** Hold the Group's displayName (and externalId) for it: unique per directory, as its tenant group's name must be. */
     async claimScimGroupKeys(input: ScimGroupTarget & { attributes: GroupAttributes }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
-      return claimKeys(models, input.directoryId, input.scimId, keysOf(input.directoryId, input.attributes), 'Group');
+      return claimKeys(store.scimKeys, input.directoryId, input.scimId, keysOf(input.directoryId, input.attributes), 'Group');
     },
 
     async releaseScimGroupKeys(input: ScimGroupTarget & { previous: GroupAttributes | null; current: GroupAttributes | null }): Promise<void> {
       if (!input.previous) return;
       const ids = (a: GroupAttributes | null) => (a ? keysOf(input.directoryId, a).map((k) => k._id) : []);
-      await releaseKeys(models, input.scimId, ids(input.previous), ids(input.current));
+      await releaseKeys(store.scimKeys, input.scimId, ids(input.previous), ids(input.current));
     },
 
     /**

@@ -1,6 +1,10 @@
 import type { Types } from 'mongoose';
 import type { Models } from './models';
+import type { RunRef } from '../domain/runRef';
+import { removeMemberSearch } from './memberSearch';
 import { membershipKey } from './models/membership';
+
+export { membershipKey } from './models/membership';
 
 /** Memberships as the admin libraries look them up: by member, or by the account holding an email. */
 export function createMembershipStore(models: Models) {
@@ -13,6 +17,18 @@ export function createMembershipStore(models: Models) {
     ofEmail: async (tenantId: Types.ObjectId, email: string) => {
       const claim = await models.userEmails.findById(email).lean();
       return claim ? models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
+    },
+    /** The membership with this key (membershipKey), or null. */
+    byId: (_id: string) => models.memberships.findById(_id).lean(),
+    /** Set a membership's status, who suspended it (null: nobody) and the run that changed it. */
+    setStatus: async (_id: string, status: 'active' | 'suspended', suspendedBy: string | null, statusChangedBy: RunRef) => {
+      await models.memberships.updateOne({ _id }, { $set: { status, suspendedBy, statusChangedBy } });
+    },
+    /** removeMemberSearch: the membership's search document goes. */
+    removeSearch: (_id: string) => removeMemberSearch(models, _id),
+    /** Delete the membership with this key. */
+    remove: async (_id: string) => {
+      await models.memberships.deleteOne({ _id });
     },
   };
 }
