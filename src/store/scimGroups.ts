@@ -38,5 +38,35 @@ export function createScimGroupStore(models: Models) {
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean()) as ScimGroupDoc[],
+    /** Every Group of the directory, in no particular order. */
+    inDirectory: async (directoryId: string) => (await models.scimGroups.find({ directoryId }).lean()) as ScimGroupDoc[],
+    /** Delete `member`'s membership document of the Group (by `_id`). */
+    removeMember: async (directoryId: string, group: string, member: string) => {
+      await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(directoryId, group, member) });
+    },
+    /** One staged chunk of a write's member ids (by `_id`), or null when it is gone. */
+    stagedChunk: (writeId: string, op: number, chunk: number) => models.scimStagedMembers.findById(stagedChunkKey(writeId, op, chunk)).lean(),
+    /** Record `member` in the Group, marked `seenBy` (an upsert by `_id`); true when this inserted it. */
+    markMember: async (directoryId: string, group: string, member: string, seenBy: string): Promise<boolean> =>
+      (
+        await models.scimGroupMembers.updateOne(
+          { _id: scimMemberKey(directoryId, group, member) },
+          { $set: { seenBy }, $setOnInsert: { directoryId, group, member } },
+          { upsert: true },
+        )
+      ).upsertedCount > 0,
+    /** Up to `limit` of the Group's members not marked `mark` (null: any member), in no particular order (only `member` read). */
+    unmarkedMembers: (directoryId: string, group: string, mark: string | null, limit: number) =>
+      models.scimGroupMembers
+        .find({ directoryId, group, ...(mark ? { seenBy: { $ne: mark } } : {}) }, { member: 1 })
+        .limit(limit)
+        .lean(),
+    /** Up to `limit` of the Group's members after `cursor` (a member `_id`), in `_id` order (only `member` read). */
+    membersAfter: (directoryId: string, group: string, cursor: string | null, limit: number) =>
+      models.scimGroupMembers
+        .find({ directoryId, group, ...(cursor ? { _id: { $gt: cursor } } : {}) }, { member: 1 })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .lean(),
   };
 }
