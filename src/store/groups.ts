@@ -1,9 +1,12 @@
 import type { Types } from 'mongoose';
 import { findConnection } from './connections';
 import type { DocId } from './docId';
+import { keyedCollection } from './keyed';
 import type { Models } from './models';
 import { groupKey, type GroupDoc } from './models/group';
 import { changeDocument } from './turns';
+
+export { groupKey } from './models/group';
 
 /** A group as stored (lean). */
 export type GroupRow = GroupDoc & { _id: string; createdAt?: Date | null };
@@ -12,7 +15,7 @@ export type GroupRow = GroupDoc & { _id: string; createdAt?: Date | null };
 export function createGroupStore(models: Models) {
   return {
     /** The tenant's group of this name (read by its key), or null. */
-    byName: (tenantId: Types.ObjectId, name: string) => models.groups.findById(groupKey(String(tenantId), name)).lean(),
+    byName: (tenantId: Types.ObjectId | string, name: string) => models.groups.findById(groupKey(String(tenantId), name)).lean(),
     /** Every group of the tenant. */
     inTenant: (tenantId: Types.ObjectId) => models.groups.find({ tenantId }).lean(),
     /** Every group of the tenant, only its name and roles. */
@@ -49,5 +52,11 @@ export function createGroupStore(models: Models) {
     connection: (id: string) => findConnection(models, id),
     /** The accounts with these IDs. */
     users: (ids: readonly string[]) => models.users.find({ _id: { $in: ids } }).lean(),
+    /** Groups as created once under their key (groupKey) by a run (activities' insertOnce). */
+    keyed: keyedCollection<GroupDoc>(models.groups),
+    /** Delete the tenant's group of this name (by its key). */
+    remove: async (tenantId: string, name: string) => {
+      await models.groups.deleteOne({ _id: groupKey(tenantId, name) });
+    },
   };
 }
