@@ -155,7 +155,7 @@ export function directoryActivities({ store, runAudit, auditedByRun }: ActivityS
       input: RunScoped & { tenantId: string; userId: string; status: 'active' | 'suspended'; by: string; override?: boolean },
     ): Promise<'changed' | 'unchanged' | 'absent' | 'not-ours'> {
       const _id = membershipKey(input.tenantId, input.userId);
-      const membership = await store.memberships.byId(_id);
+      const membership = await store.memberships.byKey(input.tenantId, input.userId);
       if (!membership) return 'absent';
       const audit = () =>
         runAudit(input.run, `membership.${input.status}.${input.userId}`, {
@@ -196,7 +196,7 @@ export function directoryActivities({ store, runAudit, auditedByRun }: ActivityS
     async removeMembership(input: RunScoped & { tenantId: string; userId: string; directoryId?: string }): Promise<'removed' | 'absent'> {
       const _id = membershipKey(input.tenantId, input.userId);
       if (input.directoryId) await store.directoryHolds.hold(_id, input.directoryId);
-      const membership = await store.memberships.byId(_id);
+      const membership = await store.memberships.byKey(input.tenantId, input.userId);
       if (!membership) return 'absent';
       await runAudit(input.run, `membership.removed.${input.userId}`, {
         tenantId: input.tenantId,

@@ -130,7 +130,7 @@ export function directoryGroupActivities({ store, runAudit, auditedByRun, insert
         target: { type: 'group', id: input.name },
         before: { name: input.name, roles: group.roles },
       });
-      await store.groups.remove(input.tenantId, input.name);
+      await store.groups.deleteByName(input.tenantId, input.name);
     },
 
     /** Write the Group as this write leaves it, audit it once, and drop the write's staged members. */

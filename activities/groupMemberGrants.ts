@@ -38,7 +38,7 @@ export function groupMemberGrants({ store, runAudit }: Pick<ActivitySupport, 'st
   const activeAccount = async (directoryId: string, tenantId: string, member: string): Promise<string | null> => {
     const user = await store.scimUsers.byId(directoryId, member);
     if (!user?.active || !user.userId) return null;
-    const membership = await store.memberships.byId(membershipKey(tenantId, String(user.userId)));
+    const membership = await store.memberships.byKey(tenantId, String(user.userId));
     return membership?.status === 'active' ? String(user.userId) : null;
   };
 
@@ -56,7 +56,7 @@ export function groupMemberGrants({ store, runAudit }: Pick<ActivitySupport, 'st
         actor: actorOf(input),
         ...grantEvent(grant, 'granted', userId),
       });
-    const now = await store.memberships.byId(membershipId);
+    const now = await store.memberships.byKey(input.tenantId, userId);
     if (now?.status !== 'active') await revokeFrom(input, userId);
   };
 

@@ -1,12 +1,12 @@
 import type { Types } from 'mongoose';
 import { findConnection } from './connections';
 import type { DocId } from './docId';
-import { keyedCollection } from './keyed';
 import type { Models } from './models';
 import { groupKey, type GroupDoc } from './models/group';
+import { keyedCollection } from './keyed';
 import { changeDocument } from './turns';
 
-export { groupKey } from './models/group';
+export { groupKey };
 
 /** A group as stored (lean). */
 export type GroupRow = GroupDoc & { _id: string; createdAt?: Date | null };
@@ -52,10 +52,10 @@ export function createGroupStore(models: Models) {
     connection: (id: string) => findConnection(models, id),
     /** The accounts with these IDs. */
     users: (ids: readonly string[]) => models.users.find({ _id: { $in: ids } }).lean(),
-    /** Groups as created once under their key (groupKey) by a run (activities' insertOnce). */
+    /** Groups created once under their key (activities' insert-once). */
     keyed: keyedCollection<GroupDoc>(models.groups),
     /** Delete the tenant's group of this name (by its key). */
-    remove: async (tenantId: string, name: string) => {
+    deleteByName: async (tenantId: string, name: string) => {
       await models.groups.deleteOne({ _id: groupKey(tenantId, name) });
     },
   };
