@@ -65,7 +65,7 @@ export function stateActivities({ store }: ActivitySupport) {
       const syncing = connection?.attributeSync === 'every-sign-in';
       const [membershipDoc, hold, candidateIsPrivileged, account] = await Promise.all([
         resolvedUserId && tenant ? store.memberships.byKey(String(tenant._id), String(resolvedUserId)) : null,
-        resolvedUserId && tenant ? store.memberships.directoryHold(String(tenant._id), String(resolvedUserId)) : null,
+        resolvedUserId && tenant ? store.directoryHolds.ofMember(String(tenant._id), String(resolvedUserId)) : null,
         // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.
         candidateId ? store.access.privilegedAnywhere(candidateId) : false,
         // The account's attributes matter only when this connection keeps them in sync.

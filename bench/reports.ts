@@ -2,6 +2,7 @@
 import type { ImportBenchResult } from './admin';
 import type { LoadResult } from './load';
 import type { Mode } from './options';
+import type { ServerFloor } from './floor';
 import type { RunProfile } from './profile';
 import type { ScimSyncResult } from './scim';
 import type { WebhookReport } from './webhooks';
@@ -18,6 +19,8 @@ export interface ModeReport {
   peakRssMiB: Record<string, number | null>;
   consistency: Consistency;
   profile?: RunProfile;
+  /** Durable, concurrency 1: the Temporal server's own round trip, measured in the same run (bench/floor.ts). */
+  serverFloor?: ServerFloor;
   /** Durable runs of groups-200: answer (decision) vs close (after 200 grants). */
   groups200Profile?: RunProfile;
 }

@@ -37,6 +37,7 @@ import { importRows, invitationAccepts } from './admin';
 import { SERVE, SERVE_INLINE, startServer, type ServerProcess } from './processes';
 import { measureStartup, startupTable, type StartupFigures } from './startup';
 import { profileRuns } from './profile';
+import { measureServerFloor } from './floor';
 import { compareGoals, figuresOf, GOALS, goalsTable } from './goals';
 import { parseBenchArgs } from './options';
 import type { AdminReport, ModeReport, ScimReport } from './reports';
@@ -69,6 +70,8 @@ const WEBHOOK_ENDPOINTS = opts.webhookEndpoints;
 const modes = opts.modes;
 /** Starts of each process per runtime in the startup scenario. */
 const STARTUP_ROUNDS = 3;
+/** Workflows of each kind timed for the server's floor (durable, concurrency 1). */
+const FLOOR_ROUNDS = 30;
 
 async function admin(
   url: string,
@@ -189,6 +192,10 @@ async function runMode(mode: 'durable' | 'inline', stack: Stack): Promise<ModeRe
       5,
       deadline,
     );
+    if (mode === 'durable' && CONCURRENCY === 1) {
+      log(`${mode}: the server's floor (${FLOOR_ROUNDS} workflows with no steps)`);
+      report.serverFloor = await measureServerFloor(stack.temporal, FLOOR_ROUNDS);
+    }
     log(`${mode}: first-sign-in`);
     report.scenarios['first-sign-in'] = await drive(first, CONCURRENCY, deadline);
     if (mode === 'durable') {
@@ -502,6 +509,12 @@ for (const r of reports) {
       .map(([k, v]) => `${k} ${v} MiB`)
       .join(', ')}; consistency ${r.consistency.ok ? 'OK' : `FAILED ${JSON.stringify(r.consistency)}`}\n`,
   );
+  if (r.serverFloor) {
+    const f = r.serverFloor;
+    process.stdout.write(
+      `${r.mode}: server floor (p50 of ${f.rounds}, no steps): start → result ${f.startToResultMs} ms, Update-with-Start → answer ${f.updateWithStartMs} ms\n`,
+    );
+  }
   if (r.profile) process.stdout.write(`${r.mode}: profile of ${r.profile.runs} first sign-ins: ${JSON.stringify(r.profile)}\n`);
   if (r.groups200Profile) {
     const g = r.groups200Profile;

@@ -113,6 +113,8 @@ export const ERROR_CODES = {
   saml_metadata_unreachable: e(422),
   saml_metadata_entity_changed: e(409),
   saml_metadata_no_url: e(409),
+  /** The connection has a metadata signing certificate and the document is not signed with it over its root (or not signed at all). */
+  saml_metadata_signature_invalid: e(400),
   // OIDC
   oidc_invalid: e(401),
   oidc_bad_signature: e(401),
@@ -181,6 +183,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   saml_metadata_doctype: 'The metadata carries a DOCTYPE, which is refused.',
   saml_metadata_too_large: 'The metadata document is too large.',
   saml_metadata_unreachable: "The IdP's metadata URL could not be fetched.",
+  saml_metadata_signature_invalid: "The IdP's metadata is not signed over its root with this connection's metadata signing certificate.",
   oidc_invalid: "The identity provider's answer was refused.",
   oidc_bad_signature: "The identity provider's ID token signature could not be verified with its published keys.",
   oidc_bad_subject: "The identity provider's ID token has no usable subject.",

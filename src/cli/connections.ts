@@ -12,12 +12,13 @@ interface SamlConnection {
   metadataUrl: string;
   certificates: Array<{ fingerprint256: string; validTo: string; expired: boolean; expiresSoon: boolean }>;
   metadata: { url: string | null; checkedAt: string; lastError: { code: string; message: string } | null } | null;
+  metadataSigningCertificate: { fingerprint256: string; validTo: string; expired: boolean; expiresSoon: boolean } | null;
 }
 
 const USAGE = [
   'onramp connections list --tenant <slug>',
-  'onramp connections saml-from-metadata --tenant <slug> --name <name> (--file <metadata.xml> | --metadata-url <url>)',
-  'onramp connections saml-metadata <connection-id> --tenant <slug> (--file <metadata.xml> | --metadata-url <url>)',
+  'onramp connections saml-from-metadata --tenant <slug> --name <name> (--file <metadata.xml> | --metadata-url <url>) [--metadata-signing-certificate <cert.pem>]',
+  'onramp connections saml-metadata <connection-id> --tenant <slug> (--file <metadata.xml> | --metadata-url <url>) [--metadata-signing-certificate <cert.pem>]',
   'onramp connections refresh-metadata|show <connection-id> --tenant <slug>',
 ].join('\n  ');
 
@@ -29,6 +30,12 @@ async function sourceOf(values: CliArgs['values']): Promise<{ metadataXml: strin
   return file !== undefined ? { metadataXml: await readFile(file, 'utf8') } : { metadataUrl: url ?? '' };
 }
 
+/** The certificate (PEM file) the IdP signs its metadata with, when the command gives one: the metadata must then be signed with it. */
+async function signingCertificateOf(values: CliArgs['values']): Promise<{ metadataSigningCertificate?: string }> {
+  const file = values['metadata-signing-certificate'];
+  return typeof file === 'string' ? { metadataSigningCertificate: await readFile(file, 'utf8') } : {};
+}
+
 /** A SAML connection as the admin reads it: the IdP values, the certificates with their expiry, the SP values to give the IdP admin. */
 function show(conn: SamlConnection, out: (line: string) => void, json: boolean): void {
   if (json) return out(JSON.stringify(conn));
@@ -37,6 +44,11 @@ function show(conn: SamlConnection, out: (line: string) => void, json: boolean):
   out(`  SSO URL         ${conn.ssoUrl} (${conn.ssoBinding})`);
   for (const c of conn.certificates)
     out(`  certificate     ${c.fingerprint256} until ${c.validTo}${c.expired ? ' EXPIRED' : c.expiresSoon ? ' (expires within 30 days)' : ''}`);
+  const m = conn.metadataSigningCertificate;
+  if (m)
+    out(
+      `  metadata signed ${m.fingerprint256} until ${m.validTo}${m.expired ? ' EXPIRED' : m.expiresSoon ? ' (expires within 30 days)' : ''} (verified on every import and refresh)`,
+    );
   if (conn.metadata)
     out(
       `  metadata        ${conn.metadata.url ?? '(uploaded)'}, checked ${conn.metadata.checkedAt}${conn.metadata.lastError ? `; last refresh refused: ${conn.metadata.lastError.code}: ${conn.metadata.lastError.message}` : ''}`,
@@ -69,11 +81,18 @@ export async function connectionsCommand(call: AdminCall, { command, args, value
     }
     case 'saml-from-metadata': {
       if (typeof values.name !== 'string') throw new UsageError('--name is required');
-      conn = await call<SamlConnection>('POST', '/connections/saml/from-metadata', { name: values.name, ...(await sourceOf(values)) });
+      conn = await call<SamlConnection>('POST', '/connections/saml/from-metadata', {
+        name: values.name,
+        ...(await sourceOf(values)),
+        ...(await signingCertificateOf(values)),
+      });
       break;
     }
     case 'saml-metadata':
-      conn = await call<SamlConnection>('PUT', `/connections/saml/${needId()}/metadata`, await sourceOf(values));
+      conn = await call<SamlConnection>('PUT', `/connections/saml/${needId()}/metadata`, {
+        ...(await sourceOf(values)),
+        ...(await signingCertificateOf(values)),
+      });
       break;
     case 'refresh-metadata':
       conn = await call<SamlConnection>('POST', `/connections/saml/${needId()}/metadata/refresh`);

@@ -23,8 +23,8 @@ const USAGE = `usage:
   onramp directories users|groups|operations <directory-id> --tenant <slug> [--limit <n>] [--cursor <c>]
   onramp directories sync-settings --tenant <slug> [--authoritative true|false] [--deprovision suspend|remove] [--subject-match none|userName|externalId]
   onramp connections list --tenant <slug>
-  onramp connections saml-from-metadata --tenant <slug> --name <name> (--file <metadata.xml> | --metadata-url <url>)
-  onramp connections saml-metadata <connection-id> --tenant <slug> (--file <metadata.xml> | --metadata-url <url>)
+  onramp connections saml-from-metadata --tenant <slug> --name <name> (--file <metadata.xml> | --metadata-url <url>) [--metadata-signing-certificate <cert.pem>]
+  onramp connections saml-metadata <connection-id> --tenant <slug> (--file <metadata.xml> | --metadata-url <url>) [--metadata-signing-certificate <cert.pem>]
   onramp connections refresh-metadata|show <connection-id> --tenant <slug> [--json]
   onramp members suspend|reactivate|remove <user-id> --tenant <slug>
   onramp members remove-group <group> --tenant <slug>
@@ -94,6 +94,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       'interval-ms': { type: 'string' },
       file: { type: 'string' },
       'metadata-url': { type: 'string' },
+      'metadata-signing-certificate': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -26,6 +26,8 @@ export interface SamlConnectionInput {
   ssoBinding?: SsoBinding;
   /** Set when the IdP values came from metadata: its URL (null when uploaded). */
   metadata?: { url: string | null };
+  /** The certificate (PEM body) the IdP's metadata must be signed with; null = metadata signatures are not verified. */
+  metadataSigningCertificate?: string | null;
 }
 
 export type Actor = { type: 'admin'; id: string | null };
@@ -82,6 +84,8 @@ export function createSamlConnectionLibrary(store: Store, publicUrl: string, enc
             lastError: conn.metadata.lastError ? { code: conn.metadata.lastError.code, message: conn.metadata.lastError.message } : null,
           }
         : null,
+      /** The certificate the metadata must be signed with, shown like the IdP certificates; null when signatures are not verified. */
+      metadataSigningCertificate: conn.metadataSigningCertificate ? describeCertificate(conn.metadataSigningCertificate) : null,
       attributeMapping: {
         email: conn.attributeMapping?.email ?? 'email',
         name: conn.attributeMapping?.name ?? 'name',
@@ -199,6 +203,7 @@ export function createSamlConnectionLibrary(store: Store, publicUrl: string, enc
                 metadataUrl: metadata.url,
                 ssoBinding: input.ssoBinding ?? 'HTTP-Redirect',
                 certificates: input.certificates.map((b) => describeCertificate(b).fingerprint256),
+                metadataSigningCertificate: input.metadataSigningCertificate ? describeCertificate(input.metadataSigningCertificate).fingerprint256 : null,
               }
             : {}),
         },

@@ -8,9 +8,18 @@ import { fetchDocument } from '../webhooks/fetchDocument';
 import type { OutboundPolicy } from '../webhooks/targetPolicy';
 import { describeCertificate, type Actor, type createSamlConnectionLibrary, type SamlConnectionInput } from './samlConnections';
 import { readSamlMetadata } from './samlMetadataReader';
+import { verifiedMetadata } from './samlMetadataSignature';
 
 /** Where the metadata comes from: the document itself, or its URL (fetched now, and kept to refresh from). */
 export type MetadataSource = { metadataXml: string; metadataUrl?: undefined } | { metadataUrl: string; metadataXml?: undefined };
+
+/**
+ * The certificate (PEM body) the IdP signs its metadata with: when a
+ * connection has one, every document applied to it must carry a valid
+ * signature over its root made with it. `null` removes it; absent keeps
+ * the connection's.
+ */
+export type MetadataSigningCertificate = { metadataSigningCertificate?: string | null | undefined };
 
 export interface SamlMetadataSettings {
   /** The webhook client's SSRF rules (and its timeout) for metadata URLs. */
@@ -54,9 +63,13 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
   const documentOf = async (source: MetadataSource) =>
     source.metadataUrl !== undefined ? { xml: await fetchXml(source.metadataUrl), url: source.metadataUrl } : { xml: source.metadataXml, url: null };
 
-  /** The IdP values the document gives, or the refusal (its code and the product's words). */
-  const decide = (xml: string) => {
-    const decision = decideSamlMetadata(readSamlMetadata(xml), new Date(), { allowHttp: settings.allowHttpIdpUrls });
+  /**
+   * The IdP values the document gives, or the refusal (its code and the product's words). With a metadata signing
+   * certificate they are read only from what the document's verified signature covers.
+   */
+  const decide = (xml: string, signingCertificate: string | null) => {
+    const covered = signingCertificate ? verifiedMetadata(xml, signingCertificate) : xml;
+    const decision = decideSamlMetadata(readSamlMetadata(covered), new Date(), { allowHttp: settings.allowHttpIdpUrls });
     if (!decision.ok) throw new OnrampError(decision.code, decision.message);
     return decision;
   };
@@ -67,20 +80,44 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
     return conn as Conn;
   };
 
-  const shown = (c: { ssoUrl: string; ssoBinding?: string | null; certificates: string[]; metadata?: { url?: string | null } | null }) => ({
+  const shown = (c: {
+    ssoUrl: string;
+    ssoBinding?: string | null;
+    certificates: string[];
+    metadata?: { url?: string | null } | null;
+    metadataSigningCertificate?: string | null;
+  }) => ({
     ssoUrl: c.ssoUrl,
     ssoBinding: c.ssoBinding ?? 'HTTP-Redirect',
     certificates: c.certificates.map((b) => describeCertificate(b).fingerprint256),
     metadataUrl: c.metadata?.url ?? null,
+    metadataSigningCertificate: c.metadataSigningCertificate ? describeCertificate(c.metadataSigningCertificate).fingerprint256 : null,
   });
 
-  /** Apply a metadata document to a connection; audited when the values changed or an admin asked. */
-  const apply = async (found: Conn, xml: string, url: string | null, actor: Actor | typeof SCHEDULE, trigger: 'upload' | 'url' | 'refresh' | 'schedule') => {
-    const d = decide(xml);
+  /**
+   * Apply a metadata document to a connection; audited when the values changed or an admin asked. The document is
+   * verified with the connection's metadata signing certificate as it is in this turn (or the one `signing` gives).
+   */
+  const apply = async (
+    found: Conn,
+    xml: string,
+    url: string | null,
+    actor: Actor | typeof SCHEDULE,
+    trigger: 'upload' | 'url' | 'refresh' | 'schedule',
+    signing: MetadataSigningCertificate = {},
+  ) => {
     const now = new Date();
-    const next = { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url } };
     // In turn with the connection's other writers (store/turns.ts): an admin's edit and a refresh never undo each other.
-    const { conn, changed } = await store.connections.change('saml', found.tenantId, String(found._id), (c: Conn) => {
+    const { conn, changed, d, next } = await store.connections.change('saml', found.tenantId, String(found._id), (c: Conn) => {
+      const signingCertificate = signing.metadataSigningCertificate !== undefined ? signing.metadataSigningCertificate : (c.metadataSigningCertificate ?? null);
+      const d = decide(xml, signingCertificate);
+      const next = {
+        ssoUrl: d.ssoUrl,
+        ssoBinding: d.ssoBinding,
+        certificates: d.certificates,
+        metadata: { url },
+        metadataSigningCertificate: signingCertificate,
+      };
       if (d.idpEntityId !== c.idpEntityId)
         throw new OnrampError(
           'saml_metadata_entity_changed',
@@ -90,8 +127,14 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
       const differs = JSON.stringify(shown(c)) !== JSON.stringify(shown(next));
       const appliedAt = differs || !c.metadata ? now : c.metadata.appliedAt;
       return {
-        set: { ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url, appliedAt, checkedAt: now, lastError: null } },
-        result: { conn: c, changed: differs },
+        set: {
+          ssoUrl: d.ssoUrl,
+          ssoBinding: d.ssoBinding,
+          certificates: d.certificates,
+          metadata: { url, appliedAt, checkedAt: now, lastError: null },
+          metadataSigningCertificate: signingCertificate,
+        },
+        result: { conn: c, changed: differs, d, next },
       };
     });
     const after = await ofTenant(conn.tenantId, String(conn._id));
@@ -136,24 +179,38 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
     /** A new connection whose IdP entity ID, SSO URL and binding, and signing certificates come from the metadata. */
     async create(
       tenantId: Types.ObjectId,
-      input: Omit<SamlConnectionInput, 'idpEntityId' | 'ssoUrl' | 'certificates' | 'ssoBinding' | 'metadata'> & MetadataSource,
+      input: Omit<SamlConnectionInput, 'idpEntityId' | 'ssoUrl' | 'certificates' | 'ssoBinding' | 'metadata' | 'metadataSigningCertificate'> &
+        MetadataSource &
+        MetadataSigningCertificate,
       actor: Actor,
     ) {
-      const { metadataXml, metadataUrl, ...rest } = input;
+      const { metadataXml, metadataUrl, metadataSigningCertificate, ...rest } = input;
       const doc = await documentOf(metadataUrl !== undefined ? { metadataUrl } : { metadataXml: metadataXml ?? '' });
-      const d = decide(doc.xml);
+      const signingCertificate = metadataSigningCertificate ?? null;
+      const d = decide(doc.xml, signingCertificate);
       return saml.create(
         tenantId,
-        { ...rest, idpEntityId: d.idpEntityId, ssoUrl: d.ssoUrl, ssoBinding: d.ssoBinding, certificates: d.certificates, metadata: { url: doc.url } },
+        {
+          ...rest,
+          idpEntityId: d.idpEntityId,
+          ssoUrl: d.ssoUrl,
+          ssoBinding: d.ssoBinding,
+          certificates: d.certificates,
+          metadata: { url: doc.url },
+          metadataSigningCertificate: signingCertificate,
+        },
         actor,
       );
     },
 
-    /** Replace a connection's IdP values from new metadata (a URL given here becomes the one refreshed from; an upload ends refreshing). */
-    async update(tenantId: Types.ObjectId, id: string, source: MetadataSource, actor: Actor) {
+    /**
+     * Replace a connection's IdP values from new metadata (a URL given here becomes the one refreshed from; an upload
+     * ends refreshing), verified with the metadata signing certificate given here, else the connection's.
+     */
+    async update(tenantId: Types.ObjectId, id: string, source: MetadataSource, actor: Actor, signing: MetadataSigningCertificate = {}) {
       const conn = await ofTenant(tenantId, id);
       const doc = await documentOf(source);
-      return apply(conn, doc.xml, doc.url, actor, doc.url ? 'url' : 'upload');
+      return apply(conn, doc.xml, doc.url, actor, doc.url ? 'url' : 'upload', signing);
     },
 
     /** Fetch the connection's metadata URL again now and apply it. */

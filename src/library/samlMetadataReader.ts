@@ -21,7 +21,7 @@ const DOCUMENT_TYPE_NODE = 10;
 const refused = (code: string, message: string, status?: number) => new OnrampError(code, message, status ? { status } : {});
 
 /** The element children of `el` with this namespace and local name. */
-function children(el: Element, ns: string, name: string): Element[] {
+export function children(el: Element, ns: string, name: string): Element[] {
   const out: Element[] = [];
   for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === ELEMENT_NODE) {
@@ -34,8 +34,14 @@ function children(el: Element, ns: string, name: string): Element[] {
 
 const isIdpDescriptor = (el: Element): boolean => (el.getAttribute('protocolSupportEnumeration') ?? '').split(/\s+/).includes(SAML2_PROTOCOL);
 
-/** Parse strictly: any parser error or warning refuses the document (its text is not repeated: it quotes the input). */
-function parse(xml: string) {
+/**
+ * The document's root element, parsed strictly: a document over
+ * MAX_METADATA_BYTES, with a DOCTYPE, or with any parser error or warning is
+ * refused (the parser's text is not repeated: it quotes the input).
+ */
+export function parseMetadataDocument(xml: string): Element {
+  if (Buffer.byteLength(xml, 'utf8') > MAX_METADATA_BYTES)
+    throw refused('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, 413);
   const problems: string[] = [];
   const note = (m: string) => void problems.push(m);
   let doc: Document | undefined;
@@ -85,9 +91,7 @@ function entityOf(root: Element): Element | null {
 }
 
 export function readSamlMetadata(xml: string): ReadMetadata {
-  if (Buffer.byteLength(xml, 'utf8') > MAX_METADATA_BYTES)
-    throw refused('saml_metadata_too_large', `The metadata document is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MB.`, 413);
-  const entity = entityOf(parse(xml));
+  const entity = entityOf(parseMetadataDocument(xml));
   if (!entity) return { entityId: null, idpDescriptors: 0, ssoServices: [], signingCertificates: [], unreadableCertificates: 0 };
   const descriptors = children(entity, MD, 'IDPSSODescriptor').filter(isIdpDescriptor);
   const idp = descriptors[0];

@@ -52,10 +52,10 @@ export function createGroupStore(models: Models) {
     connection: (id: string) => findConnection(models, id),
     /** The accounts with these IDs. */
     users: (ids: readonly string[]) => models.users.find({ _id: { $in: ids } }).lean(),
-    /** The tenant's group of this name, only its name read (by its key), or null. */
-    nameByKey: (tenantId: string, name: string) => models.groups.findById(groupKey(tenantId, name), { name: 1 }).lean(),
     /** Groups created once under their key (activities' insert-once). */
     keyed: keyedCollection<GroupDoc>(models.groups),
+    /** The tenant's group of this name, only its name read (by its key), or null. */
+    nameByKey: (tenantId: string, name: string) => models.groups.findById(groupKey(tenantId, name), { name: 1 }).lean(),
     /** Names of the tenant's groups that carry `role` (only the name read). */
     namesWithRole: async (tenantId: Types.ObjectId, role: string) =>
       (await models.groups.find({ tenantId, roles: role }, { name: 1 }).lean()).map((g) => g.name),

@@ -1,8 +1,9 @@
 import type { Types } from 'mongoose';
 import type { Models } from './models';
-import { keyedCollection } from './keyed';
+import type { RunRef } from '../domain/runRef';
 import { insertManyOnce } from './insertMany';
-import { syncMemberSearch, writeMemberSearch, type MemberSearchEntry } from './memberSearch';
+import { keyedCollection } from './keyed';
+import { removeMemberSearch, syncMemberSearch, writeMemberSearch, type MemberSearchEntry } from './memberSearch';
 import { membershipKey, type MembershipDoc } from './models/membership';
 
 export { membershipKey };
@@ -19,6 +20,16 @@ export function createMembershipStore(models: Models) {
       const claim = await models.userEmails.findById(email).lean();
       return claim ? models.memberships.findById(membershipKey(String(tenantId), String(claim.userId))).lean() : null;
     },
+    /** Set a membership's status, who suspended it (null: nobody) and the run that changed it. */
+    setStatus: async (_id: string, status: 'active' | 'suspended', suspendedBy: string | null, statusChangedBy: RunRef) => {
+      await models.memberships.updateOne({ _id }, { $set: { status, suspendedBy, statusChangedBy } });
+    },
+    /** removeMemberSearch: the membership's search document goes. */
+    removeSearch: (_id: string) => removeMemberSearch(models, _id),
+    /** Delete the membership with this key. */
+    remove: async (_id: string) => {
+      await models.memberships.deleteOne({ _id });
+    },
     /** Memberships created once under their key (activities' insert-once). */
     keyed: keyedCollection<MembershipDoc>(models.memberships),
     /** syncMemberSearch: the membership's search document, recomputed from its account. */
@@ -27,8 +38,6 @@ export function createMembershipStore(models: Models) {
     activeWithRole: (tenantId: Types.ObjectId, role: string) => models.memberships.find({ tenantId, roles: role, status: 'active' }).lean(),
     /** The active memberships among these `_id`s (one `$in` read). */
     activeByIds: (ids: readonly string[]) => models.memberships.find({ _id: { $in: ids }, status: 'active' }).lean(),
-    /** The directory's hold on the membership of `userId` in the tenant (read by the membership's key), or null. */
-    directoryHold: (tenantId: string, userId: string) => models.directoryHolds.findById(membershipKey(tenantId, userId)).lean(),
     /** Insert memberships in one unordered command; answers the keys refused as taken (insertManyOnce). */
     insertMany: (docs: ReadonlyArray<{ _id: string }>) => insertManyOnce(models.memberships, docs),
     /** writeMemberSearch: the search documents of new memberships, from the accounts' email and name as given. */

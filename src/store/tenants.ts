@@ -38,7 +38,7 @@ export function createTenantStore(models: Models) {
     /** A tenant's domain list (only `domains` read). */
     domainsOf: (id: Types.ObjectId) => models.tenants.findById(id, { domains: 1 }).lean(),
     /** A tenant's directory sync settings (only `directorySync` read). */
-    directorySyncOf: (id: Types.ObjectId) => models.tenants.findById(id, { directorySync: 1 }).lean(),
+    directorySyncOf: (id: Types.ObjectId | string) => models.tenants.findById(id, { directorySync: 1 }).lean(),
     /** A tenant's approval settings (only `approval` read), or null. */
     approvalSettings: (id: string) => models.tenants.findById(id, { approval: 1 }).lean(),
   };

@@ -13,6 +13,7 @@ import { expiredIdpKeys } from '../support/expiredCertificate';
 import { generateIdpKeys, idpMetadata } from '../../src/demo/samlIdp';
 import { runCli } from '../../src/cli/main';
 import { startReceiver } from '../support/webhookReceiver';
+import { signMetadata } from '../support/signedMetadata';
 
 const CLI = fileURLToPath(new URL('../../src/bin/onramp.ts', import.meta.url));
 const exec = promisify(execFile);
@@ -242,5 +243,27 @@ describe('the onramp CLI', () => {
     expect(noUrl.code).toBe(1);
     expect(noUrl.stderr).toContain('409 saml_metadata_no_url');
     expect((await onramp('connections', 'saml-from-metadata', '--tenant', 'cli', '--name', 'Neither')).code).toBe(2);
+  });
+
+  it('verifies signed metadata with --metadata-signing-certificate, and refuses it unsigned', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'onramp-cli-signed-metadata-'));
+    const at = { entityId: 'https://idp.cli-signed.test/metadata', ssoUrl: 'https://idp.cli-signed.test/sso' };
+    const [signer, keys] = [generateIdpKeys('cli metadata signer', 365), generateIdpKeys('cli signed token', 365)];
+    const [cert, signed, unsigned] = [join(dir, 'signer.pem'), join(dir, 'signed.xml'), join(dir, 'unsigned.xml')];
+    await writeFile(cert, signer.certificate);
+    await writeFile(unsigned, idpMetadata({ ...at, certificates: [keys.certificate] }));
+    await writeFile(signed, signMetadata(idpMetadata({ ...at, certificates: [keys.certificate] }), signer));
+    const withCert = ['--tenant', 'cli', '--metadata-signing-certificate', cert];
+    const created = await onramp('connections', 'saml-from-metadata', ...withCert, '--name', 'Signed', '--file', signed);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`metadata signed ${new X509Certificate(signer.certificate).fingerprint256}`);
+    const refused = await onramp('connections', 'saml-from-metadata', ...withCert, '--name', 'Unsigned', '--file', unsigned);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('400 saml_metadata_signature_invalid');
+    expect(await h.services.db.models.samlConnections.countDocuments({ name: 'Unsigned' })).toBe(0);
+    const id = created.stdout.split('\t')[0] ?? '';
+    const replaced = await onramp('connections', 'saml-metadata', id, '--tenant', 'cli', '--file', unsigned);
+    expect(replaced.code).toBe(1);
+    expect(replaced.stderr).toContain('400 saml_metadata_signature_invalid');
   });
 });

@@ -9,7 +9,8 @@ import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoIdpServer } from '../../src/demo/idpServer';
-import { createSamlIdp, generateIdpKeys } from '../../src/demo/samlIdp';
+import { createSamlIdp, generateIdpKeys, idpMetadata } from '../../src/demo/samlIdp';
+import { signMetadata } from '../support/signedMetadata';
 import { expiredIdpKeys } from '../support/expiredCertificate';
 import { issuerAt, startOidcProvider } from '../../src/demo/oidcProvider';
 import { consoleSignIn, launchChromium } from '../support/chromium';
@@ -229,6 +230,32 @@ describe('admin console set-up pages in a real browser', () => {
     expect(await page.locator('[role=alert]').innerText()).toContain('validation_failed');
     expect(await models.samlConnections.countDocuments({})).toBe(count);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates a SAML connection from signed metadata with its metadata signing certificate, and refuses unsigned metadata then', async () => {
+    const page = admin;
+    const { models } = h.services.db;
+    const at = { entityId: 'https://idp.console-signed.test/metadata', ssoUrl: 'https://idp.console-signed.test/sso' };
+    const [signer, keys] = [generateIdpKeys('console metadata signer', 365), generateIdpKeys('console signed token', 365)];
+    const metadata = idpMetadata({ ...at, certificates: [keys.certificate] });
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Signed metadata');
+    await page.fill('textarea[name=metadataXml]', signMetadata(metadata, signer));
+    await page.fill('textarea[name=metadataSigningCertificate]', signer.certificate);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(200);
+    const fingerprint = new X509Certificate(signer.certificate).fingerprint256;
+    expect(await page.locator(`[data-metadata-signing-certificate="${fingerprint}"]`).innerText()).toContain('must be signed with it');
+    await shot(page, 'connection-signed-metadata');
+    expect(await models.samlConnections.countDocuments({ name: 'Signed metadata' })).toBe(1);
+
+    const count = await models.samlConnections.countDocuments({});
+    await page.goto(`${h.url}/console/t/${t}/connections`);
+    await page.fill('input[name=name]', 'Unsigned metadata');
+    await page.fill('textarea[name=metadataXml]', metadata);
+    await page.fill('textarea[name=metadataSigningCertificate]', signer.certificate);
+    expect(await submit(page, () => page.click('button:text("Create connection")'))).toBe(400);
+    expect(await page.locator('[role=alert]').innerText()).toMatch(/is not signed[\s\S]*saml_metadata_signature_invalid/);
+    expect(await models.samlConnections.countDocuments({})).toBe(count);
   });
 
   it('adds a signing certificate by hand (a malformed or expired one refused), removes one, and never the last', async () => {

@@ -99,6 +99,22 @@ describe("a run's figures for the goals", () => {
     expect(by.get('flat-cost')).toMatchObject({ verdict: 'not measured', note: 'no burst in this run' });
     expect(by.get('events-page')?.verdict).toBe('not measured');
   });
+
+  it("holds the returning sign-in's overhead to the server's floor measured in the same run, plus 15 ms", () => {
+    const withFloor = (updateWithStartMs: number) => {
+      const r = run({ concurrency: 1 });
+      for (const m of r.reports) {
+        // Inline 100 ms, durable 125 ms: 1.25×, 25 ms of overhead.
+        m.scenarios.returning = load({ latencyMs: { p50: m.mode === 'durable' ? 125 : 100, p95: 0, p99: 0, max: 0, mean: 0 } });
+        if (m.mode === 'durable') m.serverFloor = { rounds: 30, startToResultMs: 8, updateWithStartMs };
+      }
+      return compareGoals(GOALS, figuresOf(r)).find((row) => row.id === 'returning-c1');
+    };
+    expect(withFloor(12)).toMatchObject({ ratio: 1.25, verdict: 'met' });
+    expect(withFloor(12)?.note).toContain('overhead 25 ms; server floor 12 ms');
+    expect(withFloor(5)).toMatchObject({ ratio: 1.25, verdict: 'not met' });
+    expect(withFloor(5)?.note).toContain('failed: overhead ≤ floor + 15 ms');
+  });
 });
 
 describe('rate flatness', () => {

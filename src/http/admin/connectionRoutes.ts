@@ -116,8 +116,12 @@ export function connectionRouter({
         errors: [...metadataErrors],
       },
       async ({ params, body }) => {
-        const { metadataXml, metadataUrl, ...settings } = body;
-        return samlMetadata.create((await tenantOf(params))._id, { ...settings, ...sourceOf({ metadataXml, metadataUrl }) }, actor);
+        const { metadataXml, metadataUrl, metadataSigningCertificate, ...settings } = body;
+        return samlMetadata.create(
+          (await tenantOf(params))._id,
+          { ...settings, ...sourceOf({ metadataXml, metadataUrl }), metadataSigningCertificate: metadataSigningCertificate ?? null },
+          actor,
+        );
       },
     ),
   );
@@ -132,7 +136,10 @@ export function connectionRouter({
         response: samlConnectionOut,
         errors: [...metadataErrors],
       },
-      async ({ params, body }) => samlMetadata.update((await tenantOf(params))._id, params.connectionId, sourceOf(body), actor),
+      async ({ params, body }) =>
+        samlMetadata.update((await tenantOf(params))._id, params.connectionId, sourceOf(body), actor, {
+          metadataSigningCertificate: body.metadataSigningCertificate,
+        }),
     ),
   );
 

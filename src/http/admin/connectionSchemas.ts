@@ -72,6 +72,12 @@ export const metadataSourceBody = (allowHttp: boolean) =>
         .url({ protocol: allowHttp ? /^https?$/ : /^https$/ })
         .max(2048)
         .optional(),
+      /**
+       * The certificate (PEM) the IdP signs its metadata with: this document, and every one applied to the connection
+       * after it (replaced or refreshed), must carry a valid signature over its root made with it. null removes it
+       * (signatures are then not verified); absent keeps the connection's.
+       */
+      metadataSigningCertificate: idpCertificate.nullable().optional(),
     })
     .refine((b) => (b.metadataXml === undefined) !== (b.metadataUrl === undefined), 'give either metadataXml or metadataUrl');
 
@@ -142,6 +148,8 @@ export const samlConnectionOut = z.object({
       lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
     })
     .nullable(),
+  /** The certificate the IdP's metadata must be signed with (its fingerprint and expiry); null when metadata signatures are not verified. */
+  metadataSigningCertificate: z.object({ fingerprint256: z.string(), validTo: z.string(), expired: z.boolean(), expiresSoon: z.boolean() }).nullable(),
   attributeMapping: z.object({ email: z.string(), name: z.string(), groups: z.string(), custom: z.record(z.string(), z.string()) }),
   allowIdpInitiated: z.boolean(),
   linkPolicy: z.string().nullable(),

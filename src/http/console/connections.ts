@@ -8,7 +8,7 @@ import { blankAsAbsent, formRefused, type ConsoleContext, type ConsoleDeps } fro
 import { dateTime, hiddenCsrf } from './layout';
 import { connectionSettingForms, groupSyncSection, mappingSection } from './connectionSettings';
 import { newOidcForm, oidcConnectionPages } from './oidcConnections';
-import { certificatesSection, samlCertificateForms } from './samlCertificates';
+import { certificatesSection, certificateState, samlCertificateForms } from './samlCertificates';
 import { consoleUpload } from './upload';
 import { MAX_METADATA_BYTES } from '../../domain/samlMetadata';
 import { OnrampError } from '../../errors';
@@ -21,6 +21,7 @@ const fromMetadataForm = z.object({
   name: z.string().max(200).default(''),
   metadataXml: z.preprocess(blankAsAbsent, z.string().optional()),
   metadataUrl: z.preprocess(blankAsAbsent, z.string().optional()),
+  metadataSigningCertificate: z.preprocess(blankAsAbsent, z.string().max(16_000).optional()),
 });
 
 const yesNo = (b: boolean) => (b ? 'enabled' : 'disabled');
@@ -60,6 +61,7 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
 <p><label>Metadata file (the XML the IdP lets you download) <input name="${METADATA_FILE_FIELD}" type="file" accept=".xml,application/xml,text/xml,application/samlmetadata+xml"></label></p>
 <p><label for="metadataXml">or the metadata XML (paste the document)</label><br><textarea id="metadataXml" name="metadataXml" rows="8" cols="90"></textarea></p>
 <p><label>or its metadata URL <input name="metadataUrl" type="url" size="60" placeholder="https://idp.example.com/metadata"></label></p>
+<p><label for="metadataSigningCertificate">Metadata signing certificate (optional, PEM): the metadata, and every refresh of it, must then be signed with it</label><br><textarea id="metadataSigningCertificate" name="metadataSigningCertificate" rows="4" cols="70" placeholder="-----BEGIN CERTIFICATE-----"></textarea></p>
 <p><button type="submit">Create connection</button></p></form>`;
     return { title: 'Connections', body: table + create + newOidcForm(base, csrf) };
   });
@@ -81,7 +83,13 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
               : ''
           }`
         : 'entered by hand'
-    }</dd></dl>`;
+    }</dd>${
+      c.metadataSigningCertificate
+        ? `<dt>Metadata signing certificate</dt><dd data-metadata-signing-certificate="${e(c.metadataSigningCertificate.fingerprint256)}"><code>${e(c.metadataSigningCertificate.fingerprint256)}</code>, expires ${e(c.metadataSigningCertificate.validTo)} (${certificateState(c.metadataSigningCertificate)}); every metadata document applied must be signed with it</dd>`
+        : c.metadata
+          ? '<dt>Metadata signing certificate</dt><dd class="muted">none: metadata signatures are not verified</dd>'
+          : ''
+    }</dl>`;
     const certs = certificatesSection(base, c.certificates, csrf);
     const actions = `<h2>Actions</h2><p><a href="${e(c.loginUrl)}">Test sign-in through this connection</a></p>${
       c.metadata?.url
@@ -104,7 +112,12 @@ export function connectionPages(r: Router, deps: ConsoleDeps, ctx: ConsoleContex
         const pasted = body.metadataXml?.trim();
         if (uploaded !== undefined && pasted !== undefined)
           throw new OnrampError('validation_failed', 'The form was refused: give the metadata once (a file, the pasted XML or a URL).', { status: 400 });
-        const parsed = fromMetadata.safeParse({ name: body.name, metadataXml: uploaded ?? pasted, metadataUrl: body.metadataUrl?.trim() });
+        const parsed = fromMetadata.safeParse({
+          name: body.name,
+          metadataXml: uploaded ?? pasted,
+          metadataUrl: body.metadataUrl?.trim(),
+          ...(body.metadataSigningCertificate !== undefined ? { metadataSigningCertificate: body.metadataSigningCertificate } : {}),
+        });
         if (!parsed.success) throw formRefused(parsed.error);
         const { metadataXml, metadataUrl, ...settings } = parsed.data;
         const source = metadataUrl !== undefined ? { metadataUrl } : { metadataXml: metadataXml ?? '' };

@@ -14,15 +14,15 @@ const removeForm = z.object({ fingerprint256: z.string().max(200).default('') })
 
 type ShownCertificate = { fingerprint256: string; validTo: string; expired: boolean; expiresSoon: boolean };
 
+/** A certificate's state as the console shows it: expired, expiring within 30 days, or valid. */
+export const certificateState = (k: ShownCertificate): string =>
+  k.expired ? '<strong class="error">expired</strong>' : k.expiresSoon ? '<strong data-expires-soon>expires within 30 days</strong>' : 'valid';
+
 /** A SAML connection's IdP signing certificates: each with its expiry (flagged within 30 days), a remove button, and the add form. */
 export function certificatesSection(base: string, certificates: ShownCertificate[], csrf: string): string {
   const rows = certificates
     .map((k) => {
-      const state = k.expired
-        ? '<strong class="error">expired</strong>'
-        : k.expiresSoon
-          ? '<strong data-expires-soon>expires within 30 days</strong>'
-          : 'valid';
+      const state = certificateState(k);
       const remove = `<form class="inline" method="post" action="${base}/certificates/remove">${hiddenCsrf(csrf)}<input type="hidden" name="fingerprint256" value="${e(k.fingerprint256)}"><button type="submit" aria-label="Remove certificate ${e(k.fingerprint256)}">Remove</button></form>`;
       return `<tr data-certificate="${e(k.fingerprint256)}"><td><code>${e(k.fingerprint256)}</code></td><td>${e(k.validTo)}</td><td>${state}</td><td>${remove}</td></tr>`;
     })

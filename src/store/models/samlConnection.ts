@@ -74,6 +74,8 @@ export const samlConnectionSchema = new Schema(
     ssoBinding: { type: String, enum: SSO_BINDINGS, required: true, default: 'HTTP-Redirect' },
     /** Where the IdP values came from when set up from metadata: its URL (refreshed on demand and on a schedule) and the last fetch. */
     metadata: { type: metadataSourceSchema, default: null },
+    /** The certificate (PEM body) the IdP signs its metadata with: when set, every metadata document applied must be signed with it. */
+    metadataSigningCertificate: { type: String, default: null },
     /** PEM bodies (base64 DER, no headers) of every accepted IdP signing certificate. */
     certificates: { type: [String], required: true },
     attributeMapping: {
