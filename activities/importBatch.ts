@@ -14,10 +14,11 @@
  * provisionMember, which re-plans against it. A retried batch creates no
  * second account, membership, audit record or event.
  */
+import type { MemberResult } from '../src/domain/memberResult';
 import { Types } from 'mongoose';
 import type { AuditInput } from '../src/store/audit';
 import { membershipKey } from '../src/store/memberships';
-import type { MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
+import type { MemberRequest } from '../src/domain/adminProvisioning';
 import { plan } from '../src/domain/plan';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
@@ -26,16 +27,10 @@ import type { adminProvisioningActivities, SharedReads } from './adminProvisioni
 import type { grantsActivities } from './grants';
 import { deterministicId, inPool, runAuditKey, type ActivitySupport } from './support';
 
+export type { MemberResult };
+
 /** What the batch asks of the core (the activity functions; provisionMember's are the same). */
 type Core = Pick<ReturnType<typeof adminProvisioningActivities>, 'loadAdminState'> & Pick<ReturnType<typeof grantsActivities>, 'applyGroupGrant'>;
-
-/** A row's outcome, as provisionMember answers it (workflows/memberProvisioningFlow.ts). */
-export interface MemberResult {
-  outcome: RowOutcome;
-  reason: string | null;
-  detail: string | null;
-  userId: string | null;
-}
 
 /** How many rows' worlds are read at once (keyed reads, a few per row). */
 export const PLAN_PARALLEL = 16;

@@ -1,6 +1,7 @@
+import { countOutcomes, type OutcomeCounts } from '../src/domain/memberResult';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ImportRowResult, StoredImportRow } from '../src/store/imports';
-import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import type { MemberRequest } from '../src/domain/adminProvisioning';
 import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
 import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
 import { ROWS_PER_CHUNK } from '../src/domain/importRows';
@@ -12,18 +13,10 @@ import { provisionMember, type MemberProvisioningActivities } from '../workflows
 import { provisionBatch, type MemberResult } from './importBatch';
 import { activityContext, type ActivitySupport } from './support';
 
+export type { OutcomeCounts };
+
 /** How many rows of a chunk are provisioned at once on the row-at-a-time path (and their grants and attributes). */
 export const IMPORT_ROW_PARALLEL = 8;
-
-export type OutcomeCounts = Record<RowOutcome, number>;
-
-export const zeroCounts = (): OutcomeCounts => Object.fromEntries(ROW_OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
-
-export function countOutcomes(results: readonly { outcome: string }[]): OutcomeCounts {
-  const counts = zeroCounts();
-  for (const r of results) if ((ROW_OUTCOMES as readonly string[]).includes(r.outcome)) counts[r.outcome as RowOutcome]++;
-  return counts;
-}
 
 /**
  * Each row is a run of its own for idempotency: the same reference on every
