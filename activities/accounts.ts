@@ -1,32 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
-import { identityKey, type IdentityDoc } from '../src/store/models/identity';
-import { setCustomAttribute } from '../src/store/userAttributes';
+import { identityKey } from '../src/store/identities';
 import type { ClaimProtocol } from '../src/domain/claim';
 import { normalizeEmail } from '../src/domain/email';
 import { sameRun } from '../src/domain/runRef';
 import { isDuplicateKeyError } from '../src/errors';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
-import { upsertOnce } from '../src/store/keyed';
-import { keyedCollection } from '../src/store/keyed';
 import { deterministicId, oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Accounts and identities: the email claim, the account, the (connection, subject) link. Every activity is idempotent (see support.ts). */
-export function accountsActivities({ models, runAudit, insertOnce }: ActivitySupport) {
+export function accountsActivities({ store, runAudit, insertOnce }: ActivitySupport) {
   /** The account of an address nobody verified: no email claim; its `_id` comes from the run, so a retry finds it again. */
   async function ensureUnclaimedUser(
     input: RunScoped & { tenantId: string; email: string; name: string | null; attributes?: Record<string, string> },
   ): Promise<{ userId: string; createdByThisRun: boolean }> {
     const _id = deterministicId(`${input.run.workflowId}:${input.run.runId}:user`);
-    const user = await upsertOnce(
-      () =>
-        models.users
-          .findOneAndUpdate({ _id }, { $setOnInsert: { unverifiedEmail: input.email, name: input.name, createdBy: input.run } }, { upsert: true, new: true })
-          .lean(),
-      () => models.users.findById(_id).lean(),
-    );
-    await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(_id), name, value)));
+    const user = await store.users.keyed.insertIfAbsent(_id, { unverifiedEmail: input.email, name: input.name, createdBy: input.run });
+    await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => store.users.setCustomAttribute(String(_id), name, value)));
     await runAudit(input.run, 'user.created', {
       tenantId: input.tenantId,
       actor: actorOf(input),
@@ -51,40 +42,26 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
       if (!email) throw ApplicationFailure.nonRetryable('email is not valid', FAILURE_TYPES.invalidEmail);
       if (input.claimEmail === false) return ensureUnclaimedUser({ ...input, email });
       // Claim the email first (keyed by the email itself), then create the account it names.
-      const claimRow = await upsertOnce(
-        () =>
-          models.userEmails
-            .findOneAndUpdate({ _id: email }, { $setOnInsert: { userId: new Types.ObjectId(), createdBy: input.run } }, { upsert: true, new: true })
-            .lean(),
-        () => models.userEmails.findById(email).lean(),
-      );
+      const claimRow = await store.users.emailClaims.insertIfAbsent(email, { userId: new Types.ObjectId(), createdBy: input.run });
       if (!sameRun(claimRow.createdBy, input.run)) return { userId: String(claimRow.userId), createdByThisRun: false };
       let user;
       try {
-        user = await models.users
-          .findOneAndUpdate(
-            { _id: claimRow.userId },
-            {
-              $setOnInsert: {
-                email,
-                displayEmail: input.email.trim(),
-                name: input.name,
-                createdBy: input.run,
-              },
-            },
-            { upsert: true, new: true },
-          )
-          .lean();
+        user = await store.users.insertIfAbsent(claimRow.userId, {
+          email,
+          displayEmail: input.email.trim(),
+          name: input.name,
+          createdBy: input.run,
+        });
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
-        user = await models.users.findById(claimRow.userId).lean();
+        user = await store.users.byId(claimRow.userId);
         if (!user) {
           // Another account holds the email without a claim (data from before claims existed): the
           // unique email index refused a second account. Point the claim at it and let the run
           // re-plan — linking it is the link policy's decision, never this activity's.
-          const legacy = await models.users.findOne({ email }).lean();
+          const legacy = await store.users.byEmail(email);
           if (!legacy) throw err;
-          await models.userEmails.updateOne({ _id: email }, { $set: { userId: legacy._id, createdBy: null } });
+          await store.users.repointEmailClaim(email, legacy._id);
           return { userId: String(legacy._id), createdByThisRun: false };
         }
       }
@@ -92,7 +69,7 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
       const createdByThisRun = sameRun(user.createdBy, input.run);
       if (createdByThisRun) {
         // Custom attributes are documents of their own (user_attributes); upserts, so a retry rewrites the same values.
-        await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => setCustomAttribute(models, String(user._id), name, value)));
+        await Promise.all(Object.entries(input.attributes ?? {}).map(([name, value]) => store.users.setCustomAttribute(String(user._id), name, value)));
         await runAudit(input.run, 'user.created', {
           tenantId: input.tenantId,
           actor: actorOf(input),
@@ -116,8 +93,8 @@ export function accountsActivities({ models, runAudit, insertOnce }: ActivitySup
         userId: oid(input.userId),
         protocol: input.protocol,
       };
-      const { doc: identity, createdByThisRun } = await insertOnce<IdentityDoc>(
-        keyedCollection(models.identities),
+      const { doc: identity, createdByThisRun } = await insertOnce(
+        store.identities.keyed,
         identityKey(input.connectionId, input.subject),
         fields,
         input.run,

@@ -1,6 +1,5 @@
 import type { IdentityClaim } from '../src/domain/claim';
 import { actorOf } from '../src/domain/provisioningContext';
-import { upsertOnce } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 export type ApprovalKind = 'link' | 'new-member' | 'privileged-grant';
@@ -15,7 +14,7 @@ export interface PlannedAccess {
 }
 
 /** Approval requests: a parked sign-in waiting for an admin, and its outcome. Every activity is idempotent (see support.ts). */
-export function approvalsActivities({ models, runAudit }: ActivitySupport) {
+export function approvalsActivities({ store, runAudit }: ActivitySupport) {
   return {
     /** Park the sign-in for an admin: one request per run (repeated sign-ins attach to the run). */
     async openApprovalRequest(
@@ -29,31 +28,19 @@ export function approvalsActivities({ models, runAudit }: ActivitySupport) {
       },
     ): Promise<{ requestId: string }> {
       const _id = `${input.run.workflowId}:${input.run.runId}`;
-      await upsertOnce(
-        () =>
-          models.approvalRequests
-            .findOneAndUpdate(
-              { _id },
-              {
-                $setOnInsert: {
-                  tenantId: oid(input.claim.tenantId),
-                  workflowId: input.run.workflowId,
-                  runId: input.run.runId,
-                  kind: input.kind,
-                  reason: input.reasons.join(','),
-                  reasons: input.reasons,
-                  planned: input.planned,
-                  claim: input.claim,
-                  userId: input.userId ? oid(input.userId) : null,
-                  status: 'pending',
-                  expiresAt: new Date(input.expiresAt),
-                },
-              },
-              { upsert: true, new: true },
-            )
-            .lean(),
-        () => models.approvalRequests.findById(_id).lean(),
-      );
+      await store.approvals.keyed.insertIfAbsent(_id, {
+        tenantId: oid(input.claim.tenantId),
+        workflowId: input.run.workflowId,
+        runId: input.run.runId,
+        kind: input.kind,
+        reason: input.reasons.join(','),
+        reasons: input.reasons,
+        planned: input.planned,
+        claim: input.claim,
+        userId: input.userId ? oid(input.userId) : null,
+        status: 'pending',
+        expiresAt: new Date(input.expiresAt),
+      });
       await runAudit(input.run, 'approval.requested', {
         tenantId: input.claim.tenantId,
         actor: actorOf(input),
@@ -71,9 +58,7 @@ export function approvalsActivities({ models, runAudit }: ActivitySupport) {
     async closeApprovalRequest(
       input: RunScoped & { tenantId: string; requestId: string; status: 'approved' | 'rejected' | 'expired'; by: string | null; reason: string | null },
     ): Promise<void> {
-      const before = await models.approvalRequests
-        .findOneAndUpdate({ _id: input.requestId }, { $set: { status: input.status, decidedBy: input.by, decisionReason: input.reason } })
-        .lean();
+      const before = await store.approvals.decide(input.requestId, { status: input.status, decidedBy: input.by, decisionReason: input.reason });
       await runAudit(input.run, `approval.${input.status}`, {
         tenantId: input.tenantId,
         actor: input.by ? { type: 'admin' as const, id: input.by } : { type: 'system' as const, id: null },

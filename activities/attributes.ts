@@ -1,16 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { applyEmailChange } from '../src/store/emailChange';
-import { conflictKey, type ConflictDoc } from '../src/store/models/conflict';
-import { setUserField } from '../src/store/userAttributes';
+import { conflictKey } from '../src/store/conflicts';
 import type { SyncedField } from '../src/domain/attributeSync';
 import { normalizeEmail } from '../src/domain/email';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { actorOf } from '../src/domain/provisioningContext';
-import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** Attribute sync: applying an IdP's change, or recording a conflict for an admin. Every activity is idempotent (see support.ts). */
-export function attributesActivities({ models, runAudit, insertOnce }: ActivitySupport) {
+export function attributesActivities({ store, runAudit, insertOnce }: ActivitySupport) {
   return {
     /** Apply an attribute the IdP changed (policy idp-wins); audited with before and after. */
     async updateUserAttribute(
@@ -20,9 +17,9 @@ export function attributesActivities({ models, runAudit, insertOnce }: ActivityS
         const email = normalizeEmail(input.to);
         if (!email) throw ApplicationFailure.nonRetryable('email is not valid', FAILURE_TYPES.invalidEmail);
         // Planned as free; if another account claimed it since, the run re-plans (into a conflict).
-        if ((await applyEmailChange(models, input.userId, input.from, email)) === 'held-by-other') return 'stale';
+        if ((await store.conflicts.applyEmailChange(input.userId, input.from, email)) === 'held-by-other') return 'stale';
       } else {
-        await setUserField(models, input.userId, input.field, input.to);
+        await store.conflicts.setUserField(input.userId, input.field, input.to);
       }
       await runAudit(input.run, `attribute.${input.field}.updated`, {
         tenantId: input.tenantId,
@@ -49,7 +46,7 @@ export function attributesActivities({ models, runAudit, insertOnce }: ActivityS
         local: input.local,
         asserted: input.asserted,
       };
-      await insertOnce<ConflictDoc>(keyedCollection(models.conflicts), _id, fields, input.run, () => ({
+      await insertOnce(store.conflicts.keyed, _id, fields, input.run, () => ({
         step: `conflict.${input.field}.opened`,
         event: {
           tenantId: input.tenantId,

@@ -1,7 +1,7 @@
-import { grantsOf, type HeldGrant } from '../src/store/grants';
-import { removeMemberSearch } from '../src/store/memberSearch';
-import { membershipKey } from '../src/store/models/membership';
-import { RECENT_WRITES, scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
+import type { HeldGrant } from '../src/store/grants';
+import { membershipKey } from '../src/store/memberships';
+import { scimLookupKey } from '../src/store/scimKeys';
+import { RECENT_WRITES } from '../src/store/scimUsers';
 import { directorySource } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
 import { sameRun, type RunRef } from '../src/domain/runRef';
@@ -27,7 +27,7 @@ export interface ScimTarget {
  * idempotent: keyed inserts, upserts of a deterministic state, audit events
  * under the run's keys (see support.ts).
  */
-export function directoryActivities({ models, runAudit, auditedByRun }: ActivitySupport) {
+export function directoryActivities({ store, runAudit, auditedByRun }: ActivitySupport) {
   const keysOf = (directoryId: string, facts: { userName: string; externalId: string | null }) => [
     scimLookupKey(directoryId, 'User', 'userName', facts.userName),
     ...(facts.externalId ? [scimLookupKey(directoryId, 'User', 'externalId', facts.externalId)] : []),
@@ -51,10 +51,10 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
       | { ok: true; applied?: undefined; before: StoredScimUser | null; after: ScimResource | null; deprovision?: DeprovisionMode }
       | { ok: false; error: ScimRefusal }
     > {
-      const doc = (await models.scimUsers.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimUserDoc | null;
+      const doc = await store.scimUsers.byId(input.directoryId, input.scimId);
       const before = doc ? storedScimUser(doc) : null;
       if (doc && before && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: before };
-      const tenant = await models.tenants.findById(input.tenantId, { directorySync: 1 }).lean();
+      const tenant = await store.tenants.directorySyncOf(input.tenantId);
       const deprovision: DeprovisionMode = tenant?.directorySync?.deprovision === 'remove' ? 'remove' : 'suspend';
       if (input.write.kind === 'create' && before) return { ok: true, before, after: input.write.resource, deprovision };
       if (!doc && input.write.kind === 'delete' && input.run && (await auditedByRun(input.run, `scim.${input.write.id}`, 'scim.user_deleted'))) {
@@ -67,7 +67,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
     /** Hold the User's userName (and externalId) for it (scimKeys.ts). */
     async claimScimKeys(input: ScimTarget & { userName: string; externalId: string | null }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
       const keys = keysOf(input.directoryId, input).map((_id, i) => ({ _id, attribute: i === 0 ? 'userName' : 'externalId' }));
-      return claimKeys(models, input.directoryId, input.scimId, keys, 'User');
+      return claimKeys(store.scimKeys, input.directoryId, input.scimId, keys, 'User');
     },
 
     /** Give back keys the resource held for values it no longer has. */
@@ -75,7 +75,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
       input: ScimTarget & { previous: { userName: string; externalId: string | null } | null; current: { userName: string; externalId: string | null } | null },
     ): Promise<void> {
       if (!input.previous) return;
-      await releaseKeys(models, input.scimId, keysOf(input.directoryId, input.previous), input.current ? keysOf(input.directoryId, input.current) : []);
+      await releaseKeys(store.scimKeys, input.scimId, keysOf(input.directoryId, input.previous), input.current ? keysOf(input.directoryId, input.current) : []);
     },
 
     /** Write the resource as this write leaves it (an upsert of a deterministic state) and audit it once. */
@@ -90,26 +90,23 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         },
     ): Promise<StoredScimUser> {
       const facts = userFacts(input.resource);
-      const _id = scimResourceKey(input.directoryId, input.scimId);
-      const seen = ((await models.scimUsers.findById(_id, { recentWrites: 1 }).lean()) as Pick<ScimUserDoc, 'recentWrites'> | null)?.recentWrites ?? [];
+      const seen = await store.scimUsers.recentWritesOf(input.directoryId, input.scimId);
       const recentWrites = seen.includes(input.write.id) ? seen : [...seen, input.write.id].slice(-RECENT_WRITES);
-      await models.scimUsers.updateOne(
-        { _id },
+      await store.scimUsers.put(
+        input.directoryId,
+        input.scimId,
         {
-          $set: {
-            userName: facts.userName,
-            externalId: facts.externalId,
-            emails: facts.emails,
-            active: facts.active,
-            resource: JSON.stringify(input.resource),
-            userId: input.userId ? oid(input.userId) : null,
-            version: input.version,
-            lastWrite: input.write.id,
-            recentWrites,
-          },
-          $setOnInsert: { directoryId: input.directoryId, tenantId: oid(input.tenantId), scimId: input.scimId },
+          userName: facts.userName,
+          externalId: facts.externalId,
+          emails: facts.emails,
+          active: facts.active,
+          resource: JSON.stringify(input.resource),
+          userId: input.userId ? oid(input.userId) : null,
+          version: input.version,
+          lastWrite: input.write.id,
+          recentWrites,
         },
-        { upsert: true },
+        oid(input.tenantId),
       );
       const action =
         input.wasActive === null
@@ -127,7 +124,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         ...(input.userId ? { userId: input.userId } : {}),
         context: { directoryId: input.directoryId, operation: input.write.kind, userName: facts.userName, externalId: facts.externalId, active: facts.active },
       });
-      const doc = (await models.scimUsers.findById(_id).lean()) as ScimUserDoc | null;
+      const doc = await store.scimUsers.byId(input.directoryId, input.scimId);
       if (!doc) throw new Error('the stored SCIM user vanished');
       return storedScimUser(doc);
     },
@@ -144,8 +141,8 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         ...(input.userId ? { userId: input.userId } : {}),
         context: { directoryId: input.directoryId, operation: 'delete', userName: input.facts.userName, externalId: input.facts.externalId },
       });
-      await models.scimKeys.deleteMany({ _id: { $in: keysOf(input.directoryId, input.facts) }, target: input.scimId });
-      await models.scimUsers.deleteOne({ _id: scimResourceKey(input.directoryId, input.scimId) });
+      await store.scimKeys.releaseAll(keysOf(input.directoryId, input.facts), input.scimId);
+      await store.scimUsers.remove(input.directoryId, input.scimId);
     },
 
     /**
@@ -158,7 +155,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
       input: RunScoped & { tenantId: string; userId: string; status: 'active' | 'suspended'; by: string; override?: boolean },
     ): Promise<'changed' | 'unchanged' | 'absent' | 'not-ours'> {
       const _id = membershipKey(input.tenantId, input.userId);
-      const membership = await models.memberships.findById(_id).lean();
+      const membership = await store.memberships.byKey(input.tenantId, input.userId);
       if (!membership) return 'absent';
       const audit = () =>
         runAudit(input.run, `membership.${input.status}.${input.userId}`, {
@@ -177,10 +174,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         return 'changed';
       }
       if (input.status === 'active' && membership.suspendedBy !== input.by && input.override !== true) return 'not-ours';
-      await models.memberships.updateOne(
-        { _id },
-        { $set: { status: input.status, suspendedBy: input.status === 'suspended' ? input.by : null, statusChangedBy: input.run } },
-      );
+      await store.memberships.setStatus(_id, input.status, input.status === 'suspended' ? input.by : null, input.run);
       await audit();
       return 'changed';
     },
@@ -189,7 +183,7 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
     async directoryGrantsOf(input: { tenantId: string; userId: string; directoryId: string; all?: boolean }): Promise<HeldGrant[]> {
       const membershipId = membershipKey(input.tenantId, input.userId);
       const source = directorySource(input.directoryId);
-      return ((await grantsOf(models, [membershipId])).get(membershipId) ?? []).filter((g) => input.all === true || g.source === source);
+      return ((await store.grants.of([membershipId])).get(membershipId) ?? []).filter((g) => input.all === true || g.source === source);
     },
 
     /**
@@ -201,8 +195,8 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
      */
     async removeMembership(input: RunScoped & { tenantId: string; userId: string; directoryId?: string }): Promise<'removed' | 'absent'> {
       const _id = membershipKey(input.tenantId, input.userId);
-      if (input.directoryId) await models.directoryHolds.updateOne({ _id }, { $setOnInsert: { directoryId: input.directoryId } }, { upsert: true });
-      const membership = await models.memberships.findById(_id).lean();
+      if (input.directoryId) await store.directoryHolds.hold(_id, input.directoryId);
+      const membership = await store.memberships.byKey(input.tenantId, input.userId);
       if (!membership) return 'absent';
       await runAudit(input.run, `membership.removed.${input.userId}`, {
         tenantId: input.tenantId,
@@ -213,19 +207,19 @@ export function directoryActivities({ models, runAudit, auditedByRun }: Activity
         before: { status: membership.status, roles: membership.roles },
       });
       // The search document first: a membership made again meanwhile writes its own after.
-      await removeMemberSearch(models, _id);
-      await models.memberships.deleteOne({ _id });
+      await store.memberships.removeSearch(_id);
+      await store.memberships.remove(_id);
       return 'removed';
     },
 
     /** The directory brings a removed person back: sign-ins may add them again. */
     async releaseDirectoryHold(input: { tenantId: string; userId: string }): Promise<void> {
-      await models.directoryHolds.deleteOne({ _id: membershipKey(input.tenantId, input.userId) });
+      await store.directoryHolds.release(membershipKey(input.tenantId, input.userId));
     },
 
     /** End the person's browser sessions for this tenant (sessions record the tenant they signed in to); audited once. */
     async endTenantSessions(input: RunScoped & { tenantId: string; userId: string }): Promise<number> {
-      const { deletedCount } = await models.sessions.deleteMany({ 'session.userId': input.userId, 'session.tenantId': input.tenantId });
+      const deletedCount = await store.sessions.endForTenant(input.userId, input.tenantId);
       if (deletedCount > 0) {
         await runAudit(input.run, `sessions.ended.${input.userId}`, {
           tenantId: input.tenantId,

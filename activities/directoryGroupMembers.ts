@@ -1,4 +1,3 @@
-import { scimMemberKey } from '../src/store/models/scimGroup';
 import { groupMemberGrants, PARALLEL, type WriteScoped } from './groupMemberGrants';
 import { inPool, type ActivitySupport, type RunScoped } from './support';
 
@@ -13,7 +12,7 @@ export const MEMBER_PAGE = 500;
  * keyed upserts and deletes, audit events keyed by run, write, op and grant.
  */
 export function directoryGroupMemberActivities(support: ActivitySupport) {
-  const { models } = support;
+  const { store } = support;
   const { activeAccount, grantTo, revokeFrom, accountOf, removeMembers, stagedChunk, groupsOfMember } = groupMemberGrants(support);
   return {
     /**
@@ -25,13 +24,7 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
       const staged = await stagedChunk(input.writeId, input.op, input.chunk);
       let added = 0;
       await inPool(staged, PARALLEL, async (member) => {
-        const _id = scimMemberKey(input.directoryId, input.scimId, member);
-        const res = await models.scimGroupMembers.updateOne(
-          { _id },
-          { $set: { seenBy: input.mark }, $setOnInsert: { directoryId: input.directoryId, group: input.scimId, member } },
-          { upsert: true },
-        );
-        if (res.upsertedCount > 0) added++;
+        if (await store.scimGroups.markMember(input.directoryId, input.scimId, member, input.mark)) added++;
         const userId = await activeAccount(input.directoryId, input.tenantId, member);
         if (userId) await grantTo(input, userId);
       });
@@ -48,8 +41,7 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
      * null): members not marked by it are removed. `done` once none is left.
      */
     async removeUnmarkedMembers(input: WriteScoped & { groupName: string; mark: string | null }): Promise<{ removed: number; done: boolean }> {
-      const filter = { directoryId: input.directoryId, group: input.scimId, ...(input.mark ? { seenBy: { $ne: input.mark } } : {}) };
-      const page = await models.scimGroupMembers.find(filter, { member: 1 }).limit(MEMBER_PAGE).lean();
+      const page = await store.scimGroups.unmarkedMembers(input.directoryId, input.scimId, input.mark, MEMBER_PAGE);
       await removeMembers(
         input,
         page.map((m) => m.member),
@@ -59,8 +51,7 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
 
     /** A page of a rename: members after `cursor` move from the old group's grant to the new one's. */
     async regrantGroupMembers(input: WriteScoped & { from: string; to: string; cursor: string | null }): Promise<{ cursor: string | null }> {
-      const filter = { directoryId: input.directoryId, group: input.scimId, ...(input.cursor ? { _id: { $gt: input.cursor } } : {}) };
-      const page = await models.scimGroupMembers.find(filter, { member: 1 }).sort({ _id: 1 }).limit(MEMBER_PAGE).lean();
+      const page = await store.scimGroups.membersAfter(input.directoryId, input.scimId, input.cursor, MEMBER_PAGE);
       await inPool(page, PARALLEL, async ({ member }) => {
         const userId = await accountOf(input.directoryId, member);
         if (!userId) return;
@@ -82,8 +73,7 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
         const scoped = { ...input, scimId: doc.scimId, groupName: doc.groupName };
         await grantTo(scoped, input.userId);
         // The member may have been removed meanwhile: the group's run deletes the document first, then revokes.
-        if (!(await models.scimGroupMembers.exists({ _id: scimMemberKey(input.directoryId, doc.scimId, input.scimId) })))
-          await revokeFrom(scoped, input.userId);
+        if (!(await store.scimGroups.hasMember(input.directoryId, doc.scimId, input.scimId))) await revokeFrom(scoped, input.userId);
         else granted++;
       }
       return granted;
@@ -91,8 +81,7 @@ export function directoryGroupMemberActivities(support: ActivitySupport) {
 
     /** A deleted User leaves every group of its directory. */
     async forgetGroupMember(input: { directoryId: string; scimId: string }): Promise<void> {
-      for (const g of await groupsOfMember(input.directoryId, input.scimId))
-        await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(input.directoryId, g.scimId, input.scimId) });
+      for (const g of await groupsOfMember(input.directoryId, input.scimId)) await store.scimGroups.removeMember(input.directoryId, g.scimId, input.scimId);
     },
   };
 }

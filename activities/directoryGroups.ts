@@ -1,6 +1,6 @@
-import { groupKey, type GroupDoc } from '../src/store/models/group';
-import { stagedChunkKey, type ScimGroupDoc } from '../src/store/models/scimGroup';
-import { RECENT_WRITES, scimLookupKey, scimResourceKey } from '../src/store/models/scimResource';
+import { groupKey } from '../src/store/groups';
+import { scimLookupKey } from '../src/store/scimKeys';
+import { RECENT_WRITES } from '../src/store/scimGroups';
 import { actorOf } from '../src/domain/provisioningContext';
 import type { RunRef } from '../src/domain/runRef';
 import { changedAttributes, type GroupAttributes } from '../src/scim/groups';
@@ -9,7 +9,6 @@ import type { ScimRefusal } from '../src/scim/userWrites';
 import type { DirectoryGroupMemberActivities } from './directoryGroupMembers';
 import { claimKeys, releaseKeys } from './scimKeys';
 import type { ScimGroupTarget, WriteScoped } from './groupMemberGrants';
-import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport } from './support';
 
 const keysOf = (directoryId: string, a: GroupAttributes) => [
@@ -23,7 +22,7 @@ const keysOf = (directoryId: string, a: GroupAttributes) => [
  * Every step is idempotent: keyed inserts and deletes, audit events keyed by
  * run and write.
  */
-export function directoryGroupActivities({ models, runAudit, auditedByRun, insertOnce }: ActivitySupport) {
+export function directoryGroupActivities({ store, runAudit, auditedByRun, insertOnce }: ActivitySupport) {
   return {
     /**
      * What a write makes of the stored Group (read only): before, the
@@ -41,7 +40,7 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
       | { ok: true; applied?: undefined; before: StoredScimGroup | null; after: GroupAttributes | null }
       | { ok: false; error: ScimRefusal }
     > {
-      const doc = (await models.scimGroups.findById(scimResourceKey(input.directoryId, input.scimId)).lean()) as ScimGroupDoc | null;
+      const doc = await store.scimGroups.byId(input.directoryId, input.scimId);
       const stored = doc ? storedScimGroup(doc) : null;
       if (doc && stored && (doc.recentWrites ?? []).includes(input.write.id)) return { ok: true, applied: stored };
       const renaming = doc?.renamedFrom?.writeId === input.write.id ? doc.renamedFrom.groupName : null;
@@ -57,13 +56,13 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
 
     /** Hold the Group's displayName (and externalId) for it: unique per directory, as its tenant group's name must be. */
     async claimScimGroupKeys(input: ScimGroupTarget & { attributes: GroupAttributes }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
-      return claimKeys(models, input.directoryId, input.scimId, keysOf(input.directoryId, input.attributes), 'Group');
+      return claimKeys(store.scimKeys, input.directoryId, input.scimId, keysOf(input.directoryId, input.attributes), 'Group');
     },
 
     async releaseScimGroupKeys(input: ScimGroupTarget & { previous: GroupAttributes | null; current: GroupAttributes | null }): Promise<void> {
       if (!input.previous) return;
       const ids = (a: GroupAttributes | null) => (a ? keysOf(input.directoryId, a).map((k) => k._id) : []);
-      await releaseKeys(models, input.scimId, ids(input.previous), ids(input.current));
+      await releaseKeys(store.scimKeys, input.scimId, ids(input.previous), ids(input.current));
     },
 
     /**
@@ -76,7 +75,7 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
     async ensureDirectoryGroup(input: WriteScoped & { name: string; rolesFrom: string | null }): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
       const owner = `directory:${input.directoryId}`;
       const _id = groupKey(input.tenantId, input.name);
-      const existing = await models.groups.findById(_id).lean();
+      const existing = await store.groups.byName(input.tenantId, input.name);
       if (existing) {
         return existing.createdFrom === owner
           ? { ok: true }
@@ -90,9 +89,9 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
               },
             };
       }
-      const roles = input.rolesFrom ? ((await models.groups.findById(groupKey(input.tenantId, input.rolesFrom)).lean())?.roles ?? []) : [];
-      const { doc } = await insertOnce<GroupDoc>(
-        keyedCollection(models.groups),
+      const roles = input.rolesFrom ? ((await store.groups.byName(input.tenantId, input.rolesFrom))?.roles ?? []) : [];
+      const { doc } = await insertOnce(
+        store.groups.keyed,
         _id,
         { tenantId: oid(input.tenantId), name: input.name, roles, createdFrom: owner },
         input.run,
@@ -122,8 +121,7 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
 
     /** The tenant group a directory group owned, once nobody holds it (a rename's old name, a deleted group): audited once. */
     async dropDirectoryGroup(input: WriteScoped & { name: string }): Promise<void> {
-      const _id = groupKey(input.tenantId, input.name);
-      const group = await models.groups.findById(_id).lean();
+      const group = await store.groups.byName(input.tenantId, input.name);
       if (!group || group.createdFrom !== `directory:${input.directoryId}`) return;
       await runAudit(input.run, `${input.writeId}.group.deleted.${input.name}`, {
         tenantId: input.tenantId,
@@ -132,31 +130,28 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
         target: { type: 'group', id: input.name },
         before: { name: input.name, roles: group.roles },
       });
-      await models.groups.deleteOne({ _id });
+      await store.groups.deleteByName(input.tenantId, input.name);
     },
 
     /** Write the Group as this write leaves it, audit it once, and drop the write's staged members. */
     async storeScimGroup(
       input: WriteScoped & { kind: ScimGroupWrite['kind']; attributes: GroupAttributes; version: number; created: boolean; stagedChunks: number[] },
     ): Promise<StoredScimGroup> {
-      const _id = scimResourceKey(input.directoryId, input.scimId);
-      const seen = ((await models.scimGroups.findById(_id, { recentWrites: 1 }).lean()) as Pick<ScimGroupDoc, 'recentWrites'> | null)?.recentWrites ?? [];
+      const seen = await store.scimGroups.recentWritesOf(input.directoryId, input.scimId);
       const recentWrites = seen.includes(input.writeId) ? seen : [...seen, input.writeId].slice(-RECENT_WRITES);
-      await models.scimGroups.updateOne(
-        { _id },
+      await store.scimGroups.put(
+        input.directoryId,
+        input.scimId,
         {
-          $set: {
-            displayName: input.attributes.displayName,
-            externalId: input.attributes.externalId,
-            groupName: input.attributes.displayName,
-            version: input.version,
-            lastWrite: input.writeId,
-            recentWrites,
-            renamedFrom: null,
-          },
-          $setOnInsert: { directoryId: input.directoryId, tenantId: oid(input.tenantId), scimId: input.scimId },
+          displayName: input.attributes.displayName,
+          externalId: input.attributes.externalId,
+          groupName: input.attributes.displayName,
+          version: input.version,
+          lastWrite: input.writeId,
+          recentWrites,
+          renamedFrom: null,
         },
-        { upsert: true },
+        oid(input.tenantId),
       );
       await runAudit(input.run, `scim.${input.writeId}`, {
         tenantId: input.tenantId,
@@ -166,9 +161,9 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
         context: { directoryId: input.directoryId, operation: input.kind, displayName: input.attributes.displayName, externalId: input.attributes.externalId },
       });
       for (const [op, chunks] of input.stagedChunks.entries()) {
-        for (let c = 0; c < chunks; c++) await models.scimStagedMembers.deleteOne({ _id: stagedChunkKey(input.writeId, op, c) });
+        for (let c = 0; c < chunks; c++) await store.scimGroups.dropStagedChunk(input.writeId, op, c);
       }
-      const doc = (await models.scimGroups.findById(_id).lean()) as ScimGroupDoc | null;
+      const doc = await store.scimGroups.byId(input.directoryId, input.scimId);
       if (!doc) throw new Error('the stored SCIM group vanished');
       return storedScimGroup(doc);
     },
@@ -182,8 +177,8 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
         target: { type: 'scim_group', id: input.scimId },
         context: { directoryId: input.directoryId, operation: 'delete', displayName: input.attributes.displayName },
       });
-      for (const k of keysOf(input.directoryId, input.attributes)) await models.scimKeys.deleteOne({ _id: k._id, target: input.scimId });
-      await models.scimGroups.deleteOne({ _id: scimResourceKey(input.directoryId, input.scimId) });
+      for (const k of keysOf(input.directoryId, input.attributes)) await store.scimKeys.release(k._id, input.scimId);
+      await store.scimGroups.remove(input.directoryId, input.scimId);
     },
 
     /** A refused group write: audited once, nothing else written. */
@@ -206,7 +201,7 @@ export function directoryGroupActivities({ models, runAudit, auditedByRun, inser
      */
     async renameScimGroup(input: ScimGroupTarget & { name: string; writeId?: string; from?: string }): Promise<void> {
       const renamedFrom = input.writeId && input.from ? { renamedFrom: { writeId: input.writeId, groupName: input.from } } : {};
-      await models.scimGroups.updateOne({ _id: scimResourceKey(input.directoryId, input.scimId) }, { $set: { groupName: input.name, ...renamedFrom } });
+      await store.scimGroups.rename(input.directoryId, input.scimId, { groupName: input.name, ...renamedFrom });
     },
   };
 }

@@ -1,15 +1,14 @@
-import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant, type GrantResult } from '../src/store/grants';
-import { groupKey, type GroupDoc } from '../src/store/models/group';
-import { membershipKey } from '../src/store/models/membership';
+import { grantEvent, grantId, type GrantResult } from '../src/store/grants';
+import { groupKey } from '../src/store/groups';
+import { membershipKey } from '../src/store/memberships';
 import type { Grant, GroupSyncAction } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
-import { keyedCollection } from '../src/store/keyed';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 export type GrantRefusal = Omit<Extract<GroupSyncAction, { kind: 'refuse' }>, 'kind'>;
 
 /** Group and role grants from a groups claim: grant, revoke, and the refusals that are only audited. Every activity is idempotent (see support.ts). */
-export function grantsActivities({ models, runAudit, insertOnce }: ActivitySupport) {
+export function grantsActivities({ store, runAudit, insertOnce }: ActivitySupport) {
   return {
     /**
      * Grant one group or role from the groups claim (creating the group first
@@ -23,7 +22,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
       if (grant.kind === 'group' && input.createGroup) {
         const _id = groupKey(tenantId, grant.value);
         const fields = { tenantId: oid(tenantId), name: grant.value, roles: [], createdFrom: grant.source };
-        await insertOnce<GroupDoc>(keyedCollection(models.groups), _id, fields, run, () => ({
+        await insertOnce(store.groups.keyed, _id, fields, run, () => ({
           step: `group.created.${_id}`,
           event: {
             tenantId,
@@ -35,7 +34,7 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
         }));
       }
       const membershipId = membershipKey(tenantId, input.userId);
-      const result = await applyGrant(models, { membershipId, tenantId, userId: input.userId }, grant, { grantedBy: input.connectionId, run });
+      const result = await store.grants.apply({ membershipId, tenantId, userId: input.userId }, grant, { grantedBy: input.connectionId, run });
       if (result === 'granted') {
         await runAudit(run, `grant.${grantId(membershipId, grant)}`, {
           tenantId,
@@ -54,13 +53,13 @@ export function grantsActivities({ models, runAudit, insertOnce }: ActivitySuppo
     async revokeGroupGrant(input: RunScoped & { tenantId: string; connectionId: string; userId: string; grant: Grant }): Promise<'revoked' | 'absent'> {
       const { run, tenantId, grant } = input;
       const membershipId = membershipKey(tenantId, input.userId);
-      if (!(await holdsGrant(models, membershipId, grant))) return 'absent';
+      if (!(await store.grants.holds(membershipId, grant))) return 'absent';
       await runAudit(run, `revoke.${grantId(membershipId, grant)}`, {
         tenantId,
         actor: actorOf(input),
         ...grantEvent(grant, 'revoked', input.userId),
       });
-      await removeGrant(models, membershipId, grant);
+      await store.grants.remove(membershipId, grant);
       return 'revoked';
     },
 

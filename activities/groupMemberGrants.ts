@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { applyGrant, grantEvent, grantId, holdsGrant, removeGrant } from '../src/store/grants';
-import { membershipKey } from '../src/store/models/membership';
-import { scimMemberKey, stagedChunkKey, type ScimGroupDoc } from '../src/store/models/scimGroup';
-import { scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
+import { grantEvent, grantId } from '../src/store/grants';
+import { membershipKey } from '../src/store/memberships';
+import type { ScimGroupRow } from '../src/store/scimGroups';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import { directorySource, type Grant } from '../src/domain/groups';
 import { actorOf } from '../src/domain/provisioningContext';
@@ -28,7 +27,7 @@ export const PARALLEL = 8;
  * per write and member op), its revocation, the members' accounts, a write's
  * staged member ids, and the groups that hold a member.
  */
-export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'models' | 'runAudit'>) {
+export function groupMemberGrants({ store, runAudit }: Pick<ActivitySupport, 'store' | 'runAudit'>) {
   const grantOf = (directoryId: string, groupName: string): Grant => ({ kind: 'group', value: groupName, source: directorySource(directoryId) });
   /** The run and write that wrote a grant (its `createdBy`): a retried step recognizes its own grant, a later write of the same run does not. */
   const writeRun = (input: WriteScoped): RunRef => ({ workflowId: input.run.workflowId, runId: `${input.run.runId}/${stepOf(input)}` });
@@ -37,9 +36,9 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
 
   /** The account a member id provisioned, when the User is active and its membership is active. */
   const activeAccount = async (directoryId: string, tenantId: string, member: string): Promise<string | null> => {
-    const user = (await models.scimUsers.findById(scimResourceKey(directoryId, member)).lean()) as ScimUserDoc | null;
+    const user = await store.scimUsers.byId(directoryId, member);
     if (!user?.active || !user.userId) return null;
-    const membership = await models.memberships.findById(membershipKey(tenantId, String(user.userId))).lean();
+    const membership = await store.memberships.byKey(tenantId, String(user.userId));
     return membership?.status === 'active' ? String(user.userId) : null;
   };
 
@@ -47,7 +46,7 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
   const grantTo = async (input: WriteScoped & { groupName: string }, userId: string) => {
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
-    const result = await applyGrant(models, { membershipId, tenantId: input.tenantId, userId }, grant, {
+    const result = await store.grants.apply({ membershipId, tenantId: input.tenantId, userId }, grant, {
       grantedBy: `directory:${input.directoryId}`,
       run: writeRun(input),
     });
@@ -57,32 +56,32 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
         actor: actorOf(input),
         ...grantEvent(grant, 'granted', userId),
       });
-    const now = await models.memberships.findById(membershipId).lean();
+    const now = await store.memberships.byKey(input.tenantId, userId);
     if (now?.status !== 'active') await revokeFrom(input, userId);
   };
 
   const revokeFrom = async (input: WriteScoped & { groupName: string }, userId: string) => {
     const grant = grantOf(input.directoryId, input.groupName);
     const membershipId = membershipKey(input.tenantId, userId);
-    if (!(await holdsGrant(models, membershipId, grant))) return;
+    if (!(await store.grants.holds(membershipId, grant))) return;
     await runAudit(input.run, `${stepOf(input)}.revoke.${grantId(membershipId, grant)}`, {
       tenantId: input.tenantId,
       actor: actorOf(input),
       ...grantEvent(grant, 'revoked', userId),
     });
-    await removeGrant(models, membershipId, grant);
+    await store.grants.remove(membershipId, grant);
   };
 
   /** The account a member id provisioned, whatever its state (what a removal revokes from). */
   const accountOf = async (directoryId: string, member: string): Promise<string | null> => {
-    const user = (await models.scimUsers.findById(scimResourceKey(directoryId, member)).lean()) as ScimUserDoc | null;
+    const user = await store.scimUsers.byId(directoryId, member);
     return user?.userId ? String(user.userId) : null;
   };
 
   /** Remove members (their documents first, then their grants: a reactivation racing with it never re-grants a removed member). */
   const removeMembers = async (input: WriteScoped & { groupName: string }, members: readonly string[]) => {
     await inPool(members, PARALLEL, async (member) => {
-      await models.scimGroupMembers.deleteOne({ _id: scimMemberKey(input.directoryId, input.scimId, member) });
+      await store.scimGroups.removeMember(input.directoryId, input.scimId, member);
       const userId = await accountOf(input.directoryId, member);
       if (userId) await revokeFrom(input, userId);
     });
@@ -90,17 +89,17 @@ export function groupMemberGrants({ models, runAudit }: Pick<ActivitySupport, 'm
 
   /** A chunk of a write's member ids; gone (swept, never staged) is a failure, never "no members" — a replace would empty the group. */
   const stagedChunk = async (writeId: string, op: number, chunk: number): Promise<string[]> => {
-    const staged = await models.scimStagedMembers.findById(stagedChunkKey(writeId, op, chunk)).lean();
+    const staged = await store.scimGroups.stagedChunk(writeId, op, chunk);
     if (!staged)
       throw ApplicationFailure.nonRetryable(`the member ids of write ${writeId} (op ${op}, chunk ${chunk}) are gone`, FAILURE_TYPES.stagedMembersMissing);
     return staged.values;
   };
 
   /** The directory's groups that hold this member: its groups listed (a few dozen), then one keyed read each. */
-  const groupsOfMember = async (directoryId: string, member: string): Promise<ScimGroupDoc[]> => {
-    const groups = (await models.scimGroups.find({ directoryId }).lean()) as ScimGroupDoc[];
-    const held: ScimGroupDoc[] = [];
-    for (const g of groups) if (await models.scimGroupMembers.exists({ _id: scimMemberKey(directoryId, g.scimId, member) })) held.push(g);
+  const groupsOfMember = async (directoryId: string, member: string): Promise<ScimGroupRow[]> => {
+    const groups = await store.scimGroups.inDirectory(directoryId);
+    const held: ScimGroupRow[] = [];
+    for (const g of groups) if (await store.scimGroups.hasMember(directoryId, g.scimId, member)) held.push(g);
     return held;
   };
 

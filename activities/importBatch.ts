@@ -14,13 +14,11 @@
  * provisionMember, which re-plans against it. A retried batch creates no
  * second account, membership, audit record or event.
  */
+import type { MemberResult } from '../src/domain/memberResult';
 import { Types } from 'mongoose';
-import { recordAudits, type AuditInput } from '../src/store/audit';
-import { insertManyOnce } from '../src/store/insertMany';
-import { membershipKey } from '../src/store/models/membership';
-import { writeMemberSearch } from '../src/store/memberSearch';
-import { setCustomAttribute } from '../src/store/userAttributes';
-import type { MemberRequest, RowOutcome } from '../src/domain/adminProvisioning';
+import type { AuditInput } from '../src/store/audit';
+import { membershipKey } from '../src/store/memberships';
+import type { MemberRequest } from '../src/domain/adminProvisioning';
 import { plan } from '../src/domain/plan';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
@@ -29,16 +27,10 @@ import type { adminProvisioningActivities, SharedReads } from './adminProvisioni
 import type { grantsActivities } from './grants';
 import { deterministicId, inPool, runAuditKey, type ActivitySupport } from './support';
 
+export type { MemberResult };
+
 /** What the batch asks of the core (the activity functions; provisionMember's are the same). */
 type Core = Pick<ReturnType<typeof adminProvisioningActivities>, 'loadAdminState'> & Pick<ReturnType<typeof grantsActivities>, 'applyGroupGrant'>;
-
-/** A row's outcome, as provisionMember answers it (workflows/memberProvisioningFlow.ts). */
-export interface MemberResult {
-  outcome: RowOutcome;
-  reason: string | null;
-  detail: string | null;
-  userId: string | null;
-}
 
 /** How many rows' worlds are read at once (keyed reads, a few per row). */
 export const PLAN_PARALLEL = 16;
@@ -67,7 +59,7 @@ export const importedUserId = (run: RunRef): Types.ObjectId => deterministicId(`
  * path (provisionMember) for every row the batch does not write itself.
  */
 export async function provisionBatch(
-  { models, now }: ActivitySupport,
+  { store, now }: ActivitySupport,
   core: Core,
   rows: readonly BatchRow[],
   source: GrantSource,
@@ -124,10 +116,10 @@ export async function provisionBatch(
   const claims = fresh.map((m) => ({ _id: m.email, userId: m.userId, createdBy: m.scope.run }));
   let batch = await keep(
     fresh,
-    await insertManyOnce(models.userEmails, claims),
+    await store.users.insertEmailClaims(claims),
     (m) => m.email,
     async (m) => {
-      const claim = await models.userEmails.findById(m.email).lean();
+      const claim = await store.users.emailClaim(m.email);
       if (!claim || !sameRun(claim.createdBy, m.scope.run)) return false;
       m.userId = claim.userId; // this run's claim from before (an attempt of the old row-at-a-time path named another ID)
       return true;
@@ -138,14 +130,14 @@ export async function provisionBatch(
   const users = batch.map((m) => ({ _id: m.userId, email: m.email, displayEmail: m.request.email.trim(), name: m.request.name, createdBy: m.scope.run }));
   batch = await keep(
     batch,
-    await insertManyOnce(models.users, users),
+    await store.users.insertMany(users),
     (m) => String(m.userId),
-    async (m) => sameRun((await models.users.findById(m.userId).lean())?.createdBy, m.scope.run),
+    async (m) => sameRun((await store.users.byId(m.userId))?.createdBy, m.scope.run),
   );
   await inPool(
     batch.filter((m) => m.request.externalId),
     parallel,
-    (m) => setCustomAttribute(models, String(m.userId), 'externalId', m.request.externalId ?? null),
+    (m) => store.users.setCustomAttribute(String(m.userId), 'externalId', m.request.externalId ?? null),
   );
   const userAudits = batch.map((m) =>
     audit(m, 'user.created', {
@@ -167,24 +159,23 @@ export async function provisionBatch(
     status: 'active',
     createdBy: m.scope.run,
   }));
-  const refused = await insertManyOnce(models.memberships, memberships);
+  const refused = await store.memberships.insertMany(memberships);
   const members: NewMember[] = [];
   for (const m of batch) {
     if (!refused.has(key(m))) {
       members.push(m);
       continue;
     }
-    const doc = await models.memberships.findById(key(m)).lean();
+    const doc = await store.memberships.byKey(m.scope.tenantId, String(m.userId));
     if (doc && sameRun(doc.createdBy, m.scope.run)) members.push({ ...m, roles: [...doc.roles] });
     else results[m.i] = { outcome: 'unchanged', reason: null, detail: null, userId: String(m.userId) };
   }
   // What the member search finds them by: the accounts are this run's own, with the row's email and name.
-  await writeMemberSearch(
-    models,
+  await store.memberships.writeSearch(
     members.map((m) => ({ membershipId: key(m), tenantId: m.scope.tenantId, userId: String(m.userId), email: m.email, name: m.request.name })),
   );
   // The accounts' audit events and the memberships' in one write each (a retry finds the accounts its own and writes what is missing).
-  await recordAudits(models, [
+  await store.audit.recordAudits([
     ...userAudits,
     ...members.map((m) =>
       audit(m, 'membership.created', {

@@ -1,6 +1,7 @@
+import { countOutcomes, type OutcomeCounts } from '../src/domain/memberResult';
 import { ApplicationFailure } from '@temporalio/activity';
-import { importChunkKey, type ImportRow, type RowResult } from '../src/store/models/import';
-import { ROW_OUTCOMES, type MemberRequest, type RowOutcome } from '../src/domain/adminProvisioning';
+import type { ImportRowResult, StoredImportRow } from '../src/store/imports';
+import type { MemberRequest } from '../src/domain/adminProvisioning';
 import { DEFAULT_APPROVAL_EXPIRY_SECONDS } from '../src/domain/approval';
 import { importFailureMessage, type ImportFailureReason } from '../src/domain/importFailure';
 import { ROWS_PER_CHUNK } from '../src/domain/importRows';
@@ -12,18 +13,10 @@ import { provisionMember, type MemberProvisioningActivities } from '../workflows
 import { provisionBatch, type MemberResult } from './importBatch';
 import { activityContext, type ActivitySupport } from './support';
 
+export type { OutcomeCounts };
+
 /** How many rows of a chunk are provisioned at once on the row-at-a-time path (and their grants and attributes). */
 export const IMPORT_ROW_PARALLEL = 8;
-
-export type OutcomeCounts = Record<RowOutcome, number>;
-
-export const zeroCounts = (): OutcomeCounts => Object.fromEntries(ROW_OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
-
-export function countOutcomes(results: readonly { outcome: string }[]): OutcomeCounts {
-  const counts = zeroCounts();
-  for (const r of results) if ((ROW_OUTCOMES as readonly string[]).includes(r.outcome)) counts[r.outcome as RowOutcome]++;
-  return counts;
-}
 
 /**
  * Each row is a run of its own for idempotency: the same reference on every
@@ -35,15 +28,15 @@ export const importRowRun = (importId: string, n: number): RunRef => ({ workflow
 
 /** An import's rows through the core, a chunk at a time. Idempotent (see support.ts). */
 export function importActivities(support: ActivitySupport, core: MemberProvisioningActivities) {
-  const { models, runAudit } = support;
-  const requestOf = (row: ImportRow): MemberRequest => ({
+  const { store, runAudit } = support;
+  const requestOf = (row: StoredImportRow): MemberRequest => ({
     email: row.email,
     name: row.name ?? null,
     roles: [...row.roles],
     groups: [...row.groups],
     externalId: row.externalId ?? null,
   });
-  const scopeOf = (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: ImportRow) => ({
+  const scopeOf = (input: { importId: string; tenantId: string; actor: ProvisioningActor }, row: StoredImportRow) => ({
     run: importRowRun(input.importId, row.n),
     tenantId: input.tenantId,
     source: 'import' as const,
@@ -56,12 +49,11 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
      * results. A chunk whose results are stored is done: a retry returns them.
      */
     async importChunk(input: { importId: string; tenantId: string; chunk: number; actor: ProvisioningActor }): Promise<OutcomeCounts> {
-      const _id = importChunkKey(input.importId, input.chunk);
-      const done = await models.importResults.findById(_id).lean();
+      const done = await store.imports.resultChunk(input.importId, input.chunk);
       if (done) return countOutcomes(done.results);
-      const chunk = await models.importChunks.findById(_id).lean();
+      const chunk = await store.imports.rowChunk(input.importId, input.chunk);
       if (!chunk) throw ApplicationFailure.nonRetryable(`import ${input.importId} has no chunk ${input.chunk}`, 'ImportChunkMissing');
-      const results: RowResult[] = new Array<RowResult>(chunk.rows.length);
+      const results: ImportRowResult[] = new Array<ImportRowResult>(chunk.rows.length);
       // Alive while rows take their time (a slow row is no reason to redo the chunk elsewhere); once Temporal
       // gave the chunk to another worker (a late heartbeat) or cancelled it, stop: no two attempts run rows side by side.
       const ctx = activityContext();
@@ -72,7 +64,7 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
         };
         cancelled();
         // Rows the file refused fail as they are; the others are provisioned as one batch (importBatch.ts).
-        const valid: Array<{ i: number; row: ImportRow }> = [];
+        const valid: Array<{ i: number; row: StoredImportRow }> = [];
         chunk.rows.forEach((row, i) => {
           if (row.error) results[i] = { n: row.n, email: row.email, outcome: 'failed', reason: row.error, detail: row.detail ?? null, userId: null };
           else valid.push({ i, row });
@@ -96,7 +88,7 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
         if (beat) clearInterval(beat);
       }
       try {
-        await models.importResults.create({ _id, importId: input.importId, results });
+        await store.imports.insertResults(input.importId, input.chunk, results);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
@@ -113,11 +105,10 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
       tenantId: string;
       chunk: number;
     }): Promise<{ expirySeconds: number; rows: Array<{ n: number; request: MemberRequest; reason: string }> }> {
-      const _id = importChunkKey(input.importId, input.chunk);
       const [results, chunk, tenant] = await Promise.all([
-        models.importResults.findById(_id).lean(),
-        models.importChunks.findById(_id).lean(),
-        models.tenants.findById(input.tenantId, { approval: 1 }).lean(),
+        store.imports.resultChunk(input.importId, input.chunk),
+        store.imports.rowChunk(input.importId, input.chunk),
+        store.tenants.approvalSettings(input.tenantId),
       ]);
       const pending = new Map((results?.results ?? []).filter((r) => r.outcome === 'pending').map((r) => [r.n, r.detail ?? 'policy_approval']));
       const rows = (chunk?.rows ?? []).flatMap((row) => {
@@ -149,10 +140,7 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
       errorType: string | null;
     }): Promise<void> {
       const message = importFailureMessage(input.reason, input.chunk, ROWS_PER_CHUNK, input.errorType);
-      await models.imports.updateOne(
-        { _id: input.importId, status: 'running' },
-        { $set: { status: 'failed', failure: { reason: input.reason, chunk: input.chunk, message, at: new Date() } } },
-      );
+      await store.imports.markFailed(input.importId, { reason: input.reason, chunk: input.chunk, message, at: new Date() });
       await runAudit({ workflowId: `import-${input.importId}`, runId: input.runId }, `import.failed:${input.chunk}`, {
         tenantId: input.tenantId,
         actor: input.actor,
@@ -166,7 +154,7 @@ export function importActivities(support: ActivitySupport, core: MemberProvision
 
     /** The import is done: its summary stored, the completion audited once. */
     async finishImport(input: { importId: string; tenantId: string; actor: ProvisioningActor; summary: OutcomeCounts }): Promise<void> {
-      await models.imports.updateOne({ _id: input.importId }, { $set: { status: 'done', summary: input.summary, failure: null, finishedAt: new Date() } });
+      await store.imports.markDone(input.importId, input.summary, new Date());
       await runAudit({ workflowId: `import-${input.importId}`, runId: 'import' }, 'import.completed', {
         tenantId: input.tenantId,
         actor: input.actor,

@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { accessOf } from '../src/store/access';
-import { grantsOf, removeGrant, grantEvent, type HeldGrant } from '../src/store/grants';
-import { groupKey } from '../src/store/models/group';
-import { membershipKey } from '../src/store/models/membership';
+import { grantEvent, type HeldGrant } from '../src/store/grants';
+import { groupKey } from '../src/store/groups';
+import { membershipKey } from '../src/store/memberships';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { LifecycleAction, LifecycleFacts } from '../src/domain/memberLifecycle';
 import { actorOf } from '../src/domain/provisioningContext';
@@ -21,7 +20,7 @@ export const GROUP_REVOKE_BATCH = 200;
  * beyond the provisioning activities they share with sign-ins and
  * directories. Every activity is idempotent (see support.ts).
  */
-export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle }: ActivitySupport) {
+export function lifecycleActivities({ store, runAudit, auditedByRun, lifecycle }: ActivitySupport) {
   return {
     /**
      * The member as it was before this write, and the tenant's active owners
@@ -32,33 +31,28 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
      * holders of an `owner` role grant or of a group carrying `owner`.
      */
     async lifecycleFacts(input: { tenantId: string; userId: string; run?: RunRef; action?: LifecycleAction; by?: string }): Promise<LifecycleFacts> {
-      const doc = await models.memberships.findById(membershipKey(input.tenantId, input.userId)).lean();
+      const doc = await store.memberships.byKey(input.tenantId, input.userId);
       if (!doc) {
         // Removed by this very write (its completion lost): plan the removal again, each step finds it done.
-        const removedByUs = input.run && input.action === 'remove' && (await models.auditEvents.exists({ key: removalAuditKey(input.run, input.userId) }));
+        const removedByUs = input.run && input.action === 'remove' && (await store.audit.recorded(removalAuditKey(input.run, input.userId)));
         return { member: removedByUs ? { status: 'suspended', isOwner: false, suspendedBy: null } : null, activeOwners: 0 };
       }
       const ours = input.run !== undefined && sameRun(doc.statusChangedBy, input.run);
       const status = ours ? (input.action === 'reactivate' ? 'suspended' : 'active') : doc.status;
       const member = { ...doc, status };
-      const memberIsOwner = isOwner((await accessOf(models, [member])).get(member._id)?.roles ?? []);
+      const memberIsOwner = isOwner((await store.access.of([member])).get(member._id)?.roles ?? []);
       const facts = { status, isOwner: memberIsOwner, suspendedBy: ours && status === 'suspended' ? (input.by ?? null) : (doc.suspendedBy ?? null) };
       if (!memberIsOwner) return { member: facts, activeOwners: 0 };
       const tenantId = oid(input.tenantId);
-      const ownerGroups = (await models.groups.find({ tenantId, roles: 'owner' }, { name: 1 }).lean()).map((g) => g.name);
+      const ownerGroups = await store.groups.namesWithRole(tenantId, 'owner');
       const [direct, granted] = await Promise.all([
-        models.memberships.find({ tenantId, roles: 'owner', status: 'active' }).lean(),
-        models.grants
-          .find(
-            { tenantId, $or: [{ kind: 'role', value: 'owner' }, ...(ownerGroups.length ? [{ kind: 'group', value: { $in: ownerGroups } }] : [])] },
-            { membershipId: 1 },
-          )
-          .lean(),
+        store.memberships.activeWithRole(tenantId, 'owner'),
+        store.grants.holdersOfRole(tenantId, 'owner', ownerGroups),
       ]);
       const grantedIds = [...new Set(granted.map((g) => g.membershipId))].filter((id) => !direct.some((m) => m._id === id));
-      const others = grantedIds.length ? await models.memberships.find({ _id: { $in: grantedIds }, status: 'active' }).lean() : [];
+      const others = grantedIds.length ? await store.memberships.activeByIds(grantedIds) : [];
       const candidates = [...direct, ...others].filter((m) => m._id !== member._id);
-      const access = await accessOf(models, candidates);
+      const access = await store.access.of(candidates);
       const activeOwners = candidates.filter((m) => isOwner(access.get(m._id)?.roles ?? [])).length + (status === 'active' ? 1 : 0);
       return { member: facts, activeOwners };
     },
@@ -89,7 +83,7 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
     /** Every grant of the membership, from any source (what a removal revokes). */
     async membershipGrants(input: { tenantId: string; userId: string }): Promise<HeldGrant[]> {
       const id = membershipKey(input.tenantId, input.userId);
-      return (await grantsOf(models, [id])).get(id) ?? [];
+      return (await store.grants.of([id])).get(id) ?? [];
     },
 
     /** An admin request refused (last owner, no such member or group): audited once per run. */
@@ -124,15 +118,11 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
      * audited once per run; the number left. The run calls it until none is.
      */
     async revokeGroupGrants(input: RunScoped & { tenantId: string; group: string }): Promise<number> {
-      const rows = await models.grants
-        .find({ tenantId: oid(input.tenantId), kind: 'group', value: input.group })
-        .sort({ _id: 1 })
-        .limit(GROUP_REVOKE_BATCH + 1)
-        .lean();
+      const rows = await store.groups.grantsOfFirst(oid(input.tenantId), input.group, GROUP_REVOKE_BATCH + 1);
       for (const g of rows.slice(0, GROUP_REVOKE_BATCH)) {
         const grant = { kind: 'group' as const, value: g.value, source: g.source as HeldGrant['source'] };
         await runAudit(input.run, `revoke.${g._id}`, { tenantId: input.tenantId, actor: actorOf(input), ...grantEvent(grant, 'revoked', String(g.userId)) });
-        await removeGrant(models, g.membershipId, grant);
+        await store.grants.remove(g.membershipId, grant);
       }
       return Math.max(0, rows.length - GROUP_REVOKE_BATCH);
     },
@@ -145,7 +135,7 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
     async deleteTenantGroup(input: RunScoped & { tenantId: string; group: string }): Promise<'deleted' | 'absent'> {
       const _id = groupKey(input.tenantId, input.group);
       const step = `group.deleted.${_id}`;
-      const group = await models.groups.findById(_id).lean();
+      const group = await store.groups.byName(input.tenantId, input.group);
       if (!group) return (await auditedByRun(input.run, step, 'group.deleted')) ? 'deleted' : 'absent';
       await runAudit(input.run, step, {
         tenantId: input.tenantId,
@@ -154,7 +144,7 @@ export function lifecycleActivities({ models, runAudit, auditedByRun, lifecycle 
         target: { type: 'group', id: input.group },
         before: { name: group.name, roles: group.roles },
       });
-      await models.groups.deleteOne({ _id });
+      await store.groups.deleteByName(input.tenantId, input.group);
       return 'deleted';
     },
   };

@@ -5,11 +5,11 @@ import { actorOf } from '../src/domain/provisioningContext';
 import { oid, type ActivitySupport, type RunScoped } from './support';
 
 /** How a sign-in ended, for the audit log: succeeded, denied, failed. Every activity is idempotent (see support.ts). */
-export function outcomesActivities({ models, logger, now, runAudit }: ActivitySupport) {
+export function outcomesActivities({ store, logger, now, runAudit }: ActivitySupport) {
   return {
     async recordSignIn(input: RunScoped & { claim: IdentityClaim; userId: string; newUser: boolean }): Promise<void> {
       const at = now();
-      await models.users.updateOne({ _id: oid(input.userId) }, { $max: { lastSignInAt: at } });
+      await store.users.markSignedIn(oid(input.userId), at);
       await runAudit(input.run, 'signin.succeeded', {
         tenantId: input.claim.tenantId,
         actor: { type: 'user', id: input.userId },

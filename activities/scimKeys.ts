@@ -1,4 +1,4 @@
-import type { Models } from '../src/store/models';
+import type { ScimKeyStore } from '../src/store/scimKeys';
 import { isDuplicateKeyError } from '../src/errors';
 import type { ScimRefusal } from '../src/scim/userWrites';
 
@@ -10,7 +10,7 @@ import type { ScimRefusal } from '../src/scim/userWrites';
  * half-held. Idempotent: keys the resource already holds are kept.
  */
 export async function claimKeys(
-  models: Models,
+  scimKeys: ScimKeyStore,
   directoryId: string,
   target: string,
   keys: readonly { attribute: string; _id: string }[],
@@ -18,20 +18,20 @@ export async function claimKeys(
 ): Promise<{ ok: true } | { ok: false; error: ScimRefusal }> {
   const inserted: string[] = [];
   for (const { attribute, _id } of keys) {
-    const holder = await models.scimKeys.findById(_id).lean();
+    const holder = await scimKeys.byId(_id);
     if (holder && holder.target === target) continue;
     if (!holder) {
       try {
-        await models.scimKeys.create({ _id, directoryId, target });
+        await scimKeys.insert(_id, directoryId, target);
         inserted.push(_id);
         continue;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
-        const winner = await models.scimKeys.findById(_id).lean();
+        const winner = await scimKeys.byId(_id);
         if (winner?.target === target) continue;
       }
     }
-    for (const k of inserted) await models.scimKeys.deleteOne({ _id: k, target });
+    for (const k of inserted) await scimKeys.release(k, target);
     return {
       ok: false,
       error: { status: 409, scimType: 'uniqueness', detail: `another ${resourceType} of this directory has this ${attribute}`, code: 'scim_uniqueness' },
@@ -41,7 +41,7 @@ export async function claimKeys(
 }
 
 /** Give back the keys in `previous` that `current` does not hold any more. */
-export async function releaseKeys(models: Models, target: string, previous: readonly string[], current: readonly string[]): Promise<void> {
+export async function releaseKeys(scimKeys: ScimKeyStore, target: string, previous: readonly string[], current: readonly string[]): Promise<void> {
   const keep = new Set(current);
-  for (const k of previous) if (!keep.has(k)) await models.scimKeys.deleteOne({ _id: k, target });
+  for (const k of previous) if (!keep.has(k)) await scimKeys.release(k, target);
 }

@@ -1,14 +1,5 @@
 import { Types } from 'mongoose';
-import { privilegedAnywhere } from '../src/store/access';
-import { findConnection } from '../src/store/connections';
-import { grantsOf } from '../src/store/grants';
-import { conflictKey } from '../src/store/models/conflict';
-import { groupKey } from '../src/store/models/group';
-import { identityKey } from '../src/store/models/identity';
-import type { Models } from '../src/store/models';
-import { membershipKey } from '../src/store/models/membership';
-import { scimLookupKey, scimResourceKey, type ScimUserDoc } from '../src/store/models/scimResource';
-import { readCustomAttributes } from '../src/store/userAttributes';
+import type { Store } from '../src/store/store';
 import { APPROVAL_TRIGGERS, DEFAULT_APPROVAL_EXPIRY_SECONDS, type ApprovalTrigger } from '../src/domain/approval';
 import { customField, type SyncedField } from '../src/domain/attributeSync';
 import { attributeValues, type IdentityClaim } from '../src/domain/claim';
@@ -25,17 +16,12 @@ import type { ActivitySupport, RunScoped } from './support';
  * Several directories naming different accounts → null: no account is
  * picked among several.
  */
-async function directoryAccountOf(models: Models, tenantId: string, attribute: 'userName' | 'externalId', subject: string): Promise<string | null> {
-  const directories = await models.scimDirectories.find({ tenantId }, { _id: 1 }).lean();
+async function directoryAccountOf(store: Store, tenantId: string, attribute: 'userName' | 'externalId', subject: string): Promise<string | null> {
+  const directories = await store.scimDirectories.idsOfTenant(tenantId);
   const accounts = await Promise.all(
     directories.map(async (d) => {
-      const key = await models.scimKeys.findById(scimLookupKey(String(d._id), 'User', attribute, subject)).lean();
-      const user = key
-        ? ((await models.scimUsers.findById(scimResourceKey(String(d._id), key.target), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<
-            ScimUserDoc,
-            'userId' | 'userName' | 'externalId'
-          > | null)
-        : null;
+      const target = await store.scimUsers.idBy(String(d._id), attribute, subject);
+      const user = target !== null ? await store.scimUsers.accountOf(String(d._id), target) : null;
       return user?.userId && user[attribute] === subject ? String(user.userId) : null;
     }),
   );
@@ -44,7 +30,7 @@ async function directoryAccountOf(models: Models, tenantId: string, attribute: '
 }
 
 /** Loading the world a sign-in is planned against (the planner in src/domain/planner.ts consumes it). Every activity is idempotent (see support.ts). */
-export function stateActivities({ models }: ActivitySupport) {
+export function stateActivities({ store }: ActivitySupport) {
   return {
     /**
      * The world as it was before this run: documents this very run already
@@ -56,11 +42,11 @@ export function stateActivities({ models }: ActivitySupport) {
       const email = claim.email === null ? null : normalizeEmail(claim.email);
       // Independent `_id` lookups (the fast path on FerretDB v1), in parallel.
       const [tenant, connection, identityDoc, emailClaimDoc, domainOwner] = await Promise.all([
-        Types.ObjectId.isValid(claim.tenantId) ? models.tenants.findById(claim.tenantId).lean() : null,
-        findConnection(models, claim.connectionId, claim.protocol === 'scim' ? 'directory' : claim.protocol),
-        models.identities.findById(identityKey(claim.connectionId, claim.subject)).lean(),
-        email ? models.userEmails.findById(email).lean() : null,
-        email ? models.verifiedDomains.findById(emailDomain(email)).lean() : null,
+        Types.ObjectId.isValid(claim.tenantId) ? store.tenants.byId(claim.tenantId) : null,
+        store.connections.find(claim.connectionId, claim.protocol === 'scim' ? 'directory' : claim.protocol),
+        store.identities.byKey(claim.connectionId, claim.subject),
+        email ? store.users.emailClaim(email) : null,
+        email ? store.domains.ownerOf(emailDomain(email)) : null,
       ]);
       const identity = notOurs(identityDoc);
       const emailClaim = notOurs(emailClaimDoc);
@@ -70,7 +56,7 @@ export function stateActivities({ models }: ActivitySupport) {
       const directoryUserId =
         // An SSO connection's subject only: an email sign-in's subject is the address, never a directory's userName.
         !identity && tenant && (connection?.kind === 'saml' || connection?.kind === 'oidc') && (subjectMatch === 'userName' || subjectMatch === 'externalId')
-          ? await directoryAccountOf(models, String(tenant._id), subjectMatch, claim.subject)
+          ? await directoryAccountOf(store, String(tenant._id), subjectMatch, claim.subject)
           : null;
       // Else the membership that matters is the email's account's (a link candidate).
       const resolvedUserId = linkedUserId ?? directoryUserId ?? emailClaim?.userId ?? null;
@@ -78,26 +64,24 @@ export function stateActivities({ models }: ActivitySupport) {
       const candidateId = identity ? null : (directoryUserId ?? (emailClaim ? String(emailClaim.userId) : null));
       const syncing = connection?.attributeSync === 'every-sign-in';
       const [membershipDoc, hold, candidateIsPrivileged, account] = await Promise.all([
-        resolvedUserId && tenant ? models.memberships.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
-        resolvedUserId && tenant ? models.directoryHolds.findById(membershipKey(String(tenant._id), String(resolvedUserId))).lean() : null,
+        resolvedUserId && tenant ? store.memberships.byKey(String(tenant._id), String(resolvedUserId)) : null,
+        resolvedUserId && tenant ? store.directoryHolds.ofMember(String(tenant._id), String(resolvedUserId)) : null,
         // Privileged anywhere by effective roles (a scan by userId): only for a link candidate.
-        candidateId ? privilegedAnywhere(models, candidateId) : false,
+        candidateId ? store.access.privilegedAnywhere(candidateId) : false,
         // The account's attributes matter only when this connection keeps them in sync.
-        syncing && resolvedUserId ? models.users.findById(resolvedUserId).lean() : null,
+        syncing && resolvedUserId ? store.users.byId(resolvedUserId) : null,
       ]);
       const membership = notOurs(membershipDoc);
       // Groups: this connection's settings, the member's grants (less those this run wrote) and the tenant's groups.
       const groupSync = (connection?.groupSync ?? DEFAULT_GROUP_SYNC) as GroupSyncSettings;
       const currentGrants = membership?.hasGrants
-        ? ((await grantsOf(models, [String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
+        ? ((await store.grants.of([String(membership._id)])).get(String(membership._id)) ?? []).filter((g) => !sameRun(g.createdBy, run))
         : [];
       // Only the groups the claim names or the member holds, each by `_id` (never the tenant's every group).
       const groupDocs = tenant
-        ? (
-            await Promise.all(
-              groupNamesToRead(groupSync, claim.groups, currentGrants).map((name) => models.groups.findById(groupKey(String(tenant._id), name)).lean()),
-            )
-          ).flatMap((g) => (g && !sameRun(g.createdBy, run) ? [g] : []))
+        ? (await Promise.all(groupNamesToRead(groupSync, claim.groups, currentGrants).map((name) => store.groups.byName(String(tenant._id), name)))).flatMap(
+            (g) => (g && !sameRun(g.createdBy, run) ? [g] : []),
+          )
         : [];
       const connectionPolicy = connection?.linkPolicy ?? null;
       // Custom attributes the connection maps: app name → IdP attribute; asserted = its first value.
@@ -107,12 +91,12 @@ export function stateActivities({ models }: ActivitySupport) {
         assertedCustom[customField(appName)] = attributeValues(claim.attributes, idpName)?.[0] || null; // empty = not asserted
       }
       const accountCustom: Partial<Record<SyncedField, string | null>> = {};
-      const stored = account ? await readCustomAttributes(models, account, Object.keys(customMapping)) : {};
+      const stored = account ? await store.users.customAttributes(account, Object.keys(customMapping)) : {};
       for (const appName of Object.keys(customMapping)) accountCustom[customField(appName)] = stored[appName] ?? null;
       const fields: SyncedField[] = ['name', 'email', ...(Object.keys(assertedCustom) as SyncedField[])];
       const openConflicts =
         account && tenant
-          ? (await Promise.all(fields.map((f) => models.conflicts.findById(conflictKey(String(tenant._id), String(account._id), f)).lean()))).flatMap((c) =>
+          ? (await Promise.all(fields.map((f) => store.conflicts.byKey(String(tenant._id), String(account._id), f)))).flatMap((c) =>
               c ? [c.field as SyncedField] : [],
             )
           : [];

@@ -4,8 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Types } from 'mongoose';
 import type { AuditInput } from '../src/store/audit';
 import type { KeyedCollection } from '../src/store/keyed';
-import { createStore } from '../src/store/store';
-import type { Models } from '../src/store/models';
+import type { Store } from '../src/store/store';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { LifecycleAction } from '../src/domain/memberLifecycle';
 import type { ProvisioningActor, ProvisioningSource } from '../src/domain/provisioningContext';
@@ -14,7 +13,7 @@ import type { Logger } from '../src/logger';
 import type { OutboundPolicy } from '../src/webhooks/outbound';
 
 export interface ProvisioningDeps {
-  models: Models;
+  store: Store;
   logger: Logger;
   now?: () => Date;
   /** Webhook delivery: where requests may go, and the key that opens endpoint secrets (absent: delivery activities refuse). */
@@ -65,8 +64,7 @@ export const runAuditKey = (run: RunRef, step: string): string => `wf:${run.work
 export type AuditEvent = Omit<AuditInput, 'key' | 'workflowId' | 'runId' | 'at'> & { at?: Date };
 
 /** What every activity module is built from: the dependencies and the two idempotency helpers. */
-export function activitySupport({ models, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
-  const store = createStore(models);
+export function activitySupport({ store, logger, now = () => new Date(), webhooks, lifecycle }: ProvisioningDeps) {
   /** One audit event per run and step: a retried activity finds its key taken and writes nothing. */
   const runAudit = (run: RunRef, step: string, event: AuditEvent) =>
     store.audit.recordAudit({ ...event, key: runAuditKey(run, step), workflowId: run.workflowId, runId: run.runId, at: event.at ?? now() });
@@ -76,8 +74,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
    * again after a crash recognizes what it did itself (a deletion it made
    * leaves nothing else to read).
    */
-  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> =>
-    (await models.auditEvents.exists({ key: runAuditKey(run, step), action })) !== null;
+  const auditedByRun = async (run: RunRef, step: string, action: string): Promise<boolean> => store.audit.recorded(runAuditKey(run, step), action);
 
   /**
    * The insert-once-and-audit pattern: insert the document `_id` with
@@ -101,7 +98,7 @@ export function activitySupport({ models, logger, now = () => new Date(), webhoo
     return { doc, createdByThisRun };
   }
 
-  return { models, store, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
+  return { store, logger, now, runAudit, auditedByRun, insertOnce, webhooks, lifecycle };
 }
 
 export type ActivitySupport = ReturnType<typeof activitySupport>;

@@ -1,16 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { listEvents } from '../src/store/events';
-import type { WebhookEndpointDoc } from '../src/store/models/webhook';
+import type { WebhookEndpointRow } from '../src/store/webhooks';
 import { cursorAt, eventIdTime, eventPayloadForReceivers, typeMatches, type DomainEvent } from '../src/domain/events';
 import { verdictOf, type AttemptVerdict } from '../src/domain/webhookRetry';
 import { FAILURE_TYPES } from '../src/domain/failureTypes';
 import type { RunRef } from '../src/domain/runRef';
-import { isDuplicateKeyError } from '../src/errors';
 import { countWebhookAttempt } from '../src/metrics/registry';
 import { open } from '../src/crypto/secretBox';
 import { postWebhook, withoutQuery, type OutboundResult } from '../src/webhooks/outbound';
 import { signatureHeaders } from '../src/webhooks/signing';
-import { changeEndpoint } from '../src/store/webhookChanges';
 import { activityContext, type ActivitySupport } from './support';
 
 /** A delivery round: the live stream, one manual resend, or one replay (each its own attempts in the log). */
@@ -57,36 +54,27 @@ export const webhookBody = (payload: string): string => {
  * retry schedule. Only infrastructure errors (the database) are retried by
  * Temporal.
  */
-export function webhookActivities({ models, logger, now, runAudit, webhooks }: ActivitySupport) {
-  const endpointOf = (id: string) => models.webhookEndpoints.findById(id).lean<WebhookEndpointDoc & { _id: string }>();
+export function webhookActivities({ store, logger, now, runAudit, webhooks }: ActivitySupport) {
+  const endpointOf = (id: string) => store.webhooks.byId(id);
   const delivery = () => {
     if (!webhooks) throw ApplicationFailure.nonRetryable('webhook delivery is not configured on this worker', FAILURE_TYPES.webhooksNotConfigured);
     return webhooks;
   };
-  const liveSecrets = (endpoint: WebhookEndpointDoc, at: Date): string[] =>
+  const liveSecrets = (endpoint: WebhookEndpointRow, at: Date): string[] =>
     endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt > at).map((s) => open(delivery().encryptionKey, s.sealed));
 
   /** The run's own state (webhook_run_states): only this endpoint's one run writes it. */
   const stateOf = async (id: string): Promise<{ cursor: string | null; idle: boolean }> => {
-    const state = await models.webhookRunStates.findById(id).lean();
+    const state = await store.webhooks.runStateOf(id);
     return { cursor: state?.cursor ?? null, idle: state?.idle ?? false };
   };
-  const setState = (id: string, fields: { idle?: boolean; cursor?: string }) =>
-    models.webhookRunStates.updateOne({ _id: id }, { $set: fields }, { upsert: true });
+  const setState = (id: string, fields: { idle?: boolean; cursor?: string }) => store.webhooks.setRunState(id, fields);
   /** The events among `eventIds` whose live delivery this endpoint already finished (one read). */
   const finishedOf = async (endpointId: string, eventIds: readonly string[]): Promise<Set<string>> =>
-    new Set(
-      eventIds.length === 0
-        ? []
-        : (await models.webhookDeliveries.find({ _id: { $in: eventIds.map((id) => `${endpointId}:${id}`) } }, { eventId: 1 }).lean()).map((d) => d.eventId),
-    );
+    new Set(eventIds.length === 0 ? [] : (await store.webhooks.deliveriesIn(eventIds.map((id) => `${endpointId}:${id}`))).map((d) => d.eventId));
   /** A live delivery done: recorded once (a retried batch skips it). */
   const recordDelivered = async (endpointId: string, eventId: string, attempts: number) => {
-    try {
-      await models.webhookDeliveries.create({ _id: `${endpointId}:${eventId}`, endpointId, eventId, status: 'delivered', attempts, at: now() });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await store.webhooks.recordDelivery({ _id: `${endpointId}:${eventId}`, endpointId, eventId, status: 'delivered', attempts, at: now() });
   };
   /** The run's position past these delivered events. */
   const moveCursor = async (endpointId: string, eventIds: readonly string[]) => {
@@ -102,7 +90,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
    * after a later-numbered one (concurrent runs) is still found, and events
    * already finished for this endpoint are skipped by their delivery record.
    */
-  async function pendingAfter(endpoint: WebhookEndpointDoc & { _id: string }, stored: string | null, input: PendingInput): Promise<PendingEvents> {
+  async function pendingAfter(endpoint: WebhookEndpointRow, stored: string | null, input: PendingInput): Promise<PendingEvents> {
     const position =
       [input.cursor, stored, endpoint.startAfter]
         .filter((c): c is string => Boolean(c))
@@ -111,13 +99,13 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     const back = cursorAt((eventIdTime(position) ?? 0) - input.lookbackMs);
     const scope = { tenantId: endpoint.tenantId ?? null, types: endpoint.types.every((t) => !t.endsWith('.*')) ? endpoint.types : [] };
     // Late writes just behind the position first (they are older), then what is new.
-    const late = await listEvents(models, {
+    const late = await store.events.list({
       ...scope,
       after: back > endpoint.startAfter ? back : endpoint.startAfter,
       before: through(position),
       limit: LOOKBACK_MAX,
     });
-    const fresh = await listEvents(models, { ...scope, after: position, limit: PAGE });
+    const fresh = await store.events.list({ ...scope, after: position, limit: PAGE });
     if (late.length === LOOKBACK_MAX)
       logger.warn({ endpointId: endpoint._id, position }, 'webhook lookback window full: late writes beyond it are not re-read');
     // Only events behind the position can have been finished already (live delivery finishes in order, late ones after): one read.
@@ -165,7 +153,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       if (!endpoint) return { stop: 'deleted', eventIds: [], cursor: null, young: false };
       if (!endpoint.enabled) return { stop: 'disabled', eventIds: [], cursor: null, young: false };
       const until = input.until ?? (await stateOf(endpoint._id)).cursor ?? endpoint.startAfter;
-      const page = await listEvents(models, { tenantId: endpoint.tenantId ?? null, after: input.after, before: through(until), limit: PAGE });
+      const page = await store.events.list({ tenantId: endpoint.tenantId ?? null, after: input.after, before: through(until), limit: PAGE });
       // cursor null only when the raw page was empty: a page of other types still moves the replay on.
       return { stop: null, eventIds: page.filter((e) => typeMatches(endpoint.types, e.type)).map((e) => e.id), cursor: page.at(-1)?.id ?? null, young: false };
     },
@@ -184,7 +172,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       const ctx = activityContext();
       ctx?.heartbeat(-1);
       const live = input.round === 'live';
-      const events = new Map((await models.events.find({ _id: { $in: input.eventIds } }).lean()).map((e) => [e._id, e]));
+      const events = new Map((await store.events.byIds(input.eventIds)).map((e) => [e._id, e]));
       const finished = live ? await finishedOf(endpoint._id, input.eventIds) : new Set<string>();
       const delivered: string[] = [];
       const settle = async (result: BatchResult) => {
@@ -219,11 +207,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
 
     /** The live delivery of an event ended (delivered or given up): recorded once, and the endpoint's position moves past it. */
     async finishWebhookDelivery(input: { endpointId: string; eventId: string; status: 'delivered' | 'failed'; attempts: number }): Promise<void> {
-      try {
-        await models.webhookDeliveries.create({ _id: `${input.endpointId}:${input.eventId}`, ...input, at: now() });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      await store.webhooks.recordDelivery({ _id: `${input.endpointId}:${input.eventId}`, ...input, at: now() });
       // One run per endpoint writes its state, so this read-then-write is not raced.
       const { cursor } = await stateOf(input.endpointId);
       if (!cursor || cursor < input.eventId) await setState(input.endpointId, { cursor: input.eventId });
@@ -247,7 +231,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
       }
       const reason =
         input.reason === 'gone' ? `the receiver answered 410 Gone to ${input.eventId}` : `delivery of ${input.eventId} failed for the whole retry schedule`;
-      if (endpoint.enabled && (await changeEndpoint(models, endpoint, 'auto_disable', { enabled: false, disabledReason: reason }, now())) === 'conflict') {
+      if (endpoint.enabled && (await store.webhooks.change(endpoint, 'auto_disable', { enabled: false, disabledReason: reason }, now())) === 'conflict') {
         throw new Error('the endpoint was being changed at the same time: the disable is tried again');
       }
       await runAudit(input.run, `webhook.disabled.${input.eventId}`, {
@@ -284,7 +268,7 @@ export function webhookActivities({ models, logger, now, runAudit, webhooks }: A
     };
     // One run per endpoint: a second write of the same attempt is this activity retried after it had sent (a crash): count the send.
     // (One writer at a time, so $inc is safe here even on FerretDB; one write instead of a read and a write.)
-    await models.webhookAttempts.updateOne({ _id }, { $set: fields, $inc: { sends: 1 } }, { upsert: true, setDefaultsOnInsert: false });
+    await store.webhooks.recordAttempt(_id, fields);
     countWebhookAttempt(fields.outcome);
   }
 }

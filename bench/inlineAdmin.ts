@@ -4,8 +4,9 @@
  * activities, workflows/invitationAcceptanceFlow.ts) inline in the web
  * process — no Temporal, not durable. Started only by bench/serveInline.ts.
  */
+import { createStore } from '../src/store/store';
 import { randomUUID } from 'node:crypto';
-import { zeroCounts, type OutcomeCounts } from '../activities/imports';
+import { zeroCounts, type OutcomeCounts } from '../src/domain/memberResult';
 import { createProvisioningActivities } from '../activities/provisioning';
 import type { Models } from '../src/store/models';
 import type { Logger } from '../src/logger';
@@ -15,7 +16,7 @@ import type { ImportProgress } from '../workflows/import';
 import { runAcceptance } from '../workflows/invitationAcceptanceFlow';
 
 export function createInlineImportRunner(models: Models, logger: Logger): ImportRunner {
-  const acts = createProvisioningActivities({ models, logger });
+  const acts = createProvisioningActivities({ store: createStore(models), logger });
   const imports = new Map<string, ImportProgress>();
   return {
     async start(input) {
@@ -41,7 +42,7 @@ export function createInlineImportRunner(models: Models, logger: Logger): Import
 }
 
 export function createInlineInvitationAcceptor(models: Models, logger: Logger): InvitationAcceptor {
-  const acts = createProvisioningActivities({ models, logger });
+  const acts = createProvisioningActivities({ store: createStore(models), logger });
   return {
     accept: (invitationId, claim) =>
       runAcceptance(invitationId, claim, { workflowId: invitationWorkflowId(invitationId), runId: `inline-${randomUUID()}` }, Date.now(), acts),

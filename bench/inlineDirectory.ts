@@ -6,6 +6,7 @@
  * in-process promise chain (one web process only), as the workflow ID does
  * in the product. Not durable. Started only by bench/serveInline.ts.
  */
+import { createStore } from '../src/store/store';
 import { randomUUID } from 'node:crypto';
 import { createProvisioningActivities } from '../activities/provisioning';
 import type { LifecycleRunner } from '../activities/support';
@@ -37,7 +38,7 @@ export function createInlineDirectoryWriter(models: Models, logger: Logger): Dir
     write: (tenantId, write, id) =>
       serialized(`admin-${tenantId}`, () => runAdminWrite(tenantId, { ...write, id }, { workflowId: `admin-${tenantId}`, runId: id }, acts, ignore)),
   };
-  const acts = createProvisioningActivities({ models, logger, lifecycle });
+  const acts = createProvisioningActivities({ store: createStore(models), logger, lifecycle });
   return {
     writeUser(target, write) {
       const workflowId = directoryUserWorkflowId(target.directoryId, target.scimId);

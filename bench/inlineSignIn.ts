@@ -4,6 +4,7 @@
  * request handler — no Temporal. Started only by bench/serveInline.ts. Not durable: a crash mid-way leaves
  * the sign-in half done until the user retries.
  */
+import { createStore } from '../src/store/store';
 import { randomUUID } from 'node:crypto';
 import { createProvisioningActivities } from '../activities/provisioning';
 import { runSignIn } from '../workflows/signInFlow';
@@ -12,7 +13,7 @@ import type { Logger } from '../src/logger';
 import { signInWorkflowId, type SignInStarter } from '../src/runs/signInClient';
 
 export function createInlineSignInStarter(models: Models, logger: Logger): SignInStarter {
-  const acts = createProvisioningActivities({ models, logger });
+  const acts = createProvisioningActivities({ store: createStore(models), logger });
   return {
     async signIn(claim) {
       const workflowId = signInWorkflowId(claim.connectionId, claim.subject);

@@ -14,7 +14,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ImportActivities, OutcomeCounts } from '../activities/imports';
+import type { ImportActivities } from '../activities/imports';
+import type { OutcomeCounts } from '../src/domain/memberResult';
 import { importFailureReason } from '../src/domain/importFailure';
 import type { ProvisioningActor } from '../src/domain/provisioningContext';
 import { SA_OUTCOME } from '../src/runs/searchAttributes';

@@ -10,7 +10,8 @@ import type { adminProvisioningActivities } from '../activities/adminProvisionin
 import type { grantsActivities } from '../activities/grants';
 import type { LifecycleActivities } from '../activities/lifecycle';
 import type { membershipsActivities } from '../activities/memberships';
-import { plan, type AdminCreateIntent, type AdminPlan, type ImportRowIntent, type MemberRequest, type RowOutcome } from '../src/domain/plan';
+import { memberIntent, unwritten, type MemberResult } from '../src/domain/memberResult';
+import { plan, type MemberRequest } from '../src/domain/plan';
 import type { GrantSource } from '../src/domain/groups';
 import type { ProvisioningContext } from '../src/domain/provisioningContext';
 
@@ -21,40 +22,9 @@ type Core = ReturnType<typeof adminProvisioningActivities> &
   LifecycleActivities;
 export type MemberProvisioningActivities = Pick<Core, 'loadAdminState' | 'ensureUser' | 'ensureMembership' | 'applyGroupGrant' | 'recordAdminRefusal'>;
 
-export interface MemberResult {
-  outcome: RowOutcome;
-  /** Why a row was not provisioned (the plan's refusal), or null. */
-  reason: string | null;
-  detail: string | null;
-  userId: string | null;
-}
+export type { MemberResult };
 
 const MAX_PLANS = 3;
-
-/** What a plan that writes nothing answers. */
-function unwritten(plan: Exclude<AdminPlan, { outcome: 'created' | 'linked' }>): MemberResult {
-  if (plan.outcome === 'unchanged') return { outcome: 'unchanged', reason: null, detail: null, userId: plan.userId };
-  return { outcome: plan.outcome, reason: plan.reason, detail: plan.detail ?? null, userId: null };
-}
-
-/** The intent of one member an admin adds: an import's row, or the admin API's creation. */
-const memberIntent = (request: MemberRequest, scope: ProvisioningContext, linkApproved?: boolean): AdminCreateIntent | ImportRowIntent =>
-  scope.source === 'import' ? { kind: 'importRow', request, ...(linkApproved === undefined ? {} : { linkApproved }) } : { kind: 'adminCreate', request };
-
-/** Plan only: what provisionMember would do, writing nothing (an import's dry run). */
-export async function predictMember(
-  request: MemberRequest,
-  scope: ProvisioningContext,
-  acts: Pick<MemberProvisioningActivities, 'loadAdminState'>,
-): Promise<MemberResult> {
-  const planned = plan(
-    await acts.loadAdminState({ run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }),
-    memberIntent(request, scope),
-  );
-  return planned.outcome === 'created' || planned.outcome === 'linked'
-    ? { outcome: planned.outcome, reason: null, detail: null, userId: planned.outcome === 'linked' ? planned.userId : null }
-    : unwritten(planned);
-}
 
 /** `linkApproved`: an admin approved this link (an import row's approval request). */
 export async function provisionMember(

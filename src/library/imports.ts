@@ -1,10 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Types } from 'mongoose';
-import { adminProvisioningActivities } from '../../activities/adminProvisioning';
-import { countOutcomes, zeroCounts, type OutcomeCounts } from '../../activities/imports';
-import { activitySupport, type ProvisioningDeps } from '../../activities/support';
-import { predictMember, type MemberResult } from '../../workflows/memberProvisioningFlow';
+import { countOutcomes, predictMember, zeroCounts, type MemberResult, type OutcomeCounts } from '../domain/memberResult';
+import { loadAdminWorld } from '../store/adminWorld';
 import type { ImportRecord, StoredImportRow } from '../store/imports';
 import type { Store } from '../store/store';
 import { duplicateTracker, MAX_IMPORT_ROWS, readImportRow, ROWS_PER_CHUNK, type ReadRow } from '../domain/importRows';
@@ -51,10 +49,7 @@ function storedRow(n: number, row: ReadRow): StoredImportRow {
  * run reads the same rows and plans each with the same pure planner against
  * the same world, writing nothing.
  */
-export function createImportLibrary(store: Store, runner: ImportRunner, dryRunDeps: ProvisioningDeps) {
-  // The dry run plans with the import run's own world reads (activities/adminProvisioning.ts), built here in the web process.
-  const reader = adminProvisioningActivities(activitySupport(dryRunDeps));
-
+export function createImportLibrary(store: Store, runner: ImportRunner) {
   /**
    * The file's rows, numbered from 1, each read or reported (duplicates after the first).
    * `mayGrantOwner: false` (a console admin who is not an owner): a row giving the owner role refuses the whole file.
@@ -227,7 +222,15 @@ export function createImportLibrary(store: Store, runner: ImportRunner, dryRunDe
           batch.map(async (row) => {
             if (row.error) return { n: row.n, email: row.email, outcome: 'failed' as const, reason: row.error, detail: row.detail ?? null, userId: null };
             const request = { email: row.email, name: row.name ?? null, roles: [...row.roles], groups: [...row.groups], externalId: row.externalId ?? null };
-            return { n: row.n, email: row.email, ...(await predictMember(request, scope, reader)) };
+            return {
+              n: row.n,
+              email: row.email,
+              ...predictMember(
+                await loadAdminWorld(store, { run: scope.run, tenantId: scope.tenantId, email: request.email, groups: request.groups }),
+                request,
+                scope,
+              ),
+            };
           }),
         );
         results.push(...planned);

@@ -35,22 +35,7 @@ import { createWebhookLibrary } from './webhooks';
  * the HTTP app, the dev launcher and the CLI receive them instead of building
  * their own. Libraries build no clients and start no background work.
  */
-export function createLibraries({
-  store,
-  importDryRun,
-  config,
-  runs,
-  outbox,
-  logger,
-}: {
-  store: Store;
-  /** What the import's dry run plans rows with: the import run's own reads, built in the web process (a known layer violation). */
-  importDryRun: Parameters<typeof createImportLibrary>[2];
-  config: Config;
-  runs: Runs;
-  outbox: Outbox;
-  logger: Logger;
-}) {
+export function createLibraries({ store, config, runs, outbox, logger }: { store: Store; config: Config; runs: Runs; outbox: Outbox; logger: Logger }) {
   const publicUrl = config.http.publicUrl;
   const samlConnections = createSamlConnectionLibrary(store, publicUrl, config.encryptionKey);
   return {
@@ -69,7 +54,7 @@ export function createLibraries({
     members: createMemberLibrary(store),
     invitations: createInvitationLibrary(store, outbox, publicUrl),
     invitationLinks: createInvitationLinkLibrary(store, runs.invitations, publicUrl),
-    imports: createImportLibrary(store, runs.imports, importDryRun),
+    imports: createImportLibrary(store, runs.imports),
     lifecycle: createMemberLifecycleLibrary(store, runs.tenantAdmin, runs.memberCreation),
     audit: createAuditLibrary(store),
     policies: createTenantPolicyLibrary(store),

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
 import type { LifecycleRunner } from '../../activities/support';
 import type { Models } from '../store/models';
+import { createStore } from '../store/store';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
 import { FAILURE_CONVERTER_PATH } from './dataConverter';
@@ -53,7 +54,7 @@ const WEBHOOK_ACTIVITY_SLOTS = 20;
  */
 export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
   const all = createProvisioningActivities({
-    models: deps.models,
+    store: createStore(deps.models),
     logger: deps.logger.child({ component: 'webhooks' }),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   });
@@ -74,7 +75,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const faults = deps.faults ?? {};
   if ((faults.killAfterActivity || faults.refuseActivity) && deps.production) throw new Error('fault injection is not available in production');
   const activities = createProvisioningActivities({
-    models: deps.models,
+    store: createStore(deps.models),
     logger: deps.logger.child({ component: 'activities' }),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),

@@ -90,5 +90,7 @@ export function createAccessStore(models: Models) {
   return {
     /** accessOf: effective groups and roles of memberships, keyed by membership `_id`. */
     of: (memberships: readonly MembershipRow[]) => accessOf(models, memberships),
+    /** privilegedAnywhere: whether the account holds `admin` or `owner` in any tenant (effective roles). */
+    privilegedAnywhere: (userId: string) => privilegedAnywhere(models, userId),
   };
 }

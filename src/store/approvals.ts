@@ -1,6 +1,8 @@
 import type { Types } from 'mongoose';
 import type { DocId } from './docId';
+import { keyedCollection } from './keyed';
 import type { Models } from './models';
+import type { ApprovalRequestDoc } from './models/approvalRequest';
 
 /** Parked sign-ins awaiting an admin's decision. */
 export function createApprovalStore(models: Models) {
@@ -22,5 +24,10 @@ export function createApprovalStore(models: Models) {
     ofTenant: (tenantId: Types.ObjectId, id: string) => models.approvalRequests.findOne({ _id: id, tenantId }).lean(),
     /** The request with this ID, or null. */
     byId: (id: string) => models.approvalRequests.findById(id).lean(),
+    /** Requests opened once under their key, the run's (activities' insert-once). */
+    keyed: keyedCollection<ApprovalRequestDoc>(models.approvalRequests),
+    /** Set the request's outcome, who decided and why; answers the request as it was before, or null. */
+    decide: (id: string, decision: { status: string; decidedBy: string | null; decisionReason: string | null }) =>
+      models.approvalRequests.findOneAndUpdate({ _id: id }, { $set: decision }).lean(),
   };
 }

@@ -135,5 +135,7 @@ export function createAuditStore(models: Models) {
         .limit(limit + 1)
         .lean();
     },
+    /** Whether an audit event of this key (and, when given, this action) is recorded. */
+    recorded: async (key: string, action?: string) => (await models.auditEvents.exists({ key, ...(action === undefined ? {} : { action }) })) !== null,
   };
 }

@@ -206,5 +206,7 @@ export function createConnectionStore(models: Models) {
     oidcsByAge: (tenantId: Types.ObjectId) => models.oidcConnections.find({ tenantId }).sort({ createdAt: 1 }).lean(),
     /** The tenant's oldest enabled OIDC connection. */
     oldestEnabledOidc: (tenantId: Types.ObjectId) => models.oidcConnections.findOne({ tenantId, enabled: true }).sort({ createdAt: 1 }).lean(),
+    /** findConnection: a connection by `_id`, whichever protocol (the kind, when known, read first), or null. */
+    find: (id: string, kind?: ConnectionKind) => findConnection(models, id, kind),
   };
 }

@@ -182,5 +182,7 @@ export function createEventStore(models: Models) {
   return {
     /** listEvents: events in ID order after the cursor. */
     list: (q: EventQuery) => listEvents(models, q),
+    /** The events with these IDs (those that still exist). */
+    byIds: (ids: readonly string[]) => models.events.find({ _id: { $in: ids } }).lean(),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Grant, GrantSource } from '../domain/groups';
 import { isDuplicateKeyError } from '../errors';
+import type { Types } from 'mongoose';
 import type { Models } from './models';
 import { sameRun, type RunRef } from '../domain/runRef';
 
@@ -99,5 +100,10 @@ export function createGrantStore(models: Models) {
     holds: (membershipId: string, grant: Grant) => holdsGrant(models, membershipId, grant),
     /** removeGrant: remove the grant (of its source only). */
     remove: (membershipId: string, grant: Grant) => removeGrant(models, membershipId, grant),
+    /** The tenant's grants of role `role` or of one of these groups (only the membership read; one row per grant). */
+    holdersOfRole: (tenantId: Types.ObjectId, role: string, groups: readonly string[]) =>
+      models.grants
+        .find({ tenantId, $or: [{ kind: 'role', value: role }, ...(groups.length ? [{ kind: 'group', value: { $in: groups } }] : [])] }, { membershipId: 1 })
+        .lean(),
   };
 }

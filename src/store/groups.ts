@@ -3,7 +3,10 @@ import { findConnection } from './connections';
 import type { DocId } from './docId';
 import type { Models } from './models';
 import { groupKey, type GroupDoc } from './models/group';
+import { keyedCollection } from './keyed';
 import { changeDocument } from './turns';
+
+export { groupKey };
 
 /** A group as stored (lean). */
 export type GroupRow = GroupDoc & { _id: string; createdAt?: Date | null };
@@ -12,7 +15,7 @@ export type GroupRow = GroupDoc & { _id: string; createdAt?: Date | null };
 export function createGroupStore(models: Models) {
   return {
     /** The tenant's group of this name (read by its key), or null. */
-    byName: (tenantId: Types.ObjectId, name: string) => models.groups.findById(groupKey(String(tenantId), name)).lean(),
+    byName: (tenantId: Types.ObjectId | string, name: string) => models.groups.findById(groupKey(String(tenantId), name)).lean(),
     /** Every group of the tenant. */
     inTenant: (tenantId: Types.ObjectId) => models.groups.find({ tenantId }).lean(),
     /** Every group of the tenant, only its name and roles. */
@@ -49,5 +52,19 @@ export function createGroupStore(models: Models) {
     connection: (id: string) => findConnection(models, id),
     /** The accounts with these IDs. */
     users: (ids: readonly string[]) => models.users.find({ _id: { $in: ids } }).lean(),
+    /** Groups created once under their key (activities' insert-once). */
+    keyed: keyedCollection<GroupDoc>(models.groups),
+    /** The tenant's group of this name, only its name read (by its key), or null. */
+    nameByKey: (tenantId: string, name: string) => models.groups.findById(groupKey(tenantId, name), { name: 1 }).lean(),
+    /** Names of the tenant's groups that carry `role` (only the name read). */
+    namesWithRole: async (tenantId: Types.ObjectId, role: string) =>
+      (await models.groups.find({ tenantId, roles: role }, { name: 1 }).lean()).map((g) => g.name),
+    /** The first `limit` grants of the group, by any source, in `_id` order. */
+    grantsOfFirst: (tenantId: Types.ObjectId, name: string, limit: number) =>
+      models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).limit(limit).lean(),
+    /** Delete the tenant's group of this name (by its key). */
+    deleteByName: async (tenantId: string, name: string) => {
+      await models.groups.deleteOne({ _id: groupKey(tenantId, name) });
+    },
   };
 }

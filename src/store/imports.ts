@@ -75,5 +75,19 @@ export function createImportStore(models: Models) {
     storedOutcomes: (importId: string) => models.importResults.find({ importId }, { 'results.outcome': 1 }).lean(),
     /** The results of chunk `chunk` of the import, or null when not stored yet. */
     resultChunk: (importId: string, chunk: number) => models.importResults.findById(importChunkKey(importId, chunk)).lean(),
+    /** Chunk `chunk` of the import's rows, or null. */
+    rowChunk: (importId: string, chunk: number) => models.importChunks.findById(importChunkKey(importId, chunk)).lean(),
+    /** Store the results of chunk `chunk`; results already stored throw the driver's duplicate-key error. */
+    insertResults: async (importId: string, chunk: number, results: ImportRowResult[]) => {
+      await models.importResults.create({ _id: importChunkKey(importId, chunk), importId, results });
+    },
+    /** A running import failed: `failed`, with why (an import no longer running is left as it is). */
+    markFailed: async (id: string, failure: { reason: string; chunk: number; message: string; at: Date }) => {
+      await models.imports.updateOne({ _id: id, status: 'running' }, { $set: { status: 'failed', failure } });
+    },
+    /** The import is done: its summary and end time stored, no failure. */
+    markDone: async (id: string, summary: Record<string, number>, finishedAt: Date) => {
+      await models.imports.updateOne({ _id: id }, { $set: { status: 'done', summary, failure: null, finishedAt } });
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors';
 import type { InvitationStatus } from '../domain/invitations';
 import type { ProvisioningActor } from '../domain/provisioningContext';
+import type { RunRef } from '../domain/runRef';
 import type { DocId } from './docId';
 import type { Models } from './models';
 import type { InvitationDoc } from './models/invitation';
@@ -105,5 +106,9 @@ export function createInvitationStore(models: Models) {
     takeHandoff: (handleHash: string, browserHash: string) => models.invitationHandoffs.findOneAndDelete({ _id: handleHash, browser: browserHash }).lean(),
     /** The handoff of this hash, whichever browser started it, or null. */
     handoffById: (handleHash: string) => models.invitationHandoffs.findById(handleHash).lean(),
+    /** Mark a pending invitation accepted by this account, at `at`, by the run `run` (no-op when it is not pending). */
+    markAccepted: async (id: string, acceptedBy: Types.ObjectId, at: Date, run: RunRef) => {
+      await models.invitations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'accepted', acceptedBy, acceptedAt: at, acceptedRun: run } });
+    },
   };
 }

@@ -30,6 +30,8 @@ export function createScimDirectoryStore(models: Models) {
     listOf: (tenantId: Types.ObjectId) => models.scimDirectories.find({ tenantId }).sort({ createdAt: 1 }).lean(),
     /** Delete the tenant's directory. */
     remove: (tenantId: Types.ObjectId, id: Types.ObjectId) => models.scimDirectories.deleteOne({ _id: id, tenantId }),
+    /** The tenant's directories, only their `_id` read. */
+    idsOfTenant: (tenantId: string) => models.scimDirectories.find({ tenantId }, { _id: 1 }).lean(),
     /**
      * Change a directory in turn with its other writers (store/turns.ts):
      * `load` reads it as it is (and refuses when it is not there), `decide`

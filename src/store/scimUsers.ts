@@ -1,9 +1,25 @@
+import type { Types } from 'mongoose';
 import type { DocId } from './docId';
 import type { Models } from './models';
 import { scimLookupKey, scimResourceKey, type ScimUserDoc } from './models/scimResource';
 
+export { RECENT_WRITES } from './models/scimResource';
+
 /** A directory's User as stored. */
 export type ScimUserRow = ScimUserDoc;
+
+/** A User's fields a write sets (the rest of the document is its key, kept from its insert). */
+export interface ScimUserFields {
+  userName: string;
+  externalId: string | null;
+  emails: string[];
+  active: boolean;
+  resource: string;
+  userId: Types.ObjectId | null;
+  version: number;
+  lastWrite: string;
+  recentWrites: string[];
+}
 
 /** What of a filter an index can narrow the directory's Users by: an email, or a range of update times. */
 export type ScimUserNarrowing = { email: string } | { modified: { op: 'gt' | 'ge' | 'lt' | 'le' | 'eq'; at: Date } } | null;
@@ -42,5 +58,27 @@ export function createScimUserStore(models: Models) {
         .sort({ _id: 1 })
         .limit(limit + 1)
         .lean()) as ScimUserDoc[],
+    /** The writes the directory's User `id` recently applied (only `recentWrites` read; none when there is no such User). */
+    recentWritesOf: async (directoryId: string, id: string) =>
+      ((await models.scimUsers.findById(scimResourceKey(directoryId, id), { recentWrites: 1 }).lean()) as Pick<ScimUserDoc, 'recentWrites'> | null)
+        ?.recentWrites ?? [],
+    /** Write the directory's User `id` as `fields` (an upsert: a new one also gets its directory, id and `tenantId`). */
+    put: async (directoryId: string, id: string, fields: ScimUserFields, tenantId: Types.ObjectId) => {
+      await models.scimUsers.updateOne(
+        { _id: scimResourceKey(directoryId, id) },
+        { $set: fields, $setOnInsert: { directoryId, tenantId, scimId: id } },
+        { upsert: true },
+      );
+    },
+    /** Delete the directory's User `id`. */
+    remove: async (directoryId: string, id: string) => {
+      await models.scimUsers.deleteOne({ _id: scimResourceKey(directoryId, id) });
+    },
+    /** The account the directory's User `id` was provisioned for, with its userName and externalId (only those read), or null. */
+    accountOf: async (directoryId: string, id: string) =>
+      (await models.scimUsers.findById(scimResourceKey(directoryId, id), { userId: 1, userName: 1, externalId: 1 }).lean()) as Pick<
+        ScimUserDoc,
+        'userId' | 'userName' | 'externalId'
+      > | null,
   };
 }

@@ -4,6 +4,7 @@ import { createApprovalStore } from './approvals';
 import { createAuditStore } from './audit';
 import { createConflictStore } from './conflicts';
 import { createConnectionStore } from './connections';
+import { createDirectoryHoldStore } from './directoryHolds';
 import { createDomainStore } from './domains';
 import { createEmailSignInStore } from './emailSignIn';
 import { createEventStore } from './events';
@@ -19,9 +20,12 @@ import { createRateLimitStore } from './rateLimit';
 import { createSamlStateStore } from './samlState';
 import { createScimDirectoryStore } from './scimDirectories';
 import { createScimGroupStore } from './scimGroups';
+import { createScimKeyStore } from './scimKeys';
 import { createScimUserStore } from './scimUsers';
+import { createSessionStore } from './sessions';
 import { createTenantChangeStore } from './tenantChanges';
 import { createTenantStore } from './tenants';
+import { createUserStore } from './users';
 import { createWebhookStore } from './webhooks';
 
 /**
@@ -37,6 +41,7 @@ export function createStore(models: Models) {
     audit: createAuditStore(models),
     conflicts: createConflictStore(models),
     connections: createConnectionStore(models),
+    directoryHolds: createDirectoryHoldStore(models),
     domains: createDomainStore(models),
     emailSignIn: createEmailSignInStore(models),
     events: createEventStore(models),
@@ -52,9 +57,12 @@ export function createStore(models: Models) {
     samlState: createSamlStateStore(models),
     scimDirectories: createScimDirectoryStore(models),
     scimGroups: createScimGroupStore(models),
+    scimKeys: createScimKeyStore(models),
     scimUsers: createScimUserStore(models),
+    sessions: createSessionStore(models),
     tenantChanges: createTenantChangeStore(models),
     tenants: createTenantStore(models),
+    users: createUserStore(models),
     webhooks: createWebhookStore(models),
   };
 }

@@ -34,10 +34,12 @@ export function createTenantStore(models: Models) {
     /** The `_id` of the tenant with this slug (only the `_id` read). */
     idBySlug: (slug: string) => models.tenants.findOne({ slug }, { _id: 1 }).lean(),
     /** A tenant by `_id`. */
-    byId: (id: Types.ObjectId) => models.tenants.findById(id).lean(),
+    byId: (id: Types.ObjectId | string) => models.tenants.findById(id).lean(),
     /** A tenant's domain list (only `domains` read). */
     domainsOf: (id: Types.ObjectId) => models.tenants.findById(id, { domains: 1 }).lean(),
     /** A tenant's directory sync settings (only `directorySync` read). */
-    directorySyncOf: (id: Types.ObjectId) => models.tenants.findById(id, { directorySync: 1 }).lean(),
+    directorySyncOf: (id: Types.ObjectId | string) => models.tenants.findById(id, { directorySync: 1 }).lean(),
+    /** A tenant's approval settings (only `approval` read), or null. */
+    approvalSettings: (id: string) => models.tenants.findById(id, { approval: 1 }).lean(),
   };
 }

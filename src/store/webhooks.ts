@@ -1,3 +1,4 @@
+import { isDuplicateKeyError } from '../errors';
 import { latestEventId } from './events';
 import type { Models } from './models';
 import type { WebhookEndpointDoc } from './models/webhook';
@@ -16,6 +17,21 @@ export interface NewWebhookEndpoint {
   enabled: boolean;
   secrets: Array<{ id: string; sealed: string; createdAt: Date; expiresAt: Date | null }>;
   startAfter: string;
+}
+
+/** A delivery attempt's log entry as the delivery activity writes it (webhook_attempts). */
+export interface WebhookAttemptFields {
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  round: string;
+  attempt: number;
+  outcome: string;
+  status: number | null;
+  error: string | null;
+  latencyMs: number | null;
+  response: string;
+  at: Date;
 }
 
 /** Webhook endpoints, their runs' positions, the delivery log, and what a resend or a new endpoint reads of the events. */
@@ -52,5 +68,21 @@ export function createWebhookStore(models: Models) {
     eventTenant: (eventId: string) => models.events.findById(eventId, { tenantId: 1 }).lean(),
     /** The newest event's ID now: where a new or re-enabled endpoint starts. */
     latestEventId: () => latestEventId(models),
+    /** Set fields of an endpoint's run position (an upsert by `_id`; written by the endpoint's one run only). */
+    setRunState: (id: string, fields: { idle?: boolean; cursor?: string }) =>
+      models.webhookRunStates.updateOne({ _id: id }, { $set: fields }, { upsert: true }),
+    /** The live deliveries recorded under these `_id`s (`<endpoint>:<event>`; only `eventId` read). */
+    deliveriesIn: (ids: readonly string[]) => models.webhookDeliveries.find({ _id: { $in: ids } }, { eventId: 1 }).lean(),
+    /** Record an event's live delivery as ended, once: a delivery already recorded under `_id` is kept as it is. */
+    recordDelivery: async (delivery: { _id: string; endpointId: string; eventId: string; status: 'delivered' | 'failed'; attempts: number; at: Date }) => {
+      try {
+        await models.webhookDeliveries.create(delivery);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    },
+    /** Write a delivery attempt's log entry `_id` as `fields`, counting one more send (an upsert; one writer per endpoint). */
+    recordAttempt: (_id: string, fields: WebhookAttemptFields) =>
+      models.webhookAttempts.updateOne({ _id }, { $set: fields, $inc: { sends: 1 } }, { upsert: true, setDefaultsOnInsert: false }),
   };
 }

@@ -1,3 +1,4 @@
+import { createStore } from '../../src/store/store';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRowRun } from '../../activities/imports';
@@ -200,7 +201,7 @@ describe('an import batch writes what the per-row path writes', () => {
     const imported = await models().imports.findById(importId).lean();
     const rows = (await models().importResults.find({ importId }).lean()).flatMap((c) => c.results);
     expect(rows.map((r) => r.outcome)).toEqual(Array(people.length).fill('created'));
-    const acts = createProvisioningActivities({ models: models(), logger: createLogger('warn') });
+    const acts = createProvisioningActivities({ store: createStore(models()), logger: createLogger('warn') });
     for (const r of rows) {
       const p = people.find((x) => `${x.local}@eq-imp.test` === r.email);
       if (!p || !imported?.actor) throw new Error(`no row for ${r.email}`);

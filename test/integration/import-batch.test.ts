@@ -45,9 +45,9 @@ describe('an import batch', () => {
       scope: { run: importRowRun(importId, from + k), tenantId, source: 'import' as const, actor },
     }));
   const run = (batch: BatchRow[], oneByOne: string[] = []) => {
-    const acts = createProvisioningActivities({ models: db.models, logger });
+    const acts = createProvisioningActivities({ store: createStore(db.models), logger });
     return provisionBatch(
-      activitySupport({ models: db.models, logger }),
+      activitySupport({ store: createStore(db.models), logger }),
       acts,
       batch,
       'import',

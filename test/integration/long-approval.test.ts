@@ -73,7 +73,7 @@ describe('an approval that waits for days', () => {
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: { codePath: stack.workflowBundlePath },
-      activities: createProvisioningActivities({ models: db.models, logger }),
+      activities: createProvisioningActivities({ store: createStore(db.models), logger }),
     });
     running = worker.run();
   });

@@ -1,3 +1,4 @@
+import { createStore } from '../../src/store/store';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activitySupport } from '../../activities/support';
@@ -89,7 +90,7 @@ describe('webhook endpoint changes, one at a time', () => {
     const activities = () =>
       webhookActivities(
         activitySupport({
-          models: models(),
+          store: createStore(models()),
           logger: createLogger('silent'),
           webhooks: { policy: h.config.webhooks.policy, encryptionKey: h.config.encryptionKey },
         }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberRequest } from '../../../src/domain/adminProvisioning';
 import type { ProvisioningContext } from '../../../src/domain/provisioningContext';
-import { predictMember, provisionMember } from '../../../workflows/memberProvisioningFlow';
+import { predictMember } from '../../../src/domain/memberResult';
+import { provisionMember } from '../../../workflows/memberProvisioningFlow';
 import { expectSameAfterAnyCrash } from '../../flows/crashes';
 import { crashingActivities, type FakeActivities } from '../../flows/fakeActivities';
 import { FakeWorld, TENANT, type FakeTenant } from '../../flows/fakeWorld';
@@ -68,7 +69,9 @@ describe('provisionMember', () => {
 
   it("predicts without writing (an import's dry run)", async () => {
     const w = tenant();
-    expect(await predictMember(DAN, SCOPE, crashingActivities(w))).toEqual({ outcome: 'created', reason: null, detail: null, userId: null });
+    const acts = crashingActivities(w);
+    const world = await acts.loadAdminState({ run: SCOPE.run, tenantId: SCOPE.tenantId, email: DAN.email, groups: DAN.groups });
+    expect(predictMember(world, DAN, SCOPE)).toEqual({ outcome: 'created', reason: null, detail: null, userId: null });
     expect(w.users.size).toBe(0);
     expect(w.audits.size).toBe(0);
   });
