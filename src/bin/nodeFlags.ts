@@ -11,8 +11,8 @@ export const NODE_FLAGS = [
   // instead of 4× (its default ceiling here is ~4 GiB): the worker's garbage under load stays small. Live
   // data under the bench's heaviest load is ~100 MiB.
   '--max-old-space-size=512',
-  // Young generation of each isolate (the main thread and the workflow thread): 2×4 MiB instead of 2×16.
-  '--max-semi-space-size=4',
+  // Young generation of each isolate (the main thread and the workflow thread): 2×8 MiB instead of 2×16.
+  '--max-semi-space-size=8',
 ] as const;
 
 /** glibc's malloc: two arenas instead of up to eight per core, for the threads of Temporal's core, V8 and libuv. */
