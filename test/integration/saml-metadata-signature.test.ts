@@ -113,6 +113,19 @@ describe('SAML metadata signed by the IdP', () => {
       expect(await h.services.db.models.auditEvents.countDocuments({ action: 'connection.created' })).toBe(0);
     });
 
+    it('an old document, correctly signed, past its validUntil (a replay of retired metadata)', async () => {
+      const past = new Date(Date.now() - 86_400_000).toISOString();
+      const old = signMetadata(metadata.replace(/<((?:\w+:)?EntityDescriptor) /, `<$1 validUntil="${past}" `), signer);
+      expect(old).toContain(`validUntil="${past}"`);
+      const before = await connectionCount();
+      const res = await create({ metadataXml: old, metadataSigningCertificate: signer.certificate });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('saml_metadata_expired');
+      expect(res.body.error.message).toContain(past);
+      expect(await connectionCount()).toBe(before);
+      expect(await h.services.db.models.auditEvents.countDocuments({ action: 'connection.created' })).toBe(0);
+    });
+
     it('a metadata signing certificate that is not a certificate', async () => {
       const res = await create({ metadataXml: signMetadata(metadata, signer), metadataSigningCertificate: 'not a certificate' });
       expect(res.status).toBe(400);
