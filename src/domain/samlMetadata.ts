@@ -42,10 +42,17 @@ export interface ReadMetadata {
   signingCertificates: MetadataCertificate[];
   /** X509Certificate elements of signing KeyDescriptors that are not readable certificates. */
   unreadableCertificates: number;
+  /** `validUntil` of the document's root, its IdP's EntityDescriptor and IDPSSODescriptor, as written (absent ones left out). */
+  validUntil: string[];
 }
 
 export type SamlMetadataRefusalCode =
-  'saml_metadata_invalid' | 'saml_metadata_not_idp' | 'saml_metadata_no_sso_url' | 'saml_metadata_no_certificate' | 'saml_metadata_certificate_expired';
+  | 'saml_metadata_invalid'
+  | 'saml_metadata_not_idp'
+  | 'saml_metadata_no_sso_url'
+  | 'saml_metadata_no_certificate'
+  | 'saml_metadata_certificate_expired'
+  | 'saml_metadata_expired';
 
 export type MetadataDecision =
   | {
@@ -91,6 +98,16 @@ export function decideSamlMetadata(read: ReadMetadata, now: Date, { allowHttp }:
   if (entityId === '') return refuse('saml_metadata_invalid', 'The metadata has no EntityDescriptor with an entityID.');
   if (entityId.length > MAX_ENTITY_ID_LENGTH)
     return refuse('saml_metadata_invalid', `The metadata's entityID is longer than ${MAX_ENTITY_ID_LENGTH} characters.`);
+  // SAML metadata is not to be used after its validUntil: an old document (signed or not) served again is refused.
+  for (const written of read.validUntil) {
+    const until = Date.parse(written);
+    if (Number.isNaN(until)) return refuse('saml_metadata_invalid', `The metadata's validUntil is not a date: ${written.slice(0, 64)}.`);
+    if (until <= now.getTime())
+      return refuse(
+        'saml_metadata_expired',
+        `The metadata expired at ${new Date(until).toISOString()} (its validUntil). Ask the IdP admin for its current metadata, or give its metadata URL.`,
+      );
+  }
   if (read.idpDescriptors === 0)
     return refuse(
       'saml_metadata_not_idp',

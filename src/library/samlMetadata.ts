@@ -95,6 +95,23 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
   });
 
   /**
+   * A document refused for a connection (its signature, its validUntil, its values): audited as
+   * `connection.saml_metadata_refused` with the code, when an admin asked, or on the schedule when the reason is new
+   * (a URL that keeps serving the same refused document is recorded once, not at every refresh).
+   */
+  const auditRefusal = async (found: Conn, err: unknown, actor: Actor | typeof SCHEDULE, trigger: string) => {
+    if (!(err instanceof OnrampError) || err.status >= 500) return;
+    if (actor.type !== 'admin' && found.metadata?.lastError?.code === err.code) return;
+    await store.audit.recordAction({
+      tenantId: String(found.tenantId),
+      actor,
+      action: 'connection.saml_metadata_refused',
+      target: { type: 'saml_connection', id: String(found._id) },
+      after: { trigger, code: err.code, message: err.message },
+    });
+  };
+
+  /**
    * Apply a metadata document to a connection; audited when the values changed or an admin asked. The document is
    * verified with the connection's metadata signing certificate as it is in this turn (or the one `signing` gives).
    */
@@ -107,8 +124,8 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
     signing: MetadataSigningCertificate = {},
   ) => {
     const now = new Date();
-    // In turn with the connection's other writers (store/turns.ts): an admin's edit and a refresh never undo each other.
-    const { conn, changed, d, next } = await store.connections.change('saml', found.tenantId, String(found._id), (c: Conn) => {
+    /** The connection's new values from the document, decided against the connection as it is in this turn. */
+    function decided(c: Conn) {
       const signingCertificate = signing.metadataSigningCertificate !== undefined ? signing.metadataSigningCertificate : (c.metadataSigningCertificate ?? null);
       const d = decide(xml, signingCertificate);
       const next = {
@@ -136,7 +153,14 @@ export function createSamlMetadataLibrary(store: Store, saml: ReturnType<typeof 
         },
         result: { conn: c, changed: differs, d, next },
       };
-    });
+    }
+    // In turn with the connection's other writers (store/turns.ts): an admin's edit and a refresh never undo each other.
+    const { conn, changed, d, next } = await store.connections
+      .change('saml', found.tenantId, String(found._id), (c: Conn) => decided(c))
+      .catch(async (err: unknown) => {
+        await auditRefusal(found, err, actor, trigger);
+        throw err;
+      });
     const after = await ofTenant(conn.tenantId, String(conn._id));
     if (changed || actor.type === 'admin')
       await store.audit.recordAction({

@@ -90,9 +90,15 @@ function entityOf(root: Element): Element | null {
   return idps[0] ?? children(root, MD, 'EntityDescriptor')[0] ?? null;
 }
 
+/** The `validUntil` attributes of these elements, as written. */
+const validUntilOf = (...elements: Array<Element | undefined>): string[] =>
+  elements.flatMap((el) => (el?.hasAttribute('validUntil') ? [el.getAttribute('validUntil') ?? ''] : []));
+
 export function readSamlMetadata(xml: string): ReadMetadata {
-  const entity = entityOf(parseMetadataDocument(xml));
-  if (!entity) return { entityId: null, idpDescriptors: 0, ssoServices: [], signingCertificates: [], unreadableCertificates: 0 };
+  const root = parseMetadataDocument(xml);
+  const entity = entityOf(root);
+  if (!entity)
+    return { entityId: null, idpDescriptors: 0, ssoServices: [], signingCertificates: [], unreadableCertificates: 0, validUntil: validUntilOf(root) };
   const descriptors = children(entity, MD, 'IDPSSODescriptor').filter(isIdpDescriptor);
   const idp = descriptors[0];
   const read: ReadMetadata = {
@@ -101,6 +107,7 @@ export function readSamlMetadata(xml: string): ReadMetadata {
     ssoServices: [],
     signingCertificates: [],
     unreadableCertificates: 0,
+    validUntil: validUntilOf(...new Set([root, entity, idp])),
   };
   if (!idp) return read;
   read.ssoServices = children(idp, MD, 'SingleSignOnService').map((s) => ({

@@ -113,6 +113,19 @@ describe('SAML metadata signed by the IdP', () => {
       expect(await h.services.db.models.auditEvents.countDocuments({ action: 'connection.created' })).toBe(0);
     });
 
+    it('an old document, correctly signed, past its validUntil (a replay of retired metadata)', async () => {
+      const past = new Date(Date.now() - 86_400_000).toISOString();
+      const old = signMetadata(metadata.replace(/<((?:\w+:)?EntityDescriptor) /, `<$1 validUntil="${past}" `), signer);
+      expect(old).toContain(`validUntil="${past}"`);
+      const before = await connectionCount();
+      const res = await create({ metadataXml: old, metadataSigningCertificate: signer.certificate });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('saml_metadata_expired');
+      expect(res.body.error.message).toContain(past);
+      expect(await connectionCount()).toBe(before);
+      expect(await h.services.db.models.auditEvents.countDocuments({ action: 'connection.created' })).toBe(0);
+    });
+
     it('a metadata signing certificate that is not a certificate', async () => {
       const res = await create({ metadataXml: signMetadata(metadata, signer), metadataSigningCertificate: 'not a certificate' });
       expect(res.status).toBe(400);
@@ -188,8 +201,12 @@ describe('SAML metadata signed by the IdP', () => {
       expect(now?.certificates, what).toEqual(first?.certificates);
       expect(now?.metadata?.appliedAt, what).toEqual(first?.metadata?.appliedAt);
     }
-    // Refusals of a refresh are kept on the connection, not audited; nothing was applied.
+    // Nothing was applied. Each refusal an admin met is audited; the schedule's once, when its reason was new.
     expect(await h.services.db.models.auditEvents.countDocuments({ action: 'connection.saml_metadata_applied', 'target.id': res.body.id })).toBe(0);
+    const refusals = await h.services.db.models.auditEvents.find({ action: 'connection.saml_metadata_refused', 'target.id': res.body.id }).lean();
+    expect(refusals.filter((a) => a.actor?.type === 'admin').map((a) => (a.after as { trigger: string }).trigger)).toEqual(['refresh', 'refresh']);
+    expect(refusals.filter((a) => a.actor?.type === 'system').map((a) => (a.after as { trigger: string }).trigger)).toEqual(['schedule']);
+    for (const a of refusals) expect(a.after).toMatchObject({ code: 'saml_metadata_signature_invalid' });
 
     // Correctly signed metadata again: the schedule applies it and clears the error.
     published.state.xml = signMetadata(idpMetadata({ ...at, certificates: [nextTokenKeys.certificate] }), signer);

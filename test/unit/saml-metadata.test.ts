@@ -31,6 +31,13 @@ function importOf(xml: string) {
   }
 }
 
+/** A samlify document with `validUntil` set on the element named `localName` (through the DOM). */
+function validUntil(xml: string, localName: string, value: string): string {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml') as unknown as Document;
+  doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:metadata', localName)[0]?.setAttribute('validUntil', value);
+  return new XMLSerializer().serializeToString(doc as unknown as Node);
+}
+
 /** A samlify document with the IdP's SingleSignOnService elements taken out (through the DOM). */
 function withoutSso(xml: string): string {
   const doc = new DOMParser().parseFromString(xml, 'application/xml') as unknown as Document;
@@ -125,6 +132,18 @@ describe('SAML metadata import: refusals', () => {
     expect(result).toMatchObject({ ok: true, certificates: [pemBody(current.certificate)], leftOut: [{ fingerprint256: fingerprintOf(expired.certificate) }] });
   });
 
+  it('refuses metadata past its validUntil (on the entity or the IdP descriptor), and takes it before then', () => {
+    const xml = idpMetadata({ ...at, certificates: [current.certificate] });
+    const past = new Date(now.getTime() - DAY).toISOString();
+    for (const element of ['EntityDescriptor', 'IDPSSODescriptor']) {
+      const result = importOf(validUntil(xml, element, past));
+      expect(result).toMatchObject({ code: 'saml_metadata_expired' });
+      expect((result as { message: string }).message).toContain(past);
+    }
+    expect(importOf(validUntil(xml, 'EntityDescriptor', new Date(now.getTime() + DAY).toISOString()))).toMatchObject({ ok: true });
+    expect(importOf(validUntil(xml, 'EntityDescriptor', 'next week'))).toMatchObject({ code: 'saml_metadata_invalid' });
+  });
+
   it('refuses metadata without an SSO URL', () => {
     expect(importOf(withoutSso(idpMetadata({ ...at, certificates: [current.certificate] })))).toMatchObject({ code: 'saml_metadata_no_sso_url' });
   });
@@ -163,6 +182,7 @@ describe('SAML metadata rules', () => {
       { body: 'AAAA', fingerprint256: 'AA', notBefore: new Date(0).toISOString(), notAfter: new Date(now.getTime() + 90 * DAY).toISOString() },
     ],
     unreadableCertificates: 0,
+    validUntil: [],
     ...over,
   });
 
