@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MEMORY_ENV, NODE_FLAGS } from '../src/bin/nodeFlags';
+import { MEMORY_ENV, nodeFlagsFor } from '../src/bin/nodeFlags';
 
 export const SERVE = fileURLToPath(new URL('../src/bin/serve.ts', import.meta.url));
 /** The web app with the inline (no Temporal) baseline: bench only. */
@@ -27,7 +27,7 @@ export async function startServer(name: string, env: Record<string, string>, ent
   const started = Date.now();
   // A built entry point runs as the image runs it (src/bin/nodeFlags.ts).
   const built = entry.endsWith('.mjs');
-  const args = built ? [...NODE_FLAGS, entry] : ['--import', 'tsx', entry];
+  const args = built ? [...nodeFlagsFor(env.ONRAMP_ROLE), entry] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...(built ? MEMORY_ENV : {}), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

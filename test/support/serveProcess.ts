@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MEMORY_ENV, NODE_FLAGS } from '../../src/bin/nodeFlags';
+import { MEMORY_ENV, nodeFlagsFor } from '../../src/bin/nodeFlags';
 
 const BIN = fileURLToPath(new URL('../../src/bin/', import.meta.url));
 
@@ -27,7 +27,9 @@ export function spawnOnramp(
   opts: { builtDir?: string } = {},
 ): OnrampProcess {
   // From `npm run build`'s output (src/bin/build.ts) plain node runs the compiled entry point, as the image does.
-  const command = opts.builtDir ? [...NODE_FLAGS, `${opts.builtDir}/${entry.replace(/\.ts$/, '.mjs')}`] : ['--import', 'tsx', `${BIN}${entry}`];
+  const command = opts.builtDir
+    ? [...nodeFlagsFor(env.ONRAMP_ROLE), `${opts.builtDir}/${entry.replace(/\.ts$/, '.mjs')}`]
+    : ['--import', 'tsx', `${BIN}${entry}`];
   const child = spawn(process.execPath, [...command, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(opts.builtDir ? MEMORY_ENV : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

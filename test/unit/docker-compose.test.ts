@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { envSchema } from '../../src/config/schema';
 import { registry } from '../../src/metrics/registry';
 import { ENTRY_POINTS } from '../../src/bin/build';
-import { MEMORY_ENV, NODE_FLAGS } from '../../src/bin/nodeFlags';
+import { MEMORY_ENV, NODE_FLAGS, WORKER_HEAP_FLAGS } from '../../src/bin/nodeFlags';
 
 interface ComposeService {
   image?: string;
@@ -74,7 +74,8 @@ describe('docker-compose.yml', async () => {
 
   it.each(['onramp-setup', 'onramp-web', 'onramp-worker'])('%s: every variable is known to the config schema and the whole environment validates', (name) => {
     const env = Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operatorEnv)]));
-    const known = new Set(Object.keys(envSchema.shape));
+    // onramp's variables, and node's own (NODE_OPTIONS: the worker's heap flags).
+    const known = new Set([...Object.keys(envSchema.shape), 'NODE_OPTIONS']);
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const config = loadConfig(env);
     expect(config.env).toBe('production');
@@ -169,6 +170,13 @@ describe('Dockerfile', async () => {
     expect(cmd.slice(1, -1)).toEqual(NODE_FLAGS);
     for (const [name, value] of Object.entries(MEMORY_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
     expect(dockerfile).not.toMatch(/tsx/);
+    // The worker's heap flags, on the worker only.
+    const roles = Object.values(compose.services).filter((s) => s.build === '.' && s.environment?.ONRAMP_ROLE);
+    expect(roles.length).toBeGreaterThan(1);
+    for (const s of roles)
+      expect(s.environment?.NODE_OPTIONS, String(s.environment?.ONRAMP_ROLE)).toBe(
+        s.environment?.ONRAMP_ROLE === 'worker' ? WORKER_HEAP_FLAGS.join(' ') : undefined,
+      );
   });
 
   it("the compose file's onramp commands run files the build makes", () => {
