@@ -105,7 +105,8 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
       logger.child({ component: 'outbox' }),
       config.mail.retryMs,
     );
-    const libraries = createLibraries({ store: createStore(db.models), config, runs, outbox, logger });
+    const store = createStore(db.models);
+    const libraries = createLibraries({ store, config, runs, outbox, logger });
     // Every run carries onramp's search attributes: without them every sign-in would fail at its start.
     const registered = await prepareSearchAttributes(client, opts.temporal.namespace, config.temporal.searchAttributes);
     if (registered.length > 0) logger.info({ registered, namespace: opts.temporal.namespace }, 'registered Temporal search attributes');
@@ -120,6 +121,7 @@ export async function createServices(opts: ServiceOptions): Promise<Services> {
         namespace: opts.temporal.namespace,
         dataConverter: opts.temporal.dataConverter,
         taskQueue: config.temporal.taskQueue,
+        store,
         models: db.models,
         logger,
         production: config.env === 'production',

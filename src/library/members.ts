@@ -5,6 +5,9 @@ import { encodeCursor, page, type DocId } from './pagination';
 import { normalizeEmail } from '../domain/email';
 import { lookupTerm, matchesQuery, normalizeQuery } from '../domain/memberSearch';
 
+/** The most groups of one tenant carrying one role that a role filter follows (groups are configuration: admins make them). */
+const ROLE_GROUPS_MAX = 1000;
+
 /** What the console's member list may narrow by: an email or name prefix, a status, an effective role, a group. */
 export interface MemberFilter {
   q?: string | undefined;
@@ -74,7 +77,7 @@ export function createMemberLibrary(store: Store) {
       return [
         (after, n) => members.idsByDirectRole(tenantId, role, after, n),
         (after, n) => members.idsByGrant(tenantId, 'role', [role], after, n),
-        async (after, n) => members.idsByGrant(tenantId, 'group', await (groups ??= members.groupsWithRole(tenantId, role)), after, n),
+        async (after, n) => members.idsByGrant(tenantId, 'group', await (groups ??= store.groups.namesWithRole(tenantId, role, ROLE_GROUPS_MAX)), after, n),
       ];
     }
     if (status) return [(after, n) => members.idsByStatus(tenantId, status, after, n)];

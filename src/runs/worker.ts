@@ -4,7 +4,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import { createProvisioningActivities, type WebhookDeliveryDeps } from '../../activities/provisioning';
 import type { LifecycleRunner } from '../../activities/support';
 import type { Models } from '../store/models';
-import { createStore } from '../store/store';
+import type { Store } from '../store/store';
 import type { Logger } from '../logger';
 import { refusalsAreFinal } from './activityErrors';
 import { FAILURE_CONVERTER_PATH } from './dataConverter';
@@ -30,6 +30,9 @@ export interface WorkerDeps {
   dataConverter: DataConverter | undefined;
   /** After this long in a dead worker's sticky queue, a run's task goes to any worker. */
   stickyQueueTimeoutMs: number;
+  /** What the activities read and write through (src/store/store.ts). */
+  store: Store;
+  /** The models, for the fault-injection hook only (a write the database refuses). */
   models: Models;
   logger: Logger;
   workflowBundle?: WorkflowBundleOption;
@@ -54,7 +57,7 @@ const WEBHOOK_ACTIVITY_SLOTS = 20;
  */
 export async function createWebhookWorker(deps: Omit<WorkerDeps, 'faults' | 'stickyQueueTimeoutMs'>): Promise<Worker> {
   const all = createProvisioningActivities({
-    store: createStore(deps.models),
+    store: deps.store,
     logger: deps.logger.child({ component: 'webhooks' }),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   });
@@ -75,7 +78,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const faults = deps.faults ?? {};
   if ((faults.killAfterActivity || faults.refuseActivity) && deps.production) throw new Error('fault injection is not available in production');
   const activities = createProvisioningActivities({
-    store: createStore(deps.models),
+    store: deps.store,
     logger: deps.logger.child({ component: 'activities' }),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),

@@ -56,9 +56,15 @@ export function createGroupStore(models: Models) {
     keyed: keyedCollection<GroupDoc>(models.groups),
     /** The tenant's group of this name, only its name read (by its key), or null. */
     nameByKey: (tenantId: string, name: string) => models.groups.findById(groupKey(tenantId, name), { name: 1 }).lean(),
-    /** Names of the tenant's groups that carry `role` (only the name read). */
-    namesWithRole: async (tenantId: Types.ObjectId, role: string) =>
-      (await models.groups.find({ tenantId, roles: role }, { name: 1 }).lean()).map((g) => g.name),
+    /** Names of the tenant's groups that carry `role` (only the name read), in `_id` order; at most `limit` when given. */
+    namesWithRole: async (tenantId: Types.ObjectId, role: string, limit?: number): Promise<string[]> =>
+      (
+        await models.groups
+          .find({ tenantId, roles: role }, { name: 1 })
+          .sort({ _id: 1 })
+          .limit(limit ?? 0)
+          .lean()
+      ).map((g) => g.name),
     /** The first `limit` grants of the group, by any source, in `_id` order. */
     grantsOfFirst: (tenantId: Types.ObjectId, name: string, limit: number) =>
       models.grants.find({ tenantId, kind: 'group', value: name }).sort({ _id: 1 }).limit(limit).lean(),

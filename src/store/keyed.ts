@@ -4,7 +4,7 @@ import { isDuplicateKeyError } from '../errors';
  * Insert-if-absent by a unique key. Two concurrent upserts can both miss and
  * one then fails with a duplicate key: the document exists, so read it.
  */
-export async function upsertOnce<T>(attempt: () => PromiseLike<T | null>, reread: () => PromiseLike<T | null>): Promise<T> {
+async function upsertOnce<T>(attempt: () => PromiseLike<T | null>, reread: () => PromiseLike<T | null>): Promise<T> {
   try {
     const doc = await attempt();
     if (doc) return doc;

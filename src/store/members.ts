@@ -28,9 +28,6 @@ export interface MemberUserRow {
   attributes?: unknown;
 }
 
-/** The most groups of one tenant carrying one role that a role filter follows (groups are configuration: admins make them). */
-export const ROLE_GROUPS_MAX = 1000;
-
 /**
  * Grant `_id`s start with their membership's `_id` and a colon
  * (store/grants.ts), and membership `_id`s are of one length: every grant of
@@ -132,9 +129,6 @@ export function createMemberStore(models: Models) {
               .limit(limit)
               .lean()
           ).map((g) => g.membershipId),
-    /** Names of the tenant's groups that carry a role (at most ROLE_GROUPS_MAX). */
-    groupsWithRole: async (tenantId: Types.ObjectId, role: string): Promise<string[]> =>
-      (await models.groups.find({ tenantId, roles: role }, { name: 1 }).sort({ _id: 1 }).limit(ROLE_GROUPS_MAX).lean()).map((g) => g.name),
   };
 }
 
